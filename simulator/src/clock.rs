@@ -1,0 +1,98 @@
+//! The only reader of the OS clock, and the per-sandbox virtual clock built on it.
+//!
+//! Every timestamp a sandbox shows comes from [`SandboxClock::now`]. The model never reads
+//! a clock: handlers take `now` from here and pass it down.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Seconds since the Unix epoch according to the operating system.
+pub fn os_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// A sandbox's virtual clock: the OS clock shifted by an offset, or frozen at one instant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxClock {
+    offset: i64,
+    frozen_at: Option<i64>,
+}
+
+impl SandboxClock {
+    /// A clock that follows the OS clock from `start` on (`start` is "now" at creation).
+    pub fn running_from(start: i64, os_now: i64) -> Self {
+        SandboxClock {
+            offset: start - os_now,
+            frozen_at: None,
+        }
+    }
+
+    /// A clock frozen at `at` until resumed or advanced.
+    pub fn frozen_at(at: i64) -> Self {
+        SandboxClock {
+            offset: 0,
+            frozen_at: Some(at),
+        }
+    }
+
+    pub fn now(&self, os_now: i64) -> i64 {
+        match self.frozen_at {
+            Some(t) => t,
+            None => os_now.saturating_add(self.offset),
+        }
+    }
+
+    pub fn is_frozen(&self) -> bool {
+        self.frozen_at.is_some()
+    }
+
+    /// Moves virtual time forward; a frozen clock stays frozen at the later instant.
+    pub fn advance(&mut self, seconds: i64) {
+        match self.frozen_at.as_mut() {
+            Some(t) => *t = t.saturating_add(seconds),
+            None => self.offset = self.offset.saturating_add(seconds),
+        }
+    }
+
+    pub fn freeze(&mut self, os_now: i64) {
+        if self.frozen_at.is_none() {
+            self.frozen_at = Some(self.now(os_now));
+        }
+    }
+
+    /// Lets a frozen clock run again from the instant it was frozen at (no jump).
+    pub fn resume(&mut self, os_now: i64) {
+        if let Some(t) = self.frozen_at.take() {
+            self.offset = t - os_now;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_frozen_clock_only_moves_when_advanced() {
+        let mut c = SandboxClock::frozen_at(1_000);
+        assert_eq!(c.now(5), 1_000);
+        assert_eq!(c.now(99_999), 1_000);
+        c.advance(86_400);
+        assert_eq!(c.now(7), 87_400);
+        assert!(c.is_frozen());
+    }
+
+    #[test]
+    fn resuming_continues_from_the_frozen_instant() {
+        let mut c = SandboxClock::running_from(500, 100);
+        assert_eq!(c.now(110), 510);
+        c.freeze(120);
+        assert_eq!(c.now(200), 520);
+        c.resume(200);
+        assert_eq!(c.now(210), 530);
+        c.advance(10);
+        assert_eq!(c.now(210), 540);
+    }
+}

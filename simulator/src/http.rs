@@ -1,0 +1,15 @@
+//! The only layer that knows HTTP and JSON: request parsing, the route table, field
+//! projection, paging, rendering, and one handler file per resource.
+
+pub mod fields;
+pub mod graph;
+pub mod ig_user;
+pub mod media;
+pub mod oauth;
+pub mod page;
+pub mod paging;
+pub mod request;
+pub mod response;
+pub mod router;
+pub mod sim;
+pub mod user;

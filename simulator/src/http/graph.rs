@@ -1,0 +1,251 @@
+//! What every Graph handler shares: the request context, token checks (190 family,
+//! `appsecret_proof`), permission checks, field projection, and node reads by id.
+
+use crate::config::Config;
+use crate::error::{GraphError, GraphResult};
+use crate::http::fields::{self, FieldSel};
+use crate::http::paging::PageReq;
+use crate::http::request::GraphRequest;
+use crate::ids::{parse_id, IdKind, IgUserId, MediaId, PageId, UserId};
+use crate::model::{Access, Revocation, TokenKind, World};
+use hmac::{Hmac, Mac};
+use serde_json::{Map, Value};
+use sha2::Sha256;
+use std::collections::BTreeSet;
+
+/// Who is calling: the token, what it stands for, and the permissions it carries.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub token: String,
+    pub kind: TokenKind,
+    pub scopes: BTreeSet<String>,
+}
+
+impl Viewer {
+    pub fn has(&self, permission: &str) -> bool {
+        self.scopes.contains(permission)
+    }
+
+    pub fn user(&self) -> Option<UserId> {
+        match self.kind {
+            TokenKind::User(u) | TokenKind::Page { user: u, .. } => Some(u),
+            TokenKind::App => None,
+        }
+    }
+}
+
+pub struct Ctx<'a> {
+    pub req: &'a GraphRequest,
+    pub world: &'a mut World,
+    pub now: i64,
+    pub viewer: Viewer,
+    pub access: Access,
+    pub cfg: &'a Config,
+}
+
+/// hex HMAC-SHA256 of the token keyed by the app secret (securing-requests doc).
+pub fn appsecret_proof(secret: &str, token: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap_or_else(|_| unreachable_hmac());
+    mac.update(token.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+fn unreachable_hmac() -> Hmac<Sha256> {
+    // HMAC accepts keys of any length; this branch cannot be taken.
+    Hmac::<Sha256>::new_from_slice(b"").expect("HMAC takes any key length")
+}
+
+/// Whether a string has the shape of a token this API could issue.
+fn parseable(token: &str) -> bool {
+    let user_like = token.len() >= 20 && token.starts_with("EAA") && token.bytes().all(|b| b.is_ascii_alphanumeric());
+    let app_like = token.split_once('|').is_some_and(|(a, s)| {
+        parse_id(a).is_some() && !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    });
+    user_like || app_like
+}
+
+/// The error for a token that is not (or no longer) valid in `world` at `now`, if any.
+pub fn token_error(world: &World, token: &str, now: i64) -> Option<GraphError> {
+    if token == world.app.access_token() {
+        return None;
+    }
+    let Some(t) = world.tokens.get(token) else {
+        return Some(if parseable(token) {
+            GraphError::token_invalid()
+        } else {
+            GraphError::token_unparseable()
+        });
+    };
+    if let Some(r) = t.revoked {
+        return Some(match r {
+            Revocation::AppDeauthorized => GraphError::token_app_not_authorized(&world.app.id.to_string()),
+            Revocation::PasswordChanged => GraphError::token_password_changed(),
+            Revocation::InvalidatedByApi => GraphError::token_invalidated_by_api(),
+            Revocation::LoggedOut => GraphError::token_logged_out(),
+            Revocation::SessionInvalid => GraphError::token_session_invalid(),
+        });
+    }
+    if let Some(exp) = t.expires_at {
+        if now >= exp {
+            return Some(GraphError::token_expired(exp, now));
+        }
+    }
+    None
+}
+
+/// Checks a token (and `appsecret_proof`) and returns the viewer it stands for.
+pub fn authenticate(world: &World, req: &GraphRequest, token: &str, now: i64) -> GraphResult<Viewer> {
+    if let Some(e) = token_error(world, token, now) {
+        return Err(e);
+    }
+    let is_app = token == world.app.access_token();
+    match req.param("appsecret_proof") {
+        Some(proof) if !is_app && !proof.eq_ignore_ascii_case(&appsecret_proof(&world.app.secret, token)) => {
+            return Err(GraphError::invalid_appsecret_proof());
+        }
+        None if !is_app && world.app.require_appsecret_proof => return Err(GraphError::appsecret_proof_required()),
+        _ => {}
+    }
+    if is_app {
+        return Ok(Viewer {
+            token: token.into(),
+            kind: TokenKind::App,
+            scopes: BTreeSet::new(),
+        });
+    }
+    let t = &world.tokens[token];
+    Ok(Viewer {
+        token: token.into(),
+        kind: t.kind,
+        scopes: t.scopes.clone(),
+    })
+}
+
+/// One field's answer while projecting a node.
+pub enum Field {
+    Value(Value),
+    /// Known field with nothing to show here (e.g. `caption` on an album child).
+    Omit,
+    /// Not a field of this node type.
+    Unknown,
+}
+
+/// Builds a node object from a selection: fields in the order asked, duplicates once,
+/// `id` always present (appended when not asked for), unknown fields a `(#100)` error.
+pub fn project(
+    node_type: &str,
+    id: &str,
+    sel: &[FieldSel],
+    mut f: impl FnMut(&FieldSel) -> GraphResult<Field>,
+) -> GraphResult<Value> {
+    let mut map = Map::new();
+    for s in sel {
+        if map.contains_key(&s.name) {
+            continue;
+        }
+        if s.name == "id" {
+            map.insert("id".into(), Value::String(id.into()));
+            continue;
+        }
+        match f(s)? {
+            Field::Value(v) => {
+                map.insert(s.name.clone(), v);
+            }
+            Field::Omit => {}
+            Field::Unknown => return Err(GraphError::nonexisting_field(&s.name, node_type)),
+        }
+    }
+    if !map.contains_key("id") {
+        map.insert("id".into(), Value::String(id.into()));
+    }
+    Ok(Value::Object(map))
+}
+
+/// A selection from a comma list of names (default field sets).
+pub fn defaults(names: &[&str]) -> Vec<FieldSel> {
+    names.iter().map(|n| FieldSel::plain(n)).collect()
+}
+
+impl Ctx<'_> {
+    /// The request's `fields`, or `None` when absent or empty.
+    pub fn fields(&self) -> GraphResult<Option<Vec<FieldSel>>> {
+        match self.req.param("fields") {
+            Some(s) if !s.trim().is_empty() => Ok(Some(fields::parse(s)?)),
+            _ => Ok(None),
+        }
+    }
+
+    /// The request's `fields`, or the node's default set.
+    pub fn fields_or(&self, default: &[&str]) -> GraphResult<Vec<FieldSel>> {
+        Ok(self.fields()?.unwrap_or_else(|| defaults(default)))
+    }
+
+    /// Whether the viewer may read `ig` as their own account (object-level access).
+    pub fn owns_ig(&self, ig: IgUserId) -> bool {
+        self.access.can_read(ig) && self.viewer.has("instagram_basic")
+    }
+
+    /// 100/33 unless the viewer may read `ig` as their own.
+    pub fn require_ig(&self, ig: IgUserId) -> GraphResult<()> {
+        if self.owns_ig(ig) {
+            Ok(())
+        } else {
+            Err(GraphError::unsupported(self.req.verb.as_str(), &ig.to_string()))
+        }
+    }
+
+    /// `(#10)` unless the token has `permission` and the viewer's Page tasks allow it.
+    pub fn require_permission(&self, ig: IgUserId, permission: &str) -> GraphResult<()> {
+        if self.viewer.has(permission) && self.access.task_allows(ig, permission) {
+            Ok(())
+        } else {
+            Err(GraphError::permission_denied())
+        }
+    }
+
+    /// Paging for an edge: the request's own parameters for a top-level edge, or the
+    /// `.limit()/.after()/.before()` modifiers of an expansion.
+    pub fn page_req(&self, sel: Option<&FieldSel>, default: usize, max: usize) -> GraphResult<PageReq> {
+        match sel {
+            Some(s) => PageReq::new(s.arg("limit"), s.arg("after"), s.arg("before"), default, max),
+            None => PageReq::from_request(self.req, default, max),
+        }
+    }
+}
+
+/// Reads any node by its id string, as `GET /{id}` and `ids=` do.
+pub fn read_node(ctx: &mut Ctx, id_str: &str) -> GraphResult<Value> {
+    let unsupported = || GraphError::unsupported("GET", id_str);
+    let id = parse_id(id_str).ok_or_else(unsupported)?;
+    match ctx.world.kind_of(id).ok_or_else(unsupported)? {
+        IdKind::IgUser => crate::http::ig_user::read(ctx, IgUserId(id)),
+        IdKind::Media => crate::http::media::read(ctx, MediaId(id)),
+        IdKind::Page => crate::http::page::read(ctx, PageId(id)),
+        IdKind::User => crate::http::user::read(ctx, UserId(id)),
+        _ => Err(unsupported()),
+    }
+}
+
+/// `GET /?ids=a,b`: several nodes keyed by id (facts §3.4).
+pub fn read_many(ctx: &mut Ctx, ids: &str) -> GraphResult<Value> {
+    let list: Vec<&str> = ids.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+    if list.len() > ctx.cfg.max_ids {
+        return Err(GraphError::too_many_ids(list.len(), ctx.cfg.max_ids));
+    }
+    if list.is_empty() {
+        return Err(GraphError::missing_param("ids"));
+    }
+    let mut out = Map::new();
+    for id in list {
+        if out.contains_key(id) {
+            continue;
+        }
+        let v = if id == "me" {
+            crate::http::user::read_me(ctx)?
+        } else {
+            read_node(ctx, id)?
+        };
+        out.insert(id.to_string(), v);
+    }
+    Ok(Value::Object(out))
+}

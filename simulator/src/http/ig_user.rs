@@ -1,0 +1,158 @@
+//! The IG User node (facts §4.1) and its read edges: `media`, `stories`, `live_media`.
+
+use crate::error::{GraphError, GraphResult};
+use crate::http::fields::{render_list, FieldSel};
+use crate::http::graph::{project, Ctx, Field};
+use crate::http::paging::{edge_json, paging_json, window, Links, Order};
+use crate::ids::IgUserId;
+use crate::model::TimeKey;
+use crate::timefmt::parse_time_param;
+use serde_json::{json, Value};
+use std::ops::Bound;
+
+pub const NODE: &str = "IGUser";
+const DEFAULT_FIELDS: &[&str] = &["id"];
+
+/// `GET /{ig-user-id}`.
+pub fn read(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
+    ctx.require_ig(ig)?;
+    let sel = ctx.fields_or(DEFAULT_FIELDS)?;
+    render(ctx, ig, &sel)
+}
+
+pub fn render(ctx: &mut Ctx, ig: IgUserId, sel: &[FieldSel]) -> GraphResult<Value> {
+    let Some(u) = ctx.world.ig_users.get(&ig).cloned() else {
+        return Err(GraphError::unsupported("GET", &ig.to_string()));
+    };
+    project(NODE, &ig.to_string(), sel, |f| {
+        Ok(match f.name.as_str() {
+            "biography" => Field::Value(json!(u.biography)),
+            "ig_id" => Field::Value(json!(u.ig_id)),
+            "followers_count" => Field::Value(json!(u.followers_count)),
+            "follows_count" => Field::Value(json!(u.follows_count)),
+            "media_count" => Field::Value(json!(ctx.world.media_count(ig))),
+            "name" => Field::Value(json!(u.name)),
+            "profile_picture_url" => Field::Value(json!(u.profile_picture_url)),
+            "username" => Field::Value(json!(u.username)),
+            "website" => u.website.as_ref().map_or(Field::Omit, |w| Field::Value(json!(w))),
+            "shopping_product_tag_eligibility" => Field::Value(json!(
+                u.shop_approved && u.account_type == crate::model::IgAccountType::Business
+            )),
+            "media" => Field::Value(media_edge(ctx, ig, Some(f))?),
+            "stories" => Field::Value(stories_edge(ctx, ig, Some(f))?),
+            "live_media" => Field::Value(live_media_edge(ctx, ig, Some(f))?),
+            _ => Field::Unknown,
+        })
+    })
+}
+
+/// Time bounds from `since`/`until` (unix or ISO-8601), inclusive.
+fn time_bounds(ctx: &Ctx) -> GraphResult<(Bound<TimeKey>, Bound<TimeKey>)> {
+    let read = |name: &str| -> GraphResult<Option<i64>> {
+        match ctx.req.param(name) {
+            None | Some("") => Ok(None),
+            Some(v) => parse_time_param(v)
+                .map(Some)
+                .ok_or_else(|| GraphError::invalid_param(format!("The parameter {name} is not a valid time"))),
+        }
+    };
+    let lower = read("since")?.map_or(Bound::Unbounded, |s| Bound::Included((s, 0)));
+    let upper = read("until")?.map_or(Bound::Unbounded, |u| Bound::Included((u, u64::MAX)));
+    Ok((lower, upper))
+}
+
+fn subfields(sel: Option<&FieldSel>) -> Option<&[FieldSel]> {
+    sel.and_then(|s| s.children.as_deref())
+}
+
+/// Renders a page of media ids as edge items with `sel`'s sub-fields (default `id`).
+fn media_items(ctx: &mut Ctx, ids: Vec<crate::ids::MediaId>, sub: Option<&[FieldSel]>) -> GraphResult<Vec<Value>> {
+    let default = [FieldSel::plain("id")];
+    let sub = sub.unwrap_or(&default);
+    ids.into_iter()
+        .map(|m| crate::http::media::render(ctx, m, sub, false))
+        .collect()
+}
+
+/// Links for an edge: the request's own URL when it is the top-level edge, else the
+/// edge URL reached from the expansion.
+fn links(ctx: &Ctx, sel: Option<&FieldSel>, path: &str, limit: usize) -> Links {
+    match sel {
+        None => Links::for_request(ctx.req, limit),
+        Some(s) => Links::for_edge(ctx.req, path, s.children.as_deref().map(render_list), limit),
+    }
+}
+
+/// `/{ig-user-id}/media`: newest first, at most the newest 10,000, `since`/`until`.
+pub fn media_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphResult<Value> {
+    ctx.require_ig(ig)?;
+    let req = ctx.page_req(sel, ctx.cfg.default_page_size, ctx.cfg.max_page_size)?;
+    let (mut lower, upper) = if sel.is_none() {
+        time_bounds(ctx)?
+    } else {
+        (Bound::Unbounded, Bound::Unbounded)
+    };
+    let empty = Default::default();
+    let feed = ctx.world.feed.get(&ig).unwrap_or(&empty);
+    if feed.len() > ctx.cfg.media_edge_max_items {
+        if let Some(oldest_reachable) = feed.keys().rev().nth(ctx.cfg.media_edge_max_items - 1) {
+            lower = match lower {
+                Bound::Included(l) if l > *oldest_reachable => Bound::Included(l),
+                _ => Bound::Included(*oldest_reachable),
+            };
+        }
+    }
+    let w = window(feed, lower, upper, Order::Desc, &req)?;
+    let ids = w.keys.iter().map(|k| feed[k]).collect();
+    let data = media_items(ctx, ids, subfields(sel))?;
+    let links = links(ctx, sel, &format!("{ig}/media"), req.limit);
+    Ok(edge_json(data, paging_json(&w, Some(&links))))
+}
+
+/// `/{ig-user-id}/stories`: only stories younger than 24 hours of sandbox time.
+pub fn stories_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphResult<Value> {
+    ctx.require_ig(ig)?;
+    let req = ctx.page_req(sel, ctx.cfg.default_page_size, ctx.cfg.max_page_size)?;
+    let lower = Bound::Excluded((ctx.now - ctx.cfg.story_lifetime_seconds, u64::MAX));
+    let upper = Bound::Included((ctx.now, u64::MAX));
+    let empty = Default::default();
+    let stories = ctx.world.stories.get(&ig).unwrap_or(&empty);
+    let w = window(stories, lower, upper, Order::Desc, &req)?;
+    let ids = w.keys.iter().map(|k| stories[k]).collect();
+    let data = media_items(ctx, ids, subfields(sel))?;
+    let links = links(ctx, sel, &format!("{ig}/stories"), req.limit);
+    Ok(edge_json(data, paging_json(&w, Some(&links))))
+}
+
+/// `/{ig-user-id}/live_media`: broadcasts on air now; `{"data":[],"paging":{}}` when none
+/// (the reference's own sample, facts §3.3).
+pub fn live_media_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphResult<Value> {
+    ctx.require_ig(ig)?;
+    let live: Vec<_> = ctx
+        .world
+        .media
+        .values()
+        .filter(|m| m.owner == ig && m.live_now && m.media_type == crate::model::MediaType::Broadcast)
+        .map(|m| m.id)
+        .collect();
+    let default = [FieldSel::plain("id")];
+    let sub = subfields(sel).unwrap_or(&default);
+    let data: Vec<Value> = live
+        .into_iter()
+        .map(|m| crate::http::media::render(ctx, m, sub, false))
+        .collect::<GraphResult<_>>()?;
+    Ok(json!({ "data": data, "paging": {} }))
+}
+
+/// `GET /{ig-user-id}/{edge}` for the read edges this module owns.
+pub fn edge(ctx: &mut Ctx, ig: IgUserId, edge: &str) -> GraphResult<Value> {
+    match edge {
+        "media" => media_edge(ctx, ig, None),
+        "stories" => stories_edge(ctx, ig, None),
+        "live_media" => live_media_edge(ctx, ig, None),
+        _ => {
+            ctx.require_ig(ig)?;
+            Err(GraphError::nonexisting_field(edge, NODE))
+        }
+    }
+}

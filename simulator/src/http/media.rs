@@ -1,0 +1,123 @@
+//! The IG Media node (facts §4.2) with its visibility rules, and its `children` edge.
+
+use crate::error::{GraphError, GraphResult};
+use crate::http::fields::FieldSel;
+use crate::http::graph::{project, Ctx, Field};
+use crate::http::paging::{edge_json, paging_json, window, Links, Order};
+use crate::ids::MediaId;
+use crate::model::{MediaType, ProductType};
+use crate::timefmt::iso;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
+pub const NODE: &str = "IGMedia";
+const DEFAULT_FIELDS: &[&str] = &["id"];
+
+/// Whether the viewer may read this media directly: its owner (or its album's owner) is
+/// one of the viewer's accounts, and a live broadcast is on air.
+pub fn require_readable(ctx: &Ctx, id: MediaId, verb: &str) -> GraphResult<()> {
+    let denied = || GraphError::unsupported(verb, &id.to_string());
+    let m = ctx.world.media.get(&id).ok_or_else(denied)?;
+    if !ctx.owns_ig(m.owner) {
+        return Err(denied());
+    }
+    if m.media_type == MediaType::Broadcast && !m.live_now {
+        return Err(denied());
+    }
+    Ok(())
+}
+
+/// `GET /{ig-media-id}`.
+pub fn read(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
+    require_readable(ctx, id, "GET")?;
+    let sel = ctx.fields_or(DEFAULT_FIELDS)?;
+    render(ctx, id, &sel, true)
+}
+
+/// Renders a media object. `direct` is a read of the node itself; through an edge or an
+/// expansion it is false, and hidden like counts are left out (facts §4.2, v11+).
+pub fn render(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool) -> GraphResult<Value> {
+    let Some(m) = ctx.world.media.get(&id).cloned() else {
+        return Err(GraphError::unsupported("GET", &id.to_string()));
+    };
+    let owner = ctx.world.ig_users.get(&m.owner).cloned();
+    let child = m.is_child();
+    let owned = ctx.owns_ig(m.owner);
+    project(NODE, &id.to_string(), sel, |f| {
+        Ok(match f.name.as_str() {
+            "caption" if child => Field::Omit,
+            "caption" => m.caption.as_ref().map_or(Field::Omit, |c| Field::Value(json!(c))),
+            "comments_count" => Field::Value(json!(ctx.world.comment_count(id))),
+            "ig_id" => Field::Value(json!(m.ig_id.to_string())),
+            "is_comment_enabled" if child => Field::Omit,
+            "is_comment_enabled" => Field::Value(json!(m.comments_enabled)),
+            "is_shared_to_feed" => match (m.product_type, m.shared_to_feed) {
+                (ProductType::Reels, Some(b)) => Field::Value(json!(b)),
+                _ => Field::Omit,
+            },
+            "like_count" => {
+                let hidden = owner.as_ref().is_some_and(|o| o.hides_like_counts);
+                if hidden && !direct {
+                    Field::Omit
+                } else {
+                    Field::Value(json!(m.like_count))
+                }
+            }
+            "media_product_type" => Field::Value(json!(m.product_type.as_str())),
+            "media_type" => Field::Value(json!(m.media_type.as_str())),
+            "media_url" if m.media_url_withheld => Field::Omit,
+            "media_url" => Field::Value(json!(m.media_url)),
+            "owner" if owned => Field::Value(json!({ "id": m.owner.to_string() })),
+            "owner" => Field::Omit,
+            "permalink" if child => Field::Omit,
+            "permalink" => Field::Value(json!(m.permalink())),
+            "shortcode" => Field::Value(json!(m.shortcode)),
+            "thumbnail_url" => m.thumbnail_url.as_ref().map_or(Field::Omit, |t| Field::Value(json!(t))),
+            "timestamp" => Field::Value(json!(iso(m.timestamp))),
+            "username" => owner.as_ref().map_or(Field::Omit, |o| Field::Value(json!(o.username))),
+            "video_title" => Field::Omit,
+            "children" if m.media_type == MediaType::CarouselAlbum => Field::Value(children_edge(ctx, id, Some(f))?),
+            "children" => Field::Omit,
+            _ => Field::Unknown,
+        })
+    })
+}
+
+/// `/{ig-media-id}/children`: album items in order (empty for other media).
+pub fn children_edge(ctx: &mut Ctx, id: MediaId, sel: Option<&FieldSel>) -> GraphResult<Value> {
+    let children: BTreeMap<u64, MediaId> = ctx
+        .world
+        .media
+        .get(&id)
+        .map(|m| m.children.iter().enumerate().map(|(i, c)| (i as u64, *c)).collect())
+        .unwrap_or_default();
+    let req = ctx.page_req(sel, ctx.cfg.default_page_size, ctx.cfg.max_page_size)?;
+    let w = window(&children, Bound::Unbounded, Bound::Unbounded, Order::Asc, &req)?;
+    let default = [FieldSel::plain("id")];
+    let sub = sel.and_then(|s| s.children.as_deref()).unwrap_or(&default);
+    let data = w
+        .keys
+        .iter()
+        .map(|k| render(ctx, children[k], sub, false))
+        .collect::<GraphResult<Vec<_>>>()?;
+    let links = match sel {
+        None => Links::for_request(ctx.req, req.limit),
+        Some(s) => Links::for_edge(
+            ctx.req,
+            &format!("{id}/children"),
+            s.children.as_deref().map(crate::http::fields::render_list),
+            req.limit,
+        ),
+    };
+    Ok(edge_json(data, paging_json(&w, Some(&links))))
+}
+
+/// `GET /{ig-media-id}/{edge}` for the read edges this module owns.
+pub fn edge(ctx: &mut Ctx, id: MediaId, edge: &str) -> GraphResult<Value> {
+    require_readable(ctx, id, "GET")?;
+    match edge {
+        "children" => children_edge(ctx, id, None),
+        _ => Err(GraphError::nonexisting_field(edge, NODE)),
+    }
+}

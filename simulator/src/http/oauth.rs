@@ -1,0 +1,145 @@
+//! Token endpoints: `GET /debug_token` and `GET /oauth/access_token` (long-lived token
+//! exchange and app tokens), facts §7.
+
+use crate::error::{GraphError, GraphResult};
+use crate::http::graph::{token_error, Viewer};
+use crate::http::request::GraphRequest;
+use crate::model::{Token, TokenKind, World};
+use serde_json::{json, Map, Value};
+
+/// `GET /debug_token?input_token=…` with an app token or a user token of the same app.
+pub fn debug_token(world: &World, req: &GraphRequest, viewer: &Viewer, now: i64) -> GraphResult<Value> {
+    let _ = viewer;
+    let input = req.required("input_token")?;
+    let mut d = Map::new();
+    if input == world.app.access_token() {
+        d.insert("app_id".into(), json!(world.app.id.to_string()));
+        d.insert("type".into(), json!("APP"));
+        d.insert("application".into(), json!(world.app.name));
+        d.insert("is_valid".into(), json!(true));
+        d.insert("scopes".into(), json!([]));
+        return Ok(json!({ "data": d }));
+    }
+    let Some(t) = world.tokens.get(input) else {
+        let e = token_error(world, input, now).unwrap_or_else(GraphError::token_invalid);
+        return Ok(
+            json!({ "data": { "error": { "code": e.code, "message": e.message }, "is_valid": false, "scopes": [] } }),
+        );
+    };
+    d.insert("app_id".into(), json!(world.app.id.to_string()));
+    d.insert(
+        "type".into(),
+        json!(if matches!(t.kind, TokenKind::Page { .. }) {
+            "PAGE"
+        } else {
+            "USER"
+        }),
+    );
+    d.insert("application".into(), json!(world.app.name));
+    d.insert("data_access_expires_at".into(), json!(t.data_access_expires_at));
+    if let Some(e) = token_error(world, input, now) {
+        let mut err = Map::new();
+        err.insert("code".into(), json!(e.code));
+        err.insert("message".into(), json!(e.message));
+        if let Some(s) = e.subcode {
+            err.insert("subcode".into(), json!(s));
+        }
+        d.insert("error".into(), Value::Object(err));
+    }
+    d.insert("expires_at".into(), json!(t.expires_at.unwrap_or(0)));
+    d.insert("is_valid".into(), json!(token_error(world, input, now).is_none()));
+    if t.long_lived {
+        d.insert("issued_at".into(), json!(t.issued_at));
+    }
+    if let TokenKind::Page { page, .. } = t.kind {
+        d.insert("profile_id".into(), json!(page.to_string()));
+    }
+    d.insert("scopes".into(), json!(t.scopes.iter().collect::<Vec<_>>()));
+    d.insert("granular_scopes".into(), json!(granular_scopes(world, t)));
+    if let Some(u) = t.user_id() {
+        d.insert("user_id".into(), json!(u.to_string()));
+    }
+    Ok(json!({ "data": d }))
+}
+
+/// Page- and IG-scoped permissions name the objects they cover (`target_ids`).
+fn granular_scopes(world: &World, t: &Token) -> Vec<Value> {
+    let access = world.access(&t.kind);
+    let user = t.user_id();
+    let page_ids: Vec<String> = world
+        .pages
+        .values()
+        .filter(|p| user.is_some_and(|u| p.roles.contains_key(&u)))
+        .filter(|p| match t.kind {
+            TokenKind::Page { page, .. } => p.id == page,
+            _ => true,
+        })
+        .map(|p| p.id.to_string())
+        .collect();
+    t.scopes
+        .iter()
+        .map(|s| {
+            let targets: Option<Vec<String>> = if s.starts_with("pages_") {
+                Some(page_ids.clone())
+            } else if s.starts_with("instagram_") {
+                Some(access.accounts.keys().map(|i| i.to_string()).collect())
+            } else {
+                None
+            };
+            match targets {
+                Some(ids) => json!({ "scope": s, "target_ids": ids }),
+                None => json!({ "scope": s }),
+            }
+        })
+        .collect()
+}
+
+/// `GET /oauth/access_token`: `grant_type=fb_exchange_token` (a long-lived token for a
+/// short-lived one) and `grant_type=client_credentials` (the app token).
+pub fn access_token(world: &mut World, req: &GraphRequest, now: i64, long_lived_seconds: i64) -> GraphResult<Value> {
+    let client_id = req.required("client_id")?;
+    if client_id != world.app.id.to_string() {
+        return Err(GraphError::invalid_application_id());
+    }
+    let secret = req.required("client_secret")?;
+    if secret != world.app.secret {
+        return Err(GraphError::invalid_client_secret());
+    }
+    match req.param("grant_type").unwrap_or("") {
+        "client_credentials" => Ok(json!({ "access_token": world.app.access_token(), "token_type": "bearer" })),
+        "fb_exchange_token" => {
+            let short = req.required("fb_exchange_token")?;
+            if let Some(e) = token_error(world, short, now) {
+                return Err(e);
+            }
+            let Some(old) = world.tokens.get(short).cloned() else {
+                return Err(GraphError::token_invalid());
+            };
+            // A page token from a long-lived user token never expires (facts §7).
+            let expires_at = match old.kind {
+                TokenKind::Page { .. } => None,
+                _ => Some(now + long_lived_seconds),
+            };
+            let value = format!("EAAG{}", world.ids.alnum(96));
+            world.add_token(
+                value.clone(),
+                Token {
+                    issued_at: now,
+                    expires_at,
+                    long_lived: true,
+                    revoked: None,
+                    ..old
+                },
+            );
+            let mut out = Map::new();
+            out.insert("access_token".into(), json!(value));
+            out.insert("token_type".into(), json!("bearer"));
+            if let Some(exp) = expires_at {
+                out.insert("expires_in".into(), json!(exp - now));
+            }
+            Ok(Value::Object(out))
+        }
+        "" if req.param("code").is_some() => Err(GraphError::invalid_param("Invalid verification code format.")),
+        _ => Err(GraphError::unsupported_grant_type()),
+    }
+}

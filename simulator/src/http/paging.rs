@@ -1,0 +1,408 @@
+//! Cursor paging (`limit`, `after`, `before`, `paging.cursors`, absolute `next`/`previous`
+//! URLs that point back at the simulator and carry the token), facts §3.3.
+//!
+//! A cursor encodes the sort key of an item, not an offset, so cursors stay valid while
+//! items are added; a page is a B-tree range walk, so its cost does not grow with the
+//! collection.
+
+use crate::error::{GraphError, GraphResult};
+use crate::http::request::GraphRequest;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
+/// A sort key that can travel in a cursor.
+pub trait CursorKey: Ord + Copy {
+    fn to_text(&self) -> String;
+    fn from_text(s: &str) -> Option<Self>;
+}
+
+impl CursorKey for (i64, u64) {
+    fn to_text(&self) -> String {
+        format!("{}:{}", self.0, self.1)
+    }
+    fn from_text(s: &str) -> Option<Self> {
+        let (a, b) = s.split_once(':')?;
+        Some((a.parse().ok()?, b.parse().ok()?))
+    }
+}
+
+impl CursorKey for u64 {
+    fn to_text(&self) -> String {
+        self.to_string()
+    }
+    fn from_text(s: &str) -> Option<Self> {
+        s.parse().ok()
+    }
+}
+
+const CURSOR_PREFIX: &str = "QVFI";
+
+pub fn encode<K: CursorKey>(k: &K) -> String {
+    format!(
+        "{CURSOR_PREFIX}{}",
+        URL_SAFE_NO_PAD.encode(format!("igsim:{}", k.to_text()))
+    )
+}
+
+pub fn decode<K: CursorKey>(s: &str) -> Option<K> {
+    let raw = URL_SAFE_NO_PAD
+        .decode(s.strip_prefix(CURSOR_PREFIX)?.trim_end_matches('='))
+        .ok()?;
+    let text = std::str::from_utf8(&raw).ok()?.strip_prefix("igsim:")?;
+    K::from_text(text)
+}
+
+#[derive(Debug, Clone)]
+pub struct PageReq {
+    pub limit: usize,
+    pub after: Option<String>,
+    pub before: Option<String>,
+}
+
+impl PageReq {
+    /// From `limit`/`after`/`before` parameters (or their `.limit()`-style equivalents).
+    pub fn new(
+        limit: Option<&str>,
+        after: Option<&str>,
+        before: Option<&str>,
+        default: usize,
+        max: usize,
+    ) -> GraphResult<Self> {
+        let limit = match limit {
+            None => default,
+            Some(s) => {
+                let n: i64 = s
+                    .trim()
+                    .parse()
+                    .map_err(|_| GraphError::invalid_param("Param limit must be a number"))?;
+                if n < 0 {
+                    return Err(GraphError::invalid_param("Param limit must be a non-negative integer"));
+                }
+                (n as usize).min(max)
+            }
+        };
+        let nonempty = |v: Option<&str>| v.filter(|s| !s.is_empty()).map(str::to_string);
+        Ok(PageReq {
+            limit,
+            after: nonempty(after),
+            before: nonempty(before),
+        })
+    }
+
+    pub fn from_request(req: &GraphRequest, default: usize, max: usize) -> GraphResult<Self> {
+        Self::new(
+            req.param("limit"),
+            req.param("after"),
+            req.param("before"),
+            default,
+            max,
+        )
+    }
+}
+
+/// One page of keys plus whether there is more on either side.
+#[derive(Debug, Clone)]
+pub struct Window<K> {
+    pub keys: Vec<K>,
+    pub has_next: bool,
+    pub has_previous: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Largest key first (newest first for time keys).
+    Desc,
+    Asc,
+}
+
+/// Pages over the keys of `map` within `[lower, upper]`, in `order`.
+pub fn window<K: CursorKey, V>(
+    map: &BTreeMap<K, V>,
+    lower: Bound<K>,
+    upper: Bound<K>,
+    order: Order,
+    req: &PageReq,
+) -> GraphResult<Window<K>> {
+    let after = req
+        .after
+        .as_deref()
+        .map(|c| decode::<K>(c).ok_or_else(|| GraphError::cursor_out_of_range("After")))
+        .transpose()?;
+    let before = req
+        .before
+        .as_deref()
+        .map(|c| decode::<K>(c).ok_or_else(|| GraphError::cursor_out_of_range("Before")))
+        .transpose()?;
+    let in_bounds = |k: &K| {
+        (match lower {
+            Bound::Included(l) => *k >= l,
+            Bound::Excluded(l) => *k > l,
+            Bound::Unbounded => true,
+        }) && (match upper {
+            Bound::Included(u) => *k <= u,
+            Bound::Excluded(u) => *k < u,
+            Bound::Unbounded => true,
+        })
+    };
+    // "forward" = the display direction; items "after" a cursor come later in display order.
+    let forward_from = |start: Option<K>| -> Box<dyn Iterator<Item = K> + '_> {
+        match order {
+            Order::Desc => {
+                let hi = start.map_or(upper, Bound::Excluded);
+                Box::new(range(map, lower, hi).rev())
+            }
+            Order::Asc => {
+                let lo = start.map_or(lower, Bound::Excluded);
+                Box::new(range(map, lo, upper))
+            }
+        }
+    };
+    let backward_from = |start: K| -> Box<dyn Iterator<Item = K> + '_> {
+        match order {
+            Order::Desc => Box::new(range(map, Bound::Excluded(start), upper)),
+            Order::Asc => Box::new(range(map, lower, Bound::Excluded(start)).rev()),
+        }
+    };
+    let mut keys: Vec<K>;
+    if let (Some(b), None) = (before, after) {
+        keys = backward_from(b).filter(|k| in_bounds(k)).take(req.limit).collect();
+        keys.reverse();
+    } else {
+        keys = forward_from(after).filter(|k| in_bounds(k)).take(req.limit).collect();
+    }
+    let has_next = match keys.last() {
+        Some(last) => forward_from(Some(*last)).next().is_some(),
+        None => false,
+    };
+    let has_previous = match keys.first() {
+        Some(first) => backward_from(*first).next().is_some(),
+        None => false,
+    };
+    Ok(Window {
+        keys,
+        has_next,
+        has_previous,
+    })
+}
+
+fn range<K: Ord + Copy, V>(
+    map: &BTreeMap<K, V>,
+    lo: Bound<K>,
+    hi: Bound<K>,
+) -> impl DoubleEndedIterator<Item = K> + '_ {
+    // BTreeMap::range panics on an empty or inverted range; check first.
+    let valid = match (lo, hi) {
+        (Bound::Included(a), Bound::Included(b)) => a <= b,
+        (Bound::Included(a), Bound::Excluded(b)) | (Bound::Excluded(a), Bound::Included(b)) => a < b,
+        (Bound::Excluded(a), Bound::Excluded(b)) => a < b,
+        _ => true,
+    };
+    let iter = if valid {
+        Some(map.range((lo, hi)).map(|(k, _)| *k))
+    } else {
+        None
+    };
+    iter.into_iter().flatten()
+}
+
+/// Where `next`/`previous` point: the edge's own URL with the request's parameters.
+#[derive(Debug, Clone)]
+pub struct Links {
+    /// `http://host/v21.0/{id}/{edge}`
+    pub url: String,
+    /// Parameters to keep (token, fields, since/until…), without limit/after/before.
+    pub params: Vec<(String, String)>,
+    pub limit: usize,
+}
+
+impl Links {
+    /// Links for the request's own edge, keeping its parameters and token.
+    pub fn for_request(req: &GraphRequest, limit: usize) -> Self {
+        let mut params: Vec<(String, String)> = req
+            .params
+            .iter()
+            .filter(|(k, _)| {
+                !matches!(
+                    k.as_str(),
+                    "limit" | "after" | "before" | "access_token" | "method" | "appsecret_proof"
+                )
+            })
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        Self::with_auth(req, &mut params);
+        Links {
+            url: format!("{}{}", req.base_url, req.path_string()),
+            params,
+            limit,
+        }
+    }
+
+    /// Links for an edge reached through a field expansion (`media{…}` on a user).
+    pub fn for_edge(req: &GraphRequest, path: &str, fields: Option<String>, limit: usize) -> Self {
+        let mut params = Vec::new();
+        if let Some(f) = fields {
+            params.push(("fields".to_string(), f));
+        }
+        Self::with_auth(req, &mut params);
+        Links {
+            url: format!("{}/{}/{}", req.base_url, req.version, path.trim_start_matches('/')),
+            params,
+            limit,
+        }
+    }
+
+    fn with_auth(req: &GraphRequest, params: &mut Vec<(String, String)>) {
+        if let Some(t) = &req.token {
+            params.insert(0, ("access_token".into(), t.clone()));
+        }
+        if let Some(p) = req.param("appsecret_proof") {
+            params.push(("appsecret_proof".into(), p.to_string()));
+        }
+    }
+
+    fn url_with(&self, cursor_name: &str, cursor: &str) -> String {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &self.params {
+            s.append_pair(k, v);
+        }
+        s.append_pair("limit", &self.limit.to_string());
+        s.append_pair(cursor_name, cursor);
+        format!("{}?{}", self.url, s.finish())
+    }
+}
+
+/// The `paging` object of a cursor-paged edge; `links: None` leaves out next/previous
+/// (the `tags` edge and business discovery expansions have cursors only, facts §3.3).
+pub fn paging_json<K: CursorKey>(w: &Window<K>, links: Option<&Links>) -> Option<Value> {
+    let (first, last) = (w.keys.first()?, w.keys.last()?);
+    let (before, after) = (encode(first), encode(last));
+    let mut p = Map::new();
+    p.insert("cursors".into(), json!({ "before": before, "after": after }));
+    if let Some(l) = links {
+        if w.has_previous {
+            p.insert("previous".into(), json!(l.url_with("before", &before)));
+        }
+        if w.has_next {
+            p.insert("next".into(), json!(l.url_with("after", &after)));
+        }
+    }
+    Some(Value::Object(p))
+}
+
+/// `{"data": [...], "paging": {...}}` (paging left out when the page is empty).
+pub fn edge_json(data: Vec<Value>, paging: Option<Value>) -> Value {
+    let mut m = Map::new();
+    m.insert("data".into(), Value::Array(data));
+    if let Some(p) = paging {
+        m.insert("paging".into(), p);
+    }
+    Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(n: u64) -> BTreeMap<(i64, u64), ()> {
+        (1..=n).map(|i| ((i as i64 * 10, i), ())).collect()
+    }
+
+    fn req(limit: usize, after: Option<String>, before: Option<String>) -> PageReq {
+        PageReq { limit, after, before }
+    }
+
+    #[test]
+    fn walking_next_visits_every_item_once_newest_first() {
+        let m = map(7);
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let w = window(
+                &m,
+                Bound::Unbounded,
+                Bound::Unbounded,
+                Order::Desc,
+                &req(3, after.clone(), None),
+            )
+            .unwrap();
+            seen.extend(w.keys.iter().map(|k| k.1));
+            if !w.has_next {
+                break;
+            }
+            after = Some(encode(w.keys.last().unwrap()));
+        }
+        assert_eq!(seen, vec![7, 6, 5, 4, 3, 2, 1]);
+    }
+
+    #[test]
+    fn cursors_survive_inserts_at_the_front() {
+        let mut m = map(5);
+        let w = window(&m, Bound::Unbounded, Bound::Unbounded, Order::Desc, &req(2, None, None)).unwrap();
+        let after = encode(w.keys.last().unwrap());
+        m.insert((1000, 99), ());
+        let w2 = window(
+            &m,
+            Bound::Unbounded,
+            Bound::Unbounded,
+            Order::Desc,
+            &req(2, Some(after), None),
+        )
+        .unwrap();
+        assert_eq!(w2.keys.iter().map(|k| k.1).collect::<Vec<_>>(), vec![3, 2]);
+    }
+
+    #[test]
+    fn before_walks_back() {
+        let m = map(6);
+        let w = window(
+            &m,
+            Bound::Unbounded,
+            Bound::Unbounded,
+            Order::Desc,
+            &req(2, Some(encode(&(40, 4))), None),
+        )
+        .unwrap();
+        assert_eq!(w.keys.iter().map(|k| k.1).collect::<Vec<_>>(), vec![3, 2]);
+        let back = window(
+            &m,
+            Bound::Unbounded,
+            Bound::Unbounded,
+            Order::Desc,
+            &req(2, None, Some(encode(&w.keys[0]))),
+        )
+        .unwrap();
+        assert_eq!(back.keys.iter().map(|k| k.1).collect::<Vec<_>>(), vec![5, 4]);
+        assert!(back.has_previous && back.has_next);
+    }
+
+    #[test]
+    fn garbage_cursors_are_graph_errors() {
+        let m = map(3);
+        let e = window(
+            &m,
+            Bound::Unbounded,
+            Bound::Unbounded,
+            Order::Desc,
+            &req(2, Some("nope".into()), None),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, 100);
+    }
+
+    #[test]
+    fn inverted_bounds_give_an_empty_page_not_a_panic() {
+        let m = map(3);
+        let w = window(
+            &m,
+            Bound::Included((50, 0)),
+            Bound::Included((10, 0)),
+            Order::Desc,
+            &req(2, None, None),
+        )
+        .unwrap();
+        assert!(w.keys.is_empty());
+    }
+}

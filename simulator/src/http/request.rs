@@ -1,0 +1,306 @@
+//! Turns an HTTP request into a [`GraphRequest`]: version prefix, path segments (trailing
+//! and doubled slashes tolerated), parameters from the query string, form, multipart or
+//! JSON body, and the access token from wherever the client put it.
+
+use crate::config::{ApiVersion, Config};
+use crate::error::{GraphError, GraphResult};
+use bytes::Bytes;
+use http::{HeaderMap, Method};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    Get,
+    Post,
+    Delete,
+}
+
+impl Verb {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verb::Get => "GET",
+            Verb::Post => "POST",
+            Verb::Delete => "DELETE",
+        }
+    }
+}
+
+/// An uploaded file from a multipart body.
+#[derive(Debug, Clone)]
+pub struct UploadedFile {
+    pub field: String,
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+    pub data: Bytes,
+}
+
+#[derive(Debug, Clone)]
+pub struct GraphRequest {
+    pub verb: Verb,
+    /// The version served (after upgrading too-old ones).
+    pub version: ApiVersion,
+    /// Decoded, non-empty path segments after the version.
+    pub segments: Vec<String>,
+    /// Query and body parameters; body values win over query values.
+    pub params: BTreeMap<String, String>,
+    /// Which parameters came from a JSON body as non-string JSON (arrays, objects).
+    pub json_values: BTreeMap<String, Value>,
+    pub token: Option<String>,
+    /// `scheme://host[:port]` the client used, for `paging.next` URLs.
+    pub base_url: String,
+    pub headers: HeaderMap,
+    pub files: Vec<UploadedFile>,
+    /// The raw body when it was not a parameter body (resumable uploads).
+    pub raw_body: Bytes,
+}
+
+impl GraphRequest {
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params.get(name).map(String::as_str)
+    }
+
+    /// A parameter that must be present and non-empty.
+    pub fn required(&self, name: &str) -> GraphResult<&str> {
+        match self.param(name) {
+            Some(v) if !v.trim().is_empty() => Ok(v),
+            _ => Err(GraphError::missing_param(name)),
+        }
+    }
+
+    /// `/v21.0/a/b` as the client would write it (for errors and paging links).
+    pub fn path_string(&self) -> String {
+        let mut s = format!("/{}", self.version);
+        for seg in &self.segments {
+            s.push('/');
+            s.push_str(seg);
+        }
+        s
+    }
+
+    /// A parameter as JSON: the JSON body's value if it came as one, else the string parsed
+    /// as JSON, else as the docs' JSON-ish syntax (`[{username:'x',x:0.5}]`).
+    pub fn json_param(&self, name: &str) -> Option<Result<Value, String>> {
+        if let Some(v) = self.json_values.get(name) {
+            return Some(Ok(v.clone()));
+        }
+        self.param(name).map(parse_jsonish)
+    }
+
+    /// A boolean parameter (`true`/`false`/`1`/`0`); error names the parameter.
+    pub fn bool_param(&self, name: &str) -> GraphResult<Option<bool>> {
+        match self.param(name) {
+            None => Ok(None),
+            Some(v) => match v.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" => Ok(Some(true)),
+                "false" | "0" => Ok(Some(false)),
+                _ => Err(GraphError::invalid_param(format!("Param {name} must be a boolean"))),
+            },
+        }
+    }
+}
+
+/// Parses strict JSON first, then the relaxed JSON5 the docs' samples use.
+pub fn parse_jsonish(s: &str) -> Result<Value, String> {
+    serde_json::from_str(s)
+        .or_else(|_| json5::from_str::<Value>(s))
+        .map_err(|e| e.to_string())
+}
+
+/// What the route table needs to know before a token is looked at.
+#[derive(Debug)]
+pub enum Target {
+    /// The control plane: `/_sim/...` (segments after `_sim`).
+    Sim(Vec<String>),
+    Graph,
+}
+
+/// Splits a path into segments; `None` when a segment is not valid percent-encoded UTF-8.
+pub fn split_path(path: &str) -> Option<Vec<String>> {
+    path.split('/').filter(|s| !s.is_empty()).map(percent_decode).collect()
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes.get(i + 1..i + 3)?;
+            let v = u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
+            out.push(v);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Everything read off the wire before parsing.
+pub struct RawRequest {
+    pub method: Method,
+    pub path: String,
+    pub query: Option<String>,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    pub base_url: String,
+}
+
+/// Builds the Graph view of a request. Bodies are parsed by content type.
+pub async fn parse(raw: RawRequest, cfg: &Config) -> GraphResult<GraphRequest> {
+    let mut segments = split_path(&raw.path).ok_or_else(|| GraphError::unknown_path(&raw.path))?;
+    let mut version = cfg.oldest_version;
+    if let Some(first) = segments.first() {
+        if let Some(v) = ApiVersion::parse(first) {
+            if v > cfg.newest_version {
+                return Err(GraphError::unknown_path(&raw.path));
+            }
+            version = v.max(cfg.oldest_version);
+            segments.remove(0);
+        }
+    }
+
+    let mut params = BTreeMap::new();
+    if let Some(q) = &raw.query {
+        for (k, v) in form_urlencoded::parse(q.as_bytes()) {
+            params.insert(k.into_owned(), v.into_owned());
+        }
+    }
+    let mut json_values = BTreeMap::new();
+    let mut files = Vec::new();
+    let mut raw_body = Bytes::new();
+    let content_type = raw
+        .headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if !raw.body.is_empty() {
+        if content_type.starts_with("application/json") {
+            let v: Value = serde_json::from_slice(&raw.body).map_err(|e| GraphError::malformed_body(&e.to_string()))?;
+            let Value::Object(map) = v else {
+                return Err(GraphError::malformed_body("a JSON body must be an object"));
+            };
+            for (k, v) in map {
+                let text = match &v {
+                    Value::String(s) => s.clone(),
+                    Value::Null => String::new(),
+                    Value::Bool(_) | Value::Number(_) => v.to_string(),
+                    Value::Array(_) | Value::Object(_) => {
+                        json_values.insert(k.clone(), v.clone());
+                        v.to_string()
+                    }
+                };
+                params.insert(k, text);
+            }
+        } else if content_type.starts_with("multipart/form-data") {
+            let boundary =
+                multer::parse_boundary(&content_type).map_err(|e| GraphError::malformed_body(&e.to_string()))?;
+            let body = raw.body.clone();
+            let stream = futures_util::stream::once(async move { Ok::<Bytes, std::convert::Infallible>(body) });
+            let mut mp = multer::Multipart::new(stream, boundary);
+            while let Some(field) = mp
+                .next_field()
+                .await
+                .map_err(|e| GraphError::malformed_body(&e.to_string()))?
+            {
+                let name = field.name().unwrap_or("").to_string();
+                let file_name = field.file_name().map(str::to_string);
+                let ctype = field.content_type().map(|m| m.to_string());
+                let data = field
+                    .bytes()
+                    .await
+                    .map_err(|e| GraphError::malformed_body(&e.to_string()))?;
+                if file_name.is_some() {
+                    files.push(UploadedFile {
+                        field: name,
+                        file_name,
+                        content_type: ctype,
+                        data,
+                    });
+                } else {
+                    let text = String::from_utf8(data.to_vec())
+                        .map_err(|_| GraphError::malformed_body("a form field is not UTF-8"))?;
+                    params.insert(name, text);
+                }
+            }
+        } else if content_type.is_empty()
+            || content_type.starts_with("application/x-www-form-urlencoded")
+            || content_type.starts_with("text/plain")
+        {
+            if content_type.is_empty() && std::str::from_utf8(&raw.body).is_err() {
+                raw_body = raw.body.clone();
+            } else {
+                for (k, v) in form_urlencoded::parse(&raw.body) {
+                    params.insert(k.into_owned(), v.into_owned());
+                }
+            }
+        } else {
+            raw_body = raw.body.clone();
+        }
+    }
+
+    // Method override, as Meta's JS SDK sends it (facts §3.4).
+    let mut verb = match raw.method {
+        Method::POST => Verb::Post,
+        Method::DELETE => Verb::Delete,
+        _ => Verb::Get,
+    };
+    if let Some(m) = params.get("method") {
+        verb = match m.to_ascii_lowercase().as_str() {
+            "get" => Verb::Get,
+            "post" => Verb::Post,
+            "delete" => Verb::Delete,
+            _ => verb,
+        };
+    }
+
+    let header_token = raw
+        .headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            let (scheme, rest) = v.trim().split_once(' ')?;
+            matches!(scheme.to_ascii_lowercase().as_str(), "bearer" | "oauth").then(|| rest.trim().to_string())
+        });
+    let token = params
+        .get("access_token")
+        .filter(|t| !t.is_empty())
+        .cloned()
+        .or(header_token);
+
+    Ok(GraphRequest {
+        verb,
+        version,
+        segments,
+        params,
+        json_values,
+        token,
+        base_url: raw.base_url,
+        headers: raw.headers,
+        files,
+        raw_body,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doubled_and_trailing_slashes_are_ignored() {
+        assert_eq!(
+            split_path("//v21.0//me/accounts/").unwrap(),
+            vec!["v21.0", "me", "accounts"]
+        );
+    }
+
+    #[test]
+    fn jsonish_values_from_the_docs_parse() {
+        let v = parse_jsonish("[{username:'kevinhart4real',x:0.5,y:0.8}]").unwrap();
+        assert_eq!(v[0]["username"], "kevinhart4real");
+        assert_eq!(v[0]["x"], 0.5);
+    }
+}

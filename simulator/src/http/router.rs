@@ -1,0 +1,157 @@
+//! THE route table: one match on (method, path segments). Everything else is handlers.
+//!
+//! Flow of a Graph request: parse -> find the sandbox from the token -> authenticate ->
+//! run the handler inside the sandbox's world lock (synchronously) -> render.
+
+use crate::error::{GraphError, GraphResult};
+use crate::http::graph::{authenticate, read_many, read_node, Ctx};
+use crate::http::request::{self, GraphRequest, RawRequest, Verb};
+use crate::http::response::{graph_error, graph_json, Body};
+use crate::http::{ig_user, media, oauth, sim, user};
+use crate::ids::{parse_id, IdKind, IgUserId, MediaId, UserId};
+use crate::model::TokenKind;
+use crate::server::State;
+use http::Response;
+use serde_json::Value;
+
+pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
+    if let Some(segments) = request::split_path(&raw.path) {
+        if segments.first().map(String::as_str) == Some("_sim") {
+            return sim::handle(state, &raw.method, &segments[1..], raw.query.as_deref(), &raw.body);
+        }
+    }
+    let cfg = &state.sandboxes.config;
+    let trace = state.traces.next();
+    let req = match request::parse(raw, cfg).await {
+        Ok(r) => r,
+        Err(e) => return graph_error(&e, cfg.oldest_version, &trace, false),
+    };
+    let suppress = req.param("suppress_http_code") == Some("1");
+    match graph(state, &req) {
+        Ok(v) => graph_json(200, &v, req.version, &trace),
+        Err(e) => graph_error(&e, req.version, &trace, suppress),
+    }
+}
+
+fn graph(state: &State, req: &GraphRequest) -> GraphResult<Value> {
+    let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
+
+    // Token endpoints authenticate with app credentials, not an access token.
+    if let ["oauth", "access_token"] = segs.as_slice() {
+        return oauth_route(state, req);
+    }
+
+    let Some(token) = req.token.as_deref() else {
+        return Err(if segs.first() == Some(&"me") {
+            GraphError::active_token_required()
+        } else {
+            GraphError::token_required()
+        });
+    };
+    let Some(sandbox) = state.sandboxes.by_token(token) else {
+        // Unknown everywhere: shaped like a token or not.
+        return Err(
+            crate::http::graph::token_error(&crate::model::World::empty(dummy_app(), 0), token, 0)
+                .unwrap_or_else(GraphError::token_invalid),
+        );
+    };
+    let cfg = &state.sandboxes.config;
+    let result = sandbox.with_world(|world, now| {
+        let viewer = authenticate(world, req, token, now)?;
+        let access = world.access(&viewer.kind);
+        let mut ctx = Ctx {
+            req,
+            world,
+            now,
+            viewer,
+            access,
+            cfg,
+        };
+        route(&mut ctx, &segs)
+    });
+    state.sandboxes.index_tokens(&sandbox);
+    result
+}
+
+fn dummy_app() -> crate::model::App {
+    crate::model::App {
+        id: crate::ids::AppId(0),
+        name: String::new(),
+        secret: String::new(),
+        require_appsecret_proof: false,
+    }
+}
+
+fn oauth_route(state: &State, req: &GraphRequest) -> GraphResult<Value> {
+    let app_token = format!(
+        "{}|{}",
+        req.param("client_id").unwrap_or(""),
+        req.param("client_secret").unwrap_or("")
+    );
+    let sandbox = state
+        .sandboxes
+        .by_token(&app_token)
+        .or_else(|| req.param("fb_exchange_token").and_then(|t| state.sandboxes.by_token(t)));
+    let Some(sandbox) = sandbox else {
+        req.required("client_id")?;
+        if parse_id(req.param("client_id").unwrap_or("")).is_none() {
+            return Err(GraphError::invalid_application_id());
+        }
+        req.required("client_secret")?;
+        return Err(GraphError::invalid_client_secret());
+    };
+    let long = state.sandboxes.config.long_lived_token_seconds;
+    let out = sandbox.with_world(|world, now| oauth::access_token(world, req, now, long));
+    state.sandboxes.index_tokens(&sandbox);
+    out
+}
+
+/// Resolves `me` and numeric ids to the object the path names.
+fn resolve(ctx: &Ctx, seg: &str) -> GraphResult<(u64, IdKind)> {
+    if seg == "me" {
+        return match ctx.viewer.kind {
+            TokenKind::User(u) => Ok((u.0, IdKind::User)),
+            TokenKind::Page { page, .. } => Ok((page.0, IdKind::Page)),
+            TokenKind::App => Err(GraphError::active_token_required()),
+        };
+    }
+    let unsupported = || GraphError::unsupported(ctx.req.verb.as_str(), seg);
+    let id = parse_id(seg).ok_or_else(unsupported)?;
+    let kind = ctx.world.kind_of(id).ok_or_else(unsupported)?;
+    Ok((id, kind))
+}
+
+fn route(ctx: &mut Ctx, segs: &[&str]) -> GraphResult<Value> {
+    use Verb::*;
+    match (ctx.req.verb, segs) {
+        (Get, []) => match ctx.req.param("ids") {
+            Some(ids) => {
+                let ids = ids.to_string();
+                read_many(ctx, &ids)
+            }
+            None => Err(GraphError::missing_param("ids")),
+        },
+        (Get, ["debug_token"]) => oauth::debug_token(ctx.world, ctx.req, &ctx.viewer, ctx.now),
+        (Get, ["me"]) => user::read_me(ctx),
+        (Get, [id]) => {
+            let (n, _) = resolve(ctx, id)?;
+            read_node(ctx, &n.to_string())
+        }
+        (Get, [id, edge]) => {
+            let (n, kind) = resolve(ctx, id)?;
+            match kind {
+                IdKind::IgUser => ig_user::edge(ctx, IgUserId(n), edge),
+                IdKind::Media => media::edge(ctx, MediaId(n), edge),
+                IdKind::User => user::edge(ctx, UserId(n), edge),
+                IdKind::Page => Err(GraphError::nonexisting_field(edge, crate::http::page::NODE)),
+                _ => Err(GraphError::unsupported("GET", id)),
+            }
+        }
+        (_, [id, ..]) if segs.len() <= 2 => {
+            let (_, _) = resolve(ctx, id)?;
+            Err(GraphError::unsupported(ctx.req.verb.as_str(), id))
+        }
+        (_, []) => Err(GraphError::unsupported(ctx.req.verb.as_str(), "")),
+        _ => Err(GraphError::unknown_path(&ctx.req.path_string())),
+    }
+}

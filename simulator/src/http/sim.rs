@@ -1,0 +1,186 @@
+//! The control plane under `/_sim/`: sandboxes, their clocks, reset, token revocation and
+//! health. Plain JSON, never a Graph path.
+
+use crate::http::response::{sim_error, sim_json, Body};
+use crate::model::seed::WorldSeed;
+use crate::model::{Revocation, World};
+use crate::sandbox::{Sandbox, SandboxError};
+use crate::server::State;
+use bytes::Bytes;
+use http::{Method, Response};
+use serde_json::{json, Value};
+
+/// The sandbox description: app credentials, users with tokens, pages, IG accounts.
+pub fn describe(sandbox: &Sandbox) -> Value {
+    sandbox.with_world(|w: &mut World, _| {
+        let users: Vec<Value> = w
+            .users
+            .values()
+            .map(|u| json!({ "id": u.id.to_string(), "name": u.name, "access_token": u.access_token, "permissions": u.permissions }))
+            .collect();
+        let pages: Vec<Value> = w
+            .pages
+            .values()
+            .map(|p| {
+                let token = p.page_tokens.values().next().cloned();
+                json!({
+                    "id": p.id.to_string(),
+                    "name": p.name,
+                    "access_token": token,
+                    "instagram_business_account": p.ig_user.map(|i| i.to_string()),
+                })
+            })
+            .collect();
+        let accounts: Vec<Value> = w
+            .ig_users
+            .values()
+            .map(|a| json!({ "id": a.id.to_string(), "username": a.username, "account_type": a.account_type.as_str() }))
+            .collect();
+        json!({
+            "id": sandbox.id,
+            "app": { "id": w.app.id.to_string(), "secret": w.app.secret },
+            "users": users,
+            "pages": pages,
+            "instagram_accounts": accounts,
+        })
+    })
+}
+
+fn clock_json(sandbox: &Sandbox) -> Value {
+    let c = sandbox.clock();
+    json!({ "now": sandbox.now(), "frozen": c.is_frozen() })
+}
+
+fn body_json(body: &Bytes) -> Result<Value, Response<Body>> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(json!({}));
+    }
+    serde_json::from_slice(body).map_err(|e| sim_error(400, &format!("body is not JSON: {e}")))
+}
+
+fn query_param(query: Option<&str>, name: &str) -> Option<String> {
+    form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+fn sandbox_error(e: SandboxError) -> Response<Body> {
+    match e {
+        SandboxError::Exists(id) => sim_error(409, &format!("sandbox {id} already exists")),
+        SandboxError::NotFound(id) => sim_error(404, &format!("no sandbox {id}")),
+        SandboxError::BadId(id) => sim_error(400, &format!("bad sandbox id {id:?}: use 1-64 of A-Z a-z 0-9 - _")),
+        SandboxError::BadWorld(msg) => sim_error(400, &format!("bad seed world: {msg}")),
+        SandboxError::Protected => sim_error(400, "the default sandbox cannot be deleted (reset it instead)"),
+    }
+}
+
+pub fn handle(state: &State, method: &Method, segs: &[String], query: Option<&str>, body: &Bytes) -> Response<Body> {
+    let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
+    let sbs = &state.sandboxes;
+    let with = |id: &str, f: &dyn Fn(&Sandbox) -> Response<Body>| match sbs.get(id) {
+        Some(s) => f(&s),
+        None => sim_error(404, &format!("no sandbox {id}")),
+    };
+    match (method, segs.as_slice()) {
+        (&Method::GET, ["health"]) => sim_json(
+            200,
+            &json!({ "status": "ok", "sandboxes": sbs.ids().len(), "version": env!("CARGO_PKG_VERSION") }),
+        ),
+        (&Method::GET, ["sandboxes"]) => sim_json(200, &json!({ "data": sbs.ids() })),
+        (&Method::POST, ["sandboxes"]) => {
+            let world = if body.iter().all(u8::is_ascii_whitespace) {
+                state.default_world.clone()
+            } else {
+                match serde_json::from_slice::<WorldSeed>(body) {
+                    Ok(w) => w,
+                    Err(e) => return sim_error(400, &format!("bad seed world: {e}")),
+                }
+            };
+            let seed = match query_param(query, "seed").map(|s| s.parse::<u64>()) {
+                None => None,
+                Some(Ok(n)) => Some(n),
+                Some(Err(_)) => return sim_error(400, "seed must be an unsigned integer"),
+            };
+            match sbs.create(query_param(query, "id"), world, seed) {
+                Ok(s) => sim_json(201, &describe(&s)),
+                Err(e) => sandbox_error(e),
+            }
+        }
+        (&Method::GET, ["sandboxes", id]) => with(id, &|s| sim_json(200, &describe(s))),
+        (&Method::DELETE, ["sandboxes", id]) => match sbs.delete(id) {
+            Ok(()) => sim_json(200, &json!({ "success": true })),
+            Err(e) => sandbox_error(e),
+        },
+        (&Method::POST, ["sandboxes", id, "reset"]) => match sbs.reset(id) {
+            Ok(s) => sim_json(200, &describe(&s)),
+            Err(e) => sandbox_error(e),
+        },
+        (&Method::GET, ["sandboxes", id, "clock"]) => with(id, &|s| sim_json(200, &clock_json(s))),
+        (&Method::POST, ["sandboxes", id, "clock", "advance"]) => with(id, &|s| {
+            let v = match body_json(body) {
+                Ok(v) => v,
+                Err(r) => return r,
+            };
+            let seconds = v
+                .get("seconds")
+                .and_then(Value::as_i64)
+                .or_else(|| query_param(query, "seconds").and_then(|q| q.parse().ok()));
+            match seconds {
+                Some(n) if n >= 0 => {
+                    s.with_clock(|c, _| c.advance(n));
+                    sim_json(200, &clock_json(s))
+                }
+                Some(_) => sim_error(400, "seconds must not be negative: sandbox time never goes backwards"),
+                None => sim_error(400, "give {\"seconds\": <non-negative integer>}"),
+            }
+        }),
+        (&Method::POST, ["sandboxes", id, "clock", "freeze"]) => with(id, &|s| {
+            s.with_clock(|c, os| c.freeze(os));
+            sim_json(200, &clock_json(s))
+        }),
+        (&Method::POST, ["sandboxes", id, "clock", "resume"]) => with(id, &|s| {
+            s.with_clock(|c, os| c.resume(os));
+            sim_json(200, &clock_json(s))
+        }),
+        (&Method::POST, ["sandboxes", id, "tokens", "revoke"]) => with(id, &|s| {
+            let v = match body_json(body) {
+                Ok(v) => v,
+                Err(r) => return r,
+            };
+            let Some(token) = v.get("access_token").and_then(Value::as_str) else {
+                return sim_error(400, "give {\"access_token\": ..., \"reason\": ...}");
+            };
+            let reason: Revocation = match serde_json::from_value(v.get("reason").cloned().unwrap_or(json!("logged_out"))) {
+                Ok(r) => r,
+                Err(_) => return sim_error(400, "reason is one of app_deauthorized, password_changed, invalidated_by_api, logged_out, session_invalid"),
+            };
+            s.with_world(|w, _| match w.tokens.get_mut(token) {
+                Some(t) => {
+                    t.revoked = Some(reason);
+                    sim_json(200, &json!({ "success": true }))
+                }
+                None => sim_error(404, "no such token in this sandbox"),
+            })
+        }),
+        (&Method::POST, ["sandboxes", id, "tokens", "expire"]) => with(id, &|s| {
+            let v = match body_json(body) {
+                Ok(v) => v,
+                Err(r) => return r,
+            };
+            let Some(token) = v.get("access_token").and_then(Value::as_str) else {
+                return sim_error(400, "give {\"access_token\": ...}");
+            };
+            s.with_world(|w, now| match w.tokens.get_mut(token) {
+                Some(t) => {
+                    t.expires_at = Some(now);
+                    sim_json(200, &json!({ "success": true }))
+                }
+                None => sim_error(404, "no such token in this sandbox"),
+            })
+        }),
+        _ => sim_error(
+            404,
+            "no such control-plane route; see the README's control plane section",
+        ),
+    }
+}

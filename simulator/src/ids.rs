@@ -1,0 +1,163 @@
+//! Graph ids and the seeded generator that makes them.
+//!
+//! Ids are 17-digit decimal numbers as on the real API (IG users start `1784…`, media
+//! `179…`/`178…`). They come from a ChaCha stream seeded per sandbox, so the same seed and
+//! the same requests give the same ids. Typed wrappers keep a media id from being used
+//! where a comment id is meant.
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::collections::BTreeSet;
+use std::fmt;
+
+macro_rules! typed_id {
+    ($($name:ident),*) => {$(
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(pub u64);
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { write!(f, "{}", self.0) }
+        }
+    )*};
+}
+
+typed_id!(
+    AppId,
+    UserId,
+    PageId,
+    IgUserId,
+    MediaId,
+    CommentId,
+    ContainerId,
+    HashtagId
+);
+
+/// Parses a path segment or parameter as a Graph id: ASCII digits only, no sign, fits u64.
+pub fn parse_id(s: &str) -> Option<u64> {
+    if s.is_empty() || s.len() > 20 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// What kind of object an id names inside one sandbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdKind {
+    App,
+    User,
+    Page,
+    IgUser,
+    Media,
+    Comment,
+    Container,
+    Hashtag,
+}
+
+/// The prefix family an id kind is drawn from, so generated ids look like real ones.
+fn prefix(kind: IdKind) -> (u64, u32) {
+    // (leading digits, how many random digits follow) -> 17 digits in total for IG objects.
+    match kind {
+        IdKind::App => (1, 15),
+        IdKind::User => (10, 14),
+        IdKind::Page => (1, 14),
+        IdKind::IgUser => (1784, 13),
+        IdKind::Media => (179, 14),
+        IdKind::Comment => (178, 14),
+        IdKind::Container => (178, 14),
+        IdKind::Hashtag => (1784, 13),
+    }
+}
+
+/// Deterministic id source for one sandbox; never hands out the same id twice.
+#[derive(Debug, Clone)]
+pub struct IdGen {
+    rng: ChaCha8Rng,
+    used: BTreeSet<u64>,
+}
+
+impl IdGen {
+    pub fn new(seed: u64) -> Self {
+        IdGen {
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            used: BTreeSet::new(),
+        }
+    }
+
+    /// Marks an id given explicitly (in a seed world) as taken.
+    pub fn reserve(&mut self, id: u64) -> bool {
+        self.used.insert(id)
+    }
+
+    pub fn next(&mut self, kind: IdKind) -> u64 {
+        let (lead, digits) = prefix(kind);
+        let span = 10u64.pow(digits);
+        loop {
+            let id = lead * span + self.rng.random_range(0..span);
+            if self.used.insert(id) {
+                return id;
+            }
+        }
+    }
+
+    /// A random alphanumeric string (tokens, cursors salts, shortcodes).
+    pub fn alnum(&mut self, len: usize) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        (0..len)
+            .map(|_| ALPHABET[self.rng.random_range(0..ALPHABET.len())] as char)
+            .collect()
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        if n == 0 {
+            0
+        } else {
+            self.rng.random_range(0..n)
+        }
+    }
+
+    pub fn chance(&mut self, p: f64) -> bool {
+        self.rng.random_bool(p.clamp(0.0, 1.0))
+    }
+}
+
+/// A stable 64-bit hash (FNV-1a) for deriving seeds and global ids from names.
+pub fn stable_hash(parts: &[&[u8]]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for b in part.iter().chain(std::iter::once(&0xffu8)) {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_seed_gives_the_same_ids() {
+        let mut a = IdGen::new(7);
+        let mut b = IdGen::new(7);
+        for _ in 0..100 {
+            assert_eq!(a.next(IdKind::Media), b.next(IdKind::Media));
+        }
+    }
+
+    #[test]
+    fn ig_user_ids_look_real() {
+        let mut g = IdGen::new(1);
+        let id = g.next(IdKind::IgUser).to_string();
+        assert_eq!(id.len(), 17);
+        assert!(id.starts_with("1784"));
+    }
+
+    #[test]
+    fn parse_id_rejects_non_digits() {
+        assert_eq!(parse_id("123"), Some(123));
+        assert_eq!(parse_id("-1"), None);
+        assert_eq!(parse_id("12a"), None);
+        assert_eq!(parse_id(""), None);
+        assert_eq!(parse_id("99999999999999999999999"), None);
+    }
+}

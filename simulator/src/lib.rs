@@ -1,0 +1,29 @@
+//! igsim: an offline, stateful simulator of the Instagram Graph API.
+//!
+//! Code map (the README's "Architecture" section says the same at more length):
+//! - [`config`]: every tunable; UNCONFIRMED facts are knobs here.
+//! - [`clock`]: the only reader of the OS clock; per-sandbox virtual time.
+//! - [`ids`]: typed ids and the seeded id generator.
+//! - [`error`]: the Graph error vocabulary (one constructor per documented error).
+//! - [`timefmt`]: Graph timestamps and `since`/`until` parsing.
+//! - [`model`]: the world of a sandbox. No IO, no clock: operations take `now`.
+//! - [`sandbox`]: isolated worlds, their locks and clocks, the token index.
+//! - [`http`]: the only layer that knows HTTP and JSON (route table in `http::router`).
+//! - [`server`]: accept loop, graceful shutdown, in-process start for tests.
+//!
+//! Invariants: the model does no IO and never reads a clock; a world lock is never held
+//! across `.await`; no handler panics on client input; iteration reaching a response is
+//! deterministic and ids come from a seeded generator.
+
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod ids;
+pub mod model;
+pub mod sandbox;
+pub mod server;
+pub mod timefmt;
+
+pub use config::{ClockMode, Config};
+pub use server::{demo_world, Running, Simulator};

@@ -1,0 +1,161 @@
+//! The world of one sandbox: plain data and functions of `(world, now)`.
+//!
+//! Invariants: no IO, no clock reads (every operation that needs time takes `now`), and
+//! deterministic iteration (BTreeMap everywhere a response can see the order).
+
+pub mod account;
+pub mod comment;
+pub mod media;
+pub mod seed;
+
+pub use account::{Access, App, FbUser, IgAccountType, IgUser, Page, Revocation, Task, Token, TokenKind};
+pub use comment::Comment;
+pub use media::{Media, MediaType, ProductType};
+
+use crate::ids::{CommentId, IdGen, IdKind, IgUserId, MediaId, PageId, UserId};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Sort key of a time-ordered item: (unix seconds, insertion sequence).
+pub type TimeKey = (i64, u64);
+
+#[derive(Debug, Clone)]
+pub struct World {
+    pub app: App,
+    pub users: BTreeMap<UserId, FbUser>,
+    pub tokens: BTreeMap<String, Token>,
+    pub pages: BTreeMap<PageId, Page>,
+    pub ig_users: BTreeMap<IgUserId, IgUser>,
+    /// Lower-cased username -> account.
+    pub usernames: BTreeMap<String, IgUserId>,
+    pub media: BTreeMap<MediaId, Media>,
+    pub comments: BTreeMap<CommentId, Comment>,
+    /// Every id in the sandbox and what it names.
+    pub nodes: BTreeMap<u64, IdKind>,
+    /// Per account: its top-level, non-story media by time (newest = last).
+    pub feed: BTreeMap<IgUserId, BTreeMap<TimeKey, MediaId>>,
+    /// Per account: its stories by time (including expired ones; readers filter by age).
+    pub stories: BTreeMap<IgUserId, BTreeMap<TimeKey, MediaId>>,
+    pub ids: IdGen,
+    /// Insertion counter for [`TimeKey`]s.
+    pub seq: u64,
+    /// Tokens created since the last [`World::take_minted_tokens`] (for the token index).
+    minted: Vec<String>,
+}
+
+impl World {
+    pub fn empty(app: App, id_seed: u64) -> Self {
+        World {
+            app,
+            users: BTreeMap::new(),
+            tokens: BTreeMap::new(),
+            pages: BTreeMap::new(),
+            ig_users: BTreeMap::new(),
+            usernames: BTreeMap::new(),
+            media: BTreeMap::new(),
+            comments: BTreeMap::new(),
+            nodes: BTreeMap::new(),
+            feed: BTreeMap::new(),
+            stories: BTreeMap::new(),
+            ids: IdGen::new(id_seed),
+            seq: 0,
+            minted: Vec::new(),
+        }
+    }
+
+    pub fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    /// A fresh id of `kind`, registered as a node.
+    pub fn new_id(&mut self, kind: IdKind) -> u64 {
+        let id = self.ids.next(kind);
+        self.nodes.insert(id, kind);
+        id
+    }
+
+    /// Registers an id chosen elsewhere (a seed world); false if it is already taken.
+    pub fn claim_id(&mut self, id: u64, kind: IdKind) -> bool {
+        if self.nodes.contains_key(&id) {
+            return false;
+        }
+        self.ids.reserve(id);
+        self.nodes.insert(id, kind);
+        true
+    }
+
+    pub fn kind_of(&self, id: u64) -> Option<IdKind> {
+        self.nodes.get(&id).copied()
+    }
+
+    pub fn add_token(&mut self, value: String, token: Token) {
+        self.minted.push(value.clone());
+        self.tokens.insert(value, token);
+    }
+
+    pub fn take_minted_tokens(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.minted)
+    }
+
+    pub fn ig_user_by_username(&self, username: &str) -> Option<&IgUser> {
+        let id = self.usernames.get(&username.to_ascii_lowercase())?;
+        self.ig_users.get(id)
+    }
+
+    /// The page an IG account is connected to, if any.
+    pub fn page_of_ig_user(&self, ig: IgUserId) -> Option<&Page> {
+        self.pages.values().find(|p| p.ig_user == Some(ig))
+    }
+
+    /// Adds a media object and indexes it on its owner's feed or stories.
+    pub fn insert_media(&mut self, media: Media) {
+        let key = (media.timestamp, media.seq);
+        if media.parent.is_none() {
+            let index = if media.product_type == ProductType::Story {
+                &mut self.stories
+            } else {
+                &mut self.feed
+            };
+            if media.product_type != ProductType::Live {
+                index.entry(media.owner).or_default().insert(key, media.id);
+            }
+        }
+        self.media.insert(media.id, media);
+    }
+
+    pub fn insert_comment(&mut self, comment: Comment) {
+        if let Some(parent) = comment.parent {
+            if let Some(p) = self.comments.get_mut(&parent) {
+                p.replies.insert((comment.timestamp, comment.seq), comment.id);
+            }
+        } else if let Some(m) = self.media.get_mut(&comment.media) {
+            m.comments.insert((comment.timestamp, comment.seq), comment.id);
+        }
+        self.comments.insert(comment.id, comment);
+    }
+
+    /// Comments on a media including replies (what `comments_count` reports, facts §4.2).
+    pub fn comment_count(&self, media: MediaId) -> u64 {
+        let Some(m) = self.media.get(&media) else { return 0 };
+        m.comments
+            .values()
+            .filter_map(|c| self.comments.get(c))
+            .map(|c| 1 + c.replies.len() as u64)
+            .sum()
+    }
+
+    /// Number of media an account shows (`media_count`): its feed, stories excluded.
+    pub fn media_count(&self, ig: IgUserId) -> u64 {
+        self.feed.get(&ig).map_or(0, |f| f.len() as u64)
+    }
+
+    /// Accounts a viewer may read as their own, with the tasks the viewer has on each.
+    pub fn access(&self, viewer: &TokenKind) -> Access {
+        account::access(self, viewer)
+    }
+
+    /// All usernames, for checks that need a set (tags, collaborators).
+    pub fn known_usernames(&self) -> BTreeSet<&str> {
+        self.usernames.keys().map(String::as_str).collect()
+    }
+}

@@ -1,0 +1,233 @@
+//! Apps, Facebook users, Pages with their tasks, tokens with their permissions, and IG
+//! accounts; plus who may see what (the task table in the Overview guide).
+
+use super::World;
+use crate::ids::{AppId, IgUserId, PageId, UserId};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone)]
+pub struct App {
+    pub id: AppId,
+    pub name: String,
+    pub secret: String,
+    /// "Require App Secret": every call must carry `appsecret_proof`.
+    pub require_appsecret_proof: bool,
+}
+
+impl App {
+    /// The app access token `app_id|app_secret`.
+    pub fn access_token(&self) -> String {
+        format!("{}|{}", self.id, self.secret)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct FbUser {
+    pub id: UserId,
+    pub name: String,
+    /// Permissions the user granted the app (the token scopes).
+    pub permissions: Vec<String>,
+    /// The user's first token, as handed out by the seed world.
+    pub access_token: String,
+}
+
+/// Page tasks (Overview guide, "Tasks").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Task {
+    Analyze,
+    Advertise,
+    Moderate,
+    CreateContent,
+    Manage,
+}
+
+impl Task {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Task::Analyze => "ANALYZE",
+            Task::Advertise => "ADVERTISE",
+            Task::Moderate => "MODERATE",
+            Task::CreateContent => "CREATE_CONTENT",
+            Task::Manage => "MANAGE",
+        }
+    }
+
+    /// Whether this task lets a user grant `permission` (the Overview guide's task table).
+    /// Permissions outside the table are not task-gated.
+    pub fn grants(self, permission: &str) -> bool {
+        match permission {
+            "instagram_basic" | "instagram_manage_insights" => true,
+            "instagram_content_publish" => matches!(self, Task::Manage | Task::CreateContent),
+            "instagram_manage_comments" => matches!(self, Task::Manage | Task::CreateContent | Task::Moderate),
+            _ => true,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub id: PageId,
+    pub name: String,
+    pub category: String,
+    pub category_list: Vec<(String, String)>,
+    pub ig_user: Option<IgUserId>,
+    /// Users with a role on the Page and the tasks each can perform, in the order the
+    /// real API lists them.
+    pub roles: BTreeMap<UserId, Vec<Task>>,
+    /// The page token handed to each user with a role (from `/me/accounts`).
+    pub page_tokens: BTreeMap<UserId, String>,
+    /// Coordinates, if the Page has a location (a `location_id` needs them).
+    pub location: Option<(f64, f64)>,
+    /// Page Publishing Authorization still to be completed.
+    pub requires_ppa: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum IgAccountType {
+    Business,
+    Creator,
+    /// A consumer account: never readable through the API, but it can comment, be tagged…
+    Personal,
+}
+
+impl IgAccountType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IgAccountType::Business => "BUSINESS",
+            IgAccountType::Creator => "CREATOR",
+            IgAccountType::Personal => "PERSONAL",
+        }
+    }
+
+    pub fn is_professional(self) -> bool {
+        !matches!(self, IgAccountType::Personal)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct IgUser {
+    pub id: IgUserId,
+    pub ig_id: u64,
+    pub username: String,
+    pub name: String,
+    pub biography: String,
+    pub website: Option<String>,
+    pub profile_picture_url: String,
+    pub followers_count: u64,
+    pub follows_count: u64,
+    pub account_type: IgAccountType,
+    pub is_private: bool,
+    /// Age-gated accounts are left out of Business Discovery.
+    pub age_gated: bool,
+    /// Restricted, checkpointed or inactive (publishing fails with code 25).
+    pub restricted: bool,
+    /// The owner hid like counts on their posts.
+    pub hides_like_counts: bool,
+    /// The account has an approved Instagram Shop (product tagging).
+    pub shop_approved: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    User(UserId),
+    Page { page: PageId, user: UserId },
+    App,
+}
+
+/// Why a token stopped working (the 190 subcodes of facts §1.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Revocation {
+    /// 458: the user removed the app.
+    AppDeauthorized,
+    /// 460: password changed.
+    PasswordChanged,
+    /// 466: invalidated through an API call.
+    InvalidatedByApi,
+    /// 467: the user logged out.
+    LoggedOut,
+    /// 492: session invalid (e.g. no longer admin of the Page).
+    SessionInvalid,
+}
+
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub kind: TokenKind,
+    pub scopes: BTreeSet<String>,
+    pub issued_at: i64,
+    /// `None` never expires (`expires_at: 0` in debug_token).
+    pub expires_at: Option<i64>,
+    pub data_access_expires_at: i64,
+    pub long_lived: bool,
+    pub revoked: Option<Revocation>,
+}
+
+impl Token {
+    pub fn user_id(&self) -> Option<UserId> {
+        match self.kind {
+            TokenKind::User(u) | TokenKind::Page { user: u, .. } => Some(u),
+            TokenKind::App => None,
+        }
+    }
+}
+
+/// What a viewer may read as their own: the IG accounts linked to the Pages the token's
+/// user has tasks on (all of them for a user token, one for a page token).
+#[derive(Debug, Clone, Default)]
+pub struct Access {
+    pub accounts: BTreeMap<IgUserId, Vec<Task>>,
+}
+
+impl Access {
+    pub fn can_read(&self, ig: IgUserId) -> bool {
+        self.accounts.contains_key(&ig)
+    }
+
+    /// Whether the tasks on `ig`'s Page let the token use `permission`.
+    pub fn task_allows(&self, ig: IgUserId, permission: &str) -> bool {
+        self.accounts
+            .get(&ig)
+            .is_some_and(|tasks| tasks.iter().any(|t| t.grants(permission)))
+    }
+}
+
+pub(super) fn access(world: &World, viewer: &TokenKind) -> Access {
+    let mut out = Access::default();
+    let mut add = |page: &Page, user: UserId| {
+        if let (Some(ig), Some(tasks)) = (page.ig_user, page.roles.get(&user)) {
+            out.accounts.insert(ig, tasks.clone());
+        }
+    };
+    match *viewer {
+        TokenKind::User(user) => {
+            for page in world.pages.values() {
+                add(page, user);
+            }
+        }
+        TokenKind::Page { page, user } => {
+            if let Some(p) = world.pages.get(&page) {
+                add(p, user);
+            }
+        }
+        TokenKind::App => {}
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_manage_and_create_content_can_publish() {
+        assert!(Task::Manage.grants("instagram_content_publish"));
+        assert!(Task::CreateContent.grants("instagram_content_publish"));
+        assert!(!Task::Moderate.grants("instagram_content_publish"));
+        assert!(!Task::Analyze.grants("instagram_manage_comments"));
+        assert!(Task::Moderate.grants("instagram_manage_comments"));
+        assert!(Task::Advertise.grants("instagram_manage_insights"));
+    }
+}

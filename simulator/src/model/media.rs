@@ -1,0 +1,108 @@
+//! Published media: posts, reels, carousels with their children, stories and live
+//! broadcasts, as the IG Media node shows them (facts §4.2).
+
+use super::TimeKey;
+use crate::ids::{CommentId, IgUserId, MediaId};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MediaType {
+    Image,
+    Video,
+    CarouselAlbum,
+    /// A live broadcast.
+    Broadcast,
+}
+
+impl MediaType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaType::Image => "IMAGE",
+            MediaType::Video => "VIDEO",
+            MediaType::CarouselAlbum => "CAROUSEL_ALBUM",
+            MediaType::Broadcast => "BROADCAST",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ProductType {
+    Feed,
+    Reels,
+    Story,
+    Ad,
+    Live,
+}
+
+impl ProductType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProductType::Feed => "FEED",
+            ProductType::Reels => "REELS",
+            ProductType::Story => "STORY",
+            ProductType::Ad => "AD",
+            ProductType::Live => "LIVE",
+        }
+    }
+}
+
+/// A user tag on a photo: who, and where (0.0-1.0 from the top-left corner).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserTag {
+    pub username: String,
+    pub x: f64,
+    pub y: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Media {
+    pub id: MediaId,
+    pub ig_id: u64,
+    pub owner: IgUserId,
+    pub media_type: MediaType,
+    pub product_type: ProductType,
+    pub caption: Option<String>,
+    pub timestamp: i64,
+    /// Insertion sequence, the tie-breaker of [`TimeKey`].
+    pub seq: u64,
+    pub shortcode: String,
+    pub media_url: String,
+    pub thumbnail_url: Option<String>,
+    pub like_count: u64,
+    pub comments_enabled: bool,
+    /// Reels only: also shown in the Feed tab.
+    pub shared_to_feed: Option<bool>,
+    /// Album items, in order (carousels only).
+    pub children: Vec<MediaId>,
+    /// The album this item belongs to.
+    pub parent: Option<MediaId>,
+    /// Top-level comments by time.
+    pub comments: BTreeMap<TimeKey, CommentId>,
+    pub user_tags: Vec<UserTag>,
+    /// Collaborator usernames (invited co-authors).
+    pub collaborators: Vec<String>,
+    /// Flagged or carrying copyrighted material: `media_url` is left out (facts §4.2).
+    pub media_url_withheld: bool,
+    /// Live broadcasts: whether it is on air now.
+    pub live_now: bool,
+}
+
+impl Media {
+    pub fn permalink(&self) -> String {
+        match self.product_type {
+            ProductType::Reels => format!("https://www.instagram.com/reel/{}/", self.shortcode),
+            _ => format!("https://www.instagram.com/p/{}/", self.shortcode),
+        }
+    }
+
+    pub fn is_child(&self) -> bool {
+        self.parent.is_some()
+    }
+
+    pub fn is_story(&self) -> bool {
+        self.product_type == ProductType::Story
+    }
+}

@@ -1,0 +1,207 @@
+//! Sandboxes: isolated worlds in one process, each with its own world, tokens, ids and
+//! virtual clock, plus the process-wide index from token to sandbox.
+//!
+//! The world lock is a std mutex taken only inside synchronous closures
+//! ([`Sandbox::with_world`]), never across an `.await`.
+
+use crate::clock::{os_now, SandboxClock};
+use crate::config::{ClockMode, Config};
+use crate::model::seed::{build_world, WorldSeed};
+use crate::model::World;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+pub const DEFAULT_SANDBOX: &str = "default";
+
+pub struct Sandbox {
+    pub id: String,
+    seed: WorldSeed,
+    world_seed: u64,
+    world: Mutex<World>,
+    clock: Mutex<SandboxClock>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock cannot leave a half-written world visible to clients
+    // in a way worse than refusing service; recover the data rather than poisoning forever.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Sandbox {
+    fn new(id: String, seed: WorldSeed, world_seed: u64, cfg: &Config) -> Result<Self, String> {
+        let os = os_now();
+        let clock = match cfg.clock {
+            ClockMode::Real => SandboxClock::running_from(os, os),
+            ClockMode::Frozen => SandboxClock::frozen_at(cfg.frozen_epoch),
+        };
+        let world = build_world(&seed, cfg, world_seed, &id, clock.now(os))?;
+        Ok(Sandbox {
+            id,
+            seed,
+            world_seed,
+            world: Mutex::new(world),
+            clock: Mutex::new(clock),
+        })
+    }
+
+    pub fn now(&self) -> i64 {
+        lock(&self.clock).now(os_now())
+    }
+
+    pub fn clock(&self) -> SandboxClock {
+        lock(&self.clock).clone()
+    }
+
+    pub fn with_clock<R>(&self, f: impl FnOnce(&mut SandboxClock, i64) -> R) -> R {
+        f(&mut lock(&self.clock), os_now())
+    }
+
+    /// Runs `f` on the world at the sandbox's current time.
+    pub fn with_world<R>(&self, f: impl FnOnce(&mut World, i64) -> R) -> R {
+        let now = self.now();
+        f(&mut lock(&self.world), now)
+    }
+
+    /// Rebuilds the world from its seed at the current sandbox time.
+    fn rebuild(&self, cfg: &Config) -> Result<(), String> {
+        let now = self.now();
+        let fresh = build_world(&self.seed, cfg, self.world_seed, &self.id, now)?;
+        *lock(&self.world) = fresh;
+        Ok(())
+    }
+}
+
+/// All sandboxes of the process and the token index.
+pub struct Sandboxes {
+    pub config: Config,
+    map: RwLock<BTreeMap<String, Arc<Sandbox>>>,
+    tokens: RwLock<std::collections::HashMap<String, String>>,
+    counter: AtomicU64,
+}
+
+#[derive(Debug)]
+pub enum SandboxError {
+    Exists(String),
+    NotFound(String),
+    BadId(String),
+    BadWorld(String),
+    Protected,
+}
+
+impl Sandboxes {
+    /// Creates the registry with the `default` sandbox built from `default_world`.
+    pub fn new(config: Config, default_world: WorldSeed) -> Result<Self, String> {
+        let s = Sandboxes {
+            config,
+            map: RwLock::new(BTreeMap::new()),
+            tokens: RwLock::new(Default::default()),
+            counter: AtomicU64::new(0),
+        };
+        s.create(Some(DEFAULT_SANDBOX.into()), default_world, None)
+            .map_err(|e| format!("{e:?}"))?;
+        Ok(s)
+    }
+
+    pub fn get(&self, id: &str) -> Option<Arc<Sandbox>> {
+        self.map.read().unwrap_or_else(|e| e.into_inner()).get(id).cloned()
+    }
+
+    pub fn ids(&self) -> Vec<String> {
+        self.map
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .cloned()
+            .collect()
+    }
+
+    /// The sandbox a token belongs to.
+    pub fn by_token(&self, token: &str) -> Option<Arc<Sandbox>> {
+        let id = self
+            .tokens
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(token)
+            .cloned()?;
+        self.get(&id)
+    }
+
+    /// Creates a sandbox; `id` is chosen by the caller or generated (`sb-1`, `sb-2`, …);
+    /// `seed` overrides the process seed for this sandbox's ids and values.
+    pub fn create(
+        &self,
+        id: Option<String>,
+        world: WorldSeed,
+        seed: Option<u64>,
+    ) -> Result<Arc<Sandbox>, SandboxError> {
+        let id = match id {
+            Some(id) => {
+                if id.is_empty()
+                    || id.len() > 64
+                    || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                {
+                    return Err(SandboxError::BadId(id));
+                }
+                id
+            }
+            None => loop {
+                let n = self.counter.fetch_add(1, Ordering::Relaxed) + 1;
+                let candidate = format!("sb-{n}");
+                if self.get(&candidate).is_none() {
+                    break candidate;
+                }
+            },
+        };
+        let sandbox = Arc::new(
+            Sandbox::new(id.clone(), world, seed.unwrap_or(self.config.seed), &self.config)
+                .map_err(SandboxError::BadWorld)?,
+        );
+        {
+            let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
+            if map.contains_key(&id) {
+                return Err(SandboxError::Exists(id));
+            }
+            map.insert(id.clone(), sandbox.clone());
+        }
+        self.index_tokens(&sandbox);
+        Ok(sandbox)
+    }
+
+    pub fn delete(&self, id: &str) -> Result<(), SandboxError> {
+        if id == DEFAULT_SANDBOX {
+            return Err(SandboxError::Protected);
+        }
+        let removed = self.map.write().unwrap_or_else(|e| e.into_inner()).remove(id);
+        if removed.is_none() {
+            return Err(SandboxError::NotFound(id.into()));
+        }
+        self.tokens
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|_, sb| sb != id);
+        Ok(())
+    }
+
+    /// Restores a sandbox's seed world (tokens minted since are forgotten).
+    pub fn reset(&self, id: &str) -> Result<Arc<Sandbox>, SandboxError> {
+        let sandbox = self.get(id).ok_or_else(|| SandboxError::NotFound(id.into()))?;
+        sandbox.rebuild(&self.config).map_err(SandboxError::BadWorld)?;
+        self.tokens
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|_, sb| sb != id);
+        self.index_tokens(&sandbox);
+        Ok(sandbox)
+    }
+
+    /// Adds every token the sandbox's world minted since the last call to the index.
+    pub fn index_tokens(&self, sandbox: &Sandbox) {
+        let (minted, app_token) = sandbox.with_world(|w, _| (w.take_minted_tokens(), w.app.access_token()));
+        let mut index = self.tokens.write().unwrap_or_else(|e| e.into_inner());
+        index.insert(app_token, sandbox.id.clone());
+        for t in minted {
+            index.insert(t, sandbox.id.clone());
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! Time as the Graph API writes and reads it: `2019-09-26T22:36:43+0000` timestamps,
+//! Pacific-time sentences in token errors, and `since`/`until` values.
+
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{Date, OffsetDateTime, PrimitiveDateTime, UtcOffset, Weekday};
+
+fn utc(t: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(t).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// ISO-8601 with a `+0000` offset, as every IG timestamp is written (facts §4.2).
+pub fn iso(t: i64) -> String {
+    let fmt = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]+0000");
+    utc(t).format(&fmt).unwrap_or_default()
+}
+
+/// Whether US Pacific daylight time is in force at `t` (second Sunday of March 2:00 local
+/// to first Sunday of November 2:00 local, the rule since 2007).
+fn pacific_is_dst(t: i64) -> bool {
+    let year = utc(t).year();
+    let nth_sunday = |month: time::Month, n: u8| -> Option<Date> {
+        let first = Date::from_calendar_date(year, month, 1).ok()?;
+        let to_sunday = (7 + 7 - first.weekday().number_days_from_sunday()) % 7;
+        first.checked_add(time::Duration::days(i64::from(to_sunday) + 7 * i64::from(n - 1)))
+    };
+    let (Some(start), Some(end)) = (nth_sunday(time::Month::March, 2), nth_sunday(time::Month::November, 1)) else {
+        return false;
+    };
+    // 2:00 PST = 10:00 UTC; 2:00 PDT = 09:00 UTC.
+    let start_utc = PrimitiveDateTime::new(start, time::Time::from_hms(10, 0, 0).unwrap_or(time::Time::MIDNIGHT))
+        .assume_utc()
+        .unix_timestamp();
+    let end_utc = PrimitiveDateTime::new(end, time::Time::from_hms(9, 0, 0).unwrap_or(time::Time::MIDNIGHT))
+        .assume_utc()
+        .unix_timestamp();
+    t >= start_utc && t < end_utc
+}
+
+/// `Tuesday, 24-Nov-26 14:00:00 PST`, the form used in 190/463 messages (facts §1.3).
+pub fn pacific_sentence(t: i64) -> String {
+    let dst = pacific_is_dst(t);
+    let offset = UtcOffset::from_hms(if dst { -7 } else { -8 }, 0, 0).unwrap_or(UtcOffset::UTC);
+    let local = utc(t).to_offset(offset);
+    let day = match local.weekday() {
+        Weekday::Monday => "Monday",
+        Weekday::Tuesday => "Tuesday",
+        Weekday::Wednesday => "Wednesday",
+        Weekday::Thursday => "Thursday",
+        Weekday::Friday => "Friday",
+        Weekday::Saturday => "Saturday",
+        Weekday::Sunday => "Sunday",
+    };
+    let fmt = format_description!("[day]-[month repr:short]-[year repr:last_two] [hour]:[minute]:[second]");
+    format!(
+        "{day}, {} {}",
+        local.format(&fmt).unwrap_or_default(),
+        if dst { "PDT" } else { "PST" }
+    )
+}
+
+/// Reads a `since`/`until` value: a unix timestamp, an RFC 3339 / ISO-8601 date-time
+/// (with `+0000` or `Z`), or a plain `YYYY-MM-DD` date (midnight UTC).
+/// Graph also takes strtotime() phrases; only these unambiguous forms are accepted here.
+pub fn parse_time_param(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if let Ok(n) = s.parse::<i64>() {
+        return Some(n);
+    }
+    if let Ok(dt) = OffsetDateTime::parse(s, &Rfc3339) {
+        return Some(dt.unix_timestamp());
+    }
+    let plus0000 =
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second][offset_hour sign:mandatory][offset_minute]");
+    if let Ok(dt) = OffsetDateTime::parse(s, &plus0000) {
+        return Some(dt.unix_timestamp());
+    }
+    let date = format_description!("[year]-[month]-[day]");
+    Date::parse(s, &date)
+        .ok()
+        .map(|d| d.midnight().assume_utc().unix_timestamp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_uses_plus_0000() {
+        assert_eq!(iso(1_569_537_403), "2019-09-26T22:36:43+0000");
+    }
+
+    #[test]
+    fn pacific_sentence_switches_between_pst_and_pdt() {
+        // 2026-11-24 22:00 UTC is 14:00 PST.
+        assert_eq!(pacific_sentence(1_795_557_600), "Tuesday, 24-Nov-26 14:00:00 PST");
+        // 2026-07-01 19:00 UTC is 12:00 PDT.
+        assert_eq!(pacific_sentence(1_782_932_400), "Wednesday, 01-Jul-26 12:00:00 PDT");
+    }
+
+    #[test]
+    fn since_and_until_accept_unix_and_iso_forms() {
+        assert_eq!(parse_time_param("1569537403"), Some(1_569_537_403));
+        assert_eq!(parse_time_param("2019-09-26T22:36:43+0000"), Some(1_569_537_403));
+        assert_eq!(parse_time_param("2019-09-26T22:36:43Z"), Some(1_569_537_403));
+        assert_eq!(parse_time_param("2019-09-26"), Some(1_569_456_000));
+        assert_eq!(parse_time_param("yesterday-ish"), None);
+    }
+}
