@@ -18,14 +18,26 @@ enum Task {
 
 fn cargo(args: &[&str]) -> bool {
     eprintln!("xtask: cargo {}", args.join(" "));
-    Command::new(env!("CARGO")).args(args).status().map(|s| s.success()).unwrap_or(false)
+    Command::new(env!("CARGO"))
+        .args(args)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
 }
 
 fn main() -> ExitCode {
     let ok = match Cli::parse().command {
         Task::Ci => {
             cargo(&["fmt", "--all", "--", "--check"])
-                && cargo(&["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"])
+                && cargo(&[
+                    "clippy",
+                    "--workspace",
+                    "--all-targets",
+                    "--locked",
+                    "--",
+                    "-D",
+                    "warnings",
+                ])
                 && cargo(&["test", "--workspace", "--locked"])
         }
     };

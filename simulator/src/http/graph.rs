@@ -203,6 +203,16 @@ impl Ctx<'_> {
         }
     }
 
+    /// The fields of an edge's items: the expansion's `{…}` when reached through `fields`
+    /// (`media{caption}`), else the request's own `fields` (`/media?fields=caption`), else
+    /// `default`.
+    pub fn item_fields(&self, sel: Option<&FieldSel>, default: &[&str]) -> GraphResult<Vec<FieldSel>> {
+        match sel {
+            Some(s) => Ok(s.children.clone().unwrap_or_else(|| defaults(default))),
+            None => self.fields_or(default),
+        }
+    }
+
     /// Paging for an edge: the request's own parameters for a top-level edge, or the
     /// `.limit()/.after()/.before()` modifiers of an expansion.
     pub fn page_req(&self, sel: Option<&FieldSel>, default: usize, max: usize) -> GraphResult<PageReq> {

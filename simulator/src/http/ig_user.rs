@@ -61,16 +61,11 @@ fn time_bounds(ctx: &Ctx) -> GraphResult<(Bound<TimeKey>, Bound<TimeKey>)> {
     Ok((lower, upper))
 }
 
-fn subfields(sel: Option<&FieldSel>) -> Option<&[FieldSel]> {
-    sel.and_then(|s| s.children.as_deref())
-}
-
-/// Renders a page of media ids as edge items with `sel`'s sub-fields (default `id`).
-fn media_items(ctx: &mut Ctx, ids: Vec<crate::ids::MediaId>, sub: Option<&[FieldSel]>) -> GraphResult<Vec<Value>> {
-    let default = [FieldSel::plain("id")];
-    let sub = sub.unwrap_or(&default);
+/// Renders a page of media ids as edge items with the edge's item fields (default `id`).
+fn media_items(ctx: &mut Ctx, ids: Vec<crate::ids::MediaId>, sel: Option<&FieldSel>) -> GraphResult<Vec<Value>> {
+    let sub = ctx.item_fields(sel, &["id"])?;
     ids.into_iter()
-        .map(|m| crate::http::media::render(ctx, m, sub, false))
+        .map(|m| crate::http::media::render(ctx, m, &sub, false))
         .collect()
 }
 
@@ -104,7 +99,7 @@ pub fn media_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphR
     }
     let w = window(feed, lower, upper, Order::Desc, &req)?;
     let ids = w.keys.iter().map(|k| feed[k]).collect();
-    let data = media_items(ctx, ids, subfields(sel))?;
+    let data = media_items(ctx, ids, sel)?;
     let links = links(ctx, sel, &format!("{ig}/media"), req.limit);
     Ok(edge_json(data, paging_json(&w, Some(&links))))
 }
@@ -119,7 +114,7 @@ pub fn stories_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> Grap
     let stories = ctx.world.stories.get(&ig).unwrap_or(&empty);
     let w = window(stories, lower, upper, Order::Desc, &req)?;
     let ids = w.keys.iter().map(|k| stories[k]).collect();
-    let data = media_items(ctx, ids, subfields(sel))?;
+    let data = media_items(ctx, ids, sel)?;
     let links = links(ctx, sel, &format!("{ig}/stories"), req.limit);
     Ok(edge_json(data, paging_json(&w, Some(&links))))
 }
@@ -135,12 +130,7 @@ pub fn live_media_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> G
         .filter(|m| m.owner == ig && m.live_now && m.media_type == crate::model::MediaType::Broadcast)
         .map(|m| m.id)
         .collect();
-    let default = [FieldSel::plain("id")];
-    let sub = subfields(sel).unwrap_or(&default);
-    let data: Vec<Value> = live
-        .into_iter()
-        .map(|m| crate::http::media::render(ctx, m, sub, false))
-        .collect::<GraphResult<_>>()?;
+    let data = media_items(ctx, live, sel)?;
     Ok(json!({ "data": data, "paging": {} }))
 }
 

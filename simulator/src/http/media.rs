@@ -94,12 +94,11 @@ pub fn children_edge(ctx: &mut Ctx, id: MediaId, sel: Option<&FieldSel>) -> Grap
         .unwrap_or_default();
     let req = ctx.page_req(sel, ctx.cfg.default_page_size, ctx.cfg.max_page_size)?;
     let w = window(&children, Bound::Unbounded, Bound::Unbounded, Order::Asc, &req)?;
-    let default = [FieldSel::plain("id")];
-    let sub = sel.and_then(|s| s.children.as_deref()).unwrap_or(&default);
+    let sub = ctx.item_fields(sel, &["id"])?;
     let data = w
         .keys
         .iter()
-        .map(|k| render(ctx, children[k], sub, false))
+        .map(|k| render(ctx, children[k], &sub, false))
         .collect::<GraphResult<Vec<_>>>()?;
     let links = match sel {
         None => Links::for_request(ctx.req, req.limit),

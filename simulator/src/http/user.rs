@@ -65,13 +65,7 @@ pub fn accounts_edge(ctx: &mut Ctx, user: UserId, sel: Option<&crate::http::fiel
         BTreeMap::new()
     };
     let w = window(&pages, Bound::Unbounded, Bound::Unbounded, Order::Asc, &req)?;
-    let sub = match sel.and_then(|s| s.children.clone()) {
-        Some(c) => c,
-        None => match sel {
-            Some(_) => crate::http::graph::defaults(&["id"]),
-            None => ctx.fields_or(ACCOUNT_FIELDS)?,
-        },
-    };
+    let sub = ctx.item_fields(sel, ACCOUNT_FIELDS)?;
     let data = w
         .keys
         .iter()

@@ -1,0 +1,122 @@
+//! The simulator's control plane (`/_sim/`) from the harness's side: sandboxes and clocks.
+//! Only simulator targets have it; scenarios that use it say so.
+
+use crate::client::{Client, Resp};
+use serde_json::{json, Value};
+
+/// A sandbox created for one test or scenario, with its credentials.
+#[derive(Debug, Clone)]
+pub struct Sandbox {
+    pub id: String,
+    pub base_url: String,
+    /// The control-plane description (`sim_sandbox` schema).
+    pub info: Value,
+}
+
+impl Sandbox {
+    /// A user's token by the user's name in the seed world (e.g. `Dana Admin`).
+    pub fn user_token(&self, name: &str) -> String {
+        self.info["users"]
+            .as_array()
+            .and_then(|us| us.iter().find(|u| u["name"] == name))
+            .and_then(|u| u["access_token"].as_str())
+            .unwrap_or_else(|| panic!("no user {name} in sandbox {}", self.id))
+            .to_string()
+    }
+
+    /// The IG account id for a username.
+    pub fn ig_id(&self, username: &str) -> String {
+        self.info["instagram_accounts"]
+            .as_array()
+            .and_then(|a| a.iter().find(|u| u["username"] == username))
+            .and_then(|u| u["id"].as_str())
+            .unwrap_or_else(|| panic!("no account {username} in sandbox {}", self.id))
+            .to_string()
+    }
+
+    pub fn app_id(&self) -> String {
+        self.info["app"]["id"].as_str().unwrap_or_default().to_string()
+    }
+
+    pub fn app_secret(&self) -> String {
+        self.info["app"]["secret"].as_str().unwrap_or_default().to_string()
+    }
+
+    /// A Graph client carrying the named user's token.
+    pub fn client_as(&self, user: &str) -> Client {
+        Client::new(&self.base_url).with_token(&self.user_token(user))
+    }
+
+    fn control(&self) -> Client {
+        let mut c = Client::new(&self.base_url);
+        c.version = String::new();
+        c
+    }
+
+    fn post_json(&self, path: &str, body: &Value) -> Resp {
+        let c = self.control();
+        let url = format!(
+            "{}/_sim/sandboxes/{}/{}",
+            self.base_url,
+            self.id,
+            path.trim_start_matches('/')
+        );
+        c.send_bytes(
+            "POST",
+            &url,
+            &[("Content-Type", "application/json")],
+            body.to_string().as_bytes(),
+        )
+    }
+
+    /// Moves the sandbox clock forward; returns the new `now`.
+    pub fn advance(&self, seconds: i64) -> i64 {
+        let r = self.post_json("clock/advance", &json!({ "seconds": seconds }));
+        assert_eq!(r.status, 200, "advance: {}", r.text);
+        r.schema("sim_clock");
+        r.body["now"].as_i64().unwrap_or_default()
+    }
+
+    pub fn now(&self) -> i64 {
+        let r = self
+            .control()
+            .get_url(&format!("{}/_sim/sandboxes/{}/clock", self.base_url, self.id));
+        r.schema("sim_clock");
+        r.body["now"].as_i64().unwrap_or_default()
+    }
+
+    /// Any control-plane POST under this sandbox (events, transitions…), returned raw.
+    pub fn control_post(&self, path: &str, body: &Value) -> Resp {
+        self.post_json(path, body)
+    }
+
+    /// Any control-plane GET under this sandbox, returned raw.
+    pub fn control_get(&self, path: &str) -> Resp {
+        self.control().get_url(&format!(
+            "{}/_sim/sandboxes/{}/{}",
+            self.base_url,
+            self.id,
+            path.trim_start_matches('/')
+        ))
+    }
+}
+
+/// Creates a fresh sandbox with the demo world (or `world`) on a simulator at `base_url`.
+pub fn new_sandbox(base_url: &str, world: Option<&Value>) -> Sandbox {
+    let c = Client::new(base_url);
+    let url = format!("{}/_sim/sandboxes", base_url.trim_end_matches('/'));
+    let body = world.map(Value::to_string).unwrap_or_default();
+    let r = c.send_bytes("POST", &url, &[("Content-Type", "application/json")], body.as_bytes());
+    assert_eq!(r.status, 201, "create sandbox: {}", r.text);
+    r.schema("sim_sandbox");
+    Sandbox {
+        id: r.body["id"].as_str().unwrap_or_default().to_string(),
+        base_url: base_url.to_string(),
+        info: r.body.clone(),
+    }
+}
+
+/// A fresh demo-world sandbox on the shared in-process simulator.
+pub fn fresh() -> Sandbox {
+    new_sandbox(&crate::target::shared_simulator().base_url(), None)
+}
