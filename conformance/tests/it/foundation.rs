@@ -140,3 +140,381 @@ fn unknown_fields_are_named_in_the_error() {
     );
     c.get(METRICSAURUS, &[("fields", "media{id")]).graph_error(2500, None);
 }
+
+fn proof(secret: &str, token: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(token.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+#[test]
+fn ids_multi_read_returns_each_node_keyed_by_id() {
+    let sb = sim::fresh();
+    let c = sb.client_as("Dana Admin");
+    let juniper = sb.ig_id("juniper.makes");
+    let ids = format!("{METRICSAURUS},{juniper}");
+    let body = c
+        .get("", &[("ids", &ids), ("fields", "username")])
+        .ok("multi_read")
+        .clone();
+    assert_eq!(body[METRICSAURUS]["username"], "metricsaurus");
+    assert_eq!(body[juniper.as_str()]["username"], "juniper.makes");
+    let many: Vec<String> = (0..51).map(|i| format!("1784140582230{i:04}")).collect();
+    let e = c.get("", &[("ids", &many.join(","))]).graph_error(100, None).clone();
+    assert_eq!(e["message"], "(#100) Too many IDs. Maximum: 50. Provided: 51.");
+    c.get("", &[("ids", &format!("{METRICSAURUS},17841401441775531"))])
+        .graph_error(100, Some(33));
+}
+
+#[test]
+fn paths_tolerate_missing_versions_and_stray_slashes() {
+    let sb = sim::fresh();
+    let token = sb.user_token("Dana Admin");
+    let c = Client::new(&sb.base_url);
+    let r = c.get_url(&format!(
+        "{}//{METRICSAURUS}//?fields=username&access_token={token}",
+        sb.base_url
+    ));
+    assert_eq!(r.ok("ig_user")["username"], "metricsaurus");
+    assert_eq!(
+        r.header("facebook-api-version"),
+        Some("v18.0"),
+        "no version -> the oldest served"
+    );
+    let r = c.get_url(&format!("{}/v12.0/me?access_token={token}", sb.base_url));
+    r.ok("fb_user");
+    assert_eq!(
+        r.header("facebook-api-version"),
+        Some("v18.0"),
+        "expired versions are upgraded"
+    );
+    assert_eq!(r.header("content-type"), Some("application/json; charset=UTF-8"));
+}
+
+#[test]
+fn appsecret_proof_is_checked_when_sent_and_required_when_the_app_requires_it() {
+    let sb = sim::fresh();
+    let token = sb.user_token("Dana Admin");
+    let c = Client::new(&sb.base_url);
+    let good = proof(&sb.app_secret(), &token);
+    c.get("me", &[("access_token", &token), ("appsecret_proof", &good)])
+        .ok("fb_user");
+    let e = c
+        .get("me", &[("access_token", &token), ("appsecret_proof", "00ff")])
+        .graph_error(100, None)
+        .clone();
+    assert_eq!(e["message"], "Invalid appsecret_proof provided in the API argument");
+
+    let mut world: serde_json::Value = serde_json::from_str(include_str!("../../../fixtures/seeds/demo.json")).unwrap();
+    world["app"]["require_appsecret_proof"] = serde_json::json!(true);
+    let strict = sim::new_sandbox(&sb.base_url, Some(&world));
+    let token = strict.user_token("Dana Admin");
+    let e = c.get("me", &[("access_token", &token)]).graph_error(100, None).clone();
+    assert_eq!(
+        e["message"],
+        "API calls from the server require an appsecret_proof argument"
+    );
+    let good = proof(&strict.app_secret(), &token);
+    c.get("me", &[("access_token", &token), ("appsecret_proof", &good)])
+        .ok("fb_user");
+}
+
+#[test]
+fn debug_token_describes_valid_expired_and_unknown_tokens() {
+    let sb = sim::fresh();
+    let app = Client::new(&sb.base_url).with_token(&format!("{}|{}", sb.app_id(), sb.app_secret()));
+    let dana = sb.user_token("Dana Admin");
+    let d = app.get("debug_token", &[("input_token", &dana)]).ok("debug_token")["data"].clone();
+    assert_eq!(d["is_valid"], true);
+    assert_eq!(d["type"], "USER");
+    assert_eq!(d["app_id"], sb.app_id());
+    assert!(d["scopes"].as_array().unwrap().iter().any(|s| s == "instagram_basic"));
+    let expired = sb.user_token("Sam Expired");
+    let d = app.get("debug_token", &[("input_token", &expired)]).ok("debug_token")["data"].clone();
+    assert_eq!(d["is_valid"], false);
+    assert_eq!(d["error"]["subcode"], 463);
+    let d = app
+        .get("debug_token", &[("input_token", "EAAGnope1234567890abcdef")])
+        .ok("debug_token")["data"]
+        .clone();
+    assert_eq!(d["is_valid"], false);
+    app.get("debug_token", &[]).graph_error(100, None);
+}
+
+#[test]
+fn a_short_lived_token_exchanges_for_a_sixty_day_one() {
+    let sb = sim::fresh();
+    let c = Client::new(&sb.base_url);
+    let dana = sb.user_token("Dana Admin");
+    let (id, secret) = (sb.app_id(), sb.app_secret());
+    let q = |secret: &str| {
+        c.get(
+            "oauth/access_token",
+            &[
+                ("grant_type", "fb_exchange_token"),
+                ("client_id", &id),
+                ("client_secret", secret),
+                ("fb_exchange_token", &dana),
+            ],
+        )
+    };
+    let body = q(&secret).ok("oauth_access_token").clone();
+    assert_eq!(body["token_type"], "bearer");
+    assert_eq!(body["expires_in"], 60 * 86_400);
+    let long = body["access_token"].as_str().unwrap().to_string();
+    c.get("me", &[("access_token", &long)]).ok("fb_user");
+    let e = q("wrong").graph_error(1, None).clone();
+    assert_eq!(e["message"], "Error validating client secret.");
+    sb.advance(61 * 86_400);
+    c.get("me", &[("access_token", &long)]).graph_error(190, Some(463));
+}
+
+#[test]
+fn media_fields_follow_their_visibility_rules() {
+    let sb = sim::fresh();
+    let c = sb.client_as("Dana Admin");
+    let fields = "caption,media_type,media_product_type,owner,permalink,children{caption,permalink,media_type},timestamp,username,like_count,comments_count,is_comment_enabled";
+    let list = c
+        .get(
+            &format!("{METRICSAURUS}/media"),
+            &[("fields", "media_type"), ("limit", "100")],
+        )
+        .ok("ig_media_list")
+        .clone();
+    let album = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["media_type"] == "CAROUSEL_ALBUM")
+        .expect("an album")
+        .clone();
+    let m = c
+        .get(album["id"].as_str().unwrap(), &[("fields", fields)])
+        .ok("ig_media")
+        .clone();
+    assert_eq!(m["owner"]["id"], METRICSAURUS);
+    assert_eq!(m["username"], "metricsaurus");
+    let children = m["children"]["data"].as_array().unwrap();
+    assert!(children.len() >= 2);
+    for child in children {
+        assert!(
+            child.get("caption").is_none() && child.get("permalink").is_none(),
+            "album items have no caption or permalink"
+        );
+    }
+    let kids = c
+        .get(&format!("{}/children", album["id"].as_str().unwrap()), &[])
+        .ok("ig_children")
+        .clone();
+    assert_eq!(kids["data"].as_array().unwrap().len(), children.len());
+    // Someone else's media is not readable directly.
+    let other = c.get("17841401441775531/media", &[]).graph_error(100, Some(33)).clone();
+    assert!(other["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Unsupported get request"));
+}
+
+#[test]
+fn stories_and_live_media_follow_the_sandbox_clock() {
+    let sb = sim::fresh();
+    let c = sb.client_as("Dana Admin");
+    let stories = c
+        .get(
+            &format!("{METRICSAURUS}/stories"),
+            &[("fields", "media_product_type,timestamp")],
+        )
+        .ok("ig_stories")
+        .clone();
+    let n = stories["data"].as_array().unwrap().len();
+    assert_eq!(n, 3, "the demo account has three current stories");
+    assert!(stories["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["media_product_type"] == "STORY"));
+    // The demo stories are 30 min, 3.5 h and 6.5 h old: 18 hours later one is past 24 h.
+    let count = |c: &Client| {
+        c.get(&format!("{METRICSAURUS}/stories"), &[]).ok("ig_stories")["data"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    sb.advance(18 * 3600);
+    assert_eq!(count(&c), n - 1, "stories older than 24h drop out");
+    sb.advance(6 * 3600);
+    assert_eq!(count(&c), 0);
+    let live = c
+        .get(
+            &format!("{METRICSAURUS}/live_media"),
+            &[("fields", "media_type,media_product_type")],
+        )
+        .ok("ig_live_media")
+        .clone();
+    assert_eq!(live["data"][0]["media_type"], "BROADCAST");
+    assert_eq!(live["data"][0]["media_product_type"], "LIVE");
+    let none = c
+        .get(&format!("{}/live_media", sb.ig_id("juniper.makes")), &[])
+        .ok("ig_live_media")
+        .clone();
+    assert_eq!(none, serde_json::json!({"data": [], "paging": {}}));
+}
+
+#[test]
+fn since_and_until_bound_the_media_edge() {
+    let sb = sim::fresh();
+    let c = sb.client_as("Dana Admin");
+    let now = sb.now();
+    let (since, until) = ((now - 30 * 86_400).to_string(), (now - 10 * 86_400).to_string());
+    let mut r = c.get(
+        &format!("{METRICSAURUS}/media"),
+        &[
+            ("fields", "timestamp"),
+            ("since", &since),
+            ("until", &until),
+            ("limit", "5"),
+        ],
+    );
+    let mut count = 0;
+    loop {
+        let body = r.ok("ig_media_list").clone();
+        for m in body["data"].as_array().unwrap() {
+            let ts = m["timestamp"].as_str().unwrap();
+            assert!(
+                ts >= simulator::timefmt::iso(now - 30 * 86_400).as_str()
+                    && ts <= simulator::timefmt::iso(now - 10 * 86_400).as_str()
+            );
+            count += 1;
+        }
+        match body["paging"]["next"].as_str() {
+            Some(n) => r = c.get_url(n),
+            None => break,
+        }
+    }
+    assert!(count > 3, "the demo account posts every couple of days");
+}
+
+#[test]
+fn permissions_and_tasks_decide_what_a_user_sees() {
+    let sb = sim::fresh();
+    let riley = sb.client_as("Riley Reader");
+    let pages = riley.get("me/accounts", &[]).ok("me_accounts").clone();
+    let names: Vec<&str> = pages["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["Metricsaurus"], "ANALYZE-only pages are not listed");
+    riley.get(METRICSAURUS, &[("fields", "username")]).ok("ig_user");
+    // A personal account and a page without an IG account.
+    let dana = sb.client_as("Dana Admin");
+    dana.get(&sb.ig_id("quiet.fern"), &[]).graph_error(100, Some(33));
+    let fan = dana
+        .get("101987654321098", &[("fields", "name,instagram_business_account")])
+        .ok("page")
+        .clone();
+    assert!(fan.get("instagram_business_account").is_none());
+    // Writes on read-only nodes are unsupported posts.
+    let e = dana
+        .post(METRICSAURUS, &[("username", "x")])
+        .graph_error(100, Some(33))
+        .clone();
+    assert!(e["message"].as_str().unwrap().starts_with("Unsupported post request"));
+}
+
+#[test]
+fn the_control_plane_manages_sandboxes_and_clocks() {
+    let sb = sim::fresh();
+    let c = Client::new(&sb.base_url);
+    let url = |p: &str| format!("{}/_sim/sandboxes/{}{p}", sb.base_url, sb.id);
+    let r = c.send_bytes("POST", &url("/clock/freeze"), &[], b"");
+    assert_eq!(r.body["frozen"], true);
+    r.schema("sim_clock");
+    let before = sb.now();
+    assert_eq!(sb.advance(3600), before + 3600);
+    let r = c.send_bytes(
+        "POST",
+        &url("/clock/advance"),
+        &[("Content-Type", "application/json")],
+        br#"{"seconds":-5}"#,
+    );
+    assert_eq!(r.status, 400, "time never goes backwards");
+    // Revoke, then reset restores the seed world's tokens.
+    let token = sb.user_token("Dana Admin");
+    let body = format!(r#"{{"access_token":"{token}","reason":"password_changed"}}"#);
+    let r = c.send_bytes(
+        "POST",
+        &url("/tokens/revoke"),
+        &[("Content-Type", "application/json")],
+        body.as_bytes(),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    c.get("me", &[("access_token", &token)]).graph_error(190, Some(460));
+    let r = c.send_bytes("POST", &url("/reset"), &[], b"");
+    r.schema("sim_sandbox");
+    c.get("me", &[("access_token", &token)]).ok("fb_user");
+    // Named sandboxes: a second one with the same id is a conflict; deleting forgets tokens.
+    let named = format!("{}/_sim/sandboxes?id=ci-{}", sb.base_url, sb.id);
+    assert_eq!(c.send_bytes("POST", &named, &[], b"").status, 201);
+    assert_eq!(c.send_bytes("POST", &named, &[], b"").status, 409);
+    let r = c.send_bytes("DELETE", &url(""), &[], b"");
+    assert_eq!(r.status, 200);
+    c.get("me", &[("access_token", &token)]).graph_error(190, None);
+    let health = c.get_url(&format!("{}/_sim/health", sb.base_url));
+    health.schema("sim_health");
+}
+
+#[test]
+fn the_same_seed_gives_the_same_ids_in_every_sandbox() {
+    let (a, b) = (sim::fresh(), sim::fresh());
+    let list = |s: &sim::Sandbox| {
+        s.client_as("Dana Admin")
+            .get(
+                &format!("{METRICSAURUS}/media"),
+                &[("fields", "caption,like_count,timestamp")],
+            )
+            .ok("ig_media_list")["data"]
+            .clone()
+    };
+    assert_eq!(list(&a), list(&b));
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+        /// Any page size walks the whole edge, each item exactly once, forwards and back.
+        #[test]
+        fn paging_walks_visit_every_item_once(limit in 1usize..60) {
+            let sb = sim::fresh();
+            let c = sb.client_as("Dana Admin");
+            let mut forward = Vec::new();
+            let mut r = c.get(&format!("{METRICSAURUS}/media"), &[("limit", &limit.to_string())]);
+            let mut last;
+            loop {
+                let body = r.ok("ig_media_list").clone();
+                forward.extend(body["data"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap().to_string()));
+                last = r.clone();
+                match body["paging"]["next"].as_str() { Some(n) => r = c.get_url(n), None => break }
+            }
+            let unique: BTreeSet<_> = forward.iter().collect();
+            prop_assert_eq!(unique.len(), forward.len());
+            // Walk back from the last page with `previous`.
+            let mut backward = Vec::new();
+            let mut r = last;
+            loop {
+                let body = r.ok("ig_media_list").clone();
+                let mut page: Vec<String> = body["data"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap().to_string()).collect();
+                page.extend(backward);
+                backward = page;
+                match body["paging"]["previous"].as_str() { Some(p) => r = c.get_url(p), None => break }
+            }
+            prop_assert_eq!(backward, forward);
+        }
+    }
+}
