@@ -1,6 +1,7 @@
 //! The only layer that knows HTTP and JSON: request parsing, the route table, field
 //! projection, paging, rendering, and one handler file per resource.
 
+pub mod batch;
 pub mod fields;
 pub mod graph;
 pub mod ig_user;

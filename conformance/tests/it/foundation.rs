@@ -518,3 +518,27 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn batch_requests_run_each_operation_and_answer_in_order() {
+    let sb = sim::fresh();
+    let c = sb.client_as("Dana Admin");
+    let batch = format!(
+        r#"[{{"method":"GET","relative_url":"me"}},{{"method":"GET","relative_url":"v21.0/{METRICSAURUS}?fields=username"}},{{"method":"GET","relative_url":"{METRICSAURUS}?fields=nope"}}]"#
+    );
+    let r = c.post("", &[("batch", &batch)]);
+    let out = r.ok("batch_response").clone();
+    let out = out.as_array().unwrap();
+    assert_eq!(out.len(), 3);
+    assert_eq!(out[0]["code"], 200);
+    let me: serde_json::Value = serde_json::from_str(out[0]["body"].as_str().unwrap()).unwrap();
+    assert_eq!(me["name"], "Dana Admin");
+    let user: serde_json::Value = serde_json::from_str(out[1]["body"].as_str().unwrap()).unwrap();
+    assert_eq!(user["username"], "metricsaurus");
+    assert_eq!(out[2]["code"], 400);
+    let err: serde_json::Value = serde_json::from_str(out[2]["body"].as_str().unwrap()).unwrap();
+    conformance::schemas::validate("error", &err).unwrap();
+    let too_many = format!("[{}]", vec![r#"{"method":"GET","relative_url":"me"}"#; 51].join(","));
+    c.post("", &[("batch", &too_many)]).graph_error(100, None);
+    c.post("", &[("batch", "not json")]).graph_error(100, None);
+}

@@ -36,6 +36,13 @@ pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
 fn graph(state: &State, req: &GraphRequest) -> GraphResult<Value> {
     let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
 
+    if req.verb == Verb::Post && segs.is_empty() && req.param("batch").is_some() {
+        if req.token.is_none() {
+            return Err(GraphError::token_required());
+        }
+        return crate::http::batch::run(state, req, graph);
+    }
+
     // Token endpoints authenticate with app credentials, not an access token.
     if let ["oauth", "access_token"] = segs.as_slice() {
         return oauth_route(state, req);
