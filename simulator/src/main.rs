@@ -89,7 +89,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         print_banner(&running);
         let _ = tokio::signal::ctrl_c().await;
         eprintln!("igsim: shutting down");
-        running.shutdown();
+        running.stop().await;
         Ok(())
     })
 }

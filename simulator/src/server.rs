@@ -72,8 +72,12 @@ impl Running {
         }
     }
 
-    /// Waits until the server task ends (after a shutdown signal).
-    pub async fn wait(mut self) {
+    /// Graceful stop on the caller's runtime: stop accepting, let in-flight requests
+    /// finish (up to 5 s), then return.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
         if let Some(t) = self.task.take() {
             let _ = t.await;
         }
