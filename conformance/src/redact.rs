@@ -196,6 +196,7 @@ impl Redactor {
                     let v = match k.as_ref() {
                         k if SECRET_PARAMS.contains(&k) => "[token]".to_string(),
                         "after" | "before" => self.cursor(&v),
+                        "client_id" => self.id(&v, "app"),
                         _ => self.replace_known(&v),
                     };
                     format!("{k}={v}")

@@ -2,4 +2,7 @@
 //! simulator, a fresh sandbox per test, every response validated against `specs/`.
 
 mod foundation;
+mod harness;
+mod negative;
+mod snapshots;
 mod specs;
