@@ -4,5 +4,6 @@
 mod foundation;
 mod harness;
 mod negative;
+mod selftest;
 mod snapshots;
 mod specs;
