@@ -1,6 +1,7 @@
 //! A small Graph client over one HTTP stack (ureq): every response is read whole, parsed as
 //! JSON and can be checked against `specs/` before anything else looks at it.
 
+use crate::record::Tape;
 use crate::schemas;
 use serde_json::Value;
 use std::time::Duration;
@@ -94,22 +95,41 @@ pub struct Client {
     /// `v21.0`, or empty for unversioned paths.
     pub version: String,
     pub token: Option<String>,
+    /// When set, every call carrying a token also carries `appsecret_proof` (facts §7,
+    /// securing-requests: hex HMAC-SHA256 of the token keyed by the app secret).
+    pub app_secret: Option<String>,
+    /// When set, every exchange is appended to this tape (see [`crate::record`]).
+    pub tape: Option<Tape>,
 }
 
 impl Client {
     pub fn new(base_url: &str) -> Self {
-        let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(30)).build();
+        Self::with_timeout(base_url, Duration::from_secs(30))
+    }
+
+    /// A client whose calls give up after `timeout` (a hang becomes a transport error).
+    pub fn with_timeout(base_url: &str, timeout: Duration) -> Self {
+        let agent = ureq::AgentBuilder::new().timeout(timeout).build();
         Client {
             agent,
             base_url: base_url.trim_end_matches('/').to_string(),
             version: "v21.0".into(),
             token: None,
+            app_secret: None,
+            tape: None,
         }
     }
 
     pub fn with_token(&self, token: &str) -> Self {
         Client {
             token: Some(token.to_string()),
+            ..self.clone()
+        }
+    }
+
+    pub fn without_token(&self) -> Self {
+        Client {
+            token: None,
             ..self.clone()
         }
     }
@@ -121,7 +141,19 @@ impl Client {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub fn with_app_secret(&self, secret: Option<&str>) -> Self {
+        Client {
+            app_secret: secret.map(str::to_string),
+            ..self.clone()
+        }
+    }
+
+    pub fn with_tape(&self, tape: Option<Tape>) -> Self {
+        Client { tape, ..self.clone() }
+    }
+
+    /// The absolute URL of a Graph path on this client's base and version.
+    pub fn url(&self, path: &str) -> String {
         let path = path.trim_start_matches('/');
         if self.version.is_empty() {
             format!("{}/{}", self.base_url, path)
@@ -130,26 +162,42 @@ impl Client {
         }
     }
 
-    fn with_auth<'a>(&'a self, params: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    fn with_auth<'a>(&'a self, params: &[(&'a str, &'a str)], proof: &'a mut String) -> Vec<(&'a str, &'a str)> {
         let mut p: Vec<(&str, &str)> = params.to_vec();
-        if let Some(t) = &self.token {
-            if !p.iter().any(|(k, _)| *k == "access_token") {
-                p.push(("access_token", t));
+        let explicit = p.iter().find(|(k, _)| *k == "access_token").map(|(_, v)| *v);
+        let token = match (explicit, &self.token) {
+            (Some(t), _) => Some(t),
+            (None, Some(t)) => {
+                p.push(("access_token", t.as_str()));
+                Some(t.as_str())
+            }
+            (None, None) => None,
+        };
+        if let (Some(secret), Some(token)) = (&self.app_secret, token) {
+            if !p.iter().any(|(k, _)| *k == "appsecret_proof") {
+                *proof = appsecret_proof(secret, token);
+                p.push(("appsecret_proof", proof.as_str()));
             }
         }
         p
     }
 
     pub fn get(&self, path: &str, params: &[(&str, &str)]) -> Resp {
-        let url = self.url(path);
-        let req = self.agent.get(&url);
-        let req = self.with_auth(params).into_iter().fold(req, |r, (k, v)| r.query(k, v));
-        finish("GET", &url, req.call())
+        let mut proof = String::new();
+        let url = with_query(&self.url(path), &self.with_auth(params, &mut proof));
+        self.call("GET", &url, &[], None)
     }
 
-    /// GETs an absolute URL exactly as given (e.g. a `paging.next`).
+    /// GETs an absolute URL exactly as given (e.g. a `paging.next`), adding
+    /// `appsecret_proof` when this client signs its calls and the URL carries a token.
     pub fn get_url(&self, url: &str) -> Resp {
-        finish("GET", url, self.agent.get(url).call())
+        let url = match (&self.app_secret, query_value(url, "access_token")) {
+            (Some(secret), Some(token)) if query_value(url, "appsecret_proof").is_none() => {
+                with_query(url, &[("appsecret_proof", &appsecret_proof(secret, &token))])
+            }
+            _ => url.to_string(),
+        };
+        self.call("GET", &url, &[], None)
     }
 
     pub fn post(&self, path: &str, params: &[(&str, &str)]) -> Resp {
@@ -161,21 +209,34 @@ impl Client {
     }
 
     pub fn send(&self, method: &str, path: &str, params: &[(&str, &str)], enc: Encoding) -> Resp {
+        let mut proof = String::new();
+        let params = self.with_auth(params, &mut proof);
         let url = self.url(path);
-        let params = self.with_auth(params);
-        let req = self.agent.request(method, &url);
-        let result = match enc {
-            Encoding::Query => params.iter().fold(req, |r, (k, v)| r.query(k, v)).call(),
-            Encoding::Form => req.send_form(&params),
+        match enc {
+            Encoding::Query => self.call(method, &with_query(&url, &params), &[], None),
+            Encoding::Form => {
+                let body = encode_pairs(&params);
+                self.call(
+                    method,
+                    &url,
+                    &[("Content-Type", "application/x-www-form-urlencoded")],
+                    Some(Sent::Form(params, body)),
+                )
+            }
             Encoding::Json => {
                 let map: serde_json::Map<String, Value> = params
                     .iter()
                     .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
                     .collect();
-                req.send_json(Value::Object(map))
+                let body = Value::Object(map).to_string();
+                self.call(
+                    method,
+                    &url,
+                    &[("Content-Type", "application/json")],
+                    Some(Sent::Json(params, body)),
+                )
             }
-        };
-        finish(method, &url, result)
+        }
     }
 
     /// Sends a raw body with headers (uploads).
@@ -183,15 +244,87 @@ impl Client {
         let req = headers
             .iter()
             .fold(self.agent.request(method, url), |r, (k, v)| r.set(k, v));
-        finish(method, url, req.send_bytes(body))
+        let resp = finish(method, url, req.send_bytes(body));
+        if let Some(tape) = &self.tape {
+            tape.record(&resp, &[]);
+        }
+        resp
+    }
+
+    fn call(&self, method: &str, url: &str, headers: &[(&str, &str)], body: Option<Sent>) -> Resp {
+        let req = headers
+            .iter()
+            .fold(self.agent.request(method, url), |r, (k, v)| r.set(k, v));
+        let (resp, form) = match body {
+            None => (finish(method, url, req.call()), Vec::new()),
+            Some(Sent::Form(params, text) | Sent::Json(params, text)) => {
+                let form: Vec<(String, String)> = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+                (finish(method, url, req.send_string(&text)), form)
+            }
+        };
+        if let Some(tape) = &self.tape {
+            tape.record(&resp, &form);
+        }
+        resp
     }
 }
 
+enum Sent<'a> {
+    Form(Vec<(&'a str, &'a str)>, String),
+    Json(Vec<(&'a str, &'a str)>, String),
+}
+
+/// hex HMAC-SHA256 of `token` keyed by `secret`.
+pub fn appsecret_proof(secret: &str, token: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()) else {
+        return String::new();
+    };
+    mac.update(token.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+fn encode_pairs(params: &[(&str, &str)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in params {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+/// `url` with `params` appended to its query string.
+pub fn with_query(url: &str, params: &[(&str, &str)]) -> String {
+    if params.is_empty() {
+        return url.to_string();
+    }
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}{}", encode_pairs(params))
+}
+
+/// The decoded value of query parameter `name` in `url`.
+pub fn query_value(url: &str, name: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// A response that never arrived: status 0 and the transport error as text, so a harness
+/// run reports it as a failure instead of aborting.
 fn finish(method: &str, url: &str, result: Result<ureq::Response, ureq::Error>) -> Resp {
     let response = match result {
         Ok(r) => r,
         Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{method} {url}: transport error: {e}"),
+        Err(e) => {
+            return Resp {
+                method: method.into(),
+                url: url.into(),
+                status: 0,
+                headers: Vec::new(),
+                body: Value::Null,
+                text: format!("transport error: {e}"),
+            }
+        }
     };
     let status = response.status();
     let headers = response

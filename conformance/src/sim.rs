@@ -116,6 +116,34 @@ pub fn new_sandbox(base_url: &str, world: Option<&Value>) -> Sandbox {
     }
 }
 
+/// Like [`new_sandbox`], but a failure (no simulator there, a bad world) is an error.
+pub fn try_new_sandbox(base_url: &str, world: Option<&Value>) -> Result<Sandbox, String> {
+    let c = Client::new(base_url);
+    let url = format!("{}/_sim/sandboxes", base_url.trim_end_matches('/'));
+    let body = world.map(Value::to_string).unwrap_or_default();
+    let r = c.send_bytes("POST", &url, &[("Content-Type", "application/json")], body.as_bytes());
+    if r.status != 201 {
+        return Err(format!("creating a sandbox at {url}: {} {}", r.status, r.text));
+    }
+    crate::schemas::validate("sim_sandbox", &r.body).map_err(|e| {
+        format!(
+            "{url}: the sandbox description does not match sim_sandbox: {}",
+            e.join("; ")
+        )
+    })?;
+    Ok(Sandbox {
+        id: r.body["id"].as_str().unwrap_or_default().to_string(),
+        base_url: base_url.to_string(),
+        info: r.body.clone(),
+    })
+}
+
+/// Deletes a sandbox (best effort: a scenario's sandbox is garbage either way).
+pub fn delete_sandbox(sb: &Sandbox) {
+    let url = format!("{}/_sim/sandboxes/{}", sb.base_url.trim_end_matches('/'), sb.id);
+    let _ = Client::new(&sb.base_url).send_bytes("DELETE", &url, &[], b"");
+}
+
 /// A fresh demo-world sandbox on the shared in-process simulator.
 pub fn fresh() -> Sandbox {
     new_sandbox(&crate::target::shared_simulator().base_url(), None)

@@ -30,7 +30,64 @@ impl Target {
     pub fn is_simulator(&self) -> bool {
         matches!(self, Target::Simulator { .. })
     }
+
+    /// `simulator` or `live`, as written into recordings and reports.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Target::Simulator { .. } => "simulator",
+            Target::Live { .. } => "live",
+        }
+    }
+
+    /// A simulator listening at `url` (its control plane is used for sandboxes).
+    pub fn at_url(url: &str) -> Target {
+        Target::Simulator {
+            base_url: url.trim_end_matches('/').to_string(),
+        }
+    }
+
+    /// The live API from the environment: `IG_ACCESS_TOKEN` and `IG_USER_ID` (required),
+    /// `IG_APP_SECRET` (then every call carries `appsecret_proof`), `IG_PAGE_ID`,
+    /// `IG_API_VERSION` (default [`DEFAULT_VERSION`]) and `IG_GRAPH_URL` (default
+    /// [`GRAPH_URL`]); `graph_url` overrides `IG_GRAPH_URL`.
+    pub fn live_from_env(graph_url: Option<&str>) -> Result<Target, String> {
+        Self::live_from(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()), graph_url)
+    }
+
+    /// [`Target::live_from_env`] over any variable source (tests use a map).
+    pub fn live_from(env: impl Fn(&str) -> Option<String>, graph_url: Option<&str>) -> Result<Target, String> {
+        let need = |k: &str| env(k).ok_or_else(|| format!("--live needs {k} in the environment"));
+        let token = need("IG_ACCESS_TOKEN")?;
+        let ig_user_id = need("IG_USER_ID")?;
+        if !ig_user_id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!("IG_USER_ID must be a numeric Graph id, got {ig_user_id:?}"));
+        }
+        let version = env("IG_API_VERSION").unwrap_or_else(|| DEFAULT_VERSION.to_string());
+        if !(version.starts_with('v') && version[1..].split('.').all(|p| p.parse::<u32>().is_ok())) {
+            return Err(format!("IG_API_VERSION must look like v21.0, got {version:?}"));
+        }
+        let base_url = graph_url
+            .map(str::to_string)
+            .or_else(|| env("IG_GRAPH_URL"))
+            .unwrap_or_else(|| GRAPH_URL.to_string())
+            .trim_end_matches('/')
+            .to_string();
+        Ok(Target::Live {
+            base_url,
+            token,
+            ig_user_id,
+            app_secret: env("IG_APP_SECRET"),
+            page_id: env("IG_PAGE_ID"),
+            version,
+        })
+    }
 }
+
+/// The production Graph host.
+pub const GRAPH_URL: &str = "https://graph.facebook.com";
+
+/// The API version scenarios call unless told otherwise.
+pub const DEFAULT_VERSION: &str = "v21.0";
 
 static SHARED: OnceLock<Running> = OnceLock::new();
 

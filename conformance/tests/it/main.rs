@@ -3,4 +3,8 @@
 
 mod doc_samples;
 mod foundation;
+mod harness;
+mod negative;
+mod selftest;
+mod snapshots;
 mod specs;

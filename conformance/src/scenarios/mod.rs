@@ -1,0 +1,22 @@
+//! The scenario catalogue: every area's flows, in the order `igconform` runs them.
+//!
+//! Adding an area: write `scenarios/<area>.rs` with `pub const SCENARIOS: &[Scenario]`,
+//! add `mod <area>;` below and `<area>::SCENARIOS` to [`AREAS`]. Names must be unique
+//! (a test checks it).
+
+use crate::scenario::Scenario;
+
+pub mod foundation;
+
+/// Every area's scenarios.
+pub const AREAS: &[&[Scenario]] = &[foundation::SCENARIOS];
+
+/// Every scenario, in run order.
+pub fn all() -> Vec<Scenario> {
+    AREAS.iter().flat_map(|area| area.iter().copied()).collect()
+}
+
+/// One scenario by name.
+pub fn by_name(name: &str) -> Option<Scenario> {
+    all().into_iter().find(|s| s.name == name)
+}
