@@ -1,6 +1,7 @@
 //! The only layer that knows HTTP and JSON: request parsing, the route table, field
 //! projection, paging, rendering, and one handler file per resource.
 
+pub mod events;
 pub mod fields;
 pub mod graph;
 pub mod ig_user;
@@ -13,3 +14,4 @@ pub mod response;
 pub mod router;
 pub mod sim;
 pub mod user;
+pub mod webhooks;
