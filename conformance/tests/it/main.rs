@@ -3,3 +3,4 @@
 
 mod foundation;
 mod specs;
+mod webhooks;

@@ -409,8 +409,8 @@ pub fn expire_story(world: &mut World, cfg: &Config, media: MediaId, now: i64) -
         if let Some(m) = world.media.get_mut(&media) {
             m.timestamp = new_ts;
         }
+        world.story_expired(cfg, owner, media, now, now);
     }
-    world.webhook_tick(cfg, now);
     Ok(media)
 }
 

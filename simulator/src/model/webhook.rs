@@ -133,6 +133,8 @@ pub struct Webhooks {
     /// Story expiries up to here have been looked at for `story_insights`; `None` until
     /// something subscribes (stories that expired before that are never reported).
     pub stories_scanned_to: Option<i64>,
+    /// Stories whose `story_insights` were queued (each story is reported once).
+    pub stories_reported: BTreeSet<MediaId>,
     /// Background activity: sandbox time of the last generated event, and how many so far.
     pub activity_cursor: Option<i64>,
     pub activity_count: u64,
@@ -286,14 +288,22 @@ impl World {
         }
         self.webhooks.stories_scanned_to = Some(now);
         for (owner, media, expired_at) in expired {
-            let mut value = serde_json::Map::new();
-            value.insert("media_id".into(), json!(media.to_string()));
-            for (k, v) in story_metrics(self, media) {
-                value.insert(k.into(), json!(v));
-            }
-            let due = expired_at + cfg.story_insights_delay_seconds;
-            self.enqueue_webhook_at(owner, "story_insights", Value::Object(value), now, due.max(now));
+            self.story_expired(cfg, owner, media, expired_at, now);
         }
+    }
+
+    /// Queues `story_insights` for a story that expired at `expired_at`, once per story.
+    pub fn story_expired(&mut self, cfg: &Config, owner: IgUserId, media: MediaId, expired_at: i64, now: i64) {
+        if self.webhooks.stories_scanned_to.is_none() || !self.webhooks.stories_reported.insert(media) {
+            return;
+        }
+        let mut value = serde_json::Map::new();
+        value.insert("media_id".into(), json!(media.to_string()));
+        for (k, v) in story_metrics(self, media) {
+            value.insert(k.into(), json!(v));
+        }
+        let due = expired_at + cfg.story_insights_delay_seconds;
+        self.enqueue_webhook_at(owner, "story_insights", Value::Object(value), now, due.max(now));
     }
 
     /// Takes every delivery due at `now` out for sending (marked in flight), oldest first.
