@@ -901,7 +901,7 @@ fn moving_the_clock_alone_delivers_what_fell_due() {
     sb.advance(10);
     // The dispatcher runs in the background: poll the log a bounded number of times.
     let mut state = Value::Null;
-    for _ in 0..5_000 {
+    for _ in 0..20_000 {
         state = deliveries(&sb)[0]["state"].clone();
         if state == "delivered" {
             break;
