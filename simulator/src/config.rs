@@ -86,6 +86,34 @@ pub struct Config {
 
     /// Stories are readable for this long after posting (facts §4.1 `stories`).
     pub story_lifetime_seconds: i64,
+
+    /// Webhooks (facts §6). Attempt times of one delivery, in seconds after it first fell
+    /// due: "retries immediately, then less and less often over 36 hours" (facts §6.2; the
+    /// exact schedule is UNCONFIRMED). An attempt that fails after the last offset drops it.
+    pub webhook_retry_offsets_seconds: Vec<i64>,
+    /// The retry window after which an undelivered update is dropped (facts §6.2: 36 h).
+    pub webhook_retry_window_seconds: i64,
+    /// Wall-clock limit of one delivery or handshake request (UNCONFIRMED; production's
+    /// timeout is not documented).
+    pub webhook_timeout_ms: u64,
+    /// Also send the legacy `X-Hub-Signature: sha1=…` header (facts §6.2: UNCONFIRMED
+    /// whether production still sends it).
+    pub webhook_legacy_sha1_header: bool,
+    /// `story_insights` is sent this long after a story expires (guides: "Sent 1 hour after
+    /// the story expires").
+    pub story_insights_delay_seconds: i64,
+    /// Comments on reels produce `comments` webhooks. The guide ("Set Up Webhooks for
+    /// Instagram", Limitations) says "Reels are not supported"; newer production sends them.
+    pub webhook_reels_supported: bool,
+    /// `live_comments` payloads carry this `media.media_product_type` (facts §6.3: `LIVE`?
+    /// UNCONFIRMED).
+    pub live_comments_product_type: String,
+    /// Convenience configuration (`igsim serve --webhook-url/--verify-token`): every sandbox
+    /// starts subscribed to all Instagram fields at this callback, with every page installed.
+    pub webhook_url: Option<String>,
+    pub webhook_verify_token: Option<String>,
+    /// Background activity: outside-world events per sandbox-minute (0 = off), seeded.
+    pub activity_rate: f64,
 }
 
 impl Default for Config {
@@ -105,6 +133,18 @@ impl Default for Config {
             short_lived_token_seconds: 2 * 3600,
             data_access_seconds: 90 * 24 * 3600,
             story_lifetime_seconds: 24 * 3600,
+            webhook_retry_offsets_seconds: vec![
+                0, 10, 60, 300, 900, 1800, 3600, 7200, 14_400, 28_800, 57_600, 86_400, 129_600,
+            ],
+            webhook_retry_window_seconds: 36 * 3600,
+            webhook_timeout_ms: 10_000,
+            webhook_legacy_sha1_header: true,
+            story_insights_delay_seconds: 3600,
+            webhook_reels_supported: false,
+            live_comments_product_type: "LIVE".into(),
+            webhook_url: None,
+            webhook_verify_token: None,
+            activity_rate: 0.0,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! projection, paging, rendering, and one handler file per resource.
 
 pub mod batch;
+pub mod events;
 pub mod fields;
 pub mod graph;
 pub mod ig_user;
@@ -14,3 +15,4 @@ pub mod response;
 pub mod router;
 pub mod sim;
 pub mod user;
+pub mod webhooks;

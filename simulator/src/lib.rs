@@ -10,6 +10,8 @@
 //! - [`sandbox`]: isolated worlds, their locks and clocks, the token index.
 //! - [`http`]: the only layer that knows HTTP and JSON (route table in `http::router`).
 //! - [`server`]: accept loop, graceful shutdown, in-process start for tests.
+//! - [`webhooks`]: the webhook dispatcher (signing, handshake, retries); with `media_fetch`
+//!   the only code that opens connections.
 //!
 //! Invariants: the model does no IO and never reads a clock; a world lock is never held
 //! across `.await`; no handler panics on client input; iteration reaching a response is
@@ -24,6 +26,7 @@ pub mod model;
 pub mod sandbox;
 pub mod server;
 pub mod timefmt;
+pub mod webhooks;
 
 pub use config::{ClockMode, Config};
 pub use server::{demo_world, Running, Simulator};

@@ -1,4 +1,5 @@
-//! The `igsim` command line: `igsim serve` (the default) starts the simulator.
+//! The `igsim` command line: `igsim serve` (the default) starts the simulator; `igsim trigger …`
+//! makes the outside world act on a running one through its control plane.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use simulator::model::seed::WorldSeed;
@@ -23,6 +24,98 @@ struct Cli {
 enum Command {
     /// Start the simulator (what a bare `igsim` does).
     Serve(ServeArgs),
+    /// Make the outside world act on a running simulator (its control plane, over HTTP).
+    Trigger(TriggerArgs),
+}
+
+#[derive(clap::Args)]
+struct TriggerArgs {
+    /// Base URL of the running simulator.
+    #[arg(long, default_value = "http://127.0.0.1:8686")]
+    url: String,
+    /// Sandbox to act in.
+    #[arg(long, default_value = "default")]
+    sandbox: String,
+    #[command(subcommand)]
+    event: TriggerEvent,
+}
+
+#[derive(Subcommand)]
+enum TriggerEvent {
+    /// Another user comments on a media object (or replies with --parent-id).
+    Comment {
+        #[arg(long)]
+        media_id: String,
+        #[arg(long)]
+        text: String,
+        #[arg(long = "from")]
+        from_username: String,
+        #[arg(long)]
+        parent_id: Option<String>,
+    },
+    /// Another user @mentions an account: in a comment on --media-id / under --comment-id,
+    /// or else in the caption of a new post.
+    Mention {
+        #[arg(long)]
+        username: String,
+        #[arg(long = "from")]
+        from_username: String,
+        #[arg(long)]
+        media_id: Option<String>,
+        #[arg(long)]
+        comment_id: Option<String>,
+        #[arg(long)]
+        text: Option<String>,
+    },
+    /// Another user tags an account in a photo (a new one, or --media-id of theirs).
+    Tag {
+        #[arg(long)]
+        username: String,
+        #[arg(long = "from")]
+        from_username: String,
+        #[arg(long)]
+        media_id: Option<String>,
+        #[arg(long)]
+        x: Option<f64>,
+        #[arg(long)]
+        y: Option<f64>,
+    },
+    /// Live broadcasts: start, end, or comment on one.
+    Live {
+        #[command(subcommand)]
+        action: LiveAction,
+    },
+    /// Make a story expire now (story_insights follow an hour later).
+    StoryExpire {
+        #[arg(long)]
+        media_id: String,
+    },
+    /// Deliver every webhook that is due now.
+    Flush,
+    /// List every webhook delivery with its attempts.
+    Deliveries,
+}
+
+#[derive(Subcommand)]
+enum LiveAction {
+    Start {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        caption: Option<String>,
+    },
+    End {
+        #[arg(long)]
+        media_id: String,
+    },
+    Comment {
+        #[arg(long)]
+        media_id: String,
+        #[arg(long = "from")]
+        from_username: String,
+        #[arg(long)]
+        text: String,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -45,6 +138,16 @@ struct ServeArgs {
     /// `real`: sandbox clocks follow the OS clock; `frozen`: they move only when advanced.
     #[arg(long, value_enum, default_value = "real")]
     clock: ClockArg,
+    /// Deliver webhooks for every field to this http:// callback in every sandbox, with the
+    /// app installed on every Page (no handshake; the receiver need not be up yet).
+    #[arg(long)]
+    webhook_url: Option<String>,
+    /// The verify token kept with --webhook-url (shown by the control plane).
+    #[arg(long)]
+    verify_token: Option<String>,
+    /// Background activity: outside-world events per sandbox-minute (seeded; 0 = off).
+    #[arg(long, default_value_t = 0.0)]
+    activity: f64,
 }
 
 fn load_world(path: &PathBuf) -> Result<WorldSeed, String> {
@@ -56,6 +159,13 @@ fn main() {
     let cli = Cli::parse();
     let args = match cli.command {
         Some(Command::Serve(a)) => a,
+        Some(Command::Trigger(t)) => {
+            if let Err(e) = trigger(t) {
+                eprintln!("igsim: {e}");
+                std::process::exit(1);
+            }
+            return;
+        }
         None => cli.serve,
     };
     if let Err(e) = serve(args) {
@@ -71,8 +181,17 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             ClockArg::Real => ClockMode::Real,
             ClockArg::Frozen => ClockMode::Frozen,
         },
+        webhook_url: args.webhook_url.clone(),
+        webhook_verify_token: args.verify_token.clone(),
+        activity_rate: args.activity,
         ..Config::default()
     };
+    if let Some(url) = &config.webhook_url {
+        simulator::webhooks::check_url(url).map_err(|e| format!("--webhook-url: {e}"))?;
+    }
+    if !(config.activity_rate >= 0.0 && config.activity_rate.is_finite()) {
+        return Err("--activity is a non-negative number of events per sandbox-minute".into());
+    }
     let mut sim = Simulator::new(config);
     if let Some(path) = &args.world {
         sim = sim.with_world(load_world(path)?);
@@ -132,4 +251,91 @@ fn print_banner(running: &simulator::Running) {
         d["users"][0]["access_token"].as_str().unwrap_or("")
     );
     println!("All sandboxes, tokens and clocks: {base}/_sim/sandboxes/default");
+}
+
+/// `igsim trigger …`: one control-plane call to a running simulator; prints its JSON answer.
+fn trigger(t: TriggerArgs) -> Result<(), String> {
+    use serde_json::json;
+    let base = format!("{}/_sim/sandboxes/{}", t.url.trim_end_matches('/'), t.sandbox);
+    let (method, path, body) = match t.event {
+        TriggerEvent::Comment {
+            media_id,
+            text,
+            from_username,
+            parent_id,
+        } => (
+            http::Method::POST,
+            "events/comment",
+            json!({ "media_id": media_id, "text": text, "from_username": from_username, "parent_id": parent_id }),
+        ),
+        TriggerEvent::Mention {
+            username,
+            from_username,
+            media_id,
+            comment_id,
+            text,
+        } => (
+            http::Method::POST,
+            "events/mention",
+            json!({ "username": username, "from_username": from_username, "media_id": media_id, "comment_id": comment_id, "text": text }),
+        ),
+        TriggerEvent::Tag {
+            username,
+            from_username,
+            media_id,
+            x,
+            y,
+        } => (
+            http::Method::POST,
+            "events/tag",
+            json!({ "username": username, "from_username": from_username, "media_id": media_id, "x": x, "y": y }),
+        ),
+        TriggerEvent::Live { action } => (
+            http::Method::POST,
+            "events/live",
+            match action {
+                LiveAction::Start { username, caption } => {
+                    json!({ "action": "start", "username": username, "caption": caption })
+                }
+                LiveAction::End { media_id } => json!({ "action": "end", "media_id": media_id }),
+                LiveAction::Comment {
+                    media_id,
+                    from_username,
+                    text,
+                } => json!({ "action": "comment", "media_id": media_id, "from_username": from_username, "text": text }),
+            },
+        ),
+        TriggerEvent::StoryExpire { media_id } => (
+            http::Method::POST,
+            "events/story_expire",
+            json!({ "media_id": media_id }),
+        ),
+        TriggerEvent::Flush => (http::Method::POST, "webhooks/flush", json!({})),
+        TriggerEvent::Deliveries => (http::Method::GET, "webhooks/deliveries", serde_json::Value::Null),
+    };
+    let url = format!("{base}/{path}");
+    let payload = if body.is_null() {
+        bytes::Bytes::new()
+    } else {
+        bytes::Bytes::from(body.to_string())
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let out = rt.block_on(simulator::webhooks::request(
+        method,
+        &url,
+        &[("content-type", "application/json".to_string())],
+        payload,
+        std::time::Duration::from_secs(30),
+    ));
+    if let Some(e) = out.error {
+        return Err(format!("{url}: {e}"));
+    }
+    println!("{}", out.body);
+    match out.status {
+        Some(s) if s < 400 => Ok(()),
+        s => Err(format!("{url} answered {}", s.unwrap_or(0))),
+    }
 }

@@ -5,8 +5,10 @@
 
 pub mod account;
 pub mod comment;
+pub mod events;
 pub mod media;
 pub mod seed;
+pub mod webhook;
 
 pub use account::{Access, App, FbUser, IgAccountType, IgUser, Page, Revocation, Task, Token, TokenKind};
 pub use comment::Comment;
@@ -40,6 +42,8 @@ pub struct World {
     pub seq: u64,
     /// Tokens created since the last [`World::take_minted_tokens`] (for the token index).
     minted: Vec<String>,
+    /// Webhook subscriptions and the delivery outbox.
+    pub webhooks: webhook::Webhooks,
 }
 
 impl World {
@@ -59,6 +63,7 @@ impl World {
             ids: IdGen::new(id_seed),
             seq: 0,
             minted: Vec::new(),
+            webhooks: webhook::Webhooks::default(),
         }
     }
 

@@ -23,6 +23,8 @@ pub struct State {
     pub traces: TraceIds,
     /// The world `POST /_sim/sandboxes` uses when no body is given.
     pub default_world: WorldSeed,
+    /// The webhook dispatcher's wake-up signal and per-sandbox send locks.
+    pub webhooks: crate::webhooks::Dispatcher,
 }
 
 /// The built-in demo world (`fixtures/seeds/demo.json`).
@@ -116,6 +118,7 @@ impl Simulator {
             sandboxes,
             traces,
             default_world: self.world,
+            webhooks: crate::webhooks::Dispatcher::new(),
         }))
     }
 
@@ -171,6 +174,7 @@ impl Simulator {
 
 async fn serve(listener: TcpListener, state: Arc<State>, mut stop: oneshot::Receiver<()>) {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let dispatcher = tokio::spawn(crate::webhooks::run(state.clone()));
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -189,6 +193,7 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stop: oneshot::Rece
         }
     }
     drop(listener);
+    dispatcher.abort();
     let _ = tokio::time::timeout(std::time::Duration::from_secs(5), graceful.shutdown()).await;
 }
 

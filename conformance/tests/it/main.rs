@@ -8,3 +8,4 @@ mod negative;
 mod selftest;
 mod snapshots;
 mod specs;
+mod webhooks;

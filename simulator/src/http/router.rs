@@ -17,6 +17,9 @@ use serde_json::Value;
 pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
     if let Some(segments) = request::split_path(&raw.path) {
         if segments.first().map(String::as_str) == Some("_sim") {
+            if let Some(r) = crate::http::events::handle(state, &raw.method, &segments[1..], &raw.body).await {
+                return r;
+            }
             return sim::handle(state, &raw.method, &segments[1..], raw.query.as_deref(), &raw.body);
         }
     }
@@ -27,6 +30,12 @@ pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
         Err(e) => return graph_error(&e, cfg.oldest_version, &trace, false),
     };
     let suppress = req.param("suppress_http_code") == Some("1");
+    if let Some(result) = crate::http::webhooks::intercept(state, &req).await {
+        return match result {
+            Ok(v) => graph_json(200, &v, req.version, &trace),
+            Err(e) => graph_error(&e, req.version, &trace, suppress),
+        };
+    }
     match graph(state, &req) {
         Ok(v) => graph_json(200, &v, req.version, &trace),
         Err(e) => graph_error(&e, req.version, &trace, suppress),
@@ -140,6 +149,14 @@ fn route(ctx: &mut Ctx, segs: &[&str]) -> GraphResult<Value> {
         },
         (Get, ["debug_token"]) => oauth::debug_token(ctx.world, ctx.req, &ctx.viewer, ctx.now),
         (Get, ["me"]) => user::read_me(ctx),
+        (Get | Delete, [id, "subscriptions"]) => match resolve(ctx, id)? {
+            (n, IdKind::App) => crate::http::webhooks::app_subscriptions(ctx, n),
+            _ => Err(GraphError::unsupported(ctx.req.verb.as_str(), id)),
+        },
+        (_, [id, "subscribed_apps"]) => match resolve(ctx, id)? {
+            (n, IdKind::Page) => crate::http::webhooks::subscribed_apps(ctx, crate::ids::PageId(n)),
+            _ => Err(GraphError::unsupported(ctx.req.verb.as_str(), id)),
+        },
         (Get, [id]) => {
             let (n, _) = resolve(ctx, id)?;
             read_node(ctx, &n.to_string())

@@ -128,6 +128,8 @@ pub fn handle(state: &State, method: &Method, segs: &[String], query: Option<&st
             match seconds {
                 Some(n) if n >= 0 => {
                     s.with_clock(|c, _| c.advance(n));
+                    // Deliveries that fell due during the jump go out now.
+                    state.webhooks.wake();
                     sim_json(200, &clock_json(s))
                 }
                 Some(_) => sim_error(400, "seconds must not be negative: sandbox time never goes backwards"),

@@ -323,7 +323,12 @@ pub fn build_world(seed: &WorldSeed, cfg: &Config, world_seed: u64, sandbox: &st
     for g in &seed.generate {
         b.generate(g)?;
     }
-    Ok(b.world)
+    let mut world = b.world;
+    if let Some(url) = &cfg.webhook_url {
+        let token = cfg.webhook_verify_token.as_deref().unwrap_or("");
+        world.subscribe_everything(url, token, &cfg.newest_version.to_string(), now);
+    }
+    Ok(world)
 }
 
 /// App secrets are 32 lowercase hex digits.

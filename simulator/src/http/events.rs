@@ -1,0 +1,325 @@
+//! Control plane for the outside world and webhooks: `/_sim/sandboxes/{id}/events/*` make
+//! other users act (each event changes the world and queues webhooks), and
+//! `/_sim/sandboxes/{id}/webhooks/*` configures, inspects, flushes and redelivers.
+//!
+//! Events (POST, JSON body, ids as strings or numbers):
+//! - `events/comment` `{"media_id","text","from_username","parent_id"?}` -> `{"id"}`
+//! - `events/mention` `{"username","from_username","media_id"?,"comment_id"?,"text"?}` ->
+//!   `{"id","media_id","comment_id"?}`: a comment mention with `media_id`/`comment_id`,
+//!   else a caption mention in a new post by `from_username`.
+//! - `events/tag` `{"username","from_username","media_id"?,"x"?,"y"?}` -> `{"id"}` (media)
+//! - `events/live` `{"action":"start","username","caption"?}` | `{"action":"end","media_id"}`
+//!   | `{"action":"comment","media_id","from_username","text"}` -> `{"id"}`
+//! - `events/story_expire` `{"media_id"}` -> `{"id"}`
+//!
+//! Webhooks: `GET webhooks` (configuration), `POST|DELETE webhooks/subscription`
+//! (`{"callback_url","verify_token"?,"verify"?}`: subscribe to every field and install on
+//! every Page; `verify: true` performs the handshake), `GET webhooks/deliveries`,
+//! `GET webhooks/deliveries/{n}`, `POST webhooks/deliveries/{n}/redeliver`,
+//! `POST webhooks/flush` (sends everything due now and answers when done).
+
+use crate::http::response::{sim_error, sim_json, Body};
+use crate::ids::{parse_id, CommentId, MediaId};
+use crate::model::events::{self, EventError};
+use crate::model::webhook::Delivery;
+use crate::model::World;
+use crate::sandbox::Sandbox;
+use crate::server::State;
+use crate::webhooks::{encode_body, flush, signature_256, signature_sha1};
+use bytes::Bytes;
+use http::{Method, Response};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+type Reply = Response<Body>;
+
+fn body_json(body: &Bytes) -> Result<Value, Reply> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(json!({}));
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(v @ Value::Object(_)) => Ok(v),
+        Ok(_) => Err(sim_error(400, "the body must be a JSON object")),
+        Err(e) => Err(sim_error(400, &format!("body is not JSON: {e}"))),
+    }
+}
+
+fn str_field<'a>(v: &'a Value, name: &str) -> Result<&'a str, Reply> {
+    match v.get(name).and_then(Value::as_str) {
+        Some(s) if !s.trim().is_empty() => Ok(s),
+        _ => Err(sim_error(400, &format!("give \"{name}\" (a non-empty string)"))),
+    }
+}
+
+fn opt_str<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
+    v.get(name).and_then(Value::as_str)
+}
+
+/// An id given as a string or a number; `None` when absent or null.
+fn id_field(v: &Value, name: &str) -> Result<Option<u64>, Reply> {
+    let bad = || sim_error(400, &format!("\"{name}\" must be a Graph id"));
+    match v.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => parse_id(s).map(Some).ok_or_else(bad),
+        Some(Value::Number(n)) => n.as_u64().map(Some).ok_or_else(bad),
+        Some(_) => Err(bad()),
+    }
+}
+
+fn f64_field(v: &Value, name: &str, default: f64) -> Result<f64, Reply> {
+    match v.get(name) {
+        None | Some(Value::Null) => Ok(default),
+        Some(x) => x
+            .as_f64()
+            .ok_or_else(|| sim_error(400, &format!("\"{name}\" must be a number"))),
+    }
+}
+
+fn event_error(e: EventError) -> Reply {
+    match e {
+        EventError::NotFound(m) => sim_error(404, &m),
+        EventError::Invalid(m) => sim_error(400, &m),
+    }
+}
+
+pub async fn handle(state: &State, method: &Method, segs: &[String], body: &Bytes) -> Option<Reply> {
+    let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
+    let ["sandboxes", id, area, rest @ ..] = segs.as_slice() else {
+        return None;
+    };
+    if *area != "events" && *area != "webhooks" {
+        return None;
+    }
+    let Some(sb) = state.sandboxes.get(id) else {
+        return Some(sim_error(404, &format!("no sandbox {id}")));
+    };
+    let reply = match (method, *area, rest) {
+        (&Method::POST, "events", [kind]) => {
+            let r = event(state, &sb, kind, body);
+            state.webhooks.wake();
+            r
+        }
+        (&Method::GET, "webhooks", []) => sim_json(200, &sb.with_world(|w, _| configuration(w))),
+        (&Method::POST, "webhooks", ["subscription"]) => subscribe(state, &sb, body).await,
+        (&Method::DELETE, "webhooks", ["subscription"]) => sb.with_world(|w, _| {
+            w.webhooks.subscription = None;
+            w.webhooks.pages.clear();
+            sim_json(200, &json!({ "success": true }))
+        }),
+        (&Method::POST, "webhooks", ["flush"]) => {
+            let attempted = flush(state, &sb).await;
+            let summary = sb.with_world(|w, _| {
+                let mut counts = serde_json::Map::new();
+                for s in ["pending", "in_flight", "delivered", "dropped"] {
+                    counts.insert(s.into(), json!(0));
+                }
+                for d in w.webhooks.deliveries.values() {
+                    if let Some(n) = counts.get_mut(d.state.as_str()) {
+                        *n = json!(n.as_u64().unwrap_or(0) + 1);
+                    }
+                }
+                json!({ "attempted": attempted, "deliveries": counts })
+            });
+            sim_json(200, &summary)
+        }
+        (&Method::GET, "webhooks", ["deliveries"]) => sim_json(
+            200,
+            &sb.with_world(|w, _| {
+                let data: Vec<Value> = w.webhooks.deliveries.values().map(|d| delivery_json(w, d)).collect();
+                json!({ "data": data })
+            }),
+        ),
+        (&Method::GET, "webhooks", ["deliveries", n]) => match n.parse::<u64>() {
+            Ok(n) => sb.with_world(|w, _| match w.webhooks.deliveries.get(&n) {
+                Some(d) => sim_json(200, &delivery_json(w, d)),
+                None => sim_error(404, &format!("no delivery {n}")),
+            }),
+            Err(_) => sim_error(404, &format!("no delivery {n}")),
+        },
+        (&Method::POST, "webhooks", ["deliveries", n, "redeliver"]) => {
+            let Ok(n) = n.parse::<u64>() else {
+                return Some(sim_error(404, &format!("no delivery {n}")));
+            };
+            if !sb.with_world(|w, now| w.redeliver_webhook(n, now)) {
+                return Some(sim_error(404, &format!("no delivery {n}")));
+            }
+            flush(state, &sb).await;
+            sb.with_world(|w, _| match w.webhooks.deliveries.get(&n) {
+                Some(d) => sim_json(200, &delivery_json(w, d)),
+                None => sim_error(404, &format!("no delivery {n}")),
+            })
+        }
+        _ => sim_error(
+            404,
+            "no such control-plane route; see the README's control plane section",
+        ),
+    };
+    Some(reply)
+}
+
+fn configuration(w: &World) -> Value {
+    let sub = w.webhooks.subscription.as_ref().map(|s| {
+        json!({
+            "object": "instagram",
+            "callback_url": s.callback_url,
+            "verify_token": s.verify_token,
+            "active": s.active,
+            "fields": s.fields.keys().collect::<Vec<_>>(),
+        })
+    });
+    let pages: Vec<Value> = w
+        .webhooks
+        .pages
+        .iter()
+        .map(|(p, i)| json!({ "page_id": p.to_string(), "installed_by": i.user.to_string(), "subscribed_fields": i.subscribed_fields }))
+        .collect();
+    json!({ "subscription": sub, "pages": pages })
+}
+
+/// One delivery as the control plane shows it: what was (or will be) sent, byte for byte.
+fn delivery_json(w: &World, d: &Delivery) -> Value {
+    let body = encode_body(&d.payload);
+    let attempts: Vec<Value> = d
+        .attempts
+        .iter()
+        .map(|a| json!({ "at": a.at, "status": a.status, "error": a.error }))
+        .collect();
+    json!({
+        "id": d.id.to_string(),
+        "ig_user_id": d.ig_user.to_string(),
+        "field": d.field,
+        "callback_url": d.callback_url,
+        "state": d.state.as_str(),
+        "created_at": d.created_at,
+        "first_due_at": d.first_due,
+        "next_attempt_at": d.next_due,
+        "payload": d.payload,
+        "body": body,
+        "signature_256": signature_256(&w.app.secret, body.as_bytes()),
+        "signature": signature_sha1(&w.app.secret, body.as_bytes()),
+        "attempts": attempts,
+    })
+}
+
+async fn subscribe(state: &State, sb: &Sandbox, body: &Bytes) -> Reply {
+    let v = match body_json(body) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let url = match str_field(&v, "callback_url") {
+        Ok(u) => u.trim().to_string(),
+        Err(r) => return r,
+    };
+    if let Err(e) = crate::webhooks::check_url(&url) {
+        return sim_error(400, &e);
+    }
+    let token = opt_str(&v, "verify_token").unwrap_or("").to_string();
+    if v.get("verify").and_then(Value::as_bool) == Some(true) {
+        let challenge = sb.with_world(|w, _| 1_000_000_000 + w.ids.below(1_000_000_000));
+        let timeout = Duration::from_millis(state.sandboxes.config.webhook_timeout_ms.max(1));
+        if let Err(e) = crate::webhooks::handshake(&url, &token, challenge, timeout).await {
+            return sim_error(400, &e.message);
+        }
+    }
+    let version = state.sandboxes.config.newest_version.to_string();
+    sim_json(
+        200,
+        &sb.with_world(|w, now| {
+            w.subscribe_everything(&url, &token, &version, now);
+            configuration(w)
+        }),
+    )
+}
+
+fn event(state: &State, sb: &Sandbox, kind: &str, body: &Bytes) -> Reply {
+    let cfg = &state.sandboxes.config;
+    let v = match body_json(body) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let run = || -> Result<Value, Reply> {
+        match kind {
+            "comment" => {
+                let media = id_field(&v, "media_id")?.ok_or_else(|| sim_error(400, "give \"media_id\""))?;
+                let text = str_field(&v, "text")?;
+                let from = str_field(&v, "from_username")?;
+                let parent = id_field(&v, "parent_id")?.map(CommentId);
+                sb.with_world(|w, now| events::comment(w, cfg, MediaId(media), from, text, parent, now))
+                    .map(|c| json!({ "id": c.to_string() }))
+                    .map_err(event_error)
+            }
+            "mention" => {
+                let username = str_field(&v, "username")?;
+                let from = str_field(&v, "from_username")?;
+                let media = id_field(&v, "media_id")?.map(MediaId);
+                let comment = id_field(&v, "comment_id")?.map(CommentId);
+                let text = opt_str(&v, "text");
+                let m = sb
+                    .with_world(|w, now| {
+                        let ev = events::Mention {
+                            username,
+                            from_username: from,
+                            media,
+                            comment,
+                            text,
+                        };
+                        events::mention(w, cfg, ev, now)
+                    })
+                    .map_err(event_error)?;
+                Ok(match m.comment {
+                    Some(c) => {
+                        json!({ "id": c.to_string(), "media_id": m.media.to_string(), "comment_id": c.to_string() })
+                    }
+                    None => json!({ "id": m.media.to_string(), "media_id": m.media.to_string() }),
+                })
+            }
+            "tag" => {
+                let username = str_field(&v, "username")?;
+                let from = str_field(&v, "from_username")?;
+                let media = id_field(&v, "media_id")?.map(MediaId);
+                let (x, y) = (f64_field(&v, "x", 0.5)?, f64_field(&v, "y", 0.5)?);
+                sb.with_world(|w, now| events::tag(w, from, username, media, x, y, now))
+                    .map(|m| json!({ "id": m.to_string() }))
+                    .map_err(event_error)
+            }
+            "live" => {
+                let id = match opt_str(&v, "action").unwrap_or("") {
+                    "start" => {
+                        let username = str_field(&v, "username")?;
+                        let caption = opt_str(&v, "caption");
+                        sb.with_world(|w, now| events::start_live(w, username, caption, now))
+                            .map(|m| m.to_string())
+                    }
+                    "end" => {
+                        let media = id_field(&v, "media_id")?.ok_or_else(|| sim_error(400, "give \"media_id\""))?;
+                        sb.with_world(|w, _| events::end_live(w, MediaId(media)))
+                            .map(|m| m.to_string())
+                    }
+                    "comment" => {
+                        let media = id_field(&v, "media_id")?.ok_or_else(|| sim_error(400, "give \"media_id\""))?;
+                        let text = str_field(&v, "text")?;
+                        let from = str_field(&v, "from_username")?;
+                        sb.with_world(|w, now| events::comment(w, cfg, MediaId(media), from, text, None, now))
+                            .map(|c| c.to_string())
+                    }
+                    _ => return Err(sim_error(400, "\"action\" is one of start, end, comment")),
+                };
+                id.map(|id| json!({ "id": id })).map_err(event_error)
+            }
+            "story_expire" => {
+                let media = id_field(&v, "media_id")?.ok_or_else(|| sim_error(400, "give \"media_id\""))?;
+                sb.with_world(|w, now| events::expire_story(w, cfg, MediaId(media), now))
+                    .map(|m| json!({ "id": m.to_string() }))
+                    .map_err(event_error)
+            }
+            _ => Err(sim_error(
+                404,
+                "no such event: comment, mention, tag, live, story_expire",
+            )),
+        }
+    };
+    match run() {
+        Ok(v) => sim_json(200, &v),
+        Err(r) => r,
+    }
+}

@@ -1,0 +1,519 @@
+//! The outside world: other Instagram users commenting, replying, mentioning and tagging an
+//! account, broadcasts starting and ending, stories expiring, and a seeded background stream
+//! of such events. Each event changes the world as the API then shows it and queues the
+//! webhooks production would send (facts §6.2-6.3; guides "Mentions", "Set Up Webhooks for
+//! Instagram").
+
+use super::media::UserTag;
+use super::seed::new_media;
+use super::{Comment, IgAccountType, IgUser, Media, MediaType, ProductType, World};
+use crate::config::Config;
+use crate::ids::{stable_hash, CommentId, IdGen, IdKind, IgUserId, MediaId};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventError {
+    NotFound(String),
+    Invalid(String),
+}
+
+type EventResult<T> = Result<T, EventError>;
+
+fn invalid<T>(msg: impl Into<String>) -> EventResult<T> {
+    Err(EventError::Invalid(msg.into()))
+}
+
+/// `@handles` in a text, lower-cased, in order, each once (usernames: letters, digits, `.`, `_`).
+pub fn handles(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find('@') {
+        let after = &rest[at + 1..];
+        let end = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))
+            .unwrap_or(after.len());
+        let name = after[..end].trim_end_matches('.').to_ascii_lowercase();
+        if !name.is_empty() && !out.contains(&name) {
+            out.push(name);
+        }
+        rest = &after[end..];
+    }
+    out
+}
+
+fn valid_username(u: &str) -> bool {
+    (1..=30).contains(&u.len())
+        && u.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_')
+}
+
+/// The account with this username, created as a public personal account if the world does
+/// not know it yet (the outside world is bigger than the seed).
+pub fn ensure_account(world: &mut World, username: &str) -> EventResult<IgUserId> {
+    if let Some(u) = world.ig_user_by_username(username) {
+        return Ok(u.id);
+    }
+    let name = username.to_ascii_lowercase();
+    if !valid_username(&name) {
+        return invalid(format!(
+            "{username:?} is not a valid Instagram username (1-30 of a-z 0-9 . _)"
+        ));
+    }
+    let id = IgUserId(world.new_id(IdKind::IgUser));
+    let ig_id = 1_000_000_000 + world.ids.below(8_999_999_999);
+    world.usernames.insert(name.clone(), id);
+    world.ig_users.insert(
+        id,
+        IgUser {
+            id,
+            ig_id,
+            username: name.clone(),
+            name: name.clone(),
+            biography: String::new(),
+            website: None,
+            profile_picture_url: format!("https://scontent.cdninstagram.com/v/t51.2885-19/{ig_id}_profile_pic.jpg"),
+            followers_count: 0,
+            follows_count: 0,
+            account_type: IgAccountType::Personal,
+            is_private: false,
+            age_gated: false,
+            restricted: false,
+            hides_like_counts: false,
+            shop_approved: false,
+        },
+    );
+    Ok(id)
+}
+
+fn is_private(world: &World, ig: IgUserId) -> bool {
+    world.ig_users.get(&ig).is_some_and(|u| u.is_private)
+}
+
+/// Someone comments on (or, with `parent`, replies under) a media object.
+pub fn comment(
+    world: &mut World,
+    cfg: &Config,
+    media: MediaId,
+    from_username: &str,
+    text: &str,
+    parent: Option<CommentId>,
+    now: i64,
+) -> EventResult<CommentId> {
+    if text.trim().is_empty() {
+        return invalid("text must not be empty");
+    }
+    let m = world
+        .media
+        .get(&media)
+        .ok_or_else(|| EventError::NotFound(format!("no media {media}")))?;
+    if m.is_child() {
+        return invalid("comments go on the album, not on its items");
+    }
+    if m.is_story() {
+        return invalid("stories take replies, not comments");
+    }
+    if m.media_type == MediaType::Broadcast && !m.live_now {
+        return invalid("the broadcast has ended; comment while it is live");
+    }
+    if !m.comments_enabled {
+        return invalid("comments are disabled on this media");
+    }
+    // Replies to replies land in the top-level comment's thread, as in the app.
+    let parent = match parent {
+        None => None,
+        Some(p) => {
+            let pc = world
+                .comments
+                .get(&p)
+                .ok_or_else(|| EventError::NotFound(format!("no comment {p}")))?;
+            if pc.media != media {
+                return invalid(format!("comment {p} is not on media {media}"));
+            }
+            Some(pc.parent.unwrap_or(p))
+        }
+    };
+    let from = ensure_account(world, from_username)?;
+    let id = CommentId(world.new_id(IdKind::Comment));
+    let seq = world.next_seq();
+    world.insert_comment(Comment {
+        id,
+        media,
+        from,
+        parent,
+        text: text.to_string(),
+        timestamp: now,
+        seq,
+        hidden: false,
+        like_count: 0,
+        replies: BTreeMap::new(),
+    });
+    comment_webhooks(world, cfg, id, now);
+    Ok(id)
+}
+
+/// The `value` of a `comments` / `live_comments` change (facts §6.3; changelog 2021-10).
+pub fn comment_value(world: &World, cfg: &Config, id: CommentId) -> Option<Value> {
+    let c = world.comments.get(&id)?;
+    let m = world.media.get(&c.media)?;
+    let from = world.ig_users.get(&c.from)?;
+    let product = if m.media_type == MediaType::Broadcast {
+        cfg.live_comments_product_type.clone()
+    } else {
+        m.product_type.as_str().to_string()
+    };
+    let mut v = serde_json::Map::new();
+    v.insert(
+        "from".into(),
+        json!({ "id": from.id.to_string(), "username": from.username }),
+    );
+    v.insert(
+        "media".into(),
+        json!({ "id": m.id.to_string(), "media_product_type": product }),
+    );
+    v.insert("id".into(), json!(id.to_string()));
+    if let Some(p) = c.parent {
+        v.insert("parent_id".into(), json!(p.to_string()));
+    }
+    v.insert("text".into(), json!(c.text));
+    Some(Value::Object(v))
+}
+
+/// The webhooks a new comment causes: `comments` (or `live_comments` on a broadcast) to the
+/// media owner when someone else wrote it, and `mentions` to every professional account it
+/// @mentions on media they do not own. Nothing when the media's owner is private (guide
+/// "Mentions", Limitations).
+pub fn comment_webhooks(world: &mut World, cfg: &Config, id: CommentId, now: i64) {
+    let Some(c) = world.comments.get(&id) else { return };
+    let Some(m) = world.media.get(&c.media) else { return };
+    let (owner, from, media, text) = (m.owner, c.from, m.id, c.text.clone());
+    if is_private(world, owner) {
+        return;
+    }
+    let reels_muted = m.product_type == ProductType::Reels && !cfg.webhook_reels_supported;
+    let field = if m.media_type == MediaType::Broadcast {
+        "live_comments"
+    } else {
+        "comments"
+    };
+    if from != owner && !reels_muted {
+        if let Some(v) = comment_value(world, cfg, id) {
+            world.enqueue_webhook(owner, field, v, now);
+        }
+    }
+    for name in handles(&text) {
+        let Some(target) = world.ig_user_by_username(&name).map(|u| u.id) else {
+            continue;
+        };
+        if target != owner && target != from {
+            let v = json!({ "comment_id": id.to_string(), "media_id": media.to_string() });
+            world.enqueue_webhook(target, "mentions", v, now);
+        }
+    }
+}
+
+/// Someone posts a feed photo (optionally tagging people); its caption's @mentions notify
+/// the mentioned professional accounts unless the poster is private.
+pub fn post_media(
+    world: &mut World,
+    owner_username: &str,
+    caption: Option<&str>,
+    tags: Vec<UserTag>,
+    now: i64,
+) -> EventResult<MediaId> {
+    let owner = ensure_account(world, owner_username)?;
+    let id = MediaId(world.new_id(IdKind::Media));
+    let m = new_media(
+        world,
+        id,
+        owner,
+        MediaType::Image,
+        ProductType::Feed,
+        caption.map(str::to_string),
+        now,
+    );
+    world.insert_media(Media { user_tags: tags, ..m });
+    if let Some(c) = caption {
+        if !is_private(world, owner) {
+            for name in handles(c) {
+                let Some(target) = world.ig_user_by_username(&name).map(|u| u.id) else {
+                    continue;
+                };
+                if target != owner {
+                    world.enqueue_webhook(target, "mentions", json!({ "media_id": id.to_string() }), now);
+                }
+            }
+        }
+    }
+    Ok(id)
+}
+
+/// What a mention event made: a comment (on `media`) or a caption (of `media`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mentioned {
+    pub media: MediaId,
+    pub comment: Option<CommentId>,
+}
+
+/// Another user (`from_username`) @mentions `username`: in a new comment on `media` (or a
+/// reply under `comment`), or, with neither, in the caption of a new post of theirs.
+#[derive(Debug, Clone, Copy)]
+pub struct Mention<'a> {
+    pub username: &'a str,
+    pub from_username: &'a str,
+    pub media: Option<MediaId>,
+    pub comment: Option<CommentId>,
+    pub text: Option<&'a str>,
+}
+
+pub fn mention(world: &mut World, cfg: &Config, ev: Mention<'_>, now: i64) -> EventResult<Mentioned> {
+    let Mention {
+        username,
+        from_username,
+        media,
+        comment: comment_id,
+        text,
+    } = ev;
+    let target = world
+        .ig_user_by_username(username)
+        .map(|u| u.username.clone())
+        .ok_or_else(|| EventError::NotFound(format!("no account {username}")))?;
+    let handle = format!("@{target}");
+    let text = match text {
+        Some(t) if handles(t).contains(&target.to_ascii_lowercase()) => t.to_string(),
+        Some(t) if !t.trim().is_empty() => format!("{handle} {t}"),
+        _ => handle,
+    };
+    let media = match (media, comment_id) {
+        (Some(m), _) => Some(m),
+        (None, Some(c)) => Some(
+            world
+                .comments
+                .get(&c)
+                .ok_or_else(|| EventError::NotFound(format!("no comment {c}")))?
+                .media,
+        ),
+        (None, None) => None,
+    };
+    match media {
+        Some(m) => {
+            let c = comment(world, cfg, m, from_username, &text, comment_id, now)?;
+            Ok(Mentioned {
+                media: m,
+                comment: Some(c),
+            })
+        }
+        None => Ok(Mentioned {
+            media: post_media(world, from_username, Some(&text), Vec::new(), now)?,
+            comment: None,
+        }),
+    }
+}
+
+/// `from_username` tags `username` in a photo: an existing one of theirs or a new post.
+/// Tags send no webhook (there is no tags field); they show on `/{ig-user-id}/tags`.
+pub fn tag(
+    world: &mut World,
+    from_username: &str,
+    username: &str,
+    media: Option<MediaId>,
+    x: f64,
+    y: f64,
+    now: i64,
+) -> EventResult<MediaId> {
+    let target = world
+        .ig_user_by_username(username)
+        .map(|u| u.username.clone())
+        .ok_or_else(|| EventError::NotFound(format!("no account {username}")))?;
+    if !(0.0..=1.0).contains(&x) || !(0.0..=1.0).contains(&y) {
+        return invalid("x and y are between 0.0 and 1.0");
+    }
+    let tag = UserTag {
+        username: target.clone(),
+        x,
+        y,
+    };
+    match media {
+        None => post_media(world, from_username, None, vec![tag], now),
+        Some(id) => {
+            let from = ensure_account(world, from_username)?;
+            let m = world
+                .media
+                .get_mut(&id)
+                .ok_or_else(|| EventError::NotFound(format!("no media {id}")))?;
+            if m.owner != from {
+                return invalid(format!(
+                    "media {id} is not {from_username}'s: only its owner tags people"
+                ));
+            }
+            if !m.user_tags.iter().any(|t| t.username.eq_ignore_ascii_case(&target)) {
+                m.user_tags.push(tag);
+            }
+            Ok(id)
+        }
+    }
+}
+
+/// `username` goes live: a new broadcast that is on air until [`end_live`].
+pub fn start_live(world: &mut World, username: &str, caption: Option<&str>, now: i64) -> EventResult<MediaId> {
+    let owner = world
+        .ig_user_by_username(username)
+        .map(|u| u.id)
+        .ok_or_else(|| EventError::NotFound(format!("no account {username}")))?;
+    if world.media.values().any(|m| m.owner == owner && m.live_now) {
+        return invalid(format!("{username} is already live"));
+    }
+    let id = MediaId(world.new_id(IdKind::Media));
+    let m = new_media(
+        world,
+        id,
+        owner,
+        MediaType::Broadcast,
+        ProductType::Live,
+        caption.map(str::to_string),
+        now,
+    );
+    world.insert_media(Media { live_now: true, ..m });
+    Ok(id)
+}
+
+pub fn end_live(world: &mut World, media: MediaId) -> EventResult<MediaId> {
+    let m = world
+        .media
+        .get_mut(&media)
+        .ok_or_else(|| EventError::NotFound(format!("no media {media}")))?;
+    if m.media_type != MediaType::Broadcast {
+        return invalid(format!("media {media} is not a live broadcast"));
+    }
+    m.live_now = false;
+    Ok(media)
+}
+
+/// A story expires now (its posting time moves back so it is exactly one lifetime old);
+/// `story_insights` follows after the configured delay. An already expired story is left.
+pub fn expire_story(world: &mut World, cfg: &Config, media: MediaId, now: i64) -> EventResult<MediaId> {
+    let m = world
+        .media
+        .get(&media)
+        .ok_or_else(|| EventError::NotFound(format!("no media {media}")))?;
+    if !m.is_story() {
+        return invalid(format!("media {media} is not a story"));
+    }
+    let new_ts = now - cfg.story_lifetime_seconds;
+    let (owner, old, seq) = (m.owner, m.timestamp, m.seq);
+    if old > new_ts {
+        if let Some(index) = world.stories.get_mut(&owner) {
+            index.remove(&(old, seq));
+            index.insert((new_ts, seq), media);
+        }
+        if let Some(m) = world.media.get_mut(&media) {
+            m.timestamp = new_ts;
+        }
+        world.story_expired(cfg, owner, media, now, now);
+    }
+    Ok(media)
+}
+
+const ACTIVITY_TEXTS: &[&str] = &[
+    "Love this!",
+    "So good 😍",
+    "Where can I buy this?",
+    "Great shot",
+    "Can't wait for the next one",
+    "This made my day",
+    "Wow 🔥",
+    "Thanks for sharing",
+    "Ça a l'air délicieux",
+    "Need this now",
+];
+
+/// Background activity up to `now` at `rate` events per sandbox-minute, evenly spaced, each
+/// drawn from a generator seeded by (`seed`, event number): the same seed and clock give the
+/// same events. At most `max_events` per call; a longer gap is skipped, not replayed.
+pub fn activity(world: &mut World, cfg: &Config, rate: f64, seed: u64, now: i64, max_events: usize) -> usize {
+    if rate <= 0.0 || !rate.is_finite() {
+        return 0;
+    }
+    let interval = (60.0 / rate).max(1.0) as i64;
+    let mut cursor = *world.webhooks.activity_cursor.get_or_insert(now);
+    let mut made = 0;
+    while cursor + interval <= now && made < max_events {
+        cursor += interval;
+        let n = world.webhooks.activity_count;
+        world.webhooks.activity_count += 1;
+        let mut rng = IdGen::new(stable_hash(&[&seed.to_le_bytes(), b"activity", &n.to_le_bytes()]));
+        if one_activity(world, cfg, &mut rng, cursor).is_some() {
+            made += 1;
+        }
+    }
+    world.webhooks.activity_cursor = Some(if made >= max_events { now } else { cursor });
+    made
+}
+
+fn pick<T: Clone>(rng: &mut IdGen, v: &[T]) -> Option<T> {
+    (!v.is_empty()).then(|| v[rng.below(v.len() as u64) as usize].clone())
+}
+
+fn one_activity(world: &mut World, cfg: &Config, rng: &mut IdGen, at: i64) -> Option<()> {
+    let managed: Vec<IgUserId> = world.pages.values().filter_map(|p| p.ig_user).collect();
+    let fans: Vec<String> = world
+        .ig_users
+        .values()
+        .filter(|u| u.account_type == IgAccountType::Personal && !u.is_private)
+        .map(|u| u.username.clone())
+        .collect();
+    let account = pick(rng, &managed)?;
+    let fan = pick(rng, &fans)?;
+    let text = pick(rng, ACTIVITY_TEXTS)?;
+    let username = world.ig_users.get(&account)?.username.clone();
+    let recent: Vec<MediaId> = world
+        .feed
+        .get(&account)
+        .map(|f| f.values().rev().take(10).copied().collect())
+        .unwrap_or_default();
+    match rng.below(100) {
+        0..=49 => {
+            let media = pick(rng, &recent)?;
+            comment(world, cfg, media, &fan, text, None, at).ok()?;
+        }
+        50..=69 => {
+            let media = pick(rng, &recent)?;
+            let threads: Vec<CommentId> = world.media.get(&media)?.comments.values().copied().collect();
+            let parent = pick(rng, &threads)?;
+            comment(world, cfg, media, &fan, text, Some(parent), at).ok()?;
+        }
+        70..=84 => {
+            let live = world
+                .media
+                .values()
+                .find(|m| m.owner == account && m.live_now)
+                .map(|m| m.id)?;
+            comment(world, cfg, live, &fan, text, None, at).ok()?;
+        }
+        _ => {
+            let ev = Mention {
+                username: &username,
+                from_username: &fan,
+                media: None,
+                comment: None,
+                text: Some(text),
+            };
+            mention(world, cfg, ev, at).ok()?;
+        }
+    }
+    Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handles_are_found_lowercased_once_without_a_trailing_dot() {
+        assert_eq!(
+            handles("@BlueBottle challenge? cc @ana.lopez. and @bluebottle again, mail a@b"),
+            vec!["bluebottle", "ana.lopez", "b"]
+        );
+        assert!(handles("no mentions here").is_empty());
+    }
+}

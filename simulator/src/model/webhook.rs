@@ -1,0 +1,460 @@
+//! Webhook subscriptions (app and Page side) and the outbox of deliveries with their retry
+//! schedule, as plain data and functions of `now` (facts §6; guide "Set Up Webhooks for
+//! Instagram"). The network side lives in `crate::webhooks`.
+
+use super::{IgAccountType, World};
+use crate::config::Config;
+use crate::ids::{stable_hash, IgUserId, MediaId, PageId, UserId};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Fields of the `instagram` webhooks object (facts §6.4). Only the first four are produced
+/// by the simulator; the messaging ones may be subscribed to but never fire.
+pub const INSTAGRAM_FIELDS: &[&str] = &[
+    "comments",
+    "live_comments",
+    "mentions",
+    "story_insights",
+    "messages",
+    "message_reactions",
+    "messaging_postbacks",
+    "messaging_seen",
+    "messaging_referral",
+    "messaging_optins",
+    "messaging_handover",
+    "standby",
+    "message_edit",
+];
+
+/// The fields igsim emits (the rest of [`INSTAGRAM_FIELDS`] are messaging, out of scope).
+pub const EMITTED_FIELDS: &[&str] = &["comments", "live_comments", "mentions", "story_insights"];
+
+/// Whether a user's granted permissions let the app receive `field` for their account
+/// (guide "Set Up Webhooks for Instagram", Instagram Fields table: the field's own
+/// permission, `pages_manage_metadata`, and `pages_read_engagement` or `pages_show_list`;
+/// changelog: `story_insights` needs `instagram_manage_insights`).
+pub fn permissions_allow(field: &str, granted: &[String]) -> bool {
+    let has = |p: &str| granted.iter().any(|g| g == p);
+    let own = match field {
+        "comments" | "live_comments" | "mentions" => "instagram_manage_comments",
+        "story_insights" => "instagram_manage_insights",
+        _ => return false,
+    };
+    has(own) && has("pages_manage_metadata") && (has("pages_read_engagement") || has("pages_show_list"))
+}
+
+/// `POST /{app-id}/subscriptions` for `object=instagram`.
+#[derive(Debug, Clone)]
+pub struct AppSubscription {
+    pub callback_url: String,
+    pub verify_token: String,
+    /// Subscribed field name -> the API version it was subscribed with.
+    pub fields: BTreeMap<String, String>,
+    pub active: bool,
+}
+
+/// `POST /{page-id}/subscribed_apps`: the app installed on a Page by a user with a role.
+#[derive(Debug, Clone)]
+pub struct PageInstall {
+    /// Whose page token installed it: their granted permissions gate each field.
+    pub user: UserId,
+    pub subscribed_fields: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryState {
+    /// Waiting for its next attempt (`next_due`).
+    Pending,
+    /// Taken by the dispatcher; the result is not recorded yet.
+    InFlight,
+    Delivered,
+    /// Retried for the whole window without success (facts §6.2: dropped after 36 h).
+    Dropped,
+}
+
+impl DeliveryState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Pending => "pending",
+            DeliveryState::InFlight => "in_flight",
+            DeliveryState::Delivered => "delivered",
+            DeliveryState::Dropped => "dropped",
+        }
+    }
+}
+
+/// One try at delivering: when (sandbox time), and the HTTP status or the transport error.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    pub at: i64,
+    pub status: Option<u16>,
+    pub error: Option<String>,
+}
+
+impl Attempt {
+    pub fn succeeded(&self) -> bool {
+        self.status.is_some_and(|s| (200..300).contains(&s))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub id: u64,
+    pub ig_user: IgUserId,
+    pub field: String,
+    /// The envelope `{"object":"instagram","entry":[…]}` (serialised by the dispatcher).
+    pub payload: Value,
+    pub callback_url: String,
+    pub created_at: i64,
+    /// When the first attempt fell due; the retry schedule counts from here.
+    pub first_due: i64,
+    pub next_due: Option<i64>,
+    pub attempts: Vec<Attempt>,
+    pub state: DeliveryState,
+}
+
+/// What the dispatcher sends for one delivery.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub id: u64,
+    pub url: String,
+    pub payload: Value,
+}
+
+/// The webhook state of one world: one field on [`World`].
+#[derive(Debug, Clone, Default)]
+pub struct Webhooks {
+    pub subscription: Option<AppSubscription>,
+    pub pages: BTreeMap<PageId, PageInstall>,
+    pub deliveries: BTreeMap<u64, Delivery>,
+    /// Pending deliveries by (next due, id).
+    due: BTreeSet<(i64, u64)>,
+    next_id: u64,
+    /// Story expiries up to here have been looked at for `story_insights`; `None` until
+    /// something subscribes (stories that expired before that are never reported).
+    pub stories_scanned_to: Option<i64>,
+    /// Stories whose `story_insights` were queued (each story is reported once).
+    pub stories_reported: BTreeSet<MediaId>,
+    /// Background activity: sandbox time of the last generated event, and how many so far.
+    pub activity_cursor: Option<i64>,
+    pub activity_count: u64,
+}
+
+/// When a delivery that failed at `failed_at` is tried next, or `None` to drop it: the first
+/// scheduled offset after the failure, if still inside the retry window (facts §6.2).
+pub fn next_attempt(offsets: &[i64], window: i64, first_due: i64, failed_at: i64) -> Option<i64> {
+    offsets
+        .iter()
+        .filter(|o| **o <= window)
+        .map(|o| first_due.saturating_add(*o))
+        .find(|t| *t > failed_at)
+}
+
+/// The envelope of one change (facts §6.3; the real POST body is one object).
+pub fn envelope(ig: IgUserId, time: i64, field: &str, value: Value) -> Value {
+    json!({
+        "object": "instagram",
+        "entry": [{ "id": ig.to_string(), "time": time, "changes": [{ "field": field, "value": value }] }],
+    })
+}
+
+/// The six story metrics the `story_insights` payload carries, in the guide sample's order.
+/// Values are derived from the story id and the owner's audience, so they are stable; counts
+/// below 5 are reported as -1 (guide "Set Up Webhooks for Instagram", Limitations).
+pub fn story_metrics(world: &World, media: MediaId) -> Vec<(&'static str, i64)> {
+    let followers = world
+        .media
+        .get(&media)
+        .and_then(|m| world.ig_users.get(&m.owner))
+        .map_or(0, |u| u.followers_count) as f64;
+    let h = stable_hash(&[&media.0.to_le_bytes(), b"story-insights"]);
+    let frac = |shift: u32, lo: f64, hi: f64| lo + ((h >> shift) & 0xff) as f64 / 255.0 * (hi - lo);
+    let reach = (followers * frac(0, 0.03, 0.12)).round();
+    let impressions = (reach * frac(8, 1.05, 1.6)).round();
+    let raw = [
+        ("exits", impressions * frac(16, 0.03, 0.1)),
+        ("replies", reach * frac(24, 0.0, 0.02)),
+        ("reach", reach),
+        ("taps_forward", impressions * frac(32, 0.2, 0.5)),
+        ("taps_back", impressions * frac(40, 0.02, 0.08)),
+        ("impressions", impressions),
+    ];
+    raw.iter()
+        .map(|(k, v)| {
+            let n = v.round() as i64;
+            (*k, if n < 5 { -1 } else { n })
+        })
+        .collect()
+}
+
+impl Webhooks {
+    fn push(&mut self, d: Delivery) -> u64 {
+        let id = d.id;
+        if let Some(due) = d.next_due {
+            self.due.insert((due, id));
+        }
+        self.deliveries.insert(id, d);
+        id
+    }
+
+    pub fn has_due(&self, now: i64) -> bool {
+        self.due.first().is_some_and(|(t, _)| *t <= now)
+    }
+
+    /// Starts the story_insights watermark when the first subscription appears.
+    fn start_scanning(&mut self, now: i64) {
+        if self.stories_scanned_to.is_none() {
+            self.stories_scanned_to = Some(now);
+        }
+    }
+
+    pub fn subscribe_app(&mut self, sub: AppSubscription, now: i64) {
+        self.subscription = Some(sub);
+        self.start_scanning(now);
+    }
+
+    pub fn install_page(&mut self, page: PageId, install: PageInstall, now: i64) {
+        self.pages.insert(page, install);
+        self.start_scanning(now);
+    }
+}
+
+impl World {
+    /// The callback to deliver `field` about `ig` to, if production would send it now: the
+    /// app subscribed to the field, the account's Page has the app installed, the installing
+    /// user granted the field's permissions, and the account is a public professional one
+    /// (facts §6.2 requirements; guide "Receive Live Webhook Notifications").
+    pub fn webhook_target(&self, ig: IgUserId, field: &str) -> Option<String> {
+        let sub = self.webhooks.subscription.as_ref()?;
+        if !sub.active || !sub.fields.contains_key(field) {
+            return None;
+        }
+        let account = self.ig_users.get(&ig)?;
+        if account.account_type == IgAccountType::Personal {
+            return None;
+        }
+        let page = self.page_of_ig_user(ig)?;
+        let install = self.webhooks.pages.get(&page.id)?;
+        let user = self.users.get(&install.user)?;
+        if !page.roles.contains_key(&install.user) || !permissions_allow(field, &user.permissions) {
+            return None;
+        }
+        Some(sub.callback_url.clone())
+    }
+
+    /// Queues a webhook about `ig` for immediate delivery; does nothing (returns `None`)
+    /// when nothing is subscribed. The hook for any code that makes something happen.
+    pub fn enqueue_webhook(&mut self, ig: IgUserId, field: &str, value: Value, now: i64) -> Option<u64> {
+        self.enqueue_webhook_at(ig, field, value, now, now)
+    }
+
+    /// Like [`World::enqueue_webhook`] for an update that falls due at `due` (and carries
+    /// `due` as its `time`), e.g. `story_insights` an hour after expiry.
+    pub fn enqueue_webhook_at(&mut self, ig: IgUserId, field: &str, value: Value, now: i64, due: i64) -> Option<u64> {
+        let url = self.webhook_target(ig, field)?;
+        let wh = &mut self.webhooks;
+        wh.next_id += 1;
+        let id = wh.next_id;
+        Some(wh.push(Delivery {
+            id,
+            ig_user: ig,
+            field: field.to_string(),
+            payload: envelope(ig, due, field, value),
+            callback_url: url,
+            created_at: now,
+            first_due: due,
+            next_due: Some(due),
+            attempts: Vec::new(),
+            state: DeliveryState::Pending,
+        }))
+    }
+
+    /// Time-driven webhooks: `story_insights` for every story of a subscribed account that
+    /// expired since the last look, due `story_insights_delay_seconds` after expiry.
+    pub fn webhook_tick(&mut self, cfg: &Config, now: i64) {
+        let Some(from) = self.webhooks.stories_scanned_to else {
+            return;
+        };
+        if now <= from {
+            return;
+        }
+        let life = cfg.story_lifetime_seconds;
+        let mut expired = Vec::new();
+        for (owner, stories) in &self.stories {
+            // Stories posted in (from - life, now - life] expire in (from, now].
+            for ((ts, _), id) in stories.range((from - life + 1, 0)..=(now - life, u64::MAX)) {
+                expired.push((*owner, *id, ts + life));
+            }
+        }
+        self.webhooks.stories_scanned_to = Some(now);
+        for (owner, media, expired_at) in expired {
+            self.story_expired(cfg, owner, media, expired_at, now);
+        }
+    }
+
+    /// Queues `story_insights` for a story that expired at `expired_at`, once per story.
+    pub fn story_expired(&mut self, cfg: &Config, owner: IgUserId, media: MediaId, expired_at: i64, now: i64) {
+        if self.webhooks.stories_scanned_to.is_none() || !self.webhooks.stories_reported.insert(media) {
+            return;
+        }
+        let mut value = serde_json::Map::new();
+        value.insert("media_id".into(), json!(media.to_string()));
+        for (k, v) in story_metrics(self, media) {
+            value.insert(k.into(), json!(v));
+        }
+        let due = expired_at + cfg.story_insights_delay_seconds;
+        self.enqueue_webhook_at(owner, "story_insights", Value::Object(value), now, due.max(now));
+    }
+
+    /// Takes every delivery due at `now` out for sending (marked in flight), oldest first.
+    pub fn take_due_webhooks(&mut self, now: i64) -> Vec<Outgoing> {
+        let wh = &mut self.webhooks;
+        let due: Vec<(i64, u64)> = wh.due.range(..=(now, u64::MAX)).copied().collect();
+        let mut out = Vec::new();
+        for key in due {
+            wh.due.remove(&key);
+            if let Some(d) = wh.deliveries.get_mut(&key.1) {
+                d.state = DeliveryState::InFlight;
+                d.next_due = None;
+                out.push(Outgoing {
+                    id: d.id,
+                    url: d.callback_url.clone(),
+                    payload: d.payload.clone(),
+                });
+            }
+        }
+        out
+    }
+
+    /// Records one attempt's outcome: delivered, retried later, or dropped.
+    pub fn record_webhook_attempt(&mut self, cfg: &Config, id: u64, attempt: Attempt) {
+        let wh = &mut self.webhooks;
+        let Some(d) = wh.deliveries.get_mut(&id) else { return };
+        let at = attempt.at;
+        let ok = attempt.succeeded();
+        d.attempts.push(attempt);
+        if ok {
+            d.state = DeliveryState::Delivered;
+            d.next_due = None;
+            return;
+        }
+        match next_attempt(
+            &cfg.webhook_retry_offsets_seconds,
+            cfg.webhook_retry_window_seconds,
+            d.first_due,
+            at,
+        ) {
+            Some(t) => {
+                d.state = DeliveryState::Pending;
+                d.next_due = Some(t);
+                wh.due.insert((t, id));
+            }
+            None => {
+                d.state = DeliveryState::Dropped;
+                d.next_due = None;
+            }
+        }
+    }
+
+    /// Sends a delivery again from now on with a fresh retry window (control plane).
+    pub fn redeliver_webhook(&mut self, id: u64, now: i64) -> bool {
+        let wh = &mut self.webhooks;
+        let Some(d) = wh.deliveries.get_mut(&id) else {
+            return false;
+        };
+        if let Some(t) = d.next_due.take() {
+            wh.due.remove(&(t, id));
+        }
+        d.state = DeliveryState::Pending;
+        d.first_due = now;
+        d.next_due = Some(now);
+        wh.due.insert((now, id));
+        true
+    }
+}
+
+impl World {
+    /// Convenience configuration (`igsim serve --webhook-url`, the control plane): the app
+    /// subscribed to every emitted field at `callback_url`, and installed on every Page that
+    /// has an IG account, by the role user whose grants allow the most fields.
+    pub fn subscribe_everything(&mut self, callback_url: &str, verify_token: &str, version: &str, now: i64) {
+        let fields = EMITTED_FIELDS
+            .iter()
+            .map(|f| (f.to_string(), version.to_string()))
+            .collect();
+        self.webhooks.subscribe_app(
+            AppSubscription {
+                callback_url: callback_url.to_string(),
+                verify_token: verify_token.to_string(),
+                fields,
+                active: true,
+            },
+            now,
+        );
+        let mut installs = Vec::new();
+        for page in self.pages.values().filter(|p| p.ig_user.is_some()) {
+            let allowed = |u: &UserId| {
+                self.users.get(u).map_or(0, |user| {
+                    EMITTED_FIELDS
+                        .iter()
+                        .filter(|f| permissions_allow(f, &user.permissions))
+                        .count()
+                })
+            };
+            // Ties go to the first user in id order.
+            let best = page
+                .roles
+                .keys()
+                .max_by_key(|u| (allowed(u), std::cmp::Reverse(**u)))
+                .copied();
+            if let Some(user) = best {
+                installs.push((page.id, user));
+            }
+        }
+        for (page, user) in installs {
+            self.webhooks.install_page(
+                page,
+                PageInstall {
+                    user,
+                    subscribed_fields: vec!["feed".into()],
+                },
+                now,
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OFFSETS: &[i64] = &[0, 10, 60, 300, 129_600];
+
+    #[test]
+    fn a_failure_is_retried_at_the_next_offset_after_it() {
+        assert_eq!(next_attempt(OFFSETS, 129_600, 1_000, 1_000), Some(1_010));
+        assert_eq!(next_attempt(OFFSETS, 129_600, 1_000, 1_010), Some(1_060));
+        // A late attempt (the clock jumped) skips the offsets already passed.
+        assert_eq!(next_attempt(OFFSETS, 129_600, 1_000, 5_000), Some(130_600));
+    }
+
+    #[test]
+    fn nothing_is_retried_after_the_window() {
+        assert_eq!(next_attempt(OFFSETS, 129_600, 1_000, 130_600), None);
+        assert_eq!(next_attempt(OFFSETS, 300, 0, 300), None);
+    }
+
+    #[test]
+    fn each_field_needs_its_own_permission_and_the_page_ones() {
+        let grants = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(permissions_allow(
+            "comments",
+            &grants(&["instagram_manage_comments", "pages_manage_metadata", "pages_show_list"])
+        ));
+        assert!(!permissions_allow(
+            "story_insights",
+            &grants(&["instagram_manage_comments", "pages_manage_metadata", "pages_show_list"])
+        ));
+        assert!(!permissions_allow("comments", &grants(&["instagram_manage_comments"])));
+    }
+}
