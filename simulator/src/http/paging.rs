@@ -78,7 +78,7 @@ impl PageReq {
                     .trim()
                     .parse()
                     .map_err(|_| GraphError::invalid_param("Param limit must be a number"))?;
-                if n < 0 {
+                if n < 0 || s.trim().starts_with('-') {
                     return Err(GraphError::invalid_param("Param limit must be a non-negative integer"));
                 }
                 (n as usize).min(max)
