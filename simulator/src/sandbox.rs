@@ -198,6 +198,18 @@ impl Sandboxes {
     /// Adds every token the sandbox's world minted since the last call to the index.
     pub fn index_tokens(&self, sandbox: &Sandbox) {
         let (minted, app_token) = sandbox.with_world(|w, _| (w.take_minted_tokens(), w.app.access_token()));
+        // Called after every Graph request; most mint nothing, and a write lock here would
+        // serialise every connection's token lookup behind it.
+        if minted.is_empty()
+            && self
+                .tokens
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&app_token)
+                .is_some_and(|sb| *sb == sandbox.id)
+        {
+            return;
+        }
         let mut index = self.tokens.write().unwrap_or_else(|e| e.into_inner());
         index.insert(app_token, sandbox.id.clone());
         for t in minted {

@@ -1,6 +1,10 @@
 //! Project chores: `cargo xtask ci` runs exactly what CI runs; `cargo xtask bench` measures.
 
+mod bench;
+mod load;
+
 use clap::{Parser, Subcommand};
+use std::path::Path;
 use std::process::{Command, ExitCode};
 
 #[derive(Parser)]
@@ -14,6 +18,23 @@ struct Cli {
 enum Task {
     /// fmt --check, clippy -D warnings, and every test of the workspace (what CI runs).
     Ci,
+    /// Requests/s and latency of the release igsim vs a bare-hyper floor, start-up time, idle
+    /// memory, page cost vs account size; a Markdown report on stdout and in target/bench.md.
+    Bench,
+    /// The measuring half of `bench`, run from the release build of xtask (started by `bench`).
+    #[command(hide = true)]
+    BenchRun,
+    /// One load run against a running server, for profiling: `bench-load ADDR TARGET CONNS SECS`.
+    #[command(hide = true)]
+    BenchLoad {
+        addr: std::net::SocketAddr,
+        target: String,
+        conns: usize,
+        secs: f64,
+    },
+    /// The bench's floor server (started by `bench-run`).
+    #[command(hide = true)]
+    BenchFloor,
 }
 
 fn cargo(args: &[&str]) -> bool {
@@ -23,6 +44,39 @@ fn cargo(args: &[&str]) -> bool {
         .status()
         .map(|s| s.success())
         .unwrap_or(false)
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new("."))
+}
+
+/// Builds igsim and xtask in release and hands over to the release xtask: the load
+/// generator and the floor server must not be debug builds, or they would be what is measured.
+fn bench() -> bool {
+    if !cargo(&["build", "--release", "-p", "simulator", "-p", "xtask", "--bins"]) {
+        return false;
+    }
+    let exe = bench::target_dir(root()).join("release").join("xtask");
+    Command::new(&exe)
+        .arg("bench-run")
+        .status()
+        .map(|s| s.success())
+        .unwrap_or_else(|e| {
+            eprintln!("xtask bench: cannot run {}: {e}", exe.display());
+            false
+        })
+}
+
+fn bench_run() -> bool {
+    let target = bench::target_dir(root());
+    let bin = target.join("release").join("igsim");
+    match bench::run(root(), &target, &bin) {
+        Ok(()) => true,
+        Err(e) => {
+            eprintln!("xtask bench: {e}");
+            false
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -40,6 +94,36 @@ fn main() -> ExitCode {
                 ])
                 && cargo(&["test", "--workspace", "--locked"])
         }
+        Task::Bench => bench(),
+        Task::BenchRun => bench_run(),
+        Task::BenchLoad {
+            addr,
+            target,
+            conns,
+            secs,
+        } => {
+            let budget = load::Budget {
+                requests: usize::MAX / 2,
+                time: std::time::Duration::from_secs_f64(secs),
+            };
+            match load::run(addr, &target, conns, budget) {
+                Ok(s) => {
+                    println!("{s:?}");
+                    true
+                }
+                Err(e) => {
+                    eprintln!("xtask bench-load: {e}");
+                    false
+                }
+            }
+        }
+        Task::BenchFloor => match load::floor_main() {
+            Ok(()) => true,
+            Err(e) => {
+                eprintln!("xtask bench-floor: {e}");
+                false
+            }
+        },
     };
     if ok {
         ExitCode::SUCCESS

@@ -138,18 +138,20 @@ pub fn project(
     sel: &[FieldSel],
     mut f: impl FnMut(&FieldSel) -> GraphResult<Field>,
 ) -> GraphResult<Value> {
-    let mut map = Map::new();
+    // One hash per field (entry, not contains_key + insert) and no regrowth: this runs for
+    // every item of every page.
+    let mut map = Map::with_capacity(sel.len() + 1);
     for s in sel {
-        if map.contains_key(&s.name) {
+        let serde_json::map::Entry::Vacant(slot) = map.entry(s.name.as_str()) else {
             continue;
-        }
+        };
         if s.name == "id" {
-            map.insert("id".into(), Value::String(id.into()));
+            slot.insert(Value::String(id.into()));
             continue;
         }
         match f(s)? {
             Field::Value(v) => {
-                map.insert(s.name.clone(), v);
+                slot.insert(v);
             }
             Field::Omit => {}
             Field::Unknown => return Err(GraphError::nonexisting_field(&s.name, node_type)),

@@ -1,0 +1,514 @@
+//! `cargo xtask bench`: throughput and latency of the release `igsim` against a bare-hyper
+//! floor, start-up time, idle memory, and page cost vs account size, checked against the
+//! targets of issue 2. It reports PASS/MISS; it never fails on a miss (not part of CI).
+
+use crate::load::{self, Budget, Stats};
+use serde_json::{json, Value};
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const IG_USER: &str = "17841405822304914";
+const FIELDS: &str = "id,caption,media_type,like_count,timestamp";
+const CONCURRENCY: [usize; 4] = [1, 4, 16, 64];
+const STARTUP_RUNS: usize = 15;
+const LOAD: Budget = Budget {
+    requests: 40_000,
+    time: Duration::from_millis(2000),
+};
+const WARMUP: Budget = Budget {
+    requests: 2_000,
+    time: Duration::from_millis(200),
+};
+const PAGE_COST: Budget = Budget {
+    requests: 2_000,
+    time: Duration::from_millis(700),
+};
+const PAGE_COST_ROUNDS: usize = 3;
+const BIG: u32 = 10_000;
+const SMALL: u32 = 10;
+const PAGE: usize = 5;
+
+/// Kills the child process it owns when dropped, so no server outlives the bench.
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_addr() -> Result<SocketAddr, String> {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    l.local_addr().map_err(|e| e.to_string())
+}
+
+fn spawn_igsim(bin: &Path, addr: SocketAddr) -> Result<Proc, String> {
+    Command::new(bin)
+        .args(["serve", "--addr", &addr.to_string()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map(Proc)
+        .map_err(|e| format!("cannot start {}: {e}", bin.display()))
+}
+
+/// Polls `/_sim/health` until it answers 200; the time from `since` to that answer.
+fn wait_healthy(addr: SocketAddr, since: Instant) -> Result<Duration, String> {
+    loop {
+        if let Ok((200, _)) = load::get_once(addr, "/_sim/health") {
+            return Ok(since.elapsed());
+        }
+        if since.elapsed() > Duration::from_secs(20) {
+            return Err(format!("igsim on {addr} did not answer /_sim/health within 20 s"));
+        }
+        std::thread::sleep(Duration::from_micros(200));
+    }
+}
+
+fn vm_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn get_json(addr: SocketAddr, target: &str) -> Result<(String, Value), String> {
+    let (status, body) = load::get_once(addr, target).map_err(|e| format!("GET {target}: {e}"))?;
+    let text = String::from_utf8(body).map_err(|_| format!("GET {target}: body is not UTF-8"))?;
+    if status != 200 {
+        return Err(format!("GET {target} answered {status}: {text}"));
+    }
+    let v = serde_json::from_str(&text).map_err(|e| format!("GET {target}: {e}"))?;
+    Ok((text, v))
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn machine() -> (usize, String) {
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, m)| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    (cpus, model)
+}
+
+fn pass(ok: bool) -> &'static str {
+    if ok {
+        "PASS"
+    } else {
+        "MISS"
+    }
+}
+
+struct Row {
+    endpoint: &'static str,
+    conns: usize,
+    sim: Stats,
+    floor: Stats,
+    /// Server CPU time (user + system) per request, µs: steadier than req/s when other
+    /// work shares the machine.
+    sim_cpu: f64,
+    floor_cpu: f64,
+    body_bytes: usize,
+}
+
+/// CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat.
+fn cpu_secs(pid: u32, ticks_per_sec: f64) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<f64> = rest.split_whitespace().map(|x| x.parse().unwrap_or(0.0)).collect();
+    (f.get(11).copied().unwrap_or(0.0) + f.get(12).copied().unwrap_or(0.0)) / ticks_per_sec
+}
+
+fn clock_ticks() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+/// One measured run and the server's CPU µs per request during it.
+fn measured(addr: SocketAddr, pid: u32, uri: &str, conns: usize, tck: f64) -> Result<(Stats, f64), String> {
+    load::run(addr, uri, conns, WARMUP)?;
+    let before = cpu_secs(pid, tck);
+    let stats = load::run(addr, uri, conns, LOAD)?;
+    let cpu = (cpu_secs(pid, tck) - before) * 1e6 / stats.requests as f64;
+    Ok((stats, cpu))
+}
+
+/// Runs the whole bench; `Err` only when it could not measure.
+pub fn run(root: &Path, target_dir: &Path, bin: &Path) -> Result<(), String> {
+    let wall = Instant::now();
+    let (cpus, cpu_model) = machine();
+
+    // Start-up to the first answer, demo world loaded; the last start stays up to be measured.
+    eprintln!("bench: start-up x{STARTUP_RUNS}");
+    let mut startups = Vec::new();
+    let mut server = None;
+    for i in 0..=STARTUP_RUNS {
+        let addr = free_addr()?;
+        let t0 = Instant::now();
+        let p = spawn_igsim(bin, addr)?;
+        let d = wait_healthy(addr, t0)?;
+        if i < STARTUP_RUNS {
+            startups.push(d.as_secs_f64() * 1000.0);
+        } else {
+            server = Some((p, addr));
+        }
+    }
+    let (server, addr) = server.ok_or("no server")?;
+    let startup_ms = median(startups.clone());
+    std::thread::sleep(Duration::from_millis(500));
+    let idle_kib = vm_rss_kib(server.0.id()).ok_or("cannot read VmRSS from /proc")?;
+
+    // The demo world's full-permission token and the two requests under test.
+    let (_, default) = get_json(addr, "/_sim/sandboxes/default")?;
+    let token = default["users"]
+        .as_array()
+        .and_then(|us| us.iter().find(|u| u["name"] == "Dana Admin"))
+        .and_then(|u| u["access_token"].as_str())
+        .ok_or("the default sandbox has no Dana Admin token")?
+        .to_string();
+    let media_uri = format!("/v21.0/{IG_USER}/media?fields={FIELDS}&limit=25&access_token={token}");
+    let (media_body, page) = get_json(addr, &media_uri)?;
+    let media_id = page["data"][0]["id"]
+        .as_str()
+        .ok_or("the media page has no items")?
+        .to_string();
+    let node_uri = format!("/v21.0/{media_id}?fields={FIELDS}&access_token={token}");
+    let (node_body, _) = get_json(addr, &node_uri)?;
+
+    // The floor answers the same targets with the same bytes.
+    let floor = start_floor(&json!({ &media_uri: &media_body, &node_uri: &node_body }))?;
+    let floor_addr = floor.1;
+    let floor_pid = floor.0 .0.id();
+    let tck = clock_ticks();
+
+    let mut rows = Vec::new();
+    for (endpoint, uri, body_bytes) in [
+        ("`GET /{ig-user-id}/media`", &media_uri, media_body.len()),
+        ("`GET /{ig-media-id}`", &node_uri, node_body.len()),
+    ] {
+        for conns in CONCURRENCY {
+            eprintln!("bench: {endpoint} x{conns}");
+            let (sim, sim_cpu) = measured(addr, server.0.id(), uri, conns, tck)?;
+            let (floor, floor_cpu) = measured(floor_addr, floor_pid, uri, conns, tck)?;
+            rows.push(Row {
+                endpoint,
+                conns,
+                sim,
+                floor,
+                sim_cpu,
+                floor_cpu,
+                body_bytes,
+            });
+        }
+    }
+    drop(floor);
+    let loaded_kib = vm_rss_kib(server.0.id()).unwrap_or(0);
+
+    eprintln!("bench: page cost, {SMALL} vs {BIG} media");
+    let pages = page_cost(addr)?;
+    drop(server);
+
+    let report = render(&Report {
+        cpus,
+        cpu_model,
+        rows,
+        startups,
+        startup_ms,
+        idle_kib,
+        loaded_kib,
+        pages,
+        wall: wall.elapsed(),
+    });
+    print!("{report}");
+    let out = target_dir.join("bench.md");
+    std::fs::create_dir_all(target_dir).map_err(|e| e.to_string())?;
+    std::fs::write(&out, &report).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    eprintln!("bench: wrote {}", out.strip_prefix(root).unwrap_or(&out).display());
+    Ok(())
+}
+
+fn start_floor(bodies: &Value) -> Result<(Proc, SocketAddr), String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut child = Command::new(exe)
+        .arg("bench-floor")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("cannot start the floor server: {e}"))?;
+    let mut stdin = child.stdin.take().ok_or("floor: no stdin")?;
+    let stdout = child.stdout.take().ok_or("floor: no stdout")?;
+    let proc = Proc(child);
+    stdin
+        .write_all(bodies.to_string().as_bytes())
+        .map_err(|e| format!("floor: {e}"))?;
+    drop(stdin);
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .map_err(|e| format!("floor: {e}"))?;
+    let port: u16 = line
+        .trim()
+        .parse()
+        .map_err(|_| format!("floor printed {line:?} instead of its port"))?;
+    Ok((proc, SocketAddr::from(([127, 0, 0, 1], port))))
+}
+
+/// p50 (µs) of the first page and of the last full page (reached by cursor) of two
+/// accounts, one with `SMALL` and one with `BIG` media, in a sandbox of their own.
+struct PageCost {
+    small_first: f64,
+    small_deep: f64,
+    big_first: f64,
+    big_deep: f64,
+}
+
+fn page_cost(addr: SocketAddr) -> Result<PageCost, String> {
+    let account =
+        |name: &str| json!({ "username": name, "name": name, "account_type": "BUSINESS", "followers_count": 1000 });
+    let page = |name: &str, ig: &str| {
+        json!({ "name": name, "category": "Brand", "instagram_account": ig,
+        "roles": [{ "user": "Bench User", "tasks": ["ANALYZE", "ADVERTISE", "MODERATE", "CREATE_CONTENT", "MANAGE"] }] })
+    };
+    let gen = |owner: &str, n: u32| json!({ "owner": owner, "media": n, "span_days": 3650, "comments": [0, 0], "replies": [0, 0] });
+    let seed = json!({
+        "description": "cargo xtask bench: one account with 10 media, one with 10,000",
+        "users": [{ "name": "Bench User", "permissions": ["pages_show_list", "pages_read_engagement", "instagram_basic"] }],
+        "instagram_accounts": [account("bench.small"), account("bench.big")],
+        "pages": [page("Bench Small", "bench.small"), page("Bench Big", "bench.big")],
+        "generate": [gen("bench.small", SMALL), gen("bench.big", BIG)],
+        "pools": { "captions": ["Benchmark caption"], "hashtags": ["bench", "igsim"] }
+    });
+    let (status, body) = load::request_once(addr, "POST", "/_sim/sandboxes", seed.to_string().as_bytes())
+        .map_err(|e| format!("POST /_sim/sandboxes: {e}"))?;
+    let sb: Value = serde_json::from_slice(&body).map_err(|e| format!("POST /_sim/sandboxes: {e}"))?;
+    if status != 201 {
+        return Err(format!("POST /_sim/sandboxes answered {status}: {sb}"));
+    }
+    let token = sb["users"][0]["access_token"].as_str().ok_or("no token")?.to_string();
+    let ig = |name: &str| -> Result<String, String> {
+        sb["instagram_accounts"]
+            .as_array()
+            .and_then(|a| a.iter().find(|x| x["username"] == name))
+            .and_then(|x| x["id"].as_str())
+            .map(str::to_string)
+            .ok_or_else(|| format!("sandbox has no {name}"))
+    };
+    let uri = |ig: &str, after: Option<&str>| {
+        let after = after.map_or(String::new(), |a| format!("&after={a}"));
+        format!("/v21.0/{ig}/media?fields={FIELDS}&limit={PAGE}{after}&access_token={token}")
+    };
+    let mut targets = Vec::new();
+    for (name, n) in [("bench.small", SMALL), ("bench.big", BIG)] {
+        let id = ig(name)?;
+        let cursor = cursor_after(addr, &id, &token, n as usize - PAGE)?;
+        let deep = uri(&id, Some(&cursor));
+        let (_, v) = get_json(addr, &deep)?;
+        let got = v["data"].as_array().map_or(0, Vec::len);
+        if got != PAGE {
+            return Err(format!("the last page of {name} has {got} items, expected {PAGE}"));
+        }
+        targets.push(uri(&id, None));
+        targets.push(deep);
+    }
+    // Interleaved rounds, so drift from other load on the machine hits all four alike.
+    let mut p50s = vec![Vec::new(); targets.len()];
+    for _ in 0..PAGE_COST_ROUNDS {
+        for (i, t) in targets.iter().enumerate() {
+            load::run(addr, t, 1, WARMUP)?;
+            p50s[i].push(load::run(addr, t, 1, PAGE_COST)?.p50_us);
+        }
+    }
+    let _ = load::request_once(
+        addr,
+        "DELETE",
+        &format!("/_sim/sandboxes/{}", sb["id"].as_str().unwrap_or("")),
+        b"",
+    );
+    let mut m = p50s.into_iter().map(median);
+    Ok(PageCost {
+        small_first: m.next().unwrap_or(0.0),
+        small_deep: m.next().unwrap_or(0.0),
+        big_first: m.next().unwrap_or(0.0),
+        big_deep: m.next().unwrap_or(0.0),
+    })
+}
+
+/// The `after` cursor of the `skip`-th item of an account's media, walked page by page.
+fn cursor_after(addr: SocketAddr, ig: &str, token: &str, skip: usize) -> Result<String, String> {
+    let mut seen = 0;
+    let mut after = String::new();
+    while seen < skip {
+        let limit = (skip - seen).min(100);
+        let a = if after.is_empty() {
+            String::new()
+        } else {
+            format!("&after={after}")
+        };
+        let (_, v) = get_json(
+            addr,
+            &format!("/v21.0/{ig}/media?fields=id&limit={limit}{a}&access_token={token}"),
+        )?;
+        let n = v["data"].as_array().map_or(0, Vec::len);
+        if n == 0 {
+            return Err(format!("{ig} has only {seen} media, expected more than {skip}"));
+        }
+        seen += n;
+        after = v["paging"]["cursors"]["after"]
+            .as_str()
+            .ok_or("a media page has no after cursor")?
+            .to_string();
+    }
+    Ok(after)
+}
+
+struct Report {
+    cpus: usize,
+    cpu_model: String,
+    rows: Vec<Row>,
+    startups: Vec<f64>,
+    startup_ms: f64,
+    idle_kib: u64,
+    loaded_kib: u64,
+    pages: PageCost,
+    wall: Duration,
+}
+
+/// Two p50s are "the same cost" when within 10% or 10 µs of each other, whichever is larger:
+/// below that, run-to-run jitter on a shared 2-core machine dominates.
+fn same_cost(a: f64, b: f64) -> bool {
+    (a - b).abs() <= (0.10 * a.min(b)).max(10.0)
+}
+
+fn render(r: &Report) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "## igsim benchmark (`cargo xtask bench`)\n");
+    let _ = writeln!(
+        s,
+        "Machine: {} CPUs (`nproc`), {}. Release build; load generator (1 thread, keep-alive \
+         HTTP/1.1 on loopback) on the same machine. Each cell: up to {} requests or {:.1} s.\n",
+        r.cpus,
+        r.cpu_model,
+        LOAD.requests,
+        LOAD.time.as_secs_f64()
+    );
+    let _ = writeln!(
+        s,
+        "| request | conns | igsim req/s | p50 | p99 | CPU/req | floor req/s | p50 | p99 | CPU/req | igsim / floor |"
+    );
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for row in &r.rows {
+        let _ = writeln!(
+            s,
+            "| {} ({} B) | {} | {:.0} | {} | {} | {} | {:.0} | {} | {} | {} | {:.0}% |",
+            row.endpoint,
+            row.body_bytes,
+            row.conns,
+            row.sim.rps,
+            us(row.sim.p50_us),
+            us(row.sim.p99_us),
+            us(row.sim_cpu),
+            row.floor.rps,
+            us(row.floor.p50_us),
+            us(row.floor.p99_us),
+            us(row.floor_cpu),
+            100.0 * row.sim.rps / row.floor.rps
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nfloor = a bare hyper server (same runtime, own process) answering the same stored body. \
+         CPU/req = the server process's user + system CPU time per request.\n\
+         Media query: `?fields={FIELDS}&limit=25`; node query: `?fields={FIELDS}`.\n"
+    );
+
+    let at16 = r.rows.iter().find(|x| x.conns == 16 && x.endpoint.contains("media`"));
+    let (t16_ok, t16) = match at16 {
+        Some(x) => (
+            x.sim.rps >= 0.5 * x.floor.rps && x.sim.p99_us < 2000.0,
+            format!(
+                "{:.0} req/s = {:.0}% of floor ({:.0}), p99 {}",
+                x.sim.rps,
+                100.0 * x.sim.rps / x.floor.rps,
+                x.floor.rps,
+                us(x.sim.p99_us)
+            ),
+        ),
+        None => (false, "not measured".into()),
+    };
+    let (min, max) = r
+        .startups
+        .iter()
+        .fold((f64::MAX, 0.0f64), |(a, b), &x| (a.min(x), b.max(x)));
+    let p = &r.pages;
+    let pages_ok = same_cost(p.small_first, p.big_first) && same_cost(p.small_deep, p.big_deep);
+    let _ = writeln!(s, "| target | measured | result |");
+    let _ = writeln!(s, "|---|---|---|");
+    let _ = writeln!(
+        s,
+        "| media GET at 16 conns: ≥ 50% of floor req/s, p99 < 2 ms | {t16} | {} |",
+        pass(t16_ok)
+    );
+    let _ = writeln!(
+        s,
+        "| start-up to first answer (demo world) < 25 ms | median {:.1} ms of {} (min {:.1}, max {:.1}) | {} |",
+        r.startup_ms,
+        r.startups.len(),
+        min,
+        max,
+        pass(r.startup_ms < 25.0)
+    );
+    let _ = writeln!(
+        s,
+        "| idle memory (VmRSS) < 20 MiB | {:.1} MiB idle ({:.1} MiB after the load runs) | {} |",
+        r.idle_kib as f64 / 1024.0,
+        r.loaded_kib as f64 / 1024.0,
+        pass(r.idle_kib < 20 * 1024)
+    );
+    let _ = writeln!(
+        s,
+        "| a page of a {BIG}-media account costs the same as of a {SMALL}-media one | p50 of {PAGE}-item pages, \
+         first / last by cursor: {SMALL} media {} / {}, {BIG} media {} / {} | {} |",
+        us(p.small_first),
+        us(p.small_deep),
+        us(p.big_first),
+        us(p.big_deep),
+        pass(pages_ok)
+    );
+    let _ = writeln!(s, "\nTotal bench time {:.0} s.", r.wall.as_secs_f64());
+    s
+}
+
+fn us(micros: f64) -> String {
+    if micros >= 1000.0 {
+        format!("{:.2} ms", micros / 1000.0)
+    } else {
+        format!("{micros:.0} µs")
+    }
+}
+
+/// Where cargo puts build output for this workspace.
+pub fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |d| root.join(d))
+}
