@@ -5,6 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod publishing;
+pub use publishing::PublishingConfig;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ClockMode {
@@ -86,6 +89,9 @@ pub struct Config {
 
     /// Stories are readable for this long after posting (facts §4.1 `stories`).
     pub story_lifetime_seconds: i64,
+
+    /// Content publishing: quotas, container timings, media checks (see `config/publishing.rs`).
+    pub publishing: PublishingConfig,
 }
 
 impl Default for Config {
@@ -105,6 +111,7 @@ impl Default for Config {
             short_lived_token_seconds: 2 * 3600,
             data_access_seconds: 90 * 24 * 3600,
             story_lifetime_seconds: 24 * 3600,
+            publishing: PublishingConfig::default(),
         }
     }
 }

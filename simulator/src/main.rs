@@ -45,6 +45,10 @@ struct ServeArgs {
     /// `real`: sandbox clocks follow the OS clock; `frozen`: they move only when advanced.
     #[arg(long, value_enum, default_value = "real")]
     clock: ClockArg,
+    /// Download media URLs (plain http only) and check them as production does, instead of
+    /// judging them offline from the URL.
+    #[arg(long)]
+    media_fetch: bool,
 }
 
 fn load_world(path: &PathBuf) -> Result<WorldSeed, String> {
@@ -65,7 +69,7 @@ fn main() {
 }
 
 fn serve(args: ServeArgs) -> Result<(), String> {
-    let config = Config {
+    let mut config = Config {
         seed: args.seed,
         clock: match args.clock {
             ClockArg::Real => ClockMode::Real,
@@ -73,6 +77,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         },
         ..Config::default()
     };
+    config.publishing.media_fetch = args.media_fetch;
     let mut sim = Simulator::new(config);
     if let Some(path) = &args.world {
         sim = sim.with_world(load_world(path)?);
