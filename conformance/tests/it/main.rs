@@ -2,4 +2,5 @@
 //! simulator, a fresh sandbox per test, every response validated against `specs/`.
 
 mod foundation;
+mod publishing;
 mod specs;
