@@ -5,6 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod publishing;
+pub use publishing::PublishingConfig;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ClockMode {
@@ -114,6 +117,8 @@ pub struct Config {
     pub webhook_verify_token: Option<String>,
     /// Background activity: outside-world events per sandbox-minute (0 = off), seeded.
     pub activity_rate: f64,
+    /// Content publishing: quotas, container timings, media checks (see `config/publishing.rs`).
+    pub publishing: PublishingConfig,
 }
 
 impl Default for Config {
@@ -145,6 +150,7 @@ impl Default for Config {
             webhook_url: None,
             webhook_verify_token: None,
             activity_rate: 0.0,
+            publishing: PublishingConfig::default(),
         }
     }
 }

@@ -7,6 +7,8 @@
 //! happens in `http::response`.
 
 mod webhooks;
+mod publishing;
+pub use publishing::FORCIBLE_SUBCODES;
 
 use serde_json::{json, Map, Value};
 

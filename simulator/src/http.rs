@@ -10,6 +10,7 @@ pub mod media;
 pub mod oauth;
 pub mod page;
 pub mod paging;
+pub mod publishing;
 pub mod request;
 pub mod response;
 pub mod router;

@@ -9,6 +9,7 @@
 //! - [`model`]: the world of a sandbox. No IO, no clock: operations take `now`.
 //! - [`sandbox`]: isolated worlds, their locks and clocks, the token index.
 //! - [`http`]: the only layer that knows HTTP and JSON (route table in `http::router`).
+//! - [`media_fetch`]: media URL checks and the optional real download (`--media-fetch`).
 //! - [`server`]: accept loop, graceful shutdown, in-process start for tests.
 //! - [`webhooks`]: the webhook dispatcher (signing, handshake, retries); with `media_fetch`
 //!   the only code that opens connections.
@@ -22,6 +23,7 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod ids;
+pub mod media_fetch;
 pub mod model;
 pub mod sandbox;
 pub mod server;

@@ -148,6 +148,10 @@ struct ServeArgs {
     /// Background activity: outside-world events per sandbox-minute (seeded; 0 = off).
     #[arg(long, default_value_t = 0.0)]
     activity: f64,
+    /// Download media URLs (plain http only) and check them as production does, instead of
+    /// judging them offline from the URL.
+    #[arg(long)]
+    media_fetch: bool,
 }
 
 fn load_world(path: &PathBuf) -> Result<WorldSeed, String> {
@@ -175,7 +179,7 @@ fn main() {
 }
 
 fn serve(args: ServeArgs) -> Result<(), String> {
-    let config = Config {
+    let mut config = Config {
         seed: args.seed,
         clock: match args.clock {
             ClockArg::Real => ClockMode::Real,
@@ -192,6 +196,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     if !(config.activity_rate >= 0.0 && config.activity_rate.is_finite()) {
         return Err("--activity is a non-negative number of events per sandbox-minute".into());
     }
+    config.publishing.media_fetch = args.media_fetch;
     let mut sim = Simulator::new(config);
     if let Some(path) = &args.world {
         sim = sim.with_world(load_world(path)?);

@@ -7,6 +7,7 @@ pub mod account;
 pub mod comment;
 pub mod events;
 pub mod media;
+pub mod publishing;
 pub mod seed;
 pub mod webhook;
 
@@ -40,6 +41,8 @@ pub struct World {
     pub ids: IdGen,
     /// Insertion counter for [`TimeKey`]s.
     pub seq: u64,
+    /// Media containers, publishing quotas, copyright checks, collaborator invites.
+    pub publishing: publishing::Publishing,
     /// Tokens created since the last [`World::take_minted_tokens`] (for the token index).
     minted: Vec<String>,
     /// Webhook subscriptions and the delivery outbox.
@@ -62,6 +65,7 @@ impl World {
             stories: BTreeMap::new(),
             ids: IdGen::new(id_seed),
             seq: 0,
+            publishing: publishing::Publishing::default(),
             minted: Vec::new(),
             webhooks: webhook::Webhooks::default(),
         }

@@ -7,5 +7,6 @@ mod harness;
 mod negative;
 mod selftest;
 mod snapshots;
+mod publishing;
 mod specs;
 mod webhooks;

@@ -126,5 +126,7 @@ fn operation(parent: &GraphRequest, op: &Value, oldest: crate::config::ApiVersio
         headers: parent.headers.clone(),
         files: Vec::new(),
         raw_body: bytes::Bytes::new(),
+        // Media URLs in batched container creations are judged offline (no prefetch).
+        media_checks: BTreeMap::new(),
     })
 }

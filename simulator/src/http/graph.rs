@@ -234,6 +234,7 @@ pub fn read_node(ctx: &mut Ctx, id_str: &str) -> GraphResult<Value> {
         IdKind::Media => crate::http::media::read(ctx, MediaId(id)),
         IdKind::Page => crate::http::page::read(ctx, PageId(id)),
         IdKind::User => crate::http::user::read(ctx, UserId(id)),
+        IdKind::Container => crate::http::publishing::read_container(ctx, crate::ids::ContainerId(id)),
         _ => Err(unsupported()),
     }
 }

@@ -79,6 +79,8 @@ pub fn render(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool) -> Gra
             "video_title" => Field::Omit,
             "children" if m.media_type == MediaType::CarouselAlbum => Field::Value(children_edge(ctx, id, Some(f))?),
             "children" => Field::Omit,
+            "collaborators" => Field::Value(crate::http::publishing::collaborators_edge(ctx, id, Some(f))?),
+            "copyright_check_information" => crate::http::publishing::copyright_field(ctx.world, &m),
             _ => Field::Unknown,
         })
     })

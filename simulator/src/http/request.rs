@@ -53,6 +53,8 @@ pub struct GraphRequest {
     pub files: Vec<UploadedFile>,
     /// The raw body when it was not a parameter body (resumable uploads).
     pub raw_body: Bytes,
+    /// Verdicts of media URLs downloaded before the world lock (`--media-fetch`), by URL.
+    pub media_checks: BTreeMap<String, crate::media_fetch::Verdict>,
 }
 
 impl GraphRequest {
@@ -282,6 +284,7 @@ pub async fn parse(raw: RawRequest, cfg: &Config) -> GraphResult<GraphRequest> {
         headers: raw.headers,
         files,
         raw_body,
+        media_checks: BTreeMap::new(),
     })
 }
 

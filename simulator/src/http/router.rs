@@ -7,8 +7,8 @@ use crate::error::{GraphError, GraphResult};
 use crate::http::graph::{authenticate, read_many, read_node, Ctx};
 use crate::http::request::{self, GraphRequest, RawRequest, Verb};
 use crate::http::response::{graph_error, graph_json, Body};
-use crate::http::{ig_user, media, oauth, sim, user};
-use crate::ids::{parse_id, IdKind, IgUserId, MediaId, UserId};
+use crate::http::{ig_user, media, oauth, publishing, sim, user};
+use crate::ids::{parse_id, ContainerId, IdKind, IgUserId, MediaId, UserId};
 use crate::model::TokenKind;
 use crate::server::State;
 use http::Response;
@@ -22,13 +22,18 @@ pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
             }
             return sim::handle(state, &raw.method, &segments[1..], raw.query.as_deref(), &raw.body);
         }
+        // Resumable uploads: raw bytes and an `Authorization: OAuth` header (facts §4.4).
+        if segments.first().map(String::as_str) == Some("ig-api-upload") {
+            return publishing::upload(state, raw, &segments).await;
+        }
     }
     let cfg = &state.sandboxes.config;
     let trace = state.traces.next();
-    let req = match request::parse(raw, cfg).await {
+    let mut req = match request::parse(raw, cfg).await {
         Ok(r) => r,
         Err(e) => return graph_error(&e, cfg.oldest_version, &trace, false),
     };
+    publishing::prefetch(state, &mut req).await;
     let suppress = req.param("suppress_http_code") == Some("1");
     if let Some(result) = crate::http::webhooks::intercept(state, &req).await {
         return match result {
@@ -161,9 +166,20 @@ fn route(ctx: &mut Ctx, segs: &[&str]) -> GraphResult<Value> {
             let (n, _) = resolve(ctx, id)?;
             read_node(ctx, &n.to_string())
         }
+        (Post, [id, edge @ ("media" | "media_publish")]) => {
+            let (n, kind) = resolve(ctx, id)?;
+            match (kind, *edge) {
+                (IdKind::IgUser, "media") => publishing::create_container(ctx, IgUserId(n)),
+                (IdKind::IgUser, _) => publishing::publish(ctx, IgUserId(n)),
+                _ => Err(GraphError::unsupported("POST", id)),
+            }
+        }
         (Get, [id, edge]) => {
             let (n, kind) = resolve(ctx, id)?;
             match kind {
+                IdKind::IgUser if *edge == "content_publishing_limit" => publishing::publishing_limit(ctx, IgUserId(n)),
+                IdKind::Media if *edge == "collaborators" => publishing::collaborators_edge(ctx, MediaId(n), None),
+                IdKind::Container => publishing::container_edge(ctx, ContainerId(n), edge),
                 IdKind::IgUser => ig_user::edge(ctx, IgUserId(n), edge),
                 IdKind::Media => media::edge(ctx, MediaId(n), edge),
                 IdKind::User => user::edge(ctx, UserId(n), edge),

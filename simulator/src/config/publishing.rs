@@ -1,0 +1,64 @@
+//! Tunables of content publishing (facts §1.5, §2, §4.3-4.5); UNCONFIRMED facts are knobs.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PublishingConfig {
+    /// API-published posts per account per moving window (facts §4.5: 25/50/100 over time;
+    /// 50 is the v18 reference's "currently 50").
+    pub quota_total: u32,
+    /// The moving window of the publishing quota, in seconds (facts §4.5: 86400).
+    pub quota_duration: i64,
+    /// Product-tagged posts per account per window (Product Tagging guide: 25 per 24 h).
+    pub tagged_quota_total: u32,
+    /// Containers an account may create per moving 24 h (facts §2: 400).
+    pub container_cap: u32,
+    /// Unpublished containers read `EXPIRED` this long after creation (facts §4.3: 24 h).
+    pub container_lifetime_seconds: i64,
+    /// Image containers are `FINISHED` after this long (practitioner: at once).
+    pub image_processing_seconds: i64,
+    /// Video containers stay `IN_PROGRESS` this long after their bytes arrived.
+    pub video_processing_seconds: i64,
+    /// Download media URLs for real and check them (`--media-fetch`); off = judge offline.
+    pub media_fetch: bool,
+    /// A fetch slower than this fails with -2/2207003 (production's timeout is UNCONFIRMED).
+    pub fetch_timeout_ms: u64,
+    /// Largest image accepted (facts §4.4: 8 MiB).
+    pub max_image_bytes: u64,
+    /// The error for a Page that still needs Page Publishing Authorization: codes UNCONFIRMED
+    /// (facts §1.5 "Not in the doc table"); best guess a (#200) permission error, HTTP 403.
+    pub ppa_error_code: i64,
+    pub ppa_error_subcode: Option<i64>,
+    pub ppa_error_status: u16,
+    /// `INSTAGRAM_PLATFORM_API__INVALID_LOCATION_ID`: numeric code/subcode UNCONFIRMED (100).
+    pub invalid_location_code: i64,
+    pub invalid_location_subcode: Option<i64>,
+    /// The 400-containers cap: code UNCONFIRMED; best guess the publishing-limit code 9.
+    pub container_cap_code: i64,
+    pub container_cap_subcode: Option<i64>,
+}
+
+impl Default for PublishingConfig {
+    fn default() -> Self {
+        PublishingConfig {
+            quota_total: 50,
+            quota_duration: 86_400,
+            tagged_quota_total: 25,
+            container_cap: 400,
+            container_lifetime_seconds: 86_400,
+            image_processing_seconds: 0,
+            video_processing_seconds: 30,
+            media_fetch: false,
+            fetch_timeout_ms: 10_000,
+            max_image_bytes: 8 * 1024 * 1024,
+            ppa_error_code: 200,
+            ppa_error_subcode: None,
+            ppa_error_status: 403,
+            invalid_location_code: 100,
+            invalid_location_subcode: None,
+            container_cap_code: 9,
+            container_cap_subcode: None,
+        }
+    }
+}

@@ -1,0 +1,316 @@
+//! Content-publishing errors (facts §1.5, every row HTTP 400 unless said): the short generic
+//! `message` live responses carry, and the doc's sentence in `error_user_msg` (facts §1.1).
+
+use super::GraphError;
+use crate::config::PublishingConfig;
+
+/// Subcodes a test may force on a media URL (`?igsim_error=<subcode>`) or through the
+/// control plane: every media/processing row of facts §1.5, plus the status-only subcodes.
+pub const FORCIBLE_SUBCODES: &[i64] = &[
+    2207001, 2207003, 2207004, 2207005, 2207009, 2207020, 2207026, 2207032, 2207051, 2207052, 2207053, 2207057,
+    2207076, 2207077, 2207082, 2207085,
+];
+
+fn ig(code: i64, subcode: i64, message: &str, title: &str, user_msg: impl Into<String>) -> GraphError {
+    GraphError::new(400, code, message)
+        .subcode(subcode)
+        .user(title, user_msg)
+}
+
+impl GraphError {
+    /// -1/2207001: transient server error.
+    pub fn ig_server_error() -> Self {
+        ig(
+            -1,
+            2207001,
+            "An unexpected error has occurred. Please retry your request later.",
+            "Instagram server error",
+            "Instagram server error. Try again.",
+        )
+        .transient()
+    }
+
+    /// -2/2207003: downloading the media took too long.
+    pub fn media_download_timeout() -> Self {
+        ig(
+            -2,
+            2207003,
+            "Timeout downloading media",
+            "Media download timed out",
+            "It takes too long to download the media.",
+        )
+    }
+
+    /// -2/2207020: the container expired (24 h, facts §4.3).
+    pub fn container_expired() -> Self {
+        ig(
+            -2,
+            2207020,
+            "The media has expired",
+            "Media expired",
+            "The media you are trying to access has expired. Please try to upload again.",
+        )
+    }
+
+    /// -1/2207032: container creation failed.
+    pub fn create_media_failed() -> Self {
+        ig(
+            -1,
+            2207032,
+            "Create media fail",
+            "Create media failed",
+            "Create media fail, please try to re-create media",
+        )
+    }
+
+    /// -1/2207053: unknown upload failure (video).
+    pub fn unknown_upload_error() -> Self {
+        ig(
+            -1,
+            2207053,
+            "Unknown upload error",
+            "Upload failed",
+            "unknown upload error",
+        )
+    }
+
+    /// 1/2207057: `thumb_offset` outside the video.
+    pub fn bad_thumb_offset(video_length: &str) -> Self {
+        ig(
+            1,
+            2207057,
+            "Invalid parameter",
+            "Invalid thumbnail offset",
+            format!(
+                "Thumbnail offset must be greater than or equal to 0 and less than video duration, i.e. {video_length}"
+            ),
+        )
+    }
+
+    /// 4/2207051: suspected spam.
+    pub fn publishing_spam_block() -> Self {
+        ig(
+            4,
+            2207051,
+            "Application request limit reached",
+            "Action blocked",
+            "We restrict certain activity to protect our community. Tell us if you think we made a mistake.",
+        )
+    }
+
+    /// 9/2207042: the 24 h publishing quota is used up.
+    pub fn publish_quota_reached() -> Self {
+        ig(
+            9,
+            2207042,
+            "Application request limit reached",
+            "Reached maximum posts limit",
+            "You reached maximum number of posts that is allowed to be published by Content Publishing API.",
+        )
+    }
+
+    /// 24/2207006: media not found (permissions or an expired token).
+    pub fn publishing_media_not_found(id: &str) -> Self {
+        ig(
+            24,
+            2207006,
+            "Media not found",
+            "Media not found",
+            format!("The media with {id} cannot be found"),
+        )
+    }
+
+    /// 24/2207008: no such container (unknown, someone else's, or already consumed).
+    pub fn builder_not_found(creation_id: &str) -> Self {
+        ig(
+            24,
+            2207008,
+            "Media builder does not exist",
+            "Media builder not found",
+            format!("The media builder with creation id = {creation_id} does not exist or has been expired."),
+        )
+    }
+
+    /// 25/2207050: restricted, checkpointed or inactive account.
+    pub fn account_restricted() -> Self {
+        ig(
+            25,
+            2207050,
+            "The Instagram account is restricted.",
+            "Restricted account",
+            "The Instagram account is restricted.",
+        )
+    }
+
+    /// 100/2207023: unknown `media_type`.
+    pub fn unknown_media_type(media_type: &str) -> Self {
+        ig(
+            100,
+            2207023,
+            "Invalid parameter",
+            "Unknown media type",
+            format!("The media type {media_type} is unknown."),
+        )
+    }
+
+    /// 100/2207028: a carousel needs 2 to 10 children.
+    pub fn carousel_child_count() -> Self {
+        ig(100, 2207028, "Invalid parameter", "Carousel validation failed", "Your post won't work as a carousel. Carousels need at least 2 photos/videos and no more than 10 photos/videos.")
+    }
+
+    /// 100/2207040: more than 20 user tags.
+    pub fn too_many_user_tags(max: usize) -> Self {
+        ig(
+            100,
+            2207040,
+            "Invalid parameter",
+            "Too many tags",
+            format!("Cannot use more than {max} tags per created media."),
+        )
+    }
+
+    /// 100/2207089: a carousel item published on its own.
+    pub fn carousel_item_standalone() -> Self {
+        ig(100, 2207089, "Invalid parameter", "Carousel item cannot be published standalone", "Media created with media_type=VIDEO is a carousel item and cannot be published as a standalone post. To publish a standalone video, use media_type=REELS instead.")
+    }
+
+    /// 352/2207026: not MOV/MP4 or an unsupported codec.
+    pub fn video_format_unsupported() -> Self {
+        ig(
+            352,
+            2207026,
+            "The video format is not supported.",
+            "Unsupported video format",
+            "The video format is not supported. Please check spec for supported video format",
+        )
+    }
+
+    /// 9004/2207052: the media URL could not be fetched.
+    pub fn media_fetch_failed(uri: &str) -> Self {
+        ig(
+            9004,
+            2207052,
+            "Only photo or video can be accepted as media type.",
+            "Media download has failed. The media URI doesn't meet our requirements.",
+            format!("The media could not be fetched from this URI: {uri}. Please check the URI and try again."),
+        )
+    }
+
+    /// 9007/2207027: `media_publish` before the container is `FINISHED`.
+    pub fn container_not_ready() -> Self {
+        ig(
+            9007,
+            2207027,
+            "Media ID is not available",
+            "Media not ready for publishing",
+            "The media is not ready to be published. Please wait a moment.",
+        )
+    }
+
+    /// 36000/2207004: image over the size limit.
+    pub fn image_too_large(limit: &str) -> Self {
+        ig(
+            36000,
+            2207004,
+            "The image size is too large.",
+            "Image size too large",
+            format!("The image is too large to download. It should be less than {limit}."),
+        )
+    }
+
+    /// 36001/2207005: not a JPEG (MPO and JPS included, Content Publishing "Limitations").
+    pub fn image_format_unsupported(format: &str) -> Self {
+        ig(
+            36001,
+            2207005,
+            "The image format is not supported.",
+            "Unsupported image format",
+            format!("The image format {format} is not supported. Supported formats are: JPEG."),
+        )
+    }
+
+    /// 36003/2207009: aspect ratio outside 4:5 .. 1.91:1.
+    pub fn aspect_ratio_unsupported(ratio: &str) -> Self {
+        ig(36003, 2207009, "The aspect ratio is not supported.", "Invalid aspect ratio", format!("The submitted image with aspect ratio {ratio} cannot be published. Please submit an image with a valid aspect ratio."))
+    }
+
+    /// 36004/2207010: caption over 2,200 characters (facts §1.5).
+    pub fn caption_too_long(len: usize, max: usize) -> Self {
+        ig(36004, 2207010, "The caption is too long.", "Caption too long", format!("The submitted image's caption was {len} characters long. The maximum number of characters permitted for a caption is {max}. Please submit media with a shorter caption."))
+    }
+
+    /// 36004/2207010 for the hashtag and @-mention limits (same row per facts §1.5; the
+    /// sentence is UNCONFIRMED and modelled on the caption-length one).
+    pub fn caption_too_many(what: &str, count: usize, max: usize) -> Self {
+        ig(36004, 2207010, "The caption is too long.", "Caption too long", format!("The submitted caption contains {count} {what}. The maximum number of {what} permitted in a caption is {max}. Please submit media with fewer {what}."))
+    }
+
+    /// `media_type=VIDEO` outside a carousel (facts §1.5; code 100 UNCONFIRMED).
+    pub fn video_media_type_deprecated() -> Self {
+        let text = "The VIDEO value for media_type is deprecated. Use the REELS media type to publish a video to your Instagram feed.";
+        GraphError::new(400, 100, format!("(#100) {text}")).user("Invalid media type", text)
+    }
+
+    /// A `location_id` whose Page has no coordinates (Content Publishing "Location Tags").
+    pub fn invalid_location_id(cfg: &PublishingConfig, location_id: &str) -> Self {
+        let mut e = GraphError::new(400, cfg.invalid_location_code, "INSTAGRAM_PLATFORM_API__INVALID_LOCATION_ID").user(
+            "Invalid location",
+            format!("The location_id {location_id} is not a Page with latitude and longitude location data (INSTAGRAM_PLATFORM_API__INVALID_LOCATION_ID)."),
+        );
+        e.subcode = cfg.invalid_location_subcode;
+        e
+    }
+
+    /// The linked Page still needs Page Publishing Authorization (codes UNCONFIRMED: knobs).
+    pub fn page_publishing_authorization_required(cfg: &PublishingConfig) -> Self {
+        let mut e = GraphError::new(
+            cfg.ppa_error_status,
+            cfg.ppa_error_code,
+            format!("(#{}) The Page connected to this Instagram account requires Page Publishing Authorization", cfg.ppa_error_code),
+        )
+        .user(
+            "Page Publishing Authorization required",
+            "The Facebook Page connected to this Instagram account requires Page Publishing Authorization (PPA). Complete PPA for the Page, then try publishing again.",
+        );
+        e.subcode = cfg.ppa_error_subcode;
+        e
+    }
+
+    /// The 400-containers-per-24-h cap (facts §2; code UNCONFIRMED: knob).
+    pub fn container_cap_reached(cfg: &PublishingConfig) -> Self {
+        let mut e = GraphError::new(400, cfg.container_cap_code, "Application request limit reached").user(
+            "Too many media containers",
+            format!("You reached the maximum number of media containers ({}) that can be created in 24 hours. Publish or wait for older containers to leave the window.", cfg.container_cap),
+        );
+        e.subcode = cfg.container_cap_subcode;
+        e
+    }
+
+    /// Stories are for business accounts only (Content Publishing "Story Posts"; code UNCONFIRMED).
+    pub fn stories_business_only() -> Self {
+        GraphError::invalid_param("Only business accounts can publish stories with the Content Publishing API")
+    }
+
+    /// The publishing error a documented subcode stands for (forced failures, container `ERROR`).
+    /// Status-only subcodes without a doc row become -1/<subcode> "unknown upload error".
+    pub fn for_publishing_subcode(subcode: i64, uri: &str, max_image: &str) -> Self {
+        match subcode {
+            2207001 => GraphError::ig_server_error(),
+            2207003 => GraphError::media_download_timeout(),
+            2207004 => GraphError::image_too_large(max_image),
+            2207005 => GraphError::image_format_unsupported("unknown"),
+            2207009 => GraphError::aspect_ratio_unsupported("unknown"),
+            2207020 => GraphError::container_expired(),
+            2207026 => GraphError::video_format_unsupported(),
+            2207032 => GraphError::create_media_failed(),
+            2207051 => GraphError::publishing_spam_block(),
+            2207052 => GraphError::media_fetch_failed(uri),
+            2207057 => GraphError::bad_thumb_offset("unknown"),
+            other => {
+                let mut e = GraphError::unknown_upload_error();
+                e.subcode = Some(other);
+                e
+            }
+        }
+    }
+}
