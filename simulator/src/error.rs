@@ -6,6 +6,8 @@
 //! `error_user_msg`, as live responses do (facts §1.1). Rendering (with `fbtrace_id`)
 //! happens in `http::response`.
 
+mod social;
+
 use serde_json::{json, Map, Value};
 
 #[derive(Debug, Clone, PartialEq)]

@@ -1,10 +1,14 @@
 //! The only layer that knows HTTP and JSON: request parsing, the route table, field
 //! projection, paging, rendering, and one handler file per resource.
 
+pub mod comment;
+pub mod discovery;
 pub mod fields;
 pub mod graph;
+pub mod hashtag;
 pub mod ig_user;
 pub mod media;
+pub mod mention;
 pub mod oauth;
 pub mod page;
 pub mod paging;

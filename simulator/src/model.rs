@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod comment;
+pub mod hashtag;
 pub mod media;
 pub mod seed;
 
@@ -29,6 +30,8 @@ pub struct World {
     pub usernames: BTreeMap<String, IgUserId>,
     pub media: BTreeMap<MediaId, Media>,
     pub comments: BTreeMap<CommentId, Comment>,
+    /// Hashtag names, the media carrying each, and every account's searches.
+    pub hashtags: hashtag::Hashtags,
     /// Every id in the sandbox and what it names.
     pub nodes: BTreeMap<u64, IdKind>,
     /// Per account: its top-level, non-story media by time (newest = last).
@@ -53,6 +56,7 @@ impl World {
             usernames: BTreeMap::new(),
             media: BTreeMap::new(),
             comments: BTreeMap::new(),
+            hashtags: hashtag::Hashtags::default(),
             nodes: BTreeMap::new(),
             feed: BTreeMap::new(),
             stories: BTreeMap::new(),
@@ -120,7 +124,9 @@ impl World {
                 index.entry(media.owner).or_default().insert(key, media.id);
             }
         }
-        self.media.insert(media.id, media);
+        let id = media.id;
+        self.media.insert(id, media);
+        self.index_hashtags(id);
     }
 
     pub fn insert_comment(&mut self, comment: Comment) {

@@ -1,5 +1,6 @@
 //! The one integration-test binary: black-box tests over HTTP against an in-process
 //! simulator, a fresh sandbox per test, every response validated against `specs/`.
 
+mod comments;
 mod foundation;
 mod specs;

@@ -232,6 +232,8 @@ pub fn read_node(ctx: &mut Ctx, id_str: &str) -> GraphResult<Value> {
         IdKind::Media => crate::http::media::read(ctx, MediaId(id)),
         IdKind::Page => crate::http::page::read(ctx, PageId(id)),
         IdKind::User => crate::http::user::read(ctx, UserId(id)),
+        IdKind::Comment => crate::http::comment::read(ctx, crate::ids::CommentId(id)),
+        IdKind::Hashtag => crate::http::hashtag::read(ctx, crate::ids::HashtagId(id)),
         _ => Err(unsupported()),
     }
 }

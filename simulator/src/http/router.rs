@@ -7,8 +7,8 @@ use crate::error::{GraphError, GraphResult};
 use crate::http::graph::{authenticate, read_many, read_node, Ctx};
 use crate::http::request::{self, GraphRequest, RawRequest, Verb};
 use crate::http::response::{graph_error, graph_json, Body};
-use crate::http::{ig_user, media, oauth, sim, user};
-use crate::ids::{parse_id, IdKind, IgUserId, MediaId, UserId};
+use crate::http::{comment, hashtag, ig_user, media, mention, oauth, sim, user};
+use crate::ids::{parse_id, CommentId, HashtagId, IdKind, IgUserId, MediaId, UserId};
 use crate::model::TokenKind;
 use crate::server::State;
 use http::Response;
@@ -121,6 +121,11 @@ fn resolve(ctx: &Ctx, seg: &str) -> GraphResult<(u64, IdKind)> {
     Ok((id, kind))
 }
 
+/// Whether a path segment is an id of `kind` in this sandbox (for verb + kind routes).
+fn is_kind(ctx: &Ctx, seg: &str, kind: IdKind) -> bool {
+    parse_id(seg).and_then(|n| ctx.world.kind_of(n)) == Some(kind)
+}
+
 fn route(ctx: &mut Ctx, segs: &[&str]) -> GraphResult<Value> {
     use Verb::*;
     match (ctx.req.verb, segs) {
@@ -133,6 +138,7 @@ fn route(ctx: &mut Ctx, segs: &[&str]) -> GraphResult<Value> {
         },
         (Get, ["debug_token"]) => oauth::debug_token(ctx.world, ctx.req, &ctx.viewer, ctx.now),
         (Get, ["me"]) => user::read_me(ctx),
+        (Get, ["ig_hashtag_search"]) => hashtag::search(ctx),
         (Get, [id]) => {
             let (n, _) = resolve(ctx, id)?;
             read_node(ctx, &n.to_string())
@@ -141,11 +147,38 @@ fn route(ctx: &mut Ctx, segs: &[&str]) -> GraphResult<Value> {
             let (n, kind) = resolve(ctx, id)?;
             match kind {
                 IdKind::IgUser => ig_user::edge(ctx, IgUserId(n), edge),
+                IdKind::Media if *edge == "comments" => comment::comments_edge(ctx, MediaId(n), None),
                 IdKind::Media => media::edge(ctx, MediaId(n), edge),
+                IdKind::Comment => comment::edge(ctx, CommentId(n), edge),
+                IdKind::Hashtag => hashtag::edge(ctx, HashtagId(n), edge),
                 IdKind::User => user::edge(ctx, UserId(n), edge),
                 IdKind::Page => Err(GraphError::nonexisting_field(edge, crate::http::page::NODE)),
                 _ => Err(GraphError::unsupported("GET", id)),
             }
+        }
+        (Post, [id]) if is_kind(ctx, id, IdKind::Media) => {
+            let (n, _) = resolve(ctx, id)?;
+            comment::update_media(ctx, MediaId(n))
+        }
+        (Post, [id]) if is_kind(ctx, id, IdKind::Comment) => {
+            let (n, _) = resolve(ctx, id)?;
+            comment::hide(ctx, CommentId(n))
+        }
+        (Delete, [id]) if is_kind(ctx, id, IdKind::Comment) => {
+            let (n, _) = resolve(ctx, id)?;
+            comment::delete(ctx, CommentId(n))
+        }
+        (Post, [id, "comments"]) if is_kind(ctx, id, IdKind::Media) => {
+            let (n, _) = resolve(ctx, id)?;
+            comment::create(ctx, MediaId(n))
+        }
+        (Post, [id, "replies"]) if is_kind(ctx, id, IdKind::Comment) => {
+            let (n, _) = resolve(ctx, id)?;
+            comment::reply(ctx, CommentId(n))
+        }
+        (Post, [id, "mentions"]) if is_kind(ctx, id, IdKind::IgUser) => {
+            let (n, _) = resolve(ctx, id)?;
+            mention::reply(ctx, IgUserId(n))
         }
         (_, [id, ..]) if segs.len() <= 2 => {
             let (_, _) = resolve(ctx, id)?;
