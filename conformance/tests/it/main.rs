@@ -2,5 +2,7 @@
 //! simulator, a fresh sandbox per test, every response validated against `specs/`.
 
 mod comments;
+mod discovery;
 mod foundation;
+mod hashtags;
 mod specs;

@@ -257,6 +257,42 @@ mod tests {
     }
 
     #[test]
+    fn media_inserted_later_appears_in_its_hashtags_edges() {
+        let seed: crate::model::seed::WorldSeed = serde_json::from_value(serde_json::json!({
+            "instagram_accounts": [
+                { "username": "a", "account_type": "BUSINESS" },
+                { "username": "p", "account_type": "PERSONAL", "is_private": true }
+            ]
+        }))
+        .unwrap();
+        let mut w = crate::model::seed::build_world(&seed, &crate::Config::default(), 1, "t", 1_000_000).unwrap();
+        let a = w.ig_user_by_username("a").unwrap().id;
+        let p = w.ig_user_by_username("p").unwrap().id;
+        let publish = |w: &mut World, owner, caption: &str, product| {
+            let id = MediaId(w.new_id(IdKind::Media));
+            let m = crate::model::seed::new_media(
+                w,
+                id,
+                owner,
+                crate::model::MediaType::Image,
+                product,
+                Some(caption.into()),
+                999_000,
+            );
+            w.insert_media(m);
+            id
+        };
+        let feed = publish(&mut w, a, "Hello #Sunrise", ProductType::Feed);
+        publish(&mut w, p, "private #sunrise", ProductType::Feed);
+        publish(&mut w, a, "story #sunrise", ProductType::Story);
+        let tag = hashtag_id("sunrise");
+        assert_eq!(w.kind_of(tag.0), Some(IdKind::Hashtag));
+        assert_eq!(w.top_hashtag_media(tag), vec![feed]);
+        assert_eq!(w.recent_hashtag_media(tag, 1_000_000, 86_400).len(), 1);
+        assert!(w.recent_hashtag_media(tag, 1_100_000, 86_400).is_empty());
+    }
+
+    #[test]
     fn captions_yield_their_tags_once() {
         assert_eq!(
             caption_hashtags("New #Coffee! #coffee #data_viz, not a#tag ##x"),
