@@ -119,6 +119,29 @@ pub struct Config {
     pub activity_rate: f64,
     /// Content publishing: quotas, container timings, media checks (see `config/publishing.rs`).
     pub publishing: PublishingConfig,
+    /// Most comments one page of `/{ig-media-id}/comments` returns (facts §3.3: 50).
+    pub comments_max_page_size: usize,
+    /// Unique hashtags an IG account may search per window (facts §4.7: 30).
+    pub hashtag_unique_limit: usize,
+    /// The rolling hashtag-search window (facts §4.7: 7 days).
+    pub hashtag_window_seconds: i64,
+    /// How far back `recent_media` reaches (facts §4.7: 24 hours).
+    pub hashtag_recent_seconds: i64,
+    /// Largest `limit` on `top_media`/`recent_media` (facts §3.3: 50).
+    pub hashtag_media_max_page_size: usize,
+    /// `recently_searched_hashtags` page size and largest `limit` (facts §3.3: 25 and 30).
+    pub recent_hashtags_page_size: usize,
+    pub recent_hashtags_max_page_size: usize,
+    /// Hashtags "deemed sensitive or offensive": searching them gets a generic error
+    /// (guides "Hashtag Search"; which tags, and the error's code, are UNCONFIRMED).
+    pub sensitive_hashtags: Vec<String>,
+    /// Code of the error for a search past the unique-hashtag quota (facts §1.4: UNCONFIRMED;
+    /// one third-party plugin maps it to 18).
+    pub hashtag_limit_error_code: i64,
+    /// Code and subcode of the Business Discovery error for an unknown or non-professional
+    /// username (facts §1.3: 110/2207013 "Invalid user id", UNCONFIRMED).
+    pub business_discovery_error_code: i64,
+    pub business_discovery_error_subcode: Option<i64>,
 }
 
 impl Default for Config {
@@ -151,6 +174,17 @@ impl Default for Config {
             webhook_verify_token: None,
             activity_rate: 0.0,
             publishing: PublishingConfig::default(),
+            comments_max_page_size: 50,
+            hashtag_unique_limit: 30,
+            hashtag_window_seconds: 7 * 24 * 3600,
+            hashtag_recent_seconds: 24 * 3600,
+            hashtag_media_max_page_size: 50,
+            recent_hashtags_page_size: 25,
+            recent_hashtags_max_page_size: 30,
+            sensitive_hashtags: vec!["sensitivetag".into(), "offensivetag".into()],
+            hashtag_limit_error_code: 18,
+            business_discovery_error_code: 110,
+            business_discovery_error_subcode: Some(2207013),
         }
     }
 }

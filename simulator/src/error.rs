@@ -9,6 +9,7 @@
 mod webhooks;
 mod publishing;
 pub use publishing::FORCIBLE_SUBCODES;
+mod social;
 
 use serde_json::{json, Map, Value};
 

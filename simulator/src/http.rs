@@ -3,10 +3,14 @@
 
 pub mod batch;
 pub mod events;
+pub mod comment;
+pub mod discovery;
 pub mod fields;
 pub mod graph;
+pub mod hashtag;
 pub mod ig_user;
 pub mod media;
+pub mod mention;
 pub mod oauth;
 pub mod page;
 pub mod paging;

@@ -6,6 +6,7 @@
 pub mod account;
 pub mod comment;
 pub mod events;
+pub mod hashtag;
 pub mod media;
 pub mod publishing;
 pub mod seed;
@@ -32,6 +33,8 @@ pub struct World {
     pub usernames: BTreeMap<String, IgUserId>,
     pub media: BTreeMap<MediaId, Media>,
     pub comments: BTreeMap<CommentId, Comment>,
+    /// Hashtag names, the media carrying each, and every account's searches.
+    pub hashtags: hashtag::Hashtags,
     /// Every id in the sandbox and what it names.
     pub nodes: BTreeMap<u64, IdKind>,
     /// Per account: its top-level, non-story media by time (newest = last).
@@ -60,6 +63,7 @@ impl World {
             usernames: BTreeMap::new(),
             media: BTreeMap::new(),
             comments: BTreeMap::new(),
+            hashtags: hashtag::Hashtags::default(),
             nodes: BTreeMap::new(),
             feed: BTreeMap::new(),
             stories: BTreeMap::new(),
@@ -129,7 +133,9 @@ impl World {
                 index.entry(media.owner).or_default().insert(key, media.id);
             }
         }
-        self.media.insert(media.id, media);
+        let id = media.id;
+        self.media.insert(id, media);
+        self.index_hashtags(id);
     }
 
     pub fn insert_comment(&mut self, comment: Comment) {

@@ -1,12 +1,15 @@
 //! The one integration-test binary: black-box tests over HTTP against an in-process
 //! simulator, a fresh sandbox per test, every response validated against `specs/`.
 
+mod comments;
+mod discovery;
 mod doc_samples;
 mod foundation;
 mod harness;
+mod hashtags;
 mod negative;
+mod publishing;
 mod selftest;
 mod snapshots;
-mod publishing;
 mod specs;
 mod webhooks;

@@ -235,6 +235,8 @@ pub fn read_node(ctx: &mut Ctx, id_str: &str) -> GraphResult<Value> {
         IdKind::Page => crate::http::page::read(ctx, PageId(id)),
         IdKind::User => crate::http::user::read(ctx, UserId(id)),
         IdKind::Container => crate::http::publishing::read_container(ctx, crate::ids::ContainerId(id)),
+        IdKind::Comment => crate::http::comment::read(ctx, crate::ids::CommentId(id)),
+        IdKind::Hashtag => crate::http::hashtag::read(ctx, crate::ids::HashtagId(id)),
         _ => Err(unsupported()),
     }
 }

@@ -41,6 +41,11 @@ pub fn render(ctx: &mut Ctx, ig: IgUserId, sel: &[FieldSel]) -> GraphResult<Valu
             "media" => Field::Value(media_edge(ctx, ig, Some(f))?),
             "stories" => Field::Value(stories_edge(ctx, ig, Some(f))?),
             "live_media" => Field::Value(live_media_edge(ctx, ig, Some(f))?),
+            "tags" => Field::Value(crate::http::mention::tags_edge(ctx, ig, Some(f))?),
+            "recently_searched_hashtags" => Field::Value(crate::http::hashtag::recently_searched(ctx, ig, Some(f))?),
+            "business_discovery" => Field::Value(crate::http::discovery::render(ctx, ig, f)?),
+            "mentioned_comment" => Field::Value(crate::http::mention::mentioned_comment(ctx, ig, f)?),
+            "mentioned_media" => Field::Value(crate::http::mention::mentioned_media(ctx, ig, f)?),
             _ => Field::Unknown,
         })
     })
@@ -140,6 +145,8 @@ pub fn edge(ctx: &mut Ctx, ig: IgUserId, edge: &str) -> GraphResult<Value> {
         "media" => media_edge(ctx, ig, None),
         "stories" => stories_edge(ctx, ig, None),
         "live_media" => live_media_edge(ctx, ig, None),
+        "tags" => crate::http::mention::tags_edge(ctx, ig, None),
+        "recently_searched_hashtags" => crate::http::hashtag::recently_searched(ctx, ig, None),
         _ => {
             ctx.require_ig(ig)?;
             Err(GraphError::nonexisting_field(edge, NODE))

@@ -47,6 +47,12 @@ pub fn render(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool) -> Gra
     project(NODE, &id.to_string(), sel, |f| {
         Ok(match f.name.as_str() {
             "caption" if child => Field::Omit,
+            // `@` is left out of captions unless the viewer manages the author's Page
+            // (facts §8 item 10, `IGREF:ig-media` caption).
+            "caption" if !owned => m
+                .caption
+                .as_ref()
+                .map_or(Field::Omit, |c| Field::Value(json!(c.replace('@', "")))),
             "caption" => m.caption.as_ref().map_or(Field::Omit, |c| Field::Value(json!(c))),
             "comments_count" => Field::Value(json!(ctx.world.comment_count(id))),
             "ig_id" => Field::Value(json!(m.ig_id.to_string())),
@@ -81,6 +87,7 @@ pub fn render(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool) -> Gra
             "children" => Field::Omit,
             "collaborators" => Field::Value(crate::http::publishing::collaborators_edge(ctx, id, Some(f))?),
             "copyright_check_information" => crate::http::publishing::copyright_field(ctx.world, &m),
+            "comments" => Field::Value(crate::http::comment::comments_edge(ctx, id, Some(f))?),
             _ => Field::Unknown,
         })
     })

@@ -7,8 +7,8 @@ use crate::error::{GraphError, GraphResult};
 use crate::http::graph::{authenticate, read_many, read_node, Ctx};
 use crate::http::request::{self, GraphRequest, RawRequest, Verb};
 use crate::http::response::{graph_error, graph_json, Body};
-use crate::http::{ig_user, media, oauth, publishing, sim, user};
-use crate::ids::{parse_id, ContainerId, IdKind, IgUserId, MediaId, UserId};
+use crate::http::{comment, hashtag, ig_user, media, mention, oauth, publishing, sim, user};
+use crate::ids::{parse_id, CommentId, ContainerId, HashtagId, IdKind, IgUserId, MediaId, UserId};
 use crate::model::TokenKind;
 use crate::server::State;
 use http::Response;
@@ -142,6 +142,11 @@ fn resolve(ctx: &Ctx, seg: &str) -> GraphResult<(u64, IdKind)> {
     Ok((id, kind))
 }
 
+/// Whether a path segment is an id of `kind` in this sandbox (for verb + kind routes).
+fn is_kind(ctx: &Ctx, seg: &str, kind: IdKind) -> bool {
+    parse_id(seg).and_then(|n| ctx.world.kind_of(n)) == Some(kind)
+}
+
 fn route(ctx: &mut Ctx, segs: &[&str]) -> GraphResult<Value> {
     use Verb::*;
     match (ctx.req.verb, segs) {
@@ -162,6 +167,7 @@ fn route(ctx: &mut Ctx, segs: &[&str]) -> GraphResult<Value> {
             (n, IdKind::Page) => crate::http::webhooks::subscribed_apps(ctx, crate::ids::PageId(n)),
             _ => Err(GraphError::unsupported(ctx.req.verb.as_str(), id)),
         },
+        (Get, ["ig_hashtag_search"]) => hashtag::search(ctx),
         (Get, [id]) => {
             let (n, _) = resolve(ctx, id)?;
             read_node(ctx, &n.to_string())
@@ -181,11 +187,38 @@ fn route(ctx: &mut Ctx, segs: &[&str]) -> GraphResult<Value> {
                 IdKind::Media if *edge == "collaborators" => publishing::collaborators_edge(ctx, MediaId(n), None),
                 IdKind::Container => publishing::container_edge(ctx, ContainerId(n), edge),
                 IdKind::IgUser => ig_user::edge(ctx, IgUserId(n), edge),
+                IdKind::Media if *edge == "comments" => comment::comments_edge(ctx, MediaId(n), None),
                 IdKind::Media => media::edge(ctx, MediaId(n), edge),
+                IdKind::Comment => comment::edge(ctx, CommentId(n), edge),
+                IdKind::Hashtag => hashtag::edge(ctx, HashtagId(n), edge),
                 IdKind::User => user::edge(ctx, UserId(n), edge),
                 IdKind::Page => Err(GraphError::nonexisting_field(edge, crate::http::page::NODE)),
                 _ => Err(GraphError::unsupported("GET", id)),
             }
+        }
+        (Post, [id]) if is_kind(ctx, id, IdKind::Media) => {
+            let (n, _) = resolve(ctx, id)?;
+            comment::update_media(ctx, MediaId(n))
+        }
+        (Post, [id]) if is_kind(ctx, id, IdKind::Comment) => {
+            let (n, _) = resolve(ctx, id)?;
+            comment::hide(ctx, CommentId(n))
+        }
+        (Delete, [id]) if is_kind(ctx, id, IdKind::Comment) => {
+            let (n, _) = resolve(ctx, id)?;
+            comment::delete(ctx, CommentId(n))
+        }
+        (Post, [id, "comments"]) if is_kind(ctx, id, IdKind::Media) => {
+            let (n, _) = resolve(ctx, id)?;
+            comment::create(ctx, MediaId(n))
+        }
+        (Post, [id, "replies"]) if is_kind(ctx, id, IdKind::Comment) => {
+            let (n, _) = resolve(ctx, id)?;
+            comment::reply(ctx, CommentId(n))
+        }
+        (Post, [id, "mentions"]) if is_kind(ctx, id, IdKind::IgUser) => {
+            let (n, _) = resolve(ctx, id)?;
+            mention::reply(ctx, IgUserId(n))
         }
         (_, [id, ..]) if segs.len() <= 2 => {
             let (_, _) = resolve(ctx, id)?;

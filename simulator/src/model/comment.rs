@@ -1,7 +1,8 @@
-//! Comments and replies on media (facts §4.6).
+//! Comments and replies on media (facts §4.6): the thread structure (a reply always hangs
+//! off a top-level comment), creation, hiding, deletion with its replies, and @mentions.
 
-use super::TimeKey;
-use crate::ids::{CommentId, IgUserId, MediaId};
+use super::{TimeKey, World};
+use crate::ids::{CommentId, IdKind, IgUserId, MediaId};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone)]
@@ -19,4 +20,151 @@ pub struct Comment {
     pub like_count: u64,
     /// Replies by time (top-level comments only).
     pub replies: BTreeMap<TimeKey, CommentId>,
+}
+
+/// The usernames @mentioned in a text, lower-cased, in order of appearance.
+/// Instagram usernames are letters, digits, `.` and `_`; a trailing `.` ends the sentence.
+pub fn mentions(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut prev: Option<char> = None;
+    for (i, c) in text.char_indices() {
+        // `name@example.com` is an address, not a mention.
+        let starts_word = prev.is_none_or(|p| !(p.is_alphanumeric() || p == '_' || p == '.'));
+        prev = Some(c);
+        if c != '@' || !starts_word {
+            continue;
+        }
+        let rest = &text[i + 1..];
+        let len = rest
+            .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '.' || ch == '_'))
+            .unwrap_or(rest.len());
+        let name = rest[..len].trim_end_matches('.');
+        if !name.is_empty() {
+            out.push(name.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+/// Whether `text` @mentions `username` (case-insensitive).
+pub fn mentions_user(text: &str, username: &str) -> bool {
+    let u = username.to_ascii_lowercase();
+    mentions(text).contains(&u)
+}
+
+impl World {
+    /// The top-level comment of a thread (`id` itself when it is top-level).
+    pub fn top_level_comment(&self, id: CommentId) -> CommentId {
+        match self.comments.get(&id).and_then(|c| c.parent) {
+            Some(p) => p,
+            None => id,
+        }
+    }
+
+    /// Writes a comment (or, with `reply_to`, a reply) as `from` at `now`. A reply to a reply
+    /// attaches to the top-level comment (facts §4.6, `IGREF:ig-comment/replies`).
+    /// The caller has checked the rules (comments enabled, parent not hidden…).
+    pub fn add_comment(
+        &mut self,
+        media: MediaId,
+        reply_to: Option<CommentId>,
+        from: IgUserId,
+        text: String,
+        now: i64,
+    ) -> CommentId {
+        let parent = reply_to.map(|c| self.top_level_comment(c));
+        let id = CommentId(self.new_id(IdKind::Comment));
+        let seq = self.next_seq();
+        self.insert_comment(Comment {
+            id,
+            media,
+            from,
+            parent,
+            text,
+            timestamp: now,
+            seq,
+            hidden: false,
+            like_count: 0,
+            replies: BTreeMap::new(),
+        });
+        id
+    }
+
+    /// Hides or shows a comment. Comments by the media's owner always stay visible (facts
+    /// §4.6); returns the resulting `hidden` value.
+    pub fn set_comment_hidden(&mut self, id: CommentId, hide: bool) -> bool {
+        let owner = self
+            .comments
+            .get(&id)
+            .and_then(|c| self.media.get(&c.media))
+            .map(|m| m.owner);
+        match self.comments.get_mut(&id) {
+            Some(c) => {
+                c.hidden = hide && Some(c.from) != owner;
+                c.hidden
+            }
+            None => false,
+        }
+    }
+
+    /// Deletes a comment and, for a top-level comment, all its replies; the ids stop naming
+    /// anything. Returns every id removed.
+    pub fn delete_comment(&mut self, id: CommentId) -> Vec<CommentId> {
+        let Some(c) = self.comments.remove(&id) else {
+            return Vec::new();
+        };
+        let key = (c.timestamp, c.seq);
+        match c.parent {
+            Some(p) => {
+                if let Some(parent) = self.comments.get_mut(&p) {
+                    parent.replies.remove(&key);
+                }
+            }
+            None => {
+                if let Some(m) = self.media.get_mut(&c.media) {
+                    m.comments.remove(&key);
+                }
+            }
+        }
+        self.nodes.remove(&id.0);
+        let mut removed = vec![id];
+        for r in c.replies.values() {
+            if self.comments.remove(r).is_some() {
+                self.nodes.remove(&r.0);
+                removed.push(*r);
+            }
+        }
+        removed
+    }
+
+    /// Whether comment `id` @mentions the account `ig`.
+    pub fn comment_mentions(&self, id: CommentId, ig: IgUserId) -> bool {
+        match (self.comments.get(&id), self.ig_users.get(&ig)) {
+            (Some(c), Some(u)) => mentions_user(&c.text, &u.username),
+            _ => false,
+        }
+    }
+
+    /// Whether the caption of media `id` @mentions the account `ig`.
+    pub fn caption_mentions(&self, id: MediaId, ig: IgUserId) -> bool {
+        match (self.media.get(&id), self.ig_users.get(&ig)) {
+            (Some(m), Some(u)) => m.caption.as_deref().is_some_and(|c| mentions_user(c, &u.username)),
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentions_are_found_case_insensitively_and_emails_are_not_mentions() {
+        assert_eq!(
+            mentions("Hi @Metricsaurus, see @juniper.makes. mail me@x.com"),
+            vec!["metricsaurus", "juniper.makes"]
+        );
+        assert!(mentions_user("@bluebottle challenge?", "BlueBottle"));
+        assert!(!mentions_user("@bluebottles", "bluebottle"));
+    }
 }

@@ -1,0 +1,294 @@
+//! Comment moderation (guides "Comment Moderation"; facts §4.6): the IG Comment node, the
+//! `comments` and `replies` edges, commenting, replying, hide/unhide, delete, and turning
+//! comments on or off on a media.
+
+use crate::error::{GraphError, GraphResult};
+use crate::http::fields::{render_list, FieldSel};
+use crate::http::graph::{project, Ctx, Field};
+use crate::http::paging::{edge_json, paging_json, window, Links, Order};
+use crate::ids::{CommentId, IgUserId, MediaId};
+use crate::model::{Comment, Media, MediaType};
+use crate::timefmt::iso;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
+pub const NODE: &str = "IGComment";
+/// What comment edges and the node show without `fields` (facts §3.2: `timestamp,text,id`).
+pub const DEFAULT_FIELDS: &[&str] = &["timestamp", "text", "id"];
+const PERMISSION: &str = "instagram_manage_comments";
+
+/// The media `id` for a moderation call: one of the viewer's own media (else 100/33), with
+/// `instagram_manage_comments` and a Page task that grants it (else `(#10)`).
+fn moderated_media(ctx: &Ctx, id: MediaId, verb: &str) -> GraphResult<Media> {
+    crate::http::media::require_readable(ctx, id, verb)?;
+    let m = ctx
+        .world
+        .media
+        .get(&id)
+        .cloned()
+        .ok_or_else(|| GraphError::unsupported(verb, &id.to_string()))?;
+    ctx.require_permission(m.owner, PERMISSION)?;
+    Ok(m)
+}
+
+/// Who may touch a comment, and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// The viewer owns the media the comment is on: may read, reply, hide, delete.
+    MediaOwner,
+    /// The viewer wrote the comment on someone else's media (through the Mentions API): may
+    /// read it, nothing else (facts §4.6: only the media owner may delete).
+    Author,
+}
+
+/// Loads a comment the viewer may see, with the viewer's role; 100/33 otherwise (facts §8.3:
+/// missing and forbidden look the same).
+fn comment_access(ctx: &Ctx, id: CommentId, verb: &str) -> GraphResult<(Comment, Media, Role)> {
+    let denied = || GraphError::unsupported(verb, &id.to_string());
+    let c = ctx.world.comments.get(&id).cloned().ok_or_else(denied)?;
+    let m = ctx.world.media.get(&c.media).cloned().ok_or_else(denied)?;
+    // Live comments are readable only while the broadcast runs (facts §4.6).
+    if m.media_type == MediaType::Broadcast && !m.live_now {
+        return Err(denied());
+    }
+    if ctx.owns_ig(m.owner) {
+        ctx.require_permission(m.owner, PERMISSION)?;
+        Ok((c, m, Role::MediaOwner))
+    } else if ctx.owns_ig(c.from) {
+        ctx.require_permission(c.from, PERMISSION)?;
+        Ok((c, m, Role::Author))
+    } else {
+        Err(denied())
+    }
+}
+
+/// `GET /{ig-comment-id}`.
+pub fn read(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
+    comment_access(ctx, id, "GET")?;
+    let sel = ctx.fields_or(DEFAULT_FIELDS)?;
+    render(ctx, id, &sel)
+}
+
+/// Renders a comment with the visibility rules of facts §4.6: `user` only for comments the
+/// app user wrote (`username` for everyone), `parent_id` only on replies, `media` as
+/// `{id, media_product_type}` unless expanded (guides changelog 2021-11-09).
+pub fn render(ctx: &mut Ctx, id: CommentId, sel: &[FieldSel]) -> GraphResult<Value> {
+    let Some(c) = ctx.world.comments.get(&id).cloned() else {
+        return Err(GraphError::unsupported("GET", &id.to_string()));
+    };
+    let username = ctx
+        .world
+        .ig_users
+        .get(&c.from)
+        .map(|u| u.username.clone())
+        .unwrap_or_default();
+    let own = ctx.owns_ig(c.from);
+    project(NODE, &id.to_string(), sel, |f| {
+        Ok(match f.name.as_str() {
+            "from" => Field::Value(json!({ "id": c.from.to_string(), "username": username })),
+            "hidden" => Field::Value(json!(c.hidden)),
+            "like_count" => Field::Value(json!(c.like_count)),
+            "media" => {
+                let sub = f
+                    .children
+                    .clone()
+                    .unwrap_or_else(|| crate::http::graph::defaults(&["id", "media_product_type"]));
+                Field::Value(crate::http::media::render(ctx, c.media, &sub, false)?)
+            }
+            "parent_id" => c.parent.map_or(Field::Omit, |p| Field::Value(json!(p.to_string()))),
+            "replies" => Field::Value(replies_edge(ctx, id, Some(f))?),
+            "text" => Field::Value(json!(c.text)),
+            "timestamp" => Field::Value(json!(iso(c.timestamp))),
+            "user" if own => Field::Value(json!({ "id": c.from.to_string() })),
+            "user" => Field::Omit,
+            "username" => Field::Value(json!(username)),
+            "legacy_instagram_comment_id" => Field::Omit,
+            _ => Field::Unknown,
+        })
+    })
+}
+
+fn links(ctx: &Ctx, sel: Option<&FieldSel>, path: &str, limit: usize) -> Links {
+    match sel {
+        None => Links::for_request(ctx.req, limit),
+        Some(s) => Links::for_edge(ctx.req, path, s.children.as_deref().map(render_list), limit),
+    }
+}
+
+fn comment_items(ctx: &mut Ctx, ids: Vec<CommentId>, sel: Option<&FieldSel>) -> GraphResult<Vec<Value>> {
+    let sub = ctx.item_fields(sel, DEFAULT_FIELDS)?;
+    ids.into_iter().map(|c| render(ctx, c, &sub)).collect()
+}
+
+/// Whether the viewer may list comments of `m`: its owner with the permission, or (for
+/// media reached through the Mentions API) a token carrying `instagram_manage_comments`.
+fn require_comment_reader(ctx: &Ctx, m: &Media) -> GraphResult<()> {
+    if ctx.owns_ig(m.owner) {
+        ctx.require_permission(m.owner, PERMISSION)
+    } else if ctx.viewer.has(PERMISSION) {
+        Ok(())
+    } else {
+        Err(GraphError::permission_denied())
+    }
+}
+
+/// `/{ig-media-id}/comments`: top-level comments only, newest first from v3.2 (oldest
+/// first before), at most 50 per page, replies only through the `replies` expansion
+/// (facts §3.3, §4.6).
+pub fn comments_edge(ctx: &mut Ctx, id: MediaId, sel: Option<&FieldSel>) -> GraphResult<Value> {
+    if sel.is_none() {
+        crate::http::media::require_readable(ctx, id, "GET")?;
+    }
+    let m = ctx
+        .world
+        .media
+        .get(&id)
+        .cloned()
+        .ok_or_else(|| GraphError::unsupported("GET", &id.to_string()))?;
+    require_comment_reader(ctx, &m)?;
+    let max = ctx.cfg.comments_max_page_size;
+    let req = ctx.page_req(sel, ctx.cfg.default_page_size.min(max), max)?;
+    let order = if ctx.req.version < crate::config::ApiVersion::new(3, 2) {
+        Order::Asc
+    } else {
+        Order::Desc
+    };
+    let w = window(&m.comments, Bound::Unbounded, Bound::Unbounded, order, &req)?;
+    let ids = w.keys.iter().map(|k| m.comments[k]).collect();
+    let data = comment_items(ctx, ids, sel)?;
+    let links = links(ctx, sel, &format!("{id}/comments"), req.limit);
+    Ok(edge_json(data, paging_json(&w, Some(&links))))
+}
+
+/// `/{ig-comment-id}/replies`: oldest first (a thread reads top-down).
+pub fn replies_edge(ctx: &mut Ctx, id: CommentId, sel: Option<&FieldSel>) -> GraphResult<Value> {
+    if sel.is_none() {
+        comment_access(ctx, id, "GET")?;
+    }
+    let replies: BTreeMap<_, _> = ctx
+        .world
+        .comments
+        .get(&id)
+        .map(|c| c.replies.clone())
+        .unwrap_or_default();
+    let max = ctx.cfg.comments_max_page_size;
+    let req = ctx.page_req(sel, ctx.cfg.default_page_size.min(max), max)?;
+    let w = window(&replies, Bound::Unbounded, Bound::Unbounded, Order::Asc, &req)?;
+    let ids = w.keys.iter().map(|k| replies[k]).collect();
+    let data = comment_items(ctx, ids, sel)?;
+    let links = links(ctx, sel, &format!("{id}/replies"), req.limit);
+    Ok(edge_json(data, paging_json(&w, Some(&links))))
+}
+
+/// `message`, required and non-empty.
+fn message(ctx: &Ctx) -> GraphResult<String> {
+    Ok(ctx.req.required("message")?.to_string())
+}
+
+/// `POST /{ig-media-id}/comments?message=`: a comment by the media's owner account.
+pub fn create(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
+    let m = moderated_media(ctx, id, "POST")?;
+    let text = message(ctx)?;
+    if !m.comments_enabled {
+        return Err(GraphError::comments_disabled());
+    }
+    let cid = ctx.world.add_comment(id, None, m.owner, text, ctx.now);
+    Ok(json!({ "id": cid.to_string() }))
+}
+
+/// Writes a reply as `from` under `parent` (attached to its top-level comment), enforcing
+/// the reply rules of `IGREF:ig-comment/replies`.
+pub fn reply_as(ctx: &mut Ctx, parent: CommentId, from: IgUserId, text: String) -> GraphResult<CommentId> {
+    let c = ctx
+        .world
+        .comments
+        .get(&parent)
+        .cloned()
+        .ok_or_else(|| GraphError::unsupported("POST", &parent.to_string()))?;
+    let m = ctx
+        .world
+        .media
+        .get(&c.media)
+        .cloned()
+        .ok_or_else(|| GraphError::unsupported("POST", &parent.to_string()))?;
+    if m.media_type == MediaType::Broadcast {
+        return Err(GraphError::live_comment_operation());
+    }
+    if c.hidden {
+        return Err(GraphError::reply_to_hidden_comment());
+    }
+    if !m.comments_enabled {
+        return Err(GraphError::comments_disabled());
+    }
+    Ok(ctx.world.add_comment(c.media, Some(parent), from, text, ctx.now))
+}
+
+/// `POST /{ig-comment-id}/replies?message=`.
+pub fn reply(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
+    let (_, m, role) = comment_access(ctx, id, "POST")?;
+    if role != Role::MediaOwner {
+        return Err(GraphError::unsupported("POST", &id.to_string()));
+    }
+    let text = message(ctx)?;
+    let cid = reply_as(ctx, id, m.owner, text)?;
+    Ok(json!({ "id": cid.to_string() }))
+}
+
+/// `POST /{ig-comment-id}?hide=true|false`: the media owner's own comments stay visible.
+pub fn hide(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
+    let (_, m, role) = comment_access(ctx, id, "POST")?;
+    if role != Role::MediaOwner {
+        return Err(GraphError::unsupported("POST", &id.to_string()));
+    }
+    let hide = ctx
+        .req
+        .bool_param("hide")?
+        .ok_or_else(|| GraphError::missing_param("hide"))?;
+    if m.media_type == MediaType::Broadcast {
+        return Err(GraphError::live_comment_operation());
+    }
+    ctx.world.set_comment_hidden(id, hide);
+    Ok(json!({ "success": true }))
+}
+
+/// `DELETE /{ig-comment-id}`: only the media's owner, even for comments the caller wrote
+/// elsewhere; a top-level comment takes its replies with it (facts §4.6).
+pub fn delete(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
+    let (_, m, role) = comment_access(ctx, id, "DELETE")?;
+    if role != Role::MediaOwner {
+        return Err(GraphError::unsupported("DELETE", &id.to_string()));
+    }
+    if m.media_type == MediaType::Broadcast {
+        return Err(GraphError::live_comment_operation());
+    }
+    ctx.world.delete_comment(id);
+    Ok(json!({ "success": true }))
+}
+
+/// `POST /{ig-media-id}?comment_enabled=true|false` (guides "Comment Moderation").
+pub fn update_media(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
+    let m = moderated_media(ctx, id, "POST")?;
+    let enabled = ctx
+        .req
+        .bool_param("comment_enabled")?
+        .ok_or_else(|| GraphError::missing_param("comment_enabled"))?;
+    if m.is_child() || m.is_story() {
+        return Err(GraphError::unsupported("POST", &id.to_string()));
+    }
+    if let Some(m) = ctx.world.media.get_mut(&id) {
+        m.comments_enabled = enabled;
+    }
+    Ok(json!({ "success": true }))
+}
+
+/// `GET /{ig-comment-id}/{edge}`.
+pub fn edge(ctx: &mut Ctx, id: CommentId, edge: &str) -> GraphResult<Value> {
+    match edge {
+        "replies" => replies_edge(ctx, id, None),
+        _ => {
+            comment_access(ctx, id, "GET")?;
+            Err(GraphError::nonexisting_field(edge, NODE))
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! Business Discovery (guides "Business Discovery"; facts §4.1): public data about another
+//! professional account through `business_discovery.username(<name>){…}`.
+
+use crate::error::{GraphError, GraphResult};
+use crate::http::fields::FieldSel;
+use crate::http::graph::{defaults, project, Ctx, Field};
+use crate::http::paging::{edge_json, paging_json, window, Order};
+use crate::ids::IgUserId;
+use serde_json::{json, Value};
+use std::ops::Bound;
+
+/// Public fields of the target account (facts §4.1 "Public" column, plus `name` and
+/// `profile_picture_url` seen in recordings).
+const USER_FIELDS: &[&str] = &[
+    "biography",
+    "followers_count",
+    "media_count",
+    "name",
+    "profile_picture_url",
+    "username",
+    "website",
+    "media",
+];
+/// Public fields of the target's media (`IGREF:ig-user/business_discovery`).
+const MEDIA_FIELDS: &[&str] = &[
+    "caption",
+    "children",
+    "comments_count",
+    "id",
+    "like_count",
+    "media_product_type",
+    "media_type",
+    "media_url",
+    "permalink",
+    "thumbnail_url",
+    "timestamp",
+    "username",
+];
+
+/// The `business_discovery` field on the viewer's account `_viewer_ig` (already checked).
+pub fn render(ctx: &mut Ctx, _viewer_ig: IgUserId, f: &FieldSel) -> GraphResult<Value> {
+    if !ctx.viewer.has("instagram_basic") {
+        return Err(GraphError::permission_denied());
+    }
+    let username = f.arg("username").ok_or_else(|| GraphError::missing_param("username"))?;
+    let not_found = || {
+        GraphError::business_discovery_not_found(
+            ctx.cfg.business_discovery_error_code,
+            ctx.cfg.business_discovery_error_subcode,
+            username,
+        )
+    };
+    // Only Business and Creator accounts; age-gated accounts are not returned (facts §4.1).
+    let target = ctx
+        .world
+        .ig_user_by_username(username.trim_start_matches('@'))
+        .filter(|u| u.account_type.is_professional() && !u.age_gated)
+        .cloned()
+        .ok_or_else(not_found)?;
+    let sel = f.children.clone().unwrap_or_else(|| defaults(&["id"]));
+    let media_count = ctx.world.media_count(target.id);
+    project(crate::http::ig_user::NODE, &target.id.to_string(), &sel, |s| {
+        if !USER_FIELDS.contains(&s.name.as_str()) {
+            return Ok(Field::Unknown);
+        }
+        Ok(match s.name.as_str() {
+            "biography" => Field::Value(json!(target.biography)),
+            "followers_count" => Field::Value(json!(target.followers_count)),
+            "media_count" => Field::Value(json!(media_count)),
+            "name" => Field::Value(json!(target.name)),
+            "profile_picture_url" => Field::Value(json!(target.profile_picture_url)),
+            "username" => Field::Value(json!(target.username)),
+            "website" => target.website.as_ref().map_or(Field::Omit, |w| Field::Value(json!(w))),
+            "media" => Field::Value(media_edge(ctx, target.id, s)?),
+            _ => Field::Unknown,
+        })
+    })
+}
+
+/// The target's feed, newest first, with `.limit()`/`.after()`/`.before()`; cursors without
+/// `next`/`previous` (facts §3.3). `like_count` is left out where the owner hides it.
+fn media_edge(ctx: &mut Ctx, target: IgUserId, sel: &FieldSel) -> GraphResult<Value> {
+    let req = ctx.page_req(Some(sel), ctx.cfg.default_page_size, ctx.cfg.max_page_size)?;
+    let sub = sel.children.clone().unwrap_or_else(|| defaults(&["id"]));
+    if let Some(f) = sub.iter().find(|f| !MEDIA_FIELDS.contains(&f.name.as_str())) {
+        return Err(GraphError::nonexisting_field(&f.name, crate::http::media::NODE));
+    }
+    let empty = Default::default();
+    let feed = ctx.world.feed.get(&target).unwrap_or(&empty).clone();
+    let w = window(&feed, Bound::Unbounded, Bound::Unbounded, Order::Desc, &req)?;
+    let data = w
+        .keys
+        .iter()
+        .map(|k| crate::http::media::render(ctx, feed[k], &sub, false))
+        .collect::<GraphResult<Vec<_>>>()?;
+    Ok(edge_json(data, paging_json(&w, None)))
+}
