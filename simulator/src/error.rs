@@ -6,8 +6,8 @@
 //! `error_user_msg`, as live responses do (facts §1.1). Rendering (with `fbtrace_id`)
 //! happens in `http::response`.
 
-mod webhooks;
 mod publishing;
+mod webhooks;
 pub use publishing::FORCIBLE_SUBCODES;
 mod social;
 

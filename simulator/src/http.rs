@@ -2,9 +2,9 @@
 //! projection, paging, rendering, and one handler file per resource.
 
 pub mod batch;
-pub mod events;
 pub mod comment;
 pub mod discovery;
+pub mod events;
 pub mod fields;
 pub mod graph;
 pub mod hashtag;
