@@ -7,9 +7,11 @@
 use crate::scenario::Scenario;
 
 pub mod foundation;
+pub mod publishing;
+mod support;
 
 /// Every area's scenarios.
-pub const AREAS: &[&[Scenario]] = &[foundation::SCENARIOS];
+pub const AREAS: &[&[Scenario]] = &[foundation::SCENARIOS, publishing::SCENARIOS];
 
 /// Every scenario, in run order.
 pub fn all() -> Vec<Scenario> {
