@@ -6,12 +6,19 @@
 
 use crate::scenario::Scenario;
 
+pub mod comments;
 pub mod foundation;
+pub mod mentions;
 pub mod publishing;
 mod support;
 
 /// Every area's scenarios.
-pub const AREAS: &[&[Scenario]] = &[foundation::SCENARIOS, publishing::SCENARIOS];
+pub const AREAS: &[&[Scenario]] = &[
+    foundation::SCENARIOS,
+    publishing::SCENARIOS,
+    comments::SCENARIOS,
+    mentions::SCENARIOS,
+];
 
 /// Every scenario, in run order.
 pub fn all() -> Vec<Scenario> {
