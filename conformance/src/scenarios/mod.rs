@@ -7,7 +7,9 @@
 use crate::scenario::Scenario;
 
 pub mod comments;
+pub mod discovery;
 pub mod foundation;
+pub mod hashtags;
 pub mod mentions;
 pub mod publishing;
 mod support;
@@ -18,6 +20,8 @@ pub const AREAS: &[&[Scenario]] = &[
     publishing::SCENARIOS,
     comments::SCENARIOS,
     mentions::SCENARIOS,
+    hashtags::SCENARIOS,
+    discovery::SCENARIOS,
 ];
 
 /// Every scenario, in run order.
