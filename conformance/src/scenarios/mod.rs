@@ -13,6 +13,7 @@ pub mod hashtags;
 pub mod mentions;
 pub mod publishing;
 mod support;
+pub mod webhooks;
 
 /// Every area's scenarios.
 pub const AREAS: &[&[Scenario]] = &[
@@ -22,6 +23,7 @@ pub const AREAS: &[&[Scenario]] = &[
     mentions::SCENARIOS,
     hashtags::SCENARIOS,
     discovery::SCENARIOS,
+    webhooks::SCENARIOS,
 ];
 
 /// Every scenario, in run order.

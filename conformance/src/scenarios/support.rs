@@ -40,14 +40,6 @@ pub fn control_post(ctx: &Ctx, path: &str, body: &Value, schema: &str) -> Result
     call.ok(schema)
 }
 
-/// A control-plane GET whose answer must be a 200 matching `schema`.
-pub fn control_get(ctx: &Ctx, path: &str, schema: &str) -> Result<Value, Failure> {
-    let call = Call {
-        resp: ctx.sandbox()?.control_get(path),
-    };
-    call.ok(schema)
-}
-
 /// The `id` of a body (an id response, a node).
 pub fn id_of(body: &Value) -> Result<String, Failure> {
     str_field(body, "id").map(str::to_string)

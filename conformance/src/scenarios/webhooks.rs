@@ -1,0 +1,368 @@
+//! Webhooks subscription flow (guide "Webhooks"; facts §6): subscribe the app with the
+//! verification handshake against a loopback receiver the scenario runs, install the app on
+//! the Page (`subscribed_apps`), make someone comment (events control plane) and check the
+//! signed delivery: `X-Hub-Signature-256` recomputed here, payload schema-validated.
+//!
+//! Needs the control plane (an event and a flush of the delivery queue), so it is skipped on
+//! live: production cannot call back a loopback receiver anyway.
+
+use super::support::{control_post, id_of};
+use crate::scenario::{data, expect, str_field, Check, Ctx, Failure, Need, Scenario};
+use crate::schemas;
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub const SCENARIOS: &[Scenario] = &[Scenario {
+    name: "webhooks_subscription",
+    area: "webhooks",
+    about: "POST /{app}/subscriptions with the hub.challenge handshake, /{page}/subscribed_apps, a comment event, a delivery signed with X-Hub-Signature-256 (igsim: loopback receiver, events and flush on the control plane)",
+    needs: &[Need::ControlPlane],
+    run: webhooks_subscription,
+}];
+
+const VERIFY_TOKEN: &str = "igconform-verify-token";
+const COMMENTER: &str = "ana.lopez";
+const COMMENT_TEXT: &str = "igconform webhook check";
+
+/// One request the receiver got.
+#[derive(Debug, Clone)]
+struct Received {
+    method: String,
+    target: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Received {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn query(&self, name: &str) -> Option<String> {
+        let q = self.target.split_once('?')?.1;
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
+}
+
+/// A webhook endpoint on loopback: answers the handshake for [`VERIFY_TOKEN`] with the
+/// challenge, acknowledges every POST, remembers everything. Stops when dropped.
+struct Receiver {
+    addr: SocketAddr,
+    seen: Arc<Mutex<Vec<Received>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Receiver {
+    fn start() -> Result<Receiver, Failure> {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .map_err(|e| Failure::new(Check::Transport, format!("cannot bind a loopback receiver: {e}")))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Failure::new(Check::Transport, format!("receiver address: {e}")))?;
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (s, halt) = (seen.clone(), stop.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if halt.load(Ordering::SeqCst) {
+                    break;
+                }
+                if let Ok(stream) = stream {
+                    let _ = serve(stream, &s);
+                }
+            }
+        });
+        Ok(Receiver { addr, seen, stop })
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}/igconform/webhook", self.addr)
+    }
+
+    fn received(&self, method: &str) -> Vec<Received> {
+        self.seen
+            .lock()
+            .map(|v| v.iter().filter(|r| r.method == method).cloned().collect())
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wakes the accept loop so that the thread sees the flag and ends.
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
+    }
+}
+
+fn serve(mut stream: TcpStream, seen: &Mutex<Vec<Received>>) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i;
+        }
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            return Ok(());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+    let mut lines = head.split("\r\n");
+    let mut first = lines.next().unwrap_or("").split(' ');
+    let method = first.next().unwrap_or("").to_string();
+    let target = first.next().unwrap_or("").to_string();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let len: usize = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = buf[head_end + 4..].to_vec();
+    while body.len() < len {
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+    let r = Received {
+        method,
+        target,
+        headers,
+        body,
+    };
+    let (status, text) = if r.method == "GET" {
+        if r.query("hub.mode").as_deref() == Some("subscribe")
+            && r.query("hub.verify_token").as_deref() == Some(VERIFY_TOKEN)
+        {
+            (200, r.query("hub.challenge").unwrap_or_default())
+        } else {
+            (403, "Forbidden".to_string())
+        }
+    } else {
+        (200, "EVENT_RECEIVED".to_string())
+    };
+    if let Ok(mut v) = seen.lock() {
+        v.push(r);
+    }
+    write!(
+        stream,
+        "HTTP/1.1 {status} X\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+        text.len()
+    )?;
+    stream.flush()
+}
+
+fn hmac_sha256_hex(key: &str, body: &[u8]) -> Result<String, Failure> {
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes())
+        .map_err(|e| Failure::new(Check::Behaviour, format!("hmac key: {e}")))?;
+    mac.update(body);
+    Ok(hex::encode(mac.finalize().into_bytes()))
+}
+
+fn schema_check(schema: &str, v: &Value) -> Result<(), Failure> {
+    schemas::validate(schema, v).map_err(|errors| {
+        Failure::new(
+            Check::Schema,
+            format!("delivery does not match {schema}: {}\n    body: {v}", errors.join("; ")),
+        )
+    })
+}
+
+fn webhooks_subscription(ctx: &mut Ctx) -> Result<(), Failure> {
+    let (Some(app), Some(secret)) = (ctx.app_id().map(str::to_string), ctx.app_secret().map(str::to_string)) else {
+        return Err(Failure::skip("subscriptions need the app id and secret"));
+    };
+    let Some(page) = ctx.page_id().map(str::to_string) else {
+        return Err(Failure::skip("installing the app needs the account's Page"));
+    };
+    let ig = ctx.ig_user_id().to_string();
+    let rx = Receiver::start()?;
+    let app_client = ctx.client().without_token().with_token(&format!("{app}|{secret}"));
+    let subscriptions = format!("{app}/subscriptions");
+
+    ctx.step("subscribe the app to instagram comments and mentions");
+    let cleanup_client = app_client.clone();
+    let path = subscriptions.clone();
+    ctx.on_cleanup("delete the app's instagram subscription", move |_| {
+        let r = cleanup_client.delete(&path, &[("object", "instagram")]);
+        if r.status == 200 {
+            Ok(())
+        } else {
+            Err(Failure::new(
+                Check::Status,
+                format!("DELETE {path} -> {}: {}", r.status, r.text),
+            ))
+        }
+    });
+    let ok = ctx
+        .call_as(&app_client, |c| {
+            c.post(
+                &subscriptions,
+                &[
+                    ("object", "instagram"),
+                    ("callback_url", &rx.url()),
+                    ("fields", "comments,mentions"),
+                    ("verify_token", VERIFY_TOKEN),
+                ],
+            )
+        })
+        .ok("success_response")?;
+    expect(ok["success"] == true, || format!("subscribe answered {ok}"))?;
+
+    ctx.step("the callback got the verification request");
+    let gets = rx.received("GET");
+    expect(gets.len() == 1, || {
+        format!("{} verification requests, expected 1", gets.len())
+    })?;
+    let g = &gets[0];
+    expect(
+        g.query("hub.mode").as_deref() == Some("subscribe")
+            && g.query("hub.verify_token").as_deref() == Some(VERIFY_TOKEN)
+            && g.query("hub.challenge").is_some_and(|c| !c.is_empty()),
+        || format!("verification request {}", g.target),
+    )?;
+
+    ctx.step("the subscription is listed");
+    let list = ctx
+        .call_as(&app_client, |c| c.get(&subscriptions, &[]))
+        .ok("app_subscriptions")?;
+    let sub = data(&list)?
+        .iter()
+        .find(|s| s["object"] == "instagram")
+        .cloned()
+        .ok_or_else(|| Failure::new(Check::Behaviour, format!("no instagram subscription in {list}")))?;
+    expect(
+        sub["callback_url"] == rx.url().as_str() && sub["active"] == true,
+        || format!("subscription {sub}"),
+    )?;
+    let names: Vec<&str> = sub["fields"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|f| f["name"].as_str()).collect())
+        .unwrap_or_default();
+    expect(names == ["comments", "mentions"], || {
+        format!("subscribed fields {}", sub["fields"])
+    })?;
+
+    ctx.step("install the app on the Page with its Page token");
+    let accounts = ctx.get("me/accounts", &[]).ok("me_accounts")?;
+    let token = data(&accounts)?
+        .iter()
+        .find(|p| p["id"] == page.as_str())
+        .and_then(|p| p["access_token"].as_str())
+        .map(str::to_string)
+        .ok_or_else(|| Failure::new(Check::Field, format!("no access_token for Page {page} in me/accounts")))?;
+    ctx.secret(&token);
+    let page_client = ctx.client().without_token().with_token(&token);
+    let installed = format!("{page}/subscribed_apps");
+    let (pc, path) = (page_client.clone(), installed.clone());
+    ctx.on_cleanup("remove the app from the Page", move |_| {
+        let r = pc.delete(&path, &[]);
+        if r.status == 200 {
+            Ok(())
+        } else {
+            Err(Failure::new(
+                Check::Status,
+                format!("DELETE {path} -> {}: {}", r.status, r.text),
+            ))
+        }
+    });
+    ctx.call_as(&page_client, |c| c.post(&installed, &[("subscribed_fields", "feed")]))
+        .ok("success_response")?;
+    let apps = ctx
+        .call_as(&page_client, |c| c.get(&installed, &[]))
+        .ok("page_subscribed_apps")?;
+    expect(data(&apps)?.iter().any(|a| a["id"] == app.as_str()), || {
+        format!("app {app} not in {apps}")
+    })?;
+
+    ctx.step("find a feed photo that takes comments");
+    let media = ctx
+        .get(
+            &format!("{ig}/media"),
+            &[
+                ("fields", "media_product_type,media_type,is_comment_enabled"),
+                ("limit", "50"),
+            ],
+        )
+        .ok("ig_media_list")?;
+    let post = data(&media)?
+        .iter()
+        .find(|m| m["media_product_type"] == "FEED" && m["media_type"] == "IMAGE" && m["is_comment_enabled"] == true)
+        .map(id_of)
+        .transpose()?
+        .ok_or_else(|| Failure::new(Check::Behaviour, "no feed photo that takes comments"))?;
+
+    ctx.step("igsim events: someone comments; flush the delivery queue");
+    let ev = control_post(
+        ctx,
+        "events/comment",
+        &json!({ "media_id": post, "text": COMMENT_TEXT, "from_username": COMMENTER }),
+        "sim_event",
+    )?;
+    let comment = id_of(&ev)?;
+    control_post(ctx, "webhooks/flush", &json!({}), "sim_webhook_flush")?;
+
+    ctx.step("the delivery is signed and carries the comment");
+    let posts = rx.received("POST");
+    expect(posts.len() == 1, || format!("{} deliveries, expected 1", posts.len()))?;
+    let d = &posts[0];
+    expect(d.target == "/igconform/webhook", || {
+        format!("delivered to {}", d.target)
+    })?;
+    expect(
+        d.header("content-type")
+            .is_some_and(|c| c.starts_with("application/json")),
+        || format!("content-type {:?}", d.header("content-type")),
+    )?;
+    let want = format!("sha256={}", hmac_sha256_hex(&secret, &d.body)?);
+    expect(d.header("x-hub-signature-256") == Some(want.as_str()), || {
+        format!(
+            "X-Hub-Signature-256 {:?} is not the HMAC-SHA256 of the body keyed by the app secret",
+            d.header("x-hub-signature-256")
+        )
+    })?;
+    let payload: Value = serde_json::from_slice(&d.body)
+        .map_err(|e| Failure::new(Check::Schema, format!("the delivery is not JSON: {e}")))?;
+    schema_check("webhook", &payload)?;
+    schema_check("webhook_comments", &payload)?;
+    let entry = &payload["entry"][0];
+    expect(payload["object"] == "instagram" && entry["id"] == ig.as_str(), || {
+        format!("delivery for {} / {}", payload["object"], entry["id"])
+    })?;
+    let change = &entry["changes"][0];
+    let value = &change["value"];
+    expect(change["field"] == "comments", || format!("field {}", change["field"]))?;
+    expect(value["id"] == comment.as_str() && value["text"] == COMMENT_TEXT, || {
+        format!("comment value {value}")
+    })?;
+    expect(value["media"]["id"] == post.as_str(), || {
+        format!("on media {}", value["media"])
+    })?;
+    expect(str_field(&value["from"], "username")? == COMMENTER, || {
+        format!("from {}", value["from"])
+    })?;
+
+    ctx.step("the comment is visible through the API");
+    let c = ctx.get(&comment, &[("fields", "text,username")]).ok("ig_comment")?;
+    expect(c["text"] == COMMENT_TEXT && c["username"] == COMMENTER, || {
+        format!("comment {comment} reads {c}")
+    })?;
+    Ok(())
+}
