@@ -197,13 +197,42 @@ impl Redactor {
                         k if SECRET_PARAMS.contains(&k) => "[token]".to_string(),
                         "after" | "before" => self.cursor(&v),
                         "client_id" => self.id(&v, "app"),
-                        _ => self.replace_known(&v),
+                        _ => self.ids_in_query_value(&v),
                     };
                     format!("{k}={v}")
                 })
                 .collect();
             out.push('?');
             out.push_str(&pairs.join("&"));
+        }
+        out
+    }
+
+    /// A query value with known ids replaced, and any other Graph id in it too: ids in field
+    /// expressions such as `mentioned_media.media_id(1789…){caption}` may not have been seen
+    /// in a body yet (they can come from the control plane or the environment).
+    fn ids_in_query_value(&mut self, v: &str) -> String {
+        let known = self.replace_known(v);
+        let mut out = String::new();
+        let mut digits = String::new();
+        for c in known.chars().chain(std::iter::once('\0')) {
+            if c.is_ascii_digit() {
+                digits.push(c);
+                continue;
+            }
+            if !digits.is_empty() {
+                let run = std::mem::take(&mut digits);
+                // Graph ids are 15-17 digits; shorter numbers are limits, offsets, times.
+                if run.len() >= 15 && is_id_like(&run) {
+                    let kind = guess_kind(&run);
+                    out.push_str(&self.id(&run, kind));
+                } else {
+                    out.push_str(&run);
+                }
+            }
+            if c != '\0' {
+                out.push(c);
+            }
         }
         out
     }
@@ -312,10 +341,10 @@ fn classify(parent: Option<&str>, map: &Map<String, Value>, id: &str) -> &'stati
     }
 }
 
-/// A kind from the id's shape alone (IG users `1784…`, media `17…`/`18…`, 17 digits).
+/// A kind from the id's shape alone (IG users `17841…`, media `17…`/`18…`, 17 digits).
 fn guess_kind(id: &str) -> &'static str {
     match (id.len(), id) {
-        (17, i) if i.starts_with("1784") => "ig_user",
+        (17, i) if i.starts_with("17841") => "ig_user",
         (17, i) if i.starts_with("17") || i.starts_with("18") => "media",
         _ => "id",
     }

@@ -1,4 +1,4 @@
-//! Snapshots of the foundation scenarios' exchanges, redacted so that the same id is the
+//! Snapshots of the scenarios' exchanges, redacted so that the same id is the
 //! same placeholder across a scenario (`[media:3]`), and tokens, cursors, timestamps, trace
 //! ids and the port are normalised. Review with `cargo insta review`; never hand-edit.
 
@@ -42,6 +42,24 @@ snapshot_tests! {
     error_envelopes_exchanges_are_stable => "error_envelopes",
     debug_token_exchanges_are_stable => "debug_token",
     token_exchange_exchanges_are_stable => "token_exchange",
+    content_publishing_limit_exchanges_are_stable => "content_publishing_limit",
+    publish_single_image_exchanges_are_stable => "publish_single_image",
+    container_status_polling_exchanges_are_stable => "container_status_polling",
+    publish_reel_exchanges_are_stable => "publish_reel",
+    publish_story_exchanges_are_stable => "publish_story",
+    publish_carousel_exchanges_are_stable => "publish_carousel",
+    publish_with_user_tags_and_collaborators_exchanges_are_stable => "publish_with_user_tags_and_collaborators",
+    comments_read_exchanges_are_stable => "comments_read",
+    comment_moderation_exchanges_are_stable => "comment_moderation",
+    comments_disable_enable_exchanges_are_stable => "comments_disable_enable",
+    tagged_media_exchanges_are_stable => "tagged_media",
+    mentioned_media_and_comment_exchanges_are_stable => "mentioned_media_and_comment",
+    reply_to_mentions_exchanges_are_stable => "reply_to_mentions",
+    hashtag_search_quota_exchanges_are_stable => "hashtag_search_quota",
+    hashtag_top_and_recent_media_exchanges_are_stable => "hashtag_top_and_recent_media",
+    business_discovery_exchanges_are_stable => "business_discovery",
+    business_discovery_media_exchanges_are_stable => "business_discovery_media",
+    // webhooks_subscription is left out: its callback_url carries the receiver's random port.
 }
 
 #[test]
