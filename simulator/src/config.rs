@@ -86,6 +86,20 @@ pub struct Config {
 
     /// Stories are readable for this long after posting (facts §4.1 `stories`).
     pub story_lifetime_seconds: i64,
+
+    /// Audience metrics (follower_count, online_followers, demographics, follows_and_unfollows)
+    /// need this many followers (facts §5.2: 100); below it they are left out of `data`
+    /// (facts §1.6: empty data or an error is UNCONFIRMED).
+    pub insights_min_followers: u64,
+    /// Largest since/until span of account insights (recorded: 30 days).
+    pub insights_max_range_seconds: i64,
+    /// Insights of a story older than its lifetime: an error when true, else an empty `data`
+    /// (guide: "only available for 24 hours"; which answer production gives is UNCONFIRMED).
+    pub expired_story_insights_error: bool,
+    /// Apply the changelog's "will apply to all versions on <date>" dates against the sandbox
+    /// clock (v21's removals from 2025-01-08, v22's from 2025-04-21). Off by default so each
+    /// requested version keeps its own catalogue.
+    pub insights_version_sunsets: bool,
 }
 
 impl Default for Config {
@@ -105,6 +119,10 @@ impl Default for Config {
             short_lived_token_seconds: 2 * 3600,
             data_access_seconds: 90 * 24 * 3600,
             story_lifetime_seconds: 24 * 3600,
+            insights_min_followers: 100,
+            insights_max_range_seconds: 30 * 24 * 3600,
+            expired_story_insights_error: false,
+            insights_version_sunsets: false,
         }
     }
 }

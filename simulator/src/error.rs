@@ -6,6 +6,9 @@
 //! `error_user_msg`, as live responses do (facts §1.1). Rendering (with `fbtrace_id`)
 //! happens in `http::response`.
 
+mod insights;
+mod shopping;
+
 use serde_json::{json, Map, Value};
 
 #[derive(Debug, Clone, PartialEq)]

@@ -5,8 +5,10 @@
 
 pub mod account;
 pub mod comment;
+pub mod insights;
 pub mod media;
 pub mod seed;
+pub mod shopping;
 
 pub use account::{Access, App, FbUser, IgAccountType, IgUser, Page, Revocation, Task, Token, TokenKind};
 pub use comment::Comment;
@@ -38,6 +40,8 @@ pub struct World {
     pub ids: IdGen,
     /// Insertion counter for [`TimeKey`]s.
     pub seq: u64,
+    /// Catalogs, products, product tags and the tagged-posts quota (product tagging).
+    pub shopping: shopping::Shopping,
     /// Tokens created since the last [`World::take_minted_tokens`] (for the token index).
     minted: Vec<String>,
 }
@@ -58,6 +62,7 @@ impl World {
             stories: BTreeMap::new(),
             ids: IdGen::new(id_seed),
             seq: 0,
+            shopping: shopping::Shopping::default(),
             minted: Vec::new(),
         }
     }
