@@ -3,4 +3,5 @@
 
 mod doc_samples;
 mod foundation;
+mod insights;
 mod specs;
