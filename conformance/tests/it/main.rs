@@ -4,4 +4,5 @@
 mod doc_samples;
 mod foundation;
 mod insights;
+mod shopping;
 mod specs;

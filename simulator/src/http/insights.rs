@@ -39,22 +39,25 @@ fn settings(ctx: &Ctx) -> Settings {
     }
 }
 
+/// A comma list, each item once (a repeated breakdown would multiply demographic results).
 fn list(ctx: &Ctx, name: &str) -> Vec<String> {
-    ctx.req
-        .param(name)
-        .map(|v| {
-            v.split(',')
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-                .collect()
-        })
-        .unwrap_or_default()
+    let mut out: Vec<String> = Vec::new();
+    for item in ctx.req.param(name).unwrap_or("").split(',') {
+        let item = item.trim();
+        if !item.is_empty() && !out.iter().any(|x| x == item) {
+            out.push(item.to_string());
+        }
+    }
+    out
 }
 
 fn time(ctx: &Ctx, name: &str) -> GraphResult<Option<i64>> {
     match ctx.req.param(name).map(str::trim) {
         None | Some("") => Ok(None),
+        // Times outside 1970..2100 cannot name insights data (and keep the window arithmetic
+        // far from overflow).
         Some(v) => parse_time_param(v)
+            .filter(|t| (0..4_102_444_800).contains(t))
             .map(Some)
             .ok_or_else(|| GraphError::invalid_param(format!("The parameter {name} is not a valid time"))),
     }

@@ -1170,7 +1170,7 @@ pub fn user_insights(world: &World, ig: IgUserId, q: &UserQuery, s: &Settings) -
     if until <= since {
         return Err(GraphError::insights_since_after_until());
     }
-    if until - since > s.max_range_seconds {
+    if until.saturating_sub(since) > s.max_range_seconds {
         return Err(GraphError::insights_range_too_long(s.max_range_seconds));
     }
     let mut data = Vec::new();
@@ -1506,9 +1506,16 @@ fn demographics(
             }
         }
     };
+    let mut unique: Vec<&String> = Vec::new();
+    for d in dims {
+        if !unique.contains(&d) {
+            unique.push(d);
+        }
+    }
+    let dims = unique;
     // Weighted cartesian product of the asked dimensions.
     let mut combos: Vec<(Vec<String>, f64)> = vec![(Vec::new(), 1.0)];
-    for dim in dims {
+    for dim in &dims {
         let mut next = Vec::new();
         for (keys, w) in &combos {
             for b in buckets(dim) {
@@ -1535,7 +1542,7 @@ fn demographics(
     results.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     results.truncate(45);
     let mut keys = vec!["timeframe".to_string()];
-    keys.extend(dims.iter().cloned());
+    keys.extend(dims.iter().map(|d| d.to_string()));
     Insight {
         name: d.name,
         period: "lifetime",

@@ -792,3 +792,231 @@ pub fn seed_media_tags(world: &mut World, media: MediaId, tags: &[ProductTagSeed
     world.shopping.media_tags.insert(media, out);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::model::seed::{build_world, WorldSeed};
+    use serde_json::json;
+
+    const METRICSAURUS: IgUserId = IgUserId(17_841_405_822_304_914);
+
+    fn demo() -> World {
+        let seed: WorldSeed = serde_json::from_str(include_str!("../../../fixtures/seeds/demo.json")).unwrap();
+        build_world(&seed, &Config::default(), 42, "t", 1_767_225_600).unwrap()
+    }
+
+    fn sku(w: &World, sku: &str) -> u64 {
+        w.shopping.products.values().find(|p| p.retailer_id == sku).unwrap().id
+    }
+
+    fn sub(r: Result<Vec<ProductTag>, GraphError>) -> Option<i64> {
+        r.unwrap_err().subcode
+    }
+
+    #[test]
+    fn images_need_positions_and_videos_refuse_them() {
+        let w = demo();
+        let mug = sku(&w, "mug-dino-01");
+        let ok = validate_product_tags(
+            &w,
+            METRICSAURUS,
+            TagTarget::Image,
+            &json!([{"product_id": mug.to_string(), "x": 0.5, "y": 0.8}]),
+        )
+        .unwrap();
+        assert_eq!(ok[0].merchant_id, METRICSAURUS.0);
+        assert_eq!(
+            sub(validate_product_tags(
+                &w,
+                METRICSAURUS,
+                TagTarget::Image,
+                &json!([{"product_id": mug}])
+            )),
+            Some(2207036)
+        );
+        assert_eq!(
+            sub(validate_product_tags(
+                &w,
+                METRICSAURUS,
+                TagTarget::CarouselImage,
+                &json!([{"product_id": mug, "x": 0.5}])
+            )),
+            Some(2207036)
+        );
+        for t in [TagTarget::Reel, TagTarget::Video, TagTarget::CarouselVideo] {
+            assert_eq!(
+                sub(validate_product_tags(
+                    &w,
+                    METRICSAURUS,
+                    t,
+                    &json!([{"product_id": mug, "x": 0.5, "y": 0.5}])
+                )),
+                Some(2207035)
+            );
+            assert!(validate_product_tags(&w, METRICSAURUS, t, &json!([{"product_id": mug}])).is_ok());
+        }
+        // The docs' JSON-ish string form is accepted too.
+        let raw = json!(format!("[{{product_id:'{mug}',x:0.5,y:0.8}}]"));
+        assert_eq!(
+            validate_product_tags(&w, METRICSAURUS, TagTarget::Image, &raw)
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(
+            validate_product_tags(
+                &w,
+                METRICSAURUS,
+                TagTarget::Image,
+                &json!([{"product_id": mug, "x": 1.2, "y": 0.8}])
+            )
+            .unwrap_err()
+            .code,
+            100
+        );
+    }
+
+    #[test]
+    fn limits_per_post_reel_and_slide_follow_the_guide() {
+        let w = demo();
+        let ids: Vec<u64> = w.shopping.products.keys().copied().collect();
+        // Distinct products beyond the catalog are unknown: count limits are checked first.
+        let many = |n: usize, xy: bool| -> Value {
+            Value::Array(
+                (0..n)
+                    .map(|i| {
+                        let id = ids.get(i).copied().unwrap_or(1_000 + i as u64);
+                        if xy {
+                            json!({"product_id": id, "x": 0.1, "y": 0.1})
+                        } else {
+                            json!({"product_id": id})
+                        }
+                    })
+                    .collect(),
+            )
+        };
+        assert_eq!(
+            sub(validate_product_tags(
+                &w,
+                METRICSAURUS,
+                TagTarget::CarouselImage,
+                &many(6, true)
+            )),
+            Some(2207040)
+        );
+        assert!(validate_product_tags(&w, METRICSAURUS, TagTarget::CarouselImage, &many(5, true)).is_ok());
+        assert_eq!(
+            sub(validate_product_tags(
+                &w,
+                METRICSAURUS,
+                TagTarget::Image,
+                &many(21, true)
+            )),
+            Some(2207040)
+        );
+        assert_eq!(
+            sub(validate_product_tags(
+                &w,
+                METRICSAURUS,
+                TagTarget::Image,
+                &many(20, true)
+            )),
+            Some(2207037)
+        );
+        assert!(validate_product_tags(&w, METRICSAURUS, TagTarget::Image, &many(10, true)).is_ok());
+        assert_eq!(
+            sub(validate_product_tags(
+                &w,
+                METRICSAURUS,
+                TagTarget::Reel,
+                &many(31, false)
+            )),
+            Some(2207040)
+        );
+        let slides = vec![
+            vec![
+                ProductTag {
+                    product_id: 1,
+                    merchant_id: 1,
+                    x: None,
+                    y: None
+                };
+                5
+            ];
+            5
+        ];
+        assert!(validate_carousel_tags(&slides).is_err());
+        assert!(validate_carousel_tags(&slides[..4]).is_ok());
+    }
+
+    #[test]
+    fn products_must_be_unique_known_and_the_account_eligible() {
+        let w = demo();
+        let mug = sku(&w, "mug-dino-01");
+        let dup = json!([{"product_id": mug}, {"product_id": mug.to_string()}]);
+        assert_eq!(
+            validate_product_tags(&w, METRICSAURUS, TagTarget::Reel, &dup)
+                .unwrap_err()
+                .code,
+            100
+        );
+        assert_eq!(
+            sub(validate_product_tags(
+                &w,
+                METRICSAURUS,
+                TagTarget::Reel,
+                &json!([{"product_id": "42"}])
+            )),
+            Some(2207037)
+        );
+        let juniper = w.ig_user_by_username("juniper.makes").unwrap().id;
+        assert_eq!(
+            sub(validate_product_tags(
+                &w,
+                juniper,
+                TagTarget::Reel,
+                &json!([{"product_id": mug}])
+            )),
+            Some(2207037)
+        );
+        assert!(validate_product_tags(&w, METRICSAURUS, TagTarget::Story, &json!([{"product_id": mug}])).is_err());
+        assert!(validate_product_tags(&w, METRICSAURUS, TagTarget::Reel, &json!({"product_id": mug})).is_err());
+        assert!(validate_product_tags(&w, METRICSAURUS, TagTarget::Reel, &json!([{"x": 0.1}])).is_err());
+        // Unapproved products are accepted (their tags just do not show until approved).
+        for s in ["stickers-12", "hoodie-chart", "toy-sword"] {
+            assert!(
+                validate_product_tags(&w, METRICSAURUS, TagTarget::Reel, &json!([{"product_id": sku(&w, s)}])).is_ok(),
+                "{s}"
+            );
+        }
+        // Variants are products too.
+        let green = sku(&w, "oh59p9vzei-green");
+        assert!(validate_product_tags(&w, METRICSAURUS, TagTarget::Reel, &json!([{"product_id": green}])).is_ok());
+    }
+
+    #[test]
+    fn the_tagged_posts_quota_counts_24_hours() {
+        let mut w = demo();
+        let now = 1_767_225_600;
+        let feed: Vec<MediaId> = w.feed[&METRICSAURUS].values().copied().collect();
+        let mug = sku(&w, "mug-dino-01");
+        for m in feed.iter().take(TAGGED_POSTS_PER_DAY) {
+            check_tagged_post_quota(&w, METRICSAURUS, now).unwrap();
+            attach_tags(
+                &mut w,
+                *m,
+                vec![ProductTag {
+                    product_id: mug,
+                    merchant_id: METRICSAURUS.0,
+                    x: None,
+                    y: None,
+                }],
+                now,
+            );
+        }
+        assert_eq!(check_tagged_post_quota(&w, METRICSAURUS, now).unwrap_err().code, 9);
+        assert!(check_tagged_post_quota(&w, METRICSAURUS, now + TAGGED_POSTS_WINDOW).is_ok());
+    }
+}
