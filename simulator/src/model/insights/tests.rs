@@ -212,4 +212,3 @@ fn breakdown_results_add_up_to_the_value() {
         assert!(t.value.unwrap() > 0, "{}", i.name);
     }
 }
-
