@@ -1,7 +1,7 @@
 //! Product tagging: the guide's flow (eligibility, catalogs, product search, tags on published
 //! media, appeals) against the demo world's Metricsaurus shop, with every documented limit.
 
-use crate::doc_samples::{fixture, missing_keys, replay};
+use crate::doc_samples::{fixture, missing_keys, replay, replay_as};
 use conformance::client::{Client, Resp};
 use conformance::sim::{self, Sandbox};
 use serde_json::{json, Value};
@@ -401,4 +401,114 @@ fn tagging_needs_the_shopping_permissions() {
     dana(&sb)
         .get(&format!("{blue}/available_catalogs"), &[])
         .graph_error(100, Some(33));
+}
+
+/// A tagged container from the guide ("Create a Tagged Container"), published, shows its tags.
+#[test]
+fn tagged_containers_publish_with_their_tags() {
+    let sb = sim::fresh();
+    let c = dana(&sb);
+    let mug = product_id(&c, "mug");
+    let image_tags = format!("[{{product_id:'{mug}',x: 0.5,y: 0.8}}]");
+    let container = replay_as(
+        &sb,
+        &c,
+        "POST",
+        "product-tagging--create-tagged-image-container",
+        &format!("{METRICSAURUS}/media"),
+        &[
+            ("image_url", "https://www.example.com/images/dino-mug.jpg"),
+            ("location_id", "134895793791914"),
+            ("product_tags", &image_tags),
+        ],
+    );
+    let id = container["id"].as_str().unwrap().to_string();
+    let published = replay_as(
+        &sb,
+        &c,
+        "POST",
+        "product-tagging--publish-tagged-container",
+        &format!("{METRICSAURUS}/media_publish"),
+        &[("creation_id", &id)],
+    );
+    let media = published["id"].as_str().unwrap().to_string();
+    let shown = tags(&c, &media);
+    assert_eq!(shown.len(), 1);
+    assert_eq!(shown[0]["product_id"].to_string(), mug);
+    assert_eq!(shown[0]["x"], 0.5);
+    // Reels take tags without positions.
+    let reel_tags = format!("[{{product_id:'{mug}'}}]");
+    replay_as(
+        &sb,
+        &c,
+        "POST",
+        "product-tagging--create-tagged-reels-container",
+        &format!("{METRICSAURUS}/media"),
+        &[
+            ("media_type", "REELS"),
+            ("video_url", "https://www.example.com/v/dino.mp4"),
+            ("product_tags", &reel_tags),
+        ],
+    );
+}
+
+#[test]
+fn product_tag_rules_fail_the_container_at_creation() {
+    let sb = sim::fresh();
+    let c = dana(&sb);
+    let mug = product_id(&c, "mug");
+    let create = |params: &[(&str, &str)]| c.post(&format!("{METRICSAURUS}/media"), params);
+    let image = ("image_url", "https://www.example.com/images/a.jpg");
+    let no_xy = format!("[{{product_id:'{mug}'}}]");
+    create(&[image, ("product_tags", &no_xy)]).graph_error(100, Some(2207036));
+    let with_xy = format!("[{{product_id:'{mug}',x:0.1,y:0.2}}]");
+    create(&[
+        ("media_type", "REELS"),
+        ("video_url", "https://www.example.com/v.mp4"),
+        ("product_tags", &with_xy),
+    ])
+    .graph_error(100, Some(2207035));
+    create(&[image, ("product_tags", "[{product_id:'1',x:0.1,y:0.2}]")]).graph_error(100, Some(2207037));
+    create(&[("media_type", "STORIES"), image, ("product_tags", &with_xy)]).graph_error(100, None);
+    // A slide takes at most 5 tags (unapproved products count: they are accepted, not shown).
+    let six: Vec<String> = [
+        "gummy",
+        "mug-dino-01",
+        "notebook-a5",
+        "hoodie-chart",
+        "stickers-12",
+        "toy-sword",
+    ]
+    .iter()
+    .map(|q| format!("{{product_id:'{}',x:0.1,y:0.2}}", product_id(&c, q)))
+    .collect();
+    let six = format!("[{}]", six.join(","));
+    create(&[image, ("is_carousel_item", "true"), ("product_tags", &six)]).graph_error(100, Some(2207040));
+}
+
+#[test]
+fn tagged_publishes_feed_the_same_daily_quota_as_tagging_existing_posts() {
+    let sb = sim::fresh();
+    let c = dana(&sb);
+    sb.advance(2 * 86_400); // let the seed's tagged posts leave the window
+    let mug = product_id(&c, "mug");
+    let images = untagged_images(&c, 24);
+    for m in &images {
+        success(&c.post(
+            &format!("{m}/product_tags"),
+            &[("updated_tags", &format!("[{{product_id:'{mug}',x:0.5,y:0.5}}]"))],
+        ));
+    }
+    let tagged = format!("[{{product_id:'{mug}',x:0.5,y:0.5}}]");
+    let publish = |n: usize| {
+        let url = format!("https://www.example.com/images/t{n}.jpg");
+        let container = c.post(
+            &format!("{METRICSAURUS}/media"),
+            &[("image_url", url.as_str()), ("product_tags", tagged.as_str())],
+        );
+        let id = container.ok("id_response")["id"].as_str().unwrap().to_string();
+        c.post(&format!("{METRICSAURUS}/media_publish"), &[("creation_id", &id)])
+    };
+    publish(1).ok("id_response");
+    publish(2).graph_error(9, Some(2207042));
 }

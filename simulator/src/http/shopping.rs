@@ -210,7 +210,8 @@ pub fn update_product_tags(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
     let owner = tag_media(ctx, id, "POST")?;
     require(ctx, owner, &[TAG])?;
     let raw = json_param(ctx, "updated_tags")?;
-    shopping::update_tags(ctx.world, id, &raw, ctx.now)?;
+    let quota = shopping::TaggedQuota::of(&crate::http::publishing::effective_config(ctx.world, ctx.cfg));
+    shopping::update_tags(ctx.world, id, &raw, ctx.now, quota)?;
     Ok(json!({ "success": true }))
 }
 

@@ -19,8 +19,36 @@ pub const MAX_TAGS_PER_CAROUSEL: usize = 20;
 /// `POST /{ig-media-id}/product_tags` is additive up to 5 tags ("Tag Existing Media").
 pub const MAX_TAGS_ON_EXISTING_MEDIA: usize = 5;
 /// "Accounts are limited to 25 tagged media posts within a 24 hour period" (guide, Limitations).
+/// The tagged-posts quota (Product Tagging guide: 25 tagged posts per 24 h). The numbers in
+/// force come from `PublishingConfig::{tagged_quota_total, quota_duration}`; these are the
+/// documented defaults, used by tests.
 pub const TAGGED_POSTS_PER_DAY: usize = 25;
 pub const TAGGED_POSTS_WINDOW: i64 = 24 * 3600;
+
+/// The tagged-posts quota in force: how many posts, over how many seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TaggedQuota {
+    pub limit: usize,
+    pub window: i64,
+}
+
+impl TaggedQuota {
+    pub fn of(cfg: &crate::config::PublishingConfig) -> Self {
+        TaggedQuota {
+            limit: cfg.tagged_quota_total as usize,
+            window: cfg.quota_duration,
+        }
+    }
+}
+
+impl Default for TaggedQuota {
+    fn default() -> Self {
+        TaggedQuota {
+            limit: TAGGED_POSTS_PER_DAY,
+            window: TAGGED_POSTS_WINDOW,
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -199,10 +227,10 @@ impl Shopping {
     }
 
     /// Tagged posts of `owner` in the 24 hours up to `now`.
-    pub fn tagged_posts_in_window(&self, owner: IgUserId, now: i64) -> usize {
-        self.tagged_posts.get(&owner).map_or(0, |m| {
-            m.range((now - TAGGED_POSTS_WINDOW + 1, 0)..=(now, u64::MAX)).count()
-        })
+    pub fn tagged_posts_in_window(&self, owner: IgUserId, now: i64, window: i64) -> usize {
+        self.tagged_posts
+            .get(&owner)
+            .map_or(0, |m| m.range((now - window + 1, 0)..=(now, u64::MAX)).count())
     }
 }
 
@@ -347,22 +375,15 @@ fn merchant_for(world: &World, owner: IgUserId, product: u64) -> Option<u64> {
 }
 
 /// The 25-tagged-posts-per-24h check, before a post becomes tagged (publish or tag-later).
-pub fn check_tagged_post_quota(world: &World, owner: IgUserId, now: i64) -> Result<(), GraphError> {
-    if world.shopping.tagged_posts_in_window(owner, now) >= TAGGED_POSTS_PER_DAY {
+pub fn check_tagged_post_quota(world: &World, owner: IgUserId, now: i64, quota: TaggedQuota) -> Result<(), GraphError> {
+    if world.shopping.tagged_posts_in_window(owner, now, quota.window) >= quota.limit {
         return Err(GraphError::tagged_posts_limit_reached());
     }
     Ok(())
 }
 
-/// Attaches validated tags to a newly published media, counting it against the quota when it
-/// carries any. Publishing calls this after [`check_tagged_post_quota`].
-pub fn attach_tags(world: &mut World, media: MediaId, tags: Vec<ProductTag>, now: i64) {
-    let Some(owner) = world.media.get(&media).map(|m| m.owner) else {
-        return;
-    };
-    if tags.is_empty() {
-        return;
-    }
+/// Counts `media` as one tagged post of `owner` at `now` (the one place the quota is fed).
+pub fn record_tagged_post(world: &mut World, owner: IgUserId, media: MediaId, now: i64) {
     let seq = world.next_seq();
     world
         .shopping
@@ -370,7 +391,14 @@ pub fn attach_tags(world: &mut World, media: MediaId, tags: Vec<ProductTag>, now
         .entry(owner)
         .or_default()
         .insert((now, seq), media);
-    world.shopping.media_tags.insert(media, tags);
+}
+
+/// Attaches validated tags to a newly published media (or album item). Publishing calls
+/// [`check_tagged_post_quota`] first and [`record_tagged_post`] once per post after.
+pub fn attach_tags(world: &mut World, media: MediaId, tags: Vec<ProductTag>) {
+    if !tags.is_empty() {
+        world.shopping.media_tags.insert(media, tags);
+    }
 }
 
 /// The tags shown on a media: all of them with their products' review status.
@@ -390,7 +418,13 @@ pub fn tags_of(world: &World, media: MediaId) -> Vec<(&ProductTag, Option<&Produ
 /// `POST /{ig-media-id}/product_tags` `updated_tags`: adds new tags and moves existing ones,
 /// up to 5 tags on the media ("Tag Existing Media"). Counts the media as a tagged post when it
 /// had no tags before.
-pub fn update_tags(world: &mut World, media: MediaId, raw: &Value, now: i64) -> Result<(), GraphError> {
+pub fn update_tags(
+    world: &mut World,
+    media: MediaId,
+    raw: &Value,
+    now: i64,
+    quota: TaggedQuota,
+) -> Result<(), GraphError> {
     const PARAM: &str = "updated_tags";
     let m = world
         .media
@@ -451,14 +485,8 @@ pub fn update_tags(world: &mut World, media: MediaId, raw: &Value, now: i64) -> 
         return Err(GraphError::too_many_product_tags(MAX_TAGS_ON_EXISTING_MEDIA));
     }
     if !was_tagged {
-        check_tagged_post_quota(world, owner, now)?;
-        let seq = world.next_seq();
-        world
-            .shopping
-            .tagged_posts
-            .entry(owner)
-            .or_default()
-            .insert((now, seq), media);
+        check_tagged_post_quota(world, owner, now, quota)?;
+        record_tagged_post(world, owner, media, now);
     }
     world.shopping.media_tags.insert(media, tags);
     Ok(())
@@ -782,13 +810,7 @@ pub fn seed_media_tags(world: &mut World, media: MediaId, tags: &[ProductTagSeed
             y: t.y,
         });
     }
-    let seq = world.next_seq();
-    world
-        .shopping
-        .tagged_posts
-        .entry(owner)
-        .or_default()
-        .insert((ts, seq), media);
+    record_tagged_post(world, owner, media, ts);
     world.shopping.media_tags.insert(media, out);
     Ok(())
 }
@@ -1003,7 +1025,7 @@ mod tests {
         let feed: Vec<MediaId> = w.feed[&METRICSAURUS].values().copied().collect();
         let mug = sku(&w, "mug-dino-01");
         for m in feed.iter().take(TAGGED_POSTS_PER_DAY) {
-            check_tagged_post_quota(&w, METRICSAURUS, now).unwrap();
+            check_tagged_post_quota(&w, METRICSAURUS, now, TaggedQuota::default()).unwrap();
             attach_tags(
                 &mut w,
                 *m,
@@ -1013,10 +1035,14 @@ mod tests {
                     x: None,
                     y: None,
                 }],
-                now,
             );
+            record_tagged_post(&mut w, METRICSAURUS, *m, now);
         }
-        assert_eq!(check_tagged_post_quota(&w, METRICSAURUS, now).unwrap_err().code, 9);
-        assert!(check_tagged_post_quota(&w, METRICSAURUS, now + TAGGED_POSTS_WINDOW).is_ok());
+        let quota = TaggedQuota::default();
+        assert_eq!(
+            check_tagged_post_quota(&w, METRICSAURUS, now, quota).unwrap_err().code,
+            9
+        );
+        assert!(check_tagged_post_quota(&w, METRICSAURUS, now + TAGGED_POSTS_WINDOW, quota).is_ok());
     }
 }
