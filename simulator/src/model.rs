@@ -106,6 +106,15 @@ impl World {
         self.nodes.get(&id).copied()
     }
 
+    /// A fresh token value for a token minted at run time (e.g. a long-lived exchange).
+    /// Deterministic for the seed and request order, and unique across sandboxes: the world's
+    /// id stream is the same in every sandbox made from one seed, so the sandbox-specific app
+    /// secret is mixed in (a token must identify its sandbox).
+    pub fn mint_token_value(&mut self, label: &str) -> String {
+        let n = self.ids.below(u64::MAX);
+        seed::derive_token(n, &self.app.secret, label)
+    }
+
     pub fn add_token(&mut self, value: String, token: Token) {
         self.minted.push(value.clone());
         self.tokens.insert(value, token);
