@@ -142,6 +142,19 @@ pub struct Config {
     /// username (facts §1.3: 110/2207013 "Invalid user id", UNCONFIRMED).
     pub business_discovery_error_code: i64,
     pub business_discovery_error_subcode: Option<i64>,
+    /// Audience metrics (follower_count, online_followers, demographics, follows_and_unfollows)
+    /// need this many followers (facts §5.2: 100); below it they are left out of `data`
+    /// (facts §1.6: empty data or an error is UNCONFIRMED).
+    pub insights_min_followers: u64,
+    /// Largest since/until span of account insights (recorded: 30 days).
+    pub insights_max_range_seconds: i64,
+    /// Insights of a story older than its lifetime: an error when true, else an empty `data`
+    /// (guide: "only available for 24 hours"; which answer production gives is UNCONFIRMED).
+    pub expired_story_insights_error: bool,
+    /// Apply the changelog's "will apply to all versions on <date>" dates against the sandbox
+    /// clock (v21's removals from 2025-01-08, v22's from 2025-04-21). Off by default so each
+    /// requested version keeps its own catalogue.
+    pub insights_version_sunsets: bool,
 }
 
 impl Default for Config {
@@ -185,6 +198,10 @@ impl Default for Config {
             hashtag_limit_error_code: 18,
             business_discovery_error_code: 110,
             business_discovery_error_subcode: Some(2207013),
+            insights_min_followers: 100,
+            insights_max_range_seconds: 30 * 24 * 3600,
+            expired_story_insights_error: false,
+            insights_version_sunsets: false,
         }
     }
 }

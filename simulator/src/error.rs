@@ -9,6 +9,8 @@
 mod publishing;
 mod webhooks;
 pub use publishing::FORCIBLE_SUBCODES;
+mod insights;
+mod shopping;
 mod social;
 
 use serde_json::{json, Map, Value};

@@ -7,9 +7,11 @@ pub mod account;
 pub mod comment;
 pub mod events;
 pub mod hashtag;
+pub mod insights;
 pub mod media;
 pub mod publishing;
 pub mod seed;
+pub mod shopping;
 pub mod webhook;
 
 pub use account::{Access, App, FbUser, IgAccountType, IgUser, Page, Revocation, Task, Token, TokenKind};
@@ -46,6 +48,8 @@ pub struct World {
     pub seq: u64,
     /// Media containers, publishing quotas, copyright checks, collaborator invites.
     pub publishing: publishing::Publishing,
+    /// Catalogs, products, product tags and the tagged-posts quota (product tagging).
+    pub shopping: shopping::Shopping,
     /// Tokens created since the last [`World::take_minted_tokens`] (for the token index).
     minted: Vec<String>,
     /// Webhook subscriptions and the delivery outbox.
@@ -70,6 +74,7 @@ impl World {
             ids: IdGen::new(id_seed),
             seq: 0,
             publishing: publishing::Publishing::default(),
+            shopping: shopping::Shopping::default(),
             minted: Vec::new(),
             webhooks: webhook::Webhooks::default(),
         }
@@ -99,6 +104,15 @@ impl World {
 
     pub fn kind_of(&self, id: u64) -> Option<IdKind> {
         self.nodes.get(&id).copied()
+    }
+
+    /// A fresh token value for a token minted at run time (e.g. a long-lived exchange).
+    /// Deterministic for the seed and request order, and unique across sandboxes: the world's
+    /// id stream is the same in every sandbox made from one seed, so the sandbox-specific app
+    /// secret is mixed in (a token must identify its sandbox).
+    pub fn mint_token_value(&mut self, label: &str) -> String {
+        let n = self.ids.below(u64::MAX);
+        seed::derive_token(n, &self.app.secret, label)
     }
 
     pub fn add_token(&mut self, value: String, token: Token) {

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 /// Key paths the documented sample has and `ours` lacks. For arrays, the sample's first item
 /// must be matched by some item of ours.
-fn missing_keys(doc: &Value, ours: &Value, path: &str, out: &mut Vec<String>) {
+pub(crate) fn missing_keys(doc: &Value, ours: &Value, path: &str, out: &mut Vec<String>) {
     match (doc, ours) {
         (Value::Object(d), Value::Object(o)) => {
             for (k, dv) in d {
@@ -42,18 +42,25 @@ fn missing_keys(doc: &Value, ours: &Value, path: &str, out: &mut Vec<String>) {
     }
 }
 
-fn fixture(name: &str) -> Value {
+pub(crate) fn fixture(name: &str) -> Value {
     let path = format!("{}/../fixtures/docs/{name}.json", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))).unwrap()
 }
 
 /// Runs one documented GET in the demo world and checks its shape against the sample.
-fn replay(sb: &Sandbox, c: &Client, name: &str, path: &str, params: &[(&str, &str)]) -> Value {
+pub(crate) fn replay(sb: &Sandbox, c: &Client, name: &str, path: &str, params: &[(&str, &str)]) -> Value {
     replay_as(sb, c, "GET", name, path, params)
 }
 
 /// Runs one documented request (any method) and checks its shape against the sample.
-fn replay_as(sb: &Sandbox, c: &Client, method: &str, name: &str, path: &str, params: &[(&str, &str)]) -> Value {
+pub(crate) fn replay_as(
+    sb: &Sandbox,
+    c: &Client,
+    method: &str,
+    name: &str,
+    path: &str,
+    params: &[(&str, &str)],
+) -> Value {
     let fx = fixture(name);
     let schema = fx["schema"]
         .as_str()

@@ -542,3 +542,29 @@ fn batch_requests_run_each_operation_and_answer_in_order() {
     c.post("", &[("batch", &too_many)]).graph_error(100, None);
     c.post("", &[("batch", "not json")]).graph_error(100, None);
 }
+
+#[test]
+fn tokens_minted_in_two_sandboxes_never_collide() {
+    let exchange = |sb: &sim::Sandbox| {
+        let r = Client::new(&sb.base_url).get(
+            "oauth/access_token",
+            &[
+                ("grant_type", "fb_exchange_token"),
+                ("client_id", &sb.app_id()),
+                ("client_secret", &sb.app_secret()),
+                ("fb_exchange_token", &sb.user_token("Dana Admin")),
+            ],
+        );
+        r.ok("oauth_access_token")["access_token"].as_str().unwrap().to_string()
+    };
+    let (a, b) = (sim::fresh(), sim::fresh());
+    let (ta, tb) = (exchange(&a), exchange(&b));
+    assert_ne!(
+        ta, tb,
+        "the same seed and request order must still give sandbox-unique tokens"
+    );
+    a.advance(61 * 86_400);
+    let c = Client::new(&a.base_url);
+    c.get("me", &[("access_token", &ta)]).graph_error(190, Some(463));
+    c.get("me", &[("access_token", &tb)]).ok("fb_user");
+}

@@ -1004,3 +1004,49 @@ fn a_simulator_started_with_a_webhook_url_delivers_without_any_setup() {
     assert_signed(&sb, &raw);
     running.shutdown();
 }
+
+#[test]
+fn story_insights_payloads_agree_with_the_insights_api() {
+    let rx = Receiver::start(Mode::Up);
+    let sb = wired(&rx);
+    let c = sb.client_as("Dana Admin");
+    let stories = c
+        .get(&format!("{METRICSAURUS}/stories"), &[("fields", "timestamp")])
+        .ok("ig_stories")
+        .clone();
+    let newest = &stories["data"][0];
+    let story = newest["id"].as_str().unwrap().to_string();
+    let posted = simulator::timefmt::parse_time_param(newest["timestamp"].as_str().unwrap()).unwrap();
+    // One second before it expires, read what the insights API says…
+    sb.advance(posted + 24 * 3600 - 1 - sb.now());
+    let api = c
+        .get(&format!("{story}/insights"), &[("metric", "reach,impressions")])
+        .ok("media_insights")
+        .clone();
+    let metric = |name: &str| {
+        api["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == name)
+            .unwrap()["values"][0]["value"]
+            .as_i64()
+            .unwrap()
+    };
+    // …then let it expire naturally; story_insights follows an hour later.
+    sb.advance(1 + 3600);
+    flush(&sb);
+    let (_, v) = expect_one(&rx, "story_insights", |v| {
+        v["entry"][0]["changes"][0]["value"]["media_id"] == story.as_str()
+    });
+    let value = &v["entry"][0]["changes"][0]["value"];
+    for name in ["reach", "impressions"] {
+        let api_value = metric(name);
+        let expected = if api_value < 5 { -1 } else { api_value };
+        assert_eq!(
+            value[name].as_i64(),
+            Some(expected),
+            "{name}: webhook {value} vs API {api}"
+        );
+    }
+}

@@ -35,9 +35,10 @@ pub fn render(ctx: &mut Ctx, ig: IgUserId, sel: &[FieldSel]) -> GraphResult<Valu
             "profile_picture_url" => Field::Value(json!(u.profile_picture_url)),
             "username" => Field::Value(json!(u.username)),
             "website" => u.website.as_ref().map_or(Field::Omit, |w| Field::Value(json!(w))),
-            "shopping_product_tag_eligibility" => Field::Value(json!(
-                u.shop_approved && u.account_type == crate::model::IgAccountType::Business
-            )),
+            "shopping_product_tag_eligibility" => {
+                Field::Value(json!(crate::model::shopping::tag_eligible(ctx.world, ig)))
+            }
+            "available_catalogs" => Field::Value(crate::http::shopping::available_catalogs(ctx, ig, Some(f))?),
             "media" => Field::Value(media_edge(ctx, ig, Some(f))?),
             "stories" => Field::Value(stories_edge(ctx, ig, Some(f))?),
             "live_media" => Field::Value(live_media_edge(ctx, ig, Some(f))?),

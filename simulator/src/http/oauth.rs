@@ -120,7 +120,7 @@ pub fn access_token(world: &mut World, req: &GraphRequest, now: i64, long_lived_
                 TokenKind::Page { .. } => None,
                 _ => Some(now + long_lived_seconds),
             };
-            let value = format!("EAAG{}", world.ids.alnum(96));
+            let value = world.mint_token_value("fb_exchange_token");
             world.add_token(
                 value.clone(),
                 Token {

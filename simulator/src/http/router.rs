@@ -7,7 +7,7 @@ use crate::error::{GraphError, GraphResult};
 use crate::http::graph::{authenticate, read_many, read_node, Ctx};
 use crate::http::request::{self, GraphRequest, RawRequest, Verb};
 use crate::http::response::{graph_error, graph_json, Body};
-use crate::http::{comment, hashtag, ig_user, media, mention, oauth, publishing, sim, user};
+use crate::http::{comment, hashtag, ig_user, insights, media, mention, oauth, publishing, shopping, sim, user};
 use crate::ids::{parse_id, CommentId, ContainerId, HashtagId, IdKind, IgUserId, MediaId, UserId};
 use crate::model::TokenKind;
 use crate::server::State;
@@ -180,6 +180,27 @@ fn route(ctx: &mut Ctx, segs: &[&str]) -> GraphResult<Value> {
                 _ => Err(GraphError::unsupported("POST", id)),
             }
         }
+        (Get, [id, "insights"]) => match resolve(ctx, id)? {
+            (n, IdKind::IgUser) => insights::user(ctx, IgUserId(n)),
+            (n, IdKind::Media) => insights::media(ctx, MediaId(n)),
+            (_, IdKind::Page) => Err(GraphError::nonexisting_field("insights", crate::http::page::NODE)),
+            _ => Err(GraphError::unsupported("GET", id)),
+        },
+        (
+            Get | Post | Delete,
+            [id, edge @ ("product_tags" | "available_catalogs" | "catalog_product_search" | "product_appeal")],
+        ) => match (ctx.req.verb, resolve(ctx, id)?, *edge) {
+            (Get, (n, IdKind::Media), "product_tags") => shopping::product_tags(ctx, MediaId(n)),
+            (Post, (n, IdKind::Media), "product_tags") => shopping::update_product_tags(ctx, MediaId(n)),
+            (Delete, (n, IdKind::Media), "product_tags") => shopping::delete_product_tags(ctx, MediaId(n)),
+            (Get, (n, IdKind::IgUser), "available_catalogs") => shopping::available_catalogs(ctx, IgUserId(n), None),
+            (Get, (n, IdKind::IgUser), "catalog_product_search") => shopping::catalog_product_search(ctx, IgUserId(n)),
+            (Get, (n, IdKind::IgUser), "product_appeal") => shopping::product_appeal_status(ctx, IgUserId(n)),
+            (Post, (n, IdKind::IgUser), "product_appeal") => shopping::product_appeal(ctx, IgUserId(n)),
+            (Get, (n, IdKind::IgUser), e) => ig_user::edge(ctx, IgUserId(n), e),
+            (Get, (n, IdKind::Media), e) => media::edge(ctx, MediaId(n), e),
+            (v, _, _) => Err(GraphError::unsupported(v.as_str(), id)),
+        },
         (Get, [id, edge]) => {
             let (n, kind) = resolve(ctx, id)?;
             match kind {

@@ -9,6 +9,7 @@
 
 use super::media::UserTag;
 use super::seed::{add_child, new_media};
+use super::shopping::{self, ProductTag, TagTarget, TaggedQuota};
 use super::{Media, MediaType, ProductType, World};
 use crate::config::PublishingConfig;
 use crate::error::{GraphError, GraphResult};
@@ -267,7 +268,6 @@ impl Container {
 pub struct PublishRecord {
     pub at: i64,
     pub media: MediaId,
-    pub product_tagged: bool,
 }
 
 /// The publishing state of a sandbox (one field on `World`).
@@ -288,14 +288,6 @@ impl Publishing {
         self.publishes.get(&owner).map_or(0, |v| {
             v.iter()
                 .filter(|p| p.at > now - window && p.at <= now && since.is_none_or(|s| p.at >= s))
-                .count() as u32
-        })
-    }
-
-    fn tagged_usage(&self, owner: IgUserId, now: i64, window: i64) -> u32 {
-        self.publishes.get(&owner).map_or(0, |v| {
-            v.iter()
-                .filter(|p| p.product_tagged && p.at > now - window && p.at <= now)
                 .count() as u32
         })
     }
@@ -339,6 +331,17 @@ pub fn create(world: &mut World, spec: NewContainer, now: i64, cfg: &PublishingC
                 Status::Error(sub) => return Err(GraphError::for_publishing_subcode(sub, "", "8 MiB")),
             }
         }
+    }
+    // Product tags fail the container at creation (facts §1.5: 2207035/36/37/40).
+    let own_tags = validated_tags(world, spec.owner, spec.kind, spec.product_tags.as_ref())?;
+    if spec.kind == ContainerKind::Carousel {
+        let mut slides = vec![own_tags];
+        for child in &spec.children {
+            if let Some(c) = world.publishing.containers.get(child) {
+                slides.push(container_tags(world, c)?);
+            }
+        }
+        shopping::validate_carousel_tags(&slides)?;
     }
     let id = ContainerId(world.new_id(IdKind::Container));
     let processing = if spec.kind.is_video() {
@@ -465,16 +468,19 @@ pub fn publish(
         check_publishable(&cc, now, cfg)?;
         children.push(cc);
     }
-    let tagged = c.spec.product_tags.as_ref().is_some_and(has_items)
-        || children
-            .iter()
-            .any(|cc| cc.spec.product_tags.as_ref().is_some_and(has_items));
-    let p = &world.publishing;
-    if p.usage(owner, now, cfg.quota_duration, None) >= cfg.quota_total {
+    // Product tags were validated when the containers were made; validating again here
+    // catches products that went away in between (2207037) and gives the typed tags.
+    let album_tags = container_tags(world, &c)?;
+    let child_tags = children
+        .iter()
+        .map(|cc| container_tags(world, cc))
+        .collect::<GraphResult<Vec<_>>>()?;
+    let tagged = !album_tags.is_empty() || child_tags.iter().any(|t| !t.is_empty());
+    if world.publishing.usage(owner, now, cfg.quota_duration, None) >= cfg.quota_total {
         return Err(GraphError::publish_quota_reached());
     }
-    if tagged && p.tagged_usage(owner, now, cfg.quota_duration) >= cfg.tagged_quota_total {
-        return Err(GraphError::publish_quota_reached());
+    if tagged {
+        shopping::check_tagged_post_quota(world, owner, now, TaggedQuota::of(cfg))?;
     }
 
     let (media_type, product_type) = match c.spec.kind {
@@ -519,13 +525,18 @@ pub fn publish(
                 .collect(),
         );
     }
-    for cc in &children {
+    shopping::attach_tags(world, media_id, album_tags);
+    if tagged {
+        shopping::record_tagged_post(world, owner, media_id, now);
+    }
+    for (cc, tags) in children.iter().zip(child_tags) {
         let kind = if cc.spec.kind.is_video() {
             MediaType::Video
         } else {
             MediaType::Image
         };
         let child_media = add_child(world, media_id, kind);
+        shopping::attach_tags(world, child_media, tags);
         if let Some(m) = world.media.get_mut(&child_media) {
             m.user_tags = cc.spec.user_tags.clone();
         }
@@ -552,9 +563,37 @@ pub fn publish(
         .push(PublishRecord {
             at: now,
             media: media_id,
-            product_tagged: tagged,
         });
     Ok(media_id)
+}
+
+/// Where a container's product tags go (Product Tagging guide: the per-kind rules).
+pub fn tag_target(kind: ContainerKind) -> TagTarget {
+    match kind {
+        ContainerKind::Image => TagTarget::Image,
+        ContainerKind::Reels => TagTarget::Reel,
+        ContainerKind::StoryImage | ContainerKind::StoryVideo => TagTarget::Story,
+        ContainerKind::CarouselImage => TagTarget::CarouselImage,
+        ContainerKind::CarouselVideo => TagTarget::CarouselVideo,
+        ContainerKind::Carousel => TagTarget::Carousel,
+    }
+}
+
+/// The validated product tags a container carries (none when it has no `product_tags`).
+pub fn validated_tags(
+    world: &World,
+    owner: IgUserId,
+    kind: ContainerKind,
+    raw: Option<&Value>,
+) -> GraphResult<Vec<ProductTag>> {
+    match raw {
+        Some(v) if has_items(v) => shopping::validate_product_tags(world, owner, tag_target(kind), v),
+        _ => Ok(Vec::new()),
+    }
+}
+
+fn container_tags(world: &World, c: &Container) -> GraphResult<Vec<ProductTag>> {
+    validated_tags(world, c.spec.owner, c.spec.kind, c.spec.product_tags.as_ref())
 }
 
 fn has_items(v: &Value) -> bool {

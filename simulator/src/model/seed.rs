@@ -24,6 +24,8 @@ pub struct WorldSeed {
     pub media: Vec<MediaSeed>,
     pub generate: Vec<GenerateSeed>,
     pub pools: Pools,
+    /// Instagram Shop catalogs (product tagging).
+    pub catalogs: Vec<super::shopping::CatalogSeed>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -149,6 +151,8 @@ pub struct MediaSeed {
     pub user_tags: Vec<UserTag>,
     pub collaborators: Vec<String>,
     pub live_now: bool,
+    /// Product tags, by the product's `retailer_id` in the owner's catalog.
+    pub product_tags: Vec<super::shopping::ProductTagSeed>,
 }
 
 impl Default for MediaSeed {
@@ -168,6 +172,7 @@ impl Default for MediaSeed {
             user_tags: Vec::new(),
             collaborators: Vec::new(),
             live_now: false,
+            product_tags: Vec::new(),
         }
     }
 }
@@ -317,6 +322,7 @@ pub fn build_world(seed: &WorldSeed, cfg: &Config, world_seed: u64, sandbox: &st
     b.users(cfg)?;
     b.instagram_accounts()?;
     b.pages()?;
+    super::shopping::seed_catalogs(&mut b.world, &seed.catalogs, world_seed)?;
     for m in &seed.media {
         b.media_seed(m)?;
     }
@@ -540,6 +546,7 @@ impl Builder<'_> {
         for child in &m.children {
             add_child(&mut self.world, id, *child);
         }
+        super::shopping::seed_media_tags(&mut self.world, id, &m.product_tags)?;
         for c in &m.comments {
             self.comment_seed(id, None, c)?;
         }

@@ -4,7 +4,7 @@
 
 use super::{IgAccountType, World};
 use crate::config::Config;
-use crate::ids::{stable_hash, IgUserId, MediaId, PageId, UserId};
+use crate::ids::{IgUserId, MediaId, PageId, UserId};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -158,32 +158,32 @@ pub fn envelope(ig: IgUserId, time: i64, field: &str, value: Value) -> Value {
     })
 }
 
-/// The six story metrics the `story_insights` payload carries, in the guide sample's order.
-/// Values are derived from the story id and the owner's audience, so they are stable; counts
-/// below 5 are reported as -1 (guide "Set Up Webhooks for Instagram", Limitations).
-pub fn story_metrics(world: &World, media: MediaId) -> Vec<(&'static str, i64)> {
-    let followers = world
-        .media
-        .get(&media)
-        .and_then(|m| world.ig_users.get(&m.owner))
-        .map_or(0, |u| u.followers_count) as f64;
-    let h = stable_hash(&[&media.0.to_le_bytes(), b"story-insights"]);
-    let frac = |shift: u32, lo: f64, hi: f64| lo + ((h >> shift) & 0xff) as f64 / 255.0 * (hi - lo);
-    let reach = (followers * frac(0, 0.03, 0.12)).round();
-    let impressions = (reach * frac(8, 1.05, 1.6)).round();
+/// The six story metrics the `story_insights` payload carries, in the guide sample's order,
+/// as the insights API reports them at the moment the story expired (one model of the
+/// numbers: `model::insights::snapshot`). Counts below 5 are reported as -1 (guide "Set Up
+/// Webhooks for Instagram", Limitations).
+pub fn story_metrics(
+    world: &World,
+    media: MediaId,
+    expired_at: i64,
+    now: i64,
+    story_lifetime: i64,
+) -> Vec<(&'static str, i64)> {
+    let Some(m) = world.media.get(&media) else {
+        return Vec::new();
+    };
+    let s = crate::model::insights::snapshot(world, m, expired_at, now, story_lifetime);
+    // navigation: tap_forward, tap_back, tap_exit, swipe_forward
     let raw = [
-        ("exits", impressions * frac(16, 0.03, 0.1)),
-        ("replies", reach * frac(24, 0.0, 0.02)),
-        ("reach", reach),
-        ("taps_forward", impressions * frac(32, 0.2, 0.5)),
-        ("taps_back", impressions * frac(40, 0.02, 0.08)),
-        ("impressions", impressions),
+        ("exits", s.navigation[2]),
+        ("replies", s.replies),
+        ("reach", s.reach),
+        ("taps_forward", s.navigation[0]),
+        ("taps_back", s.navigation[1]),
+        ("impressions", s.impressions),
     ];
     raw.iter()
-        .map(|(k, v)| {
-            let n = v.round() as i64;
-            (*k, if n < 5 { -1 } else { n })
-        })
+        .map(|(k, v)| (*k, if *v < 5 { -1 } else { *v as i64 }))
         .collect()
 }
 
@@ -299,7 +299,7 @@ impl World {
         }
         let mut value = serde_json::Map::new();
         value.insert("media_id".into(), json!(media.to_string()));
-        for (k, v) in story_metrics(self, media) {
+        for (k, v) in story_metrics(self, media, expired_at, now, cfg.story_lifetime_seconds) {
             value.insert(k.into(), json!(v));
         }
         let due = expired_at + cfg.story_insights_delay_seconds;

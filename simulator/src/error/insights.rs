@@ -1,0 +1,95 @@
+//! Errors of the insights endpoints (facts §1.6, §5). Texts from recorded responses where one
+//! exists; the rest are marked UNCONFIRMED.
+
+use super::GraphError;
+
+impl GraphError {
+    /// A metric of the version that this media type does not have (GH:exileum/meta-mcp#120).
+    pub fn metric_not_for_media_type(metric: &str) -> Self {
+        GraphError::invalid_param(format!("The metric {metric} is not supported for this media type"))
+    }
+
+    /// A metric outside this version's range for media (airbyte's recorded `views` on v21;
+    /// also the v21 `video_views` removal).
+    pub fn metric_not_for_product_type(metric: &str) -> Self {
+        GraphError::invalid_param(format!(
+            "The Media Insights API does not support the {metric} metric for this media product type."
+        ))
+    }
+
+    /// v22's media removals (facts §1.6, GH:exileum/meta-mcp#138).
+    pub fn media_metric_removed_v22(metric: &str) -> Self {
+        GraphError::invalid_param(format!(
+            "Starting from version v22.0 and above, the {metric} metric is no longer supported for the queried media"
+        ))
+    }
+
+    /// v22's account removals (recorded in GH:gitroomhq/postiz-app#622).
+    pub fn user_metric_removed_v22(metric: &str) -> Self {
+        GraphError::invalid_param(format!(
+            "Starting from version 22 and above, the {metric} metric is no longer supported for the queried user. Please refer to the documentation at https://developers.facebook.com/docs/instagram-api/reference/ig-user/insights for a list of supported metrics."
+        ))
+    }
+
+    /// Total-value-only metrics asked without `metric_type=total_value` (recorded by several
+    /// practitioners: "(#100) The following metrics (views,profile_views) should be specified
+    /// with parameter metric_type=total_value").
+    pub fn needs_total_value(metrics: &[&str]) -> Self {
+        GraphError::invalid_param(format!(
+            "The following metrics ({}) should be specified with parameter metric_type=total_value",
+            metrics.join(",")
+        ))
+    }
+
+    /// Series-only metrics asked with `metric_type=total_value` (UNCONFIRMED text, built like
+    /// the recorded one above).
+    pub fn no_total_value(metrics: &[&str]) -> Self {
+        GraphError::invalid_param(format!(
+            "The following metrics ({}) should be specified with parameter metric_type=time_series",
+            metrics.join(",")
+        ))
+    }
+
+    /// A period the metric does not have (UNCONFIRMED text; the enum form of facts §1.3).
+    pub fn incompatible_period(metric: &str, allowed: &[&str]) -> Self {
+        GraphError::invalid_param(format!(
+            "Incompatible period for metric {metric}: period must be one of the following values: {}",
+            allowed.join(", ")
+        ))
+    }
+
+    /// A breakdown the metric does not support: "An unknown error has occurred." (facts §1.6;
+    /// code 1 by convention). Sent as a 400: it is the client's request that is wrong.
+    pub fn insights_unsupported_breakdown() -> Self {
+        GraphError::new(400, 1, "An unknown error has occurred.")
+    }
+
+    /// Story with fewer than 5 viewers (facts §1.3, §1.6).
+    pub fn not_enough_viewers() -> Self {
+        GraphError::new(403, 10, "(#10) Not enough viewers for the media to show insights")
+    }
+
+    /// A story older than 24 hours, when configured to answer with an error rather than an
+    /// empty data set (UNCONFIRMED which production does).
+    pub fn story_insights_expired() -> Self {
+        GraphError::new(
+            403,
+            10,
+            "(#10) Insights are only available for stories within 24 hours of posting",
+        )
+    }
+
+    /// since/until more than 30 days apart (recorded: "(#100) There cannot be more than 30
+    /// days (2592000 s) between since and until").
+    pub fn insights_range_too_long(max_seconds: i64) -> Self {
+        GraphError::invalid_param(format!(
+            "There cannot be more than {} days ({max_seconds} s) between since and until",
+            max_seconds / 86_400
+        ))
+    }
+
+    /// until not after since (UNCONFIRMED text).
+    pub fn insights_since_after_until() -> Self {
+        GraphError::invalid_param("The since timestamp must be before the until timestamp")
+    }
+}

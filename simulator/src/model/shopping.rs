@@ -1,0 +1,1048 @@
+//! Instagram Shopping for product tagging: catalogs, products (with variants and review
+//! statuses), product tags on media, appeals, the tagged-posts quota, and the pure validation
+//! of `product_tags` on container creation ("Product Tagging" guide; facts §4.1, §4.2, §4.4).
+
+use super::{IgAccountType, MediaType, ProductType, TimeKey, World};
+use crate::error::GraphError;
+use crate::ids::{stable_hash, IgUserId, MediaId};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Tags per photo or video feed post ("Create a Tagged Container for Images or Videos").
+pub const MAX_TAGS_PER_POST: usize = 20;
+/// Tags per reel ("Create a Tagged Container for Reels"; changelog "Reels – Product Tags").
+pub const MAX_TAGS_PER_REEL: usize = 30;
+/// Tags per carousel slide, and per carousel post in total (same guide section).
+pub const MAX_TAGS_PER_SLIDE: usize = 5;
+pub const MAX_TAGS_PER_CAROUSEL: usize = 20;
+/// `POST /{ig-media-id}/product_tags` is additive up to 5 tags ("Tag Existing Media").
+pub const MAX_TAGS_ON_EXISTING_MEDIA: usize = 5;
+/// "Accounts are limited to 25 tagged media posts within a 24 hour period" (guide, Limitations).
+/// The tagged-posts quota (Product Tagging guide: 25 tagged posts per 24 h). The numbers in
+/// force come from `PublishingConfig::{tagged_quota_total, quota_duration}`; these are the
+/// documented defaults, used by tests.
+pub const TAGGED_POSTS_PER_DAY: usize = 25;
+pub const TAGGED_POSTS_WINDOW: i64 = 24 * 3600;
+
+/// The tagged-posts quota in force: how many posts, over how many seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TaggedQuota {
+    pub limit: usize,
+    pub window: i64,
+}
+
+impl TaggedQuota {
+    pub fn of(cfg: &crate::config::PublishingConfig) -> Self {
+        TaggedQuota {
+            limit: cfg.tagged_quota_total as usize,
+            window: cfg.quota_duration,
+        }
+    }
+}
+
+impl Default for TaggedQuota {
+    fn default() -> Self {
+        TaggedQuota {
+            limit: TAGGED_POSTS_PER_DAY,
+            window: TAGGED_POSTS_WINDOW,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewStatus {
+    Approved,
+    Outdated,
+    Pending,
+    Rejected,
+    /// Shown as `no_review` (GET product_tags and product_appeal list it).
+    NoReview,
+}
+
+impl ReviewStatus {
+    pub const SEARCHABLE: [&'static str; 4] = ["approved", "outdated", "pending", "rejected"];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewStatus::Approved => "approved",
+            ReviewStatus::Outdated => "outdated",
+            ReviewStatus::Pending => "pending",
+            ReviewStatus::Rejected => "rejected",
+            ReviewStatus::NoReview => "no_review",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "approved" => ReviewStatus::Approved,
+            "outdated" => ReviewStatus::Outdated,
+            "pending" => ReviewStatus::Pending,
+            "rejected" => ReviewStatus::Rejected,
+            "no_review" => ReviewStatus::NoReview,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub id: u64,
+    pub name: String,
+    pub shop_name: String,
+    pub owner: IgUserId,
+    pub merchant_id: u64,
+    /// Every product of the catalog, variants included, by id.
+    pub products: BTreeSet<u64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Product {
+    pub id: u64,
+    pub catalog: u64,
+    pub name: String,
+    /// The SKU ("Content ID" in Commerce Manager); `q` matches it too.
+    pub retailer_id: String,
+    /// Price in cents and its currency code.
+    pub price_cents: u64,
+    pub currency: String,
+    pub sale_price_cents: Option<u64>,
+    pub image_url: String,
+    pub review_status: ReviewStatus,
+    pub is_checkout: bool,
+    /// The product this one is a variant of.
+    pub variant_of: Option<u64>,
+    pub variant_name: Option<String>,
+    /// Variants of this product, in catalog order.
+    pub variants: Vec<u64>,
+    /// Whether a rejection can still be appealed (false once appealed or when not rejected).
+    pub eligible_for_appeal: bool,
+    pub appeal_reason: Option<String>,
+}
+
+impl Product {
+    fn money(cents: u64, currency: &str) -> (String, String) {
+        let amount = format!("{}.{:02}", cents / 100, cents % 100);
+        let symbol = match currency {
+            "USD" | "CAD" | "AUD" => "$",
+            "EUR" => "€",
+            "GBP" => "£",
+            _ => "",
+        };
+        let stripped = if symbol.is_empty() {
+            format!("{amount} {currency}")
+        } else {
+            format!("{symbol}{}", amount.trim_end_matches(".00"))
+        };
+        (format!("{symbol}{amount}"), stripped)
+    }
+
+    /// `price_string` (`$3.50`) and `stripped_price_string` (`$3.50`, `$100` for whole amounts).
+    pub fn price_strings(&self) -> (String, String) {
+        Self::money(self.price_cents, &self.currency)
+    }
+
+    pub fn stripped_sale_price(&self) -> Option<String> {
+        self.sale_price_cents.map(|c| Self::money(c, &self.currency).1)
+    }
+}
+
+/// A product tag on a container or a published media. x/y only on images.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProductTag {
+    pub product_id: u64,
+    pub merchant_id: u64,
+    pub x: Option<f64>,
+    pub y: Option<f64>,
+}
+
+/// What a set of product tags is attached to; each has its own rules (guide, "Create a Tagged
+/// Container…" sections; facts §4.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TagTarget {
+    /// A feed image: x/y required.
+    Image,
+    /// A (legacy) feed video: x/y forbidden.
+    Video,
+    /// A reel: x/y forbidden, up to 30.
+    Reel,
+    /// A carousel slide: up to 5, x/y by the slide's media type.
+    CarouselImage,
+    CarouselVideo,
+    /// Album-level tags on a carousel container: up to 20 in total.
+    Carousel,
+    /// Stories (and live) cannot be tagged.
+    Story,
+}
+
+impl TagTarget {
+    pub fn is_image(self) -> bool {
+        matches!(self, TagTarget::Image | TagTarget::CarouselImage)
+    }
+
+    pub fn is_video(self) -> bool {
+        matches!(self, TagTarget::Video | TagTarget::Reel | TagTarget::CarouselVideo)
+    }
+
+    pub fn limit(self) -> usize {
+        match self {
+            TagTarget::Image | TagTarget::Video => MAX_TAGS_PER_POST,
+            TagTarget::Reel => MAX_TAGS_PER_REEL,
+            TagTarget::CarouselImage | TagTarget::CarouselVideo => MAX_TAGS_PER_SLIDE,
+            TagTarget::Carousel => MAX_TAGS_PER_CAROUSEL,
+            TagTarget::Story => 0,
+        }
+    }
+
+    /// The target a published media object is, for tagging it after the fact.
+    pub fn of_media(media_type: MediaType, product_type: ProductType, is_child: bool) -> Self {
+        match (media_type, product_type, is_child) {
+            (_, ProductType::Story | ProductType::Live, _) | (MediaType::Broadcast, _, _) => TagTarget::Story,
+            (MediaType::Image, _, true) => TagTarget::CarouselImage,
+            (_, _, true) => TagTarget::CarouselVideo,
+            (MediaType::CarouselAlbum, _, _) => TagTarget::Carousel,
+            (_, ProductType::Reels, _) => TagTarget::Reel,
+            (MediaType::Image, _, _) => TagTarget::Image,
+            _ => TagTarget::Video,
+        }
+    }
+}
+
+/// The shopping state of a world: one field on [`World`].
+#[derive(Debug, Clone, Default)]
+pub struct Shopping {
+    pub catalogs: BTreeMap<u64, Catalog>,
+    pub products: BTreeMap<u64, Product>,
+    /// Product tags on published media, in tagging order.
+    pub media_tags: BTreeMap<MediaId, Vec<ProductTag>>,
+    /// When each account's media became tagged posts (the 25-per-24h quota).
+    pub tagged_posts: BTreeMap<IgUserId, BTreeMap<TimeKey, MediaId>>,
+}
+
+impl Shopping {
+    /// The catalog an account can tag from (only one is supported, facts §4.1).
+    pub fn catalog_of(&self, owner: IgUserId) -> Option<&Catalog> {
+        self.catalogs.values().find(|c| c.owner == owner)
+    }
+
+    /// Tagged posts of `owner` in the 24 hours up to `now`.
+    pub fn tagged_posts_in_window(&self, owner: IgUserId, now: i64, window: i64) -> usize {
+        self.tagged_posts
+            .get(&owner)
+            .map_or(0, |m| m.range((now - window + 1, 0)..=(now, u64::MAX)).count())
+    }
+}
+
+/// `shopping_product_tag_eligibility`: a Business account (not Creator) whose Instagram Shop
+/// is approved and has a catalog with products (guide, "Get User Eligibility"; facts §4.1).
+pub fn tag_eligible(world: &World, owner: IgUserId) -> bool {
+    let Some(u) = world.ig_users.get(&owner) else {
+        return false;
+    };
+    u.account_type == IgAccountType::Business
+        && u.shop_approved
+        && world.shopping.catalog_of(owner).is_some_and(|c| !c.products.is_empty())
+}
+
+/// A product id as JSON: a number or a digit string (the guide's samples quote them).
+fn id_value(v: &Value) -> Option<u64> {
+    match v {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => crate::ids::parse_id(s.trim()),
+        _ => None,
+    }
+}
+
+fn coordinate(
+    tag: &serde_json::Map<String, Value>,
+    key: &str,
+    param: &str,
+    i: usize,
+) -> Result<Option<f64>, GraphError> {
+    match tag.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => {
+            let n = match v {
+                Value::Number(n) => n.as_f64(),
+                Value::String(s) => s.trim().parse::<f64>().ok(),
+                _ => None,
+            };
+            match n {
+                Some(n) if (0.0..=1.0).contains(&n) => Ok(Some(n)),
+                _ => Err(GraphError::product_tag_coordinate(param, i, key)),
+            }
+        }
+    }
+}
+
+/// Parses a tag list (`product_tags`, `updated_tags`): a JSON array, or a string holding the
+/// docs' JSON-ish syntax (`[{product_id:'3231775643511089',x:0.5,y:0.8}]`).
+fn tag_objects(raw: &Value, param: &str) -> Result<Vec<serde_json::Map<String, Value>>, GraphError> {
+    let parsed;
+    let value = match raw {
+        Value::String(s) => {
+            parsed = crate::http::request::parse_jsonish(s).map_err(|_| GraphError::product_tags_malformed(param))?;
+            &parsed
+        }
+        v => v,
+    };
+    let Value::Array(items) = value else {
+        return Err(GraphError::product_tags_malformed(param));
+    };
+    items
+        .iter()
+        .map(|t| match t {
+            Value::Object(m) => Ok(m.clone()),
+            _ => Err(GraphError::product_tags_malformed(param)),
+        })
+        .collect()
+}
+
+/// Validates `product_tags` on container creation for `owner`, with every documented rule:
+/// - the account must be eligible (approved shop, Business; facts §4.1), else 2207037;
+/// - stories (and live) cannot be tagged (guide, Limitations);
+/// - each tag needs a `product_id` from the owner's catalog, else 2207037;
+/// - x/y required on images (2207036) and forbidden on video (2207035), each in 0.0–1.0;
+/// - product ids unique;
+/// - at most 20 per feed post, 30 per reel, 5 per carousel slide, 20 per carousel (2207040);
+/// - products that are not approved are accepted (their tags just do not show; guide, "Get
+///   Eligible Products").
+pub fn validate_product_tags(
+    world: &World,
+    owner: IgUserId,
+    target: TagTarget,
+    raw: &Value,
+) -> Result<Vec<ProductTag>, GraphError> {
+    const PARAM: &str = "product_tags";
+    if target == TagTarget::Story {
+        return Err(GraphError::product_tags_not_supported_on_stories());
+    }
+    let items = tag_objects(raw, PARAM)?;
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    if !tag_eligible(world, owner) {
+        return Err(GraphError::product_tag_invalid());
+    }
+    if items.len() > target.limit() {
+        return Err(GraphError::too_many_product_tags(target.limit()));
+    }
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::with_capacity(items.len());
+    for (i, t) in items.iter().enumerate() {
+        let product_id = match t.get("product_id") {
+            None | Some(Value::Null) => return Err(GraphError::product_tag_missing_id(PARAM, i)),
+            Some(v) => id_value(v).ok_or_else(GraphError::product_tag_invalid)?,
+        };
+        let x = coordinate(t, "x", PARAM, i)?;
+        let y = coordinate(t, "y", PARAM, i)?;
+        if target.is_video() && (x.is_some() || y.is_some()) {
+            return Err(GraphError::product_tag_position_on_video());
+        }
+        if target.is_image() && (x.is_none() || y.is_none()) {
+            return Err(GraphError::product_tag_position_required());
+        }
+        let merchant_id = merchant_for(world, owner, product_id).ok_or_else(GraphError::product_tag_invalid)?;
+        if !seen.insert(product_id) {
+            return Err(GraphError::product_tags_not_unique());
+        }
+        out.push(ProductTag {
+            product_id,
+            merchant_id,
+            x,
+            y,
+        });
+    }
+    Ok(out)
+}
+
+/// A whole carousel's slide tags: at most 20 in total and each product once per slide
+/// (the per-slide rules are checked by [`validate_product_tags`] on each item).
+pub fn validate_carousel_tags(slides: &[Vec<ProductTag>]) -> Result<(), GraphError> {
+    let total: usize = slides.iter().map(Vec::len).sum();
+    if total > MAX_TAGS_PER_CAROUSEL {
+        return Err(GraphError::too_many_product_tags(MAX_TAGS_PER_CAROUSEL));
+    }
+    Ok(())
+}
+
+/// The merchant of a product in `owner`'s catalog, if the owner can tag it.
+fn merchant_for(world: &World, owner: IgUserId, product: u64) -> Option<u64> {
+    let p = world.shopping.products.get(&product)?;
+    let c = world.shopping.catalogs.get(&p.catalog)?;
+    (c.owner == owner).then_some(c.merchant_id)
+}
+
+/// The 25-tagged-posts-per-24h check, before a post becomes tagged (publish or tag-later).
+pub fn check_tagged_post_quota(world: &World, owner: IgUserId, now: i64, quota: TaggedQuota) -> Result<(), GraphError> {
+    if world.shopping.tagged_posts_in_window(owner, now, quota.window) >= quota.limit {
+        return Err(GraphError::tagged_posts_limit_reached());
+    }
+    Ok(())
+}
+
+/// Counts `media` as one tagged post of `owner` at `now` (the one place the quota is fed).
+pub fn record_tagged_post(world: &mut World, owner: IgUserId, media: MediaId, now: i64) {
+    let seq = world.next_seq();
+    world
+        .shopping
+        .tagged_posts
+        .entry(owner)
+        .or_default()
+        .insert((now, seq), media);
+}
+
+/// Attaches validated tags to a newly published media (or album item). Publishing calls
+/// [`check_tagged_post_quota`] first and [`record_tagged_post`] once per post after.
+pub fn attach_tags(world: &mut World, media: MediaId, tags: Vec<ProductTag>) {
+    if !tags.is_empty() {
+        world.shopping.media_tags.insert(media, tags);
+    }
+}
+
+/// The tags shown on a media: all of them with their products' review status.
+pub fn tags_of(world: &World, media: MediaId) -> Vec<(&ProductTag, Option<&Product>)> {
+    world
+        .shopping
+        .media_tags
+        .get(&media)
+        .map(|tags| {
+            tags.iter()
+                .map(|t| (t, world.shopping.products.get(&t.product_id)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `POST /{ig-media-id}/product_tags` `updated_tags`: adds new tags and moves existing ones,
+/// up to 5 tags on the media ("Tag Existing Media"). Counts the media as a tagged post when it
+/// had no tags before.
+pub fn update_tags(
+    world: &mut World,
+    media: MediaId,
+    raw: &Value,
+    now: i64,
+    quota: TaggedQuota,
+) -> Result<(), GraphError> {
+    const PARAM: &str = "updated_tags";
+    let m = world
+        .media
+        .get(&media)
+        .ok_or_else(|| GraphError::unsupported("POST", &media.to_string()))?;
+    let (owner, target) = (m.owner, TagTarget::of_media(m.media_type, m.product_type, m.is_child()));
+    if target == TagTarget::Story {
+        return Err(GraphError::unsupported("POST", &media.to_string()));
+    }
+    if target == TagTarget::Carousel {
+        return Err(GraphError::product_tags_on_album());
+    }
+    let items = tag_objects(raw, PARAM)?;
+    if items.is_empty() {
+        return Err(GraphError::missing_param(PARAM));
+    }
+    if !tag_eligible(world, owner) {
+        return Err(GraphError::product_tag_invalid());
+    }
+    if items.len() > MAX_TAGS_ON_EXISTING_MEDIA {
+        return Err(GraphError::too_many_product_tags(MAX_TAGS_ON_EXISTING_MEDIA));
+    }
+    let mut tags = world.shopping.media_tags.get(&media).cloned().unwrap_or_default();
+    let was_tagged = !tags.is_empty();
+    let mut seen = BTreeSet::new();
+    for (i, t) in items.iter().enumerate() {
+        let product_id = match t.get("product_id") {
+            None | Some(Value::Null) => return Err(GraphError::product_tag_missing_id(PARAM, i)),
+            Some(v) => id_value(v).ok_or_else(GraphError::product_tag_invalid)?,
+        };
+        let x = coordinate(t, "x", PARAM, i)?;
+        let y = coordinate(t, "y", PARAM, i)?;
+        if target.is_video() && (x.is_some() || y.is_some()) {
+            return Err(GraphError::product_tag_position_on_video());
+        }
+        if target.is_image() && (x.is_none() || y.is_none()) {
+            return Err(GraphError::product_tag_position_required());
+        }
+        if !seen.insert(product_id) {
+            return Err(GraphError::product_tags_not_unique());
+        }
+        let merchant_id = merchant_for(world, owner, product_id).ok_or_else(GraphError::product_tag_invalid)?;
+        match tags.iter_mut().find(|e| e.product_id == product_id) {
+            // Re-tagging a product moves its tag (no new tag).
+            Some(existing) => {
+                existing.x = x;
+                existing.y = y;
+            }
+            None => tags.push(ProductTag {
+                product_id,
+                merchant_id,
+                x,
+                y,
+            }),
+        }
+    }
+    if tags.len() > MAX_TAGS_ON_EXISTING_MEDIA {
+        return Err(GraphError::too_many_product_tags(MAX_TAGS_ON_EXISTING_MEDIA));
+    }
+    if !was_tagged {
+        check_tagged_post_quota(world, owner, now, quota)?;
+        record_tagged_post(world, owner, media, now);
+    }
+    world.shopping.media_tags.insert(media, tags);
+    Ok(())
+}
+
+/// `DELETE /{ig-media-id}/product_tags` `deleted_tags=[{product_id, merchant_id}]`
+/// ("Delete Tags"). Every pair must name a tag on the media.
+pub fn delete_tags(world: &mut World, media: MediaId, raw: &Value) -> Result<(), GraphError> {
+    const PARAM: &str = "deleted_tags";
+    let m = world
+        .media
+        .get(&media)
+        .ok_or_else(|| GraphError::unsupported("DELETE", &media.to_string()))?;
+    if TagTarget::of_media(m.media_type, m.product_type, m.is_child()) == TagTarget::Story {
+        return Err(GraphError::unsupported("DELETE", &media.to_string()));
+    }
+    let items = tag_objects(raw, PARAM)?;
+    if items.is_empty() {
+        return Err(GraphError::missing_param(PARAM));
+    }
+    let mut pairs = Vec::new();
+    for (i, t) in items.iter().enumerate() {
+        let product = match t.get("product_id") {
+            None | Some(Value::Null) => return Err(GraphError::product_tag_missing_id(PARAM, i)),
+            Some(v) => id_value(v).ok_or_else(GraphError::product_tag_invalid)?,
+        };
+        let merchant = match t.get("merchant_id") {
+            None | Some(Value::Null) => return Err(GraphError::missing_param(&format!("{PARAM}[{i}][merchant_id]"))),
+            Some(v) => id_value(v).ok_or_else(GraphError::product_tag_invalid)?,
+        };
+        pairs.push((product, merchant));
+    }
+    let tags = world.shopping.media_tags.get(&media).cloned().unwrap_or_default();
+    for (p, mch) in &pairs {
+        if !tags.iter().any(|t| t.product_id == *p && t.merchant_id == *mch) {
+            return Err(GraphError::product_tag_invalid());
+        }
+    }
+    let kept: Vec<ProductTag> = tags
+        .into_iter()
+        .filter(|t| !pairs.contains(&(t.product_id, t.merchant_id)))
+        .collect();
+    if kept.is_empty() {
+        world.shopping.media_tags.remove(&media);
+    } else {
+        world.shopping.media_tags.insert(media, kept);
+    }
+    Ok(())
+}
+
+/// `POST /{ig-user-id}/product_appeal`: records the appeal of a rejected product of the
+/// account's catalog; the product goes back to review ("Appeal Product Rejection").
+pub fn appeal(world: &mut World, owner: IgUserId, product: u64, reason: &str) -> Result<(), GraphError> {
+    if merchant_for(world, owner, product).is_none() {
+        return Err(GraphError::product_not_found(product));
+    }
+    let Some(p) = world.shopping.products.get_mut(&product) else {
+        return Err(GraphError::product_not_found(product));
+    };
+    if !p.eligible_for_appeal {
+        return Err(GraphError::product_not_appealable(product));
+    }
+    p.eligible_for_appeal = false;
+    p.appeal_reason = Some(reason.to_string());
+    p.review_status = ReviewStatus::Pending;
+    Ok(())
+}
+
+/// Products of a catalog matching a search: `q` in the name or SKU (case-insensitive; a
+/// variant's match returns its parent), optional review status; variants are listed under
+/// their parent, not on their own ("Get Eligible Products"; changelog "Product Variants").
+pub fn search(world: &World, catalog: u64, q: &str, status: Option<ReviewStatus>) -> Vec<u64> {
+    let Some(c) = world.shopping.catalogs.get(&catalog) else {
+        return Vec::new();
+    };
+    let q = q.trim().to_lowercase();
+    let matches = |p: &Product| {
+        q.is_empty()
+            || p.name.to_lowercase().contains(&q)
+            || p.retailer_id.to_lowercase() == q
+            || p.variant_name.as_deref().is_some_and(|v| v.to_lowercase().contains(&q))
+    };
+    let mut out = BTreeSet::new();
+    for id in &c.products {
+        let Some(p) = world.shopping.products.get(id) else {
+            continue;
+        };
+        if !matches(p) {
+            continue;
+        }
+        let top = p.variant_of.unwrap_or(p.id);
+        if let Some(tp) = world.shopping.products.get(&top) {
+            if status.is_none_or(|s| tp.review_status == s) {
+                out.insert(top);
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+// ---- seed worlds ------------------------------------------------------------------------
+
+/// A catalog in a seed world (`catalogs` in `fixtures/seeds/*.json`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CatalogSeed {
+    pub id: Option<String>,
+    /// Username of the account whose shop it is.
+    pub owner: String,
+    pub name: String,
+    pub shop_name: String,
+    /// Defaults to the owner's IG user id, as in the guide's samples.
+    pub merchant_id: Option<String>,
+    pub currency: Option<String>,
+    pub products: Vec<ProductSeed>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProductSeed {
+    pub id: Option<String>,
+    pub name: String,
+    pub retailer_id: String,
+    /// Price in the catalog's currency, e.g. `3.50`.
+    pub price: f64,
+    pub sale_price: Option<f64>,
+    pub review_status: ReviewStatus,
+    pub is_checkout: bool,
+    pub eligible_for_appeal: Option<bool>,
+    pub variants: Vec<VariantSeed>,
+}
+
+impl Default for ProductSeed {
+    fn default() -> Self {
+        ProductSeed {
+            id: None,
+            name: String::new(),
+            retailer_id: String::new(),
+            price: 0.0,
+            sale_price: None,
+            review_status: ReviewStatus::Approved,
+            is_checkout: true,
+            eligible_for_appeal: None,
+            variants: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VariantSeed {
+    pub id: Option<String>,
+    /// Absent on the "default" variant (the guide's sample has one without a name).
+    pub variant_name: Option<String>,
+    pub retailer_id: String,
+}
+
+/// A product tag on a seed media, by the product's SKU.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProductTagSeed {
+    pub retailer_id: String,
+    pub x: Option<f64>,
+    pub y: Option<f64>,
+}
+
+fn seeded_id(
+    explicit: &Option<String>,
+    world_seed: u64,
+    label: &str,
+    lead: u64,
+    digits: u32,
+    taken: &dyn Fn(u64) -> bool,
+) -> Result<u64, String> {
+    if let Some(s) = explicit {
+        let n = crate::ids::parse_id(s).ok_or_else(|| format!("{label}: id {s:?} is not a numeric id"))?;
+        return if taken(n) {
+            Err(format!("{label}: id {n} is used twice"))
+        } else {
+            Ok(n)
+        };
+    }
+    let span = 10u64.pow(digits);
+    let mut salt = 0u64;
+    loop {
+        let h = stable_hash(&[&world_seed.to_le_bytes(), label.as_bytes(), &salt.to_le_bytes()]);
+        let id = lead * span + h % span;
+        if !taken(id) {
+            return Ok(id);
+        }
+        salt += 1;
+    }
+}
+
+fn cents(amount: f64) -> u64 {
+    (amount.max(0.0) * 100.0).round() as u64
+}
+
+/// Expands the seed's catalogs into the world (after accounts, before media).
+pub fn seed_catalogs(world: &mut World, catalogs: &[CatalogSeed], world_seed: u64) -> Result<(), String> {
+    for c in catalogs {
+        let owner = world
+            .ig_user_by_username(&c.owner)
+            .map(|u| u.id)
+            .ok_or_else(|| format!("catalog {:?}: unknown instagram account {:?}", c.name, c.owner))?;
+        let cat_id = {
+            let s = &world.shopping;
+            seeded_id(&c.id, world_seed, &format!("catalog:{}", c.name), 9, 14, &|n| {
+                s.catalogs.contains_key(&n) || s.products.contains_key(&n)
+            })?
+        };
+        let merchant_id = match &c.merchant_id {
+            Some(m) => crate::ids::parse_id(m).ok_or_else(|| format!("catalog {:?}: bad merchant_id", c.name))?,
+            None => owner.0,
+        };
+        let currency = c.currency.clone().unwrap_or_else(|| "USD".into());
+        let mut ids = BTreeSet::new();
+        for p in &c.products {
+            let mut entries: Vec<(Option<String>, String, Option<String>, String)> =
+                vec![(p.id.clone(), p.retailer_id.clone(), None, p.name.clone())];
+            for v in &p.variants {
+                let name = match &v.variant_name {
+                    Some(n) => n.clone(),
+                    None => p.name.clone(),
+                };
+                entries.push((v.id.clone(), v.retailer_id.clone(), v.variant_name.clone(), name));
+            }
+            let mut made = Vec::new();
+            for (explicit, sku, variant_name, name) in entries {
+                let id = {
+                    let s = &world.shopping;
+                    seeded_id(
+                        &explicit,
+                        world_seed,
+                        &format!("product:{}:{sku}", c.name),
+                        3,
+                        15,
+                        &|n| s.catalogs.contains_key(&n) || s.products.contains_key(&n) || ids.contains(&n),
+                    )?
+                };
+                ids.insert(id);
+                let rejected = p.review_status == ReviewStatus::Rejected;
+                world.shopping.products.insert(
+                    id,
+                    Product {
+                        id,
+                        catalog: cat_id,
+                        name,
+                        retailer_id: sku,
+                        price_cents: cents(p.price),
+                        currency: currency.clone(),
+                        sale_price_cents: p.sale_price.map(cents),
+                        image_url: format!("https://scontent.xx.fbcdn.net/v/t45.5328-4/{id}_n.jpg"),
+                        review_status: p.review_status,
+                        is_checkout: p.is_checkout,
+                        variant_of: None,
+                        variant_name,
+                        variants: Vec::new(),
+                        eligible_for_appeal: p.eligible_for_appeal.unwrap_or(rejected),
+                        appeal_reason: None,
+                    },
+                );
+                made.push(id);
+            }
+            let (parent, variants) = (made[0], made[1..].to_vec());
+            for v in &variants {
+                if let Some(vp) = world.shopping.products.get_mut(v) {
+                    vp.variant_of = Some(parent);
+                }
+            }
+            if let Some(pp) = world.shopping.products.get_mut(&parent) {
+                pp.variants = variants;
+            }
+        }
+        world.shopping.catalogs.insert(
+            cat_id,
+            Catalog {
+                id: cat_id,
+                name: c.name.clone(),
+                shop_name: c.shop_name.clone(),
+                owner,
+                merchant_id,
+                products: ids,
+            },
+        );
+    }
+    Ok(())
+}
+
+/// Tags a seed media with products of its owner's catalog, by SKU (seed media are published,
+/// so they count as tagged posts at their own time).
+pub fn seed_media_tags(world: &mut World, media: MediaId, tags: &[ProductTagSeed]) -> Result<(), String> {
+    if tags.is_empty() {
+        return Ok(());
+    }
+    let Some(m) = world.media.get(&media) else {
+        return Err(format!("media {media} is missing"));
+    };
+    let (owner, ts) = (m.owner, m.timestamp);
+    let Some(catalog) = world.shopping.catalog_of(owner).cloned() else {
+        return Err(format!("media {media}: its owner has no catalog to tag from"));
+    };
+    let mut out = Vec::new();
+    for t in tags {
+        let product = catalog
+            .products
+            .iter()
+            .find(|p| {
+                world
+                    .shopping
+                    .products
+                    .get(p)
+                    .is_some_and(|p| p.retailer_id == t.retailer_id)
+            })
+            .copied()
+            .ok_or_else(|| format!("media {media}: no product with retailer_id {:?}", t.retailer_id))?;
+        out.push(ProductTag {
+            product_id: product,
+            merchant_id: catalog.merchant_id,
+            x: t.x,
+            y: t.y,
+        });
+    }
+    record_tagged_post(world, owner, media, ts);
+    world.shopping.media_tags.insert(media, out);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::model::seed::{build_world, WorldSeed};
+    use serde_json::json;
+
+    const METRICSAURUS: IgUserId = IgUserId(17_841_405_822_304_914);
+
+    fn demo() -> World {
+        let seed: WorldSeed = serde_json::from_str(include_str!("../../../fixtures/seeds/demo.json")).unwrap();
+        build_world(&seed, &Config::default(), 42, "t", 1_767_225_600).unwrap()
+    }
+
+    fn sku(w: &World, sku: &str) -> u64 {
+        w.shopping.products.values().find(|p| p.retailer_id == sku).unwrap().id
+    }
+
+    fn sub(r: Result<Vec<ProductTag>, GraphError>) -> Option<i64> {
+        r.unwrap_err().subcode
+    }
+
+    #[test]
+    fn images_need_positions_and_videos_refuse_them() {
+        let w = demo();
+        let mug = sku(&w, "mug-dino-01");
+        let ok = validate_product_tags(
+            &w,
+            METRICSAURUS,
+            TagTarget::Image,
+            &json!([{"product_id": mug.to_string(), "x": 0.5, "y": 0.8}]),
+        )
+        .unwrap();
+        assert_eq!(ok[0].merchant_id, METRICSAURUS.0);
+        assert_eq!(
+            sub(validate_product_tags(
+                &w,
+                METRICSAURUS,
+                TagTarget::Image,
+                &json!([{"product_id": mug}])
+            )),
+            Some(2207036)
+        );
+        assert_eq!(
+            sub(validate_product_tags(
+                &w,
+                METRICSAURUS,
+                TagTarget::CarouselImage,
+                &json!([{"product_id": mug, "x": 0.5}])
+            )),
+            Some(2207036)
+        );
+        for t in [TagTarget::Reel, TagTarget::Video, TagTarget::CarouselVideo] {
+            assert_eq!(
+                sub(validate_product_tags(
+                    &w,
+                    METRICSAURUS,
+                    t,
+                    &json!([{"product_id": mug, "x": 0.5, "y": 0.5}])
+                )),
+                Some(2207035)
+            );
+            assert!(validate_product_tags(&w, METRICSAURUS, t, &json!([{"product_id": mug}])).is_ok());
+        }
+        // The docs' JSON-ish string form is accepted too.
+        let raw = json!(format!("[{{product_id:'{mug}',x:0.5,y:0.8}}]"));
+        assert_eq!(
+            validate_product_tags(&w, METRICSAURUS, TagTarget::Image, &raw)
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(
+            validate_product_tags(
+                &w,
+                METRICSAURUS,
+                TagTarget::Image,
+                &json!([{"product_id": mug, "x": 1.2, "y": 0.8}])
+            )
+            .unwrap_err()
+            .code,
+            100
+        );
+    }
+
+    #[test]
+    fn limits_per_post_reel_and_slide_follow_the_guide() {
+        let w = demo();
+        let ids: Vec<u64> = w.shopping.products.keys().copied().collect();
+        // Distinct products beyond the catalog are unknown: count limits are checked first.
+        let many = |n: usize, xy: bool| -> Value {
+            Value::Array(
+                (0..n)
+                    .map(|i| {
+                        let id = ids.get(i).copied().unwrap_or(1_000 + i as u64);
+                        if xy {
+                            json!({"product_id": id, "x": 0.1, "y": 0.1})
+                        } else {
+                            json!({"product_id": id})
+                        }
+                    })
+                    .collect(),
+            )
+        };
+        assert_eq!(
+            sub(validate_product_tags(
+                &w,
+                METRICSAURUS,
+                TagTarget::CarouselImage,
+                &many(6, true)
+            )),
+            Some(2207040)
+        );
+        assert!(validate_product_tags(&w, METRICSAURUS, TagTarget::CarouselImage, &many(5, true)).is_ok());
+        assert_eq!(
+            sub(validate_product_tags(
+                &w,
+                METRICSAURUS,
+                TagTarget::Image,
+                &many(21, true)
+            )),
+            Some(2207040)
+        );
+        assert_eq!(
+            sub(validate_product_tags(
+                &w,
+                METRICSAURUS,
+                TagTarget::Image,
+                &many(20, true)
+            )),
+            Some(2207037)
+        );
+        assert!(validate_product_tags(&w, METRICSAURUS, TagTarget::Image, &many(10, true)).is_ok());
+        assert_eq!(
+            sub(validate_product_tags(
+                &w,
+                METRICSAURUS,
+                TagTarget::Reel,
+                &many(31, false)
+            )),
+            Some(2207040)
+        );
+        let slides = vec![
+            vec![
+                ProductTag {
+                    product_id: 1,
+                    merchant_id: 1,
+                    x: None,
+                    y: None
+                };
+                5
+            ];
+            5
+        ];
+        assert!(validate_carousel_tags(&slides).is_err());
+        assert!(validate_carousel_tags(&slides[..4]).is_ok());
+    }
+
+    #[test]
+    fn products_must_be_unique_known_and_the_account_eligible() {
+        let w = demo();
+        let mug = sku(&w, "mug-dino-01");
+        let dup = json!([{"product_id": mug}, {"product_id": mug.to_string()}]);
+        assert_eq!(
+            validate_product_tags(&w, METRICSAURUS, TagTarget::Reel, &dup)
+                .unwrap_err()
+                .code,
+            100
+        );
+        assert_eq!(
+            sub(validate_product_tags(
+                &w,
+                METRICSAURUS,
+                TagTarget::Reel,
+                &json!([{"product_id": "42"}])
+            )),
+            Some(2207037)
+        );
+        let juniper = w.ig_user_by_username("juniper.makes").unwrap().id;
+        assert_eq!(
+            sub(validate_product_tags(
+                &w,
+                juniper,
+                TagTarget::Reel,
+                &json!([{"product_id": mug}])
+            )),
+            Some(2207037)
+        );
+        assert!(validate_product_tags(&w, METRICSAURUS, TagTarget::Story, &json!([{"product_id": mug}])).is_err());
+        assert!(validate_product_tags(&w, METRICSAURUS, TagTarget::Reel, &json!({"product_id": mug})).is_err());
+        assert!(validate_product_tags(&w, METRICSAURUS, TagTarget::Reel, &json!([{"x": 0.1}])).is_err());
+        // Unapproved products are accepted (their tags just do not show until approved).
+        for s in ["stickers-12", "hoodie-chart", "toy-sword"] {
+            assert!(
+                validate_product_tags(&w, METRICSAURUS, TagTarget::Reel, &json!([{"product_id": sku(&w, s)}])).is_ok(),
+                "{s}"
+            );
+        }
+        // Variants are products too.
+        let green = sku(&w, "oh59p9vzei-green");
+        assert!(validate_product_tags(&w, METRICSAURUS, TagTarget::Reel, &json!([{"product_id": green}])).is_ok());
+    }
+
+    #[test]
+    fn the_tagged_posts_quota_counts_24_hours() {
+        let mut w = demo();
+        let now = 1_767_225_600;
+        let feed: Vec<MediaId> = w.feed[&METRICSAURUS].values().copied().collect();
+        let mug = sku(&w, "mug-dino-01");
+        for m in feed.iter().take(TAGGED_POSTS_PER_DAY) {
+            check_tagged_post_quota(&w, METRICSAURUS, now, TaggedQuota::default()).unwrap();
+            attach_tags(
+                &mut w,
+                *m,
+                vec![ProductTag {
+                    product_id: mug,
+                    merchant_id: METRICSAURUS.0,
+                    x: None,
+                    y: None,
+                }],
+            );
+            record_tagged_post(&mut w, METRICSAURUS, *m, now);
+        }
+        let quota = TaggedQuota::default();
+        assert_eq!(
+            check_tagged_post_quota(&w, METRICSAURUS, now, quota).unwrap_err().code,
+            9
+        );
+        assert!(check_tagged_post_quota(&w, METRICSAURUS, now + TAGGED_POSTS_WINDOW, quota).is_ok());
+    }
+}
