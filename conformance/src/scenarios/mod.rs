@@ -10,7 +10,9 @@ pub mod comments;
 pub mod discovery;
 pub mod foundation;
 pub mod hashtags;
+pub mod insights;
 pub mod mentions;
+pub mod product_tagging;
 pub mod publishing;
 mod support;
 pub mod webhooks;
@@ -23,6 +25,8 @@ pub const AREAS: &[&[Scenario]] = &[
     mentions::SCENARIOS,
     hashtags::SCENARIOS,
     discovery::SCENARIOS,
+    insights::SCENARIOS,
+    product_tagging::SCENARIOS,
     webhooks::SCENARIOS,
 ];
 

@@ -158,7 +158,7 @@ fn wait_until_processed(ctx: &mut Ctx, container: &str) -> Result<Value, Failure
 }
 
 /// Waits for FINISHED; any other end state is a failure naming it.
-fn wait_finished(ctx: &mut Ctx, container: &str) -> Result<(), Failure> {
+pub(super) fn wait_finished(ctx: &mut Ctx, container: &str) -> Result<(), Failure> {
     let st = wait_until_processed(ctx, container)?;
     expect(st["status_code"] == "FINISHED", || {
         format!("container {container} ended {} ({})", st["status_code"], st["status"])

@@ -174,21 +174,30 @@ fn live_skips_control_plane_scenarios_and_writes_unless_allowed() {
     assert!(on_sim.iter().all(|r| r.outcome == Outcome::Pass), "{on_sim:?}");
 }
 
-/// What the write scenarios touch on the account: every post's comment settings and threads.
+/// What the write scenarios touch on the account: every post's comment settings, threads and
+/// product tags.
 fn moderation_state(sb: &sim::Sandbox) -> serde_json::Value {
-    sb.client_as("Dana Admin")
+    let c = sb.client_as("Dana Admin");
+    let mut media = c
         .get(
             &format!("{}/media", sb.ig_id("metricsaurus")),
             &[
                 (
                     "fields",
-                    "is_comment_enabled,comments_count,comments.limit(50){text,hidden,replies.limit(50){text,hidden}}",
+                    "media_type,is_comment_enabled,comments_count,comments.limit(50){text,hidden,replies.limit(50){text,hidden}}",
                 ),
                 ("limit", "50"),
             ],
         )
         .ok("ig_media_list")["data"]
-        .clone()
+        .clone();
+    for m in media.as_array_mut().expect("a data array") {
+        if m["media_type"] == "IMAGE" {
+            let id = m["id"].as_str().unwrap_or_default().to_string();
+            m["product_tags"] = c.get(&format!("{id}/product_tags"), &[]).ok("product_tags")["data"].clone();
+        }
+    }
+    media
 }
 
 #[test]
@@ -198,16 +207,23 @@ fn with_allow_writes_live_runs_the_write_scenarios_and_undoes_what_they_did() {
     let before = moderation_state(&sb);
     let opts = RunOptions {
         allow_writes: true,
-        only: vec!["comments".into(), "publishing".into(), "mentions".into()],
+        only: vec![
+            "comments".into(),
+            "publishing".into(),
+            "mentions".into(),
+            "product_tagging".into(),
+        ],
     };
     let results = scenario::run_all(&live, &scenarios::all(), &opts, |_| {});
     let by: BTreeMap<&str, &Outcome> = results.iter().map(|r| (r.name, &r.outcome)).collect();
     assert_eq!(by["comment_moderation"], &Outcome::Pass);
     assert_eq!(by["comments_disable_enable"], &Outcome::Pass);
+    assert_eq!(by["product_tags_on_published_media"], &Outcome::Pass);
     // Without media URLs or mention ids in the environment these cannot run on live.
     for (name, var) in [
         ("publish_single_image", "IG_TEST_IMAGE_URL"),
         ("publish_reel", "IG_TEST_VIDEO_URL"),
+        ("publish_with_product_tags", "IG_TEST_IMAGE_URL"),
         ("reply_to_mentions", "IG_MENTIONED_MEDIA_ID"),
     ] {
         assert!(

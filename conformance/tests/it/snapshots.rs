@@ -59,6 +59,11 @@ snapshot_tests! {
     hashtag_top_and_recent_media_exchanges_are_stable => "hashtag_top_and_recent_media",
     business_discovery_exchanges_are_stable => "business_discovery",
     business_discovery_media_exchanges_are_stable => "business_discovery_media",
+    account_insights_exchanges_are_stable => "account_insights",
+    media_insights_exchanges_are_stable => "media_insights",
+    product_catalog_search_exchanges_are_stable => "product_catalog_search",
+    product_tags_on_published_media_exchanges_are_stable => "product_tags_on_published_media",
+    publish_with_product_tags_exchanges_are_stable => "publish_with_product_tags",
     // webhooks_subscription is left out: its callback_url carries the receiver's random port.
 }
 

@@ -1,0 +1,220 @@
+//! Insights flows (guide "Insights"; facts §5): account metrics as a time series and as
+//! total values with a breakdown, media metrics per kind of media, and the deprecated
+//! `engagement`. Read-only. The metrics chosen exist in every version igconform speaks
+//! (v18-v21: facts §5.3 deprecation timeline), so the scenarios do not depend on the version.
+
+use super::support::id_of;
+use crate::scenario::{data, expect, require_fields, str_field, Check, Ctx, Failure, Scenario};
+use serde_json::Value;
+
+pub const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "account_insights",
+        area: "insights",
+        about: "GET /{ig-user}/insights: reach per day (yesterday through today, end_time), total_value with a media_product_type breakdown, unknown metrics refused (facts §5.1-§5.2, §5.4)",
+        needs: &[],
+        run: account_insights,
+    },
+    Scenario {
+        name: "media_insights",
+        area: "insights",
+        about: "GET /{ig-media}/insights: lifetime metrics of a feed post, a reel and a story; engagement is deprecated (-> total_interactions); story values under 5 are error 10 (facts §5.3)",
+        needs: &[],
+        run: media_insights,
+    },
+];
+
+fn by_name<'a>(body: &'a Value, name: &str) -> Result<&'a Value, Failure> {
+    data(body)?
+        .iter()
+        .find(|i| i["name"] == name)
+        .ok_or_else(|| Failure::new(Check::Field, format!("metric {name} missing in {body}")))
+}
+
+/// `values[0].value` of a lifetime metric.
+fn lifetime_value(body: &Value, name: &str) -> Result<u64, Failure> {
+    let m = by_name(body, name)?;
+    m.pointer("/values/0/value")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| Failure::new(Check::Field, format!("{name} has no values[0].value: {m}")))
+}
+
+fn account_insights(ctx: &mut Ctx) -> Result<(), Failure> {
+    let ig = ctx.ig_user_id().to_string();
+    let path = format!("{ig}/insights");
+
+    ctx.step("reach per day, as in the guide");
+    let body = ctx
+        .get(&path, &[("metric", "reach"), ("period", "day")])
+        .ok("user_insights")?;
+    let reach = by_name(&body, "reach")?;
+    require_fields(reach, &["name", "period", "values", "title", "description", "id"])?;
+    expect(reach["period"] == "day", || format!("period {}", reach["period"]))?;
+    expect(reach["id"] == format!("{ig}/insights/reach/day").as_str(), || {
+        format!("insight id {}", reach["id"])
+    })?;
+    let values = reach["values"].as_array().cloned().unwrap_or_default();
+    expect(values.len() == 2, || {
+        format!("a day metric without since/until covers yesterday through today (facts §5.1): {values:?}")
+    })?;
+    for v in &values {
+        require_fields(v, &["value", "end_time"])?;
+    }
+
+    ctx.step("total values with a media_product_type breakdown");
+    let body = ctx
+        .get(
+            &path,
+            &[
+                ("metric", "reach"),
+                ("period", "day"),
+                ("metric_type", "total_value"),
+                ("breakdown", "media_product_type"),
+            ],
+        )
+        .ok("user_insights")?;
+    let reach = by_name(&body, "reach")?;
+    let total = reach
+        .pointer("/total_value/value")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| Failure::new(Check::Field, format!("no total_value.value in {reach}")))?;
+    let results = reach
+        .pointer("/total_value/breakdowns/0/results")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if total > 0 {
+        expect(!results.is_empty(), || {
+            format!("reach {total} with no breakdown results: {reach}")
+        })?;
+    }
+    for r in &results {
+        require_fields(r, &["dimension_values", "value"])?;
+    }
+
+    ctx.step("interactions as total values");
+    let body = ctx
+        .get(
+            &path,
+            &[
+                ("metric", "total_interactions,likes,comments,shares"),
+                ("period", "day"),
+                ("metric_type", "total_value"),
+            ],
+        )
+        .ok("user_insights")?;
+    for name in ["total_interactions", "likes", "comments", "shares"] {
+        let m = by_name(&body, name)?;
+        expect(m.pointer("/total_value/value").is_some_and(Value::is_u64), || {
+            format!("{name} has no total_value.value: {m}")
+        })?;
+    }
+
+    ctx.step("an unknown metric is refused");
+    let e = ctx
+        .get(&path, &[("metric", "igconform_no_such_metric"), ("period", "day")])
+        .error(100, None)?;
+    let msg = str_field(&e, "message")?;
+    expect(msg.contains("metric"), || {
+        format!("the error does not name metric: {msg}")
+    })?;
+    Ok(())
+}
+
+fn media_insights(ctx: &mut Ctx) -> Result<(), Failure> {
+    let ig = ctx.ig_user_id().to_string();
+    ctx.step("find a feed post, a reel and a story");
+    let list = ctx
+        .get(
+            &format!("{ig}/media"),
+            &[("fields", "media_type,media_product_type"), ("limit", "50")],
+        )
+        .ok("ig_media_list")?;
+    let find = |pred: &dyn Fn(&Value) -> bool| -> Result<Option<String>, Failure> {
+        data(&list)?.iter().find(|m| pred(m)).map(id_of).transpose()
+    };
+    let feed = find(&|m| m["media_product_type"] == "FEED" && m["media_type"] == "IMAGE")?;
+    let reel = find(&|m| m["media_product_type"] == "REELS")?;
+    let stories = ctx.get(&format!("{ig}/stories"), &[]).ok("ig_stories")?;
+    let story = data(&stories)?.first().map(id_of).transpose()?;
+
+    match feed {
+        None => ctx.note("no feed photo among the newest 50 media: feed insights not checked"),
+        Some(feed) => {
+            ctx.step("lifetime metrics of a feed photo");
+            let body = ctx
+                .get(
+                    &format!("{feed}/insights"),
+                    &[("metric", "reach,likes,comments,saved,shares,total_interactions")],
+                )
+                .ok("media_insights")?;
+            for i in data(&body)? {
+                expect(i["period"] == "lifetime", || {
+                    format!("media metrics are lifetime (facts §5.3), got {i}")
+                })?;
+                expect(i.pointer("/values/0/end_time").is_none(), || {
+                    format!("a lifetime media value with an end_time: {i}")
+                })?;
+            }
+            if ctx.is_simulator() {
+                // igsim's values follow its world; production's may lag up to 48 h.
+                let v = |n| lifetime_value(&body, n);
+                let sum = v("likes")? + v("comments")? + v("saved")? + v("shares")?;
+                expect(v("total_interactions")? == sum, || {
+                    format!(
+                        "total_interactions {} is not likes+comments+saved+shares {sum}",
+                        v("total_interactions").unwrap_or(0)
+                    )
+                })?;
+                let m = ctx
+                    .get(&feed, &[("fields", "like_count,comments_count")])
+                    .ok("ig_media")?;
+                expect(
+                    m["like_count"].as_u64() == Some(v("likes")?)
+                        && m["comments_count"].as_u64() == Some(v("comments")?),
+                    || format!("likes/comments insights disagree with the node: {m}"),
+                )?;
+            }
+
+            ctx.step("engagement is deprecated");
+            let e = ctx
+                .get(&format!("{feed}/insights"), &[("metric", "engagement")])
+                .error(100, None)?;
+            let msg = str_field(&e, "message")?;
+            expect(msg.contains("must be one of the following values"), || {
+                format!("unexpected text for a deprecated metric: {msg}")
+            })?;
+        }
+    }
+
+    match reel {
+        None => ctx.note("no reel among the newest 50 media: reel insights not checked"),
+        Some(reel) => {
+            ctx.step("lifetime metrics of a reel");
+            let body = ctx
+                .get(
+                    &format!("{reel}/insights"),
+                    &[("metric", "reach,likes,comments,shares,saved,total_interactions")],
+                )
+                .ok("media_insights")?;
+            by_name(&body, "total_interactions")?;
+        }
+    }
+
+    match story {
+        None => ctx.note("no live story: story insights not checked"),
+        Some(story) => {
+            ctx.step("metrics of a story");
+            let call = ctx.get(&format!("{story}/insights"), &[("metric", "reach,replies")]);
+            if call.resp.status == 200 {
+                let body = call.ok("media_insights")?;
+                by_name(&body, "reach")?;
+            } else {
+                // Facts §5.3: fewer than 5 viewers -> error 10.
+                call.error(10, None)?;
+                ctx.note(format!("story {story} has too few viewers for insights (error 10)"));
+            }
+        }
+    }
+    Ok(())
+}
