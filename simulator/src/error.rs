@@ -325,11 +325,7 @@ impl GraphError {
         )
     }
 
-    // ---- service -----------------------------------------------------------------------
-
-    pub fn unknown() -> Self {
-        GraphError::new(500, 1, "An unknown error has occurred.").transient()
-    }
+    // ---- request bodies (never a 5xx: every failure on client input is a 4xx) -------------------------------------------------------------------
 
     pub fn body_too_large(limit: usize) -> Self {
         GraphError::new(

@@ -38,10 +38,32 @@ pub fn read(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
 /// Renders a media object. `direct` is a read of the node itself; through an edge or an
 /// expansion it is false, and hidden like counts are left out (facts §4.2, v11+).
 pub fn render(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool) -> GraphResult<Value> {
-    let Some(m) = ctx.world.media.get(&id).cloned() else {
+    let Some(is_album) = ctx
+        .world
+        .media
+        .get(&id)
+        .map(|m| m.media_type == MediaType::CarouselAlbum)
+    else {
         return Err(GraphError::unsupported("GET", &id.to_string()));
     };
-    let owner = ctx.world.ig_users.get(&m.owner).cloned();
+    // Expansions page and check permissions with the whole context, so they are computed
+    // first; the plain fields below then only borrow the world (no per-item clones).
+    let mut expanded: Vec<(&str, Value)> = Vec::new();
+    for f in sel {
+        let v = match f.name.as_str() {
+            "children" if is_album => children_edge(ctx, id, Some(f))?,
+            "collaborators" => crate::http::publishing::collaborators_edge(ctx, id, Some(f))?,
+            "comments" => crate::http::comment::comments_edge(ctx, id, Some(f))?,
+            _ => continue,
+        };
+        expanded.push((f.name.as_str(), v));
+    }
+    let ctx = &*ctx;
+    let world = &*ctx.world;
+    let Some(m) = world.media.get(&id) else {
+        return Err(GraphError::unsupported("GET", &id.to_string()));
+    };
+    let owner = world.ig_users.get(&m.owner);
     let child = m.is_child();
     let owned = ctx.owns_ig(m.owner);
     project(NODE, &id.to_string(), sel, |f| {
@@ -54,7 +76,7 @@ pub fn render(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool) -> Gra
                 .as_ref()
                 .map_or(Field::Omit, |c| Field::Value(json!(c.replace('@', "")))),
             "caption" => m.caption.as_ref().map_or(Field::Omit, |c| Field::Value(json!(c))),
-            "comments_count" => Field::Value(json!(ctx.world.comment_count(id))),
+            "comments_count" => Field::Value(json!(world.comment_count(id))),
             "ig_id" => Field::Value(json!(m.ig_id.to_string())),
             "is_comment_enabled" if child => Field::Omit,
             "is_comment_enabled" => Field::Value(json!(m.comments_enabled)),
@@ -83,11 +105,11 @@ pub fn render(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool) -> Gra
             "timestamp" => Field::Value(json!(iso(m.timestamp))),
             "username" => owner.as_ref().map_or(Field::Omit, |o| Field::Value(json!(o.username))),
             "video_title" => Field::Omit,
-            "children" if m.media_type == MediaType::CarouselAlbum => Field::Value(children_edge(ctx, id, Some(f))?),
-            "children" => Field::Omit,
-            "collaborators" => Field::Value(crate::http::publishing::collaborators_edge(ctx, id, Some(f))?),
-            "copyright_check_information" => crate::http::publishing::copyright_field(ctx.world, &m),
-            "comments" => Field::Value(crate::http::comment::comments_edge(ctx, id, Some(f))?),
+            "children" | "collaborators" | "comments" => match expanded.iter().position(|(name, _)| *name == f.name) {
+                Some(i) => Field::Value(expanded.swap_remove(i).1),
+                None => Field::Omit,
+            },
+            "copyright_check_information" => crate::http::publishing::copyright_field(world, m),
             _ => Field::Unknown,
         })
     })
