@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 mod publishing;
 pub use publishing::PublishingConfig;
+mod ratelimit;
+pub use ratelimit::RateLimitConfig;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -142,6 +144,8 @@ pub struct Config {
     /// username (facts §1.3: 110/2207013 "Invalid user id", UNCONFIRMED).
     pub business_discovery_error_code: i64,
     pub business_discovery_error_subcode: Option<i64>,
+    /// Instagram BUC and Platform rate limits (see `config/ratelimit.rs`).
+    pub rate_limits: RateLimitConfig,
 }
 
 impl Default for Config {
@@ -185,6 +189,7 @@ impl Default for Config {
             hashtag_limit_error_code: 18,
             business_discovery_error_code: 110,
             business_discovery_error_subcode: Some(2207013),
+            rate_limits: RateLimitConfig::default(),
         }
     }
 }

@@ -9,6 +9,7 @@
 mod publishing;
 mod webhooks;
 pub use publishing::FORCIBLE_SUBCODES;
+mod ratelimit;
 mod social;
 
 use serde_json::{json, Map, Value};

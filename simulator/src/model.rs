@@ -9,6 +9,7 @@ pub mod events;
 pub mod hashtag;
 pub mod media;
 pub mod publishing;
+pub mod ratelimit;
 pub mod seed;
 pub mod webhook;
 
@@ -50,6 +51,8 @@ pub struct World {
     minted: Vec<String>,
     /// Webhook subscriptions and the delivery outbox.
     pub webhooks: webhook::Webhooks,
+    /// Instagram BUC and Platform rate-limit windows and per-sandbox limits.
+    pub rate_limits: ratelimit::RateLimits,
 }
 
 impl World {
@@ -72,6 +75,7 @@ impl World {
             publishing: publishing::Publishing::default(),
             minted: Vec::new(),
             webhooks: webhook::Webhooks::default(),
+            rate_limits: ratelimit::RateLimits::default(),
         }
     }
 
