@@ -9,6 +9,7 @@ mod harness;
 mod hashtags;
 mod negative;
 mod publishing;
+mod ratelimit;
 mod selftest;
 mod snapshots;
 mod specs;

@@ -111,6 +111,8 @@ fn render(report: &Report) -> RateHeaders {
         let entries: Vec<String> = report
             .accounts
             .iter()
+            // "up to 32 objects" (facts §2); an `ids=` read may name more, all still counted.
+            .take(32)
             .map(|(id, u)| {
                 format!(
                     r#""{id}":[{{"type":"instagram","call_count":{p},"total_cputime":{p},"total_time":{p},"estimated_time_to_regain_access":{m}}}]"#,
