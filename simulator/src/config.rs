@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 mod publishing;
 pub use publishing::PublishingConfig;
+mod ratelimit;
+pub use ratelimit::RateLimitConfig;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -155,6 +157,8 @@ pub struct Config {
     /// clock (v21's removals from 2025-01-08, v22's from 2025-04-21). Off by default so each
     /// requested version keeps its own catalogue.
     pub insights_version_sunsets: bool,
+    /// Instagram BUC and Platform rate limits (see `config/ratelimit.rs`).
+    pub rate_limits: RateLimitConfig,
 }
 
 impl Default for Config {
@@ -202,6 +206,7 @@ impl Default for Config {
             insights_max_range_seconds: 30 * 24 * 3600,
             expired_story_insights_error: false,
             insights_version_sunsets: false,
+            rate_limits: RateLimitConfig::default(),
         }
     }
 }

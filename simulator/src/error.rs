@@ -10,6 +10,7 @@ mod publishing;
 mod webhooks;
 pub use publishing::FORCIBLE_SUBCODES;
 mod insights;
+mod ratelimit;
 mod shopping;
 mod social;
 

@@ -16,6 +16,7 @@ pub mod oauth;
 pub mod page;
 pub mod paging;
 pub mod publishing;
+pub mod ratelimit;
 pub mod request;
 pub mod response;
 pub mod router;

@@ -10,6 +10,7 @@ pub mod hashtag;
 pub mod insights;
 pub mod media;
 pub mod publishing;
+pub mod ratelimit;
 pub mod seed;
 pub mod shopping;
 pub mod webhook;
@@ -54,6 +55,8 @@ pub struct World {
     minted: Vec<String>,
     /// Webhook subscriptions and the delivery outbox.
     pub webhooks: webhook::Webhooks,
+    /// Instagram BUC and Platform rate-limit windows and per-sandbox limits.
+    pub rate_limits: ratelimit::RateLimits,
 }
 
 impl World {
@@ -77,6 +80,7 @@ impl World {
             shopping: shopping::Shopping::default(),
             minted: Vec::new(),
             webhooks: webhook::Webhooks::default(),
+            rate_limits: ratelimit::RateLimits::default(),
         }
     }
 

@@ -10,6 +10,7 @@ mod hashtags;
 mod insights;
 mod negative;
 mod publishing;
+mod ratelimit;
 mod selftest;
 mod shopping;
 mod snapshots;

@@ -7,7 +7,9 @@ use crate::error::{GraphError, GraphResult};
 use crate::http::graph::{authenticate, read_many, read_node, Ctx};
 use crate::http::request::{self, GraphRequest, RawRequest, Verb};
 use crate::http::response::{graph_error, graph_json, Body};
-use crate::http::{comment, hashtag, ig_user, insights, media, mention, oauth, publishing, shopping, sim, user};
+use crate::http::{
+    comment, hashtag, ig_user, insights, media, mention, oauth, publishing, ratelimit, shopping, sim, user,
+};
 use crate::ids::{parse_id, CommentId, ContainerId, HashtagId, IdKind, IgUserId, MediaId, UserId};
 use crate::model::TokenKind;
 use crate::server::State;
@@ -35,19 +37,28 @@ pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
     };
     publishing::prefetch(state, &mut req).await;
     let suppress = req.param("suppress_http_code") == Some("1");
-    if let Some(result) = crate::http::webhooks::intercept(state, &req).await {
-        return match result {
-            Ok(v) => graph_json(200, &v, req.version, &trace),
-            Err(e) => graph_error(&e, req.version, &trace, suppress),
-        };
-    }
-    match graph(state, &req) {
+    // Rate-limit headers: from the admission check when the request reached it.
+    let mut rate = None;
+    let result = match crate::http::webhooks::intercept(state, &req).await {
+        Some(result) => result,
+        None => metered(state, &req, &mut rate),
+    };
+    let mut resp = match result {
         Ok(v) => graph_json(200, &v, req.version, &trace),
         Err(e) => graph_error(&e, req.version, &trace, suppress),
-    }
+    };
+    let rate = rate.or_else(|| ratelimit::snapshot(state, &req));
+    ratelimit::apply(&mut resp, rate.as_ref());
+    resp
 }
 
+/// A Graph request without its rate-limit headers (batch operations: each still counts).
 fn graph(state: &State, req: &GraphRequest) -> GraphResult<Value> {
+    metered(state, req, &mut None)
+}
+
+/// A Graph request; `rate` receives the headers of its rate-limit check when it got there.
+fn metered(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateHeaders>) -> GraphResult<Value> {
     let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
 
     if req.verb == Verb::Post && segs.is_empty() && req.param("batch").is_some() {
@@ -88,6 +99,11 @@ fn graph(state: &State, req: &GraphRequest) -> GraphResult<Value> {
             access,
             cfg,
         };
+        // Rate limits: after authentication (a refused token counts nothing), before the
+        // handler (guides "Overview" -> "Rate Limiting").
+        let (headers, admitted) = ratelimit::admit(&mut ctx, &segs);
+        *rate = Some(headers);
+        admitted?;
         route(&mut ctx, &segs)
     });
     state.sandboxes.index_tokens(&sandbox);

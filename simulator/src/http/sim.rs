@@ -180,6 +180,9 @@ pub fn handle(state: &State, method: &Method, segs: &[String], query: Option<&st
                 None => sim_error(404, "no such token in this sandbox"),
             })
         }),
+        (_, ["sandboxes", id, "rate_limits"]) => with(id, &|s| {
+            crate::http::ratelimit::control(s, method, body, &state.sandboxes.config)
+        }),
         (_, ["sandboxes", id, area @ ("containers" | "publishing"), rest @ ..]) => with(id, &|s| {
             crate::http::publishing::control(s, method, area, rest, body, &state.sandboxes.config)
         }),

@@ -1,0 +1,330 @@
+//! Rate limiting of one sandbox as sliding windows on its clock (guides "Overview" → "Rate
+//! Limiting"; facts §1.4, §2): the Instagram Business Use Case limit per app–account pair
+//! (4800 × impressions per rolling 24 h, error 80002) and the Platform limit per app
+//! (200 × app users per rolling hour, error 4; optionally per user, error 17), which is what
+//! Business Discovery and Hashtag Search count against instead of BUC.
+//!
+//! Pure: no IO, every operation takes `now`. The sandbox has one app, so "per app–account
+//! pair" is "per account" here.
+//!
+//! A refused call consumes nothing (production's accounting of throttled calls is not
+//! documented; refusing without counting lets a client that backs off recover on time).
+
+use super::World;
+use crate::config::RateLimitConfig;
+use crate::ids::{IgUserId, UserId};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// Calls in a rolling window `(now - len, now]`, bucketed by second, oldest first.
+#[derive(Debug, Clone, Default)]
+pub struct Window {
+    slots: VecDeque<(i64, u64)>,
+    total: u64,
+}
+
+impl Window {
+    fn expire(&mut self, now: i64, len: i64) {
+        while let Some(&(t, n)) = self.slots.front() {
+            if t > now - len {
+                break;
+            }
+            self.total -= n;
+            self.slots.pop_front();
+        }
+    }
+
+    /// Calls inside the window ending at `now`.
+    pub fn count(&mut self, now: i64, len: i64) -> u64 {
+        self.expire(now, len);
+        self.total
+    }
+
+    fn record(&mut self, now: i64) {
+        match self.slots.back_mut() {
+            // Sandbox time never goes backwards; a same-second (or, defensively, earlier)
+            // call joins the newest bucket so the deque stays ordered.
+            Some((t, n)) if *t >= now => *n += 1,
+            _ => self.slots.push_back((now, 1)),
+        }
+        self.total += 1;
+    }
+
+    /// Seconds from `now` until fewer than `limit` calls remain in the window (0 if already).
+    fn regain_in(&mut self, now: i64, len: i64, limit: u64) -> i64 {
+        let count = self.count(now, len);
+        if count < limit {
+            return 0;
+        }
+        let mut to_shed = count - limit + 1;
+        for &(t, n) in &self.slots {
+            if n >= to_shed {
+                // The bucket at `t` leaves the window once `now' - len >= t`.
+                return (t + len - now).max(0);
+            }
+            to_shed -= n;
+        }
+        len
+    }
+}
+
+/// Per-sandbox replacements of the process defaults (control plane).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overrides {
+    pub buc_calls_per_day: Option<u64>,
+    pub platform_calls_per_hour: Option<u64>,
+    pub user_calls_per_hour: Option<u64>,
+    /// Impressions of an account in the last 24 h, replacing the followers-derived default.
+    pub impressions: BTreeMap<IgUserId, u64>,
+}
+
+/// The rate-limit state of a sandbox: one field of `World`.
+#[derive(Debug, Clone, Default)]
+pub struct RateLimits {
+    pub overrides: Overrides,
+    buc: BTreeMap<IgUserId, Window>,
+    platform: Window,
+    users: BTreeMap<UserId, Window>,
+}
+
+/// What one call counts against.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// IG accounts whose BUC limit the call counts against (usually one, several for `ids=`).
+    pub accounts: BTreeSet<IgUserId>,
+    /// Business Discovery or Hashtag Search: counts against the Platform limit.
+    pub platform: bool,
+}
+
+/// Which limit refused a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denied {
+    /// Instagram BUC of this account (80002).
+    Account(IgUserId),
+    /// App-level Platform limit (4).
+    App,
+    /// User-level Platform limit (17).
+    User,
+}
+
+/// Usage of one limit, as the headers report it (facts §2: percentages 0-100).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Usage {
+    pub calls: u64,
+    pub limit: u64,
+    /// `calls` as a percentage of `limit`, rounded down, at most 100.
+    pub percent: u64,
+    /// Minutes until the limit admits a call again (0 while it does).
+    pub regain_minutes: u64,
+}
+
+/// What the rate-limit headers of one answer say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub app: Usage,
+    pub accounts: BTreeMap<IgUserId, Usage>,
+}
+
+fn percent(calls: u64, limit: u64) -> u64 {
+    if limit == 0 {
+        return 100;
+    }
+    (calls.saturating_mul(100) / limit).min(100)
+}
+
+fn usage(window: &mut Window, now: i64, len: i64, limit: u64) -> Usage {
+    let calls = window.count(now, len);
+    let regain = window.regain_in(now, len, limit);
+    Usage {
+        calls,
+        limit,
+        percent: percent(calls, limit),
+        regain_minutes: (regain as u64).div_ceil(60),
+    }
+}
+
+/// Impressions of an account over the last 24 h: an override, or generous and derived from
+/// followers (config `buc_impressions_per_follower`, `buc_min_impressions`).
+pub fn impressions(world: &World, cfg: &RateLimitConfig, account: IgUserId) -> u64 {
+    if let Some(&n) = world.rate_limits.overrides.impressions.get(&account) {
+        return n;
+    }
+    let followers = world.ig_users.get(&account).map_or(0, |a| a.followers_count);
+    followers
+        .saturating_mul(cfg.buc_impressions_per_follower)
+        .max(cfg.buc_min_impressions)
+}
+
+/// Calls an account admits per BUC window (facts §2: 4800 × impressions).
+pub fn buc_limit(world: &World, cfg: &RateLimitConfig, account: IgUserId) -> u64 {
+    world
+        .rate_limits
+        .overrides
+        .buc_calls_per_day
+        .or(cfg.buc_calls_per_day)
+        .unwrap_or_else(|| impressions(world, cfg, account).saturating_mul(cfg.buc_calls_per_impression))
+}
+
+/// Calls the app admits per Platform window (facts §2: 200 × number of users; the sandbox's
+/// users stand for the app's users, at least one).
+pub fn platform_limit(world: &World, cfg: &RateLimitConfig) -> u64 {
+    world
+        .rate_limits
+        .overrides
+        .platform_calls_per_hour
+        .or(cfg.platform_calls_per_hour)
+        .unwrap_or_else(|| {
+            cfg.platform_calls_per_user
+                .saturating_mul(world.users.len().max(1) as u64)
+        })
+}
+
+/// Calls one user admits per Platform window, if the user-level limit is on.
+pub fn user_limit(world: &World, cfg: &RateLimitConfig) -> Option<u64> {
+    world
+        .rate_limits
+        .overrides
+        .user_calls_per_hour
+        .or(cfg.user_calls_per_hour)
+}
+
+/// Counts a call of `scope` made by `user` at `now`, or says which limit refuses it (and then
+/// counts nothing).
+pub fn admit(
+    world: &mut World,
+    cfg: &RateLimitConfig,
+    scope: &Scope,
+    user: Option<UserId>,
+    now: i64,
+) -> Result<(), Denied> {
+    let platform_limit = platform_limit(world, cfg);
+    let user_limit = user_limit(world, cfg);
+    let buc_limits: Vec<(IgUserId, u64)> = scope.accounts.iter().map(|&a| (a, buc_limit(world, cfg, a))).collect();
+    let (plen, blen) = (cfg.platform_window_seconds, cfg.buc_window_seconds);
+    let rl = &mut world.rate_limits;
+    if scope.platform {
+        if rl.platform.count(now, plen) >= platform_limit {
+            return Err(Denied::App);
+        }
+        if let (Some(limit), Some(u)) = (user_limit, user) {
+            if rl.users.entry(u).or_default().count(now, plen) >= limit {
+                return Err(Denied::User);
+            }
+        }
+    }
+    for &(a, limit) in &buc_limits {
+        if rl.buc.entry(a).or_default().count(now, blen) >= limit {
+            return Err(Denied::Account(a));
+        }
+    }
+    if scope.platform {
+        rl.platform.record(now);
+        if let Some(u) = user {
+            rl.users.entry(u).or_default().record(now);
+        }
+    }
+    for (a, _) in buc_limits {
+        rl.buc.entry(a).or_default().record(now);
+    }
+    Ok(())
+}
+
+/// The usage the headers of an answer to a call of `scope` report at `now`.
+pub fn report(world: &mut World, cfg: &RateLimitConfig, scope: &Scope, now: i64) -> Report {
+    let app_limit = platform_limit(world, cfg);
+    let limits: Vec<(IgUserId, u64)> = scope.accounts.iter().map(|&a| (a, buc_limit(world, cfg, a))).collect();
+    let rl = &mut world.rate_limits;
+    let app = usage(&mut rl.platform, now, cfg.platform_window_seconds, app_limit);
+    let accounts = limits
+        .into_iter()
+        .map(|(a, limit)| {
+            let u = usage(rl.buc.entry(a).or_default(), now, cfg.buc_window_seconds, limit);
+            (a, u)
+        })
+        .collect();
+    Report { app, accounts }
+}
+
+/// Usage of one account's BUC limit (control plane).
+pub fn account_usage(world: &mut World, cfg: &RateLimitConfig, account: IgUserId, now: i64) -> Usage {
+    let limit = buc_limit(world, cfg, account);
+    let w = world.rate_limits.buc.entry(account).or_default();
+    usage(w, now, cfg.buc_window_seconds, limit)
+}
+
+/// Usage of one user's Platform calls against the user-level limit, if it is on.
+pub fn user_usage(world: &mut World, cfg: &RateLimitConfig, user: UserId, now: i64) -> (u64, Option<u64>) {
+    let limit = user_limit(world, cfg);
+    let calls = world
+        .rate_limits
+        .users
+        .get_mut(&user)
+        .map_or(0, |w| w.count(now, cfg.platform_window_seconds));
+    (calls, limit)
+}
+
+/// Forgets every counted call (control plane), keeping the overrides.
+pub fn clear_usage(world: &mut World) {
+    let rl = &mut world.rate_limits;
+    rl.buc.clear();
+    rl.users.clear();
+    rl.platform = Window::default();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_window_forgets_calls_exactly_one_length_later() {
+        let mut w = Window::default();
+        w.record(100);
+        w.record(100);
+        w.record(150);
+        assert_eq!(w.count(199, 100), 3);
+        assert_eq!(w.count(200, 100), 1);
+        assert_eq!(w.count(250, 100), 0);
+    }
+
+    #[test]
+    fn regain_time_is_when_enough_old_calls_leave() {
+        let mut w = Window::default();
+        for t in [0, 10, 20] {
+            w.record(t);
+        }
+        // At limit 3 the call at 0 must leave: at t = 100.
+        assert_eq!(w.regain_in(30, 100, 3), 70);
+        // At limit 2 the calls at 0 and 10 must leave.
+        assert_eq!(w.regain_in(30, 100, 2), 80);
+        assert_eq!(w.regain_in(30, 100, 4), 0);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn admitted_calls_never_exceed_the_limit_in_any_window(
+            steps in proptest::collection::vec((0i64..50, 0u8..4), 1..200),
+            limit in 1u64..6,
+        ) {
+            let (len, mut now) = (60i64, 0i64);
+            let mut w = Window::default();
+            let mut admitted: Vec<i64> = Vec::new();
+            for (dt, calls) in steps {
+                now += dt;
+                for _ in 0..calls {
+                    let in_window = admitted.iter().filter(|&&t| t > now - len).count() as u64;
+                    let ok = w.count(now, len) < limit;
+                    proptest::prop_assert_eq!(ok, in_window < limit);
+                    if ok {
+                        w.record(now);
+                        admitted.push(now);
+                    } else {
+                        let regain = w.regain_in(now, len, limit);
+                        let later = admitted.iter().filter(|&&t| t > now + regain - len).count() as u64;
+                        proptest::prop_assert!(later < limit);
+                        let before = admitted.iter().filter(|&&t| t > now + regain - 1 - len).count() as u64;
+                        proptest::prop_assert!(regain == 0 || before >= limit);
+                    }
+                }
+            }
+        }
+    }
+}
