@@ -13,6 +13,7 @@
 pub mod cli;
 pub mod client;
 pub mod drift;
+pub mod receiver;
 pub mod record;
 pub mod redact;
 pub mod report;

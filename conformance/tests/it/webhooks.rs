@@ -4,14 +4,12 @@
 //! the sandbox clock, and the control plane's delivery log.
 
 use conformance::client::{Client, Encoding};
+use conformance::receiver::{Mode, Received, Receiver};
 use conformance::schemas;
 use conformance::sim::{self, Sandbox};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::net::TcpListener;
 
 const METRICSAURUS: &str = "17841405822304914";
 const METRICSAURUS_PAGE: &str = "134895793791914";
@@ -21,155 +19,10 @@ const VERIFY: &str = "s3cret-verify";
 /// The retry policy's attempt count (the default `webhook_retry_offsets_seconds`).
 const MAX_ATTEMPTS: usize = 13;
 
-// ---- a tiny HTTP receiver on loopback ----------------------------------------------------
+// ---- the loopback receiver (conformance::receiver) ----------------------------------------
 
-#[derive(Debug, Clone)]
-struct Received {
-    method: String,
-    target: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Received {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn query(&self, name: &str) -> Option<String> {
-        let q = self.target.split_once('?')?.1;
-        q.split('&')
-            .filter_map(|kv| kv.split_once('='))
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.to_string())
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Mode {
-    /// Verifies with [`VERIFY`] and accepts deliveries.
-    Up,
-    /// Answers every request with this status.
-    Down(u16),
-    /// Answers the handshake 200 with something other than the challenge.
-    WrongChallenge,
-}
-
-struct Receiver {
-    addr: SocketAddr,
-    seen: Arc<Mutex<Vec<Received>>>,
-    mode: Arc<Mutex<Mode>>,
-}
-
-impl Receiver {
-    fn start(mode: Mode) -> Receiver {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback receiver");
-        let addr = listener.local_addr().unwrap();
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let mode = Arc::new(Mutex::new(mode));
-        let (s, m) = (seen.clone(), mode.clone());
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let _ = serve_one(stream, &s, &m);
-            }
-        });
-        Receiver { addr, seen, mode }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}/hooks/instagram", self.addr)
-    }
-
-    fn set(&self, mode: Mode) {
-        *self.mode.lock().unwrap() = mode;
-    }
-
-    fn posts(&self) -> Vec<Received> {
-        self.seen
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|r| r.method == "POST")
-            .cloned()
-            .collect()
-    }
-
-    fn gets(&self) -> Vec<Received> {
-        self.seen
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|r| r.method == "GET")
-            .cloned()
-            .collect()
-    }
-}
-
-fn serve_one(mut stream: TcpStream, seen: &Mutex<Vec<Received>>, mode: &Mutex<Mode>) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let head_end = loop {
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i;
-        }
-        let n = stream.read(&mut chunk)?;
-        if n == 0 {
-            return Ok(());
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-    let mut lines = head.split("\r\n");
-    let mut first = lines.next().unwrap_or("").split(' ');
-    let method = first.next().unwrap_or("").to_string();
-    let target = first.next().unwrap_or("").to_string();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect();
-    let len: usize = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = buf[head_end + 4..].to_vec();
-    while body.len() < len {
-        let n = stream.read(&mut chunk)?;
-        if n == 0 {
-            break;
-        }
-        body.extend_from_slice(&chunk[..n]);
-    }
-    let r = Received {
-        method,
-        target,
-        headers,
-        body,
-    };
-    let m = *mode.lock().unwrap();
-    let (status, text) = match (m, r.method.as_str()) {
-        (Mode::Down(s), _) => (s, "down".to_string()),
-        (Mode::WrongChallenge, "GET") => (200, "OK".to_string()),
-        (_, "GET")
-            if r.query("hub.verify_token").as_deref() == Some(VERIFY)
-                && r.query("hub.mode").as_deref() == Some("subscribe") =>
-        {
-            (200, r.query("hub.challenge").unwrap_or_default())
-        }
-        (_, "GET") => (403, "Forbidden".to_string()),
-        _ => (200, "EVENT_RECEIVED".to_string()),
-    };
-    seen.lock().unwrap().push(r);
-    write!(
-        stream,
-        "HTTP/1.1 {status} X\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
-        text.len()
-    )?;
-    stream.flush()
+fn receiver(mode: Mode) -> Receiver {
+    Receiver::start(VERIFY, mode).expect("bind a loopback receiver")
 }
 
 // ---- independent signature check ----------------------------------------------------------
@@ -323,7 +176,7 @@ fn expect_one(rx: &Receiver, field: &str, pred: impl Fn(&Value) -> bool) -> (Rec
 
 #[test]
 fn subscribing_performs_the_verification_handshake_and_lists_the_fields() {
-    let rx = Receiver::start(Mode::Up);
+    let rx = receiver(Mode::Up);
     let sb = sim::fresh();
     subscribe(&sb, &rx.url(), "comments,mentions").ok("success_response");
     let gets = rx.gets();
@@ -370,11 +223,11 @@ fn subscribing_performs_the_verification_handshake_and_lists_the_fields() {
 #[test]
 fn a_callback_that_does_not_echo_the_challenge_is_refused() {
     let sb = sim::fresh();
-    let rx = Receiver::start(Mode::WrongChallenge);
+    let rx = receiver(Mode::WrongChallenge);
     let e = subscribe(&sb, &rx.url(), "comments").graph_error(2201, None).clone();
     assert!(e["message"].as_str().unwrap().contains("received=\"OK\""), "{e}");
 
-    let forbidden = Receiver::start(Mode::Down(403));
+    let forbidden = receiver(Mode::Down(403));
     let e = subscribe(&sb, &forbidden.url(), "comments")
         .graph_error(2200, None)
         .clone();
@@ -394,7 +247,7 @@ fn a_callback_that_does_not_echo_the_challenge_is_refused() {
 #[test]
 fn subscriptions_need_the_app_token_and_valid_parameters() {
     let sb = sim::fresh();
-    let rx = Receiver::start(Mode::Up);
+    let rx = receiver(Mode::Up);
     let path = format!("{}/subscriptions", sb.app_id());
     let user = sb.client_as("Dana Admin");
     user.post(
@@ -474,7 +327,7 @@ fn page_subscribed_apps_needs_that_pages_token_and_pages_manage_metadata() {
 
 #[test]
 fn every_field_arrives_signed_with_the_documented_payload() {
-    let rx = Receiver::start(Mode::Up);
+    let rx = receiver(Mode::Up);
     let sb = wired(&rx);
     let now = sb.now();
     let post = feed_post(&sb, METRICSAURUS);
@@ -682,7 +535,7 @@ fn every_field_arrives_signed_with_the_documented_payload() {
 
 #[test]
 fn each_field_is_only_sent_when_the_installing_user_granted_its_permission() {
-    let rx = Receiver::start(Mode::Up);
+    let rx = receiver(Mode::Up);
     let sb = sim::fresh();
     subscribe(&sb, &rx.url(), "comments,story_insights").ok("success_response");
     // Morgan lacks instagram_manage_comments but has instagram_manage_insights.
@@ -722,7 +575,7 @@ fn each_field_is_only_sent_when_the_installing_user_granted_its_permission() {
 
 #[test]
 fn a_receiver_that_is_down_loses_nothing_and_is_retried_on_the_schedule() {
-    let rx = Receiver::start(Mode::Up);
+    let rx = receiver(Mode::Up);
     let sb = wired(&rx);
     rx.set(Mode::Down(503));
     let t0 = sb.now();
@@ -791,7 +644,7 @@ fn a_receiver_that_is_down_loses_nothing_and_is_retried_on_the_schedule() {
 
 #[test]
 fn an_update_still_undelivered_after_36_hours_is_dropped_and_reported() {
-    let rx = Receiver::start(Mode::Up);
+    let rx = receiver(Mode::Up);
     let sb = wired(&rx);
     rx.set(Mode::Down(500));
     let post = feed_post(&sb, METRICSAURUS);
@@ -853,7 +706,7 @@ fn an_update_still_undelivered_after_36_hours_is_dropped_and_reported() {
 #[test]
 fn a_receiver_that_refuses_connections_is_retried_like_any_failure() {
     let sb = sim::fresh();
-    let rx = Receiver::start(Mode::Up);
+    let rx = receiver(Mode::Up);
     // Configure through the control plane at an address nothing listens on.
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let r = sb.control_post(
@@ -887,7 +740,7 @@ fn a_receiver_that_refuses_connections_is_retried_like_any_failure() {
 
 #[test]
 fn moving_the_clock_alone_delivers_what_fell_due() {
-    let rx = Receiver::start(Mode::Up);
+    let rx = receiver(Mode::Up);
     let sb = wired(&rx);
     let post = feed_post(&sb, METRICSAURUS);
     rx.set(Mode::Down(502));
@@ -985,7 +838,7 @@ fn events_change_the_world_as_the_api_shows_it_and_reject_bad_input() {
 
 #[test]
 fn a_simulator_started_with_a_webhook_url_delivers_without_any_setup() {
-    let rx = Receiver::start(Mode::Up);
+    let rx = receiver(Mode::Up);
     let cfg = simulator::Config {
         webhook_url: Some(rx.url()),
         webhook_verify_token: Some(VERIFY.into()),
@@ -1007,7 +860,7 @@ fn a_simulator_started_with_a_webhook_url_delivers_without_any_setup() {
 
 #[test]
 fn story_insights_payloads_agree_with_the_insights_api() {
-    let rx = Receiver::start(Mode::Up);
+    let rx = receiver(Mode::Up);
     let sb = wired(&rx);
     let c = sb.client_as("Dana Admin");
     let stories = c
