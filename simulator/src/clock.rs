@@ -13,6 +13,11 @@ pub fn os_now() -> i64 {
         .unwrap_or(0)
 }
 
+/// The latest instant a sandbox clock may reach: 9999-12-31T23:59:59Z, the last second a
+/// Graph timestamp (`YYYY-MM-DDTHH:MM:SS+0000`) can express. Keeping time below it also keeps
+/// every `now + window` in the model far from overflow.
+pub const MAX_TIME: i64 = 253_402_300_799;
+
 /// A sandbox's virtual clock: the OS clock shifted by an offset, or frozen at one instant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SandboxClock {
@@ -49,11 +54,17 @@ impl SandboxClock {
     }
 
     /// Moves virtual time forward; a frozen clock stays frozen at the later instant.
-    pub fn advance(&mut self, seconds: i64) {
-        match self.frozen_at.as_mut() {
-            Some(t) => *t = t.saturating_add(seconds),
-            None => self.offset = self.offset.saturating_add(seconds),
+    /// Refuses (and changes nothing) when the result would pass [`MAX_TIME`].
+    pub fn advance(&mut self, seconds: i64, os_now: i64) -> Result<(), i64> {
+        let room = MAX_TIME.saturating_sub(self.now(os_now)).max(0);
+        if seconds > room {
+            return Err(room);
         }
+        match self.frozen_at.as_mut() {
+            Some(t) => *t += seconds,
+            None => self.offset += seconds,
+        }
+        Ok(())
     }
 
     pub fn freeze(&mut self, os_now: i64) {
@@ -75,11 +86,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn time_never_passes_the_last_expressible_second() {
+        let mut c = SandboxClock::frozen_at(MAX_TIME - 10);
+        assert_eq!(c.advance(11, 0), Err(10));
+        assert_eq!(c.now(0), MAX_TIME - 10, "a refused advance changes nothing");
+        c.advance(10, 0).unwrap();
+        assert_eq!(c.now(0), MAX_TIME);
+        assert_eq!(c.advance(i64::MAX, 0), Err(0));
+    }
+
+    #[test]
     fn a_frozen_clock_only_moves_when_advanced() {
         let mut c = SandboxClock::frozen_at(1_000);
         assert_eq!(c.now(5), 1_000);
         assert_eq!(c.now(99_999), 1_000);
-        c.advance(86_400);
+        c.advance(86_400, 7).unwrap();
         assert_eq!(c.now(7), 87_400);
         assert!(c.is_frozen());
     }
@@ -92,7 +113,7 @@ mod tests {
         assert_eq!(c.now(200), 520);
         c.resume(200);
         assert_eq!(c.now(210), 530);
-        c.advance(10);
+        c.advance(10, 210).unwrap();
         assert_eq!(c.now(210), 540);
     }
 }

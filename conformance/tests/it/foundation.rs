@@ -568,3 +568,34 @@ fn tokens_minted_in_two_sandboxes_never_collide() {
     c.get("me", &[("access_token", &ta)]).graph_error(190, Some(463));
     c.get("me", &[("access_token", &tb)]).ok("fb_user");
 }
+
+#[test]
+fn sandbox_time_stops_at_the_last_expressible_second_and_everything_still_answers() {
+    let sb = sim::fresh();
+    let c = Client::new(&sb.base_url);
+    let url = format!("{}/_sim/sandboxes/{}/clock/advance", sb.base_url, sb.id);
+    let r = c.send_bytes(
+        "POST",
+        &url,
+        &[("Content-Type", "application/json")],
+        br#"{"seconds":9223372036854775807}"#,
+    );
+    assert_eq!(r.status, 400, "{}", r.text);
+    let end = simulator::clock::MAX_TIME;
+    assert_eq!(sb.advance(end - sb.now()), end);
+    let dana = sb.client_as("Dana Admin");
+    let container = dana.post(
+        &format!("{METRICSAURUS}/media"),
+        &[("image_url", "https://www.example.com/a.jpg")],
+    );
+    let id = container.ok("id_response")["id"].as_str().unwrap().to_string();
+    dana.get(&id, &[("fields", "status_code")]).ok("ig_container");
+    dana.get(
+        &format!("{METRICSAURUS}/insights"),
+        &[("metric", "reach"), ("period", "day")],
+    )
+    .ok("user_insights");
+    dana.get(&format!("{METRICSAURUS}/media"), &[("fields", "timestamp")])
+        .ok("ig_media_list");
+    dana.get("me", &[]).ok("fb_user");
+}

@@ -126,12 +126,17 @@ pub fn handle(state: &State, method: &Method, segs: &[String], query: Option<&st
                 .and_then(Value::as_i64)
                 .or_else(|| query_param(query, "seconds").and_then(|q| q.parse().ok()));
             match seconds {
-                Some(n) if n >= 0 => {
-                    s.with_clock(|c, _| c.advance(n));
-                    // Deliveries that fell due during the jump go out now.
-                    state.webhooks.wake();
-                    sim_json(200, &clock_json(s))
-                }
+                Some(n) if n >= 0 => match s.with_clock(|c, os| c.advance(n, os)) {
+                    Ok(()) => {
+                        // Deliveries that fell due during the jump go out now.
+                        state.webhooks.wake();
+                        sim_json(200, &clock_json(s))
+                    }
+                    Err(room) => sim_error(
+                        400,
+                        &format!("sandbox time cannot pass 9999-12-31T23:59:59+0000: at most {room} more seconds"),
+                    ),
+                },
                 Some(_) => sim_error(400, "seconds must not be negative: sandbox time never goes backwards"),
                 None => sim_error(400, "give {\"seconds\": <non-negative integer>}"),
             }

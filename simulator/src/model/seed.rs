@@ -237,6 +237,9 @@ pub struct Pools {
     pub comments: Vec<String>,
 }
 
+/// The oldest anything in a seed world may be.
+pub const MAX_AGE_SECONDS: i64 = 100 * 365 * 86_400;
+
 /// Parses an age such as `90s`, `15m`, `5h30m`, `3d`, `2w` into seconds.
 pub fn parse_age(s: &str) -> Result<i64, String> {
     let s = s.trim();
@@ -264,6 +267,11 @@ pub fn parse_age(s: &str) -> Result<i64, String> {
     }
     if !num.is_empty() {
         return Err(format!("age {s:?} needs a unit (s, m, h, d, w)"));
+    }
+    // Older than Instagram itself is a typo; bounding it keeps every later `now - t` far
+    // from overflow.
+    if total > MAX_AGE_SECONDS {
+        return Err(format!("age {s:?} is more than 100 years"));
     }
     Ok(total)
 }
@@ -371,7 +379,7 @@ impl Builder<'_> {
                     kind: TokenKind::User(id),
                     scopes: u.permissions.iter().cloned().collect(),
                     issued_at: self.now,
-                    expires_at: u.token_expires_in.map(|s| self.now + s),
+                    expires_at: u.token_expires_in.map(|s| self.now.saturating_add(s)),
                     data_access_expires_at: self.now + cfg.data_access_seconds,
                     long_lived: u.token_expires_in.is_none(),
                     revoked: u.token_revoked,
@@ -775,5 +783,6 @@ mod tests {
         assert_eq!(parse_age("2w"), Ok(14 * 86_400));
         assert!(parse_age("5").is_err());
         assert!(parse_age("3y").is_err());
+        assert!(parse_age("99999999999w").is_err());
     }
 }
