@@ -907,3 +907,50 @@ fn metric_catalogues_per_api_version() {
         );
     }
 }
+
+/// Field expansion on media (facts §3.2): `insights.metric(…)` and `product_tags` read in the
+/// same request as the media list, with the same values as the edges.
+#[test]
+fn insights_and_product_tags_expand_inside_a_media_list() {
+    let sb = conformance::sim::fresh();
+    let c = sb.client_as("Dana Admin");
+    let ig = "17841405822304914";
+    let list = c
+        .get(
+            &format!("{ig}/media"),
+            &[
+                ("fields", "media_type,insights.metric(reach),product_tags"),
+                ("limit", "40"),
+            ],
+        )
+        .ok("ig_media_list")
+        .clone();
+    let items = list["data"].as_array().unwrap();
+    let mut tagged = 0;
+    for m in items {
+        let id = m["id"].as_str().unwrap();
+        let expanded = &m["insights"];
+        conformance::schemas::validate("media_insights", expanded).unwrap();
+        let direct = c
+            .get(&format!("{id}/insights"), &[("metric", "reach")])
+            .ok("media_insights")
+            .clone();
+        assert_eq!(expanded, &direct, "media {id}: the expansion equals the edge");
+        if m.get("product_tags")
+            .is_some_and(|t| !t["data"].as_array().unwrap().is_empty())
+        {
+            tagged += 1;
+        }
+    }
+    assert!(
+        tagged >= 1,
+        "the demo world has product-tagged posts among the newest 40"
+    );
+    // Without the permission the expansion fails like the edge does.
+    sb.client_as("Riley Reader")
+        .get(
+            &format!("{ig}/media"),
+            &[("fields", "insights.metric(reach)"), ("limit", "1")],
+        )
+        .graph_error(10, None);
+}

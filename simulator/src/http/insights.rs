@@ -173,6 +173,23 @@ pub fn user(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
 }
 
 /// `GET /{ig-media-id}/insights`: the media's owner must be one of the viewer's accounts.
+/// `insights.metric(reach,saved).breakdown(…)` as a field of IG Media (field expansion,
+/// facts §3.2): the modifiers stand for the edge's parameters, so `/{ig-user-id}/media?
+/// fields=id,insights.metric(reach)` reads each media's insights in one request.
+pub fn media_expansion(ctx: &mut Ctx, id: MediaId, sel: &crate::http::fields::FieldSel) -> GraphResult<Value> {
+    let mut req = ctx.req.clone();
+    req.params = sel.args.iter().cloned().collect();
+    let mut sub = Ctx {
+        req: &req,
+        world: &mut *ctx.world,
+        now: ctx.now,
+        viewer: ctx.viewer.clone(),
+        access: ctx.access.clone(),
+        cfg: ctx.cfg,
+    };
+    media(&mut sub, id)
+}
+
 pub fn media(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
     crate::http::media::require_readable(ctx, id, "GET")?;
     let owner = ctx

@@ -54,6 +54,14 @@ pub fn render(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool) -> Gra
             "children" if is_album => children_edge(ctx, id, Some(f))?,
             "collaborators" => crate::http::publishing::collaborators_edge(ctx, id, Some(f))?,
             "comments" => crate::http::comment::comments_edge(ctx, id, Some(f))?,
+            "insights" => crate::http::insights::media_expansion(ctx, id, f)?,
+            // Media that cannot carry tags (reels, stories) leave the field out instead of
+            // failing a whole page; a missing permission still fails.
+            "product_tags" => match crate::http::shopping::product_tags(ctx, id) {
+                Ok(v) => v,
+                Err(e) if e.code == 100 && e.subcode == Some(33) => continue,
+                Err(e) => return Err(e),
+            },
             _ => continue,
         };
         expanded.push((f.name.as_str(), v));
@@ -105,10 +113,12 @@ pub fn render(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool) -> Gra
             "timestamp" => Field::Value(json!(iso(m.timestamp))),
             "username" => owner.as_ref().map_or(Field::Omit, |o| Field::Value(json!(o.username))),
             "video_title" => Field::Omit,
-            "children" | "collaborators" | "comments" => match expanded.iter().position(|(name, _)| *name == f.name) {
-                Some(i) => Field::Value(expanded.swap_remove(i).1),
-                None => Field::Omit,
-            },
+            "children" | "collaborators" | "comments" | "insights" | "product_tags" => {
+                match expanded.iter().position(|(name, _)| *name == f.name) {
+                    Some(i) => Field::Value(expanded.swap_remove(i).1),
+                    None => Field::Omit,
+                }
+            }
             "copyright_check_information" => crate::http::publishing::copyright_field(world, m),
             _ => Field::Unknown,
         })
