@@ -620,7 +620,7 @@ fn check_publishable(c: &Container, now: i64, cfg: &PublishingConfig) -> GraphRe
 
 /// `8 MiB` for 8388608.
 pub fn human_bytes(n: u64) -> String {
-    if n % (1024 * 1024) == 0 {
+    if n.is_multiple_of(1024 * 1024) {
         format!("{} MiB", n / (1024 * 1024))
     } else {
         format!("{n} bytes")
