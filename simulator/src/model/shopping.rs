@@ -299,6 +299,43 @@ fn tag_objects(raw: &Value, param: &str) -> Result<Vec<serde_json::Map<String, V
         .collect()
 }
 
+/// One tag object of `param` (item `i`), with the rules every tag obeys wherever it is
+/// given (container creation or tagging existing media): a `product_id` from the owner's
+/// catalog (2207037), x/y required on images (2207036) and forbidden on video (2207035),
+/// each product once.
+fn parse_tag(
+    world: &World,
+    owner: IgUserId,
+    target: TagTarget,
+    t: &serde_json::Map<String, Value>,
+    param: &str,
+    i: usize,
+    seen: &mut BTreeSet<u64>,
+) -> Result<ProductTag, GraphError> {
+    let product_id = match t.get("product_id") {
+        None | Some(Value::Null) => return Err(GraphError::product_tag_missing_id(param, i)),
+        Some(v) => id_value(v).ok_or_else(GraphError::product_tag_invalid)?,
+    };
+    let x = coordinate(t, "x", param, i)?;
+    let y = coordinate(t, "y", param, i)?;
+    if target.is_video() && (x.is_some() || y.is_some()) {
+        return Err(GraphError::product_tag_position_on_video());
+    }
+    if target.is_image() && (x.is_none() || y.is_none()) {
+        return Err(GraphError::product_tag_position_required());
+    }
+    let merchant_id = merchant_for(world, owner, product_id).ok_or_else(GraphError::product_tag_invalid)?;
+    if !seen.insert(product_id) {
+        return Err(GraphError::product_tags_not_unique());
+    }
+    Ok(ProductTag {
+        product_id,
+        merchant_id,
+        x,
+        y,
+    })
+}
+
 /// Validates `product_tags` on container creation for `owner`, with every documented rule:
 /// - the account must be eligible (approved shop, Business; facts §4.1), else 2207037;
 /// - stories (and live) cannot be tagged (guide, Limitations);
@@ -331,28 +368,7 @@ pub fn validate_product_tags(
     let mut seen = BTreeSet::new();
     let mut out = Vec::with_capacity(items.len());
     for (i, t) in items.iter().enumerate() {
-        let product_id = match t.get("product_id") {
-            None | Some(Value::Null) => return Err(GraphError::product_tag_missing_id(PARAM, i)),
-            Some(v) => id_value(v).ok_or_else(GraphError::product_tag_invalid)?,
-        };
-        let x = coordinate(t, "x", PARAM, i)?;
-        let y = coordinate(t, "y", PARAM, i)?;
-        if target.is_video() && (x.is_some() || y.is_some()) {
-            return Err(GraphError::product_tag_position_on_video());
-        }
-        if target.is_image() && (x.is_none() || y.is_none()) {
-            return Err(GraphError::product_tag_position_required());
-        }
-        let merchant_id = merchant_for(world, owner, product_id).ok_or_else(GraphError::product_tag_invalid)?;
-        if !seen.insert(product_id) {
-            return Err(GraphError::product_tags_not_unique());
-        }
-        out.push(ProductTag {
-            product_id,
-            merchant_id,
-            x,
-            y,
-        });
+        out.push(parse_tag(world, owner, target, t, PARAM, i, &mut seen)?);
     }
     Ok(out)
 }
@@ -451,34 +467,15 @@ pub fn update_tags(
     let was_tagged = !tags.is_empty();
     let mut seen = BTreeSet::new();
     for (i, t) in items.iter().enumerate() {
-        let product_id = match t.get("product_id") {
-            None | Some(Value::Null) => return Err(GraphError::product_tag_missing_id(PARAM, i)),
-            Some(v) => id_value(v).ok_or_else(GraphError::product_tag_invalid)?,
-        };
-        let x = coordinate(t, "x", PARAM, i)?;
-        let y = coordinate(t, "y", PARAM, i)?;
-        if target.is_video() && (x.is_some() || y.is_some()) {
-            return Err(GraphError::product_tag_position_on_video());
-        }
-        if target.is_image() && (x.is_none() || y.is_none()) {
-            return Err(GraphError::product_tag_position_required());
-        }
-        if !seen.insert(product_id) {
-            return Err(GraphError::product_tags_not_unique());
-        }
-        let merchant_id = merchant_for(world, owner, product_id).ok_or_else(GraphError::product_tag_invalid)?;
+        let tag = parse_tag(world, owner, target, t, PARAM, i, &mut seen)?;
+        let (product_id, x, y) = (tag.product_id, tag.x, tag.y);
         match tags.iter_mut().find(|e| e.product_id == product_id) {
             // Re-tagging a product moves its tag (no new tag).
             Some(existing) => {
                 existing.x = x;
                 existing.y = y;
             }
-            None => tags.push(ProductTag {
-                product_id,
-                merchant_id,
-                x,
-                y,
-            }),
+            None => tags.push(tag),
         }
     }
     if tags.len() > MAX_TAGS_ON_EXISTING_MEDIA {
