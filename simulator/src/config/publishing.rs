@@ -12,8 +12,10 @@ pub struct PublishingConfig {
     pub quota_duration: i64,
     /// Product-tagged posts per account per window (Product Tagging guide: 25 per 24 h).
     pub tagged_quota_total: u32,
-    /// Containers an account may create per moving 24 h (facts §2: 400).
+    /// Containers an account may create per moving window (facts §2: 400 per 24 h).
     pub container_cap: u32,
+    /// That window, in seconds (facts §2: 24 h).
+    pub container_cap_window_seconds: i64,
     /// Unpublished containers read `EXPIRED` this long after creation (facts §4.3: 24 h).
     pub container_lifetime_seconds: i64,
     /// Image containers are `FINISHED` after this long (practitioner: at once).
@@ -46,6 +48,7 @@ impl Default for PublishingConfig {
             quota_duration: 86_400,
             tagged_quota_total: 25,
             container_cap: 400,
+            container_cap_window_seconds: 86_400,
             container_lifetime_seconds: 86_400,
             image_processing_seconds: 0,
             video_processing_seconds: 30,

@@ -292,11 +292,11 @@ impl Publishing {
         })
     }
 
-    /// Containers `owner` created in the 24 h ending at `now` (facts §2: 400-container cap).
-    pub fn containers_created(&self, owner: IgUserId, now: i64) -> u32 {
+    /// Containers `owner` created in the `window` seconds ending at `now` (the container cap).
+    pub fn containers_created(&self, owner: IgUserId, now: i64, window: i64) -> u32 {
         self.containers
             .values()
-            .filter(|c| c.spec.owner == owner && c.created_at > now - 86_400 && c.created_at <= now)
+            .filter(|c| c.spec.owner == owner && c.created_at > now - window && c.created_at <= now)
             .count() as u32
     }
 }
@@ -304,7 +304,11 @@ impl Publishing {
 /// Creates a container after the caller's parameter checks; enforces the container cap and
 /// the carousel rules that need other containers.
 pub fn create(world: &mut World, spec: NewContainer, now: i64, cfg: &PublishingConfig) -> GraphResult<ContainerId> {
-    if world.publishing.containers_created(spec.owner, now) >= cfg.container_cap {
+    if world
+        .publishing
+        .containers_created(spec.owner, now, cfg.container_cap_window_seconds)
+        >= cfg.container_cap
+    {
         return Err(GraphError::container_cap_reached(cfg));
     }
     let mut expires_at = now + cfg.container_lifetime_seconds;
