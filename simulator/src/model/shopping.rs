@@ -19,13 +19,8 @@ pub const MAX_TAGS_PER_CAROUSEL: usize = 20;
 /// `POST /{ig-media-id}/product_tags` is additive up to 5 tags ("Tag Existing Media").
 pub const MAX_TAGS_ON_EXISTING_MEDIA: usize = 5;
 /// "Accounts are limited to 25 tagged media posts within a 24 hour period" (guide, Limitations).
-/// The tagged-posts quota (Product Tagging guide: 25 tagged posts per 24 h). The numbers in
-/// force come from `PublishingConfig::{tagged_quota_total, quota_duration}`; these are the
-/// documented defaults, used by tests.
-pub const TAGGED_POSTS_PER_DAY: usize = 25;
-pub const TAGGED_POSTS_WINDOW: i64 = 24 * 3600;
-
-/// The tagged-posts quota in force: how many posts, over how many seconds.
+/// The tagged-posts quota in force: how many posts, over how many seconds (Product Tagging
+/// guide: 25 per 24 h; the numbers live in `PublishingConfig`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TaggedQuota {
     pub limit: usize,
@@ -43,10 +38,7 @@ impl TaggedQuota {
 
 impl Default for TaggedQuota {
     fn default() -> Self {
-        TaggedQuota {
-            limit: TAGGED_POSTS_PER_DAY,
-            window: TAGGED_POSTS_WINDOW,
-        }
+        TaggedQuota::of(&crate::config::PublishingConfig::default())
     }
 }
 
@@ -1021,8 +1013,9 @@ mod tests {
         let now = 1_767_225_600;
         let feed: Vec<MediaId> = w.feed[&METRICSAURUS].values().copied().collect();
         let mug = sku(&w, "mug-dino-01");
-        for m in feed.iter().take(TAGGED_POSTS_PER_DAY) {
-            check_tagged_post_quota(&w, METRICSAURUS, now, TaggedQuota::default()).unwrap();
+        let quota = TaggedQuota::default();
+        for m in feed.iter().take(quota.limit) {
+            check_tagged_post_quota(&w, METRICSAURUS, now, quota).unwrap();
             attach_tags(
                 &mut w,
                 *m,
@@ -1040,6 +1033,6 @@ mod tests {
             check_tagged_post_quota(&w, METRICSAURUS, now, quota).unwrap_err().code,
             9
         );
-        assert!(check_tagged_post_quota(&w, METRICSAURUS, now + TAGGED_POSTS_WINDOW, quota).is_ok());
+        assert!(check_tagged_post_quota(&w, METRICSAURUS, now + quota.window, quota).is_ok());
     }
 }
