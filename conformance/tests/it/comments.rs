@@ -1,45 +1,16 @@
 //! Comment moderation (guides "Comment Moderation"; facts §4.6) against the demo world,
 //! plus a property test that comment threads stay consistent under random moderation.
 
+use crate::support::{ids, media_with_caption};
 use conformance::client::Client;
 use conformance::sim::{self, Sandbox};
 use proptest::prelude::*;
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 const METRICSAURUS: &str = "17841405822304914";
 /// The guide's media with the guide's two comments (seeded with the guide's ids).
 const GUIDE_MEDIA: &str = "17895695668004550";
 const GUIDE_COMMENT: &str = "17870913679156914";
-
-/// The id of metricsaurus's media whose caption starts with `prefix`.
-fn media_with_caption(c: &Client, prefix: &str) -> String {
-    let body = c
-        .get(
-            &format!("{METRICSAURUS}/media"),
-            &[("fields", "caption"), ("limit", "100")],
-        )
-        .ok("ig_media_list")
-        .clone();
-    body["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["caption"].as_str().is_some_and(|s| s.starts_with(prefix)))
-        .unwrap_or_else(|| panic!("no media {prefix:?}"))["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-fn ids(v: &Value) -> Vec<String> {
-    v["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["id"].as_str().unwrap().to_string())
-        .collect()
-}
 
 fn comments_count(c: &Client, media: &str) -> u64 {
     c.get(media, &[("fields", "comments_count")]).ok("ig_media")["comments_count"]

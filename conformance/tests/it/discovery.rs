@@ -1,9 +1,9 @@
 //! Business Discovery and Mentions (guides "Business Discovery", "Mentions", "Webhooks";
 //! facts §4.1, §4.8) against the demo world.
 
+use crate::support::ids;
 use conformance::client::Client;
 use conformance::sim;
-use serde_json::Value;
 use std::collections::BTreeSet;
 
 const METRICSAURUS: &str = "17841405822304914";
@@ -15,15 +15,6 @@ const MENTION_COMMENT: &str = "17894227972186120";
 
 fn discover(c: &Client, expr: &str) -> conformance::client::Resp {
     c.get(METRICSAURUS, &[("fields", &format!("business_discovery.{expr}"))])
-}
-
-fn ids(v: &Value) -> Vec<String> {
-    v["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["id"].as_str().unwrap().to_string())
-        .collect()
 }
 
 // ---- Business Discovery -----------------------------------------------------------------

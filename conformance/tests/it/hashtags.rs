@@ -1,6 +1,7 @@
 //! Hashtag search (guides "Hashtag Search"; facts §4.7) against the demo world, plus a
 //! property test of the 30-unique-hashtags-per-7-days window against a reference model.
 
+use crate::support::ids;
 use conformance::client::Client;
 use conformance::sim;
 use proptest::prelude::*;
@@ -30,15 +31,6 @@ fn edge(c: &Client, tag: &str, edge: &str, fields: &str) -> Value {
     )
     .ok("hashtag_media")
     .clone()
-}
-
-fn ids(v: &Value) -> Vec<String> {
-    v["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["id"].as_str().unwrap().to_string())
-        .collect()
 }
 
 #[test]

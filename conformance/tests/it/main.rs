@@ -15,4 +15,5 @@ mod selftest;
 mod shopping;
 mod snapshots;
 mod specs;
+mod support;
 mod webhooks;

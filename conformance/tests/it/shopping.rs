@@ -2,6 +2,7 @@
 //! media, appeals) against the demo world's Metricsaurus shop, with every documented limit.
 
 use crate::doc_samples::{fixture, missing_keys, replay, replay_as};
+use crate::support::media_with;
 use conformance::client::{Client, Resp};
 use conformance::sim::{self, Sandbox};
 use serde_json::{json, Value};
@@ -29,21 +30,6 @@ fn product_id(c: &Client, q: &str) -> String {
 /// The seed's tagged team photo (3 days old) and an untagged image.
 fn tagged_photo(c: &Client) -> String {
     media_with(c, |m| m["caption"].as_str().unwrap_or("").starts_with("Team photo"))
-}
-
-fn media_with(c: &Client, pred: impl Fn(&Value) -> bool) -> String {
-    let r = c.get(
-        &format!("{METRICSAURUS}/media"),
-        &[("fields", "caption,media_type,media_product_type"), ("limit", "100")],
-    );
-    r.ok("ig_media_list")["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| pred(m))
-        .and_then(|m| m["id"].as_str())
-        .unwrap()
-        .to_string()
 }
 
 fn untagged_images(c: &Client, n: usize) -> Vec<String> {
