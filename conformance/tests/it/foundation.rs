@@ -599,3 +599,14 @@ fn sandbox_time_stops_at_the_last_expressible_second_and_everything_still_answer
         .ok("ig_media_list");
     dana.get("me", &[]).ok("fb_user");
 }
+
+#[test]
+fn methods_other_than_get_post_and_delete_get_a_graph_error() {
+    let sb = sim::fresh();
+    let token = sb.user_token("Dana Admin");
+    let c = Client::new(&sb.base_url);
+    for method in ["PUT", "PATCH"] {
+        let url = format!("{}/v21.0/{METRICSAURUS}?access_token={token}", sb.base_url);
+        c.send_bytes(method, &url, &[], b"biography=x").graph_error(100, None);
+    }
+}

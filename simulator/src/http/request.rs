@@ -245,10 +245,17 @@ pub async fn parse(raw: RawRequest, cfg: &Config) -> GraphResult<GraphRequest> {
     }
 
     // Method override, as Meta's JS SDK sends it (facts §3.4).
+    // The Graph API speaks GET, POST and DELETE (HEAD reads like GET); anything else is
+    // refused rather than served as a read that looks like a successful write.
     let mut verb = match raw.method {
+        Method::GET | Method::HEAD => Verb::Get,
         Method::POST => Verb::Post,
         Method::DELETE => Verb::Delete,
-        _ => Verb::Get,
+        ref other => {
+            return Err(GraphError::invalid_param(format!(
+                "Unsupported HTTP method {other}: use GET, POST or DELETE (or the method= parameter)"
+            )))
+        }
     };
     if let Some(m) = params.get("method") {
         verb = match m.to_ascii_lowercase().as_str() {
