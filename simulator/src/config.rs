@@ -78,6 +78,11 @@ pub struct Config {
     pub media_edge_max_items: usize,
     /// `ids=` multi-read cap (facts §3.4).
     pub max_ids: usize,
+    /// Items one request may ask for through nested edge expansions, counted as each nested
+    /// edge's page size when it is reached (`media.limit(100){owner{media.limit(100)…}}` grows
+    /// geometrically). Past it the request fails with production's "Please reduce the amount
+    /// of data you're asking for" (code 1); the threshold is UNCONFIRMED.
+    pub max_expanded_items: usize,
     /// Largest request body accepted, in bytes (resumable uploads are larger; see publishing).
     pub max_body_bytes: usize,
 
@@ -173,6 +178,7 @@ impl Default for Config {
             max_page_size: 100,
             media_edge_max_items: 10_000,
             max_ids: 50,
+            max_expanded_items: 100_000,
             max_body_bytes: 16 * 1024 * 1024,
             long_lived_token_seconds: 60 * 24 * 3600,
             short_lived_token_seconds: 2 * 3600,

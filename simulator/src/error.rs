@@ -153,6 +153,17 @@ impl GraphError {
         )
     }
 
+    /// A request whose nested expansions ask for more than `Config::max_expanded_items`.
+    /// Code 1 and the text are Graph's answer to oversized reads (practitioner reports);
+    /// production answers it with HTTP 500, igsim with 400 (client input never gets a 5xx).
+    pub fn too_much_data() -> Self {
+        GraphError::new(
+            400,
+            1,
+            "Please reduce the amount of data you're asking for, then retry your request",
+        )
+    }
+
     pub fn too_many_ids(provided: usize, max: usize) -> Self {
         GraphError::new(
             400,

@@ -152,9 +152,17 @@ fn business_discovery_media(ctx: &mut Ctx) -> Result<(), Failure> {
             &format!("username({who}){{media.limit(20).after({cursor}){{id}}}}"),
         )
         .ok("ig_user")?;
-        let (items, next) = media_page(&body["business_discovery"]["media"])?;
-        if items.is_empty() {
+        // Past the last item the expansion is empty, and an empty expansion is left out
+        // (production's rule for nested edges).
+        let Some(bd_media) = body["business_discovery"].get("media") else {
             break;
+        };
+        let (items, next) = media_page(bd_media)?;
+        if items.is_empty() {
+            return Err(Failure::new(
+                Check::Field,
+                "an empty media expansion came back as an empty data array; production leaves the key out",
+            ));
         }
         pages += 1;
         for m in &items {

@@ -4,7 +4,7 @@
 
 use crate::error::{GraphError, GraphResult};
 use crate::http::fields::{render_list, FieldSel};
-use crate::http::graph::{project, Ctx, Field};
+use crate::http::graph::{project, reference, Ctx, Field};
 use crate::http::paging::{edge_json, paging_json, window, Links, Order};
 use crate::ids::{CommentId, IgUserId, MediaId};
 use crate::model::{Comment, Media, MediaType};
@@ -14,6 +14,9 @@ use std::collections::BTreeMap;
 use std::ops::Bound;
 
 pub const NODE: &str = "IGComment";
+/// The node type of a comment's `from` (Meta's Business SDKs: `IGCommentFromUser` with `id`,
+/// `username`, `self_ig_scoped_id`).
+const FROM_NODE: &str = "IGCommentFromUser";
 /// What comment edges and the node show without `fields` (facts §3.2: `timestamp,text,id`).
 pub const DEFAULT_FIELDS: &[&str] = &["timestamp", "text", "id"];
 const PERMISSION: &str = "instagram_manage_comments";
@@ -72,7 +75,9 @@ pub fn read(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
 
 /// Renders a comment with the visibility rules of facts §4.6: `user` only for comments the
 /// app user wrote (`username` for everyone), `parent_id` only on replies, `media` as
-/// `{id, media_product_type}` unless expanded (guides changelog 2021-11-09).
+/// `{id, media_product_type}` unless expanded (guides changelog 2021-11-09). `media` and
+/// `user` are references that project their node's fields (`media{caption}`,
+/// `user{username}`), `from` projects its own (`from{username}`).
 pub fn render(ctx: &mut Ctx, id: CommentId, sel: &[FieldSel]) -> GraphResult<Value> {
     let Some(c) = ctx.world.comments.get(&id).cloned() else {
         return Err(GraphError::unsupported("GET", &id.to_string()));
@@ -86,7 +91,17 @@ pub fn render(ctx: &mut Ctx, id: CommentId, sel: &[FieldSel]) -> GraphResult<Val
     let own = ctx.owns_ig(c.from);
     project(NODE, &id.to_string(), sel, |f| {
         Ok(match f.name.as_str() {
-            "from" => Field::Value(json!({ "id": c.from.to_string(), "username": username })),
+            "from" => match &f.children {
+                None => Field::Value(json!({ "id": c.from.to_string(), "username": username })),
+                Some(sub) => Field::Value(project(FROM_NODE, &c.from.to_string(), sub, |s| {
+                    Ok(match s.name.as_str() {
+                        "username" => Field::Value(json!(username)),
+                        // Only webhooks carry it (facts §6.3); the node read leaves it out.
+                        "self_ig_scoped_id" => Field::Omit,
+                        _ => Field::Unknown,
+                    })
+                })?),
+            },
             "hidden" => Field::Value(json!(c.hidden)),
             "like_count" => Field::Value(json!(c.like_count)),
             "media" => {
@@ -97,10 +112,12 @@ pub fn render(ctx: &mut Ctx, id: CommentId, sel: &[FieldSel]) -> GraphResult<Val
                 Field::Value(crate::http::media::render(ctx, c.media, &sub, false)?)
             }
             "parent_id" => c.parent.map_or(Field::Omit, |p| Field::Value(json!(p.to_string()))),
-            "replies" => Field::Value(replies_edge(ctx, id, Some(f))?),
+            "replies" => Field::edge(replies_edge(ctx, id, Some(f))?),
             "text" => Field::Value(json!(c.text)),
             "timestamp" => Field::Value(json!(iso(c.timestamp))),
-            "user" if own => Field::Value(json!({ "id": c.from.to_string() })),
+            "user" if own => reference(f, &c.from.to_string(), |sub| {
+                crate::http::ig_user::render(ctx, c.from, sub)
+            })?,
             "user" => Field::Omit,
             "username" => Field::Value(json!(username)),
             "legacy_instagram_comment_id" => Field::Omit,

@@ -71,7 +71,7 @@ pub fn render(ctx: &mut Ctx, _viewer_ig: IgUserId, f: &FieldSel) -> GraphResult<
             "profile_picture_url" => Field::Value(json!(target.profile_picture_url)),
             "username" => Field::Value(json!(target.username)),
             "website" => target.website.as_ref().map_or(Field::Omit, |w| Field::Value(json!(w))),
-            "media" => Field::Value(media_edge(ctx, target.id, s)?),
+            "media" => Field::edge(media_edge(ctx, target.id, s)?),
             _ => Field::Unknown,
         })
     })

@@ -11,6 +11,7 @@ use crate::model::{Access, Revocation, TokenKind, World};
 use hmac::{Hmac, Mac};
 use serde_json::{Map, Value};
 use sha2::Sha256;
+use std::cell::Cell;
 use std::collections::BTreeSet;
 
 /// Who is calling: the token, what it stands for, and the permissions it carries.
@@ -41,6 +42,8 @@ pub struct Ctx<'a> {
     pub viewer: Viewer,
     pub access: Access,
     pub cfg: &'a Config,
+    /// Items reserved so far by nested edge expansions (see [`Ctx::page_req`]).
+    pub expanded: Cell<usize>,
 }
 
 /// hex HMAC-SHA256 of the token keyed by the app secret (securing-requests doc).
@@ -130,6 +133,38 @@ pub enum Field {
     Unknown,
 }
 
+impl Field {
+    /// A nested edge expansion (`media{…}`, `comments{…}`, `replies{…}`, `children{…}`…) as a
+    /// field: left out when the edge has no items, as production does rather than answering
+    /// `{"data":[]}` (recorded `/{ig-media-id}/comments?fields=…,replies{…}`: only comments with
+    /// replies carry the key; bk-rs/instagram-apis-rs, instagram-graph-api
+    /// tests/response_body_json_files/v14.0/ig_media_17946328927974136__comments__reading.json).
+    /// Top-level edges (`GET /{id}/{edge}`) keep their `{"data":[]}`.
+    pub fn edge(v: Value) -> Field {
+        if v.get("data").and_then(Value::as_array).is_some_and(Vec::is_empty) {
+            Field::Omit
+        } else {
+            Field::Value(v)
+        }
+    }
+}
+
+/// A field that points at another node (Page `instagram_business_account` and
+/// `connected_instagram_account`, media `owner`, comment `user`): `{"id"}` on its own; with a
+/// sub-selection, the referenced node's own projection with its fields, defaults and rules,
+/// an unknown sub-field failing the whole request with (#100) on the referenced node type
+/// (GH:getopenpost/openpost#218, facts §9 "Reference fields expand").
+pub fn reference(
+    sel: &FieldSel,
+    id: &str,
+    expand: impl FnOnce(&[FieldSel]) -> GraphResult<Value>,
+) -> GraphResult<Field> {
+    match &sel.children {
+        None => Ok(Field::Value(serde_json::json!({ "id": id }))),
+        Some(sub) => expand(sub).map(Field::Value),
+    }
+}
+
 /// Builds a node object from a selection: fields in the order asked, duplicates once,
 /// `id` always present (appended when not asked for), unknown fields a `(#100)` error.
 pub fn project(
@@ -216,10 +251,20 @@ impl Ctx<'_> {
     }
 
     /// Paging for an edge: the request's own parameters for a top-level edge, or the
-    /// `.limit()/.after()/.before()` modifiers of an expansion.
+    /// `.limit()/.after()/.before()` modifiers of an expansion. Each expansion reached
+    /// reserves its page size from the request's `max_expanded_items`, so nesting cannot make
+    /// one request render without bound.
     pub fn page_req(&self, sel: Option<&FieldSel>, default: usize, max: usize) -> GraphResult<PageReq> {
         match sel {
-            Some(s) => PageReq::new(s.arg("limit"), s.arg("after"), s.arg("before"), default, max),
+            Some(s) => {
+                let req = PageReq::new(s.arg("limit"), s.arg("after"), s.arg("before"), default, max)?;
+                let total = self.expanded.get().saturating_add(req.limit);
+                if total > self.cfg.max_expanded_items {
+                    return Err(GraphError::too_much_data());
+                }
+                self.expanded.set(total);
+                Ok(req)
+            }
             None => PageReq::from_request(self.req, default, max),
         }
     }

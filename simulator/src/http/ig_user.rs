@@ -38,12 +38,12 @@ pub fn render(ctx: &mut Ctx, ig: IgUserId, sel: &[FieldSel]) -> GraphResult<Valu
             "shopping_product_tag_eligibility" => {
                 Field::Value(json!(crate::model::shopping::tag_eligible(ctx.world, ig)))
             }
-            "available_catalogs" => Field::Value(crate::http::shopping::available_catalogs(ctx, ig, Some(f))?),
-            "media" => Field::Value(media_edge(ctx, ig, Some(f))?),
-            "stories" => Field::Value(stories_edge(ctx, ig, Some(f))?),
-            "live_media" => Field::Value(live_media_edge(ctx, ig, Some(f))?),
-            "tags" => Field::Value(crate::http::mention::tags_edge(ctx, ig, Some(f))?),
-            "recently_searched_hashtags" => Field::Value(crate::http::hashtag::recently_searched(ctx, ig, Some(f))?),
+            "available_catalogs" => Field::edge(crate::http::shopping::available_catalogs(ctx, ig, Some(f))?),
+            "media" => Field::edge(media_edge(ctx, ig, Some(f))?),
+            "stories" => Field::edge(stories_edge(ctx, ig, Some(f))?),
+            "live_media" => Field::edge(live_media_edge(ctx, ig, Some(f))?),
+            "tags" => Field::edge(crate::http::mention::tags_edge(ctx, ig, Some(f))?),
+            "recently_searched_hashtags" => Field::edge(crate::http::hashtag::recently_searched(ctx, ig, Some(f))?),
             "business_discovery" => Field::Value(crate::http::discovery::render(ctx, ig, f)?),
             "mentioned_comment" => Field::Value(crate::http::mention::mentioned_comment(ctx, ig, f)?),
             "mentioned_media" => Field::Value(crate::http::mention::mentioned_media(ctx, ig, f)?),
