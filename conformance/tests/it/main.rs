@@ -4,6 +4,7 @@
 mod comments;
 mod discovery;
 mod doc_samples;
+mod envelopes;
 mod foundation;
 mod harness;
 mod hashtags;
