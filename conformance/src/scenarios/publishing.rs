@@ -9,7 +9,7 @@
 //! and video processing is finished by advancing the sandbox clock (control plane).
 
 use super::support::{advance, control_post, id_of, ids, live_env, now};
-use crate::scenario::{data, expect, require_fields, str_field, Check, Ctx, Failure, Need, Scenario};
+use crate::scenario::{data, envelope_keys, expect, require_fields, str_field, Check, Ctx, Failure, Need, Scenario};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -335,12 +335,12 @@ fn container_status_polling(ctx: &mut Ctx) -> Result<(), Failure> {
     require_fields(&st, &["status_code", "status"])?;
     if st["status_code"] == "IN_PROGRESS" {
         ctx.step("publishing it early fails");
-        let e = ctx
-            .post(&format!("{ig}/media_publish"), &[("creation_id", &container)])
-            .error(9007, Some(2_207_027))?;
+        let call = ctx.post(&format!("{ig}/media_publish"), &[("creation_id", &container)]);
+        let e = call.error(9007, Some(2_207_027))?;
         expect(e["message"] == "Media ID is not available", || {
             format!("9007 text {}", e["message"])
         })?;
+        call.envelope(400, envelope_keys::PUBLISHING)?;
     } else {
         ctx.note(format!(
             "the video was processed before the first poll ({}): the early publish was not tried",

@@ -4,10 +4,12 @@
 mod comments;
 mod discovery;
 mod doc_samples;
+mod envelopes;
 mod expansion;
 mod foundation;
 mod harness;
 mod hashtags;
+mod hostile;
 mod insights;
 mod negative;
 mod publishing;
