@@ -265,11 +265,12 @@ impl GraphError {
     }
 
     /// A request whose nested expansions ask for more than `Config::max_expanded_items`.
-    /// Code 1 and the text are Graph's answer to oversized reads (practitioner reports);
-    /// production answers it with HTTP 500, igsim with 400 (client input never gets a 5xx).
+    /// Code 1 and the text are Graph's answer to oversized reads (practitioner reports,
+    /// UNCONFIRMED for the Instagram surface); production is reported to answer it with HTTP
+    /// 500, igsim with the parameter family's 400 (client input never gets a 5xx).
     pub fn too_much_data() -> Self {
-        GraphError::new(
-            400,
+        GraphError::of(
+            PARAMETER,
             1,
             "Please reduce the amount of data you're asking for, then retry your request",
         )
