@@ -111,6 +111,59 @@ fn basic_metrics_on_discovered_media_leave_out_hidden_like_counts() {
     assert_eq!(j["business_discovery"]["username"], "juniper.makes");
 }
 
+/// Exactly the request the crates.io `instagram-graph-api` client sends, with production's
+/// answer shape: `ig_id` (an integer) and `follows_count` come through, and `.since()` bounds
+/// the media (recorded answer: bk-rs/instagram-apis-rs v14.0
+/// ig_user_0__business_discovery__reading__username_bluebottle.json; facts §9).
+#[test]
+fn business_discovery_answers_ig_id_follows_count_and_media_since_as_production() {
+    let sb = sim::fresh();
+    let c = sb.client_as("Dana Admin");
+    let r = discover(&c, "username(bluebottle){username,ig_id}")
+        .ok("ig_user")
+        .clone();
+    let bd = &r["business_discovery"];
+    assert_eq!(bd["username"], "bluebottle");
+    assert!(bd["ig_id"].is_u64(), "ig_id is an integer: {bd}");
+    assert_eq!(bd["id"], "17841401441775531");
+
+    // The newest media's time, to put `since` between two media.
+    let newest = discover(&c, "username(bluebottle){media.limit(3){timestamp}}")
+        .ok("ig_user")
+        .clone();
+    let stamps: Vec<i64> = newest["business_discovery"]["media"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| simulator::timefmt::parse_time_param(m["timestamp"].as_str().unwrap()).unwrap())
+        .collect();
+    let since = stamps[1];
+    let expr = format!(
+        "username(bluebottle){{biography,id,ig_id,followers_count,follows_count,media_count,name,\
+         profile_picture_url,username,website,media.since({since}).limit(30){{caption,comments_count,id,\
+         like_count,media_product_type,media_type,media_url,permalink,timestamp,\
+         children{{id,media_type,media_url,permalink,timestamp}}}}}}"
+    );
+    let r = discover(&c, &expr).ok("ig_user").clone();
+    let bd = &r["business_discovery"];
+    for key in [
+        "biography",
+        "ig_id",
+        "followers_count",
+        "follows_count",
+        "media_count",
+        "name",
+        "profile_picture_url",
+        "username",
+        "website",
+    ] {
+        assert!(bd.get(key).is_some(), "{key} missing from {bd}");
+    }
+    assert_eq!(bd["follows_count"], 213);
+    // Media since the second-newest: exactly the two newest.
+    assert_eq!(ids(&bd["media"]).len(), 2, "{}", bd["media"]);
+}
+
 #[test]
 fn personal_unknown_and_age_gated_accounts_are_not_discoverable() {
     let sb = sim::fresh();
@@ -122,7 +175,8 @@ fn personal_unknown_and_age_gated_accounts_are_not_discoverable() {
         assert_eq!(e["message"], "Invalid user id");
         assert!(e["error_user_msg"].as_str().unwrap().contains(name));
     }
-    discover(&c, "username(bluebottle){follows_count}").graph_error(100, None);
+    discover(&c, "username(bluebottle){shopping_product_tag_eligibility}").graph_error(100, None);
+    discover(&c, "username(bluebottle){stories}").graph_error(100, None);
     discover(&c, "username(bluebottle){media{owner}}").graph_error(100, None);
     c.get(METRICSAURUS, &[("fields", "business_discovery{followers_count}")])
         .graph_error(100, None);

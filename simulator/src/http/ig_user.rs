@@ -52,10 +52,17 @@ pub fn render(ctx: &mut Ctx, ig: IgUserId, sel: &[FieldSel]) -> GraphResult<Valu
     })
 }
 
-/// Time bounds from `since`/`until` (unix or ISO-8601), inclusive.
-fn time_bounds(ctx: &Ctx) -> GraphResult<(Bound<TimeKey>, Bound<TimeKey>)> {
+/// Time bounds from `since`/`until` (unix or ISO-8601), inclusive: the request's own
+/// parameters for a top-level edge, the `.since()`/`.until()` modifiers of an expansion
+/// (`media.since(1640995200).limit(30){…}`, as the crates.io `instagram-graph-api` client asks
+/// Business Discovery).
+pub fn time_bounds(ctx: &Ctx, sel: Option<&FieldSel>) -> GraphResult<(Bound<TimeKey>, Bound<TimeKey>)> {
     let read = |name: &str| -> GraphResult<Option<i64>> {
-        match ctx.req.param(name) {
+        let value = match sel {
+            Some(s) => s.arg(name),
+            None => ctx.req.param(name),
+        };
+        match value {
             None | Some("") => Ok(None),
             Some(v) => parse_time_param(v)
                 .map(Some)
@@ -88,11 +95,7 @@ fn links(ctx: &Ctx, sel: Option<&FieldSel>, path: &str, limit: usize) -> Links {
 pub fn media_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphResult<Value> {
     ctx.require_ig(ig)?;
     let req = ctx.page_req(sel, ctx.cfg.default_page_size, ctx.cfg.max_page_size)?;
-    let (mut lower, upper) = if sel.is_none() {
-        time_bounds(ctx)?
-    } else {
-        (Bound::Unbounded, Bound::Unbounded)
-    };
+    let (mut lower, upper) = time_bounds(ctx, sel)?;
     let empty = Default::default();
     let feed = ctx.world.feed.get(&ig).unwrap_or(&empty);
     if feed.len() > ctx.cfg.media_edge_max_items {
