@@ -546,6 +546,22 @@ fn publish_with_user_tags_and_collaborators(ctx: &mut Ctx) -> Result<(), Failure
         }
     };
 
+    // Production refuses a handle written with `@` (like a private or unknown account) with
+    // 110/2207018 before creating anything (GH:gitroomhq/postiz-app#1876; facts §9).
+    ctx.step("a collaborator written @handle cannot be accessed");
+    let ig = ctx.ig_user_id().to_string();
+    let at = format!("['@{collaborator}']");
+    let e = ctx
+        .post(&format!("{ig}/media"), &[("image_url", &image), ("collaborators", &at)])
+        .error(110, Some(2207018))?;
+    let want = format!("The following user(s) cannot be accessed: @{collaborator}");
+    expect(
+        e["message"] == "Invalid user id"
+            && e["error_user_title"] == "Cannot load user with a private profile or invalid username"
+            && e["error_user_msg"] == want.as_str(),
+        || format!("an @handle collaborator: {e}"),
+    )?;
+
     ctx.step("create a container with user_tags and collaborators");
     let tags = format!("[{{username:'{tagged}',x:0.5,y:0.8}}]");
     let collaborators = format!("['{collaborator}']");

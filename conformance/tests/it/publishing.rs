@@ -403,11 +403,6 @@ fn collaborators_are_invited_and_their_invite_status_is_readable() {
         .contains("No more than 3"));
     let r = c.post(
         &format!("{METRICSAURUS}/media"),
-        &[("image_url", IMAGE), ("collaborators", "['quiet.fern']")],
-    );
-    assert!(r.graph_error(100, None)["message"].as_str().unwrap().contains("public"));
-    let r = c.post(
-        &format!("{METRICSAURUS}/media"),
         &[("image_url", IMAGE), ("collaborators", "kevinhart4real")],
     );
     r.graph_error(100, None);
@@ -433,8 +428,6 @@ fn user_tags_follow_the_documented_shape_and_limits() {
         ("[{username:'kevinhart4real',x:1.5,y:0.8}]", "between 0.0 and 1.0"),
         ("[{username:'kevinhart4real',x:0.5}]", "[y] is required"),
         ("[{x:0.5,y:0.5}]", "[username] is required"),
-        ("[{username:'quiet.fern',x:0.5,y:0.5}]", "public"),
-        ("[{username:'nobody.here.at.all',x:0.5,y:0.5}]", "public"),
         ("{username:'kevinhart4real'}", "array"),
         ("not json", "array"),
     ] {
@@ -456,6 +449,90 @@ fn user_tags_follow_the_documented_shape_and_limits() {
         user_msg(r.graph_error(100, Some(2207040))),
         "Cannot use more than 20 tags per created media."
     );
+}
+
+/// Every username the client gives (collaborators, user tags) that production cannot use, a
+/// private account, an unknown one or one written `@handle`, gets production's 110/2207018
+/// naming all of them, and nothing is created (GH:gitroomhq/postiz-app#1876, 2026; facts §9).
+#[test]
+fn usernames_production_cannot_access_get_110_2207018() {
+    let sb = sim::fresh();
+    with_publishing(&sb, json!({"container_cap": 1}));
+    let c = sb.client_as("Dana Admin");
+    let refused = |param: &str, value: &str, names: &str| {
+        let r = c.post(
+            &format!("{METRICSAURUS}/media"),
+            &[("image_url", IMAGE), (param, value)],
+        );
+        assert_eq!(r.status, 400);
+        let mut e = r.graph_error(110, Some(2207018)).clone();
+        e.as_object_mut().unwrap().remove("fbtrace_id");
+        assert_eq!(
+            e,
+            json!({
+                "message": "Invalid user id",
+                "type": "OAuthException",
+                "code": 110,
+                "error_subcode": 2207018,
+                "is_transient": false,
+                "error_user_title": "Cannot load user with a private profile or invalid username",
+                "error_user_msg": format!("The following user(s) cannot be accessed: {names}"),
+            }),
+            "{param}={value}"
+        );
+    };
+    refused("collaborators", "['quiet.fern']", "quiet.fern");
+    refused("collaborators", "['@kevinhart4real']", "@kevinhart4real");
+    refused("collaborators", "['nobody.here.at.all']", "nobody.here.at.all");
+    refused(
+        "collaborators",
+        "['kevinhart4real','quiet.fern','@ana.lopez']",
+        "quiet.fern, @ana.lopez",
+    );
+    refused("user_tags", "[{username:'quiet.fern',x:0.5,y:0.5}]", "quiet.fern");
+    refused("user_tags", "[{username:'@ana.lopez',x:0.5,y:0.5}]", "@ana.lopez");
+    refused(
+        "user_tags",
+        "[{username:'ana.lopez',x:0.1,y:0.1},{username:'nobody.here.at.all',x:0.5,y:0.5}]",
+        "nobody.here.at.all",
+    );
+    // Nothing was created: with room for one container, the refusals left it free for the
+    // same names without the `@`, public and known, and the cap is reached only then.
+    let ok = [
+        ("image_url", IMAGE),
+        ("collaborators", "['kevinhart4real','ana.lopez']"),
+        ("user_tags", "[{username:'ana.lopez',x:0.5,y:0.5}]"),
+    ];
+    create(&c, METRICSAURUS, &ok);
+    c.post(&format!("{METRICSAURUS}/media"), &ok).graph_error(9, None);
+}
+
+/// User tags on stories take optional positions (IG User Media reference: user_tags on
+/// image and video stories since 2025-07-09, "optionally specify x, y coordinates").
+#[test]
+fn story_user_tags_take_optional_positions() {
+    let sb = sim::fresh();
+    let c = sb.client_as("Dana Admin");
+    create(
+        &c,
+        METRICSAURUS,
+        &[
+            ("media_type", "STORIES"),
+            ("image_url", IMAGE),
+            (
+                "user_tags",
+                "[{username:'ana.lopez'},{username:'kevinhart4real',x:0.2,y:0.8}]",
+            ),
+        ],
+    );
+    let r = c.post(
+        &format!("{METRICSAURUS}/media"),
+        &[("image_url", IMAGE), ("user_tags", "[{username:'ana.lopez'}]")],
+    );
+    assert!(r.graph_error(100, None)["message"]
+        .as_str()
+        .unwrap()
+        .contains("[x] is required"));
 }
 
 #[test]

@@ -184,6 +184,25 @@ impl GraphError {
         )
     }
 
+    /// 110/2207018: usernames the client gave (`collaborators`, `user_tags`) that cannot be
+    /// used: unknown, private, or written with a leading `@`. Production text from a 2026
+    /// container-creation capture with a collaborator (GH:gitroomhq/postiz-app#1876, quoting
+    /// `"error_user_title":"Cannot load user with a private profile or invalid username",
+    /// "error_user_msg":"The following user(s) cannot be accessed: evolve.how"`; facts §9); the
+    /// same code, subcode and message for a private user tag in a 2022 capture with
+    /// `is_transient:false` (bk-rs/instagram-apis-rs v14.0
+    /// err__ig_user_0__media__creating__usertag_username_private.json, whose title still said
+    /// "private account"). Several names are listed comma-separated (UNCONFIRMED).
+    pub fn users_cannot_be_accessed(names: &[&str]) -> Self {
+        ig(
+            110,
+            2207018,
+            "Invalid user id",
+            "Cannot load user with a private profile or invalid username",
+            format!("The following user(s) cannot be accessed: {}", names.join(", ")),
+        )
+    }
+
     /// 100/2207089: a carousel item published on its own.
     pub fn carousel_item_standalone() -> Self {
         ig(100, 2207089, "Invalid parameter", "Carousel item cannot be published standalone", "Media created with media_type=VIDEO is a carousel item and cannot be published as a standalone post. To publish a standalone video, use media_type=REELS instead.")

@@ -124,13 +124,29 @@ fn check_caption(caption: &str) -> GraphResult<()> {
     Ok(())
 }
 
-/// A username that may be tagged or invited: it exists and is public (guide: "You can only
-/// tag users with public Instagram accounts").
-fn public_user(world: &World, username: &str) -> Option<String> {
-    world
-        .ig_user_by_username(username)
-        .filter(|u| !u.is_private)
-        .map(|u| u.username.clone())
+/// The accounts behind usernames the client gave (`user_tags`, `collaborators`), in order:
+/// each must be exactly an existing public account's username (guide: "You can only tag users
+/// with public Instagram accounts"). Unknown and private accounts, and names written with a
+/// leading `@`, fail the whole request with production's 110/2207018 naming every one of them
+/// (facts §9 "Usernames the client supplies").
+fn accessible_users(world: &World, names: &[&str]) -> GraphResult<Vec<String>> {
+    let mut found = Vec::new();
+    let mut refused = Vec::new();
+    for name in names {
+        let user = Some(*name)
+            .filter(|n| !n.starts_with('@'))
+            .and_then(|n| world.ig_user_by_username(n))
+            .filter(|u| !u.is_private);
+        match user {
+            Some(u) => found.push(u.username.clone()),
+            None => refused.push(*name),
+        }
+    }
+    if refused.is_empty() {
+        Ok(found)
+    } else {
+        Err(GraphError::users_cannot_be_accessed(&refused))
+    }
 }
 
 fn parse_user_tags(ctx: &Ctx, kind: ContainerKind) -> GraphResult<Vec<UserTag>> {
@@ -154,7 +170,10 @@ fn parse_user_tags(ctx: &Ctx, kind: ContainerKind) -> GraphResult<Vec<UserTag>> 
     if list.len() > MAX_USER_TAGS {
         return Err(GraphError::too_many_user_tags(MAX_USER_TAGS));
     }
-    let needs_position = !kind.is_video();
+    // Positions are required on feed images; videos take none, and stories take them
+    // optionally (IG User Media reference: user_tags on stories since 2025-07-09, "optionally
+    // specify x, y coordinates").
+    let needs_position = !kind.is_video() && !kind.is_story();
     let mut out = Vec::new();
     for (i, t) in list.iter().enumerate() {
         let obj = t.as_object().ok_or_else(shape)?;
@@ -184,18 +203,15 @@ fn parse_user_tags(ctx: &Ctx, kind: ContainerKind) -> GraphResult<Vec<UserTag>> 
             }
         };
         let (x, y) = (coord("x")?, coord("y")?);
-        let username = public_user(ctx.world, username).ok_or_else(|| {
-            GraphError::invalid_param(format!(
-                "The user {username} cannot be tagged: you can only tag users with public Instagram accounts"
-            ))
-        })?;
-        out.push(UserTag {
-            username,
-            x: x.unwrap_or(0.0),
-            y: y.unwrap_or(0.0),
-        });
+        out.push((username, x.unwrap_or(0.0), y.unwrap_or(0.0)));
     }
-    Ok(out)
+    let names: Vec<&str> = out.iter().map(|(n, _, _)| *n).collect();
+    let users = accessible_users(ctx.world, &names)?;
+    Ok(users
+        .into_iter()
+        .zip(out)
+        .map(|(username, (_, x, y))| UserTag { username, x, y })
+        .collect())
 }
 
 fn parse_collaborators(ctx: &Ctx, owner: IgUserId, kind: ContainerKind) -> GraphResult<Vec<String>> {
@@ -222,17 +238,19 @@ fn parse_collaborators(ctx: &Ctx, owner: IgUserId, kind: ContainerKind) -> Graph
             "No more than {MAX_COLLABORATORS} collaborators can be added to a media"
         )));
     }
+    let names = list
+        .iter()
+        .map(|v| v.as_str().map(str::trim).ok_or_else(shape))
+        .collect::<GraphResult<Vec<&str>>>()?;
     let own = ctx.world.ig_users.get(&owner).map(|u| u.username.to_ascii_lowercase());
     let mut out: Vec<String> = Vec::new();
-    for v in &list {
-        let name = v.as_str().ok_or_else(shape)?.trim().trim_start_matches('@');
-        let user = public_user(ctx.world, name)
-            .filter(|u| Some(u.to_ascii_lowercase()) != own)
-            .ok_or_else(|| {
-                GraphError::invalid_param(format!(
-                    "{name} cannot be invited as a collaborator: you can only invite public Instagram accounts other than your own"
-                ))
-            })?;
+    for user in accessible_users(ctx.world, &names)? {
+        // Inviting yourself: production's answer is UNCONFIRMED; igsim's own (#100).
+        if Some(user.to_ascii_lowercase()) == own {
+            return Err(GraphError::invalid_param(format!(
+                "{user} cannot be invited as a collaborator on its own media"
+            )));
+        }
         if !out.contains(&user) {
             out.push(user);
         }
