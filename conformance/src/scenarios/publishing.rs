@@ -57,6 +57,13 @@ pub const SCENARIOS: &[Scenario] = &[
         run: publish_carousel,
     },
     Scenario {
+        name: "png_image_container",
+        area: "publishing",
+        about: "PNG images: production accepts a PNG image_url (facts §9 \"Image formats\"), single and as a carousel item; containers only, nothing published (live: IG_TEST_PNG_URL)",
+        needs: &[Need::Writes],
+        run: png_image_container,
+    },
+    Scenario {
         name: "publish_with_user_tags_and_collaborators",
         area: "publishing",
         about: "User Tags and Collaborator Tags: user_tags [{username,x,y}] and collaborators ['…'] on an image; /collaborators lists the invites (live: IG_TEST_TAG_USERNAME, IG_TEST_COLLABORATOR); cannot be deleted via the API",
@@ -69,6 +76,7 @@ pub const SCENARIOS: &[Scenario] = &[
 const SIM_IMAGE: &str = "https://www.example.com/images/bronz-fonz.jpg";
 const SIM_IMAGE_2: &str = "https://www.example.com/images/bronzed-fonzes.jpg";
 const SIM_VIDEO: &str = "https://www.example.com/videos/fruit.mp4";
+const SIM_PNG: &str = "https://www.example.com/images/bronz-fonz.png";
 
 /// Guide, Troubleshooting: "querying a container's status once per minute, for no more
 /// than 5 minutes".
@@ -93,6 +101,14 @@ fn second_image_url(ctx: &Ctx) -> Result<String, Failure> {
         return Ok(SIM_IMAGE_2.into());
     }
     image_url(ctx)
+}
+
+fn png_url(ctx: &Ctx) -> Result<String, Failure> {
+    if ctx.is_simulator() {
+        return Ok(SIM_PNG.into());
+    }
+    live_env(ctx, "IG_TEST_PNG_URL")
+        .ok_or_else(|| Failure::skip("the PNG check on live needs IG_TEST_PNG_URL (a public PNG the API can fetch)"))
 }
 
 fn video_url(ctx: &Ctx) -> Result<String, Failure> {
@@ -524,6 +540,19 @@ fn publish_carousel(ctx: &mut Ctx) -> Result<(), Failure> {
         format!("carousel container {} after publishing", st["status_code"])
     })?;
     Ok(())
+}
+
+/// Production accepts PNG images although the reference says "JPEG only" (facts §9 "Image
+/// formats": GH:gitroomhq/postiz-app#1547, PR #1900). Only containers are made: unpublished,
+/// they expire after 24 hours.
+fn png_image_container(ctx: &mut Ctx) -> Result<(), Failure> {
+    let png = png_url(ctx)?;
+    ctx.step("an image container from a PNG");
+    let single = create_container(ctx, &[("image_url", &png)])?;
+    wait_finished(ctx, &single)?;
+    ctx.step("a carousel item from a PNG");
+    let item = create_container(ctx, &[("image_url", &png), ("is_carousel_item", "true")])?;
+    wait_finished(ctx, &item)
 }
 
 fn publish_with_user_tags_and_collaborators(ctx: &mut Ctx) -> Result<(), Failure> {

@@ -683,7 +683,7 @@ fn media_urls_are_judged_offline_like_production_judges_the_file() {
     );
     assert!(user_msg(&e).contains("ftp://example.com/a.jpg"));
     for (url, fmt) in [
-        ("https://example.com/a.png", "PNG"),
+        ("https://example.com/a.gif", "GIF"),
         ("https://example.com/a.mpo", "MPO"),
         ("https://example.com/a.JPS?x=1", "JPS"),
         ("https://example.com/img?fm=webp", "WEBP"),
@@ -692,7 +692,7 @@ fn media_urls_are_judged_offline_like_production_judges_the_file() {
         let msg = user_msg(r.graph_error(36001, Some(2207005)));
         assert_eq!(
             msg,
-            format!("The image format {fmt} is not supported. Supported formats are: JPEG.")
+            format!("The image format {fmt} is not supported. Supported formats are: JPEG, PNG.")
         );
     }
     // A video the URL says is not MP4/MOV fails in processing, as production does.
@@ -1250,6 +1250,15 @@ fn jpeg(w: u16, h: u16, mpo: bool) -> Vec<u8> {
     v
 }
 
+/// The start of a PNG: signature and IHDR chunk (enough for the size checks).
+fn png(w: u32, h: u32) -> Vec<u8> {
+    let mut v = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
+    v.extend_from_slice(&w.to_be_bytes());
+    v.extend_from_slice(&h.to_be_bytes());
+    v.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    v
+}
+
 /// A tiny HTTP/1.1 file server on loopback serving fixed bodies by path.
 fn media_server() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -1270,7 +1279,10 @@ fn media_server() -> String {
                     v.resize(9 << 20, 0);
                     Some(v)
                 }
-                "/fake.jpg" => Some(b"\x89PNG\r\n\x1a\nrest".to_vec()),
+                "/fake.jpg" => Some(b"GIF89a\x01\x00\x01\x00".to_vec()),
+                "/square.png" => Some(png(1080, 1080)),
+                "/portrait.png" => Some(png(1080, 1350)),
+                "/tall.png" => Some(png(1080, 1920)),
                 "/clip.mp4" => Some(mp4(4096)),
                 "/clip.bin" => Some(b"not a video at all".to_vec()),
                 _ => None,
@@ -1293,16 +1305,57 @@ fn media_server() -> String {
     format!("http://{addr}")
 }
 
+/// Production accepts PNG images, single and as carousel items (facts §9 "Image formats":
+/// GH:gitroomhq/postiz-app#1547, PR #1900), although the reference says "JPEG only".
+#[test]
+fn png_images_are_accepted_single_and_as_carousel_items() {
+    let sb = sim::fresh();
+    let c = sb.client_as("Dana Admin");
+    let single = create(&c, METRICSAURUS, &[("image_url", "https://example.com/photo.png")]);
+    assert_eq!(status_code(&c, &single), "FINISHED");
+    published(&c, METRICSAURUS, &single);
+    let items: Vec<String> = ["https://example.com/one.PNG", "https://example.com/img?fm=png"]
+        .iter()
+        .map(|u| create(&c, METRICSAURUS, &[("image_url", u), ("is_carousel_item", "true")]))
+        .collect();
+    let album = create(
+        &c,
+        METRICSAURUS,
+        &[("media_type", "CAROUSEL"), ("children", &items.join(","))],
+    );
+    let mid = published(&c, METRICSAURUS, &album);
+    assert_eq!(media(&c, &mid, "media_type")["media_type"], "CAROUSEL_ALBUM");
+    create(
+        &c,
+        METRICSAURUS,
+        &[
+            ("media_type", "STORIES"),
+            ("image_url", "https://example.com/story.png"),
+        ],
+    );
+}
+
 #[test]
 fn with_media_fetch_on_the_files_themselves_are_checked() {
     let sb = sim::fresh();
     with_publishing(&sb, json!({"media_fetch": true}));
     let base = media_server();
     let c = sb.client_as("Dana Admin");
-    let ok = create(&c, METRICSAURUS, &[("image_url", &format!("{base}/square.jpg"))]);
-    assert_eq!(status_code(&c, &ok), "FINISHED");
-    let cases: [(&str, i64, i64); 5] = [
+    for ok in ["/square.jpg", "/square.png", "/portrait.png"] {
+        let ok = create(&c, METRICSAURUS, &[("image_url", &format!("{base}{ok}"))]);
+        assert_eq!(status_code(&c, &ok), "FINISHED");
+    }
+    // Story images are 9:16: the feed aspect range does not apply to them (facts §4.4).
+    for tall in ["/tall.jpg", "/tall.png"] {
+        create(
+            &c,
+            METRICSAURUS,
+            &[("media_type", "STORIES"), ("image_url", &format!("{base}{tall}"))],
+        );
+    }
+    let cases: [(&str, i64, i64); 6] = [
         ("/tall.jpg", 36003, 2207009),
+        ("/tall.png", 36003, 2207009),
         ("/mpo.jpg", 36001, 2207005),
         ("/big.jpg", 36000, 2207004),
         ("/fake.jpg", 36001, 2207005),
@@ -1314,11 +1367,11 @@ fn with_media_fetch_on_the_files_themselves_are_checked() {
             &[("image_url", &format!("{base}{path}"))],
         );
         let e = r.graph_error(code, Some(sub));
-        if path == "/tall.jpg" {
+        if path.starts_with("/tall") {
             assert!(user_msg(e).contains("0.56:1"), "{}", user_msg(e));
         }
         if path == "/fake.jpg" {
-            assert!(user_msg(e).contains("PNG"));
+            assert!(user_msg(e).contains("The image format GIF is not supported"));
         }
     }
     // igsim downloads plain http only: https cannot be fetched.

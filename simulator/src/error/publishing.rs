@@ -252,14 +252,19 @@ impl GraphError {
         )
     }
 
-    /// 36001/2207005: not a JPEG (MPO and JPS included, Content Publishing "Limitations").
+    /// 36001/2207005: not a supported image format (`media_fetch::SUPPORTED_IMAGE_FORMATS`;
+    /// MPO and JPS refused, Content Publishing "Limitations"). The doc's sentence with its
+    /// `{format}` placeholder filled with the accepted list (production's list UNCONFIRMED).
     pub fn image_format_unsupported(format: &str) -> Self {
         ig(
             36001,
             2207005,
             "The image format is not supported.",
             "Unsupported image format",
-            format!("The image format {format} is not supported. Supported formats are: JPEG."),
+            format!(
+                "The image format {format} is not supported. Supported formats are: {}.",
+                crate::media_fetch::SUPPORTED_IMAGE_FORMATS.join(", ")
+            ),
         )
     }
 

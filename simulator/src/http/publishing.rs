@@ -300,8 +300,17 @@ fn check_media_url(req: &GraphRequest, url: &str, expect: Expect) -> GraphResult
     match (verdict, expect) {
         (Ok(()), _) => Ok((None, hints.copyright_match)),
         // Images fail while the container is created; videos fail later, in processing.
-        (Err(e), Expect::Image) => Err(e),
         (Err(e), Expect::Video) => Ok((Some(e.subcode.unwrap_or(2207053)), hints.copyright_match)),
+        (Err(e), _) => Err(e),
+    }
+}
+
+/// How `image_url` is judged: story images have no aspect rule, feed and carousel images the
+/// feed range (facts §4.4). The download before the lock and the creation agree through this.
+fn image_url_expect(req: &GraphRequest) -> Expect {
+    match req.param("media_type").map(str::trim) {
+        Some("STORIES") => Expect::Image,
+        _ => Expect::FeedImage,
     }
 }
 
@@ -346,7 +355,7 @@ pub fn create_container(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
         }
         _ => {
             let url = req.required("image_url")?;
-            check_media_url(req, url, Expect::Image)?;
+            check_media_url(req, url, image_url_expect(req))?;
             media_url = Some(url.to_string());
         }
     }
@@ -803,7 +812,7 @@ pub async fn prefetch(state: &State, req: &mut GraphRequest) {
         return;
     }
     for (param, expect) in [
-        ("image_url", Expect::Image),
+        ("image_url", image_url_expect(req)),
         ("video_url", Expect::Video),
         ("cover_url", Expect::Image),
     ] {
