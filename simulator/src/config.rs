@@ -9,6 +9,8 @@ mod publishing;
 pub use publishing::PublishingConfig;
 mod ratelimit;
 pub use ratelimit::RateLimitConfig;
+mod writes;
+pub use writes::{FieldsOnWrite, WriteFields};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -164,6 +166,8 @@ pub struct Config {
     pub insights_version_sunsets: bool,
     /// Instagram BUC and Platform rate limits (see `config/ratelimit.rs`).
     pub rate_limits: RateLimitConfig,
+    /// What each write endpoint answers to `fields=` (see `config/writes.rs`).
+    pub fields_on_write: FieldsOnWrite,
 }
 
 impl Default for Config {
@@ -213,6 +217,7 @@ impl Default for Config {
             expired_story_insights_error: false,
             insights_version_sunsets: false,
             rate_limits: RateLimitConfig::default(),
+            fields_on_write: FieldsOnWrite::default(),
         }
     }
 }

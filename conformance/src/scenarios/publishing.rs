@@ -284,6 +284,21 @@ fn publish_single_image(ctx: &mut Ctx) -> Result<(), Failure> {
         format!("status text {}", st["status"])
     })?;
 
+    // Read-after-write: production answers the new container's requested fields (recorded
+    // answer shipped with the crates.io instagram-graph-api client); left unpublished, it
+    // expires after 24 h.
+    ctx.step("a container created with fields= answers its fields");
+    let body = ctx
+        .post(
+            &format!("{ig}/media"),
+            &[("image_url", &image), ("fields", "id,status,status_code")],
+        )
+        .ok("ig_container")?;
+    let keys: Vec<&String> = body.as_object().map(|o| o.keys().collect()).unwrap_or_default();
+    expect(keys == ["id", "status", "status_code"], || {
+        format!("fields=id,status,status_code on a create answered {body}")
+    })?;
+
     ctx.step("publish");
     let media = publish(ctx, &container)?;
     note_permanent(ctx, &media);

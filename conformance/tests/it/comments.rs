@@ -1,7 +1,7 @@
 //! Comment moderation (guides "Comment Moderation"; facts §4.6) against the demo world,
 //! plus a property test that comment threads stay consistent under random moderation.
 
-use crate::support::{ids, media_with_caption};
+use crate::support::{comments_count, ids, media_with_caption};
 use conformance::client::Client;
 use conformance::sim::{self, Sandbox};
 use proptest::prelude::*;
@@ -11,12 +11,6 @@ const METRICSAURUS: &str = "17841405822304914";
 /// The guide's media with the guide's two comments (seeded with the guide's ids).
 const GUIDE_MEDIA: &str = "17895695668004550";
 const GUIDE_COMMENT: &str = "17870913679156914";
-
-fn comments_count(c: &Client, media: &str) -> u64 {
-    c.get(media, &[("fields", "comments_count")]).ok("ig_media")["comments_count"]
-        .as_u64()
-        .unwrap()
-}
 
 #[test]
 fn getting_comments_returns_top_level_comments_newest_first_with_timestamp_text_id() {

@@ -340,17 +340,19 @@ fn replying_to_comment_and_caption_mentions_as_in_the_webhooks_guide() {
     // Only the media's owner may delete, even comments the caller wrote (facts §4.6).
     c.delete(&top, &[]).graph_error(100, Some(33));
     c.post(&top, &[("hide", "true")]).graph_error(100, Some(33));
-    let count = c
-        .get(
-            METRICSAURUS,
-            &[(
-                "fields",
-                &format!("mentioned_media.media_id({MENTION_MEDIA}){{comments_count}}"),
-            )],
-        )
-        .ok("ig_user")["mentioned_media"]["comments_count"]
-        .clone();
-    assert_eq!(count, 4);
+    let comments = || {
+        let fields = format!("mentioned_media.media_id({MENTION_MEDIA}){{comments_count}}");
+        c.get(METRICSAURUS, &[("fields", &fields)]).ok("ig_user")["mentioned_media"]["comments_count"].clone()
+    };
+    assert_eq!(comments(), 4);
+    // With `fields=`, a mentions reply is written and then refused like a comment is
+    // (`Config::fields_on_write.mentions`; by analogy with comments, UNCONFIRMED).
+    c.post(
+        &format!("{METRICSAURUS}/mentions"),
+        &[("media_id", MENTION_MEDIA), ("message", "And again"), ("fields", "id")],
+    )
+    .graph_error(20, Some(1772107));
+    assert_eq!(comments(), 5, "the reply was written");
 }
 
 #[test]

@@ -6,6 +6,7 @@ mod discovery;
 mod doc_samples;
 mod envelopes;
 mod expansion;
+mod fields_on_write;
 mod foundation;
 mod harness;
 mod hashtags;

@@ -203,15 +203,30 @@ fn message(ctx: &Ctx) -> GraphResult<String> {
     Ok(ctx.req.required("message")?.to_string())
 }
 
-/// `POST /{ig-media-id}/comments?message=`: a comment by the media's owner account.
+/// A created comment's answer: `{"id"}`, or what `mode` says production answers to `fields=`
+/// (`Config::fields_on_write`).
+pub fn answer_created(
+    ctx: &mut Ctx,
+    mode: crate::config::WriteFields,
+    sel: Option<Vec<FieldSel>>,
+    cid: CommentId,
+) -> GraphResult<Value> {
+    ctx.answer_write(mode, sel, json!({ "id": cid.to_string() }), |ctx, sel| {
+        render(ctx, cid, sel)
+    })
+}
+
+/// `POST /{ig-media-id}/comments?message=`: a comment by the media's owner account. With
+/// `fields=`, production creates it and then refuses the answer (20/1772107).
 pub fn create(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
     let m = moderated_media(ctx, id, "POST")?;
     let text = message(ctx)?;
+    let sel = ctx.fields()?;
     if !m.comments_enabled {
         return Err(GraphError::comments_disabled());
     }
     let cid = ctx.world.add_comment(id, None, m.owner, text, ctx.now);
-    Ok(json!({ "id": cid.to_string() }))
+    answer_created(ctx, ctx.cfg.fields_on_write.comments, sel, cid)
 }
 
 /// Writes a reply as `from` under `parent` (attached to its top-level comment), enforcing
@@ -241,18 +256,20 @@ pub fn reply_as(ctx: &mut Ctx, parent: CommentId, from: IgUserId, text: String) 
     Ok(ctx.world.add_comment(c.media, Some(parent), from, text, ctx.now))
 }
 
-/// `POST /{ig-comment-id}/replies?message=`.
+/// `POST /{ig-comment-id}/replies?message=`; with `fields=`, the reply's fields.
 pub fn reply(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
     let (_, m, role) = comment_access(ctx, id, "POST")?;
     if role != Role::MediaOwner {
         return Err(GraphError::unsupported("POST", &id.to_string()));
     }
     let text = message(ctx)?;
+    let sel = ctx.fields()?;
     let cid = reply_as(ctx, id, m.owner, text)?;
-    Ok(json!({ "id": cid.to_string() }))
+    answer_created(ctx, ctx.cfg.fields_on_write.replies, sel, cid)
 }
 
 /// `POST /{ig-comment-id}?hide=true|false`: the media owner's own comments stay visible.
+/// With `fields=`, the comment's fields (`Config::fields_on_write`).
 pub fn hide(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
     let (_, m, role) = comment_access(ctx, id, "POST")?;
     if role != Role::MediaOwner {
@@ -265,8 +282,10 @@ pub fn hide(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
     if m.media_type == MediaType::Broadcast {
         return Err(GraphError::live_comment_operation());
     }
+    let sel = ctx.fields()?;
     ctx.world.set_comment_hidden(id, hide);
-    Ok(json!({ "success": true }))
+    let mode = ctx.cfg.fields_on_write.comment_hide;
+    ctx.answer_write(mode, sel, json!({ "success": true }), |ctx, sel| render(ctx, id, sel))
 }
 
 /// `DELETE /{ig-comment-id}`: only the media's owner, even for comments the caller wrote
@@ -283,7 +302,8 @@ pub fn delete(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
     Ok(json!({ "success": true }))
 }
 
-/// `POST /{ig-media-id}?comment_enabled=true|false` (guides "Comment Moderation").
+/// `POST /{ig-media-id}?comment_enabled=true|false` (guides "Comment Moderation"). With
+/// `fields=`, the media's fields (`Config::fields_on_write`).
 pub fn update_media(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
     let m = moderated_media(ctx, id, "POST")?;
     let enabled = ctx
@@ -293,10 +313,14 @@ pub fn update_media(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
     if m.is_child() || m.is_story() {
         return Err(GraphError::unsupported("POST", &id.to_string()));
     }
+    let sel = ctx.fields()?;
     if let Some(m) = ctx.world.media.get_mut(&id) {
         m.comments_enabled = enabled;
     }
-    Ok(json!({ "success": true }))
+    let mode = ctx.cfg.fields_on_write.media_update;
+    ctx.answer_write(mode, sel, json!({ "success": true }), |ctx, sel| {
+        crate::http::media::render(ctx, id, sel, true)
+    })
 }
 
 /// `GET /{ig-comment-id}/{edge}`.

@@ -1,7 +1,7 @@
 //! What every Graph handler shares: the request context, token checks (190 family,
 //! `appsecret_proof`), permission checks, field projection, and node reads by id.
 
-use crate::config::Config;
+use crate::config::{Config, WriteFields};
 use crate::error::{GraphError, GraphResult};
 use crate::http::fields::{self, FieldSel};
 use crate::http::paging::PageReq;
@@ -215,6 +215,28 @@ impl Ctx<'_> {
     /// The request's `fields`, or the node's default set.
     pub fn fields_or(&self, default: &[&str]) -> GraphResult<Vec<FieldSel>> {
         Ok(self.fields()?.unwrap_or_else(|| defaults(default)))
+    }
+
+    /// The answer to a write (a create or an update) once it is done: `written`, the write's
+    /// own answer, when the request has no `fields`; with `fields` (`sel`, parsed before the
+    /// write so a malformed one changes nothing), the endpoint's production behaviour `mode`
+    /// (`Config::fields_on_write`): the written object read through `read`, or the refusal
+    /// production answers after the write.
+    pub fn answer_write(
+        &mut self,
+        mode: WriteFields,
+        sel: Option<Vec<FieldSel>>,
+        written: Value,
+        read: impl FnOnce(&mut Self, &[FieldSel]) -> GraphResult<Value>,
+    ) -> GraphResult<Value> {
+        let Some(sel) = sel else {
+            return Ok(written);
+        };
+        match mode {
+            WriteFields::ReadBack => read(self, &sel),
+            WriteFields::RefuseFormat => Err(GraphError::response_format_unsupported()),
+            WriteFields::RefuseUnsupported => Err(GraphError::unsupported_post_after_write(written)),
+        }
     }
 
     /// Whether the viewer may read `ig` as their own account (object-level access).

@@ -314,10 +314,12 @@ fn image_url_expect(req: &GraphRequest) -> Expect {
     }
 }
 
-/// `POST /{ig-user-id}/media`.
+/// `POST /{ig-user-id}/media`; with `fields=`, the new container's fields
+/// (`Config::fields_on_write`).
 pub fn create_container(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
     let cfg = effective_config(ctx.world, ctx.cfg);
     require_publisher(ctx, ig, &cfg)?;
+    let sel = ctx.fields()?;
     let req = ctx.req;
     let is_business = ctx
         .world
@@ -445,29 +447,36 @@ pub fn create_container(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
         copyright_match,
     };
     let id = model::create(ctx.world, spec, ctx.now, &cfg)?;
-    if resumable {
-        Ok(json!({
+    let written = if resumable {
+        json!({
             "id": id.to_string(),
             "uri": format!("{}/ig-api-upload/{}/{}", ctx.req.base_url, ctx.req.version, id),
-        }))
+        })
     } else {
-        Ok(json!({ "id": id.to_string() }))
-    }
+        json!({ "id": id.to_string() })
+    };
+    let mode = ctx.cfg.fields_on_write.containers;
+    ctx.answer_write(mode, sel, written, |ctx, sel| render_container(ctx, id, sel))
 }
 
 // ---- POST /{ig-user-id}/media_publish ----------------------------------------------------
 
-/// `POST /{ig-user-id}/media_publish` with `creation_id`.
+/// `POST /{ig-user-id}/media_publish` with `creation_id`; with `fields=`, production
+/// publishes and then refuses (`Config::fields_on_write`).
 pub fn publish(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
     let cfg = effective_config(ctx.world, ctx.cfg);
     require_publisher(ctx, ig, &cfg)?;
+    let sel = ctx.fields()?;
     let raw = ctx.req.required("creation_id")?.trim().to_string();
     let id = parse_id(&raw)
         .filter(|n| ctx.world.kind_of(*n) == Some(IdKind::Container))
         .map(ContainerId)
         .ok_or_else(|| GraphError::builder_not_found(&raw))?;
     let media = model::publish(ctx.world, ig, id, ctx.now, &cfg)?;
-    Ok(json!({ "id": media.to_string() }))
+    let mode = ctx.cfg.fields_on_write.media_publish;
+    ctx.answer_write(mode, sel, json!({ "id": media.to_string() }), |ctx, sel| {
+        crate::http::media::render(ctx, media, sel, true)
+    })
 }
 
 // ---- GET /{ig-user-id}/content_publishing_limit -----------------------------------------
@@ -538,18 +547,34 @@ fn upload_json(c: &Container, status: Status) -> Value {
 
 /// `GET /{ig-container-id}`: only the owner's viewers see it (100/33 otherwise).
 pub fn read_container(ctx: &mut Ctx, id: ContainerId) -> GraphResult<Value> {
-    let c = ctx
+    require_container(ctx, id)?;
+    let sel = ctx.fields_or(&["id"])?;
+    render_container(ctx, id, &sel)
+}
+
+/// 100/33 unless the container exists and belongs to one of the viewer's accounts.
+fn require_container(ctx: &Ctx, id: ContainerId) -> GraphResult<()> {
+    let visible = ctx
         .world
         .publishing
         .containers
         .get(&id)
-        .filter(|c| ctx.owns_ig(c.spec.owner))
-        .cloned()
-        .ok_or_else(|| GraphError::unsupported("GET", &id.to_string()))?;
-    let sel = ctx.fields_or(&["id"])?;
+        .is_some_and(|c| ctx.owns_ig(c.spec.owner));
+    if visible {
+        Ok(())
+    } else {
+        Err(GraphError::unsupported("GET", &id.to_string()))
+    }
+}
+
+/// A container's fields (`ShadowIGMediaBuilder`, facts §4.3).
+fn render_container(ctx: &Ctx, id: ContainerId, sel: &[FieldSel]) -> GraphResult<Value> {
+    let Some(c) = ctx.world.publishing.containers.get(&id) else {
+        return Err(GraphError::unsupported("GET", &id.to_string()));
+    };
     let status = c.status(ctx.now);
     let now = ctx.now;
-    project(CONTAINER_NODE, &id.to_string(), &sel, |f| {
+    project(CONTAINER_NODE, &id.to_string(), sel, |f| {
         Ok(match f.name.as_str() {
             "status_code" => Field::Value(json!(status.code())),
             "status" => Field::Value(json!(status.sentence())),
@@ -558,7 +583,7 @@ pub fn read_container(ctx: &mut Ctx, id: ContainerId) -> GraphResult<Value> {
                 Field::Value(json!({ "status": s, "matches_found": found }))
             }
             "copyright_check_status" => Field::Omit,
-            "video_status" if c.spec.kind.is_video() => Field::Value(upload_json(&c, status)),
+            "video_status" if c.spec.kind.is_video() => Field::Value(upload_json(c, status)),
             "video_status" => Field::Omit,
             _ => Field::Unknown,
         })
@@ -567,15 +592,7 @@ pub fn read_container(ctx: &mut Ctx, id: ContainerId) -> GraphResult<Value> {
 
 /// `GET /{ig-container-id}/{edge}`: containers have no edges.
 pub fn container_edge(ctx: &mut Ctx, id: ContainerId, edge: &str) -> GraphResult<Value> {
-    let visible = ctx
-        .world
-        .publishing
-        .containers
-        .get(&id)
-        .is_some_and(|c| ctx.owns_ig(c.spec.owner));
-    if !visible {
-        return Err(GraphError::unsupported("GET", &id.to_string()));
-    }
+    require_container(ctx, id)?;
     Err(GraphError::nonexisting_field(edge, CONTAINER_NODE))
 }
 
