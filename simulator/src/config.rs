@@ -159,6 +159,13 @@ pub struct Config {
     pub insights_version_sunsets: bool,
     /// Instagram BUC and Platform rate limits (see `config/ratelimit.rs`).
     pub rate_limits: RateLimitConfig,
+
+    /// The control plane's token (`igsim serve --admin-token`, env `IGSIM_ADMIN_TOKEN`). When
+    /// set, every `/_sim/` route but the dashboard's static files needs it (see
+    /// `http::sim::authorize`); `None` leaves the control plane open, as on loopback. Never
+    /// shown by any route.
+    #[serde(skip_serializing)]
+    pub admin_token: Option<String>,
 }
 
 impl Default for Config {
@@ -207,6 +214,7 @@ impl Default for Config {
             expired_story_insights_error: false,
             insights_version_sunsets: false,
             rate_limits: RateLimitConfig::default(),
+            admin_token: None,
         }
     }
 }

@@ -97,3 +97,56 @@ fn a_batch_with_a_bad_or_expired_token_answers_the_tokens_error() {
     let r = sb.client_as("Dana Admin").post("", &[("batch", batch)]);
     assert_eq!(r.ok("batch_response").as_array().unwrap().len(), 1);
 }
+
+/// A simulator of its own with `cfg` changed from the test configuration.
+fn own_simulator(change: impl FnOnce(&mut simulator::Config)) -> simulator::Running {
+    let mut cfg = conformance::target::test_config();
+    change(&mut cfg);
+    simulator::Simulator::new(cfg).spawn(0).expect("start a simulator")
+}
+
+#[test]
+fn with_an_admin_token_every_control_plane_route_needs_it_except_the_dashboard_files() {
+    const TOKEN: &str = "s3cret-admin";
+    let running = own_simulator(|c| c.admin_token = Some(TOKEN.into()));
+    let base = running.base_url();
+    let open = Client::new(&base);
+    let bearer = open.with_header("Authorization", &format!("Bearer {TOKEN}"));
+    let custom = open.with_header("X-Igsim-Admin-Token", TOKEN);
+    let wrong = open.with_header("Authorization", "Bearer not-it");
+    let routes = [
+        ("GET", "/_sim/health"),
+        ("GET", "/_sim/sandboxes"),
+        ("GET", "/_sim/sandboxes/default"),
+        ("POST", "/_sim/sandboxes/default/clock/advance"),
+        ("GET", "/_sim/sandboxes/default/webhooks/deliveries"),
+        ("POST", "/_sim/sandboxes/default/events/comment"),
+        ("DELETE", "/_sim/sandboxes/default"),
+        ("GET", "/_sim/no/such/route"),
+    ];
+    for (method, path) in routes {
+        for c in [&open, &wrong] {
+            let r = c.send_bytes(method, &format!("{base}{path}"), &[], b"");
+            assert_eq!(r.status, 401, "{method} {path}: {}", r.text);
+            r.schema("sim_error");
+            assert!(r.text.contains("X-Igsim-Admin-Token"), "{}", r.text);
+            assert!(!r.text.contains(TOKEN));
+            assert_eq!(
+                r.header("www-authenticate"),
+                Some("Bearer realm=\"igsim control plane\"")
+            );
+        }
+    }
+    for c in [&bearer, &custom] {
+        c.get_url(&format!("{base}/_sim/health")).ok("sim_health");
+        c.get_url(&format!("{base}/_sim/sandboxes/default")).ok("sim_sandbox");
+    }
+    // The dashboard's static files are the one exemption (404 until a dashboard is there).
+    let r = open.get_url(&format!("{base}/_sim/ui/index.html"));
+    assert_ne!(r.status, 401, "{}", r.text);
+    // Graph calls are untouched: the sandbox token is their credential.
+    let info = bearer.get_url(&format!("{base}/_sim/sandboxes/default")).body.clone();
+    let token = info["users"][0]["access_token"].as_str().unwrap();
+    Client::new(&base).with_token(token).get("me", &[]).ok("fb_user");
+    running.shutdown();
+}

@@ -1,6 +1,7 @@
-//! The control plane under `/_sim/`: sandboxes, their clocks, reset, token revocation and
-//! health. Plain JSON, never a Graph path.
+//! The control plane under `/_sim/`: its admin-token check, sandboxes, their clocks, reset,
+//! token revocation and health. Plain JSON, never a Graph path.
 
+use crate::config::Config;
 use crate::http::response::{sim_error, sim_json, Body};
 use crate::model::seed::WorldSeed;
 use crate::model::{Revocation, World};
@@ -9,6 +10,56 @@ use crate::server::State;
 use bytes::Bytes;
 use http::{Method, Response};
 use serde_json::{json, Value};
+
+/// The second header the admin token may come in (besides `Authorization: Bearer <token>`).
+pub const ADMIN_TOKEN_HEADER: &str = "x-igsim-admin-token";
+
+/// The one exemption from the admin token: the web dashboard's static files under
+/// `/_sim/ui` hold no secrets (its API calls carry the token like any other client).
+/// `segs` are the path segments after `_sim`.
+pub fn is_public(segs: &[String]) -> bool {
+    segs.first().map(String::as_str) == Some("ui")
+}
+
+/// The admin-token check at the control plane's entry: passes when no token is configured
+/// or the request carries it (`Authorization: Bearer <token>` or `X-Igsim-Admin-Token`);
+/// otherwise 401 with a JSON error saying what is expected.
+pub fn authorize(cfg: &Config, headers: &http::HeaderMap) -> Result<(), Response<Body>> {
+    let Some(expected) = cfg.admin_token.as_deref() else {
+        return Ok(());
+    };
+    let bearer = headers
+        .get_all(http::header::AUTHORIZATION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| {
+            let (scheme, rest) = v.trim().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
+        });
+    let custom = headers
+        .get_all(ADMIN_TOKEN_HEADER)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(str::trim);
+    if bearer.chain(custom).any(|given| same_secret(given, expected)) {
+        return Ok(());
+    }
+    let mut r = sim_error(
+        401,
+        "this igsim's control plane needs its admin token (the --admin-token or IGSIM_ADMIN_TOKEN it was started with): send Authorization: Bearer <token> or X-Igsim-Admin-Token: <token>",
+    );
+    r.headers_mut().insert(
+        http::header::WWW_AUTHENTICATE,
+        http::HeaderValue::from_static("Bearer realm=\"igsim control plane\""),
+    );
+    Err(r)
+}
+
+/// Compares digests, so the time taken says nothing about how much of a guess was right.
+fn same_secret(given: &str, expected: &str) -> bool {
+    use sha2::Digest;
+    sha2::Sha256::digest(given.as_bytes()) == sha2::Sha256::digest(expected.as_bytes())
+}
 
 /// The sandbox description: app credentials, users with tokens, pages, IG accounts.
 pub fn describe(sandbox: &Sandbox) -> Value {
