@@ -150,3 +150,58 @@ fn with_an_admin_token_every_control_plane_route_needs_it_except_the_dashboard_f
     Client::new(&base).with_token(token).get("me", &[]).ok("fb_user");
     running.shutdown();
 }
+
+/// `GET /oauth/access_token?grant_type=fb_exchange_token` for `token`; the answer's body.
+fn exchange(sb: &Sandbox, token: &str) -> serde_json::Value {
+    Client::new(&sb.base_url)
+        .get(
+            "oauth/access_token",
+            &[
+                ("grant_type", "fb_exchange_token"),
+                ("client_id", &sb.app_id()),
+                ("client_secret", &sb.app_secret()),
+                ("fb_exchange_token", token),
+            ],
+        )
+        .ok("oauth_access_token")
+        .clone()
+}
+
+#[test]
+fn repeated_token_exchanges_return_the_same_long_lived_token() {
+    let sb = sim::fresh();
+    let dana = sb.user_token("Dana Admin");
+    let first = exchange(&sb, &dana);
+    let long = first["access_token"].as_str().unwrap().to_string();
+    assert_eq!(first["expires_in"], 60 * 86_400);
+    // Many exchanges, of the short token or of the long one itself: one token.
+    for _ in 0..50 {
+        assert_eq!(exchange(&sb, &dana)["access_token"], long);
+    }
+    assert_eq!(exchange(&sb, &long)["access_token"], long);
+    // Within its lifetime an exchange moves its expiry to a full lifetime from now.
+    sb.advance(30 * 86_400);
+    let again = exchange(&sb, &dana);
+    assert_eq!(
+        (again["access_token"].as_str(), again["expires_in"].as_i64()),
+        (Some(long.as_str()), Some(60 * 86_400))
+    );
+    sb.advance(59 * 86_400);
+    Client::new(&sb.base_url)
+        .get("me", &[("access_token", &long)])
+        .ok("fb_user");
+    // Another user, or other scopes, get their own.
+    let riley = exchange(&sb, &sb.user_token("Riley Reader"));
+    assert_ne!(riley["access_token"], long);
+    // Once it no longer works (revoked here), the next exchange mints a new one.
+    let r = sb.control_post(
+        "tokens/revoke",
+        &serde_json::json!({ "access_token": long, "reason": "logged_out" }),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let fresh = exchange(&sb, &dana);
+    assert_ne!(fresh["access_token"], long);
+    Client::new(&sb.base_url)
+        .get("me", &[("access_token", &long)])
+        .graph_error(190, Some(467));
+}

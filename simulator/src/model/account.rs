@@ -130,7 +130,7 @@ pub struct IgUser {
     pub shop_approved: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum TokenKind {
     User(UserId),
     Page { page: PageId, user: UserId },
@@ -171,6 +171,53 @@ impl Token {
             TokenKind::User(u) | TokenKind::Page { user: u, .. } => Some(u),
             TokenKind::App => None,
         }
+    }
+}
+
+/// Who a long-lived exchange is for: the same user (or Page) and the same permissions get
+/// the same token back (see [`World::exchange_token`]).
+pub type ExchangeKey = (TokenKind, BTreeSet<String>);
+
+impl World {
+    /// `fb_exchange_token`: the long-lived token for the user (or Page) and scopes of `short`,
+    /// valid `lifetime` seconds from `now` (`None` for page tokens, which never expire, facts
+    /// §7). A token minted by an earlier exchange for the same user, app and scopes that still
+    /// works is returned again with its expiry moved to the new end, as production returns
+    /// the same string for an exchange within its lifetime (GH:jaredhanson/passport-facebook#98,
+    /// GH:agorapulse/grails-facebook-sdk#56; that the expiry moves is UNCONFIRMED, and is how
+    /// clients that re-exchange to refresh expect it). So repeated exchanges add one token,
+    /// not one per call. Returns the token and its expiry; `None` when `short` is unknown.
+    pub fn exchange_token(&mut self, short: &str, now: i64, lifetime: i64) -> Option<(String, Option<i64>)> {
+        let old = self.tokens.get(short)?.clone();
+        let expires_at = match old.kind {
+            TokenKind::Page { .. } => None,
+            _ => Some(now.saturating_add(lifetime)),
+        };
+        let key: ExchangeKey = (old.kind, old.scopes.clone());
+        let reusable = self.exchanged.get(&key).cloned().filter(|value| {
+            self.tokens
+                .get(value)
+                .is_some_and(|t| t.revoked.is_none() && t.expires_at.is_none_or(|exp| now < exp))
+        });
+        if let Some(value) = reusable {
+            if let Some(t) = self.tokens.get_mut(&value) {
+                t.expires_at = expires_at;
+            }
+            return Some((value, expires_at));
+        }
+        let value = self.mint_token_value("fb_exchange_token");
+        self.add_token(
+            value.clone(),
+            Token {
+                issued_at: now,
+                expires_at,
+                long_lived: true,
+                revoked: None,
+                ..old
+            },
+        );
+        self.exchanged.insert(key, value.clone());
+        Some((value, expires_at))
     }
 }
 
