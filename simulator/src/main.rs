@@ -162,6 +162,10 @@ struct ServeArgs {
     /// judging them offline from the URL.
     #[arg(long)]
     media_fetch: bool,
+    /// Most sandboxes held at once (`default` included); creating more is refused until one
+    /// is deleted.
+    #[arg(long, default_value_t = Config::default().max_sandboxes)]
+    max_sandboxes: usize,
     /// Require this token on every control-plane (`/_sim/`) call, as
     /// `Authorization: Bearer <token>` or `X-Igsim-Admin-Token: <token>`. Set it whenever
     /// anyone but you can reach the address: the control plane shows every token and secret.
@@ -203,6 +207,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         webhook_url: args.webhook_url.clone(),
         webhook_verify_token: args.verify_token.clone(),
         activity_rate: args.activity,
+        max_sandboxes: args.max_sandboxes.max(1),
         ..Config::default()
     };
     if let Some(url) = &config.webhook_url {

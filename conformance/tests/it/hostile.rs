@@ -205,3 +205,79 @@ fn repeated_token_exchanges_return_the_same_long_lived_token() {
         .get("me", &[("access_token", &long)])
         .graph_error(190, Some(467));
 }
+
+/// `POST /_sim/sandboxes` with `body` on the simulator at `base`.
+fn create_sandbox(base: &str, body: &str) -> conformance::client::Resp {
+    sim::control_client(base).send_bytes(
+        "POST",
+        &format!("{base}/_sim/sandboxes"),
+        &[("Content-Type", "application/json")],
+        body.as_bytes(),
+    )
+}
+
+#[test]
+fn a_seed_world_asking_for_billions_of_objects_is_refused_naming_the_limit() {
+    let sb = sim::fresh();
+    let world = |generate: serde_json::Value| {
+        serde_json::json!({
+            "instagram_accounts": [{ "username": "big.one", "account_type": "BUSINESS" }],
+            "generate": [generate],
+        })
+        .to_string()
+    };
+    for (generate, names) in [
+        (
+            serde_json::json!({ "owner": "big.one", "media": 4_294_967_295u32 }),
+            "generate[0].media",
+        ),
+        (
+            serde_json::json!({ "owner": "big.one", "media": 50_000, "comments": [5, 10] }),
+            "objects",
+        ),
+        (
+            serde_json::json!({ "owner": "big.one", "expired_stories": 4_000_000_000u32 }),
+            "generate[0].expired_stories",
+        ),
+        (
+            serde_json::json!({ "owner": "big.one", "media": 1, "likes": [0, u64::MAX] }),
+            "generate[0].likes",
+        ),
+    ] {
+        let r = create_sandbox(&sb.base_url, &world(generate));
+        assert_eq!(r.status, 400, "{}", r.text);
+        r.schema("sim_error");
+        let message = r.body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(names) && message.contains("100000"), "{message}");
+        assert_alive(&sb);
+    }
+    // Within the bounds a large world is built (off the request threads) and served.
+    let r = create_sandbox(
+        &sb.base_url,
+        &world(serde_json::json!({ "owner": "big.one", "media": 2_000, "comments": [0, 0] })),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+}
+
+#[test]
+fn sandboxes_are_capped_with_a_clear_error_and_a_deleted_one_makes_room() {
+    let running = own_simulator(|c| c.max_sandboxes = 3);
+    let base = running.base_url();
+    let a = sim::new_sandbox(&base, None);
+    let _b = sim::new_sandbox(&base, None);
+    let r = create_sandbox(&base, "");
+    assert_eq!(r.status, 429, "{}", r.text);
+    r.schema("sim_error");
+    let message = r.body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("at most 3 sandboxes") && message.contains("--max-sandboxes"),
+        "{message}"
+    );
+    // Reset still works at the cap; deleting makes room.
+    let reset =
+        sim::control_client(&base).send_bytes("POST", &format!("{base}/_sim/sandboxes/{}/reset", a.id), &[], b"");
+    assert_eq!(reset.status, 200, "{}", reset.text);
+    sim::delete_sandbox(&a);
+    assert_eq!(create_sandbox(&base, "").status, 201);
+    running.shutdown();
+}

@@ -27,7 +27,7 @@ pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
             if let Some(r) = crate::http::events::handle(state, &raw.method, &segments[1..], &raw.body).await {
                 return r;
             }
-            return sim::handle(state, &raw.method, &segments[1..], raw.query.as_deref(), &raw.body);
+            return sim::handle(state, &raw.method, &segments[1..], raw.query.as_deref(), &raw.body).await;
         }
         // Resumable uploads: raw bytes and an `Authorization: OAuth` header (facts §4.4).
         if segments.first().map(String::as_str) == Some("ig-api-upload") {

@@ -122,10 +122,86 @@ fn sandbox_error(e: SandboxError) -> Response<Body> {
         SandboxError::BadId(id) => sim_error(400, &format!("bad sandbox id {id:?}: use 1-64 of A-Z a-z 0-9 - _")),
         SandboxError::BadWorld(msg) => sim_error(400, &format!("bad seed world: {msg}")),
         SandboxError::Protected => sim_error(400, "the default sandbox cannot be deleted (reset it instead)"),
+        SandboxError::Full(max) => sim_error(
+            429,
+            &format!(
+                "sandbox limit reached: this igsim holds at most {max} sandboxes; DELETE /_sim/sandboxes/{{id}} one you no longer need, or start igsim with a larger --max-sandboxes"
+            ),
+        ),
     }
 }
 
-pub fn handle(state: &State, method: &Method, segs: &[String], query: Option<&str>, body: &Bytes) -> Response<Body> {
+/// Runs a world build on the blocking pool (never on a request-serving thread), at most
+/// [`State::builds`] at a time.
+async fn build_off_thread<T: Send + 'static>(
+    state: &State,
+    build: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, SandboxError> {
+    let _permit = state.builds.acquire().await;
+    match tokio::task::spawn_blocking(build).await {
+        Ok(built) => built.map_err(SandboxError::BadWorld),
+        Err(e) => Err(SandboxError::BadWorld(format!("building the world failed: {e}"))),
+    }
+}
+
+/// `POST /_sim/sandboxes[?id=&seed=]` with an optional seed world body.
+async fn create(state: &State, query: Option<&str>, body: &Bytes) -> Response<Body> {
+    let seed = match query_param(query, "seed").map(|s| s.parse::<u64>()) {
+        None => None,
+        Some(Ok(n)) => Some(n),
+        Some(Err(_)) => return sim_error(400, "seed must be an unsigned integer"),
+    };
+    let id = match state.sandboxes.reserve(query_param(query, "id")) {
+        Ok(id) => id,
+        Err(e) => return sandbox_error(e),
+    };
+    let cfg = state.sandboxes.config.clone();
+    let world = (!body.iter().all(u8::is_ascii_whitespace)).then(|| body.clone());
+    let default_world = world.is_none().then(|| state.default_world.clone());
+    let built = build_off_thread(state, move || {
+        let world = match (world, default_world) {
+            (Some(body), _) => serde_json::from_slice::<WorldSeed>(&body).map_err(|e| e.to_string())?,
+            (None, world) => world.unwrap_or_default(),
+        };
+        Sandbox::new(id, world, seed.unwrap_or(cfg.seed), &cfg)
+    })
+    .await;
+    match built.and_then(|sb| state.sandboxes.insert(sb)) {
+        Ok(s) => sim_json(201, &describe(&s)),
+        Err(e) => sandbox_error(e),
+    }
+}
+
+/// `POST /_sim/sandboxes/{id}/reset`.
+async fn reset(state: &State, id: &str) -> Response<Body> {
+    let Some(sb) = state.sandboxes.get(id) else {
+        return sandbox_error(SandboxError::NotFound(id.into()));
+    };
+    let (cfg, building) = (state.sandboxes.config.clone(), sb.clone());
+    match build_off_thread(state, move || building.rebuilt_world(&cfg)).await {
+        Ok(fresh) => {
+            state.sandboxes.reset(&sb, fresh);
+            sim_json(200, &describe(&sb))
+        }
+        Err(e) => sandbox_error(e),
+    }
+}
+
+pub async fn handle(
+    state: &State,
+    method: &Method,
+    segs: &[String],
+    query: Option<&str>,
+    body: &Bytes,
+) -> Response<Body> {
+    match (method, segs) {
+        (&Method::POST, [s]) if s == "sandboxes" => create(state, query, body).await,
+        (&Method::POST, [s, id, r]) if s == "sandboxes" && r == "reset" => reset(state, id).await,
+        _ => handle_sync(state, method, segs, query, body),
+    }
+}
+
+fn handle_sync(state: &State, method: &Method, segs: &[String], query: Option<&str>, body: &Bytes) -> Response<Body> {
     let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
     let sbs = &state.sandboxes;
     let with = |id: &str, f: &dyn Fn(&Sandbox) -> Response<Body>| match sbs.get(id) {
@@ -138,32 +214,12 @@ pub fn handle(state: &State, method: &Method, segs: &[String], query: Option<&st
             &json!({ "status": "ok", "sandboxes": sbs.ids().len(), "version": env!("CARGO_PKG_VERSION") }),
         ),
         (&Method::GET, ["sandboxes"]) => sim_json(200, &json!({ "data": sbs.ids() })),
-        (&Method::POST, ["sandboxes"]) => {
-            let world = if body.iter().all(u8::is_ascii_whitespace) {
-                state.default_world.clone()
-            } else {
-                match serde_json::from_slice::<WorldSeed>(body) {
-                    Ok(w) => w,
-                    Err(e) => return sim_error(400, &format!("bad seed world: {e}")),
-                }
-            };
-            let seed = match query_param(query, "seed").map(|s| s.parse::<u64>()) {
-                None => None,
-                Some(Ok(n)) => Some(n),
-                Some(Err(_)) => return sim_error(400, "seed must be an unsigned integer"),
-            };
-            match sbs.create(query_param(query, "id"), world, seed) {
-                Ok(s) => sim_json(201, &describe(&s)),
-                Err(e) => sandbox_error(e),
-            }
-        }
         (&Method::GET, ["sandboxes", id]) => with(id, &|s| sim_json(200, &describe(s))),
         (&Method::DELETE, ["sandboxes", id]) => match sbs.delete(id) {
-            Ok(()) => sim_json(200, &json!({ "success": true })),
-            Err(e) => sandbox_error(e),
-        },
-        (&Method::POST, ["sandboxes", id, "reset"]) => match sbs.reset(id) {
-            Ok(s) => sim_json(200, &describe(&s)),
+            Ok(()) => {
+                state.webhooks.forget(id);
+                sim_json(200, &json!({ "success": true }))
+            }
             Err(e) => sandbox_error(e),
         },
         (&Method::GET, ["sandboxes", id, "clock"]) => with(id, &|s| sim_json(200, &clock_json(s))),
