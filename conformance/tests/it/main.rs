@@ -7,6 +7,7 @@ mod doc_samples;
 mod foundation;
 mod harness;
 mod hashtags;
+mod iglogin;
 mod insights;
 mod negative;
 mod publishing;

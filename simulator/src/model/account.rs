@@ -133,8 +133,13 @@ pub struct IgUser {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenKind {
     User(UserId),
-    Page { page: PageId, user: UserId },
+    Page {
+        page: PageId,
+        user: UserId,
+    },
     App,
+    /// An Instagram User token (Instagram Login): the IG professional account itself.
+    Instagram(IgUserId),
 }
 
 /// Why a token stopped working (the 190 subcodes of facts §1.3).
@@ -169,7 +174,7 @@ impl Token {
     pub fn user_id(&self) -> Option<UserId> {
         match self.kind {
             TokenKind::User(u) | TokenKind::Page { user: u, .. } => Some(u),
-            TokenKind::App => None,
+            TokenKind::App | TokenKind::Instagram(_) => None,
         }
     }
 }
@@ -211,6 +216,10 @@ pub(super) fn access(world: &World, viewer: &TokenKind) -> Access {
             if let Some(p) = world.pages.get(&page) {
                 add(p, user);
             }
+        }
+        // Instagram Login: the account logged in itself, with no Page task in between.
+        TokenKind::Instagram(ig) => {
+            out.accounts.insert(ig, vec![Task::Manage]);
         }
         TokenKind::App => {}
     }
