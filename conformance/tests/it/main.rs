@@ -4,9 +4,11 @@
 mod comments;
 mod discovery;
 mod doc_samples;
+mod envelopes;
 mod foundation;
 mod harness;
 mod hashtags;
+mod hostile;
 mod iglogin;
 mod insights;
 mod negative;

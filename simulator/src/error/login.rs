@@ -5,45 +5,66 @@
 //!
 //! Sources: `specs/README.md`, "Instagram Login facts" (each constructor names its row).
 
-use super::{GraphError, METHOD};
+use super::{Envelope, GraphError, METHOD};
 use serde_json::{json, Value};
 
 const IG_API: &str = "IGApiException";
 
+/// Facebook Login's code-exchange errors: HTTP 400, `WWW-Authenticate … "invalid_code"`
+/// (GH:CaptainFact/captain-fact-api#54 header dump), no `is_transient`
+/// (GH:overtrue/socialite#198 body).
+pub const OAUTH_CODE: Envelope = Envelope {
+    status: 400,
+    is_transient: None,
+    www_authenticate: Some("invalid_code"),
+    source: "GH:CaptainFact/captain-fact-api#54; GH:overtrue/socialite#198",
+};
+
+/// `graph.instagram.com`'s own wording of errors: HTTP 400, no `is_transient`
+/// (GH:in2code-de/instagram#25 and #41, GH:jstolpe/blog_code#4 bodies).
+pub const IG_HOST: Envelope = Envelope {
+    status: 400,
+    is_transient: None,
+    www_authenticate: None,
+    source: "GH:in2code-de/instagram#25, #41; GH:jstolpe/blog_code#4",
+};
+
+/// A missing permission on `graph.instagram.com`: HTTP 403
+/// (GH:Dymantic/laravel-instagram-feed#60: "resulted in a `403 Forbidden` response").
+pub const IG_HOST_PERMISSION: Envelope = Envelope {
+    status: 403,
+    source: "GH:Dymantic/laravel-instagram-feed#60",
+    ..IG_HOST
+};
+
 impl GraphError {
     // ---- Facebook Login code exchange --------------------------------------------------
 
-    /// A code that was exchanged before: `This authorization code has been used.` with
-    /// `WWW-Authenticate: … "invalid_code"` (GH:CaptainFact/captain-fact-api#54; the 36009
-    /// subcode is UNCONFIRMED).
+    /// A code that was exchanged before: `This authorization code has been used.`
+    /// (GH:CaptainFact/captain-fact-api#54; the 36009 subcode is UNCONFIRMED).
     pub fn code_used() -> Self {
-        GraphError::new(400, 100, "This authorization code has been used.")
-            .subcode(36009)
-            .auth("invalid_code")
+        GraphError::of(OAUTH_CODE, 100, "This authorization code has been used.").subcode(36009)
     }
 
     /// A code past its lifetime: 100/36007 (GH:overtrue/socialite#198).
     pub fn code_expired() -> Self {
-        GraphError::new(400, 100, "This authorization code has expired.")
-            .subcode(36007)
-            .auth("invalid_code")
+        GraphError::of(OAUTH_CODE, 100, "This authorization code has expired.").subcode(36007)
     }
 
     /// The exchange's `redirect_uri` differs from the dialog's
     /// (GH:Shade-/MyFacebook-Connect#65; the 36008 subcode is UNCONFIRMED).
     pub fn code_redirect_mismatch() -> Self {
-        GraphError::new(
-            400,
+        GraphError::of(
+            OAUTH_CODE,
             100,
             "Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request",
         )
         .subcode(36008)
-        .auth("invalid_code")
     }
 
     /// A code this app never issued (facts §7 text; no subcode recorded).
     pub fn code_invalid() -> Self {
-        GraphError::new(400, 100, "Invalid verification code format.").auth("invalid_code")
+        GraphError::of(OAUTH_CODE, 100, "Invalid verification code format.")
     }
 
     // ---- graph.instagram.com -------------------------------------------------------------
@@ -52,8 +73,8 @@ impl GraphError {
     /// endpoints): `Unsupported request - method type: get`, `IGApiException`, code 100,
     /// HTTP 400 (GH:in2code-de/instagram#25, #41; GH:gitroomhq/postiz-app#638).
     pub fn ig_unsupported_request(method: &str) -> Self {
-        GraphError::new(
-            400,
+        GraphError::of(
+            IG_HOST,
             100,
             format!("Unsupported request - method type: {}", method.to_ascii_lowercase()),
         )
@@ -62,7 +83,7 @@ impl GraphError {
 
     /// `ig_refresh_token` on a token younger than the minimum age (text UNCONFIRMED: a knob).
     pub fn ig_refresh_too_young(message: &str) -> Self {
-        GraphError::new(400, 100, message).kind(IG_API)
+        GraphError::of(IG_HOST, 100, message).kind(IG_API)
     }
 
     /// How `graph.instagram.com` words an error it shares with `graph.facebook.com`:
@@ -82,11 +103,19 @@ impl GraphError {
                     .unwrap_or_default()
                     .trim_end_matches('.')
                     .to_string();
-                GraphError { message, ..self }.kind(IG_API)
+                GraphError {
+                    message,
+                    envelope: IG_HOST,
+                    ..self
+                }
+                .kind(IG_API)
             }
-            (10, None, _) => {
-                GraphError::new(403, 10, "Application does not have permission for this action").kind(IG_API)
-            }
+            (10, None, _) => GraphError::of(
+                IG_HOST_PERMISSION,
+                10,
+                "Application does not have permission for this action",
+            )
+            .kind(IG_API),
             (2500, None, _) if self.message.starts_with("Unknown path components") => {
                 GraphError::ig_unsupported_request(method)
             }
