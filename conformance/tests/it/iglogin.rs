@@ -607,6 +607,21 @@ fn an_instagram_login_app_publishes_moderates_and_reads_insights() {
     let media = published.ok("id_response")["id"].as_str().unwrap().to_string();
     c.get("me/content_publishing_limit", &[]).ok("content_publishing_limit");
 
+    // Resumable upload (the rupload host's stand-in) with the Instagram User token.
+    let r = c.post("me/media", &[("media_type", "REELS"), ("upload_type", "resumable")]);
+    let uri = r.ok("resumable_upload_created")["uri"].as_str().unwrap().to_string();
+    let mut file = vec![0, 0, 0, 0x18];
+    file.extend_from_slice(b"ftypisom\0\0\x02\0isomiso2");
+    file.resize(256, 0x42);
+    let auth = format!("OAuth {token}");
+    let up = Client::new(&sb.base_url).send_bytes(
+        "POST",
+        &uri,
+        &[("Authorization", auth.as_str()), ("offset", "0"), ("file_size", "256")],
+        &file,
+    );
+    up.ok("resumable_upload_success");
+
     // The same post through Facebook Login (the model is shared).
     let fb = sb.client_as("Dana Admin");
     let seen = fb.get(

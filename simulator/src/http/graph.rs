@@ -25,12 +25,7 @@ impl Viewer {
     /// Whether the token carries `permission` (a Facebook Login name). An Instagram Login
     /// token carries it when it has the Instagram Login permission that stands for it.
     pub fn has(&self, permission: &str) -> bool {
-        match self.kind {
-            TokenKind::Instagram(_) => {
-                crate::model::login::ig_login_scope(permission).is_some_and(|p| self.scopes.contains(p))
-            }
-            _ => self.scopes.contains(permission),
-        }
+        crate::model::account::grants(self.kind, &self.scopes, permission)
     }
 
     pub fn user(&self) -> Option<UserId> {

@@ -171,11 +171,26 @@ pub struct Token {
 }
 
 impl Token {
+    /// Whether the token carries `permission` (a Facebook Login name). An Instagram Login
+    /// token carries it when it has the Instagram Login permission that stands for it
+    /// ([`super::login::ig_login_scope`]).
+    pub fn has(&self, permission: &str) -> bool {
+        grants(self.kind, &self.scopes, permission)
+    }
+
     pub fn user_id(&self) -> Option<UserId> {
         match self.kind {
             TokenKind::User(u) | TokenKind::Page { user: u, .. } => Some(u),
             TokenKind::App | TokenKind::Instagram(_) => None,
         }
+    }
+}
+
+/// Whether a token of `kind` with `scopes` carries `permission` (see [`Token::has`]).
+pub fn grants(kind: TokenKind, scopes: &BTreeSet<String>, permission: &str) -> bool {
+    match kind {
+        TokenKind::Instagram(_) => super::login::ig_login_scope(permission).is_some_and(|p| scopes.contains(p)),
+        _ => scopes.contains(permission),
     }
 }
 
