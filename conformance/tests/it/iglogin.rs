@@ -709,6 +709,21 @@ fn facebook_login_only_endpoints_answer_as_graph_instagram_com_does() {
     }
     let bd = c.get("me", &[("fields", "business_discovery.username(bluebottle){id}")]);
     bd.graph_error(100, None);
+    // Facebook Login's long-lived exchange cannot take an Instagram User token.
+    let fb = Client::new(&sb.base_url).get(
+        "oauth/access_token",
+        &[
+            ("grant_type", "fb_exchange_token"),
+            ("client_id", &sb.app_id()),
+            ("client_secret", &sb.app_secret()),
+            ("fb_exchange_token", &token),
+        ],
+    );
+    fb.graph_error(190, None);
+    assert_eq!(
+        fb.body["error"]["message"],
+        "Invalid OAuth access token - Cannot parse access token"
+    );
     // A Facebook token on an Instagram host cannot be parsed, and the reverse token/host
     // pair is told apart by the token alone.
     let r = Client::new(&sb.base_url).send_bytes(

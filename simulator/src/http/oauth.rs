@@ -160,6 +160,11 @@ pub fn access_token(world: &mut World, req: &GraphRequest, now: i64, long_lived_
             let Some(old) = world.tokens.get(short).cloned() else {
                 return Err(GraphError::token_invalid());
             };
+            // graph.facebook.com cannot parse an Instagram User token (the hosts do not share
+            // tokens; specs/README.md, Instagram Login facts).
+            if matches!(old.kind, TokenKind::Instagram(_)) {
+                return Err(GraphError::token_unparseable());
+            }
             // A page token from a long-lived user token never expires (facts §7).
             let expires_at = match old.kind {
                 TokenKind::Page { .. } => None,
