@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 mod publishing;
 pub use publishing::PublishingConfig;
+mod login;
+pub use login::LoginConfig;
 mod ratelimit;
 pub use ratelimit::RateLimitConfig;
 
@@ -167,6 +169,8 @@ pub struct Config {
     pub insights_version_sunsets: bool,
     /// Instagram BUC and Platform rate limits (see `config/ratelimit.rs`).
     pub rate_limits: RateLimitConfig,
+    /// Instagram Login tokens and both login dialogs' codes (see `config/login.rs`).
+    pub login: LoginConfig,
 
     /// The control plane's token (`igsim serve --admin-token`, env `IGSIM_ADMIN_TOKEN`). When
     /// set, every `/_sim/` route but the dashboard's static files needs it (see
@@ -224,6 +228,7 @@ impl Default for Config {
             expired_story_insights_error: false,
             insights_version_sunsets: false,
             rate_limits: RateLimitConfig::default(),
+            login: LoginConfig::default(),
             admin_token: None,
         }
     }

@@ -281,3 +281,48 @@ fn sandboxes_are_capped_with_a_clear_error_and_a_deleted_one_makes_room() {
     assert_eq!(create_sandbox(&base, "").status, 201);
     running.shutdown();
 }
+
+#[test]
+fn instagram_login_exchanges_and_refreshes_mint_one_token_not_one_per_call() {
+    let sb = sim::fresh();
+    let short = sb.info["instagram_logins"][0]["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let c = Client::new(&sb.base_url).with_version("");
+    let exchange = || {
+        c.get(
+            "access_token",
+            &[
+                ("grant_type", "ig_exchange_token"),
+                ("client_secret", &sb.app_secret()),
+                ("access_token", &short),
+            ],
+        )
+        .ok("oauth_access_token")["access_token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let long = exchange();
+    assert!((0..20).all(|_| exchange() == long));
+    let refresh = |token: &str| {
+        c.get(
+            "refresh_access_token",
+            &[("grant_type", "ig_refresh_token"), ("access_token", token)],
+        )
+        .ok("oauth_access_token")["access_token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    sb.advance(25 * 3600);
+    let refreshed = refresh(&long);
+    assert_ne!(refreshed, long, "a refresh answers a new token");
+    assert!(
+        (0..20).all(|_| refresh(&long) == refreshed),
+        "refreshing it again answers the same one"
+    );
+    sb.advance(25 * 3600);
+    assert_ne!(refresh(&refreshed), refreshed, "the refreshed token refreshes in turn");
+}

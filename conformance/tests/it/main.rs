@@ -4,10 +4,12 @@
 mod comments;
 mod discovery;
 mod doc_samples;
+mod envelopes;
 mod foundation;
 mod harness;
 mod hashtags;
 mod hostile;
+mod iglogin;
 mod insights;
 mod negative;
 mod publishing;
