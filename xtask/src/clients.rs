@@ -1,5 +1,5 @@
 //! `cargo xtask clients`: real Graph API clients (Meta's Python and Node Business SDKs,
-//! pyfacebook), each unchanged but for the base URL, run the publish / comment / hashtag flow
+//! pyfacebook, npm's instagram-graph-api), each unchanged but for the base URL, run the publish / comment / hashtag flow
 //! against igsim.
 //!
 //! The clients come from the package registries once, at the versions pinned in
@@ -73,6 +73,13 @@ const CLIENTS: &[Client] = &[
         runtime: Runtime::Node,
         script: "node/business_sdk.js",
         hashtag: "igsimbusinesssdknode",
+        known: None,
+    },
+    Client {
+        name: "instagram-graph-api (npm)",
+        runtime: Runtime::Node,
+        script: "node/instagram_graph_api.js",
+        hashtag: "igsiminstagramgraphapinpm",
         known: None,
     },
 ];

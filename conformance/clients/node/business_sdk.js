@@ -19,26 +19,9 @@
 const sdk = require('facebook-nodejs-business-sdk');
 
 const {FacebookAdsApi, User, Page, IGUser, IGMedia, IGComment, ShadowIGHashtag, ShadowIGMediaBuilder} = sdk;
+const {check, imageUrl, inputs, run, step} = require('./flow');
+
 const CLIENT = 'facebook-nodejs-business-sdk (Node)';
-
-class FlowFailure extends Error {}
-
-function env(name) {
-  const value = (process.env[name] || '').trim();
-  if (!value) {
-    console.error(`FAIL: ${name} is not set (run through \`cargo xtask clients\`)`);
-    process.exit(2);
-  }
-  return value;
-}
-
-function check(cond, what) {
-  if (!cond) throw new FlowFailure(what);
-}
-
-function step(name) {
-  console.log(`  step: ${name}`);
-}
 
 /** Every item of an edge: the first page, then `paging.next` until there is none. */
 async function all(firstPage) {
@@ -52,10 +35,7 @@ async function all(firstPage) {
 }
 
 async function flow() {
-  const base = env('IGSIM_BASE_URL');
-  const token = env('IGSIM_TOKEN');
-  const wantIg = env('IGSIM_IG_USER_ID');
-  const hashtag = env('IGSIM_HASHTAG');
+  const {base, token, wantIg, hashtag} = inputs();
 
   Object.defineProperty(FacebookAdsApi, 'GRAPH', {get: () => base});
   // No crash reporter: it would post the SDK's exceptions to Meta.
@@ -76,7 +56,7 @@ async function flow() {
   step('create an image container, poll it, publish it');
   const caption = `Published by ${CLIENT} #${hashtag}`;
   const container = await ig.createMedia([], {
-    image_url: 'https://images.example.com/igsim-clients/business-sdk-node.jpg',
+    image_url: imageUrl('business-sdk-node'),
     caption,
   });
   check(container.id, `the container has no id: ${JSON.stringify(container._data)}`);
@@ -139,28 +119,16 @@ async function flow() {
   check(limit[0].config.quota_total > 0, `config ${JSON.stringify(limit[0]._data)}`);
 }
 
-/** The id of a comment by someone else on one of the account's 25 newest media, or null. */
+/** The id of a visible comment by someone else on one of the account's 25 newest media, or null. */
 async function findVisitorComment(api, igId, username) {
   const media = await new IGUser(igId, {}, null, api).getMedia(['id', 'comments_count'], {limit: 25});
   for (const m of media) {
     if (!m.comments_count) continue;
-    const comments = await all(new IGMedia(m.id, {}, null, api).getComments(['id', 'username']));
-    const other = comments.find((c) => c.username !== username);
+    const comments = await all(new IGMedia(m.id, {}, null, api).getComments(['id', 'username', 'hidden']));
+    const other = comments.find((c) => c.username !== username && !c.hidden);
     if (other) return other.id;
   }
   return null;
 }
 
-flow().then(
-  () => console.log(`PASS: ${CLIENT}`),
-  (e) => {
-    if (e instanceof FlowFailure) {
-      console.error(`FAIL: ${CLIENT}: ${e.message}`);
-      process.exit(1);
-    }
-    console.error(e && e.stack ? e.stack : e);
-    if (e && e.response) console.error(JSON.stringify(e.response));
-    console.error(`FAIL: ${CLIENT}: a client call raised (above)`);
-    process.exit(2);
-  },
-);
+run(CLIENT, flow);

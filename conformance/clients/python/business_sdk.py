@@ -18,14 +18,13 @@ from facebook_business.adobjects.user import User
 from facebook_business.api import FacebookAdsApi
 from facebook_business.session import FacebookSession
 
-from flow import check, env, image_url, run, step
+from flow import check, image_url, inputs, run, step
 
 CLIENT = "facebook-business (Python)"
 
 
 def flow():
-    base, token = env("IGSIM_BASE_URL"), env("IGSIM_TOKEN")
-    want_ig, hashtag = env("IGSIM_IG_USER_ID"), env("IGSIM_HASHTAG")
+    base, token, want_ig, hashtag = inputs()
 
     session = FacebookSession(access_token=token)
     session.GRAPH = base
@@ -103,12 +102,12 @@ def flow():
 
 
 def find_visitor_comment(ig, api, username):
-    """The id of a comment by someone else on one of the account's media, or None."""
+    """The id of a visible comment by someone else on one of the account's media, or None."""
     for m in ig.get_media(fields=["id", "comments_count"], params={"limit": 25}):
         if not m.get("comments_count"):
             continue
-        for c in IGMedia(m["id"], api=api).get_comments(fields=["id", "username"]):
-            if c["username"] != username:
+        for c in IGMedia(m["id"], api=api).get_comments(fields=["id", "username", "hidden"]):
+            if c["username"] != username and not c["hidden"]:
                 return c["id"]
     return None
 

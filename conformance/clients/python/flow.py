@@ -29,6 +29,11 @@ def env(name):
     return value
 
 
+def inputs():
+    """The harness's inputs: (base URL, token, IG user id, hashtag)."""
+    return env("IGSIM_BASE_URL"), env("IGSIM_TOKEN"), env("IGSIM_IG_USER_ID"), env("IGSIM_HASHTAG")
+
+
 def check(cond, what):
     """Fails the flow with `what` unless `cond` holds."""
     if not cond:

@@ -11,14 +11,13 @@ load fails here. Inputs: see `flow.py`.
 
 from pyfacebook import IGBusinessApi
 
-from flow import check, env, image_url, run, step
+from flow import check, image_url, inputs, run, step
 
 CLIENT = "pyfacebook (python-facebook-api)"
 
 
 def flow():
-    base, token = env("IGSIM_BASE_URL"), env("IGSIM_TOKEN")
-    want_ig, hashtag = env("IGSIM_IG_USER_ID"), env("IGSIM_HASHTAG")
+    base, token, want_ig, hashtag = inputs()
 
     api = IGBusinessApi(access_token=token, base_url=base + "/", sleep_on_rate_limit=False)
     print(f"  {CLIENT} speaks {api.version}")
@@ -85,13 +84,13 @@ def flow():
 
 
 def find_visitor_comment(api, username):
-    """The id of a comment by someone else on one of the account's 25 newest media, or None."""
+    """The id of a visible comment by someone else on one of the account's 25 newest media, or None."""
     for m in api.user.get_media(fields="id,comments_count", count=25, limit=25).data:
         if not m.comments_count:
             continue
-        for c in api.media.get_comments(m.id, count=None).data:
-            if c.username != username:
-                return c.id
+        for c in api.media.get_comments(m.id, fields="id,username,hidden", count=None, return_json=True)["data"]:
+            if c["username"] != username and not c["hidden"]:
+                return c["id"]
     return None
 
 
