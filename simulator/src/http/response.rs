@@ -71,9 +71,9 @@ pub fn graph_json(status: u16, value: &Value, version: ApiVersion, trace: &str) 
 /// The error envelope, with `WWW-Authenticate` on auth errors (facts §1.2).
 /// `suppress_http_code` answers 200 with the error in the body, as the JS SDK asks.
 pub fn graph_error(e: &GraphError, version: ApiVersion, trace: &str, suppress_http_code: bool) -> Response<Body> {
-    let status = if suppress_http_code { 200 } else { e.status };
+    let status = if suppress_http_code { 200 } else { e.status() };
     let mut r = graph_json(status, &e.body(trace), version, trace);
-    if let Some(kind) = e.www_authenticate {
+    if let Some(kind) = e.envelope.www_authenticate {
         let msg = e.message.replace('"', "'");
         if let Ok(v) = HeaderValue::from_str(&format!("OAuth \"Facebook Platform\" \"{kind}\" \"{msg}\"")) {
             r.headers_mut().insert(http::header::WWW_AUTHENTICATE, v);
