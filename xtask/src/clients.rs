@@ -153,6 +153,8 @@ fn run_client(root: &Path, base: &str, client: &Client, program: &Path, env_extr
         .env("IGSIM_TOKEN", sandbox.user_token(USER))
         .env("IGSIM_IG_USER_ID", sandbox.ig_id(IG_USERNAME))
         .env("IGSIM_HASHTAG", client.hashtag)
+        .env("IGSIM_APP_ID", sandbox.app_id())
+        .env("IGSIM_APP_SECRET", sandbox.app_secret())
         // Loopback only, whatever proxy the machine is set up with; no bytecode in the tree.
         .env("NO_PROXY", "127.0.0.1,localhost")
         .env("no_proxy", "127.0.0.1,localhost")

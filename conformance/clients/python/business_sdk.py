@@ -3,7 +3,8 @@
 The SDK is used as an app would use it, at its default API version (`FacebookAdsApi.API_VERSION`);
 the only change is the Graph URL, set on the session's `GRAPH` attribute (the SDK's own
 setting for it: `FacebookSession.GRAPH`, read by `FacebookAdsApi.call`). The SDK sends the token
-as `access_token` in the query string of every call (a `requests` session parameter), POST
+as `access_token` and, given the app secret, `appsecret_proof` in the query string of every
+call (`requests` session parameters), POST
 parameters as a form body, and walks edges with `Cursor` (`summary=true`, `after=` from
 `paging.cursors` while `paging.next` is present). Inputs: see `flow.py`.
 """
@@ -18,7 +19,7 @@ from facebook_business.adobjects.user import User
 from facebook_business.api import FacebookAdsApi
 from facebook_business.session import FacebookSession
 
-from flow import check, image_url, inputs, run, step
+from flow import app, check, image_url, inputs, run, step
 
 CLIENT = "facebook-business (Python)"
 
@@ -26,7 +27,8 @@ CLIENT = "facebook-business (Python)"
 def flow():
     base, token, want_ig, hashtag = inputs()
 
-    session = FacebookSession(access_token=token)
+    app_id, app_secret = app()
+    session = FacebookSession(app_id=app_id, app_secret=app_secret, access_token=token)
     session.GRAPH = base
     # No api_version: the SDK's default. No FacebookAdsApi.init: it would also switch on the
     # SDK's crash reporter, which posts to Meta.

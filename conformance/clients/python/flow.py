@@ -7,6 +7,8 @@ sandbox per client and runs each script with:
   IGSIM_TOKEN        the sandbox's Dana Admin user token (every permission, every Page task)
   IGSIM_IG_USER_ID   the IG account me/accounts must lead to (metricsaurus)
   IGSIM_HASHTAG      a hashtag (without '#') unique to this run, put in the new post's caption
+  IGSIM_APP_ID, IGSIM_APP_SECRET  the sandbox's app: clients that can sign calls with
+                     `appsecret_proof` are given the secret, as an app on a server would
 
 A script exits 0 when the whole flow passed, 1 with one `FAIL: ...` line when a check failed,
 and 2 when a client call raised (the client's own error text is printed).
@@ -32,6 +34,11 @@ def env(name):
 def inputs():
     """The harness's inputs: (base URL, token, IG user id, hashtag)."""
     return env("IGSIM_BASE_URL"), env("IGSIM_TOKEN"), env("IGSIM_IG_USER_ID"), env("IGSIM_HASHTAG")
+
+
+def app():
+    """The sandbox app's (id, secret), for clients that sign calls with `appsecret_proof`."""
+    return env("IGSIM_APP_ID"), env("IGSIM_APP_SECRET")
 
 
 def check(cond, what):

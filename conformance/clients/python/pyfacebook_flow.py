@@ -11,7 +11,7 @@ load fails here. Inputs: see `flow.py`.
 
 from pyfacebook import IGBusinessApi
 
-from flow import check, image_url, inputs, run, step
+from flow import app, check, image_url, inputs, run, step
 
 CLIENT = "pyfacebook (python-facebook-api)"
 
@@ -19,7 +19,10 @@ CLIENT = "pyfacebook (python-facebook-api)"
 def flow():
     base, token, want_ig, hashtag = inputs()
 
-    api = IGBusinessApi(access_token=token, base_url=base + "/", sleep_on_rate_limit=False)
+    app_id, app_secret = app()
+    api = IGBusinessApi(
+        app_id=app_id, app_secret=app_secret, access_token=token, base_url=base + "/", sleep_on_rate_limit=False
+    )
     print(f"  {CLIENT} speaks {api.version}")
 
     step("me/accounts -> the Page's instagram_business_account")
