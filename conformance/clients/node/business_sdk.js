@@ -10,7 +10,9 @@
 // What it sends: the token as `access_token` in the query string of every call; GET
 // parameters in the query; POST parameters as a JSON body that also carries the object's own
 // data (`id` for an object made from an id: AbstractCrudObject.createEdge/update merge
-// `exportData()`); edges walked by following `paging.next` verbatim (Cursor#next).
+// `exportData()`); edges walked by following `paging.next` verbatim (Cursor#next). A batch
+// (FacebookAdsApiBatch) is one POST to the versioned root whose JSON body holds `batch` as a
+// JSON array (not a string) of calls with unencoded relative URLs.
 //
 // Inputs and exit codes: see ../python/flow.py (the same contract).
 
@@ -18,7 +20,8 @@
 
 const sdk = require('facebook-nodejs-business-sdk');
 
-const {FacebookAdsApi, User, Page, IGUser, IGMedia, IGComment, ShadowIGHashtag, ShadowIGMediaBuilder} = sdk;
+const {FacebookAdsApi, FacebookAdsApiBatch, User, Page, IGUser, IGMedia, IGComment, ShadowIGHashtag, ShadowIGMediaBuilder} =
+  sdk;
 const {check, imageUrl, inputs, run, step} = require('./flow');
 
 const CLIENT = 'facebook-nodejs-business-sdk (Node)';
@@ -90,6 +93,22 @@ async function flow() {
   check(JSON.stringify(replies) === JSON.stringify([reply.id]), `replies of the first comment: ${replies}`);
   const count = (await onMedia().get(['comments_count'])).comments_count;
   check(count === 3, `comments_count after two comments and a reply is ${count}`);
+
+  step('a batch: the media, its comments and the container in one request');
+  const answers = {};
+  const batch = new FacebookAdsApiBatch(api);
+  const keep = (name) => (response) => {
+    answers[name] = response;
+  };
+  batch.add('GET', [mediaId], {fields: 'caption'}, null, keep('media'), keep('media'));
+  batch.add('GET', [mediaId, 'comments'], {fields: 'id,text'}, null, keep('comments'), keep('comments'));
+  batch.add('GET', [container.id], {fields: 'status_code'}, null, keep('container'), keep('container'));
+  check((await batch.execute()) === null, 'the batch left calls to retry');
+  const failed = Object.entries(answers).filter(([, r]) => !r.isSuccess);
+  check(Object.keys(answers).length === 3 && failed.length === 0, `batch answers: ${JSON.stringify(answers)}`);
+  check(answers.media.body.caption === caption, `the batch read the media as ${JSON.stringify(answers.media.body)}`);
+  check(answers.comments.body.data.length === 2, `the batch listed ${JSON.stringify(answers.comments.body)}`);
+  check(answers.container.body.status_code === 'PUBLISHED', `the batch read ${JSON.stringify(answers.container.body)}`);
 
   step("hide and unhide a visitor's comment");
   const visitor = await findVisitorComment(api, wantIg, me.username);

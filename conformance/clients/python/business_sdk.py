@@ -6,7 +6,8 @@ setting for it: `FacebookSession.GRAPH`, read by `FacebookAdsApi.call`). The SDK
 as `access_token` and, given the app secret, `appsecret_proof` in the query string of every
 call (`requests` session parameters), POST
 parameters as a form body, and walks edges with `Cursor` (`summary=true`, `after=` from
-`paging.cursors` while `paging.next` is present). Inputs: see `flow.py`.
+`paging.cursors` while `paging.next` is present). A batch (`api.new_batch()`) is one form POST to
+the versioned root with `batch=` holding relative URLs without a version. Inputs: see `flow.py`.
 """
 
 from facebook_business.adobjects.igcomment import IGComment
@@ -78,6 +79,28 @@ def flow():
     check(replies == [reply["id"]], f"replies of the first comment: {replies}")
     count = IGMedia(media_id, api=api).api_get(fields=["comments_count"])["comments_count"]
     check(count == 3, f"comments_count after two comments and a reply is {count}")
+
+    step("a batch: the media, its comments and the container in one request")
+    results = {}
+    batch = api.new_batch()
+
+    def keep(name):
+        def callback(response):
+            results[name] = response
+
+        return callback
+
+    IGMedia(media_id, api=api).api_get(fields=["caption"], batch=batch, success=keep("media"), failure=keep("media"))
+    media.get_comments(fields=["id", "text"], batch=batch, success=keep("comments"), failure=keep("comments"))
+    ShadowIGMediaBuilder(container["id"], api=api).api_get(
+        fields=["status_code"], batch=batch, success=keep("container"), failure=keep("container")
+    )
+    check(batch.execute() is None, "the batch left calls to retry")
+    bodies = {name: r.json() for name, r in results.items() if r.is_success()}
+    check(set(bodies) == {"media", "comments", "container"}, f"batch answers: { {n: r.body() for n, r in results.items()} }")
+    check(bodies["media"]["caption"] == caption, f"the batch read the media as {bodies['media']}")
+    check(len(bodies["comments"]["data"]) == 2, f"the batch listed the comments as {bodies['comments']}")
+    check(bodies["container"]["status_code"] == "PUBLISHED", f"the batch read the container as {bodies['container']}")
 
     step("hide and unhide a visitor's comment")
     visitor = find_visitor_comment(ig, api, username)
