@@ -124,9 +124,19 @@ pub struct Config {
     /// `story_insights` is sent this long after a story expires (guides: "Sent 1 hour after
     /// the story expires").
     pub story_insights_delay_seconds: i64,
-    /// Comments on reels produce `comments` webhooks. The guide ("Set Up Webhooks for
-    /// Instagram", Limitations) says "Reels are not supported"; newer production sends them.
+    /// Comments on reels produce `comments` webhooks, with `media.media_product_type` `REELS`,
+    /// as production delivers them (2026 captures, facts §9 "Webhooks"). `false` reproduces the
+    /// guide's "Reels are not supported" ("Set Up Webhooks for Instagram", Limitations).
     pub webhook_reels_supported: bool,
+    /// Most changes one webhook POST carries; production aggregates "up to 1000 per request"
+    /// (facts §6.2). 1 sends every change alone (one entry, one change), as before batching.
+    pub webhook_batch_max_changes: usize,
+    /// How long (sandbox seconds) a change waits for others to share its POST before the
+    /// dispatcher sends it; `webhooks/flush` cuts it short. Production's aggregation window is
+    /// UNCONFIRMED.
+    pub webhook_batch_window_seconds: i64,
+    /// POSTs kept for the control plane's `webhooks/posts` (the newest).
+    pub webhook_posts_kept: usize,
     /// `live_comments` payloads carry this `media.media_product_type` (facts §6.3: `LIVE`?
     /// UNCONFIRMED).
     pub live_comments_product_type: String,
@@ -216,7 +226,10 @@ impl Default for Config {
             webhook_timeout_ms: 10_000,
             webhook_legacy_sha1_header: true,
             story_insights_delay_seconds: 3600,
-            webhook_reels_supported: false,
+            webhook_reels_supported: true,
+            webhook_batch_max_changes: 1000,
+            webhook_batch_window_seconds: 2,
+            webhook_posts_kept: 1000,
             live_comments_product_type: "LIVE".into(),
             webhook_url: None,
             webhook_verify_token: None,
