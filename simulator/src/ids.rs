@@ -131,6 +131,15 @@ pub fn stable_hash(parts: &[&[u8]]) -> u64 {
     h
 }
 
+/// The id the Marketing API's legacy Instagram Media / Instagram Comment objects gave the
+/// node `id` of `object` (`legacy_instagram_media_id`, `legacy_instagram_comment_id`; v22
+/// changelog, "v1.0 Endpoint Deprecations"). Production's format is UNCONFIRMED: igsim derives
+/// a stable 17-digit Graph-style id from the node's id, different from it.
+pub fn legacy_instagram_id(object: &str, id: u64) -> u64 {
+    17_000_000_000_000_000
+        + stable_hash(&[b"legacy_instagram", object.as_bytes(), &id.to_le_bytes()]) % 900_000_000_000_000
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@
 //! - [`ids`]: typed ids and the seeded id generator.
 //! - [`error`]: the Graph error vocabulary (one constructor per documented error).
 //! - [`timefmt`]: Graph timestamps and `since`/`until` parsing.
+//! - [`version`]: the Graph API version timeline (dates, served range, per-version changes).
 //! - [`model`]: the world of a sandbox. No IO, no clock: operations take `now`.
 //! - [`sandbox`]: isolated worlds, their locks and clocks, the token index.
 //! - [`http`]: the only layer that knows HTTP and JSON (route table in `http::router`).
@@ -28,6 +29,7 @@ pub mod model;
 pub mod sandbox;
 pub mod server;
 pub mod timefmt;
+pub mod version;
 pub mod webhooks;
 
 pub use config::{ClockMode, Config};

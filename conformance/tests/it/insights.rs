@@ -74,8 +74,16 @@ fn error_message(r: &Resp) -> String {
 #[test]
 fn the_guides_account_metrics_example_answers_two_days_per_metric() {
     let sb = sim::fresh();
-    // The guide's request has no version: the oldest served (v18.0) answers it.
-    let c = dana(&sb, "");
+    // The guide's request has no version and its sample is v18-era: it is asked on v18.0.
+    // Unversioned today means the app's version (the newest), where impressions is gone.
+    let e = user_insights(&dana(&sb, ""), &[("metric", "impressions"), ("period", "day")])
+        .graph_error(100, None)
+        .clone();
+    assert!(e["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("(#100) Starting from version 22 and above, the impressions metric"));
+    let c = dana(&sb, "v18.0");
     let params = [("metric", "impressions,reach,profile_views"), ("period", "day")];
     replay(
         &sb,
@@ -104,7 +112,8 @@ fn the_guides_account_metrics_example_answers_two_days_per_metric() {
 #[test]
 fn the_guides_media_metrics_example_meets_the_engagement_deprecation() {
     let sb = sim::fresh();
-    let c = dana(&sb, "");
+    // The guide's sample is v18-era (impressions, removed in v22): asked on v18.0.
+    let c = dana(&sb, "v18.0");
     let media = feed_image(&c);
     let path = format!("{media}/insights");
     // `engagement` is deprecated from v18 (all versions from 2023-12-11): not in the list.

@@ -17,4 +17,5 @@ mod shopping;
 mod snapshots;
 mod specs;
 mod support;
+mod versions;
 mod webhooks;

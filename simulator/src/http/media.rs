@@ -86,6 +86,9 @@ pub fn render(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool) -> Gra
             "caption" => m.caption.as_ref().map_or(Field::Omit, |c| Field::Value(json!(c))),
             "comments_count" => Field::Value(json!(world.comment_count(id))),
             "ig_id" => Field::Value(json!(m.ig_id.to_string())),
+            "legacy_instagram_media_id" if crate::version::has_field(NODE, &f.name, ctx.req.version) => {
+                Field::Value(json!(crate::ids::legacy_instagram_id("media", id.0).to_string()))
+            }
             "is_comment_enabled" if child => Field::Omit,
             "is_comment_enabled" => Field::Value(json!(m.comments_enabled)),
             "is_shared_to_feed" => match (m.product_type, m.shared_to_feed) {

@@ -31,10 +31,13 @@ pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
     }
     let cfg = &state.sandboxes.config;
     let trace = state.traces.next();
-    let mut req = match request::parse(raw, cfg).await {
+    let default_now = clock_of(state, None);
+    let mut req = match request::parse(raw, cfg, default_now).await {
         Ok(r) => r,
-        Err(e) => return graph_error(&e, cfg.oldest_version, &trace, false),
+        Err(e) => return graph_error(&e, cfg.served_version(None, default_now), &trace, false),
     };
+    // The served version follows the clock of the token's sandbox (expiry dates, version.rs).
+    req.version = cfg.served_version(req.requested, clock_of(state, req.token.as_deref()));
     publishing::prefetch(state, &mut req).await;
     let suppress = req.param("suppress_http_code") == Some("1");
     // Rate-limit headers: from the admission check when the request reached it.
@@ -50,6 +53,15 @@ pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
     let rate = rate.or_else(|| ratelimit::snapshot(state, &req));
     ratelimit::apply(&mut resp, rate.as_ref());
     resp
+}
+
+/// The sandbox time of the sandbox `token` belongs to, or of the default sandbox when the
+/// token reaches none (what dates a request before it is authenticated).
+pub fn clock_of(state: &State, token: Option<&str>) -> i64 {
+    token
+        .and_then(|t| state.sandboxes.by_token(t))
+        .or_else(|| state.sandboxes.get(crate::sandbox::DEFAULT_SANDBOX))
+        .map_or_else(crate::clock::os_now, |s| s.now())
 }
 
 /// A Graph request without its rate-limit headers (batch operations: each still counts).

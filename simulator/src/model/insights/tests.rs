@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::ids::{CommentId, IdKind};
 use crate::model::seed::{build_world, WorldSeed};
 use crate::model::Comment;
+use crate::version::{V18, V21, V22};
 use proptest::prelude::*;
 
 const METRICSAURUS: IgUserId = IgUserId(17_841_405_822_304_914);
