@@ -8,6 +8,7 @@ mod envelopes;
 mod foundation;
 mod harness;
 mod hashtags;
+mod hostile;
 mod insights;
 mod negative;
 mod publishing;

@@ -74,9 +74,12 @@ fn metered(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateH
     let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
 
     if req.verb == Verb::Post && segs.is_empty() && req.param("batch").is_some() {
-        if req.token.is_none() {
+        // The batch's own token is the operations' fallback and is required (facts §3.5):
+        // it is checked before the batch is even parsed, and a bad one answers its own error.
+        let Some(token) = req.token.as_deref() else {
             return Err(GraphError::token_required());
-        }
+        };
+        sandbox_of(state, token)?.with_world(|world, now| authenticate(world, req, token, now))?;
         return crate::http::batch::run(state, req, graph);
     }
 
@@ -92,13 +95,7 @@ fn metered(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateH
             GraphError::token_required()
         });
     };
-    let Some(sandbox) = state.sandboxes.by_token(token) else {
-        // Unknown everywhere: shaped like a token or not.
-        return Err(
-            crate::http::graph::token_error(&crate::model::World::empty(dummy_app(), 0), token, 0)
-                .unwrap_or_else(GraphError::token_invalid),
-        );
-    };
+    let sandbox = sandbox_of(state, token)?;
     let cfg = &state.sandboxes.config;
     let result = sandbox.with_world(|world, now| {
         let viewer = authenticate(world, req, token, now)?;
@@ -120,6 +117,15 @@ fn metered(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateH
     });
     state.sandboxes.index_tokens(&sandbox);
     result
+}
+
+/// The sandbox a token belongs to, or the error for a token no sandbox knows (shaped like a
+/// token or not).
+fn sandbox_of(state: &State, token: &str) -> GraphResult<std::sync::Arc<crate::sandbox::Sandbox>> {
+    state.sandboxes.by_token(token).ok_or_else(|| {
+        crate::http::graph::token_error(&crate::model::World::empty(dummy_app(), 0), token, 0)
+            .unwrap_or_else(GraphError::token_invalid)
+    })
 }
 
 fn dummy_app() -> crate::model::App {
