@@ -75,7 +75,8 @@ pub enum Gone {
     /// Dropped from the allowed list: `(#100) metric[i] must be one of …` (v21's removals).
     Enum,
     /// v22's own sentence: "Starting from version v22.0 and above, the <m> metric is no longer
-    /// supported for the queried media" / "… for the queried user" (facts §1.6, §9).
+    /// supported for the queried media" / "… for the queried user" (facts §1.6, §9). On REELS
+    /// and VIDEO media production answers [`Gone::NotForProductType`]'s text instead.
     StartingFrom,
     /// "The Media Insights API does not support the <m> metric for this media product type"
     /// (v21's `video_views`: airbyte's recorded answer, facts §1.6).
@@ -193,9 +194,11 @@ pub const TIMELINE: &[Release] = &[
             Change::MetricAdded(Scope::Media, "views"),
             Change::MetricRemoved(Scope::User, "impressions", Gone::StartingFrom),
             Change::MetricRemoved(Scope::Media, "impressions", Gone::StartingFrom),
-            Change::MetricRemoved(Scope::Media, "plays", Gone::StartingFrom),
-            Change::MetricRemoved(Scope::Media, "clips_replays_count", Gone::StartingFrom),
-            Change::MetricRemoved(Scope::Media, "ig_reels_aggregated_all_plays_count", Gone::StartingFrom),
+            // The reels play counts are simply dropped from the list: asking `plays` on v25
+            // answers the enum error naming the allowed set (GH:trypostit/trypost#319, 2026-08).
+            Change::MetricRemoved(Scope::Media, "plays", Gone::Enum),
+            Change::MetricRemoved(Scope::Media, "clips_replays_count", Gone::Enum),
+            Change::MetricRemoved(Scope::Media, "ig_reels_aggregated_all_plays_count", Gone::Enum),
             Change::FieldAdded {
                 node: "IGMedia",
                 field: "legacy_instagram_media_id",
