@@ -262,7 +262,8 @@ fn a_reel_processes_on_the_sandbox_clock_and_reads_back_as_video_reels() {
     );
     let e = publish(&c, JUNIPER, &cid).graph_error(9007, Some(2207027)).clone();
     assert_eq!(e["message"], "Media ID is not available");
-    assert_eq!(e["error_user_title"], "Media not ready for publishing");
+    // Production's title today (GH:activepieces/activepieces#10389; issue 10 case 7).
+    assert_eq!(e["error_user_title"], "Cannot publish");
 
     sb.advance(10);
     let s = container(&c, &cid, "copyright_check_status,video_status");
@@ -774,7 +775,11 @@ fn publishing_needs_the_permission_the_tasks_and_a_publishable_account() {
     let r = riley.post(&format!("{METRICSAURUS}/media"), &[("image_url", IMAGE)]);
     let e = r.graph_error(10, None);
     assert_eq!(r.status, 400, "(#10) is HTTP 400 in production (issue 10)");
-    assert!(e["message"].as_str().unwrap().starts_with("(#10)"));
+    // Production's 2026 text (GH:gitroomhq/postiz-app#1914).
+    assert_eq!(
+        e["message"],
+        "(#10) Requires instagram_content_publish permission to manage the object"
+    );
     riley
         .get(&format!("{METRICSAURUS}/content_publishing_limit"), &[])
         .graph_error(10, None);
