@@ -58,6 +58,13 @@ pub const SCENARIOS: &[Scenario] = &[
         run: error_envelopes,
     },
     Scenario {
+        name: "usage_headers",
+        area: "foundation",
+        about: "rate-limit headers: one of X-App-Usage or X-Business-Use-Case-Usage per answer; Instagram entries keyed by the owning business, Page reads typed pages (facts §2, §9)",
+        needs: &[],
+        run: usage_headers,
+    },
+    Scenario {
         name: "debug_token",
         area: "foundation",
         about: "GET /debug_token for a valid and an invalid token (facts §7)",
@@ -463,6 +470,84 @@ fn error_envelopes(ctx: &mut Ctx) -> Result<(), Failure> {
         let call = ctx.call_as(&morgan, |c| c.get(&format!("{media}/comments"), &[]));
         call.error(10, None)?;
         call.envelope(400, envelope_keys::GRAPH)?;
+    }
+    Ok(())
+}
+
+/// A usage header of `call`, parsed and checked against its schema (`x_app_usage`,
+/// `x_business_use_case_usage`); `None` when the answer does not carry it.
+fn usage_header(call: &Call, header: &str, schema: &str) -> Result<Option<Value>, Failure> {
+    let Some(raw) = call.resp.header(header) else {
+        return Ok(None);
+    };
+    let v: Value = serde_json::from_str(raw)
+        .map_err(|e| Failure::new(Check::Schema, format!("{header} is not JSON ({e}): {raw}")))?;
+    crate::schemas::validate(schema, &v)
+        .map_err(|e| Failure::new(Check::Schema, format!("{header} {raw}: {}", e.join("; "))))?;
+    Ok(Some(v))
+}
+
+/// Production sends one usage header per answer (v25.0 capture, 2026-09; facts §9): the BUC
+/// one on Instagram calls and Page reads, `X-App-Usage` elsewhere.
+fn usage_headers(ctx: &mut Ctx) -> Result<(), Failure> {
+    let ig = ctx.ig_user_id().to_string();
+    ctx.step("an Instagram call carries X-Business-Use-Case-Usage only");
+    let call = ctx.get(&format!("{ig}/media"), &[("limit", "1")]);
+    call.ok("ig_media_list")?;
+    expect(call.resp.header("x-app-usage").is_none(), || {
+        "an Instagram call also carries X-App-Usage".to_string()
+    })?;
+    let buc = usage_header(&call, "x-business-use-case-usage", "x_business_use_case_usage")?
+        .ok_or_else(|| Failure::new(Check::Field, "no X-Business-Use-Case-Usage on an Instagram call"))?;
+    let keys: Vec<String> = buc.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+    expect(!keys.contains(&ig), || {
+        format!("the BUC header is keyed by the IG user id {ig}, not its business: {buc}")
+    })?;
+    expect(
+        buc.as_object().is_some_and(|o| {
+            o.values()
+                .flat_map(|v| v.as_array().into_iter().flatten())
+                .any(|e| e["type"] == "instagram")
+        }),
+        || format!("no entry of type instagram: {buc}"),
+    )?;
+    // The key is the business that owns the account, when the token may read it.
+    let owner = ctx.get(&ig, &[("fields", "owner_business")]);
+    if owner.resp.status == 200 {
+        let body = owner.ok("ig_user")?;
+        if let Some(business) = body["owner_business"]["id"].as_str() {
+            expect(keys.iter().any(|k| k == business), || {
+                format!("BUC keys {keys:?} do not name the owning business {business}")
+            })?;
+        }
+    } else {
+        ctx.note("owner_business is not readable with this token: the BUC key was not matched to it");
+    }
+
+    ctx.step("a call touching no business object carries X-App-Usage only");
+    let call = ctx.get("me", &[]);
+    call.ok("fb_user")?;
+    usage_header(&call, "x-app-usage", "x_app_usage")?
+        .ok_or_else(|| Failure::new(Check::Field, "no X-App-Usage on GET /me"))?;
+    expect(call.resp.header("x-business-use-case-usage").is_none(), || {
+        "GET /me carries X-Business-Use-Case-Usage".to_string()
+    })?;
+
+    match ctx.page_id().map(str::to_string) {
+        None => ctx.note("no Page id (IG_PAGE_ID): Page usage headers not checked"),
+        Some(page) => {
+            ctx.step("a Page read carries a BUC entry of type pages");
+            let call = ctx.get(&page, &[("fields", "name")]);
+            call.ok("page")?;
+            let buc = usage_header(&call, "x-business-use-case-usage", "x_business_use_case_usage")?
+                .ok_or_else(|| Failure::new(Check::Field, "no X-Business-Use-Case-Usage on a Page read"))?;
+            expect(buc[page.as_str()][0]["type"] == "pages", || {
+                format!("no pages entry under the Page id {page}: {buc}")
+            })?;
+            expect(call.resp.header("x-app-usage").is_none(), || {
+                "a Page read also carries X-App-Usage".to_string()
+            })?;
+        }
     }
     Ok(())
 }

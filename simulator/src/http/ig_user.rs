@@ -35,6 +35,8 @@ pub fn render(ctx: &mut Ctx, ig: IgUserId, sel: &[FieldSel]) -> GraphResult<Valu
             "profile_picture_url" => Field::Value(json!(u.profile_picture_url)),
             "username" => Field::Value(json!(u.username)),
             "website" => u.website.as_ref().map_or(Field::Omit, |w| Field::Value(json!(w))),
+            // The business that owns the account (PYSDK:iguser.py @21.0.x; facts §4.1).
+            "owner_business" => Field::Value(json!({ "id": u.owner_business().to_string() })),
             "shopping_product_tag_eligibility" => {
                 Field::Value(json!(crate::model::shopping::tag_eligible(ctx.world, ig)))
             }

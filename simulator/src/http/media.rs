@@ -87,7 +87,7 @@ pub fn render(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool) -> Gra
             "comments_count" => Field::Value(json!(world.comment_count(id))),
             "ig_id" => Field::Value(json!(m.ig_id.to_string())),
             "legacy_instagram_media_id" if crate::version::has_field(NODE, &f.name, ctx.req.version) => {
-                Field::Value(json!(crate::ids::legacy_instagram_id("media", id.0).to_string()))
+                Field::Value(json!(crate::ids::derived_id("legacy_instagram_media", id.0).to_string()))
             }
             "is_comment_enabled" if child => Field::Omit,
             "is_comment_enabled" => Field::Value(json!(m.comments_enabled)),

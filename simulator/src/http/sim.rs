@@ -34,7 +34,14 @@ pub fn describe(sandbox: &Sandbox) -> Value {
         let accounts: Vec<Value> = w
             .ig_users
             .values()
-            .map(|a| json!({ "id": a.id.to_string(), "username": a.username, "account_type": a.account_type.as_str() }))
+            .map(|a| {
+                json!({
+                    "id": a.id.to_string(),
+                    "username": a.username,
+                    "account_type": a.account_type.as_str(),
+                    "owner_business": a.owner_business().to_string(),
+                })
+            })
             .collect();
         json!({
             "id": sandbox.id,

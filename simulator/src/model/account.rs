@@ -130,6 +130,13 @@ pub struct IgUser {
     pub shop_approved: bool,
 }
 
+impl IgUser {
+    /// The id of the Meta business that owns the account (see [`crate::ids::derived_id`]).
+    pub fn owner_business(&self) -> u64 {
+        crate::ids::derived_id("owner_business", self.id.0)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenKind {
     User(UserId),
