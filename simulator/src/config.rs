@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 mod publishing;
 pub use publishing::PublishingConfig;
+mod login;
+pub use login::LoginConfig;
 mod ratelimit;
 pub use ratelimit::RateLimitConfig;
 
@@ -132,6 +134,8 @@ pub struct Config {
     pub insights_version_sunsets: bool,
     /// Instagram BUC and Platform rate limits (see `config/ratelimit.rs`).
     pub rate_limits: RateLimitConfig,
+    /// Instagram Login tokens and both login dialogs' codes (see `config/login.rs`).
+    pub login: LoginConfig,
 }
 
 impl Config {
@@ -192,6 +196,7 @@ impl Default for Config {
             expired_story_insights_error: false,
             insights_version_sunsets: false,
             rate_limits: RateLimitConfig::default(),
+            login: LoginConfig::default(),
         }
     }
 }

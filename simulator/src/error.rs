@@ -12,6 +12,8 @@ mod publishing;
 mod webhooks;
 pub use publishing::FORCIBLE_SUBCODES;
 mod insights;
+mod login;
+pub use login::InstagramOAuthError;
 mod ratelimit;
 mod shopping;
 mod social;

@@ -261,6 +261,26 @@ fn print_banner(running: &simulator::Running) {
         "Try:  curl \"{base}/v21.0/me/accounts?access_token={}\"",
         d["users"][0]["access_token"].as_str().unwrap_or("")
     );
+    println!("Facebook Login dialog: {base}/v21.0/dialog/oauth?client_id={}&redirect_uri=<loopback URI>&scope=instagram_basic", d["app"]["id"].as_str().unwrap_or(""));
+    println!();
+    println!("Instagram Login (point graph.instagram.com and api.instagram.com at {base}):");
+    for l in d["instagram_logins"].as_array().into_iter().flatten() {
+        println!(
+            "  @{:<15} ig user id {} (app-scoped {})",
+            l["username"].as_str().unwrap_or(""),
+            l["id"].as_str().unwrap_or(""),
+            l["user_id"].as_str().unwrap_or("")
+        );
+        println!("  token       {}", l["access_token"].as_str().unwrap_or(""));
+    }
+    if let Some(l) = d["instagram_logins"].get(0) {
+        println!(
+            "Try:  curl \"{base}/v21.0/me?fields=user_id,username,media_count&access_token={}\"",
+            l["access_token"].as_str().unwrap_or("")
+        );
+    }
+    println!("Instagram Login dialog: {base}/oauth/authorize?client_id={}&redirect_uri=<loopback URI>&response_type=code&scope=instagram_business_basic", d["app"]["id"].as_str().unwrap_or(""));
+    println!();
     println!("All sandboxes, tokens and clocks: {base}/_sim/sandboxes/default");
 }
 

@@ -8,6 +8,7 @@ pub mod comment;
 pub mod events;
 pub mod hashtag;
 pub mod insights;
+pub mod login;
 pub mod media;
 pub mod publishing;
 pub mod ratelimit;
@@ -57,6 +58,8 @@ pub struct World {
     pub webhooks: webhook::Webhooks,
     /// Instagram BUC and Platform rate-limit windows and per-sandbox limits.
     pub rate_limits: ratelimit::RateLimits,
+    /// Login dialogs' codes and the app's redirect URIs (both login flows).
+    pub login: login::Login,
 }
 
 impl World {
@@ -81,6 +84,7 @@ impl World {
             minted: Vec::new(),
             webhooks: webhook::Webhooks::default(),
             rate_limits: ratelimit::RateLimits::default(),
+            login: login::Login::default(),
         }
     }
 

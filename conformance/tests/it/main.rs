@@ -9,6 +9,7 @@ mod foundation;
 mod harness;
 mod hashtags;
 mod hostile;
+mod iglogin;
 mod insights;
 mod negative;
 mod publishing;

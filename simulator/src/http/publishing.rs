@@ -695,7 +695,7 @@ pub async fn upload(state: &State, raw: RawRequest, segments: &[String]) -> Resp
         let scopes_ok = world
             .tokens
             .get(&token)
-            .is_some_and(|t| t.scopes.contains("instagram_content_publish"));
+            .is_some_and(|t| t.has("instagram_content_publish"));
         let access = kind.map(|k| world.access(&k)).unwrap_or_default();
         let Some(c) = world.publishing.containers.get(&id) else {
             return Err(upload_failure(

@@ -82,10 +82,25 @@ pub fn graph_error(e: &GraphError, version: ApiVersion, trace: &str, suppress_ht
     r
 }
 
-/// A control-plane answer (plain JSON, no Graph headers).
+/// A control-plane answer (plain JSON, no Graph headers); also the answers of the
+/// `api.instagram.com` code exchange, which carry none either.
 pub fn sim_json(status: u16, value: &Value) -> Response<Body> {
     let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
     base(status, body, "application/json")
+}
+
+/// An HTML page (the login dialogs).
+pub fn html(status: u16, page: String) -> Response<Body> {
+    base(status, page.into_bytes(), "text/html; charset=utf-8")
+}
+
+/// A `302 Found` to `location` (a login dialog answering its `redirect_uri`).
+pub fn redirect(location: &str) -> Response<Body> {
+    let mut r = base(302, Vec::new(), "text/html; charset=utf-8");
+    if let Ok(v) = HeaderValue::from_str(location) {
+        r.headers_mut().insert(http::header::LOCATION, v);
+    }
+    r
 }
 
 /// A control-plane error: `{"error": {"message", "code"}}` with a 4xx status.

@@ -8,9 +8,10 @@ use crate::http::graph::{authenticate, read_many, read_node, Ctx};
 use crate::http::request::{self, GraphRequest, RawRequest, Verb};
 use crate::http::response::{graph_error, graph_json, Body};
 use crate::http::{
-    comment, hashtag, ig_user, insights, media, mention, oauth, publishing, ratelimit, shopping, sim, user,
+    comment, hashtag, ig_user, iglogin, insights, media, mention, oauth, publishing, ratelimit, shopping, sim, user,
 };
 use crate::ids::{parse_id, CommentId, ContainerId, HashtagId, IdKind, IgUserId, MediaId, UserId};
+use crate::model::login::Flavour;
 use crate::model::TokenKind;
 use crate::server::State;
 use http::Response;
@@ -20,6 +21,9 @@ pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
     if let Some(segments) = request::split_path(&raw.path) {
         if segments.first().map(String::as_str) == Some("_sim") {
             if let Some(r) = crate::http::events::handle(state, &raw.method, &segments[1..], &raw.body).await {
+                return r;
+            }
+            if let Some(r) = crate::http::dialog::control(state, &raw.method, &segments[1..], &raw.body) {
                 return r;
             }
             return sim::handle(state, &raw.method, &segments[1..], raw.query.as_deref(), &raw.body);
@@ -38,6 +42,18 @@ pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
     };
     // The served version follows the clock of the token's sandbox (expiry dates, version.rs).
     req.version = cfg.served_version(req.requested, clock_of(state, req.token.as_deref()));
+    // The login dialogs (HTML) and Instagram Login's code exchange (api.instagram.com's own
+    // envelope) answer outside the Graph flow. `/oauth/access_token` is Instagram's when it
+    // asks for `grant_type=authorization_code` (Facebook's exchange sends no grant_type) or
+    // names an Instagram host; otherwise Facebook's (README, "Instagram Login").
+    if let Some(r) = crate::http::dialog::handle(state, &req) {
+        return r;
+    }
+    if req.segments == ["oauth", "access_token"]
+        && (req.param("grant_type") == Some("authorization_code") || iglogin::host_is_instagram(&req))
+    {
+        return iglogin::code_exchange(state, &req);
+    }
     publishing::prefetch(state, &mut req).await;
     let suppress = req.param("suppress_http_code") == Some("1");
     // Rate-limit headers: from the admission check when the request reached it.
@@ -48,6 +64,9 @@ pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
     };
     let mut resp = match result {
         Ok(v) => graph_json(200, &v, req.version, &trace),
+        Err(e) if iglogin::flavour(&req) == Flavour::Instagram => {
+            graph_error(&e.on_instagram_host(req.verb.as_str()), req.version, &trace, suppress)
+        }
         Err(e) => graph_error(&e, req.version, &trace, suppress),
     };
     let rate = rate.or_else(|| ratelimit::snapshot(state, &req));
@@ -88,6 +107,9 @@ fn metered(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateH
         return oauth_route(state, req);
     }
 
+    if let Some(e) = iglogin::wrong_host(req) {
+        return Err(e);
+    }
     let Some(token) = req.token.as_deref() else {
         return Err(if segs.first() == Some(&"me") {
             GraphError::active_token_required()
@@ -156,7 +178,13 @@ fn oauth_route(state: &State, req: &GraphRequest) -> GraphResult<Value> {
         return Err(GraphError::invalid_client_secret());
     };
     let long = state.sandboxes.config.long_lived_token_seconds;
-    let out = sandbox.with_world(|world, now| oauth::access_token(world, req, now, long));
+    let out = sandbox.with_world(|world, now| match req.param("code") {
+        // Facebook Login's code exchange (the Instagram one left in `handle`).
+        Some(_) if req.param("fb_exchange_token").is_none() => {
+            oauth::code_exchange(world, req, now, &state.sandboxes.config)
+        }
+        _ => oauth::access_token(world, req, now, long),
+    });
     state.sandboxes.index_tokens(&sandbox);
     out
 }
@@ -167,8 +195,12 @@ fn resolve(ctx: &Ctx, seg: &str) -> GraphResult<(u64, IdKind)> {
         return match ctx.viewer.kind {
             TokenKind::User(u) => Ok((u.0, IdKind::User)),
             TokenKind::Page { page, .. } => Ok((page.0, IdKind::Page)),
+            TokenKind::Instagram(ig) => Ok((ig.0, IdKind::IgUser)),
             TokenKind::App => Err(GraphError::active_token_required()),
         };
+    }
+    if let Some(ig) = iglogin::scoped_account(ctx, seg) {
+        return Ok((ig.0, IdKind::IgUser));
     }
     let unsupported = || GraphError::unsupported(ctx.req.verb.as_str(), seg);
     let id = parse_id(seg).ok_or_else(unsupported)?;
@@ -183,6 +215,9 @@ fn is_kind(ctx: &Ctx, seg: &str, kind: IdKind) -> bool {
 
 fn route(ctx: &mut Ctx, segs: &[&str]) -> GraphResult<Value> {
     use Verb::*;
+    if let Some(r) = iglogin::route(ctx, segs) {
+        return r;
+    }
     match (ctx.req.verb, segs) {
         (Get, []) => match ctx.req.param("ids") {
             Some(ids) => {

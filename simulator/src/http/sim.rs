@@ -43,12 +43,31 @@ pub fn describe(sandbox: &Sandbox) -> Value {
                 })
             })
             .collect();
+        // Instagram Login: each seeded login with its token; `user_id` is the app-scoped id
+        // the code exchange and `/me` show.
+        let logins: Vec<Value> = w
+            .login
+            .seeded_tokens
+            .iter()
+            .filter_map(|(ig, token)| {
+                let a = w.ig_users.get(ig)?;
+                let t = w.tokens.get(token)?;
+                Some(json!({
+                    "id": ig.to_string(),
+                    "user_id": w.ig_scoped_id(*ig).to_string(),
+                    "username": a.username,
+                    "access_token": token,
+                    "permissions": t.scopes.iter().collect::<Vec<_>>(),
+                }))
+            })
+            .collect();
         json!({
             "id": sandbox.id,
             "app": { "id": w.app.id.to_string(), "secret": w.app.secret },
             "users": users,
             "pages": pages,
             "instagram_accounts": accounts,
+            "instagram_logins": logins,
         })
     })
 }

@@ -140,8 +140,13 @@ impl IgUser {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenKind {
     User(UserId),
-    Page { page: PageId, user: UserId },
+    Page {
+        page: PageId,
+        user: UserId,
+    },
     App,
+    /// An Instagram User token (Instagram Login): the IG professional account itself.
+    Instagram(IgUserId),
 }
 
 /// Why a token stopped working (the 190 subcodes of facts §1.3).
@@ -173,11 +178,26 @@ pub struct Token {
 }
 
 impl Token {
+    /// Whether the token carries `permission` (a Facebook Login name). An Instagram Login
+    /// token carries it when it has the Instagram Login permission that stands for it
+    /// ([`super::login::ig_login_scope`]).
+    pub fn has(&self, permission: &str) -> bool {
+        grants(self.kind, &self.scopes, permission)
+    }
+
     pub fn user_id(&self) -> Option<UserId> {
         match self.kind {
             TokenKind::User(u) | TokenKind::Page { user: u, .. } => Some(u),
-            TokenKind::App => None,
+            TokenKind::App | TokenKind::Instagram(_) => None,
         }
+    }
+}
+
+/// Whether a token of `kind` with `scopes` carries `permission` (see [`Token::has`]).
+pub fn grants(kind: TokenKind, scopes: &BTreeSet<String>, permission: &str) -> bool {
+    match kind {
+        TokenKind::Instagram(_) => super::login::ig_login_scope(permission).is_some_and(|p| scopes.contains(p)),
+        _ => scopes.contains(permission),
     }
 }
 
@@ -218,6 +238,10 @@ pub(super) fn access(world: &World, viewer: &TokenKind) -> Access {
             if let Some(p) = world.pages.get(&page) {
                 add(p, user);
             }
+        }
+        // Instagram Login: the account logged in itself, with no Page task in between.
+        TokenKind::Instagram(ig) => {
+            out.accounts.insert(ig, vec![Task::Manage]);
         }
         TokenKind::App => {}
     }

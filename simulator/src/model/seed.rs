@@ -26,6 +26,22 @@ pub struct WorldSeed {
     pub pools: Pools,
     /// Instagram Shop catalogs (product tagging).
     pub catalogs: Vec<super::shopping::CatalogSeed>,
+    /// Accounts that have logged in to the app with Instagram Login, each with a token.
+    pub instagram_logins: Vec<InstagramLoginSeed>,
+}
+
+/// An account logged in with Instagram Login: a long-lived Instagram User token with these
+/// `instagram_business_*` permissions. An account needs no Page for this.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InstagramLoginSeed {
+    /// The professional account's `username`.
+    pub account: String,
+    pub permissions: Vec<String>,
+    /// Seconds until the token expires; absent = a fresh 60-day token.
+    pub token_expires_in: Option<i64>,
+    /// The token was revoked for this reason (to try the 190 subcodes).
+    pub token_revoked: Option<Revocation>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -34,6 +50,8 @@ pub struct AppSeed {
     pub id: Option<String>,
     pub name: String,
     pub require_appsecret_proof: bool,
+    /// "Valid OAuth Redirect URIs" of the app; empty = any loopback URI (login dialogs).
+    pub redirect_uris: Vec<String>,
 }
 
 impl Default for AppSeed {
@@ -42,6 +60,7 @@ impl Default for AppSeed {
             id: None,
             name: "igsim app".into(),
             require_appsecret_proof: false,
+            redirect_uris: Vec::new(),
         }
     }
 }
@@ -291,6 +310,12 @@ pub fn derive_token(seed: u64, sandbox: &str, label: &str) -> String {
     format!("EAAG{}", derive_secret(seed, sandbox, label, 96))
 }
 
+/// An Instagram User token (Instagram Login) in production's shape: `IGAA` and letters and
+/// digits (recorded `IGAA2e0uoy3ZAZABZA…` tokens; `specs/README.md`, Instagram Login facts).
+pub fn derive_ig_token(seed: u64, sandbox: &str, label: &str) -> String {
+    format!("IGAA{}", derive_secret(seed, sandbox, label, 140))
+}
+
 struct Builder<'a> {
     world: World,
     seed: &'a WorldSeed,
@@ -330,6 +355,7 @@ pub fn build_world(seed: &WorldSeed, cfg: &Config, world_seed: u64, sandbox: &st
     b.users(cfg)?;
     b.instagram_accounts()?;
     b.pages()?;
+    b.instagram_logins(cfg)?;
     super::shopping::seed_catalogs(&mut b.world, &seed.catalogs, world_seed)?;
     for m in &seed.media {
         b.media_seed(m)?;
@@ -435,6 +461,43 @@ impl Builder<'_> {
                     shop_approved: a.shop_approved,
                 },
             );
+        }
+        Ok(())
+    }
+
+    fn instagram_logins(&mut self, cfg: &Config) -> Result<(), String> {
+        self.world.login.redirect_uris = if self.seed.app.redirect_uris.is_empty() {
+            cfg.login.default_redirect_uris.clone()
+        } else {
+            self.seed.app.redirect_uris.clone()
+        };
+        for l in &self.seed.instagram_logins {
+            let ig = self.owner(&l.account)?;
+            if !self.world.ig_users[&ig].account_type.is_professional() {
+                return Err(format!("instagram_logins: {} is not a professional account", l.account));
+            }
+            if let Some(p) = l
+                .permissions
+                .iter()
+                .find(|p| !super::login::IG_LOGIN_SCOPES.contains(&p.as_str()))
+            {
+                return Err(format!("instagram_logins: {p} is not an Instagram Login permission"));
+            }
+            let token = derive_ig_token(self.cfg_seed, self.sandbox, &format!("iglogin:{}", l.account));
+            let lifetime = l.token_expires_in.unwrap_or(cfg.login.ig_long_lived_token_seconds);
+            self.world.add_token(
+                token.clone(),
+                Token {
+                    kind: TokenKind::Instagram(ig),
+                    scopes: l.permissions.iter().cloned().collect(),
+                    issued_at: self.now,
+                    expires_at: Some(self.now.saturating_add(lifetime)),
+                    data_access_expires_at: self.now.saturating_add(lifetime),
+                    long_lived: true,
+                    revoked: l.token_revoked,
+                },
+            );
+            self.world.login.seeded_tokens.push((ig, token));
         }
         Ok(())
     }
