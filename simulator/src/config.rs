@@ -9,6 +9,8 @@ mod publishing;
 pub use publishing::PublishingConfig;
 mod ratelimit;
 pub use ratelimit::RateLimitConfig;
+mod cdn;
+pub use cdn::CdnConfig;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -159,6 +161,8 @@ pub struct Config {
     pub insights_version_sunsets: bool,
     /// Instagram BUC and Platform rate limits (see `config/ratelimit.rs`).
     pub rate_limits: RateLimitConfig,
+    /// The media CDN: URL lifetime, cache headers, kept bytes (see `config/cdn.rs`).
+    pub cdn: CdnConfig,
 }
 
 impl Default for Config {
@@ -207,6 +211,7 @@ impl Default for Config {
             expired_story_insights_error: false,
             insights_version_sunsets: false,
             rate_limits: RateLimitConfig::default(),
+            cdn: CdnConfig::default(),
         }
     }
 }

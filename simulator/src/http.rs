@@ -2,6 +2,7 @@
 //! projection, paging, rendering, and one handler file per resource.
 
 pub mod batch;
+pub mod cdn;
 pub mod comment;
 pub mod discovery;
 pub mod events;

@@ -27,6 +27,7 @@ pub mod media_fetch;
 pub mod model;
 pub mod sandbox;
 pub mod server;
+pub mod synth;
 pub mod timefmt;
 pub mod webhooks;
 

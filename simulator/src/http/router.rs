@@ -24,6 +24,10 @@ pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
             }
             return sim::handle(state, &raw.method, &segments[1..], raw.query.as_deref(), &raw.body);
         }
+        // The media CDN: signed media URLs (`http::cdn`).
+        if crate::http::cdn::is_cdn_path(&segments) {
+            return crate::http::cdn::serve(state, &raw);
+        }
         // Resumable uploads: raw bytes and an `Authorization: OAuth` header (facts §4.4).
         if segments.first().map(String::as_str) == Some("ig-api-upload") {
             return publishing::upload(state, raw, &segments).await;
