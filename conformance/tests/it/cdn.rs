@@ -320,3 +320,142 @@ fn cdn_headers_ranges_and_conditional_requests() {
     assert_eq!(head.header("content-length"), Some(len.to_string().as_str()));
     assert!(head.body.is_empty());
 }
+
+// ---- received bytes ---------------------------------------------------------------------------
+
+/// A real JPEG and a real MP4 to publish: igsim's own generated media, fetched from another
+/// sandbox's CDN (so their bytes differ from what the publishing sandbox would generate).
+fn real_files() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+    let donor = sim::fresh();
+    let image = get(&first_url(&donor, "IMAGE")).body;
+    let video = get(&first_url(&donor, "VIDEO")).body;
+    let c = donor.client_as("Dana Admin");
+    let u = c
+        .get(METRICSAURUS, &[("fields", "profile_picture_url")])
+        .ok("ig_user")
+        .clone();
+    let cover = get(u["profile_picture_url"].as_str().unwrap()).body;
+    (image, video, cover)
+}
+
+fn media_fields(c: &Client, id: &str) -> Value {
+    c.get(id, &[("fields", "media_url,thumbnail_url,children{media_url}")])
+        .ok("ig_media")
+        .clone()
+}
+
+fn create(c: &Client, params: &[(&str, &str)]) -> String {
+    let r = c.post(&format!("{METRICSAURUS}/media"), params);
+    r.ok("id_response")["id"].as_str().unwrap().to_string()
+}
+
+fn publish(c: &Client, creation_id: &str) -> String {
+    let r = c.post(
+        &format!("{METRICSAURUS}/media_publish"),
+        &[("creation_id", creation_id)],
+    );
+    r.ok("id_response")["id"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn media_published_from_fetched_files_serve_the_files_received() {
+    let (image, video, cover) = real_files();
+    let files = crate::support::serve_files(vec![
+        ("/photo.jpg", image.clone()),
+        ("/clip.mp4", video.clone()),
+        ("/cover.jpg", cover.clone()),
+    ]);
+    let sb = sim::fresh();
+    sb.control_post("publishing/config", &serde_json::json!({"media_fetch": true}))
+        .ok("sim_publishing_config");
+    let c = sb.client_as("Dana Admin");
+
+    let photo = publish(&c, &create(&c, &[("image_url", &format!("{files}/photo.jpg"))]));
+    let m = media_fields(&c, &photo);
+    let f = get(m["media_url"].as_str().unwrap());
+    assert_eq!((f.status, f.header("content-type")), (200, Some("image/jpeg")));
+    assert_eq!(f.body, image, "the very bytes igsim downloaded");
+
+    let reel = create(
+        &c,
+        &[
+            ("media_type", "REELS"),
+            ("video_url", &format!("{files}/clip.mp4")),
+            ("cover_url", &format!("{files}/cover.jpg")),
+        ],
+    );
+    sb.advance(30);
+    let reel = publish(&c, &reel);
+    let m = media_fields(&c, &reel);
+    let f = get(m["media_url"].as_str().unwrap());
+    assert_eq!((f.header("content-type"), f.body == video), (Some("video/mp4"), true));
+    assert_eq!(
+        get(m["thumbnail_url"].as_str().unwrap()).body,
+        cover,
+        "the cover received"
+    );
+
+    // Album items keep their own files; the album shows its first item.
+    let items: Vec<String> = (0..2)
+        .map(|_| {
+            create(
+                &c,
+                &[
+                    ("image_url", &format!("{files}/photo.jpg")),
+                    ("is_carousel_item", "true"),
+                ],
+            )
+        })
+        .collect();
+    let album = create(&c, &[("media_type", "CAROUSEL"), ("children", &items.join(","))]);
+    let album = publish(&c, &album);
+    let m = media_fields(&c, &album);
+    assert_eq!(get(m["media_url"].as_str().unwrap()).body, image);
+    for child in m["children"]["data"].as_array().unwrap() {
+        assert_eq!(get(child["media_url"].as_str().unwrap()).body, image);
+    }
+}
+
+/// Publishes a reel uploaded resumably in `chunks`; returns what its `media_url` serves.
+fn upload_reel(sb: &Sandbox, chunks: &[&[u8]]) -> Fetched {
+    let c = sb.client_as("Dana Admin");
+    let r = c.post(
+        &format!("{METRICSAURUS}/media"),
+        &[("media_type", "REELS"), ("upload_type", "resumable")],
+    );
+    let created = r.ok("resumable_upload_created").clone();
+    let (id, uri) = (created["id"].as_str().unwrap(), created["uri"].as_str().unwrap());
+    let token = sb.user_token("Dana Admin");
+    let size: usize = chunks.iter().map(|c| c.len()).sum();
+    let mut offset = 0;
+    for chunk in chunks {
+        crate::publishing::upload(sb, uri, &token, offset, size, chunk).ok("resumable_upload_success");
+        offset += chunk.len();
+    }
+    sb.advance(30);
+    let reel = publish(&c, id);
+    get(media_fields(&c, &reel)["media_url"].as_str().unwrap())
+}
+
+#[test]
+fn a_resumable_upload_serves_the_bytes_uploaded_in_chunks() {
+    let (_, video, _) = real_files();
+    let sb = sim::fresh();
+    let half = video.len() / 2;
+    let f = upload_reel(&sb, &[&video[..half], &video[half..]]);
+    assert_eq!((f.status, f.header("content-type")), (200, Some("video/mp4")));
+    assert_eq!(f.body, video);
+}
+
+#[test]
+fn files_past_the_kept_size_are_served_as_generated_media() {
+    let (_, video, _) = real_files();
+    let mut config = conformance::target::test_config();
+    config.cdn.max_kept_file_bytes = video.len() as u64 - 1;
+    let running = simulator::Simulator::new(config).spawn(0).expect("start a simulator");
+    let sb = sim::new_sandbox(&running.base_url(), None);
+    let f = upload_reel(&sb, &[&video]);
+    assert_eq!(f.header("content-type"), Some("video/mp4"));
+    assert_eq!(mp4_boxes(&f.body).first().map(String::as_str), Some("ftyp"));
+    assert_ne!(f.body, video, "too large to keep: generated instead");
+}

@@ -55,6 +55,8 @@ pub struct GraphRequest {
     pub raw_body: Bytes,
     /// Verdicts of media URLs downloaded before the world lock (`--media-fetch`), by URL.
     pub media_checks: BTreeMap<String, crate::media_fetch::Verdict>,
+    /// The files those downloads kept, by URL (the CDN serves them back).
+    pub media_files: BTreeMap<String, Bytes>,
 }
 
 impl GraphRequest {
@@ -292,6 +294,7 @@ pub async fn parse(raw: RawRequest, cfg: &Config) -> GraphResult<GraphRequest> {
         files,
         raw_body,
         media_checks: BTreeMap::new(),
+        media_files: BTreeMap::new(),
     })
 }
 
