@@ -23,5 +23,6 @@ pub mod response;
 pub mod router;
 pub mod shopping;
 pub mod sim;
+pub mod ui;
 pub mod user;
 pub mod webhooks;

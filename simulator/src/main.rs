@@ -262,6 +262,7 @@ fn print_banner(running: &simulator::Running) {
         d["users"][0]["access_token"].as_str().unwrap_or("")
     );
     println!("All sandboxes, tokens and clocks: {base}/_sim/sandboxes/default");
+    println!("Dashboard: {}", simulator::http::ui::url(&base));
 }
 
 /// `igsim trigger …`: one control-plane call to a running simulator; prints its JSON answer.

@@ -3,6 +3,7 @@
 
 mod cdn;
 mod comments;
+mod dashboard;
 mod discovery;
 mod doc_samples;
 mod foundation;

@@ -876,6 +876,13 @@ pub fn control(
 ) -> Response<Body> {
     let container_id = |s: &str| parse_id(s).map(ContainerId);
     match (method, area, rest) {
+        // Every container of the sandbox, newest first (the dashboard's containers view).
+        (&Method::GET, "containers", []) => sandbox.with_world(|w, now| {
+            let mut all: Vec<&Container> = w.publishing.containers.values().collect();
+            all.sort_by_key(|c| std::cmp::Reverse((c.created_at, c.id)));
+            let data: Vec<Value> = all.into_iter().map(|c| container_state(c, now)).collect();
+            sim_json(200, &json!({ "data": data }))
+        }),
         (&Method::GET, "containers", [cid]) => {
             let Some(id) = container_id(cid) else {
                 return sim_error(400, "bad container id");

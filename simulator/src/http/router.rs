@@ -19,6 +19,10 @@ use serde_json::Value;
 pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
     if let Some(segments) = request::split_path(&raw.path) {
         if segments.first().map(String::as_str) == Some("_sim") {
+            // The dashboard's static files: no secrets, so never behind the admin token.
+            if crate::http::ui::is_ui_path(&segments[1..]) {
+                return crate::http::ui::serve(&raw.method, &segments[1..]);
+            }
             if let Some(r) = crate::http::events::handle(state, &raw.method, &segments[1..], &raw.body).await {
                 return r;
             }

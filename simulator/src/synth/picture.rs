@@ -132,7 +132,7 @@ pub fn draw(look: &Look) -> Canvas {
     if look.play_mark {
         // A right-pointing triangle above the initials.
         let size = short / 6;
-        let (cx, cy) = (w / 2, (h / 2).saturating_sub(glyphs::HEIGHT * big / 2 + size));
+        let (cx, cy) = (w / 2, (h / 2).saturating_sub(glyphs::HEIGHT * big / 2 + size * 3 / 2));
         for dy in 0..size {
             let half = size / 2;
             let reach = if dy <= half { dy } else { size - dy };
