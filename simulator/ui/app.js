@@ -17,7 +17,7 @@ function h(tag, attrs = {}, ...children) {
     else if (k === 'dataset') Object.assign(el.dataset, v);
     else el.setAttribute(k, v === true ? '' : String(v));
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === undefined || c === null || c === false) continue;
     el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -289,6 +289,9 @@ async function publishing(main) {
       : h('p', { class: 'muted' }, 'No containers yet: create one with POST /{ig-user-id}/media.')));
 }
 
+/** Deliveries whose details are open; kept across the view's refreshes. */
+const openDeliveries = new Set();
+
 async function webhooks(main) {
   const [config, deliveries] = await Promise.all([
     sim(`sandboxes/${current.id}/webhooks`),
@@ -308,7 +311,7 @@ async function webhooks(main) {
     list.length ? h('table', { dataset: { testid: 'deliveries' } },
       h('tr', {}, ['#', 'field', 'account', 'state', 'attempts', 'created', ''].map((t) => h('th', {}, t))),
       list.map((d) => {
-        const more = h('tr', { hidden: true }, h('td', { colspan: 7 },
+        const more = h('tr', { hidden: !openDeliveries.has(d.id) }, h('td', { colspan: 7 },
           h('div', {}, 'X-Hub-Signature-256: ', h('code', {}, d.signature_256)),
           h('div', {}, 'X-Hub-Signature: ', h('code', {}, d.signature)),
           h('div', {}, 'callback: ', h('code', {}, d.callback_url)),
@@ -318,7 +321,12 @@ async function webhooks(main) {
           h('td', {}, d.id), h('td', {}, d.field), h('td', {}, h('code', {}, d.ig_user_id)),
           h('td', {}, h('span', { class: `state ${d.state}` }, d.state)), h('td', {}, d.attempts.length),
           h('td', {}, iso(d.created_at)),
-          h('td', {}, h('button', { onclick: () => { more.hidden = !more.hidden; } }, 'details'), ' ',
+          h('td', {}, h('button', {
+            onclick: () => {
+              more.hidden = !more.hidden;
+              if (more.hidden) openDeliveries.delete(d.id); else openDeliveries.add(d.id);
+            },
+          }, 'details'), ' ',
             h('button', { onclick: () => run(async () => { await sim(`sandboxes/${current.id}/webhooks/deliveries/${d.id}/redeliver`, { method: 'POST' }); toast(`delivery ${d.id} queued again`); route(); }) }, 'redeliver'))),
         more];
       }))
@@ -477,6 +485,6 @@ setInterval(() => {
   if (!current || document.hidden || $('#token-form')) return;
   run(renderClock);
   const v = VIEWS.find((x) => x.key === parseHash().view);
-  if (v?.refresh && !document.querySelector('tr:not([hidden]) pre, input:focus, select:focus')) route();
+  if (v?.refresh && !document.querySelector('input:focus, select:focus')) route();
 }, REFRESH_MS);
 start();

@@ -1,6 +1,7 @@
 //! The one integration-test binary: black-box tests over HTTP against an in-process
 //! simulator, a fresh sandbox per test, every response validated against `specs/`.
 
+mod browser;
 mod cdn;
 mod comments;
 mod dashboard;
