@@ -233,6 +233,47 @@ impl Call {
     }
 }
 
+/// The keys production sends in each family of error envelopes (igsim's
+/// `simulator/src/error.rs` names the source of each family).
+pub mod envelope_keys {
+    /// Graph errors without a subcode: `(#100)`, `(#10)`, the 190 family, no token.
+    pub const GRAPH: &[&str] = &["message", "type", "code", "fbtrace_id"];
+    /// Graph errors with a subcode and no `is_transient`: 100/33, 190/463…
+    pub const GRAPH_SUBCODE: &[&str] = &["message", "type", "code", "error_subcode", "fbtrace_id"];
+    /// Instagram publishing errors (2207xxx): `is_transient` and the user title and message.
+    pub const PUBLISHING: &[&str] = &[
+        "message",
+        "type",
+        "code",
+        "error_subcode",
+        "is_transient",
+        "error_user_title",
+        "error_user_msg",
+        "fbtrace_id",
+    ];
+}
+
+impl Call {
+    /// The error envelope has this HTTP status and exactly these keys (in any order).
+    pub fn envelope(&self, status: u16, keys: &[&str]) -> Result<(), Failure> {
+        let e = self.any_error()?;
+        if self.resp.status != status {
+            return Err(self.fail(Check::Status, format!("expected HTTP {status}")));
+        }
+        let mut got: Vec<&str> = e
+            .as_object()
+            .map(|o| o.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        let mut want = keys.to_vec();
+        got.sort_unstable();
+        want.sort_unstable();
+        if got != want {
+            return Err(self.fail(Check::Field, format!("envelope keys {got:?}, expected {want:?}")));
+        }
+        Ok(())
+    }
+}
+
 /// Undoes something a scenario created (runs after the scenario, newest first).
 type Cleanup = Box<dyn FnOnce(&Client) -> Result<(), Failure>>;
 

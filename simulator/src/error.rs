@@ -1,7 +1,9 @@
-//! The Graph error vocabulary: one constructor per documented error.
+//! The Graph error vocabulary: one constructor per documented error, each of an [`Envelope`] family.
 //!
-//! Each constructor knows its code, subcode, type, HTTP status and texts, taken from
-//! `shared/reference/graph-api-facts.md` §1 (the section is named at each constructor).
+//! Each constructor knows its code, subcode, type and texts, taken from
+//! `shared/reference/graph-api-facts.md` §1 and §9 (the source is named at each constructor);
+//! its family ([`PARAMETER`], [`TOKEN`], [`PERMISSION`], [`IG_PUBLISHING`]…) gives the HTTP
+//! status and which optional keys production sends, with the capture that shows them.
 //! `message` is the short generic text; the documented user-facing sentence goes in
 //! `error_user_msg`, as live responses do (facts §1.1). Rendering (with `fbtrace_id`)
 //! happens in `http::response`.
@@ -10,24 +12,137 @@ mod publishing;
 mod webhooks;
 pub use publishing::FORCIBLE_SUBCODES;
 mod insights;
+mod login;
+pub use login::InstagramOAuthError;
 mod ratelimit;
 mod shopping;
 mod social;
 
 use serde_json::{json, Map, Value};
 
+/// The HTTP status and the optional envelope keys production sends for one family of errors,
+/// with the capture or page that shows them. Every constructor in this vocabulary names one.
+///
+/// The keys every envelope has (`message`, `type`, `code`, `fbtrace_id`) are not listed;
+/// `error_subcode`, `error_user_title` and `error_user_msg` belong to each error's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Envelope {
+    /// HTTP status of the answer.
+    pub status: u16,
+    /// `is_transient`: `Some(v)` when production sends the key, `None` when it leaves it out.
+    pub is_transient: Option<bool>,
+    /// The `<kind>` of the `WWW-Authenticate: OAuth "Facebook Platform" "<kind>" "<message>"`
+    /// header token errors carry (facts §1.2); `None`: no header.
+    pub www_authenticate: Option<&'static str>,
+    /// Where the status and the key set come from (facts file section, issue, capture).
+    pub source: &'static str,
+}
+
+/// Generic Graph parameter errors, `(#100) …` and the other `(#code)` texts: HTTP 400, no
+/// `is_transient`. Captures: `"(#100) Starting from version 22 and above, the impressions
+/// metric …","type":"OAuthException","code":100,"fbtrace_id":…` (GH:gitroomhq/postiz-app#622,
+/// 2025); `(#100) metric[0] must be one of …` (GH:janu-software/facebook-php-sdk#17).
+pub const PARAMETER: Envelope = Envelope {
+    status: 400,
+    is_transient: None,
+    www_authenticate: None,
+    source: "facts §1.3, §9; GH:gitroomhq/postiz-app#622 (2025 body without is_transient)",
+};
+
+/// 100/33 `GraphMethodException` ("Unsupported get request…"): HTTP 400, no `is_transient`
+/// (GH:facebook/facebook-php-business-sdk#226 quotes the whole body; GH:roughike/flutter_facebook_login#44).
+pub const OBJECT_ACCESS: Envelope = Envelope {
+    status: 400,
+    is_transient: None,
+    www_authenticate: None,
+    source: "facts §1.3; GH:facebook/facebook-php-business-sdk#226 (body without is_transient)",
+};
+
+/// The 190 family (unparsable, invalid, expired 463, 458, 460, 466, 467, 492): HTTP 400,
+/// `WWW-Authenticate … "invalid_token"`, and no `is_transient`: production bodies from 2016 to
+/// 2026 carry none (issue 10; GH:facebook/facebook-ios-sdk#2576; GH:snarfed/bridgy#59).
+pub const TOKEN: Envelope = Envelope {
+    status: 400,
+    is_transient: None,
+    www_authenticate: Some("invalid_token"),
+    source: "facts §1.2, §1.3, §9; issue 10; GH:facebook/facebook-ios-sdk#2576",
+};
+
+/// A request without any token (104, and 2500 on `/me`): HTTP 400, `WWW-Authenticate …
+/// "invalid_request"` (facts §1.2 header dumps), no `is_transient` (as the 190 family).
+pub const TOKEN_MISSING: Envelope = Envelope {
+    status: 400,
+    is_transient: None,
+    www_authenticate: Some("invalid_request"),
+    source: "facts §1.2 (GH:pablobarbera/Rfacebook#123 header dump)",
+};
+
+/// `(#10)` for a permission the token lacks: HTTP 400 without `is_transient` (issue 10: 2026
+/// capture of a comments call without `instagram_manage_comments`; GH:gitroomhq/postiz-app#1914,
+/// 2026: `{"message":"(#10) Requires instagram_content_publish permission …","type":
+/// "OAuthException","code":10}`). The guides' 403 with `is_transient:false` is superseded.
+pub const PERMISSION: Envelope = Envelope {
+    status: 400,
+    is_transient: None,
+    www_authenticate: None,
+    source: "facts §9; issue 10 (2026 capture); GH:gitroomhq/postiz-app#1914",
+};
+
+/// `(#200)` permission errors: HTTP 403 (facts §1.2: `IGERR` rows 403/200). Whether
+/// `is_transient` is sent is UNCONFIRMED; left out, as on the `(#10)` capture.
+pub const USER_PERMISSION: Envelope = Envelope {
+    status: 403,
+    is_transient: None,
+    www_authenticate: None,
+    source: "facts §1.2 (IGERR 403/200); is_transient UNCONFIRMED",
+};
+
+/// Instagram content-publishing errors (2207xxx subcodes): HTTP 400 with `is_transient:false`
+/// and the user title/message (`IGERR` sample; GH:activepieces/activepieces#10389 for
+/// 9007/2207027; GH:gitroomhq/postiz-app#1900 for 9004/2207052).
+pub const IG_PUBLISHING: Envelope = Envelope {
+    status: 400,
+    is_transient: Some(false),
+    www_authenticate: None,
+    source: "facts §1.1, §1.5; IGERR sample; GH:activepieces/activepieces#10389",
+};
+
+/// The publishing error `IGERR` marks as transient (-1/2207001 "Instagram server error. Try
+/// again."); `is_transient:true` follows the doc's retry advice (value UNCONFIRMED).
+pub const IG_PUBLISHING_TRANSIENT: Envelope = Envelope {
+    is_transient: Some(true),
+    source: "facts §1.5 (IGERR: transient server error); is_transient value UNCONFIRMED",
+    ..IG_PUBLISHING
+};
+
+/// The publishing action block (4/2207051): HTTP 403 in production (issue 10, facts §9), with
+/// the publishing family's keys.
+pub const IG_ACTION_BLOCKED: Envelope = Envelope {
+    status: 403,
+    source: "facts §9; issue 10 (production answers 403)",
+    ..IG_PUBLISHING
+};
+
+/// Rate limits (`(#4)`, `(#17)`, `(#80002)`): `is_transient:true` (facts §1.3:
+/// GH:facebook/facebook-nodejs-business-sdk#97 for `(#4)`; the others by analogy, UNCONFIRMED).
+/// The status comes from `RateLimitConfig` (facts §1.2: 403 seen for `(#4)`, 400 for 80002).
+pub const RATE_LIMIT: Envelope = Envelope {
+    status: 400,
+    is_transient: Some(true),
+    www_authenticate: None,
+    source: "facts §1.2, §1.3; GH:facebook/facebook-nodejs-business-sdk#97",
+};
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct GraphError {
-    pub status: u16,
     pub message: String,
     pub kind: &'static str,
     pub code: i64,
     pub subcode: Option<i64>,
-    pub is_transient: bool,
     pub user_title: Option<String>,
     pub user_msg: Option<String>,
-    /// Value of the `WWW-Authenticate` header's kind (facts §1.2), for auth errors.
-    pub www_authenticate: Option<&'static str>,
+    /// HTTP status, `is_transient` and `WWW-Authenticate` of the error's family.
+    pub envelope: Envelope,
 }
 
 pub type GraphResult<T> = Result<T, GraphError>;
@@ -36,18 +151,22 @@ const OAUTH: &str = "OAuthException";
 const METHOD: &str = "GraphMethodException";
 
 impl GraphError {
-    pub fn new(status: u16, code: i64, message: impl Into<String>) -> Self {
+    /// An error of `envelope`'s family (type `OAuthException`).
+    pub fn of(envelope: Envelope, code: i64, message: impl Into<String>) -> Self {
         GraphError {
-            status,
             message: message.into(),
             kind: OAUTH,
             code,
             subcode: None,
-            is_transient: false,
             user_title: None,
             user_msg: None,
-            www_authenticate: None,
+            envelope,
         }
+    }
+
+    /// The HTTP status production answers this error with.
+    pub fn status(&self) -> u16 {
+        self.envelope.status
     }
 
     pub fn subcode(mut self, subcode: i64) -> Self {
@@ -61,22 +180,14 @@ impl GraphError {
         self
     }
 
-    pub fn transient(mut self) -> Self {
-        self.is_transient = true;
-        self
-    }
-
     fn kind(mut self, kind: &'static str) -> Self {
         self.kind = kind;
         self
     }
 
-    fn auth(mut self, www: &'static str) -> Self {
-        self.www_authenticate = Some(www);
-        self
-    }
-
-    /// The `{"error": {...}}` body without `fbtrace_id`.
+    /// The `{"error": {...}}` body: `message`, `type`, `code`, then `error_subcode`,
+    /// `is_transient`, `error_user_title`, `error_user_msg` when the error has them, and
+    /// `fbtrace_id` (facts §1.1 key order).
     pub fn body(&self, fbtrace_id: &str) -> Value {
         let mut e = Map::new();
         e.insert("message".into(), json!(self.message));
@@ -85,7 +196,9 @@ impl GraphError {
         if let Some(s) = self.subcode {
             e.insert("error_subcode".into(), json!(s));
         }
-        e.insert("is_transient".into(), json!(self.is_transient));
+        if let Some(t) = self.envelope.is_transient {
+            e.insert("is_transient".into(), json!(t));
+        }
         if let Some(t) = &self.user_title {
             e.insert("error_user_title".into(), json!(t));
         }
@@ -106,8 +219,8 @@ impl GraphError {
             "DELETE" => "delete",
             _ => "get",
         };
-        GraphError::new(
-            400,
+        GraphError::of(
+            OBJECT_ACCESS,
             100,
             format!(
                 "Unsupported {verb} request. Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api"
@@ -120,31 +233,31 @@ impl GraphError {
     /// A path the Graph API has no route for (e.g. an unknown edge).
     /// Code 2500 "Unknown path components" is what graph.facebook.com answers (UNCONFIRMED).
     pub fn unknown_path(path: &str) -> Self {
-        GraphError::new(400, 2500, format!("Unknown path components: {path}"))
+        GraphError::of(PARAMETER, 2500, format!("Unknown path components: {path}"))
     }
 
     // ---- parameters (facts §1.3) -----------------------------------------------------
 
     pub fn nonexisting_field(field: &str, node_type: &str) -> Self {
-        GraphError::new(
-            400,
+        GraphError::of(
+            PARAMETER,
             100,
             format!("(#100) Tried accessing nonexisting field ({field}) on node type ({node_type})"),
         )
     }
 
     pub fn missing_param(name: &str) -> Self {
-        GraphError::new(400, 100, format!("(#100) The parameter {name} is required"))
+        GraphError::of(PARAMETER, 100, format!("(#100) The parameter {name} is required"))
     }
 
     pub fn invalid_param(detail: impl std::fmt::Display) -> Self {
-        GraphError::new(400, 100, format!("(#100) {detail}"))
+        GraphError::of(PARAMETER, 100, format!("(#100) {detail}"))
     }
 
     /// `(#100) <param>[<i>] must be one of the following values: a, b, c`
     pub fn not_one_of(param: &str, values: &[&str]) -> Self {
-        GraphError::new(
-            400,
+        GraphError::of(
+            PARAMETER,
             100,
             format!(
                 "(#100) {param} must be one of the following values: {}",
@@ -154,16 +267,16 @@ impl GraphError {
     }
 
     pub fn too_many_ids(provided: usize, max: usize) -> Self {
-        GraphError::new(
-            400,
+        GraphError::of(
+            PARAMETER,
             100,
             format!("(#100) Too many IDs. Maximum: {max}. Provided: {provided}."),
         )
     }
 
     pub fn cursor_out_of_range(which: &str) -> Self {
-        GraphError::new(
-            400,
+        GraphError::of(
+            PARAMETER,
             100,
             format!("(#100) The {which} Cursor specified exceeds the max limit supported by this endpoint"),
         )
@@ -172,8 +285,8 @@ impl GraphError {
     /// A `fields=` expression that does not parse. Real Graph answers code 2500 with the
     /// parser's complaint and the character position (wording UNCONFIRMED).
     pub fn fields_syntax(detail: &str, at: usize, input: &str) -> Self {
-        GraphError::new(
-            400,
+        GraphError::of(
+            PARAMETER,
             2500,
             format!("Syntax error \"{detail}\" at character {at}: {input}"),
         )
@@ -183,31 +296,34 @@ impl GraphError {
 
     /// No token at all on a request for `/me`.
     pub fn active_token_required() -> Self {
-        GraphError::new(
-            400,
+        GraphError::of(
+            TOKEN_MISSING,
             2500,
             "An active access token must be used to query information about the current user.",
         )
-        .auth("invalid_request")
     }
 
     /// No token at all on any other request.
     pub fn token_required() -> Self {
-        GraphError::new(400, 104, "An access token is required to request this resource.").auth("invalid_request")
+        GraphError::of(
+            TOKEN_MISSING,
+            104,
+            "An access token is required to request this resource.",
+        )
     }
 
     pub fn token_unparseable() -> Self {
-        GraphError::new(400, 190, "Invalid OAuth access token - Cannot parse access token").auth("invalid_token")
+        GraphError::of(TOKEN, 190, "Invalid OAuth access token - Cannot parse access token")
     }
 
     pub fn token_invalid() -> Self {
-        GraphError::new(400, 190, "Invalid OAuth access token.").auth("invalid_token")
+        GraphError::of(TOKEN, 190, "Invalid OAuth access token.")
     }
 
     /// 190/463 with the Pacific-time sentence production uses.
     pub fn token_expired(expired_at: i64, now: i64) -> Self {
-        GraphError::new(
-            400,
+        GraphError::of(
+            TOKEN,
             190,
             format!(
                 "Error validating access token: Session has expired on {}. The current time is {}.",
@@ -216,60 +332,59 @@ impl GraphError {
             ),
         )
         .subcode(463)
-        .auth("invalid_token")
     }
 
     pub fn token_app_not_authorized(app_id: &str) -> Self {
-        GraphError::new(
-            400,
+        GraphError::of(
+            TOKEN,
             190,
             format!("Error validating access token: The user has not authorized application {app_id}."),
         )
         .subcode(458)
-        .auth("invalid_token")
     }
 
     pub fn token_password_changed() -> Self {
-        GraphError::new(400, 190, "Error validating access token: The session has been invalidated because the user changed their password or Facebook has changed the session for security reasons.")
+        GraphError::of(TOKEN, 190, "Error validating access token: The session has been invalidated because the user changed their password or Facebook has changed the session for security reasons.")
             .subcode(460)
-            .auth("invalid_token")
     }
 
     pub fn token_invalidated_by_api() -> Self {
-        GraphError::new(
-            400,
+        GraphError::of(
+            TOKEN,
             190,
             "Error validating access token: The session was invalidated explicitly using an API call.",
         )
         .subcode(466)
-        .auth("invalid_token")
     }
 
     pub fn token_logged_out() -> Self {
-        GraphError::new(
-            400,
+        GraphError::of(
+            TOKEN,
             190,
             "Error validating access token: The session is invalid because the user logged out.",
         )
         .subcode(467)
-        .auth("invalid_token")
     }
 
     pub fn token_session_invalid() -> Self {
-        GraphError::new(400, 190, "Error validating access token: The session is invalid. This could be because the application was uninstalled after the session was created.")
+        GraphError::of(TOKEN, 190, "Error validating access token: The session is invalid. This could be because the application was uninstalled after the session was created.")
             .subcode(492)
-            .auth("invalid_token")
     }
 
     /// `appsecret_proof` sent but wrong (securing-requests doc).
     pub fn invalid_appsecret_proof() -> Self {
-        GraphError::new(400, 100, "Invalid appsecret_proof provided in the API argument").kind(METHOD)
+        GraphError::of(
+            OBJECT_ACCESS,
+            100,
+            "Invalid appsecret_proof provided in the API argument",
+        )
+        .kind(METHOD)
     }
 
     /// The app requires `appsecret_proof` and none was sent.
     pub fn appsecret_proof_required() -> Self {
-        GraphError::new(
-            400,
+        GraphError::of(
+            OBJECT_ACCESS,
             100,
             "API calls from the server require an appsecret_proof argument",
         )
@@ -277,16 +392,16 @@ impl GraphError {
     }
 
     pub fn invalid_client_secret() -> Self {
-        GraphError::new(400, 1, "Error validating client secret.")
+        GraphError::of(PARAMETER, 1, "Error validating client secret.")
     }
 
     pub fn invalid_application_id() -> Self {
-        GraphError::new(400, 101, "Error validating application. Invalid application ID.")
+        GraphError::of(PARAMETER, 101, "Error validating application. Invalid application ID.")
     }
 
     pub fn unsupported_grant_type() -> Self {
-        GraphError::new(
-            400,
+        GraphError::of(
+            PARAMETER,
             100,
             "(#100) Unsupported grant_type. Supported values are fb_exchange_token and client_credentials",
         )
@@ -294,33 +409,37 @@ impl GraphError {
 
     /// A call that needs a user or page token made with an app token, or the reverse.
     pub fn wrong_token_type(needed: &str) -> Self {
-        GraphError::new(
-            400,
+        GraphError::of(
+            TOKEN,
             190,
             format!("Invalid OAuth access token - this call needs a {needed} access token"),
         )
-        .auth("invalid_token")
     }
 
     // ---- permissions (facts §1.2, §7) ---------------------------------------------------
 
-    /// `(#10)`: the app lacks a permission the edge needs (HTTP 403).
+    /// `(#10)`: the token lacks a permission the edge needs ([`PERMISSION`]: HTTP 400, no
+    /// `is_transient`).
     pub fn permission_denied() -> Self {
-        GraphError::new(403, 10, "(#10) Application does not have permission for this action")
+        GraphError::of(
+            PERMISSION,
+            10,
+            "(#10) Application does not have permission for this action",
+        )
     }
 
-    /// `(#200)`: the user has not granted what the action needs (HTTP 403).
+    /// `(#200)`: the user has not granted what the action needs ([`USER_PERMISSION`]: 403).
     pub fn requires_permission(permission: &str) -> Self {
-        GraphError::new(
-            403,
+        GraphError::of(
+            USER_PERMISSION,
             200,
             format!("(#200) Requires {permission} permission to manage the object"),
         )
     }
 
     pub fn not_authorized_action() -> Self {
-        GraphError::new(
-            403,
+        GraphError::of(
+            USER_PERMISSION,
             200,
             "(#200) The user hasn't authorized the application to perform this action",
         )
@@ -329,15 +448,19 @@ impl GraphError {
     // ---- request bodies (never a 5xx: every failure on client input is a 4xx) -------------------------------------------------------------------
 
     pub fn body_too_large(limit: usize) -> Self {
-        GraphError::new(
-            400,
+        GraphError::of(
+            PARAMETER,
             100,
             format!("(#100) Request body exceeds the maximum size of {limit} bytes"),
         )
     }
 
     pub fn malformed_body(detail: &str) -> Self {
-        GraphError::new(400, 100, format!("(#100) Could not parse the request body: {detail}"))
+        GraphError::of(
+            PARAMETER,
+            100,
+            format!("(#100) Could not parse the request body: {detail}"),
+        )
     }
 }
 
@@ -375,5 +498,31 @@ mod tests {
         assert_eq!(b["error"]["message"], "Invalid OAuth access token.");
         assert!(b["error"].get("error_subcode").is_none());
         assert_eq!(b["error"]["fbtrace_id"], "T");
+    }
+
+    #[test]
+    fn is_transient_is_sent_only_by_families_that_have_it() {
+        let token = GraphError::token_expired(0, 1).body("T");
+        assert!(token["error"].get("is_transient").is_none());
+        let param = GraphError::nonexisting_field("x", "IGUser").body("T");
+        assert!(param["error"].get("is_transient").is_none());
+        let publishing = GraphError::container_not_ready().body("T");
+        assert_eq!(publishing["error"]["is_transient"], false);
+        assert_eq!(GraphError::ig_server_error().body("T")["error"]["is_transient"], true);
+        assert_eq!(
+            GraphError::app_request_limit(403).body("T")["error"]["is_transient"],
+            true
+        );
+    }
+
+    #[test]
+    fn every_forcible_publishing_error_names_a_sourced_family_with_is_transient() {
+        for &sub in FORCIBLE_SUBCODES {
+            let e = GraphError::for_publishing_subcode(sub, "u", "8 MiB");
+            assert!(e.envelope.is_transient.is_some(), "{sub}");
+            assert!(!e.envelope.source.is_empty(), "{sub}");
+            assert!(e.user_title.is_some() && e.user_msg.is_some(), "{sub}");
+        }
+        assert_eq!(GraphError::publishing_spam_block().status(), 403);
     }
 }

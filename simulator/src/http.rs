@@ -4,12 +4,14 @@
 pub mod batch;
 pub mod cdn;
 pub mod comment;
+pub mod dialog;
 pub mod discovery;
 pub mod events;
 pub mod fields;
 pub mod graph;
 pub mod hashtag;
 pub mod ig_user;
+pub mod iglogin;
 pub mod insights;
 pub mod media;
 pub mod mention;

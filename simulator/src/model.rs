@@ -8,6 +8,7 @@ pub mod comment;
 pub mod events;
 pub mod hashtag;
 pub mod insights;
+pub mod login;
 pub mod media;
 pub mod publishing;
 pub mod ratelimit;
@@ -55,10 +56,15 @@ pub struct World {
     pub shopping: shopping::Shopping,
     /// Tokens created since the last [`World::take_minted_tokens`] (for the token index).
     minted: Vec<String>,
+    /// The token the last long-lived grant minted for each user (or Page, or IG account) and
+    /// scopes (see [`World::long_lived_token`]).
+    pub exchanged: BTreeMap<account::ExchangeKey, String>,
     /// Webhook subscriptions and the delivery outbox.
     pub webhooks: webhook::Webhooks,
     /// Instagram BUC and Platform rate-limit windows and per-sandbox limits.
     pub rate_limits: ratelimit::RateLimits,
+    /// Login dialogs' codes and the app's redirect URIs (both login flows).
+    pub login: login::Login,
 }
 
 impl World {
@@ -82,8 +88,10 @@ impl World {
             publishing: publishing::Publishing::default(),
             shopping: shopping::Shopping::default(),
             minted: Vec::new(),
+            exchanged: BTreeMap::new(),
             webhooks: webhook::Webhooks::default(),
             rate_limits: ratelimit::RateLimits::default(),
+            login: login::Login::default(),
         }
     }
 

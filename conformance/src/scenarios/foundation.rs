@@ -2,7 +2,7 @@
 //! paging, field expansion, `ids=`, error envelopes and the token endpoints (facts §1, §3,
 //! §4.1, §4.2, §7; guide "Getting Started"). Read-only: they run on live as they are.
 
-use crate::scenario::{data, expect, require_fields, str_field, Check, Ctx, Failure, Scenario};
+use crate::scenario::{data, envelope_keys, expect, require_fields, str_field, Call, Check, Ctx, Failure, Scenario};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -416,30 +416,61 @@ fn error_envelopes(ctx: &mut Ctx) -> Result<(), Failure> {
     let ig = ctx.ig_user_id().to_string();
     ctx.step("a token that cannot be parsed");
     let bare = ctx.client().without_token();
-    let e = ctx
-        .call_as(&bare, |c| c.get("me", &[("access_token", "garbage!")]))
-        .error(190, None)?;
+    let call = ctx.call_as(&bare, |c| c.get("me", &[("access_token", "garbage!")]));
+    let e = call.error(190, None)?;
     expect(e["type"] == "OAuthException", || format!("190 typed {}", e["type"]))?;
+    // Production: HTTP 400, no is_transient, WWW-Authenticate "invalid_token" (issue 10).
+    call.envelope(400, envelope_keys::GRAPH)?;
+    www_authenticate(&call, "invalid_token")?;
 
     ctx.step("no token at all");
-    ctx.call_as(&bare, |c| c.get("me", &[])).error(2500, None)?;
+    let call = ctx.call_as(&bare, |c| c.get("me", &[]));
+    call.error(2500, None)?;
+    call.envelope(400, envelope_keys::GRAPH)?;
+    www_authenticate(&call, "invalid_request")?;
 
     ctx.step("an unknown field");
-    let e = ctx
-        .get(&ig, &[("fields", "username,not_a_field_xyz")])
-        .error(100, None)?;
+    let call = ctx.get(&ig, &[("fields", "username,not_a_field_xyz")]);
+    let e = call.error(100, None)?;
     let msg = e["message"].as_str().unwrap_or("");
     expect(msg.contains("nonexisting field (not_a_field_xyz)"), || {
         format!("the message does not name the field: {msg}")
     })?;
+    call.envelope(400, envelope_keys::GRAPH)?;
 
     ctx.step("an object that does not exist");
-    let e = ctx.get(UNKNOWN_ID, &[]).error(100, Some(33))?;
+    let call = ctx.get(UNKNOWN_ID, &[]);
+    let e = call.error(100, Some(33))?;
     let msg = e["message"].as_str().unwrap_or("");
     expect(msg.starts_with("Unsupported get request."), || {
         format!("unexpected 100/33 text: {msg}")
     })?;
+    call.envelope(400, envelope_keys::GRAPH_SUBCODE)?;
+
+    // A token without instagram_manage_comments: (#10), HTTP 400, no is_transient (2026
+    // capture, issue 10). Needs a second user: the simulator's Morgan Publisher.
+    if let Some(token) = ctx.sandbox().ok().map(|sb| sb.user_token("Morgan Publisher")) {
+        ctx.step("a token without the permission the edge needs");
+        ctx.secret(&token);
+        let morgan = ctx.client().with_token(&token);
+        let media = ctx.get(&format!("{ig}/media"), &[("limit", "1")]).ok("ig_media_list")?["data"][0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let call = ctx.call_as(&morgan, |c| c.get(&format!("{media}/comments"), &[]));
+        call.error(10, None)?;
+        call.envelope(400, envelope_keys::GRAPH)?;
+    }
     Ok(())
+}
+
+/// The `WWW-Authenticate` header of a token error names `kind` (facts §1.2).
+fn www_authenticate(call: &Call, kind: &str) -> Result<(), Failure> {
+    let got = call.resp.header("www-authenticate").unwrap_or_default();
+    expect(
+        got.starts_with(&format!("OAuth \"Facebook Platform\" \"{kind}\"")),
+        || format!("WWW-Authenticate {got:?}, expected kind {kind}"),
+    )
 }
 
 fn debug_token(ctx: &mut Ctx) -> Result<(), Failure> {

@@ -11,6 +11,7 @@ pub mod discovery;
 pub mod foundation;
 pub mod hashtags;
 pub mod insights;
+pub mod instagram_login;
 pub mod mentions;
 pub mod product_tagging;
 pub mod publishing;
@@ -28,6 +29,7 @@ pub const AREAS: &[&[Scenario]] = &[
     insights::SCENARIOS,
     product_tagging::SCENARIOS,
     webhooks::SCENARIOS,
+    instagram_login::SCENARIOS,
 ];
 
 /// Every scenario, in run order.

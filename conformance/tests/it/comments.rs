@@ -243,7 +243,7 @@ fn a_token_without_instagram_manage_comments_gets_permission_errors() {
         let c = sb.client_as(user);
         let r = c.get(&format!("{GUIDE_MEDIA}/comments"), &[]);
         r.graph_error(10, None);
-        assert_eq!(r.status, 403);
+        assert_eq!(r.status, 400, "production: HTTP 400 (issue 10, 2026 capture)");
         c.get(GUIDE_COMMENT, &[]).graph_error(10, None);
         c.post(&format!("{GUIDE_MEDIA}/comments"), &[("message", "x")])
             .graph_error(10, None);

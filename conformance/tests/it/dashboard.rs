@@ -57,9 +57,21 @@ fn accounts_show_stories_with_their_expiry_and_quota_gauges() {
             .map(|s| s["id"].as_str().unwrap().to_string())
             .collect::<Vec<_>>()
     );
+    // The publishing gauge is the Graph's own content_publishing_limit.
+    let limit = c
+        .get(
+            &format!("{METRICSAURUS}/content_publishing_limit"),
+            &[("fields", "config,quota_usage")],
+        )
+        .ok("content_publishing_limit")["data"][0]
+        .clone();
     assert_eq!(
         m["quotas"]["publishing"],
-        serde_json::json!({"used": 0, "limit": 50, "window_seconds": 86400})
+        serde_json::json!({
+            "used": limit["quota_usage"],
+            "limit": limit["config"]["quota_total"],
+            "window_seconds": limit["config"]["quota_duration"],
+        })
     );
     assert_eq!(m["quotas"]["hashtag_searches"]["limit"], 30);
 

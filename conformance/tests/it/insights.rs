@@ -650,7 +650,7 @@ fn insights_need_instagram_manage_insights() {
         &format!("{METRICSAURUS}/insights"),
         &[("metric", "reach"), ("period", "day")],
     );
-    assert_eq!(r.status, 403);
+    assert_eq!(r.status, 400, "(#10) is HTTP 400 in production (issue 10)");
     r.graph_error(10, None);
     let media = feed_image(&riley);
     riley

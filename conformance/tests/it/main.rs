@@ -3,13 +3,17 @@
 
 mod browser;
 mod cdn;
+mod clients;
 mod comments;
 mod dashboard;
 mod discovery;
 mod doc_samples;
+mod envelopes;
 mod foundation;
 mod harness;
 mod hashtags;
+mod hostile;
+mod iglogin;
 mod insights;
 mod negative;
 mod publishing;

@@ -5,8 +5,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PublishingConfig {
-    /// API-published posts per account per moving window (facts §4.5: 25/50/100 over time;
-    /// 50 is the v18 reference's "currently 50").
+    /// API-published posts per account per moving window. Production reports 100
+    /// (`content_publishing_limit` measured live 2026-09, facts §9 "Publishing quota"); the
+    /// guides' and v18 reference's value is 50 ("currently 50", facts §4.5) and older
+    /// recordings show 25: set this knob to either to reproduce them.
     pub quota_total: u32,
     /// The moving window of the publishing quota, in seconds (facts §4.5: 86400).
     pub quota_duration: i64,
@@ -44,7 +46,7 @@ pub struct PublishingConfig {
 impl Default for PublishingConfig {
     fn default() -> Self {
         PublishingConfig {
-            quota_total: 50,
+            quota_total: 100,
             quota_duration: 86_400,
             tagged_quota_total: 25,
             container_cap: 400,

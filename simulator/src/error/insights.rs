@@ -1,7 +1,7 @@
 //! Errors of the insights endpoints (facts §1.6, §5). Texts from recorded responses where one
 //! exists; the rest are marked UNCONFIRMED.
 
-use super::GraphError;
+use super::{GraphError, PARAMETER, PERMISSION};
 
 impl GraphError {
     /// A metric of the version that this media type does not have (GH:exileum/meta-mcp#120).
@@ -61,19 +61,25 @@ impl GraphError {
     /// A breakdown the metric does not support: "An unknown error has occurred." (facts §1.6;
     /// code 1 by convention). Sent as a 400: it is the client's request that is wrong.
     pub fn insights_unsupported_breakdown() -> Self {
-        GraphError::new(400, 1, "An unknown error has occurred.")
+        GraphError::of(PARAMETER, 1, "An unknown error has occurred.")
     }
 
-    /// Story with fewer than 5 viewers (facts §1.3, §1.6).
+    /// Story with fewer than 5 viewers (facts §1.3, §1.6): a `(#10)` error, so of the
+    /// [`PERMISSION`] family (status and keys as the 2026 `(#10)` capture; UNCONFIRMED for
+    /// this text).
     pub fn not_enough_viewers() -> Self {
-        GraphError::new(403, 10, "(#10) Not enough viewers for the media to show insights")
+        GraphError::of(
+            PERMISSION,
+            10,
+            "(#10) Not enough viewers for the media to show insights",
+        )
     }
 
     /// A story older than 24 hours, when configured to answer with an error rather than an
     /// empty data set (UNCONFIRMED which production does).
     pub fn story_insights_expired() -> Self {
-        GraphError::new(
-            403,
+        GraphError::of(
+            PERMISSION,
             10,
             "(#10) Insights are only available for stories within 24 hours of posting",
         )

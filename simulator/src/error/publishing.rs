@@ -1,7 +1,7 @@
 //! Content-publishing errors (facts §1.5, every row HTTP 400 unless said): the short generic
 //! `message` live responses carry, and the doc's sentence in `error_user_msg` (facts §1.1).
 
-use super::GraphError;
+use super::{Envelope, GraphError, IG_ACTION_BLOCKED, IG_PUBLISHING, IG_PUBLISHING_TRANSIENT, PARAMETER};
 use crate::config::PublishingConfig;
 
 /// Subcodes a test may force on a media URL (`?igsim_error=<subcode>`) or through the
@@ -11,8 +11,20 @@ pub const FORCIBLE_SUBCODES: &[i64] = &[
     2207076, 2207077, 2207082, 2207085,
 ];
 
+/// A publishing error of the [`IG_PUBLISHING`] family.
 fn ig(code: i64, subcode: i64, message: &str, title: &str, user_msg: impl Into<String>) -> GraphError {
-    GraphError::new(400, code, message)
+    ig_in(IG_PUBLISHING, code, subcode, message, title, user_msg)
+}
+
+fn ig_in(
+    family: Envelope,
+    code: i64,
+    subcode: i64,
+    message: &str,
+    title: &str,
+    user_msg: impl Into<String>,
+) -> GraphError {
+    GraphError::of(family, code, message)
         .subcode(subcode)
         .user(title, user_msg)
 }
@@ -20,14 +32,14 @@ fn ig(code: i64, subcode: i64, message: &str, title: &str, user_msg: impl Into<S
 impl GraphError {
     /// -1/2207001: transient server error.
     pub fn ig_server_error() -> Self {
-        ig(
+        ig_in(
+            IG_PUBLISHING_TRANSIENT,
             -1,
             2207001,
             "An unexpected error has occurred. Please retry your request later.",
             "Instagram server error",
             "Instagram server error. Try again.",
         )
-        .transient()
     }
 
     /// -2/2207003: downloading the media took too long.
@@ -87,13 +99,16 @@ impl GraphError {
         )
     }
 
-    /// 4/2207051: suspected spam.
+    /// 4/2207051: suspected spam. HTTP 403 ([`IG_ACTION_BLOCKED`]) and the title
+    /// "action is blocked", as production answers (issue 10, facts §9); the message and the
+    /// user message are `IGERR`'s.
     pub fn publishing_spam_block() -> Self {
-        ig(
+        ig_in(
+            IG_ACTION_BLOCKED,
             4,
             2207051,
             "Application request limit reached",
-            "Action blocked",
+            "action is blocked",
             "We restrict certain activity to protect our community. Tell us if you think we made a mistake.",
         )
     }
@@ -248,12 +263,12 @@ impl GraphError {
     /// `media_type=VIDEO` outside a carousel (facts §1.5; code 100 UNCONFIRMED).
     pub fn video_media_type_deprecated() -> Self {
         let text = "The VIDEO value for media_type is deprecated. Use the REELS media type to publish a video to your Instagram feed.";
-        GraphError::new(400, 100, format!("(#100) {text}")).user("Invalid media type", text)
+        GraphError::of(PARAMETER, 100, format!("(#100) {text}")).user("Invalid media type", text)
     }
 
     /// A `location_id` whose Page has no coordinates (Content Publishing "Location Tags").
     pub fn invalid_location_id(cfg: &PublishingConfig, location_id: &str) -> Self {
-        let mut e = GraphError::new(400, cfg.invalid_location_code, "INSTAGRAM_PLATFORM_API__INVALID_LOCATION_ID").user(
+        let mut e = GraphError::of(IG_PUBLISHING, cfg.invalid_location_code, "INSTAGRAM_PLATFORM_API__INVALID_LOCATION_ID").user(
             "Invalid location",
             format!("The location_id {location_id} is not a Page with latitude and longitude location data (INSTAGRAM_PLATFORM_API__INVALID_LOCATION_ID)."),
         );
@@ -263,8 +278,12 @@ impl GraphError {
 
     /// The linked Page still needs Page Publishing Authorization (codes UNCONFIRMED: knobs).
     pub fn page_publishing_authorization_required(cfg: &PublishingConfig) -> Self {
-        let mut e = GraphError::new(
-            cfg.ppa_error_status,
+        let family = Envelope {
+            status: cfg.ppa_error_status,
+            ..IG_PUBLISHING
+        };
+        let mut e = GraphError::of(
+            family,
             cfg.ppa_error_code,
             format!("(#{}) The Page connected to this Instagram account requires Page Publishing Authorization", cfg.ppa_error_code),
         )
@@ -278,7 +297,7 @@ impl GraphError {
 
     /// The 400-containers-per-24-h cap (facts §2; code UNCONFIRMED: knob).
     pub fn container_cap_reached(cfg: &PublishingConfig) -> Self {
-        let mut e = GraphError::new(400, cfg.container_cap_code, "Application request limit reached").user(
+        let mut e = GraphError::of(IG_PUBLISHING, cfg.container_cap_code, "Application request limit reached").user(
             "Too many media containers",
             format!("You reached the maximum number of media containers ({}) that can be created in 24 hours. Publish or wait for older containers to leave the window.", cfg.container_cap),
         );

@@ -1,30 +1,34 @@
 //! Errors of the rate limits (facts §1.2, §1.3, §1.4; never HTTP 429, facts §8.2).
 //! HTTP statuses come from `RateLimitConfig` because the facts leave them UNCONFIRMED.
 
-use super::GraphError;
+use super::{Envelope, GraphError, RATE_LIMIT};
+
+/// [`RATE_LIMIT`] with the configured HTTP status.
+fn limit(status: u16) -> Envelope {
+    Envelope { status, ..RATE_LIMIT }
+}
 
 impl GraphError {
     /// Instagram BUC limit of an app–account pair (facts §1.3: code 80002; the wording is
     /// built by analogy with 80001, UNCONFIRMED; HTTP 400 seen, facts §1.2).
     pub fn instagram_buc_limit(status: u16) -> Self {
-        GraphError::new(
-            status,
+        GraphError::of(
+            limit(status),
             80002,
             "(#80002) There have been too many calls to this Instagram account. Wait a bit and try again. \
              For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting.",
         )
-        .transient()
     }
 
     /// App-level Platform limit (facts §1.3: `(#4) Application request limit reached`,
     /// `is_transient:true`; HTTP 403 seen, facts §1.2).
     pub fn app_request_limit(status: u16) -> Self {
-        GraphError::new(status, 4, "(#4) Application request limit reached").transient()
+        GraphError::of(limit(status), 4, "(#4) Application request limit reached")
     }
 
     /// User-level Platform limit (facts §1.3: `(#17) User request limit reached`; HTTP
     /// UNCONFIRMED).
     pub fn user_request_limit(status: u16) -> Self {
-        GraphError::new(status, 17, "(#17) User request limit reached").transient()
+        GraphError::of(limit(status), 17, "(#17) User request limit reached")
     }
 }

@@ -1,12 +1,12 @@
 //! Errors of product tagging (facts §1.5 rows 2207035/2207036/2207037/2207040, §4.2; guide
 //! "Product Tagging"). Texts not in any source are marked UNCONFIRMED.
 
-use super::GraphError;
+use super::{GraphError, IG_PUBLISHING};
 
-/// Publishing-style 100 errors: short `message`, the doc sentence in `error_user_msg`
-/// (facts §1.1, as the 2207089 payload shows).
+/// Publishing-style 100 errors of the [`IG_PUBLISHING`] family: short `message`, the doc
+/// sentence in `error_user_msg` (facts §1.1, as the 2207089 payload shows).
 fn invalid(subcode: i64, title: &str, msg: impl Into<String>) -> GraphError {
-    GraphError::new(400, 100, "Invalid parameter")
+    GraphError::of(IG_PUBLISHING, 100, "Invalid parameter")
         .subcode(subcode)
         .user(title, msg)
 }
@@ -89,7 +89,7 @@ impl GraphError {
     /// 25 tagged posts per rolling 24 h (guide, Limitations). The publishing-quota code 9
     /// with its subcode is used; production's code for this limit is UNCONFIRMED.
     pub fn tagged_posts_limit_reached() -> Self {
-        GraphError::new(400, 9, "Application request limit reached")
+        GraphError::of(IG_PUBLISHING, 9, "Application request limit reached")
             .subcode(2207042)
             .user(
                 "Tagged post limit reached",

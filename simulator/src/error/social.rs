@@ -3,27 +3,27 @@
 //! Where the facts give no primary source the wording is a best guess, marked UNCONFIRMED,
 //! and the code comes from `Config` when the facts name it as a knob.
 
-use super::GraphError;
+use super::{GraphError, IG_PUBLISHING, PARAMETER};
 
 impl GraphError {
     /// Commenting (or replying, or reading a mentioned comment) on media whose owner turned
     /// comments off (`IGREF:ig-user/mentioned_comment`: "returns an error if comments are
     /// disabled"). Code and text UNCONFIRMED.
     pub fn comments_disabled() -> Self {
-        GraphError::new(400, 100, "(#100) Comments are disabled for this media")
+        GraphError::of(PARAMETER, 100, "(#100) Comments are disabled for this media")
             .user("Comments Disabled", "Comments have been turned off for this post.")
     }
 
     /// "You cannot reply to hidden comments" (`IGREF:ig-comment/replies`). Text UNCONFIRMED.
     pub fn reply_to_hidden_comment() -> Self {
-        GraphError::new(400, 100, "(#100) Cannot reply to a hidden comment")
+        GraphError::of(PARAMETER, 100, "(#100) Cannot reply to a hidden comment")
     }
 
     /// Hide/delete/reply are not available on live video comments (facts §4.6). Text
     /// UNCONFIRMED.
     pub fn live_comment_operation() -> Self {
-        GraphError::new(
-            400,
+        GraphError::of(
+            PARAMETER,
             100,
             "(#100) This operation is not supported for comments on live video; use private replies instead",
         )
@@ -43,8 +43,8 @@ impl GraphError {
     /// The 31st unique hashtag in the window (facts §1.4, §4.7; code from `Config`,
     /// UNCONFIRMED).
     pub fn hashtag_limit_reached(code: i64, limit: usize) -> Self {
-        GraphError::new(
-            400,
+        GraphError::of(
+            PARAMETER,
             code,
             format!("(#{code}) You have reached the maximum number of hashtags you can query in 7 days"),
         )
@@ -57,7 +57,7 @@ impl GraphError {
     /// "The API will return a generic error for any requests that include hashtags that we
     /// have deemed sensitive or offensive" (guides "Hashtag Search"). Code UNCONFIRMED.
     pub fn sensitive_hashtag() -> Self {
-        GraphError::new(400, 100, "(#100) Invalid parameter")
+        GraphError::of(PARAMETER, 100, "(#100) Invalid parameter")
     }
 
     /// "Emojis in hashtag queries are not supported" (guides "Hashtag Search"). Text
@@ -71,7 +71,7 @@ impl GraphError {
     /// Business Discovery on a username that is unknown, not a professional account, or
     /// age-gated (facts §1.3 110/2207013 UNCONFIRMED: code and subcode from `Config`).
     pub fn business_discovery_not_found(code: i64, subcode: Option<i64>, username: &str) -> Self {
-        let mut e = GraphError::new(400, code, "Invalid user id").user(
+        let mut e = GraphError::of(IG_PUBLISHING, code, "Invalid user id").user(
             "Cannot find User",
             format!("The user with username: {username} cannot be found."),
         );

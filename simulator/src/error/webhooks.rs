@@ -2,7 +2,7 @@
 //! subscribed apps (facts §6.1, §6.4). Codes 2200/2201, 15 and 210 follow what the Graph API
 //! answers in practice (dashboard and practitioner reports); exact wording UNCONFIRMED.
 
-use super::GraphError;
+use super::{GraphError, PARAMETER};
 
 impl GraphError {
     /// The callback could not be reached or did not answer 200 to the verification GET.
@@ -20,14 +20,14 @@ impl GraphError {
                 "(#2200) callback verification failed with the following errors: HTTP Status Code = {status}; HTTP Message = {reason}"
             )
         };
-        GraphError::new(400, 2200, message)
+        GraphError::of(PARAMETER, 2200, message)
     }
 
     /// The callback answered 200 but not with the bare `hub.challenge`.
     pub fn challenge_mismatch(expected: u64, received: &str) -> Self {
         let received: String = received.chars().take(100).collect();
-        GraphError::new(
-            400,
+        GraphError::of(
+            PARAMETER,
             2201,
             format!(
                 "(#2201) response does not match challenge, expected value=\"{expected}\", received=\"{received}\""
@@ -41,13 +41,17 @@ impl GraphError {
 
     /// `/{app-id}/subscriptions` with anything but the app token.
     pub fn app_token_required() -> Self {
-        GraphError::new(400, 15, "(#15) This method must be called with an app access_token.")
+        GraphError::of(
+            PARAMETER,
+            15,
+            "(#15) This method must be called with an app access_token.",
+        )
     }
 
     /// `/{page-id}/subscribed_apps` with anything but that Page's token.
     pub fn page_token_required() -> Self {
-        GraphError::new(
-            400,
+        GraphError::of(
+            PARAMETER,
             210,
             "(#210) A page access token is required to request this resource.",
         )

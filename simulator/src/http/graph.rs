@@ -22,15 +22,22 @@ pub struct Viewer {
 }
 
 impl Viewer {
+    /// Whether the token carries `permission` (a Facebook Login name). An Instagram Login
+    /// token carries it when it has the Instagram Login permission that stands for it.
     pub fn has(&self, permission: &str) -> bool {
-        self.scopes.contains(permission)
+        crate::model::account::grants(self.kind, &self.scopes, permission)
     }
 
     pub fn user(&self) -> Option<UserId> {
         match self.kind {
             TokenKind::User(u) | TokenKind::Page { user: u, .. } => Some(u),
-            TokenKind::App => None,
+            TokenKind::App | TokenKind::Instagram(_) => None,
         }
+    }
+
+    /// Whether the token is an Instagram User token (Instagram Login).
+    pub fn is_instagram(&self) -> bool {
+        matches!(self.kind, TokenKind::Instagram(_))
     }
 }
 
@@ -57,7 +64,9 @@ fn unreachable_hmac() -> Hmac<Sha256> {
 
 /// Whether a string has the shape of a token this API could issue.
 fn parseable(token: &str) -> bool {
-    let user_like = token.len() >= 20 && token.starts_with("EAA") && token.bytes().all(|b| b.is_ascii_alphanumeric());
+    let user_like = token.len() >= 20
+        && (token.starts_with("EAA") || token.starts_with("IG"))
+        && token.bytes().all(|b| b.is_ascii_alphanumeric());
     let app_like = token.split_once('|').is_some_and(|(a, s)| {
         parse_id(a).is_some() && !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     });

@@ -20,11 +20,38 @@ pub fn read(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
     render(ctx, ig, &sel)
 }
 
+/// Fields of the IG User that exist only with Facebook Login (Business Discovery, hashtag
+/// search, product tagging); an Instagram Login token reading them gets the unknown-field
+/// error (IG User reference, Requirements table per login type).
+const FACEBOOK_LOGIN_ONLY_FIELDS: &[&str] = &[
+    "business_discovery",
+    "recently_searched_hashtags",
+    "shopping_product_tag_eligibility",
+    "available_catalogs",
+    "ig_id",
+];
+
 pub fn render(ctx: &mut Ctx, ig: IgUserId, sel: &[FieldSel]) -> GraphResult<Value> {
     let Some(u) = ctx.world.ig_users.get(&ig).cloned() else {
         return Err(GraphError::unsupported("GET", &ig.to_string()));
     };
-    project(NODE, &ig.to_string(), sel, |f| {
+    // Instagram Login shows the app-scoped id as `id` and the account id as `user_id`
+    // (reference `me`; Instagram Login "User" fields), with `account_type`.
+    let instagram_login = ctx.viewer.is_instagram();
+    let id = if instagram_login {
+        ctx.world.ig_scoped_id(ig).to_string()
+    } else {
+        ig.to_string()
+    };
+    project(NODE, &id, sel, |f| {
+        if instagram_login {
+            match f.name.as_str() {
+                "user_id" => return Ok(Field::Value(json!(ig.to_string()))),
+                "account_type" => return Ok(Field::Value(json!(ig_login_account_type(u.account_type)))),
+                n if FACEBOOK_LOGIN_ONLY_FIELDS.contains(&n) => return Ok(Field::Unknown),
+                _ => {}
+            }
+        }
         Ok(match f.name.as_str() {
             "biography" => Field::Value(json!(u.biography)),
             "ig_id" => Field::Value(json!(u.ig_id)),
@@ -50,6 +77,15 @@ pub fn render(ctx: &mut Ctx, ig: IgUserId, sel: &[FieldSel]) -> GraphResult<Valu
             _ => Field::Unknown,
         })
     })
+}
+
+/// `account_type` on `graph.instagram.com`: `Business` or `Media_Creator` (Instagram Login
+/// "User" reference).
+fn ig_login_account_type(t: crate::model::IgAccountType) -> &'static str {
+    match t {
+        crate::model::IgAccountType::Creator => "Media_Creator",
+        _ => "Business",
+    }
 }
 
 /// Time bounds from `since`/`until` (unix or ISO-8601), inclusive.

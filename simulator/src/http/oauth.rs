@@ -1,9 +1,11 @@
 //! Token endpoints: `GET /debug_token` and `GET /oauth/access_token` (long-lived token
 //! exchange and app tokens), facts §7.
 
+use crate::config::Config;
 use crate::error::{GraphError, GraphResult};
 use crate::http::graph::{token_error, Viewer};
 use crate::http::request::GraphRequest;
+use crate::model::login::{CodeRefusal, Flavour, Grantor};
 use crate::model::{Token, TokenKind, World};
 use serde_json::{json, Map, Value};
 
@@ -94,6 +96,49 @@ fn granular_scopes(world: &World, t: &Token) -> Vec<Value> {
         .collect()
 }
 
+/// `GET /oauth/access_token?client_id&client_secret&redirect_uri&code`: Facebook Login's
+/// code exchange (manual-flow guide, facts §7): the dialog's code for a short-lived user
+/// token with exactly the permissions granted there. A code is used once, expires, and is
+/// bound to the dialog's `redirect_uri`.
+pub fn code_exchange(world: &mut World, req: &GraphRequest, now: i64, cfg: &Config) -> GraphResult<Value> {
+    let client_id = req.required("client_id")?;
+    if client_id != world.app.id.to_string() {
+        return Err(GraphError::invalid_application_id());
+    }
+    if req.required("client_secret")? != world.app.secret {
+        return Err(GraphError::invalid_client_secret());
+    }
+    let redirect_uri = req.required("redirect_uri")?;
+    let code = req.required("code")?;
+    let granted = world
+        .redeem_code(code, Flavour::Facebook, redirect_uri, now)
+        .map_err(|r| match r {
+            CodeRefusal::Unknown => GraphError::code_invalid(),
+            CodeRefusal::Used => GraphError::code_used(),
+            CodeRefusal::Expired => GraphError::code_expired(),
+            CodeRefusal::RedirectMismatch => GraphError::code_redirect_mismatch(),
+        })?;
+    let Grantor::User(user) = granted.grantor else {
+        return Err(GraphError::code_invalid());
+    };
+    let value = world.mint_token_value("code_exchange");
+    // The short-lived user token of Facebook Login (`Config::short_lived_token_seconds`).
+    let lifetime = cfg.short_lived_token_seconds;
+    world.add_token(
+        value.clone(),
+        Token {
+            kind: TokenKind::User(user),
+            scopes: granted.scopes,
+            issued_at: now,
+            expires_at: Some(now.saturating_add(lifetime)),
+            data_access_expires_at: now.saturating_add(cfg.data_access_seconds),
+            long_lived: false,
+            revoked: None,
+        },
+    );
+    Ok(json!({ "access_token": value, "token_type": "bearer", "expires_in": lifetime }))
+}
+
 /// `GET /oauth/access_token`: `grant_type=fb_exchange_token` (a long-lived token for a
 /// short-lived one) and `grant_type=client_credentials` (the app token).
 pub fn access_token(world: &mut World, req: &GraphRequest, now: i64, long_lived_seconds: i64) -> GraphResult<Value> {
@@ -112,25 +157,18 @@ pub fn access_token(world: &mut World, req: &GraphRequest, now: i64, long_lived_
             if let Some(e) = token_error(world, short, now) {
                 return Err(e);
             }
-            let Some(old) = world.tokens.get(short).cloned() else {
+            // graph.facebook.com cannot parse an Instagram User token (the hosts do not share
+            // tokens; specs/README.md, Instagram Login facts).
+            if world
+                .tokens
+                .get(short)
+                .is_some_and(|t| matches!(t.kind, TokenKind::Instagram(_)))
+            {
+                return Err(GraphError::token_unparseable());
+            }
+            let Some((value, expires_at)) = world.exchange_token(short, now, long_lived_seconds) else {
                 return Err(GraphError::token_invalid());
             };
-            // A page token from a long-lived user token never expires (facts §7).
-            let expires_at = match old.kind {
-                TokenKind::Page { .. } => None,
-                _ => Some(now + long_lived_seconds),
-            };
-            let value = world.mint_token_value("fb_exchange_token");
-            world.add_token(
-                value.clone(),
-                Token {
-                    issued_at: now,
-                    expires_at,
-                    long_lived: true,
-                    revoked: None,
-                    ..old
-                },
-            );
             let mut out = Map::new();
             out.insert("access_token".into(), json!(value));
             out.insert("token_type".into(), json!("bearer"));
@@ -139,7 +177,7 @@ pub fn access_token(world: &mut World, req: &GraphRequest, now: i64, long_lived_
             }
             Ok(Value::Object(out))
         }
-        "" if req.param("code").is_some() => Err(GraphError::invalid_param("Invalid verification code format.")),
+        "" if req.param("code").is_some() => Err(GraphError::code_invalid()),
         _ => Err(GraphError::unsupported_grant_type()),
     }
 }

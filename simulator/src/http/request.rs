@@ -104,11 +104,79 @@ impl GraphRequest {
     }
 }
 
-/// Parses strict JSON first, then the relaxed JSON5 the docs' samples use.
+/// Deepest nesting of arrays and objects accepted in JSON a client sends (a body or a
+/// parameter): serde_json's own recursion limit, which [`parse_jsonish`] applies to the JSON5
+/// fallback too (json5's recursive parser has no limit and would overflow the stack).
+pub const MAX_JSON_DEPTH: usize = 128;
+
+/// Parses strict JSON first, then the relaxed JSON5 the docs' samples use; either way
+/// nothing nested deeper than [`MAX_JSON_DEPTH`] is parsed. Callers turn the error into
+/// their parameter's `(#100)` error.
 pub fn parse_jsonish(s: &str) -> Result<Value, String> {
-    serde_json::from_str(s)
-        .or_else(|_| json5::from_str::<Value>(s))
-        .map_err(|e| e.to_string())
+    match serde_json::from_str(s) {
+        Ok(v) => Ok(v),
+        Err(_) if !json5_nesting_within(s, MAX_JSON_DEPTH) => {
+            Err(format!("nested deeper than {MAX_JSON_DEPTH} levels"))
+        }
+        Err(_) => json5::from_str::<Value>(s).map_err(|e| e.to_string()),
+    }
+}
+
+/// Whether the arrays and objects of a JSON5 text nest at most `max` deep. Brackets inside
+/// strings (either quote, with escapes) and comments do not count, as in the JSON5 grammar;
+/// where the text is not JSON5 the parser stops there, no deeper than counted here.
+fn json5_nesting_within(s: &str, max: usize) -> bool {
+    enum State {
+        Code,
+        Str { quote: char, escaped: bool },
+        LineComment,
+        BlockComment { star: bool },
+    }
+    let mut state = State::Code;
+    let mut depth = 0usize;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        state = match state {
+            State::Code => match c {
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > max {
+                        return false;
+                    }
+                    State::Code
+                }
+                ']' | '}' => {
+                    depth = depth.saturating_sub(1);
+                    State::Code
+                }
+                '"' | '\'' => State::Str {
+                    quote: c,
+                    escaped: false,
+                },
+                '/' if chars.peek() == Some(&'/') => State::LineComment,
+                '/' if chars.peek() == Some(&'*') => {
+                    chars.next();
+                    State::BlockComment { star: false }
+                }
+                _ => State::Code,
+            },
+            State::Str { quote, escaped } => match c {
+                _ if escaped => State::Str { quote, escaped: false },
+                '\\' => State::Str { quote, escaped: true },
+                _ if c == quote => State::Code,
+                _ => State::Str { quote, escaped: false },
+            },
+            State::LineComment => match c {
+                '\n' | '\r' | '\u{2028}' | '\u{2029}' => State::Code,
+                _ => State::LineComment,
+            },
+            State::BlockComment { star } => match c {
+                '/' if star => State::Code,
+                _ => State::BlockComment { star: c == '*' },
+            },
+        };
+    }
+    true
 }
 
 /// What the route table needs to know before a token is looked at.
@@ -308,6 +376,28 @@ mod tests {
             split_path("//v21.0//me/accounts/").unwrap(),
             vec!["v21.0", "me", "accounts"]
         );
+    }
+
+    #[test]
+    fn json5_nesting_is_bounded_like_serde_json() {
+        let deep = |n: usize, open: &str, close: &str| format!("{}1{}", open.repeat(n), close.repeat(n));
+        assert!(parse_jsonish(&deep(MAX_JSON_DEPTH, "{a:", "}")).is_ok());
+        assert!(parse_jsonish(&deep(MAX_JSON_DEPTH + 1, "{a:", "}")).is_err());
+        assert!(parse_jsonish(&deep(100_000, "{a:", "}")).is_err());
+        assert!(parse_jsonish(&deep(100_000, "[", "]")).is_err());
+        // Brackets in strings and comments are text, not nesting.
+        let text = format!(
+            "[{{text:'{}', other: \"{}\"}}] // {}",
+            "[".repeat(500),
+            "{\\\"".repeat(300),
+            "[".repeat(500)
+        );
+        assert!(parse_jsonish(&text).is_ok(), "{text}");
+        // A comment ends at any JSON5 line terminator; what follows is counted.
+        let hidden = format!("[ // note\u{2028}{}1{}]", "[".repeat(200), "]".repeat(200));
+        assert!(parse_jsonish(&hidden).is_err());
+        let blocked = format!("/* [[[ */ {}", deep(MAX_JSON_DEPTH + 1, "[", "]"));
+        assert!(parse_jsonish(&blocked).is_err());
     }
 
     #[test]

@@ -71,9 +71,9 @@ pub fn graph_json(status: u16, value: &Value, version: ApiVersion, trace: &str) 
 /// The error envelope, with `WWW-Authenticate` on auth errors (facts §1.2).
 /// `suppress_http_code` answers 200 with the error in the body, as the JS SDK asks.
 pub fn graph_error(e: &GraphError, version: ApiVersion, trace: &str, suppress_http_code: bool) -> Response<Body> {
-    let status = if suppress_http_code { 200 } else { e.status };
+    let status = if suppress_http_code { 200 } else { e.status() };
     let mut r = graph_json(status, &e.body(trace), version, trace);
-    if let Some(kind) = e.www_authenticate {
+    if let Some(kind) = e.envelope.www_authenticate {
         let msg = e.message.replace('"', "'");
         if let Ok(v) = HeaderValue::from_str(&format!("OAuth \"Facebook Platform\" \"{kind}\" \"{msg}\"")) {
             r.headers_mut().insert(http::header::WWW_AUTHENTICATE, v);
@@ -96,10 +96,25 @@ pub fn bytes(status: u16, body: Bytes, content_type: &'static str) -> Response<B
     r
 }
 
-/// A control-plane answer (plain JSON, no Graph headers).
+/// A control-plane answer (plain JSON, no Graph headers); also the answers of the
+/// `api.instagram.com` code exchange, which carry none either.
 pub fn sim_json(status: u16, value: &Value) -> Response<Body> {
     let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
     base(status, body, "application/json")
+}
+
+/// An HTML page (the login dialogs).
+pub fn html(status: u16, page: String) -> Response<Body> {
+    base(status, page.into_bytes(), "text/html; charset=utf-8")
+}
+
+/// A `302 Found` to `location` (a login dialog answering its `redirect_uri`).
+pub fn redirect(location: &str) -> Response<Body> {
+    let mut r = base(302, Vec::new(), "text/html; charset=utf-8");
+    if let Ok(v) = HeaderValue::from_str(location) {
+        r.headers_mut().insert(http::header::LOCATION, v);
+    }
+    r
 }
 
 /// A control-plane error: `{"error": {"message", "code"}}` with a 4xx status.

@@ -8,9 +8,10 @@ use crate::http::graph::{authenticate, read_many, read_node, Ctx};
 use crate::http::request::{self, GraphRequest, RawRequest, Verb};
 use crate::http::response::{graph_error, graph_json, Body};
 use crate::http::{
-    comment, hashtag, ig_user, insights, media, mention, oauth, publishing, ratelimit, shopping, sim, user,
+    comment, hashtag, ig_user, iglogin, insights, media, mention, oauth, publishing, ratelimit, shopping, sim, user,
 };
 use crate::ids::{parse_id, CommentId, ContainerId, HashtagId, IdKind, IgUserId, MediaId, UserId};
+use crate::model::login::Flavour;
 use crate::model::TokenKind;
 use crate::server::State;
 use http::Response;
@@ -19,14 +20,21 @@ use serde_json::Value;
 pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
     if let Some(segments) = request::split_path(&raw.path) {
         if segments.first().map(String::as_str) == Some("_sim") {
-            // The dashboard's static files: no secrets, so never behind the admin token.
-            if crate::http::ui::is_ui_path(&segments[1..]) {
+            if !sim::is_public(&segments[1..]) {
+                if let Err(refused) = sim::authorize(&state.sandboxes.config, &raw.headers) {
+                    return refused;
+                }
+            } else {
+                // The dashboard's static files: no secrets, never behind the admin token.
                 return crate::http::ui::serve(&raw.method, &segments[1..]);
             }
             if let Some(r) = crate::http::events::handle(state, &raw.method, &segments[1..], &raw.body).await {
                 return r;
             }
-            return sim::handle(state, &raw.method, &segments[1..], raw.query.as_deref(), &raw.body);
+            if let Some(r) = crate::http::dialog::control(state, &raw.method, &segments[1..], &raw.body) {
+                return r;
+            }
+            return sim::handle(state, &raw.method, &segments[1..], raw.query.as_deref(), &raw.body).await;
         }
         // The media CDN: signed media URLs (`http::cdn`).
         if crate::http::cdn::is_cdn_path(&segments) {
@@ -43,6 +51,18 @@ pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
         Ok(r) => r,
         Err(e) => return graph_error(&e, cfg.oldest_version, &trace, false),
     };
+    // The login dialogs (HTML) and Instagram Login's code exchange (api.instagram.com's own
+    // envelope) answer outside the Graph flow. `/oauth/access_token` is Instagram's when it
+    // asks for `grant_type=authorization_code` (Facebook's exchange sends no grant_type) or
+    // names an Instagram host; otherwise Facebook's (README, "Instagram Login").
+    if let Some(r) = crate::http::dialog::handle(state, &req) {
+        return r;
+    }
+    if req.segments == ["oauth", "access_token"]
+        && (req.param("grant_type") == Some("authorization_code") || iglogin::host_is_instagram(&req))
+    {
+        return iglogin::code_exchange(state, &req);
+    }
     publishing::prefetch(state, &mut req).await;
     let suppress = req.param("suppress_http_code") == Some("1");
     // Rate-limit headers: from the admission check when the request reached it.
@@ -53,6 +73,9 @@ pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
     };
     let mut resp = match result {
         Ok(v) => graph_json(200, &v, req.version, &trace),
+        Err(e) if iglogin::flavour(&req) == Flavour::Instagram => {
+            graph_error(&e.on_instagram_host(req.verb.as_str()), req.version, &trace, suppress)
+        }
         Err(e) => graph_error(&e, req.version, &trace, suppress),
     };
     let rate = rate.or_else(|| ratelimit::snapshot(state, &req));
@@ -70,9 +93,12 @@ fn metered(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateH
     let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
 
     if req.verb == Verb::Post && segs.is_empty() && req.param("batch").is_some() {
-        if req.token.is_none() {
+        // The batch's own token is the operations' fallback and is required (facts §3.5):
+        // it is checked before the batch is even parsed, and a bad one answers its own error.
+        let Some(token) = req.token.as_deref() else {
             return Err(GraphError::token_required());
-        }
+        };
+        sandbox_of(state, token)?.with_world(|world, now| authenticate(world, req, token, now))?;
         return crate::http::batch::run(state, req, graph);
     }
 
@@ -81,6 +107,9 @@ fn metered(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateH
         return oauth_route(state, req);
     }
 
+    if let Some(e) = iglogin::wrong_host(req) {
+        return Err(e);
+    }
     let Some(token) = req.token.as_deref() else {
         return Err(if segs.first() == Some(&"me") {
             GraphError::active_token_required()
@@ -88,13 +117,7 @@ fn metered(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateH
             GraphError::token_required()
         });
     };
-    let Some(sandbox) = state.sandboxes.by_token(token) else {
-        // Unknown everywhere: shaped like a token or not.
-        return Err(
-            crate::http::graph::token_error(&crate::model::World::empty(dummy_app(), 0), token, 0)
-                .unwrap_or_else(GraphError::token_invalid),
-        );
-    };
+    let sandbox = sandbox_of(state, token)?;
     let cfg = &state.sandboxes.config;
     let result = sandbox.with_world(|world, now| {
         let viewer = authenticate(world, req, token, now)?;
@@ -116,6 +139,15 @@ fn metered(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateH
     });
     state.sandboxes.index_tokens(&sandbox);
     result
+}
+
+/// The sandbox a token belongs to, or the error for a token no sandbox knows (shaped like a
+/// token or not).
+fn sandbox_of(state: &State, token: &str) -> GraphResult<std::sync::Arc<crate::sandbox::Sandbox>> {
+    state.sandboxes.by_token(token).ok_or_else(|| {
+        crate::http::graph::token_error(&crate::model::World::empty(dummy_app(), 0), token, 0)
+            .unwrap_or_else(GraphError::token_invalid)
+    })
 }
 
 fn dummy_app() -> crate::model::App {
@@ -146,7 +178,13 @@ fn oauth_route(state: &State, req: &GraphRequest) -> GraphResult<Value> {
         return Err(GraphError::invalid_client_secret());
     };
     let long = state.sandboxes.config.long_lived_token_seconds;
-    let out = sandbox.with_world(|world, now| oauth::access_token(world, req, now, long));
+    let out = sandbox.with_world(|world, now| match req.param("code") {
+        // Facebook Login's code exchange (the Instagram one left in `handle`).
+        Some(_) if req.param("fb_exchange_token").is_none() => {
+            oauth::code_exchange(world, req, now, &state.sandboxes.config)
+        }
+        _ => oauth::access_token(world, req, now, long),
+    });
     state.sandboxes.index_tokens(&sandbox);
     out
 }
@@ -157,8 +195,12 @@ fn resolve(ctx: &Ctx, seg: &str) -> GraphResult<(u64, IdKind)> {
         return match ctx.viewer.kind {
             TokenKind::User(u) => Ok((u.0, IdKind::User)),
             TokenKind::Page { page, .. } => Ok((page.0, IdKind::Page)),
+            TokenKind::Instagram(ig) => Ok((ig.0, IdKind::IgUser)),
             TokenKind::App => Err(GraphError::active_token_required()),
         };
+    }
+    if let Some(ig) = iglogin::scoped_account(ctx, seg) {
+        return Ok((ig.0, IdKind::IgUser));
     }
     let unsupported = || GraphError::unsupported(ctx.req.verb.as_str(), seg);
     let id = parse_id(seg).ok_or_else(unsupported)?;
@@ -173,6 +215,9 @@ fn is_kind(ctx: &Ctx, seg: &str, kind: IdKind) -> bool {
 
 fn route(ctx: &mut Ctx, segs: &[&str]) -> GraphResult<Value> {
     use Verb::*;
+    if let Some(r) = iglogin::route(ctx, segs) {
+        return r;
+    }
     match (ctx.req.verb, segs) {
         (Get, []) => match ctx.req.param("ids") {
             Some(ids) => {

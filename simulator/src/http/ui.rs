@@ -18,12 +18,7 @@ const FILES: &[(&str, &str, &str)] = &[
     ("app.css", "text/css; charset=utf-8", include_str!("../../ui/app.css")),
 ];
 
-/// Whether `segments` (after `_sim`) name the dashboard.
-pub fn is_ui_path(segments: &[String]) -> bool {
-    segments.first().map(String::as_str) == Some("ui")
-}
-
-/// `GET|HEAD /_sim/ui[/file]`. Files are revalidated on every load (`no-cache`) so a new
+/// `GET|HEAD /_sim/ui[/file]` (the paths `http::sim::is_public` lets through). Files are revalidated on every load (`no-cache`) so a new
 /// igsim build is picked up at once.
 pub fn serve(method: &Method, segments: &[String]) -> Response<Body> {
     if method != Method::GET && method != Method::HEAD {

@@ -18,6 +18,8 @@ pub fn read_me(ctx: &mut Ctx) -> GraphResult<Value> {
     match ctx.viewer.kind {
         TokenKind::User(u) => read(ctx, u),
         TokenKind::Page { page, .. } => crate::http::page::read(ctx, page),
+        // Instagram Login: `/me` is the IG professional account (reference `me`).
+        TokenKind::Instagram(ig) => crate::http::ig_user::read(ctx, ig),
         TokenKind::App => Err(GraphError::active_token_required()),
     }
 }

@@ -43,6 +43,27 @@ pub fn permissions_allow(field: &str, granted: &[String]) -> bool {
     has(own) && has("pages_manage_metadata") && (has("pages_read_engagement") || has("pages_show_list"))
 }
 
+/// Whether an Instagram Login account's grants let the app receive `field` for it
+/// (Instagram Login webhooks guide: the field's `instagram_business_*` permission, no Page
+/// permissions).
+pub fn instagram_login_allows(field: &str, granted: &BTreeSet<String>) -> bool {
+    let own = match field {
+        "comments" | "live_comments" | "mentions" => "instagram_business_manage_comments",
+        "story_insights" => "instagram_business_manage_insights",
+        _ => return false,
+    };
+    granted.contains(own)
+}
+
+/// `POST /me/subscribed_apps` with an Instagram User token (Instagram Login): the account
+/// sends the app the fields it subscribed, as its grants allow.
+#[derive(Debug, Clone)]
+pub struct InstagramLoginInstall {
+    pub subscribed_fields: Vec<String>,
+    /// The permissions of the token that subscribed.
+    pub scopes: BTreeSet<String>,
+}
+
 /// `POST /{app-id}/subscriptions` for `object=instagram`.
 #[derive(Debug, Clone)]
 pub struct AppSubscription {
@@ -126,6 +147,8 @@ pub struct Outgoing {
 pub struct Webhooks {
     pub subscription: Option<AppSubscription>,
     pub pages: BTreeMap<PageId, PageInstall>,
+    /// Accounts subscribed through Instagram Login (`/me/subscribed_apps`).
+    pub instagram_logins: BTreeMap<IgUserId, InstagramLoginInstall>,
     pub deliveries: BTreeMap<u64, Delivery>,
     /// Pending deliveries by (next due, id).
     due: BTreeSet<(i64, u64)>,
@@ -220,6 +243,29 @@ impl Webhooks {
 }
 
 impl World {
+    /// Instagram Login's `POST /me/subscribed_apps`: `ig` sends the app `fields` (replacing
+    /// what it subscribed before).
+    pub fn install_instagram_login(&mut self, ig: IgUserId, fields: Vec<String>, scopes: BTreeSet<String>, now: i64) {
+        self.webhooks.instagram_logins.insert(
+            ig,
+            InstagramLoginInstall {
+                subscribed_fields: fields,
+                scopes,
+            },
+        );
+        self.webhooks.start_scanning(now);
+    }
+
+    /// Whether an Instagram Login subscription of `ig` covers `field`.
+    fn instagram_login_target(&self, ig: IgUserId, field: &str) -> bool {
+        self.webhooks
+            .instagram_logins
+            .get(&ig)
+            .is_some_and(|i| i.subscribed_fields.iter().any(|f| f == field) && instagram_login_allows(field, &i.scopes))
+    }
+}
+
+impl World {
     /// The callback to deliver `field` about `ig` to, if production would send it now: the
     /// app subscribed to the field, the account's Page has the app installed, the installing
     /// user granted the field's permissions, and the account is a public professional one
@@ -232,6 +278,11 @@ impl World {
         let account = self.ig_users.get(&ig)?;
         if account.account_type == IgAccountType::Personal {
             return None;
+        }
+        // Either flavour's subscription of the account delivers (the app's subscription is
+        // shared: one app, one callback).
+        if self.instagram_login_target(ig, field) {
+            return Some(sub.callback_url.clone());
         }
         let page = self.page_of_ig_user(ig)?;
         let install = self.webhooks.pages.get(&page.id)?;

@@ -1,0 +1,269 @@
+//! Both login flows in the model: the authorization codes the login dialogs hand out (one
+//! use, a lifetime, bound to their `redirect_uri`), the app's registered redirect URIs, the
+//! Instagram Login permissions and what each stands for, and the app-scoped ids Instagram
+//! Login shows for an account.
+//!
+//! Sources: `specs/README.md`, "Instagram Login facts".
+
+use super::account::{Token, TokenKind};
+use super::World;
+use crate::ids::{stable_hash, IgUserId, UserId};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The permissions (scope values) of Instagram Login, as the Business Login page lists them
+/// after the January 2025 rename (`business_basic` … are retired), plus insights.
+pub const IG_LOGIN_SCOPES: &[&str] = &[
+    "instagram_business_basic",
+    "instagram_business_content_publish",
+    "instagram_business_manage_comments",
+    "instagram_business_manage_messages",
+    "instagram_business_manage_insights",
+];
+
+/// The Instagram Login permission that plays the part of a Facebook Login permission on
+/// `graph.instagram.com` (the IG User reference's Requirements table: `instagram_basic` ↔
+/// `instagram_business_basic`, and so on). `None`: the permission has no counterpart there
+/// (Pages, shopping), so an Instagram Login token never has it.
+pub fn ig_login_scope(fb_permission: &str) -> Option<&'static str> {
+    Some(match fb_permission {
+        "instagram_basic" => "instagram_business_basic",
+        "instagram_content_publish" => "instagram_business_content_publish",
+        "instagram_manage_comments" => "instagram_business_manage_comments",
+        "instagram_manage_messages" => "instagram_business_manage_messages",
+        "instagram_manage_insights" => "instagram_business_manage_insights",
+        _ => return None,
+    })
+}
+
+/// Which login a code, token or request belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavour {
+    /// Facebook Login (for Business): Facebook user tokens, `graph.facebook.com`.
+    Facebook,
+    /// Business Login for Instagram: Instagram user tokens, `graph.instagram.com`.
+    Instagram,
+}
+
+/// Who granted a code: a Facebook user (Facebook Login) or an IG professional account
+/// (Instagram Login).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grantor {
+    User(UserId),
+    Instagram(IgUserId),
+}
+
+impl Grantor {
+    pub fn flavour(self) -> Flavour {
+        match self {
+            Grantor::User(_) => Flavour::Facebook,
+            Grantor::Instagram(_) => Flavour::Instagram,
+        }
+    }
+}
+
+/// An authorization code from a login dialog (or the control plane's headless issue).
+#[derive(Debug, Clone)]
+pub struct AuthCode {
+    pub grantor: Grantor,
+    /// Exactly the permissions ticked in the dialog.
+    pub scopes: BTreeSet<String>,
+    /// The `redirect_uri` of the dialog request; the exchange must repeat it.
+    pub redirect_uri: String,
+    pub issued_at: i64,
+    pub expires_at: i64,
+    pub used: bool,
+}
+
+/// Why a code cannot be exchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeRefusal {
+    Unknown,
+    Used,
+    Expired,
+    RedirectMismatch,
+}
+
+/// The login state of a sandbox: outstanding codes and the app's redirect URIs.
+#[derive(Debug, Clone, Default)]
+pub struct Login {
+    pub codes: BTreeMap<String, AuthCode>,
+    /// "Valid OAuth Redirect URIs" of the sandbox app; empty = any loopback URI.
+    pub redirect_uris: Vec<String>,
+    /// The seed world's Instagram Login tokens, in seed order (for the sandbox description).
+    pub seeded_tokens: Vec<(IgUserId, String)>,
+}
+
+/// Whether `uri` may receive a dialog's answer: exactly one of `registered`, or, when none
+/// is registered, any `http://` URI on a loopback host.
+pub fn redirect_allowed(uri: &str, registered: &[String]) -> bool {
+    if !registered.is_empty() {
+        return registered.iter().any(|r| r == uri);
+    }
+    let Some(rest) = uri.strip_prefix("http://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        authority.rsplit_once(':').map_or(authority, |(h, _)| h)
+    };
+    host == "localhost" || host == "::1" || host.split('.').next() == Some("127") && host.split('.').count() == 4
+}
+
+/// Parses a dialog's `scope`: comma- or space-separated, empty items ignored, each once, in
+/// the order given.
+pub fn parse_scope(scope: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in scope.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()) {
+        if !out.iter().any(|o| o == s) {
+            out.push(s.to_string());
+        }
+    }
+    out
+}
+
+impl World {
+    /// The app-scoped id Instagram Login shows for an account (`id` on `/me`, `user_id` of
+    /// the code exchange): 17 digits starting with `2`, derived from the account id so it
+    /// never collides with generated ids (those start `1`).
+    pub fn ig_scoped_id(&self, ig: IgUserId) -> u64 {
+        20_000_000_000_000_000
+            + stable_hash(&[&ig.0.to_le_bytes(), self.app.id.0.to_string().as_bytes()]) % 10_000_000_000_000_000
+    }
+
+    /// The account an app-scoped id stands for.
+    pub fn ig_by_scoped_id(&self, id: u64) -> Option<IgUserId> {
+        self.ig_users.keys().copied().find(|ig| self.ig_scoped_id(*ig) == id)
+    }
+
+    /// Issues a code for `grantor` with `scopes`, answerable at `redirect_uri`.
+    pub fn issue_code(
+        &mut self,
+        grantor: Grantor,
+        scopes: BTreeSet<String>,
+        redirect_uri: &str,
+        now: i64,
+        lifetime: i64,
+    ) -> String {
+        let n = self.ids.below(u64::MAX);
+        let code = format!("AQ{}", super::seed::derive_secret(n, &self.app.secret, "code", 150));
+        self.login.codes.insert(
+            code.clone(),
+            AuthCode {
+                grantor,
+                scopes,
+                redirect_uri: redirect_uri.to_string(),
+                issued_at: now,
+                expires_at: now.saturating_add(lifetime),
+                used: false,
+            },
+        );
+        code
+    }
+
+    /// Uses up a code of `flavour`: unknown, used, expired or a different `redirect_uri` are
+    /// refused (a refused code stays as it was). Codes are one-time in both flows.
+    pub fn redeem_code(
+        &mut self,
+        code: &str,
+        flavour: Flavour,
+        redirect_uri: &str,
+        now: i64,
+    ) -> Result<AuthCode, CodeRefusal> {
+        let c = self
+            .login
+            .codes
+            .get_mut(code)
+            .filter(|c| c.grantor.flavour() == flavour)
+            .ok_or(CodeRefusal::Unknown)?;
+        if c.used {
+            return Err(CodeRefusal::Used);
+        }
+        if now >= c.expires_at {
+            return Err(CodeRefusal::Expired);
+        }
+        if c.redirect_uri != redirect_uri {
+            return Err(CodeRefusal::RedirectMismatch);
+        }
+        c.used = true;
+        Ok(c.clone())
+    }
+
+    /// A fresh Instagram User token value in production's shape (`IGAA…`), unique across
+    /// sandboxes as [`World::mint_token_value`] is.
+    pub fn mint_ig_token_value(&mut self, label: &str) -> String {
+        let n = self.ids.below(u64::MAX);
+        super::seed::derive_ig_token(n, &self.app.secret, label)
+    }
+
+    /// Mints and registers an Instagram User token for `ig`.
+    pub fn add_ig_token(
+        &mut self,
+        ig: IgUserId,
+        scopes: BTreeSet<String>,
+        now: i64,
+        lifetime: i64,
+        long_lived: bool,
+    ) -> String {
+        let value = self.mint_ig_token_value("ig_login");
+        self.add_token(
+            value.clone(),
+            Token {
+                kind: TokenKind::Instagram(ig),
+                scopes,
+                issued_at: now,
+                expires_at: Some(now.saturating_add(lifetime)),
+                data_access_expires_at: now.saturating_add(lifetime),
+                long_lived,
+                revoked: None,
+            },
+        );
+        value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_uris_are_allowed_when_none_is_registered() {
+        for ok in [
+            "http://127.0.0.1:9000/cb",
+            "http://localhost/cb?x=1",
+            "http://[::1]:80/",
+            "http://127.1.2.3",
+        ] {
+            assert!(redirect_allowed(ok, &[]), "{ok}");
+        }
+        for bad in [
+            "https://example.com/cb",
+            "http://example.com/",
+            "http://127.0.0.1.evil.com/",
+            "ftp://127.0.0.1/",
+        ] {
+            assert!(!redirect_allowed(bad, &[]), "{bad}");
+        }
+        let reg = vec!["https://app.example/cb".to_string()];
+        assert!(redirect_allowed("https://app.example/cb", &reg));
+        assert!(!redirect_allowed("http://127.0.0.1/cb", &reg));
+    }
+
+    #[test]
+    fn scopes_split_on_commas_and_spaces_once_each() {
+        assert_eq!(
+            parse_scope("a,b c,,a "),
+            vec!["a".to_string(), "b".to_string(), "c".to_string()]
+        );
+    }
+
+    #[test]
+    fn every_ig_login_scope_has_its_facebook_counterpart() {
+        for s in IG_LOGIN_SCOPES {
+            let fb = s.replace("instagram_business_", "instagram_");
+            assert_eq!(ig_login_scope(&fb), Some(*s));
+        }
+        assert_eq!(ig_login_scope("pages_show_list"), None);
+    }
+}
