@@ -11,6 +11,8 @@ mod login;
 pub use login::LoginConfig;
 mod ratelimit;
 pub use ratelimit::RateLimitConfig;
+mod cdn;
+pub use cdn::CdnConfig;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -142,6 +144,8 @@ pub struct Config {
     pub insights_version_sunsets: bool,
     /// Instagram BUC and Platform rate limits (see `config/ratelimit.rs`).
     pub rate_limits: RateLimitConfig,
+    /// The media CDN: URL lifetime, cache headers, kept bytes (see `config/cdn.rs`).
+    pub cdn: CdnConfig,
     /// Instagram Login tokens and both login dialogs' codes (see `config/login.rs`).
     pub login: LoginConfig,
 
@@ -213,6 +217,7 @@ impl Default for Config {
             expired_story_insights_error: false,
             insights_version_sunsets: false,
             rate_limits: RateLimitConfig::default(),
+            cdn: CdnConfig::default(),
             login: LoginConfig::default(),
             admin_token: None,
         }

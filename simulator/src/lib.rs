@@ -11,6 +11,7 @@
 //! - [`sandbox`]: isolated worlds, their locks and clocks, the token index.
 //! - [`http`]: the only layer that knows HTTP and JSON (route table in `http::router`).
 //! - [`media_fetch`]: media URL checks and the optional real download (`--media-fetch`).
+//! - [`synth`]: deterministic media bytes (JPEG pictures, MP4 videos) for the CDN.
 //! - [`server`]: accept loop, graceful shutdown, in-process start for tests.
 //! - [`webhooks`]: the webhook dispatcher (signing, handshake, retries); with `media_fetch`
 //!   the only code that opens connections.
@@ -28,6 +29,7 @@ pub mod media_fetch;
 pub mod model;
 pub mod sandbox;
 pub mod server;
+pub mod synth;
 pub mod timefmt;
 pub mod version;
 pub mod webhooks;

@@ -130,5 +130,6 @@ fn operation(parent: &GraphRequest, op: &Value, cfg: &crate::config::Config, now
         raw_body: bytes::Bytes::new(),
         // Media URLs in batched container creations are judged offline (no prefetch).
         media_checks: BTreeMap::new(),
+        media_files: BTreeMap::new(),
     })
 }

@@ -59,6 +59,8 @@ pub struct GraphRequest {
     pub raw_body: Bytes,
     /// Verdicts of media URLs downloaded before the world lock (`--media-fetch`), by URL.
     pub media_checks: BTreeMap<String, crate::media_fetch::Verdict>,
+    /// The files those downloads kept, by URL (the CDN serves them back).
+    pub media_files: BTreeMap<String, Bytes>,
 }
 
 impl GraphRequest {
@@ -371,6 +373,7 @@ pub async fn parse(raw: RawRequest, cfg: &Config, now: i64) -> GraphResult<Graph
         files,
         raw_body,
         media_checks: BTreeMap::new(),
+        media_files: BTreeMap::new(),
     })
 }
 

@@ -24,6 +24,9 @@ pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
                 if let Err(refused) = sim::authorize(&state.sandboxes.config, &raw.headers) {
                     return refused;
                 }
+            } else {
+                // The dashboard's static files: no secrets, never behind the admin token.
+                return crate::http::ui::serve(&raw.method, &segments[1..]);
             }
             if let Some(r) = crate::http::events::handle(state, &raw.method, &segments[1..], &raw.body).await {
                 return r;
@@ -32,6 +35,10 @@ pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
                 return r;
             }
             return sim::handle(state, &raw.method, &segments[1..], raw.query.as_deref(), &raw.body).await;
+        }
+        // The media CDN: signed media URLs (`http::cdn`).
+        if crate::http::cdn::is_cdn_path(&segments) {
+            return crate::http::cdn::serve(state, &raw);
         }
         // Resumable uploads: raw bytes and an `Authorization: OAuth` header (facts §4.4).
         if segments.first().map(String::as_str) == Some("ig-api-upload") {

@@ -115,7 +115,6 @@ pub struct IgUser {
     pub name: String,
     pub biography: String,
     pub website: Option<String>,
-    pub profile_picture_url: String,
     pub followers_count: u64,
     pub follows_count: u64,
     pub account_type: IgAccountType,
