@@ -109,8 +109,9 @@ pub struct Config {
     /// dispatcher sends it; `webhooks/flush` cuts it short. Production's aggregation window is
     /// UNCONFIRMED.
     pub webhook_batch_window_seconds: i64,
-    /// POSTs kept for the control plane's `webhooks/posts` (the newest).
-    pub webhook_posts_kept: usize,
+    /// The control plane's `webhooks/posts` keeps the newest POSTs carrying at most this many
+    /// changes in all (each POST holds its batched payload, so memory follows changes).
+    pub webhook_post_log_changes: usize,
     /// `live_comments` payloads carry this `media.media_product_type` (facts §6.3: `LIVE`?
     /// UNCONFIRMED).
     pub live_comments_product_type: String,
@@ -218,7 +219,7 @@ impl Default for Config {
             webhook_reels_supported: true,
             webhook_batch_max_changes: 1000,
             webhook_batch_window_seconds: 2,
-            webhook_posts_kept: 1000,
+            webhook_post_log_changes: 10_000,
             live_comments_product_type: "LIVE".into(),
             webhook_url: None,
             webhook_verify_token: None,
