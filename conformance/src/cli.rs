@@ -23,7 +23,8 @@ pub const EXIT_DRIFT: i32 = 3;
 const AFTER_HELP: &str = "\
 TARGETS:
   (default)          a fresh in-process igsim, one sandbox per scenario
-  --target URL       an igsim at URL (its /_sim/ control plane is used)
+  --target URL       an igsim at URL (its /_sim/ control plane is used; if it was started
+                     with --admin-token, put the token in IGSIM_ADMIN_TOKEN)
   --live             the live Graph API, credentials from the environment:
                        IG_ACCESS_TOKEN  user access token (required)
                        IG_USER_ID       IG professional account id (required)

@@ -48,9 +48,7 @@ impl Sandbox {
     }
 
     fn control(&self) -> Client {
-        let mut c = Client::new(&self.base_url);
-        c.version = String::new();
-        c
+        control_client(&self.base_url)
     }
 
     fn post_json(&self, path: &str, body: &Value) -> Resp {
@@ -101,9 +99,24 @@ impl Sandbox {
     }
 }
 
+/// The environment variable holding a simulator's control-plane token: the harness sends
+/// it on every `/_sim/` call (as igsim itself reads it for `--admin-token`).
+pub const ADMIN_TOKEN_ENV: &str = "IGSIM_ADMIN_TOKEN";
+
+/// A client for the control plane at `base_url`: unversioned paths, and the admin token from
+/// [`ADMIN_TOKEN_ENV`] when set.
+pub fn control_client(base_url: &str) -> Client {
+    let mut c = Client::new(base_url);
+    c.version = String::new();
+    match std::env::var(ADMIN_TOKEN_ENV) {
+        Ok(token) if !token.trim().is_empty() => c.with_header("Authorization", &format!("Bearer {}", token.trim())),
+        _ => c,
+    }
+}
+
 /// Creates a fresh sandbox with the demo world (or `world`) on a simulator at `base_url`.
 pub fn new_sandbox(base_url: &str, world: Option<&Value>) -> Sandbox {
-    let c = Client::new(base_url);
+    let c = control_client(base_url);
     let url = format!("{}/_sim/sandboxes", base_url.trim_end_matches('/'));
     let body = world.map(Value::to_string).unwrap_or_default();
     let r = c.send_bytes("POST", &url, &[("Content-Type", "application/json")], body.as_bytes());
@@ -118,7 +131,7 @@ pub fn new_sandbox(base_url: &str, world: Option<&Value>) -> Sandbox {
 
 /// Like [`new_sandbox`], but a failure (no simulator there, a bad world) is an error.
 pub fn try_new_sandbox(base_url: &str, world: Option<&Value>) -> Result<Sandbox, String> {
-    let c = Client::new(base_url);
+    let c = control_client(base_url);
     let url = format!("{}/_sim/sandboxes", base_url.trim_end_matches('/'));
     let body = world.map(Value::to_string).unwrap_or_default();
     let r = c.send_bytes("POST", &url, &[("Content-Type", "application/json")], body.as_bytes());
@@ -141,7 +154,7 @@ pub fn try_new_sandbox(base_url: &str, world: Option<&Value>) -> Result<Sandbox,
 /// Deletes a sandbox (best effort: a scenario's sandbox is garbage either way).
 pub fn delete_sandbox(sb: &Sandbox) {
     let url = format!("{}/_sim/sandboxes/{}", sb.base_url.trim_end_matches('/'), sb.id);
-    let _ = Client::new(&sb.base_url).send_bytes("DELETE", &url, &[], b"");
+    let _ = control_client(&sb.base_url).send_bytes("DELETE", &url, &[], b"");
 }
 
 /// A fresh demo-world sandbox on the shared in-process simulator.

@@ -92,11 +92,14 @@ pub const DEFAULT_VERSION: &str = "v21.0";
 static SHARED: OnceLock<Running> = OnceLock::new();
 
 /// The configuration the harness's in-process simulator uses: frozen clocks, so time only
-/// moves when a test advances it, and a fixed seed, so ids are reproducible.
+/// moves when a test advances it, and a fixed seed, so ids are reproducible. One simulator
+/// serves a whole test binary and tests keep their sandboxes, so it holds more than the
+/// default number.
 pub fn test_config() -> Config {
     Config {
         clock: ClockMode::Frozen,
         seed: 42,
+        max_sandboxes: 10_000,
         ..Config::default()
     }
 }

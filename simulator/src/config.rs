@@ -83,6 +83,14 @@ pub struct Config {
     /// Largest request body accepted, in bytes (resumable uploads are larger; see publishing).
     pub max_body_bytes: usize,
 
+    /// Most sandboxes the process holds, `default` included (`igsim serve --max-sandboxes`):
+    /// creating another is refused with a control-plane error until one is deleted.
+    pub max_sandboxes: usize,
+    /// Most objects one seed world may expand to (users, IG accounts, Pages, media with their
+    /// carousel items and stories, comments with replies, catalog products), checked before
+    /// anything is built (`model::seed::check_bounds`).
+    pub max_world_objects: u64,
+
     /// Lifetime of a long-lived user token from `fb_exchange_token` (facts §7: ~60 days).
     pub long_lived_token_seconds: i64,
     /// Lifetime of the short-lived user tokens a seed world hands out (about 1-2 hours in
@@ -163,6 +171,13 @@ pub struct Config {
     pub rate_limits: RateLimitConfig,
     /// Instagram Login tokens and both login dialogs' codes (see `config/login.rs`).
     pub login: LoginConfig,
+
+    /// The control plane's token (`igsim serve --admin-token`, env `IGSIM_ADMIN_TOKEN`). When
+    /// set, every `/_sim/` route but the dashboard's static files needs it (see
+    /// `http::sim::authorize`); `None` leaves the control plane open, as on loopback. Never
+    /// shown by any route.
+    #[serde(skip_serializing)]
+    pub admin_token: Option<String>,
 }
 
 impl Default for Config {
@@ -178,6 +193,8 @@ impl Default for Config {
             media_edge_max_items: 10_000,
             max_ids: 50,
             max_body_bytes: 16 * 1024 * 1024,
+            max_sandboxes: 256,
+            max_world_objects: 100_000,
             long_lived_token_seconds: 60 * 24 * 3600,
             short_lived_token_seconds: 2 * 3600,
             data_access_seconds: 90 * 24 * 3600,
@@ -212,6 +229,7 @@ impl Default for Config {
             insights_version_sunsets: false,
             rate_limits: RateLimitConfig::default(),
             login: LoginConfig::default(),
+            admin_token: None,
         }
     }
 }

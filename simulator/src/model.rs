@@ -54,6 +54,9 @@ pub struct World {
     pub shopping: shopping::Shopping,
     /// Tokens created since the last [`World::take_minted_tokens`] (for the token index).
     minted: Vec<String>,
+    /// The token the last long-lived grant minted for each user (or Page, or IG account) and
+    /// scopes (see [`World::long_lived_token`]).
+    pub exchanged: BTreeMap<account::ExchangeKey, String>,
     /// Webhook subscriptions and the delivery outbox.
     pub webhooks: webhook::Webhooks,
     /// Instagram BUC and Platform rate-limit windows and per-sandbox limits.
@@ -82,6 +85,7 @@ impl World {
             publishing: publishing::Publishing::default(),
             shopping: shopping::Shopping::default(),
             minted: Vec::new(),
+            exchanged: BTreeMap::new(),
             webhooks: webhook::Webhooks::default(),
             rate_limits: ratelimit::RateLimits::default(),
             login: login::Login::default(),

@@ -25,6 +25,9 @@ pub struct State {
     pub default_world: WorldSeed,
     /// The webhook dispatcher's wake-up signal and per-sandbox send locks.
     pub webhooks: crate::webhooks::Dispatcher,
+    /// World builds (sandbox creation and reset) running at once, on the blocking pool: at
+    /// most one per core, so a burst of large worlds cannot multiply their memory.
+    pub builds: tokio::sync::Semaphore,
 }
 
 /// The built-in demo world (`fixtures/seeds/demo.json`).
@@ -119,6 +122,7 @@ impl Simulator {
             traces,
             default_world: self.world,
             webhooks: crate::webhooks::Dispatcher::new(),
+            builds: tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(1, usize::from)),
         }))
     }
 

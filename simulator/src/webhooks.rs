@@ -40,6 +40,11 @@ impl Dispatcher {
         self.wake.notify_one();
     }
 
+    /// Drops a deleted sandbox's send lock (a sender still holding it keeps it until done).
+    pub fn forget(&self, sandbox: &str) {
+        self.locks.lock().unwrap_or_else(|e| e.into_inner()).remove(sandbox);
+    }
+
     fn lock_for(&self, sandbox: &str) -> Arc<tokio::sync::Mutex<()>> {
         let mut map = self.locks.lock().unwrap_or_else(|e| e.into_inner());
         map.entry(sandbox.to_string()).or_default().clone()

@@ -30,8 +30,7 @@ use serde_json::{json, Map, Value};
 pub const CONTAINER_NODE: &str = "ShadowIGMediaBuilder";
 const LIMIT_NODE: &str = "ContentPublishingLimitResponse";
 
-/// Caption limits (facts §4.4).
-const MAX_CAPTION_CHARS: usize = 2200;
+/// Caption limits (facts §4.4); the length limit is `model::media::MAX_CAPTION_CHARS`.
 const MAX_HASHTAGS: usize = 30;
 const MAX_MENTIONS: usize = 20;
 const MAX_USER_TAGS: usize = 20;
@@ -109,6 +108,7 @@ fn count_prefixed(caption: &str, sigil: char) -> usize {
 }
 
 fn check_caption(caption: &str) -> GraphResult<()> {
+    use crate::model::media::MAX_CAPTION_CHARS;
     let len = caption.chars().count();
     if len > MAX_CAPTION_CHARS {
         return Err(GraphError::caption_too_long(len, MAX_CAPTION_CHARS));

@@ -20,13 +20,18 @@ use serde_json::Value;
 pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
     if let Some(segments) = request::split_path(&raw.path) {
         if segments.first().map(String::as_str) == Some("_sim") {
+            if !sim::is_public(&segments[1..]) {
+                if let Err(refused) = sim::authorize(&state.sandboxes.config, &raw.headers) {
+                    return refused;
+                }
+            }
             if let Some(r) = crate::http::events::handle(state, &raw.method, &segments[1..], &raw.body).await {
                 return r;
             }
             if let Some(r) = crate::http::dialog::control(state, &raw.method, &segments[1..], &raw.body) {
                 return r;
             }
-            return sim::handle(state, &raw.method, &segments[1..], raw.query.as_deref(), &raw.body);
+            return sim::handle(state, &raw.method, &segments[1..], raw.query.as_deref(), &raw.body).await;
         }
         // Resumable uploads: raw bytes and an `Authorization: OAuth` header (facts §4.4).
         if segments.first().map(String::as_str) == Some("ig-api-upload") {

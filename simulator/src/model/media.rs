@@ -6,6 +6,10 @@ use crate::ids::{CommentId, IgUserId, MediaId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// Longest caption, in characters (facts §4.4: 2,200; error 2207010). Also bounds the
+/// captions a seed world's pools hand to generated media.
+pub const MAX_CAPTION_CHARS: usize = 2200;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum MediaType {
