@@ -24,14 +24,26 @@ impl Sandbox {
             .to_string()
     }
 
-    /// The IG account id for a username.
-    pub fn ig_id(&self, username: &str) -> String {
+    /// A string field (`id`, `owner_business`, …) of the IG account `username` in the
+    /// sandbox description.
+    fn account_field(&self, username: &str, field: &str) -> String {
         self.info["instagram_accounts"]
             .as_array()
             .and_then(|a| a.iter().find(|u| u["username"] == username))
-            .and_then(|u| u["id"].as_str())
+            .and_then(|u| u[field].as_str())
             .unwrap_or_else(|| panic!("no account {username} in sandbox {}", self.id))
             .to_string()
+    }
+
+    /// The IG account id for a username.
+    pub fn ig_id(&self, username: &str) -> String {
+        self.account_field(username, "id")
+    }
+
+    /// The id of the business that owns `username`'s account (the key of its
+    /// `X-Business-Use-Case-Usage` entries).
+    pub fn business_of(&self, username: &str) -> String {
+        self.account_field(username, "owner_business")
     }
 
     pub fn app_id(&self) -> String {

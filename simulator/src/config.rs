@@ -11,6 +11,8 @@ mod login;
 pub use login::LoginConfig;
 mod ratelimit;
 pub use ratelimit::RateLimitConfig;
+mod cdn;
+pub use cdn::CdnConfig;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -21,41 +23,7 @@ pub enum ClockMode {
     Frozen,
 }
 
-/// An API version `vMAJOR.MINOR`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct ApiVersion {
-    pub major: u32,
-    pub minor: u32,
-}
-
-impl ApiVersion {
-    pub const fn new(major: u32, minor: u32) -> Self {
-        ApiVersion { major, minor }
-    }
-
-    /// Parses `v21.0` (the `v` is required, as in a path segment).
-    pub fn parse(s: &str) -> Option<Self> {
-        let rest = s.strip_prefix('v')?;
-        let (a, b) = rest.split_once('.')?;
-        if a.is_empty()
-            || b.is_empty()
-            || !a.bytes().all(|c| c.is_ascii_digit())
-            || !b.bytes().all(|c| c.is_ascii_digit())
-        {
-            return None;
-        }
-        Some(ApiVersion {
-            major: a.parse().ok()?,
-            minor: b.parse().ok()?,
-        })
-    }
-}
-
-impl std::fmt::Display for ApiVersion {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "v{}.{}", self.major, self.minor)
-    }
-}
+pub use crate::version::ApiVersion;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
@@ -66,11 +34,17 @@ pub struct Config {
     /// Where frozen clocks start (2026-01-01T00:00:00Z).
     pub frozen_epoch: i64,
 
-    /// Oldest version served; older requested versions are served as this one, and a path
-    /// without a version gets it (facts §3.1: "you get the oldest version still available").
-    pub oldest_version: ApiVersion,
-    /// Newest version known; a newer one is an unknown path (UNCONFIRMED how prod answers).
-    pub newest_version: ApiVersion,
+    /// Pins the oldest version served. `None` (default) follows the version timeline
+    /// (`version.rs`) against each sandbox's clock: a version past its "available until" date
+    /// is served as the oldest still available, as production does (Platform Versioning
+    /// guide). Versions newer than the timeline's newest are unknown paths.
+    pub oldest_version: Option<ApiVersion>,
+    /// The version a path without one is served as: the app's "Upgrade API version" setting in
+    /// the App Dashboard (Platform Versioning guide, "unversioned calls"). `None` (default):
+    /// the newest version, as for an app created today. An expired setting is upgraded like
+    /// any other version. (The guides' "you get the oldest version still available", facts
+    /// §3.1, is the knob value `Some(<oldest>)`.)
+    pub unversioned_version: Option<ApiVersion>,
 
     /// Default page size of cursor-paged edges (facts §3.3: "25?" UNCONFIRMED).
     pub default_page_size: usize,
@@ -163,12 +137,15 @@ pub struct Config {
     /// Insights of a story older than its lifetime: an error when true, else an empty `data`
     /// (guide: "only available for 24 hours"; which answer production gives is UNCONFIRMED).
     pub expired_story_insights_error: bool,
-    /// Apply the changelog's "will apply to all versions on <date>" dates against the sandbox
-    /// clock (v21's removals from 2025-01-08, v22's from 2025-04-21). Off by default so each
-    /// requested version keeps its own catalogue.
+    /// Apply the changelog's "will apply to all versions on <date>" dates (the version
+    /// timeline's `all_versions_from`: v21's removals from 2025-01-08, v22's from 2025-04-21)
+    /// against the sandbox clock, as production does. Off by default so each requested
+    /// version keeps its own catalogue (the guides' per-version view).
     pub insights_version_sunsets: bool,
     /// Instagram BUC and Platform rate limits (see `config/ratelimit.rs`).
     pub rate_limits: RateLimitConfig,
+    /// The media CDN: URL lifetime, cache headers, kept bytes (see `config/cdn.rs`).
+    pub cdn: CdnConfig,
     /// Instagram Login tokens and both login dialogs' codes (see `config/login.rs`).
     pub login: LoginConfig,
 
@@ -180,14 +157,26 @@ pub struct Config {
     pub admin_token: Option<String>,
 }
 
+impl Config {
+    /// The version serving a call at `now`: `requested` (or the unversioned setting), upgraded
+    /// to the oldest version available at `now` (see [`Config::oldest_version`]).
+    pub fn served_version(&self, requested: Option<ApiVersion>, now: i64) -> ApiVersion {
+        let oldest = self
+            .oldest_version
+            .unwrap_or_else(|| crate::version::oldest_available(now));
+        let unversioned = self.unversioned_version.unwrap_or_else(crate::version::newest);
+        crate::version::serve(requested, unversioned, oldest)
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
             seed: 42,
             clock: ClockMode::Real,
             frozen_epoch: 1_767_225_600,
-            oldest_version: ApiVersion::new(18, 0),
-            newest_version: ApiVersion::new(24, 0),
+            oldest_version: None,
+            unversioned_version: None,
             default_page_size: 25,
             max_page_size: 100,
             media_edge_max_items: 10_000,
@@ -228,6 +217,7 @@ impl Default for Config {
             expired_story_insights_error: false,
             insights_version_sunsets: false,
             rate_limits: RateLimitConfig::default(),
+            cdn: CdnConfig::default(),
             login: LoginConfig::default(),
             admin_token: None,
         }

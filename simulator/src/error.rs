@@ -238,6 +238,8 @@ impl GraphError {
 
     // ---- parameters (facts §1.3) -----------------------------------------------------
 
+    /// `(#100) Tried accessing nonexisting field (<field>) on node type (<NodeType>)`: consistent
+    /// across practitioner pastes (facts §1.3).
     pub fn nonexisting_field(field: &str, node_type: &str) -> Self {
         GraphError::of(
             PARAMETER,
@@ -246,15 +248,19 @@ impl GraphError {
         )
     }
 
+    /// `(#100) The parameter <name> is required` (facts §1.3, practitioner pastes).
     pub fn missing_param(name: &str) -> Self {
         GraphError::of(PARAMETER, 100, format!("(#100) The parameter {name} is required"))
     }
 
+    /// `(#100) <detail>`: the prefix of every generic parameter error (facts §1.3, `GERR`); the
+    /// detail's source is named by each caller.
     pub fn invalid_param(detail: impl std::fmt::Display) -> Self {
         GraphError::of(PARAMETER, 100, format!("(#100) {detail}"))
     }
 
     /// `(#100) <param>[<i>] must be one of the following values: a, b, c`
+    /// (GH:janu-software/facebook-php-sdk#17, facts §1.3).
     pub fn not_one_of(param: &str, values: &[&str]) -> Self {
         GraphError::of(
             PARAMETER,
@@ -266,6 +272,7 @@ impl GraphError {
         )
     }
 
+    /// `(#100) Too many IDs. Maximum: 50. Provided: 54.` (facts §1.3).
     pub fn too_many_ids(provided: usize, max: usize) -> Self {
         GraphError::of(
             PARAMETER,
@@ -274,6 +281,8 @@ impl GraphError {
         )
     }
 
+    /// `(#100) The After Cursor specified exceeds the max limit supported by this endpoint`
+    /// (facts §1.3).
     pub fn cursor_out_of_range(which: &str) -> Self {
         GraphError::of(
             PARAMETER,
@@ -294,7 +303,8 @@ impl GraphError {
 
     // ---- tokens (facts §1.3, code 190 and friends) -------------------------------------
 
-    /// No token at all on a request for `/me`.
+    /// No token at all on a request for `/me`: the `WWW-Authenticate` "invalid_request" text
+    /// (facts §1.2 header dumps).
     pub fn active_token_required() -> Self {
         GraphError::of(
             TOKEN_MISSING,
@@ -303,7 +313,7 @@ impl GraphError {
         )
     }
 
-    /// No token at all on any other request.
+    /// No token at all on any other request: code 104 (`GERR`); text UNCONFIRMED.
     pub fn token_required() -> Self {
         GraphError::of(
             TOKEN_MISSING,
@@ -312,10 +322,12 @@ impl GraphError {
         )
     }
 
+    /// 190 "Invalid OAuth access token - Cannot parse access token" (GH:facebook/facebook-ios-sdk#2576).
     pub fn token_unparseable() -> Self {
         GraphError::of(TOKEN, 190, "Invalid OAuth access token - Cannot parse access token")
     }
 
+    /// 190 "Invalid OAuth access token." (GH:darwin-morocho/flutter-facebook-auth#397, facts §1.3).
     pub fn token_invalid() -> Self {
         GraphError::of(TOKEN, 190, "Invalid OAuth access token.")
     }
@@ -334,6 +346,7 @@ impl GraphError {
         .subcode(463)
     }
 
+    /// 190/458 (`GERR`; gist MauricioKruijer/7663113, facts §1.3).
     pub fn token_app_not_authorized(app_id: &str) -> Self {
         GraphError::of(
             TOKEN,
@@ -343,11 +356,13 @@ impl GraphError {
         .subcode(458)
     }
 
+    /// 190/460 (GH:roughike/flutter_facebook_login#151, facts §1.3).
     pub fn token_password_changed() -> Self {
         GraphError::of(TOKEN, 190, "Error validating access token: The session has been invalidated because the user changed their password or Facebook has changed the session for security reasons.")
             .subcode(460)
     }
 
+    /// 190/466 (GH:Web3Auth/web3auth-web#458, facts §1.3).
     pub fn token_invalidated_by_api() -> Self {
         GraphError::of(
             TOKEN,
@@ -357,6 +372,7 @@ impl GraphError {
         .subcode(466)
     }
 
+    /// 190/467 (`GERR`; gist MauricioKruijer/7663113, facts §1.3).
     pub fn token_logged_out() -> Self {
         GraphError::of(
             TOKEN,
@@ -366,6 +382,7 @@ impl GraphError {
         .subcode(467)
     }
 
+    /// 190/492 (`GERR`; text UNCONFIRMED).
     pub fn token_session_invalid() -> Self {
         GraphError::of(TOKEN, 190, "Error validating access token: The session is invalid. This could be because the application was uninstalled after the session was created.")
             .subcode(492)
@@ -381,7 +398,8 @@ impl GraphError {
         .kind(METHOD)
     }
 
-    /// The app requires `appsecret_proof` and none was sent.
+    /// The app requires `appsecret_proof` and none was sent (securing-requests doc; text
+    /// UNCONFIRMED).
     pub fn appsecret_proof_required() -> Self {
         GraphError::of(
             OBJECT_ACCESS,
@@ -391,14 +409,17 @@ impl GraphError {
         .kind(METHOD)
     }
 
+    /// `/oauth/access_token` with a wrong client secret: code 1 (practitioner; UNCONFIRMED).
     pub fn invalid_client_secret() -> Self {
         GraphError::of(PARAMETER, 1, "Error validating client secret.")
     }
 
+    /// `/oauth/access_token` with an unknown client id: code 101 (`GERR`; text UNCONFIRMED).
     pub fn invalid_application_id() -> Self {
         GraphError::of(PARAMETER, 101, "Error validating application. Invalid application ID.")
     }
 
+    /// An unknown `grant_type` (igsim's wording, UNCONFIRMED).
     pub fn unsupported_grant_type() -> Self {
         GraphError::of(
             PARAMETER,
@@ -418,14 +439,31 @@ impl GraphError {
 
     // ---- permissions (facts §1.2, §7) ---------------------------------------------------
 
-    /// `(#10)`: the token lacks a permission the edge needs ([`PERMISSION`]: HTTP 400, no
-    /// `is_transient`).
+    /// `(#10) Application does not have permission for this action` (`GERR`'s generic code-10
+    /// sentence): the viewer's Page tasks do not allow what the edge needs, or the token lacks
+    /// a permission whose text no capture gives ([`PERMISSION`]: HTTP 400, no `is_transient`).
     pub fn permission_denied() -> Self {
         GraphError::of(
             PERMISSION,
             10,
             "(#10) Application does not have permission for this action",
         )
+    }
+
+    /// `(#10)` for a token without `permission`. For `instagram_content_publish` production's
+    /// text (2026) is "(#10) Requires instagram_content_publish permission to manage the
+    /// object" (GH:gitroomhq/postiz-app#1914); for the other permissions no capture gives the
+    /// text (the 2026 `instagram_manage_comments` capture of issue 10 gives status and keys
+    /// only), so they keep the generic [`GraphError::permission_denied`] sentence (UNCONFIRMED).
+    pub fn permission_missing(permission: &str) -> Self {
+        match permission {
+            "instagram_content_publish" => GraphError::of(
+                PERMISSION,
+                10,
+                format!("(#10) Requires {permission} permission to manage the object"),
+            ),
+            _ => GraphError::permission_denied(),
+        }
     }
 
     /// `(#200)`: the user has not granted what the action needs ([`USER_PERMISSION`]: 403).
@@ -437,6 +475,8 @@ impl GraphError {
         )
     }
 
+    /// `(#200) The user hasn't authorized the application to perform this action` (`GERR`,
+    /// facts §1.3).
     pub fn not_authorized_action() -> Self {
         GraphError::of(
             USER_PERMISSION,
@@ -447,6 +487,7 @@ impl GraphError {
 
     // ---- request bodies (never a 5xx: every failure on client input is a 4xx) -------------------------------------------------------------------
 
+    /// A body over `max_body_bytes` (igsim's own limit and wording).
     pub fn body_too_large(limit: usize) -> Self {
         GraphError::of(
             PARAMETER,
@@ -455,6 +496,7 @@ impl GraphError {
         )
     }
 
+    /// A body that does not parse as its content type (igsim's wording, UNCONFIRMED).
     pub fn malformed_body(detail: &str) -> Self {
         GraphError::of(
             PARAMETER,

@@ -198,19 +198,41 @@ pub fn check_bytes(data: &[u8], total: u64, expect: Expect, cfg: &PublishingConf
     }
 }
 
-/// Downloads `url` (plain http only) and checks it. `https` cannot be fetched by igsim and
-/// fails as production's "could not be fetched"; timeouts fail with -2/2207003.
-pub async fn fetch(url: &str, expect: Expect, cfg: &PublishingConfig) -> Verdict {
+/// What a download gave: the verdict on the file, and the file itself when it passed, was
+/// read whole and is at most the `keep` size the caller asked for (the CDN serves it back).
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub verdict: Verdict,
+    pub file: Option<Bytes>,
+}
+
+impl Fetched {
+    fn failed(e: GraphError) -> Self {
+        Fetched {
+            verdict: Err(e),
+            file: None,
+        }
+    }
+}
+
+/// How much of a video is read when it is not kept: its first bytes tell the container.
+const VIDEO_SNIFF_BYTES: u64 = 64 * 1024;
+
+/// Downloads `url` (plain http only) and checks it; keeps the file when it passes and is at
+/// most `keep` bytes. `https` cannot be fetched by igsim and fails as production's "could not
+/// be fetched"; timeouts fail with -2/2207003.
+pub async fn fetch(url: &str, expect: Expect, cfg: &PublishingConfig, keep: u64) -> Fetched {
     if !url.trim().to_ascii_lowercase().starts_with("http://") {
-        return Err(GraphError::media_fetch_failed(url));
+        return Fetched::failed(GraphError::media_fetch_failed(url));
     }
     let Ok(uri) = url.trim().parse::<hyper::Uri>() else {
-        return Err(GraphError::media_fetch_failed(url));
+        return Fetched::failed(GraphError::media_fetch_failed(url));
     };
-    // Videos are judged by their first bytes; images must be read whole (size limit).
+    // Images must be read whole (size limit); videos are judged by their first bytes, and
+    // read whole only as far as they may be kept.
     let cap = match expect {
         Expect::Image => cfg.max_image_bytes + 1,
-        Expect::Video => 64 * 1024,
+        Expect::Video => VIDEO_SNIFF_BYTES.max(keep.saturating_add(1)),
     };
     let download = async {
         let client: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
@@ -240,9 +262,14 @@ pub async fn fetch(url: &str, expect: Expect, cfg: &PublishingConfig) -> Verdict
         Ok((data, total))
     };
     match tokio::time::timeout(Duration::from_millis(cfg.fetch_timeout_ms), download).await {
-        Err(_) => Err(GraphError::media_download_timeout()),
-        Ok(Err(e)) => Err(e),
-        Ok(Ok((data, total))) => check_bytes(&data, total, expect, cfg),
+        Err(_) => Fetched::failed(GraphError::media_download_timeout()),
+        Ok(Err(e)) => Fetched::failed(e),
+        Ok(Ok((data, total))) => {
+            let verdict = check_bytes(&data, total, expect, cfg);
+            let whole = data.len() as u64 == total && total <= keep;
+            let file = (verdict.is_ok() && whole).then(|| Bytes::from(data));
+            Fetched { verdict, file }
+        }
     }
 }
 

@@ -208,7 +208,9 @@ async fn respond(state: &State, req: Request<Incoming>) -> Response<Body> {
         Ok(b) => b.to_bytes(),
         Err(_) => {
             let e = crate::error::GraphError::body_too_large(limit);
-            return graph_error(&e, state.sandboxes.config.oldest_version, &state.traces.next(), false);
+            let now = crate::http::router::clock_of(state, None);
+            let version = state.sandboxes.config.served_version(None, now);
+            return graph_error(&e, version, &state.traces.next(), false);
         }
     };
     let host = parts

@@ -340,6 +340,10 @@ fn container_status_polling(ctx: &mut Ctx) -> Result<(), Failure> {
         expect(e["message"] == "Media ID is not available", || {
             format!("9007 text {}", e["message"])
         })?;
+        // Production's title (GH:activepieces/activepieces#10389; facts §9).
+        expect(e["error_user_title"] == "Cannot publish", || {
+            format!("9007 title {}", e["error_user_title"])
+        })?;
         call.envelope(400, envelope_keys::PUBLISHING)?;
     } else {
         ctx.note(format!(

@@ -179,8 +179,8 @@ fn paths_tolerate_missing_versions_and_stray_slashes() {
     assert_eq!(r.ok("ig_user")["username"], "metricsaurus");
     assert_eq!(
         r.header("facebook-api-version"),
-        Some("v18.0"),
-        "no version -> the oldest served"
+        Some("v27.0"),
+        "no version -> the app's version: the newest (Platform Versioning guide)"
     );
     let r = c.get_url(&format!("{}/v12.0/me?access_token={token}", sb.base_url));
     r.ok("fb_user");

@@ -74,8 +74,16 @@ fn error_message(r: &Resp) -> String {
 #[test]
 fn the_guides_account_metrics_example_answers_two_days_per_metric() {
     let sb = sim::fresh();
-    // The guide's request has no version: the oldest served (v18.0) answers it.
-    let c = dana(&sb, "");
+    // The guide's request has no version and its sample is v18-era: it is asked on v18.0.
+    // Unversioned today means the app's version (the newest), where impressions is gone.
+    let e = user_insights(&dana(&sb, ""), &[("metric", "impressions"), ("period", "day")])
+        .graph_error(100, None)
+        .clone();
+    assert!(e["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("(#100) Starting from version 22 and above, the impressions metric"));
+    let c = dana(&sb, "v18.0");
     let params = [("metric", "impressions,reach,profile_views"), ("period", "day")];
     replay(
         &sb,
@@ -104,7 +112,8 @@ fn the_guides_account_metrics_example_answers_two_days_per_metric() {
 #[test]
 fn the_guides_media_metrics_example_meets_the_engagement_deprecation() {
     let sb = sim::fresh();
-    let c = dana(&sb, "");
+    // The guide's sample is v18-era (impressions, removed in v22): asked on v18.0.
+    let c = dana(&sb, "v18.0");
     let media = feed_image(&c);
     let path = format!("{media}/insights");
     // `engagement` is deprecated from v18 (all versions from 2023-12-11): not in the list.
@@ -560,6 +569,52 @@ fn the_version_removals_answer_their_recorded_errors() {
     }
 }
 
+/// Current versions, per media product type, as production answers them (issue 10 cases 7
+/// and 8; facts §9: a v25.0 capture of 2026-07 and the v22 removal texts).
+#[test]
+fn current_versions_answer_each_media_product_type_as_production() {
+    let sb = sim::fresh();
+    let c = dana(&sb, "v25.0");
+    let image = feed_image(&c);
+    // (The demo world has no legacy feed VIDEO; the model's tests cover it.)
+    let album = media_where(&c, |t, _| t == "CAROUSEL_ALBUM");
+    let reel = media_where(&c, |_, p| p == "REELS");
+    let common = "reach,saved,likes,comments,shares,total_interactions,views";
+    for media in [&image, &album, &reel] {
+        let body = c
+            .get(&format!("{media}/insights"), &[("metric", common)])
+            .ok("media_insights")
+            .clone();
+        assert_eq!(body["data"].as_array().unwrap().len(), 7, "{media}: {body}");
+    }
+    // impressions: its own sentence on IMAGE and CAROUSEL_ALBUM, the product-type one on
+    // REELS and VIDEO (no final period in the capture).
+    for media in [&image, &album] {
+        let r = c.get(&format!("{media}/insights"), &[("metric", "impressions")]);
+        r.graph_error(100, None);
+        assert_eq!(
+            error_message(&r),
+            "(#100) Starting from version v22.0 and above, the impressions metric is no longer supported for the queried media"
+        );
+    }
+    let r = c.get(&format!("{reel}/insights"), &[("metric", "reach,impressions")]);
+    r.graph_error(100, None);
+    assert_eq!(
+        error_message(&r),
+        "(#100) The Media Insights API does not support the impressions metric for this media product type"
+    );
+    // The reels play counts are dropped from the list: the enum error names views, not plays
+    // (GH:trypostit/trypost#319, v25).
+    let r = c.get(&format!("{reel}/insights"), &[("metric", "plays")]);
+    r.graph_error(100, None);
+    let msg = error_message(&r);
+    assert!(
+        msg.starts_with("(#100) metric[0] must be one of the following values: "),
+        "{msg}"
+    );
+    assert!(msg.contains("views") && !msg.contains("plays"), "{msg}");
+}
+
 #[test]
 fn unsupported_combinations_are_real_errors() {
     let sb = sim::fresh();
@@ -741,8 +796,23 @@ fn album_children_have_no_insights_but_albums_do() {
         &[("metric", "impressions,reach,saved,total_interactions")],
     );
     assert_eq!(r.ok("media_insights")["data"].as_array().unwrap().len(), 4);
-    c.get(&format!("{album}/insights"), &[("metric", "likes")])
-        .graph_error(100, None);
+    // Carousels answer likes, comments and shares too (v25 production capture, facts §9).
+    let body = c
+        .get(&format!("{album}/insights"), &[("metric", "likes,comments,shares")])
+        .ok("media_insights")
+        .clone();
+    let counts = c
+        .get(&album, &[("fields", "like_count,comments_count")])
+        .ok("ig_media")
+        .clone();
+    assert_eq!(
+        values(by_name(&body, "likes"))[0],
+        counts["like_count"].as_u64().unwrap()
+    );
+    assert_eq!(
+        values(by_name(&body, "comments"))[0],
+        counts["comments_count"].as_u64().unwrap()
+    );
     let reel = media_where(&c, |_, p| p == "REELS");
     let r = c.get(
         &format!("{reel}/insights"),
@@ -900,7 +970,7 @@ fn catalogue(sb: &Sandbox, version: &str) -> Value {
 #[test]
 fn metric_catalogues_per_api_version() {
     let sb = sim::fresh();
-    for version in ["v18.0", "v19.0", "v20.0", "v21.0", "v22.0", "v24.0"] {
+    for version in ["v18.0", "v19.0", "v20.0", "v21.0", "v22.0", "v24.0", "v27.0"] {
         insta::assert_json_snapshot!(
             format!("metric_catalogue_{}", version.replace('.', "_")),
             catalogue(&sb, version)

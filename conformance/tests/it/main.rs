@@ -1,8 +1,11 @@
 //! The one integration-test binary: black-box tests over HTTP against an in-process
 //! simulator, a fresh sandbox per test, every response validated against `specs/`.
 
+mod browser;
+mod cdn;
 mod clients;
 mod comments;
+mod dashboard;
 mod discovery;
 mod doc_samples;
 mod envelopes;
@@ -20,4 +23,5 @@ mod shopping;
 mod snapshots;
 mod specs;
 mod support;
+mod versions;
 mod webhooks;

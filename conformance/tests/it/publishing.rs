@@ -6,7 +6,6 @@ use conformance::client::{Client, Resp};
 use conformance::sim::{self, Sandbox};
 use proptest::prelude::*;
 use serde_json::{json, Value};
-use std::io::{Read, Write};
 
 const METRICSAURUS: &str = "17841405822304914";
 const JUNIPER: &str = "17841400008460056";
@@ -262,7 +261,8 @@ fn a_reel_processes_on_the_sandbox_clock_and_reads_back_as_video_reels() {
     );
     let e = publish(&c, JUNIPER, &cid).graph_error(9007, Some(2207027)).clone();
     assert_eq!(e["message"], "Media ID is not available");
-    assert_eq!(e["error_user_title"], "Media not ready for publishing");
+    // Production's title today (GH:activepieces/activepieces#10389; issue 10 case 7).
+    assert_eq!(e["error_user_title"], "Cannot publish");
 
     sb.advance(10);
     let s = container(&c, &cid, "copyright_check_status,video_status");
@@ -774,7 +774,11 @@ fn publishing_needs_the_permission_the_tasks_and_a_publishable_account() {
     let r = riley.post(&format!("{METRICSAURUS}/media"), &[("image_url", IMAGE)]);
     let e = r.graph_error(10, None);
     assert_eq!(r.status, 400, "(#10) is HTTP 400 in production (issue 10)");
-    assert!(e["message"].as_str().unwrap().starts_with("(#10)"));
+    // Production's 2026 text (GH:gitroomhq/postiz-app#1914).
+    assert_eq!(
+        e["message"],
+        "(#10) Requires instagram_content_publish permission to manage the object"
+    );
     riley
         .get(&format!("{METRICSAURUS}/content_publishing_limit"), &[])
         .graph_error(10, None);
@@ -1033,7 +1037,7 @@ fn mp4(len: usize) -> Vec<u8> {
     v
 }
 
-fn upload(sb: &Sandbox, uri: &str, token: &str, offset: usize, size: usize, body: &[u8]) -> Resp {
+pub(crate) fn upload(sb: &Sandbox, uri: &str, token: &str, offset: usize, size: usize, body: &[u8]) -> Resp {
     let auth = format!("OAuth {token}");
     let (o, s) = (offset.to_string(), size.to_string());
     Client::new(&sb.base_url).send_bytes(
@@ -1173,47 +1177,19 @@ fn jpeg(w: u16, h: u16, mpo: bool) -> Vec<u8> {
     v
 }
 
-/// A tiny HTTP/1.1 file server on loopback serving fixed bodies by path.
+/// A loopback file server with the files of the media-fetching tests.
 fn media_server() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut s) = stream else { continue };
-            let mut buf = [0u8; 4096];
-            let n = s.read(&mut buf).unwrap_or(0);
-            let head = String::from_utf8_lossy(&buf[..n]).to_string();
-            let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
-            let body: Option<Vec<u8>> = match path.as_str() {
-                "/square.jpg" => Some(jpeg(1080, 1080, false)),
-                "/tall.jpg" => Some(jpeg(1080, 1920, false)),
-                "/mpo.jpg" => Some(jpeg(1080, 1080, true)),
-                "/big.jpg" => {
-                    let mut v = jpeg(1080, 1080, false);
-                    v.resize(9 << 20, 0);
-                    Some(v)
-                }
-                "/fake.jpg" => Some(b"\x89PNG\r\n\x1a\nrest".to_vec()),
-                "/clip.mp4" => Some(mp4(4096)),
-                "/clip.bin" => Some(b"not a video at all".to_vec()),
-                _ => None,
-            };
-            let reply = match body {
-                Some(b) => {
-                    let mut r = format!(
-                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                        b.len()
-                    )
-                    .into_bytes();
-                    r.extend_from_slice(&b);
-                    r
-                }
-                None => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
-            };
-            let _ = s.write_all(&reply);
-        }
-    });
-    format!("http://{addr}")
+    let mut big = jpeg(1080, 1080, false);
+    big.resize(9 << 20, 0);
+    crate::support::serve_files(vec![
+        ("/square.jpg", jpeg(1080, 1080, false)),
+        ("/tall.jpg", jpeg(1080, 1920, false)),
+        ("/mpo.jpg", jpeg(1080, 1080, true)),
+        ("/big.jpg", big),
+        ("/fake.jpg", b"\x89PNG\r\n\x1a\nrest".to_vec()),
+        ("/clip.mp4", mp4(4096)),
+        ("/clip.bin", b"not a video at all".to_vec()),
+    ])
 }
 
 #[test]

@@ -103,7 +103,9 @@ pub fn render(ctx: &mut Ctx, id: CommentId, sel: &[FieldSel]) -> GraphResult<Val
             "user" if own => Field::Value(json!({ "id": c.from.to_string() })),
             "user" => Field::Omit,
             "username" => Field::Value(json!(username)),
-            "legacy_instagram_comment_id" => Field::Omit,
+            "legacy_instagram_comment_id" if crate::version::has_field(NODE, &f.name, ctx.req.version) => Field::Value(
+                json!(crate::ids::derived_id("legacy_instagram_comment", id.0).to_string()),
+            ),
             _ => Field::Unknown,
         })
     })

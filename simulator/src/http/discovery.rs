@@ -68,7 +68,9 @@ pub fn render(ctx: &mut Ctx, _viewer_ig: IgUserId, f: &FieldSel) -> GraphResult<
             "followers_count" => Field::Value(json!(target.followers_count)),
             "media_count" => Field::Value(json!(media_count)),
             "name" => Field::Value(json!(target.name)),
-            "profile_picture_url" => Field::Value(json!(target.profile_picture_url)),
+            "profile_picture_url" => {
+                Field::Value(json!(ctx.cdn_url(crate::http::cdn::Asset::ProfilePicture(target.id))))
+            }
             "username" => Field::Value(json!(target.username)),
             "website" => target.website.as_ref().map_or(Field::Omit, |w| Field::Value(json!(w))),
             "media" => Field::Value(media_edge(ctx, target.id, s)?),

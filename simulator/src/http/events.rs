@@ -221,7 +221,7 @@ async fn subscribe(state: &State, sb: &Sandbox, body: &Bytes) -> Reply {
             return sim_error(400, &e.message);
         }
     }
-    let version = state.sandboxes.config.newest_version.to_string();
+    let version = crate::version::newest().to_string();
     sim_json(
         200,
         &sb.with_world(|w, now| {

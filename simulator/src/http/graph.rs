@@ -207,10 +207,12 @@ impl Ctx<'_> {
 
     /// `(#10)` unless the token has `permission` and the viewer's Page tasks allow it.
     pub fn require_permission(&self, ig: IgUserId, permission: &str) -> GraphResult<()> {
-        if self.viewer.has(permission) && self.access.task_allows(ig, permission) {
-            Ok(())
-        } else {
+        if !self.viewer.has(permission) {
+            Err(GraphError::permission_missing(permission))
+        } else if !self.access.task_allows(ig, permission) {
             Err(GraphError::permission_denied())
+        } else {
+            Ok(())
         }
     }
 

@@ -59,9 +59,11 @@ pub fn render(ctx: &mut Ctx, ig: IgUserId, sel: &[FieldSel]) -> GraphResult<Valu
             "follows_count" => Field::Value(json!(u.follows_count)),
             "media_count" => Field::Value(json!(ctx.world.media_count(ig))),
             "name" => Field::Value(json!(u.name)),
-            "profile_picture_url" => Field::Value(json!(u.profile_picture_url)),
+            "profile_picture_url" => Field::Value(json!(ctx.cdn_url(crate::http::cdn::Asset::ProfilePicture(u.id)))),
             "username" => Field::Value(json!(u.username)),
             "website" => u.website.as_ref().map_or(Field::Omit, |w| Field::Value(json!(w))),
+            // The business that owns the account (PYSDK:iguser.py @21.0.x; facts §4.1).
+            "owner_business" => Field::Value(json!({ "id": u.owner_business().to_string() })),
             "shopping_product_tag_eligibility" => {
                 Field::Value(json!(crate::model::shopping::tag_eligible(ctx.world, ig)))
             }

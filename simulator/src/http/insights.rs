@@ -12,19 +12,14 @@ use serde_json::{json, Map, Value};
 
 const PERMISSION: &str = "instagram_manage_insights";
 
-/// The changelog's "applies to all versions on <date>" cut-overs (v21: 2025-01-08,
-/// v22: 2025-04-21), applied only when `insights_version_sunsets` is on.
+/// The version whose catalogue answers: the requested one, or with the changelog's "applies
+/// to all versions on <date>" cut-overs (the version timeline's `all_versions_from`) when
+/// `insights_version_sunsets` is on.
 fn effective_version(ctx: &Ctx) -> ApiVersion {
-    let v = ctx.req.version;
-    if !ctx.cfg.insights_version_sunsets {
-        return v;
-    }
-    if ctx.now >= 1_745_193_600 {
-        v.max(ApiVersion::new(22, 0))
-    } else if ctx.now >= 1_736_294_400 {
-        v.max(ApiVersion::new(21, 0))
+    if ctx.cfg.insights_version_sunsets {
+        crate::version::with_cutovers(ctx.req.version, ctx.now)
     } else {
-        v
+        ctx.req.version
     }
 }
 

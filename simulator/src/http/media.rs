@@ -1,6 +1,7 @@
 //! The IG Media node (facts §4.2) with its visibility rules, and its `children` edge.
 
 use crate::error::{GraphError, GraphResult};
+use crate::http::cdn::Asset;
 use crate::http::fields::FieldSel;
 use crate::http::graph::{project, Ctx, Field};
 use crate::http::paging::{edge_json, paging_json, window, Links, Order};
@@ -86,6 +87,9 @@ pub fn render(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool) -> Gra
             "caption" => m.caption.as_ref().map_or(Field::Omit, |c| Field::Value(json!(c))),
             "comments_count" => Field::Value(json!(world.comment_count(id))),
             "ig_id" => Field::Value(json!(m.ig_id.to_string())),
+            "legacy_instagram_media_id" if crate::version::has_field(NODE, &f.name, ctx.req.version) => {
+                Field::Value(json!(crate::ids::derived_id("legacy_instagram_media", id.0).to_string()))
+            }
             "is_comment_enabled" if child => Field::Omit,
             "is_comment_enabled" => Field::Value(json!(m.comments_enabled)),
             "is_shared_to_feed" => match (m.product_type, m.shared_to_feed) {
@@ -103,13 +107,16 @@ pub fn render(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool) -> Gra
             "media_product_type" => Field::Value(json!(m.product_type.as_str())),
             "media_type" => Field::Value(json!(m.media_type.as_str())),
             "media_url" if m.media_url_withheld => Field::Omit,
-            "media_url" => Field::Value(json!(m.media_url)),
+            "media_url" => Field::Value(json!(ctx.cdn_url(Asset::Media(id)))),
             "owner" if owned => Field::Value(json!({ "id": m.owner.to_string() })),
             "owner" => Field::Omit,
             "permalink" if child => Field::Omit,
             "permalink" => Field::Value(json!(m.permalink())),
             "shortcode" => Field::Value(json!(m.shortcode)),
-            "thumbnail_url" => m.thumbnail_url.as_ref().map_or(Field::Omit, |t| Field::Value(json!(t))),
+            "thumbnail_url" if m.media_type == MediaType::Video => {
+                Field::Value(json!(ctx.cdn_url(Asset::Thumbnail(id))))
+            }
+            "thumbnail_url" => Field::Omit,
             "timestamp" => Field::Value(json!(iso(m.timestamp))),
             "username" => owner.as_ref().map_or(Field::Omit, |o| Field::Value(json!(o.username))),
             "video_title" => Field::Omit,

@@ -332,6 +332,8 @@ pub fn create_container(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
             media_url = Some(url.to_string());
         }
     }
+    let file = media_url.as_ref().and_then(|u| req.media_files.get(u)).cloned();
+    let mut cover_file = None;
 
     let caption = match req.param("caption") {
         Some(c) if !kind.is_carousel_item() && !kind.is_story() => {
@@ -384,6 +386,7 @@ pub fn create_container(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
     if kind == ContainerKind::Reels {
         if let Some(url) = req.param("cover_url").filter(|s| !s.trim().is_empty()) {
             check_media_url(req, url, Expect::Image)?;
+            cover_file = req.media_files.get(url).cloned();
             cover_url = Some(url.to_string());
         }
         audio_name = req.param("audio_name").map(str::to_string);
@@ -413,6 +416,8 @@ pub fn create_container(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
         collaborators,
         product_tags,
         children,
+        file,
+        cover_file,
         resumable,
         failure: failure.take(),
         copyright_match,
@@ -687,7 +692,7 @@ pub async fn upload(state: &State, raw: RawRequest, segments: &[String]) -> Resp
 
     // Check who is asking and what the container expects, then let go of the world.
     let cfg = &state.sandboxes.config;
-    let pre = sandbox.with_world(|world, now| -> Result<PublishingConfig, Response<Body>> {
+    let pre = sandbox.with_world(|world, now| -> Result<(PublishingConfig, u64), Response<Body>> {
         if let Some(e) = token_error(world, &token, now) {
             return Err(upload_failure(&e.message, "OAuthException"));
         }
@@ -715,26 +720,33 @@ pub async fn upload(state: &State, raw: RawRequest, segments: &[String]) -> Resp
                 "ProcessingFailedError",
             ));
         }
-        Ok(effective_config(world, cfg))
+        Ok((effective_config(world, cfg), room_left(world, &cfg.cdn)))
     });
-    let pcfg = match pre {
+    let (pcfg, room) = match pre {
         Ok(c) => c,
         Err(r) => return r,
     };
 
-    let (failure, chunk, size) = match &file_url {
+    let (failure, chunk, size, bytes) = match &file_url {
         Some(url) => {
-            let verdict = match media_fetch::parse_url(url) {
-                Err(e) => Err(e),
-                Ok(h) if h.forced_error.is_some() => Err(GraphError::for_publishing_subcode(
-                    h.forced_error.unwrap_or(2207053),
-                    url,
-                    "8 MiB",
-                )),
-                Ok(_) if pcfg.media_fetch => media_fetch::fetch(url, Expect::Video, &pcfg).await,
-                Ok(_) => media_fetch::judge_offline(url, Expect::Video),
+            let (verdict, file) = match media_fetch::parse_url(url) {
+                Err(e) => (Err(e), None),
+                Ok(h) if h.forced_error.is_some() => (
+                    Err(GraphError::for_publishing_subcode(
+                        h.forced_error.unwrap_or(2207053),
+                        url,
+                        "8 MiB",
+                    )),
+                    None,
+                ),
+                Ok(_) if pcfg.media_fetch => {
+                    let keep = cfg.cdn.max_kept_file_bytes.min(room);
+                    let f = media_fetch::fetch(url, Expect::Video, &pcfg, keep).await;
+                    (f.verdict, f.file)
+                }
+                Ok(_) => (media_fetch::judge_offline(url, Expect::Video), None),
             };
-            (verdict.err().map(|e| e.subcode.unwrap_or(2207053)), 0, None)
+            (verdict.err().map(|e| e.subcode.unwrap_or(2207053)), 0, None, file)
         }
         None => {
             let body = &raw.body;
@@ -743,10 +755,15 @@ pub async fn upload(state: &State, raw: RawRequest, segments: &[String]) -> Resp
             } else {
                 Ok(())
             };
+            // Kept while the file so far fits the per-file cap and the sandbox's room (which
+            // already counts this upload's earlier chunks).
+            let len = body.len() as u64;
+            let bytes = (offset + len <= cfg.cdn.max_kept_file_bytes && len <= room).then(|| body.clone());
             (
                 verdict.err().map(|e| e.subcode.unwrap_or(2207053)),
                 body.len() as u64,
                 file_size,
+                bytes,
             )
         }
     };
@@ -759,6 +776,7 @@ pub async fn upload(state: &State, raw: RawRequest, segments: &[String]) -> Resp
                 len: chunk,
                 file_size: size,
                 failure,
+                bytes,
             },
             now,
             &pcfg,
@@ -768,6 +786,11 @@ pub async fn upload(state: &State, raw: RawRequest, segments: &[String]) -> Resp
         Ok(()) => sim_json(200, &json!({ "success": true, "message": "Upload successful." })),
         Err(msg) => upload_failure(&msg, "ProcessingFailedError"),
     }
+}
+
+/// How many more received bytes the sandbox may keep for the CDN (`CdnConfig`).
+fn room_left(world: &crate::model::World, cdn: &crate::config::CdnConfig) -> u64 {
+    cdn.max_kept_sandbox_bytes.saturating_sub(model::received_bytes(world))
 }
 
 /// Downloads the media URLs of a container creation before the world lock is taken, when
@@ -780,7 +803,11 @@ pub async fn prefetch(state: &State, req: &mut GraphRequest) {
     let Some(sandbox) = req.token.as_deref().and_then(|t| state.sandboxes.by_token(t)) else {
         return;
     };
-    let cfg = sandbox.with_world(|w, _| effective_config(w, &state.sandboxes.config));
+    let (cfg, keep) = sandbox.with_world(|w, _| {
+        let cfg = effective_config(w, &state.sandboxes.config);
+        let cdn = &state.sandboxes.config.cdn;
+        (cfg, cdn.max_kept_file_bytes.min(room_left(w, cdn)))
+    });
     if !cfg.media_fetch {
         return;
     }
@@ -795,8 +822,11 @@ pub async fn prefetch(state: &State, req: &mut GraphRequest) {
         if media_fetch::parse_url(&url).is_err() {
             continue;
         }
-        let verdict = media_fetch::fetch(&url, expect, &cfg).await;
-        req.media_checks.insert(url, verdict);
+        let fetched = media_fetch::fetch(&url, expect, &cfg, keep).await;
+        req.media_checks.insert(url.clone(), fetched.verdict);
+        if let Some(file) = fetched.file {
+            req.media_files.insert(url, file);
+        }
     }
 }
 
@@ -846,6 +876,13 @@ pub fn control(
 ) -> Response<Body> {
     let container_id = |s: &str| parse_id(s).map(ContainerId);
     match (method, area, rest) {
+        // Every container of the sandbox, newest first (the dashboard's containers view).
+        (&Method::GET, "containers", []) => sandbox.with_world(|w, now| {
+            let mut all: Vec<&Container> = w.publishing.containers.values().collect();
+            all.sort_by_key(|c| std::cmp::Reverse((c.created_at, c.id)));
+            let data: Vec<Value> = all.into_iter().map(|c| container_state(c, now)).collect();
+            sim_json(200, &json!({ "data": data }))
+        }),
         (&Method::GET, "containers", [cid]) => {
             let Some(id) = container_id(cid) else {
                 return sim_error(400, "bad container id");

@@ -72,7 +72,6 @@ pub fn ensure_account(world: &mut World, username: &str) -> EventResult<IgUserId
             name: name.clone(),
             biography: String::new(),
             website: None,
-            profile_picture_url: format!("https://scontent.cdninstagram.com/v/t51.2885-19/{ig_id}_profile_pic.jpg"),
             followers_count: 0,
             follows_count: 0,
             account_type: IgAccountType::Personal,
