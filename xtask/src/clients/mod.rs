@@ -42,13 +42,6 @@ enum Runtime {
     Node,
 }
 
-/// A failure that is expected until another change lands: the client still runs, and passes
-/// the suite only when it fails in exactly this way (its output contains `signature`).
-struct Known {
-    reason: &'static str,
-    signature: &'static str,
-}
-
 /// What a client sends over its flow (see [`Sends`]), as the README's client table states it.
 struct Expect {
     versions: &'static [&'static str],
@@ -79,7 +72,6 @@ struct Client {
     /// Put in the new post's caption and searched for; unique per client.
     hashtag: &'static str,
     expect: Expect,
-    known: Option<Known>,
 }
 
 const CLIENTS: &[Client] = &[
@@ -95,10 +87,6 @@ const CLIENTS: &[Client] = &[
             post_bodies: &["form"],
             next_verbatim: false,
         },
-        known: Some(Known {
-            reason: "its default v26.0 is answered with 2500 until issue 10 case 1 (versions) lands",
-            signature: "Unknown path components: /v26.0/",
-        }),
     },
     Client {
         name: "python-facebook-api (pyfacebook)",
@@ -113,7 +101,6 @@ const CLIENTS: &[Client] = &[
             // It re-sends the query of `paging.next` on the same path, which comes out byte-identical.
             next_verbatim: true,
         },
-        known: None,
     },
     Client {
         name: "facebook-nodejs-business-sdk (Meta's Node Business SDK)",
@@ -127,7 +114,6 @@ const CLIENTS: &[Client] = &[
             post_bodies: &["json"],
             next_verbatim: true,
         },
-        known: None,
     },
     Client {
         name: "instagram-graph-api (npm)",
@@ -141,14 +127,12 @@ const CLIENTS: &[Client] = &[
             post_bodies: &["query"],
             next_verbatim: false,
         },
-        known: None,
     },
 ];
 
 /// How a client's run ended.
 enum Outcome {
     Passed,
-    KnownFailure(&'static str),
     Failed(String),
 }
 
@@ -176,17 +160,13 @@ pub fn run(root: &Path, target: &Path) -> Result<(), String> {
         results.push((client.name, outcome));
     }
 
-    let (mut passed, mut failed, mut known) = (0, 0, 0);
+    let (mut passed, mut failed) = (0, 0);
     eprintln!("\nxtask clients: summary");
     for (name, outcome) in &results {
         match outcome {
             Outcome::Passed => {
                 passed += 1;
                 eprintln!("  PASS           {name}");
-            }
-            Outcome::KnownFailure(reason) => {
-                known += 1;
-                eprintln!("  KNOWN FAILURE  {name}: {reason}");
             }
             Outcome::Failed(why) => {
                 failed += 1;
@@ -195,9 +175,6 @@ pub fn run(root: &Path, target: &Path) -> Result<(), String> {
         }
     }
     println!("clients: {passed} passed, {failed} failed");
-    if known > 0 {
-        println!("clients: {known} known failure(s), listed above with the change each waits for");
-    }
     if failed == 0 {
         Ok(())
     } else {
@@ -261,28 +238,18 @@ fn run_client(
             expected.line()
         ));
     }
-    match (code, &client.known) {
-        (Some(0), None) => Outcome::Passed,
-        (Some(0), Some(known)) => {
-            eprintln!(
-                "    note: the known failure ({}) is gone: drop `known` for this client in xtask/src/clients.rs",
-                known.reason
-            );
-            Outcome::Passed
-        }
-        (_, Some(known)) if output.contains(known.signature) => Outcome::KnownFailure(known.reason),
-        (code, _) => {
-            let last = output
-                .lines()
-                .rev()
-                .find(|l| l.starts_with("FAIL:"))
-                .unwrap_or("no FAIL line (see the output above)");
-            Outcome::Failed(format!(
-                "exit {}: {last}",
-                code.map_or("by signal".into(), |c| c.to_string())
-            ))
-        }
+    if code == Some(0) {
+        return Outcome::Passed;
     }
+    let last = output
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("FAIL:"))
+        .unwrap_or("no FAIL line (see the output above)");
+    Outcome::Failed(format!(
+        "exit {}: {last}",
+        code.map_or("by signal".into(), |c| c.to_string())
+    ))
 }
 
 /// Runs a command to completion (stdout and stderr merged into one text), killing it after
