@@ -156,9 +156,11 @@ pub struct Config {
     /// (guide: "only available for 24 hours"; which answer production gives is UNCONFIRMED).
     pub expired_story_insights_error: bool,
     /// Apply the changelog's "will apply to all versions on <date>" dates (the version
-    /// timeline's `all_versions_from`: v21's removals from 2025-01-08, v22's from 2025-04-21)
-    /// against the sandbox clock, as production does. Off by default so each requested
-    /// version keeps its own catalogue (the guides' per-version view).
+    /// timeline's `all_versions_from`: v18's deprecations from 2023-12-11, v20's timeframes
+    /// from 2024-08-19, v21's removals from 2025-01-08, v22's from 2025-04-21, with v22's
+    /// exception for older media) against the sandbox clock, as production does (default).
+    /// `false` is the guides' per-version view: each requested version keeps its own
+    /// catalogue whatever the date.
     pub insights_version_sunsets: bool,
     /// Instagram BUC and Platform rate limits (see `config/ratelimit.rs`).
     pub rate_limits: RateLimitConfig,
@@ -239,7 +241,7 @@ impl Default for Config {
             insights_min_followers: 100,
             insights_max_range_seconds: 30 * 24 * 3600,
             expired_story_insights_error: false,
-            insights_version_sunsets: false,
+            insights_version_sunsets: true,
             rate_limits: RateLimitConfig::default(),
             cdn: CdnConfig::default(),
             login: LoginConfig::default(),

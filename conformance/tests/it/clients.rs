@@ -17,9 +17,9 @@ use http_api_client_endpoint::{http, Endpoint};
 use instagram_graph_api::objects::IgContainerStatusCode;
 use instagram_graph_api::operations::ig_user::media::creating::CreatingResponseBodyRet;
 use instagram_graph_api::operations::{
-    EndpointRet, IgCommentReading, IgCommentRepliesCreating, IgCommentUpdatingWithHideOrUnhide, IgContainerReading,
-    IgMediaCommentsCreating, IgMediaCommentsReading, IgUserBusinessDiscoveryReading, IgUserMediaCreatingWithImage,
-    IgUserMediaPublishCreating, URL_BASE,
+    EndpointRet, IgCommentDeleting, IgCommentReading, IgCommentRepliesCreating, IgCommentUpdatingWithHideOrUnhide,
+    IgContainerReading, IgMediaCommentsCreating, IgMediaCommentsReading, IgUserBusinessDiscoveryReading,
+    IgUserMediaCreatingWithImage, IgUserMediaPublishCreating, URL_BASE,
 };
 use serde_json::json;
 
@@ -75,7 +75,7 @@ fn id_of(r: &conformance::client::Resp) -> u64 {
 }
 
 /// The crate reads a container, publishes it, pages through comments with its cursors, hides a
-/// visitor's comment and reads comments with their replies. Its creates (container, comment,
+/// visitor's comment, reads comments with their replies and deletes a reply. Its creates (container, comment,
 /// reply) ask for `fields=` and are exercised in [`instagram_graph_api_crate_creates_with_fields`];
 /// here the harness's own client makes the container and the comments.
 #[test]
@@ -148,6 +148,12 @@ fn instagram_graph_api_crate_publishes_and_moderates() {
     let read = IgCommentReading::new(first, &token, None).with_replies();
     let read = ok("read comment", send(&sb, &read, "ig_comment"));
     assert_eq!(read.replies.data.iter().map(|r| r.id).collect::<Vec<_>>(), vec![reply]);
+
+    let delete = IgCommentDeleting::new(reply, &token, None);
+    assert!(ok("delete reply", send(&sb, &delete, "success_response")).success);
+    let read = IgCommentReading::new(first, &token, None).with_replies();
+    let read = ok("read comment", send(&sb, &read, "ig_comment"));
+    assert!(read.replies.data.is_empty(), "{read:?}");
 }
 
 /// The crate's container create asks for `fields=id,status,status_code` and deserialises all

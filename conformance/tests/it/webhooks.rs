@@ -917,7 +917,7 @@ fn story_insights_payloads_agree_with_the_insights_api() {
     // One second before it expires, read what the insights API says…
     sb.advance(posted + 24 * 3600 - 1 - sb.now());
     let api = c
-        .get(&format!("{story}/insights"), &[("metric", "reach,impressions")])
+        .get(&format!("{story}/insights"), &[("metric", "reach,replies")])
         .ok("media_insights")
         .clone();
     let metric = |name: &str| {
@@ -937,7 +937,9 @@ fn story_insights_payloads_agree_with_the_insights_api() {
         v["entry"][0]["changes"][0]["value"]["media_id"] == story.as_str()
     });
     let value = &v["entry"][0]["changes"][0]["value"];
-    for name in ["reach", "impressions"] {
+    // (The payload still carries impressions, which the insights API no longer answers on any
+    // version since 2025-04-21: only the metrics both sides have are compared.)
+    for name in ["reach", "replies"] {
         let api_value = metric(name);
         let expected = if api_value < 5 { -1 } else { api_value };
         assert_eq!(
