@@ -11,6 +11,8 @@ mod login;
 pub use login::LoginConfig;
 mod ratelimit;
 pub use ratelimit::RateLimitConfig;
+mod server;
+pub use server::ServerConfig;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -82,6 +84,9 @@ pub struct Config {
     pub max_ids: usize,
     /// Largest request body accepted, in bytes (resumable uploads are larger; see publishing).
     pub max_body_bytes: usize,
+
+    /// Connections, buffered bytes, idle and stall timeouts, head size (`config/server.rs`).
+    pub server: ServerConfig,
 
     /// Most sandboxes the process holds, `default` included (`igsim serve --max-sandboxes`):
     /// creating another is refused with a control-plane error until one is deleted.
@@ -193,6 +198,7 @@ impl Default for Config {
             media_edge_max_items: 10_000,
             max_ids: 50,
             max_body_bytes: 16 * 1024 * 1024,
+            server: ServerConfig::default(),
             max_sandboxes: 256,
             max_world_objects: 100_000,
             long_lived_token_seconds: 60 * 24 * 3600,

@@ -17,6 +17,7 @@ pub use login::InstagramOAuthError;
 mod ratelimit;
 mod shopping;
 mod social;
+mod transport;
 
 use serde_json::{json, Map, Value};
 
@@ -445,15 +446,8 @@ impl GraphError {
         )
     }
 
-    // ---- request bodies (never a 5xx: every failure on client input is a 4xx) -------------------------------------------------------------------
-
-    pub fn body_too_large(limit: usize) -> Self {
-        GraphError::of(
-            PARAMETER,
-            100,
-            format!("(#100) Request body exceeds the maximum size of {limit} bytes"),
-        )
-    }
+    // ---- request bodies (never a 5xx: every failure on client input is a 4xx; sizes and
+    // timeouts are in error/transport.rs) ------------------------------------------------
 
     pub fn malformed_body(detail: &str) -> Self {
         GraphError::of(

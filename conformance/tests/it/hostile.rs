@@ -326,3 +326,238 @@ fn instagram_login_exchanges_and_refreshes_mint_one_token_not_one_per_call() {
     sb.advance(25 * 3600);
     assert_ne!(refresh(&refreshed), refreshed, "the refreshed token refreshes in turn");
 }
+
+// ---------------------------------------------------------------- connections and bodies
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpStream};
+
+/// A socket to `base` (`http://127.0.0.1:PORT`) whose reads give up after 30 s, so a server
+/// that never answers fails the test instead of hanging it (no test waits for that long).
+fn connect(base: &str) -> TcpStream {
+    let s = TcpStream::connect(base.trim_start_matches("http://")).expect("connect");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
+    s
+}
+
+/// Everything the server sends until it closes the connection.
+fn read_all(s: &mut TcpStream) -> String {
+    let mut out = Vec::new();
+    if let Err(e) = s.read_to_end(&mut out) {
+        assert!(
+            matches!(e.kind(), std::io::ErrorKind::ConnectionReset),
+            "read failed: {e} after {:?}",
+            String::from_utf8_lossy(&out)
+        );
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The status and JSON body of one HTTP answer in `text`.
+fn parse_answer(text: &str) -> (u16, serde_json::Value, String) {
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("no answer: {text:?}"));
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let json = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {text}"));
+    (status, json, head.to_ascii_lowercase())
+}
+
+/// Whether `cond` holds, checked until it does (yielding between looks; a hang guard of a few
+/// million looks, not a time the test relies on). For state another thread settles, such as
+/// a closed connection's slot being given back.
+fn settles(cond: impl Fn() -> bool) -> bool {
+    (0..5_000_000).any(|_| {
+        let ok = cond();
+        if !ok {
+            std::thread::yield_now();
+        }
+        ok
+    })
+}
+
+/// Asserts a Graph error envelope (validated) with this HTTP status and code.
+fn assert_envelope(text: &str, status: u16, code: i64) -> serde_json::Value {
+    let (got, body, _) = parse_answer(text);
+    assert_eq!(got, status, "{text}");
+    conformance::schemas::validate("error", &body).unwrap_or_else(|e| panic!("{e:?}: {text}"));
+    assert_eq!(body["error"]["code"], code, "{text}");
+    body
+}
+
+#[test]
+fn an_oversized_body_is_refused_from_its_content_length_before_it_is_read() {
+    let sb = sim::fresh();
+    let mut s = connect(&sb.base_url);
+    // 20 MB declared, nothing sent: the answer comes at once and the connection closes.
+    write!(
+        s,
+        "POST /v21.0/me HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 20000000\r\n\r\n"
+    )
+    .unwrap();
+    let text = read_all(&mut s);
+    assert_envelope(&text, 413, 100);
+    assert!(parse_answer(&text).2.contains("connection: close"), "{text}");
+    assert_alive(&sb);
+}
+
+#[test]
+fn chunked_bodies_past_the_limit_and_bodies_that_stop_arriving_get_graph_errors() {
+    let running = own_simulator(|c| {
+        c.max_body_bytes = 1024;
+        c.server.io_stall_timeout_ms = 200;
+    });
+    let base = running.base_url();
+    // A chunked body growing past the limit.
+    let mut s = connect(&base);
+    write!(
+        s,
+        "POST /v21.0/me HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+    .unwrap();
+    for _ in 0..3 {
+        let _ = write!(s, "200\r\n{}\r\n", "a".repeat(512));
+    }
+    let _ = write!(s, "0\r\n\r\n");
+    assert_envelope(&read_all(&mut s), 413, 100);
+    // A body that stops arriving: 408 once the stall timeout passes.
+    let mut slow = connect(&base);
+    write!(
+        slow,
+        "POST /v21.0/me HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nabc"
+    )
+    .unwrap();
+    assert_envelope(&read_all(&mut slow), 408, 100);
+    assert!(settles(|| running.state.usage()["body_bytes"]["buffered"] == 0));
+    running.shutdown();
+}
+
+#[test]
+fn when_every_buffered_byte_is_taken_a_body_waits_then_gets_a_transient_error() {
+    let running = own_simulator(|c| {
+        c.max_body_bytes = 1024;
+        c.server.body_budget_bytes = 1024;
+        c.server.body_budget_wait_ms = 200;
+    });
+    let base = running.base_url();
+    let buffered = || running.state.usage()["body_bytes"]["buffered"].as_u64();
+    // One client declares the whole budget and sends a little of it.
+    let mut holder = connect(&base);
+    write!(
+        holder,
+        "POST /v21.0/me HTTP/1.1\r\nHost: x\r\nContent-Length: 1024\r\n\r\nabc"
+    )
+    .unwrap();
+    assert!(
+        settles(|| buffered() == Some(1024)),
+        "the declared length takes its budget"
+    );
+    let mut waiting = connect(&base);
+    write!(
+        waiting,
+        "POST /v21.0/me HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789"
+    )
+    .unwrap();
+    let busy = assert_envelope(&read_all(&mut waiting), 503, 2);
+    assert_eq!(busy["error"]["is_transient"], true);
+    // The holder goes away: its bytes are free again and bodies are read.
+    drop(holder);
+    assert!(settles(|| buffered() == Some(0)));
+    let mut ok = connect(&base);
+    write!(
+        ok,
+        "POST /v21.0/me HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 10\r\n\r\n0123456789"
+    )
+    .unwrap();
+    assert_envelope(&read_all(&mut ok), 400, 2500);
+    running.shutdown();
+}
+
+#[test]
+fn idle_and_slow_connections_are_closed_by_the_head_timeout() {
+    let running = own_simulator(|c| c.server.head_timeout_ms = 200);
+    let base = running.base_url();
+    // Nothing sent at all.
+    let mut idle = connect(&base);
+    assert_eq!(read_all(&mut idle), "");
+    // A head that never ends (slowloris).
+    let mut slow = connect(&base);
+    write!(slow, "GET /_sim/health HTTP/1.1\r\nHost: x\r\nX-Slow: 1\r\n").unwrap();
+    assert_eq!(read_all(&mut slow), "");
+    // A kept-alive connection after its answer.
+    let mut kept = connect(&base);
+    write!(kept, "GET /_sim/health HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let text = read_all(&mut kept);
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert_eq!(text.matches("HTTP/1.1").count(), 1, "{text}");
+    assert!(settles(|| running.state.usage()["connections"]["open"] == 0));
+    running.shutdown();
+}
+
+#[test]
+fn at_the_connection_cap_new_clients_wait_for_room_instead_of_failing() {
+    let running = own_simulator(|c| c.server.max_connections = 2);
+    let base = running.base_url();
+    let first = connect(&base);
+    let second = connect(&base);
+    // A third client connects (the kernel queues it) and sends its request.
+    let mut third = connect(&base);
+    write!(
+        third,
+        "GET /_sim/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    assert!(running.state.usage()["connections"]["open"].as_u64().unwrap() <= 2);
+    // One of the first two leaves: the third is served.
+    drop(first);
+    let (status, health, _) = parse_answer(&read_all(&mut third));
+    assert_eq!(status, 200);
+    conformance::schemas::validate("sim_health", &health).unwrap();
+    assert!(
+        health["usage"]["connections"]["open"].as_u64().unwrap() <= 2,
+        "{health}"
+    );
+    assert_eq!(health["usage"]["connections"]["max"], 2);
+    drop(second);
+    running.shutdown();
+}
+
+#[test]
+fn an_overlong_uri_oversized_headers_and_broken_http_get_graph_envelopes() {
+    let sb = sim::fresh();
+    let long_uri = format!(
+        "GET /v21.0/me?fields={} HTTP/1.1\r\nHost: x\r\n\r\n",
+        "a".repeat(70_000)
+    );
+    let big_headers = format!(
+        "GET /v21.0/me HTTP/1.1\r\nHost: x\r\n{}\r\n",
+        (0..100)
+            .map(|i| format!("X-Pad-{i}: {}\r\n", "b".repeat(2_000)))
+            .collect::<String>()
+    );
+    for (request, status) in [
+        (long_uri.as_str(), 414),
+        (big_headers.as_str(), 431),
+        ("GARBAGE\r\n\r\n", 400),
+        ("GET /v21.0/me HTTP/1.1\r\nBad Header\r\n\r\n", 400),
+    ] {
+        let mut s = connect(&sb.base_url);
+        let _ = s.write_all(request.as_bytes());
+        let text = read_all(&mut s);
+        assert_envelope(&text, status, 100);
+        assert!(parse_answer(&text).2.contains("connection: close"), "{text}");
+    }
+    assert_alive(&sb);
+}
+
+#[test]
+fn a_client_that_half_closes_after_sending_still_gets_its_answer() {
+    let sb = sim::fresh();
+    let mut s = connect(&sb.base_url);
+    let token = sb.user_token("Dana Admin");
+    write!(s, "GET /v21.0/me?access_token={token} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    s.shutdown(Shutdown::Write).unwrap();
+    let (status, body, _) = parse_answer(&read_all(&mut s));
+    assert_eq!(status, 200);
+    conformance::schemas::validate("fb_user", &body).unwrap();
+}
