@@ -340,6 +340,13 @@ fn connect(base: &str) -> TcpStream {
     s
 }
 
+/// Sends `request` on a new connection and returns everything the server sends back.
+fn raw(base: &str, request: &str) -> String {
+    let mut s = connect(base);
+    let _ = s.write_all(request.as_bytes());
+    read_all(&mut s)
+}
+
 /// Everything the server sends until it closes the connection.
 fn read_all(s: &mut TcpStream) -> String {
     let mut out = Vec::new();
@@ -421,13 +428,14 @@ fn chunked_bodies_past_the_limit_and_bodies_that_stop_arriving_get_graph_errors(
     let _ = write!(s, "0\r\n\r\n");
     assert_envelope(&read_all(&mut s), 413, 100);
     // A body that stops arriving: 408 once the stall timeout passes.
-    let mut slow = connect(&base);
-    write!(
-        slow,
-        "POST /v21.0/me HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nabc"
-    )
-    .unwrap();
-    assert_envelope(&read_all(&mut slow), 408, 100);
+    assert_envelope(
+        &raw(
+            &base,
+            "POST /v21.0/me HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nabc",
+        ),
+        408,
+        100,
+    );
     assert!(settles(|| running.state.usage()["body_bytes"]["buffered"] == 0));
     running.shutdown();
 }
@@ -452,24 +460,26 @@ fn when_every_buffered_byte_is_taken_a_body_waits_then_gets_a_transient_error() 
         settles(|| buffered() == Some(1024)),
         "the declared length takes its budget"
     );
-    let mut waiting = connect(&base);
-    write!(
-        waiting,
-        "POST /v21.0/me HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789"
-    )
-    .unwrap();
-    let busy = assert_envelope(&read_all(&mut waiting), 503, 2);
+    let busy = assert_envelope(
+        &raw(
+            &base,
+            "POST /v21.0/me HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789",
+        ),
+        503,
+        2,
+    );
     assert_eq!(busy["error"]["is_transient"], true);
     // The holder goes away: its bytes are free again and bodies are read.
     drop(holder);
     assert!(settles(|| buffered() == Some(0)));
-    let mut ok = connect(&base);
-    write!(
-        ok,
-        "POST /v21.0/me HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 10\r\n\r\n0123456789"
-    )
-    .unwrap();
-    assert_envelope(&read_all(&mut ok), 400, 2500);
+    assert_envelope(
+        &raw(
+            &base,
+            "POST /v21.0/me HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 10\r\n\r\n0123456789",
+        ),
+        400,
+        2500,
+    );
     running.shutdown();
 }
 
@@ -481,13 +491,9 @@ fn idle_and_slow_connections_are_closed_by_the_head_timeout() {
     let mut idle = connect(&base);
     assert_eq!(read_all(&mut idle), "");
     // A head that never ends (slowloris).
-    let mut slow = connect(&base);
-    write!(slow, "GET /_sim/health HTTP/1.1\r\nHost: x\r\nX-Slow: 1\r\n").unwrap();
-    assert_eq!(read_all(&mut slow), "");
+    assert_eq!(raw(&base, "GET /_sim/health HTTP/1.1\r\nHost: x\r\nX-Slow: 1\r\n"), "");
     // A kept-alive connection after its answer.
-    let mut kept = connect(&base);
-    write!(kept, "GET /_sim/health HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
-    let text = read_all(&mut kept);
+    let text = raw(&base, "GET /_sim/health HTTP/1.1\r\nHost: x\r\n\r\n");
     assert!(text.starts_with("HTTP/1.1 200"), "{text}");
     assert_eq!(text.matches("HTTP/1.1").count(), 1, "{text}");
     assert!(settles(|| running.state.usage()["connections"]["open"] == 0));
@@ -541,9 +547,7 @@ fn an_overlong_uri_oversized_headers_and_broken_http_get_graph_envelopes() {
         ("GARBAGE\r\n\r\n", 400),
         ("GET /v21.0/me HTTP/1.1\r\nBad Header\r\n\r\n", 400),
     ] {
-        let mut s = connect(&sb.base_url);
-        let _ = s.write_all(request.as_bytes());
-        let text = read_all(&mut s);
+        let text = raw(&sb.base_url, request);
         assert_envelope(&text, status, 100);
         assert!(parse_answer(&text).2.contains("connection: close"), "{text}");
     }

@@ -71,8 +71,19 @@ impl<T: AsyncWrite + Unpin> GuardedIo<T> {
         }
     }
 
-    fn progressed(&mut self) {
-        self.stalled = None;
+    /// Passes on the inner socket's answer to a write or flush, timing how long it makes no
+    /// progress.
+    fn watched<R>(&mut self, cx: &mut Context<'_>, polled: Poll<io::Result<R>>) -> Poll<io::Result<R>> {
+        match polled {
+            Poll::Pending => {
+                ready!(self.on_pending(cx))?;
+                Poll::Pending
+            }
+            done => {
+                self.stalled = None;
+                done
+            }
+        }
     }
 
     /// Writes what is left of a replacement answer.
@@ -87,10 +98,8 @@ impl<T: AsyncWrite + Unpin> GuardedIo<T> {
                         self.pending = None;
                     }
                 }
-                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                Poll::Pending => {
-                    ready!(self.on_pending(cx))?;
-                    return Poll::Pending;
+                other => {
+                    ready!(self.watched(cx, other))?;
                 }
             }
         }
@@ -121,16 +130,8 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for GuardedIo<T> {
         if let Some(status) = hyper_refusal(buf) {
             return self.replace(cx, status, buf.len());
         }
-        match Pin::new(&mut self.inner).poll_write(cx, buf) {
-            Poll::Pending => {
-                ready!(self.on_pending(cx))?;
-                Poll::Pending
-            }
-            done => {
-                self.progressed();
-                done
-            }
-        }
+        let polled = Pin::new(&mut self.inner).poll_write(cx, buf);
+        self.watched(cx, polled)
     }
 
     fn poll_write_vectored(
@@ -144,16 +145,8 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for GuardedIo<T> {
                 return self.replace(cx, status, first.len());
             }
         }
-        match Pin::new(&mut self.inner).poll_write_vectored(cx, bufs) {
-            Poll::Pending => {
-                ready!(self.on_pending(cx))?;
-                Poll::Pending
-            }
-            done => {
-                self.progressed();
-                done
-            }
-        }
+        let polled = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        self.watched(cx, polled)
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -162,16 +155,8 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for GuardedIo<T> {
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         ready!(self.drain(cx))?;
-        match Pin::new(&mut self.inner).poll_flush(cx) {
-            Poll::Pending => {
-                ready!(self.on_pending(cx))?;
-                Poll::Pending
-            }
-            done => {
-                self.progressed();
-                done
-            }
-        }
+        let polled = Pin::new(&mut self.inner).poll_flush(cx);
+        self.watched(cx, polled)
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
