@@ -116,6 +116,14 @@ pub struct Config {
     /// Wall-clock limit of one delivery or handshake request (UNCONFIRMED; production's
     /// timeout is not documented).
     pub webhook_timeout_ms: u64,
+    /// Finished (delivered or dropped) deliveries a sandbox keeps for the control plane; the
+    /// oldest go first. Pending ones are always kept.
+    pub webhook_deliveries_kept: usize,
+    /// POSTs one sandbox sends at once (a flush or a background round).
+    pub webhook_concurrency: usize,
+    /// Longest a `webhooks/flush` call waits for its sends (and for a send already under way)
+    /// before answering; what is still in flight then finishes in the background.
+    pub webhook_flush_wait_ms: u64,
     /// Also send the legacy `X-Hub-Signature: sha1=…` header (facts §6.2: UNCONFIRMED
     /// whether production still sends it).
     pub webhook_legacy_sha1_header: bool,
@@ -210,6 +218,9 @@ impl Default for Config {
             ],
             webhook_retry_window_seconds: 36 * 3600,
             webhook_timeout_ms: 10_000,
+            webhook_deliveries_kept: 1_000,
+            webhook_concurrency: 16,
+            webhook_flush_wait_ms: 12_000,
             webhook_legacy_sha1_header: true,
             story_insights_delay_seconds: 3600,
             webhook_reels_supported: false,

@@ -102,7 +102,7 @@ enum TriggerEvent {
     },
     /// Deliver every webhook that is due now.
     Flush,
-    /// List every webhook delivery with its attempts.
+    /// List webhook deliveries with their attempts (the oldest 100; the control plane pages on).
     Deliveries,
 }
 

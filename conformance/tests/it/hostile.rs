@@ -565,3 +565,135 @@ fn a_client_that_half_closes_after_sending_still_gets_its_answer() {
     assert_eq!(status, 200);
     conformance::schemas::validate("fb_user", &body).unwrap();
 }
+
+// ---------------------------------------------------------------- webhook bookkeeping
+
+/// A sandbox on `base` subscribed (without a handshake) to every field at `callback`.
+fn subscribed(base: &str, callback: &str) -> Sandbox {
+    let sb = sim::new_sandbox(base, None);
+    let r = sb.control_post(
+        "webhooks/subscription",
+        &serde_json::json!({ "callback_url": callback }),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    sb
+}
+
+/// `n` comments by someone else on one of metricsaurus's feed posts (one `comments`
+/// delivery each).
+fn comment_events(sb: &Sandbox, n: usize) {
+    let c = sb.client_as("Dana Admin");
+    let post = crate::support::media_with(&c, |m| m["media_product_type"] == "FEED" && m["media_type"] == "IMAGE");
+    for i in 0..n {
+        let r = sb.control_post(
+            "events/comment",
+            &serde_json::json!({ "media_id": post, "text": format!("comment {i}"), "from_username": "ana.lopez" }),
+        );
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+}
+
+fn flush_now(sb: &Sandbox) -> serde_json::Value {
+    let r = sb.control_post("webhooks/flush", &serde_json::json!({}));
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.schema("sim_webhook_flush");
+    r.body.clone()
+}
+
+/// Every delivery, walking `paging.next`; also checks each page's size.
+fn all_deliveries(sb: &Sandbox, limit: usize) -> Vec<serde_json::Value> {
+    let control = sim::control_client(&sb.base_url);
+    let mut r = sb.control_get(&format!("webhooks/deliveries?limit={limit}"));
+    let mut out = Vec::new();
+    loop {
+        r.ok("sim_webhook_deliveries");
+        let page = r.body["data"].as_array().unwrap();
+        assert!(page.len() <= limit);
+        out.extend(page.iter().cloned());
+        match r.body["paging"]["next"].as_str() {
+            Some(next) => {
+                assert_eq!(page.len(), limit, "only the last page is short");
+                r = control.get_url(next);
+            }
+            None => return out,
+        }
+    }
+}
+
+/// A URL on loopback where nothing listens (deliveries fail at once and wait for a retry).
+fn closed_url() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://{}/hook", l.local_addr().unwrap())
+}
+
+#[test]
+fn the_deliveries_listing_is_paged_oldest_first() {
+    let sb = subscribed(&sim::fresh().base_url, &closed_url());
+    comment_events(&sb, 250);
+    let all = all_deliveries(&sb, 100);
+    assert_eq!(all.len(), 250);
+    let ids: Vec<u64> = all.iter().map(|d| d["id"].as_str().unwrap().parse().unwrap()).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "oldest first, each once");
+    assert_eq!(all_deliveries(&sb, 1000).len(), 250);
+    for bad in ["limit=0", "limit=1001", "limit=x", "after=x"] {
+        let r = sb.control_get(&format!("webhooks/deliveries?{bad}"));
+        assert_eq!(r.status, 400, "{bad}: {}", r.text);
+        r.schema("sim_error");
+    }
+}
+
+#[test]
+fn the_delivery_history_keeps_only_the_newest_finished_deliveries() {
+    let rx = conformance::receiver::Receiver::start("t", conformance::receiver::Mode::Up).unwrap();
+    let running = own_simulator(|c| c.webhook_deliveries_kept = 20);
+    let sb = subscribed(&running.base_url(), &rx.url());
+    comment_events(&sb, 60);
+    let f = flush_now(&sb);
+    assert_eq!(f["complete"], true, "{f}");
+    let kept = all_deliveries(&sb, 100);
+    assert_eq!(kept.len(), 20, "{f}");
+    assert!(kept.iter().all(|d| d["state"] == "delivered"));
+    assert_eq!(
+        rx.posts().len(),
+        60,
+        "every one was delivered before the oldest were forgotten"
+    );
+    running.shutdown();
+}
+
+#[test]
+fn a_receiver_that_never_answers_costs_one_flush_a_bounded_wait() {
+    // Something listens but never accepts or answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", silent.local_addr().unwrap());
+    // The flush gives up waiting before the sends time out; they go on in the background.
+    let running = own_simulator(|c| {
+        c.webhook_timeout_ms = 600_000;
+        c.webhook_flush_wait_ms = 200;
+    });
+    let sb = subscribed(&running.base_url(), &url);
+    comment_events(&sb, 5);
+    let f = flush_now(&sb);
+    assert_eq!(f["complete"], false, "{f}");
+    assert_eq!(f["deliveries"]["in_flight"], 5, "{f}");
+    // Another flush meanwhile waits no longer either.
+    assert_eq!(flush_now(&sb)["complete"], false);
+    running.shutdown();
+    // With a short send timeout, a flush waits for every send, its own and the background
+    // dispatcher's, to time out (concurrently) and answers when all have ended.
+    let running = own_simulator(|c| c.webhook_timeout_ms = 300);
+    let sb = subscribed(&running.base_url(), &url);
+    comment_events(&sb, 5);
+    let f = flush_now(&sb);
+    assert_eq!(
+        (f["complete"].as_bool(), f["deliveries"]["in_flight"].as_u64()),
+        (Some(true), Some(0)),
+        "{f}"
+    );
+    for d in all_deliveries(&sb, 100) {
+        assert_eq!(d["state"], "pending", "retried later: {d}");
+        assert!(d["attempts"][0]["error"].as_str().unwrap().contains("timed out"), "{d}");
+    }
+    running.shutdown();
+    drop(silent);
+}

@@ -25,7 +25,7 @@ pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
                     return refused;
                 }
             }
-            if let Some(r) = crate::http::events::handle(state, &raw.method, &segments[1..], &raw.body).await {
+            if let Some(r) = crate::http::events::handle(state, &raw, &segments[1..]).await {
                 return r;
             }
             if let Some(r) = crate::http::dialog::control(state, &raw.method, &segments[1..], &raw.body) {
