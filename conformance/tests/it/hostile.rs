@@ -697,3 +697,94 @@ fn a_receiver_that_never_answers_costs_one_flush_a_bounded_wait() {
     running.shutdown();
     drop(silent);
 }
+
+// ---------------------------------------------------------------- fields everywhere
+
+#[test]
+fn every_endpoint_parses_fields_with_the_one_parser_and_refuses_unknown_ones() {
+    let sb = sim::fresh();
+    let c = sb.client_as("Dana Admin");
+    let image = crate::support::media_with(&c, |m| m["media_product_type"] == "FEED" && m["media_type"] == "IMAGE");
+    let ig = METRICSAURUS;
+    // (path, parameters, node type named in errors, fields that exist)
+    type Read<'a> = (String, Vec<(&'a str, &'a str)>, &'a str, &'a str);
+    let reads: Vec<Read> = vec![
+        ("me/permissions".into(), vec![], "Permission", "permission,status"),
+        (
+            format!("{ig}/insights"),
+            vec![("metric", "reach"), ("period", "day")],
+            "InstagramInsightsResult",
+            "name,values",
+        ),
+        (
+            format!("{image}/insights"),
+            vec![("metric", "reach")],
+            "InstagramInsightsResult",
+            "name,values",
+        ),
+        (
+            format!("{ig}/available_catalogs"),
+            vec![],
+            "UserAvailableCatalogs",
+            "catalog_id,catalog_name",
+        ),
+        (
+            format!("{ig}/catalog_product_search"),
+            vec![("catalog_id", "960179311066902")],
+            "ShadowIGUserCatalogProductSearch",
+            "product_id,product_name",
+        ),
+        (
+            format!("{image}/product_tags"),
+            vec![],
+            "ShadowIGMediaProductTags",
+            "product_id,x,y",
+        ),
+        (
+            "ig_hashtag_search".into(),
+            vec![("user_id", ig), ("q", "bluebottle")],
+            "IGHashtag",
+            "id,name",
+        ),
+    ];
+    for (path, params, node, good) in &reads {
+        let with = |fields: &str| {
+            let mut p = params.clone();
+            p.push(("fields", fields));
+            c.get(path, &p)
+        };
+        with("}}{").graph_error(2500, None);
+        with("été").graph_error(2500, None);
+        let e = with("zzz").graph_error(100, None).clone();
+        assert_eq!(
+            e["message"],
+            format!("(#100) Tried accessing nonexisting field (zzz) on node type ({node})"),
+            "{path}"
+        );
+        let r = with(good);
+        assert_eq!(r.status, 200, "{path} fields={good}: {}", r.text);
+    }
+    let found = c.get(
+        "ig_hashtag_search",
+        &[("user_id", ig), ("q", "bluebottle"), ("fields", "id,name")],
+    );
+    assert_eq!(found.ok("hashtag_search")["data"][0]["name"], "bluebottle");
+    // Writes and batch operations parse it too.
+    c.post(&format!("{image}/comments"), &[("message", "hi"), ("fields", "}}{")])
+        .graph_error(2500, None);
+    let batch = r#"[{"method":"GET","relative_url":"me/permissions?fields=}}{"}]"#;
+    let out = c.post("", &[("batch", batch)]).ok("batch_response").clone();
+    assert_eq!(out[0]["code"], 400, "{out}");
+    assert!(out[0]["body"].as_str().unwrap().contains("2500"), "{out}");
+}
+
+#[test]
+fn the_fields_syntax_error_quotes_non_ascii_characters_whole() {
+    let sb = sim::fresh();
+    let e = sb
+        .client_as("Dana Admin")
+        .get(METRICSAURUS, &[("fields", "été")])
+        .graph_error(2500, None)
+        .clone();
+    assert!(e["message"].as_str().unwrap().contains("instead of \"é\""), "{e}");
+}
