@@ -788,3 +788,49 @@ fn the_fields_syntax_error_quotes_non_ascii_characters_whole() {
         .clone();
     assert!(e["message"].as_str().unwrap().contains("instead of \"é\""), "{e}");
 }
+
+// ---------------------------------------------------------------- texts and mentions
+
+#[test]
+fn comment_texts_are_bounded_and_many_mentions_are_cheap() {
+    let sb = sim::fresh();
+    let c = sb.client_as("Dana Admin");
+    let image = crate::support::media_with(&c, |m| m["media_product_type"] == "FEED" && m["media_type"] == "IMAGE");
+    let long = "x".repeat(2_201);
+    let e = c
+        .post(&format!("{image}/comments"), &[("message", &long)])
+        .graph_error(100, None)
+        .clone();
+    assert!(e["message"].as_str().unwrap().contains("at most 2200"), "{e}");
+    c.post(&format!("{image}/comments"), &[("message", &"é".repeat(2_200))])
+        .ok("id_response");
+    // The outside world: 64,000 distinct @handles are refused by length, not processed.
+    let handles: String = (0..64_000).map(|i| format!("@u{i} ")).collect();
+    for (kind, body) in [
+        (
+            "comment",
+            serde_json::json!({ "media_id": image, "text": handles, "from_username": "ana.lopez" }),
+        ),
+        (
+            "mention",
+            serde_json::json!({ "username": "metricsaurus", "from_username": "ana.lopez", "text": handles }),
+        ),
+        (
+            "live",
+            serde_json::json!({ "action": "start", "username": "metricsaurus", "caption": handles }),
+        ),
+    ] {
+        let r = sb.control_post(&format!("events/{kind}"), &body);
+        assert_eq!(r.status, 400, "{kind}: {}", r.text);
+        r.schema("sim_error");
+        assert!(r.text.contains("at most 2200"), "{}", r.text);
+    }
+    // Within the limit, every mentioned account is found once.
+    let many: String = (0..200).map(|i| format!("@x{i} ")).collect();
+    let r = sb.control_post(
+        "events/comment",
+        &serde_json::json!({ "media_id": image, "text": format!("{many}@metricsaurus @Metricsaurus"), "from_username": "ana.lopez" }),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_alive(&sb);
+}
