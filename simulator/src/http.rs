@@ -2,6 +2,7 @@
 //! projection, paging, rendering, and one handler file per resource.
 
 pub mod batch;
+pub mod cdn;
 pub mod comment;
 pub mod dialog;
 pub mod discovery;
@@ -24,5 +25,6 @@ pub mod response;
 pub mod router;
 pub mod shopping;
 pub mod sim;
+pub mod ui;
 pub mod user;
 pub mod webhooks;

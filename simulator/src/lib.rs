@@ -6,10 +6,12 @@
 //! - [`ids`]: typed ids and the seeded id generator.
 //! - [`error`]: the Graph error vocabulary (one constructor per documented error).
 //! - [`timefmt`]: Graph timestamps and `since`/`until` parsing.
+//! - [`version`]: the Graph API version timeline (dates, served range, per-version changes).
 //! - [`model`]: the world of a sandbox. No IO, no clock: operations take `now`.
 //! - [`sandbox`]: isolated worlds, their locks and clocks, the token index.
 //! - [`http`]: the only layer that knows HTTP and JSON (route table in `http::router`).
 //! - [`media_fetch`]: media URL checks and the optional real download (`--media-fetch`).
+//! - [`synth`]: deterministic media bytes (JPEG pictures, MP4 videos) for the CDN.
 //! - [`server`]: accept loop and its limits (connections, timeouts, buffered bytes),
 //!   graceful shutdown, in-process start for tests.
 //! - [`webhooks`]: the webhook dispatcher (signing, handshake, retries); with `media_fetch`
@@ -28,7 +30,9 @@ pub mod media_fetch;
 pub mod model;
 pub mod sandbox;
 pub mod server;
+pub mod synth;
 pub mod timefmt;
+pub mod version;
 pub mod webhooks;
 
 pub use config::{ClockMode, Config};

@@ -405,6 +405,7 @@ fn banner(running: &simulator::Running, exposed: bool) -> String {
     );
     let _ = writeln!(out);
     let _ = writeln!(out, "All sandboxes, tokens and clocks: {base}/_sim/sandboxes/default");
+    let _ = writeln!(out, "Dashboard: {}", simulator::http::ui::url(&base));
     out
 }
 

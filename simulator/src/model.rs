@@ -18,7 +18,7 @@ pub mod webhook;
 
 pub use account::{Access, App, FbUser, IgAccountType, IgUser, Page, Revocation, Task, Token, TokenKind};
 pub use comment::Comment;
-pub use media::{Media, MediaType, ProductType};
+pub use media::{Media, MediaType, ProductType, ReceivedFile};
 
 use crate::ids::{CommentId, IdGen, IdKind, IgUserId, MediaId, PageId, UserId};
 use std::collections::{BTreeMap, BTreeSet};
@@ -28,6 +28,8 @@ pub type TimeKey = (i64, u64);
 
 #[derive(Debug, Clone)]
 pub struct World {
+    /// The sandbox this world belongs to (CDN URLs name it).
+    pub sandbox: String,
     pub app: App,
     pub users: BTreeMap<UserId, FbUser>,
     pub tokens: BTreeMap<String, Token>,
@@ -68,6 +70,7 @@ pub struct World {
 impl World {
     pub fn empty(app: App, id_seed: u64) -> Self {
         World {
+            sandbox: String::new(),
             app,
             users: BTreeMap::new(),
             tokens: BTreeMap::new(),

@@ -310,7 +310,7 @@ fn transport_answer(state: &State, status: u16) -> Bytes {
         _ => GraphError::malformed_http(),
     };
     let trace = state.traces.next();
-    let resp = graph_error(&e, cfg.oldest_version, &trace, false);
+    let resp = graph_error(&e, unversioned(state), &trace, false);
     let mut wire = format!(
         "HTTP/1.1 {} {}\r\n",
         resp.status().as_u16(),
@@ -326,6 +326,13 @@ fn transport_answer(state: &State, status: u16) -> Bytes {
     let mut out = wire.into_bytes();
     out.extend_from_slice(&body);
     Bytes::from(out)
+}
+
+/// The version answers before a request is parsed carry: what a request without a version
+/// is served (as the router does for a path it cannot parse).
+fn unversioned(state: &State) -> crate::config::ApiVersion {
+    let now = crate::http::router::clock_of(state, None);
+    state.sandboxes.config.served_version(None, now)
 }
 
 /// A request body read whole, with the budget permits its bytes hold until the answer is
@@ -398,7 +405,7 @@ async fn respond(state: &State, req: Request<Incoming>) -> Response<Body> {
     let body = match read_body(state, declared, body).await {
         Ok(b) => b,
         Err(e) => {
-            let mut r = graph_error(&e, state.sandboxes.config.oldest_version, &state.traces.next(), false);
+            let mut r = graph_error(&e, unversioned(state), &state.traces.next(), false);
             // What was not read is not drained: the connection closes after this answer.
             r.headers_mut()
                 .insert(http::header::CONNECTION, http::HeaderValue::from_static("close"));

@@ -235,7 +235,7 @@ pub async fn handshake(url: &str, verify_token: &str, challenge: u64, timeout: D
     }
 }
 
-/// What one `flush` did: how many deliveries it attempted, and whether every send of the
+/// What one `flush` did: how many changes (deliveries) it attempted, and whether every send of the
 /// sandbox finished within `Config::webhook_flush_wait_ms` (if not, the rest finish in the
 /// background).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -244,8 +244,8 @@ pub struct Flushed {
     pub complete: bool,
 }
 
-/// Sends everything due in one sandbox now (at most `webhook_concurrency` POSTs at a time)
-/// and waits until every send of the sandbox has ended, including the background's, but at
+/// Sends everything due in one sandbox now, aggregation windows cut short (at most
+/// `webhook_concurrency` POSTs at a time), and waits until every send of the sandbox has ended, including the background's, but at
 /// most `webhook_flush_wait_ms`: a receiver that accepts and never answers costs one flush
 /// that long, not a timeout per delivery.
 pub async fn flush(state: &State, sandbox: &Arc<Sandbox>) -> Flushed {
@@ -255,8 +255,8 @@ pub async fn flush(state: &State, sandbox: &Arc<Sandbox>) -> Flushed {
     let mut attempted = 0;
     let all_ended = async {
         let round = sends.running.clone().read_owned().await;
-        let batch = take_due(&cfg, sandbox);
-        attempted = batch.len();
+        let batch = take_due(&cfg, sandbox, true);
+        attempted = batch.iter().map(|(_, _, post)| post.deliveries.len()).sum();
         tokio::spawn(send_all(cfg.clone(), sandbox.clone(), sends.clone(), round, batch));
         let _ended = sends.running.write().await;
     };
@@ -264,12 +264,13 @@ pub async fn flush(state: &State, sandbox: &Arc<Sandbox>) -> Flushed {
     Flushed { attempted, complete }
 }
 
-/// Takes what is due in one sandbox out for sending (marked in flight).
-fn take_due(cfg: &Config, sandbox: &Sandbox) -> Vec<(i64, String, Outgoing)> {
+/// Takes the POSTs due in one sandbox out for sending (their changes marked in flight;
+/// `flush`: every due change now, without waiting for the aggregation window).
+fn take_due(cfg: &Config, sandbox: &Sandbox, flush: bool) -> Vec<(i64, String, Outgoing)> {
     sandbox.with_world(|w, now| {
         w.webhook_tick(cfg, now);
         let secret = w.app.secret.clone();
-        w.take_due_webhooks(now)
+        w.take_due_webhooks(cfg, now, flush)
             .into_iter()
             .map(|out| (now, secret.clone(), out))
             .collect()
@@ -299,7 +300,7 @@ async fn send_all(
     drop(round);
 }
 
-/// Sends one delivery, signed, and records the attempt.
+/// Sends one POST, signed, and records the attempt for every change it carried.
 async fn send_one(cfg: &Config, sandbox: &Sandbox, now: i64, secret: &str, out: Outgoing) {
     let timeout = Duration::from_millis(cfg.webhook_timeout_ms.max(1));
     let body = encode_body(&out.payload);
@@ -319,8 +320,9 @@ async fn send_one(cfg: &Config, sandbox: &Sandbox, now: i64, secret: &str, out: 
                 .filter(|s| !(200..300).contains(s))
                 .map(|s| format!("callback answered HTTP {s}"))
         }),
+        post: Some(out.post),
     };
-    sandbox.with_world(|w, _| w.record_webhook_attempt(cfg, out.id, attempt));
+    sandbox.with_world(|w, _| w.record_webhook_post(cfg, &out, attempt));
 }
 
 /// The background task: every half second (or when woken) generates background activity
@@ -340,7 +342,7 @@ pub async fn run(state: Arc<State>) {
                     crate::model::events::activity(w, &cfg, cfg.activity_rate, seed, now, 100);
                 }
                 w.webhook_tick(&cfg, now);
-                w.webhooks.has_due(now)
+                w.webhooks.has_due(now, cfg.webhook_batch_window_seconds)
             });
             if !due {
                 continue;
@@ -348,7 +350,7 @@ pub async fn run(state: Arc<State>) {
             let (cfg, sends) = (cfg.clone(), state.webhooks.sends_for(&id, &cfg));
             tokio::spawn(async move {
                 let round = sends.running.clone().read_owned().await;
-                let batch = take_due(&cfg, &sb);
+                let batch = take_due(&cfg, &sb, false);
                 send_all(cfg, sb, sends, round, batch).await;
             });
         }

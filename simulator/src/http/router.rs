@@ -24,6 +24,9 @@ pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
                 if let Err(refused) = sim::authorize(&state.sandboxes.config, &raw.headers) {
                     return refused;
                 }
+            } else {
+                // The dashboard's static files: no secrets, never behind the admin token.
+                return crate::http::ui::serve(&raw.method, &segments[1..]);
             }
             if let Some(r) = crate::http::events::handle(state, &raw, &segments[1..]).await {
                 return r;
@@ -33,6 +36,10 @@ pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
             }
             return sim::handle(state, &raw.method, &segments[1..], raw.query.as_deref(), &raw.body).await;
         }
+        // The media CDN: signed media URLs (`http::cdn`).
+        if crate::http::cdn::is_cdn_path(&segments) {
+            return crate::http::cdn::serve(state, &raw);
+        }
         // Resumable uploads: raw bytes and an `Authorization: OAuth` header (facts §4.4).
         if segments.first().map(String::as_str) == Some("ig-api-upload") {
             return publishing::upload(state, raw, &segments).await;
@@ -40,10 +47,13 @@ pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
     }
     let cfg = &state.sandboxes.config;
     let trace = state.traces.next();
-    let mut req = match request::parse(raw, cfg).await {
+    let default_now = clock_of(state, None);
+    let mut req = match request::parse(raw, cfg, default_now).await {
         Ok(r) => r,
-        Err(e) => return graph_error(&e, cfg.oldest_version, &trace, false),
+        Err(e) => return graph_error(&e, cfg.served_version(None, default_now), &trace, false),
     };
+    // The served version follows the clock of the token's sandbox (expiry dates, version.rs).
+    req.version = cfg.served_version(req.requested, clock_of(state, req.token.as_deref()));
     // The login dialogs (HTML) and Instagram Login's code exchange (api.instagram.com's own
     // envelope) answer outside the Graph flow. `/oauth/access_token` is Instagram's when it
     // asks for `grant_type=authorization_code` (Facebook's exchange sends no grant_type) or
@@ -74,6 +84,15 @@ pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
     let rate = rate.or_else(|| ratelimit::snapshot(state, &req));
     ratelimit::apply(&mut resp, rate.as_ref());
     resp
+}
+
+/// The sandbox time of the sandbox `token` belongs to, or of the default sandbox when the
+/// token reaches none (what dates a request before it is authenticated).
+pub fn clock_of(state: &State, token: Option<&str>) -> i64 {
+    token
+        .and_then(|t| state.sandboxes.by_token(t))
+        .or_else(|| state.sandboxes.get(crate::sandbox::DEFAULT_SANDBOX))
+        .map_or_else(crate::clock::os_now, |s| s.now())
 }
 
 /// A Graph request without its rate-limit headers (batch operations: each still counts).
@@ -122,6 +141,7 @@ fn metered(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateH
             viewer,
             access,
             cfg,
+            expanded: Default::default(),
         };
         // Rate limits: after authentication (a refused token counts nothing), before the
         // handler (guides "Overview" -> "Rate Limiting").

@@ -85,7 +85,14 @@ pub fn describe(sandbox: &Sandbox) -> Value {
         let accounts: Vec<Value> = w
             .ig_users
             .values()
-            .map(|a| json!({ "id": a.id.to_string(), "username": a.username, "account_type": a.account_type.as_str() }))
+            .map(|a| {
+                json!({
+                    "id": a.id.to_string(),
+                    "username": a.username,
+                    "account_type": a.account_type.as_str(),
+                    "owner_business": a.owner_business().to_string(),
+                })
+            })
             .collect();
         // Instagram Login: each seeded login with its token; `user_id` is the app-scoped id
         // the code exchange and `/me` show.
@@ -113,6 +120,47 @@ pub fn describe(sandbox: &Sandbox) -> Value {
             "instagram_accounts": accounts,
             "instagram_logins": logins,
         })
+    })
+}
+
+/// `GET /_sim/sandboxes/{id}/accounts`: each IG account with its live stories (and when each
+/// leaves `/stories`) and its quotas against their windows: publishing (facts §4.5), the
+/// container cap (facts §2) and unique hashtag searches (facts §4.7). What the dashboard
+/// shows as gauges; reading it counts against no rate limit.
+pub fn accounts(sandbox: &Sandbox, cfg: &crate::config::Config) -> Value {
+    sandbox.with_world(|w: &mut World, now| {
+        let pcfg = crate::http::publishing::effective_config(w, cfg);
+        let lifetime = cfg.story_lifetime_seconds;
+        let data: Vec<Value> = w
+            .ig_users
+            .values()
+            .map(|a| {
+                let stories: Vec<Value> = w
+                    .stories
+                    .get(&a.id)
+                    .into_iter()
+                    .flat_map(|s| s.values().rev())
+                    .filter_map(|id| w.media.get(id))
+                    .filter(|m| m.timestamp > now - lifetime)
+                    .map(|m| json!({ "id": m.id.to_string(), "timestamp": m.timestamp, "expires_at": m.timestamp + lifetime }))
+                    .collect();
+                let gauge = |used: u64, limit: u64, window: i64| json!({ "used": used, "limit": limit, "window_seconds": window });
+                json!({
+                    "id": a.id.to_string(),
+                    "username": a.username,
+                    "account_type": a.account_type.as_str(),
+                    "followers_count": a.followers_count,
+                    "media_count": w.media_count(a.id),
+                    "stories": stories,
+                    "quotas": {
+                        "publishing": gauge(u64::from(w.publishing.usage(a.id, now, pcfg.quota_duration, None)), u64::from(pcfg.quota_total), pcfg.quota_duration),
+                        "containers": gauge(u64::from(w.publishing.containers_created(a.id, now, pcfg.container_cap_window_seconds)), u64::from(pcfg.container_cap), pcfg.container_cap_window_seconds),
+                        "hashtag_searches": gauge(w.recent_searches(a.id, now, cfg.hashtag_window_seconds).len() as u64, cfg.hashtag_unique_limit as u64, cfg.hashtag_window_seconds),
+                    },
+                })
+            })
+            .collect();
+        json!({ "now": now, "data": data })
     })
 }
 
@@ -163,12 +211,30 @@ async fn build_off_thread<T: Send + 'static>(
     }
 }
 
-/// `POST /_sim/sandboxes[?id=&seed=]` with an optional seed world body.
+/// Earliest `at` a sandbox may start at (2010-01-01T00:00:00Z): seed worlds place their media
+/// and comments up to years before "now", and none of them predates the Graph API.
+const EARLIEST_START: i64 = 1_262_304_000;
+
+/// `POST /_sim/sandboxes[?id=&seed=&at=]` with an optional seed world body. `at` (unix seconds,
+/// `YYYY-MM-DD` or an ISO 8601 time) is the sandbox's "now" at creation: the world is built
+/// around it and its clock starts there (frozen or running as the process's `--clock` says),
+/// so a test can meet the API as it was on a date (the version timeline's cut-overs, an app's
+/// creation date).
 async fn create(state: &State, query: Option<&str>, body: &Bytes) -> Response<Body> {
     let seed = match query_param(query, "seed").map(|s| s.parse::<u64>()) {
         None => None,
         Some(Ok(n)) => Some(n),
         Some(Err(_)) => return sim_error(400, "seed must be an unsigned integer"),
+    };
+    let start = match query_param(query, "at").map(|s| crate::timefmt::parse_time_param(&s)) {
+        None => None,
+        Some(Some(t)) if (EARLIEST_START..=crate::clock::MAX_TIME).contains(&t) => Some(t),
+        Some(_) => {
+            return sim_error(
+                400,
+                "at must be a time from 2010-01-01 to 9999-12-31T23:59:59Z (unix seconds, YYYY-MM-DD or ISO 8601)",
+            )
+        }
     };
     let id = match state.sandboxes.reserve(query_param(query, "id")) {
         Ok(id) => id,
@@ -182,7 +248,7 @@ async fn create(state: &State, query: Option<&str>, body: &Bytes) -> Response<Bo
             (Some(body), _) => serde_json::from_slice::<WorldSeed>(&body).map_err(|e| e.to_string())?,
             (None, world) => world.unwrap_or_default(),
         };
-        Sandbox::new(id, world, seed.unwrap_or(cfg.seed), &cfg)
+        Sandbox::new(id, world, seed.unwrap_or(cfg.seed), &cfg, start)
     })
     .await;
     match built.and_then(|sb| state.sandboxes.insert(sb)) {
@@ -247,6 +313,9 @@ fn handle_sync(state: &State, method: &Method, segs: &[String], query: Option<&s
             Err(e) => sandbox_error(e),
         },
         (&Method::GET, ["sandboxes", id, "clock"]) => with(id, &|s| sim_json(200, &clock_json(s))),
+        (&Method::GET, ["sandboxes", id, "accounts"]) => {
+            with(id, &|s| sim_json(200, &accounts(s, &state.sandboxes.config)))
+        }
         (&Method::POST, ["sandboxes", id, "clock", "advance"]) => with(id, &|s| {
             let v = match body_json(body) {
                 Ok(v) => v,

@@ -115,7 +115,6 @@ pub struct IgUser {
     pub name: String,
     pub biography: String,
     pub website: Option<String>,
-    pub profile_picture_url: String,
     pub followers_count: u64,
     pub follows_count: u64,
     pub account_type: IgAccountType,
@@ -128,6 +127,13 @@ pub struct IgUser {
     pub hides_like_counts: bool,
     /// The account has an approved Instagram Shop (product tagging).
     pub shop_approved: bool,
+}
+
+impl IgUser {
+    /// The id of the Meta business that owns the account (see [`crate::ids::derived_id`]).
+    pub fn owner_business(&self) -> u64 {
+        crate::ids::derived_id("owner_business", self.id.0)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

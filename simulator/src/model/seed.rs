@@ -433,6 +433,7 @@ pub fn build_world(seed: &WorldSeed, cfg: &Config, world_seed: u64, sandbox: &st
         require_appsecret_proof: seed.app.require_appsecret_proof,
     };
     let mut world = World::empty(app, stable_hash(&[&world_seed.to_le_bytes(), b"ids"]));
+    world.sandbox = sandbox.to_string();
     world.claim_id(app_id, IdKind::App);
     let mut b = Builder {
         world,
@@ -456,7 +457,7 @@ pub fn build_world(seed: &WorldSeed, cfg: &Config, world_seed: u64, sandbox: &st
     let mut world = b.world;
     if let Some(url) = &cfg.webhook_url {
         let token = cfg.webhook_verify_token.as_deref().unwrap_or("");
-        world.subscribe_everything(url, token, &cfg.newest_version.to_string(), now);
+        world.subscribe_everything(url, token, &crate::version::newest().to_string(), now);
     }
     Ok(world)
 }
@@ -538,9 +539,6 @@ impl Builder<'_> {
                     },
                     biography: a.biography.clone(),
                     website: a.website.clone(),
-                    profile_picture_url: format!(
-                        "https://scontent.cdninstagram.com/v/t51.2885-19/{ig_id}_profile_pic.jpg"
-                    ),
                     followers_count: a.followers_count,
                     follows_count: a.follows_count,
                     account_type: a.account_type,
@@ -861,7 +859,8 @@ impl Builder<'_> {
     }
 }
 
-/// A new media object with generated shortcode and CDN-style URLs, not yet inserted.
+/// A new media object with a generated shortcode, not yet inserted (its URLs are the CDN's,
+/// made when it is read: `http::cdn`).
 pub fn new_media(
     world: &mut World,
     id: MediaId,
@@ -874,14 +873,6 @@ pub fn new_media(
     let seq = world.next_seq();
     let shortcode = world.ids.alnum(11);
     let ig_id = 3_000_000_000_000_000_000 + world.ids.below(99_999_999_999_999_999);
-    let ext = if media_type == MediaType::Image || media_type == MediaType::CarouselAlbum {
-        "jpg"
-    } else {
-        "mp4"
-    };
-    let media_url = format!("https://scontent.cdninstagram.com/v/t51.2885-15/{id}_n.{ext}");
-    let thumbnail_url = (media_type == MediaType::Video)
-        .then(|| format!("https://scontent.cdninstagram.com/v/t51.2885-15/{id}_thumb.jpg"));
     Media {
         id,
         ig_id,
@@ -892,8 +883,8 @@ pub fn new_media(
         timestamp,
         seq,
         shortcode,
-        media_url,
-        thumbnail_url,
+        file: None,
+        cover: None,
         like_count: 0,
         comments_enabled: true,
         shared_to_feed: None,
