@@ -15,6 +15,8 @@ mod writes;
 pub use writes::{FieldsOnWrite, WriteFields};
 mod cdn;
 pub use cdn::CdnConfig;
+mod server;
+pub use server::ServerConfig;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -64,6 +66,9 @@ pub struct Config {
     /// Largest request body accepted, in bytes (resumable uploads are larger; see publishing).
     pub max_body_bytes: usize,
 
+    /// Connections, buffered bytes, idle and stall timeouts, head size (`config/server.rs`).
+    pub server: ServerConfig,
+
     /// Most sandboxes the process holds, `default` included (`igsim serve --max-sandboxes`):
     /// creating another is refused with a control-plane error until one is deleted.
     pub max_sandboxes: usize,
@@ -92,6 +97,14 @@ pub struct Config {
     /// Wall-clock limit of one delivery or handshake request (UNCONFIRMED; production's
     /// timeout is not documented).
     pub webhook_timeout_ms: u64,
+    /// Finished (delivered or dropped) deliveries a sandbox keeps for the control plane; the
+    /// oldest go first. Pending ones are always kept.
+    pub webhook_deliveries_kept: usize,
+    /// POSTs one sandbox sends at once (a flush or a background round).
+    pub webhook_concurrency: usize,
+    /// Longest a `webhooks/flush` call waits for its sends (and for a send already under way)
+    /// before answering; what is still in flight then finishes in the background.
+    pub webhook_flush_wait_ms: u64,
     /// Also send the legacy `X-Hub-Signature: sha1=…` header (facts §6.2: UNCONFIRMED
     /// whether production still sends it).
     pub webhook_legacy_sha1_header: bool,
@@ -205,6 +218,7 @@ impl Default for Config {
             max_ids: 50,
             max_expanded_items: 100_000,
             max_body_bytes: 16 * 1024 * 1024,
+            server: ServerConfig::default(),
             max_sandboxes: 256,
             max_world_objects: 100_000,
             long_lived_token_seconds: 60 * 24 * 3600,
@@ -216,6 +230,9 @@ impl Default for Config {
             ],
             webhook_retry_window_seconds: 36 * 3600,
             webhook_timeout_ms: 10_000,
+            webhook_deliveries_kept: 1_000,
+            webhook_concurrency: 16,
+            webhook_flush_wait_ms: 12_000,
             webhook_legacy_sha1_header: true,
             story_insights_delay_seconds: 3600,
             webhook_reels_supported: true,

@@ -17,6 +17,7 @@ pub use login::InstagramOAuthError;
 mod ratelimit;
 mod shopping;
 mod social;
+mod transport;
 
 use serde_json::{json, Map, Value};
 
@@ -537,16 +538,8 @@ impl GraphError {
         )
     }
 
-    // ---- request bodies (never a 5xx: every failure on client input is a 4xx) -------------------------------------------------------------------
-
-    /// A body over `max_body_bytes` (igsim's own limit and wording).
-    pub fn body_too_large(limit: usize) -> Self {
-        GraphError::of(
-            PARAMETER,
-            100,
-            format!("(#100) Request body exceeds the maximum size of {limit} bytes"),
-        )
-    }
+    // ---- request bodies (never a 5xx: every failure on client input is a 4xx; sizes and
+    // timeouts are in error/transport.rs) ------------------------------------------------
 
     /// A body that does not parse as its content type (igsim's wording, UNCONFIRMED).
     pub fn malformed_body(detail: &str) -> Self {

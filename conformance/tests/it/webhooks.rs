@@ -121,10 +121,18 @@ fn flush(sb: &Sandbox) -> Value {
     r.body.clone()
 }
 
+/// Every delivery the sandbox keeps, following `paging.next`.
 fn deliveries(sb: &Sandbox) -> Vec<Value> {
-    let r = sb.control_get("webhooks/deliveries");
-    r.ok("sim_webhook_deliveries");
-    r.body["data"].as_array().unwrap().clone()
+    let mut out = Vec::new();
+    let mut r = sb.control_get("webhooks/deliveries");
+    loop {
+        r.ok("sim_webhook_deliveries");
+        out.extend(r.body["data"].as_array().unwrap().iter().cloned());
+        match r.body["paging"]["next"].as_str() {
+            Some(next) => r = conformance::sim::control_client(&sb.base_url).get_url(next),
+            None => return out,
+        }
+    }
 }
 
 /// The newest media of `ig` of this product and media type that takes comments.

@@ -45,7 +45,7 @@ pub fn parse(input: &str) -> GraphResult<Vec<FieldSel>> {
     let list = p.list(0)?;
     p.ws();
     if p.i < p.s.len() {
-        return Err(p.err(&format!("Expected end of string instead of \"{}\".", p.s[p.i] as char)));
+        return Err(p.err(&format!("Expected end of string instead of \"{}\".", p.here())));
     }
     Ok(list)
 }
@@ -57,8 +57,18 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
+    /// A syntax error at the current position, counted in characters (not bytes).
     fn err(&self, detail: &str) -> GraphError {
-        GraphError::fields_syntax(detail, self.i, self.input)
+        let at = self.input.get(..self.i).map_or(self.i, |done| done.chars().count());
+        GraphError::fields_syntax(detail, at, self.input)
+    }
+
+    /// The character at the current position (whole, also when it is not ASCII), for errors.
+    fn here(&self) -> char {
+        self.input
+            .get(self.i..)
+            .and_then(|rest| rest.chars().next())
+            .unwrap_or(char::REPLACEMENT_CHARACTER)
     }
 
     fn ws(&mut self) {
@@ -92,7 +102,7 @@ impl Parser<'_> {
             match self.peek() {
                 Some(b',') => self.i += 1,
                 None | Some(b'}') => break,
-                Some(c) => return Err(self.err(&format!("Expected \",\" or \"}}\" instead of \"{}\".", c as char))),
+                Some(_) => return Err(self.err(&format!("Expected \",\" or \"}}\" instead of \"{}\".", self.here()))),
             }
         }
         Ok(out)
@@ -109,7 +119,7 @@ impl Parser<'_> {
         }
         if start == self.i {
             return Err(match self.peek() {
-                Some(c) => self.err(&format!("Expected field name instead of \"{}\".", c as char)),
+                Some(_) => self.err(&format!("Expected field name instead of \"{}\".", self.here())),
                 None => self.err("Unexpected end of string."),
             });
         }
@@ -218,6 +228,27 @@ mod tests {
         assert_eq!(e.code, 2500);
         assert!(parse("id}").is_err());
         assert!(parse("a.b").is_err());
+    }
+
+    #[test]
+    fn syntax_errors_quote_the_whole_character_and_count_characters() {
+        let e = parse("été").unwrap_err();
+        assert_eq!(
+            e.message,
+            "Syntax error \"Expected field name instead of \"é\".\" at character 0: été"
+        );
+        let e = parse("id,名前").unwrap_err();
+        assert!(
+            e.message.contains("instead of \"名\".\" at character 3"),
+            "{}",
+            e.message
+        );
+        let e = parse("id😀").unwrap_err();
+        assert!(
+            e.message.contains("instead of \"😀\".\" at character 2"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

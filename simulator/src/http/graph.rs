@@ -213,7 +213,33 @@ pub fn defaults(names: &[&str]) -> Vec<FieldSel> {
     names.iter().map(|n| FieldSel::plain(n)).collect()
 }
 
+/// Parses the request's `fields` (if any) with the one `fields=` parser, for its syntax error:
+/// run for every request before its handler (`http::router`), so no endpoint answers a
+/// `fields` it cannot parse, whether or not it projects fields.
+pub fn check_fields_syntax(req: &GraphRequest) -> GraphResult<()> {
+    // On `/{app-id}/subscriptions` `fields` lists webhook fields, not a selection (facts §6.4).
+    if req.segments.last().map(String::as_str) == Some("subscriptions") {
+        return Ok(());
+    }
+    match req.param("fields") {
+        Some(s) if !s.trim().is_empty() => fields::parse(s).map(|_| ()),
+        _ => Ok(()),
+    }
+}
+
 impl Ctx<'_> {
+    /// For edges whose items have a fixed set of fields (permissions, insights, catalogs,
+    /// product tags and searches): every field the request names must be one of `known`, else
+    /// production's `(#100) Tried accessing nonexisting field (f) on node type (T)`.
+    pub fn require_known_fields(&self, node_type: &str, known: &[&str]) -> GraphResult<()> {
+        for f in self.fields()?.unwrap_or_default() {
+            if !known.contains(&f.name.as_str()) {
+                return Err(GraphError::nonexisting_field(&f.name, node_type));
+            }
+        }
+        Ok(())
+    }
+
     /// The request's `fields`, or `None` when absent or empty.
     pub fn fields(&self) -> GraphResult<Option<Vec<FieldSel>>> {
         match self.req.param("fields") {

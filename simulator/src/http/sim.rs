@@ -296,7 +296,12 @@ fn handle_sync(state: &State, method: &Method, segs: &[String], query: Option<&s
     match (method, segs.as_slice()) {
         (&Method::GET, ["health"]) => sim_json(
             200,
-            &json!({ "status": "ok", "sandboxes": sbs.ids().len(), "version": env!("CARGO_PKG_VERSION") }),
+            &json!({
+                "status": "ok",
+                "sandboxes": sbs.ids().len(),
+                "version": env!("CARGO_PKG_VERSION"),
+                "usage": state.usage(),
+            }),
         ),
         (&Method::GET, ["sandboxes"]) => sim_json(200, &json!({ "data": sbs.ids() })),
         (&Method::GET, ["sandboxes", id]) => with(id, &|s| sim_json(200, &describe(s))),

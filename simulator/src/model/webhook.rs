@@ -268,6 +268,32 @@ impl Webhooks {
         id
     }
 
+    /// Forgets the oldest finished (delivered or dropped) deliveries beyond `kept`; pending
+    /// and in-flight ones stay. Called before every send round, so the history holds at most
+    /// `kept` finished deliveries plus what one round finishes.
+    pub fn forget_finished(&mut self, kept: usize) {
+        if self.deliveries.len() <= kept {
+            return;
+        }
+        let finished = |d: &Delivery| matches!(d.state, DeliveryState::Delivered | DeliveryState::Dropped);
+        let excess = self
+            .deliveries
+            .values()
+            .filter(|d| finished(d))
+            .count()
+            .saturating_sub(kept);
+        let oldest: Vec<u64> = self
+            .deliveries
+            .values()
+            .filter(|d| finished(d))
+            .take(excess)
+            .map(|d| d.id)
+            .collect();
+        for id in oldest {
+            self.deliveries.remove(&id);
+        }
+    }
+
     /// Whether a POST should go out now: a change waiting for a retry fell due, or a first
     /// attempt's aggregation window (`hold` seconds after it fell due) ended.
     pub fn has_due(&self, now: i64, hold: i64) -> bool {
@@ -374,8 +400,10 @@ impl World {
     }
 
     /// Time-driven webhooks: `story_insights` for every story of a subscribed account that
-    /// expired since the last look, due `story_insights_delay_seconds` after expiry.
+    /// expired since the last look, due `story_insights_delay_seconds` after expiry. Also
+    /// keeps the delivery history bounded ([`Webhooks::forget_finished`]).
     pub fn webhook_tick(&mut self, cfg: &Config, now: i64) {
+        self.webhooks.forget_finished(cfg.webhook_deliveries_kept);
         let Some(from) = self.webhooks.stories_scanned_to else {
             return;
         };
