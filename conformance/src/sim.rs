@@ -128,8 +128,17 @@ pub fn control_client(base_url: &str) -> Client {
 
 /// Creates a fresh sandbox with the demo world (or `world`) on a simulator at `base_url`.
 pub fn new_sandbox(base_url: &str, world: Option<&Value>) -> Sandbox {
+    new_sandbox_at(base_url, world, None)
+}
+
+/// Like [`new_sandbox`], with the sandbox's clock starting at `at` (unix seconds, `YYYY-MM-DD`
+/// or ISO 8601; `POST /_sim/sandboxes?at=`) instead of the simulator's default start.
+pub fn new_sandbox_at(base_url: &str, world: Option<&Value>, at: Option<&str>) -> Sandbox {
     let c = control_client(base_url);
-    let url = format!("{}/_sim/sandboxes", base_url.trim_end_matches('/'));
+    let mut url = format!("{}/_sim/sandboxes", base_url.trim_end_matches('/'));
+    if let Some(at) = at {
+        url = format!("{url}?at={at}");
+    }
     let body = world.map(Value::to_string).unwrap_or_default();
     let r = c.send_bytes("POST", &url, &[("Content-Type", "application/json")], body.as_bytes());
     assert_eq!(r.status, 201, "create sandbox: {}", r.text);
@@ -172,4 +181,10 @@ pub fn delete_sandbox(sb: &Sandbox) {
 /// A fresh demo-world sandbox on the shared in-process simulator.
 pub fn fresh() -> Sandbox {
     new_sandbox(&crate::target::shared_simulator().base_url(), None)
+}
+
+/// A fresh demo-world sandbox on the shared in-process simulator whose clock starts at `at`
+/// (`YYYY-MM-DD`, ISO 8601 or unix seconds), frozen: the API as it answered on that date.
+pub fn fresh_at(at: &str) -> Sandbox {
+    new_sandbox_at(&crate::target::shared_simulator().base_url(), None, Some(at))
 }

@@ -109,8 +109,9 @@ pub struct Config {
     /// dispatcher sends it; `webhooks/flush` cuts it short. Production's aggregation window is
     /// UNCONFIRMED.
     pub webhook_batch_window_seconds: i64,
-    /// POSTs kept for the control plane's `webhooks/posts` (the newest).
-    pub webhook_posts_kept: usize,
+    /// The control plane's `webhooks/posts` keeps the newest POSTs carrying at most this many
+    /// changes in all (each POST holds its batched payload, so memory follows changes).
+    pub webhook_post_log_changes: usize,
     /// `live_comments` payloads carry this `media.media_product_type` (facts §6.3: `LIVE`?
     /// UNCONFIRMED).
     pub live_comments_product_type: String,
@@ -155,9 +156,11 @@ pub struct Config {
     /// (guide: "only available for 24 hours"; which answer production gives is UNCONFIRMED).
     pub expired_story_insights_error: bool,
     /// Apply the changelog's "will apply to all versions on <date>" dates (the version
-    /// timeline's `all_versions_from`: v21's removals from 2025-01-08, v22's from 2025-04-21)
-    /// against the sandbox clock, as production does. Off by default so each requested
-    /// version keeps its own catalogue (the guides' per-version view).
+    /// timeline's `all_versions_from`: v18's deprecations from 2023-12-11, v20's timeframes
+    /// from 2024-08-19, v21's removals from 2025-01-08, v22's from 2025-04-21, with v22's
+    /// exception for older media) against the sandbox clock, as production does (default).
+    /// `false` is the guides' per-version view: each requested version keeps its own
+    /// catalogue whatever the date.
     pub insights_version_sunsets: bool,
     /// Instagram BUC and Platform rate limits (see `config/ratelimit.rs`).
     pub rate_limits: RateLimitConfig,
@@ -218,7 +221,7 @@ impl Default for Config {
             webhook_reels_supported: true,
             webhook_batch_max_changes: 1000,
             webhook_batch_window_seconds: 2,
-            webhook_posts_kept: 1000,
+            webhook_post_log_changes: 10_000,
             live_comments_product_type: "LIVE".into(),
             webhook_url: None,
             webhook_verify_token: None,
@@ -238,7 +241,7 @@ impl Default for Config {
             insights_min_followers: 100,
             insights_max_range_seconds: 30 * 24 * 3600,
             expired_story_insights_error: false,
-            insights_version_sunsets: false,
+            insights_version_sunsets: true,
             rate_limits: RateLimitConfig::default(),
             cdn: CdnConfig::default(),
             login: LoginConfig::default(),

@@ -31,11 +31,14 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Sandbox {
     /// Builds a sandbox's world (the expensive part: it takes no lock of the registry, so it
     /// can run off the request-serving threads). `world_seed` seeds its ids and values.
-    pub fn new(id: String, seed: WorldSeed, world_seed: u64, cfg: &Config) -> Result<Self, String> {
+    /// `start` is the sandbox's "now" at creation (`POST /_sim/sandboxes?at=`); `None`: the OS
+    /// clock (`--clock real`) or `Config::frozen_epoch` (`--clock frozen`). The clock mode
+    /// decides whether time then runs or stays frozen.
+    pub fn new(id: String, seed: WorldSeed, world_seed: u64, cfg: &Config, start: Option<i64>) -> Result<Self, String> {
         let os = os_now();
         let clock = match cfg.clock {
-            ClockMode::Real => SandboxClock::running_from(os, os),
-            ClockMode::Frozen => SandboxClock::frozen_at(cfg.frozen_epoch),
+            ClockMode::Real => SandboxClock::running_from(start.unwrap_or(os), os),
+            ClockMode::Frozen => SandboxClock::frozen_at(start.unwrap_or(cfg.frozen_epoch)),
         };
         let world = build_world(&seed, cfg, world_seed, &id, clock.now(os))?;
         Ok(Sandbox {
@@ -139,8 +142,8 @@ impl Sandboxes {
         seed: Option<u64>,
     ) -> Result<Arc<Sandbox>, SandboxError> {
         let id = self.reserve(id)?;
-        let sandbox =
-            Sandbox::new(id, world, seed.unwrap_or(self.config.seed), &self.config).map_err(SandboxError::BadWorld)?;
+        let sandbox = Sandbox::new(id, world, seed.unwrap_or(self.config.seed), &self.config, None)
+            .map_err(SandboxError::BadWorld)?;
         self.insert(sandbox)
     }
 

@@ -95,8 +95,19 @@ pub enum Change {
     MetricRemoved(Scope, &'static str, Gone),
     /// An account metric's `time_series` form is gone (its `total_value` form stays).
     SeriesRemoved(&'static str),
-    /// The demographic `timeframe` values from this version on.
-    Timeframes(&'static [&'static str]),
+    /// The demographic `timeframe` values of these metrics from this version on.
+    Timeframes {
+        metrics: &'static [&'static str],
+        values: &'static [&'static str],
+    },
+    /// An exception to this row's "all versions on <date>" cut-over: `metric` (a
+    /// [`Change::MetricRemoved`] of the same row) keeps answering on versions up to `through`
+    /// for media created before `created_before` (unix seconds), after the cut-over too.
+    KeptForOlderMedia {
+        metric: &'static str,
+        through: ApiVersion,
+        created_before: i64,
+    },
     /// A change on the Instagram surface igsim does not model, kept for the record.
     Note(&'static str),
 }
@@ -110,8 +121,9 @@ pub struct Release {
     /// "Available until" (unix seconds, 00:00 UTC): from this day calls to the version are
     /// served by the next oldest available one. `None`: TBD in the changelog.
     pub available_until: Option<i64>,
-    /// "Will apply to all versions on <date>": from then on this release's changes apply to
-    /// every version (used by the `insights_version_sunsets` knob).
+    /// "Will apply to all versions on <date>": from then on, on the sandbox clock, this
+    /// release's changes apply to every version (the `insights_version_sunsets` knob, on by
+    /// default as in production; see [`with_cutovers`]).
     pub all_versions_from: Option<i64>,
     pub changes: &'static [Change],
     /// The changelog entries (and reports) the row comes from.
@@ -121,6 +133,13 @@ pub struct Release {
 const fn day(t: time::OffsetDateTime) -> i64 {
     t.unix_timestamp()
 }
+
+/// The demographic metrics (facts §5.2).
+const DEMOGRAPHICS: &[&str] = &[
+    "engaged_audience_demographics",
+    "reached_audience_demographics",
+    "follower_demographics",
+];
 
 /// v18's demographic timeframes (facts §5.1).
 const V18_TIMEFRAMES: &[&str] = &[
@@ -143,14 +162,18 @@ pub const TIMELINE: &[Release] = &[
         available_until: Some(day(datetime!(2026-01-26 0:00 UTC))),
         all_versions_from: Some(day(datetime!(2023-12-11 0:00 UTC))),
         changes: &[
-            Change::Timeframes(V18_TIMEFRAMES),
+            Change::Timeframes {
+                metrics: DEMOGRAPHICS,
+                values: V18_TIMEFRAMES,
+            },
             Change::Note(
                 "audience_gender_age/locale/country/city, carousel_album_* metrics, taps_forward, taps_back, \
                  exits and engagement deprecated (igsim's catalogue starts without them); total_value \
                  metrics (total_interactions, likes, comments, shares, saves, …) introduced",
             ),
         ],
-        source: "DOC:/docs/graph-api/changelog/version18.0 (released 2023-09-12, available until 2026-01-26)",
+        source: "DOC:/docs/graph-api/changelog/version18.0 (released 2023-09-12, available until 2026-01-26; \
+                 Deprecation of Media and User Insights: applies to v18.0+, all versions on 2023-12-11)",
     },
     Release {
         version: V19,
@@ -158,15 +181,24 @@ pub const TIMELINE: &[Release] = &[
         available_until: Some(day(datetime!(2026-05-21 0:00 UTC))),
         all_versions_from: None,
         changes: &[],
-        source: "DOC:/docs/graph-api/changelog (versions table); no Instagram-surface change igsim models",
+        source: "DOC:/docs/graph-api/changelog (versions table: released 2024-01-23, available until 2026-05-21); \
+                 no Instagram-surface change igsim models",
     },
     Release {
         version: V20,
         released: day(datetime!(2024-05-21 0:00 UTC)),
         available_until: Some(day(datetime!(2026-09-24 0:00 UTC))),
-        all_versions_from: None,
-        changes: &[Change::Timeframes(&["this_week", "this_month"])],
-        source: "DOC:/docs/graph-api/changelog/version20.0; facts §5.1 (timeframes cut to this_week, this_month)",
+        all_versions_from: Some(day(datetime!(2024-08-19 0:00 UTC))),
+        // Only the reached and engaged audience demographics lose the four timeframes;
+        // follower_demographics keeps all six (the changelog names these two metrics).
+        changes: &[Change::Timeframes {
+            metrics: &["engaged_audience_demographics", "reached_audience_demographics"],
+            values: &["this_week", "this_month"],
+        }],
+        source: "DOC:/docs/graph-api/changelog (versions table: released 2024-05-21, available until 2026-09-24); \
+                 DOC:/docs/instagram-platform/changelog, May 21, 2024, Instagram User Insights: applies to \
+                 v20.0+, all versions on 2024-08-19 (last_14_days, last_30_days, last_90_days, prev_month no \
+                 longer supported for reached_audience_demographics and engaged_audience_demographics)",
     },
     Release {
         version: V21,
@@ -182,7 +214,8 @@ pub const TIMELINE: &[Release] = &[
             Change::SeriesRemoved("profile_views"),
             Change::MetricRemoved(Scope::Media, "video_views", Gone::NotForProductType),
         ],
-        source: "DOC:/docs/graph-api/changelog/version21.0 (Media Insights, User Insights; all versions 2025-01-08)",
+        source: "DOC:/docs/graph-api/changelog/version21.0 (released 2024-10-02, available until 2027-01-21 per the \
+                 versions table; Media Insights and User Insights: applies to v21.0+, all versions on 2025-01-08)",
     },
     Release {
         version: V22,
@@ -199,6 +232,13 @@ pub const TIMELINE: &[Release] = &[
             Change::MetricRemoved(Scope::Media, "plays", Gone::Enum),
             Change::MetricRemoved(Scope::Media, "clips_replays_count", Gone::Enum),
             Change::MetricRemoved(Scope::Media, "ig_reels_aggregated_all_plays_count", Gone::Enum),
+            // "API requests with the impressions metric will continue to return data for media
+            // created on or before July 1, 2024 for v21.0 and older" (the changelog's note).
+            Change::KeptForOlderMedia {
+                metric: "impressions",
+                through: V21,
+                created_before: day(datetime!(2024-07-02 0:00 UTC)),
+            },
             Change::FieldAdded {
                 node: "IGMedia",
                 field: "legacy_instagram_media_id",
@@ -213,8 +253,10 @@ pub const TIMELINE: &[Release] = &[
                  (all versions 2025-05-20)",
             ),
         ],
-        source: "DOC:/docs/graph-api/changelog/version22.0 (Insights metrics, Metric Deprecations, v1.0 Endpoint \
-                 Deprecations; all versions 2025-04-21); blog 2025-01-21 'making it easier to build integrations \
+        source: "DOC:/docs/graph-api/changelog/version22.0 (released 2025-01-21, available until 2027-05-20 per the \
+                 versions table; Insights metrics; Metric Deprecations: applies to v22.0+, all versions on 2025-04-21, \
+                 impressions kept for media created on or before 2024-07-01 on v21.0 and older; v1.0 Endpoint \
+                 Deprecations, all versions moved to 2025-05-20); blog 2025-01-21 'making it easier to build integrations \
                  across the Instagram API and Marketing API'; GH:restfb/restfb#1520, #1522 (legacy_* fields in v22)",
     },
     Release {
@@ -223,7 +265,8 @@ pub const TIMELINE: &[Release] = &[
         available_until: Some(day(datetime!(2027-10-08 0:00 UTC))),
         all_versions_from: None,
         changes: &[],
-        source: "DOC:/docs/graph-api/changelog (versions table); no Instagram-surface change found (UNCONFIRMED)",
+        source: "DOC:/docs/graph-api/changelog (versions table: released 2025-05-29, available until 2027-10-08); \
+                 no Instagram-surface change found (UNCONFIRMED)",
     },
     Release {
         version: V24,
@@ -231,7 +274,8 @@ pub const TIMELINE: &[Release] = &[
         available_until: Some(day(datetime!(2028-02-18 0:00 UTC))),
         all_versions_from: None,
         changes: &[],
-        source: "DOC:/docs/graph-api/changelog (versions table); the Node Business SDK 24.0.x calls v24.0",
+        source: "DOC:/docs/graph-api/changelog (versions table: released 2025-10-08, available until 2028-02-18); \
+                 the Node Business SDK 24.0.x calls v24.0",
     },
     Release {
         version: V25,
@@ -242,15 +286,22 @@ pub const TIMELINE: &[Release] = &[
             "Page Insights reach/impressions metrics removed when v26.0 ships (Facebook Pages, not the \
              Instagram surface igsim serves)",
         )],
-        source: "DOC:/docs/graph-api/changelog/version25.0; blog 2026-02-18 'introducing graph api v25'",
+        source: "DOC:/docs/graph-api/changelog/version25.0 (released 2026-02-18; available until 2028-07-29 per the \
+                 versions table); blog 2026-02-18 'introducing graph api v25'",
     },
     Release {
         version: V26,
         released: day(datetime!(2026-07-29 0:00 UTC)),
         available_until: None,
         all_versions_from: None,
-        changes: &[],
-        source: "DOC:/docs/graph-api/changelog (versions table); the Python Business SDK 26.0.x calls v26.0 by default",
+        changes: &[Change::Note(
+            "five 'legacy protocol' behaviours removed from v26.0 calls from 2026-07-29 and from every version \
+             on 2026-10-27 (blog); the changelog's list of the five was not found, so none is modelled \
+             (GH:restfb/restfb#1692 reports GET /?ids=… at the root failing on v26.0, without a captured \
+             body: UNCONFIRMED)",
+        )],
+        source: "DOC:/docs/graph-api/changelog/version26.0 (released 2026-07-29, available until TBD); blog 2026-07-29 \
+                 'introducing graph api v26 and marketing api v26'; the Python Business SDK 26.0.x calls v26.0 by default",
     },
     Release {
         version: V27,
@@ -258,11 +309,13 @@ pub const TIMELINE: &[Release] = &[
         available_until: None,
         all_versions_from: None,
         changes: &[Change::Note(
-            "from 2026-11-04 new apps cannot use multi-ID requests, HTTP method override, field aliases, \
-             date/time formatting, JSONP or asynchronous batches (all versions); igsim still serves ids= \
-             and method= as existing apps may",
+            "from 2026-11-04 apps created from that day cannot use multi-ID requests, HTTP method override, \
+             field aliases, date/time formatting, JSONP callbacks or asynchronous batch requests, in every \
+             version; existing apps keep them (the remaining features go in v28.0). igsim still serves \
+             ids= and method= to every app",
         )],
-        source: "blog 2026-11-04 'introducing graph api v27 and marketing api v27'; DOC:/docs/graph-api/changelog",
+        source: "blog 2026-11-04 'introducing graph api v27 and marketing api v27' (Graph API - Legacy features); \
+                 DOC:/docs/graph-api/changelog (versions table: released 2026-11-04, available until TBD)",
     },
 ];
 
@@ -336,11 +389,12 @@ pub fn metric_live(scope: Scope, name: &str, v: ApiVersion) -> bool {
     metric_added(scope, name).is_none_or(|a| v >= a) && metric_removed(scope, name).is_none_or(|(r, _)| v < r)
 }
 
-/// The demographic `timeframe` values of `v`: the latest `Timeframes` row up to it.
-pub fn timeframes(v: ApiVersion) -> &'static [&'static str] {
+/// The demographic `timeframe` values of `metric` in `v`: the latest `Timeframes` row up to
+/// it that names the metric.
+pub fn timeframes(metric: &str, v: ApiVersion) -> &'static [&'static str] {
     changes_until(v)
         .filter_map(|(_, c)| match c {
-            Change::Timeframes(t) => Some(*t),
+            Change::Timeframes { metrics, values } if metrics.contains(&metric) => Some(*values),
             _ => None,
         })
         .last()
@@ -348,13 +402,24 @@ pub fn timeframes(v: ApiVersion) -> &'static [&'static str] {
 }
 
 /// `v` with every "applies to all versions on <date>" cut-over reached by `now` applied: the
-/// behaviour production gives `v` at `now` for those changes.
+/// catalogue production gives `v` at `now` (the newest row whose cut-over has come, when it is
+/// newer than `v`). [`kept_for_older_media`] names the exceptions.
 pub fn with_cutovers(v: ApiVersion, now: i64) -> ApiVersion {
     TIMELINE
         .iter()
         .filter(|r| r.all_versions_from.is_some_and(|from| now >= from))
         .map(|r| r.version)
         .fold(v, ApiVersion::max)
+}
+
+/// Whether a media metric removed by a cut-over still answers for a media created at
+/// `created` when `requested` was asked for: the row's [`Change::KeptForOlderMedia`]
+/// exceptions (v22's `impressions` on v21.0 and older for media created before 2024-07-02).
+pub fn kept_for_older_media(metric: &str, requested: ApiVersion, created: i64) -> bool {
+    TIMELINE.iter().flat_map(|r| r.changes).any(|c| {
+        matches!(c, Change::KeptForOlderMedia { metric: m, through, created_before }
+            if *m == metric && requested <= *through && created < *created_before)
+    })
 }
 
 #[cfg(test)]
@@ -393,8 +458,28 @@ mod tests {
         assert!(!metric_live(Scope::Media, "impressions", V22));
         assert!(metric_live(Scope::User, "views", V26));
         assert_eq!(series_removed("profile_views"), Some(V21));
-        assert_eq!(timeframes(V19).len(), 6);
-        assert_eq!(timeframes(V27), &["this_week", "this_month"]);
+        assert_eq!(timeframes("engaged_audience_demographics", V19).len(), 6);
+        assert_eq!(
+            timeframes("reached_audience_demographics", V27),
+            &["this_week", "this_month"]
+        );
+        assert_eq!(timeframes("follower_demographics", V27).len(), 6);
+    }
+
+    #[test]
+    fn cutovers_apply_each_row_to_every_version_from_its_date() {
+        // The day before v21's cut-over a v18 call keeps v18's catalogue; from 2025-01-08 it
+        // answers as v21, from 2025-04-21 as v22 (changelog entries cited in the rows).
+        assert_eq!(with_cutovers(V18, day(datetime!(2025-01-07 23:59:59 UTC))), V20);
+        assert_eq!(with_cutovers(V18, day(datetime!(2025-01-08 0:00 UTC))), V21);
         assert_eq!(with_cutovers(V18, day(datetime!(2025-04-21 0:00 UTC))), V22);
+        assert_eq!(with_cutovers(V19, day(datetime!(2024-08-18 0:00 UTC))), V19);
+        assert_eq!(with_cutovers(V25, day(datetime!(2026-11-29 0:00 UTC))), V25);
+        // v22's note: impressions stays for media created on or before 2024-07-01 on v21.0-.
+        let july_1 = day(datetime!(2024-07-01 23:59:59 UTC));
+        assert!(kept_for_older_media("impressions", V21, july_1));
+        assert!(!kept_for_older_media("impressions", V21, july_1 + 1));
+        assert!(!kept_for_older_media("impressions", V22, july_1));
+        assert!(!kept_for_older_media("plays", V18, july_1));
     }
 }

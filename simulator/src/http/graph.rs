@@ -1,5 +1,6 @@
 //! What every Graph handler shares: the request context, token checks (190 family,
-//! `appsecret_proof`), permission checks, field projection, and node reads by id.
+//! `appsecret_proof`), permission checks, field projection (reference fields, empty nested
+//! edges, the expansion budget), answers to writes carrying `fields=`, and node reads by id.
 
 use crate::config::{Config, WriteFields};
 use crate::error::{GraphError, GraphResult};

@@ -12,9 +12,10 @@ use serde_json::{json, Map, Value};
 
 const PERMISSION: &str = "instagram_manage_insights";
 
-/// The version whose catalogue answers: the requested one, or with the changelog's "applies
-/// to all versions on <date>" cut-overs (the version timeline's `all_versions_from`) when
-/// `insights_version_sunsets` is on.
+/// The version whose catalogue answers: the requested one with the changelog's "applies to
+/// all versions on <date>" cut-overs (the version timeline's `all_versions_from`) reached on
+/// the sandbox clock, as production answers; the requested one alone when the
+/// `insights_version_sunsets` knob is off (the guides' per-version view).
 fn effective_version(ctx: &Ctx) -> ApiVersion {
     if ctx.cfg.insights_version_sunsets {
         crate::version::with_cutovers(ctx.req.version, ctx.now)
@@ -26,6 +27,7 @@ fn effective_version(ctx: &Ctx) -> ApiVersion {
 fn settings(ctx: &Ctx) -> Settings {
     Settings {
         version: effective_version(ctx),
+        requested: ctx.req.version,
         now: ctx.now,
         min_followers: ctx.cfg.insights_min_followers,
         max_range_seconds: ctx.cfg.insights_max_range_seconds,

@@ -211,12 +211,30 @@ async fn build_off_thread<T: Send + 'static>(
     }
 }
 
-/// `POST /_sim/sandboxes[?id=&seed=]` with an optional seed world body.
+/// Earliest `at` a sandbox may start at (2010-01-01T00:00:00Z): seed worlds place their media
+/// and comments up to years before "now", and none of them predates the Graph API.
+const EARLIEST_START: i64 = 1_262_304_000;
+
+/// `POST /_sim/sandboxes[?id=&seed=&at=]` with an optional seed world body. `at` (unix seconds,
+/// `YYYY-MM-DD` or an ISO 8601 time) is the sandbox's "now" at creation: the world is built
+/// around it and its clock starts there (frozen or running as the process's `--clock` says),
+/// so a test can meet the API as it was on a date (the version timeline's cut-overs, an app's
+/// creation date).
 async fn create(state: &State, query: Option<&str>, body: &Bytes) -> Response<Body> {
     let seed = match query_param(query, "seed").map(|s| s.parse::<u64>()) {
         None => None,
         Some(Ok(n)) => Some(n),
         Some(Err(_)) => return sim_error(400, "seed must be an unsigned integer"),
+    };
+    let start = match query_param(query, "at").map(|s| crate::timefmt::parse_time_param(&s)) {
+        None => None,
+        Some(Some(t)) if (EARLIEST_START..=crate::clock::MAX_TIME).contains(&t) => Some(t),
+        Some(_) => {
+            return sim_error(
+                400,
+                "at must be a time from 2010-01-01 to 9999-12-31T23:59:59Z (unix seconds, YYYY-MM-DD or ISO 8601)",
+            )
+        }
     };
     let id = match state.sandboxes.reserve(query_param(query, "id")) {
         Ok(id) => id,
@@ -230,7 +248,7 @@ async fn create(state: &State, query: Option<&str>, body: &Bytes) -> Response<Bo
             (Some(body), _) => serde_json::from_slice::<WorldSeed>(&body).map_err(|e| e.to_string())?,
             (None, world) => world.unwrap_or_default(),
         };
-        Sandbox::new(id, world, seed.unwrap_or(cfg.seed), &cfg)
+        Sandbox::new(id, world, seed.unwrap_or(cfg.seed), &cfg, start)
     })
     .await;
     match built.and_then(|sb| state.sandboxes.insert(sb)) {

@@ -23,7 +23,13 @@ const RETENTION: i64 = 2 * 365 * DAY;
 /// The knobs insights read from `Config` (kept here so the model stays free of HTTP).
 #[derive(Debug, Clone, Copy)]
 pub struct Settings {
+    /// The version whose catalogue answers: the requested one with the changelog's "applies to
+    /// all versions on <date>" cut-overs reached by `now` applied (`version::with_cutovers`),
+    /// or the requested one when the `insights_version_sunsets` knob is off.
     pub version: ApiVersion,
+    /// The version the call asked for (after expiry upgrades): the cut-overs' exceptions
+    /// depend on it (`version::kept_for_older_media`).
+    pub requested: ApiVersion,
     pub now: i64,
     /// Follower count under which audience metrics are not available (facts §5.2: 100).
     pub min_followers: u64,
@@ -404,10 +410,10 @@ pub fn media_metrics_for(v: ApiVersion, kind: MediaKind) -> Vec<&'static MediaMe
         .collect()
 }
 
-/// Demographic `timeframe` values of a version (v18 has six, v20 cut them to two: the
-/// version timeline's `Timeframes` rows).
-pub fn timeframes(v: ApiVersion) -> &'static [&'static str] {
-    version::timeframes(v)
+/// Demographic `timeframe` values of a metric in a version (v18 has six; v20 cut the reached
+/// and engaged audience demographics to two: the version timeline's `Timeframes` rows).
+pub fn timeframes(metric: &str, v: ApiVersion) -> &'static [&'static str] {
+    version::timeframes(metric, v)
 }
 
 // ---- answers ----------------------------------------------------------------------------
@@ -722,7 +728,12 @@ pub fn media_insights(world: &World, media: MediaId, q: &MediaQuery, s: &Setting
     let catalogue = media_catalogue(s.version);
     let mut defs = Vec::new();
     for (i, name) in q.metrics.iter().enumerate() {
-        let Some(def) = catalogue.iter().find(|d| d.name == name) else {
+        let kept = || {
+            version::kept_for_older_media(name, s.requested, m.timestamp)
+                .then(|| media_catalogue(s.requested).into_iter().find(|d| d.name == name))
+                .flatten()
+        };
+        let Some(def) = catalogue.iter().copied().find(|d| d.name == name).or_else(kept) else {
             return Err(unknown_media_metric(name, i, s.version, kind, &catalogue));
         };
         if !def.kinds.contains(&kind) {
@@ -732,7 +743,7 @@ pub fn media_insights(world: &World, media: MediaId, q: &MediaQuery, s: &Setting
             return Err(GraphError::insights_unsupported_breakdown());
         }
         if !defs.iter().any(|d: &&MediaMetric| d.name == def.name) {
-            defs.push(*def);
+            defs.push(def);
         }
     }
     let now = s.now;
@@ -1090,8 +1101,11 @@ fn validate_user(q: &UserQuery, v: ApiVersion) -> Result<Vec<&'static UserMetric
         let Some(tf) = tf else {
             return Err(GraphError::missing_param("timeframe"));
         };
-        if !timeframes(v).contains(&tf) {
-            return Err(GraphError::not_one_of("timeframe", timeframes(v)));
+        for d in defs.iter().filter(|d| d.shape == Shape::Demographic) {
+            let allowed = timeframes(d.name, v);
+            if !allowed.contains(&tf) {
+                return Err(GraphError::not_one_of("timeframe", allowed));
+            }
         }
         if q.breakdowns.is_empty() {
             return Err(GraphError::missing_param("breakdown"));

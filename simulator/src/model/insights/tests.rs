@@ -20,6 +20,7 @@ fn demo() -> World {
 fn settings(now: i64, version: ApiVersion) -> Settings {
     Settings {
         version,
+        requested: version,
         now,
         min_followers: 100,
         max_range_seconds: 30 * DAY,
