@@ -10,7 +10,7 @@ pub use publishing::PublishingConfig;
 mod login;
 pub use login::LoginConfig;
 mod ratelimit;
-pub use ratelimit::RateLimitConfig;
+pub use ratelimit::{PageLimitError, RateLimitConfig};
 mod cdn;
 pub use cdn::CdnConfig;
 

@@ -123,7 +123,7 @@ pub const IG_ACTION_BLOCKED: Envelope = Envelope {
     ..IG_PUBLISHING
 };
 
-/// Rate limits (`(#4)`, `(#17)`, `(#80002)`): `is_transient:true` (facts §1.3:
+/// Rate limits (`(#4)`, `(#17)`, `(#32)`, `(#80001)`, `(#80002)`): `is_transient:true` (facts §1.3:
 /// GH:facebook/facebook-nodejs-business-sdk#97 for `(#4)`; the others by analogy, UNCONFIRMED).
 /// The status comes from `RateLimitConfig` (facts §1.2: 403 seen for `(#4)`, 400 for 80002).
 pub const RATE_LIMIT: Envelope = Envelope {
