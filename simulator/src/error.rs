@@ -281,6 +281,20 @@ impl GraphError {
         )
     }
 
+    /// A legacy Graph feature (`ids=`, `method=`, field aliases, `date_format`, JSONP) refused to
+    /// an app created from v27.0's cut-over on. Production's answer is not in any public
+    /// capture: code, HTTP status and text are the UNCONFIRMED knobs of
+    /// `config::LegacyFeaturesConfig` (`{feature}` in its text names the feature), in the
+    /// parameter family's shape (no `is_transient`).
+    pub fn legacy_feature_unavailable(feature: &str, code: i64, status: u16, template: &str) -> Self {
+        let envelope = Envelope {
+            status,
+            source: "blog 2026-11-04 (Graph API v27.0, legacy features); answer UNCONFIRMED (config/legacy.rs)",
+            ..PARAMETER
+        };
+        GraphError::of(envelope, code, template.replace("{feature}", feature))
+    }
+
     /// `(#100) The After Cursor specified exceeds the max limit supported by this endpoint`
     /// (facts §1.3).
     pub fn cursor_out_of_range(which: &str) -> Self {
