@@ -13,6 +13,8 @@ mod ratelimit;
 pub use ratelimit::{PageLimitError, RateLimitConfig};
 mod legacy;
 pub use legacy::LegacyFeaturesConfig;
+mod writes;
+pub use writes::{FieldsOnWrite, WriteFields};
 mod cdn;
 pub use cdn::CdnConfig;
 
@@ -56,6 +58,11 @@ pub struct Config {
     pub media_edge_max_items: usize,
     /// `ids=` multi-read cap (facts §3.4).
     pub max_ids: usize,
+    /// Items one request may ask for through nested edge expansions, counted as each nested
+    /// edge's page size when it is reached (`media.limit(100){owner{media.limit(100)…}}` grows
+    /// geometrically). Past it the request fails with production's "Please reduce the amount
+    /// of data you're asking for" (code 1); the threshold is UNCONFIRMED.
+    pub max_expanded_items: usize,
     /// Largest request body accepted, in bytes (resumable uploads are larger; see publishing).
     pub max_body_bytes: usize,
 
@@ -93,9 +100,20 @@ pub struct Config {
     /// `story_insights` is sent this long after a story expires (guides: "Sent 1 hour after
     /// the story expires").
     pub story_insights_delay_seconds: i64,
-    /// Comments on reels produce `comments` webhooks. The guide ("Set Up Webhooks for
-    /// Instagram", Limitations) says "Reels are not supported"; newer production sends them.
+    /// Comments on reels produce `comments` webhooks, with `media.media_product_type` `REELS`,
+    /// as production delivers them (2026 captures, facts §9 "Webhooks"). `false` reproduces the
+    /// guide's "Reels are not supported" ("Set Up Webhooks for Instagram", Limitations).
     pub webhook_reels_supported: bool,
+    /// Most changes one webhook POST carries; production aggregates "up to 1000 per request"
+    /// (facts §6.2). 1 sends every change alone (one entry, one change), as before batching.
+    pub webhook_batch_max_changes: usize,
+    /// How long (sandbox seconds) a change waits for others to share its POST before the
+    /// dispatcher sends it; `webhooks/flush` cuts it short. Production's aggregation window is
+    /// UNCONFIRMED.
+    pub webhook_batch_window_seconds: i64,
+    /// The control plane's `webhooks/posts` keeps the newest POSTs carrying at most this many
+    /// changes in all (each POST holds its batched payload, so memory follows changes).
+    pub webhook_post_log_changes: usize,
     /// `live_comments` payloads carry this `media.media_product_type` (facts §6.3: `LIVE`?
     /// UNCONFIRMED).
     pub live_comments_product_type: String,
@@ -161,6 +179,8 @@ pub struct Config {
     /// shown by any route.
     #[serde(skip_serializing)]
     pub admin_token: Option<String>,
+    /// What each write endpoint answers to `fields=` (see `config/writes.rs`).
+    pub fields_on_write: FieldsOnWrite,
 }
 
 impl Config {
@@ -187,6 +207,7 @@ impl Default for Config {
             max_page_size: 100,
             media_edge_max_items: 10_000,
             max_ids: 50,
+            max_expanded_items: 100_000,
             max_body_bytes: 16 * 1024 * 1024,
             max_sandboxes: 256,
             max_world_objects: 100_000,
@@ -201,7 +222,10 @@ impl Default for Config {
             webhook_timeout_ms: 10_000,
             webhook_legacy_sha1_header: true,
             story_insights_delay_seconds: 3600,
-            webhook_reels_supported: false,
+            webhook_reels_supported: true,
+            webhook_batch_max_changes: 1000,
+            webhook_batch_window_seconds: 2,
+            webhook_post_log_changes: 10_000,
             live_comments_product_type: "LIVE".into(),
             webhook_url: None,
             webhook_verify_token: None,
@@ -227,6 +251,7 @@ impl Default for Config {
             login: LoginConfig::default(),
             legacy_features: LegacyFeaturesConfig::default(),
             admin_token: None,
+            fields_on_write: FieldsOnWrite::default(),
         }
     }
 }

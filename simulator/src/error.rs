@@ -143,6 +143,10 @@ pub struct GraphError {
     pub user_msg: Option<String>,
     /// HTTP status, `is_transient` and `WWW-Authenticate` of the error's family.
     pub envelope: Envelope,
+    /// A write that succeeded before its answer failed: the write's own answer, sent as
+    /// `original_response` after `fbtrace_id` (read-after-write; see
+    /// [`GraphError::unsupported_post_after_write`]).
+    pub original_response: Option<Value>,
 }
 
 pub type GraphResult<T> = Result<T, GraphError>;
@@ -161,6 +165,7 @@ impl GraphError {
             user_title: None,
             user_msg: None,
             envelope,
+            original_response: None,
         }
     }
 
@@ -206,6 +211,9 @@ impl GraphError {
             e.insert("error_user_msg".into(), json!(m));
         }
         e.insert("fbtrace_id".into(), json!(fbtrace_id));
+        if let Some(original) = &self.original_response {
+            e.insert("original_response".into(), original.clone());
+        }
         json!({ "error": Value::Object(e) })
     }
 
@@ -228,6 +236,38 @@ impl GraphError {
         )
         .subcode(33)
         .kind(METHOD)
+    }
+
+    /// `fields=` on `POST /{ig-user-id}/media_publish`: the media is published, then production
+    /// answers 100/33 without an object id and with the publish's own answer as
+    /// `original_response` (`{"error":{"message":"Unsupported post request. Please read the
+    /// Graph API documentation at https://developers.facebook.com/docs/graph-api","type":
+    /// "GraphMethodException","code":100,"error_subcode":33,"fbtrace_id":…,"original_response":
+    /// {"id":"17932957112492573"}}}`, quoted in the crates.io `instagram-graph-api` client,
+    /// bk-rs/instagram-apis-rs media_publish/creating.rs, 2022).
+    pub fn unsupported_post_after_write(original_response: Value) -> Self {
+        let mut e = GraphError::of(
+            OBJECT_ACCESS,
+            100,
+            "Unsupported post request. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api",
+        )
+        .subcode(33)
+        .kind(METHOD);
+        e.original_response = Some(original_response);
+        e
+    }
+
+    /// `fields=` on `POST /{ig-media-id}/comments`: the comment is created, then production
+    /// answers HTTP 400, code 20, subcode 1772107 (GH:brightbeanxyz/brightbean-studio#140,
+    /// 2026-08: clients that retried on it posted duplicate comments). The report quotes the
+    /// text without a `(#20)` prefix; whether production adds one is UNCONFIRMED.
+    pub fn response_format_unsupported() -> Self {
+        GraphError::of(
+            PARAMETER,
+            20,
+            "This API call does not support the requested response format",
+        )
+        .subcode(1772107)
     }
 
     /// A path the Graph API has no route for (e.g. an unknown edge).
@@ -269,6 +309,18 @@ impl GraphError {
                 "(#100) {param} must be one of the following values: {}",
                 values.join(", ")
             ),
+        )
+    }
+
+    /// A request whose nested expansions ask for more than `Config::max_expanded_items`.
+    /// Code 1 and the text are Graph's answer to oversized reads (practitioner reports,
+    /// UNCONFIRMED for the Instagram surface); production is reported to answer it with HTTP
+    /// 500, igsim with the parameter family's 400 (client input never gets a 5xx).
+    pub fn too_much_data() -> Self {
+        GraphError::of(
+            PARAMETER,
+            1,
+            "Please reduce the amount of data you're asking for, then retry your request",
         )
     }
 

@@ -305,15 +305,15 @@ async function webhooks(main) {
     h('p', {}, url, ' ',
       h('button', { onclick: () => run(async () => { await sim(`sandboxes/${current.id}/webhooks/subscription`, { method: 'POST', body: { callback_url: url.value } }); route(); }) }, 'subscribe'), ' ',
       sub ? h('button', { onclick: () => run(async () => { await sim(`sandboxes/${current.id}/webhooks/subscription`, { method: 'DELETE' }); route(); }) }, 'unsubscribe') : null, ' ',
-      h('button', { onclick: () => run(async () => { const r = await sim(`sandboxes/${current.id}/webhooks/flush`, { method: 'POST' }); toast(`flushed: ${JSON.stringify(r)}`); route(); }) }, 'flush now'))));
+      h('button', { dataset: { testid: 'flush' }, onclick: () => run(async () => { const r = await sim(`sandboxes/${current.id}/webhooks/flush`, { method: 'POST' }); toast(`flushed: ${JSON.stringify(r)}`); route(); }) }, 'flush now'))));
   const list = (deliveries.data || []).slice().reverse();
   main.append(h('section', { class: 'card' }, h('h2', {}, `Deliveries (${list.length})`),
     list.length ? h('table', { dataset: { testid: 'deliveries' } },
       h('tr', {}, ['#', 'field', 'account', 'state', 'attempts', 'created', ''].map((t) => h('th', {}, t))),
       list.map((d) => {
         const more = h('tr', { hidden: !openDeliveries.has(d.id) }, h('td', { colspan: 7 },
-          h('div', {}, 'X-Hub-Signature-256: ', h('code', {}, d.signature_256)),
-          h('div', {}, 'X-Hub-Signature: ', h('code', {}, d.signature)),
+          h('div', {}, 'sent in POST ', d.attempts.map((a) => (a.post ? `#${a.post}` : '—')).join(' · ') || 'none yet',
+            ' (batched with the changes due with it; bodies and signatures: ', h('code', {}, 'webhooks/posts'), ')'),
           h('div', {}, 'callback: ', h('code', {}, d.callback_url)),
           h('div', {}, 'attempts: ', d.attempts.map((a) => `${iso(a.at)} → ${a.status ?? a.error}`).join(' · ') || 'none yet'),
           h('pre', { dataset: { testid: 'payload' } }, JSON.stringify(d.payload, null, 2))));

@@ -81,7 +81,7 @@ async function flow() {
   const newest = await new IGUser(wantIg, {}, null, api).getMedia(['id'], {limit: 1});
   check(newest[0].id === mediaId, `the account's newest media is ${newest[0].id}, not ${mediaId}`);
 
-  step('comment, reply, list comments across pages');
+  step('comment, reply, list comments across pages, delete the reply');
   const onMedia = () => new IGMedia(mediaId, {}, null, api);
   const first = await onMedia().createComment([], {message: `first comment from ${CLIENT}`});
   const second = await onMedia().createComment([], {message: 'second comment'});
@@ -93,6 +93,12 @@ async function flow() {
   check(JSON.stringify(replies) === JSON.stringify([reply.id]), `replies of the first comment: ${replies}`);
   const count = (await onMedia().get(['comments_count'])).comments_count;
   check(count === 3, `comments_count after two comments and a reply is ${count}`);
+  const deleted = await new IGComment(reply.id, {}, null, api).delete();
+  check(deleted.success === true, `deleting the reply answered ${JSON.stringify(deleted)}`);
+  const gone = await all(new IGComment(first.id, {}, null, api).getReplies(['id']));
+  check(gone.length === 0, `replies after deleting the reply: ${gone.map((r) => r.id)}`);
+  const after = (await onMedia().get(['comments_count'])).comments_count;
+  check(after === 2, `comments_count after deleting the reply is ${after}`);
 
   step('a batch: the media, its comments and the container in one request');
   const answers = {};

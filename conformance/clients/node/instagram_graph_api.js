@@ -84,7 +84,7 @@ async function flow() {
   check(newest[0].id === mediaId, `the account's newest media is ${newest[0].id}, not ${mediaId}`);
   check(newest[0].ig_id && newest[0].shortcode, `the media list lacks ig_id/shortcode: ${JSON.stringify(newest[0])}`);
 
-  step('comment, reply, list comments');
+  step('comment, reply, list comments, delete the reply');
   const first = (await client.newPostMediaCommentRequest(mediaId, `first comment from ${CLIENT}`).execute()).getId();
   const second = (await client.newPostMediaCommentRequest(mediaId, 'second comment').execute()).getId();
   const reply = (await client.newPostReplyRequest(first, 'a reply').execute()).getId();
@@ -95,6 +95,12 @@ async function flow() {
   check(JSON.stringify(replies) === JSON.stringify([reply]), `replies of the first comment: ${replies}`);
   const count = (await client.newGetMediaInfoRequest(mediaId, ig.PublicMediaField.COMMENTS_COUNT).execute()).getCommentsCount();
   check(count === 3, `comments_count after two comments and a reply is ${count}`);
+  const deleted = await client.newDeleteCommentRequest(reply).execute();
+  check(deleted.wasSuccessful() === true, `deleting the reply answered ${JSON.stringify(deleted.getData())}`);
+  const gone = (await client.newGetRepliesRequest(first).execute()).getIds();
+  check(gone.length === 0, `replies after deleting the reply: ${gone}`);
+  const after = (await client.newGetMediaInfoRequest(mediaId, ig.PublicMediaField.COMMENTS_COUNT).execute()).getCommentsCount();
+  check(after === 2, `comments_count after deleting the reply is ${after}`);
 
   step("hide a visitor's comment");
   const visitor = await findVisitorComment(client, username);

@@ -69,7 +69,7 @@ def flow():
     newest = next(iter(ig.get_media(fields=["id"], params={"limit": 1})))
     check(newest["id"] == media_id, f"the account's newest media is {newest['id']}, not {media_id}")
 
-    step("comment, reply, list comments across pages")
+    step("comment, reply, list comments across pages, delete the reply")
     first = media.create_comment(params={"message": f"first comment from {CLIENT}"})
     second = media.create_comment(params={"message": "second comment"})
     reply = IGComment(first["id"], api=api).create_reply(params={"message": "a reply"})
@@ -79,6 +79,11 @@ def flow():
     check(replies == [reply["id"]], f"replies of the first comment: {replies}")
     count = IGMedia(media_id, api=api).api_get(fields=["comments_count"])["comments_count"]
     check(count == 3, f"comments_count after two comments and a reply is {count}")
+    IGComment(reply["id"], api=api).api_delete()
+    gone = [r["id"] for r in IGComment(first["id"], api=api).get_replies(fields=["id"])]
+    check(gone == [], f"replies after deleting the reply: {gone}")
+    count = IGMedia(media_id, api=api).api_get(fields=["comments_count"])["comments_count"]
+    check(count == 2, f"comments_count after deleting the reply is {count}")
 
     step("a batch: the media, its comments and the container in one request")
     results = {}

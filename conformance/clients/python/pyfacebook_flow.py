@@ -51,7 +51,7 @@ def flow():
     newest = api.user.get_media(count=1, limit=1)
     check(newest.data[0].id == media_id, f"the account's newest media is {newest.data[0].id}, not {media_id}")
 
-    step("comment, reply, list comments across pages")
+    step("comment, reply, list comments across pages, delete the reply")
     first = api.post_object(media_id, "comments", data={"message": f"first comment from {CLIENT}"})["id"]
     second = api.post_object(media_id, "comments", data={"message": "second comment"})["id"]
     reply = api.post_object(first, "replies", data={"message": "a reply"})["id"]
@@ -61,6 +61,12 @@ def flow():
     check(replies == [reply], f"replies of the first comment: {replies}")
     count = api.media.get_info(media_id).comments_count
     check(count == 3, f"comments_count after two comments and a reply is {count}")
+    deleted = api.delete_object(reply)
+    check(deleted == {"success": True}, f"deleting the reply answered {deleted}")
+    gone = api.comment.get_replies(first, count=None).data
+    check(gone == [], f"replies after deleting the reply: {gone}")
+    count = api.media.get_info(media_id).comments_count
+    check(count == 2, f"comments_count after deleting the reply is {count}")
 
     step("hide and unhide a visitor's comment")
     visitor = find_visitor_comment(api, user.username)

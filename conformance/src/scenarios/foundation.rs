@@ -124,6 +124,36 @@ fn getting_started(ctx: &mut Ctx) -> Result<(), Failure> {
         format!("Page {page} is not listed in me/accounts")
     })?;
 
+    // The account-discovery call most publishers make: a reference field expands with the IG
+    // User's own fields, and an unknown sub-field fails the whole request (facts §9
+    // "Reference fields expand", GH:getopenpost/openpost#218).
+    ctx.step("expand instagram_business_account inside me/accounts");
+    let accounts = ctx
+        .get(
+            "me/accounts",
+            &[("fields", "name,instagram_business_account{id,username,followers_count}")],
+        )
+        .ok("me_accounts")?;
+    let entry = data(&accounts)?
+        .iter()
+        .find(|p| p.pointer("/instagram_business_account/id").and_then(Value::as_str) == Some(ig.as_str()))
+        .ok_or_else(|| Failure::new(Check::Behaviour, format!("no me/accounts entry expands IG user {ig}")))?;
+    require_fields(
+        &entry["instagram_business_account"],
+        &["id", "username", "followers_count"],
+    )?;
+    ctx.step("an unknown field inside the reference fails the request");
+    let e = ctx
+        .get(
+            "me/accounts",
+            &[("fields", "instagram_business_account{id,no_such_field}")],
+        )
+        .error(100, None)?;
+    expect(
+        e["message"] == "(#100) Tried accessing nonexisting field (no_such_field) on node type (IGUser)",
+        || format!("unknown nested field: {}", e["message"]),
+    )?;
+
     ctx.step("get the IG user's media");
     let call = ctx.get(&format!("{ig}/media"), &[]);
     let media = call.ok("ig_media_list")?;

@@ -17,7 +17,8 @@ use http_api_client_endpoint::{http, Endpoint};
 use instagram_graph_api::objects::IgContainerStatusCode;
 use instagram_graph_api::operations::ig_user::media::creating::CreatingResponseBodyRet;
 use instagram_graph_api::operations::{
-    EndpointRet, IgCommentReading, IgCommentUpdatingWithHideOrUnhide, IgContainerReading, IgMediaCommentsReading,
+    EndpointRet, IgCommentDeleting, IgCommentReading, IgCommentRepliesCreating, IgCommentUpdatingWithHideOrUnhide,
+    IgContainerReading, IgMediaCommentsCreating, IgMediaCommentsReading, IgUserBusinessDiscoveryReading,
     IgUserMediaCreatingWithImage, IgUserMediaPublishCreating, URL_BASE,
 };
 use serde_json::json;
@@ -74,7 +75,7 @@ fn id_of(r: &conformance::client::Resp) -> u64 {
 }
 
 /// The crate reads a container, publishes it, pages through comments with its cursors, hides a
-/// visitor's comment and reads comments with their replies. Its creates (container, comment,
+/// visitor's comment, reads comments with their replies and deletes a reply. Its creates (container, comment,
 /// reply) ask for `fields=` and are exercised in [`instagram_graph_api_crate_creates_with_fields`];
 /// here the harness's own client makes the container and the comments.
 #[test]
@@ -147,14 +148,22 @@ fn instagram_graph_api_crate_publishes_and_moderates() {
     let read = IgCommentReading::new(first, &token, None).with_replies();
     let read = ok("read comment", send(&sb, &read, "ig_comment"));
     assert_eq!(read.replies.data.iter().map(|r| r.id).collect::<Vec<_>>(), vec![reply]);
+
+    let delete = IgCommentDeleting::new(reply, &token, None);
+    assert!(ok("delete reply", send(&sb, &delete, "success_response")).success);
+    let read = IgCommentReading::new(first, &token, None).with_replies();
+    let read = ok("read comment", send(&sb, &read, "ig_comment"));
+    assert!(read.replies.data.is_empty(), "{read:?}");
 }
 
 /// The crate's container create asks for `fields=id,status,status_code` and deserialises all
 /// three: production answers with them (the crate's recorded production answer,
 /// `tests/response_body_json_files/v14.0/ig_user_0__media__creating__image.json` in the
-/// crate's package: `{"id","status":"Finished: …","status_code":"FINISHED"}`).
+/// crate's package: `{"id","status":"Finished: …","status_code":"FINISHED"}`). Its reply create
+/// asks for the reply's fields and gets them; its comment create asks for fields too, and
+/// production (2026) creates the comment and then answers 20/1772107, so the crate sees an
+/// error for a comment that exists (`Config::fields_on_write`).
 #[test]
-#[ignore = "waits for issue 10 case 3 (fields= on creates): igsim answers only {\"id\"}"]
 fn instagram_graph_api_crate_creates_with_fields() {
     let sb = fresh();
     let token = sb.user_token("Dana Admin");
@@ -171,5 +180,38 @@ fn instagram_graph_api_crate_creates_with_fields() {
         "{container:?}"
     );
     let publish = IgUserMediaPublishCreating::new(ig, container.id, &token, None);
-    ok("publish", send(&sb, &publish, "id_response"));
+    let media = ok("publish", send(&sb, &publish, "id_response")).id;
+
+    let comment = IgMediaCommentsCreating::new(media, "first!", &token, None);
+    match send(&sb, &comment, "ig_comment") {
+        EndpointRet::Other((status, Ok(e))) => {
+            assert_eq!(
+                (status.as_u16(), e.error.code, e.error.error_subcode),
+                (400, 20, Some(1772107))
+            );
+        }
+        other => panic!("production refuses fields= on a comment create, igsim answered {other:?}"),
+    }
+    let dana = sb.client_as("Dana Admin");
+    let listed = dana
+        .get(&format!("{media}/comments"), &[("fields", "text")])
+        .ok("ig_comment_list")
+        .clone();
+    assert_eq!(
+        listed["data"][0]["text"], "first!",
+        "the comment was created before the refusal"
+    );
+    let first: u64 = listed["data"][0]["id"].as_str().unwrap().parse().unwrap();
+
+    let reply = IgCommentRepliesCreating::new(first, "a reply", &token, None);
+    let reply = ok("reply", send(&sb, &reply, "ig_comment"));
+    assert_eq!((reply.parent_id, reply.text.as_ref()), (first, "a reply"));
+
+    // Business Discovery exactly as the crate asks (ig_id, follows_count, media.since()).
+    let discovery = IgUserBusinessDiscoveryReading::new(ig, "bluebottle", &token, None)
+        .media_limit(5)
+        .media_since("2020-01-01T00:00:00Z".parse().unwrap());
+    let found = ok("business discovery", send(&sb, &discovery, "ig_user"));
+    let found = found.as_ok_json().expect("bluebottle is discoverable");
+    assert_eq!(found.business_discovery.username, "bluebottle");
 }

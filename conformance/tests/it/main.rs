@@ -9,6 +9,8 @@ mod dashboard;
 mod discovery;
 mod doc_samples;
 mod envelopes;
+mod expansion;
+mod fields_on_write;
 mod foundation;
 mod harness;
 mod hashtags;

@@ -67,3 +67,10 @@ pub(crate) fn media_with(c: &Client, pred: impl Fn(&Value) -> bool) -> String {
 pub(crate) fn media_with_caption(c: &Client, prefix: &str) -> String {
     media_with(c, |m| m["caption"].as_str().is_some_and(|s| s.starts_with(prefix)))
 }
+
+/// A media's `comments_count` (comments and replies).
+pub(crate) fn comments_count(c: &Client, media: &str) -> u64 {
+    c.get(media, &[("fields", "comments_count")]).ok("ig_media")["comments_count"]
+        .as_u64()
+        .unwrap()
+}

@@ -196,6 +196,25 @@ impl GraphError {
         )
     }
 
+    /// 110/2207018: usernames the client gave (`collaborators`, `user_tags`) that cannot be
+    /// used: unknown, private, or written with a leading `@`. Production text from a 2026
+    /// container-creation capture with a collaborator (GH:gitroomhq/postiz-app#1876, quoting
+    /// `"error_user_title":"Cannot load user with a private profile or invalid username",
+    /// "error_user_msg":"The following user(s) cannot be accessed: evolve.how"`; facts §9); the
+    /// same code, subcode and message for a private user tag in a 2022 capture with
+    /// `is_transient:false` (bk-rs/instagram-apis-rs v14.0
+    /// err__ig_user_0__media__creating__usertag_username_private.json, whose title still said
+    /// "private account"). Several names are listed comma-separated (UNCONFIRMED).
+    pub fn users_cannot_be_accessed(names: &[&str]) -> Self {
+        ig(
+            110,
+            2207018,
+            "Invalid user id",
+            "Cannot load user with a private profile or invalid username",
+            format!("The following user(s) cannot be accessed: {}", names.join(", ")),
+        )
+    }
+
     /// 100/2207089: a carousel item published on its own. Every text from the recorded body
     /// (GH:MookieLian/n8n-nodes-instagram#9, facts §1.1).
     pub fn carousel_item_standalone() -> Self {
@@ -252,14 +271,19 @@ impl GraphError {
         )
     }
 
-    /// 36001/2207005: not a JPEG (MPO and JPS included, Content Publishing "Limitations").
+    /// 36001/2207005: not a supported image format (`media_fetch::SUPPORTED_IMAGE_FORMATS`;
+    /// MPO and JPS refused, Content Publishing "Limitations"). The doc's sentence with its
+    /// `{format}` placeholder filled with the accepted list (production's list UNCONFIRMED).
     pub fn image_format_unsupported(format: &str) -> Self {
         ig(
             36001,
             2207005,
             "The image format is not supported.",
             "Unsupported image format",
-            format!("The image format {format} is not supported. Supported formats are: JPEG."),
+            format!(
+                "The image format {format} is not supported. Supported formats are: {}.",
+                crate::media_fetch::SUPPORTED_IMAGE_FORMATS.join(", ")
+            ),
         )
     }
 

@@ -108,7 +108,7 @@ fn render_media(ctx: &Ctx, id: MediaId, sel: &[FieldSel]) -> GraphResult<Value> 
                     .iter()
                     .map(|c| render_media(ctx, *c, &sub))
                     .collect::<GraphResult<Vec<_>>>()?;
-                Field::Value(json!({ "data": data }))
+                Field::edge(json!({ "data": data }))
             }
             "children" => Field::Omit,
             "comments_count" => Field::Value(json!(ctx.world.comment_count(id))),

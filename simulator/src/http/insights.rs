@@ -183,6 +183,7 @@ pub fn media_expansion(ctx: &mut Ctx, id: MediaId, sel: &crate::http::fields::Fi
         viewer: ctx.viewer.clone(),
         access: ctx.access.clone(),
         cfg: ctx.cfg,
+        expanded: ctx.expanded.clone(),
     };
     media(&mut sub, id)
 }

@@ -141,6 +141,7 @@ fn metered(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateH
             viewer,
             access,
             cfg,
+            expanded: Default::default(),
         };
         // Rate limits: after authentication (a refused token counts nothing), before the
         // handler (guides "Overview" -> "Rate Limiting").

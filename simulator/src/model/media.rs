@@ -70,11 +70,14 @@ pub struct ReceivedFile {
 }
 
 impl ReceivedFile {
-    /// A received image or video; the type is sniffed from the bytes (JPEG is the only image
-    /// format publishing accepts; a QuickTime brand makes a `.mov`).
+    /// A received image or video; the type is sniffed from the bytes (JPEG and PNG are the
+    /// image formats publishing accepts, `media_fetch::SUPPORTED_IMAGE_FORMATS`; a QuickTime
+    /// brand makes a `.mov`).
     pub fn new(bytes: Bytes) -> Self {
         let content_type = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
             "image/jpeg"
+        } else if bytes.starts_with(b"\x89PNG") {
+            "image/png"
         } else if bytes.get(4..12) == Some(b"ftypqt  ") {
             "video/quicktime"
         } else {

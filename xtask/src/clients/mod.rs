@@ -10,8 +10,18 @@
 //! (`conformance/clients/<runtime>/…`) exits non-zero with a `FAIL:` line when a check fails.
 //! Nothing but provisioning uses the network. The crates.io client runs in the conformance
 //! tests instead (`conformance/tests/it/clients.rs`).
+//!
+//! Each client talks to igsim through a recording tap ([`tap`]): what it really sent (API
+//! version, where the token and `appsecret_proof` went, how POST bodies were encoded, whether
+//! `paging.next` was followed verbatim) must equal what its row in [`CLIENTS`] (and the README's
+//! client table) says, and every answer it got must be JSON, never a 5xx, and every error a
+//! Graph error envelope matching `specs/error.schema.json` ([`profile`]).
+
+mod profile;
+mod tap;
 
 use conformance::sim::{delete_sandbox, try_new_sandbox};
+use profile::Sends;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -32,11 +42,25 @@ enum Runtime {
     Node,
 }
 
-/// A failure that is expected until another change lands: the client still runs, and passes
-/// the suite only when it fails in exactly this way (its output contains `signature`).
-struct Known {
-    reason: &'static str,
-    signature: &'static str,
+/// What a client sends over its flow (see [`Sends`]), as the README's client table states it.
+struct Expect {
+    versions: &'static [&'static str],
+    token: &'static [&'static str],
+    proof: &'static [&'static str],
+    post_bodies: &'static [&'static str],
+    next_verbatim: bool,
+}
+
+impl Expect {
+    fn sends(&self) -> Sends {
+        Sends::of(
+            self.versions,
+            self.token,
+            self.proof,
+            self.post_bodies,
+            self.next_verbatim,
+        )
+    }
 }
 
 /// One client and the script that drives it.
@@ -47,7 +71,7 @@ struct Client {
     script: &'static str,
     /// Put in the new post's caption and searched for; unique per client.
     hashtag: &'static str,
-    known: Option<Known>,
+    expect: Expect,
 }
 
 const CLIENTS: &[Client] = &[
@@ -56,38 +80,59 @@ const CLIENTS: &[Client] = &[
         runtime: Runtime::Python,
         script: "python/business_sdk.py",
         hashtag: "igsimbusinesssdkpython",
-        known: Some(Known {
-            reason: "its default v26.0 is answered with 2500 until issue 10 case 1 (versions) lands",
-            signature: "Unknown path components: /v26.0/",
-        }),
+        expect: Expect {
+            versions: &["v26.0"],
+            token: &["query"],
+            proof: &["query"],
+            post_bodies: &["form"],
+            next_verbatim: false,
+        },
     },
     Client {
         name: "python-facebook-api (pyfacebook)",
         runtime: Runtime::Python,
         script: "python/pyfacebook_flow.py",
         hashtag: "igsimpyfacebook",
-        known: None,
+        expect: Expect {
+            versions: &["v24.0"],
+            token: &["form", "query"],
+            proof: &["form", "query"],
+            post_bodies: &["form"],
+            // It re-sends the query of `paging.next` on the same path, which comes out byte-identical.
+            next_verbatim: true,
+        },
     },
     Client {
         name: "facebook-nodejs-business-sdk (Meta's Node Business SDK)",
         runtime: Runtime::Node,
         script: "node/business_sdk.js",
         hashtag: "igsimbusinesssdknode",
-        known: None,
+        expect: Expect {
+            versions: &["v24.0"],
+            token: &["query"],
+            proof: &[],
+            post_bodies: &["json"],
+            next_verbatim: true,
+        },
     },
     Client {
         name: "instagram-graph-api (npm)",
         runtime: Runtime::Node,
         script: "node/instagram_graph_api.js",
         hashtag: "igsiminstagramgraphapinpm",
-        known: None,
+        expect: Expect {
+            versions: &["none"],
+            token: &["query"],
+            proof: &[],
+            post_bodies: &["query"],
+            next_verbatim: false,
+        },
     },
 ];
 
 /// How a client's run ended.
 enum Outcome {
     Passed,
-    KnownFailure(&'static str),
     Failed(String),
 }
 
@@ -97,8 +142,13 @@ pub fn run(root: &Path, target: &Path) -> Result<(), String> {
     let cache = target.join("clients");
     let python = provision_python(root, &cache.join("python"))?;
     let node_modules = provision_node(root, &cache.join("node"))?;
-    let base = conformance::target::shared_simulator().base_url();
-    eprintln!("xtask clients: igsim at {base}");
+    let igsim = conformance::target::shared_simulator();
+    let tap = tap::Tap::start(igsim.addr())?;
+    let base = igsim.base_url();
+    eprintln!(
+        "xtask clients: igsim at {base}, clients talk to it through the tap at {}",
+        tap.base_url
+    );
 
     let mut results = Vec::new();
     for client in CLIENTS {
@@ -106,21 +156,17 @@ pub fn run(root: &Path, target: &Path) -> Result<(), String> {
             Runtime::Python => (python.clone(), Vec::new()),
             Runtime::Node => (PathBuf::from("node"), vec![("NODE_PATH", node_modules.clone())]),
         };
-        let outcome = run_client(root, &base, client, &program, &env_extra);
+        let outcome = run_client(root, &base, &tap, client, &program, &env_extra);
         results.push((client.name, outcome));
     }
 
-    let (mut passed, mut failed, mut known) = (0, 0, 0);
+    let (mut passed, mut failed) = (0, 0);
     eprintln!("\nxtask clients: summary");
     for (name, outcome) in &results {
         match outcome {
             Outcome::Passed => {
                 passed += 1;
                 eprintln!("  PASS           {name}");
-            }
-            Outcome::KnownFailure(reason) => {
-                known += 1;
-                eprintln!("  KNOWN FAILURE  {name}: {reason}");
             }
             Outcome::Failed(why) => {
                 failed += 1;
@@ -129,9 +175,6 @@ pub fn run(root: &Path, target: &Path) -> Result<(), String> {
         }
     }
     println!("clients: {passed} passed, {failed} failed");
-    if known > 0 {
-        println!("clients: {known} known failure(s), listed above with the change each waits for");
-    }
     if failed == 0 {
         Ok(())
     } else {
@@ -139,7 +182,14 @@ pub fn run(root: &Path, target: &Path) -> Result<(), String> {
     }
 }
 
-fn run_client(root: &Path, base: &str, client: &Client, program: &Path, env_extra: &[(&str, PathBuf)]) -> Outcome {
+fn run_client(
+    root: &Path,
+    base: &str,
+    tap: &tap::Tap,
+    client: &Client,
+    program: &Path,
+    env_extra: &[(&str, PathBuf)],
+) -> Outcome {
     eprintln!("\nxtask clients: {} ({})", client.name, client.script);
     let sandbox = match try_new_sandbox(base, None) {
         Ok(sb) => sb,
@@ -149,7 +199,7 @@ fn run_client(root: &Path, base: &str, client: &Client, program: &Path, env_extr
     let mut cmd = Command::new(program);
     cmd.arg(&script)
         .current_dir(script.parent().unwrap_or(root))
-        .env("IGSIM_BASE_URL", base)
+        .env("IGSIM_BASE_URL", &tap.base_url)
         .env("IGSIM_TOKEN", sandbox.user_token(USER))
         .env("IGSIM_IG_USER_ID", sandbox.ig_id(IG_USERNAME))
         .env("IGSIM_HASHTAG", client.hashtag)
@@ -163,7 +213,9 @@ fn run_client(root: &Path, base: &str, client: &Client, program: &Path, env_extr
     for (k, v) in env_extra {
         cmd.env(k, v);
     }
+    tap.take();
     let result = run_guarded(cmd);
+    let exchanges = tap.take();
     delete_sandbox(&sandbox);
     let (code, output) = match result {
         Ok(r) => r,
@@ -172,28 +224,32 @@ fn run_client(root: &Path, base: &str, client: &Client, program: &Path, env_extr
     for line in output.lines() {
         eprintln!("    {line}");
     }
-    match (code, &client.known) {
-        (Some(0), None) => Outcome::Passed,
-        (Some(0), Some(known)) => {
-            eprintln!(
-                "    note: the known failure ({}) is gone: drop `known` for this client in xtask/src/clients.rs",
-                known.reason
-            );
-            Outcome::Passed
-        }
-        (_, Some(known)) if output.contains(known.signature) => Outcome::KnownFailure(known.reason),
-        (code, _) => {
-            let last = output
-                .lines()
-                .rev()
-                .find(|l| l.starts_with("FAIL:"))
-                .unwrap_or("no FAIL line (see the output above)");
-            Outcome::Failed(format!(
-                "exit {}: {last}",
-                code.map_or("by signal".into(), |c| c.to_string())
-            ))
-        }
+    let sent = profile::observe(&exchanges, &tap.base_url);
+    eprintln!("    sent ({} requests): {}", exchanges.len(), sent.line());
+    let bad = profile::bad_answers(&exchanges);
+    if !bad.is_empty() {
+        return Outcome::Failed(format!("answers that break the Graph conventions: {}", bad.join(" | ")));
     }
+    let expected = client.expect.sends();
+    if code == Some(0) && sent != expected {
+        return Outcome::Failed(format!(
+            "it sent {}, but its row in xtask/src/clients/mod.rs (and the README) says {}",
+            sent.line(),
+            expected.line()
+        ));
+    }
+    if code == Some(0) {
+        return Outcome::Passed;
+    }
+    let last = output
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("FAIL:"))
+        .unwrap_or("no FAIL line (see the output above)");
+    Outcome::Failed(format!(
+        "exit {}: {last}",
+        code.map_or("by signal".into(), |c| c.to_string())
+    ))
 }
 
 /// Runs a command to completion (stdout and stderr merged into one text), killing it after
