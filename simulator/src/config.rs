@@ -10,7 +10,9 @@ pub use publishing::PublishingConfig;
 mod login;
 pub use login::LoginConfig;
 mod ratelimit;
-pub use ratelimit::RateLimitConfig;
+pub use ratelimit::{PageLimitError, RateLimitConfig};
+mod legacy;
+pub use legacy::LegacyFeaturesConfig;
 mod writes;
 pub use writes::{FieldsOnWrite, WriteFields};
 mod cdn;
@@ -181,6 +183,8 @@ pub struct Config {
     pub cdn: CdnConfig,
     /// Instagram Login tokens and both login dialogs' codes (see `config/login.rs`).
     pub login: LoginConfig,
+    /// The legacy Graph features apps created from 2026-11-04 lose (see `config/legacy.rs`).
+    pub legacy_features: LegacyFeaturesConfig,
 
     /// The control plane's token (`igsim serve --admin-token`, env `IGSIM_ADMIN_TOKEN`). When
     /// set, every `/_sim/` route but the dashboard's static files needs it (see
@@ -262,6 +266,7 @@ impl Default for Config {
             rate_limits: RateLimitConfig::default(),
             cdn: CdnConfig::default(),
             login: LoginConfig::default(),
+            legacy_features: LegacyFeaturesConfig::default(),
             admin_token: None,
             fields_on_write: FieldsOnWrite::default(),
         }

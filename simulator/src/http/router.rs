@@ -148,6 +148,8 @@ fn metered(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateH
         let (headers, admitted) = ratelimit::admit(&mut ctx, &segs);
         *rate = Some(headers);
         admitted?;
+        // Legacy features refused to apps created from v27.0's cut-over on (a counted call).
+        crate::http::legacy::check(&ctx, &segs)?;
         route(&mut ctx, &segs)
     });
     state.sandboxes.index_tokens(&sandbox);
@@ -169,6 +171,7 @@ fn dummy_app() -> crate::model::App {
         name: String::new(),
         secret: String::new(),
         require_appsecret_proof: false,
+        created_time: 0,
     }
 }
 

@@ -114,7 +114,7 @@ pub fn describe(sandbox: &Sandbox) -> Value {
             .collect();
         json!({
             "id": sandbox.id,
-            "app": { "id": w.app.id.to_string(), "secret": w.app.secret },
+            "app": { "id": w.app.id.to_string(), "secret": w.app.secret, "created_time": crate::timefmt::iso(w.app.created_time) },
             "users": users,
             "pages": pages,
             "instagram_accounts": accounts,
