@@ -1344,7 +1344,20 @@ fn with_media_fetch_on_the_files_themselves_are_checked() {
         );
         let e = r.graph_error(code, Some(sub));
         if path.starts_with("/tall") {
-            assert!(user_msg(e).contains("0.56:1"), "{}", user_msg(e));
+            // Production's texts (a 2022 recorded body in the crates.io `instagram-graph-api`
+            // package: `('720/360',)` for a 720x360 image): the pixel sizes, unreduced.
+            assert_eq!(e["error_user_title"], "Invalid Aspect Ratio");
+            assert_eq!(
+                user_msg(e),
+                "The submitted image with aspect ratio ('1080/1920',) cannot be published. Please submit an image with a valid aspect ratio."
+            );
+        }
+        if path == "/missing.jpg" {
+            // Production's sentence ends with the URI (2026-08 production log).
+            assert_eq!(
+                user_msg(e),
+                format!("The media could not be fetched from this URI: {base}{path}")
+            );
         }
         if path == "/fake.jpg" {
             assert!(user_msg(e).contains("The image format GIF is not supported"));
