@@ -4,7 +4,7 @@ use crate::error::{GraphError, GraphResult};
 use crate::http::cdn::Asset;
 use crate::http::fields::FieldSel;
 use crate::http::graph::{project, reference, Ctx, Field};
-use crate::http::paging::{edge_json, paging_json, window, Links, Order};
+use crate::http::paging::{edge_json, forward_paging_json, window, Links, Order};
 use crate::ids::MediaId;
 use crate::model::{MediaType, ProductType};
 use crate::timefmt::iso;
@@ -141,7 +141,8 @@ pub fn render(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool) -> Gra
     })
 }
 
-/// `/{ig-media-id}/children`: album items in order (empty for other media).
+/// `/{ig-media-id}/children`: album items in order (empty for other media), paged forward
+/// only ([`forward_paging_json`]: production sends no `paging` for an album's 2..10 items).
 pub fn children_edge(ctx: &mut Ctx, id: MediaId, sel: Option<&FieldSel>) -> GraphResult<Value> {
     let children: BTreeMap<u64, MediaId> = ctx
         .world
@@ -166,7 +167,7 @@ pub fn children_edge(ctx: &mut Ctx, id: MediaId, sel: Option<&FieldSel>) -> Grap
             req.limit,
         ),
     };
-    Ok(edge_json(data, paging_json(&w, Some(&links))))
+    Ok(edge_json(data, forward_paging_json(&w, Some(&links))))
 }
 
 /// `GET /{ig-media-id}/{edge}` for the read edges this module owns.
