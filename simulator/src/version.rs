@@ -335,10 +335,22 @@ pub fn oldest_available(now: i64) -> ApiVersion {
         .map_or_else(newest, |r| r.version)
 }
 
-/// Whether `v` is a version production knows: any version up to the newest (versions older
-/// than the table are long expired, and still answered).
-pub fn is_known(v: ApiVersion) -> bool {
-    v <= newest()
+/// The newest version Meta had released at `now` (unix seconds, on a sandbox's clock): the
+/// last row whose release date has come (the first row before any has).
+pub fn newest_at(now: i64) -> ApiVersion {
+    TIMELINE
+        .iter()
+        .rev()
+        .find(|r| r.released <= now)
+        .or(TIMELINE.first())
+        .map_or(V18, |r| r.version)
+}
+
+/// Whether production answers `v` at `now`: any version released by then (versions older
+/// than the table are long expired, and still answered). A version not yet released on the
+/// sandbox's clock does not exist yet: its path is unknown, as a version that never existed.
+pub fn is_released(v: ApiVersion, now: i64) -> bool {
+    v <= newest_at(now)
 }
 
 /// The version that serves a call: `requested` (or `unversioned` for a path without one),
@@ -449,6 +461,17 @@ mod tests {
         assert_eq!(serve(None, V26, V21), V26);
         // The day v18 expires, v19 takes over its calls.
         assert_eq!(oldest_available(day(datetime!(2026-01-26 0:00 UTC))), V19);
+    }
+
+    #[test]
+    fn a_version_exists_from_its_release_date_on_the_sandbox_clock() {
+        let before_v27 = day(datetime!(2026-11-03 23:59:59 UTC));
+        assert_eq!(newest_at(before_v27), V26);
+        assert!(!is_released(V27, before_v27));
+        assert!(is_released(V27, day(datetime!(2026-11-04 0:00 UTC))));
+        assert_eq!(newest_at(day(datetime!(2026-01-01 0:00 UTC))), V24);
+        assert!(is_released(ApiVersion::new(15, 0), 0), "versions before the table");
+        assert_eq!(newest_at(day(datetime!(2026-11-29 0:00 UTC))), newest());
     }
 
     #[test]

@@ -299,10 +299,10 @@ async fn subscribe(state: &State, sb: &Sandbox, body: &Bytes) -> Reply {
             return sim_error(400, &e.message);
         }
     }
-    let version = crate::version::newest().to_string();
     sim_json(
         200,
         &sb.with_world(|w, now| {
+            let version = crate::version::newest_at(now).to_string();
             w.subscribe_everything(&url, &token, &version, now);
             configuration(w)
         }),

@@ -52,8 +52,13 @@ pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
         Ok(r) => r,
         Err(e) => return graph_error(&e, cfg.served_version(None, default_now), &trace, false),
     };
-    // The served version follows the clock of the token's sandbox (expiry dates, version.rs).
-    req.version = cfg.served_version(req.requested, clock_of(state, req.token.as_deref()));
+    // The served version follows the clock of the token's sandbox (release and expiry dates,
+    // version.rs).
+    let now = clock_of(state, req.token.as_deref());
+    req.version = cfg.served_version(req.requested, now);
+    if let Err(e) = request::check_released(req.requested, now, &req.segments) {
+        return graph_error(&e, req.version, &trace, false);
+    }
     // The login dialogs (HTML) and Instagram Login's code exchange (api.instagram.com's own
     // envelope) answer outside the Graph flow. `/oauth/access_token` is Instagram's when it
     // asks for `grant_type=authorization_code` (Facebook's exchange sends no grant_type) or
