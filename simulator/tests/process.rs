@@ -208,3 +208,59 @@ fn running_out_of_descriptors_or_connection_slots_does_not_stop_the_server() {
         assert!(child.wait().expect("exit").success());
     }
 }
+
+/// The nested client JSON that aborted the process (a stack overflow in the JSON5 fallback on
+/// a server thread), sent to the real binary: answered with a Graph error, and the process
+/// lives on. (The in-process simulator of the test suites does not overflow where the
+/// binary does, so this runs against the binary.)
+#[test]
+fn deeply_nested_client_json_does_not_abort_the_process() {
+    let (mut child, addr) = start(&[]);
+    let token = json_body(&http(&addr, "GET /_sim/sandboxes/default"))["users"][0]["access_token"]
+        .as_str()
+        .expect("a token")
+        .to_string();
+    let nest = |n: usize, open: &str, close: &str| {
+        let text = format!("{}1{}", open.repeat(n), close.repeat(n));
+        form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>()
+    };
+    let form = "Content-Type: application/x-www-form-urlencoded\r\n";
+    for (path, body) in [
+        ("/v21.0/", format!("access_token=x&batch={}", nest(1_600, "{a:", "}"))),
+        (
+            "/v21.0/",
+            format!("access_token={token}&batch={}", nest(1_600, "{a:", "}")),
+        ),
+        (
+            "/v21.0/",
+            format!("access_token={token}&batch={}", nest(1_000, "[", "]")),
+        ),
+        (
+            "/v21.0/",
+            format!("access_token={token}&batch={}", nest(3_200, "[", "]")),
+        ),
+        (
+            "/v21.0/",
+            format!("access_token={token}&batch={}", nest(100_000, "[", "]")),
+        ),
+        (
+            "/v21.0/17841405822304914/media",
+            format!(
+                "access_token={token}&image_url=https%3A%2F%2Fx.test%2Fa.jpg&user_tags={}",
+                nest(1_000, "[", "]")
+            ),
+        ),
+    ] {
+        let answer = send(&addr, &format!("POST {path}"), form, body.as_bytes());
+        assert!(
+            answer.starts_with("HTTP/1.1 400"),
+            "{}",
+            &answer[..answer.len().min(300)]
+        );
+        assert!(json_body(&answer)["error"]["code"].is_i64());
+    }
+    assert!(http(&addr, "GET /_sim/health").starts_with("HTTP/1.1 200"));
+    assert!(child.try_wait().expect("status").is_none(), "igsim exited");
+    let _ = child.kill();
+    let _ = child.wait();
+}
