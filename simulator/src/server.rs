@@ -1,11 +1,11 @@
 //! Accept loop, hyper connections, graceful shutdown, and the in-process entry points
 //! ([`Simulator::start`] on the caller's runtime, [`Simulator::spawn`] on its own thread).
 
+use crate::app::{demo_world, State};
 use crate::config::Config;
 use crate::http::request::RawRequest;
-use crate::http::response::{graph_error, Body, TraceIds};
+use crate::http::response::{graph_error, Body};
 use crate::model::seed::WorldSeed;
-use crate::sandbox::Sandboxes;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
@@ -16,24 +16,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
-
-/// Shared by every connection.
-pub struct State {
-    pub sandboxes: Sandboxes,
-    pub traces: TraceIds,
-    /// The world `POST /_sim/sandboxes` uses when no body is given.
-    pub default_world: WorldSeed,
-    /// The webhook dispatcher's wake-up signal and per-sandbox send locks.
-    pub webhooks: crate::webhooks::Dispatcher,
-    /// World builds (sandbox creation and reset) running at once, on the blocking pool: at
-    /// most one per core, so a burst of large worlds cannot multiply their memory.
-    pub builds: tokio::sync::Semaphore,
-}
-
-/// The built-in demo world (`fixtures/seeds/demo.json`).
-pub fn demo_world() -> WorldSeed {
-    serde_json::from_str(include_str!("../../fixtures/seeds/demo.json")).expect("the bundled demo world is valid JSON")
-}
 
 /// A simulator ready to start: its configuration and the world of its `default` sandbox.
 pub struct Simulator {
@@ -115,15 +97,7 @@ impl Simulator {
     }
 
     fn state(self) -> Result<Arc<State>, String> {
-        let traces = TraceIds::new(self.config.seed);
-        let sandboxes = Sandboxes::new(self.config, self.world.clone())?;
-        Ok(Arc::new(State {
-            sandboxes,
-            traces,
-            default_world: self.world,
-            webhooks: crate::webhooks::Dispatcher::new(),
-            builds: tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(1, usize::from)),
-        }))
+        State::new(self.config, self.world).map(Arc::new)
     }
 
     /// Binds `addr` and serves on the current tokio runtime until shut down.
@@ -178,7 +152,7 @@ impl Simulator {
 
 async fn serve(listener: TcpListener, state: Arc<State>, mut stop: oneshot::Receiver<()>) {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let dispatcher = tokio::spawn(crate::webhooks::run(state.clone()));
+    let dispatcher = tokio::spawn(crate::app::dispatcher::run(state.clone()));
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -208,7 +182,7 @@ async fn respond(state: &State, req: Request<Incoming>) -> Response<Body> {
         Ok(b) => b.to_bytes(),
         Err(_) => {
             let e = crate::error::GraphError::body_too_large(limit);
-            let now = crate::http::router::clock_of(state, None);
+            let now = state.clock_of(None);
             let version = state.sandboxes.config.served_version(None, now);
             return graph_error(&e, version, &state.traces.next(), false);
         }

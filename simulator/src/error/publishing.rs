@@ -282,7 +282,7 @@ impl GraphError {
             "Unsupported image format",
             format!(
                 "The image format {format} is not supported. Supported formats are: {}.",
-                crate::media_fetch::SUPPORTED_IMAGE_FORMATS.join(", ")
+                crate::model::media_check::SUPPORTED_IMAGE_FORMATS.join(", ")
             ),
         )
     }
