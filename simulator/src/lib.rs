@@ -13,7 +13,8 @@
 //! - [`io`]: the only code that talks to the outside (webhook POSTs, media downloads).
 //! - [`http`]: the only layer that knows HTTP and JSON (route table in `http::router`).
 //! - [`synth`]: deterministic media bytes (JPEG pictures, MP4 videos) for the CDN.
-//! - [`server`]: accept loop, graceful shutdown, in-process start for tests.
+//! - [`server`]: accept loop and its limits (connections, timeouts, buffered bytes),
+//!   graceful shutdown, in-process start for tests.
 //!
 //! Invariants: the model does no IO and never reads a clock; a world lock is never held
 //! across `.await`; no handler panics on client input; iteration reaching a response is

@@ -160,7 +160,7 @@ fn instagram_graph_api_crate_publishes_and_moderates() {
 /// three: production answers with them (the crate's recorded production answer,
 /// `tests/response_body_json_files/v14.0/ig_user_0__media__creating__image.json` in the
 /// crate's package: `{"id","status":"Finished: …","status_code":"FINISHED"}`). Its reply create
-/// asks for the reply's fields and gets them; its comment create asks for fields too, and
+/// asks for the reply's fields and gets them (`…/v14.0/ig_comment_17897793971532270__replies__creating.json`); its comment create asks for fields too, and
 /// production (2026) creates the comment and then answers 20/1772107, so the crate sees an
 /// error for a comment that exists (`Config::fields_on_write`).
 #[test]

@@ -234,7 +234,7 @@ async fn route(state: &State, raw: &RawRequest, segs: &[&str]) -> ControlResult 
                 (&M::POST, ["webhooks", "subscription"]) => webhooks::subscribe(state, &sb, body).await,
                 (&M::DELETE, ["webhooks", "subscription"]) => webhooks::unsubscribe(&sb),
                 (&M::POST, ["webhooks", "flush"]) => webhooks::flush(state, &sb).await,
-                (&M::GET, ["webhooks", "deliveries"]) => Ok(webhooks::deliveries(&sb).into()),
+                (&M::GET, ["webhooks", "deliveries"]) => webhooks::deliveries(raw, &sb),
                 (&M::GET, ["webhooks", "deliveries", n]) => webhooks::delivery(&sb, n),
                 (&M::POST, ["webhooks", "deliveries", n, "redeliver"]) => webhooks::redeliver(state, &sb, n).await,
                 (&M::GET, ["webhooks", "posts"]) => Ok(webhooks::posts(&sb).into()),

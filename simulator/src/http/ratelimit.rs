@@ -4,14 +4,14 @@
 //! settings are `http::control::ratelimit`.
 
 use crate::app::State;
-use crate::config::RateLimitConfig;
+use crate::config::{PageLimitError, RateLimitConfig};
 use crate::error::{GraphError, GraphResult};
 use crate::http::graph::Ctx;
 use crate::http::request::GraphRequest;
 use crate::http::response::Body;
 use crate::ids::{parse_id, CommentId, ContainerId, IdKind, IgUserId, MediaId, PageId};
 use crate::model::ratelimit::{self as model, Denied, Report, Scope, Usage};
-use crate::model::World;
+use crate::model::{TokenKind, World};
 use http::{HeaderValue, Response};
 
 /// The rate-limit headers of one answer, already rendered.
@@ -21,11 +21,14 @@ pub struct RateHeaders {
     buc: Option<String>,
 }
 
-/// What a request counts against, decided from its path (and `fields=` / `ids=`):
+/// What a request counts against, decided from its path (and `fields=` / `ids=`, and `me`
+/// as the token's own node):
 /// Business Discovery and hashtag search or hashtag nodes count against the Platform limit;
 /// everything naming an IG account (the account itself, or the owner of a media, comment or
-/// container) counts against that account's BUC limit; `me`, Pages, users and the app count
-/// against neither (guides "Rate Limiting").
+/// container) counts against that account's BUC limit; a Page node and its edges against the
+/// Page's BUC (with `page_buc_page_tokens_only`, only Page-token calls: user- and app-token
+/// ones count against the Platform limit, `RATE`); users and the app count against neither
+/// (guides "Rate Limiting").
 pub fn scope(ctx: &Ctx, segs: &[&str]) -> Scope {
     let mut scope = Scope::default();
     if names_field(ctx.req.param("fields").unwrap_or(""), "business_discovery") {
@@ -39,7 +42,23 @@ pub fn scope(ctx: &Ctx, segs: &[&str]) -> Scope {
             }
         }
         ["ig_hashtag_search", ..] => scope.platform = true,
+        ["me", ..] => match ctx.viewer.kind {
+            TokenKind::Page { page, .. } => {
+                scope.pages.insert(page);
+            }
+            TokenKind::Instagram(ig) => {
+                scope.accounts.insert(ig);
+            }
+            TokenKind::User(_) | TokenKind::App => {}
+        },
         [id, ..] => add(ctx.world, id, &mut scope),
+    }
+    if ctx.cfg.rate_limits.page_buc_page_tokens_only
+        && !scope.pages.is_empty()
+        && !matches!(ctx.viewer.kind, TokenKind::Page { .. })
+    {
+        scope.pages.clear();
+        scope.platform = true;
     }
     scope
 }
@@ -82,6 +101,10 @@ pub fn admit(ctx: &mut Ctx, segs: &[&str]) -> (RateHeaders, GraphResult<()>) {
     let cfg = &ctx.cfg.rate_limits;
     let verdict = model::admit(ctx.world, cfg, &scope, ctx.viewer.user(), ctx.now).map_err(|d| match d {
         Denied::Account(_) => GraphError::instagram_buc_limit(cfg.buc_error_status),
+        Denied::Page(_) => match cfg.page_error {
+            PageLimitError::Buc80001 => GraphError::page_buc_limit(cfg.page_error_status),
+            PageLimitError::Page32 => GraphError::page_request_limit(cfg.page_error_status),
+        },
         Denied::App => GraphError::app_request_limit(cfg.platform_error_status),
         Denied::User => GraphError::user_request_limit(cfg.user_error_status),
     });

@@ -3,7 +3,7 @@
 
 use super::{body_json, ControlError, ControlResult};
 use crate::config::{Config, RateLimitConfig};
-use crate::ids::{parse_id, IgUserId, UserId};
+use crate::ids::{parse_id, IgUserId, PageId, UserId};
 use crate::model::ratelimit::{self as model, Scope, Usage};
 use crate::model::World;
 use crate::sandbox::Sandbox;
@@ -22,11 +22,18 @@ fn usage_json(u: &Usage) -> Value {
 fn overrides_json(w: &World) -> Value {
     let o = &w.rate_limits.overrides;
     let impressions: Map<String, Value> = o.impressions.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
+    let page_engaged_users: Map<String, Value> = o
+        .page_engaged_users
+        .iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
     json!({
         "buc_calls_per_day": o.buc_calls_per_day,
         "platform_calls_per_hour": o.platform_calls_per_hour,
         "user_calls_per_hour": o.user_calls_per_hour,
         "impressions": impressions,
+        "page_calls_per_day": o.page_calls_per_day,
+        "page_engaged_users": page_engaged_users,
     })
 }
 
@@ -61,7 +68,25 @@ fn status_of(w: &mut World, cfg: &RateLimitConfig, now: i64) -> Value {
             })
         })
         .collect();
-    doc["buc"] = json!({ "window_seconds": cfg.buc_window_seconds, "instagram_accounts": accounts });
+    let page_ids: Vec<PageId> = w.pages.keys().copied().collect();
+    let pages: Vec<Value> = page_ids
+        .into_iter()
+        .map(|p| {
+            let engaged = model::engaged_users(w, cfg, p);
+            let usage = model::page_usage(w, cfg, p, now);
+            json!({
+                "id": p.to_string(),
+                "name": w.pages[&p].name,
+                "engaged_users": engaged,
+                "usage": usage_json(&usage),
+            })
+        })
+        .collect();
+    doc["buc"] = json!({
+        "window_seconds": cfg.buc_window_seconds,
+        "instagram_accounts": accounts,
+        "pages": pages,
+    });
     doc
 }
 
@@ -75,6 +100,31 @@ fn limit_value(v: &Value, key: &str) -> Result<Option<u64>, String> {
     }
 }
 
+/// Applies `{"<id>": n | null, …}` to a per-object override map (`null` removes the
+/// override); every id must name an object of the sandbox (`known`).
+fn set_per_object<K: Ord>(
+    map: &mut std::collections::BTreeMap<K, u64>,
+    v: &Value,
+    key: &str,
+    id_name: &str,
+    kind: &str,
+    known: impl Fn(u64) -> Option<K>,
+) -> Result<(), String> {
+    let Some(m) = v.as_object() else {
+        return Err(format!("{key} must be an object {{\"{id_name}\": n | null}}"));
+    };
+    for (id, n) in m {
+        let Some(id) = parse_id(id).and_then(&known) else {
+            return Err(format!("no {kind} {id} in this sandbox"));
+        };
+        match limit_value(n, key)? {
+            Some(n) => map.insert(id, n),
+            None => map.remove(&id),
+        };
+    }
+    Ok(())
+}
+
 /// Applies a partial settings object; every key is checked before anything changes.
 fn apply(w: &mut World, body: &Map<String, Value>) -> Result<(), String> {
     let mut o = w.rate_limits.overrides.clone();
@@ -85,18 +135,13 @@ fn apply(w: &mut World, body: &Map<String, Value>) -> Result<(), String> {
             "platform_calls_per_hour" => o.platform_calls_per_hour = limit_value(v, k)?,
             "user_calls_per_hour" => o.user_calls_per_hour = limit_value(v, k)?,
             "impressions" => {
-                let Some(m) = v.as_object() else {
-                    return Err("impressions must be an object {\"<ig-user-id>\": n | null}".into());
-                };
-                for (id, n) in m {
-                    let Some(id) = parse_id(id).filter(|&n| w.ig_users.contains_key(&IgUserId(n))) else {
-                        return Err(format!("no instagram account {id} in this sandbox"));
-                    };
-                    match limit_value(n, "impressions")? {
-                        Some(n) => o.impressions.insert(IgUserId(id), n),
-                        None => o.impressions.remove(&IgUserId(id)),
-                    };
-                }
+                let known = |n| w.ig_users.contains_key(&IgUserId(n)).then_some(IgUserId(n));
+                set_per_object(&mut o.impressions, v, k, "<ig-user-id>", "instagram account", known)?
+            }
+            "page_calls_per_day" => o.page_calls_per_day = limit_value(v, k)?,
+            "page_engaged_users" => {
+                let known = |n| w.pages.contains_key(&PageId(n)).then_some(PageId(n));
+                set_per_object(&mut o.page_engaged_users, v, k, "<page-id>", "page", known)?
             }
             "clear_usage" => clear = v.as_bool().ok_or("clear_usage must be a boolean")?,
             other => return Err(format!("unknown rate-limit setting {other:?}")),

@@ -13,7 +13,13 @@ use std::sync::Arc;
 
 /// `GET /_sim/health`.
 pub fn health(state: &State) -> Reply {
-    json!({ "status": "ok", "sandboxes": state.sandboxes.ids().len(), "version": env!("CARGO_PKG_VERSION") }).into()
+    json!({
+        "status": "ok",
+        "sandboxes": state.sandboxes.ids().len(),
+        "version": env!("CARGO_PKG_VERSION"),
+        "usage": state.usage(),
+    })
+    .into()
 }
 
 /// The sandbox description: app credentials, users with tokens, pages, IG accounts.
@@ -69,7 +75,7 @@ pub fn describe(sandbox: &Sandbox) -> Value {
             .collect();
         json!({
             "id": sandbox.id,
-            "app": { "id": w.app.id.to_string(), "secret": w.app.secret },
+            "app": { "id": w.app.id.to_string(), "secret": w.app.secret, "created_time": crate::timefmt::iso(w.app.created_time) },
             "users": users,
             "pages": pages,
             "instagram_accounts": accounts,

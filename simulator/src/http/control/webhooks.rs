@@ -1,19 +1,25 @@
 //! The control plane's webhooks under `/_sim/sandboxes/{id}/`: `GET webhooks` (configuration), `POST|DELETE webhooks/subscription`
 //! (`{"callback_url","verify_token"?,"verify"?}`: subscribe to every field and install on
-//! every Page; `verify: true` performs the handshake), `GET webhooks/deliveries` and
+//! every Page; `verify: true` performs the handshake), `GET webhooks/deliveries[?limit=&after=]`
+//! (oldest first, paged: `limit` up to [`MAX_DELIVERIES_PAGE`], `paging.next` while more
+//! remain; the newest `Config::webhook_deliveries_kept` finished ones are kept) and
 //! `GET webhooks/deliveries/{n}` (one change each, with the POSTs it went out in),
 //! `GET webhooks/posts` and `GET webhooks/posts/{n}` (each POST as sent: batched body,
-//! signatures, answer), `POST webhooks/deliveries/{n}/redeliver`, `POST webhooks/flush` (sends
-//! everything due now and answers when done).
+//! signatures, answer; the newest `Config::webhook_posts_kept`),
+//! `POST webhooks/deliveries/{n}/redeliver`, `POST webhooks/flush` (sends everything due
+//! now, concurrently, and answers when done or after `Config::webhook_flush_wait_ms`, with
+//! `complete` saying which).
 
 use super::events::{opt_str, str_field};
-use super::{body_json, success, ControlError, ControlResult};
+use super::{body_json, query_param, success, ControlError, ControlResult};
 use crate::app::State;
+use crate::http::request::RawRequest;
 use crate::model::webhook::{Delivery, Post};
 use crate::model::World;
 use crate::sandbox::Sandbox;
 use bytes::Bytes;
 use serde_json::{json, Value};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// `GET webhooks`: the app subscription and the Pages with the app installed.
@@ -32,8 +38,8 @@ pub fn unsubscribe(sb: &Sandbox) -> ControlResult {
 
 /// `POST webhooks/flush`: sends everything due now and answers when done, with the count of
 /// deliveries in each state.
-pub async fn flush(state: &State, sb: &Sandbox) -> ControlResult {
-    let attempted = crate::app::dispatcher::flush(state, sb).await;
+pub async fn flush(state: &State, sb: &Arc<Sandbox>) -> ControlResult {
+    let flushed = crate::app::dispatcher::flush(state, sb).await;
     let summary = sb.with_world(|w, _| {
         let mut counts = serde_json::Map::new();
         for s in ["pending", "in_flight", "delivered", "dropped"] {
@@ -44,17 +50,59 @@ pub async fn flush(state: &State, sb: &Sandbox) -> ControlResult {
                 *n = json!(n.as_u64().unwrap_or(0) + 1);
             }
         }
-        json!({ "attempted": attempted, "deliveries": counts })
+        json!({ "attempted": flushed.attempted, "complete": flushed.complete, "deliveries": counts })
     });
     Ok(summary.into())
 }
 
-/// `GET webhooks/deliveries`.
-pub fn deliveries(sb: &Sandbox) -> Value {
-    sb.with_world(|w, _| {
-        let data: Vec<Value> = w.webhooks.deliveries.values().map(delivery_json).collect();
-        json!({ "data": data })
-    })
+/// Deliveries on one page of `webhooks/deliveries` by default, and at most.
+pub const DEFAULT_DELIVERIES_PAGE: usize = 100;
+pub const MAX_DELIVERIES_PAGE: usize = 1_000;
+
+/// `GET webhooks/deliveries?limit=&after=`: deliveries after the `after` id, oldest first,
+/// with `paging.cursors` and a `next` URL while more remain.
+pub fn deliveries(raw: &RawRequest, sb: &Sandbox) -> ControlResult {
+    let param = |name: &str| query_param(raw.query.as_deref(), name);
+    let limit = match param("limit").map(|l| l.trim().parse::<usize>()) {
+        None => DEFAULT_DELIVERIES_PAGE,
+        Some(Ok(n)) if (1..=MAX_DELIVERIES_PAGE).contains(&n) => n,
+        Some(_) => {
+            return Err(ControlError::bad_request(format!(
+                "limit is a whole number from 1 to {MAX_DELIVERIES_PAGE}"
+            )))
+        }
+    };
+    let after = match param("after").map(|a| a.trim().parse::<u64>()) {
+        None => 0,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => {
+            return Err(ControlError::bad_request(
+                "after is the id of a delivery (a paging cursor)",
+            ))
+        }
+    };
+    Ok(sb
+        .with_world(|w, _| {
+            let mut rest = w.webhooks.deliveries.range(after.saturating_add(1)..);
+            let data: Vec<Value> = rest.by_ref().take(limit).map(|(_, d)| delivery_json(d)).collect();
+            let more = rest.next().is_some();
+            let mut out = serde_json::Map::new();
+            let (first, last) = (
+                data.first().map(|d| d["id"].clone()),
+                data.last().map(|d| d["id"].clone()),
+            );
+            out.insert("data".into(), Value::Array(data));
+            if let (Some(before), Some(after)) = (first, last) {
+                let mut paging = json!({ "cursors": { "before": before, "after": after } });
+                if more {
+                    let path = format!("{}/_sim/sandboxes/{}/webhooks/deliveries", raw.base_url, sb.id);
+                    paging["next"] = json!(format!("{path}?limit={limit}&after={}", after.as_str().unwrap_or("")));
+                }
+                out.insert("paging".into(), paging);
+            }
+            Value::Object(out)
+        })
+        .into())
 }
 
 /// `GET webhooks/deliveries/{n}`.
@@ -67,7 +115,7 @@ pub fn delivery(sb: &Sandbox, n: &str) -> ControlResult {
 }
 
 /// `POST webhooks/deliveries/{n}/redeliver`: again from now on, with a fresh retry window.
-pub async fn redeliver(state: &State, sb: &Sandbox, n: &str) -> ControlResult {
+pub async fn redeliver(state: &State, sb: &Arc<Sandbox>, n: &str) -> ControlResult {
     let missing = || ControlError::not_found(format!("no delivery {n}"));
     let n = n.parse::<u64>().map_err(|_| missing())?;
     if !sb.with_world(|w, now| w.redeliver_webhook(n, now)) {
