@@ -10,9 +10,9 @@ load fails here; so does a usage header its rate limiter cannot load (it reads t
 answer, and would sleep by them). Inputs: see `flow.py`.
 """
 
-from pyfacebook import IGBusinessApi
+from pyfacebook import FacebookError, IGBusinessApi
 
-from flow import app, check, image_url, inputs, run, step
+from flow import UNFETCHABLE, app, check, image_url, inputs, run, step, unfetchable_image_url
 
 CLIENT = "pyfacebook (python-facebook-api)"
 
@@ -84,6 +84,13 @@ def flow():
     for edge in (api.hashtag.get_recent_media, api.hashtag.get_top_media):
         ids = [m.id for m in edge(tag_id, count=None).data]
         check(media_id in ids, f"{edge.__name__} of #{hashtag} lacks the new post: {ids}")
+
+    step("a media URL that cannot be fetched: refused through pyfacebook's own error")
+    try:
+        api.post_object(want_ig, "media", data={"image_url": unfetchable_image_url("pyfacebook")})
+        check(False, "a container with an unfetchable image_url was created")
+    except FacebookError as e:
+        check((e.code, e.error_subcode) == UNFETCHABLE[1:], f"pyfacebook read the refusal as {e}")
 
     step("content_publishing_limit")
     limit = api.user.get_content_publishing_limit()
