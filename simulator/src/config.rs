@@ -10,7 +10,9 @@ pub use publishing::PublishingConfig;
 mod login;
 pub use login::LoginConfig;
 mod ratelimit;
-pub use ratelimit::RateLimitConfig;
+pub use ratelimit::{PageLimitError, RateLimitConfig};
+mod legacy;
+pub use legacy::LegacyFeaturesConfig;
 mod writes;
 pub use writes::{FieldsOnWrite, WriteFields};
 mod cdn;
@@ -122,8 +124,9 @@ pub struct Config {
     /// dispatcher sends it; `webhooks/flush` cuts it short. Production's aggregation window is
     /// UNCONFIRMED.
     pub webhook_batch_window_seconds: i64,
-    /// POSTs kept for the control plane's `webhooks/posts` (the newest).
-    pub webhook_posts_kept: usize,
+    /// The control plane's `webhooks/posts` keeps the newest POSTs carrying at most this many
+    /// changes in all (each POST holds its batched payload, so memory follows changes).
+    pub webhook_post_log_changes: usize,
     /// `live_comments` payloads carry this `media.media_product_type` (facts §6.3: `LIVE`?
     /// UNCONFIRMED).
     pub live_comments_product_type: String,
@@ -180,10 +183,12 @@ pub struct Config {
     pub cdn: CdnConfig,
     /// Instagram Login tokens and both login dialogs' codes (see `config/login.rs`).
     pub login: LoginConfig,
+    /// The legacy Graph features apps created from 2026-11-04 lose (see `config/legacy.rs`).
+    pub legacy_features: LegacyFeaturesConfig,
 
     /// The control plane's token (`igsim serve --admin-token`, env `IGSIM_ADMIN_TOKEN`). When
     /// set, every `/_sim/` route but the dashboard's static files needs it (see
-    /// `http::sim::authorize`); `None` leaves the control plane open, as on loopback. Never
+    /// `http::control::authorize`); `None` leaves the control plane open, as on loopback. Never
     /// shown by any route.
     #[serde(skip_serializing)]
     pub admin_token: Option<String>,
@@ -237,7 +242,7 @@ impl Default for Config {
             webhook_reels_supported: true,
             webhook_batch_max_changes: 1000,
             webhook_batch_window_seconds: 2,
-            webhook_posts_kept: 1000,
+            webhook_post_log_changes: 10_000,
             live_comments_product_type: "LIVE".into(),
             webhook_url: None,
             webhook_verify_token: None,
@@ -261,6 +266,7 @@ impl Default for Config {
             rate_limits: RateLimitConfig::default(),
             cdn: CdnConfig::default(),
             login: LoginConfig::default(),
+            legacy_features: LegacyFeaturesConfig::default(),
             admin_token: None,
             fields_on_write: FieldsOnWrite::default(),
         }

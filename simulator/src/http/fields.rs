@@ -30,6 +30,13 @@ impl FieldSel {
     pub fn arg(&self, name: &str) -> Option<&str> {
         self.args.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
+
+    /// The key the field's value is written under: its alias (`caption.as(title)` writes
+    /// `"title"`; field aliases, `DOC:/docs/graph-api/guides/field-expansion`) or its name. An
+    /// empty alias is no alias.
+    pub fn key(&self) -> &str {
+        self.arg("as").filter(|a| !a.is_empty()).unwrap_or(&self.name)
+    }
 }
 
 /// Parses a `fields` value; empty items (`a,,b`, a trailing comma) are skipped.
@@ -214,6 +221,14 @@ mod tests {
     fn modifiers_may_follow_braces() {
         let f = parse("media{id}.limit(3)").unwrap();
         assert_eq!(f[0].arg("limit"), Some("3"));
+    }
+
+    #[test]
+    fn an_alias_is_the_key_a_field_is_written_under() {
+        let f = parse("caption.as(title),media.limit(2).as(posts){id},username,id.as()").unwrap();
+        let keys: Vec<&str> = f.iter().map(FieldSel::key).collect();
+        assert_eq!(keys, ["title", "posts", "username", "id"]);
+        assert_eq!(render_list(&f[..1]), "caption.as(title)");
     }
 
     #[test]

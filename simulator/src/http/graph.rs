@@ -1,5 +1,6 @@
 //! What every Graph handler shares: the request context, token checks (190 family,
-//! `appsecret_proof`), permission checks, field projection, and node reads by id.
+//! `appsecret_proof`), permission checks, field projection (reference fields, empty nested
+//! edges, the expansion budget), answers to writes carrying `fields=`, and node reads by id.
 
 use crate::config::{Config, WriteFields};
 use crate::error::{GraphError, GraphResult};
@@ -174,8 +175,9 @@ pub fn reference(
     }
 }
 
-/// Builds a node object from a selection: fields in the order asked, duplicates once,
-/// `id` always present (appended when not asked for), unknown fields a `(#100)` error.
+/// Builds a node object from a selection: fields in the order asked, each under its key
+/// (its alias when it has one, [`FieldSel::key`]), a key asked twice once, `id` always present
+/// (appended when not asked for), unknown fields a `(#100)` error.
 pub fn project(
     node_type: &str,
     id: &str,
@@ -186,7 +188,7 @@ pub fn project(
     // every item of every page.
     let mut map = Map::with_capacity(sel.len() + 1);
     for s in sel {
-        let serde_json::map::Entry::Vacant(slot) = map.entry(s.name.as_str()) else {
+        let serde_json::map::Entry::Vacant(slot) = map.entry(s.key()) else {
             continue;
         };
         if s.name == "id" {

@@ -1,6 +1,6 @@
-//! Webhook subscriptions (app and Page side) and the outbox of deliveries with their retry
-//! schedule, as plain data and functions of `now` (facts §6; guide "Set Up Webhooks for
-//! Instagram"). The network side lives in `crate::webhooks`.
+//! Webhook subscriptions (app and Page side), the outbox of deliveries with their retry
+//! schedule, and their batching into POSTs, as plain data and functions of `now` (facts §6;
+//! guide "Set Up Webhooks for Instagram"). The network side lives in `io::webhooks`, the dispatcher in `app::dispatcher`.
 
 use super::{IgAccountType, World};
 use crate::config::Config;
@@ -173,7 +173,8 @@ pub struct Webhooks {
     /// Pending deliveries by (next due, id).
     due: BTreeSet<(i64, u64)>,
     next_id: u64,
-    /// The newest POSTs sent (at most `Config::webhook_posts_kept`), by id.
+    /// The newest POSTs sent (carrying at most `Config::webhook_post_log_changes` changes in
+    /// all, the newest POST always kept), by id.
     pub posts: BTreeMap<u64, Post>,
     next_post: u64,
     /// Story expiries up to here have been looked at for `story_insights`; `None` until
@@ -500,8 +501,11 @@ impl World {
             }
         }
         // Only the newest POSTs are kept for the control plane.
-        while wh.posts.len() > cfg.webhook_posts_kept {
-            wh.posts.pop_first();
+        let mut carried: usize = wh.posts.values().map(|p| p.deliveries.len()).sum();
+        while carried > cfg.webhook_post_log_changes && wh.posts.len() > 1 {
+            if let Some((_, old)) = wh.posts.pop_first() {
+                carried -= old.deliveries.len();
+            }
         }
         out
     }
