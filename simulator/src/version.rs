@@ -247,6 +247,12 @@ pub const TIMELINE: &[Release] = &[
                 node: "IGComment",
                 field: "legacy_instagram_comment_id",
             },
+            // IG User gains its legacy id with the same parity work (the v22 blog; the Python
+            // Business SDK's IGUser field list).
+            Change::FieldAdded {
+                node: "IGUser",
+                field: "legacy_instagram_user_id",
+            },
             Change::Note(
                 "the Marketing API's Instagram User/Media/Carousel/Comment objects (v1.0 endpoints) are \
                  deprecated in favour of IG User/IG Media/IG Comment, which gain the legacy_* id fields \
@@ -321,6 +327,27 @@ pub const TIMELINE: &[Release] = &[
     },
 ];
 
+/// A change Meta made to every version on one day, outside the version cycle (the Instagram
+/// Platform changelog's "Applies to all versions" entries): in force from `from` (unix
+/// seconds, on the sandbox's clock) in whatever version is asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct OutOfCycle {
+    pub from: i64,
+    pub changes: &'static [Change],
+    pub source: &'static str,
+}
+
+/// The out-of-cycle changes igsim models, oldest first.
+pub const OUT_OF_CYCLE: &[OutOfCycle] = &[OutOfCycle {
+    from: day(datetime!(2026-06-22 0:00 UTC)),
+    changes: &[Change::FieldAdded {
+        node: "IGMedia",
+        field: "is_ai_generated",
+    }],
+    source: "DOC:/documentation/instagram-platform/changelog, June 22, 2026, AI Info Label (applies to all \
+             versions): the is_ai_generated parameter of POST /{ig-user-id}/media and the IG Media field",
+}];
+
 /// The newest version Meta has released (the last row).
 pub fn newest() -> ApiVersion {
     TIMELINE.last().map_or(V18, |r| r.version)
@@ -372,10 +399,16 @@ fn first(pick: impl Fn(&Change) -> bool) -> Option<ApiVersion> {
     TIMELINE.iter().find(|r| r.changes.iter().any(&pick)).map(|r| r.version)
 }
 
-/// Whether `node` has `field` in `v`. Fields the timeline does not list exist in every version.
-pub fn has_field(node: &str, field: &str, v: ApiVersion) -> bool {
-    first(|c| matches!(c, Change::FieldAdded { node: n, field: f } if *n == node && *f == field))
-        .is_none_or(|since| v >= since)
+/// Whether `node` has `field` in `v` at `now`: from its version row on, or from its
+/// out-of-cycle day on (every version). Fields neither lists exist in every version.
+pub fn has_field(node: &str, field: &str, v: ApiVersion, now: i64) -> bool {
+    let added = |c: &Change| matches!(c, Change::FieldAdded { node: n, field: f } if *n == node && *f == field);
+    let by_version = first(added).is_none_or(|since| v >= since);
+    let by_day = OUT_OF_CYCLE
+        .iter()
+        .filter(|o| o.changes.iter().any(added))
+        .all(|o| now >= o.from);
+    by_version && by_day
 }
 
 /// The version a metric appears in (`None`: part of the v18 baseline).
@@ -446,6 +479,8 @@ mod tests {
             assert!(w[0].version < w[1].version);
             assert!(w[0].released < w[1].released);
         }
+        assert!(OUT_OF_CYCLE.windows(2).all(|w| w[0].from <= w[1].from));
+        assert!(OUT_OF_CYCLE.iter().all(|o| !o.source.is_empty()));
         for r in TIMELINE {
             assert!(r.available_until.is_none_or(|u| u > r.released), "{}", r.version);
             assert!(!r.source.is_empty());
@@ -476,9 +511,18 @@ mod tests {
 
     #[test]
     fn rows_drive_fields_metrics_and_timeframes() {
-        assert!(!has_field("IGMedia", "legacy_instagram_media_id", V21));
-        assert!(has_field("IGMedia", "legacy_instagram_media_id", V22));
-        assert!(has_field("IGMedia", "caption", V18));
+        let today = day(datetime!(2026-11-29 0:00 UTC));
+        assert!(!has_field("IGMedia", "legacy_instagram_media_id", V21, today));
+        assert!(has_field("IGMedia", "legacy_instagram_media_id", V22, today));
+        assert!(has_field("IGMedia", "caption", V18, today));
+        // Out of cycle: every version from the day on, none before.
+        assert!(has_field("IGMedia", "is_ai_generated", V21, today));
+        assert!(!has_field(
+            "IGMedia",
+            "is_ai_generated",
+            V27,
+            day(datetime!(2026-06-21 0:00 UTC))
+        ));
         assert!(metric_live(Scope::Media, "impressions", V21));
         assert!(!metric_live(Scope::Media, "impressions", V22));
         assert!(metric_live(Scope::User, "views", V26));

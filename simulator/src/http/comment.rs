@@ -120,9 +120,11 @@ pub fn render(ctx: &mut Ctx, id: CommentId, sel: &[FieldSel]) -> GraphResult<Val
             })?,
             "user" => Field::Omit,
             "username" => Field::Value(json!(username)),
-            "legacy_instagram_comment_id" if crate::version::has_field(NODE, &f.name, ctx.req.version) => Field::Value(
-                json!(crate::ids::derived_id("legacy_instagram_comment", id.0).to_string()),
-            ),
+            "legacy_instagram_comment_id" if crate::version::has_field(NODE, &f.name, ctx.req.version, ctx.now) => {
+                Field::Value(json!(
+                    crate::ids::derived_id("legacy_instagram_comment", id.0).to_string()
+                ))
+            }
             _ => Field::Unknown,
         })
     })

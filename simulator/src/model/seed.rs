@@ -912,6 +912,8 @@ pub fn new_media(
         collaborators: Vec::new(),
         media_url_withheld: false,
         live_now: false,
+        alt_text: None,
+        ai_generated: false,
     }
 }
 
