@@ -12,6 +12,7 @@ pub mod graph;
 pub mod hashtag;
 pub mod ig_user;
 pub mod iglogin;
+pub mod input;
 pub mod insights;
 pub mod legacy;
 pub mod media;

@@ -41,9 +41,9 @@ pub fn run(
         let (status, body) = match operation(req, op, &state.sandboxes.config, now) {
             Ok(sub) => match run_one(state, &sub) {
                 Ok(v) => (200, v),
-                Err(e) => (e.status(), e.body(&state.traces.next())),
+                Err(e) => (e.status(), crate::http::response::error_body(&e, &state.traces.next())),
             },
-            Err(e) => (e.status(), e.body(&state.traces.next())),
+            Err(e) => (e.status(), crate::http::response::error_body(&e, &state.traces.next())),
         };
         let mut entry = serde_json::Map::new();
         entry.insert("code".into(), json!(status));
