@@ -25,6 +25,7 @@ pub mod ratelimit;
 pub mod request;
 pub mod response;
 pub mod router;
+pub mod routes;
 pub mod shopping;
 pub mod upload;
 pub mod user;

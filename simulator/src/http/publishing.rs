@@ -14,7 +14,7 @@ use crate::error::{GraphError, GraphResult};
 use crate::http::fields::FieldSel;
 use crate::http::graph::{project, Ctx, Field};
 use crate::http::input;
-use crate::http::request::{GraphRequest, Verb};
+use crate::http::request::GraphRequest;
 use crate::ids::{parse_id, ContainerId, IdKind, IgUserId, MediaId, PageId};
 use crate::model::media_check::{self, Expect};
 use crate::model::publishing::{
@@ -498,10 +498,6 @@ pub fn copyright_field(world: &World, media: &Media) -> Field {
 /// Downloads the media URLs of a container creation before the world lock is taken, when
 /// the sandbox has media fetching on (`--media-fetch` or its control-plane config).
 pub async fn prefetch(state: &State, req: &mut GraphRequest) {
-    let is_create = req.verb == Verb::Post && req.segments.len() == 2 && req.segments[1] == "media";
-    if !is_create {
-        return;
-    }
     let Some(sandbox) = req.token.as_deref().and_then(|t| state.sandboxes.by_token(t)) else {
         return;
     };
