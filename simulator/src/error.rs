@@ -6,7 +6,7 @@
 //! status and which optional keys production sends, with the capture that shows them.
 //! `message` is the short generic text; the documented user-facing sentence goes in
 //! `error_user_msg`, as live responses do (facts §1.1). Rendering (with `fbtrace_id`)
-//! happens in `http::response`.
+//! happens in `http::response::error_body`.
 
 mod publishing;
 mod webhooks;
@@ -19,7 +19,7 @@ mod shopping;
 mod social;
 mod transport;
 
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 /// The HTTP status and the optional envelope keys production sends for one family of errors,
 /// with the capture or page that shows them. Every constructor in this vocabulary names one.
@@ -189,33 +189,6 @@ impl GraphError {
     fn kind(mut self, kind: &'static str) -> Self {
         self.kind = kind;
         self
-    }
-
-    /// The `{"error": {...}}` body: `message`, `type`, `code`, then `error_subcode`,
-    /// `is_transient`, `error_user_title`, `error_user_msg` when the error has them, and
-    /// `fbtrace_id` (facts §1.1 key order).
-    pub fn body(&self, fbtrace_id: &str) -> Value {
-        let mut e = Map::new();
-        e.insert("message".into(), json!(self.message));
-        e.insert("type".into(), json!(self.kind));
-        e.insert("code".into(), json!(self.code));
-        if let Some(s) = self.subcode {
-            e.insert("error_subcode".into(), json!(s));
-        }
-        if let Some(t) = self.envelope.is_transient {
-            e.insert("is_transient".into(), json!(t));
-        }
-        if let Some(t) = &self.user_title {
-            e.insert("error_user_title".into(), json!(t));
-        }
-        if let Some(m) = &self.user_msg {
-            e.insert("error_user_msg".into(), json!(m));
-        }
-        e.insert("fbtrace_id".into(), json!(fbtrace_id));
-        if let Some(original) = &self.original_response {
-            e.insert("original_response".into(), original.clone());
-        }
-        json!({ "error": Value::Object(e) })
     }
 
     // ---- object access (facts §1.3, §8.3) -------------------------------------------
@@ -586,41 +559,6 @@ impl std::error::Error for GraphError {}
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn unsupported_get_is_a_graph_method_exception_with_subcode_33() {
-        let b = GraphError::unsupported("GET", "123").body("T");
-        assert_eq!(b["error"]["type"], "GraphMethodException");
-        assert_eq!(b["error"]["code"], 100);
-        assert_eq!(b["error"]["error_subcode"], 33);
-        assert!(b["error"]["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("Unsupported get request. Object with ID '123'"));
-    }
-
-    #[test]
-    fn token_errors_have_no_code_prefix_and_no_subcode_when_none() {
-        let b = GraphError::token_invalid().body("T");
-        assert_eq!(b["error"]["message"], "The access token could not be decrypted");
-        assert!(b["error"].get("error_subcode").is_none());
-        assert_eq!(b["error"]["fbtrace_id"], "T");
-    }
-
-    #[test]
-    fn is_transient_is_sent_only_by_families_that_have_it() {
-        let token = GraphError::token_expired(0, 1).body("T");
-        assert!(token["error"].get("is_transient").is_none());
-        let param = GraphError::nonexisting_field("x", "IGUser").body("T");
-        assert!(param["error"].get("is_transient").is_none());
-        let publishing = GraphError::container_not_ready().body("T");
-        assert_eq!(publishing["error"]["is_transient"], false);
-        assert_eq!(GraphError::ig_server_error().body("T")["error"]["is_transient"], true);
-        assert_eq!(
-            GraphError::app_request_limit(403).body("T")["error"]["is_transient"],
-            true
-        );
-    }
 
     #[test]
     fn every_forcible_publishing_error_names_a_sourced_family_with_is_transient() {

@@ -176,6 +176,27 @@ impl TraceIds {
     }
 }
 
+/// Derives a sandbox-unique secret string (tokens, app secret) from the seed.
+pub fn derive_secret(seed: u64, sandbox: &str, label: &str, len: usize) -> String {
+    let mut g = IdGen::new(stable_hash(&[
+        &seed.to_le_bytes(),
+        sandbox.as_bytes(),
+        label.as_bytes(),
+    ]));
+    g.alnum(len)
+}
+
+/// A user or page token in the shape of a real one (`EAA…`).
+pub fn derive_token(seed: u64, sandbox: &str, label: &str) -> String {
+    format!("EAAG{}", derive_secret(seed, sandbox, label, 96))
+}
+
+/// An Instagram User token (Instagram Login) in production's shape: `IGAA` and letters and
+/// digits (recorded `IGAA2e0uoy3ZAZABZA…` tokens; `specs/README.md`, Instagram Login facts).
+pub fn derive_ig_token(seed: u64, sandbox: &str, label: &str) -> String {
+    format!("IGAA{}", derive_secret(seed, sandbox, label, 140))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

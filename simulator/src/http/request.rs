@@ -183,14 +183,6 @@ fn json5_nesting_within(s: &str, max: usize) -> bool {
     true
 }
 
-/// What the route table needs to know before a token is looked at.
-#[derive(Debug)]
-pub enum Target {
-    /// The control plane: `/_sim/...` (segments after `_sim`).
-    Sim(Vec<String>),
-    Graph,
-}
-
 /// Splits a path into segments; `None` when a segment is not valid percent-encoded UTF-8.
 pub fn split_path(path: &str) -> Option<Vec<String>> {
     path.split('/').filter(|s| !s.is_empty()).map(percent_decode).collect()

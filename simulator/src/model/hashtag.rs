@@ -271,7 +271,7 @@ mod tests {
         let p = w.ig_user_by_username("p").unwrap().id;
         let publish = |w: &mut World, owner, caption: &str, product| {
             let id = MediaId(w.new_id(IdKind::Media));
-            let m = crate::model::seed::new_media(
+            let m = crate::model::media::new_media(
                 w,
                 id,
                 owner,

@@ -8,15 +8,14 @@
 //! change: the property test in `conformance/tests/it/publishing.rs` holds us to that.
 
 use super::media::UserTag;
-use super::seed::{add_child, new_media};
-use super::shopping::{self, ProductTag, TagTarget, TaggedQuota};
+use super::media::{add_child, new_media};
+use super::shopping::{self, ProductTag, TagList, TagTarget, TaggedQuota};
 use super::{Media, MediaType, ProductType, ReceivedFile, World};
 use crate::config::PublishingConfig;
 use crate::error::{GraphError, GraphResult};
 use crate::ids::{ContainerId, IdKind, IgUserId, MediaId, PageId};
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// What a container will become (facts §4.4 "Kind" table).
@@ -207,8 +206,9 @@ pub struct NewContainer {
     pub location_id: Option<PageId>,
     pub user_tags: Vec<UserTag>,
     pub collaborators: Vec<String>,
-    /// Stored raw: product-tag rules belong to product tagging.
-    pub product_tags: Option<Value>,
+    /// As the client gave them (none when absent or an empty list): product-tag rules belong
+    /// to product tagging and are applied at creation and again for a carousel's items.
+    pub product_tags: Option<TagList>,
     pub children: Vec<ContainerId>,
     /// The file igsim downloaded for `image_url`/`video_url` (`--media-fetch`), if kept.
     pub file: Option<Bytes>,
@@ -627,24 +627,16 @@ pub fn validated_tags(
     world: &World,
     owner: IgUserId,
     kind: ContainerKind,
-    raw: Option<&Value>,
+    tags: Option<&TagList>,
 ) -> GraphResult<Vec<ProductTag>> {
-    match raw {
-        Some(v) if has_items(v) => shopping::validate_product_tags(world, owner, tag_target(kind), v),
-        _ => Ok(Vec::new()),
+    match tags {
+        Some(list) => shopping::validate_product_tags(world, owner, tag_target(kind), list),
+        None => Ok(Vec::new()),
     }
 }
 
 fn container_tags(world: &World, c: &Container) -> GraphResult<Vec<ProductTag>> {
     validated_tags(world, c.spec.owner, c.spec.kind, c.spec.product_tags.as_ref())
-}
-
-fn has_items(v: &Value) -> bool {
-    match v {
-        Value::Array(a) => !a.is_empty(),
-        Value::Null => false,
-        _ => true,
-    }
 }
 
 /// The file a container's media serves: what was downloaded for it, or its completed upload.

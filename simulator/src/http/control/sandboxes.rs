@@ -11,6 +11,11 @@ use bytes::Bytes;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
+/// `GET /_sim/sandboxes`: the ids of every sandbox.
+pub fn list(state: &State) -> Reply {
+    json!({ "data": state.sandboxes.ids() }).into()
+}
+
 /// `GET /_sim/health`.
 pub fn health(state: &State) -> Reply {
     json!({

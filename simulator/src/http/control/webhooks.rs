@@ -14,7 +14,7 @@ use super::events::{opt_str, str_field};
 use super::{body_json, query_param, success, ControlError, ControlResult};
 use crate::app::State;
 use crate::http::request::RawRequest;
-use crate::model::webhook::{Delivery, Post};
+use crate::model::webhook::{Delivery, Entry, Post};
 use crate::model::World;
 use crate::sandbox::Sandbox;
 use bytes::Bytes;
@@ -173,13 +173,17 @@ fn delivery_json(d: &Delivery) -> Value {
     json!({
         "id": d.id.to_string(),
         "ig_user_id": d.ig_user.to_string(),
-        "field": d.field,
+        "field": d.event.field(),
         "callback_url": d.callback_url,
         "state": d.state.as_str(),
         "created_at": d.created_at,
         "first_due_at": d.first_due,
         "next_attempt_at": d.next_due,
-        "payload": d.payload,
+        "payload": crate::io::webhooks::batch_json(&[Entry {
+            ig_user: d.ig_user,
+            time: d.time,
+            changes: vec![d.event.clone()],
+        }]),
         "attempts": attempts,
     })
 }
@@ -187,13 +191,14 @@ fn delivery_json(d: &Delivery) -> Value {
 /// One POST as sent: the batched envelope, the exact body and its signatures, the changes it
 /// carried and the callback's answer.
 fn post_json(w: &World, p: &Post) -> Value {
-    let body = crate::io::webhooks::encode_body(&p.payload);
+    let payload = crate::io::webhooks::batch_json(&p.entries);
+    let body = crate::io::webhooks::encode_body(&payload);
     json!({
         "id": p.id.to_string(),
         "at": p.at,
         "callback_url": p.url,
         "deliveries": p.deliveries.iter().map(u64::to_string).collect::<Vec<_>>(),
-        "payload": p.payload,
+        "payload": payload,
         "body": body,
         "signature_256": crate::io::webhooks::signature_256(&w.app.secret, body.as_bytes()),
         "signature": crate::io::webhooks::signature_sha1(&w.app.secret, body.as_bytes()),
