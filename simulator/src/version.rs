@@ -338,15 +338,29 @@ pub struct OutOfCycle {
 }
 
 /// The out-of-cycle changes igsim models, oldest first.
-pub const OUT_OF_CYCLE: &[OutOfCycle] = &[OutOfCycle {
-    from: day(datetime!(2026-06-22 0:00 UTC)),
-    changes: &[Change::FieldAdded {
-        node: "IGMedia",
-        field: "is_ai_generated",
-    }],
-    source: "DOC:/documentation/instagram-platform/changelog, June 22, 2026, AI Info Label (applies to all \
-             versions): the is_ai_generated parameter of POST /{ig-user-id}/media and the IG Media field",
-}];
+pub const OUT_OF_CYCLE: &[OutOfCycle] = &[
+    OutOfCycle {
+        from: day(datetime!(2025-12-03 0:00 UTC)),
+        changes: &[
+            Change::MetricAdded(Scope::Media, "reposts"),
+            Change::MetricAdded(Scope::User, "reposts"),
+        ],
+        source: "DOC:/docs/instagram-platform/changelog (applies to all versions: reposts for media and user \
+                 insights); blog 2025-12-03 'Instagram API Updates for Insights, Content Management, and \
+                 Collaboration' (repost counts for media and at account level). Its reels_skip_rate, \
+                 crossposted_views and facebook_views are not modelled: their value formats are not in any \
+                 public capture",
+    },
+    OutOfCycle {
+        from: day(datetime!(2026-06-22 0:00 UTC)),
+        changes: &[Change::FieldAdded {
+            node: "IGMedia",
+            field: "is_ai_generated",
+        }],
+        source: "DOC:/documentation/instagram-platform/changelog, June 22, 2026, AI Info Label (applies to all \
+                 versions): the is_ai_generated parameter of POST /{ig-user-id}/media and the IG Media field",
+    },
+];
 
 /// The newest version Meta has released (the last row).
 pub fn newest() -> ApiVersion {
@@ -399,16 +413,20 @@ fn first(pick: impl Fn(&Change) -> bool) -> Option<ApiVersion> {
     TIMELINE.iter().find(|r| r.changes.iter().any(&pick)).map(|r| r.version)
 }
 
+/// Whether every out-of-cycle row with a change `pick` accepts has come by `now` (true when
+/// none has such a change).
+fn out_of_cycle_reached(pick: impl Fn(&Change) -> bool, now: i64) -> bool {
+    OUT_OF_CYCLE
+        .iter()
+        .filter(|o| o.changes.iter().any(&pick))
+        .all(|o| now >= o.from)
+}
+
 /// Whether `node` has `field` in `v` at `now`: from its version row on, or from its
 /// out-of-cycle day on (every version). Fields neither lists exist in every version.
 pub fn has_field(node: &str, field: &str, v: ApiVersion, now: i64) -> bool {
     let added = |c: &Change| matches!(c, Change::FieldAdded { node: n, field: f } if *n == node && *f == field);
-    let by_version = first(added).is_none_or(|since| v >= since);
-    let by_day = OUT_OF_CYCLE
-        .iter()
-        .filter(|o| o.changes.iter().any(added))
-        .all(|o| now >= o.from);
-    by_version && by_day
+    first(added).is_none_or(|since| v >= since) && out_of_cycle_reached(added, now)
 }
 
 /// The version a metric appears in (`None`: part of the v18 baseline).
@@ -431,9 +449,13 @@ pub fn series_removed(name: &str) -> Option<ApiVersion> {
     first(|c| matches!(c, Change::SeriesRemoved(n) if *n == name))
 }
 
-/// Whether a metric exists in `v` (added by then, not yet removed).
-pub fn metric_live(scope: Scope, name: &str, v: ApiVersion) -> bool {
-    metric_added(scope, name).is_none_or(|a| v >= a) && metric_removed(scope, name).is_none_or(|(r, _)| v < r)
+/// Whether a metric exists in `v` at `now` (added by then, in its version or out of cycle,
+/// and not yet removed).
+pub fn metric_live(scope: Scope, name: &str, v: ApiVersion, now: i64) -> bool {
+    let added = |c: &Change| matches!(c, Change::MetricAdded(s, n) if *s == scope && *n == name);
+    metric_added(scope, name).is_none_or(|a| v >= a)
+        && out_of_cycle_reached(added, now)
+        && metric_removed(scope, name).is_none_or(|(r, _)| v < r)
 }
 
 /// The demographic `timeframe` values of `metric` in `v`: the latest `Timeframes` row up to
@@ -523,9 +545,16 @@ mod tests {
             V27,
             day(datetime!(2026-06-21 0:00 UTC))
         ));
-        assert!(metric_live(Scope::Media, "impressions", V21));
-        assert!(!metric_live(Scope::Media, "impressions", V22));
-        assert!(metric_live(Scope::User, "views", V26));
+        assert!(metric_live(Scope::Media, "impressions", V21, today));
+        assert!(!metric_live(Scope::Media, "impressions", V22, today));
+        assert!(metric_live(Scope::User, "views", V26, today));
+        assert!(metric_live(Scope::User, "reposts", V21, today));
+        assert!(!metric_live(
+            Scope::Media,
+            "reposts",
+            V27,
+            day(datetime!(2025-12-02 0:00 UTC))
+        ));
         assert_eq!(series_removed("profile_views"), Some(V21));
         assert_eq!(timeframes("engaged_audience_demographics", V19).len(), 6);
         assert_eq!(
