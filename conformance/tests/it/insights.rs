@@ -689,7 +689,7 @@ fn cutovers_retire_each_removal_from_every_version_on_its_date() {
 #[test]
 fn the_guides_per_version_catalogues_are_a_knob() {
     let mut cfg = conformance::target::test_config();
-    cfg.insights_version_sunsets = false;
+    cfg.insights.version_sunsets = false;
     let running = simulator::Simulator::new(cfg).spawn(0).expect("start a simulator");
     let sb = sim::new_sandbox(&running.base_url(), None);
     let c = dana(&sb, "v18.0");

@@ -41,7 +41,7 @@ pub enum Event {
         from: IgUserId,
         from_username: String,
         media: MediaId,
-        /// `media.media_product_type` (`Config::live_comments_product_type` on a broadcast).
+        /// `media.media_product_type` (`WebhookConfig::live_comments_product_type` on a broadcast).
         media_product_type: String,
     },
     /// `mentions`: the account was @mentioned in a comment.
@@ -213,7 +213,7 @@ pub struct Webhooks {
     /// Pending deliveries by (next due, id).
     due: BTreeSet<(i64, u64)>,
     next_id: u64,
-    /// The newest POSTs sent (carrying at most `Config::webhook_post_log_changes` changes in
+    /// The newest POSTs sent (carrying at most `WebhookConfig::post_log_changes` changes in
     /// all, the newest POST always kept), by id.
     pub posts: BTreeMap<u64, Post>,
     next_post: u64,
@@ -441,10 +441,10 @@ impl World {
     }
 
     /// Time-driven webhooks: `story_insights` for every story of a subscribed account that
-    /// expired since the last look, due `story_insights_delay_seconds` after expiry. Also
+    /// expired since the last look, due `webhooks.story_insights_delay_seconds` after expiry. Also
     /// keeps the delivery history bounded ([`Webhooks::forget_finished`]).
     pub fn webhook_tick(&mut self, cfg: &Config, now: i64) {
-        self.webhooks.forget_finished(cfg.webhook_deliveries_kept);
+        self.webhooks.forget_finished(cfg.webhooks.deliveries_kept);
         let Some(from) = self.webhooks.stories_scanned_to else {
             return;
         };
@@ -471,20 +471,20 @@ impl World {
             return;
         }
         let metrics = story_metrics(self, media, expired_at, now, cfg.story_lifetime_seconds);
-        let due = expired_at + cfg.story_insights_delay_seconds;
+        let due = expired_at + cfg.webhooks.story_insights_delay_seconds;
         self.enqueue_webhook_at(owner, Event::StoryInsights { media, metrics }, now, due.max(now));
     }
 
     /// Takes the deliveries due at `now` out for sending (marked in flight), oldest first, as
-    /// POSTs: per callback, up to `webhook_batch_max_changes` changes each, batched by
+    /// POSTs: per callback, up to `webhooks.batch_max_changes` changes each, batched by
     /// [`batch_entries`]. Unless `flush`, nothing goes before some change is ready
-    /// ([`Webhooks::has_due`] with the `webhook_batch_window_seconds` hold); then every due
+    /// ([`Webhooks::has_due`] with the `webhooks.batch_window_seconds` hold); then every due
     /// change goes, so changes close in time share POSTs.
     pub fn take_due_webhooks(&mut self, cfg: &Config, now: i64, flush: bool) -> Vec<Outgoing> {
         let hold = if flush {
             0
         } else {
-            cfg.webhook_batch_window_seconds.max(0)
+            cfg.webhooks.batch_window_seconds.max(0)
         };
         if !self.webhooks.has_due(now, hold) {
             return Vec::new();
@@ -509,7 +509,7 @@ impl World {
         }
         let mut out = Vec::new();
         for (url, ids) in by_url {
-            for chunk in ids.chunks(cfg.webhook_batch_max_changes.max(1)) {
+            for chunk in ids.chunks(cfg.webhooks.batch_max_changes.max(1)) {
                 let entries = batch_entries(seed, chunk.iter().filter_map(|id| wh.deliveries.get(id)));
                 wh.next_post += 1;
                 let post = wh.next_post;
@@ -535,7 +535,7 @@ impl World {
         }
         // Only the newest POSTs are kept for the control plane.
         let mut carried: usize = wh.posts.values().map(|p| p.deliveries.len()).sum();
-        while carried > cfg.webhook_post_log_changes && wh.posts.len() > 1 {
+        while carried > cfg.webhooks.post_log_changes && wh.posts.len() > 1 {
             if let Some((_, old)) = wh.posts.pop_first() {
                 carried -= old.deliveries.len();
             }
@@ -575,8 +575,8 @@ impl World {
             return;
         }
         match next_attempt(
-            &cfg.webhook_retry_offsets_seconds,
-            cfg.webhook_retry_window_seconds,
+            &cfg.webhooks.retry_offsets_seconds,
+            cfg.webhooks.retry_window_seconds,
             d.first_due,
             at,
         ) {

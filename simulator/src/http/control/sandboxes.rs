@@ -121,7 +121,7 @@ pub fn accounts(sandbox: &Sandbox, cfg: &crate::config::Config) -> Value {
                     "quotas": {
                         "publishing": gauge(u64::from(w.publishing.usage(a.id, now, pcfg.quota_duration, None)), u64::from(pcfg.quota_total), pcfg.quota_duration),
                         "containers": gauge(u64::from(w.publishing.containers_created(a.id, now, pcfg.container_cap_window_seconds)), u64::from(pcfg.container_cap), pcfg.container_cap_window_seconds),
-                        "hashtag_searches": gauge(w.recent_searches(a.id, now, cfg.hashtag_window_seconds).len() as u64, cfg.hashtag_unique_limit as u64, cfg.hashtag_window_seconds),
+                        "hashtag_searches": gauge(w.recent_searches(a.id, now, cfg.hashtags.window_seconds).len() as u64, cfg.hashtags.unique_limit as u64, cfg.hashtags.window_seconds),
                     },
                 })
             })
