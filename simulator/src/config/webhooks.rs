@@ -7,9 +7,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct WebhookConfig {
-    /// Webhooks (facts §6). Attempt times of one delivery, in seconds after it first fell
-    /// due: "retries immediately, then less and less often over 36 hours" (facts §6.2; the
-    /// exact schedule is UNCONFIRMED). An attempt that fails after the last offset drops it.
+    /// Attempt times of one delivery, in seconds after it first fell due, inside the retry
+    /// window: "retries immediately, then less and less often over 36 hours" (facts §6.2; the
+    /// exact schedule is UNCONFIRMED). A last attempt goes as the window ends
+    /// (`model::webhook::next_attempt`); one that fails then drops the delivery.
     pub retry_offsets_seconds: Vec<i64>,
     /// The retry window after which an undelivered update is dropped (facts §6.2: 36 h).
     pub retry_window_seconds: i64,
@@ -56,9 +57,7 @@ pub struct WebhookConfig {
 impl Default for WebhookConfig {
     fn default() -> Self {
         WebhookConfig {
-            retry_offsets_seconds: vec![
-                0, 10, 60, 300, 900, 1800, 3600, 7200, 14_400, 28_800, 57_600, 86_400, 129_600,
-            ],
+            retry_offsets_seconds: vec![0, 10, 60, 300, 900, 1800, 3600, 7200, 14_400, 28_800, 57_600, 86_400],
             retry_window_seconds: 36 * 3600,
             timeout_ms: 10_000,
             deliveries_kept: 1_000,

@@ -750,7 +750,7 @@ pub fn media_insights(world: &World, media: MediaId, q: &MediaQuery, s: &Setting
     if kind == MediaKind::Story && now - m.timestamp >= s.story_lifetime {
         // "Stories insights are only available for 24 hours" (guide, Limitations).
         return if s.expired_story_error {
-            Err(GraphError::story_insights_expired())
+            Err(GraphError::story_insights_expired(s.story_lifetime))
         } else {
             Ok(Vec::new())
         };

@@ -2,6 +2,7 @@
 //! schedule, and their batching into POSTs, as plain data and functions of `now` (facts §6;
 //! guide "Set Up Webhooks for Instagram"). The network side lives in `io::webhooks`, the dispatcher in `app::dispatcher`.
 
+use super::window::Window;
 use super::{IgAccountType, World};
 use crate::config::Config;
 use crate::ids::{CommentId, IgUserId, MediaId, PageId, UserId};
@@ -227,13 +228,18 @@ pub struct Webhooks {
     pub activity_count: u64,
 }
 
-/// When a delivery that failed at `failed_at` is tried next, or `None` to drop it: the first
-/// scheduled offset after the failure, if still inside the retry window (facts §6.2).
+/// When a delivery that failed at `failed_at` is tried next, or `None` to drop it (facts
+/// §6.2: "retries immediately, then less and less often over 36 hours"): attempts go at
+/// `offsets` after the delivery first fell due while inside the retry window (`window`
+/// seconds, a [`Window`] opening then), and a last one as the window ends; the next is the
+/// first after the failure.
 pub fn next_attempt(offsets: &[i64], window: i64, first_due: i64, failed_at: i64) -> Option<i64> {
+    let end = Window::of(window).leaves_at(first_due);
     offsets
         .iter()
-        .filter(|o| **o <= window)
         .map(|o| first_due.saturating_add(*o))
+        .filter(|t| *t < end)
+        .chain([end])
         .find(|t| *t > failed_at)
 }
 
