@@ -16,6 +16,7 @@ pub mod ratelimit;
 pub mod seed;
 pub mod shopping;
 pub mod webhook;
+pub mod window;
 
 pub use account::{Access, App, FbUser, IgAccountType, IgUser, Page, Revocation, Task, Token, TokenKind};
 pub use comment::Comment;

@@ -122,7 +122,7 @@ pub struct Release {
     /// served by the next oldest available one. `None`: TBD in the changelog.
     pub available_until: Option<i64>,
     /// "Will apply to all versions on <date>": from then on, on the sandbox clock, this
-    /// release's changes apply to every version (the `insights_version_sunsets` knob, on by
+    /// release's changes apply to every version (the `insights.version_sunsets` knob, on by
     /// default as in production; see [`with_cutovers`]).
     pub all_versions_from: Option<i64>,
     pub changes: &'static [Change],

@@ -689,7 +689,7 @@ fn cutovers_retire_each_removal_from_every_version_on_its_date() {
 #[test]
 fn the_guides_per_version_catalogues_are_a_knob() {
     let mut cfg = conformance::target::test_config();
-    cfg.insights_version_sunsets = false;
+    cfg.insights.version_sunsets = false;
     let running = simulator::Simulator::new(cfg).spawn(0).expect("start a simulator");
     // A day v18.0 was still available (until 2026-01-26).
     let sb = sim::new_sandbox_at(&running.base_url(), None, Some("2026-01-01"));

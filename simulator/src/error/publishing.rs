@@ -352,7 +352,11 @@ impl GraphError {
     pub fn container_cap_reached(cfg: &PublishingConfig) -> Self {
         let mut e = GraphError::of(IG_PUBLISHING, cfg.container_cap_code, "Application request limit reached").user(
             "Too many media containers",
-            format!("You reached the maximum number of media containers ({}) that can be created in 24 hours. Publish or wait for older containers to leave the window.", cfg.container_cap),
+            format!(
+                "You reached the maximum number of media containers ({}) that can be created in {}. Publish or wait for older containers to leave the window.",
+                cfg.container_cap,
+                crate::timefmt::duration(cfg.container_cap_window_seconds)
+            ),
         );
         e.subcode = cfg.container_cap_subcode;
         e

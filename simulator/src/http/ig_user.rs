@@ -5,6 +5,7 @@ use crate::http::fields::{render_list, FieldSel};
 use crate::http::graph::{project, Ctx, Field};
 use crate::http::paging::{edge_json, paging_json, window, Links, Order};
 use crate::ids::IgUserId;
+use crate::model::window::Window;
 use crate::model::TimeKey;
 use crate::timefmt::parse_time_param;
 use serde_json::{json, Value};
@@ -167,8 +168,8 @@ pub fn media_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphR
 pub fn stories_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphResult<Value> {
     ctx.require_ig(ig)?;
     let req = ctx.page_req(sel, ctx.cfg.default_page_size, ctx.cfg.max_page_size)?;
-    let lower = Bound::Excluded((ctx.now - ctx.cfg.story_lifetime_seconds, u64::MAX));
-    let upper = Bound::Included((ctx.now, u64::MAX));
+    let live = Window::of(ctx.cfg.story_lifetime_seconds).keys(ctx.now);
+    let (lower, upper) = (Bound::Included(*live.start()), Bound::Included(*live.end()));
     let empty = Default::default();
     let stories = ctx.world.stories.get(&ig).unwrap_or(&empty);
     let w = window(stories, lower, upper, Order::Desc, &req)?;

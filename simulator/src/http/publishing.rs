@@ -450,7 +450,7 @@ fn render_container(ctx: &Ctx, id: ContainerId, sel: &[FieldSel]) -> GraphResult
     project(CONTAINER_NODE, &id.to_string(), sel, |f| {
         Ok(match f.name.as_str() {
             "status_code" => Field::Value(json!(status.code())),
-            "status" => Field::Value(json!(status.sentence())),
+            "status" => Field::Value(json!(status.sentence(c.lifetime))),
             "copyright_check_status" if c.spec.kind.is_video() => {
                 let (s, found) = c.copyright_status(now);
                 Field::Value(json!({ "status": s, "matches_found": found }))

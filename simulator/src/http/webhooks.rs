@@ -135,7 +135,7 @@ pub async fn subscribe(state: &State, req: &GraphRequest) -> Option<GraphResult<
         Ok(s) => s,
         Err(e) => return Some(Err(e)),
     };
-    let timeout = Duration::from_millis(state.sandboxes.config.webhook_timeout_ms.max(1));
+    let timeout = Duration::from_millis(state.sandboxes.config.webhooks.timeout_ms.max(1));
     if let Err(e) = crate::io::webhooks::handshake(&s.callback_url, &s.verify_token, s.challenge, timeout).await {
         return Some(Err(e));
     }

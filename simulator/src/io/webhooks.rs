@@ -247,13 +247,13 @@ pub async fn handshake(url: &str, verify_token: &str, challenge: u64, timeout: D
 /// Sends one batched POST to its callback, signed with the app secret, and says how it went
 /// (the time is the sandbox's `now`, when the POST was taken out).
 pub async fn send(cfg: &Config, out: &Outgoing, secret: &str, now: i64) -> Attempt {
-    let timeout = Duration::from_millis(cfg.webhook_timeout_ms.max(1));
+    let timeout = Duration::from_millis(cfg.webhooks.timeout_ms.max(1));
     let body = encode_body(&batch_json(&out.entries));
     let mut headers = vec![
         ("content-type", "application/json".to_string()),
         ("x-hub-signature-256", signature_256(secret, body.as_bytes())),
     ];
-    if cfg.webhook_legacy_sha1_header {
+    if cfg.webhooks.legacy_sha1_header {
         headers.push(("x-hub-signature", signature_sha1(secret, body.as_bytes())));
     }
     let o = request(Method::POST, &out.url, &headers, Bytes::from(body), timeout).await;

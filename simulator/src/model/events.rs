@@ -158,7 +158,7 @@ pub fn comment_event(world: &World, cfg: &Config, id: CommentId) -> Option<Event
     let from = world.ig_users.get(&c.from)?;
     let live = m.media_type == MediaType::Broadcast;
     let media_product_type = if live {
-        cfg.live_comments_product_type.clone()
+        cfg.webhooks.live_comments_product_type.clone()
     } else {
         m.product_type.as_str().to_string()
     };
@@ -175,7 +175,7 @@ pub fn comment_event(world: &World, cfg: &Config, id: CommentId) -> Option<Event
 }
 
 /// The webhooks a new comment causes: `comments` (or `live_comments` on a broadcast) to the
-/// media owner when someone else wrote it (Reels included unless `webhook_reels_supported` is
+/// media owner when someone else wrote it (Reels included unless `webhooks.reels_supported` is
 /// off), and `mentions` to every professional account it
 /// @mentions on media they do not own. Nothing when the media's owner is private (guide
 /// "Mentions", Limitations).
@@ -186,7 +186,7 @@ pub fn comment_webhooks(world: &mut World, cfg: &Config, id: CommentId, now: i64
     if is_private(world, owner) {
         return;
     }
-    let reels_muted = m.product_type == ProductType::Reels && !cfg.webhook_reels_supported;
+    let reels_muted = m.product_type == ProductType::Reels && !cfg.webhooks.reels_supported;
     if from != owner && !reels_muted {
         if let Some(event) = comment_event(world, cfg, id) {
             world.enqueue_webhook(owner, event, now);

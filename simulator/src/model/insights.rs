@@ -25,7 +25,7 @@ const RETENTION: i64 = 2 * 365 * DAY;
 pub struct Settings {
     /// The version whose catalogue answers: the requested one with the changelog's "applies to
     /// all versions on <date>" cut-overs reached by `now` applied (`version::with_cutovers`),
-    /// or the requested one when the `insights_version_sunsets` knob is off.
+    /// or the requested one when the `insights.version_sunsets` knob is off.
     pub version: ApiVersion,
     /// The version the call asked for (after expiry upgrades): the cut-overs' exceptions
     /// depend on it (`version::kept_for_older_media`).
@@ -775,7 +775,7 @@ pub fn media_insights(world: &World, media: MediaId, q: &MediaQuery, s: &Setting
     if kind == MediaKind::Story && now - m.timestamp >= s.story_lifetime {
         // "Stories insights are only available for 24 hours" (guide, Limitations).
         return if s.expired_story_error {
-            Err(GraphError::story_insights_expired())
+            Err(GraphError::story_insights_expired(s.story_lifetime))
         } else {
             Ok(Vec::new())
         };

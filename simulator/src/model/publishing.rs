@@ -10,6 +10,7 @@
 use super::media::UserTag;
 use super::media::{add_child, new_media};
 use super::shopping::{self, ProductTag, TagList, TagTarget, TaggedQuota};
+use super::window::Window;
 use super::{Media, MediaType, ProductType, ReceivedFile, World};
 use crate::config::PublishingConfig;
 use crate::error::{GraphError, GraphResult};
@@ -71,13 +72,18 @@ impl Status {
     }
 
     /// The `status` sentence (facts §4.3: FINISHED from a recorded response, PUBLISHED from
-    /// the reference sample; the other three are practitioner/UNCONFIRMED wordings).
-    pub fn sentence(self) -> String {
+    /// the reference sample; the other three are practitioner/UNCONFIRMED wordings). An
+    /// expired container's quotes its lifetime (`PublishingConfig::container_lifetime_seconds`,
+    /// 24 hours).
+    pub fn sentence(self, lifetime: i64) -> String {
         match self {
             Status::InProgress => "In Progress: Media is still being processed.".into(),
             Status::Finished => "Finished: Media has been uploaded and it is ready to be published.".into(),
             Status::Error(sub) => format!("Error: Media upload has failed with error code {sub}"),
-            Status::Expired => "Expired: Media was not published within 24 hours and has expired.".into(),
+            Status::Expired => format!(
+                "Expired: Media was not published within {} and has expired.",
+                crate::timefmt::duration(lifetime)
+            ),
             Status::Published => "Published: Media has been successfully published.".into(),
         }
     }
@@ -231,6 +237,9 @@ pub struct Container {
     pub spec: NewContainer,
     pub created_at: i64,
     pub expires_at: i64,
+    /// The lifetime it was created with (`PublishingConfig::container_lifetime_seconds`),
+    /// which its expiry sentence quotes.
+    pub lifetime: i64,
     /// When processing ends; `None` while waiting for an upload or held by the control plane.
     pub ready_at: Option<i64>,
     /// The subcode processing fails with, if it fails.
@@ -306,19 +315,14 @@ pub struct Publishing {
 impl Publishing {
     /// Publishes by `owner` inside the moving window ending at `now` (facts §4.5).
     pub fn usage(&self, owner: IgUserId, now: i64, window: i64, since: Option<i64>) -> u32 {
-        self.publishes.get(&owner).map_or(0, |v| {
-            v.iter()
-                .filter(|p| p.at > now - window && p.at <= now && since.is_none_or(|s| p.at >= s))
-                .count() as u32
-        })
+        let times = self.publishes.get(&owner).into_iter().flatten().map(|p| p.at);
+        Window::of(window).count(now, times.filter(|&t| since.is_none_or(|s| t >= s))) as u32
     }
 
     /// Containers `owner` created in the `window` seconds ending at `now` (the container cap).
     pub fn containers_created(&self, owner: IgUserId, now: i64, window: i64) -> u32 {
-        self.containers
-            .values()
-            .filter(|c| c.spec.owner == owner && c.created_at > now - window && c.created_at <= now)
-            .count() as u32
+        let mine = self.containers.values().filter(|c| c.spec.owner == owner);
+        Window::of(window).count(now, mine.map(|c| c.created_at)) as u32
     }
 }
 
@@ -388,6 +392,7 @@ pub fn create(world: &mut World, spec: NewContainer, now: i64, cfg: &PublishingC
         id,
         created_at: now,
         expires_at,
+        lifetime: cfg.container_lifetime_seconds,
         ready_at,
         outcome: spec.failure,
         forced_expired: false,

@@ -454,8 +454,8 @@ pub fn build_world(seed: &WorldSeed, cfg: &Config, world_seed: u64, sandbox: &st
         b.generate(g)?;
     }
     let mut world = b.world;
-    if let Some(url) = &cfg.webhook_url {
-        let token = cfg.webhook_verify_token.as_deref().unwrap_or("");
+    if let Some(url) = &cfg.webhooks.url {
+        let token = cfg.webhooks.verify_token.as_deref().unwrap_or("");
         world.subscribe_everything(url, token, &crate::version::newest_at(now).to_string(), now);
     }
     Ok(world)

@@ -2,6 +2,7 @@
 //! statuses), product tags on media, appeals, the tagged-posts quota, and the pure validation
 //! of `product_tags` on container creation ("Product Tagging" guide; facts §4.1, §4.2, §4.4).
 
+use super::window::Window;
 use super::{IgAccountType, MediaType, ProductType, TimeKey, World};
 use crate::error::GraphError;
 use crate::ids::{stable_hash, IgUserId, MediaId};
@@ -220,7 +221,7 @@ impl Shopping {
     pub fn tagged_posts_in_window(&self, owner: IgUserId, now: i64, window: i64) -> usize {
         self.tagged_posts
             .get(&owner)
-            .map_or(0, |m| m.range((now - window + 1, 0)..=(now, u64::MAX)).count())
+            .map_or(0, |m| m.range(Window::of(window).keys(now)).count())
     }
 }
 
@@ -382,7 +383,7 @@ fn merchant_for(world: &World, owner: IgUserId, product: u64) -> Option<u64> {
 /// The 25-tagged-posts-per-24h check, before a post becomes tagged (publish or tag-later).
 pub fn check_tagged_post_quota(world: &World, owner: IgUserId, now: i64, quota: TaggedQuota) -> Result<(), GraphError> {
     if world.shopping.tagged_posts_in_window(owner, now, quota.window) >= quota.limit {
-        return Err(GraphError::tagged_posts_limit_reached());
+        return Err(GraphError::tagged_posts_limit_reached(quota.window));
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! schedule, and their batching into POSTs, as plain data and functions of `now` (facts §6;
 //! guide "Set Up Webhooks for Instagram"). The network side lives in `io::webhooks`, the dispatcher in `app::dispatcher`.
 
+use super::window::Window;
 use super::{IgAccountType, World};
 use crate::config::Config;
 use crate::ids::{CommentId, IgUserId, MediaId, PageId, UserId};
@@ -41,7 +42,7 @@ pub enum Event {
         from: IgUserId,
         from_username: String,
         media: MediaId,
-        /// `media.media_product_type` (`Config::live_comments_product_type` on a broadcast).
+        /// `media.media_product_type` (`WebhookConfig::live_comments_product_type` on a broadcast).
         media_product_type: String,
     },
     /// `mentions`: the account was @mentioned in a comment.
@@ -213,7 +214,7 @@ pub struct Webhooks {
     /// Pending deliveries by (next due, id).
     due: BTreeSet<(i64, u64)>,
     next_id: u64,
-    /// The newest POSTs sent (carrying at most `Config::webhook_post_log_changes` changes in
+    /// The newest POSTs sent (carrying at most `WebhookConfig::post_log_changes` changes in
     /// all, the newest POST always kept), by id.
     pub posts: BTreeMap<u64, Post>,
     next_post: u64,
@@ -227,13 +228,18 @@ pub struct Webhooks {
     pub activity_count: u64,
 }
 
-/// When a delivery that failed at `failed_at` is tried next, or `None` to drop it: the first
-/// scheduled offset after the failure, if still inside the retry window (facts §6.2).
+/// When a delivery that failed at `failed_at` is tried next, or `None` to drop it (facts
+/// §6.2: "retries immediately, then less and less often over 36 hours"): attempts go at
+/// `offsets` after the delivery first fell due while inside the retry window (`window`
+/// seconds, a [`Window`] opening then), and a last one as the window ends; the next is the
+/// first after the failure.
 pub fn next_attempt(offsets: &[i64], window: i64, first_due: i64, failed_at: i64) -> Option<i64> {
+    let end = Window::of(window).leaves_at(first_due);
     offsets
         .iter()
-        .filter(|o| **o <= window)
         .map(|o| first_due.saturating_add(*o))
+        .filter(|t| *t < end)
+        .chain([end])
         .find(|t| *t > failed_at)
 }
 
@@ -441,10 +447,10 @@ impl World {
     }
 
     /// Time-driven webhooks: `story_insights` for every story of a subscribed account that
-    /// expired since the last look, due `story_insights_delay_seconds` after expiry. Also
+    /// expired since the last look, due `webhooks.story_insights_delay_seconds` after expiry. Also
     /// keeps the delivery history bounded ([`Webhooks::forget_finished`]).
     pub fn webhook_tick(&mut self, cfg: &Config, now: i64) {
-        self.webhooks.forget_finished(cfg.webhook_deliveries_kept);
+        self.webhooks.forget_finished(cfg.webhooks.deliveries_kept);
         let Some(from) = self.webhooks.stories_scanned_to else {
             return;
         };
@@ -471,20 +477,20 @@ impl World {
             return;
         }
         let metrics = story_metrics(self, media, expired_at, now, cfg.story_lifetime_seconds);
-        let due = expired_at + cfg.story_insights_delay_seconds;
+        let due = expired_at + cfg.webhooks.story_insights_delay_seconds;
         self.enqueue_webhook_at(owner, Event::StoryInsights { media, metrics }, now, due.max(now));
     }
 
     /// Takes the deliveries due at `now` out for sending (marked in flight), oldest first, as
-    /// POSTs: per callback, up to `webhook_batch_max_changes` changes each, batched by
+    /// POSTs: per callback, up to `webhooks.batch_max_changes` changes each, batched by
     /// [`batch_entries`]. Unless `flush`, nothing goes before some change is ready
-    /// ([`Webhooks::has_due`] with the `webhook_batch_window_seconds` hold); then every due
+    /// ([`Webhooks::has_due`] with the `webhooks.batch_window_seconds` hold); then every due
     /// change goes, so changes close in time share POSTs.
     pub fn take_due_webhooks(&mut self, cfg: &Config, now: i64, flush: bool) -> Vec<Outgoing> {
         let hold = if flush {
             0
         } else {
-            cfg.webhook_batch_window_seconds.max(0)
+            cfg.webhooks.batch_window_seconds.max(0)
         };
         if !self.webhooks.has_due(now, hold) {
             return Vec::new();
@@ -509,7 +515,7 @@ impl World {
         }
         let mut out = Vec::new();
         for (url, ids) in by_url {
-            for chunk in ids.chunks(cfg.webhook_batch_max_changes.max(1)) {
+            for chunk in ids.chunks(cfg.webhooks.batch_max_changes.max(1)) {
                 let entries = batch_entries(seed, chunk.iter().filter_map(|id| wh.deliveries.get(id)));
                 wh.next_post += 1;
                 let post = wh.next_post;
@@ -535,7 +541,7 @@ impl World {
         }
         // Only the newest POSTs are kept for the control plane.
         let mut carried: usize = wh.posts.values().map(|p| p.deliveries.len()).sum();
-        while carried > cfg.webhook_post_log_changes && wh.posts.len() > 1 {
+        while carried > cfg.webhooks.post_log_changes && wh.posts.len() > 1 {
             if let Some((_, old)) = wh.posts.pop_first() {
                 carried -= old.deliveries.len();
             }
@@ -575,8 +581,8 @@ impl World {
             return;
         }
         match next_attempt(
-            &cfg.webhook_retry_offsets_seconds,
-            cfg.webhook_retry_window_seconds,
+            &cfg.webhooks.retry_offsets_seconds,
+            cfg.webhooks.retry_window_seconds,
             d.first_due,
             at,
         ) {

@@ -2,12 +2,12 @@
 //! (`{"callback_url","verify_token"?,"verify"?}`: subscribe to every field and install on
 //! every Page; `verify: true` performs the handshake), `GET webhooks/deliveries[?limit=&after=]`
 //! (oldest first, paged: `limit` up to [`MAX_DELIVERIES_PAGE`], `paging.next` while more
-//! remain; the newest `Config::webhook_deliveries_kept` finished ones are kept) and
+//! remain; the newest `WebhookConfig::deliveries_kept` finished ones are kept) and
 //! `GET webhooks/deliveries/{n}` (one change each, with the POSTs it went out in),
 //! `GET webhooks/posts` and `GET webhooks/posts/{n}` (each POST as sent: batched body,
 //! signatures, answer; the newest `Config::webhook_posts_kept`),
 //! `POST webhooks/deliveries/{n}/redeliver`, `POST webhooks/flush` (sends everything due
-//! now, concurrently, and answers when done or after `Config::webhook_flush_wait_ms`, with
+//! now, concurrently, and answers when done or after `WebhookConfig::flush_wait_ms`, with
 //! `complete` saying which).
 
 use super::events::{opt_str, str_field};
@@ -217,7 +217,7 @@ pub async fn subscribe(state: &State, sb: &Sandbox, body: &Bytes) -> ControlResu
     let token = opt_str(&v, "verify_token").unwrap_or("").to_string();
     if v.get("verify").and_then(Value::as_bool) == Some(true) {
         let challenge = sb.with_world(|w, _| 1_000_000_000 + w.ids.below(1_000_000_000));
-        let timeout = Duration::from_millis(state.sandboxes.config.webhook_timeout_ms.max(1));
+        let timeout = Duration::from_millis(state.sandboxes.config.webhooks.timeout_ms.max(1));
         crate::io::webhooks::handshake(&url, &token, challenge, timeout)
             .await
             .map_err(|e| ControlError::bad_request(e.message))?;
