@@ -365,7 +365,7 @@ pub fn publishing_limit(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
         Some(s) => {
             let t = crate::timefmt::parse_time_param(s)
                 .ok_or_else(|| GraphError::invalid_param("The parameter since is not a valid time"))?;
-            if t < ctx.now - cfg.quota_duration {
+            if t < ctx.now.saturating_sub(cfg.quota_duration) {
                 return Err(GraphError::invalid_param(format!(
                     "The parameter since must be a unix timestamp within the last {} seconds",
                     cfg.quota_duration

@@ -336,7 +336,7 @@ pub fn create(world: &mut World, spec: NewContainer, now: i64, cfg: &PublishingC
     {
         return Err(GraphError::container_cap_reached(cfg));
     }
-    let mut expires_at = now + cfg.container_lifetime_seconds;
+    let mut expires_at = now.saturating_add(cfg.container_lifetime_seconds);
     if spec.kind == ContainerKind::Carousel {
         if !(2..=10).contains(&spec.children.len()) {
             return Err(GraphError::carousel_child_count());
@@ -381,7 +381,7 @@ pub fn create(world: &mut World, spec: NewContainer, now: i64, cfg: &PublishingC
     let ready_at = if spec.resumable {
         None
     } else {
-        Some(now + processing.max(0))
+        Some(now.saturating_add(processing.max(0)))
     };
     let copyright_matches = if spec.copyright_match && spec.kind.is_video() {
         vec![sample_copyright_match()]
@@ -477,7 +477,7 @@ pub fn upload(
         c.outcome = failure;
     }
     if up.complete {
-        c.ready_at = Some(now + cfg.video_processing_seconds.max(0));
+        c.ready_at = Some(now.saturating_add(cfg.video_processing_seconds.max(0)));
     }
     Ok(())
 }

@@ -272,8 +272,11 @@ pub struct Pools {
 /// The oldest anything in a seed world may be.
 pub const MAX_AGE_SECONDS: i64 = 100 * 365 * 86_400;
 
-/// Largest like count a `generate` block may ask for (more than any post has).
-pub const MAX_GENERATED_LIKES: u64 = 1_000_000_000_000;
+/// Largest count a seed world may give: likes (of a post, a comment or a `generate` block's
+/// range), followers and follows. More than any post or account has (the most-followed
+/// account has under 10^9 followers), and small enough that every value derived from counts
+/// (insights add and scale them over thousands of media and days) stays far from overflow.
+pub const MAX_COUNT: u64 = 1_000_000_000_000;
 
 /// Most carousel items a generated album gets (`Builder::generate`: 2 to 5).
 const MAX_GENERATED_CHILDREN: u64 = 5;
@@ -291,6 +294,29 @@ pub fn check_bounds(seed: &WorldSeed, max_objects: u64) -> Result<u64, String> {
             Ok(n)
         }
     };
+    let counted = |what: &str, n: u64| -> Result<(), String> {
+        if n > MAX_COUNT {
+            Err(format!("{what} is {n}: at most {MAX_COUNT}"))
+        } else {
+            Ok(())
+        }
+    };
+    for (i, a) in seed.instagram_accounts.iter().enumerate() {
+        counted(&format!("instagram_accounts[{i}].followers_count"), a.followers_count)?;
+        counted(&format!("instagram_accounts[{i}].follows_count"), a.follows_count)?;
+    }
+    for (i, m) in seed.media.iter().enumerate() {
+        counted(&format!("media[{i}].like_count"), m.like_count)?;
+        for (j, c) in m.comments.iter().enumerate() {
+            counted(&format!("media[{i}].comments[{j}].like_count"), c.like_count)?;
+            for (k, r) in c.replies.iter().enumerate() {
+                counted(
+                    &format!("media[{i}].comments[{j}].replies[{k}].like_count"),
+                    r.like_count,
+                )?;
+            }
+        }
+    }
     let len = |v: usize| v as u64;
     let mut total = len(seed.users.len())
         .saturating_add(len(seed.instagram_accounts.len()))
@@ -310,9 +336,7 @@ pub fn check_bounds(seed: &WorldSeed, max_objects: u64) -> Result<u64, String> {
         let expired = count(&at("expired_stories"), u64::from(g.expired_stories))?;
         let comments = count(&at("comments"), u64::from(g.comments[0].max(g.comments[1])))?;
         let replies = count(&at("replies"), u64::from(g.replies[0].max(g.replies[1])))?;
-        if g.likes[0].max(g.likes[1]) > MAX_GENERATED_LIKES {
-            return Err(format!("{} is more than {MAX_GENERATED_LIKES}", at("likes")));
-        }
+        counted(&at("likes"), g.likes[0].max(g.likes[1]))?;
         // The ages generation gives (see `Builder::generate`) stay within MAX_AGE_SECONDS.
         let oldest = [
             (at("span_days"), i64::from(g.span_days).saturating_mul(86_400)),
