@@ -140,13 +140,18 @@ pub async fn run(state: Arc<State>) {
         for id in state.sandboxes.ids() {
             let Some(sb) = state.sandboxes.get(&id) else { continue };
             let seed = crate::ids::stable_hash(&[&cfg.seed.to_le_bytes(), id.as_bytes()]);
-            let due = sb.with_world(|w, now| {
-                if cfg.activity_rate > 0.0 {
-                    crate::model::events::activity(w, &cfg, cfg.activity_rate, seed, now, 100);
-                }
-                w.webhook_tick(&cfg, now);
-                w.webhooks.has_due(now, cfg.webhooks.batch_window_seconds)
-            });
+            // One sandbox's failure (a bug, reported on stderr) must not stop the task that
+            // serves them all.
+            let tick = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                sb.with_world(|w, now| {
+                    if cfg.activity_rate > 0.0 {
+                        crate::model::events::activity(w, &cfg, cfg.activity_rate, seed, now, 100);
+                    }
+                    w.webhook_tick(&cfg, now);
+                    w.webhooks.has_due(now, cfg.webhooks.batch_window_seconds)
+                })
+            }));
+            let due = tick.unwrap_or(false);
             if !due {
                 continue;
             }
