@@ -179,12 +179,63 @@ fn main() {
         None => cli.serve,
     };
     if let Err(e) = serve(args) {
-        eprintln!("igsim: {e}");
-        std::process::exit(1);
+        eprintln!("igsim: {}", e.message);
+        std::process::exit(e.code);
     }
 }
 
-fn serve(args: ServeArgs) -> Result<(), String> {
+/// Why `igsim serve` stopped before serving, and its exit code (README, "Exit codes"):
+/// 1 for a bad start-up input (world file, flags), 3 when the address cannot be listened on
+/// (2 is clap's, for usage errors).
+struct Failure {
+    code: i32,
+    message: String,
+}
+
+/// Exit code of `igsim serve` when its address is taken or cannot be bound.
+const EXIT_CANNOT_LISTEN: i32 = 3;
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure { code: 1, message }
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(message: &str) -> Self {
+        message.to_string().into()
+    }
+}
+
+/// The message for an address `igsim serve` cannot listen on, saying what to do about it
+/// (other start-up errors pass through with exit code 1).
+fn cannot_listen(addr: SocketAddr, e: &std::io::Error) -> Failure {
+    let message = match e.kind() {
+        std::io::ErrorKind::AddrInUse => format!(
+            "{addr} is already in use (another igsim, or another server, is listening there): stop it, \
+             or pick a free port with --addr {}:<port> (port 0 picks any free port and prints it)",
+            addr.ip()
+        ),
+        std::io::ErrorKind::PermissionDenied => format!(
+            "not allowed to listen on {addr} ({e}): ports below 1024 need privileges; use --addr {}:8686",
+            addr.ip()
+        ),
+        std::io::ErrorKind::AddrNotAvailable => {
+            format!(
+                "{addr} is not an address of this machine ({e}): use --addr 127.0.0.1:{}",
+                addr.port()
+            )
+        }
+        // Not a listening problem: the simulator could not be built (e.g. a bad world).
+        _ => return e.to_string().into(),
+    };
+    Failure {
+        code: EXIT_CANNOT_LISTEN,
+        message,
+    }
+}
+
+fn serve(args: ServeArgs) -> Result<(), Failure> {
     let mut config = Config {
         seed: args.seed,
         clock: match args.clock {
@@ -212,10 +263,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     rt.block_on(async move {
-        let running = sim
-            .start(args.addr)
-            .await
-            .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
+        let running = sim.start(args.addr).await.map_err(|e| cannot_listen(args.addr, &e))?;
         print_banner(&running);
         let _ = tokio::signal::ctrl_c().await;
         eprintln!("igsim: shutting down");

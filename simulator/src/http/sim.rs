@@ -77,6 +77,14 @@ fn body_json(body: &Bytes) -> Result<Value, Response<Body>> {
     serde_json::from_slice(body).map_err(|e| sim_error(400, &format!("body is not JSON: {e}")))
 }
 
+/// Whether a `POST /_sim/sandboxes` body asks for nothing: empty, whitespace, or `{}` (what
+/// many HTTP clients send for "no options"). Such a sandbox gets the default world; an empty
+/// world has to be asked for with content, e.g. `{"users": []}`.
+fn no_options(body: &Bytes) -> bool {
+    body.iter().all(u8::is_ascii_whitespace)
+        || serde_json::from_slice::<serde_json::Map<String, Value>>(body).is_ok_and(|m| m.is_empty())
+}
+
 fn query_param(query: Option<&str>, name: &str) -> Option<String> {
     form_urlencoded::parse(query.unwrap_or("").as_bytes())
         .find(|(k, _)| k == name)
@@ -107,7 +115,7 @@ pub fn handle(state: &State, method: &Method, segs: &[String], query: Option<&st
         ),
         (&Method::GET, ["sandboxes"]) => sim_json(200, &json!({ "data": sbs.ids() })),
         (&Method::POST, ["sandboxes"]) => {
-            let world = if body.iter().all(u8::is_ascii_whitespace) {
+            let world = if no_options(body) {
                 state.default_world.clone()
             } else {
                 match serde_json::from_slice::<WorldSeed>(body) {
