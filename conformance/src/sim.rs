@@ -1,4 +1,5 @@
-//! The simulator's control plane (`/_sim/`) from the harness's side: sandboxes and clocks.
+//! The simulator's control plane (`/_sim/`) from the harness's side: sandboxes, clocks, the
+//! request journal and fault rules.
 //! Only simulator targets have it; scenarios that use it say so.
 
 use crate::client::{Client, Resp};
@@ -55,12 +56,7 @@ impl Sandbox {
 
     fn post_json(&self, path: &str, body: &Value) -> Resp {
         let c = self.control();
-        let url = format!(
-            "{}/_sim/sandboxes/{}/{}",
-            self.base_url,
-            self.id,
-            path.trim_start_matches('/')
-        );
+        let url = self.url(path);
         c.send_bytes(
             "POST",
             &url,
@@ -92,12 +88,64 @@ impl Sandbox {
 
     /// Any control-plane GET under this sandbox, returned raw.
     pub fn control_get(&self, path: &str) -> Resp {
-        self.control().get_url(&format!(
+        self.control().get_url(&self.url(path))
+    }
+
+    /// Any control-plane DELETE under this sandbox, returned raw.
+    pub fn control_delete(&self, path: &str) -> Resp {
+        self.control().send_bytes("DELETE", &self.url(path), &[], b"")
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!(
             "{}/_sim/sandboxes/{}/{}",
             self.base_url,
             self.id,
             path.trim_start_matches('/')
-        ))
+        )
+    }
+
+    /// A page of the request journal for a filter query (`method=POST&edge=media_publish`,
+    /// `since=12&limit=50`; empty for all), checked against `sim_requests`.
+    pub fn requests(&self, filter: &str) -> Value {
+        let r = self.control_get(&format!("requests?{filter}"));
+        assert_eq!(r.status, 200, "requests?{filter}: {}", r.text);
+        r.schema("sim_requests");
+        r.body
+    }
+
+    /// How many journal entries match a filter query ("exactly one publish").
+    pub fn request_count(&self, filter: &str) -> u64 {
+        let r = self.control_get(&format!("requests/count?{filter}"));
+        assert_eq!(r.status, 200, "requests/count?{filter}: {}", r.text);
+        r.schema("sim_request_count");
+        r.body["count"].as_u64().unwrap_or_default()
+    }
+
+    /// Empties the request journal.
+    pub fn clear_requests(&self) {
+        let r = self.control_delete("requests");
+        assert_eq!(r.status, 200, "clear requests: {}", r.text);
+    }
+
+    /// Adds fault rules (a rule, an array, or `{"rules": [...]}`); returns the answer raw (201
+    /// with the added rules, or 400 saying why none was added).
+    pub fn add_faults(&self, rules: &Value) -> Resp {
+        self.post_json("faults", rules)
+    }
+
+    /// The sandbox's fault rules with their counters, checked against `sim_faults`.
+    pub fn faults(&self) -> Value {
+        let r = self.control_get("faults");
+        assert_eq!(r.status, 200, "faults: {}", r.text);
+        r.schema("sim_faults");
+        r.body
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        let r = self.control_delete("faults");
+        assert_eq!(r.status, 200, "clear faults: {}", r.text);
     }
 }
 

@@ -163,6 +163,12 @@ pub struct Config {
     pub rate_limits: RateLimitConfig,
     /// Instagram Login tokens and both login dialogs' codes (see `config/login.rs`).
     pub login: LoginConfig,
+    /// Request journal: entries kept per sandbox before the oldest are dropped (`journal.rs`).
+    pub journal_capacity: usize,
+    /// Fault injection: the longest `latency_ms` or `hang_ms` a rule may ask for (`faults.rs`).
+    pub fault_max_delay_ms: u64,
+    /// Fault rules every sandbox starts with (`igsim serve --faults FILE`).
+    pub faults: Vec<crate::faults::FaultSpec>,
 }
 
 impl Default for Config {
@@ -212,6 +218,9 @@ impl Default for Config {
             insights_version_sunsets: false,
             rate_limits: RateLimitConfig::default(),
             login: LoginConfig::default(),
+            journal_capacity: 10_000,
+            fault_max_delay_ms: 300_000,
+            faults: Vec::new(),
         }
     }
 }

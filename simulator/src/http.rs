@@ -1,17 +1,21 @@
-//! The only layer that knows HTTP and JSON: request parsing, the route table, field
-//! projection, paging, rendering, and one handler file per resource.
+//! The only layer that knows HTTP and JSON: request parsing, the exchange around each request
+//! (faults, journal, request log), the route table, field projection, paging, rendering, and
+//! one handler file per resource.
 
 pub mod batch;
 pub mod comment;
 pub mod dialog;
 pub mod discovery;
 pub mod events;
+pub mod exchange;
+pub mod faults;
 pub mod fields;
 pub mod graph;
 pub mod hashtag;
 pub mod ig_user;
 pub mod iglogin;
 pub mod insights;
+pub mod journal;
 pub mod media;
 pub mod mention;
 pub mod oauth;

@@ -8,6 +8,10 @@
 //! - [`timefmt`]: Graph timestamps and `since`/`until` parsing.
 //! - [`model`]: the world of a sandbox. No IO, no clock: operations take `now`.
 //! - [`sandbox`]: isolated worlds, their locks and clocks, the token index.
+//! - [`journal`]: the per-sandbox request journal (bounded, filtered, paged).
+//! - [`faults`]: per-sandbox fault and latency injection rules (seeded).
+//! - [`pattern`]: the path patterns journal filters and fault rules use.
+//! - [`logging`]: the request log subscriber `igsim serve` installs (text or JSON).
 //! - [`http`]: the only layer that knows HTTP and JSON (route table in `http::router`).
 //! - [`media_fetch`]: media URL checks and the optional real download (`--media-fetch`).
 //! - [`server`]: accept loop, graceful shutdown, in-process start for tests.
@@ -21,10 +25,14 @@
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod faults;
 pub mod http;
 pub mod ids;
+pub mod journal;
+pub mod logging;
 pub mod media_fetch;
 pub mod model;
+pub mod pattern;
 pub mod sandbox;
 pub mod server;
 pub mod timefmt;

@@ -1,5 +1,6 @@
 //! The `igsim` command line: `igsim serve` (the default) starts the simulator; `igsim trigger …`
-//! makes the outside world act on a running one through its control plane.
+//! makes the outside world act on a running one through its control plane; `igsim fault …`
+//! changes its fault rules.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use simulator::model::seed::WorldSeed;
@@ -32,6 +33,89 @@ enum Command {
     Serve(ServeArgs),
     /// Make the outside world act on a running simulator (its control plane, over HTTP).
     Trigger(TriggerArgs),
+    /// Add, list or clear the fault and latency rules of a running simulator's sandbox.
+    Fault(FaultArgs),
+}
+
+#[derive(clap::Args)]
+struct FaultArgs {
+    /// Base URL of the running simulator.
+    #[arg(long, default_value = "http://127.0.0.1:8686")]
+    url: String,
+    /// Sandbox whose rules to change.
+    #[arg(long, default_value = "default")]
+    sandbox: String,
+    #[command(subcommand)]
+    action: FaultAction,
+}
+
+#[derive(Subcommand)]
+enum FaultAction {
+    /// Add a rule (README "Fault and latency injection"), or every rule of --file.
+    Add(Box<FaultRuleArgs>),
+    /// List the rules with their counters.
+    List,
+    /// Remove one rule by id, or every rule.
+    Clear {
+        /// The rule to remove (default: all).
+        id: Option<String>,
+    },
+}
+
+#[derive(clap::Args)]
+struct FaultRuleArgs {
+    /// Rules from a JSON file (a rule, an array, or {"rules": [...]}) instead of flags.
+    #[arg(long, conflicts_with_all = ["id", "method", "path", "node", "edge"])]
+    file: Option<PathBuf>,
+    /// A name for the rule (default rule-N).
+    #[arg(long)]
+    id: Option<String>,
+    /// GET, POST or DELETE.
+    #[arg(long)]
+    method: Option<String>,
+    /// A path pattern: /*/media_publish, /me/**.
+    #[arg(long)]
+    path: Option<String>,
+    /// The path's node (an id or me).
+    #[arg(long)]
+    node: Option<String>,
+    /// The path's edge (media_publish).
+    #[arg(long)]
+    edge: Option<String>,
+    /// Fire on the nth matching call only.
+    #[arg(long, group = "when")]
+    nth: Option<u64>,
+    /// Fire on every nth matching call.
+    #[arg(long, group = "when")]
+    every: Option<u64>,
+    /// Fire with this probability (seeded).
+    #[arg(long, group = "when")]
+    probability: Option<f64>,
+    /// Answer with this error: unknown, service, app_rate_limit, user_rate_limit,
+    /// page_rate_limit, custom_rate_limit, instagram_rate_limit, a code, or a publishing subcode.
+    #[arg(long)]
+    error: Option<String>,
+    /// Delay the answer by this many milliseconds.
+    #[arg(long)]
+    latency_ms: Option<u64>,
+    /// Close the connection without an answer.
+    #[arg(long)]
+    drop: bool,
+    /// Answer nothing for this many milliseconds, then close the connection.
+    #[arg(long)]
+    hang_ms: Option<u64>,
+    /// Let the request run first (its changes stay), then apply the effect.
+    #[arg(long)]
+    after: bool,
+    /// Fire at most this many times.
+    #[arg(long)]
+    times: Option<u64>,
+    /// Stop after this many seconds of sandbox time.
+    #[arg(long)]
+    expires_in: Option<i64>,
+    /// Seed of the rule's probability draws.
+    #[arg(long)]
+    seed: Option<u64>,
 }
 
 #[derive(clap::Args)]
@@ -158,6 +242,32 @@ struct ServeArgs {
     /// judging them offline from the URL.
     #[arg(long)]
     media_fetch: bool,
+    /// Fault rules every sandbox starts with: a JSON file holding a rule, an array of rules
+    /// or {"rules": [...]} (README "Fault and latency injection").
+    #[arg(long, value_name = "FILE")]
+    faults: Option<PathBuf>,
+    /// Request journal entries kept per sandbox before the oldest are dropped.
+    #[arg(long, default_value_t = Config::default().journal_capacity)]
+    journal_capacity: usize,
+    /// Request log lines on stderr: text, or one JSON object per line.
+    #[arg(long, value_enum, default_value = "text")]
+    log_format: LogFormatArg,
+    /// Which log lines to write (a level, or target=level pairs); overrides RUST_LOG
+    /// (default: info, one line per request).
+    #[arg(long)]
+    log_level: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormatArg {
+    Text,
+    Json,
+}
+
+fn load_faults(path: &PathBuf) -> Result<Vec<simulator::faults::FaultSpec>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let v = serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
+    simulator::faults::specs_from_json(v).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn load_world(path: &PathBuf) -> Result<WorldSeed, String> {
@@ -171,6 +281,13 @@ fn main() {
         Some(Command::Serve(a)) => a,
         Some(Command::Trigger(t)) => {
             if let Err(e) = trigger(t) {
+                eprintln!("igsim: {e}");
+                std::process::exit(1);
+            }
+            return;
+        }
+        Some(Command::Fault(f)) => {
+            if let Err(e) = fault(f) {
                 eprintln!("igsim: {e}");
                 std::process::exit(1);
             }
@@ -254,6 +371,16 @@ fn serve(args: ServeArgs) -> Result<(), Failure> {
         return Err("--activity is a non-negative number of events per sandbox-minute".into());
     }
     config.publishing.media_fetch = args.media_fetch;
+    config.journal_capacity = args.journal_capacity;
+    if let Some(path) = &args.faults {
+        config.faults = load_faults(path).map_err(|e| format!("--faults: {e}"))?;
+    }
+    let filter = simulator::logging::filter(args.log_level.as_deref(), std::env::var("RUST_LOG").ok().as_deref())?;
+    let format = match args.log_format {
+        LogFormatArg::Text => simulator::logging::LogFormat::Text,
+        LogFormatArg::Json => simulator::logging::LogFormat::Json,
+    };
+    simulator::logging::init(format, filter)?;
     let mut sim = Simulator::new(config);
     if let Some(path) = &args.world {
         sim = sim.with_world(load_world(path)?);
@@ -392,7 +519,62 @@ fn trigger(t: TriggerArgs) -> Result<(), String> {
         TriggerEvent::Flush => (http::Method::POST, "webhooks/flush", json!({})),
         TriggerEvent::Deliveries => (http::Method::GET, "webhooks/deliveries", serde_json::Value::Null),
     };
-    let url = format!("{base}/{path}");
+    control(&format!("{base}/{path}"), method, body)
+}
+
+/// `igsim fault …`: adds, lists or clears a sandbox's fault rules; prints the JSON answer.
+fn fault(f: FaultArgs) -> Result<(), String> {
+    let base = format!("{}/_sim/sandboxes/{}/faults", f.url.trim_end_matches('/'), f.sandbox);
+    match f.action {
+        FaultAction::List => control(&base, http::Method::GET, serde_json::Value::Null),
+        FaultAction::Clear { id: None } => control(&base, http::Method::DELETE, serde_json::Value::Null),
+        FaultAction::Clear { id: Some(id) } => {
+            control(&format!("{base}/{id}"), http::Method::DELETE, serde_json::Value::Null)
+        }
+        FaultAction::Add(rule) => {
+            let body = match &rule.file {
+                Some(path) => serde_json::to_value(load_faults(path)?).map_err(|e| e.to_string())?,
+                None => rule_json(&rule),
+            };
+            control(&base, http::Method::POST, body)
+        }
+    }
+}
+
+/// The JSON rule of `igsim fault add`'s flags (the simulator validates it).
+fn rule_json(r: &FaultRuleArgs) -> serde_json::Value {
+    let mut rule = serde_json::Map::new();
+    let mut put = |k: &str, v: serde_json::Value| {
+        if !v.is_null() {
+            rule.insert(k.to_string(), v);
+        }
+    };
+    put("id", serde_json::json!(r.id));
+    put("method", serde_json::json!(r.method));
+    put("path", serde_json::json!(r.path));
+    put("node", serde_json::json!(r.node));
+    put("edge", serde_json::json!(r.edge));
+    put("nth", serde_json::json!(r.nth));
+    put("every", serde_json::json!(r.every));
+    put("probability", serde_json::json!(r.probability));
+    put("error", serde_json::json!(r.error));
+    put("latency_ms", serde_json::json!(r.latency_ms));
+    put("hang_ms", serde_json::json!(r.hang_ms));
+    put("times", serde_json::json!(r.times));
+    put("expires_in", serde_json::json!(r.expires_in));
+    put("seed", serde_json::json!(r.seed));
+    if r.drop {
+        put("drop", serde_json::json!(true));
+    }
+    if r.after {
+        put("after", serde_json::json!(true));
+    }
+    serde_json::Value::Object(rule)
+}
+
+/// One control-plane call to a running simulator (`body` JSON, none when null); prints its
+/// JSON answer and fails on a 4xx/5xx or a transport error.
+fn control(url: &str, method: http::Method, body: serde_json::Value) -> Result<(), String> {
     let payload = if body.is_null() {
         bytes::Bytes::new()
     } else {
@@ -404,7 +586,7 @@ fn trigger(t: TriggerArgs) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let out = rt.block_on(simulator::webhooks::request(
         method,
-        &url,
+        url,
         &[("content-type", "application/json".to_string())],
         payload,
         std::time::Duration::from_secs(30),

@@ -2,10 +2,14 @@
 //! virtual clock, plus the process-wide index from token to sandbox.
 //!
 //! The world lock is a std mutex taken only inside synchronous closures
-//! ([`Sandbox::with_world`]), never across an `.await`.
+//! ([`Sandbox::with_world`]), never across an `.await`. The request journal and the fault
+//! rules have small locks of their own ([`Sandbox::with_journal`], [`Sandbox::with_faults`]),
+//! never held together with the world's, so recording a request never waits on rendering.
 
 use crate::clock::{os_now, SandboxClock};
 use crate::config::{ClockMode, Config};
+use crate::faults::Faults;
+use crate::journal::{Journal, Page, RequestFilter};
 use crate::model::seed::{build_world, WorldSeed};
 use crate::model::World;
 use std::collections::BTreeMap;
@@ -20,6 +24,8 @@ pub struct Sandbox {
     world_seed: u64,
     world: Mutex<World>,
     clock: Mutex<SandboxClock>,
+    journal: Mutex<Journal>,
+    faults: Mutex<Faults>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -35,14 +41,47 @@ impl Sandbox {
             ClockMode::Real => SandboxClock::running_from(os, os),
             ClockMode::Frozen => SandboxClock::frozen_at(cfg.frozen_epoch),
         };
-        let world = build_world(&seed, cfg, world_seed, &id, clock.now(os))?;
+        let now = clock.now(os);
+        let world = build_world(&seed, cfg, world_seed, &id, now)?;
+        let mut faults = Faults::new(crate::ids::stable_hash(&[&world_seed.to_le_bytes(), id.as_bytes()]));
+        faults
+            .add(cfg.faults.clone(), now, cfg)
+            .map_err(|e| format!("fault rules of the configuration: {e}"))?;
         Ok(Sandbox {
             id,
             seed,
             world_seed,
             world: Mutex::new(world),
             clock: Mutex::new(clock),
+            journal: Mutex::new(Journal::new(cfg.journal_capacity)),
+            faults: Mutex::new(faults),
         })
+    }
+
+    /// Runs `f` on the request journal (its own lock; never take the world's inside).
+    pub fn with_journal<R>(&self, f: impl FnOnce(&mut Journal) -> R) -> R {
+        f(&mut lock(&self.journal))
+    }
+
+    /// Runs `f` on the fault rules (their own lock; never take the world's inside).
+    pub fn with_faults<R>(&self, f: impl FnOnce(&mut Faults) -> R) -> R {
+        f(&mut lock(&self.faults))
+    }
+
+    /// The journal's entries matching `filter`, oldest first, at most `limit`
+    /// ([`crate::journal::MAX_PAGE`] at most is useful; larger is allowed in-process).
+    pub fn requests(&self, filter: &RequestFilter, limit: usize) -> Page {
+        self.with_journal(|j| j.query(filter, limit))
+    }
+
+    /// How many journal entries match `filter` ("exactly one `POST …/media_publish`").
+    pub fn request_count(&self, filter: &RequestFilter) -> usize {
+        self.with_journal(|j| j.count(filter))
+    }
+
+    /// Empties the journal; returns how many entries it held.
+    pub fn clear_requests(&self) -> usize {
+        self.with_journal(Journal::clear)
     }
 
     pub fn now(&self) -> i64 {

@@ -11,7 +11,6 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -55,6 +54,13 @@ impl Running {
     /// `http://127.0.0.1:PORT`
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// A sandbox by id, for in-process tests: its request journal
+    /// ([`crate::sandbox::Sandbox::requests`], `request_count`, `clear_requests`), fault rules
+    /// (`with_faults`), world and clock, without HTTP.
+    pub fn sandbox(&self, id: &str) -> Option<Arc<crate::sandbox::Sandbox>> {
+        self.state.sandboxes.get(id)
     }
 
     /// Stops accepting, lets in-flight requests finish, and waits (thread mode).
@@ -184,7 +190,8 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stop: oneshot::Rece
                 let conn = hyper::server::conn::http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), service_fn(move |req| {
                         let st = st.clone();
-                        async move { Ok::<_, Infallible>(respond(&st, req).await) }
+                        // An error closes the connection without an answer (a fault rule's drop).
+                        async move { respond(&st, req).await }
                     }));
                 let watched = graceful.watch(conn);
                 tokio::spawn(async move { let _ = watched.await; });
@@ -197,14 +204,19 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stop: oneshot::Rece
     let _ = tokio::time::timeout(std::time::Duration::from_secs(5), graceful.shutdown()).await;
 }
 
-async fn respond(state: &State, req: Request<Incoming>) -> Response<Body> {
+async fn respond(state: &State, req: Request<Incoming>) -> Result<Response<Body>, crate::http::exchange::Dropped> {
     let (parts, body) = req.into_parts();
     let limit = state.sandboxes.config.max_body_bytes;
     let body = match Limited::new(body, limit).collect().await {
         Ok(b) => b.to_bytes(),
         Err(_) => {
             let e = crate::error::GraphError::body_too_large(limit);
-            return graph_error(&e, state.sandboxes.config.oldest_version, &state.traces.next(), false);
+            return Ok(graph_error(
+                &e,
+                state.sandboxes.config.oldest_version,
+                &state.traces.next(),
+                false,
+            ));
         }
     };
     let host = parts

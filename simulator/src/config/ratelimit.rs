@@ -35,6 +35,10 @@ pub struct RateLimitConfig {
     pub user_calls_per_hour: Option<u64>,
     /// HTTP status of error 17 (facts §1.2: "400 or 403", UNCONFIRMED).
     pub user_error_status: u16,
+    /// HTTP status of errors 32 (Page limit) and 613 (custom limit), which only fault
+    /// injection sends (facts §1.2: "400 or 403", UNCONFIRMED).
+    pub page_error_status: u16,
+    pub custom_error_status: u16,
 }
 
 impl Default for RateLimitConfig {
@@ -52,6 +56,8 @@ impl Default for RateLimitConfig {
             platform_error_status: 403,
             user_calls_per_hour: None,
             user_error_status: 403,
+            page_error_status: 403,
+            custom_error_status: 403,
         }
     }
 }

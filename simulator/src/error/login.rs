@@ -185,8 +185,13 @@ impl InstagramOAuthError {
         Self::new(format!("You must provide a {param}"))
     }
 
+    /// The `code` of the body (always 400 in the captures).
+    pub fn code(&self) -> i64 {
+        400
+    }
+
     /// The body: `{"error_type","code","error_message"}` in production's key order.
     pub fn body(&self) -> Value {
-        json!({ "error_type": "OAuthException", "code": 400, "error_message": self.message })
+        json!({ "error_type": "OAuthException", "code": self.code(), "error_message": self.message })
     }
 }

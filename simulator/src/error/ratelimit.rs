@@ -31,4 +31,21 @@ impl GraphError {
     pub fn user_request_limit(status: u16) -> Self {
         GraphError::of(limit(status), 17, "(#17) User request limit reached")
     }
+
+    /// Page-level limit of calls made with a Page token (facts §1.3: `(#32) Page request limit
+    /// reached`, `RATE`; HTTP UNCONFIRMED, facts §1.2). igsim never reaches it on its own:
+    /// fault injection sends it.
+    pub fn page_request_limit(status: u16) -> Self {
+        GraphError::of(limit(status), 32, "(#32) Page request limit reached")
+    }
+
+    /// Custom per-endpoint limit (facts §1.3: code 613 from `RATE`, `(#613) Calls to this api
+    /// have exceeded the rate limit.`, message and HTTP UNCONFIRMED). Fault injection only.
+    pub fn custom_rate_limit(status: u16) -> Self {
+        GraphError::of(
+            limit(status),
+            613,
+            "(#613) Calls to this api have exceeded the rate limit.",
+        )
+    }
 }

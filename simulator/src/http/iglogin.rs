@@ -212,7 +212,11 @@ fn subscribed_apps(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
 pub fn code_exchange(state: &State, req: &GraphRequest) -> Response<Body> {
     match code_exchange_value(state, req) {
         Ok(v) => sim_json(200, &v),
-        Err(e) => sim_json(400, &e.body()),
+        Err(e) => {
+            let mut r = sim_json(400, &e.body());
+            crate::http::response::mark_error(&mut r, e.code(), None);
+            r
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 
 use crate::config::ApiVersion;
 use crate::error::GraphError;
+use crate::journal::ErrorCode;
 use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode};
 use http_body_util::Full;
@@ -68,11 +69,23 @@ pub fn graph_json(status: u16, value: &Value, version: ApiVersion, trace: &str) 
     r
 }
 
+/// Marks an answer with the Graph error it carries (in its extensions, never sent), for the
+/// request journal and the request log.
+pub fn mark_error(r: &mut Response<Body>, code: i64, subcode: Option<i64>) {
+    r.extensions_mut().insert(ErrorCode { code, subcode });
+}
+
+/// The Graph error an answer carries, if it was marked ([`mark_error`]).
+pub fn error_of(r: &Response<Body>) -> Option<ErrorCode> {
+    r.extensions().get::<ErrorCode>().copied()
+}
+
 /// The error envelope, with `WWW-Authenticate` on auth errors (facts §1.2).
 /// `suppress_http_code` answers 200 with the error in the body, as the JS SDK asks.
 pub fn graph_error(e: &GraphError, version: ApiVersion, trace: &str, suppress_http_code: bool) -> Response<Body> {
     let status = if suppress_http_code { 200 } else { e.status() };
     let mut r = graph_json(status, &e.body(trace), version, trace);
+    mark_error(&mut r, e.code, e.subcode);
     if let Some(kind) = e.envelope.www_authenticate {
         let msg = e.message.replace('"', "'");
         if let Ok(v) = HeaderValue::from_str(&format!("OAuth \"Facebook Platform\" \"{kind}\" \"{msg}\"")) {

@@ -1,14 +1,16 @@
 //! THE route table: one match on (method, path segments). Everything else is handlers.
 //!
-//! Flow of a Graph request: parse -> find the sandbox from the token -> authenticate ->
-//! run the handler inside the sandbox's world lock (synchronously) -> render.
+//! Flow of a Graph request: parse -> (exchange: attribute to a sandbox, apply fault rules) ->
+//! find the sandbox from the token -> authenticate -> run the handler inside the sandbox's
+//! world lock (synchronously) -> render -> (exchange: journal entry, request log line).
 
 use crate::error::{GraphError, GraphResult};
 use crate::http::graph::{authenticate, read_many, read_node, Ctx};
 use crate::http::request::{self, GraphRequest, RawRequest, Verb};
 use crate::http::response::{graph_error, graph_json, Body};
 use crate::http::{
-    comment, hashtag, ig_user, iglogin, insights, media, mention, oauth, publishing, ratelimit, shopping, sim, user,
+    comment, exchange, hashtag, ig_user, iglogin, insights, media, mention, oauth, publishing, ratelimit, shopping,
+    sim, user,
 };
 use crate::ids::{parse_id, CommentId, ContainerId, HashtagId, IdKind, IgUserId, MediaId, UserId};
 use crate::model::login::Flavour;
@@ -17,38 +19,65 @@ use crate::server::State;
 use http::Response;
 use serde_json::Value;
 
-pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
+/// Every request: the control plane under `/_sim/`, or a Graph exchange (faults, journal and
+/// the request log around [`serve`], in `http::exchange`). `Err` closes the connection
+/// without an answer (an injected fault).
+pub async fn handle(state: &State, raw: RawRequest) -> Result<Response<Body>, exchange::Dropped> {
     if let Some(segments) = request::split_path(&raw.path) {
         if segments.first().map(String::as_str) == Some("_sim") {
-            if let Some(r) = crate::http::events::handle(state, &raw.method, &segments[1..], &raw.body).await {
-                return r;
-            }
-            if let Some(r) = crate::http::dialog::control(state, &raw.method, &segments[1..], &raw.body) {
-                return r;
-            }
-            return sim::handle(state, &raw.method, &segments[1..], raw.query.as_deref(), &raw.body);
-        }
-        // Resumable uploads: raw bytes and an `Authorization: OAuth` header (facts §4.4).
-        if segments.first().map(String::as_str) == Some("ig-api-upload") {
-            return publishing::upload(state, raw, &segments).await;
+            return Ok(exchange::control(state, raw, segments).await);
         }
     }
-    let cfg = &state.sandboxes.config;
-    let trace = state.traces.next();
-    let mut req = match request::parse(raw, cfg).await {
-        Ok(r) => r,
-        Err(e) => return graph_error(&e, cfg.oldest_version, &trace, false),
+    exchange::graph(state, raw).await
+}
+
+/// The control plane: `segments` are the path's, `_sim` first.
+pub(crate) async fn control(state: &State, raw: &RawRequest, segments: &[String]) -> Response<Body> {
+    if let Some(r) = crate::http::events::handle(state, &raw.method, &segments[1..], &raw.body).await {
+        return r;
+    }
+    if let Some(r) = crate::http::dialog::control(state, &raw.method, &segments[1..], &raw.body) {
+        return r;
+    }
+    sim::handle(state, &raw.method, &segments[1..], raw.query.as_deref(), &raw.body)
+}
+
+/// A Graph request as the route table receives it from the exchange.
+pub(crate) enum Incoming {
+    /// A resumable upload (`/ig-api-upload/…`): raw bytes, read by its own handler.
+    Upload(RawRequest, Vec<String>),
+    Parsed(GraphRequest),
+    /// The request could not be parsed; this is the error to answer.
+    Unparsable(GraphError),
+}
+
+/// Whether a request is `api.instagram.com`'s code exchange rather than Facebook's
+/// `/oauth/access_token`: it asks for `grant_type=authorization_code` (Facebook's exchange
+/// sends no grant_type) or names an Instagram host (README, "Instagram Login").
+pub(crate) fn is_instagram_code_exchange(req: &GraphRequest) -> bool {
+    req.segments == ["oauth", "access_token"]
+        && (req.param("grant_type") == Some("authorization_code") || iglogin::host_is_instagram(req))
+}
+
+/// A Graph request: uploads, the login dialogs and Instagram's code exchange (each answers in
+/// its own shape), then the Graph flow.
+pub(crate) async fn serve(state: &State, incoming: Incoming) -> Response<Body> {
+    let mut req = match incoming {
+        // Resumable uploads: raw bytes and an `Authorization: OAuth` header (facts §4.4).
+        Incoming::Upload(raw, segments) => return publishing::upload(state, raw, &segments).await,
+        Incoming::Unparsable(e) => {
+            let trace = state.traces.next();
+            return graph_error(&e, state.sandboxes.config.oldest_version, &trace, false);
+        }
+        Incoming::Parsed(req) => req,
     };
+    let trace = state.traces.next();
     // The login dialogs (HTML) and Instagram Login's code exchange (api.instagram.com's own
-    // envelope) answer outside the Graph flow. `/oauth/access_token` is Instagram's when it
-    // asks for `grant_type=authorization_code` (Facebook's exchange sends no grant_type) or
-    // names an Instagram host; otherwise Facebook's (README, "Instagram Login").
+    // envelope) answer outside the Graph flow.
     if let Some(r) = crate::http::dialog::handle(state, &req) {
         return r;
     }
-    if req.segments == ["oauth", "access_token"]
-        && (req.param("grant_type") == Some("authorization_code") || iglogin::host_is_instagram(&req))
-    {
+    if is_instagram_code_exchange(&req) {
         return iglogin::code_exchange(state, &req);
     }
     publishing::prefetch(state, &mut req).await;

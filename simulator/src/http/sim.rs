@@ -1,5 +1,6 @@
 //! The control plane under `/_sim/`: sandboxes, their clocks, reset, token revocation and
-//! health. Plain JSON, never a Graph path.
+//! health, and the entry to each sandbox's journal (`http::journal`) and fault rules
+//! (`http::faults`). Plain JSON, never a Graph path.
 
 use crate::http::response::{sim_error, sim_json, Body};
 use crate::model::seed::WorldSeed;
@@ -211,6 +212,12 @@ pub fn handle(state: &State, method: &Method, segs: &[String], query: Option<&st
                 }
                 None => sim_error(404, "no such token in this sandbox"),
             })
+        }),
+        (_, ["sandboxes", id, "requests", rest @ ..]) => {
+            with(id, &|s| crate::http::journal::control(s, method, rest, query))
+        }
+        (_, ["sandboxes", id, "faults", rest @ ..]) => with(id, &|s| {
+            crate::http::faults::control(s, method, rest, body, &state.sandboxes.config)
         }),
         (_, ["sandboxes", id, "rate_limits"]) => with(id, &|s| {
             crate::http::ratelimit::control(s, method, body, &state.sandboxes.config)
