@@ -23,14 +23,15 @@ pub const EXIT_DRIFT: i32 = 3;
 const AFTER_HELP: &str = "\
 TARGETS:
   (default)          a fresh in-process igsim, one sandbox per scenario
-  --target URL       an igsim at URL (its /_sim/ control plane is used)
+  --target URL       an igsim at URL (its /_sim/ control plane is used; if it was started
+                     with --admin-token, put the token in IGSIM_ADMIN_TOKEN)
   --live             the live Graph API, credentials from the environment:
                        IG_ACCESS_TOKEN  user access token (required)
                        IG_USER_ID       IG professional account id (required)
                        IG_APP_SECRET    app secret: calls then carry appsecret_proof;
                                         also enables the token_exchange scenario
                        IG_PAGE_ID       the account's Facebook Page (optional)
-                       IG_API_VERSION   e.g. v21.0 (default v21.0)
+                       IG_API_VERSION   e.g. v26.0 (default: the newest version igsim knows)
                        IG_GRAPH_URL     base URL (default https://graph.facebook.com)
                      Live runs are read-only unless --allow-writes is given; scenarios that
                      need the simulator's control plane are skipped.
@@ -215,6 +216,7 @@ fn run(a: &RunArgs) -> Result<i32, String> {
     let opts = RunOptions {
         allow_writes: a.target.allow_writes,
         only: a.only.clone(),
+        version: None,
     };
     if scenario::select(&scenarios::all(), &opts.only).is_empty() {
         return Err(format!(
@@ -285,6 +287,7 @@ fn load_or_run(
     let opts = RunOptions {
         allow_writes: t.allow_writes,
         only: like.iter().map(|r| r.scenario.clone()).collect(),
+        version: None,
     };
     let name = describe(&target, spec.starts_with('s'));
     let results = run_scenarios(&target, &opts, quiet);

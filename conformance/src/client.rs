@@ -100,6 +100,8 @@ pub struct Client {
     pub app_secret: Option<String>,
     /// When set, every exchange is appended to this tape (see [`crate::record`]).
     pub tape: Option<Tape>,
+    /// Headers sent on every call (the simulator's admin token on control-plane clients).
+    pub headers: Vec<(String, String)>,
 }
 
 impl Client {
@@ -117,6 +119,7 @@ impl Client {
             token: None,
             app_secret: None,
             tape: None,
+            headers: Vec::new(),
         }
     }
 
@@ -150,6 +153,13 @@ impl Client {
 
     pub fn with_tape(&self, tape: Option<Tape>) -> Self {
         Client { tape, ..self.clone() }
+    }
+
+    /// This client with `name: value` on every call.
+    pub fn with_header(&self, name: &str, value: &str) -> Self {
+        let mut c = self.clone();
+        c.headers.push((name.to_string(), value.to_string()));
+        c
     }
 
     /// The absolute URL of a Graph path on this client's base and version.
@@ -241,9 +251,7 @@ impl Client {
 
     /// Sends a raw body with headers (uploads).
     pub fn send_bytes(&self, method: &str, url: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
-        let req = headers
-            .iter()
-            .fold(self.agent.request(method, url), |r, (k, v)| r.set(k, v));
+        let req = headers.iter().fold(self.request(method, url), |r, (k, v)| r.set(k, v));
         let resp = finish(method, url, req.send_bytes(body));
         if let Some(tape) = &self.tape {
             tape.record(&resp, &[]);
@@ -251,10 +259,15 @@ impl Client {
         resp
     }
 
-    fn call(&self, method: &str, url: &str, headers: &[(&str, &str)], body: Option<Sent>) -> Resp {
-        let req = headers
+    /// A request carrying this client's own headers.
+    fn request(&self, method: &str, url: &str) -> ureq::Request {
+        self.headers
             .iter()
-            .fold(self.agent.request(method, url), |r, (k, v)| r.set(k, v));
+            .fold(self.agent.request(method, url), |r, (k, v)| r.set(k, v))
+    }
+
+    fn call(&self, method: &str, url: &str, headers: &[(&str, &str)], body: Option<Sent>) -> Resp {
+        let req = headers.iter().fold(self.request(method, url), |r, (k, v)| r.set(k, v));
         let (resp, form) = match body {
             None => (finish(method, url, req.call()), Vec::new()),
             Some(Sent::Form(params, text) | Sent::Json(params, text)) => {

@@ -177,10 +177,14 @@ impl Redactor {
             .map(|seg| {
                 if is_id_like(seg) {
                     let kind = guess_kind(seg);
-                    self.id(seg, kind)
-                } else {
-                    seg.to_string()
+                    return self.id(seg, kind);
                 }
+                // CDN file names: `<id>_n.jpg`.
+                if let Some((id, rest)) = seg.split_once('_').filter(|(id, _)| is_id_like(id)) {
+                    let kind = guess_kind(id);
+                    return format!("{}_{rest}", self.id(id, kind));
+                }
+                seg.to_string()
             })
             .collect();
         let mut out = path.join("/");
@@ -191,6 +195,12 @@ impl Redactor {
                         k if SECRET_PARAMS.contains(&k) => "[token]".to_string(),
                         "after" | "before" => self.cursor(&v),
                         "client_id" => self.id(&v, "app"),
+                        // Signed CDN URLs: the signature, expiry, host and sandbox change
+                        // with the run (`oh`/`oe` as production's CDN writes them).
+                        "oh" => "[signature]".to_string(),
+                        "oe" => "[expiry]".to_string(),
+                        "_nc_ht" => "[host]".to_string(),
+                        "igsim_sandbox" => "[sandbox]".to_string(),
                         _ => self.ids_in_query_value(&v),
                     };
                     format!("{k}={v}")
@@ -341,5 +351,22 @@ fn guess_kind(id: &str) -> &'static str {
         (17, i) if i.starts_with("17841") => "ig_user",
         (17, i) if i.starts_with("17") || i.starts_with("18") => "media",
         _ => "id",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cdn_urls_keep_their_object_and_lose_what_changes_per_run() {
+        let mut r = Redactor::new().with_base("http://127.0.0.1:4000");
+        let url = "http://127.0.0.1:4000/v/t51.29350-15/17917415563608238_n.jpg?_nc_cat=141&ccb=1-7\
+                   &_nc_ht=127.0.0.1%3A4000&igsim_sandbox=sb-7&oh=00_AbXY&oe=695BA7C0";
+        assert_eq!(
+            r.redact_url(url),
+            "[base]/v/t51.29350-15/[media:1]_n.jpg?_nc_cat=141&ccb=1-7&_nc_ht=[host]\
+             &igsim_sandbox=[sandbox]&oh=[signature]&oe=[expiry]"
+        );
     }
 }

@@ -436,6 +436,9 @@ pub struct RunOptions {
     pub allow_writes: bool,
     /// Only scenarios whose name or area contains one of these (all when empty).
     pub only: Vec<String>,
+    /// Simulator targets: the API version the scenarios call (`Some("")`: unversioned paths;
+    /// `None`: the client's default). Live targets use `IG_API_VERSION`.
+    pub version: Option<String>,
 }
 
 /// How one scenario ended.
@@ -619,7 +622,10 @@ fn setup(target: &Target, tape: &Tape, opts: &RunOptions) -> Result<Ctx, Failure
                 .and_then(|ps| ps.iter().find(|p| p["instagram_business_account"] == ig_user.as_str()))
                 .and_then(|p| p["id"].as_str())
                 .map(str::to_string);
-            let client = Client::new(base_url).with_token(&token).with_tape(Some(tape.clone()));
+            let mut client = Client::new(base_url).with_token(&token).with_tape(Some(tape.clone()));
+            if let Some(v) = &opts.version {
+                client = client.with_version(v);
+            }
             Ok(Ctx {
                 client,
                 tape: tape.clone(),

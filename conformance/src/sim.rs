@@ -25,14 +25,26 @@ impl Sandbox {
             .to_string()
     }
 
-    /// The IG account id for a username.
-    pub fn ig_id(&self, username: &str) -> String {
+    /// A string field (`id`, `owner_business`, …) of the IG account `username` in the
+    /// sandbox description.
+    fn account_field(&self, username: &str, field: &str) -> String {
         self.info["instagram_accounts"]
             .as_array()
             .and_then(|a| a.iter().find(|u| u["username"] == username))
-            .and_then(|u| u["id"].as_str())
+            .and_then(|u| u[field].as_str())
             .unwrap_or_else(|| panic!("no account {username} in sandbox {}", self.id))
             .to_string()
+    }
+
+    /// The IG account id for a username.
+    pub fn ig_id(&self, username: &str) -> String {
+        self.account_field(username, "id")
+    }
+
+    /// The id of the business that owns `username`'s account (the key of its
+    /// `X-Business-Use-Case-Usage` entries).
+    pub fn business_of(&self, username: &str) -> String {
+        self.account_field(username, "owner_business")
     }
 
     pub fn app_id(&self) -> String {
@@ -49,9 +61,7 @@ impl Sandbox {
     }
 
     fn control(&self) -> Client {
-        let mut c = Client::new(&self.base_url);
-        c.version = String::new();
-        c
+        control_client(&self.base_url)
     }
 
     fn post_json(&self, path: &str, body: &Value) -> Resp {
@@ -149,10 +159,34 @@ impl Sandbox {
     }
 }
 
+/// The environment variable holding a simulator's control-plane token: the harness sends
+/// it on every `/_sim/` call (as igsim itself reads it for `--admin-token`).
+pub const ADMIN_TOKEN_ENV: &str = "IGSIM_ADMIN_TOKEN";
+
+/// A client for the control plane at `base_url`: unversioned paths, and the admin token from
+/// [`ADMIN_TOKEN_ENV`] when set.
+pub fn control_client(base_url: &str) -> Client {
+    let mut c = Client::new(base_url);
+    c.version = String::new();
+    match std::env::var(ADMIN_TOKEN_ENV) {
+        Ok(token) if !token.trim().is_empty() => c.with_header("Authorization", &format!("Bearer {}", token.trim())),
+        _ => c,
+    }
+}
+
 /// Creates a fresh sandbox with the demo world (or `world`) on a simulator at `base_url`.
 pub fn new_sandbox(base_url: &str, world: Option<&Value>) -> Sandbox {
-    let c = Client::new(base_url);
-    let url = format!("{}/_sim/sandboxes", base_url.trim_end_matches('/'));
+    new_sandbox_at(base_url, world, None)
+}
+
+/// Like [`new_sandbox`], with the sandbox's clock starting at `at` (unix seconds, `YYYY-MM-DD`
+/// or ISO 8601; `POST /_sim/sandboxes?at=`) instead of the simulator's default start.
+pub fn new_sandbox_at(base_url: &str, world: Option<&Value>, at: Option<&str>) -> Sandbox {
+    let c = control_client(base_url);
+    let mut url = format!("{}/_sim/sandboxes", base_url.trim_end_matches('/'));
+    if let Some(at) = at {
+        url = format!("{url}?at={at}");
+    }
     let body = world.map(Value::to_string).unwrap_or_default();
     let r = c.send_bytes("POST", &url, &[("Content-Type", "application/json")], body.as_bytes());
     assert_eq!(r.status, 201, "create sandbox: {}", r.text);
@@ -166,7 +200,7 @@ pub fn new_sandbox(base_url: &str, world: Option<&Value>) -> Sandbox {
 
 /// Like [`new_sandbox`], but a failure (no simulator there, a bad world) is an error.
 pub fn try_new_sandbox(base_url: &str, world: Option<&Value>) -> Result<Sandbox, String> {
-    let c = Client::new(base_url);
+    let c = control_client(base_url);
     let url = format!("{}/_sim/sandboxes", base_url.trim_end_matches('/'));
     let body = world.map(Value::to_string).unwrap_or_default();
     let r = c.send_bytes("POST", &url, &[("Content-Type", "application/json")], body.as_bytes());
@@ -189,10 +223,16 @@ pub fn try_new_sandbox(base_url: &str, world: Option<&Value>) -> Result<Sandbox,
 /// Deletes a sandbox (best effort: a scenario's sandbox is garbage either way).
 pub fn delete_sandbox(sb: &Sandbox) {
     let url = format!("{}/_sim/sandboxes/{}", sb.base_url.trim_end_matches('/'), sb.id);
-    let _ = Client::new(&sb.base_url).send_bytes("DELETE", &url, &[], b"");
+    let _ = control_client(&sb.base_url).send_bytes("DELETE", &url, &[], b"");
 }
 
 /// A fresh demo-world sandbox on the shared in-process simulator.
 pub fn fresh() -> Sandbox {
     new_sandbox(&crate::target::shared_simulator().base_url(), None)
+}
+
+/// A fresh demo-world sandbox on the shared in-process simulator whose clock starts at `at`
+/// (`YYYY-MM-DD`, ISO 8601 or unix seconds), frozen: the API as it answered on that date.
+pub fn fresh_at(at: &str) -> Sandbox {
+    new_sandbox_at(&crate::target::shared_simulator().base_url(), None, Some(at))
 }

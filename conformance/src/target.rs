@@ -48,7 +48,7 @@ impl Target {
 
     /// The live API from the environment: `IG_ACCESS_TOKEN` and `IG_USER_ID` (required),
     /// `IG_APP_SECRET` (then every call carries `appsecret_proof`), `IG_PAGE_ID`,
-    /// `IG_API_VERSION` (default [`DEFAULT_VERSION`]) and `IG_GRAPH_URL` (default
+    /// `IG_API_VERSION` (default [`default_version`]) and `IG_GRAPH_URL` (default
     /// [`GRAPH_URL`]); `graph_url` overrides `IG_GRAPH_URL`.
     pub fn live_from_env(graph_url: Option<&str>) -> Result<Target, String> {
         Self::live_from(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()), graph_url)
@@ -62,7 +62,7 @@ impl Target {
         if !ig_user_id.bytes().all(|b| b.is_ascii_digit()) {
             return Err(format!("IG_USER_ID must be a numeric Graph id, got {ig_user_id:?}"));
         }
-        let version = env("IG_API_VERSION").unwrap_or_else(|| DEFAULT_VERSION.to_string());
+        let version = env("IG_API_VERSION").unwrap_or_else(default_version);
         if !(version.starts_with('v') && version[1..].split('.').all(|p| p.parse::<u32>().is_ok())) {
             return Err(format!("IG_API_VERSION must look like v21.0, got {version:?}"));
         }
@@ -86,17 +86,23 @@ impl Target {
 /// The production Graph host.
 pub const GRAPH_URL: &str = "https://graph.facebook.com";
 
-/// The API version scenarios call unless told otherwise.
-pub const DEFAULT_VERSION: &str = "v21.0";
+/// The API version live runs call unless `IG_API_VERSION` says otherwise: the newest of igsim's
+/// version timeline (`simulator::version`), so a drift check speaks what production serves.
+pub fn default_version() -> String {
+    simulator::version::newest().to_string()
+}
 
 static SHARED: OnceLock<Running> = OnceLock::new();
 
 /// The configuration the harness's in-process simulator uses: frozen clocks, so time only
-/// moves when a test advances it, and a fixed seed, so ids are reproducible.
+/// moves when a test advances it, and a fixed seed, so ids are reproducible. One simulator
+/// serves a whole test binary and tests keep their sandboxes, so it holds more than the
+/// default number.
 pub fn test_config() -> Config {
     Config {
         clock: ClockMode::Frozen,
         seed: 42,
+        max_sandboxes: 10_000,
         ..Config::default()
     }
 }

@@ -11,6 +11,10 @@ mod login;
 pub use login::LoginConfig;
 mod ratelimit;
 pub use ratelimit::RateLimitConfig;
+mod writes;
+pub use writes::{FieldsOnWrite, WriteFields};
+mod cdn;
+pub use cdn::CdnConfig;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -21,41 +25,7 @@ pub enum ClockMode {
     Frozen,
 }
 
-/// An API version `vMAJOR.MINOR`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct ApiVersion {
-    pub major: u32,
-    pub minor: u32,
-}
-
-impl ApiVersion {
-    pub const fn new(major: u32, minor: u32) -> Self {
-        ApiVersion { major, minor }
-    }
-
-    /// Parses `v21.0` (the `v` is required, as in a path segment).
-    pub fn parse(s: &str) -> Option<Self> {
-        let rest = s.strip_prefix('v')?;
-        let (a, b) = rest.split_once('.')?;
-        if a.is_empty()
-            || b.is_empty()
-            || !a.bytes().all(|c| c.is_ascii_digit())
-            || !b.bytes().all(|c| c.is_ascii_digit())
-        {
-            return None;
-        }
-        Some(ApiVersion {
-            major: a.parse().ok()?,
-            minor: b.parse().ok()?,
-        })
-    }
-}
-
-impl std::fmt::Display for ApiVersion {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "v{}.{}", self.major, self.minor)
-    }
-}
+pub use crate::version::ApiVersion;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
@@ -66,11 +36,17 @@ pub struct Config {
     /// Where frozen clocks start (2026-01-01T00:00:00Z).
     pub frozen_epoch: i64,
 
-    /// Oldest version served; older requested versions are served as this one, and a path
-    /// without a version gets it (facts §3.1: "you get the oldest version still available").
-    pub oldest_version: ApiVersion,
-    /// Newest version known; a newer one is an unknown path (UNCONFIRMED how prod answers).
-    pub newest_version: ApiVersion,
+    /// Pins the oldest version served. `None` (default) follows the version timeline
+    /// (`version.rs`) against each sandbox's clock: a version past its "available until" date
+    /// is served as the oldest still available, as production does (Platform Versioning
+    /// guide). Versions newer than the timeline's newest are unknown paths.
+    pub oldest_version: Option<ApiVersion>,
+    /// The version a path without one is served as: the app's "Upgrade API version" setting in
+    /// the App Dashboard (Platform Versioning guide, "unversioned calls"). `None` (default):
+    /// the newest version, as for an app created today. An expired setting is upgraded like
+    /// any other version. (The guides' "you get the oldest version still available", facts
+    /// §3.1, is the knob value `Some(<oldest>)`.)
+    pub unversioned_version: Option<ApiVersion>,
 
     /// Default page size of cursor-paged edges (facts §3.3: "25?" UNCONFIRMED).
     pub default_page_size: usize,
@@ -80,8 +56,21 @@ pub struct Config {
     pub media_edge_max_items: usize,
     /// `ids=` multi-read cap (facts §3.4).
     pub max_ids: usize,
+    /// Items one request may ask for through nested edge expansions, counted as each nested
+    /// edge's page size when it is reached (`media.limit(100){owner{media.limit(100)…}}` grows
+    /// geometrically). Past it the request fails with production's "Please reduce the amount
+    /// of data you're asking for" (code 1); the threshold is UNCONFIRMED.
+    pub max_expanded_items: usize,
     /// Largest request body accepted, in bytes (resumable uploads are larger; see publishing).
     pub max_body_bytes: usize,
+
+    /// Most sandboxes the process holds, `default` included (`igsim serve --max-sandboxes`):
+    /// creating another is refused with a control-plane error until one is deleted.
+    pub max_sandboxes: usize,
+    /// Most objects one seed world may expand to (users, IG accounts, Pages, media with their
+    /// carousel items and stories, comments with replies, catalog products), checked before
+    /// anything is built (`model::seed::check_bounds`).
+    pub max_world_objects: u64,
 
     /// Lifetime of a long-lived user token from `fb_exchange_token` (facts §7: ~60 days).
     pub long_lived_token_seconds: i64,
@@ -109,9 +98,19 @@ pub struct Config {
     /// `story_insights` is sent this long after a story expires (guides: "Sent 1 hour after
     /// the story expires").
     pub story_insights_delay_seconds: i64,
-    /// Comments on reels produce `comments` webhooks. The guide ("Set Up Webhooks for
-    /// Instagram", Limitations) says "Reels are not supported"; newer production sends them.
+    /// Comments on reels produce `comments` webhooks, with `media.media_product_type` `REELS`,
+    /// as production delivers them (2026 captures, facts §9 "Webhooks"). `false` reproduces the
+    /// guide's "Reels are not supported" ("Set Up Webhooks for Instagram", Limitations).
     pub webhook_reels_supported: bool,
+    /// Most changes one webhook POST carries; production aggregates "up to 1000 per request"
+    /// (facts §6.2). 1 sends every change alone (one entry, one change), as before batching.
+    pub webhook_batch_max_changes: usize,
+    /// How long (sandbox seconds) a change waits for others to share its POST before the
+    /// dispatcher sends it; `webhooks/flush` cuts it short. Production's aggregation window is
+    /// UNCONFIRMED.
+    pub webhook_batch_window_seconds: i64,
+    /// POSTs kept for the control plane's `webhooks/posts` (the newest).
+    pub webhook_posts_kept: usize,
     /// `live_comments` payloads carry this `media.media_product_type` (facts §6.3: `LIVE`?
     /// UNCONFIRMED).
     pub live_comments_product_type: String,
@@ -155,12 +154,17 @@ pub struct Config {
     /// Insights of a story older than its lifetime: an error when true, else an empty `data`
     /// (guide: "only available for 24 hours"; which answer production gives is UNCONFIRMED).
     pub expired_story_insights_error: bool,
-    /// Apply the changelog's "will apply to all versions on <date>" dates against the sandbox
-    /// clock (v21's removals from 2025-01-08, v22's from 2025-04-21). Off by default so each
-    /// requested version keeps its own catalogue.
+    /// Apply the changelog's "will apply to all versions on <date>" dates (the version
+    /// timeline's `all_versions_from`: v18's deprecations from 2023-12-11, v20's timeframes
+    /// from 2024-08-19, v21's removals from 2025-01-08, v22's from 2025-04-21, with v22's
+    /// exception for older media) against the sandbox clock, as production does (default).
+    /// `false` is the guides' per-version view: each requested version keeps its own
+    /// catalogue whatever the date.
     pub insights_version_sunsets: bool,
     /// Instagram BUC and Platform rate limits (see `config/ratelimit.rs`).
     pub rate_limits: RateLimitConfig,
+    /// The media CDN: URL lifetime, cache headers, kept bytes (see `config/cdn.rs`).
+    pub cdn: CdnConfig,
     /// Instagram Login tokens and both login dialogs' codes (see `config/login.rs`).
     pub login: LoginConfig,
     /// Request journal: entries kept per sandbox before the oldest are dropped (`journal.rs`).
@@ -169,6 +173,27 @@ pub struct Config {
     pub fault_max_delay_ms: u64,
     /// Fault rules every sandbox starts with (`igsim serve --faults FILE`).
     pub faults: Vec<crate::faults::FaultSpec>,
+
+    /// The control plane's token (`igsim serve --admin-token`, env `IGSIM_ADMIN_TOKEN`). When
+    /// set, every `/_sim/` route but the dashboard's static files needs it (see
+    /// `http::sim::authorize`); `None` leaves the control plane open, as on loopback. Never
+    /// shown by any route.
+    #[serde(skip_serializing)]
+    pub admin_token: Option<String>,
+    /// What each write endpoint answers to `fields=` (see `config/writes.rs`).
+    pub fields_on_write: FieldsOnWrite,
+}
+
+impl Config {
+    /// The version serving a call at `now`: `requested` (or the unversioned setting), upgraded
+    /// to the oldest version available at `now` (see [`Config::oldest_version`]).
+    pub fn served_version(&self, requested: Option<ApiVersion>, now: i64) -> ApiVersion {
+        let oldest = self
+            .oldest_version
+            .unwrap_or_else(|| crate::version::oldest_available(now));
+        let unversioned = self.unversioned_version.unwrap_or_else(crate::version::newest);
+        crate::version::serve(requested, unversioned, oldest)
+    }
 }
 
 impl Default for Config {
@@ -177,13 +202,16 @@ impl Default for Config {
             seed: 42,
             clock: ClockMode::Real,
             frozen_epoch: 1_767_225_600,
-            oldest_version: ApiVersion::new(18, 0),
-            newest_version: ApiVersion::new(24, 0),
+            oldest_version: None,
+            unversioned_version: None,
             default_page_size: 25,
             max_page_size: 100,
             media_edge_max_items: 10_000,
             max_ids: 50,
+            max_expanded_items: 100_000,
             max_body_bytes: 16 * 1024 * 1024,
+            max_sandboxes: 256,
+            max_world_objects: 100_000,
             long_lived_token_seconds: 60 * 24 * 3600,
             short_lived_token_seconds: 2 * 3600,
             data_access_seconds: 90 * 24 * 3600,
@@ -195,7 +223,10 @@ impl Default for Config {
             webhook_timeout_ms: 10_000,
             webhook_legacy_sha1_header: true,
             story_insights_delay_seconds: 3600,
-            webhook_reels_supported: false,
+            webhook_reels_supported: true,
+            webhook_batch_max_changes: 1000,
+            webhook_batch_window_seconds: 2,
+            webhook_posts_kept: 1000,
             live_comments_product_type: "LIVE".into(),
             webhook_url: None,
             webhook_verify_token: None,
@@ -215,12 +246,15 @@ impl Default for Config {
             insights_min_followers: 100,
             insights_max_range_seconds: 30 * 24 * 3600,
             expired_story_insights_error: false,
-            insights_version_sunsets: false,
+            insights_version_sunsets: true,
             rate_limits: RateLimitConfig::default(),
+            cdn: CdnConfig::default(),
             login: LoginConfig::default(),
             journal_capacity: 10_000,
             fault_max_delay_ms: 300_000,
             faults: Vec::new(),
+            admin_token: None,
+            fields_on_write: FieldsOnWrite::default(),
         }
     }
 }

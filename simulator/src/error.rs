@@ -144,6 +144,10 @@ pub struct GraphError {
     pub user_msg: Option<String>,
     /// HTTP status, `is_transient` and `WWW-Authenticate` of the error's family.
     pub envelope: Envelope,
+    /// A write that succeeded before its answer failed: the write's own answer, sent as
+    /// `original_response` after `fbtrace_id` (read-after-write; see
+    /// [`GraphError::unsupported_post_after_write`]).
+    pub original_response: Option<Value>,
 }
 
 pub type GraphResult<T> = Result<T, GraphError>;
@@ -162,6 +166,7 @@ impl GraphError {
             user_title: None,
             user_msg: None,
             envelope,
+            original_response: None,
         }
     }
 
@@ -207,6 +212,9 @@ impl GraphError {
             e.insert("error_user_msg".into(), json!(m));
         }
         e.insert("fbtrace_id".into(), json!(fbtrace_id));
+        if let Some(original) = &self.original_response {
+            e.insert("original_response".into(), original.clone());
+        }
         json!({ "error": Value::Object(e) })
     }
 
@@ -231,6 +239,38 @@ impl GraphError {
         .kind(METHOD)
     }
 
+    /// `fields=` on `POST /{ig-user-id}/media_publish`: the media is published, then production
+    /// answers 100/33 without an object id and with the publish's own answer as
+    /// `original_response` (`{"error":{"message":"Unsupported post request. Please read the
+    /// Graph API documentation at https://developers.facebook.com/docs/graph-api","type":
+    /// "GraphMethodException","code":100,"error_subcode":33,"fbtrace_id":…,"original_response":
+    /// {"id":"17932957112492573"}}}`, quoted in the crates.io `instagram-graph-api` client,
+    /// bk-rs/instagram-apis-rs media_publish/creating.rs, 2022).
+    pub fn unsupported_post_after_write(original_response: Value) -> Self {
+        let mut e = GraphError::of(
+            OBJECT_ACCESS,
+            100,
+            "Unsupported post request. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api",
+        )
+        .subcode(33)
+        .kind(METHOD);
+        e.original_response = Some(original_response);
+        e
+    }
+
+    /// `fields=` on `POST /{ig-media-id}/comments`: the comment is created, then production
+    /// answers HTTP 400, code 20, subcode 1772107 (GH:brightbeanxyz/brightbean-studio#140,
+    /// 2026-08: clients that retried on it posted duplicate comments). The report quotes the
+    /// text without a `(#20)` prefix; whether production adds one is UNCONFIRMED.
+    pub fn response_format_unsupported() -> Self {
+        GraphError::of(
+            PARAMETER,
+            20,
+            "This API call does not support the requested response format",
+        )
+        .subcode(1772107)
+    }
+
     /// A path the Graph API has no route for (e.g. an unknown edge).
     /// Code 2500 "Unknown path components" is what graph.facebook.com answers (UNCONFIRMED).
     pub fn unknown_path(path: &str) -> Self {
@@ -239,6 +279,8 @@ impl GraphError {
 
     // ---- parameters (facts §1.3) -----------------------------------------------------
 
+    /// `(#100) Tried accessing nonexisting field (<field>) on node type (<NodeType>)`: consistent
+    /// across practitioner pastes (facts §1.3).
     pub fn nonexisting_field(field: &str, node_type: &str) -> Self {
         GraphError::of(
             PARAMETER,
@@ -247,15 +289,19 @@ impl GraphError {
         )
     }
 
+    /// `(#100) The parameter <name> is required` (facts §1.3, practitioner pastes).
     pub fn missing_param(name: &str) -> Self {
         GraphError::of(PARAMETER, 100, format!("(#100) The parameter {name} is required"))
     }
 
+    /// `(#100) <detail>`: the prefix of every generic parameter error (facts §1.3, `GERR`); the
+    /// detail's source is named by each caller.
     pub fn invalid_param(detail: impl std::fmt::Display) -> Self {
         GraphError::of(PARAMETER, 100, format!("(#100) {detail}"))
     }
 
     /// `(#100) <param>[<i>] must be one of the following values: a, b, c`
+    /// (GH:janu-software/facebook-php-sdk#17, facts §1.3).
     pub fn not_one_of(param: &str, values: &[&str]) -> Self {
         GraphError::of(
             PARAMETER,
@@ -267,6 +313,19 @@ impl GraphError {
         )
     }
 
+    /// A request whose nested expansions ask for more than `Config::max_expanded_items`.
+    /// Code 1 and the text are Graph's answer to oversized reads (practitioner reports,
+    /// UNCONFIRMED for the Instagram surface); production is reported to answer it with HTTP
+    /// 500, igsim with the parameter family's 400 (client input never gets a 5xx).
+    pub fn too_much_data() -> Self {
+        GraphError::of(
+            PARAMETER,
+            1,
+            "Please reduce the amount of data you're asking for, then retry your request",
+        )
+    }
+
+    /// `(#100) Too many IDs. Maximum: 50. Provided: 54.` (facts §1.3).
     pub fn too_many_ids(provided: usize, max: usize) -> Self {
         GraphError::of(
             PARAMETER,
@@ -275,6 +334,8 @@ impl GraphError {
         )
     }
 
+    /// `(#100) The After Cursor specified exceeds the max limit supported by this endpoint`
+    /// (facts §1.3).
     pub fn cursor_out_of_range(which: &str) -> Self {
         GraphError::of(
             PARAMETER,
@@ -295,7 +356,8 @@ impl GraphError {
 
     // ---- tokens (facts §1.3, code 190 and friends) -------------------------------------
 
-    /// No token at all on a request for `/me`.
+    /// No token at all on a request for `/me`: the `WWW-Authenticate` "invalid_request" text
+    /// (facts §1.2 header dumps).
     pub fn active_token_required() -> Self {
         GraphError::of(
             TOKEN_MISSING,
@@ -304,7 +366,7 @@ impl GraphError {
         )
     }
 
-    /// No token at all on any other request.
+    /// No token at all on any other request: code 104 (`GERR`); text UNCONFIRMED.
     pub fn token_required() -> Self {
         GraphError::of(
             TOKEN_MISSING,
@@ -313,10 +375,12 @@ impl GraphError {
         )
     }
 
+    /// 190 "Invalid OAuth access token - Cannot parse access token" (GH:facebook/facebook-ios-sdk#2576).
     pub fn token_unparseable() -> Self {
         GraphError::of(TOKEN, 190, "Invalid OAuth access token - Cannot parse access token")
     }
 
+    /// 190 "Invalid OAuth access token." (GH:darwin-morocho/flutter-facebook-auth#397, facts §1.3).
     pub fn token_invalid() -> Self {
         GraphError::of(TOKEN, 190, "Invalid OAuth access token.")
     }
@@ -335,6 +399,7 @@ impl GraphError {
         .subcode(463)
     }
 
+    /// 190/458 (`GERR`; gist MauricioKruijer/7663113, facts §1.3).
     pub fn token_app_not_authorized(app_id: &str) -> Self {
         GraphError::of(
             TOKEN,
@@ -344,11 +409,13 @@ impl GraphError {
         .subcode(458)
     }
 
+    /// 190/460 (GH:roughike/flutter_facebook_login#151, facts §1.3).
     pub fn token_password_changed() -> Self {
         GraphError::of(TOKEN, 190, "Error validating access token: The session has been invalidated because the user changed their password or Facebook has changed the session for security reasons.")
             .subcode(460)
     }
 
+    /// 190/466 (GH:Web3Auth/web3auth-web#458, facts §1.3).
     pub fn token_invalidated_by_api() -> Self {
         GraphError::of(
             TOKEN,
@@ -358,6 +425,7 @@ impl GraphError {
         .subcode(466)
     }
 
+    /// 190/467 (`GERR`; gist MauricioKruijer/7663113, facts §1.3).
     pub fn token_logged_out() -> Self {
         GraphError::of(
             TOKEN,
@@ -367,6 +435,7 @@ impl GraphError {
         .subcode(467)
     }
 
+    /// 190/492 (`GERR`; text UNCONFIRMED).
     pub fn token_session_invalid() -> Self {
         GraphError::of(TOKEN, 190, "Error validating access token: The session is invalid. This could be because the application was uninstalled after the session was created.")
             .subcode(492)
@@ -382,7 +451,8 @@ impl GraphError {
         .kind(METHOD)
     }
 
-    /// The app requires `appsecret_proof` and none was sent.
+    /// The app requires `appsecret_proof` and none was sent (securing-requests doc; text
+    /// UNCONFIRMED).
     pub fn appsecret_proof_required() -> Self {
         GraphError::of(
             OBJECT_ACCESS,
@@ -392,14 +462,17 @@ impl GraphError {
         .kind(METHOD)
     }
 
+    /// `/oauth/access_token` with a wrong client secret: code 1 (practitioner; UNCONFIRMED).
     pub fn invalid_client_secret() -> Self {
         GraphError::of(PARAMETER, 1, "Error validating client secret.")
     }
 
+    /// `/oauth/access_token` with an unknown client id: code 101 (`GERR`; text UNCONFIRMED).
     pub fn invalid_application_id() -> Self {
         GraphError::of(PARAMETER, 101, "Error validating application. Invalid application ID.")
     }
 
+    /// An unknown `grant_type` (igsim's wording, UNCONFIRMED).
     pub fn unsupported_grant_type() -> Self {
         GraphError::of(
             PARAMETER,
@@ -419,14 +492,31 @@ impl GraphError {
 
     // ---- permissions (facts §1.2, §7) ---------------------------------------------------
 
-    /// `(#10)`: the token lacks a permission the edge needs ([`PERMISSION`]: HTTP 400, no
-    /// `is_transient`).
+    /// `(#10) Application does not have permission for this action` (`GERR`'s generic code-10
+    /// sentence): the viewer's Page tasks do not allow what the edge needs, or the token lacks
+    /// a permission whose text no capture gives ([`PERMISSION`]: HTTP 400, no `is_transient`).
     pub fn permission_denied() -> Self {
         GraphError::of(
             PERMISSION,
             10,
             "(#10) Application does not have permission for this action",
         )
+    }
+
+    /// `(#10)` for a token without `permission`. For `instagram_content_publish` production's
+    /// text (2026) is "(#10) Requires instagram_content_publish permission to manage the
+    /// object" (GH:gitroomhq/postiz-app#1914); for the other permissions no capture gives the
+    /// text (the 2026 `instagram_manage_comments` capture of issue 10 gives status and keys
+    /// only), so they keep the generic [`GraphError::permission_denied`] sentence (UNCONFIRMED).
+    pub fn permission_missing(permission: &str) -> Self {
+        match permission {
+            "instagram_content_publish" => GraphError::of(
+                PERMISSION,
+                10,
+                format!("(#10) Requires {permission} permission to manage the object"),
+            ),
+            _ => GraphError::permission_denied(),
+        }
     }
 
     /// `(#200)`: the user has not granted what the action needs ([`USER_PERMISSION`]: 403).
@@ -438,6 +528,8 @@ impl GraphError {
         )
     }
 
+    /// `(#200) The user hasn't authorized the application to perform this action` (`GERR`,
+    /// facts §1.3).
     pub fn not_authorized_action() -> Self {
         GraphError::of(
             USER_PERMISSION,
@@ -448,6 +540,7 @@ impl GraphError {
 
     // ---- request bodies (never a 5xx: every failure on client input is a 4xx) -------------------------------------------------------------------
 
+    /// A body over `max_body_bytes` (igsim's own limit and wording).
     pub fn body_too_large(limit: usize) -> Self {
         GraphError::of(
             PARAMETER,
@@ -456,6 +549,7 @@ impl GraphError {
         )
     }
 
+    /// A body that does not parse as its content type (igsim's wording, UNCONFIRMED).
     pub fn malformed_body(detail: &str) -> Self {
         GraphError::of(
             PARAMETER,

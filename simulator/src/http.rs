@@ -3,6 +3,7 @@
 //! one handler file per resource.
 
 pub mod batch;
+pub mod cdn;
 pub mod comment;
 pub mod dialog;
 pub mod discovery;
@@ -28,5 +29,6 @@ pub mod response;
 pub mod router;
 pub mod shopping;
 pub mod sim;
+pub mod ui;
 pub mod user;
 pub mod webhooks;

@@ -6,6 +6,7 @@
 //! - [`ids`]: typed ids and the seeded id generator.
 //! - [`error`]: the Graph error vocabulary (one constructor per documented error).
 //! - [`timefmt`]: Graph timestamps and `since`/`until` parsing.
+//! - [`version`]: the Graph API version timeline (dates, served range, per-version changes).
 //! - [`model`]: the world of a sandbox. No IO, no clock: operations take `now`.
 //! - [`sandbox`]: isolated worlds, their locks and clocks, the token index.
 //! - [`journal`]: the per-sandbox request journal (bounded, filtered, paged).
@@ -14,6 +15,7 @@
 //! - [`logging`]: the request log subscriber `igsim serve` installs (text or JSON).
 //! - [`http`]: the only layer that knows HTTP and JSON (route table in `http::router`).
 //! - [`media_fetch`]: media URL checks and the optional real download (`--media-fetch`).
+//! - [`synth`]: deterministic media bytes (JPEG pictures, MP4 videos) for the CDN.
 //! - [`server`]: accept loop, graceful shutdown, in-process start for tests.
 //! - [`webhooks`]: the webhook dispatcher (signing, handshake, retries); with `media_fetch`
 //!   the only code that opens connections.
@@ -35,7 +37,9 @@ pub mod model;
 pub mod pattern;
 pub mod sandbox;
 pub mod server;
+pub mod synth;
 pub mod timefmt;
+pub mod version;
 pub mod webhooks;
 
 pub use config::{ClockMode, Config};

@@ -5,6 +5,7 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use simulator::model::seed::WorldSeed;
 use simulator::{ClockMode, Config, Simulator};
+use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -42,6 +43,9 @@ struct FaultArgs {
     /// Base URL of the running simulator.
     #[arg(long, default_value = "http://127.0.0.1:8686")]
     url: String,
+    /// The simulator's control-plane token, if it was started with one.
+    #[arg(long, env = "IGSIM_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
     /// Sandbox whose rules to change.
     #[arg(long, default_value = "default")]
     sandbox: String,
@@ -123,6 +127,9 @@ struct TriggerArgs {
     /// Base URL of the running simulator.
     #[arg(long, default_value = "http://127.0.0.1:8686")]
     url: String,
+    /// The simulator's control-plane token, if it was started with one.
+    #[arg(long, env = "IGSIM_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
     /// Sandbox to act in.
     #[arg(long, default_value = "default")]
     sandbox: String,
@@ -242,6 +249,15 @@ struct ServeArgs {
     /// judging them offline from the URL.
     #[arg(long)]
     media_fetch: bool,
+    /// Most sandboxes held at once (`default` included); creating more is refused until one
+    /// is deleted.
+    #[arg(long, default_value_t = Config::default().max_sandboxes)]
+    max_sandboxes: usize,
+    /// Require this token on every control-plane (`/_sim/`) call, as
+    /// `Authorization: Bearer <token>` or `X-Igsim-Admin-Token: <token>`. Set it whenever
+    /// anyone but you can reach the address: the control plane shows every token and secret.
+    #[arg(long, env = "IGSIM_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
     /// Fault rules every sandbox starts with: a JSON file holding a rule, an array of rules
     /// or {"rules": [...]} (README "Fault and latency injection").
     #[arg(long, value_name = "FILE")]
@@ -281,14 +297,14 @@ fn main() {
         Some(Command::Serve(a)) => a,
         Some(Command::Trigger(t)) => {
             if let Err(e) = trigger(t) {
-                eprintln!("igsim: {e}");
+                warn(&format!("igsim: {e}"));
                 std::process::exit(1);
             }
             return;
         }
         Some(Command::Fault(f)) => {
             if let Err(e) = fault(f) {
-                eprintln!("igsim: {e}");
+                warn(&format!("igsim: {e}"));
                 std::process::exit(1);
             }
             return;
@@ -296,7 +312,7 @@ fn main() {
         None => cli.serve,
     };
     if let Err(e) = serve(args) {
-        eprintln!("igsim: {}", e.message);
+        warn(&format!("igsim: {}", e.message));
         std::process::exit(e.code);
     }
 }
@@ -362,6 +378,7 @@ fn serve(args: ServeArgs) -> Result<(), Failure> {
         webhook_url: args.webhook_url.clone(),
         webhook_verify_token: args.verify_token.clone(),
         activity_rate: args.activity,
+        max_sandboxes: args.max_sandboxes.max(1),
         ..Config::default()
     };
     if let Some(url) = &config.webhook_url {
@@ -371,6 +388,10 @@ fn serve(args: ServeArgs) -> Result<(), Failure> {
         return Err("--activity is a non-negative number of events per sandbox-minute".into());
     }
     config.publishing.media_fetch = args.media_fetch;
+    if args.admin_token.as_deref().is_some_and(|t| t.trim().is_empty()) {
+        return Err("--admin-token (IGSIM_ADMIN_TOKEN) must not be empty".into());
+    }
+    config.admin_token = args.admin_token.clone();
     config.journal_capacity = args.journal_capacity;
     if let Some(path) = &args.faults {
         config.faults = load_faults(path).map_err(|e| format!("--faults: {e}"))?;
@@ -381,6 +402,10 @@ fn serve(args: ServeArgs) -> Result<(), Failure> {
         LogFormatArg::Json => simulator::logging::LogFormat::Json,
     };
     simulator::logging::init(format, filter)?;
+    let exposed = exposed(&args.addr);
+    if exposed {
+        warn(exposed_warning(&args.addr, config.admin_token.is_some()).trim_end());
+    }
     let mut sim = Simulator::new(config);
     if let Some(path) = &args.world {
         sim = sim.with_world(load_world(path)?);
@@ -391,32 +416,114 @@ fn serve(args: ServeArgs) -> Result<(), Failure> {
         .map_err(|e| e.to_string())?;
     rt.block_on(async move {
         let running = sim.start(args.addr).await.map_err(|e| cannot_listen(args.addr, &e))?;
-        print_banner(&running);
-        let _ = tokio::signal::ctrl_c().await;
-        eprintln!("igsim: shutting down");
+        // Handlers first: a signal that arrives once the address is announced is handled.
+        let stop = shutdown_signal()?;
+        say(&banner(&running, exposed));
+        let signal = stop.await;
+        warn(&format!("igsim: {signal}: shutting down"));
         running.stop().await;
         Ok(())
     })
 }
 
-fn print_banner(running: &simulator::Running) {
+/// Installs the handlers for Ctrl-C (SIGINT) and SIGTERM (what `docker stop`, systemd and
+/// Kubernetes send) and returns what waits for either: both shut down the same graceful
+/// way. The future names the signal.
+#[cfg(unix)]
+fn shutdown_signal() -> Result<impl std::future::Future<Output = &'static str>, String> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let handler = |kind| signal(kind).map_err(|e| format!("cannot handle signals: {e}"));
+    let (mut int, mut term) = (handler(SignalKind::interrupt())?, handler(SignalKind::terminate())?);
+    Ok(async move {
+        tokio::select! {
+            _ = int.recv() => "interrupted",
+            _ = term.recv() => "terminated",
+        }
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> Result<impl std::future::Future<Output = &'static str>, String> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+        "interrupted"
+    })
+}
+
+/// Whether other machines can reach `addr` (anything but a loopback address).
+fn exposed(addr: &SocketAddr) -> bool {
+    !addr.ip().is_loopback()
+}
+
+/// The loud warning for an address other machines can reach (see the README's trust model).
+fn exposed_warning(addr: &SocketAddr, has_admin_token: bool) -> String {
+    let rule = "=".repeat(78);
+    let mut w = String::new();
+    let _ = writeln!(w, "{rule}");
+    let _ = writeln!(w, "igsim WARNING: listening on {addr}, which other machines can reach.");
+    let _ = writeln!(
+        w,
+        "igsim is a test double: every Graph token is accepted as issued, and the"
+    );
+    if has_admin_token {
+        let _ = writeln!(
+            w,
+            "control plane (/_sim/) is protected by the admin token you gave. Graph"
+        );
+        let _ = writeln!(
+            w,
+            "calls still need only the sandbox tokens the control plane hands out."
+        );
+    } else {
+        let _ = writeln!(
+            w,
+            "control plane (/_sim/) needs NO credentials: anyone who reaches it can read"
+        );
+        let _ = writeln!(
+            w,
+            "every token and app secret, reset or delete sandboxes and move their clocks."
+        );
+        let _ = writeln!(
+            w,
+            "Start it with --admin-token <secret> (or IGSIM_ADMIN_TOKEN) to require a token"
+        );
+        let _ = writeln!(w, "on /_sim/, or bind to 127.0.0.1.");
+    }
+    let _ = writeln!(w, "{rule}");
+    w
+}
+
+/// What `igsim serve` prints on stdout once it listens: the address and, on loopback, the
+/// demo credentials.
+fn banner(running: &simulator::Running, exposed: bool) -> String {
     let base = running.base_url();
+    let mut out = String::new();
+    let _ = writeln!(out, "igsim {} listening on {base}", env!("CARGO_PKG_VERSION"));
+    let _ = writeln!(out);
     let Some(sb) = running.state.sandboxes.get(simulator::sandbox::DEFAULT_SANDBOX) else {
-        return;
+        return out;
     };
+    if exposed {
+        // Logs of a reachable server are read by more people than its terminal.
+        let _ = writeln!(
+            out,
+            "Credentials are not printed for a non-loopback address: read them from"
+        );
+        let _ = writeln!(out, "  {base}/_sim/sandboxes/default");
+        return out;
+    }
     let d = simulator::http::sim::describe(&sb);
-    println!("igsim {} listening on {base}", env!("CARGO_PKG_VERSION"));
-    println!();
-    println!("Demo credentials (sandbox \"default\"):");
-    println!("  app id      {}", d["app"]["id"].as_str().unwrap_or(""));
-    println!("  app secret  {}", d["app"]["secret"].as_str().unwrap_or(""));
+    let _ = writeln!(out, "Demo credentials (sandbox \"default\"):");
+    let _ = writeln!(out, "  app id      {}", d["app"]["id"].as_str().unwrap_or(""));
+    let _ = writeln!(out, "  app secret  {}", d["app"]["secret"].as_str().unwrap_or(""));
     if let Some(u) = d["users"].get(0) {
-        println!(
+        let _ = writeln!(
+            out,
             "  user        {} ({})",
             u["name"].as_str().unwrap_or(""),
             u["id"].as_str().unwrap_or("")
         );
-        println!("  user token  {}", u["access_token"].as_str().unwrap_or(""));
+        let _ = writeln!(out, "  user token  {}", u["access_token"].as_str().unwrap_or(""));
     }
     for p in d["pages"]
         .as_array()
@@ -424,39 +531,69 @@ fn print_banner(running: &simulator::Running) {
         .flatten()
         .filter(|p| !p["instagram_business_account"].is_null())
     {
-        println!(
+        let _ = writeln!(
+            out,
             "  page id     {} ({}) -> ig user id {}",
             p["id"].as_str().unwrap_or(""),
             p["name"].as_str().unwrap_or(""),
             p["instagram_business_account"].as_str().unwrap_or("")
         );
     }
-    println!();
-    println!(
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
         "Try:  curl \"{base}/v21.0/me/accounts?access_token={}\"",
         d["users"][0]["access_token"].as_str().unwrap_or("")
     );
-    println!("Facebook Login dialog: {base}/v21.0/dialog/oauth?client_id={}&redirect_uri=<loopback URI>&scope=instagram_basic", d["app"]["id"].as_str().unwrap_or(""));
-    println!();
-    println!("Instagram Login (point graph.instagram.com and api.instagram.com at {base}):");
+    let _ = writeln!(
+        out,
+        "Facebook Login dialog: {base}/v21.0/dialog/oauth?client_id={}&redirect_uri=<loopback URI>&scope=instagram_basic",
+        d["app"]["id"].as_str().unwrap_or("")
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Instagram Login (point graph.instagram.com and api.instagram.com at {base}):"
+    );
     for l in d["instagram_logins"].as_array().into_iter().flatten() {
-        println!(
+        let _ = writeln!(
+            out,
             "  @{:<15} ig user id {} (app-scoped {})",
             l["username"].as_str().unwrap_or(""),
             l["id"].as_str().unwrap_or(""),
             l["user_id"].as_str().unwrap_or("")
         );
-        println!("  token       {}", l["access_token"].as_str().unwrap_or(""));
+        let _ = writeln!(out, "  token       {}", l["access_token"].as_str().unwrap_or(""));
     }
     if let Some(l) = d["instagram_logins"].get(0) {
-        println!(
+        let _ = writeln!(
+            out,
             "Try:  curl \"{base}/v21.0/me?fields=user_id,username,media_count&access_token={}\"",
             l["access_token"].as_str().unwrap_or("")
         );
     }
-    println!("Instagram Login dialog: {base}/oauth/authorize?client_id={}&redirect_uri=<loopback URI>&response_type=code&scope=instagram_business_basic", d["app"]["id"].as_str().unwrap_or(""));
-    println!();
-    println!("All sandboxes, tokens and clocks: {base}/_sim/sandboxes/default");
+    let _ = writeln!(
+        out,
+        "Instagram Login dialog: {base}/oauth/authorize?client_id={}&redirect_uri=<loopback URI>&response_type=code&scope=instagram_business_basic",
+        d["app"]["id"].as_str().unwrap_or("")
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(out, "All sandboxes, tokens and clocks: {base}/_sim/sandboxes/default");
+    let _ = writeln!(out, "Dashboard: {}", simulator::http::ui::url(&base));
+    out
+}
+
+/// Writes to stdout, ignoring a closed or broken one (`igsim | head -1` must not stop igsim).
+fn say(text: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
+/// Writes a line to stderr, ignoring a closed or broken one.
+fn warn(line: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
 /// `igsim trigger …`: one control-plane call to a running simulator; prints its JSON answer.
@@ -519,24 +656,28 @@ fn trigger(t: TriggerArgs) -> Result<(), String> {
         TriggerEvent::Flush => (http::Method::POST, "webhooks/flush", json!({})),
         TriggerEvent::Deliveries => (http::Method::GET, "webhooks/deliveries", serde_json::Value::Null),
     };
-    control(&format!("{base}/{path}"), method, body)
+    control(&format!("{base}/{path}"), t.admin_token.as_deref(), method, body)
 }
 
 /// `igsim fault …`: adds, lists or clears a sandbox's fault rules; prints the JSON answer.
 fn fault(f: FaultArgs) -> Result<(), String> {
     let base = format!("{}/_sim/sandboxes/{}/faults", f.url.trim_end_matches('/'), f.sandbox);
+    let token = f.admin_token.as_deref();
     match f.action {
-        FaultAction::List => control(&base, http::Method::GET, serde_json::Value::Null),
-        FaultAction::Clear { id: None } => control(&base, http::Method::DELETE, serde_json::Value::Null),
-        FaultAction::Clear { id: Some(id) } => {
-            control(&format!("{base}/{id}"), http::Method::DELETE, serde_json::Value::Null)
-        }
+        FaultAction::List => control(&base, token, http::Method::GET, serde_json::Value::Null),
+        FaultAction::Clear { id: None } => control(&base, token, http::Method::DELETE, serde_json::Value::Null),
+        FaultAction::Clear { id: Some(id) } => control(
+            &format!("{base}/{id}"),
+            token,
+            http::Method::DELETE,
+            serde_json::Value::Null,
+        ),
         FaultAction::Add(rule) => {
             let body = match &rule.file {
                 Some(path) => serde_json::to_value(load_faults(path)?).map_err(|e| e.to_string())?,
                 None => rule_json(&rule),
             };
-            control(&base, http::Method::POST, body)
+            control(&base, token, http::Method::POST, body)
         }
     }
 }
@@ -572,9 +713,9 @@ fn rule_json(r: &FaultRuleArgs) -> serde_json::Value {
     serde_json::Value::Object(rule)
 }
 
-/// One control-plane call to a running simulator (`body` JSON, none when null); prints its
-/// JSON answer and fails on a 4xx/5xx or a transport error.
-fn control(url: &str, method: http::Method, body: serde_json::Value) -> Result<(), String> {
+/// One control-plane call to a running simulator (`body` JSON, none when null), with the admin
+/// token when given; prints its JSON answer and fails on a 4xx/5xx or a transport error.
+fn control(url: &str, admin_token: Option<&str>, method: http::Method, body: serde_json::Value) -> Result<(), String> {
     let payload = if body.is_null() {
         bytes::Bytes::new()
     } else {
@@ -584,19 +725,52 @@ fn control(url: &str, method: http::Method, body: serde_json::Value) -> Result<(
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
+    let mut headers = vec![("content-type", "application/json".to_string())];
+    if let Some(token) = admin_token {
+        headers.push((simulator::http::sim::ADMIN_TOKEN_HEADER, token.to_string()));
+    }
     let out = rt.block_on(simulator::webhooks::request(
         method,
         url,
-        &[("content-type", "application/json".to_string())],
+        &headers,
         payload,
         std::time::Duration::from_secs(30),
     ));
     if let Some(e) = out.error {
         return Err(format!("{url}: {e}"));
     }
-    println!("{}", out.body);
+    say(&format!("{}\n", out.body));
     match out.status {
         Some(s) if s < 400 => Ok(()),
         s => Err(format!("{url} answered {}", s.unwrap_or(0))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_addresses_count_as_private() {
+        for (addr, exposed) in [
+            ("127.0.0.1:8686", false),
+            ("[::1]:8686", false),
+            ("0.0.0.0:8686", true),
+            ("[::]:8686", true),
+            ("192.168.1.20:8686", true),
+        ] {
+            let a: SocketAddr = addr.parse().unwrap();
+            assert_eq!(super::exposed(&a), exposed, "{addr}");
+        }
+    }
+
+    #[test]
+    fn the_exposure_warning_says_what_is_open_and_how_to_close_it() {
+        let addr: SocketAddr = "0.0.0.0:8686".parse().unwrap();
+        let open = exposed_warning(&addr, false);
+        assert!(open.contains("WARNING") && open.contains("0.0.0.0:8686"));
+        assert!(open.contains("--admin-token") && open.contains("NO credentials"));
+        let closed = exposed_warning(&addr, true);
+        assert!(closed.contains("protected by the admin token") && !closed.contains("NO credentials"));
     }
 }

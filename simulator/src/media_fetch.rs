@@ -1,10 +1,13 @@
 //! Media checks for container creation: the offline judgement of a media URL, the byte
-//! checks production applies (JPEG only, MPO rejected, ≤ 8 MiB, aspect 4:5..1.91:1, MP4/MOV
-//! container), and the optional real download (`--media-fetch`). The download here is the
-//! only place outside webhooks that opens a connection; it speaks plain `http://` only.
+//! checks production applies (JPEG or PNG, MPO rejected, ≤ 8 MiB, aspect 4:5..1.91:1 for feed
+//! and carousel images, MP4/MOV container), and the optional real download (`--media-fetch`).
+//! The download here is the only place outside webhooks that opens a connection; it speaks
+//! plain `http://` only.
 //!
-//! Sources: Content Publishing guide "Limitations" (JPEG only, no MPO/JPS); facts §4.4
-//! (image size, aspect ratio, video container); facts §1.5 (the error for each failure).
+//! Sources: Content Publishing guide "Limitations" (no MPO/JPS); facts §9 "Image formats"
+//! (production accepts PNG, single images and carousel items: GH:gitroomhq/postiz-app#1547,
+//! PR #1900, superseding the reference's "JPEG only"); facts §4.4 (image size, the feed aspect
+//! range, story images without one, video container); facts §1.5 (the error for each failure).
 
 use crate::config::PublishingConfig;
 use crate::error::{GraphError, GraphResult, FORCIBLE_SUBCODES};
@@ -15,11 +18,31 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use std::time::Duration;
 
+/// The image formats container creation accepts (facts §9 "Image formats": JPEG, and PNG
+/// which production accepts although the reference says "JPEG only").
+pub const SUPPORTED_IMAGE_FORMATS: &[&str] = &["JPEG", "PNG"];
+
+/// Extensions (or `format=` hints) naming a supported image format.
+const SUPPORTED_IMAGE_EXTENSIONS: &[&str] = &["jpg", "jpeg", "jpe", "jfif", "png"];
+
+/// The feed aspect-ratio range, width over height: 4:5 .. 1.91:1 (facts §4.4).
+const FEED_ASPECT: (f64, f64) = (0.8, 1.91);
+
 /// What the media is supposed to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expect {
+    /// A feed image or carousel image item: supported format, size, and the feed aspect range.
+    FeedImage,
+    /// A story image or a Reels cover: supported format and size, any aspect ratio (stories
+    /// are 9:16; facts §4.4 gives story images and covers no aspect rule).
     Image,
     Video,
+}
+
+impl Expect {
+    pub fn is_image(self) -> bool {
+        self != Expect::Video
+    }
 }
 
 /// The verdict on one fetched URL, computed before the world lock is taken.
@@ -93,9 +116,9 @@ fn named_format(url: &str) -> Option<String> {
 pub fn judge_offline(url: &str, expect: Expect) -> Verdict {
     let Some(ext) = named_format(url) else { return Ok(()) };
     match expect {
-        Expect::Image => match ext.as_str() {
-            "jpg" | "jpeg" | "jpe" | "jfif" => Ok(()),
-            "png" | "gif" | "webp" | "heic" | "heif" | "bmp" | "tif" | "tiff" | "mpo" | "jps" | "avif" | "svg" => {
+        Expect::FeedImage | Expect::Image => match ext.as_str() {
+            e if SUPPORTED_IMAGE_EXTENSIONS.contains(&e) => Ok(()),
+            "gif" | "webp" | "heic" | "heif" | "bmp" | "tif" | "tiff" | "mpo" | "jps" | "avif" | "svg" => {
                 Err(GraphError::image_format_unsupported(&ext.to_ascii_uppercase()))
             }
             _ => Ok(()),
@@ -110,11 +133,21 @@ pub fn judge_offline(url: &str, expect: Expect) -> Verdict {
     }
 }
 
+/// The width and height a PNG's IHDR chunk gives (always the first chunk, at byte 16).
+fn png_size(data: &[u8]) -> Option<(u32, u32)> {
+    if data.get(12..16)? != b"IHDR" {
+        return None;
+    }
+    let w = u32::from_be_bytes(data.get(16..20)?.try_into().ok()?);
+    let h = u32::from_be_bytes(data.get(20..24)?.try_into().ok()?);
+    Some((w, h))
+}
+
+const PNG_SIGNATURE: &[u8] = &[0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1A, b'\n'];
+
 /// The image format the bytes are, for the 2207005 message.
 fn sniff_image(data: &[u8]) -> &'static str {
-    if data.starts_with(&[0x89, b'P', b'N', b'G']) {
-        "PNG"
-    } else if data.starts_with(b"GIF8") {
+    if data.starts_with(b"GIF8") {
         "GIF"
     } else if data.len() >= 12 && &data[..4] == b"RIFF" && &data[8..12] == b"WEBP" {
         "WEBP"
@@ -164,28 +197,34 @@ fn jpeg_info(data: &[u8]) -> (bool, Option<(u32, u32)>) {
 /// bytes are only a prefix (videos).
 pub fn check_bytes(data: &[u8], total: u64, expect: Expect, cfg: &PublishingConfig) -> Verdict {
     match expect {
-        Expect::Image => {
+        Expect::FeedImage | Expect::Image => {
             if total > cfg.max_image_bytes {
                 return Err(GraphError::image_too_large(&human_bytes(cfg.max_image_bytes)));
             }
-            if !data.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            let size = if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
+                let (mpo, size) = jpeg_info(data);
+                if mpo {
+                    return Err(GraphError::image_format_unsupported("MPO"));
+                }
+                size
+            } else if data.starts_with(PNG_SIGNATURE) {
+                png_size(data)
+            } else {
                 return Err(GraphError::image_format_unsupported(sniff_image(data)));
-            }
-            let (mpo, size) = jpeg_info(data);
-            if mpo {
-                return Err(GraphError::image_format_unsupported("MPO"));
-            }
-            if let Some((w, h)) = size {
-                if w == 0 || h == 0 {
-                    return Err(GraphError::aspect_ratio_unsupported("0:0"));
+            };
+            match size {
+                Some((w, h)) if w == 0 || h == 0 => Err(GraphError::aspect_ratio_unsupported("0:0")),
+                Some((w, h)) if expect == Expect::FeedImage => {
+                    let ratio = f64::from(w) / f64::from(h);
+                    // With a hair of tolerance for rounding.
+                    if (FEED_ASPECT.0 - 1e-9..=FEED_ASPECT.1 + 1e-9).contains(&ratio) {
+                        Ok(())
+                    } else {
+                        Err(GraphError::aspect_ratio_unsupported(&format!("{ratio:.2}:1")))
+                    }
                 }
-                let ratio = f64::from(w) / f64::from(h);
-                // 4:5 .. 1.91:1 (facts §4.4), with a hair of tolerance for rounding.
-                if !(0.8 - 1e-9..=1.91 + 1e-9).contains(&ratio) {
-                    return Err(GraphError::aspect_ratio_unsupported(&format!("{ratio:.2}:1")));
-                }
+                _ => Ok(()),
             }
-            Ok(())
         }
         Expect::Video => {
             let atom = data.get(4..8).unwrap_or(&[]);
@@ -198,19 +237,42 @@ pub fn check_bytes(data: &[u8], total: u64, expect: Expect, cfg: &PublishingConf
     }
 }
 
-/// Downloads `url` (plain http only) and checks it. `https` cannot be fetched by igsim and
-/// fails as production's "could not be fetched"; timeouts fail with -2/2207003.
-pub async fn fetch(url: &str, expect: Expect, cfg: &PublishingConfig) -> Verdict {
+/// What a download gave: the verdict on the file, and the file itself when it passed, was
+/// read whole and is at most the `keep` size the caller asked for (the CDN serves it back).
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub verdict: Verdict,
+    pub file: Option<Bytes>,
+}
+
+impl Fetched {
+    fn failed(e: GraphError) -> Self {
+        Fetched {
+            verdict: Err(e),
+            file: None,
+        }
+    }
+}
+
+/// How much of a video is read when it is not kept: its first bytes tell the container.
+const VIDEO_SNIFF_BYTES: u64 = 64 * 1024;
+
+/// Downloads `url` (plain http only) and checks it; keeps the file when it passes and is at
+/// most `keep` bytes. `https` cannot be fetched by igsim and fails as production's "could not
+/// be fetched"; timeouts fail with -2/2207003.
+pub async fn fetch(url: &str, expect: Expect, cfg: &PublishingConfig, keep: u64) -> Fetched {
     if !url.trim().to_ascii_lowercase().starts_with("http://") {
-        return Err(GraphError::media_fetch_failed(url));
+        return Fetched::failed(GraphError::media_fetch_failed(url));
     }
     let Ok(uri) = url.trim().parse::<hyper::Uri>() else {
-        return Err(GraphError::media_fetch_failed(url));
+        return Fetched::failed(GraphError::media_fetch_failed(url));
     };
-    // Videos are judged by their first bytes; images must be read whole (size limit).
-    let cap = match expect {
-        Expect::Image => cfg.max_image_bytes + 1,
-        Expect::Video => 64 * 1024,
+    // Images must be read whole (size limit); videos are judged by their first bytes, and
+    // read whole only as far as they may be kept.
+    let cap = if expect.is_image() {
+        cfg.max_image_bytes + 1
+    } else {
+        VIDEO_SNIFF_BYTES.max(keep.saturating_add(1))
     };
     let download = async {
         let client: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
@@ -240,9 +302,14 @@ pub async fn fetch(url: &str, expect: Expect, cfg: &PublishingConfig) -> Verdict
         Ok((data, total))
     };
     match tokio::time::timeout(Duration::from_millis(cfg.fetch_timeout_ms), download).await {
-        Err(_) => Err(GraphError::media_download_timeout()),
-        Ok(Err(e)) => Err(e),
-        Ok(Ok((data, total))) => check_bytes(&data, total, expect, cfg),
+        Err(_) => Fetched::failed(GraphError::media_download_timeout()),
+        Ok(Err(e)) => Fetched::failed(e),
+        Ok(Ok((data, total))) => {
+            let verdict = check_bytes(&data, total, expect, cfg);
+            let whole = data.len() as u64 == total && total <= keep;
+            let file = (verdict.is_ok() && whole).then(|| Bytes::from(data));
+            Fetched { verdict, file }
+        }
     }
 }
 
@@ -265,16 +332,37 @@ mod tests {
     #[test]
     fn jpeg_checks_follow_the_documented_limits() {
         let cfg = PublishingConfig::default();
-        assert!(check_bytes(&jpeg(1080, 1080, false), 100, Expect::Image, &cfg).is_ok());
-        assert!(check_bytes(&jpeg(1080, 1350, false), 100, Expect::Image, &cfg).is_ok());
-        let e = check_bytes(&jpeg(1080, 1920, false), 100, Expect::Image, &cfg).unwrap_err();
+        assert!(check_bytes(&jpeg(1080, 1080, false), 100, Expect::FeedImage, &cfg).is_ok());
+        assert!(check_bytes(&jpeg(1080, 1350, false), 100, Expect::FeedImage, &cfg).is_ok());
+        let e = check_bytes(&jpeg(1080, 1920, false), 100, Expect::FeedImage, &cfg).unwrap_err();
         assert_eq!(e.subcode, Some(2207009));
         let e = check_bytes(&jpeg(1080, 1080, true), 100, Expect::Image, &cfg).unwrap_err();
         assert_eq!(e.subcode, Some(2207005));
         let e = check_bytes(&jpeg(1080, 1080, false), 9 << 20, Expect::Image, &cfg).unwrap_err();
         assert_eq!(e.subcode, Some(2207004));
-        let e = check_bytes(b"\x89PNG\r\n", 6, Expect::Image, &cfg).unwrap_err();
-        assert!(e.user_msg.unwrap().contains("PNG"));
+        let e = check_bytes(b"GIF89a", 6, Expect::Image, &cfg).unwrap_err();
+        assert!(e.user_msg.unwrap().contains("GIF"));
+    }
+
+    fn png(w: u32, h: u32) -> Vec<u8> {
+        let mut v = PNG_SIGNATURE.to_vec();
+        v.extend_from_slice(&[0, 0, 0, 13]);
+        v.extend_from_slice(b"IHDR");
+        v.extend_from_slice(&w.to_be_bytes());
+        v.extend_from_slice(&h.to_be_bytes());
+        v
+    }
+
+    #[test]
+    fn png_is_accepted_and_only_feed_images_have_an_aspect_range() {
+        let cfg = PublishingConfig::default();
+        assert!(check_bytes(&png(1080, 1080), 100, Expect::FeedImage, &cfg).is_ok());
+        let e = check_bytes(&png(1080, 1920), 100, Expect::FeedImage, &cfg).unwrap_err();
+        assert_eq!(e.subcode, Some(2207009));
+        assert!(check_bytes(&png(1080, 1920), 100, Expect::Image, &cfg).is_ok());
+        assert!(check_bytes(&jpeg(1080, 1920, false), 100, Expect::Image, &cfg).is_ok());
+        let e = check_bytes(&png(1080, 1080), 9 << 20, Expect::Image, &cfg).unwrap_err();
+        assert_eq!(e.subcode, Some(2207004));
     }
 
     #[test]
@@ -285,9 +373,11 @@ mod tests {
             Some(2207026)
         );
         assert!(parse_url("https://x/a.mp4?igsim_error=1").is_err());
-        assert!(judge_offline("https://x/a.png", Expect::Image).is_err());
+        assert!(judge_offline("https://x/a.png", Expect::FeedImage).is_ok());
+        assert!(judge_offline("https://x/a.gif", Expect::FeedImage).is_err());
         assert!(judge_offline("https://x/a.JPG?w=1", Expect::Image).is_ok());
-        assert!(judge_offline("https://x/img?fm=png", Expect::Image).is_err());
+        assert!(judge_offline("https://x/img?fm=png", Expect::Image).is_ok());
+        assert!(judge_offline("https://x/img?fm=webp", Expect::Image).is_err());
         assert!(judge_offline("https://x/a.mkv", Expect::Video).is_err());
         assert!(judge_offline("https://example.com", Expect::Image).is_ok());
     }

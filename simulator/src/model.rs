@@ -18,7 +18,7 @@ pub mod webhook;
 
 pub use account::{Access, App, FbUser, IgAccountType, IgUser, Page, Revocation, Task, Token, TokenKind};
 pub use comment::Comment;
-pub use media::{Media, MediaType, ProductType};
+pub use media::{Media, MediaType, ProductType, ReceivedFile};
 
 use crate::ids::{CommentId, IdGen, IdKind, IgUserId, MediaId, PageId, UserId};
 use std::collections::{BTreeMap, BTreeSet};
@@ -28,6 +28,8 @@ pub type TimeKey = (i64, u64);
 
 #[derive(Debug, Clone)]
 pub struct World {
+    /// The sandbox this world belongs to (CDN URLs name it).
+    pub sandbox: String,
     pub app: App,
     pub users: BTreeMap<UserId, FbUser>,
     pub tokens: BTreeMap<String, Token>,
@@ -54,6 +56,9 @@ pub struct World {
     pub shopping: shopping::Shopping,
     /// Tokens created since the last [`World::take_minted_tokens`] (for the token index).
     minted: Vec<String>,
+    /// The token the last long-lived grant minted for each user (or Page, or IG account) and
+    /// scopes (see [`World::long_lived_token`]).
+    pub exchanged: BTreeMap<account::ExchangeKey, String>,
     /// Webhook subscriptions and the delivery outbox.
     pub webhooks: webhook::Webhooks,
     /// Instagram BUC and Platform rate-limit windows and per-sandbox limits.
@@ -65,6 +70,7 @@ pub struct World {
 impl World {
     pub fn empty(app: App, id_seed: u64) -> Self {
         World {
+            sandbox: String::new(),
             app,
             users: BTreeMap::new(),
             tokens: BTreeMap::new(),
@@ -82,6 +88,7 @@ impl World {
             publishing: publishing::Publishing::default(),
             shopping: shopping::Shopping::default(),
             minted: Vec::new(),
+            exchanged: BTreeMap::new(),
             webhooks: webhook::Webhooks::default(),
             rate_limits: ratelimit::RateLimits::default(),
             login: login::Login::default(),

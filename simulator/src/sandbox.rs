@@ -35,11 +35,16 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Sandbox {
-    fn new(id: String, seed: WorldSeed, world_seed: u64, cfg: &Config) -> Result<Self, String> {
+    /// Builds a sandbox's world (the expensive part: it takes no lock of the registry, so it
+    /// can run off the request-serving threads). `world_seed` seeds its ids and values.
+    /// `start` is the sandbox's "now" at creation (`POST /_sim/sandboxes?at=`); `None`: the OS
+    /// clock (`--clock real`) or `Config::frozen_epoch` (`--clock frozen`). The clock mode
+    /// decides whether time then runs or stays frozen.
+    pub fn new(id: String, seed: WorldSeed, world_seed: u64, cfg: &Config, start: Option<i64>) -> Result<Self, String> {
         let os = os_now();
         let clock = match cfg.clock {
-            ClockMode::Real => SandboxClock::running_from(os, os),
-            ClockMode::Frozen => SandboxClock::frozen_at(cfg.frozen_epoch),
+            ClockMode::Real => SandboxClock::running_from(start.unwrap_or(os), os),
+            ClockMode::Frozen => SandboxClock::frozen_at(start.unwrap_or(cfg.frozen_epoch)),
         };
         let now = clock.now(os);
         let world = build_world(&seed, cfg, world_seed, &id, now)?;
@@ -102,12 +107,10 @@ impl Sandbox {
         f(&mut lock(&self.world), now)
     }
 
-    /// Rebuilds the world from its seed at the current sandbox time.
-    fn rebuild(&self, cfg: &Config) -> Result<(), String> {
-        let now = self.now();
-        let fresh = build_world(&self.seed, cfg, self.world_seed, &self.id, now)?;
-        *lock(&self.world) = fresh;
-        Ok(())
+    /// Builds a fresh world from its seed at the current sandbox time (no lock held while
+    /// building); [`Sandboxes::reset`] puts it in place.
+    pub fn rebuilt_world(&self, cfg: &Config) -> Result<World, String> {
+        build_world(&self.seed, cfg, self.world_seed, &self.id, self.now())
     }
 }
 
@@ -126,6 +129,8 @@ pub enum SandboxError {
     BadId(String),
     BadWorld(String),
     Protected,
+    /// `Config::max_sandboxes` sandboxes exist already.
+    Full(usize),
 }
 
 impl Sandboxes {
@@ -166,15 +171,26 @@ impl Sandboxes {
         self.get(&id)
     }
 
-    /// Creates a sandbox; `id` is chosen by the caller or generated (`sb-1`, `sb-2`, …);
-    /// `seed` overrides the process seed for this sandbox's ids and values.
+    /// Creates a sandbox in one go (start-up, tests): [`Sandboxes::reserve`], build, and
+    /// [`Sandboxes::insert`]. The control plane does the same with the build off the
+    /// request-serving threads.
     pub fn create(
         &self,
         id: Option<String>,
         world: WorldSeed,
         seed: Option<u64>,
     ) -> Result<Arc<Sandbox>, SandboxError> {
-        let id = match id {
+        let id = self.reserve(id)?;
+        let sandbox = Sandbox::new(id, world, seed.unwrap_or(self.config.seed), &self.config, None)
+            .map_err(SandboxError::BadWorld)?;
+        self.insert(sandbox)
+    }
+
+    /// The id for a new sandbox: the caller's (checked) or a generated one (`sb-1`, `sb-2`,
+    /// …), provided there is room for one more ([`Config::max_sandboxes`]).
+    pub fn reserve(&self, id: Option<String>) -> Result<String, SandboxError> {
+        self.check_room(self.map.read().unwrap_or_else(|e| e.into_inner()).len())?;
+        Ok(match id {
             Some(id) => {
                 if id.is_empty()
                     || id.len() > 64
@@ -191,17 +207,28 @@ impl Sandboxes {
                     break candidate;
                 }
             },
-        };
-        let sandbox = Arc::new(
-            Sandbox::new(id.clone(), world, seed.unwrap_or(self.config.seed), &self.config)
-                .map_err(SandboxError::BadWorld)?,
-        );
+        })
+    }
+
+    fn check_room(&self, existing: usize) -> Result<(), SandboxError> {
+        if existing >= self.config.max_sandboxes {
+            Err(SandboxError::Full(self.config.max_sandboxes))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Adds a built sandbox under its id (refused if the id was taken or the registry filled
+    /// up while it was being built) and indexes its tokens.
+    pub fn insert(&self, sandbox: Sandbox) -> Result<Arc<Sandbox>, SandboxError> {
+        let sandbox = Arc::new(sandbox);
         {
             let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
-            if map.contains_key(&id) {
-                return Err(SandboxError::Exists(id));
+            if map.contains_key(&sandbox.id) {
+                return Err(SandboxError::Exists(sandbox.id.clone()));
             }
-            map.insert(id.clone(), sandbox.clone());
+            self.check_room(map.len())?;
+            map.insert(sandbox.id.clone(), sandbox.clone());
         }
         self.index_tokens(&sandbox);
         Ok(sandbox)
@@ -222,16 +249,21 @@ impl Sandboxes {
         Ok(())
     }
 
-    /// Restores a sandbox's seed world (tokens minted since are forgotten).
-    pub fn reset(&self, id: &str) -> Result<Arc<Sandbox>, SandboxError> {
-        let sandbox = self.get(id).ok_or_else(|| SandboxError::NotFound(id.into()))?;
-        sandbox.rebuild(&self.config).map_err(SandboxError::BadWorld)?;
+    /// Puts a world built by [`Sandbox::rebuilt_world`] in place of a sandbox's (tokens
+    /// minted since the last build are forgotten).
+    pub fn reset(&self, sandbox: &Arc<Sandbox>, fresh: World) {
+        let id = &sandbox.id;
+        *lock(&sandbox.world) = fresh;
         self.tokens
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .retain(|_, sb| sb != id);
-        self.index_tokens(&sandbox);
-        Ok(sandbox)
+        self.index_tokens(sandbox);
+    }
+
+    /// How many tokens the process-wide index holds (every sandbox's).
+    pub fn indexed_tokens(&self) -> usize {
+        self.tokens.read().unwrap_or_else(|e| e.into_inner()).len()
     }
 
     /// Adds every token the sandbox's world minted since the last call to the index.

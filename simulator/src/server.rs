@@ -24,6 +24,9 @@ pub struct State {
     pub default_world: WorldSeed,
     /// The webhook dispatcher's wake-up signal and per-sandbox send locks.
     pub webhooks: crate::webhooks::Dispatcher,
+    /// World builds (sandbox creation and reset) running at once, on the blocking pool: at
+    /// most one per core, so a burst of large worlds cannot multiply their memory.
+    pub builds: tokio::sync::Semaphore,
 }
 
 /// The built-in demo world (`fixtures/seeds/demo.json`).
@@ -125,6 +128,7 @@ impl Simulator {
             traces,
             default_world: self.world,
             webhooks: crate::webhooks::Dispatcher::new(),
+            builds: tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(1, usize::from)),
         }))
     }
 
@@ -211,12 +215,9 @@ async fn respond(state: &State, req: Request<Incoming>) -> Result<Response<Body>
         Ok(b) => b.to_bytes(),
         Err(_) => {
             let e = crate::error::GraphError::body_too_large(limit);
-            return Ok(graph_error(
-                &e,
-                state.sandboxes.config.oldest_version,
-                &state.traces.next(),
-                false,
-            ));
+            let now = crate::http::router::clock_of(state, None);
+            let version = state.sandboxes.config.served_version(None, now);
+            return Ok(graph_error(&e, version, &state.traces.next(), false));
         }
     };
     let host = parts

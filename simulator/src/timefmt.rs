@@ -1,5 +1,6 @@
 //! Time as the Graph API writes and reads it: `2019-09-26T22:36:43+0000` timestamps,
-//! Pacific-time sentences in token errors, and `since`/`until` values.
+//! Pacific-time sentences in token errors, and `since`/`until` values; and HTTP dates
+//! (`Last-Modified`, `If-Modified-Since`) for the media CDN.
 
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
@@ -106,9 +107,30 @@ pub fn parse_time_param(s: &str) -> Option<i64> {
         .map(|d| d.midnight().assume_utc().unix_timestamp())
 }
 
+/// An IMF-fixdate as HTTP headers write it (RFC 9110 §5.6.7): `Sun, 06 Nov 1994 08:49:37 GMT`.
+pub fn http_date(t: i64) -> String {
+    let fmt = format_description!("[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT");
+    utc(t).format(&fmt).unwrap_or_default()
+}
+
+/// Reads an IMF-fixdate (the form every current client sends); other forms are `None`.
+pub fn parse_http_date(s: &str) -> Option<i64> {
+    let fmt = format_description!("[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT");
+    PrimitiveDateTime::parse(s.trim(), &fmt)
+        .ok()
+        .map(|d| d.assume_utc().unix_timestamp())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn http_dates_round_trip() {
+        assert_eq!(http_date(784_111_777), "Sun, 06 Nov 1994 08:49:37 GMT");
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777));
+        assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), None);
+    }
 
     #[test]
     fn iso_uses_plus_0000() {

@@ -40,6 +40,11 @@ impl Dispatcher {
         self.wake.notify_one();
     }
 
+    /// Drops a deleted sandbox's send lock (a sender still holding it keeps it until done).
+    pub fn forget(&self, sandbox: &str) {
+        self.locks.lock().unwrap_or_else(|e| e.into_inner()).remove(sandbox);
+    }
+
     fn lock_for(&self, sandbox: &str) -> Arc<tokio::sync::Mutex<()>> {
         let mut map = self.locks.lock().unwrap_or_else(|e| e.into_inner());
         map.entry(sandbox.to_string()).or_default().clone()
@@ -214,21 +219,23 @@ pub async fn handshake(url: &str, verify_token: &str, challenge: u64, timeout: D
     }
 }
 
-/// Sends everything due in one sandbox now; waits for a send already under way. Returns the
-/// number of attempts made.
+/// Sends everything due in one sandbox now, aggregation windows cut short; waits for a send
+/// already under way. Returns the number of changes attempted.
 pub async fn flush(state: &State, sandbox: &Sandbox) -> usize {
     let lock = state.webhooks.lock_for(&sandbox.id);
     let _guard = lock.lock().await;
-    send_due(&state.sandboxes.config, sandbox).await
+    send_due(&state.sandboxes.config, sandbox, true).await
 }
 
-async fn send_due(cfg: &Config, sandbox: &Sandbox) -> usize {
+/// Sends the POSTs due in one sandbox (`flush`: every due change now, without waiting for
+/// the aggregation window). Returns the number of changes attempted.
+async fn send_due(cfg: &Config, sandbox: &Sandbox, flush: bool) -> usize {
     let (batch, now, secret) = sandbox.with_world(|w, now| {
         w.webhook_tick(cfg, now);
-        (w.take_due_webhooks(now), now, w.app.secret.clone())
+        (w.take_due_webhooks(cfg, now, flush), now, w.app.secret.clone())
     });
     let timeout = Duration::from_millis(cfg.webhook_timeout_ms.max(1));
-    let n = batch.len();
+    let n = batch.iter().map(|p| p.deliveries.len()).sum();
     for out in batch {
         let body = encode_body(&out.payload);
         let mut headers = vec![
@@ -247,8 +254,9 @@ async fn send_due(cfg: &Config, sandbox: &Sandbox) -> usize {
                     .filter(|s| !(200..300).contains(s))
                     .map(|s| format!("callback answered HTTP {s}"))
             }),
+            post: Some(out.post),
         };
-        sandbox.with_world(|w, _| w.record_webhook_attempt(cfg, out.id, attempt));
+        sandbox.with_world(|w, _| w.record_webhook_post(cfg, &out, attempt));
     }
     n
 }
@@ -270,7 +278,7 @@ pub async fn run(state: Arc<State>) {
                     crate::model::events::activity(w, &cfg, cfg.activity_rate, seed, now, 100);
                 }
                 w.webhook_tick(&cfg, now);
-                w.webhooks.has_due(now)
+                w.webhooks.has_due(now, cfg.webhook_batch_window_seconds)
             });
             if !due {
                 continue;
@@ -280,7 +288,7 @@ pub async fn run(state: Arc<State>) {
                 let cfg = cfg.clone();
                 tokio::spawn(async move {
                     let _guard = guard;
-                    send_due(&cfg, &sb).await;
+                    send_due(&cfg, &sb, false).await;
                 });
             }
         }

@@ -1,6 +1,8 @@
-//! Project chores: `cargo xtask ci` runs exactly what CI runs; `cargo xtask bench` measures.
+//! Project chores: `cargo xtask ci` runs exactly what CI runs; `cargo xtask clients` runs real
+//! Graph API clients against igsim; `cargo xtask bench` measures.
 
 mod bench;
+mod clients;
 mod load;
 
 use clap::{Parser, Subcommand};
@@ -16,8 +18,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Task {
-    /// fmt --check, clippy -D warnings, and every test of the workspace (what CI runs).
+    /// fmt --check, clippy -D warnings, every test of the workspace, then `clients` (what CI runs).
     Ci,
+    /// Meta's Python and Node Business SDKs and pyfacebook, unchanged but for the base URL, run
+    /// the publish / comment / hashtag flow against igsim (installed once into target/clients/).
+    Clients,
     /// Requests/s and latency of the release igsim vs a bare-hyper floor, start-up time, idle
     /// memory, page cost vs account size; a Markdown report on stdout and in target/bench.md.
     Bench,
@@ -67,6 +72,16 @@ fn bench() -> bool {
         })
 }
 
+fn run_clients() -> bool {
+    match clients::run(root(), &bench::target_dir(root())) {
+        Ok(()) => true,
+        Err(e) => {
+            eprintln!("xtask clients: {e}");
+            false
+        }
+    }
+}
+
 fn bench_run() -> bool {
     let target = bench::target_dir(root());
     let bin = target.join("release").join("igsim");
@@ -93,7 +108,9 @@ fn main() -> ExitCode {
                     "warnings",
                 ])
                 && cargo(&["test", "--workspace", "--locked"])
+                && run_clients()
         }
+        Task::Clients => run_clients(),
         Task::Bench => bench(),
         Task::BenchRun => bench_run(),
         Task::BenchLoad {

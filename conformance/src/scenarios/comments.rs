@@ -37,6 +37,8 @@ pub const SCENARIOS: &[Scenario] = &[
 
 /// The text igconform writes, so that a person reading the account knows where it came from.
 const TEXT: &str = "igconform check: moderation";
+/// The comment created with `fields=` (production writes it, then refuses the answer).
+const FIELDS_TEXT: &str = "igconform: written before the refusal";
 const REPLY: &str = "igconform check: a reply";
 
 /// The account's media (newest 50) with what moderation needs to choose one.
@@ -240,6 +242,46 @@ fn comment_moderation(ctx: &mut Ctx) -> Result<(), Failure> {
             format!("comments_count {before} -> {during}: it counts comments and replies")
         })?;
     }
+
+    // `fields=` on writes differs per endpoint in production: a reply answers its fields
+    // (recorded 2022), a comment is created and then refused with 20/1772107
+    // (GH:brightbeanxyz/brightbean-studio#140, 2026).
+    ctx.step("a reply with fields= answers the reply's fields");
+    let second = ctx
+        .post(
+            &format!("{top}/replies"),
+            &[("message", REPLY), ("fields", "parent_id,text")],
+        )
+        .ok("ig_comment")?;
+    delete_later(ctx, &id_of(&second)?);
+    expect(second["parent_id"] == top.as_str() && second["text"] == REPLY, || {
+        format!("reply with fields=parent_id,text answered {second}")
+    })?;
+
+    ctx.step("a comment with fields= is created, then refused");
+    ctx.post(
+        &format!("{post}/comments"),
+        &[("message", FIELDS_TEXT), ("fields", "id")],
+    )
+    .error(20, Some(1772107))?;
+    let newest = ctx
+        .get(
+            &format!("{post}/comments"),
+            &[("fields", "text,username"), ("limit", "5")],
+        )
+        .ok("ig_comment_list")?;
+    let made = data(&newest)?
+        .iter()
+        .find(|c| c["text"] == FIELDS_TEXT && c["username"] == me.as_str())
+        .map(id_of)
+        .transpose()?
+        .ok_or_else(|| {
+            Failure::new(
+                Check::Behaviour,
+                "the comment refused with 20/1772107 was not created; production creates it first",
+            )
+        })?;
+    ctx.delete(&made, &[]).ok("success_response")?;
 
     ctx.step("find someone else's comment");
     let list = ctx

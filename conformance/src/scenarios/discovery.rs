@@ -78,8 +78,17 @@ fn business_discovery(ctx: &mut Ctx) -> Result<(), Failure> {
         || format!("discovered {}, asked for {who}", bd["username"]),
     )?;
 
-    ctx.step("follows_count is not public");
-    discover(ctx, &format!("username({who}){{follows_count}}")).error(100, None)?;
+    // Production answers ig_id and follows_count too (recorded Business Discovery read,
+    // bk-rs/instagram-apis-rs v14.0; facts §9 "Business discovery").
+    ctx.step("ig_id and follows_count come through");
+    let body = discover(ctx, &format!("username({who}){{username,ig_id,follows_count}}")).ok("ig_user")?;
+    require_fields(
+        &body["business_discovery"],
+        &["id", "username", "ig_id", "follows_count"],
+    )?;
+
+    ctx.step("fields that are not public fail");
+    discover(ctx, &format!("username({who}){{shopping_product_tag_eligibility}}")).error(100, None)?;
 
     ctx.step("an account that does not exist is not discoverable");
     let e = discover(ctx, &format!("username({NOBODY}){{followers_count}}"))
@@ -152,9 +161,17 @@ fn business_discovery_media(ctx: &mut Ctx) -> Result<(), Failure> {
             &format!("username({who}){{media.limit(20).after({cursor}){{id}}}}"),
         )
         .ok("ig_user")?;
-        let (items, next) = media_page(&body["business_discovery"]["media"])?;
-        if items.is_empty() {
+        // Past the last item the expansion is empty, and an empty expansion is left out
+        // (production's rule for nested edges).
+        let Some(bd_media) = body["business_discovery"].get("media") else {
             break;
+        };
+        let (items, next) = media_page(bd_media)?;
+        if items.is_empty() {
+            return Err(Failure::new(
+                Check::Field,
+                "an empty media expansion came back as an empty data array; production leaves the key out",
+            ));
         }
         pages += 1;
         for m in &items {

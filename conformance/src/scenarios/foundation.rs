@@ -4,6 +4,7 @@
 
 use crate::scenario::{data, envelope_keys, expect, require_fields, str_field, Call, Check, Ctx, Failure, Scenario};
 use serde_json::Value;
+use simulator::version::ApiVersion;
 use std::collections::BTreeSet;
 
 pub const SCENARIOS: &[Scenario] = &[
@@ -55,6 +56,13 @@ pub const SCENARIOS: &[Scenario] = &[
         about: "error envelopes: bad token 190, unknown field 100, unknown object 100/33, no token 2500 (facts §1)",
         needs: &[],
         run: error_envelopes,
+    },
+    Scenario {
+        name: "usage_headers",
+        area: "foundation",
+        about: "rate-limit headers: one of X-App-Usage or X-Business-Use-Case-Usage per answer; Instagram entries keyed by the owning business, Page reads typed pages (facts §2, §9)",
+        needs: &[],
+        run: usage_headers,
     },
     Scenario {
         name: "debug_token",
@@ -116,19 +124,51 @@ fn getting_started(ctx: &mut Ctx) -> Result<(), Failure> {
         format!("Page {page} is not listed in me/accounts")
     })?;
 
+    // The account-discovery call most publishers make: a reference field expands with the IG
+    // User's own fields, and an unknown sub-field fails the whole request (facts §9
+    // "Reference fields expand", GH:getopenpost/openpost#218).
+    ctx.step("expand instagram_business_account inside me/accounts");
+    let accounts = ctx
+        .get(
+            "me/accounts",
+            &[("fields", "name,instagram_business_account{id,username,followers_count}")],
+        )
+        .ok("me_accounts")?;
+    let entry = data(&accounts)?
+        .iter()
+        .find(|p| p.pointer("/instagram_business_account/id").and_then(Value::as_str) == Some(ig.as_str()))
+        .ok_or_else(|| Failure::new(Check::Behaviour, format!("no me/accounts entry expands IG user {ig}")))?;
+    require_fields(
+        &entry["instagram_business_account"],
+        &["id", "username", "followers_count"],
+    )?;
+    ctx.step("an unknown field inside the reference fails the request");
+    let e = ctx
+        .get(
+            "me/accounts",
+            &[("fields", "instagram_business_account{id,no_such_field}")],
+        )
+        .error(100, None)?;
+    expect(
+        e["message"] == "(#100) Tried accessing nonexisting field (no_such_field) on node type (IGUser)",
+        || format!("unknown nested field: {}", e["message"]),
+    )?;
+
     ctx.step("get the IG user's media");
     let call = ctx.get(&format!("{ig}/media"), &[]);
     let media = call.ok("ig_media_list")?;
-    let version = ctx.client().version.clone();
-    expect(
-        call.resp.header("facebook-api-version") == Some(version.as_str()),
-        || {
-            format!(
-                "facebook-api-version header {:?}, asked for {version}",
-                call.resp.header("facebook-api-version")
-            )
-        },
-    )?;
+    // The header names the version that served the call: the one asked for, or, for an
+    // expired version, a newer one (Platform Versioning guide: calls to an expired version
+    // are served by the oldest available one); unversioned calls get the app's version.
+    let asked = ApiVersion::parse(&ctx.client().version);
+    let served = call.resp.header("facebook-api-version").and_then(ApiVersion::parse);
+    expect(served.is_some_and(|s| asked.is_none_or(|a| s >= a)), || {
+        format!(
+            "facebook-api-version header {:?}, asked for {:?}",
+            call.resp.header("facebook-api-version"),
+            ctx.client().version
+        )
+    })?;
     for m in data(&media)? {
         let keys: Vec<&String> = m.as_object().map(|o| o.keys().collect()).unwrap_or_default();
         expect(keys == ["id"], || {
@@ -460,6 +500,84 @@ fn error_envelopes(ctx: &mut Ctx) -> Result<(), Failure> {
         let call = ctx.call_as(&morgan, |c| c.get(&format!("{media}/comments"), &[]));
         call.error(10, None)?;
         call.envelope(400, envelope_keys::GRAPH)?;
+    }
+    Ok(())
+}
+
+/// A usage header of `call`, parsed and checked against its schema (`x_app_usage`,
+/// `x_business_use_case_usage`); `None` when the answer does not carry it.
+fn usage_header(call: &Call, header: &str, schema: &str) -> Result<Option<Value>, Failure> {
+    let Some(raw) = call.resp.header(header) else {
+        return Ok(None);
+    };
+    let v: Value = serde_json::from_str(raw)
+        .map_err(|e| Failure::new(Check::Schema, format!("{header} is not JSON ({e}): {raw}")))?;
+    crate::schemas::validate(schema, &v)
+        .map_err(|e| Failure::new(Check::Schema, format!("{header} {raw}: {}", e.join("; "))))?;
+    Ok(Some(v))
+}
+
+/// Production sends one usage header per answer (v25.0 capture, 2026-09; facts §9): the BUC
+/// one on Instagram calls and Page reads, `X-App-Usage` elsewhere.
+fn usage_headers(ctx: &mut Ctx) -> Result<(), Failure> {
+    let ig = ctx.ig_user_id().to_string();
+    ctx.step("an Instagram call carries X-Business-Use-Case-Usage only");
+    let call = ctx.get(&format!("{ig}/media"), &[("limit", "1")]);
+    call.ok("ig_media_list")?;
+    expect(call.resp.header("x-app-usage").is_none(), || {
+        "an Instagram call also carries X-App-Usage".to_string()
+    })?;
+    let buc = usage_header(&call, "x-business-use-case-usage", "x_business_use_case_usage")?
+        .ok_or_else(|| Failure::new(Check::Field, "no X-Business-Use-Case-Usage on an Instagram call"))?;
+    let keys: Vec<String> = buc.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+    expect(!keys.contains(&ig), || {
+        format!("the BUC header is keyed by the IG user id {ig}, not its business: {buc}")
+    })?;
+    expect(
+        buc.as_object().is_some_and(|o| {
+            o.values()
+                .flat_map(|v| v.as_array().into_iter().flatten())
+                .any(|e| e["type"] == "instagram")
+        }),
+        || format!("no entry of type instagram: {buc}"),
+    )?;
+    // The key is the business that owns the account, when the token may read it.
+    let owner = ctx.get(&ig, &[("fields", "owner_business")]);
+    if owner.resp.status == 200 {
+        let body = owner.ok("ig_user")?;
+        if let Some(business) = body["owner_business"]["id"].as_str() {
+            expect(keys.iter().any(|k| k == business), || {
+                format!("BUC keys {keys:?} do not name the owning business {business}")
+            })?;
+        }
+    } else {
+        ctx.note("owner_business is not readable with this token: the BUC key was not matched to it");
+    }
+
+    ctx.step("a call touching no business object carries X-App-Usage only");
+    let call = ctx.get("me", &[]);
+    call.ok("fb_user")?;
+    usage_header(&call, "x-app-usage", "x_app_usage")?
+        .ok_or_else(|| Failure::new(Check::Field, "no X-App-Usage on GET /me"))?;
+    expect(call.resp.header("x-business-use-case-usage").is_none(), || {
+        "GET /me carries X-Business-Use-Case-Usage".to_string()
+    })?;
+
+    match ctx.page_id().map(str::to_string) {
+        None => ctx.note("no Page id (IG_PAGE_ID): Page usage headers not checked"),
+        Some(page) => {
+            ctx.step("a Page read carries a BUC entry of type pages");
+            let call = ctx.get(&page, &[("fields", "name")]);
+            call.ok("page")?;
+            let buc = usage_header(&call, "x-business-use-case-usage", "x_business_use_case_usage")?
+                .ok_or_else(|| Failure::new(Check::Field, "no X-Business-Use-Case-Usage on a Page read"))?;
+            expect(buc[page.as_str()][0]["type"] == "pages", || {
+                format!("no pages entry under the Page id {page}: {buc}")
+            })?;
+            expect(call.resp.header("x-app-usage").is_none(), || {
+                "a Page read also carries X-App-Usage".to_string()
+            })?;
+        }
     }
     Ok(())
 }

@@ -1,11 +1,12 @@
 //! Insights flows (guide "Insights"; facts §5): account metrics as a time series and as
 //! total values with a breakdown, media metrics per kind of media, and the deprecated
-//! `engagement`. Read-only. The metrics chosen exist in every version igconform speaks
-//! (v18-v21: facts §5.3 deprecation timeline), so the scenarios do not depend on the version.
+//! `engagement`. Read-only. The metrics chosen exist in every version (facts §5.3 deprecation
+//! timeline); only the `impressions` step, which asserts v22's removal texts, depends on it.
 
 use super::support::id_of;
 use crate::scenario::{data, expect, require_fields, str_field, Check, Ctx, Failure, Scenario};
 use serde_json::Value;
+use simulator::version::{ApiVersion, V22};
 
 pub const SCENARIOS: &[Scenario] = &[
     Scenario {
@@ -18,7 +19,7 @@ pub const SCENARIOS: &[Scenario] = &[
     Scenario {
         name: "media_insights",
         area: "insights",
-        about: "GET /{ig-media}/insights: lifetime metrics of a feed post, a reel and a story; engagement is deprecated (-> total_interactions); story values under 5 are error 10 (facts §5.3)",
+        about: "GET /{ig-media}/insights: lifetime metrics of a feed post, a reel, a carousel (likes, comments, shares: v25 capture) and a story; engagement is deprecated (-> total_interactions); impressions gone from v22, worded per media product type; story values under 5 are error 10 (facts §5.3, §9)",
         needs: &[],
         run: media_insights,
     },
@@ -135,10 +136,11 @@ fn media_insights(ctx: &mut Ctx) -> Result<(), Failure> {
     };
     let feed = find(&|m| m["media_product_type"] == "FEED" && m["media_type"] == "IMAGE")?;
     let reel = find(&|m| m["media_product_type"] == "REELS")?;
+    let album = find(&|m| m["media_type"] == "CAROUSEL_ALBUM")?;
     let stories = ctx.get(&format!("{ig}/stories"), &[]).ok("ig_stories")?;
     let story = data(&stories)?.first().map(id_of).transpose()?;
 
-    match feed {
+    match &feed {
         None => ctx.note("no feed photo among the newest 50 media: feed insights not checked"),
         Some(feed) => {
             ctx.step("lifetime metrics of a feed photo");
@@ -167,7 +169,7 @@ fn media_insights(ctx: &mut Ctx) -> Result<(), Failure> {
                     )
                 })?;
                 let m = ctx
-                    .get(&feed, &[("fields", "like_count,comments_count")])
+                    .get(feed, &[("fields", "like_count,comments_count")])
                     .ok("ig_media")?;
                 expect(
                     m["like_count"].as_u64() == Some(v("likes")?)
@@ -187,7 +189,7 @@ fn media_insights(ctx: &mut Ctx) -> Result<(), Failure> {
         }
     }
 
-    match reel {
+    match &reel {
         None => ctx.note("no reel among the newest 50 media: reel insights not checked"),
         Some(reel) => {
             ctx.step("lifetime metrics of a reel");
@@ -198,6 +200,50 @@ fn media_insights(ctx: &mut Ctx) -> Result<(), Failure> {
                 )
                 .ok("media_insights")?;
             by_name(&body, "total_interactions")?;
+        }
+    }
+
+    match album {
+        None => ctx.note("no carousel among the newest 50 media: carousel insights not checked"),
+        Some(album) => {
+            // Production answers likes, comments and shares on carousels too (a v25.0 capture,
+            // 2026-07: facts §9).
+            ctx.step("lifetime metrics of a carousel");
+            let body = ctx
+                .get(
+                    &format!("{album}/insights"),
+                    &[("metric", "reach,saved,likes,comments,shares,total_interactions")],
+                )
+                .ok("media_insights")?;
+            for name in ["likes", "comments", "shares"] {
+                lifetime_value(&body, name)?;
+            }
+        }
+    }
+
+    // From v22 `impressions` is gone, worded per media product type (facts §9).
+    let asked = ApiVersion::parse(&ctx.client().version);
+    if asked.is_none_or(|v| v >= V22) {
+        let cases = [
+            (
+                feed.as_deref(),
+                "(#100) Starting from version v22.0 and above, the impressions metric is no longer supported for the queried media",
+            ),
+            (
+                reel.as_deref(),
+                "(#100) The Media Insights API does not support the impressions metric for this media product type",
+            ),
+        ];
+        for (media, want) in cases {
+            let Some(media) = media else { continue };
+            ctx.step("impressions is gone from v22");
+            let e = ctx
+                .get(&format!("{media}/insights"), &[("metric", "impressions")])
+                .error(100, None)?;
+            let msg = str_field(&e, "message")?;
+            expect(msg == want, || {
+                format!("impressions refused as {msg:?}, expected {want:?}")
+            })?;
         }
     }
 

@@ -57,6 +57,13 @@ pub const SCENARIOS: &[Scenario] = &[
         run: publish_carousel,
     },
     Scenario {
+        name: "png_image_container",
+        area: "publishing",
+        about: "PNG images: production accepts a PNG image_url (facts §9 \"Image formats\"), single and as a carousel item; containers only, nothing published (live: IG_TEST_PNG_URL)",
+        needs: &[Need::Writes],
+        run: png_image_container,
+    },
+    Scenario {
         name: "publish_with_user_tags_and_collaborators",
         area: "publishing",
         about: "User Tags and Collaborator Tags: user_tags [{username,x,y}] and collaborators ['…'] on an image; /collaborators lists the invites (live: IG_TEST_TAG_USERNAME, IG_TEST_COLLABORATOR); cannot be deleted via the API",
@@ -69,6 +76,7 @@ pub const SCENARIOS: &[Scenario] = &[
 const SIM_IMAGE: &str = "https://www.example.com/images/bronz-fonz.jpg";
 const SIM_IMAGE_2: &str = "https://www.example.com/images/bronzed-fonzes.jpg";
 const SIM_VIDEO: &str = "https://www.example.com/videos/fruit.mp4";
+const SIM_PNG: &str = "https://www.example.com/images/bronz-fonz.png";
 
 /// Guide, Troubleshooting: "querying a container's status once per minute, for no more
 /// than 5 minutes".
@@ -93,6 +101,14 @@ fn second_image_url(ctx: &Ctx) -> Result<String, Failure> {
         return Ok(SIM_IMAGE_2.into());
     }
     image_url(ctx)
+}
+
+fn png_url(ctx: &Ctx) -> Result<String, Failure> {
+    if ctx.is_simulator() {
+        return Ok(SIM_PNG.into());
+    }
+    live_env(ctx, "IG_TEST_PNG_URL")
+        .ok_or_else(|| Failure::skip("the PNG check on live needs IG_TEST_PNG_URL (a public PNG the API can fetch)"))
 }
 
 fn video_url(ctx: &Ctx) -> Result<String, Failure> {
@@ -268,6 +284,21 @@ fn publish_single_image(ctx: &mut Ctx) -> Result<(), Failure> {
         format!("status text {}", st["status"])
     })?;
 
+    // Read-after-write: production answers the new container's requested fields (recorded
+    // answer shipped with the crates.io instagram-graph-api client); left unpublished, it
+    // expires after 24 h.
+    ctx.step("a container created with fields= answers its fields");
+    let body = ctx
+        .post(
+            &format!("{ig}/media"),
+            &[("image_url", &image), ("fields", "id,status,status_code")],
+        )
+        .ok("ig_container")?;
+    let keys: Vec<&String> = body.as_object().map(|o| o.keys().collect()).unwrap_or_default();
+    expect(keys == ["id", "status", "status_code"], || {
+        format!("fields=id,status,status_code on a create answered {body}")
+    })?;
+
     ctx.step("publish");
     let media = publish(ctx, &container)?;
     note_permanent(ctx, &media);
@@ -339,6 +370,10 @@ fn container_status_polling(ctx: &mut Ctx) -> Result<(), Failure> {
         let e = call.error(9007, Some(2_207_027))?;
         expect(e["message"] == "Media ID is not available", || {
             format!("9007 text {}", e["message"])
+        })?;
+        // Production's title (GH:activepieces/activepieces#10389; facts §9).
+        expect(e["error_user_title"] == "Cannot publish", || {
+            format!("9007 title {}", e["error_user_title"])
         })?;
         call.envelope(400, envelope_keys::PUBLISHING)?;
     } else {
@@ -526,6 +561,19 @@ fn publish_carousel(ctx: &mut Ctx) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Production accepts PNG images although the reference says "JPEG only" (facts §9 "Image
+/// formats": GH:gitroomhq/postiz-app#1547, PR #1900). Only containers are made: unpublished,
+/// they expire after 24 hours.
+fn png_image_container(ctx: &mut Ctx) -> Result<(), Failure> {
+    let png = png_url(ctx)?;
+    ctx.step("an image container from a PNG");
+    let single = create_container(ctx, &[("image_url", &png)])?;
+    wait_finished(ctx, &single)?;
+    ctx.step("a carousel item from a PNG");
+    let item = create_container(ctx, &[("image_url", &png), ("is_carousel_item", "true")])?;
+    wait_finished(ctx, &item)
+}
+
 fn publish_with_user_tags_and_collaborators(ctx: &mut Ctx) -> Result<(), Failure> {
     let image = image_url(ctx)?;
     // igsim: juniper.makes is another account of the same user, so the tag can be read back
@@ -545,6 +593,22 @@ fn publish_with_user_tags_and_collaborators(ctx: &mut Ctx) -> Result<(), Failure
             }
         }
     };
+
+    // Production refuses a handle written with `@` (like a private or unknown account) with
+    // 110/2207018 before creating anything (GH:gitroomhq/postiz-app#1876; facts §9).
+    ctx.step("a collaborator written @handle cannot be accessed");
+    let ig = ctx.ig_user_id().to_string();
+    let at = format!("['@{collaborator}']");
+    let e = ctx
+        .post(&format!("{ig}/media"), &[("image_url", &image), ("collaborators", &at)])
+        .error(110, Some(2207018))?;
+    let want = format!("The following user(s) cannot be accessed: @{collaborator}");
+    expect(
+        e["message"] == "Invalid user id"
+            && e["error_user_title"] == "Cannot load user with a private profile or invalid username"
+            && e["error_user_msg"] == want.as_str(),
+        || format!("an @handle collaborator: {e}"),
+    )?;
 
     ctx.step("create a container with user_tags and collaborators");
     let tags = format!("[{{username:'{tagged}',x:0.5,y:0.8}}]");

@@ -1,7 +1,9 @@
 //! Webhooks subscription flow (guide "Webhooks"; facts §6): subscribe the app with the
 //! verification handshake against a loopback receiver the scenario runs, install the app on
-//! the Page (`subscribed_apps`), make someone comment (events control plane) and check the
-//! signed delivery: `X-Hub-Signature-256` recomputed here, payload schema-validated.
+//! the Page (`subscribed_apps`), make someone comment on a photo and on a reel (events control
+//! plane) and check the signed deliveries: `X-Hub-Signature-256` recomputed here, payloads
+//! schema-validated, every entry and change read (production batches them, facts §6.2), the
+//! reel's comment delivered with `media_product_type` `REELS` (facts §9).
 //!
 //! Needs the control plane (an event and a flush of the delivery queue), so it is skipped on
 //! live: production cannot call back a loopback receiver anyway.
@@ -149,72 +151,99 @@ fn webhooks_subscription(ctx: &mut Ctx) -> Result<(), Failure> {
         format!("app {app} not in {apps}")
     })?;
 
-    ctx.step("find a feed photo that takes comments");
+    ctx.step("find a feed photo and a reel that take comments");
     let media = ctx
         .get(
             &format!("{ig}/media"),
             &[
                 ("fields", "media_product_type,media_type,is_comment_enabled"),
-                ("limit", "50"),
+                ("limit", "100"),
             ],
         )
         .ok("ig_media_list")?;
-    let post = data(&media)?
-        .iter()
-        .find(|m| m["media_product_type"] == "FEED" && m["media_type"] == "IMAGE" && m["is_comment_enabled"] == true)
-        .map(id_of)
-        .transpose()?
-        .ok_or_else(|| Failure::new(Check::Behaviour, "no feed photo that takes comments"))?;
+    let find = |product: &str, kind: &str| -> Result<String, Failure> {
+        data(&media)?
+            .iter()
+            .find(|m| m["media_product_type"] == product && m["media_type"] == kind && m["is_comment_enabled"] == true)
+            .map(id_of)
+            .transpose()?
+            .ok_or_else(|| Failure::new(Check::Behaviour, format!("no {product} {kind} that takes comments")))
+    };
+    let post = find("FEED", "IMAGE")?;
+    let reel = find("REELS", "VIDEO")?;
 
-    ctx.step("igsim events: someone comments; flush the delivery queue");
-    let ev = control_post(
-        ctx,
-        "events/comment",
-        &json!({ "media_id": post, "text": COMMENT_TEXT, "from_username": COMMENTER }),
-        "sim_event",
-    )?;
-    let comment = id_of(&ev)?;
+    // Production delivers comments on Reels too, with media_product_type REELS (2026
+    // captures), and aggregates changes into one POST (facts §6.2, §9 "Webhooks").
+    ctx.step("igsim events: someone comments on the photo and on the reel; flush the queue");
+    let mut comments = Vec::new();
+    for media in [&post, &reel] {
+        let ev = control_post(
+            ctx,
+            "events/comment",
+            &json!({ "media_id": media, "text": COMMENT_TEXT, "from_username": COMMENTER }),
+            "sim_event",
+        )?;
+        comments.push((id_of(&ev)?, media.clone()));
+    }
     control_post(ctx, "webhooks/flush", &json!({}), "sim_webhook_flush")?;
 
-    ctx.step("the delivery is signed and carries the comment");
+    ctx.step("the deliveries are signed and carry both comments, read from every entry");
     let posts = rx.received("POST");
-    expect(posts.len() == 1, || format!("{} deliveries, expected 1", posts.len()))?;
-    let d = &posts[0];
-    expect(rx.url().ends_with(d.target.as_str()), || {
-        format!("delivered to {}", d.target)
-    })?;
-    expect(
-        d.header("content-type")
-            .is_some_and(|c| c.starts_with("application/json")),
-        || format!("content-type {:?}", d.header("content-type")),
-    )?;
-    let want = format!("sha256={}", hmac_sha256_hex(&secret, &d.body)?);
-    expect(d.header("x-hub-signature-256") == Some(want.as_str()), || {
+    expect(!posts.is_empty(), || "no delivery".into())?;
+    let mut values = Vec::new();
+    for d in &posts {
+        expect(rx.url().ends_with(d.target.as_str()), || {
+            format!("delivered to {}", d.target)
+        })?;
+        expect(
+            d.header("content-type")
+                .is_some_and(|c| c.starts_with("application/json")),
+            || format!("content-type {:?}", d.header("content-type")),
+        )?;
+        let want = format!("sha256={}", hmac_sha256_hex(&secret, &d.body)?);
+        expect(d.header("x-hub-signature-256") == Some(want.as_str()), || {
+            format!(
+                "X-Hub-Signature-256 {:?} is not the HMAC-SHA256 of the body keyed by the app secret",
+                d.header("x-hub-signature-256")
+            )
+        })?;
+        let payload: Value = serde_json::from_slice(&d.body)
+            .map_err(|e| Failure::new(Check::Schema, format!("the delivery is not JSON: {e}")))?;
+        schema_check("webhook", &payload)?;
+        schema_check("webhook_comments", &payload)?;
+        expect(payload["object"] == "instagram", || {
+            format!("object {}", payload["object"])
+        })?;
+        for entry in payload["entry"].as_array().into_iter().flatten() {
+            expect(entry["id"] == ig.as_str(), || format!("an entry for {}", entry["id"]))?;
+            for change in entry["changes"].as_array().into_iter().flatten() {
+                expect(change["field"] == "comments", || format!("field {}", change["field"]))?;
+                values.push(change["value"].clone());
+            }
+        }
+    }
+    expect(values.len() == comments.len(), || {
         format!(
-            "X-Hub-Signature-256 {:?} is not the HMAC-SHA256 of the body keyed by the app secret",
-            d.header("x-hub-signature-256")
+            "{} comment changes for {} comments: {values:?}",
+            values.len(),
+            comments.len()
         )
     })?;
-    let payload: Value = serde_json::from_slice(&d.body)
-        .map_err(|e| Failure::new(Check::Schema, format!("the delivery is not JSON: {e}")))?;
-    schema_check("webhook", &payload)?;
-    schema_check("webhook_comments", &payload)?;
-    let entry = &payload["entry"][0];
-    expect(payload["object"] == "instagram" && entry["id"] == ig.as_str(), || {
-        format!("delivery for {} / {}", payload["object"], entry["id"])
-    })?;
-    let change = &entry["changes"][0];
-    let value = &change["value"];
-    expect(change["field"] == "comments", || format!("field {}", change["field"]))?;
-    expect(value["id"] == comment.as_str() && value["text"] == COMMENT_TEXT, || {
-        format!("comment value {value}")
-    })?;
-    expect(value["media"]["id"] == post.as_str(), || {
-        format!("on media {}", value["media"])
-    })?;
-    expect(str_field(&value["from"], "username")? == COMMENTER, || {
-        format!("from {}", value["from"])
-    })?;
+    for ((comment, media), product) in comments.iter().zip(["FEED", "REELS"]) {
+        let value = values
+            .iter()
+            .find(|v| v["id"] == comment.as_str())
+            .ok_or_else(|| Failure::new(Check::Behaviour, format!("comment {comment} was not delivered")))?;
+        expect(value["text"] == COMMENT_TEXT, || format!("comment value {value}"))?;
+        expect(
+            value["media"]["id"] == media.as_str() && value["media"]["media_product_type"] == product,
+            || format!("on media {}, expected {media} ({product})", value["media"]),
+        )?;
+        expect(str_field(&value["from"], "username")? == COMMENTER, || {
+            format!("from {}", value["from"])
+        })?;
+    }
+    let comment = comments[0].0.clone();
 
     ctx.step("the comment is visible through the API");
     let c = ctx.get(&comment, &[("fields", "text,username")]).ok("ig_comment")?;

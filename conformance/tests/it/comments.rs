@@ -1,7 +1,7 @@
 //! Comment moderation (guides "Comment Moderation"; facts §4.6) against the demo world,
 //! plus a property test that comment threads stay consistent under random moderation.
 
-use crate::support::{ids, media_with_caption};
+use crate::support::{comments_count, ids, media_with_caption};
 use conformance::client::Client;
 use conformance::sim::{self, Sandbox};
 use proptest::prelude::*;
@@ -11,12 +11,6 @@ const METRICSAURUS: &str = "17841405822304914";
 /// The guide's media with the guide's two comments (seeded with the guide's ids).
 const GUIDE_MEDIA: &str = "17895695668004550";
 const GUIDE_COMMENT: &str = "17870913679156914";
-
-fn comments_count(c: &Client, media: &str) -> u64 {
-    c.get(media, &[("fields", "comments_count")]).ok("ig_media")["comments_count"]
-        .as_u64()
-        .unwrap()
-}
 
 #[test]
 fn getting_comments_returns_top_level_comments_newest_first_with_timestamp_text_id() {
@@ -285,16 +279,25 @@ fn comments_and_replies_expand_inside_media_fields() {
         .ok("ig_media")
         .clone();
     let comments = body["comments"]["data"].as_array().unwrap();
+    // A comment without replies has no `replies` key at all; production leaves empty nested
+    // edges out (recorded comments?fields=…,replies{…}, bk-rs/instagram-apis-rs v14.0).
     let replies: usize = comments
         .iter()
-        .map(|x| x["replies"]["data"].as_array().unwrap().len())
+        .map(|x| match x.get("replies") {
+            Some(r) => r["data"].as_array().unwrap().len(),
+            None => 0,
+        })
         .sum();
+    assert!(replies > 0 && comments.iter().any(|x| x.get("replies").is_none()));
+    assert!(comments.iter().all(|x| x
+        .get("replies")
+        .is_none_or(|r| !r["data"].as_array().unwrap().is_empty())));
     assert_eq!(
         body["comments_count"].as_u64().unwrap() as usize,
         comments.len() + replies
     );
     for x in comments {
-        for r in x["replies"]["data"].as_array().unwrap() {
+        for r in x["replies"]["data"].as_array().into_iter().flatten() {
             assert_eq!(r["parent_id"], x["id"]);
         }
     }
@@ -402,7 +405,7 @@ fn check_against_model(sb: &Sandbox, c: &Client, media: &str, model: &Model) {
     for top in body["data"].as_array().unwrap() {
         let id = top["id"].as_str().unwrap().to_string();
         seen.insert(id.clone(), (None, top["hidden"].as_bool().unwrap()));
-        for r in top["replies"]["data"].as_array().unwrap() {
+        for r in top["replies"]["data"].as_array().into_iter().flatten() {
             assert_eq!(r["parent_id"].as_str(), Some(id.as_str()));
             seen.insert(
                 r["id"].as_str().unwrap().to_string(),

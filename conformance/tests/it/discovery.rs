@@ -64,10 +64,12 @@ fn discovered_media_pages_with_cursors_only_and_cannot_be_read_directly() {
             None => "username(bluebottle){media.limit(20){id}}".to_string(),
         };
         let b = discover(&c, &expr).ok("ig_user").clone();
-        let page = ids(&b["business_discovery"]["media"]);
-        if page.is_empty() {
+        // Past the last item the expansion is empty, and an empty expansion is left out.
+        let Some(media) = b["business_discovery"].get("media") else {
             break;
-        }
+        };
+        let page = ids(media);
+        assert!(!page.is_empty(), "an empty media expansion is left out, not {media}");
         seen.extend(page);
         after = b["business_discovery"]["media"]["paging"]["cursors"]["after"]
             .as_str()
@@ -109,6 +111,59 @@ fn basic_metrics_on_discovered_media_leave_out_hidden_like_counts() {
     assert_eq!(j["business_discovery"]["username"], "juniper.makes");
 }
 
+/// Exactly the request the crates.io `instagram-graph-api` client sends, with production's
+/// answer shape: `ig_id` (an integer) and `follows_count` come through, and `.since()` bounds
+/// the media (recorded answer: bk-rs/instagram-apis-rs v14.0
+/// ig_user_0__business_discovery__reading__username_bluebottle.json; facts §9).
+#[test]
+fn business_discovery_answers_ig_id_follows_count_and_media_since_as_production() {
+    let sb = sim::fresh();
+    let c = sb.client_as("Dana Admin");
+    let r = discover(&c, "username(bluebottle){username,ig_id}")
+        .ok("ig_user")
+        .clone();
+    let bd = &r["business_discovery"];
+    assert_eq!(bd["username"], "bluebottle");
+    assert!(bd["ig_id"].is_u64(), "ig_id is an integer: {bd}");
+    assert_eq!(bd["id"], "17841401441775531");
+
+    // The newest media's time, to put `since` between two media.
+    let newest = discover(&c, "username(bluebottle){media.limit(3){timestamp}}")
+        .ok("ig_user")
+        .clone();
+    let stamps: Vec<i64> = newest["business_discovery"]["media"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| simulator::timefmt::parse_time_param(m["timestamp"].as_str().unwrap()).unwrap())
+        .collect();
+    let since = stamps[1];
+    let expr = format!(
+        "username(bluebottle){{biography,id,ig_id,followers_count,follows_count,media_count,name,\
+         profile_picture_url,username,website,media.since({since}).limit(30){{caption,comments_count,id,\
+         like_count,media_product_type,media_type,media_url,permalink,timestamp,\
+         children{{id,media_type,media_url,permalink,timestamp}}}}}}"
+    );
+    let r = discover(&c, &expr).ok("ig_user").clone();
+    let bd = &r["business_discovery"];
+    for key in [
+        "biography",
+        "ig_id",
+        "followers_count",
+        "follows_count",
+        "media_count",
+        "name",
+        "profile_picture_url",
+        "username",
+        "website",
+    ] {
+        assert!(bd.get(key).is_some(), "{key} missing from {bd}");
+    }
+    assert_eq!(bd["follows_count"], 213);
+    // Media since the second-newest: exactly the two newest.
+    assert_eq!(ids(&bd["media"]).len(), 2, "{}", bd["media"]);
+}
+
 #[test]
 fn personal_unknown_and_age_gated_accounts_are_not_discoverable() {
     let sb = sim::fresh();
@@ -120,7 +175,8 @@ fn personal_unknown_and_age_gated_accounts_are_not_discoverable() {
         assert_eq!(e["message"], "Invalid user id");
         assert!(e["error_user_msg"].as_str().unwrap().contains(name));
     }
-    discover(&c, "username(bluebottle){follows_count}").graph_error(100, None);
+    discover(&c, "username(bluebottle){shopping_product_tag_eligibility}").graph_error(100, None);
+    discover(&c, "username(bluebottle){stories}").graph_error(100, None);
     discover(&c, "username(bluebottle){media{owner}}").graph_error(100, None);
     c.get(METRICSAURUS, &[("fields", "business_discovery{followers_count}")])
         .graph_error(100, None);
@@ -284,17 +340,19 @@ fn replying_to_comment_and_caption_mentions_as_in_the_webhooks_guide() {
     // Only the media's owner may delete, even comments the caller wrote (facts §4.6).
     c.delete(&top, &[]).graph_error(100, Some(33));
     c.post(&top, &[("hide", "true")]).graph_error(100, Some(33));
-    let count = c
-        .get(
-            METRICSAURUS,
-            &[(
-                "fields",
-                &format!("mentioned_media.media_id({MENTION_MEDIA}){{comments_count}}"),
-            )],
-        )
-        .ok("ig_user")["mentioned_media"]["comments_count"]
-        .clone();
-    assert_eq!(count, 4);
+    let comments = || {
+        let fields = format!("mentioned_media.media_id({MENTION_MEDIA}){{comments_count}}");
+        c.get(METRICSAURUS, &[("fields", &fields)]).ok("ig_user")["mentioned_media"]["comments_count"].clone()
+    };
+    assert_eq!(comments(), 4);
+    // With `fields=`, a mentions reply is written and then refused like a comment is
+    // (`Config::fields_on_write.mentions`; by analogy with comments, UNCONFIRMED).
+    c.post(
+        &format!("{METRICSAURUS}/mentions"),
+        &[("media_id", MENTION_MEDIA), ("message", "And again"), ("fields", "id")],
+    )
+    .graph_error(20, Some(1772107));
+    assert_eq!(comments(), 5, "the reply was written");
 }
 
 #[test]

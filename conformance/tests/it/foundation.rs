@@ -179,8 +179,8 @@ fn paths_tolerate_missing_versions_and_stray_slashes() {
     assert_eq!(r.ok("ig_user")["username"], "metricsaurus");
     assert_eq!(
         r.header("facebook-api-version"),
-        Some("v18.0"),
-        "no version -> the oldest served"
+        Some("v27.0"),
+        "no version -> the app's version: the newest (Platform Versioning guide)"
     );
     let r = c.get_url(&format!("{}/v12.0/me?access_token={token}", sb.base_url));
     r.ok("fb_user");
@@ -481,6 +481,33 @@ fn an_empty_json_object_creates_the_demo_world_and_an_empty_world_needs_content(
     assert_eq!(empty.info["users"], serde_json::json!([]));
     assert_eq!(empty.info["instagram_accounts"], serde_json::json!([]));
     sim::delete_sandbox(&empty);
+}
+
+#[test]
+fn a_sandbox_can_start_on_any_date_and_its_world_is_built_around_it() {
+    // `?at=` moves "now" for one sandbox: the world is generated relative to it and the clock
+    // starts there (frozen here, as the harness runs igsim with --clock frozen).
+    let sb = sim::fresh_at("2024-12-01");
+    assert_eq!(sb.now(), 1_733_011_200);
+    let c = sb.client_as("Dana Admin");
+    let newest = c
+        .get("17841405822304914/media", &[("fields", "timestamp"), ("limit", "1")])
+        .ok("ig_media_list")["data"][0]["timestamp"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        newest.starts_with("2024-1"),
+        "the newest post is from before the start: {newest}"
+    );
+    assert_eq!(sim::fresh_at("1733011200").now(), 1_733_011_200);
+    assert_eq!(sim::fresh_at("2024-12-01T06:30:00Z").now(), 1_733_034_600);
+    let c = Client::new(&sb.base_url);
+    for bad in ["yesterday", "1999-01-01", "99999999999999"] {
+        let r = c.send_bytes("POST", &format!("{}/_sim/sandboxes?at={bad}", sb.base_url), &[], b"");
+        assert_eq!(r.status, 400, "{bad}: {}", r.text);
+        r.schema("sim_error");
+    }
 }
 
 #[test]

@@ -1,6 +1,12 @@
 //! Insights: the guide's examples and the reference samples against the demo world, every
 //! documented limitation with its error, time-window paging, values that follow the world and
-//! the clock, and snapshots of the metric catalogue per API version.
+//! the clock, snapshots of the metric catalogue per API version, and the changelog's "applies
+//! to all versions on <date>" cut-overs on the sandbox clock.
+//!
+//! Production applies each cut-over to every version from its date (version timeline,
+//! `simulator/src/version.rs`), so today every version answers with v22's catalogue. Tests of
+//! an older catalogue (the guides' v18-era samples, v21's own removals) run in a sandbox whose
+//! clock starts before the cut-over that retired it, as production answered then.
 
 use crate::doc_samples::replay;
 use conformance::client::{Client, Resp};
@@ -10,6 +16,15 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 const METRICSAURUS: &str = "17841405822304914";
+/// After v21's release (2024-10-02), before its cut-over (2025-01-08): v18 to v21 each answer
+/// with their own catalogue (v20's timeframe cut of 2024-08-19 already applies to all).
+const BEFORE_V21_CUTOVER: &str = "2024-12-01";
+/// Before v20's cut-over (2024-08-19): the reached and engaged audience demographics still
+/// take v18's six timeframes on v18.
+const BEFORE_V20_CUTOVER: &str = "2024-08-01";
+/// The first second of v21's cut-over, and of v22's.
+const V21_CUTOVER: i64 = 1_736_294_400; // 2025-01-08T00:00:00Z
+const V22_CUTOVER: i64 = 1_745_193_600; // 2025-04-21T00:00:00Z
 
 fn dana(sb: &Sandbox, version: &str) -> Client {
     sb.client_as("Dana Admin").with_version(version)
@@ -73,9 +88,21 @@ fn error_message(r: &Resp) -> String {
 
 #[test]
 fn the_guides_account_metrics_example_answers_two_days_per_metric() {
-    let sb = sim::fresh();
-    // The guide's request has no version: the oldest served (v18.0) answers it.
-    let c = dana(&sb, "");
+    // Today impressions is gone from every version (v22's cut-over, 2025-04-21): the guide's
+    // request answers v22's sentence, unversioned (the app's version, the newest) and on v18.
+    let today = sim::fresh();
+    for version in ["", "v18.0"] {
+        let e = user_insights(&dana(&today, version), &[("metric", "impressions"), ("period", "day")])
+            .graph_error(100, None)
+            .clone();
+        assert!(e["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("(#100) Starting from version 22 and above, the impressions metric"));
+    }
+    // The guide's sample is v18-era: asked on v18.0 when v18 still had these metrics.
+    let sb = sim::fresh_at(BEFORE_V21_CUTOVER);
+    let c = dana(&sb, "v18.0");
     let params = [("metric", "impressions,reach,profile_views"), ("period", "day")];
     replay(
         &sb,
@@ -103,8 +130,10 @@ fn the_guides_account_metrics_example_answers_two_days_per_metric() {
 
 #[test]
 fn the_guides_media_metrics_example_meets_the_engagement_deprecation() {
-    let sb = sim::fresh();
-    let c = dana(&sb, "");
+    // The guide's sample is v18-era (impressions, removed from every version on 2025-04-21):
+    // asked on v18.0 before that date.
+    let sb = sim::fresh_at(BEFORE_V21_CUTOVER);
+    let c = dana(&sb, "v18.0");
     let media = feed_image(&c);
     let path = format!("{media}/insights");
     // `engagement` is deprecated from v18 (all versions from 2023-12-11): not in the list.
@@ -154,7 +183,9 @@ fn the_guides_media_metrics_example_meets_the_engagement_deprecation() {
 
 #[test]
 fn the_reference_samples_replay_with_their_shapes() {
-    let sb = sim::fresh();
+    // v18-era samples (impressions; engaged demographics over last_90_days): replayed before
+    // the cut-overs that retired them.
+    let sb = sim::fresh_at(BEFORE_V20_CUTOVER);
     let c = dana(&sb, "v18.0");
     let path = format!("{METRICSAURUS}/insights");
     replay(
@@ -203,20 +234,8 @@ fn the_reference_samples_replay_with_their_shapes() {
 #[test]
 fn total_values_break_down_into_results_that_add_up() {
     let sb = sim::fresh();
-    let c = dana(&sb, "v21.0");
+    let c = dana(&sb, "v25.0");
     let since = (sb.now() - 30 * 86_400).to_string();
-    let r = user_insights(
-        &c,
-        &[
-            ("metric", "reach,likes,comments,shares,saves,total_interactions,views"),
-            ("period", "day"),
-            ("metric_type", "total_value"),
-            ("breakdown", "media_product_type"),
-            ("since", &since),
-        ],
-    );
-    // `views` only exists from v22.
-    r.graph_error(100, None);
     let r = user_insights(
         &c,
         &[
@@ -292,7 +311,9 @@ fn total_values_break_down_into_results_that_add_up() {
 
 #[test]
 fn per_day_values_sum_to_the_total_over_the_same_days() {
-    let sb = sim::fresh();
+    // impressions and the profile_views series are v18-era (gone from every version since the
+    // 2025-01-08 and 2025-04-21 cut-overs).
+    let sb = sim::fresh_at(BEFORE_V21_CUTOVER);
     let c = dana(&sb, "v18.0");
     let now = sb.now();
     // Align to the 07:00 UTC day boundaries the daily values end on.
@@ -352,8 +373,8 @@ fn per_day_values_sum_to_the_total_over_the_same_days() {
 #[test]
 fn paging_steps_to_the_previous_and_next_time_window() {
     let sb = sim::fresh();
-    let c = dana(&sb, "v18.0");
-    let r = user_insights(&c, &[("metric", "impressions"), ("period", "day")]);
+    let c = dana(&sb, "v25.0");
+    let r = user_insights(&c, &[("metric", "reach"), ("period", "day")]);
     let body = r.ok("user_insights").clone();
     let ends: Vec<String> = body["data"][0]["values"]
         .as_array()
@@ -416,7 +437,26 @@ fn demographics_take_a_timeframe_and_break_down_by_audience() {
     assert!(results
         .iter()
         .all(|x| ["F", "M", "U"].contains(&x["dimension_values"][2].as_str().unwrap())));
-    // v20 cut the timeframes to this_week / this_month.
+    // v20 cut the reached and engaged audience demographics to this_week / this_month (every
+    // version from 2024-08-19); follower_demographics keeps v18's six timeframes (the
+    // Instagram Platform changelog, 2024-05-21, names those two metrics only).
+    for metric in ["engaged_audience_demographics", "reached_audience_demographics"] {
+        let r = user_insights(
+            &c,
+            &[
+                ("metric", metric),
+                ("period", "lifetime"),
+                ("metric_type", "total_value"),
+                ("timeframe", "last_90_days"),
+                ("breakdown", "country"),
+            ],
+        );
+        r.graph_error(100, None);
+        assert_eq!(
+            error_message(&r),
+            "(#100) timeframe must be one of the following values: this_week, this_month"
+        );
+    }
     let r = user_insights(
         &c,
         &[
@@ -427,11 +467,7 @@ fn demographics_take_a_timeframe_and_break_down_by_audience() {
             ("breakdown", "country"),
         ],
     );
-    r.graph_error(100, None);
-    assert_eq!(
-        error_message(&r),
-        "(#100) timeframe must be one of the following values: this_week, this_month"
-    );
+    r.ok("user_insights");
     let r = user_insights(
         &c,
         &[
@@ -495,7 +531,8 @@ fn online_followers_are_hourly_lifetime_values() {
 
 #[test]
 fn the_version_removals_answer_their_recorded_errors() {
-    let sb = sim::fresh();
+    // Each version's own removals, as answered before the cut-overs made them every version's.
+    let sb = sim::fresh_at(BEFORE_V21_CUTOVER);
     let media = feed_image(&dana(&sb, "v18.0"));
     // v21: profile_views and website_clicks only as totals; the click series are gone.
     let r = user_insights(
@@ -523,7 +560,22 @@ fn the_version_removals_answer_their_recorded_errors() {
     ));
     let r = user_insights(&dana(&sb, "v20.0"), &[("metric", "email_contacts"), ("period", "day")]);
     r.ok("user_insights");
-    // v22: impressions is gone for users and media; views replaces it.
+    // Before v22 `views` is not there for media (recorded on v21).
+    let r = dana(&sb, "v21.0").get(&format!("{media}/insights"), &[("metric", "views")]);
+    r.graph_error(100, None);
+    assert_eq!(
+        error_message(&r),
+        "(#100) The Media Insights API does not support the views metric for this media product type."
+    );
+    // Nor for users.
+    let r = user_insights(
+        &dana(&sb, "v21.0"),
+        &[("metric", "views"), ("period", "day"), ("metric_type", "total_value")],
+    );
+    r.graph_error(100, None);
+    // v22: impressions is gone for users and media; views replaces it (today, every version).
+    let sb = sim::fresh();
+    let media = feed_image(&dana(&sb, "v22.0"));
     let r = user_insights(&dana(&sb, "v22.0"), &[("metric", "impressions"), ("period", "day")]);
     r.graph_error(100, None);
     assert!(error_message(&r).starts_with(
@@ -538,13 +590,6 @@ fn the_version_removals_answer_their_recorded_errors() {
     let r = dana(&sb, "v22.0").get(&format!("{media}/insights"), &[("metric", "views,reach")]);
     let body = r.ok("media_insights").clone();
     assert!(values(by_name(&body, "reach"))[0] <= values(by_name(&body, "views"))[0]);
-    // Before v22 `views` is not there for media (recorded on v21).
-    let r = dana(&sb, "v21.0").get(&format!("{media}/insights"), &[("metric", "views")]);
-    r.graph_error(100, None);
-    assert_eq!(
-        error_message(&r),
-        "(#100) The Media Insights API does not support the views metric for this media product type."
-    );
     // The v18 deprecations: audience_* and the carousel_album_* / story tap metrics.
     for (path, metric) in [
         (format!("{METRICSAURUS}/insights"), "audience_city"),
@@ -560,10 +605,157 @@ fn the_version_removals_answer_their_recorded_errors() {
     }
 }
 
+/// The changelog's "applies to all versions on <date>" cut-overs on the sandbox clock: the day
+/// before, a v18 call keeps v18's metrics; from the date on it answers as the newer version
+/// (DOC:/docs/graph-api/changelog/version21.0 and version22.0, cited in the version timeline).
+#[test]
+fn cutovers_retire_each_removal_from_every_version_on_its_date() {
+    let sb = sim::fresh_at(BEFORE_V21_CUTOVER);
+    let v18 = dana(&sb, "v18.0");
+    let v21 = dana(&sb, "v21.0");
+    let email = [("metric", "email_contacts"), ("period", "day")];
+    let profile_series = [("metric", "profile_views"), ("period", "day")];
+    let impressions = [("metric", "impressions"), ("period", "day")];
+    user_insights(&v18, &email).ok("user_insights");
+    user_insights(&v18, &profile_series).ok("user_insights");
+    user_insights(&v21, &email).graph_error(100, None);
+
+    // One second before v21's cut-over nothing has changed for v18.
+    sb.advance(V21_CUTOVER - 1 - sb.now());
+    user_insights(&v18, &email).ok("user_insights");
+    sb.advance(1);
+    // From 2025-01-08 v18 answers as v21 does: the click metrics are out of the list and the
+    // profile_views series needs total_value.
+    let r = user_insights(&v18, &email);
+    r.graph_error(100, None);
+    assert_eq!(error_message(&r), error_message(&user_insights(&v21, &email)));
+    let r = user_insights(&v18, &profile_series);
+    assert_eq!(
+        error_message(&r),
+        "(#100) The following metrics (profile_views) should be specified with parameter metric_type=total_value"
+    );
+    user_insights(&v18, &impressions).ok("user_insights");
+
+    // Media published after 2024-07-01 (this one, now) and one created before.
+    let old = v18
+        .get(
+            &format!("{METRICSAURUS}/media"),
+            &[
+                ("fields", "media_type,timestamp"),
+                ("until", "2024-07-01"),
+                ("limit", "100"),
+            ],
+        )
+        .ok("ig_media_list")["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["media_type"] == "IMAGE")
+        .and_then(|m| m["id"].as_str())
+        .expect("metricsaurus posted images before 2024-07-02")
+        .to_string();
+    let recent = feed_image(&v18);
+    v18.get(&format!("{recent}/insights"), &[("metric", "impressions")])
+        .ok("media_insights");
+
+    // From 2025-04-21 impressions is gone everywhere, with v22's sentence…
+    sb.advance(V22_CUTOVER - sb.now());
+    let r = user_insights(&v18, &impressions);
+    assert!(error_message(&r)
+        .starts_with("(#100) Starting from version 22 and above, the impressions metric is no longer supported"));
+    let r = v18.get(&format!("{recent}/insights"), &[("metric", "impressions")]);
+    assert_eq!(
+        error_message(&r),
+        "(#100) Starting from version v22.0 and above, the impressions metric is no longer supported for the queried media"
+    );
+    // …except for media created on or before 2024-07-01 asked on v21.0 and older.
+    for version in ["v18.0", "v21.0"] {
+        let body = dana(&sb, version)
+            .get(&format!("{old}/insights"), &[("metric", "impressions,reach")])
+            .ok("media_insights")
+            .clone();
+        assert!(values(by_name(&body, "reach"))[0] <= values(by_name(&body, "impressions"))[0]);
+    }
+    dana(&sb, "v22.0")
+        .get(&format!("{old}/insights"), &[("metric", "impressions")])
+        .graph_error(100, None);
+    // views, added in v22, answers on every version now.
+    v18.get(&format!("{recent}/insights"), &[("metric", "views")])
+        .ok("media_insights");
+}
+
+/// `insights_version_sunsets = false` is the guides' view: every requested version keeps its
+/// own catalogue whatever the date.
+#[test]
+fn the_guides_per_version_catalogues_are_a_knob() {
+    let mut cfg = conformance::target::test_config();
+    cfg.insights_version_sunsets = false;
+    let running = simulator::Simulator::new(cfg).spawn(0).expect("start a simulator");
+    let sb = sim::new_sandbox(&running.base_url(), None);
+    let c = dana(&sb, "v18.0");
+    let body = user_insights(&c, &[("metric", "impressions,email_contacts"), ("period", "day")])
+        .ok("user_insights")
+        .clone();
+    assert_eq!(body["data"].as_array().unwrap().len(), 2);
+    let media = feed_image(&c);
+    c.get(&format!("{media}/insights"), &[("metric", "impressions")])
+        .ok("media_insights");
+    dana(&sb, "v22.0")
+        .get(&format!("{media}/insights"), &[("metric", "impressions")])
+        .graph_error(100, None);
+    running.shutdown();
+}
+
+/// Current versions, per media product type, as production answers them (issue 10 cases 7
+/// and 8; facts §9: a v25.0 capture of 2026-07 and the v22 removal texts).
+#[test]
+fn current_versions_answer_each_media_product_type_as_production() {
+    let sb = sim::fresh();
+    let c = dana(&sb, "v25.0");
+    let image = feed_image(&c);
+    // (The demo world has no legacy feed VIDEO; the model's tests cover it.)
+    let album = media_where(&c, |t, _| t == "CAROUSEL_ALBUM");
+    let reel = media_where(&c, |_, p| p == "REELS");
+    let common = "reach,saved,likes,comments,shares,total_interactions,views";
+    for media in [&image, &album, &reel] {
+        let body = c
+            .get(&format!("{media}/insights"), &[("metric", common)])
+            .ok("media_insights")
+            .clone();
+        assert_eq!(body["data"].as_array().unwrap().len(), 7, "{media}: {body}");
+    }
+    // impressions: its own sentence on IMAGE and CAROUSEL_ALBUM, the product-type one on
+    // REELS and VIDEO (no final period in the capture).
+    for media in [&image, &album] {
+        let r = c.get(&format!("{media}/insights"), &[("metric", "impressions")]);
+        r.graph_error(100, None);
+        assert_eq!(
+            error_message(&r),
+            "(#100) Starting from version v22.0 and above, the impressions metric is no longer supported for the queried media"
+        );
+    }
+    let r = c.get(&format!("{reel}/insights"), &[("metric", "reach,impressions")]);
+    r.graph_error(100, None);
+    assert_eq!(
+        error_message(&r),
+        "(#100) The Media Insights API does not support the impressions metric for this media product type"
+    );
+    // The reels play counts are dropped from the list: the enum error names views, not plays
+    // (GH:trypostit/trypost#319, v25).
+    let r = c.get(&format!("{reel}/insights"), &[("metric", "plays")]);
+    r.graph_error(100, None);
+    let msg = error_message(&r);
+    assert!(
+        msg.starts_with("(#100) metric[0] must be one of the following values: "),
+        "{msg}"
+    );
+    assert!(msg.contains("views") && !msg.contains("plays"), "{msg}");
+}
+
 #[test]
 fn unsupported_combinations_are_real_errors() {
     let sb = sim::fresh();
-    let c = dana(&sb, "v21.0");
+    let c = dana(&sb, "v25.0");
     let media = feed_image(&c);
     // A breakdown the metric does not have: "An unknown error has occurred." (code 1).
     let r = user_insights(
@@ -587,11 +779,11 @@ fn unsupported_combinations_are_real_errors() {
     );
     r.graph_error(100, None);
     // A metric of another media type.
-    let r = c.get(&format!("{media}/insights"), &[("metric", "plays")]);
+    let r = c.get(&format!("{media}/insights"), &[("metric", "ig_reels_avg_watch_time")]);
     r.graph_error(100, None);
     assert_eq!(
         error_message(&r),
-        "(#100) The metric plays is not supported for this media type"
+        "(#100) The metric ig_reels_avg_watch_time is not supported for this media type"
     );
     // Parameters.
     user_insights(&c, &[("period", "day")]).graph_error(100, None);
@@ -673,13 +865,13 @@ fn insights_need_instagram_manage_insights() {
 #[test]
 fn story_insights_need_five_viewers_and_last_24_hours() {
     let sb = sim::fresh();
-    let c = dana(&sb, "v18.0");
+    let c = dana(&sb, "v25.0");
     let tiny = sb.ig_id("tinyloaf.bakery");
     let tiny_story = c.get(&format!("{tiny}/stories"), &[]).ok("ig_stories")["data"][0]["id"]
         .as_str()
         .unwrap()
         .to_string();
-    let r = c.get(&format!("{tiny_story}/insights"), &[("metric", "reach,impressions")]);
+    let r = c.get(&format!("{tiny_story}/insights"), &[("metric", "reach,views")]);
     assert_eq!(
         r.graph_error(10, None)["message"],
         "(#10) Not enough viewers for the media to show insights"
@@ -688,10 +880,7 @@ fn story_insights_need_five_viewers_and_last_24_hours() {
     let r = c.get(
         &format!("{s}/insights"),
         &[
-            (
-                "metric",
-                "reach,impressions,replies,shares,total_interactions,navigation",
-            ),
+            ("metric", "reach,views,replies,shares,total_interactions,navigation"),
             ("breakdown", "story_navigation_action_type"),
         ],
     );
@@ -727,7 +916,7 @@ fn story_insights_need_five_viewers_and_last_24_hours() {
 #[test]
 fn album_children_have_no_insights_but_albums_do() {
     let sb = sim::fresh();
-    let c = dana(&sb, "v18.0");
+    let c = dana(&sb, "v25.0");
     let album = media_where(&c, |t, _| t == "CAROUSEL_ALBUM");
     let child = c.get(&format!("{album}/children"), &[]).ok("ig_children")["data"][0]["id"]
         .as_str()
@@ -738,11 +927,29 @@ fn album_children_have_no_insights_but_albums_do() {
     assert!(error_message(&r).contains("not supported for this media type"));
     let r = c.get(
         &format!("{album}/insights"),
-        &[("metric", "impressions,reach,saved,total_interactions")],
+        &[("metric", "views,reach,saved,total_interactions")],
     );
     assert_eq!(r.ok("media_insights")["data"].as_array().unwrap().len(), 4);
-    c.get(&format!("{album}/insights"), &[("metric", "likes")])
-        .graph_error(100, None);
+    // Carousels answer likes, comments and shares too (v25 production capture, facts §9).
+    let body = c
+        .get(&format!("{album}/insights"), &[("metric", "likes,comments,shares")])
+        .ok("media_insights")
+        .clone();
+    let counts = c
+        .get(&album, &[("fields", "like_count,comments_count")])
+        .ok("ig_media")
+        .clone();
+    assert_eq!(
+        values(by_name(&body, "likes"))[0],
+        counts["like_count"].as_u64().unwrap()
+    );
+    assert_eq!(
+        values(by_name(&body, "comments"))[0],
+        counts["comments_count"].as_u64().unwrap()
+    );
+    // The reels play counts, before v22's cut-over removed them from every version.
+    let sb = sim::fresh_at(BEFORE_V21_CUTOVER);
+    let c = dana(&sb, "v18.0");
     let reel = media_where(&c, |_, p| p == "REELS");
     let r = c.get(
         &format!("{reel}/insights"),
@@ -767,17 +974,14 @@ fn album_children_have_no_insights_but_albums_do() {
 #[test]
 fn media_insights_grow_as_the_clock_moves() {
     let sb = sim::fresh();
-    let c = dana(&sb, "v18.0");
+    let c = dana(&sb, "v25.0");
     let media = feed_image(&c);
     let get = |c: &Client| {
         let body = c
-            .get(
-                &format!("{media}/insights"),
-                &[("metric", "impressions,reach,saved,shares")],
-            )
+            .get(&format!("{media}/insights"), &[("metric", "views,reach,saved,shares")])
             .ok("media_insights")
             .clone();
-        ["impressions", "reach", "saved", "shares"].map(|n| values(by_name(&body, n))[0])
+        ["views", "reach", "saved", "shares"].map(|n| values(by_name(&body, n))[0])
     };
     let before = get(&c);
     sb.advance(6 * 3600);
@@ -794,7 +998,7 @@ proptest! {
     #[test]
     fn media_insight_values_stay_consistent_under_clock_moves(moves in proptest::collection::vec(0i64..2 * 86_400, 1..5)) {
         let sb = sim::fresh();
-        let c = dana(&sb, "v18.0");
+        let c = dana(&sb, "v25.0");
         let list = c.get(&format!("{METRICSAURUS}/media"), &[("fields", "media_type,media_product_type,like_count,comments_count"), ("limit", "8")]);
         let items = list.ok("ig_media_list")["data"].as_array().unwrap().clone();
         let mut last: BTreeMap<String, (u64, u64)> = BTreeMap::new();
@@ -802,14 +1006,13 @@ proptest! {
             sb.advance(step);
             for m in &items {
                 let id = m["id"].as_str().unwrap();
-                let reel = m["media_product_type"] == "REELS";
                 let carousel = m["media_type"] == "CAROUSEL_ALBUM";
-                let metrics = if carousel { "reach,impressions,saved,total_interactions" } else if reel {
-                    "reach,plays,likes,comments,saved,shares,total_interactions"
-                } else { "reach,impressions,likes,comments,saved,shares,total_interactions" };
+                let metrics = if carousel { "reach,views,saved,total_interactions" } else {
+                    "reach,views,likes,comments,saved,shares,total_interactions"
+                };
                 let body = c.get(&format!("{id}/insights"), &[("metric", metrics)]).ok("media_insights").clone();
                 let v = |n: &str| values(by_name(&body, n))[0];
-                let seen = if reel { v("plays") } else { v("impressions") };
+                let seen = v("views");
                 prop_assert!(v("reach") <= seen);
                 if !carousel {
                     prop_assert_eq!(v("likes"), m["like_count"].as_u64().unwrap());
@@ -899,12 +1102,21 @@ fn catalogue(sb: &Sandbox, version: &str) -> Value {
 
 #[test]
 fn metric_catalogues_per_api_version() {
-    let sb = sim::fresh();
-    for version in ["v18.0", "v19.0", "v20.0", "v21.0", "v22.0", "v24.0"] {
+    // Each version's own catalogue, as production answered before the cut-overs (v22, v24 and
+    // v27 did not exist then; igsim serves them at any date).
+    let sb = sim::fresh_at(BEFORE_V21_CUTOVER);
+    for version in ["v18.0", "v19.0", "v20.0", "v21.0", "v22.0", "v24.0", "v27.0"] {
         insta::assert_json_snapshot!(
             format!("metric_catalogue_{}", version.replace('.', "_")),
             catalogue(&sb, version)
         );
+    }
+    // Today every version answers with v22's catalogue (all cut-overs have come).
+    let today = sim::fresh();
+    let newest = catalogue(&today, "v27.0");
+    assert_eq!(newest, catalogue(&sb, "v22.0"));
+    for version in ["v18.0", "v21.0", "v24.0"] {
+        assert_eq!(catalogue(&today, version), newest, "{version} today");
     }
 }
 

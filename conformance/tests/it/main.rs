@@ -1,11 +1,17 @@
 //! The one integration-test binary: black-box tests over HTTP against an in-process
 //! simulator, a fresh sandbox per test, every response validated against `specs/`.
 
+mod browser;
+mod cdn;
+mod clients;
 mod comments;
+mod dashboard;
 mod discovery;
 mod doc_samples;
 mod envelopes;
+mod expansion;
 mod faults;
+mod fields_on_write;
 mod foundation;
 mod harness;
 mod hashtags;
@@ -21,4 +27,5 @@ mod shopping;
 mod snapshots;
 mod specs;
 mod support;
+mod versions;
 mod webhooks;

@@ -6,7 +6,6 @@ use conformance::client::{Client, Resp};
 use conformance::sim::{self, Sandbox};
 use proptest::prelude::*;
 use serde_json::{json, Value};
-use std::io::{Read, Write};
 
 const METRICSAURUS: &str = "17841405822304914";
 const JUNIPER: &str = "17841400008460056";
@@ -262,7 +261,8 @@ fn a_reel_processes_on_the_sandbox_clock_and_reads_back_as_video_reels() {
     );
     let e = publish(&c, JUNIPER, &cid).graph_error(9007, Some(2207027)).clone();
     assert_eq!(e["message"], "Media ID is not available");
-    assert_eq!(e["error_user_title"], "Media not ready for publishing");
+    // Production's title today (GH:activepieces/activepieces#10389; issue 10 case 7).
+    assert_eq!(e["error_user_title"], "Cannot publish");
 
     sb.advance(10);
     let s = container(&c, &cid, "copyright_check_status,video_status");
@@ -403,11 +403,6 @@ fn collaborators_are_invited_and_their_invite_status_is_readable() {
         .contains("No more than 3"));
     let r = c.post(
         &format!("{METRICSAURUS}/media"),
-        &[("image_url", IMAGE), ("collaborators", "['quiet.fern']")],
-    );
-    assert!(r.graph_error(100, None)["message"].as_str().unwrap().contains("public"));
-    let r = c.post(
-        &format!("{METRICSAURUS}/media"),
         &[("image_url", IMAGE), ("collaborators", "kevinhart4real")],
     );
     r.graph_error(100, None);
@@ -433,8 +428,6 @@ fn user_tags_follow_the_documented_shape_and_limits() {
         ("[{username:'kevinhart4real',x:1.5,y:0.8}]", "between 0.0 and 1.0"),
         ("[{username:'kevinhart4real',x:0.5}]", "[y] is required"),
         ("[{x:0.5,y:0.5}]", "[username] is required"),
-        ("[{username:'quiet.fern',x:0.5,y:0.5}]", "public"),
-        ("[{username:'nobody.here.at.all',x:0.5,y:0.5}]", "public"),
         ("{username:'kevinhart4real'}", "array"),
         ("not json", "array"),
     ] {
@@ -456,6 +449,90 @@ fn user_tags_follow_the_documented_shape_and_limits() {
         user_msg(r.graph_error(100, Some(2207040))),
         "Cannot use more than 20 tags per created media."
     );
+}
+
+/// Every username the client gives (collaborators, user tags) that production cannot use, a
+/// private account, an unknown one or one written `@handle`, gets production's 110/2207018
+/// naming all of them, and nothing is created (GH:gitroomhq/postiz-app#1876, 2026; facts §9).
+#[test]
+fn usernames_production_cannot_access_get_110_2207018() {
+    let sb = sim::fresh();
+    with_publishing(&sb, json!({"container_cap": 1}));
+    let c = sb.client_as("Dana Admin");
+    let refused = |param: &str, value: &str, names: &str| {
+        let r = c.post(
+            &format!("{METRICSAURUS}/media"),
+            &[("image_url", IMAGE), (param, value)],
+        );
+        assert_eq!(r.status, 400);
+        let mut e = r.graph_error(110, Some(2207018)).clone();
+        e.as_object_mut().unwrap().remove("fbtrace_id");
+        assert_eq!(
+            e,
+            json!({
+                "message": "Invalid user id",
+                "type": "OAuthException",
+                "code": 110,
+                "error_subcode": 2207018,
+                "is_transient": false,
+                "error_user_title": "Cannot load user with a private profile or invalid username",
+                "error_user_msg": format!("The following user(s) cannot be accessed: {names}"),
+            }),
+            "{param}={value}"
+        );
+    };
+    refused("collaborators", "['quiet.fern']", "quiet.fern");
+    refused("collaborators", "['@kevinhart4real']", "@kevinhart4real");
+    refused("collaborators", "['nobody.here.at.all']", "nobody.here.at.all");
+    refused(
+        "collaborators",
+        "['kevinhart4real','quiet.fern','@ana.lopez']",
+        "quiet.fern, @ana.lopez",
+    );
+    refused("user_tags", "[{username:'quiet.fern',x:0.5,y:0.5}]", "quiet.fern");
+    refused("user_tags", "[{username:'@ana.lopez',x:0.5,y:0.5}]", "@ana.lopez");
+    refused(
+        "user_tags",
+        "[{username:'ana.lopez',x:0.1,y:0.1},{username:'nobody.here.at.all',x:0.5,y:0.5}]",
+        "nobody.here.at.all",
+    );
+    // Nothing was created: with room for one container, the refusals left it free for the
+    // same names without the `@`, public and known, and the cap is reached only then.
+    let ok = [
+        ("image_url", IMAGE),
+        ("collaborators", "['kevinhart4real','ana.lopez']"),
+        ("user_tags", "[{username:'ana.lopez',x:0.5,y:0.5}]"),
+    ];
+    create(&c, METRICSAURUS, &ok);
+    c.post(&format!("{METRICSAURUS}/media"), &ok).graph_error(9, None);
+}
+
+/// User tags on stories take optional positions (IG User Media reference: user_tags on
+/// image and video stories since 2025-07-09, "optionally specify x, y coordinates").
+#[test]
+fn story_user_tags_take_optional_positions() {
+    let sb = sim::fresh();
+    let c = sb.client_as("Dana Admin");
+    create(
+        &c,
+        METRICSAURUS,
+        &[
+            ("media_type", "STORIES"),
+            ("image_url", IMAGE),
+            (
+                "user_tags",
+                "[{username:'ana.lopez'},{username:'kevinhart4real',x:0.2,y:0.8}]",
+            ),
+        ],
+    );
+    let r = c.post(
+        &format!("{METRICSAURUS}/media"),
+        &[("image_url", IMAGE), ("user_tags", "[{username:'ana.lopez'}]")],
+    );
+    assert!(r.graph_error(100, None)["message"]
+        .as_str()
+        .unwrap()
+        .contains("[x] is required"));
 }
 
 #[test]
@@ -606,7 +683,7 @@ fn media_urls_are_judged_offline_like_production_judges_the_file() {
     );
     assert!(user_msg(&e).contains("ftp://example.com/a.jpg"));
     for (url, fmt) in [
-        ("https://example.com/a.png", "PNG"),
+        ("https://example.com/a.gif", "GIF"),
         ("https://example.com/a.mpo", "MPO"),
         ("https://example.com/a.JPS?x=1", "JPS"),
         ("https://example.com/img?fm=webp", "WEBP"),
@@ -615,7 +692,7 @@ fn media_urls_are_judged_offline_like_production_judges_the_file() {
         let msg = user_msg(r.graph_error(36001, Some(2207005)));
         assert_eq!(
             msg,
-            format!("The image format {fmt} is not supported. Supported formats are: JPEG.")
+            format!("The image format {fmt} is not supported. Supported formats are: JPEG, PNG.")
         );
     }
     // A video the URL says is not MP4/MOV fails in processing, as production does.
@@ -774,7 +851,11 @@ fn publishing_needs_the_permission_the_tasks_and_a_publishable_account() {
     let r = riley.post(&format!("{METRICSAURUS}/media"), &[("image_url", IMAGE)]);
     let e = r.graph_error(10, None);
     assert_eq!(r.status, 400, "(#10) is HTTP 400 in production (issue 10)");
-    assert!(e["message"].as_str().unwrap().starts_with("(#10)"));
+    // Production's 2026 text (GH:gitroomhq/postiz-app#1914).
+    assert_eq!(
+        e["message"],
+        "(#10) Requires instagram_content_publish permission to manage the object"
+    );
     riley
         .get(&format!("{METRICSAURUS}/content_publishing_limit"), &[])
         .graph_error(10, None);
@@ -1033,7 +1114,7 @@ fn mp4(len: usize) -> Vec<u8> {
     v
 }
 
-fn upload(sb: &Sandbox, uri: &str, token: &str, offset: usize, size: usize, body: &[u8]) -> Resp {
+pub(crate) fn upload(sb: &Sandbox, uri: &str, token: &str, offset: usize, size: usize, body: &[u8]) -> Resp {
     let auth = format!("OAuth {token}");
     let (o, s) = (offset.to_string(), size.to_string());
     Client::new(&sb.base_url).send_bytes(
@@ -1173,47 +1254,61 @@ fn jpeg(w: u16, h: u16, mpo: bool) -> Vec<u8> {
     v
 }
 
-/// A tiny HTTP/1.1 file server on loopback serving fixed bodies by path.
+/// The start of a PNG: signature and IHDR chunk (enough for the size checks).
+fn png(w: u32, h: u32) -> Vec<u8> {
+    let mut v = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
+    v.extend_from_slice(&w.to_be_bytes());
+    v.extend_from_slice(&h.to_be_bytes());
+    v.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    v
+}
+
+/// A loopback file server with the files of the media-fetching tests.
 fn media_server() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut s) = stream else { continue };
-            let mut buf = [0u8; 4096];
-            let n = s.read(&mut buf).unwrap_or(0);
-            let head = String::from_utf8_lossy(&buf[..n]).to_string();
-            let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
-            let body: Option<Vec<u8>> = match path.as_str() {
-                "/square.jpg" => Some(jpeg(1080, 1080, false)),
-                "/tall.jpg" => Some(jpeg(1080, 1920, false)),
-                "/mpo.jpg" => Some(jpeg(1080, 1080, true)),
-                "/big.jpg" => {
-                    let mut v = jpeg(1080, 1080, false);
-                    v.resize(9 << 20, 0);
-                    Some(v)
-                }
-                "/fake.jpg" => Some(b"\x89PNG\r\n\x1a\nrest".to_vec()),
-                "/clip.mp4" => Some(mp4(4096)),
-                "/clip.bin" => Some(b"not a video at all".to_vec()),
-                _ => None,
-            };
-            let reply = match body {
-                Some(b) => {
-                    let mut r = format!(
-                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                        b.len()
-                    )
-                    .into_bytes();
-                    r.extend_from_slice(&b);
-                    r
-                }
-                None => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
-            };
-            let _ = s.write_all(&reply);
-        }
-    });
-    format!("http://{addr}")
+    let mut big = jpeg(1080, 1080, false);
+    big.resize(9 << 20, 0);
+    crate::support::serve_files(vec![
+        ("/square.jpg", jpeg(1080, 1080, false)),
+        ("/tall.jpg", jpeg(1080, 1920, false)),
+        ("/mpo.jpg", jpeg(1080, 1080, true)),
+        ("/big.jpg", big),
+        ("/fake.jpg", b"GIF89a\x01\x00\x01\x00".to_vec()),
+        ("/square.png", png(1080, 1080)),
+        ("/portrait.png", png(1080, 1350)),
+        ("/tall.png", png(1080, 1920)),
+        ("/clip.mp4", mp4(4096)),
+        ("/clip.bin", b"not a video at all".to_vec()),
+    ])
+}
+
+/// Production accepts PNG images, single and as carousel items (facts §9 "Image formats":
+/// GH:gitroomhq/postiz-app#1547, PR #1900), although the reference says "JPEG only".
+#[test]
+fn png_images_are_accepted_single_and_as_carousel_items() {
+    let sb = sim::fresh();
+    let c = sb.client_as("Dana Admin");
+    let single = create(&c, METRICSAURUS, &[("image_url", "https://example.com/photo.png")]);
+    assert_eq!(status_code(&c, &single), "FINISHED");
+    published(&c, METRICSAURUS, &single);
+    let items: Vec<String> = ["https://example.com/one.PNG", "https://example.com/img?fm=png"]
+        .iter()
+        .map(|u| create(&c, METRICSAURUS, &[("image_url", u), ("is_carousel_item", "true")]))
+        .collect();
+    let album = create(
+        &c,
+        METRICSAURUS,
+        &[("media_type", "CAROUSEL"), ("children", &items.join(","))],
+    );
+    let mid = published(&c, METRICSAURUS, &album);
+    assert_eq!(media(&c, &mid, "media_type")["media_type"], "CAROUSEL_ALBUM");
+    create(
+        &c,
+        METRICSAURUS,
+        &[
+            ("media_type", "STORIES"),
+            ("image_url", "https://example.com/story.png"),
+        ],
+    );
 }
 
 #[test]
@@ -1222,10 +1317,21 @@ fn with_media_fetch_on_the_files_themselves_are_checked() {
     with_publishing(&sb, json!({"media_fetch": true}));
     let base = media_server();
     let c = sb.client_as("Dana Admin");
-    let ok = create(&c, METRICSAURUS, &[("image_url", &format!("{base}/square.jpg"))]);
-    assert_eq!(status_code(&c, &ok), "FINISHED");
-    let cases: [(&str, i64, i64); 5] = [
+    for ok in ["/square.jpg", "/square.png", "/portrait.png"] {
+        let ok = create(&c, METRICSAURUS, &[("image_url", &format!("{base}{ok}"))]);
+        assert_eq!(status_code(&c, &ok), "FINISHED");
+    }
+    // Story images are 9:16: the feed aspect range does not apply to them (facts §4.4).
+    for tall in ["/tall.jpg", "/tall.png"] {
+        create(
+            &c,
+            METRICSAURUS,
+            &[("media_type", "STORIES"), ("image_url", &format!("{base}{tall}"))],
+        );
+    }
+    let cases: [(&str, i64, i64); 6] = [
         ("/tall.jpg", 36003, 2207009),
+        ("/tall.png", 36003, 2207009),
         ("/mpo.jpg", 36001, 2207005),
         ("/big.jpg", 36000, 2207004),
         ("/fake.jpg", 36001, 2207005),
@@ -1237,11 +1343,11 @@ fn with_media_fetch_on_the_files_themselves_are_checked() {
             &[("image_url", &format!("{base}{path}"))],
         );
         let e = r.graph_error(code, Some(sub));
-        if path == "/tall.jpg" {
+        if path.starts_with("/tall") {
             assert!(user_msg(e).contains("0.56:1"), "{}", user_msg(e));
         }
         if path == "/fake.jpg" {
-            assert!(user_msg(e).contains("PNG"));
+            assert!(user_msg(e).contains("The image format GIF is not supported"));
         }
     }
     // igsim downloads plain http only: https cannot be fetched.

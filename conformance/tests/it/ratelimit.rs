@@ -76,47 +76,68 @@ fn envelope(r: &Resp) -> Value {
 }
 
 #[test]
-fn every_answer_carries_x_app_usage_and_buc_counted_answers_name_their_instagram_account() {
+fn each_answer_carries_one_usage_header_and_instagram_entries_are_keyed_by_the_business() {
+    // Production (v25.0 capture, 2026-09; issue 10 case 11): X-App-Usage or
+    // X-Business-Use-Case-Usage, never both; an Instagram call's entry sits under the id of
+    // the business owning the account; Page reads carry a `pages` entry.
     let sb = sim::fresh();
     let c = sb.client_as("Dana Admin");
+    let business = sb.business_of("metricsaurus");
+    assert_ne!(business, METRICSAURUS);
 
     let r = media(&c, METRICSAURUS);
     let body = r.ok("ig_media_list").clone();
-    assert_eq!(
-        app_usage(&r),
-        json!({"call_count": 0, "total_time": 0, "total_cputime": 0})
-    );
+    assert!(r.header("x-app-usage").is_none(), "BUC answers carry no X-App-Usage");
     let buc = buc_usage(&r);
-    assert_eq!(buc.as_object().unwrap().keys().collect::<Vec<_>>(), [METRICSAURUS]);
-    let entry = &buc[METRICSAURUS][0];
+    assert_eq!(buc.as_object().unwrap().keys().collect::<Vec<_>>(), [&business]);
+    let entry = &buc[&business][0];
     assert_eq!(entry["type"], "instagram");
     assert_eq!(entry["estimated_time_to_regain_access"], 0);
+    // The IG user says which business owns it.
+    let r = c.get(METRICSAURUS, &[("fields", "owner_business")]);
+    assert_eq!(r.ok("ig_user")["owner_business"]["id"], business.as_str());
 
     // A media id counts against its owner, and so does a comment on it.
     let media_id = body["data"][0]["id"].as_str().unwrap().to_string();
     let r = c.get(&media_id, &[("fields", "id")]);
     r.ok("ig_media");
-    assert!(buc_usage(&r).get(METRICSAURUS).is_some());
+    assert!(buc_usage(&r).get(&business).is_some());
     let r = c.get(&format!("{media_id}/comments"), &[]);
     let comments = r.ok("ig_comment_list").clone();
-    assert!(buc_usage(&r).get(METRICSAURUS).is_some());
+    assert!(buc_usage(&r).get(&business).is_some());
     if let Some(comment) = comments["data"][0]["id"].as_str() {
         let r = c.get(comment, &[("fields", "id")]);
         r.ok("ig_comment");
-        assert!(buc_usage(&r).get(METRICSAURUS).is_some());
+        assert!(buc_usage(&r).get(&business).is_some());
     }
 
-    // `me` touches no IG account; errors still carry X-App-Usage.
+    // A Page node read: an entry of type `pages` under the Page id, and no X-App-Usage.
+    let page = sb.info["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["instagram_business_account"] == METRICSAURUS)
+        .and_then(|p| p["id"].as_str())
+        .unwrap()
+        .to_string();
+    let r = c.get(&page, &[("fields", "name")]);
+    r.ok("page");
+    assert!(r.header("x-app-usage").is_none());
+    let buc = buc_usage(&r);
+    assert_eq!(buc.as_object().unwrap().keys().collect::<Vec<_>>(), [&page]);
+    assert_eq!(buc[&page][0]["type"], "pages");
+
+    // `me` touches no BUC object: X-App-Usage only, errors included.
     let r = c.get("me", &[]);
     r.ok("fb_user");
     app_usage(&r);
     assert!(r.header("x-business-use-case-usage").is_none());
     let r = c.get(METRICSAURUS, &[("fields", "no_such_field")]);
     r.graph_error(100, None);
-    app_usage(&r);
     buc_usage(&r);
+    assert!(r.header("x-app-usage").is_none());
 
-    // Business Discovery and Hashtag Search are Platform calls: no BUC header.
+    // Business Discovery and Hashtag Search are Platform calls: X-App-Usage only.
     for r in [discovery(&c), hashtag_search(&c)] {
         assert_eq!(r.status, 200, "{}", r.text);
         app_usage(&r);
@@ -145,9 +166,10 @@ fn lowering_the_buc_limit_gives_80002_on_the_next_call_and_a_day_later_it_is_fre
             "is_transient": true,
         })
     );
+    let biz = sb.business_of("metricsaurus");
     let buc = buc_usage(&r);
-    assert_eq!(buc[METRICSAURUS][0]["call_count"], 100);
-    assert_eq!(buc[METRICSAURUS][0]["estimated_time_to_regain_access"], 24 * 60);
+    assert_eq!(buc[&biz][0]["call_count"], 100);
+    assert_eq!(buc[&biz][0]["estimated_time_to_regain_access"], 24 * 60);
 
     // The limit is per account: juniper.makes is untouched.
     media(&c, JUNIPER).ok("ig_media_list");
@@ -156,11 +178,11 @@ fn lowering_the_buc_limit_gives_80002_on_the_next_call_and_a_day_later_it_is_fre
     sb.advance(DAY - 1);
     let r = media(&c, METRICSAURUS);
     r.graph_error(80002, None);
-    assert_eq!(buc_usage(&r)[METRICSAURUS][0]["estimated_time_to_regain_access"], 1);
+    assert_eq!(buc_usage(&r)[&biz][0]["estimated_time_to_regain_access"], 1);
     sb.advance(1);
     let r = media(&c, METRICSAURUS);
     r.ok("ig_media_list");
-    assert_eq!(buc_usage(&r)[METRICSAURUS][0]["call_count"], 33);
+    assert_eq!(buc_usage(&r)[&biz][0]["call_count"], 33);
 }
 
 #[test]
@@ -248,16 +270,18 @@ fn usage_percentages_rise_monotonically_with_calls() {
         .collect();
     assert_eq!(app, [20, 40, 60, 80, 100]);
 
+    let biz = sb.business_of("metricsaurus");
     let buc: Vec<i64> = (0..4)
         .map(|_| {
             let r = media(&c, METRICSAURUS);
             r.ok("ig_media_list");
-            let u = app_usage(&r);
-            assert_eq!(u["call_count"], 100, "BUC calls leave the Platform usage alone");
-            buc_usage(&r)[METRICSAURUS][0]["call_count"].as_i64().unwrap()
+            assert!(r.header("x-app-usage").is_none(), "one usage header per answer");
+            buc_usage(&r)[&biz][0]["call_count"].as_i64().unwrap()
         })
         .collect();
     assert_eq!(buc, [25, 50, 75, 100]);
+    // BUC calls leave the Platform usage alone.
+    assert_eq!(app_usage(&discovery(&c))["call_count"], 100);
     let st = status(&sb);
     assert_eq!(st["platform"]["usage"]["calls"], 5);
     assert_eq!(st["platform"]["usage"]["call_count"], 100);
@@ -428,6 +452,7 @@ proptest! {
         let c = sb.client_as("Dana Admin");
         limits(&sb, json!({ "buc_calls_per_day": buc_limit, "platform_calls_per_hour": platform_limit }));
         let mut now = sb.now();
+        let biz = sb.business_of("metricsaurus");
         let (mut buc, mut platform): (Vec<i64>, Vec<i64>) = (Vec::new(), Vec::new());
         for s in steps {
             match s {
@@ -445,7 +470,7 @@ proptest! {
                     let n = in_window(&buc, now, DAY);
                     prop_assert!(n <= buc_limit);
                     let pct = (n * 100 / buc_limit).min(100);
-                    prop_assert_eq!(buc_usage(&r)[METRICSAURUS][0]["call_count"].as_u64(), Some(pct));
+                    prop_assert_eq!(buc_usage(&r)[&biz][0]["call_count"].as_u64(), Some(pct));
                 }
                 Step::Platform => {
                     let expect_ok = in_window(&platform, now, HOUR) < platform_limit;
@@ -465,4 +490,19 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn the_guides_era_headers_are_knobs() {
+    // Both headers on every answer, keyed by the IG user id (facts §2's reading).
+    let mut cfg = conformance::target::test_config();
+    cfg.rate_limits.app_usage_on_every_answer = true;
+    cfg.rate_limits.buc_keyed_by_business = false;
+    let running = simulator::Simulator::new(cfg).spawn(0).expect("start a simulator");
+    let sb = sim::new_sandbox(&running.base_url(), None);
+    let r = media(&sb.client_as("Dana Admin"), METRICSAURUS);
+    r.ok("ig_media_list");
+    app_usage(&r);
+    assert_eq!(buc_usage(&r)[METRICSAURUS][0]["type"], "instagram");
+    running.shutdown();
 }

@@ -48,6 +48,7 @@ snapshot_tests! {
     publish_reel_exchanges_are_stable => "publish_reel",
     publish_story_exchanges_are_stable => "publish_story",
     publish_carousel_exchanges_are_stable => "publish_carousel",
+    png_image_container_exchanges_are_stable => "png_image_container",
     publish_with_user_tags_and_collaborators_exchanges_are_stable => "publish_with_user_tags_and_collaborators",
     comments_read_exchanges_are_stable => "comments_read",
     comment_moderation_exchanges_are_stable => "comment_moderation",

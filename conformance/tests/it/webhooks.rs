@@ -127,15 +127,15 @@ fn deliveries(sb: &Sandbox) -> Vec<Value> {
     r.body["data"].as_array().unwrap().clone()
 }
 
-/// A feed post of `ig` that takes comments (reels send no comment webhooks per the guide).
-fn feed_post(sb: &Sandbox, ig: &str) -> String {
-    let c = sb.client_as("Dana Admin");
-    let list = c
+/// The newest media of `ig` of this product and media type that takes comments.
+fn commentable(sb: &Sandbox, ig: &str, product: &str, kind: &str) -> String {
+    let list = sb
+        .client_as("Dana Admin")
         .get(
             &format!("{ig}/media"),
             &[
                 ("fields", "media_product_type,media_type,is_comment_enabled"),
-                ("limit", "50"),
+                ("limit", "100"),
             ],
         )
         .ok("ig_media_list")
@@ -144,10 +144,20 @@ fn feed_post(sb: &Sandbox, ig: &str) -> String {
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| m["media_product_type"] == "FEED" && m["media_type"] == "IMAGE" && m["is_comment_enabled"] == true)
+        .find(|m| m["media_product_type"] == product && m["media_type"] == kind && m["is_comment_enabled"] == true)
         .and_then(|m| m["id"].as_str())
-        .expect("a feed photo that takes comments")
+        .unwrap_or_else(|| panic!("a {product} {kind} of {ig} that takes comments"))
         .to_string()
+}
+
+/// A feed photo of `ig` that takes comments.
+fn feed_post(sb: &Sandbox, ig: &str) -> String {
+    commentable(sb, ig, "FEED", "IMAGE")
+}
+
+/// A reel of `ig` that takes comments.
+fn reel(sb: &Sandbox, ig: &str) -> String {
+    commentable(sb, ig, "REELS", "VIDEO")
 }
 
 fn comments_count(sb: &Sandbox, media: &str) -> u64 {
@@ -158,18 +168,52 @@ fn comments_count(sb: &Sandbox, media: &str) -> u64 {
         .unwrap()
 }
 
+/// Every change the receiver got, in arrival order: the POST that carried it, and the change as
+/// a one-change envelope `{"object","entry":[{"id","time","changes":[change]}]}`. Production
+/// batches changes (several entries per POST, several changes per entry; facts §6.2), so a
+/// receiver reads them all, never just `entry[0].changes[0]`.
+fn changes(rx: &Receiver) -> Vec<(Received, Value)> {
+    let mut out = Vec::new();
+    for r in rx.posts() {
+        let v = payload(&r);
+        for e in v["entry"].as_array().unwrap() {
+            for change in e["changes"].as_array().unwrap() {
+                let one =
+                    json!({"object": "instagram", "entry": [{"id": e["id"], "time": e["time"], "changes": [change]}]});
+                out.push((r.clone(), one));
+            }
+        }
+    }
+    out
+}
+
+/// The field and value of a one-change envelope from [`changes`].
+fn change_of(v: &Value) -> (&Value, &Value) {
+    let c = &v["entry"][0]["changes"][0];
+    (&c["field"], &c["value"])
+}
+
 fn expect_one(rx: &Receiver, field: &str, pred: impl Fn(&Value) -> bool) -> (Received, Value) {
-    let hits: Vec<(Received, Value)> = rx
-        .posts()
+    let hits: Vec<(Received, Value)> = changes(rx)
         .into_iter()
-        .map(|r| {
-            let v = payload(&r);
-            (r, v)
-        })
-        .filter(|(_, v)| v["entry"][0]["changes"][0]["field"] == field && pred(v))
+        .filter(|(_, v)| change_of(v).0 == field && pred(v))
         .collect();
-    assert_eq!(hits.len(), 1, "exactly one {field} delivery expected, got {hits:?}");
+    assert_eq!(hits.len(), 1, "exactly one {field} change expected, got {hits:?}");
     hits.into_iter().next().unwrap()
+}
+
+/// A simulator of its own, started with `--webhook-url` pointing at `rx` and `edit`ed config,
+/// and a fresh sandbox on it (wired without any setup).
+fn own_simulator(rx: &Receiver, edit: impl FnOnce(&mut simulator::Config)) -> (simulator::Running, Sandbox) {
+    let mut cfg = simulator::Config {
+        webhook_url: Some(rx.url()),
+        webhook_verify_token: Some(VERIFY.into()),
+        ..conformance::target::test_config()
+    };
+    edit(&mut cfg);
+    let running = simulator::Simulator::new(cfg).spawn(0).expect("start a simulator");
+    let sb = sim::new_sandbox(&running.base_url(), None);
+    (running, sb)
 }
 
 // ---- configuration -----------------------------------------------------------------------
@@ -460,10 +504,11 @@ fn every_field_arrives_signed_with_the_documented_payload() {
         json!({"object":"instagram","entry":[{"id":METRICSAURUS,"time":now,"changes":[{"field":"mentions","value":{"comment_id":cm_id,"media_id":cap_media}}]}]})
     );
     assert_eq!(
-        rx.posts().len(),
+        changes(&rx).len(),
         5,
         "nothing for the private mention or the owner's own reply"
     );
+    assert_eq!(rx.posts().len(), 1, "changes due together share one POST");
 
     // story_insights: an hour after the story expires, metrics under 5 reported as -1.
     let story = sb
@@ -516,20 +561,28 @@ fn every_field_arrives_signed_with_the_documented_payload() {
         assert!(n == -1 || n >= 5, "{k} = {n}: counts under 5 are reported as -1");
     }
 
-    // The log shows each delivery with the exact body and its signature.
+    // The log shows each delivery with the POST that carried it, and each POST with the exact
+    // body and its signature.
+    let posts = sb.control_get("webhooks/posts");
+    posts.ok("sim_webhook_posts");
+    let posts = posts.body["data"].as_array().unwrap().clone();
+    assert_eq!(posts.len(), rx.posts().len());
+    for (p, sent) in posts.iter().zip(rx.posts()) {
+        let body = p["body"].as_str().unwrap();
+        assert_eq!(body.as_bytes(), sent.body.as_slice(), "logged body is the sent body");
+        assert_eq!(
+            p["signature_256"],
+            format!("sha256={}", hmac256_hex(&sb.app_secret(), body.as_bytes()))
+        );
+        assert_eq!(p["status"], 200);
+    }
     for d in deliveries(&sb) {
         assert_eq!(d["state"], "delivered");
         assert_eq!(d["attempts"].as_array().unwrap().len(), 1);
         assert_eq!(d["attempts"][0]["status"], 200);
-        let body = d["body"].as_str().unwrap();
-        assert_eq!(
-            d["signature_256"],
-            format!("sha256={}", hmac256_hex(&sb.app_secret(), body.as_bytes()))
-        );
-        assert!(
-            rx.posts().iter().any(|p| p.body == body.as_bytes()),
-            "logged body is the sent body"
-        );
+        let post = &d["attempts"][0]["post"];
+        let carried = posts.iter().find(|p| p["id"] == *post).expect("the POST is logged");
+        assert!(carried["deliveries"].as_array().unwrap().contains(&d["id"]));
     }
 }
 
@@ -556,11 +609,7 @@ fn each_field_is_only_sent_when_the_installing_user_granted_its_permission() {
     event(&sb, "story_expire", json!({ "media_id": story }));
     sb.advance(3600);
     flush(&sb);
-    let fields: Vec<Value> = rx
-        .posts()
-        .iter()
-        .map(|r| payload(r)["entry"][0]["changes"][0]["field"].clone())
-        .collect();
+    let fields: Vec<Value> = changes(&rx).iter().map(|(_, v)| change_of(v).0.clone()).collect();
     assert_eq!(fields, [json!("story_insights")]);
     // Accounts whose Page does not have the app installed get nothing.
     let other = feed_post(&sb, METRICSAURUS);
@@ -570,7 +619,7 @@ fn each_field_is_only_sent_when_the_installing_user_granted_its_permission() {
         json!({ "media_id": other, "text": "hello", "from_username": "ana.lopez" }),
     );
     flush(&sb);
-    assert_eq!(rx.posts().len(), 1);
+    assert_eq!(changes(&rx).len(), 1);
 }
 
 #[test]
@@ -627,10 +676,10 @@ fn a_receiver_that_is_down_loses_nothing_and_is_retried_on_the_schedule() {
     }
     // Every event arrived, each accepted exactly once, none tried more than the policy allows.
     for id in &ids {
-        let tries: Vec<Received> = rx
-            .posts()
+        let tries: Vec<Received> = changes(&rx)
             .into_iter()
-            .filter(|r| payload(r)["entry"][0]["changes"][0]["value"]["id"] == id.as_str())
+            .filter(|(_, v)| change_of(v).1["id"] == id.as_str())
+            .map(|(r, _)| r)
             .collect();
         assert_eq!(tries.len(), 4);
         assert!(tries.len() <= MAX_ATTEMPTS);
@@ -677,9 +726,10 @@ fn an_update_still_undelivered_after_36_hours_is_dropped_and_reported() {
     assert_eq!(at, [t0, t0 + 7200, t0 + 37 * 3600]);
     assert!(at.len() <= MAX_ATTEMPTS);
     let comment_posts = || -> Vec<Received> {
-        rx.posts()
+        changes(&rx)
             .into_iter()
-            .filter(|r| payload(r)["entry"][0]["changes"][0]["field"] == "comments")
+            .filter(|(_, v)| change_of(v).0 == "comments")
+            .map(|(r, _)| r)
             .collect()
     };
     assert_eq!(comment_posts().len(), 3);
@@ -839,13 +889,7 @@ fn events_change_the_world_as_the_api_shows_it_and_reject_bad_input() {
 #[test]
 fn a_simulator_started_with_a_webhook_url_delivers_without_any_setup() {
     let rx = receiver(Mode::Up);
-    let cfg = simulator::Config {
-        webhook_url: Some(rx.url()),
-        webhook_verify_token: Some(VERIFY.into()),
-        ..conformance::target::test_config()
-    };
-    let running = simulator::Simulator::new(cfg).spawn(0).expect("start a simulator");
-    let sb = sim::new_sandbox(&running.base_url(), None);
+    let (running, sb) = own_simulator(&rx, |_| {});
     let post = feed_post(&sb, METRICSAURUS);
     event(
         &sb,
@@ -873,7 +917,7 @@ fn story_insights_payloads_agree_with_the_insights_api() {
     // One second before it expires, read what the insights API says…
     sb.advance(posted + 24 * 3600 - 1 - sb.now());
     let api = c
-        .get(&format!("{story}/insights"), &[("metric", "reach,impressions")])
+        .get(&format!("{story}/insights"), &[("metric", "reach,replies")])
         .ok("media_insights")
         .clone();
     let metric = |name: &str| {
@@ -893,7 +937,9 @@ fn story_insights_payloads_agree_with_the_insights_api() {
         v["entry"][0]["changes"][0]["value"]["media_id"] == story.as_str()
     });
     let value = &v["entry"][0]["changes"][0]["value"];
-    for name in ["reach", "impressions"] {
+    // (The payload still carries impressions, which the insights API no longer answers on any
+    // version since 2025-04-21: only the metrics both sides have are compared.)
+    for name in ["reach", "replies"] {
         let api_value = metric(name);
         let expected = if api_value < 5 { -1 } else { api_value };
         assert_eq!(
@@ -902,4 +948,150 @@ fn story_insights_payloads_agree_with_the_insights_api() {
             "{name}: webhook {value} vs API {api}"
         );
     }
+}
+
+// ---- production's delivery shapes: reels, batching -----------------------------------------
+
+/// Production delivers `comments` for Reels, with `media.media_product_type` `REELS` (2026
+/// captures, facts §9 "Webhooks"); the guide's "Reels are not supported" is the
+/// `webhook_reels_supported` knob.
+#[test]
+fn comments_on_reels_are_delivered_with_media_product_type_reels() {
+    let rx = receiver(Mode::Up);
+    let sb = wired(&rx);
+    let media = reel(&sb, METRICSAURUS);
+    let c = event(
+        &sb,
+        "comment",
+        json!({ "media_id": media, "text": "great reel", "from_username": "ana.lopez" }),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    flush(&sb);
+    let (raw, v) = expect_one(&rx, "comments", |_| true);
+    assert_signed(&sb, &raw);
+    schemas::validate("webhook_comments", &v).unwrap();
+    assert_eq!(
+        change_of(&v).1,
+        &json!({"from": {"id": sb.ig_id("ana.lopez"), "username": "ana.lopez"},
+                "media": {"id": media, "media_product_type": "REELS"},
+                "id": c, "text": "great reel"})
+    );
+
+    // The guide's behaviour, as a knob.
+    let rx = receiver(Mode::Up);
+    let (running, sb) = own_simulator(&rx, |c| c.webhook_reels_supported = false);
+    let media = reel(&sb, METRICSAURUS);
+    event(
+        &sb,
+        "comment",
+        json!({ "media_id": media, "text": "not sent", "from_username": "ana.lopez" }),
+    );
+    assert_eq!(flush(&sb)["attempted"], 0);
+    assert!(rx.posts().is_empty());
+    running.shutdown();
+}
+
+/// Production aggregates changes into one POST (up to 1,000: facts §6.2): several `entry`
+/// items, an entry several `changes`, one signature over the whole body. A receiver that
+/// reads only `entry[0].changes[0]` loses events against igsim exactly as against production.
+#[test]
+fn changes_due_together_share_one_signed_post_with_several_entries_and_changes() {
+    let rx = receiver(Mode::Up);
+    let sb = wired(&rx);
+    install(&sb, "Dana Admin", JUNIPER_PAGE);
+    let ours = feed_post(&sb, METRICSAURUS);
+    let theirs = feed_post(&sb, JUNIPER);
+    let mut sent = Vec::new();
+    for (media, from) in [
+        (&ours, "ana.lopez"),
+        (&ours, "ben_k"),
+        (&theirs, "chloe.draws"),
+        (&ours, "emi.travels"),
+        (&ours, "felix_m"),
+        (&ours, "dev.ops.dave"),
+    ] {
+        let id = event(
+            &sb,
+            "comment",
+            json!({ "media_id": media, "text": format!("hi from {from}"), "from_username": from }),
+        )["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        sent.push(id);
+    }
+    assert_eq!(flush(&sb)["attempted"], 6);
+    let posts = rx.posts();
+    assert_eq!(posts.len(), 1, "one POST for changes due together");
+    assert_signed(&sb, &posts[0]);
+    let body = payload(&posts[0]);
+    let entries = body["entry"].as_array().unwrap();
+    assert!(entries.len() >= 2, "several entries: {body}");
+    assert!(
+        entries.iter().any(|e| e["changes"].as_array().unwrap().len() >= 2),
+        "an entry with several changes: {body}"
+    );
+    let accounts: std::collections::BTreeSet<&str> = entries.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(accounts, [JUNIPER, METRICSAURUS].into_iter().collect());
+    // Every change is in the body, once, in the order it happened.
+    let got: Vec<Value> = changes(&rx).iter().map(|(_, v)| change_of(v).1["id"].clone()).collect();
+    assert_eq!(got, sent.iter().map(|s| json!(s)).collect::<Vec<_>>());
+    // Reading only the first change of the first entry misses most of them.
+    assert_eq!(entries[0]["changes"][0]["value"]["id"], sent[0].as_str());
+}
+
+/// Without a flush, the dispatcher waits `webhook_batch_window_seconds` of sandbox time for
+/// more changes, then sends everything due in one POST.
+#[test]
+fn the_aggregation_window_sends_due_changes_together_without_a_flush() {
+    let rx = receiver(Mode::Up);
+    let sb = wired(&rx);
+    let post = feed_post(&sb, METRICSAURUS);
+    for from in ["ana.lopez", "ben_k", "chloe.draws"] {
+        event(
+            &sb,
+            "comment",
+            json!({ "media_id": post, "text": "window", "from_username": from }),
+        );
+    }
+    sb.advance(2);
+    // The dispatcher runs in the background: poll the log a bounded number of times.
+    let mut delivered = 0;
+    for _ in 0..20_000 {
+        delivered = deliveries(&sb).iter().filter(|d| d["state"] == "delivered").count();
+        if delivered == 3 {
+            break;
+        }
+        std::thread::yield_now();
+    }
+    assert_eq!(delivered, 3);
+    assert_eq!(rx.posts().len(), 1, "the three changes shared one POST");
+    assert_eq!(changes(&rx).len(), 3);
+}
+
+/// `webhook_batch_max_changes: 1` sends every change alone (one entry, one change).
+#[test]
+fn one_change_per_post_is_a_knob() {
+    let rx = receiver(Mode::Up);
+    let (running, sb) = own_simulator(&rx, |c| c.webhook_batch_max_changes = 1);
+    let post = feed_post(&sb, METRICSAURUS);
+    for from in ["ana.lopez", "ben_k", "chloe.draws"] {
+        event(
+            &sb,
+            "comment",
+            json!({ "media_id": post, "text": "alone", "from_username": from }),
+        );
+    }
+    flush(&sb);
+    let posts = rx.posts();
+    assert_eq!(posts.len(), 3);
+    for p in &posts {
+        let v = payload(p);
+        assert_eq!(v["entry"].as_array().unwrap().len(), 1);
+        assert_eq!(v["entry"][0]["changes"].as_array().unwrap().len(), 1);
+        assert_signed(&sb, p);
+    }
+    running.shutdown();
 }

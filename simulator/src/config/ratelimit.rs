@@ -39,6 +39,21 @@ pub struct RateLimitConfig {
     /// injection sends (facts §1.2: "400 or 403", UNCONFIRMED).
     pub page_error_status: u16,
     pub custom_error_status: u16,
+
+    /// Pages BUC: calls per Page per window = 4800 × engaged users (`RATE`, "Pages"); Page
+    /// engagement is not simulated, so this many engaged users stand for every Page
+    /// (UNCONFIRMED; usage is reported on Page reads, not enforced).
+    pub page_engaged_users: u64,
+    /// Usage headers as production sends them today (v25.0 capture, 2026-09; issue 10 case 11,
+    /// facts §9): an answer carries either `X-Business-Use-Case-Usage` (BUC-counted: Instagram
+    /// calls and Page reads) or `X-App-Usage` (everything else), never both. `true` restores
+    /// the guides-era reading (facts §2): `X-App-Usage` on every answer, the BUC header beside
+    /// it.
+    pub app_usage_on_every_answer: bool,
+    /// Key Instagram entries of `X-Business-Use-Case-Usage` by the business that owns the
+    /// account, as production does (facts §9); `false`: by the IG user id (facts §2, the
+    /// guides-era reading).
+    pub buc_keyed_by_business: bool,
 }
 
 impl Default for RateLimitConfig {
@@ -58,6 +73,9 @@ impl Default for RateLimitConfig {
             user_error_status: 403,
             page_error_status: 403,
             custom_error_status: 403,
+            page_engaged_users: 100,
+            app_usage_on_every_answer: false,
+            buc_keyed_by_business: true,
         }
     }
 }

@@ -4,20 +4,34 @@
 use super::{GraphError, PARAMETER, PERMISSION};
 
 impl GraphError {
-    /// A metric of the version that this media type does not have (GH:exileum/meta-mcp#120).
+    /// A metric of the version that this media type does not have: "(#100) The metric shares
+    /// is not supported for this media type" (GH:exileum/meta-mcp#120, 2026 body: message, type,
+    /// code, no is_transient).
     pub fn metric_not_for_media_type(metric: &str) -> Self {
         GraphError::invalid_param(format!("The metric {metric} is not supported for this media type"))
     }
 
-    /// A metric outside this version's range for media (airbyte's recorded `views` on v21;
-    /// also the v21 `video_views` removal).
+    /// A metric outside this version's range for media, and v21's `video_views` removal:
+    /// "(#100) The Media Insights API does not support the views metric for this media product
+    /// type." with a final period (GH:airbytehq/airbyte PR #62902 quotes the whole 2025 body on
+    /// v21.0: message, type, code, fbtrace_id).
     pub fn metric_not_for_product_type(metric: &str) -> Self {
         GraphError::invalid_param(format!(
             "The Media Insights API does not support the {metric} metric for this media product type."
         ))
     }
 
-    /// v22's media removals (facts §1.6, GH:exileum/meta-mcp#138).
+    /// v22's media removals on REELS and VIDEO: "(#100) The Media Insights API does not support
+    /// the impressions metric for this media product type", as quoted without a final period by
+    /// the 2026 capture behind issue 10 case 7 and facts §9 (IMAGE and CAROUSEL_ALBUM keep
+    /// [`GraphError::media_metric_removed_v22`]).
+    pub fn media_metric_removed_for_product_type(metric: &str) -> Self {
+        GraphError::invalid_param(format!(
+            "The Media Insights API does not support the {metric} metric for this media product type"
+        ))
+    }
+
+    /// v22's media removals on IMAGE and CAROUSEL_ALBUM (facts §1.6, §9; GH:exileum/meta-mcp#138).
     pub fn media_metric_removed_v22(metric: &str) -> Self {
         GraphError::invalid_param(format!(
             "Starting from version v22.0 and above, the {metric} metric is no longer supported for the queried media"

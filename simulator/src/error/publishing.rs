@@ -30,7 +30,8 @@ fn ig_in(
 }
 
 impl GraphError {
-    /// -1/2207001: transient server error.
+    /// -1/2207001: transient server error. `error_user_msg`: `IGERR` current doc; `message`:
+    /// the code-2 practitioner text (facts §1.3); title UNCONFIRMED.
     pub fn ig_server_error() -> Self {
         ig_in(
             IG_PUBLISHING_TRANSIENT,
@@ -42,7 +43,8 @@ impl GraphError {
         )
     }
 
-    /// -2/2207003: downloading the media took too long.
+    /// -2/2207003: downloading the media took too long. `error_user_msg`: `IGERR`; `message` and
+    /// title UNCONFIRMED.
     pub fn media_download_timeout() -> Self {
         ig(
             -2,
@@ -64,7 +66,8 @@ impl GraphError {
         )
     }
 
-    /// -1/2207032: container creation failed.
+    /// -1/2207032: container creation failed. `error_user_msg`: `IGERR`; `message` and title
+    /// UNCONFIRMED.
     pub fn create_media_failed() -> Self {
         ig(
             -1,
@@ -75,7 +78,8 @@ impl GraphError {
         )
     }
 
-    /// -1/2207053: unknown upload failure (video).
+    /// -1/2207053: unknown upload failure (video). `error_user_msg`: `IGERR`; `message` and title
+    /// UNCONFIRMED.
     pub fn unknown_upload_error() -> Self {
         ig(
             -1,
@@ -86,7 +90,8 @@ impl GraphError {
         )
     }
 
-    /// 1/2207057: `thumb_offset` outside the video.
+    /// 1/2207057: `thumb_offset` outside the video. `error_user_msg`: `IGERR`; `message` and title
+    /// UNCONFIRMED.
     pub fn bad_thumb_offset(video_length: &str) -> Self {
         ig(
             1,
@@ -113,7 +118,8 @@ impl GraphError {
         )
     }
 
-    /// 9/2207042: the 24 h publishing quota is used up.
+    /// 9/2207042: the 24 h publishing quota is used up. `error_user_msg`: `IGERR`; `message`: the
+    /// generic rate-limit text (facts §1.3); title UNCONFIRMED.
     pub fn publish_quota_reached() -> Self {
         ig(
             9,
@@ -124,7 +130,8 @@ impl GraphError {
         )
     }
 
-    /// 24/2207006: media not found (permissions or an expired token).
+    /// 24/2207006: media not found (permissions or an expired token). `error_user_msg`: `IGERR`;
+    /// `message` and title UNCONFIRMED.
     pub fn publishing_media_not_found(id: &str) -> Self {
         ig(
             24,
@@ -136,6 +143,7 @@ impl GraphError {
     }
 
     /// 24/2207008: no such container (unknown, someone else's, or already consumed).
+    /// `error_user_msg`: `IGERR`; `message` and title UNCONFIRMED.
     pub fn builder_not_found(creation_id: &str) -> Self {
         ig(
             24,
@@ -146,7 +154,8 @@ impl GraphError {
         )
     }
 
-    /// 25/2207050: restricted, checkpointed or inactive account.
+    /// 25/2207050: restricted, checkpointed or inactive account. `error_user_msg`: `IGERR`;
+    /// `message` and title UNCONFIRMED.
     pub fn account_restricted() -> Self {
         ig(
             25,
@@ -157,7 +166,8 @@ impl GraphError {
         )
     }
 
-    /// 100/2207023: unknown `media_type`.
+    /// 100/2207023: unknown `media_type`. `message` "Invalid parameter" as on the recorded
+    /// 2207089 body (facts §1.1); `error_user_msg`: `IGERR`; title UNCONFIRMED.
     pub fn unknown_media_type(media_type: &str) -> Self {
         ig(
             100,
@@ -168,12 +178,14 @@ impl GraphError {
         )
     }
 
-    /// 100/2207028: a carousel needs 2 to 10 children.
+    /// 100/2207028: a carousel needs 2 to 10 children. `message` as 2207089 (facts §1.1);
+    /// `error_user_msg`: `IGERR`; title UNCONFIRMED.
     pub fn carousel_child_count() -> Self {
         ig(100, 2207028, "Invalid parameter", "Carousel validation failed", "Your post won't work as a carousel. Carousels need at least 2 photos/videos and no more than 10 photos/videos.")
     }
 
-    /// 100/2207040: more than 20 user tags.
+    /// 100/2207040: more than 20 user tags. `message` as 2207089 (facts §1.1); `error_user_msg`:
+    /// `IGERR`; title UNCONFIRMED.
     pub fn too_many_user_tags(max: usize) -> Self {
         ig(
             100,
@@ -184,12 +196,33 @@ impl GraphError {
         )
     }
 
-    /// 100/2207089: a carousel item published on its own.
+    /// 110/2207018: usernames the client gave (`collaborators`, `user_tags`) that cannot be
+    /// used: unknown, private, or written with a leading `@`. Production text from a 2026
+    /// container-creation capture with a collaborator (GH:gitroomhq/postiz-app#1876, quoting
+    /// `"error_user_title":"Cannot load user with a private profile or invalid username",
+    /// "error_user_msg":"The following user(s) cannot be accessed: evolve.how"`; facts §9); the
+    /// same code, subcode and message for a private user tag in a 2022 capture with
+    /// `is_transient:false` (bk-rs/instagram-apis-rs v14.0
+    /// err__ig_user_0__media__creating__usertag_username_private.json, whose title still said
+    /// "private account"). Several names are listed comma-separated (UNCONFIRMED).
+    pub fn users_cannot_be_accessed(names: &[&str]) -> Self {
+        ig(
+            110,
+            2207018,
+            "Invalid user id",
+            "Cannot load user with a private profile or invalid username",
+            format!("The following user(s) cannot be accessed: {}", names.join(", ")),
+        )
+    }
+
+    /// 100/2207089: a carousel item published on its own. Every text from the recorded body
+    /// (GH:MookieLian/n8n-nodes-instagram#9, facts §1.1).
     pub fn carousel_item_standalone() -> Self {
         ig(100, 2207089, "Invalid parameter", "Carousel item cannot be published standalone", "Media created with media_type=VIDEO is a carousel item and cannot be published as a standalone post. To publish a standalone video, use media_type=REELS instead.")
     }
 
-    /// 352/2207026: not MOV/MP4 or an unsupported codec.
+    /// 352/2207026: not MOV/MP4 or an unsupported codec. `error_user_msg`: `IGERR`; `message` and
+    /// title UNCONFIRMED.
     pub fn video_format_unsupported() -> Self {
         ig(
             352,
@@ -200,7 +233,8 @@ impl GraphError {
         )
     }
 
-    /// 9004/2207052: the media URL could not be fetched.
+    /// 9004/2207052: the media URL could not be fetched. Every text from the recorded body
+    /// (GH:gitroomhq/postiz-app#1900, facts §1.1).
     pub fn media_fetch_failed(uri: &str) -> Self {
         ig(
             9004,
@@ -211,18 +245,22 @@ impl GraphError {
         )
     }
 
-    /// 9007/2207027: `media_publish` before the container is `FINISHED`.
+    /// 9007/2207027: `media_publish` before the container is `FINISHED`. Recorded body
+    /// (GH:activepieces/activepieces#10389; facts §1.1, §9): `message` "Media ID is not
+    /// available", `error_user_title` "Cannot publish" (production today; the guides-era
+    /// "Media not ready for publishing" is superseded), `error_user_msg` as recorded.
     pub fn container_not_ready() -> Self {
         ig(
             9007,
             2207027,
             "Media ID is not available",
-            "Media not ready for publishing",
+            "Cannot publish",
             "The media is not ready to be published. Please wait a moment.",
         )
     }
 
-    /// 36000/2207004: image over the size limit.
+    /// 36000/2207004: image over the size limit. `message`: the `IGERR` sample; `error_user_msg`:
+    /// `IGERR`; title UNCONFIRMED.
     pub fn image_too_large(limit: &str) -> Self {
         ig(
             36000,
@@ -233,18 +271,24 @@ impl GraphError {
         )
     }
 
-    /// 36001/2207005: not a JPEG (MPO and JPS included, Content Publishing "Limitations").
+    /// 36001/2207005: not a supported image format (`media_fetch::SUPPORTED_IMAGE_FORMATS`;
+    /// MPO and JPS refused, Content Publishing "Limitations"). The doc's sentence with its
+    /// `{format}` placeholder filled with the accepted list (production's list UNCONFIRMED).
     pub fn image_format_unsupported(format: &str) -> Self {
         ig(
             36001,
             2207005,
             "The image format is not supported.",
             "Unsupported image format",
-            format!("The image format {format} is not supported. Supported formats are: JPEG."),
+            format!(
+                "The image format {format} is not supported. Supported formats are: {}.",
+                crate::media_fetch::SUPPORTED_IMAGE_FORMATS.join(", ")
+            ),
         )
     }
 
-    /// 36003/2207009: aspect ratio outside 4:5 .. 1.91:1.
+    /// 36003/2207009: aspect ratio outside 4:5 .. 1.91:1. `message`: practitioner (facts §1.1);
+    /// `error_user_msg`: `IGERR`; title UNCONFIRMED.
     pub fn aspect_ratio_unsupported(ratio: &str) -> Self {
         ig(36003, 2207009, "The aspect ratio is not supported.", "Invalid aspect ratio", format!("The submitted image with aspect ratio {ratio} cannot be published. Please submit an image with a valid aspect ratio."))
     }

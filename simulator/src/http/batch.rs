@@ -35,9 +35,10 @@ pub fn run(
         )));
     }
     let include_headers = req.param("include_headers") != Some("false");
+    let now = crate::http::router::clock_of(state, req.token.as_deref());
     let mut out = Vec::with_capacity(ops.len());
     for op in &ops {
-        let (status, body) = match operation(req, op, state.sandboxes.config.oldest_version) {
+        let (status, body) = match operation(req, op, &state.sandboxes.config, now) {
             Ok(sub) => match run_one(state, &sub) {
                 Ok(v) => (200, v),
                 Err(e) => (e.status(), e.body(&state.traces.next())),
@@ -62,7 +63,8 @@ pub fn run(
 }
 
 /// Builds the request one batch operation stands for.
-fn operation(parent: &GraphRequest, op: &Value, oldest: crate::config::ApiVersion) -> GraphResult<GraphRequest> {
+/// `now` dates a version in `relative_url` (the parent request's sandbox clock).
+fn operation(parent: &GraphRequest, op: &Value, cfg: &crate::config::Config, now: i64) -> GraphResult<GraphRequest> {
     let bad = |why: &str| GraphError::invalid_param(format!("Invalid batch operation: {why}"));
     let obj = op.as_object().ok_or_else(|| bad("each operation must be an object"))?;
     if obj.contains_key("depends_on") {
@@ -89,11 +91,10 @@ fn operation(parent: &GraphRequest, op: &Value, oldest: crate::config::ApiVersio
     }
     let (path, query) = url.split_once('?').unwrap_or((url, ""));
     let mut segments = crate::http::request::split_path(path).ok_or_else(|| bad("relative_url is not valid"))?;
-    let mut version = parent.version;
-    if let Some(v) = segments.first().and_then(|s| crate::config::ApiVersion::parse(s)) {
-        version = v.max(oldest);
-        segments.remove(0);
-    }
+    let (requested, version) = match crate::http::request::take_version(&mut segments, path)? {
+        Some(v) => (Some(v), cfg.served_version(Some(v), now)),
+        None => (parent.requested, parent.version),
+    };
     let mut params: BTreeMap<String, String> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
     if let Some(body) = obj.get("body").and_then(Value::as_str) {
         params.extend(form_urlencoded::parse(body.as_bytes()).into_owned());
@@ -117,6 +118,7 @@ fn operation(parent: &GraphRequest, op: &Value, oldest: crate::config::ApiVersio
         .collect();
     Ok(GraphRequest {
         verb,
+        requested,
         version,
         segments,
         params,
@@ -128,5 +130,6 @@ fn operation(parent: &GraphRequest, op: &Value, oldest: crate::config::ApiVersio
         raw_body: bytes::Bytes::new(),
         // Media URLs in batched container creations are judged offline (no prefetch).
         media_checks: BTreeMap::new(),
+        media_files: BTreeMap::new(),
     })
 }

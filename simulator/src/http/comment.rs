@@ -4,7 +4,7 @@
 
 use crate::error::{GraphError, GraphResult};
 use crate::http::fields::{render_list, FieldSel};
-use crate::http::graph::{project, Ctx, Field};
+use crate::http::graph::{project, reference, Ctx, Field};
 use crate::http::paging::{edge_json, paging_json, window, Links, Order};
 use crate::ids::{CommentId, IgUserId, MediaId};
 use crate::model::{Comment, Media, MediaType};
@@ -14,6 +14,9 @@ use std::collections::BTreeMap;
 use std::ops::Bound;
 
 pub const NODE: &str = "IGComment";
+/// The node type of a comment's `from` (Meta's Business SDKs: `IGCommentFromUser` with `id`,
+/// `username`, `self_ig_scoped_id`).
+const FROM_NODE: &str = "IGCommentFromUser";
 /// What comment edges and the node show without `fields` (facts §3.2: `timestamp,text,id`).
 pub const DEFAULT_FIELDS: &[&str] = &["timestamp", "text", "id"];
 const PERMISSION: &str = "instagram_manage_comments";
@@ -72,7 +75,9 @@ pub fn read(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
 
 /// Renders a comment with the visibility rules of facts §4.6: `user` only for comments the
 /// app user wrote (`username` for everyone), `parent_id` only on replies, `media` as
-/// `{id, media_product_type}` unless expanded (guides changelog 2021-11-09).
+/// `{id, media_product_type}` unless expanded (guides changelog 2021-11-09). `media` and
+/// `user` are references that project their node's fields (`media{caption}`,
+/// `user{username}`), `from` projects its own (`from{username}`).
 pub fn render(ctx: &mut Ctx, id: CommentId, sel: &[FieldSel]) -> GraphResult<Value> {
     let Some(c) = ctx.world.comments.get(&id).cloned() else {
         return Err(GraphError::unsupported("GET", &id.to_string()));
@@ -86,7 +91,17 @@ pub fn render(ctx: &mut Ctx, id: CommentId, sel: &[FieldSel]) -> GraphResult<Val
     let own = ctx.owns_ig(c.from);
     project(NODE, &id.to_string(), sel, |f| {
         Ok(match f.name.as_str() {
-            "from" => Field::Value(json!({ "id": c.from.to_string(), "username": username })),
+            "from" => match &f.children {
+                None => Field::Value(json!({ "id": c.from.to_string(), "username": username })),
+                Some(sub) => Field::Value(project(FROM_NODE, &c.from.to_string(), sub, |s| {
+                    Ok(match s.name.as_str() {
+                        "username" => Field::Value(json!(username)),
+                        // Only webhooks carry it (facts §6.3); the node read leaves it out.
+                        "self_ig_scoped_id" => Field::Omit,
+                        _ => Field::Unknown,
+                    })
+                })?),
+            },
             "hidden" => Field::Value(json!(c.hidden)),
             "like_count" => Field::Value(json!(c.like_count)),
             "media" => {
@@ -97,13 +112,17 @@ pub fn render(ctx: &mut Ctx, id: CommentId, sel: &[FieldSel]) -> GraphResult<Val
                 Field::Value(crate::http::media::render(ctx, c.media, &sub, false)?)
             }
             "parent_id" => c.parent.map_or(Field::Omit, |p| Field::Value(json!(p.to_string()))),
-            "replies" => Field::Value(replies_edge(ctx, id, Some(f))?),
+            "replies" => Field::edge(replies_edge(ctx, id, Some(f))?),
             "text" => Field::Value(json!(c.text)),
             "timestamp" => Field::Value(json!(iso(c.timestamp))),
-            "user" if own => Field::Value(json!({ "id": c.from.to_string() })),
+            "user" if own => reference(f, &c.from.to_string(), |sub| {
+                crate::http::ig_user::render(ctx, c.from, sub)
+            })?,
             "user" => Field::Omit,
             "username" => Field::Value(json!(username)),
-            "legacy_instagram_comment_id" => Field::Omit,
+            "legacy_instagram_comment_id" if crate::version::has_field(NODE, &f.name, ctx.req.version) => Field::Value(
+                json!(crate::ids::derived_id("legacy_instagram_comment", id.0).to_string()),
+            ),
             _ => Field::Unknown,
         })
     })
@@ -186,15 +205,30 @@ fn message(ctx: &Ctx) -> GraphResult<String> {
     Ok(ctx.req.required("message")?.to_string())
 }
 
-/// `POST /{ig-media-id}/comments?message=`: a comment by the media's owner account.
+/// A created comment's answer: `{"id"}`, or what `mode` says production answers to `fields=`
+/// (`Config::fields_on_write`).
+pub fn answer_created(
+    ctx: &mut Ctx,
+    mode: crate::config::WriteFields,
+    sel: Option<Vec<FieldSel>>,
+    cid: CommentId,
+) -> GraphResult<Value> {
+    ctx.answer_write(mode, sel, json!({ "id": cid.to_string() }), |ctx, sel| {
+        render(ctx, cid, sel)
+    })
+}
+
+/// `POST /{ig-media-id}/comments?message=`: a comment by the media's owner account. With
+/// `fields=`, production creates it and then refuses the answer (20/1772107).
 pub fn create(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
     let m = moderated_media(ctx, id, "POST")?;
     let text = message(ctx)?;
+    let sel = ctx.fields()?;
     if !m.comments_enabled {
         return Err(GraphError::comments_disabled());
     }
     let cid = ctx.world.add_comment(id, None, m.owner, text, ctx.now);
-    Ok(json!({ "id": cid.to_string() }))
+    answer_created(ctx, ctx.cfg.fields_on_write.comments, sel, cid)
 }
 
 /// Writes a reply as `from` under `parent` (attached to its top-level comment), enforcing
@@ -224,18 +258,20 @@ pub fn reply_as(ctx: &mut Ctx, parent: CommentId, from: IgUserId, text: String) 
     Ok(ctx.world.add_comment(c.media, Some(parent), from, text, ctx.now))
 }
 
-/// `POST /{ig-comment-id}/replies?message=`.
+/// `POST /{ig-comment-id}/replies?message=`; with `fields=`, the reply's fields.
 pub fn reply(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
     let (_, m, role) = comment_access(ctx, id, "POST")?;
     if role != Role::MediaOwner {
         return Err(GraphError::unsupported("POST", &id.to_string()));
     }
     let text = message(ctx)?;
+    let sel = ctx.fields()?;
     let cid = reply_as(ctx, id, m.owner, text)?;
-    Ok(json!({ "id": cid.to_string() }))
+    answer_created(ctx, ctx.cfg.fields_on_write.replies, sel, cid)
 }
 
 /// `POST /{ig-comment-id}?hide=true|false`: the media owner's own comments stay visible.
+/// With `fields=`, the comment's fields (`Config::fields_on_write`).
 pub fn hide(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
     let (_, m, role) = comment_access(ctx, id, "POST")?;
     if role != Role::MediaOwner {
@@ -248,8 +284,10 @@ pub fn hide(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
     if m.media_type == MediaType::Broadcast {
         return Err(GraphError::live_comment_operation());
     }
+    let sel = ctx.fields()?;
     ctx.world.set_comment_hidden(id, hide);
-    Ok(json!({ "success": true }))
+    let mode = ctx.cfg.fields_on_write.comment_hide;
+    ctx.answer_write(mode, sel, json!({ "success": true }), |ctx, sel| render(ctx, id, sel))
 }
 
 /// `DELETE /{ig-comment-id}`: only the media's owner, even for comments the caller wrote
@@ -266,7 +304,8 @@ pub fn delete(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
     Ok(json!({ "success": true }))
 }
 
-/// `POST /{ig-media-id}?comment_enabled=true|false` (guides "Comment Moderation").
+/// `POST /{ig-media-id}?comment_enabled=true|false` (guides "Comment Moderation"). With
+/// `fields=`, the media's fields (`Config::fields_on_write`).
 pub fn update_media(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
     let m = moderated_media(ctx, id, "POST")?;
     let enabled = ctx
@@ -276,10 +315,14 @@ pub fn update_media(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
     if m.is_child() || m.is_story() {
         return Err(GraphError::unsupported("POST", &id.to_string()));
     }
+    let sel = ctx.fields()?;
     if let Some(m) = ctx.world.media.get_mut(&id) {
         m.comments_enabled = enabled;
     }
-    Ok(json!({ "success": true }))
+    let mode = ctx.cfg.fields_on_write.media_update;
+    ctx.answer_write(mode, sel, json!({ "success": true }), |ctx, sel| {
+        crate::http::media::render(ctx, id, sel, true)
+    })
 }
 
 /// `GET /{ig-comment-id}/{edge}`.

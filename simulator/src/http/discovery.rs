@@ -7,13 +7,19 @@ use crate::http::graph::{defaults, project, Ctx, Field};
 use crate::http::paging::{edge_json, paging_json, window, Order};
 use crate::ids::IgUserId;
 use serde_json::{json, Value};
-use std::ops::Bound;
 
-/// Public fields of the target account (facts §4.1 "Public" column, plus `name` and
-/// `profile_picture_url` seen in recordings).
+/// Public fields of the target account: production answers `biography, id, ig_id,
+/// followers_count, follows_count, media_count, name, profile_picture_url, username, website`
+/// and `media` (recorded answer to exactly that request, crates.io `instagram-graph-api`:
+/// bk-rs/instagram-apis-rs tests/response_body_json_files/v14.0/
+/// ig_user_0__business_discovery__reading__username_bluebottle.json; facts §9 "Business
+/// discovery"). The v18 reference's narrower "Public" column (facts §4.1, no `ig_id` or
+/// `follows_count`) is superseded.
 const USER_FIELDS: &[&str] = &[
     "biography",
     "followers_count",
+    "follows_count",
+    "ig_id",
     "media_count",
     "name",
     "profile_picture_url",
@@ -66,19 +72,24 @@ pub fn render(ctx: &mut Ctx, _viewer_ig: IgUserId, f: &FieldSel) -> GraphResult<
         Ok(match s.name.as_str() {
             "biography" => Field::Value(json!(target.biography)),
             "followers_count" => Field::Value(json!(target.followers_count)),
+            "follows_count" => Field::Value(json!(target.follows_count)),
+            "ig_id" => Field::Value(json!(target.ig_id)),
             "media_count" => Field::Value(json!(media_count)),
             "name" => Field::Value(json!(target.name)),
-            "profile_picture_url" => Field::Value(json!(target.profile_picture_url)),
+            "profile_picture_url" => {
+                Field::Value(json!(ctx.cdn_url(crate::http::cdn::Asset::ProfilePicture(target.id))))
+            }
             "username" => Field::Value(json!(target.username)),
             "website" => target.website.as_ref().map_or(Field::Omit, |w| Field::Value(json!(w))),
-            "media" => Field::Value(media_edge(ctx, target.id, s)?),
+            "media" => Field::edge(media_edge(ctx, target.id, s)?),
             _ => Field::Unknown,
         })
     })
 }
 
-/// The target's feed, newest first, with `.limit()`/`.after()`/`.before()`; cursors without
-/// `next`/`previous` (facts §3.3). `like_count` is left out where the owner hides it.
+/// The target's feed, newest first, with `.limit()`/`.after()`/`.before()` and
+/// `.since()`/`.until()`; cursors without `next`/`previous` (facts §3.3). `like_count` is left
+/// out where the owner hides it.
 fn media_edge(ctx: &mut Ctx, target: IgUserId, sel: &FieldSel) -> GraphResult<Value> {
     let req = ctx.page_req(Some(sel), ctx.cfg.default_page_size, ctx.cfg.max_page_size)?;
     let sub = sel.children.clone().unwrap_or_else(|| defaults(&["id"]));
@@ -87,7 +98,8 @@ fn media_edge(ctx: &mut Ctx, target: IgUserId, sel: &FieldSel) -> GraphResult<Va
     }
     let empty = Default::default();
     let feed = ctx.world.feed.get(&target).unwrap_or(&empty).clone();
-    let w = window(&feed, Bound::Unbounded, Bound::Unbounded, Order::Desc, &req)?;
+    let (lower, upper) = crate::http::ig_user::time_bounds(ctx, Some(sel))?;
+    let w = window(&feed, lower, upper, Order::Desc, &req)?;
     let data = w
         .keys
         .iter()

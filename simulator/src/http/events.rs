@@ -14,14 +14,16 @@
 //!
 //! Webhooks: `GET webhooks` (configuration), `POST|DELETE webhooks/subscription`
 //! (`{"callback_url","verify_token"?,"verify"?}`: subscribe to every field and install on
-//! every Page; `verify: true` performs the handshake), `GET webhooks/deliveries`,
-//! `GET webhooks/deliveries/{n}`, `POST webhooks/deliveries/{n}/redeliver`,
-//! `POST webhooks/flush` (sends everything due now and answers when done).
+//! every Page; `verify: true` performs the handshake), `GET webhooks/deliveries` and
+//! `GET webhooks/deliveries/{n}` (one change each, with the POSTs it went out in),
+//! `GET webhooks/posts` and `GET webhooks/posts/{n}` (each POST as sent: batched body,
+//! signatures, answer), `POST webhooks/deliveries/{n}/redeliver`, `POST webhooks/flush` (sends
+//! everything due now and answers when done).
 
 use crate::http::response::{sim_error, sim_json, Body};
 use crate::ids::{parse_id, CommentId, MediaId};
 use crate::model::events::{self, EventError};
-use crate::model::webhook::Delivery;
+use crate::model::webhook::{Delivery, Post};
 use crate::model::World;
 use crate::sandbox::Sandbox;
 use crate::server::State;
@@ -125,13 +127,27 @@ pub async fn handle(state: &State, method: &Method, segs: &[String], body: &Byte
         (&Method::GET, "webhooks", ["deliveries"]) => sim_json(
             200,
             &sb.with_world(|w, _| {
-                let data: Vec<Value> = w.webhooks.deliveries.values().map(|d| delivery_json(w, d)).collect();
+                let data: Vec<Value> = w.webhooks.deliveries.values().map(delivery_json).collect();
                 json!({ "data": data })
             }),
         ),
+        (&Method::GET, "webhooks", ["posts"]) => sim_json(
+            200,
+            &sb.with_world(|w, _| {
+                let data: Vec<Value> = w.webhooks.posts.values().map(|p| post_json(w, p)).collect();
+                json!({ "data": data })
+            }),
+        ),
+        (&Method::GET, "webhooks", ["posts", n]) => match n.parse::<u64>() {
+            Ok(n) => sb.with_world(|w, _| match w.webhooks.posts.get(&n) {
+                Some(p) => sim_json(200, &post_json(w, p)),
+                None => sim_error(404, &format!("no post {n} (only the newest are kept)")),
+            }),
+            Err(_) => sim_error(404, &format!("no post {n}")),
+        },
         (&Method::GET, "webhooks", ["deliveries", n]) => match n.parse::<u64>() {
             Ok(n) => sb.with_world(|w, _| match w.webhooks.deliveries.get(&n) {
-                Some(d) => sim_json(200, &delivery_json(w, d)),
+                Some(d) => sim_json(200, &delivery_json(d)),
                 None => sim_error(404, &format!("no delivery {n}")),
             }),
             Err(_) => sim_error(404, &format!("no delivery {n}")),
@@ -145,7 +161,7 @@ pub async fn handle(state: &State, method: &Method, segs: &[String], body: &Byte
             }
             flush(state, &sb).await;
             sb.with_world(|w, _| match w.webhooks.deliveries.get(&n) {
-                Some(d) => sim_json(200, &delivery_json(w, d)),
+                Some(d) => sim_json(200, &delivery_json(d)),
                 None => sim_error(404, &format!("no delivery {n}")),
             })
         }
@@ -176,13 +192,13 @@ fn configuration(w: &World) -> Value {
     json!({ "subscription": sub, "pages": pages })
 }
 
-/// One delivery as the control plane shows it: what was (or will be) sent, byte for byte.
-fn delivery_json(w: &World, d: &Delivery) -> Value {
-    let body = encode_body(&d.payload);
+/// One delivery (one change) as the control plane shows it: its own envelope, and each
+/// attempt with the POST that carried it (see [`post_json`] for the bytes sent).
+fn delivery_json(d: &Delivery) -> Value {
     let attempts: Vec<Value> = d
         .attempts
         .iter()
-        .map(|a| json!({ "at": a.at, "status": a.status, "error": a.error }))
+        .map(|a| json!({ "at": a.at, "status": a.status, "error": a.error, "post": a.post.map(|p| p.to_string()) }))
         .collect();
     json!({
         "id": d.id.to_string(),
@@ -194,10 +210,25 @@ fn delivery_json(w: &World, d: &Delivery) -> Value {
         "first_due_at": d.first_due,
         "next_attempt_at": d.next_due,
         "payload": d.payload,
+        "attempts": attempts,
+    })
+}
+
+/// One POST as sent: the batched envelope, the exact body and its signatures, the changes it
+/// carried and the callback's answer.
+fn post_json(w: &World, p: &Post) -> Value {
+    let body = encode_body(&p.payload);
+    json!({
+        "id": p.id.to_string(),
+        "at": p.at,
+        "callback_url": p.url,
+        "deliveries": p.deliveries.iter().map(u64::to_string).collect::<Vec<_>>(),
+        "payload": p.payload,
         "body": body,
         "signature_256": signature_256(&w.app.secret, body.as_bytes()),
         "signature": signature_sha1(&w.app.secret, body.as_bytes()),
-        "attempts": attempts,
+        "status": p.status,
+        "error": p.error,
     })
 }
 
@@ -221,7 +252,7 @@ async fn subscribe(state: &State, sb: &Sandbox, body: &Bytes) -> Reply {
             return sim_error(400, &e.message);
         }
     }
-    let version = state.sandboxes.config.newest_version.to_string();
+    let version = crate::version::newest().to_string();
     sim_json(
         200,
         &sb.with_world(|w, now| {

@@ -53,7 +53,6 @@ enum Surface {
 pub async fn graph(state: &State, raw: RawRequest) -> Result<Response<Body>, Dropped> {
     let watch = Stopwatch::start();
     let wall_ms = os_now_millis();
-    let cfg = &state.sandboxes.config;
     let path = raw.path.clone();
     let (path_version, segments) = crate::pattern::split_versioned(&raw.path).unwrap_or_default();
     let hint = token_hint(&raw);
@@ -65,10 +64,7 @@ pub async fn graph(state: &State, raw: RawRequest) -> Result<Response<Body>, Dro
         if request::split_path(&raw.path).is_some_and(|s| s.first().map(String::as_str) == Some("ig-api-upload")) {
             Incoming::Upload(raw, segments.clone())
         } else {
-            match request::parse(raw, cfg).await {
-                Ok(req) => Incoming::Parsed(req),
-                Err(e) => Incoming::Unparsable(e),
-            }
+            router::parse(state, raw).await
         };
     let sandbox = attribute(state, &incoming, hint.as_deref());
     let (method, version, (params, params_omitted), surface) = match &incoming {
@@ -92,13 +88,13 @@ pub async fn graph(state: &State, raw: RawRequest) -> Result<Response<Body>, Dro
             path_version,
             keep_params(query.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
             match other {
-                Incoming::Upload(..) => Surface::Upload,
-                _ => Surface::Graph {
-                    version: cfg.oldest_version,
+                Incoming::Unparsable(_, version) => Surface::Graph {
+                    version: *version,
                     suppress: false,
                     instagram: false,
                     verb: "GET",
                 },
+                _ => Surface::Upload,
             },
         ),
     };
@@ -156,6 +152,21 @@ pub async fn control(state: &State, raw: RawRequest, segments: Vec<String>) -> R
     tracing::info!(
         target: "igsim::control",
         sandbox = %sandbox,
+        method = %raw.method,
+        path = %raw.path,
+        status = resp.status().as_u16(),
+        duration_ms = watch.elapsed_us() as f64 / 1000.0,
+    );
+    resp
+}
+
+/// A request to the media CDN (signed media URLs): served, then logged (never journaled: no
+/// sandbox token, not a Graph call).
+pub fn media(state: &State, raw: RawRequest) -> Response<Body> {
+    let watch = Stopwatch::start();
+    let resp = crate::http::cdn::serve(state, &raw);
+    tracing::info!(
+        target: "igsim::cdn",
         method = %raw.method,
         path = %raw.path,
         status = resp.status().as_u16(),

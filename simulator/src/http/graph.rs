@@ -1,7 +1,7 @@
 //! What every Graph handler shares: the request context, token checks (190 family,
 //! `appsecret_proof`), permission checks, field projection, and node reads by id.
 
-use crate::config::Config;
+use crate::config::{Config, WriteFields};
 use crate::error::{GraphError, GraphResult};
 use crate::http::fields::{self, FieldSel};
 use crate::http::paging::PageReq;
@@ -11,6 +11,7 @@ use crate::model::{Access, Revocation, TokenKind, World};
 use hmac::{Hmac, Mac};
 use serde_json::{Map, Value};
 use sha2::Sha256;
+use std::cell::Cell;
 use std::collections::BTreeSet;
 
 /// Who is calling: the token, what it stands for, and the permissions it carries.
@@ -48,6 +49,8 @@ pub struct Ctx<'a> {
     pub viewer: Viewer,
     pub access: Access,
     pub cfg: &'a Config,
+    /// Items reserved so far by nested edge expansions (see [`Ctx::page_req`]).
+    pub expanded: Cell<usize>,
 }
 
 /// hex HMAC-SHA256 of the token keyed by the app secret (securing-requests doc).
@@ -139,6 +142,38 @@ pub enum Field {
     Unknown,
 }
 
+impl Field {
+    /// A nested edge expansion (`media{…}`, `comments{…}`, `replies{…}`, `children{…}`…) as a
+    /// field: left out when the edge has no items, as production does rather than answering
+    /// `{"data":[]}` (recorded `/{ig-media-id}/comments?fields=…,replies{…}`: only comments with
+    /// replies carry the key; bk-rs/instagram-apis-rs, instagram-graph-api
+    /// tests/response_body_json_files/v14.0/ig_media_17946328927974136__comments__reading.json).
+    /// Top-level edges (`GET /{id}/{edge}`) keep their `{"data":[]}`.
+    pub fn edge(v: Value) -> Field {
+        if v.get("data").and_then(Value::as_array).is_some_and(Vec::is_empty) {
+            Field::Omit
+        } else {
+            Field::Value(v)
+        }
+    }
+}
+
+/// A field that points at another node (Page `instagram_business_account` and
+/// `connected_instagram_account`, media `owner`, comment `user`): `{"id"}` on its own; with a
+/// sub-selection, the referenced node's own projection with its fields, defaults and rules,
+/// an unknown sub-field failing the whole request with (#100) on the referenced node type
+/// (GH:getopenpost/openpost#218, facts §9 "Reference fields expand").
+pub fn reference(
+    sel: &FieldSel,
+    id: &str,
+    expand: impl FnOnce(&[FieldSel]) -> GraphResult<Value>,
+) -> GraphResult<Field> {
+    match &sel.children {
+        None => Ok(Field::Value(serde_json::json!({ "id": id }))),
+        Some(sub) => expand(sub).map(Field::Value),
+    }
+}
+
 /// Builds a node object from a selection: fields in the order asked, duplicates once,
 /// `id` always present (appended when not asked for), unknown fields a `(#100)` error.
 pub fn project(
@@ -191,6 +226,28 @@ impl Ctx<'_> {
         Ok(self.fields()?.unwrap_or_else(|| defaults(default)))
     }
 
+    /// The answer to a write (a create or an update) once it is done: `written`, the write's
+    /// own answer, when the request has no `fields`; with `fields` (`sel`, parsed before the
+    /// write so a malformed one changes nothing), the endpoint's production behaviour `mode`
+    /// (`Config::fields_on_write`): the written object read through `read`, or the refusal
+    /// production answers after the write.
+    pub fn answer_write(
+        &mut self,
+        mode: WriteFields,
+        sel: Option<Vec<FieldSel>>,
+        written: Value,
+        read: impl FnOnce(&mut Self, &[FieldSel]) -> GraphResult<Value>,
+    ) -> GraphResult<Value> {
+        let Some(sel) = sel else {
+            return Ok(written);
+        };
+        match mode {
+            WriteFields::ReadBack => read(self, &sel),
+            WriteFields::RefuseFormat => Err(GraphError::response_format_unsupported()),
+            WriteFields::RefuseUnsupported => Err(GraphError::unsupported_post_after_write(written)),
+        }
+    }
+
     /// Whether the viewer may read `ig` as their own account (object-level access).
     pub fn owns_ig(&self, ig: IgUserId) -> bool {
         self.access.can_read(ig) && self.viewer.has("instagram_basic")
@@ -207,10 +264,12 @@ impl Ctx<'_> {
 
     /// `(#10)` unless the token has `permission` and the viewer's Page tasks allow it.
     pub fn require_permission(&self, ig: IgUserId, permission: &str) -> GraphResult<()> {
-        if self.viewer.has(permission) && self.access.task_allows(ig, permission) {
-            Ok(())
-        } else {
+        if !self.viewer.has(permission) {
+            Err(GraphError::permission_missing(permission))
+        } else if !self.access.task_allows(ig, permission) {
             Err(GraphError::permission_denied())
+        } else {
+            Ok(())
         }
     }
 
@@ -225,10 +284,20 @@ impl Ctx<'_> {
     }
 
     /// Paging for an edge: the request's own parameters for a top-level edge, or the
-    /// `.limit()/.after()/.before()` modifiers of an expansion.
+    /// `.limit()/.after()/.before()` modifiers of an expansion. Each expansion reached
+    /// reserves its page size from the request's `max_expanded_items`, so nesting cannot make
+    /// one request render without bound.
     pub fn page_req(&self, sel: Option<&FieldSel>, default: usize, max: usize) -> GraphResult<PageReq> {
         match sel {
-            Some(s) => PageReq::new(s.arg("limit"), s.arg("after"), s.arg("before"), default, max),
+            Some(s) => {
+                let req = PageReq::new(s.arg("limit"), s.arg("after"), s.arg("before"), default, max)?;
+                let total = self.expanded.get().saturating_add(req.limit);
+                if total > self.cfg.max_expanded_items {
+                    return Err(GraphError::too_much_data());
+                }
+                self.expanded.set(total);
+                Ok(req)
+            }
             None => PageReq::from_request(self.req, default, max),
         }
     }

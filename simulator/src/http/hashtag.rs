@@ -108,7 +108,7 @@ fn render_media(ctx: &Ctx, id: MediaId, sel: &[FieldSel]) -> GraphResult<Value> 
                     .iter()
                     .map(|c| render_media(ctx, *c, &sub))
                     .collect::<GraphResult<Vec<_>>>()?;
-                Field::Value(json!({ "data": data }))
+                Field::edge(json!({ "data": data }))
             }
             "children" => Field::Omit,
             "comments_count" => Field::Value(json!(ctx.world.comment_count(id))),
@@ -116,7 +116,7 @@ fn render_media(ctx: &Ctx, id: MediaId, sel: &[FieldSel]) -> GraphResult<Value> 
             "like_count" => Field::Value(json!(m.like_count)),
             "media_type" => Field::Value(json!(m.media_type.as_str())),
             "media_url" if m.media_type == MediaType::CarouselAlbum || m.media_url_withheld => Field::Omit,
-            "media_url" => Field::Value(json!(m.media_url)),
+            "media_url" => Field::Value(json!(ctx.cdn_url(crate::http::cdn::Asset::Media(id)))),
             "permalink" if m.parent.is_some() => Field::Omit,
             "permalink" => Field::Value(json!(m.permalink())),
             "timestamp" => Field::Value(json!(iso(m.timestamp))),

@@ -59,18 +59,20 @@ pub fn render(ctx: &mut Ctx, ig: IgUserId, sel: &[FieldSel]) -> GraphResult<Valu
             "follows_count" => Field::Value(json!(u.follows_count)),
             "media_count" => Field::Value(json!(ctx.world.media_count(ig))),
             "name" => Field::Value(json!(u.name)),
-            "profile_picture_url" => Field::Value(json!(u.profile_picture_url)),
+            "profile_picture_url" => Field::Value(json!(ctx.cdn_url(crate::http::cdn::Asset::ProfilePicture(u.id)))),
             "username" => Field::Value(json!(u.username)),
             "website" => u.website.as_ref().map_or(Field::Omit, |w| Field::Value(json!(w))),
+            // The business that owns the account (PYSDK:iguser.py @21.0.x; facts §4.1).
+            "owner_business" => Field::Value(json!({ "id": u.owner_business().to_string() })),
             "shopping_product_tag_eligibility" => {
                 Field::Value(json!(crate::model::shopping::tag_eligible(ctx.world, ig)))
             }
-            "available_catalogs" => Field::Value(crate::http::shopping::available_catalogs(ctx, ig, Some(f))?),
-            "media" => Field::Value(media_edge(ctx, ig, Some(f))?),
-            "stories" => Field::Value(stories_edge(ctx, ig, Some(f))?),
-            "live_media" => Field::Value(live_media_edge(ctx, ig, Some(f))?),
-            "tags" => Field::Value(crate::http::mention::tags_edge(ctx, ig, Some(f))?),
-            "recently_searched_hashtags" => Field::Value(crate::http::hashtag::recently_searched(ctx, ig, Some(f))?),
+            "available_catalogs" => Field::edge(crate::http::shopping::available_catalogs(ctx, ig, Some(f))?),
+            "media" => Field::edge(media_edge(ctx, ig, Some(f))?),
+            "stories" => Field::edge(stories_edge(ctx, ig, Some(f))?),
+            "live_media" => Field::edge(live_media_edge(ctx, ig, Some(f))?),
+            "tags" => Field::edge(crate::http::mention::tags_edge(ctx, ig, Some(f))?),
+            "recently_searched_hashtags" => Field::edge(crate::http::hashtag::recently_searched(ctx, ig, Some(f))?),
             "business_discovery" => Field::Value(crate::http::discovery::render(ctx, ig, f)?),
             "mentioned_comment" => Field::Value(crate::http::mention::mentioned_comment(ctx, ig, f)?),
             "mentioned_media" => Field::Value(crate::http::mention::mentioned_media(ctx, ig, f)?),
@@ -88,10 +90,17 @@ fn ig_login_account_type(t: crate::model::IgAccountType) -> &'static str {
     }
 }
 
-/// Time bounds from `since`/`until` (unix or ISO-8601), inclusive.
-fn time_bounds(ctx: &Ctx) -> GraphResult<(Bound<TimeKey>, Bound<TimeKey>)> {
+/// Time bounds from `since`/`until` (unix or ISO-8601), inclusive: the request's own
+/// parameters for a top-level edge, the `.since()`/`.until()` modifiers of an expansion
+/// (`media.since(1640995200).limit(30){…}`, as the crates.io `instagram-graph-api` client asks
+/// Business Discovery).
+pub fn time_bounds(ctx: &Ctx, sel: Option<&FieldSel>) -> GraphResult<(Bound<TimeKey>, Bound<TimeKey>)> {
     let read = |name: &str| -> GraphResult<Option<i64>> {
-        match ctx.req.param(name) {
+        let value = match sel {
+            Some(s) => s.arg(name),
+            None => ctx.req.param(name),
+        };
+        match value {
             None | Some("") => Ok(None),
             Some(v) => parse_time_param(v)
                 .map(Some)
@@ -124,11 +133,7 @@ fn links(ctx: &Ctx, sel: Option<&FieldSel>, path: &str, limit: usize) -> Links {
 pub fn media_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphResult<Value> {
     ctx.require_ig(ig)?;
     let req = ctx.page_req(sel, ctx.cfg.default_page_size, ctx.cfg.max_page_size)?;
-    let (mut lower, upper) = if sel.is_none() {
-        time_bounds(ctx)?
-    } else {
-        (Bound::Unbounded, Bound::Unbounded)
-    };
+    let (mut lower, upper) = time_bounds(ctx, sel)?;
     let empty = Default::default();
     let feed = ctx.world.feed.get(&ig).unwrap_or(&empty);
     if feed.len() > ctx.cfg.media_edge_max_items {

@@ -131,15 +131,27 @@ fn exchange(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
     if ctx.req.required("client_secret")? != ctx.world.app.secret {
         return Err(GraphError::invalid_client_secret());
     }
-    let scopes = ctx.viewer.scopes.clone();
     let long = ctx.cfg.login.ig_long_lived_token_seconds;
-    let value = ctx.world.add_ig_token(ig, scopes, ctx.now, long, true);
+    let value = long_lived(ctx, ig, i64::MIN, long);
     Ok(token_answer(&value, long))
+}
+
+/// The account's long-lived token for the viewer's scopes, one per account and scopes
+/// (`World::long_lived_token`): minted when none issued at or after `since` still works.
+fn long_lived(ctx: &mut Ctx, ig: IgUserId, since: i64, lifetime: i64) -> String {
+    let (now, scopes) = (ctx.now, ctx.viewer.scopes.clone());
+    let key = (TokenKind::Instagram(ig), scopes.clone());
+    let expires_at = Some(now.saturating_add(lifetime));
+    ctx.world.long_lived_token(key, now, since, expires_at, |world| {
+        world.add_ig_token(ig, scopes, now, lifetime, true)
+    })
 }
 
 /// `GET /refresh_access_token?grant_type=ig_refresh_token&access_token=<long>`: another 60
 /// days for a long-lived token at least 24 hours old and unexpired (reference
 /// `refresh_access_token`); the answer is a new token, the old one runs out as it would.
+/// Refreshing the same token again answers the same new token (one per refresh, not per
+/// call).
 fn refresh(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
     require_grant(ctx, "ig_refresh_token")?;
     let cfg = &ctx.cfg.login;
@@ -150,10 +162,10 @@ fn refresh(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
     if !old_enough {
         return Err(GraphError::ig_refresh_too_young(&cfg.ig_refresh_too_young_message));
     }
+    // A token newer than the one refreshed is the answer to refreshing it again.
+    let since = token.map_or(ctx.now, |t| t.issued_at.saturating_add(1));
     let long = cfg.ig_long_lived_token_seconds;
-    let value = ctx
-        .world
-        .add_ig_token(ig, ctx.viewer.scopes.clone(), ctx.now, long, true);
+    let value = long_lived(ctx, ig, since, long);
     Ok(token_answer(&value, long))
 }
 

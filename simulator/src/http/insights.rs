@@ -12,25 +12,22 @@ use serde_json::{json, Map, Value};
 
 const PERMISSION: &str = "instagram_manage_insights";
 
-/// The changelog's "applies to all versions on <date>" cut-overs (v21: 2025-01-08,
-/// v22: 2025-04-21), applied only when `insights_version_sunsets` is on.
+/// The version whose catalogue answers: the requested one with the changelog's "applies to
+/// all versions on <date>" cut-overs (the version timeline's `all_versions_from`) reached on
+/// the sandbox clock, as production answers; the requested one alone when the
+/// `insights_version_sunsets` knob is off (the guides' per-version view).
 fn effective_version(ctx: &Ctx) -> ApiVersion {
-    let v = ctx.req.version;
-    if !ctx.cfg.insights_version_sunsets {
-        return v;
-    }
-    if ctx.now >= 1_745_193_600 {
-        v.max(ApiVersion::new(22, 0))
-    } else if ctx.now >= 1_736_294_400 {
-        v.max(ApiVersion::new(21, 0))
+    if ctx.cfg.insights_version_sunsets {
+        crate::version::with_cutovers(ctx.req.version, ctx.now)
     } else {
-        v
+        ctx.req.version
     }
 }
 
 fn settings(ctx: &Ctx) -> Settings {
     Settings {
         version: effective_version(ctx),
+        requested: ctx.req.version,
         now: ctx.now,
         min_followers: ctx.cfg.insights_min_followers,
         max_range_seconds: ctx.cfg.insights_max_range_seconds,
@@ -186,6 +183,7 @@ pub fn media_expansion(ctx: &mut Ctx, id: MediaId, sel: &crate::http::fields::Fi
         viewer: ctx.viewer.clone(),
         access: ctx.access.clone(),
         cfg: ctx.cfg,
+        expanded: ctx.expanded.clone(),
     };
     media(&mut sub, id)
 }

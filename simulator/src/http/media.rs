@@ -1,8 +1,9 @@
 //! The IG Media node (facts §4.2) with its visibility rules, and its `children` edge.
 
 use crate::error::{GraphError, GraphResult};
+use crate::http::cdn::Asset;
 use crate::http::fields::FieldSel;
-use crate::http::graph::{project, Ctx, Field};
+use crate::http::graph::{project, reference, Ctx, Field};
 use crate::http::paging::{edge_json, paging_json, window, Links, Order};
 use crate::ids::MediaId;
 use crate::model::{MediaType, ProductType};
@@ -38,19 +39,30 @@ pub fn read(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
 /// Renders a media object. `direct` is a read of the node itself; through an edge or an
 /// expansion it is false, and hidden like counts are left out (facts §4.2, v11+).
 pub fn render(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool) -> GraphResult<Value> {
-    let Some(is_album) = ctx
+    let Some((is_album, owner_id)) = ctx
         .world
         .media
         .get(&id)
-        .map(|m| m.media_type == MediaType::CarouselAlbum)
+        .map(|m| (m.media_type == MediaType::CarouselAlbum, m.owner))
     else {
         return Err(GraphError::unsupported("GET", &id.to_string()));
     };
+    let owned = ctx.owns_ig(owner_id);
     // Expansions page and check permissions with the whole context, so they are computed
     // first; the plain fields below then only borrow the world (no per-item clones).
-    let mut expanded: Vec<(&str, Value)> = Vec::new();
+    let mut expanded: Vec<(&str, Field)> = Vec::new();
     for f in sel {
         let v = match f.name.as_str() {
+            // `owner` is an IGUser reference, shown to the owner's viewers only.
+            "owner" if owned => {
+                expanded.push((
+                    "owner",
+                    reference(f, &owner_id.to_string(), |sub| {
+                        crate::http::ig_user::render(ctx, owner_id, sub)
+                    })?,
+                ));
+                continue;
+            }
             "children" if is_album => children_edge(ctx, id, Some(f))?,
             "collaborators" => crate::http::publishing::collaborators_edge(ctx, id, Some(f))?,
             "comments" => crate::http::comment::comments_edge(ctx, id, Some(f))?,
@@ -64,7 +76,7 @@ pub fn render(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool) -> Gra
             },
             _ => continue,
         };
-        expanded.push((f.name.as_str(), v));
+        expanded.push((f.name.as_str(), Field::edge(v)));
     }
     let ctx = &*ctx;
     let world = &*ctx.world;
@@ -73,7 +85,6 @@ pub fn render(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool) -> Gra
     };
     let owner = world.ig_users.get(&m.owner);
     let child = m.is_child();
-    let owned = ctx.owns_ig(m.owner);
     project(NODE, &id.to_string(), sel, |f| {
         Ok(match f.name.as_str() {
             "caption" if child => Field::Omit,
@@ -86,6 +97,9 @@ pub fn render(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool) -> Gra
             "caption" => m.caption.as_ref().map_or(Field::Omit, |c| Field::Value(json!(c))),
             "comments_count" => Field::Value(json!(world.comment_count(id))),
             "ig_id" => Field::Value(json!(m.ig_id.to_string())),
+            "legacy_instagram_media_id" if crate::version::has_field(NODE, &f.name, ctx.req.version) => {
+                Field::Value(json!(crate::ids::derived_id("legacy_instagram_media", id.0).to_string()))
+            }
             "is_comment_enabled" if child => Field::Omit,
             "is_comment_enabled" => Field::Value(json!(m.comments_enabled)),
             "is_shared_to_feed" => match (m.product_type, m.shared_to_feed) {
@@ -103,19 +117,21 @@ pub fn render(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool) -> Gra
             "media_product_type" => Field::Value(json!(m.product_type.as_str())),
             "media_type" => Field::Value(json!(m.media_type.as_str())),
             "media_url" if m.media_url_withheld => Field::Omit,
-            "media_url" => Field::Value(json!(m.media_url)),
-            "owner" if owned => Field::Value(json!({ "id": m.owner.to_string() })),
-            "owner" => Field::Omit,
+            "media_url" => Field::Value(json!(ctx.cdn_url(Asset::Media(id)))),
+
             "permalink" if child => Field::Omit,
             "permalink" => Field::Value(json!(m.permalink())),
             "shortcode" => Field::Value(json!(m.shortcode)),
-            "thumbnail_url" => m.thumbnail_url.as_ref().map_or(Field::Omit, |t| Field::Value(json!(t))),
+            "thumbnail_url" if m.media_type == MediaType::Video => {
+                Field::Value(json!(ctx.cdn_url(Asset::Thumbnail(id))))
+            }
+            "thumbnail_url" => Field::Omit,
             "timestamp" => Field::Value(json!(iso(m.timestamp))),
             "username" => owner.as_ref().map_or(Field::Omit, |o| Field::Value(json!(o.username))),
             "video_title" => Field::Omit,
-            "children" | "collaborators" | "comments" | "insights" | "product_tags" => {
+            "children" | "collaborators" | "comments" | "insights" | "owner" | "product_tags" => {
                 match expanded.iter().position(|(name, _)| *name == f.name) {
-                    Some(i) => Field::Value(expanded.swap_remove(i).1),
+                    Some(i) => expanded.swap_remove(i).1,
                     None => Field::Omit,
                 }
             }

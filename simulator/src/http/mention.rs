@@ -7,7 +7,7 @@ use crate::http::graph::{defaults, Ctx};
 use crate::http::paging::{edge_json, paging_json, window, Order};
 use crate::ids::{parse_id, CommentId, IdKind, IgUserId, MediaId};
 use crate::model::TimeKey;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
@@ -161,6 +161,7 @@ pub fn reply(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
             None
         }
     };
+    let sel = ctx.fields()?;
     let id = match comment {
         Some(parent) => crate::http::comment::reply_as(ctx, parent, ig, text)?,
         None => {
@@ -170,5 +171,6 @@ pub fn reply(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
             ctx.world.add_comment(media_id, None, ig, text, ctx.now)
         }
     };
-    Ok(json!({ "id": id.to_string() }))
+    let mode = ctx.cfg.fields_on_write.mentions;
+    crate::http::comment::answer_created(ctx, mode, sel, id)
 }

@@ -157,30 +157,18 @@ pub fn access_token(world: &mut World, req: &GraphRequest, now: i64, long_lived_
             if let Some(e) = token_error(world, short, now) {
                 return Err(e);
             }
-            let Some(old) = world.tokens.get(short).cloned() else {
-                return Err(GraphError::token_invalid());
-            };
             // graph.facebook.com cannot parse an Instagram User token (the hosts do not share
             // tokens; specs/README.md, Instagram Login facts).
-            if matches!(old.kind, TokenKind::Instagram(_)) {
+            if world
+                .tokens
+                .get(short)
+                .is_some_and(|t| matches!(t.kind, TokenKind::Instagram(_)))
+            {
                 return Err(GraphError::token_unparseable());
             }
-            // A page token from a long-lived user token never expires (facts §7).
-            let expires_at = match old.kind {
-                TokenKind::Page { .. } => None,
-                _ => Some(now + long_lived_seconds),
+            let Some((value, expires_at)) = world.exchange_token(short, now, long_lived_seconds) else {
+                return Err(GraphError::token_invalid());
             };
-            let value = world.mint_token_value("fb_exchange_token");
-            world.add_token(
-                value.clone(),
-                Token {
-                    issued_at: now,
-                    expires_at,
-                    long_lived: true,
-                    revoked: None,
-                    ..old
-                },
-            );
             let mut out = Map::new();
             out.insert("access_token".into(), json!(value));
             out.insert("token_type".into(), json!("bearer"));

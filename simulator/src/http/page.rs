@@ -1,14 +1,30 @@
-//! The Facebook Page node: public fields for anyone, `instagram_business_account` and the
-//! page `access_token` for users with a role on it (facts §7, Getting Started step 5).
+//! The Facebook Page node: public fields for anyone, the Page's Instagram account
+//! (`instagram_business_account`, `connected_instagram_account`) and the page `access_token`
+//! for users with a role on it (facts §7, Getting Started step 5).
 
 use crate::error::{GraphError, GraphResult};
-use crate::http::graph::{project, Ctx, Field};
-use crate::ids::PageId;
+use crate::http::fields::FieldSel;
+use crate::http::graph::{project, reference, Ctx, Field};
+use crate::ids::{IgUserId, PageId, UserId};
 use crate::model::TokenKind;
 use serde_json::{json, Value};
 
 pub const NODE: &str = "Page";
 const DEFAULT_FIELDS: &[&str] = &["name", "id"];
+
+/// Whether `field` names the Page's Instagram account. Both are IGUser references on the Page
+/// reference (`DOC:/docs/graph-api/reference/page`: `instagram_business_account`, and
+/// `connected_instagram_account`, "Instagram account connected to page via page settings");
+/// a seed world links one account per Page, so both name it.
+fn is_instagram_account(field: &str) -> bool {
+    matches!(field, "instagram_business_account" | "connected_instagram_account")
+}
+
+/// The Page's Instagram account as a reference field: `{"id"}`, or the IG User's own
+/// projection of a sub-selection (`instagram_business_account{username,followers_count}`).
+fn instagram_account(ctx: &mut Ctx, f: &FieldSel, ig: IgUserId) -> GraphResult<Field> {
+    reference(f, &ig.to_string(), |sub| crate::http::ig_user::render(ctx, ig, sub))
+}
 
 fn category_list(p: &crate::model::Page) -> Value {
     Value::Array(
@@ -35,13 +51,13 @@ pub fn read(ctx: &mut Ctx, id: PageId) -> GraphResult<Value> {
             "name" => Field::Value(json!(p.name)),
             "category" => Field::Value(json!(p.category)),
             "category_list" => Field::Value(category_list(&p)),
-            "instagram_business_account" => match (&role, p.ig_user) {
+            name if is_instagram_account(name) => match (&role, p.ig_user) {
                 (None, _) | (_, None) => Field::Omit,
                 (Some(_), Some(ig)) => {
                     if !ctx.viewer.has("instagram_basic") {
                         return Err(GraphError::permission_denied());
                     }
-                    Field::Value(json!({ "id": ig.to_string() }))
+                    instagram_account(ctx, f, ig)?
                 }
             },
             "access_token" => match &role {
@@ -63,13 +79,8 @@ pub fn read(ctx: &mut Ctx, id: PageId) -> GraphResult<Value> {
 }
 
 /// The entry `/me/accounts` lists for a page (Getting Started step 4).
-pub fn account_entry(
-    ctx: &Ctx,
-    id: PageId,
-    user: crate::ids::UserId,
-    sel: &[crate::http::fields::FieldSel],
-) -> GraphResult<Value> {
-    let Some(p) = ctx.world.pages.get(&id) else {
+pub fn account_entry(ctx: &mut Ctx, id: PageId, user: UserId, sel: &[FieldSel]) -> GraphResult<Value> {
+    let Some(p) = ctx.world.pages.get(&id).cloned() else {
         return Err(GraphError::unsupported("GET", &id.to_string()));
     };
     let tasks = p.roles.get(&user).cloned().unwrap_or_default();
@@ -77,12 +88,12 @@ pub fn account_entry(
         Ok(match f.name.as_str() {
             "access_token" => p.page_tokens.get(&user).map_or(Field::Omit, |t| Field::Value(json!(t))),
             "category" => Field::Value(json!(p.category)),
-            "category_list" => Field::Value(category_list(p)),
+            "category_list" => Field::Value(category_list(&p)),
             "name" => Field::Value(json!(p.name)),
             // Listed most-powerful last, as the guide's sample shows.
             "tasks" => Field::Value(json!(tasks.iter().map(|t| t.as_str()).collect::<Vec<_>>())),
-            "instagram_business_account" => match p.ig_user {
-                Some(ig) if ctx.viewer.has("instagram_basic") => Field::Value(json!({ "id": ig.to_string() })),
+            name if is_instagram_account(name) => match p.ig_user {
+                Some(ig) if ctx.viewer.has("instagram_basic") => instagram_account(ctx, f, ig)?,
                 _ => Field::Omit,
             },
             _ => Field::Unknown,

@@ -30,8 +30,7 @@ use serde_json::{json, Map, Value};
 pub const CONTAINER_NODE: &str = "ShadowIGMediaBuilder";
 const LIMIT_NODE: &str = "ContentPublishingLimitResponse";
 
-/// Caption limits (facts §4.4).
-const MAX_CAPTION_CHARS: usize = 2200;
+/// Caption limits (facts §4.4); the length limit is `model::media::MAX_CAPTION_CHARS`.
 const MAX_HASHTAGS: usize = 30;
 const MAX_MENTIONS: usize = 20;
 const MAX_USER_TAGS: usize = 20;
@@ -109,6 +108,7 @@ fn count_prefixed(caption: &str, sigil: char) -> usize {
 }
 
 fn check_caption(caption: &str) -> GraphResult<()> {
+    use crate::model::media::MAX_CAPTION_CHARS;
     let len = caption.chars().count();
     if len > MAX_CAPTION_CHARS {
         return Err(GraphError::caption_too_long(len, MAX_CAPTION_CHARS));
@@ -124,13 +124,29 @@ fn check_caption(caption: &str) -> GraphResult<()> {
     Ok(())
 }
 
-/// A username that may be tagged or invited: it exists and is public (guide: "You can only
-/// tag users with public Instagram accounts").
-fn public_user(world: &World, username: &str) -> Option<String> {
-    world
-        .ig_user_by_username(username)
-        .filter(|u| !u.is_private)
-        .map(|u| u.username.clone())
+/// The accounts behind usernames the client gave (`user_tags`, `collaborators`), in order:
+/// each must be exactly an existing public account's username (guide: "You can only tag users
+/// with public Instagram accounts"). Unknown and private accounts, and names written with a
+/// leading `@`, fail the whole request with production's 110/2207018 naming every one of them
+/// (facts §9 "Usernames the client supplies").
+fn accessible_users(world: &World, names: &[&str]) -> GraphResult<Vec<String>> {
+    let mut found = Vec::new();
+    let mut refused = Vec::new();
+    for name in names {
+        let user = Some(*name)
+            .filter(|n| !n.starts_with('@'))
+            .and_then(|n| world.ig_user_by_username(n))
+            .filter(|u| !u.is_private);
+        match user {
+            Some(u) => found.push(u.username.clone()),
+            None => refused.push(*name),
+        }
+    }
+    if refused.is_empty() {
+        Ok(found)
+    } else {
+        Err(GraphError::users_cannot_be_accessed(&refused))
+    }
 }
 
 fn parse_user_tags(ctx: &Ctx, kind: ContainerKind) -> GraphResult<Vec<UserTag>> {
@@ -154,7 +170,10 @@ fn parse_user_tags(ctx: &Ctx, kind: ContainerKind) -> GraphResult<Vec<UserTag>> 
     if list.len() > MAX_USER_TAGS {
         return Err(GraphError::too_many_user_tags(MAX_USER_TAGS));
     }
-    let needs_position = !kind.is_video();
+    // Positions are required on feed images; videos take none, and stories take them
+    // optionally (IG User Media reference: user_tags on stories since 2025-07-09, "optionally
+    // specify x, y coordinates").
+    let needs_position = !kind.is_video() && !kind.is_story();
     let mut out = Vec::new();
     for (i, t) in list.iter().enumerate() {
         let obj = t.as_object().ok_or_else(shape)?;
@@ -184,18 +203,15 @@ fn parse_user_tags(ctx: &Ctx, kind: ContainerKind) -> GraphResult<Vec<UserTag>> 
             }
         };
         let (x, y) = (coord("x")?, coord("y")?);
-        let username = public_user(ctx.world, username).ok_or_else(|| {
-            GraphError::invalid_param(format!(
-                "The user {username} cannot be tagged: you can only tag users with public Instagram accounts"
-            ))
-        })?;
-        out.push(UserTag {
-            username,
-            x: x.unwrap_or(0.0),
-            y: y.unwrap_or(0.0),
-        });
+        out.push((username, x.unwrap_or(0.0), y.unwrap_or(0.0)));
     }
-    Ok(out)
+    let names: Vec<&str> = out.iter().map(|(n, _, _)| *n).collect();
+    let users = accessible_users(ctx.world, &names)?;
+    Ok(users
+        .into_iter()
+        .zip(out)
+        .map(|(username, (_, x, y))| UserTag { username, x, y })
+        .collect())
 }
 
 fn parse_collaborators(ctx: &Ctx, owner: IgUserId, kind: ContainerKind) -> GraphResult<Vec<String>> {
@@ -222,17 +238,19 @@ fn parse_collaborators(ctx: &Ctx, owner: IgUserId, kind: ContainerKind) -> Graph
             "No more than {MAX_COLLABORATORS} collaborators can be added to a media"
         )));
     }
+    let names = list
+        .iter()
+        .map(|v| v.as_str().map(str::trim).ok_or_else(shape))
+        .collect::<GraphResult<Vec<&str>>>()?;
     let own = ctx.world.ig_users.get(&owner).map(|u| u.username.to_ascii_lowercase());
     let mut out: Vec<String> = Vec::new();
-    for v in &list {
-        let name = v.as_str().ok_or_else(shape)?.trim().trim_start_matches('@');
-        let user = public_user(ctx.world, name)
-            .filter(|u| Some(u.to_ascii_lowercase()) != own)
-            .ok_or_else(|| {
-                GraphError::invalid_param(format!(
-                    "{name} cannot be invited as a collaborator: you can only invite public Instagram accounts other than your own"
-                ))
-            })?;
+    for user in accessible_users(ctx.world, &names)? {
+        // Inviting yourself: production's answer is UNCONFIRMED; igsim's own (#100).
+        if Some(user.to_ascii_lowercase()) == own {
+            return Err(GraphError::invalid_param(format!(
+                "{user} cannot be invited as a collaborator on its own media"
+            )));
+        }
         if !out.contains(&user) {
             out.push(user);
         }
@@ -282,15 +300,26 @@ fn check_media_url(req: &GraphRequest, url: &str, expect: Expect) -> GraphResult
     match (verdict, expect) {
         (Ok(()), _) => Ok((None, hints.copyright_match)),
         // Images fail while the container is created; videos fail later, in processing.
-        (Err(e), Expect::Image) => Err(e),
         (Err(e), Expect::Video) => Ok((Some(e.subcode.unwrap_or(2207053)), hints.copyright_match)),
+        (Err(e), _) => Err(e),
     }
 }
 
-/// `POST /{ig-user-id}/media`.
+/// How `image_url` is judged: story images have no aspect rule, feed and carousel images the
+/// feed range (facts §4.4). The download before the lock and the creation agree through this.
+fn image_url_expect(req: &GraphRequest) -> Expect {
+    match req.param("media_type").map(str::trim) {
+        Some("STORIES") => Expect::Image,
+        _ => Expect::FeedImage,
+    }
+}
+
+/// `POST /{ig-user-id}/media`; with `fields=`, the new container's fields
+/// (`Config::fields_on_write`).
 pub fn create_container(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
     let cfg = effective_config(ctx.world, ctx.cfg);
     require_publisher(ctx, ig, &cfg)?;
+    let sel = ctx.fields()?;
     let req = ctx.req;
     let is_business = ctx
         .world
@@ -328,10 +357,12 @@ pub fn create_container(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
         }
         _ => {
             let url = req.required("image_url")?;
-            check_media_url(req, url, Expect::Image)?;
+            check_media_url(req, url, image_url_expect(req))?;
             media_url = Some(url.to_string());
         }
     }
+    let file = media_url.as_ref().and_then(|u| req.media_files.get(u)).cloned();
+    let mut cover_file = None;
 
     let caption = match req.param("caption") {
         Some(c) if !kind.is_carousel_item() && !kind.is_story() => {
@@ -384,6 +415,7 @@ pub fn create_container(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
     if kind == ContainerKind::Reels {
         if let Some(url) = req.param("cover_url").filter(|s| !s.trim().is_empty()) {
             check_media_url(req, url, Expect::Image)?;
+            cover_file = req.media_files.get(url).cloned();
             cover_url = Some(url.to_string());
         }
         audio_name = req.param("audio_name").map(str::to_string);
@@ -413,34 +445,43 @@ pub fn create_container(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
         collaborators,
         product_tags,
         children,
+        file,
+        cover_file,
         resumable,
         failure: failure.take(),
         copyright_match,
     };
     let id = model::create(ctx.world, spec, ctx.now, &cfg)?;
-    if resumable {
-        Ok(json!({
+    let written = if resumable {
+        json!({
             "id": id.to_string(),
             "uri": format!("{}/ig-api-upload/{}/{}", ctx.req.base_url, ctx.req.version, id),
-        }))
+        })
     } else {
-        Ok(json!({ "id": id.to_string() }))
-    }
+        json!({ "id": id.to_string() })
+    };
+    let mode = ctx.cfg.fields_on_write.containers;
+    ctx.answer_write(mode, sel, written, |ctx, sel| render_container(ctx, id, sel))
 }
 
 // ---- POST /{ig-user-id}/media_publish ----------------------------------------------------
 
-/// `POST /{ig-user-id}/media_publish` with `creation_id`.
+/// `POST /{ig-user-id}/media_publish` with `creation_id`; with `fields=`, production
+/// publishes and then refuses (`Config::fields_on_write`).
 pub fn publish(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
     let cfg = effective_config(ctx.world, ctx.cfg);
     require_publisher(ctx, ig, &cfg)?;
+    let sel = ctx.fields()?;
     let raw = ctx.req.required("creation_id")?.trim().to_string();
     let id = parse_id(&raw)
         .filter(|n| ctx.world.kind_of(*n) == Some(IdKind::Container))
         .map(ContainerId)
         .ok_or_else(|| GraphError::builder_not_found(&raw))?;
     let media = model::publish(ctx.world, ig, id, ctx.now, &cfg)?;
-    Ok(json!({ "id": media.to_string() }))
+    let mode = ctx.cfg.fields_on_write.media_publish;
+    ctx.answer_write(mode, sel, json!({ "id": media.to_string() }), |ctx, sel| {
+        crate::http::media::render(ctx, media, sel, true)
+    })
 }
 
 // ---- GET /{ig-user-id}/content_publishing_limit -----------------------------------------
@@ -511,18 +552,34 @@ fn upload_json(c: &Container, status: Status) -> Value {
 
 /// `GET /{ig-container-id}`: only the owner's viewers see it (100/33 otherwise).
 pub fn read_container(ctx: &mut Ctx, id: ContainerId) -> GraphResult<Value> {
-    let c = ctx
+    require_container(ctx, id)?;
+    let sel = ctx.fields_or(&["id"])?;
+    render_container(ctx, id, &sel)
+}
+
+/// 100/33 unless the container exists and belongs to one of the viewer's accounts.
+fn require_container(ctx: &Ctx, id: ContainerId) -> GraphResult<()> {
+    let visible = ctx
         .world
         .publishing
         .containers
         .get(&id)
-        .filter(|c| ctx.owns_ig(c.spec.owner))
-        .cloned()
-        .ok_or_else(|| GraphError::unsupported("GET", &id.to_string()))?;
-    let sel = ctx.fields_or(&["id"])?;
+        .is_some_and(|c| ctx.owns_ig(c.spec.owner));
+    if visible {
+        Ok(())
+    } else {
+        Err(GraphError::unsupported("GET", &id.to_string()))
+    }
+}
+
+/// A container's fields (`ShadowIGMediaBuilder`, facts §4.3).
+fn render_container(ctx: &Ctx, id: ContainerId, sel: &[FieldSel]) -> GraphResult<Value> {
+    let Some(c) = ctx.world.publishing.containers.get(&id) else {
+        return Err(GraphError::unsupported("GET", &id.to_string()));
+    };
     let status = c.status(ctx.now);
     let now = ctx.now;
-    project(CONTAINER_NODE, &id.to_string(), &sel, |f| {
+    project(CONTAINER_NODE, &id.to_string(), sel, |f| {
         Ok(match f.name.as_str() {
             "status_code" => Field::Value(json!(status.code())),
             "status" => Field::Value(json!(status.sentence())),
@@ -531,7 +588,7 @@ pub fn read_container(ctx: &mut Ctx, id: ContainerId) -> GraphResult<Value> {
                 Field::Value(json!({ "status": s, "matches_found": found }))
             }
             "copyright_check_status" => Field::Omit,
-            "video_status" if c.spec.kind.is_video() => Field::Value(upload_json(&c, status)),
+            "video_status" if c.spec.kind.is_video() => Field::Value(upload_json(c, status)),
             "video_status" => Field::Omit,
             _ => Field::Unknown,
         })
@@ -540,15 +597,7 @@ pub fn read_container(ctx: &mut Ctx, id: ContainerId) -> GraphResult<Value> {
 
 /// `GET /{ig-container-id}/{edge}`: containers have no edges.
 pub fn container_edge(ctx: &mut Ctx, id: ContainerId, edge: &str) -> GraphResult<Value> {
-    let visible = ctx
-        .world
-        .publishing
-        .containers
-        .get(&id)
-        .is_some_and(|c| ctx.owns_ig(c.spec.owner));
-    if !visible {
-        return Err(GraphError::unsupported("GET", &id.to_string()));
-    }
+    require_container(ctx, id)?;
     Err(GraphError::nonexisting_field(edge, CONTAINER_NODE))
 }
 
@@ -687,7 +736,7 @@ pub async fn upload(state: &State, raw: RawRequest, segments: &[String]) -> Resp
 
     // Check who is asking and what the container expects, then let go of the world.
     let cfg = &state.sandboxes.config;
-    let pre = sandbox.with_world(|world, now| -> Result<PublishingConfig, Response<Body>> {
+    let pre = sandbox.with_world(|world, now| -> Result<(PublishingConfig, u64), Response<Body>> {
         if let Some(e) = token_error(world, &token, now) {
             return Err(upload_failure(&e.message, "OAuthException"));
         }
@@ -715,26 +764,33 @@ pub async fn upload(state: &State, raw: RawRequest, segments: &[String]) -> Resp
                 "ProcessingFailedError",
             ));
         }
-        Ok(effective_config(world, cfg))
+        Ok((effective_config(world, cfg), room_left(world, &cfg.cdn)))
     });
-    let pcfg = match pre {
+    let (pcfg, room) = match pre {
         Ok(c) => c,
         Err(r) => return r,
     };
 
-    let (failure, chunk, size) = match &file_url {
+    let (failure, chunk, size, bytes) = match &file_url {
         Some(url) => {
-            let verdict = match media_fetch::parse_url(url) {
-                Err(e) => Err(e),
-                Ok(h) if h.forced_error.is_some() => Err(GraphError::for_publishing_subcode(
-                    h.forced_error.unwrap_or(2207053),
-                    url,
-                    "8 MiB",
-                )),
-                Ok(_) if pcfg.media_fetch => media_fetch::fetch(url, Expect::Video, &pcfg).await,
-                Ok(_) => media_fetch::judge_offline(url, Expect::Video),
+            let (verdict, file) = match media_fetch::parse_url(url) {
+                Err(e) => (Err(e), None),
+                Ok(h) if h.forced_error.is_some() => (
+                    Err(GraphError::for_publishing_subcode(
+                        h.forced_error.unwrap_or(2207053),
+                        url,
+                        "8 MiB",
+                    )),
+                    None,
+                ),
+                Ok(_) if pcfg.media_fetch => {
+                    let keep = cfg.cdn.max_kept_file_bytes.min(room);
+                    let f = media_fetch::fetch(url, Expect::Video, &pcfg, keep).await;
+                    (f.verdict, f.file)
+                }
+                Ok(_) => (media_fetch::judge_offline(url, Expect::Video), None),
             };
-            (verdict.err().map(|e| e.subcode.unwrap_or(2207053)), 0, None)
+            (verdict.err().map(|e| e.subcode.unwrap_or(2207053)), 0, None, file)
         }
         None => {
             let body = &raw.body;
@@ -743,10 +799,15 @@ pub async fn upload(state: &State, raw: RawRequest, segments: &[String]) -> Resp
             } else {
                 Ok(())
             };
+            // Kept while the file so far fits the per-file cap and the sandbox's room (which
+            // already counts this upload's earlier chunks).
+            let len = body.len() as u64;
+            let bytes = (offset + len <= cfg.cdn.max_kept_file_bytes && len <= room).then(|| body.clone());
             (
                 verdict.err().map(|e| e.subcode.unwrap_or(2207053)),
                 body.len() as u64,
                 file_size,
+                bytes,
             )
         }
     };
@@ -759,6 +820,7 @@ pub async fn upload(state: &State, raw: RawRequest, segments: &[String]) -> Resp
                 len: chunk,
                 file_size: size,
                 failure,
+                bytes,
             },
             now,
             &pcfg,
@@ -768,6 +830,11 @@ pub async fn upload(state: &State, raw: RawRequest, segments: &[String]) -> Resp
         Ok(()) => sim_json(200, &json!({ "success": true, "message": "Upload successful." })),
         Err(msg) => upload_failure(&msg, "ProcessingFailedError"),
     }
+}
+
+/// How many more received bytes the sandbox may keep for the CDN (`CdnConfig`).
+fn room_left(world: &crate::model::World, cdn: &crate::config::CdnConfig) -> u64 {
+    cdn.max_kept_sandbox_bytes.saturating_sub(model::received_bytes(world))
 }
 
 /// Downloads the media URLs of a container creation before the world lock is taken, when
@@ -780,12 +847,16 @@ pub async fn prefetch(state: &State, req: &mut GraphRequest) {
     let Some(sandbox) = req.token.as_deref().and_then(|t| state.sandboxes.by_token(t)) else {
         return;
     };
-    let cfg = sandbox.with_world(|w, _| effective_config(w, &state.sandboxes.config));
+    let (cfg, keep) = sandbox.with_world(|w, _| {
+        let cfg = effective_config(w, &state.sandboxes.config);
+        let cdn = &state.sandboxes.config.cdn;
+        (cfg, cdn.max_kept_file_bytes.min(room_left(w, cdn)))
+    });
     if !cfg.media_fetch {
         return;
     }
     for (param, expect) in [
-        ("image_url", Expect::Image),
+        ("image_url", image_url_expect(req)),
         ("video_url", Expect::Video),
         ("cover_url", Expect::Image),
     ] {
@@ -795,8 +866,11 @@ pub async fn prefetch(state: &State, req: &mut GraphRequest) {
         if media_fetch::parse_url(&url).is_err() {
             continue;
         }
-        let verdict = media_fetch::fetch(&url, expect, &cfg).await;
-        req.media_checks.insert(url, verdict);
+        let fetched = media_fetch::fetch(&url, expect, &cfg, keep).await;
+        req.media_checks.insert(url.clone(), fetched.verdict);
+        if let Some(file) = fetched.file {
+            req.media_files.insert(url, file);
+        }
     }
 }
 
@@ -846,6 +920,13 @@ pub fn control(
 ) -> Response<Body> {
     let container_id = |s: &str| parse_id(s).map(ContainerId);
     match (method, area, rest) {
+        // Every container of the sandbox, newest first (the dashboard's containers view).
+        (&Method::GET, "containers", []) => sandbox.with_world(|w, now| {
+            let mut all: Vec<&Container> = w.publishing.containers.values().collect();
+            all.sort_by_key(|c| std::cmp::Reverse((c.created_at, c.id)));
+            let data: Vec<Value> = all.into_iter().map(|c| container_state(c, now)).collect();
+            sim_json(200, &json!({ "data": data }))
+        }),
         (&Method::GET, "containers", [cid]) => {
             let Some(id) = container_id(cid) else {
                 return sim_error(400, "bad container id");

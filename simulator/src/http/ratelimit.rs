@@ -8,7 +8,7 @@ use crate::error::{GraphError, GraphResult};
 use crate::http::graph::Ctx;
 use crate::http::request::GraphRequest;
 use crate::http::response::{sim_error, sim_json, Body};
-use crate::ids::{parse_id, CommentId, ContainerId, IdKind, IgUserId, MediaId, UserId};
+use crate::ids::{parse_id, CommentId, ContainerId, IdKind, IgUserId, MediaId, PageId, UserId};
 use crate::model::ratelimit::{self as model, Denied, Report, Scope, Usage};
 use crate::model::World;
 use crate::sandbox::Sandbox;
@@ -20,7 +20,7 @@ use serde_json::{json, Map, Value};
 /// The rate-limit headers of one answer, already rendered.
 #[derive(Debug, Clone)]
 pub struct RateHeaders {
-    app: String,
+    app: Option<String>,
     buc: Option<String>,
 }
 
@@ -69,6 +69,10 @@ fn add(world: &World, seg: &str, scope: &mut Scope) {
             scope.platform = true;
             None
         }
+        Some(IdKind::Page) => {
+            scope.pages.insert(PageId(n));
+            None
+        }
         _ => None,
     };
     scope.accounts.extend(owner);
@@ -85,7 +89,7 @@ pub fn admit(ctx: &mut Ctx, segs: &[&str]) -> (RateHeaders, GraphResult<()>) {
         Denied::User => GraphError::user_request_limit(cfg.user_error_status),
     });
     let report = model::report(ctx.world, cfg, &scope, ctx.now);
-    (render(&report), verdict)
+    (render(ctx.world, cfg, &report), verdict)
 }
 
 /// The headers of an authenticated answer that never reached [`admit`] (a batch as a whole,
@@ -96,32 +100,50 @@ pub fn snapshot(state: &State, req: &GraphRequest) -> Option<RateHeaders> {
     let cfg = &state.sandboxes.config.rate_limits;
     sandbox.with_world(|world, now| {
         crate::http::graph::authenticate(world, req, token, now).ok()?;
-        Some(render(&model::report(world, cfg, &Scope::default(), now)))
+        let report = model::report(world, cfg, &Scope::default(), now);
+        Some(render(world, cfg, &report))
     })
 }
 
-/// `X-App-Usage: {"call_count":N,"total_time":N,"total_cputime":N}` and, for BUC-counted
-/// calls, `X-Business-Use-Case-Usage: {"<ig-user-id>":[{"type":"instagram",...}]}` (facts §2,
-/// in the key order shown there). igsim has no CPU or wall time to speak of, so `total_time`
-/// and `total_cputime` equal `call_count`.
-fn render(report: &Report) -> RateHeaders {
-    let a = report.app.percent;
-    let app = format!(r#"{{"call_count":{a},"total_time":{a},"total_cputime":{a}}}"#);
-    let buc = (!report.accounts.is_empty()).then(|| {
-        let entries: Vec<String> = report
-            .accounts
-            .iter()
-            // "up to 32 objects" (facts §2); an `ids=` read may name more, all still counted.
-            .take(32)
-            .map(|(id, u)| {
-                format!(
-                    r#""{id}":[{{"type":"instagram","call_count":{p},"total_cputime":{p},"total_time":{p},"estimated_time_to_regain_access":{m}}}]"#,
-                    p = u.percent,
-                    m = u.regain_minutes
-                )
-            })
-            .collect();
-        format!("{{{}}}", entries.join(","))
+/// The usage headers of an answer. Production sends one of them (issue 10 case 11, facts §9,
+/// a v25.0 capture of 2026-09): BUC-counted answers (Instagram calls, Page reads) carry
+/// `X-Business-Use-Case-Usage`, everything else `X-App-Usage`.
+///
+/// - `X-App-Usage: {"call_count":N,"total_time":N,"total_cputime":N}` (facts §2).
+/// - `X-Business-Use-Case-Usage: {"<id>":[{"type":…,"call_count":N,"total_cputime":N,
+///   "total_time":N,"estimated_time_to_regain_access":M}],…}`: an Instagram account's entry
+///   (`"type":"instagram"`) under the id of the business that owns it, a Page's
+///   (`"type":"pages"`) under the Page id; at most 32 objects (facts §2).
+///
+/// igsim has no CPU or wall time to speak of, so `total_time` and `total_cputime` equal
+/// `call_count`. `app_usage_on_every_answer` and `buc_keyed_by_business` restore the
+/// guides-era reading (both headers; keyed by the IG user id).
+fn render(world: &World, cfg: &RateLimitConfig, report: &Report) -> RateHeaders {
+    let entry = |kind: &str, u: &Usage| {
+        format!(
+            r#"[{{"type":"{kind}","call_count":{p},"total_cputime":{p},"total_time":{p},"estimated_time_to_regain_access":{m}}}]"#,
+            p = u.percent,
+            m = u.regain_minutes
+        )
+    };
+    let accounts = report.accounts.iter().map(|(id, u)| {
+        let key = match world.ig_users.get(id) {
+            Some(a) if cfg.buc_keyed_by_business => a.owner_business(),
+            _ => id.0,
+        };
+        (key, entry("instagram", u))
+    });
+    let pages = report.pages.iter().map(|(id, u)| (id.0, entry("pages", u)));
+    let entries: Vec<String> = pages
+        .chain(accounts)
+        // "up to 32 objects" (facts §2); an `ids=` read may name more, all still counted.
+        .take(32)
+        .map(|(key, value)| format!(r#""{key}":{value}"#))
+        .collect();
+    let buc = (!entries.is_empty()).then(|| format!("{{{}}}", entries.join(",")));
+    let app = (buc.is_none() || cfg.app_usage_on_every_answer).then(|| {
+        let a = report.app.percent;
+        format!(r#"{{"call_count":{a},"total_time":{a},"total_cputime":{a}}}"#)
     });
     RateHeaders { app, buc }
 }
@@ -130,7 +152,7 @@ fn render(report: &Report) -> RateHeaders {
 pub fn apply(resp: &mut Response<Body>, headers: Option<&RateHeaders>) {
     let Some(h) = headers else { return };
     let map = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&h.app) {
+    if let Some(Ok(v)) = h.app.as_deref().map(HeaderValue::from_str) {
         map.insert("x-app-usage", v);
     }
     if let Some(Ok(v)) = h.buc.as_deref().map(HeaderValue::from_str) {

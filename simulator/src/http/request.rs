@@ -38,7 +38,11 @@ pub struct UploadedFile {
 #[derive(Debug, Clone)]
 pub struct GraphRequest {
     pub verb: Verb,
-    /// The version served (after upgrading too-old ones).
+    /// The version in the path, if any.
+    pub requested: Option<ApiVersion>,
+    /// The version served: `requested` (or the unversioned setting) upgraded to the oldest
+    /// available one on the sandbox's clock (`Config::served_version`; the router sets it
+    /// once the token's sandbox is known).
     pub version: ApiVersion,
     /// Decoded, non-empty path segments after the version.
     pub segments: Vec<String>,
@@ -55,6 +59,8 @@ pub struct GraphRequest {
     pub raw_body: Bytes,
     /// Verdicts of media URLs downloaded before the world lock (`--media-fetch`), by URL.
     pub media_checks: BTreeMap<String, crate::media_fetch::Verdict>,
+    /// The files those downloads kept, by URL (the CDN serves them back).
+    pub media_files: BTreeMap<String, Bytes>,
 }
 
 impl GraphRequest {
@@ -208,6 +214,19 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// Removes a leading `vNN.N` segment and returns it. A version newer than the timeline's
+/// newest is an error (an unknown path; how production words it is UNCONFIRMED).
+pub fn take_version(segments: &mut Vec<String>, path: &str) -> GraphResult<Option<ApiVersion>> {
+    let Some(v) = segments.first().and_then(|s| ApiVersion::parse(s)) else {
+        return Ok(None);
+    };
+    if !crate::version::is_known(v) {
+        return Err(GraphError::unknown_path(path));
+    }
+    segments.remove(0);
+    Ok(Some(v))
+}
+
 /// Everything read off the wire before parsing.
 pub struct RawRequest {
     pub method: Method,
@@ -219,18 +238,11 @@ pub struct RawRequest {
 }
 
 /// Builds the Graph view of a request. Bodies are parsed by content type.
-pub async fn parse(raw: RawRequest, cfg: &Config) -> GraphResult<GraphRequest> {
+/// `now` dates the version until the router knows the sandbox (see [`GraphRequest::version`]).
+pub async fn parse(raw: RawRequest, cfg: &Config, now: i64) -> GraphResult<GraphRequest> {
     let mut segments = split_path(&raw.path).ok_or_else(|| GraphError::unknown_path(&raw.path))?;
-    let mut version = cfg.oldest_version;
-    if let Some(first) = segments.first() {
-        if let Some(v) = ApiVersion::parse(first) {
-            if v > cfg.newest_version {
-                return Err(GraphError::unknown_path(&raw.path));
-            }
-            version = v.max(cfg.oldest_version);
-            segments.remove(0);
-        }
-    }
+    let requested = take_version(&mut segments, &raw.path)?;
+    let version = cfg.served_version(requested, now);
 
     let mut params = BTreeMap::new();
     if let Some(q) = &raw.query {
@@ -350,6 +362,7 @@ pub async fn parse(raw: RawRequest, cfg: &Config) -> GraphResult<GraphRequest> {
 
     Ok(GraphRequest {
         verb,
+        requested,
         version,
         segments,
         params,
@@ -360,6 +373,7 @@ pub async fn parse(raw: RawRequest, cfg: &Config) -> GraphResult<GraphRequest> {
         files,
         raw_body,
         media_checks: BTreeMap::new(),
+        media_files: BTreeMap::new(),
     })
 }
 

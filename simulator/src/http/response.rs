@@ -95,6 +95,20 @@ pub fn graph_error(e: &GraphError, version: ApiVersion, trace: &str, suppress_ht
     r
 }
 
+/// A plain-text answer (the CDN's refusals: `URL signature expired`, …).
+pub fn plain(status: u16, text: &str) -> Response<Body> {
+    base(status, text.as_bytes().to_vec(), "text/plain")
+}
+
+/// Bytes with a content type and nothing else (media, the dashboard's files).
+pub fn bytes(status: u16, body: Bytes, content_type: &'static str) -> Response<Body> {
+    let mut r = Response::new(Full::new(body));
+    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    r.headers_mut()
+        .insert(http::header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r
+}
+
 /// A control-plane answer (plain JSON, no Graph headers); also the answers of the
 /// `api.instagram.com` code exchange, which carry none either.
 pub fn sim_json(status: u16, value: &Value) -> Response<Body> {

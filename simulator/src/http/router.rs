@@ -4,6 +4,7 @@
 //! find the sandbox from the token -> authenticate -> run the handler inside the sandbox's
 //! world lock (synchronously) -> render -> (exchange: journal entry, request log line).
 
+use crate::config::ApiVersion;
 use crate::error::{GraphError, GraphResult};
 use crate::http::graph::{authenticate, read_many, read_node, Ctx};
 use crate::http::request::{self, GraphRequest, RawRequest, Verb};
@@ -27,19 +28,31 @@ pub async fn handle(state: &State, raw: RawRequest) -> Result<Response<Body>, ex
         if segments.first().map(String::as_str) == Some("_sim") {
             return Ok(exchange::control(state, raw, segments).await);
         }
+        // The media CDN: signed media URLs (`http::cdn`); logged, not journaled.
+        if crate::http::cdn::is_cdn_path(&segments) {
+            return Ok(exchange::media(state, raw));
+        }
     }
     exchange::graph(state, raw).await
 }
 
-/// The control plane: `segments` are the path's, `_sim` first.
+/// The control plane: `segments` are the path's, `_sim` first. The admin token is checked
+/// here, once, for every route under `/_sim/` but the dashboard's static files.
 pub(crate) async fn control(state: &State, raw: &RawRequest, segments: &[String]) -> Response<Body> {
+    if sim::is_public(&segments[1..]) {
+        // The dashboard's static files: no secrets, never behind the admin token.
+        return crate::http::ui::serve(&raw.method, &segments[1..]);
+    }
+    if let Err(refused) = sim::authorize(&state.sandboxes.config, &raw.headers) {
+        return refused;
+    }
     if let Some(r) = crate::http::events::handle(state, &raw.method, &segments[1..], &raw.body).await {
         return r;
     }
     if let Some(r) = crate::http::dialog::control(state, &raw.method, &segments[1..], &raw.body) {
         return r;
     }
-    sim::handle(state, &raw.method, &segments[1..], raw.query.as_deref(), &raw.body)
+    sim::handle(state, &raw.method, &segments[1..], raw.query.as_deref(), &raw.body).await
 }
 
 /// A Graph request as the route table receives it from the exchange.
@@ -47,8 +60,22 @@ pub(crate) enum Incoming {
     /// A resumable upload (`/ig-api-upload/…`): raw bytes, read by its own handler.
     Upload(RawRequest, Vec<String>),
     Parsed(GraphRequest),
-    /// The request could not be parsed; this is the error to answer.
-    Unparsable(GraphError),
+    /// The request could not be parsed: the error to answer, in this version.
+    Unparsable(GraphError, ApiVersion),
+}
+
+/// Parses a Graph request and settles the version serving it, which follows the clock of the
+/// token's sandbox (expiry dates, `version.rs`).
+pub(crate) async fn parse(state: &State, raw: RawRequest) -> Incoming {
+    let cfg = &state.sandboxes.config;
+    let default_now = clock_of(state, None);
+    match request::parse(raw, cfg, default_now).await {
+        Ok(mut req) => {
+            req.version = cfg.served_version(req.requested, clock_of(state, req.token.as_deref()));
+            Incoming::Parsed(req)
+        }
+        Err(e) => Incoming::Unparsable(e, cfg.served_version(None, default_now)),
+    }
 }
 
 /// Whether a request is `api.instagram.com`'s code exchange rather than Facebook's
@@ -65,9 +92,9 @@ pub(crate) async fn serve(state: &State, incoming: Incoming) -> Response<Body> {
     let mut req = match incoming {
         // Resumable uploads: raw bytes and an `Authorization: OAuth` header (facts §4.4).
         Incoming::Upload(raw, segments) => return publishing::upload(state, raw, &segments).await,
-        Incoming::Unparsable(e) => {
+        Incoming::Unparsable(e, version) => {
             let trace = state.traces.next();
-            return graph_error(&e, state.sandboxes.config.oldest_version, &trace, false);
+            return graph_error(&e, version, &trace, false);
         }
         Incoming::Parsed(req) => req,
     };
@@ -98,6 +125,15 @@ pub(crate) async fn serve(state: &State, incoming: Incoming) -> Response<Body> {
     let rate = rate.or_else(|| ratelimit::snapshot(state, &req));
     ratelimit::apply(&mut resp, rate.as_ref());
     resp
+}
+
+/// The sandbox time of the sandbox `token` belongs to, or of the default sandbox when the
+/// token reaches none (what dates a request before it is authenticated).
+pub fn clock_of(state: &State, token: Option<&str>) -> i64 {
+    token
+        .and_then(|t| state.sandboxes.by_token(t))
+        .or_else(|| state.sandboxes.get(crate::sandbox::DEFAULT_SANDBOX))
+        .map_or_else(crate::clock::os_now, |s| s.now())
 }
 
 /// A Graph request without its rate-limit headers (batch operations: each still counts).
@@ -146,6 +182,7 @@ fn metered(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateH
             viewer,
             access,
             cfg,
+            expanded: Default::default(),
         };
         // Rate limits: after authentication (a refused token counts nothing), before the
         // handler (guides "Overview" -> "Rate Limiting").

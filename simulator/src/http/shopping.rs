@@ -3,6 +3,7 @@
 //! facts §4.1, §4.2). Rules live in `model::shopping`; this file reads parameters and renders.
 
 use crate::error::{GraphError, GraphResult};
+use crate::http::cdn::Asset;
 use crate::http::fields::FieldSel;
 use crate::http::graph::Ctx;
 use crate::http::paging::{edge_json, paging_json, window, Links, Order};
@@ -60,7 +61,7 @@ fn product_json(ctx: &Ctx, id: u64) -> Option<Value> {
     m.insert("product_id".into(), json!(p.id));
     m.insert("merchant_id".into(), json!(c.merchant_id));
     m.insert("product_name".into(), json!(p.name));
-    m.insert("image_url".into(), json!(p.image_url));
+    m.insert("image_url".into(), json!(ctx.cdn_url(Asset::ProductImage(p.id))));
     m.insert("retailer_id".into(), json!(p.retailer_id));
     m.insert("review_status".into(), json!(p.review_status.as_str()));
     m.insert("is_checkout_flow".into(), json!(p.is_checkout));
@@ -177,7 +178,7 @@ pub fn product_tags(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
                 let (price, stripped) = p.price_strings();
                 m.insert("name".into(), json!(p.name));
                 m.insert("price_string".into(), json!(price));
-                m.insert("image_url".into(), json!(p.image_url));
+                m.insert("image_url".into(), json!(ctx.cdn_url(Asset::ProductImage(p.id))));
                 m.insert("review_status".into(), json!(p.review_status.as_str()));
                 m.insert("is_checkout".into(), json!(p.is_checkout));
                 m.insert("stripped_price_string".into(), json!(stripped));

@@ -42,7 +42,7 @@ pub fn read(ctx: &mut Ctx, id: UserId) -> GraphResult<Value> {
             "name" => Field::Value(json!(name)),
             "first_name" => Field::Value(json!(name.split(' ').next().unwrap_or(""))),
             "last_name" => Field::Value(json!(name.split(' ').skip(1).collect::<Vec<_>>().join(" "))),
-            "accounts" => accounts.clone().map_or(Field::Omit, Field::Value),
+            "accounts" => accounts.clone().map_or(Field::Omit, Field::edge),
             _ => Field::Unknown,
         })
     })

@@ -115,7 +115,6 @@ pub struct IgUser {
     pub name: String,
     pub biography: String,
     pub website: Option<String>,
-    pub profile_picture_url: String,
     pub followers_count: u64,
     pub follows_count: u64,
     pub account_type: IgAccountType,
@@ -130,7 +129,14 @@ pub struct IgUser {
     pub shop_approved: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+impl IgUser {
+    /// The id of the Meta business that owns the account (see [`crate::ids::derived_id`]).
+    pub fn owner_business(&self) -> u64 {
+        crate::ids::derived_id("owner_business", self.id.0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum TokenKind {
     User(UserId),
     Page {
@@ -191,6 +197,73 @@ pub fn grants(kind: TokenKind, scopes: &BTreeSet<String>, permission: &str) -> b
     match kind {
         TokenKind::Instagram(_) => super::login::ig_login_scope(permission).is_some_and(|p| scopes.contains(p)),
         _ => scopes.contains(permission),
+    }
+}
+
+/// Who a long-lived token is for: the same user (or Page, or Instagram account) and the
+/// same permissions get the same token back (see [`World::long_lived_token`]).
+pub type ExchangeKey = (TokenKind, BTreeSet<String>);
+
+impl World {
+    /// The long-lived token grants (`fb_exchange_token`, and Instagram Login's
+    /// `ig_exchange_token` and `ig_refresh_token`) keep one working token per user (or Page,
+    /// or Instagram account) and scopes: the one the last grant for `key` minted is returned
+    /// again while it works and was issued at or after `since`, with its expiry moved to
+    /// `expires_at`; otherwise `mint` registers a new one, which takes its place. Production
+    /// returns the same string for an exchange within a token's lifetime
+    /// (GH:jaredhanson/passport-facebook#98, GH:agorapulse/grails-facebook-sdk#56; that the
+    /// expiry moves is UNCONFIRMED, and is what clients that re-exchange to refresh expect).
+    /// So repeated grants add one token, not one per call.
+    pub fn long_lived_token(
+        &mut self,
+        key: ExchangeKey,
+        now: i64,
+        since: i64,
+        expires_at: Option<i64>,
+        mint: impl FnOnce(&mut World) -> String,
+    ) -> String {
+        let reusable = self.exchanged.get(&key).cloned().filter(|value| {
+            self.tokens.get(value).is_some_and(|t| {
+                t.revoked.is_none() && t.issued_at >= since && t.expires_at.is_none_or(|exp| now < exp)
+            })
+        });
+        if let Some(value) = reusable {
+            if let Some(t) = self.tokens.get_mut(&value) {
+                t.expires_at = expires_at;
+            }
+            return value;
+        }
+        let value = mint(self);
+        self.exchanged.insert(key, value.clone());
+        value
+    }
+
+    /// `fb_exchange_token`: the long-lived token for the user (or Page) and scopes of
+    /// `short`, valid `lifetime` seconds from `now` (`None` for page tokens, which never
+    /// expire, facts §7), through [`World::long_lived_token`]. Returns the token and its
+    /// expiry; `None` when `short` is unknown.
+    pub fn exchange_token(&mut self, short: &str, now: i64, lifetime: i64) -> Option<(String, Option<i64>)> {
+        let old = self.tokens.get(short)?.clone();
+        let expires_at = match old.kind {
+            TokenKind::Page { .. } => None,
+            _ => Some(now.saturating_add(lifetime)),
+        };
+        let key: ExchangeKey = (old.kind, old.scopes.clone());
+        let value = self.long_lived_token(key, now, i64::MIN, expires_at, |world| {
+            let value = world.mint_token_value("fb_exchange_token");
+            world.add_token(
+                value.clone(),
+                Token {
+                    issued_at: now,
+                    expires_at,
+                    long_lived: true,
+                    revoked: None,
+                    ..old
+                },
+            );
+            value
+        });
+        Some((value, expires_at))
     }
 }
 

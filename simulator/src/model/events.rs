@@ -72,7 +72,6 @@ pub fn ensure_account(world: &mut World, username: &str) -> EventResult<IgUserId
             name: name.clone(),
             biography: String::new(),
             website: None,
-            profile_picture_url: format!("https://scontent.cdninstagram.com/v/t51.2885-19/{ig_id}_profile_pic.jpg"),
             followers_count: 0,
             follows_count: 0,
             account_type: IgAccountType::Personal,
@@ -180,7 +179,8 @@ pub fn comment_value(world: &World, cfg: &Config, id: CommentId) -> Option<Value
 }
 
 /// The webhooks a new comment causes: `comments` (or `live_comments` on a broadcast) to the
-/// media owner when someone else wrote it, and `mentions` to every professional account it
+/// media owner when someone else wrote it (Reels included unless `webhook_reels_supported` is
+/// off), and `mentions` to every professional account it
 /// @mentions on media they do not own. Nothing when the media's owner is private (guide
 /// "Mentions", Limitations).
 pub fn comment_webhooks(world: &mut World, cfg: &Config, id: CommentId, now: i64) {

@@ -9,9 +9,9 @@
 //! everything grows as the clock moves and as likes and comments arrive.
 
 use super::{Media, MediaType, ProductType, World};
-use crate::config::ApiVersion;
 use crate::error::GraphError;
 use crate::ids::{stable_hash, IgUserId, MediaId};
+use crate::version::{self, ApiVersion, Gone, Scope};
 use std::collections::BTreeMap;
 
 const DAY: i64 = 86_400;
@@ -20,15 +20,16 @@ const DAY_BOUNDARY_OFFSET: i64 = 7 * 3600;
 /// "Metrics data is stored for 2 years" (guide, Limitations).
 const RETENTION: i64 = 2 * 365 * DAY;
 
-const V18: ApiVersion = ApiVersion::new(18, 0);
-const V20: ApiVersion = ApiVersion::new(20, 0);
-const V21: ApiVersion = ApiVersion::new(21, 0);
-const V22: ApiVersion = ApiVersion::new(22, 0);
-
 /// The knobs insights read from `Config` (kept here so the model stays free of HTTP).
 #[derive(Debug, Clone, Copy)]
 pub struct Settings {
+    /// The version whose catalogue answers: the requested one with the changelog's "applies to
+    /// all versions on <date>" cut-overs reached by `now` applied (`version::with_cutovers`),
+    /// or the requested one when the `insights_version_sunsets` knob is off.
     pub version: ApiVersion,
+    /// The version the call asked for (after expiry upgrades): the cut-overs' exceptions
+    /// depend on it (`version::kept_for_older_media`).
+    pub requested: ApiVersion,
     pub now: i64,
     /// Follower count under which audience metrics are not available (facts §5.2: 100).
     pub min_followers: u64,
@@ -56,15 +57,6 @@ pub enum Shape {
     Demographic,
 }
 
-/// How a metric left the API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Removal {
-    /// Dropped from the allowed list: the enum error (`metric[i] must be one of…`).
-    Dropped,
-    /// v22's removals: their own sentence (facts §1.6).
-    StartingFromV22,
-}
-
 #[derive(Debug, Clone, Copy)]
 pub struct UserMetric {
     pub name: &'static str,
@@ -73,10 +65,6 @@ pub struct UserMetric {
     pub shape: Shape,
     pub breakdowns: &'static [&'static str],
     pub needs_followers: bool,
-    pub added: ApiVersion,
-    pub removed: Option<(ApiVersion, Removal)>,
-    /// The `time_series` form ends here (v21: website_clicks, profile_views).
-    pub series_removed: Option<ApiVersion>,
 }
 
 const DAY_ONLY: &[&str] = &["day"];
@@ -92,16 +80,13 @@ const fn um(name: &'static str, title: &'static str, description: &'static str, 
         shape,
         breakdowns: &[],
         needs_followers: false,
-        added: V18,
-        removed: None,
-        series_removed: None,
     }
 }
 
 /// Account metrics in the order of the API's own allowed list (facts §1.6), `views` last.
+/// Which versions have each one is the version timeline's business (`version.rs`).
 pub const USER_METRICS: &[UserMetric] = &[
     UserMetric {
-        removed: Some((V22, Removal::StartingFromV22)),
         ..um("impressions", "Impressions", "Total number of times the Business Account's media objects have been viewed", Shape::Both(DWM))
     },
     UserMetric {
@@ -113,27 +98,21 @@ pub const USER_METRICS: &[UserMetric] = &[
         ..um("follower_count", "Follower Count", "Total number of unique accounts following this profile", Shape::Series(DAY_ONLY))
     },
     UserMetric {
-        removed: Some((V21, Removal::Dropped)),
         ..um("email_contacts", "Email Contacts", "Total number of taps on the email link in this profile", Shape::Series(DAY_ONLY))
     },
     UserMetric {
-        removed: Some((V21, Removal::Dropped)),
         ..um("phone_call_clicks", "Phone Call Clicks", "Total number of taps on the call link in this profile", Shape::Series(DAY_ONLY))
     },
     UserMetric {
-        removed: Some((V21, Removal::Dropped)),
         ..um("text_message_clicks", "Text Message Clicks", "Total number of taps on the text message link in this profile", Shape::Series(DAY_ONLY))
     },
     UserMetric {
-        removed: Some((V21, Removal::Dropped)),
         ..um("get_directions_clicks", "Get Directions Clicks", "Total number of taps on the directions link in this profile", Shape::Series(DAY_ONLY))
     },
     UserMetric {
-        series_removed: Some(V21),
         ..um("website_clicks", "Website Clicks", "Total number of taps on the website link in this profile", Shape::Both(DAY_ONLY))
     },
     UserMetric {
-        series_removed: Some(V21),
         ..um("profile_views", "Profile Views", "Total number of users who have viewed the Business Account's profile within the specified period", Shape::Both(DAY_ONLY))
     },
     UserMetric {
@@ -188,7 +167,6 @@ pub const USER_METRICS: &[UserMetric] = &[
     },
     UserMetric {
         breakdowns: &["media_product_type", "follow_type"],
-        added: V22,
         ..um("views", "Views", "The number of times your content was played or displayed.", Shape::Total)
     },
 ];
@@ -239,16 +217,6 @@ pub struct MediaMetric {
     pub description: &'static str,
     pub kinds: &'static [MediaKind],
     pub breakdowns: &'static [&'static str],
-    pub added: ApiVersion,
-    pub removed: Option<(ApiVersion, MediaRemoval)>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MediaRemoval {
-    /// "Starting from version v22.0 and above, the <m> metric is no longer supported…"
-    StartingFromV22,
-    /// "The Media Insights API does not support the <m> metric for this media product type"
-    NotForProductType,
 }
 
 use MediaKind::{Carousel, FeedImage, FeedVideo, Reel, Story};
@@ -265,15 +233,12 @@ const fn mm(
         description,
         kinds,
         breakdowns: &[],
-        added: V18,
-        removed: None,
     }
 }
 
 /// Media metrics (facts §5.3, v18 doc plus the 2024 reels metrics and v22's `views`).
 pub const MEDIA_METRICS: &[MediaMetric] = &[
     MediaMetric {
-        removed: Some((V22, MediaRemoval::StartingFromV22)),
         ..mm(
             "impressions",
             "Impressions",
@@ -294,7 +259,6 @@ pub const MEDIA_METRICS: &[MediaMetric] = &[
         &[FeedImage, FeedVideo, Carousel, Reel],
     ),
     MediaMetric {
-        removed: Some((V21, MediaRemoval::NotForProductType)),
         ..mm(
             "video_views",
             "Video Views",
@@ -302,23 +266,27 @@ pub const MEDIA_METRICS: &[MediaMetric] = &[
             &[FeedVideo, Carousel],
         )
     },
+    // likes, comments and shares answer on CAROUSEL_ALBUM too: a v25.0 production capture
+    // (2026-07) has reach, saved, likes, comments, shares, total_interactions and views succeed
+    // on IMAGE, VIDEO, CAROUSEL_ALBUM and REELS alike (facts §9; issue 10 case 8). The guides'
+    // catalogue left carousels out.
     mm(
         "likes",
         "Likes",
         "Number of likes on the media object",
-        &[FeedImage, FeedVideo, Reel],
+        &[FeedImage, FeedVideo, Carousel, Reel],
     ),
     mm(
         "comments",
         "Comments",
         "Number of comments on the media object",
-        &[FeedImage, FeedVideo, Reel],
+        &[FeedImage, FeedVideo, Carousel, Reel],
     ),
     mm(
         "shares",
         "Shares",
         "Number of shares of the media object",
-        &[FeedImage, FeedVideo, Reel, Story],
+        &[FeedImage, FeedVideo, Carousel, Reel, Story],
     ),
     mm(
         "follows",
@@ -360,7 +328,6 @@ pub const MEDIA_METRICS: &[MediaMetric] = &[
         &[Reel],
     ),
     MediaMetric {
-        removed: Some((V22, MediaRemoval::StartingFromV22)),
         ..mm(
             "plays",
             "Plays",
@@ -369,7 +336,6 @@ pub const MEDIA_METRICS: &[MediaMetric] = &[
         )
     },
     MediaMetric {
-        removed: Some((V22, MediaRemoval::StartingFromV22)),
         ..mm(
             "clips_replays_count",
             "Replays",
@@ -378,7 +344,6 @@ pub const MEDIA_METRICS: &[MediaMetric] = &[
         )
     },
     MediaMetric {
-        removed: Some((V22, MediaRemoval::StartingFromV22)),
         ..mm(
             "ig_reels_aggregated_all_plays_count",
             "Plays",
@@ -397,7 +362,6 @@ pub const MEDIA_METRICS: &[MediaMetric] = &[
         )
     },
     MediaMetric {
-        added: V22,
         ..mm(
             "views",
             "Views",
@@ -422,15 +386,11 @@ pub const BREAKDOWNS: &[&str] = &[
 
 pub const PERIODS: &[&str] = &["day", "week", "days_28", "month", "lifetime", "total_over_range"];
 
-fn live_in(added: ApiVersion, removed: Option<ApiVersion>, v: ApiVersion) -> bool {
-    v >= added && removed.is_none_or(|r| v < r)
-}
-
 /// Account metrics of a version, in the API's order.
 pub fn user_catalogue(v: ApiVersion) -> Vec<&'static UserMetric> {
     USER_METRICS
         .iter()
-        .filter(|m| live_in(m.added, m.removed.map(|r| r.0), v))
+        .filter(|m| version::metric_live(Scope::User, m.name, v))
         .collect()
 }
 
@@ -438,7 +398,7 @@ pub fn user_catalogue(v: ApiVersion) -> Vec<&'static UserMetric> {
 pub fn media_catalogue(v: ApiVersion) -> Vec<&'static MediaMetric> {
     MEDIA_METRICS
         .iter()
-        .filter(|m| live_in(m.added, m.removed.map(|r| r.0), v))
+        .filter(|m| version::metric_live(Scope::Media, m.name, v))
         .collect()
 }
 
@@ -450,20 +410,10 @@ pub fn media_metrics_for(v: ApiVersion, kind: MediaKind) -> Vec<&'static MediaMe
         .collect()
 }
 
-/// Demographic `timeframe` values: v18 has six, v20 cut them to two (facts §5.1).
-pub fn timeframes(v: ApiVersion) -> &'static [&'static str] {
-    if v >= V20 {
-        &["this_week", "this_month"]
-    } else {
-        &[
-            "last_14_days",
-            "last_30_days",
-            "last_90_days",
-            "prev_month",
-            "this_month",
-            "this_week",
-        ]
-    }
+/// Demographic `timeframe` values of a metric in a version (v18 has six; v20 cut the reached
+/// and engaged audience demographics to two: the version timeline's `Timeframes` rows).
+pub fn timeframes(metric: &str, v: ApiVersion) -> &'static [&'static str] {
+    version::timeframes(metric, v)
 }
 
 // ---- answers ----------------------------------------------------------------------------
@@ -778,8 +728,13 @@ pub fn media_insights(world: &World, media: MediaId, q: &MediaQuery, s: &Setting
     let catalogue = media_catalogue(s.version);
     let mut defs = Vec::new();
     for (i, name) in q.metrics.iter().enumerate() {
-        let Some(def) = catalogue.iter().find(|d| d.name == name) else {
-            return Err(unknown_media_metric(name, i, s.version, &catalogue));
+        let kept = || {
+            version::kept_for_older_media(name, s.requested, m.timestamp)
+                .then(|| media_catalogue(s.requested).into_iter().find(|d| d.name == name))
+                .flatten()
+        };
+        let Some(def) = catalogue.iter().copied().find(|d| d.name == name).or_else(kept) else {
+            return Err(unknown_media_metric(name, i, s.version, kind, &catalogue));
         };
         if !def.kinds.contains(&kind) {
             return Err(GraphError::metric_not_for_media_type(name));
@@ -788,7 +743,7 @@ pub fn media_insights(world: &World, media: MediaId, q: &MediaQuery, s: &Setting
             return Err(GraphError::insights_unsupported_breakdown());
         }
         if !defs.iter().any(|d: &&MediaMetric| d.name == def.name) {
-            defs.push(*def);
+            defs.push(def);
         }
     }
     let now = s.now;
@@ -849,14 +804,29 @@ pub fn media_insights(world: &World, media: MediaId, q: &MediaQuery, s: &Setting
         .collect())
 }
 
-fn unknown_media_metric(name: &str, i: usize, v: ApiVersion, catalogue: &[&MediaMetric]) -> GraphError {
+/// The error for a metric the version's catalogue lacks: a removal's own answer (version
+/// timeline), a metric not yet added, or the enum error listing the catalogue.
+///
+/// v22's media removals answer "Starting from version v22.0 …" on IMAGE and CAROUSEL_ALBUM
+/// but "The Media Insights API does not support the <m> metric for this media product type"
+/// on REELS and VIDEO (production captures, facts §9; issue 10 case 7).
+fn unknown_media_metric(
+    name: &str,
+    i: usize,
+    v: ApiVersion,
+    kind: MediaKind,
+    catalogue: &[&MediaMetric],
+) -> GraphError {
     if let Some(def) = MEDIA_METRICS.iter().find(|d| d.name == name) {
-        match def.removed {
-            Some((at, MediaRemoval::StartingFromV22)) if v >= at => return GraphError::media_metric_removed_v22(name),
-            Some((at, MediaRemoval::NotForProductType)) if v >= at => {
+        match version::metric_removed(Scope::Media, def.name) {
+            Some((at, Gone::StartingFrom)) if v >= at && matches!(kind, MediaKind::Reel | MediaKind::FeedVideo) => {
+                return GraphError::media_metric_removed_for_product_type(name)
+            }
+            Some((at, Gone::StartingFrom)) if v >= at => return GraphError::media_metric_removed_v22(name),
+            Some((at, Gone::NotForProductType)) if v >= at => return GraphError::metric_not_for_product_type(name),
+            _ if version::metric_added(Scope::Media, def.name).is_some_and(|a| v < a) => {
                 return GraphError::metric_not_for_product_type(name)
             }
-            _ if v < def.added => return GraphError::metric_not_for_product_type(name),
             _ => {}
         }
     }
@@ -1038,10 +1008,6 @@ fn reach_value(g: &Growth, days: f64) -> u64 {
     floor(g.sum(|x| x.reach) as f64 * dedupe(days))
 }
 
-fn user_metric_def(name: &str) -> Option<&'static UserMetric> {
-    USER_METRICS.iter().find(|m| m.name == name)
-}
-
 /// Validates an account request against the version's catalogue (facts §1.6, §5.1, §5.2).
 fn validate_user(q: &UserQuery, v: ApiVersion) -> Result<Vec<&'static UserMetric>, GraphError> {
     if q.metrics.is_empty() {
@@ -1057,11 +1023,9 @@ fn validate_user(q: &UserQuery, v: ApiVersion) -> Result<Vec<&'static UserMetric
                 }
             }
             None => {
-                if let Some(def) = user_metric_def(name) {
-                    if let Some((at, Removal::StartingFromV22)) = def.removed {
-                        if v >= at {
-                            return Err(GraphError::user_metric_removed_v22(name));
-                        }
+                if let Some((at, Gone::StartingFrom)) = version::metric_removed(Scope::User, name) {
+                    if v >= at {
+                        return Err(GraphError::user_metric_removed_v22(name));
                     }
                 }
                 let names: Vec<&str> = catalogue.iter().map(|d| d.name).collect();
@@ -1089,7 +1053,7 @@ fn validate_user(q: &UserQuery, v: ApiVersion) -> Result<Vec<&'static UserMetric
     // lists them all).
     let series_ok = |d: &UserMetric| match d.shape {
         Shape::Series(_) | Shape::Lifetime => true,
-        Shape::Both(_) => d.series_removed.is_none_or(|r| v < r),
+        Shape::Both(_) => version::series_removed(d.name).is_none_or(|r| v < r),
         Shape::Total | Shape::Demographic => false,
     };
     if metric_type != Some("total_value") {
@@ -1137,8 +1101,11 @@ fn validate_user(q: &UserQuery, v: ApiVersion) -> Result<Vec<&'static UserMetric
         let Some(tf) = tf else {
             return Err(GraphError::missing_param("timeframe"));
         };
-        if !timeframes(v).contains(&tf) {
-            return Err(GraphError::not_one_of("timeframe", timeframes(v)));
+        for d in defs.iter().filter(|d| d.shape == Shape::Demographic) {
+            let allowed = timeframes(d.name, v);
+            if !allowed.contains(&tf) {
+                return Err(GraphError::not_one_of("timeframe", allowed));
+            }
         }
         if q.breakdowns.is_empty() {
             return Err(GraphError::missing_param("breakdown"));

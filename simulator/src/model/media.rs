@@ -3,8 +3,13 @@
 
 use super::TimeKey;
 use crate::ids::{CommentId, IgUserId, MediaId};
+use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// Longest caption, in characters (facts §4.4: 2,200; error 2207010). Also bounds the
+/// captions a seed world's pools hand to generated media.
+pub const MAX_CAPTION_CHARS: usize = 2200;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -57,6 +62,31 @@ pub struct UserTag {
     pub y: f64,
 }
 
+/// A file igsim received: its bytes and the `Content-Type` they were judged to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedFile {
+    pub bytes: Bytes,
+    pub content_type: &'static str,
+}
+
+impl ReceivedFile {
+    /// A received image or video; the type is sniffed from the bytes (JPEG and PNG are the
+    /// image formats publishing accepts, `media_fetch::SUPPORTED_IMAGE_FORMATS`; a QuickTime
+    /// brand makes a `.mov`).
+    pub fn new(bytes: Bytes) -> Self {
+        let content_type = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            "image/jpeg"
+        } else if bytes.starts_with(b"\x89PNG") {
+            "image/png"
+        } else if bytes.get(4..12) == Some(b"ftypqt  ") {
+            "video/quicktime"
+        } else {
+            "video/mp4"
+        };
+        ReceivedFile { bytes, content_type }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Media {
     pub id: MediaId,
@@ -69,8 +99,11 @@ pub struct Media {
     /// Insertion sequence, the tie-breaker of [`TimeKey`].
     pub seq: u64,
     pub shortcode: String,
-    pub media_url: String,
-    pub thumbnail_url: Option<String>,
+    /// The bytes igsim received for this media (`--media-fetch`, resumable upload), which the
+    /// CDN serves back; `None` = the CDN serves generated media.
+    pub file: Option<ReceivedFile>,
+    /// A video's cover as received (`cover_url` with `--media-fetch`); else generated.
+    pub cover: Option<ReceivedFile>,
     pub like_count: u64,
     pub comments_enabled: bool,
     /// Reels only: also shown in the Feed tab.

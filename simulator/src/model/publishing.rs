@@ -10,10 +10,11 @@
 use super::media::UserTag;
 use super::seed::{add_child, new_media};
 use super::shopping::{self, ProductTag, TagTarget, TaggedQuota};
-use super::{Media, MediaType, ProductType, World};
+use super::{Media, MediaType, ProductType, ReceivedFile, World};
 use crate::config::PublishingConfig;
 use crate::error::{GraphError, GraphResult};
 use crate::ids::{ContainerId, IdKind, IgUserId, MediaId, PageId};
+use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -102,6 +103,9 @@ pub struct Upload {
     pub bytes_transferred: u64,
     pub file_size: Option<u64>,
     pub complete: bool,
+    /// The bytes received so far, while they may be kept (`CdnConfig`); `None` once a chunk
+    /// came that could not be kept. Published media serve them back.
+    pub data: Option<Vec<u8>>,
 }
 
 /// One copyright match as the Copyright Detection guide shows it.
@@ -206,6 +210,10 @@ pub struct NewContainer {
     /// Stored raw: product-tag rules belong to product tagging.
     pub product_tags: Option<Value>,
     pub children: Vec<ContainerId>,
+    /// The file igsim downloaded for `image_url`/`video_url` (`--media-fetch`), if kept.
+    pub file: Option<Bytes>,
+    /// The file downloaded for `cover_url`, if kept.
+    pub cover_file: Option<Bytes>,
     /// Resumable: processing waits for the bytes.
     pub resumable: bool,
     /// The media check's verdict: `Some(subcode)` makes processing end in `ERROR`.
@@ -230,6 +238,15 @@ pub struct Container {
 }
 
 impl Container {
+    /// Drops the received files once the media holds them (no bytes are kept twice).
+    fn release_files(&mut self) {
+        self.spec.file = None;
+        self.spec.cover_file = None;
+        if let Some(u) = self.upload.as_mut() {
+            u.data = None;
+        }
+    }
+
     pub fn status(&self, now: i64) -> Status {
         if self.published.is_some() {
             return Status::Published;
@@ -371,7 +388,10 @@ pub fn create(world: &mut World, spec: NewContainer, now: i64, cfg: &PublishingC
         outcome: spec.failure,
         forced_expired: false,
         published: None,
-        upload: spec.resumable.then(Upload::default),
+        upload: spec.resumable.then(|| Upload {
+            data: Some(Vec::new()),
+            ..Upload::default()
+        }),
         copyright_matches,
         spec,
     };
@@ -380,13 +400,15 @@ pub fn create(world: &mut World, spec: NewContainer, now: i64, cfg: &PublishingC
 }
 
 /// One request to the upload endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chunk {
     pub offset: u64,
     pub len: u64,
     pub file_size: Option<u64>,
     /// The verdict on the bytes (a subcode), when they show a problem.
     pub failure: Option<i64>,
+    /// The bytes themselves when they may be kept; `None` stops keeping this upload's data.
+    pub bytes: Option<Bytes>,
 }
 
 /// Records uploaded bytes of a resumable container; processing starts when all arrived.
@@ -402,6 +424,7 @@ pub fn upload(
         len: chunk,
         file_size,
         failure,
+        bytes,
     } = chunk;
     let c = world
         .publishing
@@ -437,6 +460,10 @@ pub fn upload(
     }
     up.bytes_transferred += chunk;
     up.complete = up.file_size.is_none_or(|s| up.bytes_transferred == s);
+    match (up.data.as_mut(), bytes) {
+        (Some(data), Some(b)) => data.extend_from_slice(&b),
+        _ => up.data = None,
+    }
     if c.outcome.is_none() {
         c.outcome = failure;
     }
@@ -506,6 +533,8 @@ pub fn publish(
         now,
     );
     world.insert_media(Media {
+        file: received_file(&c),
+        cover: c.spec.cover_file.clone().map(ReceivedFile::new),
         shared_to_feed: (product_type == ProductType::Reels).then(|| c.spec.share_to_feed.unwrap_or(true)),
         user_tags: c.spec.user_tags.clone(),
         collaborators: c.spec.collaborators.clone(),
@@ -543,6 +572,7 @@ pub fn publish(
         shopping::attach_tags(world, child_media, tags);
         if let Some(m) = world.media.get_mut(&child_media) {
             m.user_tags = cc.spec.user_tags.clone();
+            m.file = received_file(cc);
         }
         if kind == MediaType::Video {
             world.publishing.copyright.insert(
@@ -554,10 +584,12 @@ pub fn publish(
         }
         if let Some(x) = world.publishing.containers.get_mut(&cc.id) {
             x.published = Some((now, child_media));
+            x.release_files();
         }
     }
     if let Some(x) = world.publishing.containers.get_mut(&id) {
         x.published = Some((now, media_id));
+        x.release_files();
     }
     world
         .publishing
@@ -606,6 +638,45 @@ fn has_items(v: &Value) -> bool {
         Value::Null => false,
         _ => true,
     }
+}
+
+/// The file a container's media serves: what was downloaded for it, or its completed upload.
+fn received_file(c: &Container) -> Option<ReceivedFile> {
+    let uploaded = c
+        .upload
+        .as_ref()
+        .filter(|u| u.complete)
+        .and_then(|u| u.data.clone())
+        .filter(|d| !d.is_empty())
+        .map(Bytes::from);
+    c.spec.file.clone().or(uploaded).map(ReceivedFile::new)
+}
+
+/// Received bytes a world holds: kept downloads and uploads of unpublished containers, and
+/// the files of published media (for the sandbox budget in `CdnConfig`).
+pub fn received_bytes(world: &World) -> u64 {
+    let containers: usize = world
+        .publishing
+        .containers
+        .values()
+        .map(|c| {
+            let upload = c.upload.as_ref().and_then(|u| u.data.as_ref()).map_or(0, Vec::len);
+            let files: usize = [&c.spec.file, &c.spec.cover_file]
+                .into_iter()
+                .flatten()
+                .map(Bytes::len)
+                .sum();
+            upload + files
+        })
+        .sum();
+    let media: usize = world
+        .media
+        .values()
+        .flat_map(|m| [&m.file, &m.cover])
+        .flatten()
+        .map(|f| f.bytes.len())
+        .sum();
+    (containers + media) as u64
 }
 
 fn check_publishable(c: &Container, now: i64, cfg: &PublishingConfig) -> GraphResult<()> {

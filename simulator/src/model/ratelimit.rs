@@ -2,7 +2,8 @@
 //! Limiting"; facts §1.4, §2): the Instagram Business Use Case limit per app–account pair
 //! (4800 × impressions per rolling 24 h, error 80002) and the Platform limit per app
 //! (200 × app users per rolling hour, error 4; optionally per user, error 17), which is what
-//! Business Discovery and Hashtag Search count against instead of BUC.
+//! Business Discovery and Hashtag Search count against instead of BUC. Page reads count
+//! against the Pages BUC (4800 × engaged users per 24 h, `RATE`), reported but not enforced.
 //!
 //! Pure: no IO, every operation takes `now`. The sandbox has one app, so "per app–account
 //! pair" is "per account" here.
@@ -12,7 +13,7 @@
 
 use super::World;
 use crate::config::RateLimitConfig;
-use crate::ids::{IgUserId, UserId};
+use crate::ids::{IgUserId, PageId, UserId};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// Calls in a rolling window `(now - len, now]`, bucketed by second, oldest first.
@@ -82,6 +83,7 @@ pub struct Overrides {
 pub struct RateLimits {
     pub overrides: Overrides,
     buc: BTreeMap<IgUserId, Window>,
+    pages: BTreeMap<PageId, Window>,
     platform: Window,
     users: BTreeMap<UserId, Window>,
 }
@@ -91,6 +93,8 @@ pub struct RateLimits {
 pub struct Scope {
     /// IG accounts whose BUC limit the call counts against (usually one, several for `ids=`).
     pub accounts: BTreeSet<IgUserId>,
+    /// Pages whose BUC the call counts against (reads of a Page node and its edges).
+    pub pages: BTreeSet<PageId>,
     /// Business Discovery or Hashtag Search: counts against the Platform limit.
     pub platform: bool,
 }
@@ -122,6 +126,7 @@ pub struct Usage {
 pub struct Report {
     pub app: Usage,
     pub accounts: BTreeMap<IgUserId, Usage>,
+    pub pages: BTreeMap<PageId, Usage>,
 }
 
 fn percent(calls: u64, limit: u64) -> u64 {
@@ -162,6 +167,12 @@ pub fn buc_limit(world: &World, cfg: &RateLimitConfig, account: IgUserId) -> u64
         .buc_calls_per_day
         .or(cfg.buc_calls_per_day)
         .unwrap_or_else(|| impressions(world, cfg, account).saturating_mul(cfg.buc_calls_per_impression))
+}
+
+/// Calls a Page admits per BUC window (`RATE`: 4800 × engaged users; engaged users are the
+/// `page_engaged_users` knob).
+pub fn page_limit(cfg: &RateLimitConfig) -> u64 {
+    cfg.buc_calls_per_impression.saturating_mul(cfg.page_engaged_users)
 }
 
 /// Calls the app admits per Platform window (facts §2: 200 × number of users; the sandbox's
@@ -225,6 +236,9 @@ pub fn admit(
     for (a, _) in buc_limits {
         rl.buc.entry(a).or_default().record(now);
     }
+    for &p in &scope.pages {
+        rl.pages.entry(p).or_default().record(now);
+    }
     Ok(())
 }
 
@@ -241,7 +255,16 @@ pub fn report(world: &mut World, cfg: &RateLimitConfig, scope: &Scope, now: i64)
             (a, u)
         })
         .collect();
-    Report { app, accounts }
+    let page_limit = page_limit(cfg);
+    let pages = scope
+        .pages
+        .iter()
+        .map(|&p| {
+            let u = usage(rl.pages.entry(p).or_default(), now, cfg.buc_window_seconds, page_limit);
+            (p, u)
+        })
+        .collect();
+    Report { app, accounts, pages }
 }
 
 /// Usage of one account's BUC limit (control plane).
@@ -266,6 +289,7 @@ pub fn user_usage(world: &mut World, cfg: &RateLimitConfig, user: UserId, now: i
 pub fn clear_usage(world: &mut World) {
     let rl = &mut world.rate_limits;
     rl.buc.clear();
+    rl.pages.clear();
     rl.users.clear();
     rl.platform = Window::default();
 }

@@ -6,7 +6,7 @@
 
 use super::account::{App, FbUser, IgAccountType, IgUser, Page, Revocation, Task, Token, TokenKind};
 use super::comment::Comment;
-use super::media::{Media, MediaType, ProductType, UserTag};
+use super::media::{Media, MediaType, ProductType, UserTag, MAX_CAPTION_CHARS};
 use super::World;
 use crate::config::Config;
 use crate::ids::{parse_id, stable_hash, AppId, CommentId, IdGen, IdKind, IgUserId, MediaId, PageId, UserId};
@@ -259,6 +259,95 @@ pub struct Pools {
 /// The oldest anything in a seed world may be.
 pub const MAX_AGE_SECONDS: i64 = 100 * 365 * 86_400;
 
+/// Largest like count a `generate` block may ask for (more than any post has).
+pub const MAX_GENERATED_LIKES: u64 = 1_000_000_000_000;
+
+/// Most carousel items a generated album gets (`Builder::generate`: 2 to 5).
+const MAX_GENERATED_CHILDREN: u64 = 5;
+
+/// Checks that `seed` stays within the bounds of a world before anything is built: every
+/// count alone, the ages its `generate` blocks imply, the length of pooled texts (they are
+/// copied into every generated item), and the total objects it expands to, at most
+/// `max_objects` (`Config::max_world_objects`). Returns that total (an upper bound); the
+/// error names the field and the limit.
+pub fn check_bounds(seed: &WorldSeed, max_objects: u64) -> Result<u64, String> {
+    let count = |what: &str, n: u64| -> Result<u64, String> {
+        if n > max_objects {
+            Err(format!("{what} is {n}: a world holds at most {max_objects} objects"))
+        } else {
+            Ok(n)
+        }
+    };
+    let len = |v: usize| v as u64;
+    let mut total = len(seed.users.len())
+        .saturating_add(len(seed.instagram_accounts.len()))
+        .saturating_add(len(seed.pages.len()));
+    for m in &seed.media {
+        let comments: u64 = m.comments.iter().map(|c| 1 + len(c.replies.len())).sum();
+        total = total.saturating_add(1 + len(m.children.len()) + comments);
+    }
+    for c in &seed.catalogs {
+        let products: u64 = c.products.iter().map(|p| 1 + len(p.variants.len())).sum();
+        total = total.saturating_add(products);
+    }
+    for (i, g) in seed.generate.iter().enumerate() {
+        let at = |field: &str| format!("generate[{i}].{field}");
+        let media = count(&at("media"), u64::from(g.media))?;
+        let live = count(&at("live_stories"), u64::from(g.live_stories))?;
+        let expired = count(&at("expired_stories"), u64::from(g.expired_stories))?;
+        let comments = count(&at("comments"), u64::from(g.comments[0].max(g.comments[1])))?;
+        let replies = count(&at("replies"), u64::from(g.replies[0].max(g.replies[1])))?;
+        if g.likes[0].max(g.likes[1]) > MAX_GENERATED_LIKES {
+            return Err(format!("{} is more than {MAX_GENERATED_LIKES}", at("likes")));
+        }
+        // The ages generation gives (see `Builder::generate`) stay within MAX_AGE_SECONDS.
+        let oldest = [
+            (at("span_days"), i64::from(g.span_days).saturating_mul(86_400)),
+            (
+                at("live_stories"),
+                1800 + i64::from(g.live_stories.saturating_sub(1)) * 3 * 3600,
+            ),
+            (
+                at("expired_stories"),
+                2 * 86_400 + i64::from(g.expired_stories.saturating_sub(1)) * 5 * 86_400 + 7,
+            ),
+        ];
+        for (what, age) in oldest {
+            if age > MAX_AGE_SECONDS {
+                return Err(format!("{what} reaches back more than 100 years"));
+            }
+        }
+        let per_post = (1 + MAX_GENERATED_CHILDREN).saturating_add(comments.saturating_mul(1 + replies));
+        total = total
+            .saturating_add(media.saturating_mul(per_post))
+            .saturating_add(live)
+            .saturating_add(expired);
+    }
+    let pools = [
+        ("captions", &seed.pools.captions),
+        ("comments", &seed.pools.comments),
+        ("hashtags", &seed.pools.hashtags),
+    ];
+    for (name, texts) in pools {
+        if let Some((i, t)) = texts
+            .iter()
+            .enumerate()
+            .find(|(_, t)| t.chars().count() > MAX_CAPTION_CHARS)
+        {
+            return Err(format!(
+                "pools.{name}[{i}] has {} characters: at most {MAX_CAPTION_CHARS}",
+                t.chars().count()
+            ));
+        }
+    }
+    if total > max_objects {
+        return Err(format!(
+            "the world would hold up to {total} objects (users, accounts, pages, media with carousel items and stories, comments with replies, products): at most {max_objects}"
+        ));
+    }
+    Ok(total)
+}
+
 /// Parses an age such as `90s`, `15m`, `5h30m`, `3d`, `2w` into seconds.
 pub fn parse_age(s: &str) -> Result<i64, String> {
     let s = s.trim();
@@ -330,6 +419,7 @@ struct Builder<'a> {
 /// same ids); tokens and the app secret also depend on the sandbox id (so they are unique
 /// across sandboxes and identify their sandbox).
 pub fn build_world(seed: &WorldSeed, cfg: &Config, world_seed: u64, sandbox: &str, now: i64) -> Result<World, String> {
+    check_bounds(seed, cfg.max_world_objects)?;
     let app_secret = hex_like(&derive_secret(world_seed, sandbox, "app-secret", 32));
     let mut ids = IdGen::new(stable_hash(&[&world_seed.to_le_bytes(), b"app"]));
     let app_id = match &seed.app.id {
@@ -343,6 +433,7 @@ pub fn build_world(seed: &WorldSeed, cfg: &Config, world_seed: u64, sandbox: &st
         require_appsecret_proof: seed.app.require_appsecret_proof,
     };
     let mut world = World::empty(app, stable_hash(&[&world_seed.to_le_bytes(), b"ids"]));
+    world.sandbox = sandbox.to_string();
     world.claim_id(app_id, IdKind::App);
     let mut b = Builder {
         world,
@@ -366,7 +457,7 @@ pub fn build_world(seed: &WorldSeed, cfg: &Config, world_seed: u64, sandbox: &st
     let mut world = b.world;
     if let Some(url) = &cfg.webhook_url {
         let token = cfg.webhook_verify_token.as_deref().unwrap_or("");
-        world.subscribe_everything(url, token, &cfg.newest_version.to_string(), now);
+        world.subscribe_everything(url, token, &crate::version::newest().to_string(), now);
     }
     Ok(world)
 }
@@ -448,9 +539,6 @@ impl Builder<'_> {
                     },
                     biography: a.biography.clone(),
                     website: a.website.clone(),
-                    profile_picture_url: format!(
-                        "https://scontent.cdninstagram.com/v/t51.2885-19/{ig_id}_profile_pic.jpg"
-                    ),
                     followers_count: a.followers_count,
                     follows_count: a.follows_count,
                     account_type: a.account_type,
@@ -771,7 +859,8 @@ impl Builder<'_> {
     }
 }
 
-/// A new media object with generated shortcode and CDN-style URLs, not yet inserted.
+/// A new media object with a generated shortcode, not yet inserted (its URLs are the CDN's,
+/// made when it is read: `http::cdn`).
 pub fn new_media(
     world: &mut World,
     id: MediaId,
@@ -784,14 +873,6 @@ pub fn new_media(
     let seq = world.next_seq();
     let shortcode = world.ids.alnum(11);
     let ig_id = 3_000_000_000_000_000_000 + world.ids.below(99_999_999_999_999_999);
-    let ext = if media_type == MediaType::Image || media_type == MediaType::CarouselAlbum {
-        "jpg"
-    } else {
-        "mp4"
-    };
-    let media_url = format!("https://scontent.cdninstagram.com/v/t51.2885-15/{id}_n.{ext}");
-    let thumbnail_url = (media_type == MediaType::Video)
-        .then(|| format!("https://scontent.cdninstagram.com/v/t51.2885-15/{id}_thumb.jpg"));
     Media {
         id,
         ig_id,
@@ -802,8 +883,8 @@ pub fn new_media(
         timestamp,
         seq,
         shortcode,
-        media_url,
-        thumbnail_url,
+        file: None,
+        cover: None,
         like_count: 0,
         comments_enabled: true,
         shared_to_feed: None,
@@ -838,6 +919,36 @@ pub fn add_child(world: &mut World, album: MediaId, media_type: MediaType) -> Me
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn generating(block: serde_json::Value) -> WorldSeed {
+        serde_json::from_value(serde_json::json!({ "generate": [block] })).unwrap()
+    }
+
+    #[test]
+    fn every_count_of_a_seed_world_is_bounded_before_anything_is_built() {
+        let demo: WorldSeed = serde_json::from_str(include_str!("../../../fixtures/seeds/demo.json")).unwrap();
+        assert!(check_bounds(&demo, 100_000).unwrap() < 10_000);
+        for (block, names) in [
+            (serde_json::json!({ "media": 4_294_967_295u32 }), "generate[0].media"),
+            (
+                serde_json::json!({ "expired_stories": 200_000 }),
+                "generate[0].expired_stories",
+            ),
+            (serde_json::json!({ "expired_stories": 9_000 }), "100 years"),
+            (serde_json::json!({ "span_days": 4_000_000 }), "generate[0].span_days"),
+            (serde_json::json!({ "likes": [0, u64::MAX] }), "generate[0].likes"),
+            (
+                serde_json::json!({ "media": 20_000, "comments": [0, 3] }),
+                "at most 100000",
+            ),
+        ] {
+            let e = check_bounds(&generating(block.clone()), 100_000).unwrap_err();
+            assert!(e.contains(names), "{block}: {e}");
+        }
+        let mut long = generating(serde_json::json!({ "media": 1 }));
+        long.pools.captions = vec!["x".repeat(MAX_CAPTION_CHARS + 1)];
+        assert!(check_bounds(&long, 100_000).unwrap_err().contains("pools.captions[0]"));
+    }
 
     #[test]
     fn ages_parse_with_units() {

@@ -100,7 +100,6 @@ pub struct Product {
     pub price_cents: u64,
     pub currency: String,
     pub sale_price_cents: Option<u64>,
-    pub image_url: String,
     pub review_status: ReviewStatus,
     pub is_checkout: bool,
     /// The product this one is a variant of.
@@ -728,7 +727,6 @@ pub fn seed_catalogs(world: &mut World, catalogs: &[CatalogSeed], world_seed: u6
                         price_cents: cents(p.price),
                         currency: currency.clone(),
                         sale_price_cents: p.sale_price.map(cents),
-                        image_url: format!("https://scontent.xx.fbcdn.net/v/t45.5328-4/{id}_n.jpg"),
                         review_status: p.review_status,
                         is_checkout: p.is_checkout,
                         variant_of: None,

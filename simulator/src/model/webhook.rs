@@ -104,12 +104,14 @@ impl DeliveryState {
     }
 }
 
-/// One try at delivering: when (sandbox time), and the HTTP status or the transport error.
+/// One try at delivering: when (sandbox time), the HTTP status or the transport error, and
+/// the POST ([`Post`]) the change went out in.
 #[derive(Debug, Clone)]
 pub struct Attempt {
     pub at: i64,
     pub status: Option<u16>,
     pub error: Option<String>,
+    pub post: Option<u64>,
 }
 
 impl Attempt {
@@ -134,12 +136,30 @@ pub struct Delivery {
     pub state: DeliveryState,
 }
 
-/// What the dispatcher sends for one delivery.
+/// One POST the dispatcher sends: several due changes batched into one envelope.
 #[derive(Debug, Clone)]
 pub struct Outgoing {
-    pub id: u64,
+    /// The [`Post`] it is recorded as.
+    pub post: u64,
     pub url: String,
+    /// The deliveries (changes) it carries.
+    pub deliveries: Vec<u64>,
     pub payload: Value,
+}
+
+/// A POST as sent (the control plane shows it byte for byte): the changes it carried and what
+/// the callback answered.
+#[derive(Debug, Clone)]
+pub struct Post {
+    pub id: u64,
+    pub at: i64,
+    pub url: String,
+    /// The deliveries (one change each) it carried, in envelope order.
+    pub deliveries: Vec<u64>,
+    /// The batched envelope `{"object":"instagram","entry":[…]}`.
+    pub payload: Value,
+    pub status: Option<u16>,
+    pub error: Option<String>,
 }
 
 /// The webhook state of one world: one field on [`World`].
@@ -153,6 +173,9 @@ pub struct Webhooks {
     /// Pending deliveries by (next due, id).
     due: BTreeSet<(i64, u64)>,
     next_id: u64,
+    /// The newest POSTs sent (at most `Config::webhook_posts_kept`), by id.
+    pub posts: BTreeMap<u64, Post>,
+    next_post: u64,
     /// Story expiries up to here have been looked at for `story_insights`; `None` until
     /// something subscribes (stories that expired before that are never reported).
     pub stories_scanned_to: Option<i64>,
@@ -179,6 +202,30 @@ pub fn envelope(ig: IgUserId, time: i64, field: &str, value: Value) -> Value {
         "object": "instagram",
         "entry": [{ "id": ig.to_string(), "time": time, "changes": [{ "field": field, "value": value }] }],
     })
+}
+
+/// Several changes' envelopes batched into one POST body, as production aggregates them
+/// ("Updates may be batched", up to 1,000 per request: facts §6.2): one `entry` per account and
+/// time, a change joining the entry before it when that is the same account at the same time
+/// and a coin seeded by `seed` and the delivery id says so; otherwise it opens a new entry. So
+/// bodies carry several entries and entries several changes, deterministically.
+pub fn batch_envelope(seed: u64, changes: &[(u64, &Value)]) -> Value {
+    let mut entries: Vec<Value> = Vec::new();
+    for (id, env) in changes {
+        let Some(entry) = env["entry"].get(0) else { continue };
+        let Some(change) = entry["changes"].get(0).cloned() else {
+            continue;
+        };
+        let joins = entries
+            .last()
+            .is_some_and(|last| last["id"] == entry["id"] && last["time"] == entry["time"])
+            && crate::ids::stable_hash(&[b"webhook-batch", &seed.to_le_bytes(), &id.to_le_bytes()]).is_multiple_of(2);
+        match entries.last_mut().and_then(|last| last["changes"].as_array_mut()) {
+            Some(list) if joins => list.push(change),
+            _ => entries.push(json!({ "id": entry["id"], "time": entry["time"], "changes": [change] })),
+        }
+    }
+    json!({ "object": "instagram", "entry": entries })
 }
 
 /// The six story metrics the `story_insights` payload carries, in the guide sample's order,
@@ -220,8 +267,13 @@ impl Webhooks {
         id
     }
 
-    pub fn has_due(&self, now: i64) -> bool {
-        self.due.first().is_some_and(|(t, _)| *t <= now)
+    /// Whether a POST should go out now: a change waiting for a retry fell due, or a first
+    /// attempt's aggregation window (`hold` seconds after it fell due) ended.
+    pub fn has_due(&self, now: i64, hold: i64) -> bool {
+        self.due.range(..=(now, u64::MAX)).any(|(t, id)| {
+            let first = self.deliveries.get(id).is_none_or(|d| d.attempts.is_empty());
+            t.saturating_add(if first { hold } else { 0 }) <= now
+        })
     }
 
     /// Starts the story_insights watermark when the first subscription appears.
@@ -357,28 +409,96 @@ impl World {
         self.enqueue_webhook_at(owner, "story_insights", Value::Object(value), now, due.max(now));
     }
 
-    /// Takes every delivery due at `now` out for sending (marked in flight), oldest first.
-    pub fn take_due_webhooks(&mut self, now: i64) -> Vec<Outgoing> {
+    /// Takes the deliveries due at `now` out for sending (marked in flight), oldest first, as
+    /// POSTs: per callback, up to `webhook_batch_max_changes` changes each, batched by
+    /// [`batch_envelope`]. Unless `flush`, nothing goes before some change is ready
+    /// ([`Webhooks::has_due`] with the `webhook_batch_window_seconds` hold); then every due
+    /// change goes, so changes close in time share POSTs.
+    pub fn take_due_webhooks(&mut self, cfg: &Config, now: i64, flush: bool) -> Vec<Outgoing> {
+        let hold = if flush {
+            0
+        } else {
+            cfg.webhook_batch_window_seconds.max(0)
+        };
+        if !self.webhooks.has_due(now, hold) {
+            return Vec::new();
+        }
+        let seed = self.app.id.0;
         let wh = &mut self.webhooks;
         let due: Vec<(i64, u64)> = wh.due.range(..=(now, u64::MAX)).copied().collect();
-        let mut out = Vec::new();
+        // Callback -> its due deliveries, in due order (one app has one callback; older
+        // deliveries keep the callback they were queued for).
+        let mut by_url: Vec<(String, Vec<u64>)> = Vec::new();
         for key in due {
             wh.due.remove(&key);
-            if let Some(d) = wh.deliveries.get_mut(&key.1) {
-                d.state = DeliveryState::InFlight;
-                d.next_due = None;
+            let Some(d) = wh.deliveries.get_mut(&key.1) else {
+                continue;
+            };
+            d.state = DeliveryState::InFlight;
+            d.next_due = None;
+            match by_url.iter_mut().find(|(u, _)| *u == d.callback_url) {
+                Some((_, ids)) => ids.push(d.id),
+                None => by_url.push((d.callback_url.clone(), vec![d.id])),
+            }
+        }
+        let mut out = Vec::new();
+        for (url, ids) in by_url {
+            for chunk in ids.chunks(cfg.webhook_batch_max_changes.max(1)) {
+                let changes: Vec<(u64, &Value)> = chunk
+                    .iter()
+                    .filter_map(|id| wh.deliveries.get(id).map(|d| (*id, &d.payload)))
+                    .collect();
+                let payload = batch_envelope(seed, &changes);
+                wh.next_post += 1;
+                let post = wh.next_post;
+                wh.posts.insert(
+                    post,
+                    Post {
+                        id: post,
+                        at: now,
+                        url: url.clone(),
+                        deliveries: chunk.to_vec(),
+                        payload: payload.clone(),
+                        status: None,
+                        error: None,
+                    },
+                );
                 out.push(Outgoing {
-                    id: d.id,
-                    url: d.callback_url.clone(),
-                    payload: d.payload.clone(),
+                    post,
+                    url: url.clone(),
+                    deliveries: chunk.to_vec(),
+                    payload,
                 });
             }
+        }
+        // Only the newest POSTs are kept for the control plane.
+        while wh.posts.len() > cfg.webhook_posts_kept {
+            wh.posts.pop_first();
         }
         out
     }
 
+    /// Records a POST's outcome for every change it carried: delivered, retried later, or
+    /// dropped.
+    pub fn record_webhook_post(&mut self, cfg: &Config, sent: &Outgoing, attempt: Attempt) {
+        if let Some(p) = self.webhooks.posts.get_mut(&sent.post) {
+            p.status = attempt.status;
+            p.error = attempt.error.clone();
+        }
+        for id in &sent.deliveries {
+            self.record_webhook_attempt(
+                cfg,
+                *id,
+                Attempt {
+                    post: Some(sent.post),
+                    ..attempt.clone()
+                },
+            );
+        }
+    }
+
     /// Records one attempt's outcome: delivered, retried later, or dropped.
-    pub fn record_webhook_attempt(&mut self, cfg: &Config, id: u64, attempt: Attempt) {
+    fn record_webhook_attempt(&mut self, cfg: &Config, id: u64, attempt: Attempt) {
         let wh = &mut self.webhooks;
         let Some(d) = wh.deliveries.get_mut(&id) else { return };
         let at = attempt.at;
@@ -493,6 +613,42 @@ mod tests {
     fn nothing_is_retried_after_the_window() {
         assert_eq!(next_attempt(OFFSETS, 129_600, 1_000, 130_600), None);
         assert_eq!(next_attempt(OFFSETS, 300, 0, 300), None);
+    }
+
+    #[test]
+    fn batched_bodies_group_changes_per_account_and_time_and_keep_their_order() {
+        let a = IgUserId(17841405822304914);
+        let b = IgUserId(17841400008460056);
+        let envs = [
+            envelope(a, 100, "comments", json!({ "id": "1" })),
+            envelope(a, 100, "comments", json!({ "id": "2" })),
+            envelope(b, 100, "mentions", json!({ "media_id": "3" })),
+            envelope(a, 100, "comments", json!({ "id": "4" })),
+            envelope(a, 101, "comments", json!({ "id": "5" })),
+        ];
+        let changes: Vec<(u64, &Value)> = envs.iter().enumerate().map(|(i, e)| (i as u64 + 1, e)).collect();
+        let v = batch_envelope(7, &changes);
+        assert_eq!(v["object"], "instagram");
+        let entries = v["entry"].as_array().unwrap();
+        // Every change once, in order; an account switch or a new time opens a new entry.
+        let flat: Vec<(&Value, &Value)> = entries
+            .iter()
+            .flat_map(|e| {
+                e["changes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(move |c| (&e["id"], &c["value"]))
+            })
+            .collect();
+        assert_eq!(flat.len(), 5);
+        assert_eq!(flat[2].1["media_id"], "3");
+        assert!(entries.len() >= 4, "{v}");
+        for e in entries {
+            assert!(e["changes"].as_array().unwrap().iter().all(|c| c["field"].is_string()));
+        }
+        // The same input gives the same body.
+        assert_eq!(batch_envelope(7, &changes), v);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::ids::{CommentId, IdKind};
 use crate::model::seed::{build_world, WorldSeed};
 use crate::model::Comment;
+use crate::version::{V18, V21, V22};
 use proptest::prelude::*;
 
 const METRICSAURUS: IgUserId = IgUserId(17_841_405_822_304_914);
@@ -19,6 +20,7 @@ fn demo() -> World {
 fn settings(now: i64, version: ApiVersion) -> Settings {
     Settings {
         version,
+        requested: version,
         now,
         min_followers: 100,
         max_range_seconds: 30 * DAY,
@@ -189,6 +191,30 @@ fn catalogues_follow_the_deprecations() {
     assert!(media_metrics_for(V22, MediaKind::AlbumChild).is_empty());
     let u21: Vec<&str> = user_catalogue(V21).iter().map(|m| m.name).collect();
     assert!(!u21.contains(&"email_contacts") && u21.contains(&"profile_views"));
+}
+
+/// v22's `impressions` on a legacy feed VIDEO answers the product-type sentence, on an IMAGE
+/// its own "Starting from version v22.0" sentence (issue 10 case 7; facts §9).
+#[test]
+fn impressions_after_v22_is_worded_per_media_product_type() {
+    let mut world = demo();
+    let image = feed(&world)
+        .into_iter()
+        .find(|id| world.media[id].media_type == MediaType::Image)
+        .unwrap();
+    let q = MediaQuery {
+        metrics: vec!["impressions".into()],
+        breakdowns: vec![],
+    };
+    let e = media_insights(&world, image, &q, &settings(START, V22)).unwrap_err();
+    assert!(e.message.starts_with("(#100) Starting from version v22.0"), "{e}");
+    world.media.get_mut(&image).unwrap().media_type = MediaType::Video;
+    let e = media_insights(&world, image, &q, &settings(START, V22)).unwrap_err();
+    assert_eq!(
+        e.message,
+        "(#100) The Media Insights API does not support the impressions metric for this media product type"
+    );
+    assert!(media_insights(&world, image, &q, &settings(START, V21)).is_ok());
 }
 
 #[test]
