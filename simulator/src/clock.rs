@@ -43,7 +43,7 @@ impl Stopwatch {
 pub const MAX_TIME: i64 = 253_402_300_799;
 
 /// A sandbox's virtual clock: the OS clock shifted by an offset, or frozen at one instant.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SandboxClock {
     offset: i64,
     frozen_at: Option<i64>,

@@ -173,6 +173,9 @@ pub struct Config {
     pub fault_max_delay_ms: u64,
     /// Fault rules every sandbox starts with (`igsim serve --faults FILE`).
     pub faults: Vec<crate::faults::FaultSpec>,
+    /// Where every sandbox is kept across restarts (`igsim serve --state-dir DIR`,
+    /// `persist.rs`); `None`: in memory only.
+    pub state_dir: Option<std::path::PathBuf>,
 
     /// The control plane's token (`igsim serve --admin-token`, env `IGSIM_ADMIN_TOKEN`). When
     /// set, every `/_sim/` route but the dashboard's static files needs it (see
@@ -253,6 +256,7 @@ impl Default for Config {
             journal_capacity: 10_000,
             fault_max_delay_ms: 300_000,
             faults: Vec::new(),
+            state_dir: None,
             admin_token: None,
             fields_on_write: FieldsOnWrite::default(),
         }

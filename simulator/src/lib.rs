@@ -13,6 +13,7 @@
 //! - [`faults`]: per-sandbox fault and latency injection rules (seeded).
 //! - [`pattern`]: the path patterns journal filters and fault rules use.
 //! - [`logging`]: the request log subscriber `igsim serve` installs (text or JSON).
+//! - [`persist`]: versioned sandbox snapshots and the state directory (`--state-dir`).
 //! - [`http`]: the only layer that knows HTTP and JSON (route table in `http::router`).
 //! - [`media_fetch`]: media URL checks and the optional real download (`--media-fetch`).
 //! - [`synth`]: deterministic media bytes (JPEG pictures, MP4 videos) for the CDN.
@@ -35,6 +36,7 @@ pub mod logging;
 pub mod media_fetch;
 pub mod model;
 pub mod pattern;
+pub mod persist;
 pub mod sandbox;
 pub mod server;
 pub mod synth;

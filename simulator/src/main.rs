@@ -262,6 +262,10 @@ struct ServeArgs {
     /// or {"rules": [...]} (README "Fault and latency injection").
     #[arg(long, value_name = "FILE")]
     faults: Option<PathBuf>,
+    /// Keep every sandbox in this directory (one snapshot per sandbox, written before each
+    /// change is acknowledged) and restore them all on start.
+    #[arg(long, value_name = "DIR")]
+    state_dir: Option<PathBuf>,
     /// Request journal entries kept per sandbox before the oldest are dropped.
     #[arg(long, default_value_t = Config::default().journal_capacity)]
     journal_capacity: usize,
@@ -393,6 +397,7 @@ fn serve(args: ServeArgs) -> Result<(), Failure> {
     }
     config.admin_token = args.admin_token.clone();
     config.journal_capacity = args.journal_capacity;
+    config.state_dir = args.state_dir.clone();
     if let Some(path) = &args.faults {
         config.faults = load_faults(path).map_err(|e| format!("--faults: {e}"))?;
     }
@@ -419,6 +424,13 @@ fn serve(args: ServeArgs) -> Result<(), Failure> {
         // Handlers first: a signal that arrives once the address is announced is handled.
         let stop = shutdown_signal()?;
         say(&banner(&running, exposed));
+        if let Some(dir) = &args.state_dir {
+            say(&format!(
+                "Sandboxes are kept in {} ({} now): every change is on disk before it is answered.\n",
+                dir.display(),
+                running.state.sandboxes.ids().len()
+            ));
+        }
         let signal = stop.await;
         warn(&format!("igsim: {signal}: shutting down"));
         running.stop().await;

@@ -12,6 +12,7 @@ use crate::faults::Faults;
 use crate::journal::{Journal, Page, RequestFilter};
 use crate::model::seed::{build_world, WorldSeed};
 use crate::model::World;
+use crate::persist::Snapshot;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
@@ -26,6 +27,10 @@ pub struct Sandbox {
     clock: Mutex<SandboxClock>,
     journal: Mutex<Journal>,
     faults: Mutex<Faults>,
+    /// Counts changes that may need writing to a state directory (`persist.rs`).
+    generation: AtomicU64,
+    /// What the state directory last got (an async lock: writers wait on it, group commit).
+    pub(crate) persisted: tokio::sync::Mutex<crate::persist::Written>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -60,6 +65,75 @@ impl Sandbox {
             clock: Mutex::new(clock),
             journal: Mutex::new(Journal::new(cfg.journal_capacity)),
             faults: Mutex::new(faults),
+            generation: AtomicU64::new(0),
+            persisted: Default::default(),
+        })
+    }
+
+    /// The sandbox whole, as plain data (`persist::Snapshot`). Each part is read under its own
+    /// lock; a change under way shows in a later snapshot (`persist::Persister`).
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            igsim_snapshot: crate::persist::SNAPSHOT_VERSION,
+            igsim_version: env!("CARGO_PKG_VERSION").to_string(),
+            id: self.id.clone(),
+            seed_world: self.seed.clone(),
+            world_seed: self.world_seed,
+            clock: self.clock(),
+            world: lock(&self.world).clone(),
+            faults: self.with_faults(|f| f.clone()),
+            journal_seq: self.with_journal(|j| j.last_seq()),
+        }
+    }
+
+    /// A sandbox restored from a snapshot under `id`: the same world, tokens, ids to come,
+    /// clock, fault rules and journal numbering. Webhook sends under way when it was taken are
+    /// due again. Its journal starts empty with `Config::journal_capacity`.
+    pub fn from_snapshot(snapshot: Snapshot, id: String, cfg: &Config) -> Result<Self, String> {
+        let Snapshot {
+            seed_world,
+            world_seed,
+            clock,
+            mut world,
+            mut faults,
+            journal_seq,
+            ..
+        } = snapshot;
+        faults.revalidate().map_err(|e| format!("fault rules: {e}"))?;
+        let now = clock.now(os_now());
+        world.sandbox = id.clone();
+        world.requeue_in_flight_webhooks(now);
+        let mut journal = Journal::new(cfg.journal_capacity);
+        journal.resume_after(journal_seq);
+        Ok(Sandbox {
+            id,
+            seed: seed_world,
+            world_seed,
+            world: Mutex::new(world),
+            clock: Mutex::new(clock),
+            journal: Mutex::new(journal),
+            faults: Mutex::new(faults),
+            generation: AtomicU64::new(0),
+            persisted: Default::default(),
+        })
+    }
+
+    /// Notes that the sandbox may have changed; returns the change's generation.
+    pub fn mark_changed(&self) -> u64 {
+        self.generation.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// The newest change generation noted.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Every token of the world and the app token (what the token index needs for a
+    /// restored sandbox).
+    fn all_tokens(&self) -> Vec<String> {
+        self.with_world(|w, _| {
+            w.take_minted_tokens();
+            w.tokens.keys().cloned().chain([w.app.access_token()]).collect()
         })
     }
 
@@ -131,19 +205,34 @@ pub enum SandboxError {
     Protected,
     /// `Config::max_sandboxes` sandboxes exist already.
     Full(usize),
+    /// A snapshot's tokens belong to this other sandbox.
+    TokensTaken(String),
 }
 
 impl Sandboxes {
     /// Creates the registry with the `default` sandbox built from `default_world`.
     pub fn new(config: Config, default_world: WorldSeed) -> Result<Self, String> {
+        Self::with_restored(config, default_world, Vec::new())
+    }
+
+    /// Creates the registry with restored sandboxes (a state directory's), and `default`
+    /// built from `default_world` unless it is among them.
+    pub fn with_restored(config: Config, default_world: WorldSeed, restored: Vec<Snapshot>) -> Result<Self, String> {
         let s = Sandboxes {
             config,
             map: RwLock::new(BTreeMap::new()),
             tokens: RwLock::new(Default::default()),
             counter: AtomicU64::new(0),
         };
-        s.create(Some(DEFAULT_SANDBOX.into()), default_world, None)
-            .map_err(|e| format!("{e:?}"))?;
+        for snapshot in restored {
+            let id = snapshot.id.clone();
+            s.restore(snapshot, None, false)
+                .map_err(|e| format!("restoring sandbox {id}: {e:?}"))?;
+        }
+        if s.get(DEFAULT_SANDBOX).is_none() {
+            s.create(Some(DEFAULT_SANDBOX.into()), default_world, None)
+                .map_err(|e| format!("{e:?}"))?;
+        }
         Ok(s)
     }
 
@@ -231,6 +320,39 @@ impl Sandboxes {
             map.insert(sandbox.id.clone(), sandbox.clone());
         }
         self.index_tokens(&sandbox);
+        Ok(sandbox)
+    }
+
+    /// Adds a sandbox restored from a snapshot under `id` (or, with `replace`, in place of the
+    /// sandbox of that id, `default` included). Refused when one of its tokens belongs to
+    /// another sandbox: a token names exactly one sandbox (restore a copy once the original is
+    /// deleted, or into another igsim).
+    pub fn restore(&self, snapshot: Snapshot, id: Option<String>, replace: bool) -> Result<Arc<Sandbox>, SandboxError> {
+        let id = match id {
+            Some(id) => id,
+            None => snapshot.id.clone(),
+        };
+        let exists = self.get(&id).is_some();
+        if exists && !replace {
+            return Err(SandboxError::Exists(id));
+        }
+        let id = if exists { id } else { self.reserve(Some(id))? };
+        let sandbox =
+            Arc::new(Sandbox::from_snapshot(snapshot, id.clone(), &self.config).map_err(SandboxError::BadWorld)?);
+        let tokens = sandbox.all_tokens();
+        let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
+        let mut index = self.tokens.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(other) = tokens.iter().filter_map(|t| index.get(t)).find(|owner| **owner != id) {
+            return Err(SandboxError::TokensTaken(other.clone()));
+        }
+        if !map.contains_key(&id) {
+            self.check_room(map.len())?;
+        }
+        index.retain(|_, sb| *sb != id);
+        for t in tokens {
+            index.insert(t, id.clone());
+        }
+        map.insert(id, sandbox.clone());
         Ok(sandbox)
     }
 

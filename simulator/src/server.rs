@@ -27,6 +27,27 @@ pub struct State {
     /// World builds (sandbox creation and reset) running at once, on the blocking pool: at
     /// most one per core, so a burst of large worlds cannot multiply their memory.
     pub builds: tokio::sync::Semaphore,
+    /// The state directory's writer (`--state-dir`); `None` keeps sandboxes in memory only.
+    pub persister: Option<crate::persist::Persister>,
+}
+
+impl State {
+    /// With a state directory: returns once the sandbox's latest changes are on disk (the
+    /// durability point, `persist.rs`). Without one: at once.
+    pub async fn persist(&self, sandbox: &Arc<crate::sandbox::Sandbox>) -> Result<(), String> {
+        match &self.persister {
+            Some(p) => p.persist(sandbox).await,
+            None => Ok(()),
+        }
+    }
+
+    /// With a state directory: removes a deleted sandbox's file.
+    pub async fn forget(&self, id: &str) -> Result<(), String> {
+        match &self.persister {
+            Some(p) => p.remove(id).await,
+            None => Ok(()),
+        }
+    }
 }
 
 /// The built-in demo world (`fixtures/seeds/demo.json`).
@@ -122,14 +143,32 @@ impl Simulator {
 
     fn state(self) -> Result<Arc<State>, String> {
         let traces = TraceIds::new(self.config.seed);
-        let sandboxes = Sandboxes::new(self.config, self.world.clone())?;
-        Ok(Arc::new(State {
+        let (sandboxes, persister) = match self.config.state_dir.clone() {
+            Some(dir) => {
+                let dir = crate::persist::StateDir::open(&dir)?;
+                let restored = dir.load_all()?;
+                let sandboxes = Sandboxes::with_restored(self.config, self.world.clone(), restored)?;
+                (sandboxes, Some(crate::persist::Persister::new(dir)))
+            }
+            None => (Sandboxes::new(self.config, self.world.clone())?, None),
+        };
+        let state = Arc::new(State {
             sandboxes,
             traces,
             default_world: self.world,
             webhooks: crate::webhooks::Dispatcher::new(),
             builds: tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(1, usize::from)),
-        }))
+            persister,
+        });
+        // Every sandbox is on disk from the start (the default one may be new).
+        if let Some(p) = &state.persister {
+            for id in state.sandboxes.ids() {
+                if let Some(sb) = state.sandboxes.get(&id) {
+                    p.write_now(&sb)?;
+                }
+            }
+        }
+        Ok(state)
     }
 
     /// Binds `addr` and serves on the current tokio runtime until shut down.

@@ -285,10 +285,15 @@ pub async fn run(state: Arc<State>) {
             }
             let lock = state.webhooks.lock_for(&id);
             if let Ok(guard) = lock.try_lock_owned() {
-                let cfg = cfg.clone();
+                let (cfg, state) = (cfg.clone(), state.clone());
                 tokio::spawn(async move {
                     let _guard = guard;
                     send_due(&cfg, &sb, false).await;
+                    // The outbox's new state (nobody waits on it: a send whose result is lost
+                    // is sent again after a restart).
+                    if let Err(e) = state.persist(&sb).await {
+                        tracing::error!(target: "igsim::state", sandbox = %sb.id, "{e}");
+                    }
                 });
             }
         }

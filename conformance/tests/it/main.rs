@@ -20,6 +20,7 @@ mod iglogin;
 mod insights;
 mod journal;
 mod negative;
+mod persistence;
 mod publishing;
 mod ratelimit;
 mod selftest;

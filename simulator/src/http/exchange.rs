@@ -135,20 +135,36 @@ pub async fn graph(state: &State, raw: RawRequest) -> Result<Response<Body>, Dro
         path_version,
     };
     log_graph(sandbox.as_ref().map_or("-", |s| s.id.as_str()), &entry);
-    if let Some(s) = &sandbox {
-        s.with_journal(|j| j.record(entry));
+    let Some(sandbox) = sandbox else {
+        return answer.ok_or(Dropped);
+    };
+    sandbox.with_journal(|j| j.record(entry));
+    // The durability point (`persist.rs`): with a state directory nothing is acknowledged
+    // before it is on disk; a change that could not be written is answered as a transient
+    // failure, never as a success.
+    if let Err(e) = state.persist(&sandbox).await {
+        tracing::error!(target: "igsim::state", sandbox = %sandbox.id, "{e}");
+        return Ok(render(state, &GraphError::api_service(), &surface));
     }
     answer.ok_or(Dropped)
 }
 
-/// A control-plane request: served by the router, then logged (never journaled).
+/// A control-plane request: served by the router, then logged (never journaled). A call that
+/// may have changed a sandbox (anything but a GET under `/_sim/sandboxes/{id}/…`) answers
+/// once the change is on disk, with a state directory (creation, restore and deletion see to
+/// their own).
 pub async fn control(state: &State, raw: RawRequest, segments: Vec<String>) -> Response<Body> {
     let watch = Stopwatch::start();
-    let resp = router::control(state, &raw, &segments).await;
+    let mut resp = router::control(state, &raw, &segments).await;
     let sandbox = match segments.get(1..3) {
         Some([s, id]) if s == "sandboxes" => id.as_str(),
         _ => "-",
     };
+    if raw.method != http::Method::GET && segments.len() > 3 && resp.status().is_success() {
+        if let Some(sb) = state.sandboxes.get(sandbox) {
+            resp = crate::http::sim::persisted(state, &sb, resp).await;
+        }
+    }
     tracing::info!(
         target: "igsim::control",
         sandbox = %sandbox,

@@ -116,6 +116,11 @@ pub fn sim_json(status: u16, value: &Value) -> Response<Body> {
     base(status, body, "application/json")
 }
 
+/// A control-plane answer whose JSON is already written (a sandbox snapshot).
+pub fn json_bytes(status: u16, body: Vec<u8>) -> Response<Body> {
+    base(status, body, "application/json")
+}
+
 /// An HTML page (the login dialogs).
 pub fn html(status: u16, page: String) -> Response<Body> {
     base(status, page.into_bytes(), "text/html; charset=utf-8")

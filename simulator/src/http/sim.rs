@@ -198,6 +198,12 @@ fn sandbox_error(e: SandboxError) -> Response<Body> {
         SandboxError::BadId(id) => sim_error(400, &format!("bad sandbox id {id:?}: use 1-64 of A-Z a-z 0-9 - _")),
         SandboxError::BadWorld(msg) => sim_error(400, &format!("bad seed world: {msg}")),
         SandboxError::Protected => sim_error(400, "the default sandbox cannot be deleted (reset it instead)"),
+        SandboxError::TokensTaken(other) => sim_error(
+            409,
+            &format!(
+                "this snapshot's tokens belong to sandbox {other} (a token names one sandbox): delete {other} first, or restore with ?id={other}&replace=true"
+            ),
+        ),
         SandboxError::Full(max) => sim_error(
             429,
             &format!(
@@ -230,6 +236,9 @@ const EARLIEST_START: i64 = 1_262_304_000;
 /// so a test can meet the API as it was on a date (the version timeline's cut-overs, an app's
 /// creation date).
 async fn create(state: &State, query: Option<&str>, body: &Bytes) -> Response<Body> {
+    if crate::persist::is_snapshot(body) {
+        return restore(state, query, body).await;
+    }
     let seed = match query_param(query, "seed").map(|s| s.parse::<u64>()) {
         None => None,
         Some(Ok(n)) => Some(n),
@@ -261,7 +270,57 @@ async fn create(state: &State, query: Option<&str>, body: &Bytes) -> Response<Bo
     })
     .await;
     match built.and_then(|sb| state.sandboxes.insert(sb)) {
-        Ok(s) => sim_json(201, &describe(&s)),
+        Ok(s) => persisted(state, &s, sim_json(201, &describe(&s))).await,
+        Err(e) => sandbox_error(e),
+    }
+}
+
+/// `POST /_sim/sandboxes[?id=&replace=true]` with a snapshot (`GET …/export`): the sandbox
+/// back exactly as it was (same ids to come, same clock, tokens, outbox, fault rules) under
+/// `id` (default: the snapshot's own); `replace=true` puts it in place of an existing one.
+async fn restore(state: &State, query: Option<&str>, body: &Bytes) -> Response<Body> {
+    let replace = match query_param(query, "replace").as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => return sim_error(400, "replace is true or false"),
+    };
+    let id = query_param(query, "id");
+    let bytes = body.clone();
+    let parsed = build_off_thread(state, move || crate::persist::parse(&bytes)).await;
+    let snapshot = match parsed {
+        Ok(s) => s,
+        Err(SandboxError::BadWorld(e)) => return sim_error(400, &format!("bad snapshot: {e}")),
+        Err(e) => return sandbox_error(e),
+    };
+    match state.sandboxes.restore(snapshot, id, replace) {
+        Ok(s) => {
+            state.webhooks.wake();
+            persisted(state, &s, sim_json(201, &describe(&s))).await
+        }
+        Err(e) => sandbox_error(e),
+    }
+}
+
+/// `answer`, once the sandbox's change is on disk when there is a state directory; a failed
+/// write answers 500 instead (the change is not acknowledged).
+pub async fn persisted(state: &State, sandbox: &std::sync::Arc<Sandbox>, answer: Response<Body>) -> Response<Body> {
+    match state.persist(sandbox).await {
+        Ok(()) => answer,
+        Err(e) => sim_error(500, &e),
+    }
+}
+
+/// `DELETE /_sim/sandboxes/{id}`: gone from memory and, with a state directory, from disk
+/// before the answer.
+async fn delete(state: &State, id: &str) -> Response<Body> {
+    match state.sandboxes.delete(id) {
+        Ok(()) => {
+            state.webhooks.forget(id);
+            match state.forget(id).await {
+                Ok(()) => sim_json(200, &json!({ "success": true })),
+                Err(e) => sim_error(500, &e),
+            }
+        }
         Err(e) => sandbox_error(e),
     }
 }
@@ -291,6 +350,7 @@ pub async fn handle(
     match (method, segs) {
         (&Method::POST, [s]) if s == "sandboxes" => create(state, query, body).await,
         (&Method::POST, [s, id, r]) if s == "sandboxes" && r == "reset" => reset(state, id).await,
+        (&Method::DELETE, [s, id]) if s == "sandboxes" => delete(state, id).await,
         _ => handle_sync(state, method, segs, query, body),
     }
 }
@@ -309,13 +369,10 @@ fn handle_sync(state: &State, method: &Method, segs: &[String], query: Option<&s
         ),
         (&Method::GET, ["sandboxes"]) => sim_json(200, &json!({ "data": sbs.ids() })),
         (&Method::GET, ["sandboxes", id]) => with(id, &|s| sim_json(200, &describe(s))),
-        (&Method::DELETE, ["sandboxes", id]) => match sbs.delete(id) {
-            Ok(()) => {
-                state.webhooks.forget(id);
-                sim_json(200, &json!({ "success": true }))
-            }
-            Err(e) => sandbox_error(e),
-        },
+        (&Method::GET, ["sandboxes", id, "export"]) => with(id, &|s| match crate::persist::to_bytes(&s.snapshot()) {
+            Ok(bytes) => crate::http::response::json_bytes(200, bytes),
+            Err(e) => sim_error(500, &e),
+        }),
         (&Method::GET, ["sandboxes", id, "clock"]) => with(id, &|s| sim_json(200, &clock_json(s))),
         (&Method::GET, ["sandboxes", id, "accounts"]) => {
             with(id, &|s| sim_json(200, &accounts(s, &state.sandboxes.config)))

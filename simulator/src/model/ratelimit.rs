@@ -14,10 +14,11 @@
 use super::World;
 use crate::config::RateLimitConfig;
 use crate::ids::{IgUserId, PageId, UserId};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// Calls in a rolling window `(now - len, now]`, bucketed by second, oldest first.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Window {
     slots: VecDeque<(i64, u64)>,
     total: u64,
@@ -69,7 +70,7 @@ impl Window {
 }
 
 /// Per-sandbox replacements of the process defaults (control plane).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Overrides {
     pub buc_calls_per_day: Option<u64>,
     pub platform_calls_per_hour: Option<u64>,
@@ -79,7 +80,7 @@ pub struct Overrides {
 }
 
 /// The rate-limit state of a sandbox: one field of `World`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct RateLimits {
     pub overrides: Overrides,
     buc: BTreeMap<IgUserId, Window>,

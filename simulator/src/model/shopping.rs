@@ -78,7 +78,7 @@ impl ReviewStatus {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Catalog {
     pub id: u64,
     pub name: String,
@@ -89,7 +89,7 @@ pub struct Catalog {
     pub products: BTreeSet<u64>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Product {
     pub id: u64,
     pub catalog: u64,
@@ -201,13 +201,14 @@ impl TagTarget {
 }
 
 /// The shopping state of a world: one field on [`World`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Shopping {
     pub catalogs: BTreeMap<u64, Catalog>,
     pub products: BTreeMap<u64, Product>,
     /// Product tags on published media, in tagging order.
     pub media_tags: BTreeMap<MediaId, Vec<ProductTag>>,
     /// When each account's media became tagged posts (the 25-per-24h quota).
+    #[serde(with = "super::json::nested_pairs")]
     pub tagged_posts: BTreeMap<IgUserId, BTreeMap<TimeKey, MediaId>>,
 }
 

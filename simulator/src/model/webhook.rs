@@ -5,6 +5,7 @@
 use super::{IgAccountType, World};
 use crate::config::Config;
 use crate::ids::{IgUserId, MediaId, PageId, UserId};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -57,7 +58,7 @@ pub fn instagram_login_allows(field: &str, granted: &BTreeSet<String>) -> bool {
 
 /// `POST /me/subscribed_apps` with an Instagram User token (Instagram Login): the account
 /// sends the app the fields it subscribed, as its grants allow.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InstagramLoginInstall {
     pub subscribed_fields: Vec<String>,
     /// The permissions of the token that subscribed.
@@ -65,7 +66,7 @@ pub struct InstagramLoginInstall {
 }
 
 /// `POST /{app-id}/subscriptions` for `object=instagram`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AppSubscription {
     pub callback_url: String,
     pub verify_token: String,
@@ -75,14 +76,14 @@ pub struct AppSubscription {
 }
 
 /// `POST /{page-id}/subscribed_apps`: the app installed on a Page by a user with a role.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PageInstall {
     /// Whose page token installed it: their granted permissions gate each field.
     pub user: UserId,
     pub subscribed_fields: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DeliveryState {
     /// Waiting for its next attempt (`next_due`).
     Pending,
@@ -106,7 +107,7 @@ impl DeliveryState {
 
 /// One try at delivering: when (sandbox time), the HTTP status or the transport error, and
 /// the POST ([`Post`]) the change went out in.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Attempt {
     pub at: i64,
     pub status: Option<u16>,
@@ -120,7 +121,7 @@ impl Attempt {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Delivery {
     pub id: u64,
     pub ig_user: IgUserId,
@@ -149,7 +150,7 @@ pub struct Outgoing {
 
 /// A POST as sent (the control plane shows it byte for byte): the changes it carried and what
 /// the callback answered.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Post {
     pub id: u64,
     pub at: i64,
@@ -163,7 +164,7 @@ pub struct Post {
 }
 
 /// The webhook state of one world: one field on [`World`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Webhooks {
     pub subscription: Option<AppSubscription>,
     pub pages: BTreeMap<PageId, PageInstall>,
@@ -524,6 +525,18 @@ impl World {
                 d.state = DeliveryState::Dropped;
                 d.next_due = None;
             }
+        }
+    }
+
+    /// After a restart: deliveries that were being sent when the process stopped are due
+    /// again now (webhooks are delivered at least once; whether the receiver got them is not
+    /// known).
+    pub fn requeue_in_flight_webhooks(&mut self, now: i64) {
+        let Webhooks { deliveries, due, .. } = &mut self.webhooks;
+        for d in deliveries.values_mut().filter(|d| d.state == DeliveryState::InFlight) {
+            d.state = DeliveryState::Pending;
+            d.next_due = Some(now);
+            due.insert((now, d.id));
         }
     }
 
