@@ -1,5 +1,5 @@
 //! The simulator's control plane (`/_sim/`) from the harness's side: sandboxes, clocks, the
-//! request journal and fault rules.
+//! request journal, fault rules, snapshots.
 //! Only simulator targets have it; scenarios that use it say so.
 
 use crate::client::{Client, Resp};
@@ -152,6 +152,14 @@ impl Sandbox {
         r.body
     }
 
+    /// The sandbox as one snapshot (`GET …/export`), checked against `sim_snapshot`.
+    pub fn export(&self) -> Value {
+        let r = self.control_get("export");
+        assert_eq!(r.status, 200, "export: {}", r.text);
+        r.schema("sim_snapshot");
+        r.body
+    }
+
     /// Removes every fault rule.
     pub fn clear_faults(&self) {
         let r = self.control_delete("faults");
@@ -218,6 +226,41 @@ pub fn try_new_sandbox(base_url: &str, world: Option<&Value>) -> Result<Sandbox,
         base_url: base_url.to_string(),
         info: r.body.clone(),
     })
+}
+
+/// The sandbox `id` of a simulator at `base_url` (one the harness did not create), or why not.
+pub fn attach(base_url: &str, id: &str) -> Result<Sandbox, String> {
+    let url = format!("{}/_sim/sandboxes/{id}", base_url.trim_end_matches('/'));
+    let r = control_client(base_url).get_url(&url);
+    if r.status != 200 {
+        return Err(format!("{url}: {} {}", r.status, r.text));
+    }
+    r.schema("sim_sandbox");
+    Ok(Sandbox {
+        id: id.to_string(),
+        base_url: base_url.to_string(),
+        info: r.body.clone(),
+    })
+}
+
+/// Restores a snapshot (`Sandbox::export`) as a sandbox: `POST /_sim/sandboxes[?id=&replace=true]`
+/// with it as the body; the answer raw (201 with the sandbox description, or the refusal).
+pub fn restore(base_url: &str, snapshot: &Value, id: Option<&str>, replace: bool) -> Resp {
+    let mut url = format!("{}/_sim/sandboxes", base_url.trim_end_matches('/'));
+    let query: Vec<String> = id
+        .map(|id| format!("id={id}"))
+        .into_iter()
+        .chain(replace.then(|| "replace=true".to_string()))
+        .collect();
+    if !query.is_empty() {
+        url = format!("{url}?{}", query.join("&"));
+    }
+    control_client(base_url).send_bytes(
+        "POST",
+        &url,
+        &[("Content-Type", "application/json")],
+        snapshot.to_string().as_bytes(),
+    )
 }
 
 /// Deletes a sandbox (best effort: a scenario's sandbox is garbage either way).

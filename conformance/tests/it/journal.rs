@@ -203,3 +203,39 @@ fn a_batch_is_one_entry_and_requests_naming_no_sandbox_go_to_default() {
     assert_eq!(default.request_count(&RequestFilter::new().node("me")), 2);
     assert_eq!(sb.request_count("node=me"), 0);
 }
+
+#[test]
+fn the_journal_fault_and_snapshot_routes_are_behind_the_admin_token() {
+    let running = Simulator::new(Config {
+        admin_token: Some("s3cret".into()),
+        ..Config::default()
+    })
+    .spawn(0)
+    .unwrap();
+    let base = running.base_url();
+    let open = Client::new(&base);
+    let admin = Client::new(&base).with_header("Authorization", "Bearer s3cret");
+    for (method, path, body) in [
+        ("GET", "requests", ""),
+        ("GET", "requests/count?method=GET", ""),
+        ("DELETE", "requests", ""),
+        ("GET", "faults", ""),
+        ("POST", "faults", r#"{"path":"/nothing","drop":true}"#),
+        ("DELETE", "faults", ""),
+        ("GET", "export", ""),
+    ] {
+        let url = format!("{base}/_sim/sandboxes/default/{path}");
+        let refused = open.send_bytes(method, &url, &[("Content-Type", "application/json")], body.as_bytes());
+        assert_eq!(refused.status, 401, "{method} {path}");
+        refused.schema("sim_error");
+        let allowed = admin.send_bytes(method, &url, &[("Content-Type", "application/json")], body.as_bytes());
+        assert!(allowed.status < 300, "{method} {path}: {}", allowed.text);
+    }
+    let restore = open.send_bytes(
+        "POST",
+        &format!("{base}/_sim/sandboxes?id=x"),
+        &[],
+        br#"{"igsim_snapshot":1}"#,
+    );
+    assert_eq!(restore.status, 401);
+}

@@ -18,15 +18,8 @@ fn container(c: &Client) -> String {
     r.ok("id_response")["id"].as_str().unwrap().to_string()
 }
 
-/// The sandbox `id` of a running simulator, as the harness sees it.
 fn attach(base: &str, id: &str) -> Sandbox {
-    let r = Client::new(base).get_url(&format!("{base}/_sim/sandboxes/{id}"));
-    assert_eq!(r.status, 200, "{}", r.text);
-    Sandbox {
-        id: id.into(),
-        base_url: base.into(),
-        info: r.body,
-    }
+    sim::attach(base, id).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn frozen() -> Config {
@@ -47,22 +40,15 @@ fn an_exported_sandbox_comes_back_exactly_and_its_ids_continue() {
     let added = sb.add_faults(&json!({"id": "every-3rd-read", "method": "GET", "every": 3, "latency_ms": 1}));
     assert_eq!(added.status, 201);
     c.get("me", &[]).ok("fb_user");
-    let exported = sb.control_get("export");
-    assert_eq!(exported.status, 200);
-    exported.schema("sim_snapshot");
-    assert_eq!(exported.body["igsim_snapshot"], 1);
+    let exported = sb.export();
+    assert_eq!(exported["igsim_snapshot"], 1);
     // What the original does next…
     let next_original = container(&c);
     let original_faults = sb.faults();
 
     // …the restored copy does too, once the original is gone (a token names one sandbox).
     sim::delete_sandbox(&sb);
-    let restore = Client::new(&base).send_bytes(
-        "POST",
-        &format!("{base}/_sim/sandboxes?id=copy"),
-        &[("Content-Type", "application/json")],
-        exported.text.as_bytes(),
-    );
+    let restore = sim::restore(&base, &exported, Some("copy"), false);
     assert_eq!(restore.status, 201, "{}", restore.text);
     restore.schema("sim_sandbox");
     let copy = attach(&base, "copy");
@@ -71,7 +57,7 @@ fn an_exported_sandbox_comes_back_exactly_and_its_ids_continue() {
         sb.user_token("Dana Admin"),
         "the same tokens"
     );
-    assert_eq!(copy.now(), frozen_at(&exported.body), "the same clock");
+    assert_eq!(copy.now(), frozen_at(&exported), "the same clock");
     let cc = copy.client_as("Dana Admin");
     assert_eq!(
         container(&cc),
@@ -93,25 +79,16 @@ fn frozen_at(snapshot: &Value) -> i64 {
 fn snapshots_of_another_version_or_owning_live_tokens_are_refused_and_default_can_be_replaced() {
     let running = Simulator::new(frozen()).spawn(0).unwrap();
     let base = running.base_url();
-    let c = Client::new(&base);
-    let post = |url: &str, body: &[u8]| {
-        c.send_bytes(
-            "POST",
-            &format!("{base}{url}"),
-            &[("Content-Type", "application/json")],
-            body,
-        )
-    };
     let sb = sim::new_sandbox(&base, None);
-    let mut snap: Value = sb.control_get("export").body;
+    let mut snap = sb.export();
     // The original still holds its tokens.
-    let r = post("/_sim/sandboxes?id=twin", snap.to_string().as_bytes());
+    let r = sim::restore(&base, &snap, Some("twin"), false);
     assert_eq!(r.status, 409, "{}", r.text);
     r.schema("sim_error");
     assert!(r.text.contains(&format!("belong to sandbox {}", sb.id)), "{}", r.text);
     // Unknown versions say which one this igsim reads.
     snap["igsim_snapshot"] = json!(2);
-    let r = post("/_sim/sandboxes?id=v2", snap.to_string().as_bytes());
+    let r = sim::restore(&base, &snap, Some("v2"), false);
     assert_eq!(r.status, 400);
     assert!(
         r.text.contains("version 2 is not one this igsim") && r.text.contains("reads version 1"),
@@ -121,7 +98,7 @@ fn snapshots_of_another_version_or_owning_live_tokens_are_refused_and_default_ca
     // A damaged one says what is wrong.
     snap["igsim_snapshot"] = json!(1);
     snap["world"] = json!("gone");
-    let r = post("/_sim/sandboxes?id=broken", snap.to_string().as_bytes());
+    let r = sim::restore(&base, &snap, Some("broken"), false);
     assert_eq!(r.status, 400);
     assert!(
         r.text
@@ -132,11 +109,11 @@ fn snapshots_of_another_version_or_owning_live_tokens_are_refused_and_default_ca
     // `default` cannot be deleted, so a snapshot replaces it.
     let default = attach(&base, "default");
     default.advance(60);
-    let before = default.control_get("export").body;
+    let before = default.export();
     default.advance(3600);
-    let r = post("/_sim/sandboxes?id=default", before.to_string().as_bytes());
+    let r = sim::restore(&base, &before, Some("default"), false);
     assert_eq!(r.status, 409);
-    let r = post("/_sim/sandboxes?id=default&replace=true", before.to_string().as_bytes());
+    let r = sim::restore(&base, &before, Some("default"), true);
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(default.now(), frozen_at(&before));
     default.client_as("Dana Admin").get("me", &[]).ok("fb_user");
@@ -203,7 +180,7 @@ fn a_restarted_simulator_continues_where_it_stopped_down_to_the_clock_and_the_ou
     sb.control_post("webhooks/flush", &json!({})).ok("sim_webhook_flush");
     let outbox = sb.control_get("webhooks/deliveries").body;
     assert_eq!(outbox["data"][0]["state"], "pending");
-    let before = sb.control_get("export").body;
+    let before = sb.export();
     let limits = sb.control_get("rate_limits").body;
     let last_seq = sb.requests("")["next_since"].as_u64().unwrap();
     first.shutdown();
@@ -230,11 +207,7 @@ fn a_restarted_simulator_continues_where_it_stopped_down_to_the_clock_and_the_ou
         limits,
         "rate-limit windows and overrides"
     );
-    assert_eq!(
-        again.control_get("export").body["world"],
-        before["world"],
-        "the whole world"
-    );
+    assert_eq!(again.export()["world"], before["world"], "the whole world");
     c.get(&comment, &[("fields", "text")]).ok("ig_comment");
     Client::new(&base)
         .get("me", &[("access_token", &morgan)])
@@ -250,10 +223,14 @@ fn a_restarted_simulator_continues_where_it_stopped_down_to_the_clock_and_the_ou
     sim::delete_sandbox(&again);
     second.shutdown();
     let third = start(&dir);
-    let ids = Client::new(&third.base_url())
-        .get_url(&format!("{}/_sim/sandboxes", third.base_url()))
-        .body;
-    assert_eq!(ids["data"], json!(["default", extra.id]));
+    assert!(
+        sim::attach(&third.base_url(), &extra.id).is_ok(),
+        "a new sandbox is kept"
+    );
+    assert!(
+        sim::attach(&third.base_url(), &again.id).is_err(),
+        "a deleted one stays deleted"
+    );
     third.shutdown();
     std::fs::remove_dir_all(&dir).unwrap();
 }
