@@ -1,22 +1,20 @@
-//! The only layer that knows HTTP and JSON: request parsing, the exchange around each request
-//! (faults, journal, request log), the route table, field projection, paging, rendering, and
-//! one handler file per resource.
+//! The only layer that knows HTTP and JSON: request parsing, the route table, field
+//! projection, paging, rendering, and one handler file per resource.
 
 pub mod batch;
 pub mod cdn;
 pub mod comment;
+pub mod control;
 pub mod dialog;
 pub mod discovery;
-pub mod events;
 pub mod exchange;
-pub mod faults;
 pub mod fields;
 pub mod graph;
 pub mod hashtag;
 pub mod ig_user;
 pub mod iglogin;
 pub mod insights;
-pub mod journal;
+pub mod legacy;
 pub mod media;
 pub mod mention;
 pub mod oauth;
@@ -28,7 +26,6 @@ pub mod request;
 pub mod response;
 pub mod router;
 pub mod shopping;
-pub mod sim;
-pub mod ui;
+pub mod upload;
 pub mod user;
 pub mod webhooks;

@@ -388,7 +388,11 @@ mod tests {
     use super::*;
 
     fn entry(method: &str, path: &str, status: Option<u16>) -> Entry {
-        let (path_version, segments) = crate::pattern::split_versioned(path).unwrap();
+        let mut segments: Vec<String> = path.split('/').filter(|s| !s.is_empty()).map(str::to_string).collect();
+        let path_version = segments.first().and_then(|s| ApiVersion::parse(s));
+        if path_version.is_some() {
+            segments.remove(0);
+        }
         Entry {
             seq: 0,
             time: 0,

@@ -13,36 +13,37 @@
 //! - [`faults`]: per-sandbox fault and latency injection rules (seeded).
 //! - [`pattern`]: the path patterns journal filters and fault rules use.
 //! - [`logging`]: the request log subscriber `igsim serve` installs (text or JSON).
-//! - [`persist`]: versioned sandbox snapshots and the state directory (`--state-dir`).
+//! - [`snapshot`]: the versioned snapshot of a sandbox (export, restore, `--state-dir` files).
+//! - [`app`]: the shared state handle (sandboxes, trace ids, the webhook dispatcher).
+//! - [`io`]: the only code that talks to the outside (webhook POSTs, media downloads).
 //! - [`http`]: the only layer that knows HTTP and JSON (route table in `http::router`).
-//! - [`media_fetch`]: media URL checks and the optional real download (`--media-fetch`).
 //! - [`synth`]: deterministic media bytes (JPEG pictures, MP4 videos) for the CDN.
-//! - [`server`]: accept loop, graceful shutdown, in-process start for tests.
-//! - [`webhooks`]: the webhook dispatcher (signing, handshake, retries); with `media_fetch`
-//!   the only code that opens connections.
+//! - [`server`]: accept loop and its limits (connections, timeouts, buffered bytes),
+//!   graceful shutdown, in-process start for tests.
 //!
 //! Invariants: the model does no IO and never reads a clock; a world lock is never held
 //! across `.await`; no handler panics on client input; iteration reaching a response is
 //! deterministic and ids come from a seeded generator.
 
+pub mod app;
 pub mod clock;
 pub mod config;
 pub mod error;
 pub mod faults;
 pub mod http;
 pub mod ids;
+pub mod io;
 pub mod journal;
 pub mod logging;
-pub mod media_fetch;
 pub mod model;
 pub mod pattern;
-pub mod persist;
 pub mod sandbox;
 pub mod server;
+pub mod snapshot;
 pub mod synth;
 pub mod timefmt;
 pub mod version;
-pub mod webhooks;
 
+pub use app::demo_world;
 pub use config::{ClockMode, Config};
-pub use server::{demo_world, Running, Simulator};
+pub use server::{Running, Simulator};

@@ -189,7 +189,7 @@ enum TriggerEvent {
     },
     /// Deliver every webhook that is due now.
     Flush,
-    /// List every webhook delivery with its attempts.
+    /// List webhook deliveries with their attempts (the oldest 100; the control plane pages on).
     Deliveries,
 }
 
@@ -253,6 +253,9 @@ struct ServeArgs {
     /// is deleted.
     #[arg(long, default_value_t = Config::default().max_sandboxes)]
     max_sandboxes: usize,
+    /// Most connections open at once; more wait in the listen queue until one closes.
+    #[arg(long, default_value_t = Config::default().server.max_connections)]
+    max_connections: usize,
     /// Require this token on every control-plane (`/_sim/`) call, as
     /// `Authorization: Bearer <token>` or `X-Igsim-Admin-Token: <token>`. Set it whenever
     /// anyone but you can reach the address: the control plane shows every token and secret.
@@ -386,12 +389,13 @@ fn serve(args: ServeArgs) -> Result<(), Failure> {
         ..Config::default()
     };
     if let Some(url) = &config.webhook_url {
-        simulator::webhooks::check_url(url).map_err(|e| format!("--webhook-url: {e}"))?;
+        simulator::io::webhooks::check_url(url).map_err(|e| format!("--webhook-url: {e}"))?;
     }
     if !(config.activity_rate >= 0.0 && config.activity_rate.is_finite()) {
         return Err("--activity is a non-negative number of events per sandbox-minute".into());
     }
     config.publishing.media_fetch = args.media_fetch;
+    config.server.max_connections = args.max_connections.max(1);
     if args.admin_token.as_deref().is_some_and(|t| t.trim().is_empty()) {
         return Err("--admin-token (IGSIM_ADMIN_TOKEN) must not be empty".into());
     }
@@ -524,7 +528,7 @@ fn banner(running: &simulator::Running, exposed: bool) -> String {
         let _ = writeln!(out, "  {base}/_sim/sandboxes/default");
         return out;
     }
-    let d = simulator::http::sim::describe(&sb);
+    let d = simulator::http::control::sandboxes::describe(&sb);
     let _ = writeln!(out, "Demo credentials (sandbox \"default\"):");
     let _ = writeln!(out, "  app id      {}", d["app"]["id"].as_str().unwrap_or(""));
     let _ = writeln!(out, "  app secret  {}", d["app"]["secret"].as_str().unwrap_or(""));
@@ -591,7 +595,7 @@ fn banner(running: &simulator::Running, exposed: bool) -> String {
     );
     let _ = writeln!(out);
     let _ = writeln!(out, "All sandboxes, tokens and clocks: {base}/_sim/sandboxes/default");
-    let _ = writeln!(out, "Dashboard: {}", simulator::http::ui::url(&base));
+    let _ = writeln!(out, "Dashboard: {}", simulator::http::control::ui::url(&base));
     out
 }
 
@@ -739,9 +743,9 @@ fn control(url: &str, admin_token: Option<&str>, method: http::Method, body: ser
         .map_err(|e| e.to_string())?;
     let mut headers = vec![("content-type", "application/json".to_string())];
     if let Some(token) = admin_token {
-        headers.push((simulator::http::sim::ADMIN_TOKEN_HEADER, token.to_string()));
+        headers.push((simulator::http::control::ADMIN_TOKEN_HEADER, token.to_string()));
     }
-    let out = rt.block_on(simulator::webhooks::request(
+    let out = rt.block_on(simulator::io::webhooks::request(
         method,
         url,
         &headers,

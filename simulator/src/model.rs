@@ -11,6 +11,7 @@ pub mod insights;
 pub mod json;
 pub mod login;
 pub mod media;
+pub mod media_check;
 pub mod publishing;
 pub mod ratelimit;
 pub mod seed;

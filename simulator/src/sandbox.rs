@@ -12,7 +12,7 @@ use crate::faults::Faults;
 use crate::journal::{Journal, Page, RequestFilter};
 use crate::model::seed::{build_world, WorldSeed};
 use crate::model::World;
-use crate::persist::Snapshot;
+use crate::snapshot::Snapshot;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
@@ -27,10 +27,10 @@ pub struct Sandbox {
     clock: Mutex<SandboxClock>,
     journal: Mutex<Journal>,
     faults: Mutex<Faults>,
-    /// Counts changes that may need writing to a state directory (`persist.rs`).
+    /// Counts changes that may need writing to a state directory (`app/persister.rs`).
     generation: AtomicU64,
     /// What the state directory last got (an async lock: writers wait on it, group commit).
-    pub(crate) persisted: tokio::sync::Mutex<crate::persist::Written>,
+    pub(crate) persisted: tokio::sync::Mutex<crate::app::persister::Written>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -70,11 +70,11 @@ impl Sandbox {
         })
     }
 
-    /// The sandbox whole, as plain data (`persist::Snapshot`). Each part is read under its own
-    /// lock; a change under way shows in a later snapshot (`persist::Persister`).
+    /// The sandbox whole, as plain data (`snapshot::Snapshot`). Each part is read under its own
+    /// lock; a change under way shows in a later snapshot (`app::persister::Persister`).
     pub fn snapshot(&self) -> Snapshot {
         Snapshot {
-            igsim_snapshot: crate::persist::SNAPSHOT_VERSION,
+            igsim_snapshot: crate::snapshot::SNAPSHOT_VERSION,
             igsim_version: env!("CARGO_PKG_VERSION").to_string(),
             id: self.id.clone(),
             seed_world: self.seed.clone(),

@@ -19,6 +19,7 @@ mod hostile;
 mod iglogin;
 mod insights;
 mod journal;
+mod legacy;
 mod negative;
 mod persistence;
 mod publishing;

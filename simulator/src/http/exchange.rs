@@ -7,6 +7,7 @@
 //! name, else the one a login dialog serves; requests that name no sandbox (no token, or one
 //! no sandbox issued) are recorded in `default`.
 
+use crate::app::State;
 use crate::clock::{os_now_millis, Stopwatch};
 use crate::config::ApiVersion;
 use crate::error::GraphError;
@@ -16,7 +17,6 @@ use crate::http::response::{error_of, graph_error, mark_error, sim_json, Body};
 use crate::http::router::{self, Incoming};
 use crate::journal::{keep_params, Entry, ErrorCode, FaultRecord};
 use crate::sandbox::{Sandbox, DEFAULT_SANDBOX};
-use crate::server::State;
 use http::Response;
 use serde_json::json;
 use std::sync::Arc;
@@ -54,7 +54,7 @@ pub async fn graph(state: &State, raw: RawRequest) -> Result<Response<Body>, Dro
     let watch = Stopwatch::start();
     let wall_ms = os_now_millis();
     let path = raw.path.clone();
-    let (path_version, segments) = crate::pattern::split_versioned(&raw.path).unwrap_or_default();
+    let (path_version, segments) = request::split_versioned(&raw.path).unwrap_or_default();
     let hint = token_hint(&raw);
     let http_method = raw.method.as_str().to_string();
     let query: Vec<(String, String)> = form_urlencoded::parse(raw.query.as_deref().unwrap_or("").as_bytes())
@@ -139,7 +139,7 @@ pub async fn graph(state: &State, raw: RawRequest) -> Result<Response<Body>, Dro
         return answer.ok_or(Dropped);
     };
     sandbox.with_journal(|j| j.record(entry));
-    // The durability point (`persist.rs`): with a state directory nothing is acknowledged
+    // The durability point (`app/persister.rs`): with a state directory nothing is acknowledged
     // before it is on disk; a change that could not be written is answered as a transient
     // failure, never as a success.
     if let Err(e) = state.persist(&sandbox).await {
@@ -162,7 +162,9 @@ pub async fn control(state: &State, raw: RawRequest, segments: Vec<String>) -> R
     };
     if raw.method != http::Method::GET && segments.len() > 3 && resp.status().is_success() {
         if let Some(sb) = state.sandboxes.get(sandbox) {
-            resp = crate::http::sim::persisted(state, &sb, resp).await;
+            if let Err(e) = crate::http::control::snapshots::persisted(state, &sb).await {
+                resp = e.render();
+            }
         }
     }
     tracing::info!(

@@ -1,21 +1,18 @@
 //! Rate limiting at the HTTP edge (guides "Overview" → "Rate Limiting"; facts §1.4, §2):
 //! which limit a request counts against, the check before its handler runs, the
-//! `X-App-Usage` / `X-Business-Use-Case-Usage` headers, and the control plane
-//! `/_sim/sandboxes/{id}/rate_limits`.
+//! `X-App-Usage` / `X-Business-Use-Case-Usage` headers. The control plane's view and
+//! settings are `http::control::ratelimit`.
 
-use crate::config::{Config, RateLimitConfig};
+use crate::app::State;
+use crate::config::{PageLimitError, RateLimitConfig};
 use crate::error::{GraphError, GraphResult};
 use crate::http::graph::Ctx;
 use crate::http::request::GraphRequest;
-use crate::http::response::{sim_error, sim_json, Body};
-use crate::ids::{parse_id, CommentId, ContainerId, IdKind, IgUserId, MediaId, PageId, UserId};
+use crate::http::response::Body;
+use crate::ids::{parse_id, CommentId, ContainerId, IdKind, IgUserId, MediaId, PageId};
 use crate::model::ratelimit::{self as model, Denied, Report, Scope, Usage};
-use crate::model::World;
-use crate::sandbox::Sandbox;
-use crate::server::State;
-use bytes::Bytes;
-use http::{HeaderValue, Method, Response};
-use serde_json::{json, Map, Value};
+use crate::model::{TokenKind, World};
+use http::{HeaderValue, Response};
 
 /// The rate-limit headers of one answer, already rendered.
 #[derive(Debug, Clone)]
@@ -24,11 +21,14 @@ pub struct RateHeaders {
     buc: Option<String>,
 }
 
-/// What a request counts against, decided from its path (and `fields=` / `ids=`):
+/// What a request counts against, decided from its path (and `fields=` / `ids=`, and `me`
+/// as the token's own node):
 /// Business Discovery and hashtag search or hashtag nodes count against the Platform limit;
 /// everything naming an IG account (the account itself, or the owner of a media, comment or
-/// container) counts against that account's BUC limit; `me`, Pages, users and the app count
-/// against neither (guides "Rate Limiting").
+/// container) counts against that account's BUC limit; a Page node and its edges against the
+/// Page's BUC (with `page_buc_page_tokens_only`, only Page-token calls: user- and app-token
+/// ones count against the Platform limit, `RATE`); users and the app count against neither
+/// (guides "Rate Limiting").
 pub fn scope(ctx: &Ctx, segs: &[&str]) -> Scope {
     let mut scope = Scope::default();
     if names_field(ctx.req.param("fields").unwrap_or(""), "business_discovery") {
@@ -42,7 +42,23 @@ pub fn scope(ctx: &Ctx, segs: &[&str]) -> Scope {
             }
         }
         ["ig_hashtag_search", ..] => scope.platform = true,
+        ["me", ..] => match ctx.viewer.kind {
+            TokenKind::Page { page, .. } => {
+                scope.pages.insert(page);
+            }
+            TokenKind::Instagram(ig) => {
+                scope.accounts.insert(ig);
+            }
+            TokenKind::User(_) | TokenKind::App => {}
+        },
         [id, ..] => add(ctx.world, id, &mut scope),
+    }
+    if ctx.cfg.rate_limits.page_buc_page_tokens_only
+        && !scope.pages.is_empty()
+        && !matches!(ctx.viewer.kind, TokenKind::Page { .. })
+    {
+        scope.pages.clear();
+        scope.platform = true;
     }
     scope
 }
@@ -85,6 +101,10 @@ pub fn admit(ctx: &mut Ctx, segs: &[&str]) -> (RateHeaders, GraphResult<()>) {
     let cfg = &ctx.cfg.rate_limits;
     let verdict = model::admit(ctx.world, cfg, &scope, ctx.viewer.user(), ctx.now).map_err(|d| match d {
         Denied::Account(_) => GraphError::instagram_buc_limit(cfg.buc_error_status),
+        Denied::Page(_) => match cfg.page_error {
+            PageLimitError::Buc80001 => GraphError::page_buc_limit(cfg.page_error_status),
+            PageLimitError::Page32 => GraphError::page_request_limit(cfg.page_error_status),
+        },
         Denied::App => GraphError::app_request_limit(cfg.platform_error_status),
         Denied::User => GraphError::user_request_limit(cfg.user_error_status),
     });
@@ -157,132 +177,5 @@ pub fn apply(resp: &mut Response<Body>, headers: Option<&RateHeaders>) {
     }
     if let Some(Ok(v)) = h.buc.as_deref().map(HeaderValue::from_str) {
         map.insert("x-business-use-case-usage", v);
-    }
-}
-
-// ---- control plane -------------------------------------------------------------------------
-
-fn usage_json(u: &Usage) -> Value {
-    json!({
-        "calls": u.calls,
-        "limit": u.limit,
-        "call_count": u.percent,
-        "estimated_time_to_regain_access": u.regain_minutes,
-    })
-}
-
-fn overrides_json(w: &World) -> Value {
-    let o = &w.rate_limits.overrides;
-    let impressions: Map<String, Value> = o.impressions.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
-    json!({
-        "buc_calls_per_day": o.buc_calls_per_day,
-        "platform_calls_per_hour": o.platform_calls_per_hour,
-        "user_calls_per_hour": o.user_calls_per_hour,
-        "impressions": impressions,
-    })
-}
-
-/// The sandbox's limits and current usage.
-fn status(w: &mut World, cfg: &RateLimitConfig, now: i64) -> Value {
-    let mut doc = overrides_json(w);
-    let app = model::report(w, cfg, &Scope::default(), now).app;
-    doc["platform"] = json!({
-        "window_seconds": cfg.platform_window_seconds,
-        "usage": usage_json(&app),
-    });
-    let user_ids: Vec<UserId> = w.users.keys().copied().collect();
-    let users: Vec<Value> = user_ids
-        .into_iter()
-        .map(|u| {
-            let (calls, limit) = model::user_usage(w, cfg, u, now);
-            json!({ "id": u.to_string(), "calls": calls, "limit": limit })
-        })
-        .collect();
-    doc["users"] = json!(users);
-    let accounts: Vec<IgUserId> = w.ig_users.keys().copied().collect();
-    let accounts: Vec<Value> = accounts
-        .into_iter()
-        .map(|a| {
-            let impressions = model::impressions(w, cfg, a);
-            let usage = model::account_usage(w, cfg, a, now);
-            json!({
-                "id": a.to_string(),
-                "username": w.ig_users[&a].username,
-                "impressions": impressions,
-                "usage": usage_json(&usage),
-            })
-        })
-        .collect();
-    doc["buc"] = json!({ "window_seconds": cfg.buc_window_seconds, "instagram_accounts": accounts });
-    doc
-}
-
-fn limit_value(v: &Value, key: &str) -> Result<Option<u64>, String> {
-    match v {
-        Value::Null => Ok(None),
-        v => v
-            .as_u64()
-            .map(Some)
-            .ok_or_else(|| format!("{key} must be a non-negative integer or null")),
-    }
-}
-
-/// Applies a partial settings object; every key is checked before anything changes.
-fn update(w: &mut World, body: &Map<String, Value>) -> Result<(), String> {
-    let mut o = w.rate_limits.overrides.clone();
-    let mut clear = false;
-    for (k, v) in body {
-        match k.as_str() {
-            "buc_calls_per_day" => o.buc_calls_per_day = limit_value(v, k)?,
-            "platform_calls_per_hour" => o.platform_calls_per_hour = limit_value(v, k)?,
-            "user_calls_per_hour" => o.user_calls_per_hour = limit_value(v, k)?,
-            "impressions" => {
-                let Some(m) = v.as_object() else {
-                    return Err("impressions must be an object {\"<ig-user-id>\": n | null}".into());
-                };
-                for (id, n) in m {
-                    let Some(id) = parse_id(id).filter(|&n| w.ig_users.contains_key(&IgUserId(n))) else {
-                        return Err(format!("no instagram account {id} in this sandbox"));
-                    };
-                    match limit_value(n, "impressions")? {
-                        Some(n) => o.impressions.insert(IgUserId(id), n),
-                        None => o.impressions.remove(&IgUserId(id)),
-                    };
-                }
-            }
-            "clear_usage" => clear = v.as_bool().ok_or("clear_usage must be a boolean")?,
-            other => return Err(format!("unknown rate-limit setting {other:?}")),
-        }
-    }
-    w.rate_limits.overrides = o;
-    if clear {
-        model::clear_usage(w);
-    }
-    Ok(())
-}
-
-/// `GET|POST /_sim/sandboxes/{id}/rate_limits`.
-pub fn control(sandbox: &Sandbox, method: &Method, body: &Bytes, cfg: &Config) -> Response<Body> {
-    let cfg = &cfg.rate_limits;
-    match *method {
-        Method::GET => sandbox.with_world(|w, now| sim_json(200, &status(w, cfg, now))),
-        Method::POST => {
-            let parsed: Value = if body.iter().all(u8::is_ascii_whitespace) {
-                json!({})
-            } else {
-                match serde_json::from_slice(body) {
-                    Ok(v) => v,
-                    Err(e) => return sim_error(400, &format!("body is not JSON: {e}")),
-                }
-            };
-            let Value::Object(m) = parsed else {
-                return sim_error(400, "give a JSON object of rate-limit settings");
-            };
-            sandbox.with_world(|w, now| match update(w, &m) {
-                Ok(()) => sim_json(200, &status(w, cfg, now)),
-                Err(msg) => sim_error(400, &msg),
-            })
-        }
-        _ => sim_error(405, "use GET or POST"),
     }
 }

@@ -58,7 +58,7 @@ pub struct GraphRequest {
     /// The raw body when it was not a parameter body (resumable uploads).
     pub raw_body: Bytes,
     /// Verdicts of media URLs downloaded before the world lock (`--media-fetch`), by URL.
-    pub media_checks: BTreeMap<String, crate::media_fetch::Verdict>,
+    pub media_checks: BTreeMap<String, crate::model::media_check::Verdict>,
     /// The files those downloads kept, by URL (the CDN serves them back).
     pub media_files: BTreeMap<String, Bytes>,
 }
@@ -194,6 +194,18 @@ pub enum Target {
 /// Splits a path into segments; `None` when a segment is not valid percent-encoded UTF-8.
 pub fn split_path(path: &str) -> Option<Vec<String>> {
     path.split('/').filter(|s| !s.is_empty()).map(percent_decode).collect()
+}
+
+/// A request path split as path patterns see it (`crate::pattern`): its version (if the first
+/// segment is one) and the decoded segments after it. `None` when a segment is not valid
+/// percent-encoded UTF-8.
+pub fn split_versioned(path: &str) -> Option<(Option<ApiVersion>, Vec<String>)> {
+    let mut segments = split_path(path)?;
+    let version = segments.first().and_then(|s| ApiVersion::parse(s));
+    if version.is_some() {
+        segments.remove(0);
+    }
+    Some((version, segments))
 }
 
 fn percent_decode(s: &str) -> Option<String> {

@@ -2,8 +2,10 @@
 //!
 //! Flow of a Graph request: parse -> (exchange: attribute to a sandbox, apply fault rules) ->
 //! find the sandbox from the token -> authenticate -> run the handler inside the sandbox's
-//! world lock (synchronously) -> render -> (exchange: journal entry, request log line).
+//! world lock (synchronously) -> render -> (exchange: journal entry, request log line, the
+//! state directory's durability point).
 
+use crate::app::State;
 use crate::config::ApiVersion;
 use crate::error::{GraphError, GraphResult};
 use crate::http::graph::{authenticate, read_many, read_node, Ctx};
@@ -11,18 +13,17 @@ use crate::http::request::{self, GraphRequest, RawRequest, Verb};
 use crate::http::response::{graph_error, graph_json, Body};
 use crate::http::{
     comment, exchange, hashtag, ig_user, iglogin, insights, media, mention, oauth, publishing, ratelimit, shopping,
-    sim, user,
+    user,
 };
 use crate::ids::{parse_id, CommentId, ContainerId, HashtagId, IdKind, IgUserId, MediaId, UserId};
 use crate::model::login::Flavour;
 use crate::model::TokenKind;
-use crate::server::State;
 use http::Response;
 use serde_json::Value;
 
-/// Every request: the control plane under `/_sim/`, or a Graph exchange (faults, journal and
-/// the request log around [`serve`], in `http::exchange`). `Err` closes the connection
-/// without an answer (an injected fault).
+/// Every request: the control plane under `/_sim/`, the media CDN, or a Graph exchange
+/// (faults, journal, the request log and the durability point around [`serve`], in
+/// `http::exchange`). `Err` closes the connection without an answer (an injected fault).
 pub async fn handle(state: &State, raw: RawRequest) -> Result<Response<Body>, exchange::Dropped> {
     if let Some(segments) = request::split_path(&raw.path) {
         if segments.first().map(String::as_str) == Some("_sim") {
@@ -36,23 +37,9 @@ pub async fn handle(state: &State, raw: RawRequest) -> Result<Response<Body>, ex
     exchange::graph(state, raw).await
 }
 
-/// The control plane: `segments` are the path's, `_sim` first. The admin token is checked
-/// here, once, for every route under `/_sim/` but the dashboard's static files.
+/// The control plane: `segments` are the path's, `_sim` first (`http::control`).
 pub(crate) async fn control(state: &State, raw: &RawRequest, segments: &[String]) -> Response<Body> {
-    if sim::is_public(&segments[1..]) {
-        // The dashboard's static files: no secrets, never behind the admin token.
-        return crate::http::ui::serve(&raw.method, &segments[1..]);
-    }
-    if let Err(refused) = sim::authorize(&state.sandboxes.config, &raw.headers) {
-        return refused;
-    }
-    if let Some(r) = crate::http::events::handle(state, &raw.method, &segments[1..], &raw.body).await {
-        return r;
-    }
-    if let Some(r) = crate::http::dialog::control(state, &raw.method, &segments[1..], &raw.body) {
-        return r;
-    }
-    sim::handle(state, &raw.method, &segments[1..], raw.query.as_deref(), &raw.body).await
+    crate::http::control::handle(state, raw, &segments[1..]).await
 }
 
 /// A Graph request as the route table receives it from the exchange.
@@ -68,10 +55,10 @@ pub(crate) enum Incoming {
 /// token's sandbox (expiry dates, `version.rs`).
 pub(crate) async fn parse(state: &State, raw: RawRequest) -> Incoming {
     let cfg = &state.sandboxes.config;
-    let default_now = clock_of(state, None);
+    let default_now = state.clock_of(None);
     match request::parse(raw, cfg, default_now).await {
         Ok(mut req) => {
-            req.version = cfg.served_version(req.requested, clock_of(state, req.token.as_deref()));
+            req.version = cfg.served_version(req.requested, state.clock_of(req.token.as_deref()));
             Incoming::Parsed(req)
         }
         Err(e) => Incoming::Unparsable(e, cfg.served_version(None, default_now)),
@@ -91,7 +78,7 @@ pub(crate) fn is_instagram_code_exchange(req: &GraphRequest) -> bool {
 pub(crate) async fn serve(state: &State, incoming: Incoming) -> Response<Body> {
     let mut req = match incoming {
         // Resumable uploads: raw bytes and an `Authorization: OAuth` header (facts §4.4).
-        Incoming::Upload(raw, segments) => return publishing::upload(state, raw, &segments).await,
+        Incoming::Upload(raw, segments) => return crate::http::upload::upload(state, raw, &segments).await,
         Incoming::Unparsable(e, version) => {
             let trace = state.traces.next();
             return graph_error(&e, version, &trace, false);
@@ -125,15 +112,6 @@ pub(crate) async fn serve(state: &State, incoming: Incoming) -> Response<Body> {
     let rate = rate.or_else(|| ratelimit::snapshot(state, &req));
     ratelimit::apply(&mut resp, rate.as_ref());
     resp
-}
-
-/// The sandbox time of the sandbox `token` belongs to, or of the default sandbox when the
-/// token reaches none (what dates a request before it is authenticated).
-pub fn clock_of(state: &State, token: Option<&str>) -> i64 {
-    token
-        .and_then(|t| state.sandboxes.by_token(t))
-        .or_else(|| state.sandboxes.get(crate::sandbox::DEFAULT_SANDBOX))
-        .map_or_else(crate::clock::os_now, |s| s.now())
 }
 
 /// A Graph request without its rate-limit headers (batch operations: each still counts).
@@ -189,6 +167,8 @@ fn metered(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateH
         let (headers, admitted) = ratelimit::admit(&mut ctx, &segs);
         *rate = Some(headers);
         admitted?;
+        // Legacy features refused to apps created from v27.0's cut-over on (a counted call).
+        crate::http::legacy::check(&ctx, &segs)?;
         route(&mut ctx, &segs)
     });
     state.sandboxes.index_tokens(&sandbox);
@@ -210,10 +190,12 @@ fn dummy_app() -> crate::model::App {
         name: String::new(),
         secret: String::new(),
         require_appsecret_proof: false,
+        created_time: 0,
     }
 }
 
 fn oauth_route(state: &State, req: &GraphRequest) -> GraphResult<Value> {
+    crate::http::graph::check_fields_syntax(req)?;
     let app_token = format!(
         "{}|{}",
         req.param("client_id").unwrap_or(""),
@@ -269,6 +251,7 @@ fn is_kind(ctx: &Ctx, seg: &str, kind: IdKind) -> bool {
 
 fn route(ctx: &mut Ctx, segs: &[&str]) -> GraphResult<Value> {
     use Verb::*;
+    crate::http::graph::check_fields_syntax(ctx.req)?;
     if let Some(r) = iglogin::route(ctx, segs) {
         return r;
     }
@@ -313,7 +296,7 @@ fn route(ctx: &mut Ctx, segs: &[&str]) -> GraphResult<Value> {
             Get | Post | Delete,
             [id, edge @ ("product_tags" | "available_catalogs" | "catalog_product_search" | "product_appeal")],
         ) => match (ctx.req.verb, resolve(ctx, id)?, *edge) {
-            (Get, (n, IdKind::Media), "product_tags") => shopping::product_tags(ctx, MediaId(n)),
+            (Get, (n, IdKind::Media), "product_tags") => shopping::product_tags(ctx, MediaId(n), None),
             (Post, (n, IdKind::Media), "product_tags") => shopping::update_product_tags(ctx, MediaId(n)),
             (Delete, (n, IdKind::Media), "product_tags") => shopping::delete_product_tags(ctx, MediaId(n)),
             (Get, (n, IdKind::IgUser), "available_catalogs") => shopping::available_catalogs(ctx, IgUserId(n), None),

@@ -1,4 +1,4 @@
-//! How the model's records are written as plain JSON (sandbox snapshots, `persist.rs`):
+//! How the model's records are written as plain JSON (sandbox snapshots, `snapshot.rs`):
 //! maps whose keys are not strings or numbers (time keys, token kinds) as arrays of
 //! `[key, value]` pairs, and received media bytes as base64. Each helper is a serde `with`
 //! module, so the JSON does not depend on which map type holds the records in memory.

@@ -1,55 +1,18 @@
-//! The webhook dispatcher: body encoding and signing as production does it, the verification
-//! handshake, delivery with retries, and the background task that drives them (facts §6).
-//!
-//! With `media_fetch` this is the only code that opens connections. The world lock is never
-//! held while sending: due deliveries are taken out under the lock, sent, and their results
-//! recorded under the lock again.
+//! Webhooks on the wire: body encoding and signing as production does it, the verification
+//! handshake, and sending one batched POST (facts §6). The retry schedule and the outbox are
+//! `model::webhook`; the task that takes due POSTs out of each sandbox is `app::dispatcher`.
 
 use crate::config::Config;
 use crate::error::GraphError;
-use crate::model::webhook::Attempt;
-use crate::sandbox::Sandbox;
-use crate::server::State;
+use crate::model::webhook::{Attempt, Outgoing};
 use bytes::Bytes;
 use hmac::{Hmac, Mac};
 use http::{Method, Request, Uri};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::rt::TokioIo;
 use serde_json::Value;
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::net::TcpStream;
-use tokio::sync::Notify;
-
-/// Process-wide dispatcher state: a wake-up signal and one send lock per sandbox (so a flush
-/// waits for a delivery the background task is sending, and nothing is sent twice at once).
-#[derive(Default)]
-pub struct Dispatcher {
-    wake: Notify,
-    locks: Mutex<BTreeMap<String, Arc<tokio::sync::Mutex<()>>>>,
-}
-
-impl Dispatcher {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Asks the background task to look for due deliveries now (after events, clock moves).
-    pub fn wake(&self) {
-        self.wake.notify_one();
-    }
-
-    /// Drops a deleted sandbox's send lock (a sender still holding it keeps it until done).
-    pub fn forget(&self, sandbox: &str) {
-        self.locks.lock().unwrap_or_else(|e| e.into_inner()).remove(sandbox);
-    }
-
-    fn lock_for(&self, sandbox: &str) -> Arc<tokio::sync::Mutex<()>> {
-        let mut map = self.locks.lock().unwrap_or_else(|e| e.into_inner());
-        map.entry(sandbox.to_string()).or_default().clone()
-    }
-}
 
 /// Serialises a payload as production does: compact JSON with every non-ASCII character
 /// escaped as `\uXXXX` with lowercase hex (facts §6.2), astral ones as surrogate pairs.
@@ -219,84 +182,28 @@ pub async fn handshake(url: &str, verify_token: &str, challenge: u64, timeout: D
     }
 }
 
-/// Sends everything due in one sandbox now, aggregation windows cut short; waits for a send
-/// already under way. Returns the number of changes attempted.
-pub async fn flush(state: &State, sandbox: &Sandbox) -> usize {
-    let lock = state.webhooks.lock_for(&sandbox.id);
-    let _guard = lock.lock().await;
-    send_due(&state.sandboxes.config, sandbox, true).await
-}
-
-/// Sends the POSTs due in one sandbox (`flush`: every due change now, without waiting for
-/// the aggregation window). Returns the number of changes attempted.
-async fn send_due(cfg: &Config, sandbox: &Sandbox, flush: bool) -> usize {
-    let (batch, now, secret) = sandbox.with_world(|w, now| {
-        w.webhook_tick(cfg, now);
-        (w.take_due_webhooks(cfg, now, flush), now, w.app.secret.clone())
-    });
+/// Sends one batched POST to its callback, signed with the app secret, and says how it went
+/// (the time is the sandbox's `now`, when the POST was taken out).
+pub async fn send(cfg: &Config, out: &Outgoing, secret: &str, now: i64) -> Attempt {
     let timeout = Duration::from_millis(cfg.webhook_timeout_ms.max(1));
-    let n = batch.iter().map(|p| p.deliveries.len()).sum();
-    for out in batch {
-        let body = encode_body(&out.payload);
-        let mut headers = vec![
-            ("content-type", "application/json".to_string()),
-            ("x-hub-signature-256", signature_256(&secret, body.as_bytes())),
-        ];
-        if cfg.webhook_legacy_sha1_header {
-            headers.push(("x-hub-signature", signature_sha1(&secret, body.as_bytes())));
-        }
-        let o = request(Method::POST, &out.url, &headers, Bytes::from(body), timeout).await;
-        let attempt = Attempt {
-            at: now,
-            status: o.status,
-            error: o.error.or_else(|| {
-                o.status
-                    .filter(|s| !(200..300).contains(s))
-                    .map(|s| format!("callback answered HTTP {s}"))
-            }),
-            post: Some(out.post),
-        };
-        sandbox.with_world(|w, _| w.record_webhook_post(cfg, &out, attempt));
+    let body = encode_body(&out.payload);
+    let mut headers = vec![
+        ("content-type", "application/json".to_string()),
+        ("x-hub-signature-256", signature_256(secret, body.as_bytes())),
+    ];
+    if cfg.webhook_legacy_sha1_header {
+        headers.push(("x-hub-signature", signature_sha1(secret, body.as_bytes())));
     }
-    n
-}
-
-/// The background task: every half second (or when woken) generates background activity
-/// if configured, and sends what has fallen due in each sandbox, one sender per sandbox.
-pub async fn run(state: Arc<State>) {
-    let cfg = state.sandboxes.config.clone();
-    loop {
-        tokio::select! {
-            _ = state.webhooks.wake.notified() => {}
-            _ = tokio::time::sleep(Duration::from_millis(500)) => {}
-        }
-        for id in state.sandboxes.ids() {
-            let Some(sb) = state.sandboxes.get(&id) else { continue };
-            let seed = crate::ids::stable_hash(&[&cfg.seed.to_le_bytes(), id.as_bytes()]);
-            let due = sb.with_world(|w, now| {
-                if cfg.activity_rate > 0.0 {
-                    crate::model::events::activity(w, &cfg, cfg.activity_rate, seed, now, 100);
-                }
-                w.webhook_tick(&cfg, now);
-                w.webhooks.has_due(now, cfg.webhook_batch_window_seconds)
-            });
-            if !due {
-                continue;
-            }
-            let lock = state.webhooks.lock_for(&id);
-            if let Ok(guard) = lock.try_lock_owned() {
-                let (cfg, state) = (cfg.clone(), state.clone());
-                tokio::spawn(async move {
-                    let _guard = guard;
-                    send_due(&cfg, &sb, false).await;
-                    // The outbox's new state (nobody waits on it: a send whose result is lost
-                    // is sent again after a restart).
-                    if let Err(e) = state.persist(&sb).await {
-                        tracing::error!(target: "igsim::state", sandbox = %sb.id, "{e}");
-                    }
-                });
-            }
-        }
+    let o = request(Method::POST, &out.url, &headers, Bytes::from(body), timeout).await;
+    Attempt {
+        at: now,
+        status: o.status,
+        error: o.error.or_else(|| {
+            o.status
+                .filter(|s| !(200..300).contains(s))
+                .map(|s| format!("callback answered HTTP {s}"))
+        }),
+        post: Some(out.post),
     }
 }
 
