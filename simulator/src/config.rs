@@ -183,8 +183,10 @@ pub struct Config {
     pub cdn: CdnConfig,
     /// Instagram Login tokens and both login dialogs' codes (see `config/login.rs`).
     pub login: LoginConfig,
-    /// Request journal: entries kept per sandbox before the oldest are dropped (`journal.rs`).
+    /// Request journal: entries kept per sandbox before the oldest are dropped, and the memory
+    /// they may take (about; `journal.rs`): 256 sandboxes × 4 MiB bound the worst case.
     pub journal_capacity: usize,
+    pub journal_max_bytes: usize,
     /// Fault injection: the longest `latency_ms` or `hang_ms` a rule may ask for (`faults.rs`).
     pub fault_max_delay_ms: u64,
     /// Fault rules every sandbox starts with (`igsim serve --faults FILE`).
@@ -276,6 +278,7 @@ impl Default for Config {
             cdn: CdnConfig::default(),
             login: LoginConfig::default(),
             journal_capacity: 10_000,
+            journal_max_bytes: 4 * 1024 * 1024,
             fault_max_delay_ms: 300_000,
             faults: Vec::new(),
             state_dir: None,

@@ -1,8 +1,8 @@
 //! The request journal of a sandbox: every Graph request it served, in the order the answers
 //! left, so a test can ask what the app did ("exactly one `POST …/media_publish`").
 //!
-//! Bounded: at most `Config::journal_capacity` entries per sandbox; the oldest is dropped first
-//! and counted. Parameters that carry tokens, proofs, secrets or OAuth codes are never kept;
+//! Bounded: at most `Config::journal_capacity` entries and `Config::journal_max_bytes` of them
+//! per sandbox; the oldest are dropped first and counted. Parameters that carry tokens, proofs, secrets or OAuth codes are never kept;
 //! long values are cut. Sequence numbers only grow (clearing keeps them), so a poller that
 //! asks for everything `since` the last number it saw never misses an entry. The journal has
 //! its own lock per sandbox, apart from the world's (see `sandbox.rs`).
@@ -90,6 +90,18 @@ pub struct Entry {
 
 fn is_zero(n: &usize) -> bool {
     *n == 0
+}
+
+impl Entry {
+    /// Roughly the memory the entry holds, in bytes (for the journal's byte bound).
+    fn weight(&self) -> usize {
+        let strings = self.path.len()
+            + self.wall_time.len()
+            + self.method.len()
+            + self.params.iter().map(|(k, v)| k.len() + v.len() + 48).sum::<usize>()
+            + self.segments.iter().map(|s| s.len() + 24).sum::<usize>();
+        256 + strings
+    }
 }
 
 /// Request parameters as the journal keeps them: secrets redacted, at most [`MAX_PARAMS`],
@@ -282,33 +294,43 @@ pub struct Page {
 pub struct Journal {
     entries: VecDeque<Entry>,
     capacity: usize,
+    /// At most this many bytes of entries ([`Entry::weight`]).
+    max_bytes: usize,
+    bytes: usize,
     last_seq: u64,
     dropped: u64,
 }
 
 impl Journal {
-    /// An empty journal keeping at most `capacity` entries (0 keeps none).
-    pub fn new(capacity: usize) -> Self {
+    /// An empty journal keeping at most `capacity` entries and about `max_bytes` of them
+    /// (0 keeps none).
+    pub fn new(capacity: usize, max_bytes: usize) -> Self {
         Journal {
             entries: VecDeque::new(),
             capacity,
+            max_bytes,
+            bytes: 0,
             last_seq: 0,
             dropped: 0,
         }
     }
 
-    /// Appends an entry, numbering it; drops (and counts) the oldest when full.
+    /// Appends an entry, numbering it; drops (and counts) the oldest while it is over either
+    /// bound.
     pub fn record(&mut self, mut entry: Entry) -> u64 {
         self.last_seq += 1;
         entry.seq = self.last_seq;
-        if self.capacity == 0 {
+        let weight = entry.weight();
+        if self.capacity == 0 || weight > self.max_bytes {
             self.dropped += 1;
             return entry.seq;
         }
-        while self.entries.len() >= self.capacity {
-            self.entries.pop_front();
+        while self.entries.len() >= self.capacity || self.bytes + weight > self.max_bytes {
+            let Some(old) = self.entries.pop_front() else { break };
+            self.bytes -= old.weight();
             self.dropped += 1;
         }
+        self.bytes += weight;
         self.entries.push_back(entry);
         self.last_seq
     }
@@ -349,6 +371,7 @@ impl Journal {
     pub fn clear(&mut self) -> usize {
         let n = self.entries.len();
         self.entries.clear();
+        self.bytes = 0;
         n
     }
 
@@ -415,7 +438,7 @@ mod tests {
 
     #[test]
     fn bounded_oldest_first_and_counted() {
-        let mut j = Journal::new(3);
+        let mut j = Journal::new(3, usize::MAX);
         for i in 0..5 {
             j.record(entry("GET", &format!("/n{i}"), Some(200)));
         }
@@ -428,8 +451,28 @@ mod tests {
     }
 
     #[test]
+    fn a_byte_bound_keeps_large_entries_from_filling_memory() {
+        let mut j = Journal::new(1000, 10_000);
+        let mut big = entry("POST", "/1/media", Some(200));
+        big.params.insert("caption".into(), "x".repeat(MAX_PARAM_CHARS));
+        for _ in 0..20 {
+            j.record(big.clone());
+        }
+        assert!(
+            j.bytes <= 10_000 && j.len() < 20 && j.len() >= 7,
+            "{} entries, {} bytes",
+            j.len(),
+            j.bytes
+        );
+        assert_eq!(j.dropped() as usize + j.len(), 20);
+        let n = j.len();
+        assert_eq!(j.clear(), n);
+        assert_eq!(j.bytes, 0);
+    }
+
+    #[test]
     fn since_pages_and_never_misses() {
-        let mut j = Journal::new(100);
+        let mut j = Journal::new(100, usize::MAX);
         for i in 0..10 {
             let m = if i % 2 == 0 { "POST" } else { "GET" };
             j.record(entry(m, "/v21.0/1/media_publish", Some(200)));
@@ -448,7 +491,7 @@ mod tests {
 
     #[test]
     fn filters_combine() {
-        let mut j = Journal::new(100);
+        let mut j = Journal::new(100, usize::MAX);
         j.record(entry("POST", "/v21.0/1/media_publish", Some(400)));
         j.record(entry("POST", "/v21.0/1/media", Some(200)));
         j.record(entry("GET", "/me/accounts", None));

@@ -1,11 +1,16 @@
 //! Request logs: `igsim serve` installs a `tracing` subscriber that writes one line per
 //! request to stderr (time, sandbox, method, path, status, Graph error code, duration, fault
-//! rule), as text or JSON. Events come from `http::exchange` (targets `igsim::request` and
+//! rule), as text or JSON, never making a request wait for stderr ([`LineSink`]). Events come from `http::exchange` (targets `igsim::request` and
 //! `igsim::control`); paths are logged without their query string, so tokens never appear.
 //! The library installs nothing: an embedding test sees no output unless it asks.
 
+use std::io::Write;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
+use std::sync::Arc;
 use tracing_subscriber::filter::Targets;
+use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::Layer;
@@ -47,17 +52,23 @@ pub fn filter(level: Option<&str>, rust_log: Option<&str>) -> Result<Targets, St
     Targets::from_str(text).map_err(|_| bad())
 }
 
+/// Log lines waiting for stderr before new ones are dropped (about a megabyte at most).
+pub const BUFFERED_LINES: usize = 4096;
+
 /// Installs the process-wide subscriber writing to stderr. Call once, before serving.
+///
+/// Lines go to stderr from a thread of their own through a bounded queue: a request never
+/// waits on stderr. When nobody reads it (a parent that captures it but reads only at exit,
+/// a stalled terminal), the queue fills and further lines are dropped and counted, never
+/// blocking igsim; once stderr moves again a line says how many were lost.
 pub fn init(format: LogFormat, filter: Targets) -> Result<(), String> {
+    let sink = LineSink::to_stderr()?;
     let layer = match format {
         LogFormat::Text => tracing_subscriber::fmt::layer()
-            .with_writer(std::io::stderr)
+            .with_writer(sink)
             .with_ansi(false)
             .boxed(),
-        LogFormat::Json => tracing_subscriber::fmt::layer()
-            .json()
-            .with_writer(std::io::stderr)
-            .boxed(),
+        LogFormat::Json => tracing_subscriber::fmt::layer().json().with_writer(sink).boxed(),
     };
     tracing_subscriber::registry()
         .with(layer.with_filter(filter))
@@ -65,9 +76,128 @@ pub fn init(format: LogFormat, filter: Targets) -> Result<(), String> {
         .map_err(|e| format!("cannot install the logger: {e}"))
 }
 
+/// Where log lines go: a bounded queue to a writer thread.
+#[derive(Clone)]
+pub struct LineSink {
+    queue: SyncSender<Vec<u8>>,
+    dropped: Arc<AtomicU64>,
+}
+
+impl LineSink {
+    /// A sink whose lines a new thread writes to stderr.
+    fn to_stderr() -> Result<Self, String> {
+        Self::to(std::io::stderr(), BUFFERED_LINES)
+    }
+
+    /// A sink whose lines a new thread writes to `out`, at most `buffered` lines waiting.
+    pub fn to(mut out: impl Write + Send + 'static, buffered: usize) -> Result<Self, String> {
+        let (queue, lines) = sync_channel::<Vec<u8>>(buffered.max(1));
+        let dropped = Arc::new(AtomicU64::new(0));
+        let counted = dropped.clone();
+        std::thread::Builder::new()
+            .name("igsim-log".into())
+            .spawn(move || {
+                let mut next = lines.recv().ok();
+                while let Some(line) = next {
+                    let _ = out.write_all(&line);
+                    next = lines.try_recv().ok();
+                    // Caught up with what was queued before the drops: say how many.
+                    if next.is_none() {
+                        let lost = counted.swap(0, Ordering::Relaxed);
+                        if lost > 0 {
+                            let _ = writeln!(out, "igsim: {lost} log lines dropped (stderr was not being read)");
+                        }
+                        next = lines.recv().ok();
+                    }
+                }
+            })
+            .map_err(|e| format!("cannot start the log writer: {e}"))?;
+        Ok(LineSink { queue, dropped })
+    }
+}
+
+/// One event's line, queued whole when the formatter is done with it.
+pub struct Line {
+    buf: Vec<u8>,
+    sink: LineSink,
+}
+
+impl Write for Line {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for Line {
+    fn drop(&mut self) {
+        if !self.buf.is_empty() {
+            if let Err(TrySendError::Full(_)) = self.sink.queue.try_send(std::mem::take(&mut self.buf)) {
+                self.sink.dropped.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+impl<'a> MakeWriter<'a> for LineSink {
+    type Writer = Line;
+
+    fn make_writer(&'a self) -> Line {
+        Line {
+            buf: Vec::with_capacity(256),
+            sink: self.clone(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A writer that takes nothing until released (a parent that never reads stderr).
+    struct Stalled(std::sync::mpsc::Receiver<()>, Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl Write for Stalled {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            let _ = self.0.recv();
+            self.1.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_stalled_stderr_drops_lines_instead_of_blocking_and_says_how_many() {
+        let (release, gate) = std::sync::mpsc::channel();
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = LineSink::to(Stalled(gate, seen.clone()), 2).unwrap();
+        // The writer thread takes the first line and blocks on it; two more fill the queue;
+        // the rest are dropped, and none of this waits.
+        for i in 0..10 {
+            writeln!(sink.make_writer(), "line {i}").unwrap();
+        }
+        let dropped = sink.dropped.load(Ordering::Relaxed);
+        assert!(dropped >= 7, "{dropped}");
+        // stderr moves again: what was queued goes out, then the count, then new lines.
+        drop(release);
+        let text = loop {
+            writeln!(sink.make_writer(), "after").unwrap();
+            let text = String::from_utf8(seen.lock().unwrap().clone()).unwrap();
+            if text.contains("after") {
+                break text;
+            }
+            std::thread::yield_now();
+        };
+        assert!(text.starts_with("line 0\n"), "{text}");
+        let notice = text.find("log lines dropped (stderr was not being read)").expect(&text);
+        assert!(notice < text.find("after").unwrap(), "{text}");
+    }
     use tracing::level_filters::LevelFilter;
 
     #[test]

@@ -63,7 +63,7 @@ impl Sandbox {
             world_seed,
             world: Mutex::new(world),
             clock: Mutex::new(clock),
-            journal: Mutex::new(Journal::new(cfg.journal_capacity)),
+            journal: Mutex::new(Journal::new(cfg.journal_capacity, cfg.journal_max_bytes)),
             faults: Mutex::new(faults),
             generation: AtomicU64::new(0),
             persisted: Default::default(),
@@ -103,7 +103,7 @@ impl Sandbox {
         let now = clock.now(os_now());
         world.sandbox = id.clone();
         world.requeue_in_flight_webhooks(now);
-        let mut journal = Journal::new(cfg.journal_capacity);
+        let mut journal = Journal::new(cfg.journal_capacity, cfg.journal_max_bytes);
         journal.resume_after(journal_seq);
         Ok(Sandbox {
             id,

@@ -32,8 +32,8 @@ const BIG: u32 = 10_000;
 const SMALL: u32 = 10;
 const PAGE: usize = 5;
 
-/// Kills the child process it owns when dropped, so no server outlives the bench.
-struct Proc(Child);
+/// Kills the child process it owns when dropped, so no server outlives the bench (or soak).
+pub(crate) struct Proc(pub(crate) Child);
 
 impl Drop for Proc {
     fn drop(&mut self) {
@@ -72,7 +72,7 @@ fn wait_healthy(addr: SocketAddr, since: Instant) -> Result<Duration, String> {
     }
 }
 
-fn vm_rss_kib(pid: u32) -> Option<u64> {
+pub(crate) fn vm_rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
