@@ -12,9 +12,11 @@ use crate::clock::{os_now_millis, Stopwatch};
 use crate::config::ApiVersion;
 use crate::error::GraphError;
 use crate::faults::{Call, Effect, Fired};
+use crate::http::iglogin;
 use crate::http::request::{self, RawRequest};
 use crate::http::response::{error_of, graph_error, mark_error, sim_json, Body};
 use crate::http::router::{self, Incoming};
+use crate::http::routes::{self, Auth, Handler, Route};
 use crate::journal::{keep_params, Entry, ErrorCode, FaultRecord};
 use crate::sandbox::{Sandbox, DEFAULT_SANDBOX};
 use http::Response;
@@ -49,8 +51,14 @@ enum Surface {
     Upload,
 }
 
-/// A Graph request: attribute it, let the fault rules act, serve it, record and log it.
-pub async fn graph(state: &State, raw: RawRequest) -> Result<Response<Body>, Dropped> {
+/// An app's API call (a Graph request, or `raw` the upload host's route and path): attribute
+/// it, let the fault rules act, serve it, record and log it, and hold the answer until the
+/// state directory has its changes.
+pub async fn graph(
+    state: &State,
+    raw: RawRequest,
+    raw_route: Option<(&'static Route, Vec<String>)>,
+) -> Result<Response<Body>, Dropped> {
     let watch = Stopwatch::start();
     let wall_ms = os_now_millis();
     let path = raw.path.clone();
@@ -60,25 +68,23 @@ pub async fn graph(state: &State, raw: RawRequest) -> Result<Response<Body>, Dro
     let query: Vec<(String, String)> = form_urlencoded::parse(raw.query.as_deref().unwrap_or("").as_bytes())
         .into_owned()
         .collect();
-    let incoming =
-        if request::split_path(&raw.path).is_some_and(|s| s.first().map(String::as_str) == Some("ig-api-upload")) {
-            Incoming::Upload(raw, segments.clone())
-        } else {
-            router::parse(state, raw).await
-        };
+    let incoming = match raw_route {
+        Some((route, path)) => Incoming::Raw(route, raw, path),
+        None => router::parse(state, raw).await,
+    };
     let sandbox = attribute(state, &incoming, hint.as_deref());
     let (method, version, (params, params_omitted), surface) = match &incoming {
         Incoming::Parsed(req) => (
             req.verb.as_str().to_string(),
             Some(req.version),
             keep_params(req.params.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
-            if router::is_instagram_code_exchange(req) {
+            if matches!(routes::graph_route(req).handler, Handler::Page(_)) && iglogin::is_code_exchange(req) {
                 Surface::CodeExchange
             } else {
                 Surface::Graph {
                     version: req.version,
                     suppress: req.param("suppress_http_code") == Some("1"),
-                    instagram: crate::http::iglogin::flavour(req) == crate::model::login::Flavour::Instagram,
+                    instagram: iglogin::flavour(req) == crate::model::login::Flavour::Instagram,
                     verb: req.verb.as_str(),
                 }
             },
@@ -94,7 +100,7 @@ pub async fn graph(state: &State, raw: RawRequest) -> Result<Response<Body>, Dro
                     instagram: false,
                     verb: "GET",
                 },
-                _ => Surface::Upload,
+                Incoming::Raw(..) | Incoming::Parsed(_) => Surface::Upload,
             },
         ),
     };
@@ -149,47 +155,35 @@ pub async fn graph(state: &State, raw: RawRequest) -> Result<Response<Body>, Dro
     answer.ok_or(Dropped)
 }
 
-/// A control-plane request: served by the router, then logged (never journaled). A call that
-/// may have changed a sandbox (anything but a GET under `/_sim/sandboxes/{id}/…`) answers
-/// once the change is on disk, with a state directory (creation, restore and deletion see to
-/// their own).
-pub async fn control(state: &State, raw: RawRequest, segments: Vec<String>) -> Response<Body> {
+/// A request of the raw surface's own routes (the control plane, the media CDN, the
+/// dashboard's files): served, then logged (never journaled: they are not an app's API calls).
+/// A control-plane call that may have changed a sandbox (anything but a GET of
+/// `/_sim/sandboxes/{id}/…`) answers once the change is on disk, with a state directory
+/// (creation, restore and deletion see to their own).
+pub async fn plain(state: &State, route: &'static Route, raw: RawRequest, segments: Vec<String>) -> Response<Body> {
     let watch = Stopwatch::start();
-    let mut resp = router::control(state, &raw, &segments).await;
-    let sandbox = match segments.get(1..3) {
-        Some([s, id]) if s == "sandboxes" => id.as_str(),
+    let (method, path) = (raw.method.clone(), raw.path.clone());
+    let control = route.auth == Auth::Admin;
+    let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let mut resp = router::raw_route(state, route, raw, &segs).await;
+    let sandbox = match segs.get(1..3) {
+        Some(["sandboxes", id]) if control => *id,
         _ => "-",
     };
-    if raw.method != http::Method::GET && segments.len() > 3 && resp.status().is_success() {
+    if control && method != http::Method::GET && segs.len() > 3 && resp.status().is_success() {
         if let Some(sb) = state.sandboxes.get(sandbox) {
             if let Err(e) = crate::http::control::snapshots::persisted(state, &sb).await {
-                resp = e.render();
+                resp = crate::http::control::render(Err(e));
             }
         }
     }
-    tracing::info!(
-        target: "igsim::control",
-        sandbox = %sandbox,
-        method = %raw.method,
-        path = %raw.path,
-        status = resp.status().as_u16(),
-        duration_ms = watch.elapsed_us() as f64 / 1000.0,
-    );
-    resp
-}
-
-/// A request to the media CDN (signed media URLs): served, then logged (never journaled: no
-/// sandbox token, not a Graph call).
-pub fn media(state: &State, raw: RawRequest) -> Response<Body> {
-    let watch = Stopwatch::start();
-    let resp = crate::http::cdn::serve(state, &raw);
-    tracing::info!(
-        target: "igsim::cdn",
-        method = %raw.method,
-        path = %raw.path,
-        status = resp.status().as_u16(),
-        duration_ms = watch.elapsed_us() as f64 / 1000.0,
-    );
+    let status = resp.status().as_u16();
+    let duration_ms = watch.elapsed_us() as f64 / 1000.0;
+    if control {
+        tracing::info!(target: "igsim::control", sandbox = %sandbox, method = %method, path = %path, status, duration_ms);
+    } else {
+        tracing::info!(target: "igsim::cdn", method = %method, path = %path, status, duration_ms);
+    }
     resp
 }
 

@@ -217,9 +217,10 @@ pub fn defaults(names: &[&str]) -> Vec<FieldSel> {
 /// Parses the request's `fields` (if any) with the one `fields=` parser, for its syntax error:
 /// run for every request before its handler (`http::router`), so no endpoint answers a
 /// `fields` it cannot parse, whether or not it projects fields.
-pub fn check_fields_syntax(req: &GraphRequest) -> GraphResult<()> {
-    // On `/{app-id}/subscriptions` `fields` lists webhook fields, not a selection (facts §6.4).
-    if req.segments.last().map(String::as_str) == Some("subscriptions") {
+pub fn check_fields_syntax(req: &GraphRequest, selection: bool) -> GraphResult<()> {
+    // On `/{app-id}/subscriptions` `fields` lists webhook fields, not a selection (facts
+    // §6.4; the route says which: `Route::fields_select`).
+    if !selection {
         return Ok(());
     }
     match req.param("fields") {

@@ -1,58 +1,59 @@
-//! THE route table: one match on (method, path segments). Everything else is handlers.
+//! The path of a request through igsim: its route from THE table (`http::routes`), then
+//! what that route needs: for a Graph call, the work before the world lock, the token and its
+//! sandbox, authentication, the rate-limit check, the handler inside the world lock
+//! (synchronously), and the rendered answer with its headers.
 //!
-//! Flow of a Graph request: parse -> (exchange: attribute to a sandbox, apply fault rules) ->
-//! find the sandbox from the token -> authenticate -> run the handler inside the sandbox's
-//! world lock (synchronously) -> render -> (exchange: journal entry, request log line, the
-//! state directory's durability point).
+//! ```text
+//! server::respond -> router::handle -> routes::raw_route       (control plane, CDN, upload)
+//!                                   -> exchange::graph (faults, journal, log, state dir) ->
+//!                                      request::parse -> routes::graph_route
+//!                                        -> Page (dialogs) | Async (handshake) | prefetch
+//!                                        -> call: token -> sandbox.with_world(authenticate,
+//!                                           ratelimit::admit, routes::resolve_route, handler)
+//!                                   -> response::graph_json | graph_error (+ usage headers)
+//! ```
 
 use crate::app::State;
 use crate::config::ApiVersion;
 use crate::error::{GraphError, GraphResult};
-use crate::http::graph::{authenticate, read_many, read_node, Ctx};
-use crate::http::request::{self, GraphRequest, RawRequest, Verb};
-use crate::http::response::{graph_error, graph_json, Body};
-use crate::http::{
-    comment, exchange, hashtag, ig_user, iglogin, insights, media, mention, oauth, publishing, ratelimit, shopping,
-    user,
-};
-use crate::ids::{parse_id, CommentId, ContainerId, HashtagId, IdKind, IgUserId, MediaId, UserId};
+use crate::http::control;
+use crate::http::graph::{authenticate, Ctx};
+use crate::http::request::{self, GraphRequest, RawRequest};
+use crate::http::response::{graph_error, graph_json, plain, Body};
+use crate::http::routes::{self, Auth, BeforeLock, Handler, Route};
+use crate::http::{exchange, iglogin, publishing, ratelimit};
 use crate::model::login::Flavour;
-use crate::model::TokenKind;
 use http::Response;
 use serde_json::Value;
 
-/// Every request: the control plane under `/_sim/`, the media CDN, or a Graph exchange
-/// (faults, journal, the request log and the durability point around [`serve`], in
-/// `http::exchange`). `Err` closes the connection without an answer (an injected fault).
+/// Answers one request: the raw surface's own routes (control plane, CDN, dashboard files)
+/// through `http::exchange::plain`, and an app's API calls (the Graph surface and the upload
+/// host) through `http::exchange::graph` (fault rules, journal, log line, durability point)
+/// around [`serve`]. `Err` closes the connection without an answer (an injected fault).
 pub async fn handle(state: &State, raw: RawRequest) -> Result<Response<Body>, exchange::Dropped> {
     if let Some(segments) = request::split_path(&raw.path) {
-        if segments.first().map(String::as_str) == Some("_sim") {
-            return Ok(exchange::control(state, raw, segments).await);
-        }
-        // The media CDN: signed media URLs (`http::cdn`); logged, not journaled.
-        if crate::http::cdn::is_cdn_path(&segments) {
-            return Ok(exchange::media(state, raw));
+        let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
+        if let Some(route) = routes::raw_route(&raw.method, &segs) {
+            if !route.journaled {
+                return Ok(exchange::plain(state, route, raw, segments).await);
+            }
+            return exchange::graph(state, raw, Some((route, segments))).await;
         }
     }
-    exchange::graph(state, raw).await
+    exchange::graph(state, raw, None).await
 }
 
-/// The control plane: `segments` are the path's, `_sim` first (`http::control`).
-pub(crate) async fn control(state: &State, raw: &RawRequest, segments: &[String]) -> Response<Body> {
-    crate::http::control::handle(state, raw, &segments[1..]).await
-}
-
-/// A Graph request as the route table receives it from the exchange.
+/// An API call as the route table receives it from the exchange.
 pub(crate) enum Incoming {
-    /// A resumable upload (`/ig-api-upload/…`): raw bytes, read by its own handler.
-    Upload(RawRequest, Vec<String>),
+    /// A raw route's call (the upload host): the request as sent and its path segments.
+    Raw(&'static Route, RawRequest, Vec<String>),
     Parsed(GraphRequest),
     /// The request could not be parsed: the error to answer, in this version.
     Unparsable(GraphError, ApiVersion),
 }
 
 /// Parses a Graph request and settles the version serving it, which follows the clock of the
-/// token's sandbox (expiry dates, `version.rs`).
+/// token's sandbox (release and expiry dates, version.rs).
 pub(crate) async fn parse(state: &State, raw: RawRequest) -> Incoming {
     let cfg = &state.sandboxes.config;
     let default_now = state.clock_of(None);
@@ -65,42 +66,38 @@ pub(crate) async fn parse(state: &State, raw: RawRequest) -> Incoming {
     }
 }
 
-/// Whether a request is `api.instagram.com`'s code exchange rather than Facebook's
-/// `/oauth/access_token`: it asks for `grant_type=authorization_code` (Facebook's exchange
-/// sends no grant_type) or names an Instagram host (README, "Instagram Login").
-pub(crate) fn is_instagram_code_exchange(req: &GraphRequest) -> bool {
-    req.segments == ["oauth", "access_token"]
-        && (req.param("grant_type") == Some("authorization_code") || iglogin::host_is_instagram(req))
-}
-
-/// A Graph request: uploads, the login dialogs and Instagram's code exchange (each answers in
-/// its own shape), then the Graph flow.
+/// Serves an API call: a raw route's, or a Graph call through its route.
 pub(crate) async fn serve(state: &State, incoming: Incoming) -> Response<Body> {
     let mut req = match incoming {
-        // Resumable uploads: raw bytes and an `Authorization: OAuth` header (facts §4.4).
-        Incoming::Upload(raw, segments) => return crate::http::upload::upload(state, raw, &segments).await,
-        Incoming::Unparsable(e, version) => {
-            let trace = state.traces.next();
-            return graph_error(&e, version, &trace, false);
+        Incoming::Raw(route, raw, segments) => {
+            let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
+            return raw_route(state, route, raw, &segs).await;
         }
+        Incoming::Unparsable(e, version) => return graph_error(&e, version, &state.traces.next(), false),
         Incoming::Parsed(req) => req,
     };
     let trace = state.traces.next();
-    // The login dialogs (HTML) and Instagram Login's code exchange (api.instagram.com's own
-    // envelope) answer outside the Graph flow.
-    if let Some(r) = crate::http::dialog::handle(state, &req) {
-        return r;
+    let now = state.clock_of(req.token.as_deref());
+    if let Err(e) = request::check_released(req.requested, now, &req.segments) {
+        return graph_error(&e, req.version, &trace, false);
     }
-    if is_instagram_code_exchange(&req) {
-        return iglogin::code_exchange(state, &req);
+    let route = routes::graph_route(&req);
+    if let Handler::Page(page) = route.handler {
+        return page(state, &req);
     }
-    publishing::prefetch(state, &mut req).await;
+    if route.before_lock == BeforeLock::MediaFetch {
+        publishing::prefetch(state, &mut req).await;
+    }
     let suppress = req.param("suppress_http_code") == Some("1");
     // Rate-limit headers: from the admission check when the request reached it.
     let mut rate = None;
-    let result = match crate::http::webhooks::intercept(state, &req).await {
+    let async_result = match route.handler {
+        Handler::Async(before_lock) => before_lock(state, &req).await,
+        _ => None,
+    };
+    let result = match async_result {
         Some(result) => result,
-        None => metered(state, &req, &mut rate),
+        None => call(state, &req, &mut rate),
     };
     let mut resp = match result {
         Ok(v) => graph_json(200, &v, req.version, &trace),
@@ -114,39 +111,52 @@ pub(crate) async fn serve(state: &State, incoming: Incoming) -> Response<Body> {
     resp
 }
 
-/// A Graph request without its rate-limit headers (batch operations: each still counts).
-fn graph(state: &State, req: &GraphRequest) -> GraphResult<Value> {
-    metered(state, req, &mut None)
+/// A raw-surface request: the control plane (behind its admin token), the CDN, the upload
+/// host.
+pub(crate) async fn raw_route(state: &State, route: &Route, raw: RawRequest, segs: &[&str]) -> Response<Body> {
+    if route.auth == Auth::Admin {
+        if let Err(refused) = control::authorize(&state.sandboxes.config, &raw.headers) {
+            return refused;
+        }
+    }
+    match route.handler {
+        Handler::Raw(serve) => serve(state, raw, routes::raw_args(route, segs)).await,
+        Handler::Control(handler) => {
+            control::render(routes::control_req(state, route, &raw, segs).and_then(|r| handler(state, &r)))
+        }
+        Handler::ControlAsync(handler) => match routes::control_req(state, route, &raw, segs) {
+            Ok(r) => control::render(handler(state, &r).await),
+            Err(e) => control::render(Err(e)),
+        },
+        _ => plain(404, "Not Found"),
+    }
 }
 
-/// A Graph request; `rate` receives the headers of its rate-limit check when it got there.
-fn metered(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateHeaders>) -> GraphResult<Value> {
-    let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
+/// A Graph call without its rate-limit headers (batch operations: each still counts).
+fn graph(state: &State, req: &GraphRequest) -> GraphResult<Value> {
+    call(state, req, &mut None)
+}
 
-    if req.verb == Verb::Post && segs.is_empty() && req.param("batch").is_some() {
-        // The batch's own token is the operations' fallback and is required (facts §3.5):
-        // it is checked before the batch is even parsed, and a bad one answers its own error.
-        let Some(token) = req.token.as_deref() else {
-            return Err(GraphError::token_required());
-        };
-        sandbox_of(state, token)?.with_world(|world, now| authenticate(world, req, token, now))?;
-        return crate::http::batch::run(state, req, graph);
+/// `POST /` with `batch`: its own token is the operations' fallback and is required (facts
+/// §3.5): it is checked before the batch is even parsed, and a bad one answers its own error.
+pub fn batch(state: &State, req: &GraphRequest) -> GraphResult<Value> {
+    let Some(token) = req.token.as_deref() else {
+        return Err(GraphError::token_required());
+    };
+    sandbox_of(state, token)?.with_world(|world, now| authenticate(world, req, token, now))?;
+    crate::http::batch::run(state, req, graph)
+}
+
+/// A Graph call; `rate` receives the headers of its rate-limit check when it got there.
+fn call(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateHeaders>) -> GraphResult<Value> {
+    if let Some(open) = routes::open_route(req) {
+        return open(state, req);
     }
-
-    // Token endpoints authenticate with app credentials, not an access token.
-    if let ["oauth", "access_token"] = segs.as_slice() {
-        return oauth_route(state, req);
-    }
-
     if let Some(e) = iglogin::wrong_host(req) {
         return Err(e);
     }
     let Some(token) = req.token.as_deref() else {
-        return Err(if segs.first() == Some(&"me") {
-            GraphError::active_token_required()
-        } else {
-            GraphError::token_required()
-        });
+        return Err(routes::token_missing(req));
     };
     let sandbox = sandbox_of(state, token)?;
     let cfg = &state.sandboxes.config;
@@ -162,14 +172,21 @@ fn metered(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateH
             cfg,
             expanded: Default::default(),
         };
+        let shape = routes::shape_route(&ctx);
         // Rate limits: after authentication (a refused token counts nothing), before the
         // handler (guides "Overview" -> "Rate Limiting").
-        let (headers, admitted) = ratelimit::admit(&mut ctx, &segs);
+        let (headers, admitted) = ratelimit::admit(&mut ctx, shape.rate);
         *rate = Some(headers);
         admitted?;
         // Legacy features refused to apps created from v27.0's cut-over on (a counted call).
-        crate::http::legacy::check(&ctx, &segs)?;
-        route(&mut ctx, &segs)
+        crate::http::legacy::check(&ctx, shape.path.is_empty())?;
+        crate::http::graph::check_fields_syntax(ctx.req, shape.fields_select)?;
+        let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
+        let (route, args) = routes::resolve_route(&ctx, &segs)?;
+        match route.handler {
+            Handler::Graph(handler) => handler(&mut ctx, &args),
+            _ => Err(GraphError::unknown_path(&req.path_string())),
+        }
     });
     state.sandboxes.index_tokens(&sandbox);
     result
@@ -191,167 +208,5 @@ fn dummy_app() -> crate::model::App {
         secret: String::new(),
         require_appsecret_proof: false,
         created_time: 0,
-    }
-}
-
-fn oauth_route(state: &State, req: &GraphRequest) -> GraphResult<Value> {
-    crate::http::graph::check_fields_syntax(req)?;
-    let app_token = format!(
-        "{}|{}",
-        req.param("client_id").unwrap_or(""),
-        req.param("client_secret").unwrap_or("")
-    );
-    let sandbox = state
-        .sandboxes
-        .by_token(&app_token)
-        .or_else(|| req.param("fb_exchange_token").and_then(|t| state.sandboxes.by_token(t)));
-    let Some(sandbox) = sandbox else {
-        req.required("client_id")?;
-        if parse_id(req.param("client_id").unwrap_or("")).is_none() {
-            return Err(GraphError::invalid_application_id());
-        }
-        req.required("client_secret")?;
-        return Err(GraphError::invalid_client_secret());
-    };
-    let long = state.sandboxes.config.long_lived_token_seconds;
-    let out = sandbox.with_world(|world, now| match req.param("code") {
-        // Facebook Login's code exchange (the Instagram one left in `handle`).
-        Some(_) if req.param("fb_exchange_token").is_none() => {
-            oauth::code_exchange(world, req, now, &state.sandboxes.config)
-        }
-        _ => oauth::access_token(world, req, now, long),
-    });
-    state.sandboxes.index_tokens(&sandbox);
-    out
-}
-
-/// Resolves `me` and numeric ids to the object the path names.
-fn resolve(ctx: &Ctx, seg: &str) -> GraphResult<(u64, IdKind)> {
-    if seg == "me" {
-        return match ctx.viewer.kind {
-            TokenKind::User(u) => Ok((u.0, IdKind::User)),
-            TokenKind::Page { page, .. } => Ok((page.0, IdKind::Page)),
-            TokenKind::Instagram(ig) => Ok((ig.0, IdKind::IgUser)),
-            TokenKind::App => Err(GraphError::active_token_required()),
-        };
-    }
-    if let Some(ig) = iglogin::scoped_account(ctx, seg) {
-        return Ok((ig.0, IdKind::IgUser));
-    }
-    let unsupported = || GraphError::unsupported(ctx.req.verb.as_str(), seg);
-    let id = parse_id(seg).ok_or_else(unsupported)?;
-    let kind = ctx.world.kind_of(id).ok_or_else(unsupported)?;
-    Ok((id, kind))
-}
-
-/// Whether a path segment is an id of `kind` in this sandbox (for verb + kind routes).
-fn is_kind(ctx: &Ctx, seg: &str, kind: IdKind) -> bool {
-    parse_id(seg).and_then(|n| ctx.world.kind_of(n)) == Some(kind)
-}
-
-fn route(ctx: &mut Ctx, segs: &[&str]) -> GraphResult<Value> {
-    use Verb::*;
-    crate::http::graph::check_fields_syntax(ctx.req)?;
-    if let Some(r) = iglogin::route(ctx, segs) {
-        return r;
-    }
-    match (ctx.req.verb, segs) {
-        (Get, []) => match ctx.req.param("ids") {
-            Some(ids) => {
-                let ids = ids.to_string();
-                read_many(ctx, &ids)
-            }
-            None => Err(GraphError::missing_param("ids")),
-        },
-        (Get, ["debug_token"]) => oauth::debug_token(ctx.world, ctx.req, &ctx.viewer, ctx.now),
-        (Get, ["me"]) => user::read_me(ctx),
-        (Get | Delete, [id, "subscriptions"]) => match resolve(ctx, id)? {
-            (n, IdKind::App) => crate::http::webhooks::app_subscriptions(ctx, n),
-            _ => Err(GraphError::unsupported(ctx.req.verb.as_str(), id)),
-        },
-        (_, [id, "subscribed_apps"]) => match resolve(ctx, id)? {
-            (n, IdKind::Page) => crate::http::webhooks::subscribed_apps(ctx, crate::ids::PageId(n)),
-            _ => Err(GraphError::unsupported(ctx.req.verb.as_str(), id)),
-        },
-        (Get, ["ig_hashtag_search"]) => hashtag::search(ctx),
-        (Get, [id]) => {
-            let (n, _) = resolve(ctx, id)?;
-            read_node(ctx, &n.to_string())
-        }
-        (Post, [id, edge @ ("media" | "media_publish")]) => {
-            let (n, kind) = resolve(ctx, id)?;
-            match (kind, *edge) {
-                (IdKind::IgUser, "media") => publishing::create_container(ctx, IgUserId(n)),
-                (IdKind::IgUser, _) => publishing::publish(ctx, IgUserId(n)),
-                _ => Err(GraphError::unsupported("POST", id)),
-            }
-        }
-        (Get, [id, "insights"]) => match resolve(ctx, id)? {
-            (n, IdKind::IgUser) => insights::user(ctx, IgUserId(n)),
-            (n, IdKind::Media) => insights::media(ctx, MediaId(n)),
-            (_, IdKind::Page) => Err(GraphError::nonexisting_field("insights", crate::http::page::NODE)),
-            _ => Err(GraphError::unsupported("GET", id)),
-        },
-        (
-            Get | Post | Delete,
-            [id, edge @ ("product_tags" | "available_catalogs" | "catalog_product_search" | "product_appeal")],
-        ) => match (ctx.req.verb, resolve(ctx, id)?, *edge) {
-            (Get, (n, IdKind::Media), "product_tags") => shopping::product_tags(ctx, MediaId(n), None),
-            (Post, (n, IdKind::Media), "product_tags") => shopping::update_product_tags(ctx, MediaId(n)),
-            (Delete, (n, IdKind::Media), "product_tags") => shopping::delete_product_tags(ctx, MediaId(n)),
-            (Get, (n, IdKind::IgUser), "available_catalogs") => shopping::available_catalogs(ctx, IgUserId(n), None),
-            (Get, (n, IdKind::IgUser), "catalog_product_search") => shopping::catalog_product_search(ctx, IgUserId(n)),
-            (Get, (n, IdKind::IgUser), "product_appeal") => shopping::product_appeal_status(ctx, IgUserId(n)),
-            (Post, (n, IdKind::IgUser), "product_appeal") => shopping::product_appeal(ctx, IgUserId(n)),
-            (Get, (n, IdKind::IgUser), e) => ig_user::edge(ctx, IgUserId(n), e),
-            (Get, (n, IdKind::Media), e) => media::edge(ctx, MediaId(n), e),
-            (v, _, _) => Err(GraphError::unsupported(v.as_str(), id)),
-        },
-        (Get, [id, edge]) => {
-            let (n, kind) = resolve(ctx, id)?;
-            match kind {
-                IdKind::IgUser if *edge == "content_publishing_limit" => publishing::publishing_limit(ctx, IgUserId(n)),
-                IdKind::Media if *edge == "collaborators" => publishing::collaborators_edge(ctx, MediaId(n), None),
-                IdKind::Container => publishing::container_edge(ctx, ContainerId(n), edge),
-                IdKind::IgUser => ig_user::edge(ctx, IgUserId(n), edge),
-                IdKind::Media if *edge == "comments" => comment::comments_edge(ctx, MediaId(n), None),
-                IdKind::Media => media::edge(ctx, MediaId(n), edge),
-                IdKind::Comment => comment::edge(ctx, CommentId(n), edge),
-                IdKind::Hashtag => hashtag::edge(ctx, HashtagId(n), edge),
-                IdKind::User => user::edge(ctx, UserId(n), edge),
-                IdKind::Page => Err(GraphError::nonexisting_field(edge, crate::http::page::NODE)),
-                _ => Err(GraphError::unsupported("GET", id)),
-            }
-        }
-        (Post, [id]) if is_kind(ctx, id, IdKind::Media) => {
-            let (n, _) = resolve(ctx, id)?;
-            comment::update_media(ctx, MediaId(n))
-        }
-        (Post, [id]) if is_kind(ctx, id, IdKind::Comment) => {
-            let (n, _) = resolve(ctx, id)?;
-            comment::hide(ctx, CommentId(n))
-        }
-        (Delete, [id]) if is_kind(ctx, id, IdKind::Comment) => {
-            let (n, _) = resolve(ctx, id)?;
-            comment::delete(ctx, CommentId(n))
-        }
-        (Post, [id, "comments"]) if is_kind(ctx, id, IdKind::Media) => {
-            let (n, _) = resolve(ctx, id)?;
-            comment::create(ctx, MediaId(n))
-        }
-        (Post, [id, "replies"]) if is_kind(ctx, id, IdKind::Comment) => {
-            let (n, _) = resolve(ctx, id)?;
-            comment::reply(ctx, CommentId(n))
-        }
-        (Post, [id, "mentions"]) if is_kind(ctx, id, IdKind::IgUser) => {
-            let (n, _) = resolve(ctx, id)?;
-            mention::reply(ctx, IgUserId(n))
-        }
-        (_, [id, ..]) if segs.len() <= 2 => {
-            let (_, _) = resolve(ctx, id)?;
-            Err(GraphError::unsupported(ctx.req.verb.as_str(), id))
-        }
-        (_, []) => Err(GraphError::unsupported(ctx.req.verb.as_str(), "")),
-        _ => Err(GraphError::unknown_path(&ctx.req.path_string())),
     }
 }
