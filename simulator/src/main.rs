@@ -410,7 +410,7 @@ fn serve(args: ServeArgs) -> Result<(), Failure> {
         LogFormatArg::Text => simulator::logging::LogFormat::Text,
         LogFormatArg::Json => simulator::logging::LogFormat::Json,
     };
-    simulator::logging::init(format, filter)?;
+    let logs = simulator::logging::init(format, filter)?;
     let exposed = exposed(&args.addr);
     if exposed {
         warn(exposed_warning(&args.addr, config.admin_token.is_some()).trim_end());
@@ -438,6 +438,13 @@ fn serve(args: ServeArgs) -> Result<(), Failure> {
         let signal = stop.await;
         warn(&format!("igsim: {signal}: shutting down"));
         running.stop().await;
+        // Every request has answered and logged: its lines reach stderr before the exit.
+        let unwritten = logs.drain(simulator::logging::DRAIN_PATIENCE);
+        if unwritten > 0 {
+            warn(&format!(
+                "igsim: {unwritten} log lines not written (stderr was not being read)"
+            ));
+        }
         Ok(())
     })
 }

@@ -61,12 +61,28 @@ pub fn get(addr: &str, target: &str) -> String {
     out.lines().next().unwrap_or_default().to_string()
 }
 
-/// Kills igsim and returns everything it wrote to stderr.
+/// Sends `signal` (e.g. `TERM`) to the child with the system's `kill`.
+pub fn signal(child: &Child, signal: &str) {
+    let ok = Command::new("kill")
+        .args([format!("-{signal}"), child.id().to_string()])
+        .status()
+        .expect("run kill")
+        .success();
+    assert!(ok, "kill -{signal} failed");
+}
+
+/// The line a graceful stop by SIGTERM writes to stderr first (`main.rs`).
+pub const TERMINATED: &str = "igsim: terminated: shutting down";
+
+/// Stops igsim gracefully (SIGTERM, as `docker stop` does), waits for its exit and returns
+/// everything it wrote to stderr: every line logged before the stop is in it. The exit must
+/// be a success. Reading stderr to its end while waiting keeps a full pipe from stalling it.
 pub fn stop(mut p: Igsim) -> String {
-    p.child.kill().unwrap();
-    p.child.wait().unwrap();
+    signal(&p.child, "TERM");
     let mut err = String::new();
     p.child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    let status = p.child.wait().unwrap();
+    assert!(status.success(), "igsim stopped with {status:?}:\n{err}");
     err
 }
 
