@@ -248,10 +248,13 @@ fn rules_expire_on_the_sandbox_clock_and_can_be_removed() {
     assert_eq!(c.get("me", &[]).status, 500);
     sb.advance(60);
     c.get("me", &[]).ok("fb_user");
-    assert_eq!(sb.control_delete("faults/soon").status, 200);
-    assert_eq!(sb.control_delete("faults/soon").status, 404);
+    let removed = sb.control_delete("faults/soon");
+    assert_eq!(removed.ok("sim_faults_removed")["removed"], 1);
+    let again = sb.control_delete("faults/soon");
+    assert_eq!(again.status, 404);
+    again.schema("sim_error");
     assert_eq!(sb.faults()["data"].as_array().unwrap().len(), 1);
-    sb.clear_faults();
+    assert_eq!(sb.clear_faults(), 1);
     assert_eq!(sb.faults()["data"], json!([]));
 }
 
