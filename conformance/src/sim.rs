@@ -1,4 +1,5 @@
-//! The simulator's control plane (`/_sim/`) from the harness's side: sandboxes and clocks.
+//! The simulator's control plane (`/_sim/`) from the harness's side: sandboxes, clocks, the
+//! request journal, fault rules, snapshots.
 //! Only simulator targets have it; scenarios that use it say so.
 
 use crate::client::{Client, Resp};
@@ -11,6 +12,9 @@ pub struct Sandbox {
     pub base_url: String,
     /// The control-plane description (`sim_sandbox` schema).
     pub info: Value,
+    /// The simulator's control-plane token, when this sandbox was attached with one
+    /// ([`attach_with_token`]); otherwise [`ADMIN_TOKEN_ENV`] decides.
+    pub admin_token: Option<String>,
 }
 
 impl Sandbox {
@@ -60,17 +64,15 @@ impl Sandbox {
     }
 
     fn control(&self) -> Client {
-        control_client(&self.base_url)
+        match &self.admin_token {
+            Some(token) => admin_client(&self.base_url, token),
+            None => control_client(&self.base_url),
+        }
     }
 
     fn post_json(&self, path: &str, body: &Value) -> Resp {
         let c = self.control();
-        let url = format!(
-            "{}/_sim/sandboxes/{}/{}",
-            self.base_url,
-            self.id,
-            path.trim_start_matches('/')
-        );
+        let url = self.url(path);
         c.send_bytes(
             "POST",
             &url,
@@ -102,12 +104,76 @@ impl Sandbox {
 
     /// Any control-plane GET under this sandbox, returned raw.
     pub fn control_get(&self, path: &str) -> Resp {
-        self.control().get_url(&format!(
+        self.control().get_url(&self.url(path))
+    }
+
+    /// Any control-plane DELETE under this sandbox, returned raw.
+    pub fn control_delete(&self, path: &str) -> Resp {
+        self.control().send_bytes("DELETE", &self.url(path), &[], b"")
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!(
             "{}/_sim/sandboxes/{}/{}",
             self.base_url,
             self.id,
             path.trim_start_matches('/')
-        ))
+        )
+    }
+
+    /// A page of the request journal for a filter query (`method=POST&edge=media_publish`,
+    /// `since=12&limit=50`; empty for all), checked against `sim_requests`.
+    pub fn requests(&self, filter: &str) -> Value {
+        let r = self.control_get(&format!("requests?{filter}"));
+        assert_eq!(r.status, 200, "requests?{filter}: {}", r.text);
+        r.schema("sim_requests");
+        r.body
+    }
+
+    /// How many journal entries match a filter query ("exactly one publish").
+    pub fn request_count(&self, filter: &str) -> u64 {
+        let r = self.control_get(&format!("requests/count?{filter}"));
+        assert_eq!(r.status, 200, "requests/count?{filter}: {}", r.text);
+        r.schema("sim_request_count");
+        r.body["count"].as_u64().unwrap_or_default()
+    }
+
+    /// Empties the request journal; returns how many entries it held (`sim_requests_cleared`).
+    pub fn clear_requests(&self) -> u64 {
+        let r = self.control_delete("requests");
+        assert_eq!(r.status, 200, "clear requests: {}", r.text);
+        r.schema("sim_requests_cleared");
+        r.body["cleared"].as_u64().unwrap_or_default()
+    }
+
+    /// Adds fault rules (a rule, an array, or `{"rules": [...]}`); returns the answer raw (201
+    /// with the added rules, or 400 saying why none was added).
+    pub fn add_faults(&self, rules: &Value) -> Resp {
+        self.post_json("faults", rules)
+    }
+
+    /// The sandbox's fault rules with their counters, checked against `sim_faults`.
+    pub fn faults(&self) -> Value {
+        let r = self.control_get("faults");
+        assert_eq!(r.status, 200, "faults: {}", r.text);
+        r.schema("sim_faults");
+        r.body
+    }
+
+    /// The sandbox as one snapshot (`GET …/export`), checked against `sim_snapshot`.
+    pub fn export(&self) -> Value {
+        let r = self.control_get("export");
+        assert_eq!(r.status, 200, "export: {}", r.text);
+        r.schema("sim_snapshot");
+        r.body
+    }
+
+    /// Removes every fault rule; returns how many there were (`sim_faults_removed`).
+    pub fn clear_faults(&self) -> u64 {
+        let r = self.control_delete("faults");
+        assert_eq!(r.status, 200, "clear faults: {}", r.text);
+        r.schema("sim_faults_removed");
+        r.body["removed"].as_u64().unwrap_or_default()
     }
 }
 
@@ -118,12 +184,23 @@ pub const ADMIN_TOKEN_ENV: &str = "IGSIM_ADMIN_TOKEN";
 /// A client for the control plane at `base_url`: unversioned paths, and the admin token from
 /// [`ADMIN_TOKEN_ENV`] when set.
 pub fn control_client(base_url: &str) -> Client {
+    match std::env::var(ADMIN_TOKEN_ENV) {
+        Ok(token) if !token.trim().is_empty() => admin_client(base_url, &token),
+        _ => open_client(base_url),
+    }
+}
+
+/// A client for the control plane at `base_url` sending no admin token.
+pub fn open_client(base_url: &str) -> Client {
     let mut c = Client::new(base_url);
     c.version = String::new();
-    match std::env::var(ADMIN_TOKEN_ENV) {
-        Ok(token) if !token.trim().is_empty() => c.with_header("Authorization", &format!("Bearer {}", token.trim())),
-        _ => c,
-    }
+    c
+}
+
+/// A client for the control plane at `base_url` sending `token` as its admin token
+/// (`Authorization: Bearer`).
+pub fn admin_client(base_url: &str, token: &str) -> Client {
+    open_client(base_url).with_header("Authorization", &format!("Bearer {}", token.trim()))
 }
 
 /// Creates a fresh sandbox with the demo world (or `world`) on a simulator at `base_url`.
@@ -147,6 +224,7 @@ pub fn new_sandbox_at(base_url: &str, world: Option<&Value>, at: Option<&str>) -
         id: r.body["id"].as_str().unwrap_or_default().to_string(),
         base_url: base_url.to_string(),
         info: r.body.clone(),
+        admin_token: None,
     }
 }
 
@@ -169,7 +247,57 @@ pub fn try_new_sandbox(base_url: &str, world: Option<&Value>) -> Result<Sandbox,
         id: r.body["id"].as_str().unwrap_or_default().to_string(),
         base_url: base_url.to_string(),
         info: r.body.clone(),
+        admin_token: None,
     })
+}
+
+/// The sandbox `id` of a simulator at `base_url` (one the harness did not create), or why not.
+pub fn attach(base_url: &str, id: &str) -> Result<Sandbox, String> {
+    attach_as(base_url, id, None)
+}
+
+/// Like [`attach`] on a simulator whose control plane needs `token` (`--admin-token`): every
+/// control-plane call of the sandbox sends it. A refusal is the error (`… 401 …` for a wrong
+/// token, checked against `sim_error`).
+pub fn attach_with_token(base_url: &str, id: &str, token: &str) -> Result<Sandbox, String> {
+    attach_as(base_url, id, Some(token))
+}
+
+fn attach_as(base_url: &str, id: &str, token: Option<&str>) -> Result<Sandbox, String> {
+    let url = format!("{}/_sim/sandboxes/{id}", base_url.trim_end_matches('/'));
+    let client = token.map_or_else(|| control_client(base_url), |t| admin_client(base_url, t));
+    let r = client.get_url(&url);
+    if r.status != 200 {
+        r.schema("sim_error");
+        return Err(format!("{url}: {} {}", r.status, r.text));
+    }
+    r.schema("sim_sandbox");
+    Ok(Sandbox {
+        id: id.to_string(),
+        base_url: base_url.to_string(),
+        info: r.body.clone(),
+        admin_token: token.map(str::to_string),
+    })
+}
+
+/// Restores a snapshot (`Sandbox::export`) as a sandbox: `POST /_sim/sandboxes[?id=&replace=true]`
+/// with it as the body; the answer raw (201 with the sandbox description, or the refusal).
+pub fn restore(base_url: &str, snapshot: &Value, id: Option<&str>, replace: bool) -> Resp {
+    let mut url = format!("{}/_sim/sandboxes", base_url.trim_end_matches('/'));
+    let query: Vec<String> = id
+        .map(|id| format!("id={id}"))
+        .into_iter()
+        .chain(replace.then(|| "replace=true".to_string()))
+        .collect();
+    if !query.is_empty() {
+        url = format!("{url}?{}", query.join("&"));
+    }
+    control_client(base_url).send_bytes(
+        "POST",
+        &url,
+        &[("Content-Type", "application/json")],
+        snapshot.to_string().as_bytes(),
+    )
 }
 
 /// Deletes a sandbox (best effort: a scenario's sandbox is garbage either way).
