@@ -1,6 +1,8 @@
 //! Insight values keep the world's consistency rules under random events and clock moves
 //! (pure model tests over the demo world; the HTTP scenarios live in conformance).
 
+use super::account_values::boundary_after;
+use super::catalogue::media_metrics_for;
 use super::*;
 use crate::config::Config;
 use crate::ids::{CommentId, IdKind};
