@@ -43,7 +43,10 @@ pub struct Config {
     /// Seed of every generated id, token and value.
     pub seed: u64,
     pub clock: ClockMode,
-    /// Where frozen clocks start (2026-01-01T00:00:00Z).
+    /// Where frozen clocks start: 2026-11-29T00:00:00Z, the day the version timeline was last
+    /// checked against Meta's changelog, so a default sandbox meets the API as production
+    /// serves it today (v27.0 the newest, v21.0 the oldest; `version.rs`). Sandboxes that need
+    /// an earlier day are created with `at=` (`POST /_sim/sandboxes?at=2026-01-01`).
     pub frozen_epoch: i64,
 
     /// Pins the oldest version served. `None` (default) follows the version timeline
@@ -53,9 +56,9 @@ pub struct Config {
     pub oldest_version: Option<ApiVersion>,
     /// The version a path without one is served as: the app's "Upgrade API version" setting in
     /// the App Dashboard (Platform Versioning guide, "unversioned calls"). `None` (default):
-    /// the newest version, as for an app created today. An expired setting is upgraded like
-    /// any other version. (The guides' "you get the oldest version still available", facts
-    /// §3.1, is the knob value `Some(<oldest>)`.)
+    /// the newest version released on the sandbox's clock, as for an app created that day. An
+    /// expired setting is upgraded like any other version. (The guides' "you get the oldest
+    /// version still available", facts §3.1, is the knob value `Some(<oldest>)`.)
     pub unversioned_version: Option<ApiVersion>,
 
     /// Default page size of cursor-paged edges (facts §3.3: "25?" UNCONFIRMED).
@@ -139,7 +142,9 @@ impl Config {
         let oldest = self
             .oldest_version
             .unwrap_or_else(|| crate::version::oldest_available(now));
-        let unversioned = self.unversioned_version.unwrap_or_else(crate::version::newest);
+        let unversioned = self
+            .unversioned_version
+            .unwrap_or_else(|| crate::version::newest_at(now));
         crate::version::serve(requested, unversioned, oldest)
     }
 }
@@ -149,7 +154,7 @@ impl Default for Config {
         Config {
             seed: 42,
             clock: ClockMode::Real,
-            frozen_epoch: 1_767_225_600,
+            frozen_epoch: 1_795_910_400,
             oldest_version: None,
             unversioned_version: None,
             default_page_size: 25,

@@ -233,8 +233,9 @@ impl GraphError {
 
     /// `fields=` on `POST /{ig-media-id}/comments`: the comment is created, then production
     /// answers HTTP 400, code 20, subcode 1772107 (GH:brightbeanxyz/brightbean-studio#140,
-    /// 2026-08: clients that retried on it posted duplicate comments). The report quotes the
-    /// text without a `(#20)` prefix; whether production adds one is UNCONFIRMED.
+    /// 2026-08: clients that retried on it posted duplicate comments). The text has no `(#20)`
+    /// prefix: the report quotes it bare, and a public client compares production's `message`
+    /// to exactly this sentence with code 20 (for its sibling subcode 1772179 on replies).
     pub fn response_format_unsupported() -> Self {
         GraphError::of(
             PARAMETER,
@@ -367,9 +368,14 @@ impl GraphError {
         GraphError::of(TOKEN, 190, "Invalid OAuth access token - Cannot parse access token")
     }
 
-    /// 190 "Invalid OAuth access token." (GH:darwin-morocho/flutter-facebook-auth#397, facts §1.3).
+    /// 190 for a token with the shape of one (`EAA…`, `IG…`, `app-id|secret`) that production
+    /// did not issue: "The access token could not be decrypted", no subcode, HTTP 400 (recorded
+    /// body bk-rs/instagram-apis-rs v14.0 err__access_token_invalid_1.json, 2022; the same text
+    /// with HTTP 400 in GH:singer-io/tap-facebook#219, 2023, and
+    /// GH:facebook/facebook-for-woocommerce#951, 2019). The older "Invalid OAuth access token."
+    /// (GH:roundrop/facebook4j-oauth-example#3, 2017; facts §1.3) is superseded.
     pub fn token_invalid() -> Self {
-        GraphError::of(TOKEN, 190, "Invalid OAuth access token.")
+        GraphError::of(TOKEN, 190, "The access token could not be decrypted")
     }
 
     /// 190/463 with the Pacific-time sentence production uses.

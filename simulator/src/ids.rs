@@ -134,10 +134,10 @@ pub fn stable_hash(parts: &[&[u8]]) -> u64 {
 
 /// A stable 17-digit Graph-style id that `purpose` gives node `id`: ids of things the world
 /// does not model as nodes of their own, derived so they never depend on generation order.
-/// - `"legacy_instagram_media"`, `"legacy_instagram_comment"`: the ids the Marketing API's
-///   legacy Instagram Media / Instagram Comment objects gave the node
-///   (`legacy_instagram_media_id`, `legacy_instagram_comment_id`; v22 changelog). Production's
-///   format is UNCONFIRMED.
+/// - `"legacy_instagram_media"`, `"legacy_instagram_comment"`, `"legacy_instagram_user"`: the
+///   ids the Marketing API's legacy Instagram Media / Comment / User objects gave the node
+///   (`legacy_instagram_media_id`, `legacy_instagram_comment_id`, `legacy_instagram_user_id`;
+///   v22 changelog). Production's format is UNCONFIRMED.
 /// - `"owner_business"`: the Meta business that owns an IG account (the IG user's
 ///   `owner_business`, and the key of its `X-Business-Use-Case-Usage` entries, facts §9).
 ///   One business per account (UNCONFIRMED: real businesses may own several).

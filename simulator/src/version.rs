@@ -139,6 +139,12 @@ pub const TIMELINE: &[Release] = &[
                 node: "IGComment",
                 field: "legacy_instagram_comment_id",
             },
+            // IG User gains its legacy id with the same parity work (the v22 blog; the Python
+            // Business SDK's IGUser field list).
+            Change::FieldAdded {
+                node: "IGUser",
+                field: "legacy_instagram_user_id",
+            },
             Change::Note(
                 "the Marketing API's Instagram User/Media/Carousel/Comment objects (v1.0 endpoints) are \
                  deprecated in favour of IG User/IG Media/IG Comment, which gain the legacy_* id fields \
@@ -207,6 +213,27 @@ pub const TIMELINE: &[Release] = &[
     },
 ];
 
+/// A change Meta made to every version on one day, outside the version cycle (the Instagram
+/// Platform changelog's "Applies to all versions" entries): in force from `from` (unix
+/// seconds, on the sandbox's clock) in whatever version is asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct OutOfCycle {
+    pub from: i64,
+    pub changes: &'static [Change],
+    pub source: &'static str,
+}
+
+/// The out-of-cycle changes igsim models, oldest first.
+pub const OUT_OF_CYCLE: &[OutOfCycle] = &[OutOfCycle {
+    from: day(datetime!(2026-06-22 0:00 UTC)),
+    changes: &[Change::FieldAdded {
+        node: "IGMedia",
+        field: "is_ai_generated",
+    }],
+    source: "DOC:/documentation/instagram-platform/changelog, June 22, 2026, AI Info Label (applies to all \
+             versions): the is_ai_generated parameter of POST /{ig-user-id}/media and the IG Media field",
+}];
+
 /// The newest version Meta has released (the last row).
 pub fn newest() -> ApiVersion {
     TIMELINE.last().map_or(V18, |r| r.version)
@@ -221,10 +248,22 @@ pub fn oldest_available(now: i64) -> ApiVersion {
         .map_or_else(newest, |r| r.version)
 }
 
-/// Whether `v` is a version production knows: any version up to the newest (versions older
-/// than the table are long expired, and still answered).
-pub fn is_known(v: ApiVersion) -> bool {
-    v <= newest()
+/// The newest version Meta had released at `now` (unix seconds, on a sandbox's clock): the
+/// last row whose release date has come (the first row before any has).
+pub fn newest_at(now: i64) -> ApiVersion {
+    TIMELINE
+        .iter()
+        .rev()
+        .find(|r| r.released <= now)
+        .or(TIMELINE.first())
+        .map_or(V18, |r| r.version)
+}
+
+/// Whether production answers `v` at `now`: any version released by then (versions older
+/// than the table are long expired, and still answered). A version not yet released on the
+/// sandbox's clock does not exist yet: its path is unknown, as a version that never existed.
+pub fn is_released(v: ApiVersion, now: i64) -> bool {
+    v <= newest_at(now)
 }
 
 /// The version that serves a call: `requested` (or `unversioned` for a path without one),
@@ -238,10 +277,16 @@ fn first(pick: impl Fn(&Change) -> bool) -> Option<ApiVersion> {
     TIMELINE.iter().find(|r| r.changes.iter().any(&pick)).map(|r| r.version)
 }
 
-/// Whether `node` has `field` in `v`. Fields the timeline does not list exist in every version.
-pub fn has_field(node: &str, field: &str, v: ApiVersion) -> bool {
-    first(|c| matches!(c, Change::FieldAdded { node: n, field: f } if *n == node && *f == field))
-        .is_none_or(|since| v >= since)
+/// Whether `node` has `field` in `v` at `now`: from its version row on, or from its
+/// out-of-cycle day on (every version). Fields neither lists exist in every version.
+pub fn has_field(node: &str, field: &str, v: ApiVersion, now: i64) -> bool {
+    let added = |c: &Change| matches!(c, Change::FieldAdded { node: n, field: f } if *n == node && *f == field);
+    let by_version = first(added).is_none_or(|since| v >= since);
+    let by_day = OUT_OF_CYCLE
+        .iter()
+        .filter(|o| o.changes.iter().any(added))
+        .all(|o| now >= o.from);
+    by_version && by_day
 }
 
 #[cfg(test)]
@@ -254,6 +299,8 @@ mod tests {
             assert!(w[0].version < w[1].version);
             assert!(w[0].released < w[1].released);
         }
+        assert!(OUT_OF_CYCLE.windows(2).all(|w| w[0].from <= w[1].from));
+        assert!(OUT_OF_CYCLE.iter().all(|o| !o.source.is_empty()));
         for r in TIMELINE {
             assert!(r.available_until.is_none_or(|u| u > r.released), "{}", r.version);
             assert!(!r.source.is_empty());
@@ -272,9 +319,29 @@ mod tests {
     }
 
     #[test]
+    fn a_version_exists_from_its_release_date_on_the_sandbox_clock() {
+        let before_v27 = day(datetime!(2026-11-03 23:59:59 UTC));
+        assert_eq!(newest_at(before_v27), V26);
+        assert!(!is_released(V27, before_v27));
+        assert!(is_released(V27, day(datetime!(2026-11-04 0:00 UTC))));
+        assert_eq!(newest_at(day(datetime!(2026-01-01 0:00 UTC))), V24);
+        assert!(is_released(ApiVersion::new(15, 0), 0), "versions before the table");
+        assert_eq!(newest_at(day(datetime!(2026-11-29 0:00 UTC))), newest());
+    }
+
+    #[test]
     fn rows_drive_fields() {
-        assert!(!has_field("IGMedia", "legacy_instagram_media_id", V21));
-        assert!(has_field("IGMedia", "legacy_instagram_media_id", V22));
-        assert!(has_field("IGMedia", "caption", V18));
+        let today = day(datetime!(2026-11-29 0:00 UTC));
+        assert!(!has_field("IGMedia", "legacy_instagram_media_id", V21, today));
+        assert!(has_field("IGMedia", "legacy_instagram_media_id", V22, today));
+        assert!(has_field("IGMedia", "caption", V18, today));
+        // Out of cycle: every version from the day on, none before.
+        assert!(has_field("IGMedia", "is_ai_generated", V21, today));
+        assert!(!has_field(
+            "IGMedia",
+            "is_ai_generated",
+            V27,
+            day(datetime!(2026-06-21 0:00 UTC))
+        ));
     }
 }

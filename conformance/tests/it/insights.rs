@@ -691,7 +691,8 @@ fn the_guides_per_version_catalogues_are_a_knob() {
     let mut cfg = conformance::target::test_config();
     cfg.insights.version_sunsets = false;
     let running = simulator::Simulator::new(cfg).spawn(0).expect("start a simulator");
-    let sb = sim::new_sandbox(&running.base_url(), None);
+    // A day v18.0 was still available (until 2026-01-26).
+    let sb = sim::new_sandbox_at(&running.base_url(), None, Some("2026-01-01"));
     let c = dana(&sb, "v18.0");
     let body = user_insights(&c, &[("metric", "impressions,email_contacts"), ("period", "day")])
         .ok("user_insights")
@@ -1102,19 +1103,31 @@ fn catalogue(sb: &Sandbox, version: &str) -> Value {
 
 #[test]
 fn metric_catalogues_per_api_version() {
-    // Each version's own catalogue, as production answered before the cut-overs (v22, v24 and
-    // v27 did not exist then; igsim serves them at any date).
+    // Each version's own catalogue, as production answered it once released and before the
+    // cut-overs: v18..v21 before v21's (2025-01-08), v22 before its own (2025-04-21), v24 and
+    // v27 after every one (version.rs). A version not released yet does not exist.
     let sb = sim::fresh_at(BEFORE_V21_CUTOVER);
-    for version in ["v18.0", "v19.0", "v20.0", "v21.0", "v22.0", "v24.0", "v27.0"] {
+    let v22_released = sim::fresh_at("2025-02-01");
+    let v24_released = sim::fresh_at("2025-11-01");
+    let today = sim::fresh();
+    for (version, at) in [
+        ("v18.0", &sb),
+        ("v19.0", &sb),
+        ("v20.0", &sb),
+        ("v21.0", &sb),
+        ("v22.0", &v22_released),
+        ("v24.0", &v24_released),
+        ("v27.0", &today),
+    ] {
         insta::assert_json_snapshot!(
             format!("metric_catalogue_{}", version.replace('.', "_")),
-            catalogue(&sb, version)
+            catalogue(at, version)
         );
     }
+    dana(&sb, "v22.0").get("me", &[]).graph_error(2500, None);
     // Today every version answers with v22's catalogue (all cut-overs have come).
-    let today = sim::fresh();
     let newest = catalogue(&today, "v27.0");
-    assert_eq!(newest, catalogue(&sb, "v22.0"));
+    assert_eq!(newest, catalogue(&v22_released, "v22.0"));
     for version in ["v18.0", "v21.0", "v24.0"] {
         assert_eq!(catalogue(&today, version), newest, "{version} today");
     }

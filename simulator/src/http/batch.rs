@@ -91,10 +91,11 @@ fn operation(parent: &GraphRequest, op: &Value, cfg: &crate::config::Config, now
     }
     let (path, query) = url.split_once('?').unwrap_or((url, ""));
     let mut segments = crate::http::request::split_path(path).ok_or_else(|| bad("relative_url is not valid"))?;
-    let (requested, version) = match crate::http::request::take_version(&mut segments, path)? {
+    let (requested, version) = match crate::http::request::take_version(&mut segments) {
         Some(v) => (Some(v), cfg.served_version(Some(v), now)),
         None => (parent.requested, parent.version),
     };
+    crate::http::request::check_released(requested, now, &segments)?;
     let mut params: BTreeMap<String, String> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
     if let Some(body) = obj.get("body").and_then(Value::as_str) {
         params.extend(form_urlencoded::parse(body.as_bytes()).into_owned());

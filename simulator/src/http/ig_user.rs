@@ -30,6 +30,9 @@ const FACEBOOK_LOGIN_ONLY_FIELDS: &[&str] = &[
     "shopping_product_tag_eligibility",
     "available_catalogs",
     "ig_id",
+    "legacy_instagram_user_id",
+    "has_profile_pic",
+    "is_published",
 ];
 
 pub fn render(ctx: &mut Ctx, ig: IgUserId, sel: &[FieldSel]) -> GraphResult<Value> {
@@ -65,6 +68,15 @@ pub fn render(ctx: &mut Ctx, ig: IgUserId, sel: &[FieldSel]) -> GraphResult<Valu
             "website" => u.website.as_ref().map_or(Field::Omit, |w| Field::Value(json!(w))),
             // The business that owns the account (PYSDK:iguser.py @21.0.x; facts §4.1).
             "owner_business" => Field::Value(json!({ "id": u.owner_business().to_string() })),
+            // From v22, as IG Media's and IG Comment's legacy ids (version.rs).
+            "legacy_instagram_user_id" if crate::version::has_field(NODE, &f.name, ctx.req.version, ctx.now) => {
+                Field::Value(json!(crate::ids::derived_id("legacy_instagram_user", ig.0).to_string()))
+            }
+            // Fields of the current IG User (the Python Business SDK 26.0's IGUser field list;
+            // data connectors read them since 2025-04): every account igsim serves has a
+            // profile picture (`profile_picture_url` is always answered) and is published.
+            "has_profile_pic" => Field::Value(json!(true)),
+            "is_published" => Field::Value(json!(true)),
             "shopping_product_tag_eligibility" => {
                 Field::Value(json!(crate::model::shopping::tag_eligible(ctx.world, ig)))
             }

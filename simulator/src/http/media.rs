@@ -4,7 +4,7 @@ use crate::error::{GraphError, GraphResult};
 use crate::http::cdn::Asset;
 use crate::http::fields::FieldSel;
 use crate::http::graph::{project, reference, Ctx, Field};
-use crate::http::paging::{edge_json, paging_json, window, Links, Order};
+use crate::http::paging::{edge_json, forward_paging_json, window, Links, Order};
 use crate::ids::MediaId;
 use crate::model::{MediaType, ProductType};
 use crate::timefmt::iso;
@@ -96,8 +96,23 @@ pub fn render(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool) -> Gra
                 .map_or(Field::Omit, |c| Field::Value(json!(c.replace('@', "")))),
             "caption" => m.caption.as_ref().map_or(Field::Omit, |c| Field::Value(json!(c))),
             "comments_count" => Field::Value(json!(world.comment_count(id))),
+            // "Use total_comments_count and total_like_count to get aggregated counts that
+            // include engagement from promoted/boosted/ad media" (IG Media reference, 2026):
+            // igsim has no ads, so the totals are the organic counts (`total_like_count` is
+            // `like_count`'s arm below, hidden where it is).
+            "total_comments_count" => Field::Value(json!(world.comment_count(id))),
+            // Images only (single and album items), when given at creation; left out otherwise.
+            "alt_text" => m.alt_text.as_ref().map_or(Field::Omit, |t| Field::Value(json!(t))),
+            // Out of cycle from 2026-06-22 (version.rs); album items carry no label of their own.
+            "is_ai_generated" if crate::version::has_field(NODE, &f.name, ctx.req.version, ctx.now) => {
+                if child {
+                    Field::Omit
+                } else {
+                    Field::Value(json!(m.ai_generated))
+                }
+            }
             "ig_id" => Field::Value(json!(m.ig_id.to_string())),
-            "legacy_instagram_media_id" if crate::version::has_field(NODE, &f.name, ctx.req.version) => {
+            "legacy_instagram_media_id" if crate::version::has_field(NODE, &f.name, ctx.req.version, ctx.now) => {
                 Field::Value(json!(crate::ids::derived_id("legacy_instagram_media", id.0).to_string()))
             }
             "is_comment_enabled" if child => Field::Omit,
@@ -106,7 +121,7 @@ pub fn render(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool) -> Gra
                 (ProductType::Reels, Some(b)) => Field::Value(json!(b)),
                 _ => Field::Omit,
             },
-            "like_count" => {
+            "like_count" | "total_like_count" => {
                 let hidden = owner.as_ref().is_some_and(|o| o.hides_like_counts);
                 if hidden && !direct {
                     Field::Omit
@@ -141,7 +156,8 @@ pub fn render(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool) -> Gra
     })
 }
 
-/// `/{ig-media-id}/children`: album items in order (empty for other media).
+/// `/{ig-media-id}/children`: album items in order (empty for other media), paged forward
+/// only ([`forward_paging_json`]: production sends no `paging` for an album's 2..10 items).
 pub fn children_edge(ctx: &mut Ctx, id: MediaId, sel: Option<&FieldSel>) -> GraphResult<Value> {
     let children: BTreeMap<u64, MediaId> = ctx
         .world
@@ -166,7 +182,7 @@ pub fn children_edge(ctx: &mut Ctx, id: MediaId, sel: Option<&FieldSel>) -> Grap
             req.limit,
         ),
     };
-    Ok(edge_json(data, paging_json(&w, Some(&links))))
+    Ok(edge_json(data, forward_paging_json(&w, Some(&links))))
 }
 
 /// `GET /{ig-media-id}/{edge}` for the read edges this module owns.

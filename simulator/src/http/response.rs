@@ -131,7 +131,7 @@ mod tests {
     #[test]
     fn token_errors_have_no_code_prefix_and_no_subcode_when_none() {
         let b = error_body(&GraphError::token_invalid(), "T");
-        assert_eq!(b["error"]["message"], "Invalid OAuth access token.");
+        assert_eq!(b["error"]["message"], "The access token could not be decrypted");
         assert!(b["error"].get("error_subcode").is_none());
         assert_eq!(b["error"]["fbtrace_id"], "T");
     }

@@ -39,8 +39,13 @@ pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
         Ok(r) => r,
         Err(e) => return graph_error(&e, cfg.served_version(None, default_now), &trace, false),
     };
-    // The served version follows the clock of the token's sandbox (expiry dates, version.rs).
-    req.version = cfg.served_version(req.requested, state.clock_of(req.token.as_deref()));
+    // The served version follows the clock of the token's sandbox (release and expiry dates,
+    // version.rs).
+    let now = state.clock_of(req.token.as_deref());
+    req.version = cfg.served_version(req.requested, now);
+    if let Err(e) = request::check_released(req.requested, now, &req.segments) {
+        return graph_error(&e, req.version, &trace, false);
+    }
     let route = routes::graph_route(&req);
     if let Handler::Page(page) = route.handler {
         return page(state, &req);

@@ -121,6 +121,10 @@ pub struct Media {
     pub media_url_withheld: bool,
     /// Live broadcasts: whether it is on air now.
     pub live_now: bool,
+    /// The image's alternative text given at container creation (`alt_text`), if any.
+    pub alt_text: Option<String>,
+    /// The AI info label self-disclosed at container creation (`is_ai_generated`).
+    pub ai_generated: bool,
 }
 
 impl Media {
@@ -176,6 +180,8 @@ pub fn new_media(
         collaborators: Vec::new(),
         media_url_withheld: false,
         live_now: false,
+        alt_text: None,
+        ai_generated: false,
     }
 }
 

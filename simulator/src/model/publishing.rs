@@ -220,6 +220,10 @@ pub struct NewContainer {
     pub file: Option<Bytes>,
     /// The file downloaded for `cover_url`, if kept.
     pub cover_file: Option<Bytes>,
+    /// `alt_text` of an image (single or carousel item); `None` for everything else.
+    pub alt_text: Option<String>,
+    /// `is_ai_generated=true` on a container other than a carousel item.
+    pub ai_generated: bool,
     /// Resumable: processing waits for the bytes.
     pub resumable: bool,
     /// The media check's verdict: `Some(subcode)` makes processing end in `ERROR`.
@@ -543,6 +547,8 @@ pub fn publish(
         shared_to_feed: (product_type == ProductType::Reels).then(|| c.spec.share_to_feed.unwrap_or(true)),
         user_tags: c.spec.user_tags.clone(),
         collaborators: c.spec.collaborators.clone(),
+        alt_text: c.spec.alt_text.clone(),
+        ai_generated: c.spec.ai_generated,
         ..base
     });
     if media_type == MediaType::Video {
@@ -578,6 +584,7 @@ pub fn publish(
         if let Some(m) = world.media.get_mut(&child_media) {
             m.user_tags = cc.spec.user_tags.clone();
             m.file = received_file(cc);
+            m.alt_text = cc.spec.alt_text.clone();
         }
         if kind == MediaType::Video {
             world.publishing.copyright.insert(

@@ -222,9 +222,9 @@ pub async fn subscribe(state: &State, sb: &Sandbox, body: &Bytes) -> ControlResu
             .await
             .map_err(|e| ControlError::bad_request(e.message))?;
     }
-    let version = crate::version::newest().to_string();
     Ok(sb
         .with_world(|w, now| {
+            let version = crate::version::newest_at(now).to_string();
             w.subscribe_everything(&url, &token, &version, now);
             configuration_of(w)
         })
