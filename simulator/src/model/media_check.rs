@@ -8,7 +8,6 @@
 //! PR #1900, superseding the reference's "JPEG only"); facts §4.4 (image size, the feed aspect
 //! range, story images without one, video container); facts §1.5 (the error for each failure).
 
-use super::publishing::human_bytes;
 use crate::config::PublishingConfig;
 use crate::error::{GraphError, GraphResult, FORCIBLE_SUBCODES};
 
@@ -228,6 +227,15 @@ pub fn check_bytes(data: &[u8], total: u64, expect: Expect, cfg: &PublishingConf
                 Err(GraphError::video_format_unsupported())
             }
         }
+    }
+}
+
+/// `8 MiB` for 8388608.
+pub fn human_bytes(n: u64) -> String {
+    if n.is_multiple_of(1024 * 1024) {
+        format!("{} MiB", n / (1024 * 1024))
+    } else {
+        format!("{n} bytes")
     }
 }
 
