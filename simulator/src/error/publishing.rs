@@ -4,6 +4,10 @@
 use super::{Envelope, GraphError, IG_ACTION_BLOCKED, IG_PUBLISHING, IG_PUBLISHING_TRANSIENT, PARAMETER};
 use crate::config::PublishingConfig;
 
+/// The image formats container creation accepts (facts §9 "Image formats": JPEG, and PNG
+/// which production accepts although the reference says "JPEG only").
+pub const SUPPORTED_IMAGE_FORMATS: &[&str] = &["JPEG", "PNG"];
+
 /// Subcodes a test may force on a media URL (`?igsim_error=<subcode>`) or through the
 /// control plane: every media/processing row of facts §1.5, plus the status-only subcodes.
 pub const FORCIBLE_SUBCODES: &[i64] = &[
@@ -277,7 +281,7 @@ impl GraphError {
         )
     }
 
-    /// 36001/2207005: not a supported image format (`media_check::SUPPORTED_IMAGE_FORMATS`;
+    /// 36001/2207005: not a supported image format (`error::SUPPORTED_IMAGE_FORMATS`;
     /// MPO and JPS refused, Content Publishing "Limitations"). The doc's sentence with its
     /// `{format}` placeholder filled with the accepted list (production's list UNCONFIRMED).
     pub fn image_format_unsupported(format: &str) -> Self {
@@ -288,7 +292,7 @@ impl GraphError {
             "Unsupported image format",
             format!(
                 "The image format {format} is not supported. Supported formats are: {}.",
-                crate::model::media_check::SUPPORTED_IMAGE_FORMATS.join(", ")
+                SUPPORTED_IMAGE_FORMATS.join(", ")
             ),
         )
     }

@@ -18,7 +18,7 @@ const PERMISSION: &str = "instagram_manage_insights";
 /// `insights.version_sunsets` knob is off (the guides' per-version view).
 fn effective_version(ctx: &Ctx) -> ApiVersion {
     if ctx.cfg.insights.version_sunsets {
-        crate::model::insights::catalogue::with_cutovers(ctx.req.version, ctx.now)
+        crate::model::insights::with_cutovers(ctx.req.version, ctx.now)
     } else {
         ctx.req.version
     }

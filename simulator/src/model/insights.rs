@@ -9,11 +9,14 @@
 //! everything grows as the clock moves and as likes and comments arrive.
 
 mod account_values;
-pub mod catalogue;
+mod catalogue;
 mod media_values;
 mod validation;
 
-pub use catalogue::{media_catalogue, user_catalogue, MediaKind, MediaMetric, Shape, UserMetric, BREAKDOWNS, PERIODS};
+pub use catalogue::{
+    kept_for_older_media, media_catalogue, user_catalogue, with_cutovers, Gone, MediaKind, MediaMetric, MetricChange,
+    MetricRelease, Scope, Shape, UserMetric, BREAKDOWNS, CHANGES, PERIODS,
+};
 pub use media_values::{snapshot, Snapshot, ACTION_TYPES, NAVIGATION_TYPES};
 
 use account_values::{demographics, series_insight, total_insight};
@@ -24,7 +27,6 @@ use super::{Media, MediaType, ProductType, World};
 use crate::error::GraphError;
 use crate::ids::{stable_hash, IgUserId, MediaId};
 use crate::version::ApiVersion;
-use catalogue::kept_for_older_media;
 use std::collections::BTreeMap;
 
 const DAY: i64 = 86_400;

@@ -10,31 +10,6 @@ use super::World;
 use crate::ids::{stable_hash, IgUserId, UserId};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The permissions (scope values) of Instagram Login, as the Business Login page lists them
-/// after the January 2025 rename (`business_basic` … are retired), plus insights.
-pub const IG_LOGIN_SCOPES: &[&str] = &[
-    "instagram_business_basic",
-    "instagram_business_content_publish",
-    "instagram_business_manage_comments",
-    "instagram_business_manage_messages",
-    "instagram_business_manage_insights",
-];
-
-/// The Instagram Login permission that plays the part of a Facebook Login permission on
-/// `graph.instagram.com` (the IG User reference's Requirements table: `instagram_basic` ↔
-/// `instagram_business_basic`, and so on). `None`: the permission has no counterpart there
-/// (Pages, shopping), so an Instagram Login token never has it.
-pub fn ig_login_scope(fb_permission: &str) -> Option<&'static str> {
-    Some(match fb_permission {
-        "instagram_basic" => "instagram_business_basic",
-        "instagram_content_publish" => "instagram_business_content_publish",
-        "instagram_manage_comments" => "instagram_business_manage_comments",
-        "instagram_manage_messages" => "instagram_business_manage_messages",
-        "instagram_manage_insights" => "instagram_business_manage_insights",
-        _ => return None,
-    })
-}
-
 /// Which login a code, token or request belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flavour {
@@ -243,6 +218,7 @@ impl World {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::account::{ig_login_scope, IG_LOGIN_SCOPES};
 
     #[test]
     fn loopback_uris_are_allowed_when_none_is_registered() {

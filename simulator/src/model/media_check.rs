@@ -11,10 +11,6 @@
 use crate::config::PublishingConfig;
 use crate::error::{GraphError, GraphResult, FORCIBLE_SUBCODES};
 
-/// The image formats container creation accepts (facts §9 "Image formats": JPEG, and PNG
-/// which production accepts although the reference says "JPEG only").
-pub const SUPPORTED_IMAGE_FORMATS: &[&str] = &["JPEG", "PNG"];
-
 /// Extensions (or `format=` hints) naming a supported image format.
 const SUPPORTED_IMAGE_EXTENSIONS: &[&str] = &["jpg", "jpeg", "jpe", "jfif", "png"];
 

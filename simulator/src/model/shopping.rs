@@ -1,6 +1,9 @@
 //! Instagram Shopping for product tagging: catalogs, products (with variants and review
 //! statuses), product tags on media, appeals, the tagged-posts quota, and the pure validation
 //! of `product_tags` on container creation ("Product Tagging" guide; facts §4.1, §4.2, §4.4).
+//!
+//! Long because product tagging is one set of rules over one set of types: the limits per
+//! media kind, eligibility, positions, uniqueness and the quota are checked together.
 
 use super::window::Window;
 use super::{IgAccountType, MediaType, ProductType, TimeKey, World};

@@ -2,6 +2,9 @@
 //! shapes, periods and breakdowns, and which versions have each one (the version timeline's
 //! metric rows and their "all versions on <date>" cut-overs, beside the catalogue they
 //! change).
+//!
+//! Long because it is data: one row per metric and per version change, each with its texts
+//! and sources, read together when a version's catalogue is answered.
 
 use super::*;
 use crate::version::{day, V18, V20, V21, V22};
@@ -367,14 +370,6 @@ pub fn media_catalogue(v: ApiVersion) -> Vec<&'static MediaMetric> {
         .collect()
 }
 
-/// The metrics a media kind answers in a version (empty for album children and live).
-pub fn media_metrics_for(v: ApiVersion, kind: MediaKind) -> Vec<&'static MediaMetric> {
-    media_catalogue(v)
-        .into_iter()
-        .filter(|m| m.kinds.contains(&kind))
-        .collect()
-}
-
 // ---- what each version changes ------------------------------------------------------------
 
 /// Which insights endpoint a metric change applies to.
@@ -608,6 +603,12 @@ pub fn kept_for_older_media(metric: &str, requested: ApiVersion, created: i64) -
 mod tests {
     use super::*;
     use crate::version::{V19, V25, V26, V27};
+
+    #[test]
+    fn every_row_names_its_source_and_rows_are_ordered() {
+        assert!(CHANGES.iter().all(|r| !r.source.is_empty()));
+        assert!(CHANGES.windows(2).all(|w| w[0].version < w[1].version));
+    }
 
     #[test]
     fn rows_drive_metrics_and_timeframes() {

@@ -177,7 +177,7 @@ impl Builder<'_> {
             if let Some(p) = l
                 .permissions
                 .iter()
-                .find(|p| !crate::model::login::IG_LOGIN_SCOPES.contains(&p.as_str()))
+                .find(|p| !crate::model::account::IG_LOGIN_SCOPES.contains(&p.as_str()))
             {
                 return Err(format!("instagram_logins: {p} is not an Instagram Login permission"));
             }
