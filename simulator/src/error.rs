@@ -89,13 +89,15 @@ pub const PERMISSION: Envelope = Envelope {
     source: "facts §9; issue 10 (2026 capture); GH:gitroomhq/postiz-app#1914",
 };
 
-/// `(#200)` permission errors: HTTP 403 (facts §1.2: `IGERR` rows 403/200). Whether
-/// `is_transient` is sent is UNCONFIRMED; left out, as on the `(#10)` capture.
+/// `(#200)` permission errors: HTTP 403 (facts §1.2: `IGERR` rows 403/200), without
+/// `is_transient`: a recorded `(#200) This account is not allowed to create the reel media`
+/// body has `message`, `type`, `code`, `fbtrace_id` only (bk-rs/instagram-apis-rs v14.0
+/// err__ig_user_0__media__creating__reels_account_not_allowed.json).
 pub const USER_PERMISSION: Envelope = Envelope {
     status: 403,
     is_transient: None,
     www_authenticate: None,
-    source: "facts §1.2 (IGERR 403/200); is_transient UNCONFIRMED",
+    source: "facts §1.2 (IGERR 403/200); keys: bk-rs/instagram-apis-rs v14.0 recorded (#200) body",
 };
 
 /// Instagram content-publishing errors (2207xxx subcodes): HTTP 400 with `is_transient:false`
@@ -245,8 +247,9 @@ impl GraphError {
         .subcode(1772107)
     }
 
-    /// A path the Graph API has no route for (e.g. an unknown edge).
-    /// Code 2500 "Unknown path components" is what graph.facebook.com answers (UNCONFIRMED).
+    /// A path the Graph API has no route for (an unknown edge, a version not released):
+    /// 2500 "Unknown path components: <path>", HTTP 400, `OAuthException` (GH:arsduo/koala#611
+    /// quotes it with its status; GH:huandu/facebook#116 with its code).
     pub fn unknown_path(path: &str) -> Self {
         GraphError::of(PARAMETER, 2500, format!("Unknown path components: {path}"))
     }

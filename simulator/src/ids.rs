@@ -145,8 +145,10 @@ pub fn derived_id(purpose: &str, id: u64) -> u64 {
     17_000_000_000_000_000 + stable_hash(&[purpose.as_bytes(), &id.to_le_bytes()]) % 900_000_000_000_000
 }
 
-/// Makes `fbtrace_id`s: opaque, 23 characters like production's, and deterministic for a
-/// given seed and request order.
+/// Makes `fbtrace_id`s: opaque, deterministic for a given seed and request order, and shaped
+/// as production's today: 23 URL-safe base64 characters, the first an `A` (every recorded body
+/// since 2020: `AMootr-o_Iq97_Yhq4PokFZ`, `A002DQF31kPP28mO6-JRtSv`, `Ac7wf45pZAqRHs6o3BHbdDv`
+/// in bk-rs/instagram-apis-rs v14.0; `A6LJylpZRKw2xKLFsAP-cJh`, IGERR's sample).
 pub struct TraceIds {
     seed: u64,
     counter: AtomicU64,
@@ -165,13 +167,13 @@ impl TraceIds {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         let mut x = stable_hash(&[&self.seed.to_le_bytes(), &n.to_le_bytes()]);
         let mut y = stable_hash(&[&n.to_le_bytes(), &self.seed.to_le_bytes()]);
-        (0..23)
-            .map(|i| {
+        std::iter::once('A')
+            .chain((1..23).map(|i| {
                 let src = if i < 11 { &mut x } else { &mut y };
                 let c = ALPHABET[(*src & 63) as usize] as char;
                 *src >>= 6;
                 c
-            })
+            }))
             .collect()
     }
 }
@@ -208,6 +210,7 @@ mod tests {
         let (x, y) = (a.next(), b.next());
         assert_eq!(x, y);
         assert_eq!(x.len(), 23);
+        assert!(x.starts_with('A'), "{x}");
         assert_ne!(a.next(), x);
     }
 

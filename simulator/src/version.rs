@@ -231,7 +231,7 @@ pub const OUT_OF_CYCLE: &[OutOfCycle] = &[OutOfCycle {
         field: "is_ai_generated",
     }],
     source: "DOC:/documentation/instagram-platform/changelog, June 22, 2026, AI Info Label (applies to all \
-             versions): the is_ai_generated parameter of POST /{ig-user-id}/media and the IG Media field",
+                 versions): the is_ai_generated parameter of POST /{ig-user-id}/media and the IG Media field",
 }];
 
 /// The newest version Meta has released (the last row).
@@ -277,16 +277,20 @@ fn first(pick: impl Fn(&Change) -> bool) -> Option<ApiVersion> {
     TIMELINE.iter().find(|r| r.changes.iter().any(&pick)).map(|r| r.version)
 }
 
+/// Whether every out-of-cycle row with a change `pick` accepts has come by `now` (true when
+/// none has such a change).
+fn out_of_cycle_reached(pick: impl Fn(&Change) -> bool, now: i64) -> bool {
+    OUT_OF_CYCLE
+        .iter()
+        .filter(|o| o.changes.iter().any(&pick))
+        .all(|o| now >= o.from)
+}
+
 /// Whether `node` has `field` in `v` at `now`: from its version row on, or from its
 /// out-of-cycle day on (every version). Fields neither lists exist in every version.
 pub fn has_field(node: &str, field: &str, v: ApiVersion, now: i64) -> bool {
     let added = |c: &Change| matches!(c, Change::FieldAdded { node: n, field: f } if *n == node && *f == field);
-    let by_version = first(added).is_none_or(|since| v >= since);
-    let by_day = OUT_OF_CYCLE
-        .iter()
-        .filter(|o| o.changes.iter().any(added))
-        .all(|o| now >= o.from);
-    by_version && by_day
+    first(added).is_none_or(|since| v >= since) && out_of_cycle_reached(added, now)
 }
 
 #[cfg(test)]

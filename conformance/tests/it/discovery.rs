@@ -222,8 +222,16 @@ fn tags_lists_public_media_others_tagged_the_account_in_with_cursors_only() {
         .ok("ig_tags")
         .clone();
     assert_eq!(ids(&page).len(), 1);
+    // Forward only, as production's recorded pages: the after cursor alone, no next; and no
+    // paging at all on the last page.
     assert!(page["paging"]["cursors"]["after"].is_string());
+    assert!(page["paging"]["cursors"].get("before").is_none());
     assert!(page["paging"].get("next").is_none());
+    let all = c
+        .get(&format!("{METRICSAURUS}/tags"), &[("limit", "50")])
+        .ok("ig_tags")
+        .clone();
+    assert!(all.get("paging").is_none(), "{all}");
     let expanded = c
         .get(METRICSAURUS, &[("fields", "tags.limit(2){id}")])
         .ok("ig_user")

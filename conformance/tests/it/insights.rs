@@ -1125,9 +1125,16 @@ fn metric_catalogues_per_api_version() {
         );
     }
     dana(&sb, "v22.0").get("me", &[]).graph_error(2500, None);
-    // Today every version answers with v22's catalogue (all cut-overs have come).
+    // Today every version answers with v22's catalogue (all cut-overs have come) and the
+    // out-of-cycle additions since (`reposts`, every version from 2025-12-03).
     let newest = catalogue(&today, "v27.0");
-    assert_eq!(newest, catalogue(&v22_released, "v22.0"));
+    assert_eq!(catalogue(&v24_released, "v24.0"), catalogue(&v22_released, "v22.0"));
+    assert!(
+        newest["user"].as_array().unwrap().iter().any(|m| m == "reposts"),
+        "{newest}"
+    );
+    let v24_then = catalogue(&v24_released, "v24.0");
+    assert!(!v24_then["user"].as_array().unwrap().iter().any(|m| m == "reposts"));
     for version in ["v18.0", "v21.0", "v24.0"] {
         assert_eq!(catalogue(&today, version), newest, "{version} today");
     }
@@ -1178,4 +1185,52 @@ fn insights_and_product_tags_expand_inside_a_media_list() {
             &[("fields", "insights.metric(reach)"), ("limit", "1")],
         )
         .graph_error(10, None);
+}
+
+/// `reposts`, for media and accounts, in every version from 2025-12-03 (Instagram Platform
+/// changelog, "applies to all versions"; blog 2025-12-03): not a metric before that day.
+#[test]
+fn reposts_answer_in_every_version_from_their_day() {
+    let sb = sim::fresh();
+    for version in ["v21.0", "v27.0"] {
+        let c = dana(&sb, version);
+        let media = feed_image(&c);
+        let body = c
+            .get(&format!("{media}/insights"), &[("metric", "reposts,likes")])
+            .ok("media_insights")
+            .clone();
+        assert_eq!(body["data"][0]["name"], "reposts", "{version}");
+        assert_eq!(body["data"][1]["name"], "likes", "{version}");
+        assert!(body["data"][0]["values"][0]["value"].is_u64());
+        let user = user_insights(
+            &c,
+            &[("metric", "reposts"), ("period", "day"), ("metric_type", "total_value")],
+        )
+        .ok("user_insights")
+        .clone();
+        assert!(user["data"][0]["total_value"]["value"].is_u64(), "{user}");
+    }
+    // Stories cannot be reposted.
+    let c = dana(&sb, "v27.0");
+    c.get(&format!("{}/insights", story(&c)), &[("metric", "reposts")])
+        .graph_error(100, None);
+
+    let before = sim::fresh_at("2025-12-02");
+    let c = dana(&before, "v24.0");
+    let e = c
+        .get(&format!("{}/insights", feed_image(&c)), &[("metric", "reposts")])
+        .graph_error(100, None)
+        .clone();
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("(#100) metric[0] must be one of the following values: "),
+        "{e}"
+    );
+    user_insights(
+        &c,
+        &[("metric", "reposts"), ("period", "day"), ("metric_type", "total_value")],
+    )
+    .graph_error(100, None);
 }

@@ -15,7 +15,7 @@ mod validation;
 
 pub use catalogue::{
     kept_for_older_media, media_catalogue, user_catalogue, with_cutovers, Gone, MediaKind, MediaMetric, MetricChange,
-    MetricRelease, Scope, Shape, UserMetric, BREAKDOWNS, CHANGES, PERIODS,
+    MetricRelease, OutOfCycle, Scope, Shape, UserMetric, BREAKDOWNS, CHANGES, OUT_OF_CYCLE, PERIODS,
 };
 pub use media_values::{snapshot, Snapshot, ACTION_TYPES, NAVIGATION_TYPES};
 
@@ -126,12 +126,12 @@ pub fn media_insights(world: &World, media: MediaId, q: &MediaQuery, s: &Setting
     }
     check_breakdown_names(&q.breakdowns)?;
     let kind = MediaKind::of(m);
-    let catalogue = media_catalogue(s.version);
+    let catalogue = media_catalogue(s.version, s.now);
     let mut defs = Vec::new();
     for (i, name) in q.metrics.iter().enumerate() {
         let kept = || {
             kept_for_older_media(name, s.requested, m.timestamp)
-                .then(|| media_catalogue(s.requested).into_iter().find(|d| d.name == name))
+                .then(|| media_catalogue(s.requested, s.now).into_iter().find(|d| d.name == name))
                 .flatten()
         };
         let Some(def) = catalogue.iter().copied().find(|d| d.name == name).or_else(kept) else {
@@ -209,7 +209,7 @@ pub fn media_insights(world: &World, media: MediaId, q: &MediaQuery, s: &Setting
 
 /// `GET /{ig-user-id}/insights` (facts §5.1–§5.4).
 pub fn user_insights(world: &World, ig: IgUserId, q: &UserQuery, s: &Settings) -> Result<UserAnswer, GraphError> {
-    let defs = validate_user(q, s.version)?;
+    let defs = validate_user(q, s.version, s.now)?;
     let total_value = q.metric_type.as_deref() == Some("total_value");
     let period = q.period.as_deref().unwrap_or("day");
     let followers = world.ig_users.get(&ig).map_or(0, |u| u.followers_count);

@@ -50,11 +50,13 @@ fn sub(a: &Snapshot, b: &Snapshot) -> Snapshot {
         replies: a.replies.saturating_sub(b.replies),
         navigation: nav,
         avg_watch_ms: 0,
+        reposts: a.reposts.saturating_sub(b.reposts),
     }
 }
 
 fn add(acc: &mut Snapshot, d: &Snapshot) {
     acc.likes += d.likes;
+    acc.reposts += d.reposts;
     acc.comments += d.comments;
     acc.saved += d.saved;
     acc.shares += d.shares;
@@ -149,6 +151,7 @@ fn window_value(world: &World, ig: IgUserId, metric: &str, g: &Growth, window: (
         "shares" => g.sum(|x| x.shares),
         "saves" => g.sum(|x| x.saved),
         "replies" => g.sum(|x| x.replies),
+        "reposts" => g.sum(|x| x.reposts),
         "total_interactions" => g.sum(|x| x.likes + x.comments + x.saved + x.shares + x.replies),
         "profile_views" => profile_views(),
         "website_clicks" => link("website_clicks", 0.05, 0.15),

@@ -137,6 +137,13 @@ pub const USER_METRICS: &[UserMetric] = &[
         breakdowns: &["media_product_type", "follow_type"],
         ..um("views", "Views", "The number of times your content was played or displayed.", Shape::Total)
     },
+    // Every version from 2025-12-03 ([`OUT_OF_CYCLE`]): "how often your media is reposted at
+    // the overall account level" (blog 2025-12-03). Broken down by product type as the other
+    // interaction counts; title, description and breakdowns are UNCONFIRMED.
+    UserMetric {
+        breakdowns: MPT,
+        ..um("reposts", "Reposts", "The number of times your posts, reels and videos were reposted.", Shape::Total)
+    },
 ];
 
 /// The kinds of media the media catalogue tells apart (facts §5.3).
@@ -337,6 +344,15 @@ pub const MEDIA_METRICS: &[MediaMetric] = &[
             &[FeedImage, FeedVideo, Carousel, Reel, Story],
         )
     },
+    // Every version from 2025-12-03 ([`OUT_OF_CYCLE`]): "how often your individual media is
+    // reposted" (blog 2025-12-03); stories cannot be reposted. Title and description are
+    // igsim's (UNCONFIRMED).
+    mm(
+        "reposts",
+        "Reposts",
+        "Number of times the media object was reposted",
+        &[FeedImage, FeedVideo, Carousel, Reel],
+    ),
 ];
 
 /// Every breakdown name the endpoints know (facts §5.1).
@@ -354,19 +370,20 @@ pub const BREAKDOWNS: &[&str] = &[
 
 pub const PERIODS: &[&str] = &["day", "week", "days_28", "month", "lifetime", "total_over_range"];
 
-/// Account metrics of a version, in the API's order.
-pub fn user_catalogue(v: ApiVersion) -> Vec<&'static UserMetric> {
+/// Account metrics of a version at `now` (the sandbox's clock: out-of-cycle additions come on
+/// their day), in the API's order.
+pub fn user_catalogue(v: ApiVersion, now: i64) -> Vec<&'static UserMetric> {
     USER_METRICS
         .iter()
-        .filter(|m| metric_live(Scope::User, m.name, v))
+        .filter(|m| metric_live(Scope::User, m.name, v, now))
         .collect()
 }
 
-/// Media metrics of a version.
-pub fn media_catalogue(v: ApiVersion) -> Vec<&'static MediaMetric> {
+/// Media metrics of a version at `now`.
+pub fn media_catalogue(v: ApiVersion, now: i64) -> Vec<&'static MediaMetric> {
     MEDIA_METRICS
         .iter()
-        .filter(|m| metric_live(Scope::Media, m.name, v))
+        .filter(|m| metric_live(Scope::Media, m.name, v, now))
         .collect()
 }
 
@@ -527,6 +544,40 @@ pub const CHANGES: &[MetricRelease] = &[
     },
 ];
 
+/// Metric changes Meta made to every version on one day, outside the version cycle (the
+/// Instagram Platform changelog's "Applies to all versions" entries; the node fields' are
+/// `crate::version::OUT_OF_CYCLE`): in force from `from` (unix seconds, on the sandbox's clock)
+/// in whatever version is asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct OutOfCycle {
+    pub from: i64,
+    pub changes: &'static [MetricChange],
+    pub source: &'static str,
+}
+
+/// The out-of-cycle metric changes igsim models, oldest first.
+pub const OUT_OF_CYCLE: &[OutOfCycle] = &[OutOfCycle {
+    from: day(datetime!(2025-12-03 0:00 UTC)),
+    changes: &[
+        MetricChange::Added(Scope::Media, "reposts"),
+        MetricChange::Added(Scope::User, "reposts"),
+    ],
+    source: "DOC:/docs/instagram-platform/changelog (applies to all versions: reposts for media and user \
+             insights); blog 2025-12-03 'Instagram API Updates for Insights, Content Management, and \
+             Collaboration' (repost counts for media and at account level). Its reels_skip_rate, \
+             crossposted_views and facebook_views are not modelled: their value formats are not in any \
+             public capture",
+}];
+
+/// Whether every out-of-cycle row with a change `pick` accepts has come by `now` (true when
+/// none has such a change).
+fn out_of_cycle_reached(pick: impl Fn(&MetricChange) -> bool, now: i64) -> bool {
+    OUT_OF_CYCLE
+        .iter()
+        .filter(|o| o.changes.iter().any(&pick))
+        .all(|o| now >= o.from)
+}
+
 /// The changes of every row up to `v`, with their versions, oldest first.
 fn changes_until(v: ApiVersion) -> impl Iterator<Item = (ApiVersion, &'static MetricChange)> {
     CHANGES
@@ -560,9 +611,13 @@ pub fn series_removed(name: &str) -> Option<ApiVersion> {
     first(|c| matches!(c, MetricChange::SeriesRemoved(n) if *n == name))
 }
 
-/// Whether a metric exists in `v` (added by then, not yet removed).
-pub fn metric_live(scope: Scope, name: &str, v: ApiVersion) -> bool {
-    metric_added(scope, name).is_none_or(|a| v >= a) && metric_removed(scope, name).is_none_or(|(r, _)| v < r)
+/// Whether a metric exists in `v` at `now` (added by then, in its version or out of cycle,
+/// and not yet removed).
+pub fn metric_live(scope: Scope, name: &str, v: ApiVersion, now: i64) -> bool {
+    let added = |c: &MetricChange| matches!(c, MetricChange::Added(s, n) if *s == scope && *n == name);
+    metric_added(scope, name).is_none_or(|a| v >= a)
+        && out_of_cycle_reached(added, now)
+        && metric_removed(scope, name).is_none_or(|(r, _)| v < r)
 }
 
 /// The demographic `timeframe` values of `metric` in `v` (v18 has six; v20 cut the reached and
@@ -608,13 +663,23 @@ mod tests {
     fn every_row_names_its_source_and_rows_are_ordered() {
         assert!(CHANGES.iter().all(|r| !r.source.is_empty()));
         assert!(CHANGES.windows(2).all(|w| w[0].version < w[1].version));
+        assert!(OUT_OF_CYCLE.iter().all(|o| !o.source.is_empty()));
+        assert!(OUT_OF_CYCLE.windows(2).all(|w| w[0].from <= w[1].from));
     }
 
     #[test]
     fn rows_drive_metrics_and_timeframes() {
-        assert!(metric_live(Scope::Media, "impressions", V21));
-        assert!(!metric_live(Scope::Media, "impressions", V22));
-        assert!(metric_live(Scope::User, "views", V26));
+        let today = day(datetime!(2026-11-29 0:00 UTC));
+        assert!(metric_live(Scope::Media, "impressions", V21, today));
+        assert!(!metric_live(Scope::Media, "impressions", V22, today));
+        assert!(metric_live(Scope::User, "views", V26, today));
+        assert!(metric_live(Scope::User, "reposts", V21, today));
+        assert!(!metric_live(
+            Scope::Media,
+            "reposts",
+            V27,
+            day(datetime!(2025-12-02 0:00 UTC))
+        ));
         assert_eq!(series_removed("profile_views"), Some(V21));
         assert_eq!(timeframes("engaged_audience_demographics", V19).len(), 6);
         assert_eq!(

@@ -41,6 +41,7 @@ pub struct Snapshot {
     /// tap_forward, tap_back, tap_exit, swipe_forward
     pub navigation: [u64; 4],
     pub avg_watch_ms: u64,
+    pub reposts: u64,
 }
 
 pub const ACTION_TYPES: [&str; 6] = ["bio_link_clicked", "call", "direction", "email", "text", "other"];
@@ -165,6 +166,11 @@ pub fn snapshot(world: &World, m: &Media, t: i64, now: i64, story_lifetime: i64)
     } else {
         0
     };
+    let reposts = if story {
+        0
+    } else {
+        floor(likes as f64 * rate(id, "reposts", 0.002, 0.02))
+    };
     let profile_visits = floor(reach as f64 * rate(id, "profile_visits", 0.01, 0.05));
     let follows = floor(profile_visits as f64 * rate(id, "follows", 0.05, 0.2));
     let mut profile_activity = [0u64; 6];
@@ -205,6 +211,7 @@ pub fn snapshot(world: &World, m: &Media, t: i64, now: i64, story_lifetime: i64)
         replies,
         navigation,
         avg_watch_ms,
+        reposts,
     }
 }
 
@@ -229,6 +236,7 @@ pub(super) fn media_value(s: &Snapshot, kind: MediaKind, metric: &str) -> u64 {
         "replies" => s.replies,
         "navigation" => s.navigation_total(),
         "views" => s.views,
+        "reposts" => s.reposts,
         _ => 0,
     }
 }

@@ -46,11 +46,11 @@ pub(super) fn unknown_media_metric(
 }
 
 /// Validates an account request against the version's catalogue (facts §1.6, §5.1, §5.2).
-pub(super) fn validate_user(q: &UserQuery, v: ApiVersion) -> Result<Vec<&'static UserMetric>, GraphError> {
+pub(super) fn validate_user(q: &UserQuery, v: ApiVersion, now: i64) -> Result<Vec<&'static UserMetric>, GraphError> {
     if q.metrics.is_empty() {
         return Err(GraphError::missing_param("metric"));
     }
-    let catalogue = user_catalogue(v);
+    let catalogue = user_catalogue(v, now);
     let mut defs: Vec<&'static UserMetric> = Vec::new();
     for (i, name) in q.metrics.iter().enumerate() {
         match catalogue.iter().find(|d| d.name == name) {
