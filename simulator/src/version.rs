@@ -213,18 +213,27 @@ pub const TIMELINE: &[Release] = &[
     },
 ];
 
-/// A change Meta made to every version on one day, outside the version cycle (the Instagram
+/// Changes Meta made to every version on one day, outside the version cycle (the Instagram
 /// Platform changelog's "Applies to all versions" entries): in force from `from` (unix
-/// seconds, on the sandbox's clock) in whatever version is asked for.
+/// seconds, on the sandbox's clock) in whatever version is asked for. `C` is the kind of
+/// change: node fields here, insights metrics in `model::insights`' catalogue.
 #[derive(Debug, Clone, Copy)]
-pub struct OutOfCycle {
+pub struct OutOfCycle<C: 'static> {
     pub from: i64,
-    pub changes: &'static [Change],
+    pub changes: &'static [C],
     pub source: &'static str,
 }
 
-/// The out-of-cycle changes igsim models, oldest first.
-pub const OUT_OF_CYCLE: &[OutOfCycle] = &[OutOfCycle {
+/// Whether every row of `rows` with a change `pick` accepts has come by `now` (true when none
+/// has such a change).
+pub fn out_of_cycle_reached<C>(rows: &[OutOfCycle<C>], pick: impl Fn(&C) -> bool, now: i64) -> bool {
+    rows.iter()
+        .filter(|o| o.changes.iter().any(&pick))
+        .all(|o| now >= o.from)
+}
+
+/// The node fields' out-of-cycle changes igsim models, oldest first.
+pub const OUT_OF_CYCLE: &[OutOfCycle<Change>] = &[OutOfCycle {
     from: day(datetime!(2026-06-22 0:00 UTC)),
     changes: &[Change::FieldAdded {
         node: "IGMedia",
@@ -277,20 +286,11 @@ fn first(pick: impl Fn(&Change) -> bool) -> Option<ApiVersion> {
     TIMELINE.iter().find(|r| r.changes.iter().any(&pick)).map(|r| r.version)
 }
 
-/// Whether every out-of-cycle row with a change `pick` accepts has come by `now` (true when
-/// none has such a change).
-fn out_of_cycle_reached(pick: impl Fn(&Change) -> bool, now: i64) -> bool {
-    OUT_OF_CYCLE
-        .iter()
-        .filter(|o| o.changes.iter().any(&pick))
-        .all(|o| now >= o.from)
-}
-
 /// Whether `node` has `field` in `v` at `now`: from its version row on, or from its
 /// out-of-cycle day on (every version). Fields neither lists exist in every version.
 pub fn has_field(node: &str, field: &str, v: ApiVersion, now: i64) -> bool {
     let added = |c: &Change| matches!(c, Change::FieldAdded { node: n, field: f } if *n == node && *f == field);
-    first(added).is_none_or(|since| v >= since) && out_of_cycle_reached(added, now)
+    first(added).is_none_or(|since| v >= since) && out_of_cycle_reached(OUT_OF_CYCLE, added, now)
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ mod validation;
 
 pub use catalogue::{
     kept_for_older_media, media_catalogue, user_catalogue, with_cutovers, Gone, MediaKind, MediaMetric, MetricChange,
-    MetricRelease, OutOfCycle, Scope, Shape, UserMetric, BREAKDOWNS, CHANGES, OUT_OF_CYCLE, PERIODS,
+    MetricRelease, Scope, Shape, UserMetric, BREAKDOWNS, CHANGES, OUT_OF_CYCLE, PERIODS,
 };
 pub use media_values::{snapshot, Snapshot, ACTION_TYPES, NAVIGATION_TYPES};
 

@@ -7,7 +7,7 @@
 //! and sources, read together when a version's catalogue is answered.
 
 use super::*;
-use crate::version::{day, V18, V20, V21, V22};
+use crate::version::{day, out_of_cycle_reached, OutOfCycle, V18, V20, V21, V22};
 use time::macros::datetime;
 
 /// How an account metric can be asked for.
@@ -544,19 +544,10 @@ pub const CHANGES: &[MetricRelease] = &[
     },
 ];
 
-/// Metric changes Meta made to every version on one day, outside the version cycle (the
-/// Instagram Platform changelog's "Applies to all versions" entries; the node fields' are
-/// `crate::version::OUT_OF_CYCLE`): in force from `from` (unix seconds, on the sandbox's clock)
-/// in whatever version is asked for.
-#[derive(Debug, Clone, Copy)]
-pub struct OutOfCycle {
-    pub from: i64,
-    pub changes: &'static [MetricChange],
-    pub source: &'static str,
-}
-
-/// The out-of-cycle metric changes igsim models, oldest first.
-pub const OUT_OF_CYCLE: &[OutOfCycle] = &[OutOfCycle {
+/// The metric changes Meta made to every version on one day, outside the version cycle
+/// (`crate::version::OutOfCycle`; the node fields' are `crate::version::OUT_OF_CYCLE`),
+/// oldest first.
+pub const OUT_OF_CYCLE: &[OutOfCycle<MetricChange>] = &[OutOfCycle {
     from: day(datetime!(2025-12-03 0:00 UTC)),
     changes: &[
         MetricChange::Added(Scope::Media, "reposts"),
@@ -568,15 +559,6 @@ pub const OUT_OF_CYCLE: &[OutOfCycle] = &[OutOfCycle {
              crossposted_views and facebook_views are not modelled: their value formats are not in any \
              public capture",
 }];
-
-/// Whether every out-of-cycle row with a change `pick` accepts has come by `now` (true when
-/// none has such a change).
-fn out_of_cycle_reached(pick: impl Fn(&MetricChange) -> bool, now: i64) -> bool {
-    OUT_OF_CYCLE
-        .iter()
-        .filter(|o| o.changes.iter().any(&pick))
-        .all(|o| now >= o.from)
-}
 
 /// The changes of every row up to `v`, with their versions, oldest first.
 fn changes_until(v: ApiVersion) -> impl Iterator<Item = (ApiVersion, &'static MetricChange)> {
@@ -616,7 +598,7 @@ pub fn series_removed(name: &str) -> Option<ApiVersion> {
 pub fn metric_live(scope: Scope, name: &str, v: ApiVersion, now: i64) -> bool {
     let added = |c: &MetricChange| matches!(c, MetricChange::Added(s, n) if *s == scope && *n == name);
     metric_added(scope, name).is_none_or(|a| v >= a)
-        && out_of_cycle_reached(added, now)
+        && out_of_cycle_reached(OUT_OF_CYCLE, added, now)
         && metric_removed(scope, name).is_none_or(|(r, _)| v < r)
 }
 
