@@ -1,5 +1,6 @@
-//! Apps, Facebook users, Pages with their tasks, tokens with their permissions, and IG
-//! accounts; plus who may see what (the task table in the Overview guide).
+//! Apps, Facebook users, Pages with their tasks, tokens with their permissions (Instagram
+//! Login's included, with the Facebook Login permission each stands for), and IG accounts;
+//! plus who may see what (the task table in the Overview guide).
 
 use super::World;
 use crate::ids::{AppId, IgUserId, PageId, UserId};

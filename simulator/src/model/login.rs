@@ -1,7 +1,7 @@
 //! Both login flows in the model: the authorization codes the login dialogs hand out (one
-//! use, a lifetime, bound to their `redirect_uri`), the app's registered redirect URIs, the
-//! Instagram Login permissions and what each stands for, and the app-scoped ids Instagram
-//! Login shows for an account.
+//! use, a lifetime, bound to their `redirect_uri`), the app's registered redirect URIs, and
+//! the app-scoped ids Instagram Login shows for an account (its permissions, which tokens
+//! carry, are in `account.rs`).
 //!
 //! Sources: `specs/README.md`, "Instagram Login facts".
 
