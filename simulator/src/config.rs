@@ -25,6 +25,8 @@ mod insights;
 pub use insights::InsightsConfig;
 mod server;
 pub use server::ServerConfig;
+mod faults;
+pub use faults::{specs_from_json, FaultSpec, InjectedError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -122,6 +124,17 @@ pub struct Config {
     pub cdn: CdnConfig,
     /// Instagram Login tokens and both login dialogs' codes (see `config/login.rs`).
     pub login: LoginConfig,
+    /// Request journal: entries kept per sandbox before the oldest are dropped, and the memory
+    /// they may take (about; `journal.rs`): 256 sandboxes × 4 MiB bound the worst case.
+    pub journal_capacity: usize,
+    pub journal_max_bytes: usize,
+    /// Fault injection: the longest `latency_ms` or `hang_ms` a rule may ask for (`faults.rs`).
+    pub fault_max_delay_ms: u64,
+    /// Fault rules every sandbox starts with (`igsim serve --faults FILE`).
+    pub faults: Vec<FaultSpec>,
+    /// Where every sandbox is kept across restarts (`igsim serve --state-dir DIR`,
+    /// `app/persister.rs`); `None`: in memory only.
+    pub state_dir: Option<std::path::PathBuf>,
     /// The legacy Graph features apps created from 2026-11-04 lose (see `config/legacy.rs`).
     pub legacy_features: LegacyFeaturesConfig,
 
@@ -181,6 +194,11 @@ impl Default for Config {
             rate_limits: RateLimitConfig::default(),
             cdn: CdnConfig::default(),
             login: LoginConfig::default(),
+            journal_capacity: 10_000,
+            journal_max_bytes: 4 * 1024 * 1024,
+            fault_max_delay_ms: 300_000,
+            faults: Vec::new(),
+            state_dir: None,
             legacy_features: LegacyFeaturesConfig::default(),
             admin_token: None,
             fields_on_write: FieldsOnWrite::default(),

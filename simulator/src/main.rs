@@ -1,7 +1,11 @@
 //! The `igsim` command line: `igsim serve` (the default) starts the simulator; `igsim trigger …`
-//! makes the outside world act on a running one through its control plane.
+//! makes the outside world act on a running one through its control plane; `igsim fault …`
+//! changes its fault rules.
+
+mod remote;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use remote::{FaultArgs, TriggerArgs};
 use simulator::model::seed::WorldSeed;
 use simulator::{ClockMode, Config, Simulator};
 use std::fmt::Write as _;
@@ -33,99 +37,8 @@ enum Command {
     Serve(ServeArgs),
     /// Make the outside world act on a running simulator (its control plane, over HTTP).
     Trigger(TriggerArgs),
-}
-
-#[derive(clap::Args)]
-struct TriggerArgs {
-    /// Base URL of the running simulator.
-    #[arg(long, default_value = "http://127.0.0.1:8686")]
-    url: String,
-    /// The simulator's control-plane token, if it was started with one.
-    #[arg(long, env = "IGSIM_ADMIN_TOKEN", hide_env_values = true)]
-    admin_token: Option<String>,
-    /// Sandbox to act in.
-    #[arg(long, default_value = "default")]
-    sandbox: String,
-    #[command(subcommand)]
-    event: TriggerEvent,
-}
-
-#[derive(Subcommand)]
-enum TriggerEvent {
-    /// Another user comments on a media object (or replies with --parent-id).
-    Comment {
-        #[arg(long)]
-        media_id: String,
-        #[arg(long)]
-        text: String,
-        #[arg(long = "from")]
-        from_username: String,
-        #[arg(long)]
-        parent_id: Option<String>,
-    },
-    /// Another user @mentions an account: in a comment on --media-id / under --comment-id,
-    /// or else in the caption of a new post.
-    Mention {
-        #[arg(long)]
-        username: String,
-        #[arg(long = "from")]
-        from_username: String,
-        #[arg(long)]
-        media_id: Option<String>,
-        #[arg(long)]
-        comment_id: Option<String>,
-        #[arg(long)]
-        text: Option<String>,
-    },
-    /// Another user tags an account in a photo (a new one, or --media-id of theirs).
-    Tag {
-        #[arg(long)]
-        username: String,
-        #[arg(long = "from")]
-        from_username: String,
-        #[arg(long)]
-        media_id: Option<String>,
-        #[arg(long)]
-        x: Option<f64>,
-        #[arg(long)]
-        y: Option<f64>,
-    },
-    /// Live broadcasts: start, end, or comment on one.
-    Live {
-        #[command(subcommand)]
-        action: LiveAction,
-    },
-    /// Make a story expire now (story_insights follow an hour later).
-    StoryExpire {
-        #[arg(long)]
-        media_id: String,
-    },
-    /// Deliver every webhook that is due now.
-    Flush,
-    /// List webhook deliveries with their attempts (the oldest 100; the control plane pages on).
-    Deliveries,
-}
-
-#[derive(Subcommand)]
-enum LiveAction {
-    Start {
-        #[arg(long)]
-        username: String,
-        #[arg(long)]
-        caption: Option<String>,
-    },
-    End {
-        #[arg(long)]
-        media_id: String,
-    },
-    Comment {
-        #[arg(long)]
-        media_id: String,
-        #[arg(long = "from")]
-        from_username: String,
-        #[arg(long)]
-        text: String,
-    },
+    /// Add, list or clear the fault and latency rules of a running simulator's sandbox.
+    Fault(FaultArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -174,6 +87,36 @@ struct ServeArgs {
     /// anyone but you can reach the address: the control plane shows every token and secret.
     #[arg(long, env = "IGSIM_ADMIN_TOKEN", hide_env_values = true)]
     admin_token: Option<String>,
+    /// Fault rules every sandbox starts with: a JSON file holding a rule, an array of rules
+    /// or {"rules": [...]} (README "Fault and latency injection").
+    #[arg(long, value_name = "FILE")]
+    faults: Option<PathBuf>,
+    /// Keep every sandbox in this directory (one snapshot per sandbox, written before each
+    /// change is acknowledged) and restore them all on start.
+    #[arg(long, value_name = "DIR")]
+    state_dir: Option<PathBuf>,
+    /// Request journal entries kept per sandbox before the oldest are dropped.
+    #[arg(long, default_value_t = Config::default().journal_capacity)]
+    journal_capacity: usize,
+    /// Request log lines on stderr: text, or one JSON object per line.
+    #[arg(long, value_enum, default_value = "text")]
+    log_format: LogFormatArg,
+    /// Which log lines to write (a level, or target=level pairs); overrides RUST_LOG
+    /// (default: info, one line per request).
+    #[arg(long)]
+    log_level: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormatArg {
+    Text,
+    Json,
+}
+
+fn load_faults(path: &PathBuf) -> Result<Vec<simulator::config::FaultSpec>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let v = serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
+    simulator::config::specs_from_json(v).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn load_world(path: &PathBuf) -> Result<WorldSeed, String> {
@@ -186,7 +129,14 @@ fn main() {
     let args = match cli.command {
         Some(Command::Serve(a)) => a,
         Some(Command::Trigger(t)) => {
-            if let Err(e) = trigger(t) {
+            if let Err(e) = remote::trigger(t) {
+                warn(&format!("igsim: {e}"));
+                std::process::exit(1);
+            }
+            return;
+        }
+        Some(Command::Fault(f)) => {
+            if let Err(e) = remote::fault(f) {
                 warn(&format!("igsim: {e}"));
                 std::process::exit(1);
             }
@@ -195,12 +145,63 @@ fn main() {
         None => cli.serve,
     };
     if let Err(e) = serve(args) {
-        warn(&format!("igsim: {e}"));
-        std::process::exit(1);
+        warn(&format!("igsim: {}", e.message));
+        std::process::exit(e.code);
     }
 }
 
-fn serve(args: ServeArgs) -> Result<(), String> {
+/// Why `igsim serve` stopped before serving, and its exit code (README, "Exit codes"):
+/// 1 for a bad start-up input (world file, flags), 3 when the address cannot be listened on
+/// (2 is clap's, for usage errors).
+struct Failure {
+    code: i32,
+    message: String,
+}
+
+/// Exit code of `igsim serve` when its address is taken or cannot be bound.
+const EXIT_CANNOT_LISTEN: i32 = 3;
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure { code: 1, message }
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(message: &str) -> Self {
+        message.to_string().into()
+    }
+}
+
+/// The message for an address `igsim serve` cannot listen on, saying what to do about it
+/// (other start-up errors pass through with exit code 1).
+fn cannot_listen(addr: SocketAddr, e: &std::io::Error) -> Failure {
+    let message = match e.kind() {
+        std::io::ErrorKind::AddrInUse => format!(
+            "{addr} is already in use (another igsim, or another server, is listening there): stop it, \
+             or pick a free port with --addr {}:<port> (port 0 picks any free port and prints it)",
+            addr.ip()
+        ),
+        std::io::ErrorKind::PermissionDenied => format!(
+            "not allowed to listen on {addr} ({e}): ports below 1024 need privileges; use --addr {}:8686",
+            addr.ip()
+        ),
+        std::io::ErrorKind::AddrNotAvailable => {
+            format!(
+                "{addr} is not an address of this machine ({e}): use --addr 127.0.0.1:{}",
+                addr.port()
+            )
+        }
+        // Not a listening problem: the simulator could not be built (e.g. a bad world).
+        _ => return e.to_string().into(),
+    };
+    Failure {
+        code: EXIT_CANNOT_LISTEN,
+        message,
+    }
+}
+
+fn serve(args: ServeArgs) -> Result<(), Failure> {
     let mut config = Config {
         seed: args.seed,
         clock: match args.clock {
@@ -225,6 +226,17 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         return Err("--admin-token (IGSIM_ADMIN_TOKEN) must not be empty".into());
     }
     config.admin_token = args.admin_token.clone();
+    config.journal_capacity = args.journal_capacity;
+    config.state_dir = args.state_dir.clone();
+    if let Some(path) = &args.faults {
+        config.faults = load_faults(path).map_err(|e| format!("--faults: {e}"))?;
+    }
+    let filter = simulator::logging::filter(args.log_level.as_deref(), std::env::var("RUST_LOG").ok().as_deref())?;
+    let format = match args.log_format {
+        LogFormatArg::Text => simulator::logging::LogFormat::Text,
+        LogFormatArg::Json => simulator::logging::LogFormat::Json,
+    };
+    let logs = simulator::logging::init(format, filter)?;
     let exposed = exposed(&args.addr);
     if exposed {
         warn(exposed_warning(&args.addr, config.admin_token.is_some()).trim_end());
@@ -238,16 +250,27 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     rt.block_on(async move {
-        let running = sim
-            .start(args.addr)
-            .await
-            .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
+        let running = sim.start(args.addr).await.map_err(|e| cannot_listen(args.addr, &e))?;
         // Handlers first: a signal that arrives once the address is announced is handled.
         let stop = shutdown_signal()?;
         say(&banner(&running, exposed));
+        if let Some(dir) = &args.state_dir {
+            say(&format!(
+                "Sandboxes are kept in {} ({} now): every change is on disk before it is answered.\n",
+                dir.display(),
+                running.state.sandboxes.ids().len()
+            ));
+        }
         let signal = stop.await;
         warn(&format!("igsim: {signal}: shutting down"));
         running.stop().await;
+        // Every request has answered and logged: its lines reach stderr before the exit.
+        let unwritten = logs.drain(simulator::logging::DRAIN_PATIENCE);
+        if unwritten > 0 {
+            warn(&format!(
+                "igsim: {unwritten} log lines not written (stderr was not being read)"
+            ));
+        }
         Ok(())
     })
 }
@@ -420,97 +443,6 @@ fn say(text: &str) {
 fn warn(line: &str) {
     use std::io::Write as _;
     let _ = writeln!(std::io::stderr().lock(), "{line}");
-}
-
-/// `igsim trigger …`: one control-plane call to a running simulator; prints its JSON answer.
-fn trigger(t: TriggerArgs) -> Result<(), String> {
-    use serde_json::json;
-    let base = format!("{}/_sim/sandboxes/{}", t.url.trim_end_matches('/'), t.sandbox);
-    let (method, path, body) = match t.event {
-        TriggerEvent::Comment {
-            media_id,
-            text,
-            from_username,
-            parent_id,
-        } => (
-            http::Method::POST,
-            "events/comment",
-            json!({ "media_id": media_id, "text": text, "from_username": from_username, "parent_id": parent_id }),
-        ),
-        TriggerEvent::Mention {
-            username,
-            from_username,
-            media_id,
-            comment_id,
-            text,
-        } => (
-            http::Method::POST,
-            "events/mention",
-            json!({ "username": username, "from_username": from_username, "media_id": media_id, "comment_id": comment_id, "text": text }),
-        ),
-        TriggerEvent::Tag {
-            username,
-            from_username,
-            media_id,
-            x,
-            y,
-        } => (
-            http::Method::POST,
-            "events/tag",
-            json!({ "username": username, "from_username": from_username, "media_id": media_id, "x": x, "y": y }),
-        ),
-        TriggerEvent::Live { action } => (
-            http::Method::POST,
-            "events/live",
-            match action {
-                LiveAction::Start { username, caption } => {
-                    json!({ "action": "start", "username": username, "caption": caption })
-                }
-                LiveAction::End { media_id } => json!({ "action": "end", "media_id": media_id }),
-                LiveAction::Comment {
-                    media_id,
-                    from_username,
-                    text,
-                } => json!({ "action": "comment", "media_id": media_id, "from_username": from_username, "text": text }),
-            },
-        ),
-        TriggerEvent::StoryExpire { media_id } => (
-            http::Method::POST,
-            "events/story_expire",
-            json!({ "media_id": media_id }),
-        ),
-        TriggerEvent::Flush => (http::Method::POST, "webhooks/flush", json!({})),
-        TriggerEvent::Deliveries => (http::Method::GET, "webhooks/deliveries", serde_json::Value::Null),
-    };
-    let url = format!("{base}/{path}");
-    let payload = if body.is_null() {
-        bytes::Bytes::new()
-    } else {
-        bytes::Bytes::from(body.to_string())
-    };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    let mut headers = vec![("content-type", "application/json".to_string())];
-    if let Some(token) = &t.admin_token {
-        headers.push((simulator::http::control::ADMIN_TOKEN_HEADER, token.clone()));
-    }
-    let out = rt.block_on(simulator::io::webhooks::request(
-        method,
-        &url,
-        &headers,
-        payload,
-        std::time::Duration::from_secs(30),
-    ));
-    if let Some(e) = out.error {
-        return Err(format!("{url}: {e}"));
-    }
-    say(&format!("{}\n", out.body));
-    match out.status {
-        Some(s) if s < 400 => Ok(()),
-        s => Err(format!("{url} answered {}", s.unwrap_or(0))),
-    }
 }
 
 #[cfg(test)]

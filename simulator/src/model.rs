@@ -8,6 +8,7 @@ pub mod comment;
 pub mod events;
 pub mod hashtag;
 pub mod insights;
+pub mod json;
 pub mod login;
 pub mod media;
 pub mod media_check;
@@ -23,12 +24,13 @@ pub use comment::Comment;
 pub use media::{Media, MediaType, ProductType, ReceivedFile};
 
 use crate::ids::{CommentId, IdGen, IdKind, IgUserId, MediaId, PageId, UserId};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Sort key of a time-ordered item: (unix seconds, insertion sequence).
 pub type TimeKey = (i64, u64);
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct World {
     /// The sandbox this world belongs to (CDN URLs name it).
     pub sandbox: String,
@@ -46,8 +48,10 @@ pub struct World {
     /// Every id in the sandbox and what it names.
     pub nodes: BTreeMap<u64, IdKind>,
     /// Per account: its top-level, non-story media by time (newest = last).
+    #[serde(with = "json::nested_pairs")]
     pub feed: BTreeMap<IgUserId, BTreeMap<TimeKey, MediaId>>,
     /// Per account: its stories by time (including expired ones; readers filter by age).
+    #[serde(with = "json::nested_pairs")]
     pub stories: BTreeMap<IgUserId, BTreeMap<TimeKey, MediaId>>,
     pub ids: IdGen,
     /// Insertion counter for [`TimeKey`]s.
@@ -56,10 +60,13 @@ pub struct World {
     pub publishing: publishing::Publishing,
     /// Catalogs, products, product tags and the tagged-posts quota (product tagging).
     pub shopping: shopping::Shopping,
-    /// Tokens created since the last [`World::take_minted_tokens`] (for the token index).
+    /// Tokens created since the last [`World::take_minted_tokens`] (for the token index; a
+    /// restored world indexes all its tokens, so this is not written).
+    #[serde(skip)]
     minted: Vec<String>,
     /// The token the last long-lived grant minted for each user (or Page, or IG account) and
     /// scopes (see [`World::long_lived_token`]).
+    #[serde(with = "json::pairs")]
     pub exchanged: BTreeMap<account::ExchangeKey, String>,
     /// Webhook subscriptions and the delivery outbox.
     pub webhooks: webhook::Webhooks,

@@ -24,7 +24,6 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -55,6 +54,13 @@ impl Running {
     /// `http://127.0.0.1:PORT`
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// A sandbox by id, for in-process tests: its request journal
+    /// ([`crate::sandbox::Sandbox::requests`], `request_count`, `clear_requests`), fault rules
+    /// (`with_faults`), world and clock, without HTTP.
+    pub fn sandbox(&self, id: &str) -> Option<Arc<crate::sandbox::Sandbox>> {
+        self.state.sandboxes.get(id)
     }
 
     /// Stops accepting, lets in-flight requests finish, and waits (thread mode).
@@ -217,7 +223,8 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stop: oneshot::Rece
             TokioIo::new(io),
             service_fn(move |req| {
                 let st = st.clone();
-                async move { Ok::<_, Infallible>(respond(&st, req).await) }
+                // An error closes the connection without an answer (a fault rule's drop).
+                async move { respond(&st, req).await }
             }),
         );
         let watched = graceful.watch(conn);
@@ -333,7 +340,7 @@ async fn read_body(state: &State, declared: Option<u64>, mut body: Incoming) -> 
     })
 }
 
-async fn respond(state: &State, req: Request<Incoming>) -> Response<Body> {
+async fn respond(state: &State, req: Request<Incoming>) -> Result<Response<Body>, crate::http::exchange::Dropped> {
     let (parts, body) = req.into_parts();
     let declared = parts
         .headers
@@ -347,7 +354,7 @@ async fn respond(state: &State, req: Request<Incoming>) -> Response<Body> {
             // What was not read is not drained: the connection closes after this answer.
             r.headers_mut()
                 .insert(http::header::CONNECTION, http::HeaderValue::from_static("close"));
-            return r;
+            return Ok(r);
         }
     };
     let host = parts

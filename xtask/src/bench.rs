@@ -49,7 +49,8 @@ fn free_addr() -> Result<SocketAddr, String> {
 
 fn spawn_igsim(bin: &Path, addr: SocketAddr) -> Result<Proc, String> {
     Command::new(bin)
-        .args(["serve", "--addr", &addr.to_string()])
+        // No per-request log lines: the bench measures serving, not writing to stderr.
+        .args(["serve", "--addr", &addr.to_string(), "--log-level", "warn"])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -2,7 +2,6 @@
 //! `message` live responses carry, and the doc's sentence in `error_user_msg` (facts §1.1).
 
 use super::{Envelope, GraphError, IG_ACTION_BLOCKED, IG_PUBLISHING, IG_PUBLISHING_TRANSIENT, PARAMETER};
-use crate::config::PublishingConfig;
 
 /// The image formats container creation accepts (facts §9 "Image formats": JPEG, and PNG
 /// which production accepts although the reference says "JPEG only").
@@ -323,46 +322,50 @@ impl GraphError {
         GraphError::of(PARAMETER, 100, format!("(#100) {text}")).user("Invalid media type", text)
     }
 
-    /// A `location_id` whose Page has no coordinates (Content Publishing "Location Tags").
-    pub fn invalid_location_id(cfg: &PublishingConfig, location_id: &str) -> Self {
-        let mut e = GraphError::of(IG_PUBLISHING, cfg.invalid_location_code, "INSTAGRAM_PLATFORM_API__INVALID_LOCATION_ID").user(
+    /// A `location_id` whose Page has no coordinates (Content Publishing "Location Tags");
+    /// `code` and `subcode` are `PublishingConfig::invalid_location_code`/`_subcode`.
+    pub fn invalid_location_id(code: i64, subcode: Option<i64>, location_id: &str) -> Self {
+        let mut e = GraphError::of(IG_PUBLISHING, code, "INSTAGRAM_PLATFORM_API__INVALID_LOCATION_ID").user(
             "Invalid location",
             format!("The location_id {location_id} is not a Page with latitude and longitude location data (INSTAGRAM_PLATFORM_API__INVALID_LOCATION_ID)."),
         );
-        e.subcode = cfg.invalid_location_subcode;
+        e.subcode = subcode;
         e
     }
 
-    /// The linked Page still needs Page Publishing Authorization (codes UNCONFIRMED: knobs).
-    pub fn page_publishing_authorization_required(cfg: &PublishingConfig) -> Self {
+    /// The linked Page still needs Page Publishing Authorization (status and codes
+    /// UNCONFIRMED: the knobs `PublishingConfig::ppa_error_status`, `_code`, `_subcode`).
+    pub fn page_publishing_authorization_required(status: u16, code: i64, subcode: Option<i64>) -> Self {
         let family = Envelope {
-            status: cfg.ppa_error_status,
+            status,
             ..IG_PUBLISHING
         };
         let mut e = GraphError::of(
             family,
-            cfg.ppa_error_code,
-            format!("(#{}) The Page connected to this Instagram account requires Page Publishing Authorization", cfg.ppa_error_code),
+            code,
+            format!("(#{code}) The Page connected to this Instagram account requires Page Publishing Authorization"),
         )
         .user(
             "Page Publishing Authorization required",
             "The Facebook Page connected to this Instagram account requires Page Publishing Authorization (PPA). Complete PPA for the Page, then try publishing again.",
         );
-        e.subcode = cfg.ppa_error_subcode;
+        e.subcode = subcode;
         e
     }
 
-    /// The 400-containers-per-24-h cap (facts §2; code UNCONFIRMED: knob).
-    pub fn container_cap_reached(cfg: &PublishingConfig) -> Self {
-        let mut e = GraphError::of(IG_PUBLISHING, cfg.container_cap_code, "Application request limit reached").user(
+    /// The 400-containers-per-24-h cap (facts §2): `cap` containers in `window` seconds
+    /// (`PublishingConfig::container_cap`, `container_cap_window_seconds`); code and subcode
+    /// UNCONFIRMED (`container_cap_code`, `_subcode`).
+    pub fn container_cap_reached(cap: u32, window: i64, code: i64, subcode: Option<i64>) -> Self {
+        let mut e = GraphError::of(IG_PUBLISHING, code, "Application request limit reached").user(
             "Too many media containers",
             format!(
                 "You reached the maximum number of media containers ({}) that can be created in {}. Publish or wait for older containers to leave the window.",
-                cfg.container_cap,
-                crate::timefmt::duration(cfg.container_cap_window_seconds)
+                cap,
+                crate::timefmt::duration(window)
             ),
         );
-        e.subcode = cfg.container_cap_subcode;
+        e.subcode = subcode;
         e
     }
 
@@ -371,26 +374,47 @@ impl GraphError {
         GraphError::invalid_param("Only business accounts can publish stories with the Content Publishing API")
     }
 
-    /// The publishing error a documented subcode stands for (forced failures, container `ERROR`).
-    /// Status-only subcodes without a doc row become -1/<subcode> "unknown upload error".
-    pub fn for_publishing_subcode(subcode: i64, uri: &str, max_image: &str) -> Self {
-        match subcode {
+    /// Every documented publishing error by its subcode (facts §1.5's table and the rows
+    /// outside it), placeholders filled with `uri` and `max_image` or "unknown"; `None` for a
+    /// subcode without a documented error. Fault injection offers exactly these.
+    pub fn documented_publishing_error(subcode: i64, uri: &str, max_image: &str) -> Option<Self> {
+        Some(match subcode {
             2207001 => GraphError::ig_server_error(),
             2207003 => GraphError::media_download_timeout(),
             2207004 => GraphError::image_too_large(max_image),
             2207005 => GraphError::image_format_unsupported("unknown"),
+            2207006 => GraphError::publishing_media_not_found("unknown"),
+            2207008 => GraphError::builder_not_found("unknown"),
             2207009 => GraphError::aspect_ratio_unsupported("unknown"),
+            2207010 => GraphError::caption_too_long(2201, 2200),
             2207020 => GraphError::container_expired(),
+            2207023 => GraphError::unknown_media_type("unknown"),
             2207026 => GraphError::video_format_unsupported(),
+            2207027 => GraphError::container_not_ready(),
+            2207028 => GraphError::carousel_child_count(),
             2207032 => GraphError::create_media_failed(),
+            2207035 => GraphError::product_tag_position_on_video(),
+            2207036 => GraphError::product_tag_position_required(),
+            2207037 => GraphError::product_tag_invalid(),
+            2207040 => GraphError::too_many_user_tags(20),
+            2207042 => GraphError::publish_quota_reached(),
+            2207050 => GraphError::account_restricted(),
             2207051 => GraphError::publishing_spam_block(),
             2207052 => GraphError::media_fetch_failed(uri),
+            2207053 => GraphError::unknown_upload_error(),
             2207057 => GraphError::bad_thumb_offset("unknown"),
-            other => {
-                let mut e = GraphError::unknown_upload_error();
-                e.subcode = Some(other);
-                e
-            }
-        }
+            2207089 => GraphError::carousel_item_standalone(),
+            _ => return None,
+        })
+    }
+
+    /// The publishing error a subcode stands for (forced failures, container `ERROR`): the
+    /// documented one, else -1/<subcode> "unknown upload error" (status-only subcodes).
+    pub fn for_publishing_subcode(subcode: i64, uri: &str, max_image: &str) -> Self {
+        GraphError::documented_publishing_error(subcode, uri, max_image).unwrap_or_else(|| {
+            let mut e = GraphError::unknown_upload_error();
+            e.subcode = Some(subcode);
+            e
+        })
     }
 }

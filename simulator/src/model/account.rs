@@ -7,7 +7,7 @@ use crate::ids::{AppId, IgUserId, PageId, UserId};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct App {
     pub id: AppId,
     pub name: String,
@@ -26,7 +26,7 @@ impl App {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FbUser {
     pub id: UserId,
     pub name: String,
@@ -70,7 +70,7 @@ impl Task {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Page {
     pub id: PageId,
     pub name: String,
@@ -111,7 +111,7 @@ impl IgAccountType {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IgUser {
     pub id: IgUserId,
     pub ig_id: u64,
@@ -140,7 +140,7 @@ impl IgUser {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum TokenKind {
     User(UserId),
     Page {
@@ -168,7 +168,7 @@ pub enum Revocation {
     SessionInvalid,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Token {
     pub kind: TokenKind,
     pub scopes: BTreeSet<String>,

@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The publishing state of a sandbox (one field on `World`).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Publishing {
     pub containers: BTreeMap<ContainerId, Container>,
     pub publishes: BTreeMap<IgUserId, Vec<PublishRecord>>,

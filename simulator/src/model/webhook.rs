@@ -12,6 +12,7 @@ use super::window::Window;
 use super::{IgAccountType, World};
 use crate::config::Config;
 use crate::ids::{CommentId, IgUserId, MediaId, PageId, UserId};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Fields of the `instagram` webhooks object (facts §6.4). Only the first four are produced
@@ -37,7 +38,7 @@ pub const EMITTED_FIELDS: &[&str] = &["comments", "live_comments", "mentions", "
 
 /// What one webhook change says, as the model knows it (facts §6.3); the JSON production
 /// sends for each (`value`) is written by `io::webhooks`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Event {
     /// `comments` (`live_comments` when `live`): a comment or reply by someone else.
     Comment {
@@ -58,6 +59,7 @@ pub enum Event {
     /// `story_insights`: a story's metrics when it expired ([`story_metrics`]).
     StoryInsights {
         media: MediaId,
+        #[serde(with = "story_metric_names")]
         metrics: Vec<(&'static str, i64)>,
     },
 }
@@ -102,7 +104,7 @@ pub fn instagram_login_allows(field: &str, granted: &BTreeSet<String>) -> bool {
 
 /// `POST /me/subscribed_apps` with an Instagram User token (Instagram Login): the account
 /// sends the app the fields it subscribed, as its grants allow.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InstagramLoginInstall {
     pub subscribed_fields: Vec<String>,
     /// The permissions of the token that subscribed.
@@ -110,7 +112,7 @@ pub struct InstagramLoginInstall {
 }
 
 /// `POST /{app-id}/subscriptions` for `object=instagram`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AppSubscription {
     pub callback_url: String,
     pub verify_token: String,
@@ -120,7 +122,7 @@ pub struct AppSubscription {
 }
 
 /// `POST /{page-id}/subscribed_apps`: the app installed on a Page by a user with a role.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PageInstall {
     /// Whose page token installed it: their granted permissions gate each field.
     pub user: UserId,
@@ -128,7 +130,7 @@ pub struct PageInstall {
 }
 
 /// The webhook state of one world: one field on [`World`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Webhooks {
     pub subscription: Option<AppSubscription>,
     pub pages: BTreeMap<PageId, PageInstall>,
@@ -168,17 +170,43 @@ pub fn story_metrics(
     };
     let s = crate::model::insights::snapshot(world, m, expired_at, now, story_lifetime);
     // navigation: tap_forward, tap_back, tap_exit, swipe_forward
-    let raw = [
-        ("exits", s.navigation[2]),
-        ("replies", s.replies),
-        ("reach", s.reach),
-        ("taps_forward", s.navigation[0]),
-        ("taps_back", s.navigation[1]),
-        ("impressions", s.impressions),
+    let values = [
+        s.navigation[2],
+        s.replies,
+        s.reach,
+        s.navigation[0],
+        s.navigation[1],
+        s.impressions,
     ];
-    raw.iter()
-        .map(|(k, v)| (*k, if *v < 5 { -1 } else { *v as i64 }))
+    STORY_METRICS
+        .iter()
+        .zip(values)
+        .map(|(k, v)| (*k, if v < 5 { -1 } else { v as i64 }))
         .collect()
+}
+
+/// The `story_insights` metrics, in the order a change lists them.
+const STORY_METRICS: [&str; 6] = ["exits", "replies", "reach", "taps_forward", "taps_back", "impressions"];
+
+/// A story's metrics in a snapshot: `[["exits", n], …]`, the names read back as
+/// [`STORY_METRICS`]' own.
+mod story_metric_names {
+    use super::STORY_METRICS;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(m: &[(&'static str, i64)], s: S) -> Result<S::Ok, S::Error> {
+        m.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(&'static str, i64)>, D::Error> {
+        Vec::<(String, i64)>::deserialize(d)?
+            .into_iter()
+            .map(|(name, v)| match STORY_METRICS.iter().find(|m| **m == name) {
+                Some(m) => Ok((*m, v)),
+                None => Err(serde::de::Error::custom(format!("unknown story metric {name:?}"))),
+            })
+            .collect()
+    }
 }
 
 impl Webhooks {

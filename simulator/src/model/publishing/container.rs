@@ -92,7 +92,7 @@ impl Status {
 }
 
 /// A resumable upload's progress (`upload_type=resumable`, facts §4.4).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Upload {
     pub bytes_transferred: u64,
     pub file_size: Option<u64>,
@@ -103,7 +103,7 @@ pub struct Upload {
 }
 
 /// Everything a container was created with.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewContainer {
     pub owner: IgUserId,
     pub kind: ContainerKind,
@@ -121,8 +121,10 @@ pub struct NewContainer {
     pub product_tags: Option<TagList>,
     pub children: Vec<ContainerId>,
     /// The file igsim downloaded for `image_url`/`video_url` (`--media-fetch`), if kept.
+    #[serde(with = "crate::model::json::opt_base64_bytes")]
     pub file: Option<Bytes>,
     /// The file downloaded for `cover_url`, if kept.
+    #[serde(with = "crate::model::json::opt_base64_bytes")]
     pub cover_file: Option<Bytes>,
     /// `alt_text` of an image (single or carousel item); `None` for everything else.
     pub alt_text: Option<String>,
@@ -135,7 +137,7 @@ pub struct NewContainer {
     pub copyright_match: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Container {
     pub id: ContainerId,
     pub spec: NewContainer,

@@ -66,7 +66,7 @@ pub fn sample_copyright_match() -> CopyrightMatch {
 }
 
 /// A published video's copyright check (`copyright_check_information`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CopyrightInfo {
     pub matches: Vec<CopyrightMatch>,
 }

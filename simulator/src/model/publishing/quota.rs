@@ -7,7 +7,7 @@
 use super::*;
 
 /// One API publish, for the quota windows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublishRecord {
     pub at: i64,
     pub media: MediaId,
@@ -34,7 +34,12 @@ pub(super) fn check_container_cap(world: &World, owner: IgUserId, now: i64, cfg:
         .containers_created(owner, now, cfg.container_cap_window_seconds)
         >= cfg.container_cap
     {
-        return Err(GraphError::container_cap_reached(cfg));
+        return Err(GraphError::container_cap_reached(
+            cfg.container_cap,
+            cfg.container_cap_window_seconds,
+            cfg.container_cap_code,
+            cfg.container_cap_subcode,
+        ));
     }
     Ok(())
 }

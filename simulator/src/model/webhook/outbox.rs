@@ -6,7 +6,7 @@
 
 use super::*;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DeliveryState {
     /// Waiting for its next attempt (`next_due`).
     Pending,
@@ -30,7 +30,7 @@ impl DeliveryState {
 
 /// One try at delivering: when (sandbox time), the HTTP status or the transport error, and
 /// the POST ([`Post`]) the change went out in.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Attempt {
     pub at: i64,
     pub status: Option<u16>,
@@ -44,7 +44,7 @@ impl Attempt {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Delivery {
     pub id: u64,
     pub ig_user: IgUserId,
@@ -75,7 +75,7 @@ pub struct Outgoing {
 
 /// A POST as sent (the control plane shows it byte for byte): the changes it carried and what
 /// the callback answered.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Post {
     pub id: u64,
     pub at: i64,
@@ -105,7 +105,7 @@ pub fn next_attempt(offsets: &[i64], window: i64, first_due: i64, failed_at: i64
 
 /// One `entry` of a webhook body: the account it is about, its time, and its changes in
 /// order (facts §6.3).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     pub ig_user: IgUserId,
     pub time: i64,
@@ -297,6 +297,18 @@ impl World {
                 d.state = DeliveryState::Dropped;
                 d.next_due = None;
             }
+        }
+    }
+
+    /// After a restart: deliveries that were being sent when the process stopped are due
+    /// again now (webhooks are delivered at least once; whether the receiver got them is not
+    /// known).
+    pub fn requeue_in_flight_webhooks(&mut self, now: i64) {
+        let Webhooks { deliveries, due, .. } = &mut self.webhooks;
+        for d in deliveries.values_mut().filter(|d| d.state == DeliveryState::InFlight) {
+            d.state = DeliveryState::Pending;
+            d.next_due = Some(now);
+            due.insert((now, d.id));
         }
     }
 
