@@ -124,11 +124,6 @@ pub const PENDING: &[(&str, &str, &str)] = &[
     ),
     (
         "cycles",
-        "app.rs",
-        "the webhook dispatcher and the state it runs on; tooling adds the persister beside it",
-    ),
-    (
-        "cycles",
         "http/graph.rs",
         "the node renderers name each other (a media's owner, an account's media); perf's byte \
          renderer rewrites them",
