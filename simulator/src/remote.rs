@@ -36,7 +36,10 @@ enum FaultAction {
 #[derive(clap::Args)]
 struct FaultRuleArgs {
     /// Rules from a JSON file (a rule, an array, or {"rules": [...]}) instead of flags.
-    #[arg(long, conflicts_with_all = ["id", "method", "path", "node", "edge"])]
+    #[arg(long, conflicts_with_all = [
+        "id", "method", "path", "node", "edge", "nth", "every", "probability", "error", "latency_ms",
+        "drop", "hang_ms", "after", "times", "expires_in", "expires_at", "seed",
+    ])]
     file: Option<PathBuf>,
     /// A name for the rule (default rule-N).
     #[arg(long)]
@@ -84,6 +87,9 @@ struct FaultRuleArgs {
     /// Stop after this many seconds of sandbox time.
     #[arg(long)]
     expires_in: Option<i64>,
+    /// Stop at this sandbox time (unix seconds).
+    #[arg(long)]
+    expires_at: Option<i64>,
     /// Seed of the rule's probability draws.
     #[arg(long)]
     seed: Option<u64>,
@@ -289,6 +295,7 @@ fn rule_json(r: &FaultRuleArgs) -> serde_json::Value {
     put("hang_ms", serde_json::json!(r.hang_ms));
     put("times", serde_json::json!(r.times));
     put("expires_in", serde_json::json!(r.expires_in));
+    put("expires_at", serde_json::json!(r.expires_at));
     put("seed", serde_json::json!(r.seed));
     if r.drop {
         put("drop", serde_json::json!(true));
