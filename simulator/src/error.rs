@@ -10,7 +10,7 @@
 
 mod publishing;
 mod webhooks;
-pub use publishing::FORCIBLE_SUBCODES;
+pub use publishing::{FORCIBLE_SUBCODES, SUPPORTED_IMAGE_FORMATS};
 mod insights;
 mod login;
 pub use login::InstagramOAuthError;
