@@ -215,6 +215,17 @@ fn an_import_cycle_between_files_fails() {
         "{}",
         b[0].detail
     );
+    // A cycle reaching from outside into a component PENDING waits for still fails.
+    let copy = Copy::new("cycles-pending");
+    copy.plant(
+        "config/publishing.rs",
+        "pub const PLANTED: i64 = crate::model::seed::MAX_AGE_SECONDS;",
+    );
+    let b = copy.breaches();
+    assert_eq!(of(&b, "cycles").len(), 1, "{}", show(&b));
+    assert!(b
+        .iter()
+        .any(|b| b.rule == "cycles" && b.component.contains(&"config.rs".to_string())));
     // Through a `use` tree's braces.
     let copy = Copy::new("cycles-braces");
     let line = copy.plant(
