@@ -42,11 +42,6 @@ impl Stopwatch {
 /// every `now + window` in the model far from overflow.
 pub const MAX_TIME: i64 = 253_402_300_799;
 
-/// The longest span of sandbox time igsim accepts anywhere: 100 years, as the oldest thing a
-/// seed world may hold (`model::seed::MAX_AGE_SECONDS`) and the longest duration a setting may
-/// give (`config/publishing.rs`' `MAX_SETTING_SECONDS`). Keeps every `now ± span` far from overflow.
-pub const MAX_SPAN_SECONDS: i64 = 100 * 365 * 86_400;
-
 /// A sandbox's virtual clock: the OS clock shifted by an offset, or frozen at one instant.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SandboxClock {

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 mod publishing;
-pub use publishing::PublishingConfig;
+pub use publishing::{PublishingConfig, MAX_SETTING_SECONDS};
 mod login;
 pub use login::LoginConfig;
 mod ratelimit;

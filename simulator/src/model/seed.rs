@@ -272,8 +272,9 @@ pub struct Pools {
     pub comments: Vec<String>,
 }
 
-/// The oldest anything in a seed world may be (`clock::MAX_SPAN_SECONDS`).
-pub const MAX_AGE_SECONDS: i64 = crate::clock::MAX_SPAN_SECONDS;
+/// The oldest anything in a seed world may be: the longest duration any setting may give
+/// (100 years, `config::MAX_SETTING_SECONDS`).
+pub const MAX_AGE_SECONDS: i64 = crate::config::MAX_SETTING_SECONDS;
 
 /// Largest count a seed world may give: likes (of a post, a comment or a `generate` block's
 /// range), followers and follows. More than any post or account has (the most-followed
