@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::http::request::RawRequest;
 use crate::http::response::{graph_error, Body, TraceIds};
 use crate::model::seed::WorldSeed;
-use crate::sandbox::Sandboxes;
+use crate::sandbox::{Sandboxes, SeedWorld};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
@@ -22,7 +22,7 @@ pub struct State {
     pub sandboxes: Sandboxes,
     pub traces: TraceIds,
     /// The world `POST /_sim/sandboxes` uses when no body is given.
-    pub default_world: WorldSeed,
+    pub default_world: SeedWorld,
     /// The webhook dispatcher's wake-up signal and per-sandbox send locks.
     pub webhooks: crate::webhooks::Dispatcher,
     /// World builds (sandbox creation and reset) running at once, on the blocking pool: at
@@ -116,11 +116,12 @@ impl Simulator {
 
     fn state(self) -> Result<Arc<State>, String> {
         let traces = TraceIds::new(self.config.seed);
-        let sandboxes = Sandboxes::new(self.config, self.world.clone())?;
+        let default_world = SeedWorld::new(self.world);
+        let sandboxes = Sandboxes::new(self.config, default_world.clone())?;
         Ok(Arc::new(State {
             sandboxes,
             traces,
-            default_world: self.world,
+            default_world,
             webhooks: crate::webhooks::Dispatcher::new(),
             builds: tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(1, usize::from)),
         }))
@@ -179,6 +180,7 @@ impl Simulator {
 async fn serve(listener: TcpListener, state: Arc<State>, mut stop: oneshot::Receiver<()>) {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let dispatcher = tokio::spawn(crate::webhooks::run(state.clone()));
+    let reaper = tokio::spawn(reap_idle_sandboxes(state.clone()));
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -198,7 +200,22 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stop: oneshot::Rece
     }
     drop(listener);
     dispatcher.abort();
+    reaper.abort();
     let _ = tokio::time::timeout(std::time::Duration::from_secs(5), graceful.shutdown()).await;
+}
+
+/// Deletes idle sandboxes ([`Sandboxes::reap_idle`]) every minute, or more often when the
+/// idle time is shorter (so a sandbox goes at most a quarter of its idle time late).
+async fn reap_idle_sandboxes(state: Arc<State>) {
+    let idle = state.sandboxes.config.sandbox_idle_seconds;
+    if idle == 0 {
+        return;
+    }
+    let every = std::time::Duration::from_secs((idle / 4).clamp(1, 60));
+    loop {
+        tokio::time::sleep(every).await;
+        state.sandboxes.reap_idle(crate::clock::os_now());
+    }
 }
 
 async fn respond(state: &State, req: Request<Incoming>) -> Response<Body> {

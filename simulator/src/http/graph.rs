@@ -42,9 +42,47 @@ impl Viewer {
     }
 }
 
+/// The world as a handler holds it: shared with other readers (`GET`s are first tried this
+/// way, in parallel) or alone (writes). Reading goes through `Deref`; changing it through
+/// [`WorldAccess::write`], which on a shared world answers [`GraphError::needs_write`] so
+/// the router runs the request again as a write (issue 12: reads that do not serialise).
+pub enum WorldAccess<'a> {
+    Shared(&'a World),
+    Alone(&'a mut World),
+}
+
+impl std::ops::Deref for WorldAccess<'_> {
+    type Target = World;
+    fn deref(&self) -> &World {
+        match self {
+            WorldAccess::Shared(w) => w,
+            WorldAccess::Alone(w) => w,
+        }
+    }
+}
+
+impl WorldAccess<'_> {
+    /// The world to change; [`GraphError::needs_write`] when it is only shared (propagate it
+    /// with `?`: the request is then run again with the world alone).
+    /// The same access for a nested context (an expansion read with its own parameters).
+    pub fn reborrow(&mut self) -> WorldAccess<'_> {
+        match self {
+            WorldAccess::Shared(w) => WorldAccess::Shared(w),
+            WorldAccess::Alone(w) => WorldAccess::Alone(w),
+        }
+    }
+
+    pub fn write(&mut self) -> GraphResult<&mut World> {
+        match self {
+            WorldAccess::Alone(w) => Ok(w),
+            WorldAccess::Shared(_) => Err(GraphError::needs_write()),
+        }
+    }
+}
+
 pub struct Ctx<'a> {
     pub req: &'a GraphRequest,
-    pub world: &'a mut World,
+    pub world: WorldAccess<'a>,
     pub now: i64,
     pub viewer: Viewer,
     pub access: Access,

@@ -65,7 +65,7 @@ pub fn render(ctx: &mut Ctx, ig: IgUserId, sel: &[FieldSel]) -> GraphResult<Valu
             // The business that owns the account (PYSDK:iguser.py @21.0.x; facts §4.1).
             "owner_business" => Field::Value(json!({ "id": u.owner_business().to_string() })),
             "shopping_product_tag_eligibility" => {
-                Field::Value(json!(crate::model::shopping::tag_eligible(ctx.world, ig)))
+                Field::Value(json!(crate::model::shopping::tag_eligible(&ctx.world, ig)))
             }
             "available_catalogs" => Field::edge(crate::http::shopping::available_catalogs(ctx, ig, Some(f))?),
             "media" => Field::edge(media_edge(ctx, ig, Some(f))?),

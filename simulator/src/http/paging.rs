@@ -7,10 +7,10 @@
 
 use crate::error::{GraphError, GraphResult};
 use crate::http::request::GraphRequest;
+use crate::model::shared::KeyRange;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
 use std::ops::Bound;
 
 /// A sort key that can travel in a cursor.
@@ -119,8 +119,8 @@ pub enum Order {
 }
 
 /// Pages over the keys of `map` within `[lower, upper]`, in `order`.
-pub fn window<K: CursorKey, V>(
-    map: &BTreeMap<K, V>,
+pub fn window<K: CursorKey>(
+    map: &dyn KeyRange<K>,
     lower: Bound<K>,
     upper: Bound<K>,
     order: Order,
@@ -188,11 +188,7 @@ pub fn window<K: CursorKey, V>(
     })
 }
 
-fn range<K: Ord + Copy, V>(
-    map: &BTreeMap<K, V>,
-    lo: Bound<K>,
-    hi: Bound<K>,
-) -> impl DoubleEndedIterator<Item = K> + '_ {
+fn range<K: Ord + Copy>(map: &dyn KeyRange<K>, lo: Bound<K>, hi: Bound<K>) -> impl DoubleEndedIterator<Item = K> + '_ {
     // BTreeMap::range panics on an empty or inverted range; check first.
     let valid = match (lo, hi) {
         (Bound::Included(a), Bound::Included(b)) => a <= b,
@@ -200,11 +196,7 @@ fn range<K: Ord + Copy, V>(
         (Bound::Excluded(a), Bound::Excluded(b)) => a < b,
         _ => true,
     };
-    let iter = if valid {
-        Some(map.range((lo, hi)).map(|(k, _)| *k))
-    } else {
-        None
-    };
+    let iter = if valid { Some(map.key_range(lo, hi)) } else { None };
     iter.into_iter().flatten()
 }
 
@@ -305,6 +297,7 @@ pub fn edge_json(data: Vec<Value>, paging: Option<Value>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     fn map(n: u64) -> BTreeMap<(i64, u64), ()> {
         (1..=n).map(|i| ((i as i64 * 10, i), ())).collect()

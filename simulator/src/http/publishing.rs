@@ -206,7 +206,7 @@ fn parse_user_tags(ctx: &Ctx, kind: ContainerKind) -> GraphResult<Vec<UserTag>> 
         out.push((username, x.unwrap_or(0.0), y.unwrap_or(0.0)));
     }
     let names: Vec<&str> = out.iter().map(|(n, _, _)| *n).collect();
-    let users = accessible_users(ctx.world, &names)?;
+    let users = accessible_users(&ctx.world, &names)?;
     Ok(users
         .into_iter()
         .zip(out)
@@ -244,7 +244,7 @@ fn parse_collaborators(ctx: &Ctx, owner: IgUserId, kind: ContainerKind) -> Graph
         .collect::<GraphResult<Vec<&str>>>()?;
     let own = ctx.world.ig_users.get(&owner).map(|u| u.username.to_ascii_lowercase());
     let mut out: Vec<String> = Vec::new();
-    for user in accessible_users(ctx.world, &names)? {
+    for user in accessible_users(&ctx.world, &names)? {
         // Inviting yourself: production's answer is UNCONFIRMED; igsim's own (#100).
         if Some(user.to_ascii_lowercase()) == own {
             return Err(GraphError::invalid_param(format!(
@@ -317,7 +317,7 @@ fn image_url_expect(req: &GraphRequest) -> Expect {
 /// `POST /{ig-user-id}/media`; with `fields=`, the new container's fields
 /// (`Config::fields_on_write`).
 pub fn create_container(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
-    let cfg = effective_config(ctx.world, ctx.cfg);
+    let cfg = effective_config(&ctx.world, ctx.cfg);
     require_publisher(ctx, ig, &cfg)?;
     let sel = ctx.fields()?;
     let req = ctx.req;
@@ -451,7 +451,7 @@ pub fn create_container(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
         failure: failure.take(),
         copyright_match,
     };
-    let id = model::create(ctx.world, spec, ctx.now, &cfg)?;
+    let id = model::create(ctx.world.write()?, spec, ctx.now, &cfg)?;
     let written = if resumable {
         json!({
             "id": id.to_string(),
@@ -469,7 +469,7 @@ pub fn create_container(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
 /// `POST /{ig-user-id}/media_publish` with `creation_id`; with `fields=`, production
 /// publishes and then refuses (`Config::fields_on_write`).
 pub fn publish(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
-    let cfg = effective_config(ctx.world, ctx.cfg);
+    let cfg = effective_config(&ctx.world, ctx.cfg);
     require_publisher(ctx, ig, &cfg)?;
     let sel = ctx.fields()?;
     let raw = ctx.req.required("creation_id")?.trim().to_string();
@@ -477,7 +477,7 @@ pub fn publish(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
         .filter(|n| ctx.world.kind_of(*n) == Some(IdKind::Container))
         .map(ContainerId)
         .ok_or_else(|| GraphError::builder_not_found(&raw))?;
-    let media = model::publish(ctx.world, ig, id, ctx.now, &cfg)?;
+    let media = model::publish(ctx.world.write()?, ig, id, ctx.now, &cfg)?;
     let mode = ctx.cfg.fields_on_write.media_publish;
     ctx.answer_write(mode, sel, json!({ "id": media.to_string() }), |ctx, sel| {
         crate::http::media::render(ctx, media, sel, true)
@@ -489,7 +489,7 @@ pub fn publish(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
 /// `GET /{ig-user-id}/content_publishing_limit` (facts §4.5): `quota_usage` only unless
 /// `fields` asks for `config` (`rate_limit_settings` read as its legacy alias).
 pub fn publishing_limit(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
-    let cfg = effective_config(ctx.world, ctx.cfg);
+    let cfg = effective_config(&ctx.world, ctx.cfg);
     ctx.require_ig(ig)?;
     ctx.require_permission(ig, "instagram_content_publish")?;
     let since = match ctx.req.param("since").map(str::trim).filter(|s| !s.is_empty()) {

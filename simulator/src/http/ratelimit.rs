@@ -9,7 +9,7 @@ use crate::http::graph::Ctx;
 use crate::http::request::GraphRequest;
 use crate::http::response::{sim_error, sim_json, Body};
 use crate::ids::{parse_id, CommentId, ContainerId, IdKind, IgUserId, MediaId, PageId, UserId};
-use crate::model::ratelimit::{self as model, Denied, Report, Scope, Usage};
+use crate::model::ratelimit::{self as model, Denied, RateLimits, Report, Scope, Usage};
 use crate::model::World;
 use crate::sandbox::Sandbox;
 use crate::server::State;
@@ -38,11 +38,11 @@ pub fn scope(ctx: &Ctx, segs: &[&str]) -> Scope {
     match segs {
         [] => {
             for id in ctx.req.param("ids").unwrap_or("").split(',') {
-                add(ctx.world, id.trim(), &mut scope);
+                add(&ctx.world, id.trim(), &mut scope);
             }
         }
         ["ig_hashtag_search", ..] => scope.platform = true,
-        [id, ..] => add(ctx.world, id, &mut scope),
+        [id, ..] => add(&ctx.world, id, &mut scope),
     }
     scope
 }
@@ -80,16 +80,16 @@ fn add(world: &World, seg: &str, scope: &mut Scope) {
 
 /// Counts an authenticated request before its handler runs. Returns the headers its answer
 /// carries, and the rate-limit error if a limit refuses it.
-pub fn admit(ctx: &mut Ctx, segs: &[&str]) -> (RateHeaders, GraphResult<()>) {
+pub fn admit(ctx: &Ctx, rl: &mut RateLimits, segs: &[&str]) -> (RateHeaders, GraphResult<()>) {
     let scope = scope(ctx, segs);
     let cfg = &ctx.cfg.rate_limits;
-    let verdict = model::admit(ctx.world, cfg, &scope, ctx.viewer.user(), ctx.now).map_err(|d| match d {
+    let verdict = model::admit(&ctx.world, rl, cfg, &scope, ctx.viewer.user(), ctx.now).map_err(|d| match d {
         Denied::Account(_) => GraphError::instagram_buc_limit(cfg.buc_error_status),
         Denied::App => GraphError::app_request_limit(cfg.platform_error_status),
         Denied::User => GraphError::user_request_limit(cfg.user_error_status),
     });
-    let report = model::report(ctx.world, cfg, &scope, ctx.now);
-    (render(ctx.world, cfg, &report), verdict)
+    let report = model::report(&ctx.world, rl, cfg, &scope, ctx.now);
+    (render(&ctx.world, cfg, &report), verdict)
 }
 
 /// The headers of an authenticated answer that never reached [`admit`] (a batch as a whole,
@@ -98,9 +98,9 @@ pub fn snapshot(state: &State, req: &GraphRequest) -> Option<RateHeaders> {
     let token = req.token.as_deref()?;
     let sandbox = state.sandboxes.by_token(token)?;
     let cfg = &state.sandboxes.config.rate_limits;
-    sandbox.with_world(|world, now| {
+    sandbox.read_world(|world, now| {
         crate::http::graph::authenticate(world, req, token, now).ok()?;
-        let report = model::report(world, cfg, &Scope::default(), now);
+        let report = sandbox.with_rate_limits(|rl| model::report(world, rl, cfg, &Scope::default(), now));
         Some(render(world, cfg, &report))
     })
 }
@@ -171,8 +171,8 @@ fn usage_json(u: &Usage) -> Value {
     })
 }
 
-fn overrides_json(w: &World) -> Value {
-    let o = &w.rate_limits.overrides;
+fn overrides_json(rl: &RateLimits) -> Value {
+    let o = &rl.overrides;
     let impressions: Map<String, Value> = o.impressions.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
     json!({
         "buc_calls_per_day": o.buc_calls_per_day,
@@ -183,9 +183,9 @@ fn overrides_json(w: &World) -> Value {
 }
 
 /// The sandbox's limits and current usage.
-fn status(w: &mut World, cfg: &RateLimitConfig, now: i64) -> Value {
-    let mut doc = overrides_json(w);
-    let app = model::report(w, cfg, &Scope::default(), now).app;
+fn status(w: &World, rl: &mut RateLimits, cfg: &RateLimitConfig, now: i64) -> Value {
+    let mut doc = overrides_json(rl);
+    let app = model::report(w, rl, cfg, &Scope::default(), now).app;
     doc["platform"] = json!({
         "window_seconds": cfg.platform_window_seconds,
         "usage": usage_json(&app),
@@ -194,7 +194,7 @@ fn status(w: &mut World, cfg: &RateLimitConfig, now: i64) -> Value {
     let users: Vec<Value> = user_ids
         .into_iter()
         .map(|u| {
-            let (calls, limit) = model::user_usage(w, cfg, u, now);
+            let (calls, limit) = model::user_usage(rl, cfg, u, now);
             json!({ "id": u.to_string(), "calls": calls, "limit": limit })
         })
         .collect();
@@ -203,8 +203,8 @@ fn status(w: &mut World, cfg: &RateLimitConfig, now: i64) -> Value {
     let accounts: Vec<Value> = accounts
         .into_iter()
         .map(|a| {
-            let impressions = model::impressions(w, cfg, a);
-            let usage = model::account_usage(w, cfg, a, now);
+            let impressions = model::impressions(w, rl, cfg, a);
+            let usage = model::account_usage(w, rl, cfg, a, now);
             json!({
                 "id": a.to_string(),
                 "username": w.ig_users[&a].username,
@@ -228,8 +228,8 @@ fn limit_value(v: &Value, key: &str) -> Result<Option<u64>, String> {
 }
 
 /// Applies a partial settings object; every key is checked before anything changes.
-fn update(w: &mut World, body: &Map<String, Value>) -> Result<(), String> {
-    let mut o = w.rate_limits.overrides.clone();
+fn update(w: &World, rl: &mut RateLimits, body: &Map<String, Value>) -> Result<(), String> {
+    let mut o = rl.overrides.clone();
     let mut clear = false;
     for (k, v) in body {
         match k.as_str() {
@@ -254,9 +254,9 @@ fn update(w: &mut World, body: &Map<String, Value>) -> Result<(), String> {
             other => return Err(format!("unknown rate-limit setting {other:?}")),
         }
     }
-    w.rate_limits.overrides = o;
+    rl.overrides = o;
     if clear {
-        model::clear_usage(w);
+        model::clear_usage(rl);
     }
     Ok(())
 }
@@ -265,7 +265,9 @@ fn update(w: &mut World, body: &Map<String, Value>) -> Result<(), String> {
 pub fn control(sandbox: &Sandbox, method: &Method, body: &Bytes, cfg: &Config) -> Response<Body> {
     let cfg = &cfg.rate_limits;
     match *method {
-        Method::GET => sandbox.with_world(|w, now| sim_json(200, &status(w, cfg, now))),
+        Method::GET => {
+            sandbox.read_world(|w, now| sandbox.with_rate_limits(|rl| sim_json(200, &status(w, rl, cfg, now))))
+        }
         Method::POST => {
             let parsed: Value = if body.iter().all(u8::is_ascii_whitespace) {
                 json!({})
@@ -278,9 +280,11 @@ pub fn control(sandbox: &Sandbox, method: &Method, body: &Bytes, cfg: &Config) -
             let Value::Object(m) = parsed else {
                 return sim_error(400, "give a JSON object of rate-limit settings");
             };
-            sandbox.with_world(|w, now| match update(w, &m) {
-                Ok(()) => sim_json(200, &status(w, cfg, now)),
-                Err(msg) => sim_error(400, &msg),
+            sandbox.read_world(|w, now| {
+                sandbox.with_rate_limits(|rl| match update(w, rl, &m) {
+                    Ok(()) => sim_json(200, &status(w, rl, cfg, now)),
+                    Err(msg) => sim_error(400, &msg),
+                })
             })
         }
         _ => sim_error(405, "use GET or POST"),

@@ -4,7 +4,7 @@
 //! run the handler inside the sandbox's world lock (synchronously) -> render.
 
 use crate::error::{GraphError, GraphResult};
-use crate::http::graph::{authenticate, read_many, read_node, Ctx};
+use crate::http::graph::{authenticate, read_many, read_node, Ctx, WorldAccess};
 use crate::http::request::{self, GraphRequest, RawRequest, Verb};
 use crate::http::response::{graph_error, graph_json, Body};
 use crate::http::{
@@ -131,8 +131,15 @@ fn metered(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateH
     };
     let sandbox = sandbox_of(state, token)?;
     let cfg = &state.sandboxes.config;
-    let result = sandbox.with_world(|world, now| {
-        let viewer = authenticate(world, req, token, now)?;
+    // Every request is first tried with the world shared (GETs of one sandbox run in
+    // parallel); one that turns out to change it (`WorldAccess::write`) runs again with the
+    // world alone. Writes go there at once. Rate limits are counted once, on the first try:
+    // after authentication (a refused token counts nothing), before the handler (guides
+    // "Overview" -> "Rate Limiting").
+    let try_shared = req.verb == Verb::Get;
+    let mut counted = false;
+    let mut run = |world: WorldAccess, now: i64| -> GraphResult<Value> {
+        let viewer = authenticate(&world, req, token, now)?;
         let access = world.access(&viewer.kind);
         let mut ctx = Ctx {
             req,
@@ -143,13 +150,21 @@ fn metered(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateH
             cfg,
             expanded: Default::default(),
         };
-        // Rate limits: after authentication (a refused token counts nothing), before the
-        // handler (guides "Overview" -> "Rate Limiting").
-        let (headers, admitted) = ratelimit::admit(&mut ctx, &segs);
-        *rate = Some(headers);
-        admitted?;
+        if !counted {
+            counted = true;
+            let (headers, admitted) = sandbox.with_rate_limits(|rl| ratelimit::admit(&ctx, rl, &segs));
+            *rate = Some(headers);
+            admitted?;
+        }
         route(&mut ctx, &segs)
-    });
+    };
+    if try_shared {
+        match sandbox.read_world(|world, now| run(WorldAccess::Shared(world), now)) {
+            Err(e) if e.is_needs_write() => {}
+            done => return done,
+        }
+    }
+    let result = sandbox.with_world(|world, now| run(WorldAccess::Alone(world), now));
     state.sandboxes.index_tokens(&sandbox);
     result
 }
@@ -239,7 +254,7 @@ fn route(ctx: &mut Ctx, segs: &[&str]) -> GraphResult<Value> {
             }
             None => Err(GraphError::missing_param("ids")),
         },
-        (Get, ["debug_token"]) => oauth::debug_token(ctx.world, ctx.req, &ctx.viewer, ctx.now),
+        (Get, ["debug_token"]) => oauth::debug_token(&ctx.world, ctx.req, &ctx.viewer, ctx.now),
         (Get, ["me"]) => user::read_me(ctx),
         (Get | Delete, [id, "subscriptions"]) => match resolve(ctx, id)? {
             (n, IdKind::App) => crate::http::webhooks::app_subscriptions(ctx, n),

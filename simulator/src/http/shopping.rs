@@ -96,7 +96,7 @@ pub fn catalog_product_search(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value>
         ),
     };
     let q = ctx.req.param("q").unwrap_or("").to_string();
-    let found: BTreeMap<u64, ()> = shopping::search(ctx.world, catalog, &q, status)
+    let found: BTreeMap<u64, ()> = shopping::search(&ctx.world, catalog, &q, status)
         .into_iter()
         .map(|id| (id, ()))
         .collect();
@@ -124,7 +124,7 @@ pub fn product_appeal(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
     require(ctx, ig, &[TAG])?;
     let reason = ctx.req.required("appeal_reason")?.to_string();
     let product = product_param(ctx, ig)?;
-    shopping::appeal(ctx.world, ig, product, &reason)?;
+    shopping::appeal(ctx.world.write()?, ig, product, &reason)?;
     Ok(json!({ "success": true }))
 }
 
@@ -168,7 +168,7 @@ fn tag_media(ctx: &Ctx, id: MediaId, verb: &str) -> GraphResult<IgUserId> {
 pub fn product_tags(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
     let owner = tag_media(ctx, id, "GET")?;
     require(ctx, owner, &[TAG])?;
-    let data: Vec<Value> = shopping::tags_of(ctx.world, id)
+    let data: Vec<Value> = shopping::tags_of(&ctx.world, id)
         .into_iter()
         .map(|(t, p)| {
             let mut m = Map::new();
@@ -211,8 +211,8 @@ pub fn update_product_tags(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
     let owner = tag_media(ctx, id, "POST")?;
     require(ctx, owner, &[TAG])?;
     let raw = json_param(ctx, "updated_tags")?;
-    let quota = shopping::TaggedQuota::of(&crate::http::publishing::effective_config(ctx.world, ctx.cfg));
-    shopping::update_tags(ctx.world, id, &raw, ctx.now, quota)?;
+    let quota = shopping::TaggedQuota::of(&crate::http::publishing::effective_config(&ctx.world, ctx.cfg));
+    shopping::update_tags(ctx.world.write()?, id, &raw, ctx.now, quota)?;
     Ok(json!({ "success": true }))
 }
 
@@ -221,6 +221,6 @@ pub fn delete_product_tags(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
     let owner = tag_media(ctx, id, "DELETE")?;
     require(ctx, owner, &[TAG])?;
     let raw = json_param(ctx, "deleted_tags")?;
-    shopping::delete_tags(ctx.world, id, &raw)?;
+    shopping::delete_tags(ctx.world.write()?, id, &raw)?;
     Ok(json!({ "success": true }))
 }

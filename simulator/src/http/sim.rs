@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::http::response::{sim_error, sim_json, Body};
 use crate::model::seed::WorldSeed;
 use crate::model::{Revocation, World};
-use crate::sandbox::{Sandbox, SandboxError};
+use crate::sandbox::{Sandbox, SandboxError, SeedWorld};
 use crate::server::State;
 use bytes::Bytes;
 use http::{Method, Response};
@@ -243,12 +243,13 @@ async fn create(state: &State, query: Option<&str>, body: &Bytes) -> Response<Bo
     let cfg = state.sandboxes.config.clone();
     let world = (!body.iter().all(u8::is_ascii_whitespace)).then(|| body.clone());
     let default_world = world.is_none().then(|| state.default_world.clone());
+    let bases = state.sandboxes.bases();
     let built = build_off_thread(state, move || {
         let world = match (world, default_world) {
-            (Some(body), _) => serde_json::from_slice::<WorldSeed>(&body).map_err(|e| e.to_string())?,
-            (None, world) => world.unwrap_or_default(),
+            (Some(body), _) => SeedWorld::new(serde_json::from_slice::<WorldSeed>(&body).map_err(|e| e.to_string())?),
+            (None, world) => world.unwrap_or_else(|| SeedWorld::new(WorldSeed::default())),
         };
-        Sandbox::new(id, world, seed.unwrap_or(cfg.seed), &cfg, start)
+        Sandbox::new(id, world, seed.unwrap_or(cfg.seed), &cfg, start, &bases)
     })
     .await;
     match built.and_then(|sb| state.sandboxes.insert(sb)) {
@@ -262,8 +263,8 @@ async fn reset(state: &State, id: &str) -> Response<Body> {
     let Some(sb) = state.sandboxes.get(id) else {
         return sandbox_error(SandboxError::NotFound(id.into()));
     };
-    let (cfg, building) = (state.sandboxes.config.clone(), sb.clone());
-    match build_off_thread(state, move || building.rebuilt_world(&cfg)).await {
+    let (cfg, building, bases) = (state.sandboxes.config.clone(), sb.clone(), state.sandboxes.bases());
+    match build_off_thread(state, move || building.rebuilt_world(&cfg, &bases)).await {
         Ok(fresh) => {
             state.sandboxes.reset(&sb, fresh);
             sim_json(200, &describe(&sb))

@@ -529,7 +529,7 @@ impl World {
 
     /// Sends a delivery again from now on with a fresh retry window (control plane).
     pub fn redeliver_webhook(&mut self, id: u64, now: i64) -> bool {
-        let wh = &mut self.webhooks;
+        let wh = &mut *self.webhooks;
         let Some(d) = wh.deliveries.get_mut(&id) else {
             return false;
         };
