@@ -10,11 +10,15 @@ pub use publishing::PublishingConfig;
 mod login;
 pub use login::LoginConfig;
 mod ratelimit;
-pub use ratelimit::RateLimitConfig;
+pub use ratelimit::{PageLimitError, RateLimitConfig};
+mod legacy;
+pub use legacy::LegacyFeaturesConfig;
 mod writes;
 pub use writes::{FieldsOnWrite, WriteFields};
 mod cdn;
 pub use cdn::CdnConfig;
+mod server;
+pub use server::ServerConfig;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -64,6 +68,9 @@ pub struct Config {
     /// Largest request body accepted, in bytes (resumable uploads are larger; see publishing).
     pub max_body_bytes: usize,
 
+    /// Connections, buffered bytes, idle and stall timeouts, head size (`config/server.rs`).
+    pub server: ServerConfig,
+
     /// Most sandboxes the process holds, `default` included (`igsim serve --max-sandboxes`):
     /// creating another is refused with a control-plane error until one is deleted.
     pub max_sandboxes: usize,
@@ -96,6 +103,14 @@ pub struct Config {
     /// Wall-clock limit of one delivery or handshake request (UNCONFIRMED; production's
     /// timeout is not documented).
     pub webhook_timeout_ms: u64,
+    /// Finished (delivered or dropped) deliveries a sandbox keeps for the control plane; the
+    /// oldest go first. Pending ones are always kept.
+    pub webhook_deliveries_kept: usize,
+    /// POSTs one sandbox sends at once (a flush or a background round).
+    pub webhook_concurrency: usize,
+    /// Longest a `webhooks/flush` call waits for its sends (and for a send already under way)
+    /// before answering; what is still in flight then finishes in the background.
+    pub webhook_flush_wait_ms: u64,
     /// Also send the legacy `X-Hub-Signature: sha1=…` header (facts §6.2: UNCONFIRMED
     /// whether production still sends it).
     pub webhook_legacy_sha1_header: bool,
@@ -113,8 +128,9 @@ pub struct Config {
     /// dispatcher sends it; `webhooks/flush` cuts it short. Production's aggregation window is
     /// UNCONFIRMED.
     pub webhook_batch_window_seconds: i64,
-    /// POSTs kept for the control plane's `webhooks/posts` (the newest).
-    pub webhook_posts_kept: usize,
+    /// The control plane's `webhooks/posts` keeps the newest POSTs carrying at most this many
+    /// changes in all (each POST holds its batched payload, so memory follows changes).
+    pub webhook_post_log_changes: usize,
     /// `live_comments` payloads carry this `media.media_product_type` (facts §6.3: `LIVE`?
     /// UNCONFIRMED).
     pub live_comments_product_type: String,
@@ -171,6 +187,8 @@ pub struct Config {
     pub cdn: CdnConfig,
     /// Instagram Login tokens and both login dialogs' codes (see `config/login.rs`).
     pub login: LoginConfig,
+    /// The legacy Graph features apps created from 2026-11-04 lose (see `config/legacy.rs`).
+    pub legacy_features: LegacyFeaturesConfig,
 
     /// The control plane's token (`igsim serve --admin-token`, env `IGSIM_ADMIN_TOKEN`). When
     /// set, every `/_sim/` route but the dashboard's static files needs it (see
@@ -208,6 +226,7 @@ impl Default for Config {
             max_ids: 50,
             max_expanded_items: 100_000,
             max_body_bytes: 16 * 1024 * 1024,
+            server: ServerConfig::default(),
             max_sandboxes: 256,
             sandbox_idle_seconds: 24 * 3600,
             max_world_objects: 100_000,
@@ -220,12 +239,15 @@ impl Default for Config {
             ],
             webhook_retry_window_seconds: 36 * 3600,
             webhook_timeout_ms: 10_000,
+            webhook_deliveries_kept: 1_000,
+            webhook_concurrency: 16,
+            webhook_flush_wait_ms: 12_000,
             webhook_legacy_sha1_header: true,
             story_insights_delay_seconds: 3600,
             webhook_reels_supported: true,
             webhook_batch_max_changes: 1000,
             webhook_batch_window_seconds: 2,
-            webhook_posts_kept: 1000,
+            webhook_post_log_changes: 10_000,
             live_comments_product_type: "LIVE".into(),
             webhook_url: None,
             webhook_verify_token: None,
@@ -249,6 +271,7 @@ impl Default for Config {
             rate_limits: RateLimitConfig::default(),
             cdn: CdnConfig::default(),
             login: LoginConfig::default(),
+            legacy_features: LegacyFeaturesConfig::default(),
             admin_token: None,
             fields_on_write: FieldsOnWrite::default(),
         }

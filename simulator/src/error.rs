@@ -17,6 +17,7 @@ pub use login::InstagramOAuthError;
 mod ratelimit;
 mod shopping;
 mod social;
+mod transport;
 
 use serde_json::{json, Map, Value};
 
@@ -123,7 +124,7 @@ pub const IG_ACTION_BLOCKED: Envelope = Envelope {
     ..IG_PUBLISHING
 };
 
-/// Rate limits (`(#4)`, `(#17)`, `(#80002)`): `is_transient:true` (facts §1.3:
+/// Rate limits (`(#4)`, `(#17)`, `(#32)`, `(#80001)`, `(#80002)`): `is_transient:true` (facts §1.3:
 /// GH:facebook/facebook-nodejs-business-sdk#97 for `(#4)`; the others by analogy, UNCONFIRMED).
 /// The status comes from `RateLimitConfig` (facts §1.2: 403 seen for `(#4)`, 400 for 80002).
 pub const RATE_LIMIT: Envelope = Envelope {
@@ -347,6 +348,20 @@ impl GraphError {
         )
     }
 
+    /// A legacy Graph feature (`ids=`, `method=`, field aliases, `date_format`, JSONP) refused to
+    /// an app created from v27.0's cut-over on. Production's answer is not in any public
+    /// capture: code, HTTP status and text are the UNCONFIRMED knobs of
+    /// `config::LegacyFeaturesConfig` (`{feature}` in its text names the feature), in the
+    /// parameter family's shape (no `is_transient`).
+    pub fn legacy_feature_unavailable(feature: &str, code: i64, status: u16, template: &str) -> Self {
+        let envelope = Envelope {
+            status,
+            source: "blog 2026-11-04 (Graph API v27.0, legacy features); answer UNCONFIRMED (config/legacy.rs)",
+            ..PARAMETER
+        };
+        GraphError::of(envelope, code, template.replace("{feature}", feature))
+    }
+
     /// `(#100) The After Cursor specified exceeds the max limit supported by this endpoint`
     /// (facts §1.3).
     pub fn cursor_out_of_range(which: &str) -> Self {
@@ -551,16 +566,8 @@ impl GraphError {
         )
     }
 
-    // ---- request bodies (never a 5xx: every failure on client input is a 4xx) -------------------------------------------------------------------
-
-    /// A body over `max_body_bytes` (igsim's own limit and wording).
-    pub fn body_too_large(limit: usize) -> Self {
-        GraphError::of(
-            PARAMETER,
-            100,
-            format!("(#100) Request body exceeds the maximum size of {limit} bytes"),
-        )
-    }
+    // ---- request bodies (never a 5xx: every failure on client input is a 4xx; sizes and
+    // timeouts are in error/transport.rs) ------------------------------------------------
 
     /// A body that does not parse as its content type (igsim's wording, UNCONFIRMED).
     pub fn malformed_body(detail: &str) -> Self {

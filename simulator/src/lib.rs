@@ -12,7 +12,8 @@
 //! - [`http`]: the only layer that knows HTTP and JSON (route table in `http::router`).
 //! - [`media_fetch`]: media URL checks and the optional real download (`--media-fetch`).
 //! - [`synth`]: deterministic media bytes (JPEG pictures, MP4 videos) for the CDN.
-//! - [`server`]: accept loop, graceful shutdown, in-process start for tests.
+//! - [`server`]: accept loop and its limits (connections, timeouts, buffered bytes),
+//!   graceful shutdown, in-process start for tests.
 //! - [`webhooks`]: the webhook dispatcher (signing, handshake, retries); with `media_fetch`
 //!   the only code that opens connections.
 //!

@@ -102,7 +102,7 @@ enum TriggerEvent {
     },
     /// Deliver every webhook that is due now.
     Flush,
-    /// List every webhook delivery with its attempts.
+    /// List webhook deliveries with their attempts (the oldest 100; the control plane pages on).
     Deliveries,
 }
 
@@ -166,6 +166,9 @@ struct ServeArgs {
     /// is deleted.
     #[arg(long, default_value_t = Config::default().max_sandboxes)]
     max_sandboxes: usize,
+    /// Most connections open at once; more wait in the listen queue until one closes.
+    #[arg(long, default_value_t = Config::default().server.max_connections)]
+    max_connections: usize,
     /// Delete a sandbox (never `default`) after this many seconds of wall-clock time without
     /// a request; 0 keeps sandboxes until they are deleted.
     #[arg(long, default_value_t = Config::default().sandbox_idle_seconds)]
@@ -222,6 +225,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         return Err("--activity is a non-negative number of events per sandbox-minute".into());
     }
     config.publishing.media_fetch = args.media_fetch;
+    config.server.max_connections = args.max_connections.max(1);
     if args.admin_token.as_deref().is_some_and(|t| t.trim().is_empty()) {
         return Err("--admin-token (IGSIM_ADMIN_TOKEN) must not be empty".into());
     }

@@ -1,21 +1,36 @@
-//! Accept loop, hyper connections, graceful shutdown, and the in-process entry points
-//! ([`Simulator::start`] on the caller's runtime, [`Simulator::spawn`] on its own thread).
+//! Accept loop, hyper connections and their limits, graceful shutdown, and the in-process
+//! entry points ([`Simulator::start`] on the caller's runtime, [`Simulator::spawn`] on its
+//! own thread).
+//!
+//! What keeps one shared process up whatever its clients do (issue 13; `config/server.rs`):
+//! a cap on open connections (the accept loop waits for room, and backs off on accept
+//! errors such as running out of descriptors), hyper's head timeout (a slow head and an idle
+//! kept-alive connection are closed), a head size limit, a stall timeout on reading bodies
+//! and writing answers, a process-wide budget of buffered body bytes, an early `413` from
+//! `Content-Length`, half-closed clients still answered, and hyper's own bare refusals
+//! turned into Graph envelopes (`guard`).
+
+mod guard;
 
 use crate::config::Config;
+use crate::error::GraphError;
 use crate::http::request::RawRequest;
 use crate::http::response::{graph_error, Body, TraceIds};
 use crate::model::seed::WorldSeed;
 use crate::sandbox::{Sandboxes, SeedWorld};
-use http_body_util::{BodyExt, Limited};
+use bytes::{Bytes, BytesMut};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, OwnedSemaphorePermit, Semaphore};
 
 /// Shared by every connection.
 pub struct State {
@@ -27,7 +42,37 @@ pub struct State {
     pub webhooks: crate::webhooks::Dispatcher,
     /// World builds (sandbox creation and reset) running at once, on the blocking pool: at
     /// most one per core, so a burst of large worlds cannot multiply their memory.
-    pub builds: tokio::sync::Semaphore,
+    pub builds: Semaphore,
+    /// One permit per connection that may be open (`ServerConfig::max_connections`); the
+    /// accept loop holds one while it waits for the next connection.
+    pub connections: Arc<Semaphore>,
+    /// Connections open now.
+    pub open_connections: AtomicUsize,
+    /// One permit per request body byte that may be buffered (`ServerConfig::body_budget_bytes`).
+    pub body_budget: Arc<Semaphore>,
+}
+
+impl State {
+    /// What `/_sim/health` reports about the process's bounded resources: each in use and
+    /// its limit.
+    pub fn usage(&self) -> serde_json::Value {
+        let cfg = &self.sandboxes.config;
+        let used = |sem: &Semaphore, max: usize| max.saturating_sub(sem.available_permits());
+        serde_json::json!({
+            "connections": { "open": self.open_connections.load(Ordering::Relaxed), "max": cfg.server.max_connections },
+            "body_bytes": { "buffered": used(&self.body_budget, body_budget(cfg)), "max": body_budget(cfg) },
+            "sandboxes": { "count": self.sandboxes.ids().len(), "max": cfg.max_sandboxes },
+            "tokens_indexed": self.sandboxes.indexed_tokens(),
+        })
+    }
+}
+
+/// The buffered-body budget: the configured one, but never less than one largest body.
+fn body_budget(cfg: &Config) -> usize {
+    cfg.server
+        .body_budget_bytes
+        .max(cfg.max_body_bytes)
+        .min(Semaphore::MAX_PERMITS)
 }
 
 /// The built-in demo world (`fixtures/seeds/demo.json`).
@@ -116,6 +161,7 @@ impl Simulator {
 
     fn state(self) -> Result<Arc<State>, String> {
         let traces = TraceIds::new(self.config.seed);
+        let config = self.config.clone();
         let default_world = SeedWorld::new(self.world);
         let sandboxes = Sandboxes::new(self.config, default_world.clone())?;
         Ok(Arc::new(State {
@@ -123,7 +169,12 @@ impl Simulator {
             traces,
             default_world,
             webhooks: crate::webhooks::Dispatcher::new(),
-            builds: tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(1, usize::from)),
+            builds: Semaphore::new(std::thread::available_parallelism().map_or(1, usize::from)),
+            connections: Arc::new(Semaphore::new(
+                config.server.max_connections.clamp(1, Semaphore::MAX_PERMITS),
+            )),
+            body_budget: Arc::new(Semaphore::new(body_budget(&config))),
+            open_connections: AtomicUsize::new(0),
         }))
     }
 
@@ -181,27 +232,71 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stop: oneshot::Rece
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let dispatcher = tokio::spawn(crate::webhooks::run(state.clone()));
     let reaper = tokio::spawn(reap_idle_sandboxes(state.clone()));
+    let cfg = state.sandboxes.config.server.clone();
+    let mut http1 = hyper::server::conn::http1::Builder::new();
+    http1
+        .timer(TokioTimer::new())
+        .header_read_timeout(cfg.head_timeout())
+        .max_header_size(cfg.max_head_bytes)
+        .max_buf_size(cfg.max_head_bytes.max(8192) + 8192)
+        .half_close(true);
+    // Accept errors (out of descriptors, out of memory) are retried after a pause that
+    // doubles up to a second, instead of spinning on them.
+    let mut backoff = ACCEPT_BACKOFF_MIN;
     loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
-                let _ = stream.set_nodelay(true);
-                let st = state.clone();
-                let conn = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service_fn(move |req| {
-                        let st = st.clone();
-                        async move { Ok::<_, Infallible>(respond(&st, req).await) }
-                    }));
-                let watched = graceful.watch(conn);
-                tokio::spawn(async move { let _ = watched.await; });
-            }
+        // At the connection cap, wait for one to close before accepting: new clients queue
+        // in the kernel's listen backlog meanwhile.
+        let permit = tokio::select! {
+            p = state.connections.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
             _ = &mut stop => break,
-        }
+        };
+        let accepted = tokio::select! {
+            a = listener.accept() => a,
+            _ = &mut stop => break,
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => {
+                backoff = ACCEPT_BACKOFF_MIN;
+                stream
+            }
+            Err(_) => {
+                drop(permit);
+                tokio::select! {
+                    _ = tokio::time::sleep(backoff) => {}
+                    _ = &mut stop => break,
+                }
+                backoff = (backoff * 2).min(ACCEPT_BACKOFF_MAX);
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let st = state.clone();
+        let answers = state.clone();
+        let io = guard::GuardedIo::new(
+            stream,
+            cfg.io_stall_timeout(),
+            Box::new(move |status| transport_answer(&answers, status)),
+        );
+        let conn = http1.serve_connection(
+            TokioIo::new(io),
+            service_fn(move |req| {
+                let st = st.clone();
+                async move { Ok::<_, Infallible>(respond(&st, req).await) }
+            }),
+        );
+        let watched = graceful.watch(conn);
+        let counted = state.clone();
+        counted.open_connections.fetch_add(1, Ordering::Relaxed);
+        tokio::spawn(async move {
+            let _ = watched.await;
+            counted.open_connections.fetch_sub(1, Ordering::Relaxed);
+            drop(permit);
+        });
     }
     drop(listener);
     dispatcher.abort();
     reaper.abort();
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), graceful.shutdown()).await;
+    let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
 }
 
 /// Deletes idle sandboxes ([`Sandboxes::reap_idle`]) every minute, or more often when the
@@ -211,23 +306,127 @@ async fn reap_idle_sandboxes(state: Arc<State>) {
     if idle == 0 {
         return;
     }
-    let every = std::time::Duration::from_secs((idle / 4).clamp(1, 60));
+    let every = Duration::from_secs((idle / 4).clamp(1, 60));
     loop {
         tokio::time::sleep(every).await;
         state.sandboxes.reap_idle(crate::clock::os_now());
     }
 }
 
+const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(5);
+const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
+
+/// The Graph answer, as bytes on the wire, that replaces hyper's bare refusal of a request it
+/// could not parse (`guard`): `414`, `431` or `400` with the envelope, then the connection
+/// closes.
+fn transport_answer(state: &State, status: u16) -> Bytes {
+    let cfg = &state.sandboxes.config;
+    let e = match status {
+        414 => GraphError::uri_too_long(),
+        431 => GraphError::head_too_large(cfg.server.max_head_bytes),
+        _ => GraphError::malformed_http(),
+    };
+    let trace = state.traces.next();
+    let resp = graph_error(&e, unversioned(state), &trace, false);
+    let mut wire = format!(
+        "HTTP/1.1 {} {}\r\n",
+        resp.status().as_u16(),
+        resp.status().canonical_reason().unwrap_or("")
+    );
+    let body = serde_json::to_vec(&e.body(&trace)).unwrap_or_default();
+    for (name, value) in resp.headers() {
+        if let Ok(v) = value.to_str() {
+            wire.push_str(&format!("{name}: {v}\r\n"));
+        }
+    }
+    wire.push_str(&format!("content-length: {}\r\nconnection: close\r\n\r\n", body.len()));
+    let mut out = wire.into_bytes();
+    out.extend_from_slice(&body);
+    Bytes::from(out)
+}
+
+/// The version answers before a request is parsed carry: what a request without a version
+/// is served (as the router does for a path it cannot parse).
+fn unversioned(state: &State) -> crate::config::ApiVersion {
+    let now = crate::http::router::clock_of(state, None);
+    state.sandboxes.config.served_version(None, now)
+}
+
+/// A request body read whole, with the budget permits its bytes hold until the answer is
+/// built.
+struct ReadBody {
+    bytes: Bytes,
+    _held: Option<OwnedSemaphorePermit>,
+}
+
+/// Reads a body within `max_body_bytes`, the process's byte budget and the stall timeout.
+/// A `Content-Length` over the limit is refused before anything is read, and a declared
+/// length takes its budget at once (so requests never each hold part of what they need).
+async fn read_body(state: &State, declared: Option<u64>, mut body: Incoming) -> Result<ReadBody, GraphError> {
+    let cfg = &state.sandboxes.config;
+    let limit = cfg.max_body_bytes;
+    let stall = cfg.server.io_stall_timeout();
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(GraphError::body_too_large(limit));
+    }
+    let wait = cfg.server.body_budget_wait();
+    let take = |n: usize| {
+        let budget = state.body_budget.clone();
+        async move {
+            match tokio::time::timeout(wait, budget.acquire_many_owned(n as u32)).await {
+                Ok(Ok(p)) => Ok(p),
+                _ => Err(GraphError::overloaded()),
+            }
+        }
+    };
+    let mut held = match declared {
+        Some(n) if n > 0 => Some(take(n as usize).await?),
+        _ => None,
+    };
+    let mut buf = BytesMut::new();
+    loop {
+        let frame = match tokio::time::timeout(stall, body.frame()).await {
+            Err(_) => return Err(GraphError::body_timeout(stall.as_secs())),
+            Ok(None) => break,
+            Ok(Some(Err(_))) => return Err(GraphError::malformed_body("the body ended early or was malformed")),
+            Ok(Some(Ok(frame))) => frame,
+        };
+        let Ok(data) = frame.into_data() else { continue };
+        if buf.len() + data.len() > limit {
+            return Err(GraphError::body_too_large(limit));
+        }
+        let covered = held.as_ref().map_or(0, |p| p.num_permits());
+        let more = (buf.len() + data.len()).saturating_sub(covered);
+        if more > 0 {
+            let permit = take(more).await?;
+            match held.as_mut() {
+                Some(h) => h.merge(permit),
+                None => held = Some(permit),
+            }
+        }
+        buf.extend_from_slice(&data);
+    }
+    Ok(ReadBody {
+        bytes: buf.freeze(),
+        _held: held,
+    })
+}
+
 async fn respond(state: &State, req: Request<Incoming>) -> Response<Body> {
     let (parts, body) = req.into_parts();
-    let limit = state.sandboxes.config.max_body_bytes;
-    let body = match Limited::new(body, limit).collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(_) => {
-            let e = crate::error::GraphError::body_too_large(limit);
-            let now = crate::http::router::clock_of(state, None);
-            let version = state.sandboxes.config.served_version(None, now);
-            return graph_error(&e, version, &state.traces.next(), false);
+    let declared = parts
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let body = match read_body(state, declared, body).await {
+        Ok(b) => b,
+        Err(e) => {
+            let mut r = graph_error(&e, unversioned(state), &state.traces.next(), false);
+            // What was not read is not drained: the connection closes after this answer.
+            r.headers_mut()
+                .insert(http::header::CONNECTION, http::HeaderValue::from_static("close"));
+            return r;
         }
     };
     let host = parts
@@ -242,8 +441,10 @@ async fn respond(state: &State, req: Request<Incoming>) -> Response<Body> {
         path: parts.uri.path().to_string(),
         query: parts.uri.query().map(str::to_string),
         headers: parts.headers,
-        body,
+        body: body.bytes.clone(),
         base_url: format!("http://{host}"),
     };
-    crate::http::router::handle(state, raw).await
+    let answer = crate::http::router::handle(state, raw).await;
+    drop(body);
+    answer
 }

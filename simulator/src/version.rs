@@ -311,8 +311,10 @@ pub const TIMELINE: &[Release] = &[
         changes: &[Change::Note(
             "from 2026-11-04 apps created from that day cannot use multi-ID requests, HTTP method override, \
              field aliases, date/time formatting, JSONP callbacks or asynchronous batch requests, in every \
-             version; existing apps keep them (the remaining features go in v28.0). igsim still serves \
-             ids= and method= to every app",
+             version; existing apps keep them (the remaining features go in v28.0). igsim refuses ids=, \
+             method=, .as() aliases, date_format and callback to apps created from 2026-11-04 once the \
+             sandbox clock has reached it (`http::legacy`, `config::LegacyFeaturesConfig`, the seed's \
+             app.created_time); it has no asynchronous batches",
         )],
         source: "blog 2026-11-04 'introducing graph api v27 and marketing api v27' (Graph API - Legacy features); \
                  DOC:/docs/graph-api/changelog (versions table: released 2026-11-04, available until TBD)",

@@ -7,7 +7,7 @@
 
 use crate::config::Config;
 use crate::error::GraphError;
-use crate::model::webhook::Attempt;
+use crate::model::webhook::{Attempt, Outgoing};
 use crate::sandbox::Sandbox;
 use crate::server::State;
 use bytes::Bytes;
@@ -22,12 +22,21 @@ use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::sync::Notify;
 
-/// Process-wide dispatcher state: a wake-up signal and one send lock per sandbox (so a flush
-/// waits for a delivery the background task is sending, and nothing is sent twice at once).
+/// Process-wide dispatcher state: a wake-up signal and, per sandbox, what bounds and tracks
+/// its sends ([`Sends`]).
 #[derive(Default)]
 pub struct Dispatcher {
     wake: Notify,
-    locks: Mutex<BTreeMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    sandboxes: Mutex<BTreeMap<String, Arc<Sends>>>,
+}
+
+/// One sandbox's sends. A delivery is taken out for sending under the world lock (marked in
+/// flight), so nothing is sent twice; `room` bounds how many POSTs go out at once; every
+/// round of sends holds `running` for reading, so a flush that gets it for writing knows
+/// every send of the sandbox, its own and the background's, has ended.
+pub struct Sends {
+    room: Arc<tokio::sync::Semaphore>,
+    running: Arc<tokio::sync::RwLock<()>>,
 }
 
 impl Dispatcher {
@@ -40,14 +49,21 @@ impl Dispatcher {
         self.wake.notify_one();
     }
 
-    /// Drops a deleted sandbox's send lock (a sender still holding it keeps it until done).
+    /// Drops a deleted sandbox's send state (sends under way keep theirs until done).
     pub fn forget(&self, sandbox: &str) {
-        self.locks.lock().unwrap_or_else(|e| e.into_inner()).remove(sandbox);
+        self.sandboxes.lock().unwrap_or_else(|e| e.into_inner()).remove(sandbox);
     }
 
-    fn lock_for(&self, sandbox: &str) -> Arc<tokio::sync::Mutex<()>> {
-        let mut map = self.locks.lock().unwrap_or_else(|e| e.into_inner());
-        map.entry(sandbox.to_string()).or_default().clone()
+    fn sends_for(&self, sandbox: &str, cfg: &Config) -> Arc<Sends> {
+        let mut map = self.sandboxes.lock().unwrap_or_else(|e| e.into_inner());
+        map.entry(sandbox.to_string())
+            .or_insert_with(|| {
+                Arc::new(Sends {
+                    room: Arc::new(tokio::sync::Semaphore::new(cfg.webhook_concurrency.max(1))),
+                    running: Arc::default(),
+                })
+            })
+            .clone()
     }
 }
 
@@ -219,52 +235,100 @@ pub async fn handshake(url: &str, verify_token: &str, challenge: u64, timeout: D
     }
 }
 
-/// Sends everything due in one sandbox now, aggregation windows cut short; waits for a send
-/// already under way. Returns the number of changes attempted.
-pub async fn flush(state: &State, sandbox: &Sandbox) -> usize {
-    let lock = state.webhooks.lock_for(&sandbox.id);
-    let _guard = lock.lock().await;
-    send_due(&state.sandboxes.config, sandbox, true).await
+/// What one `flush` did: how many changes (deliveries) it attempted, and whether every send of the
+/// sandbox finished within `Config::webhook_flush_wait_ms` (if not, the rest finish in the
+/// background).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flushed {
+    pub attempted: usize,
+    pub complete: bool,
 }
 
-/// Sends the POSTs due in one sandbox (`flush`: every due change now, without waiting for
-/// the aggregation window). Returns the number of changes attempted.
-async fn send_due(cfg: &Config, sandbox: &Sandbox, flush: bool) -> usize {
-    let (batch, now, secret) = sandbox.with_world(|w, now| {
+/// Sends everything due in one sandbox now, aggregation windows cut short (at most
+/// `webhook_concurrency` POSTs at a time), and waits until every send of the sandbox has ended, including the background's, but at
+/// most `webhook_flush_wait_ms`: a receiver that accepts and never answers costs one flush
+/// that long, not a timeout per delivery.
+pub async fn flush(state: &State, sandbox: &Arc<Sandbox>) -> Flushed {
+    let cfg = Arc::new(state.sandboxes.config.clone());
+    let sends = state.webhooks.sends_for(&sandbox.id, &cfg);
+    let wait = Duration::from_millis(cfg.webhook_flush_wait_ms);
+    let mut attempted = 0;
+    let all_ended = async {
+        let round = sends.running.clone().read_owned().await;
+        let batch = take_due(&cfg, sandbox, true);
+        attempted = batch.iter().map(|(_, _, post)| post.deliveries.len()).sum();
+        tokio::spawn(send_all(cfg.clone(), sandbox.clone(), sends.clone(), round, batch));
+        let _ended = sends.running.write().await;
+    };
+    let complete = tokio::time::timeout(wait, all_ended).await.is_ok();
+    Flushed { attempted, complete }
+}
+
+/// Takes the POSTs due in one sandbox out for sending (their changes marked in flight;
+/// `flush`: every due change now, without waiting for the aggregation window).
+fn take_due(cfg: &Config, sandbox: &Sandbox, flush: bool) -> Vec<(i64, String, Outgoing)> {
+    sandbox.with_world(|w, now| {
         w.webhook_tick(cfg, now);
-        (w.take_due_webhooks(cfg, now, flush), now, w.app.secret.clone())
-    });
-    let timeout = Duration::from_millis(cfg.webhook_timeout_ms.max(1));
-    let n = batch.iter().map(|p| p.deliveries.len()).sum();
-    for out in batch {
-        let body = encode_body(&out.payload);
-        let mut headers = vec![
-            ("content-type", "application/json".to_string()),
-            ("x-hub-signature-256", signature_256(&secret, body.as_bytes())),
-        ];
-        if cfg.webhook_legacy_sha1_header {
-            headers.push(("x-hub-signature", signature_sha1(&secret, body.as_bytes())));
-        }
-        let o = request(Method::POST, &out.url, &headers, Bytes::from(body), timeout).await;
-        let attempt = Attempt {
-            at: now,
-            status: o.status,
-            error: o.error.or_else(|| {
-                o.status
-                    .filter(|s| !(200..300).contains(s))
-                    .map(|s| format!("callback answered HTTP {s}"))
-            }),
-            post: Some(out.post),
-        };
-        sandbox.with_world(|w, _| w.record_webhook_post(cfg, &out, attempt));
+        let secret = w.app.secret.clone();
+        w.take_due_webhooks(cfg, now, flush)
+            .into_iter()
+            .map(|out| (now, secret.clone(), out))
+            .collect()
+    })
+}
+
+/// Sends a round, within the sandbox's `room`, recording each result as it comes; `round`
+/// (a read hold on [`Sends::running`]) is released when all have ended.
+async fn send_all(
+    cfg: Arc<Config>,
+    sandbox: Arc<Sandbox>,
+    sends: Arc<Sends>,
+    round: tokio::sync::OwnedRwLockReadGuard<()>,
+    batch: Vec<(i64, String, Outgoing)>,
+) {
+    let mut tasks = tokio::task::JoinSet::new();
+    for (now, secret, out) in batch {
+        let (cfg, sandbox, room) = (cfg.clone(), sandbox.clone(), sends.room.clone());
+        tasks.spawn(async move {
+            let _slot = room.acquire_owned().await;
+            send_one(&cfg, &sandbox, now, &secret, out).await;
+        });
     }
-    n
+    while tasks.join_next().await.is_some() {}
+    let kept = cfg.webhook_deliveries_kept;
+    sandbox.with_world(|w, _| w.webhooks.forget_finished(kept));
+    drop(round);
+}
+
+/// Sends one POST, signed, and records the attempt for every change it carried.
+async fn send_one(cfg: &Config, sandbox: &Sandbox, now: i64, secret: &str, out: Outgoing) {
+    let timeout = Duration::from_millis(cfg.webhook_timeout_ms.max(1));
+    let body = encode_body(&out.payload);
+    let mut headers = vec![
+        ("content-type", "application/json".to_string()),
+        ("x-hub-signature-256", signature_256(secret, body.as_bytes())),
+    ];
+    if cfg.webhook_legacy_sha1_header {
+        headers.push(("x-hub-signature", signature_sha1(secret, body.as_bytes())));
+    }
+    let o = request(Method::POST, &out.url, &headers, Bytes::from(body), timeout).await;
+    let attempt = Attempt {
+        at: now,
+        status: o.status,
+        error: o.error.or_else(|| {
+            o.status
+                .filter(|s| !(200..300).contains(s))
+                .map(|s| format!("callback answered HTTP {s}"))
+        }),
+        post: Some(out.post),
+    };
+    sandbox.with_world(|w, _| w.record_webhook_post(cfg, &out, attempt));
 }
 
 /// The background task: every half second (or when woken) generates background activity
-/// if configured, and sends what has fallen due in each sandbox, one sender per sandbox.
+/// if configured, and sends what has fallen due in each sandbox.
 pub async fn run(state: Arc<State>) {
-    let cfg = state.sandboxes.config.clone();
+    let cfg = Arc::new(state.sandboxes.config.clone());
     loop {
         tokio::select! {
             _ = state.webhooks.wake.notified() => {}
@@ -283,14 +347,12 @@ pub async fn run(state: Arc<State>) {
             if !due {
                 continue;
             }
-            let lock = state.webhooks.lock_for(&id);
-            if let Ok(guard) = lock.try_lock_owned() {
-                let cfg = cfg.clone();
-                tokio::spawn(async move {
-                    let _guard = guard;
-                    send_due(&cfg, &sb, false).await;
-                });
-            }
+            let (cfg, sends) = (cfg.clone(), state.webhooks.sends_for(&id, &cfg));
+            tokio::spawn(async move {
+                let round = sends.running.clone().read_owned().await;
+                let batch = take_due(&cfg, &sb, false);
+                send_all(cfg, sb, sends, round, batch).await;
+            });
         }
     }
 }

@@ -22,7 +22,7 @@ const sdk = require('facebook-nodejs-business-sdk');
 
 const {FacebookAdsApi, FacebookAdsApiBatch, User, Page, IGUser, IGMedia, IGComment, ShadowIGHashtag, ShadowIGMediaBuilder} =
   sdk;
-const {check, imageUrl, inputs, run, step} = require('./flow');
+const {UNFETCHABLE, check, imageUrl, inputs, run, step, unfetchableImageUrl} = require('./flow');
 
 const CLIENT = 'facebook-nodejs-business-sdk (Node)';
 
@@ -137,6 +137,18 @@ async function flow() {
     const ids = items.map((m) => m.id);
     check(ids.includes(mediaId), `${edge} of #${hashtag} lacks the new post: ${ids}`);
   }
+
+  step("a media URL that cannot be fetched: refused through the SDK's own error");
+  let refusal = null;
+  try {
+    await new IGUser(wantIg, {}, null, api).createMedia([], {image_url: unfetchableImageUrl('business-sdk-node')});
+  } catch (e) {
+    refusal = e;
+  }
+  // FacebookRequestError is not exported; it is recognised by its name.
+  check(refusal && refusal.name === 'FacebookRequestError', `no FacebookRequestError: ${refusal}`);
+  const got = [refusal.status, refusal.response.code, refusal.response.error_subcode];
+  check(JSON.stringify(got) === JSON.stringify(UNFETCHABLE), `the SDK read the refusal as ${got}: ${JSON.stringify(refusal.response)}`);
 
   step('content_publishing_limit');
   const limit = await new IGUser(wantIg, {}, null, api).getContentPublishingLimit(['quota_usage', 'config']);

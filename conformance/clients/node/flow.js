@@ -40,6 +40,15 @@ function imageUrl(client) {
   return `https://images.example.com/igsim-clients/${client}.jpg`;
 }
 
+/** An image URL igsim refuses as production refuses one it cannot fetch: HTTP 400, code 9004,
+ * subcode 2207052 ("Media download has failed"), forced by igsim's `igsim_error` URL hook. */
+function unfetchableImageUrl(client) {
+  return `${imageUrl(client)}?igsim_error=2207052`;
+}
+
+/** The refusal of [`unfetchableImageUrl`]: HTTP status, code, subcode. */
+const UNFETCHABLE = [400, 9004, 2207052];
+
 /** Runs the async `flow` and turns its outcome into the exit code and a last line. */
 function run(client, flow) {
   flow().then(
@@ -57,4 +66,4 @@ function run(client, flow) {
   );
 }
 
-module.exports = {check, imageUrl, inputs, run, step};
+module.exports = {UNFETCHABLE, check, imageUrl, inputs, run, step, unfetchableImageUrl};

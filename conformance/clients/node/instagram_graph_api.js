@@ -18,7 +18,7 @@
 
 const ig = require('instagram-graph-api');
 
-const {check, imageUrl, inputs, run, step} = require('./flow');
+const {UNFETCHABLE, check, imageUrl, inputs, run, step, unfetchableImageUrl} = require('./flow');
 
 const CLIENT = 'instagram-graph-api (npm)';
 
@@ -117,6 +117,12 @@ async function flow() {
   check(recent.includes(mediaId), `recent_media of #${hashtag} lacks the new post: ${recent}`);
   const top = (await client.newGetHashtagTopMediaRequest(tagId).execute()).getIds();
   check(top.includes(mediaId), `top_media of #${hashtag} lacks the new post: ${top}`);
+
+  step('a media URL that cannot be fetched: refused in the body the client hands back');
+  // It has no error type: a refusal is the parsed body, read with the same getters.
+  const refused = (await client.newPostPagePhotoMediaRequest(unfetchableImageUrl('instagram-graph-api-npm')).execute()).getData();
+  const got = [refused.error && refused.error.code, refused.error && refused.error.error_subcode];
+  check(JSON.stringify(got) === JSON.stringify(UNFETCHABLE.slice(1)), `the refusal reads ${JSON.stringify(refused)}`);
 
   step('content_publishing_limit');
   const limit = await client.newGetContentPublishingLimitRequest().execute();

@@ -18,9 +18,10 @@ from facebook_business.adobjects.shadowighashtag import ShadowIGHashtag
 from facebook_business.adobjects.shadowigmediabuilder import ShadowIGMediaBuilder
 from facebook_business.adobjects.user import User
 from facebook_business.api import FacebookAdsApi
+from facebook_business.exceptions import FacebookRequestError
 from facebook_business.session import FacebookSession
 
-from flow import app, check, image_url, inputs, run, step
+from flow import UNFETCHABLE, app, check, image_url, inputs, run, step, unfetchable_image_url
 
 CLIENT = "facebook-business (Python)"
 
@@ -124,6 +125,15 @@ def flow():
     for edge in (tag.get_recent_media, tag.get_top_media):
         ids = [m["id"] for m in edge(fields=["id", "caption", "media_type"], params={"user_id": want_ig})]
         check(media_id in ids, f"{edge.__name__} of #{hashtag} lacks the new post: {ids}")
+
+    step("a media URL that cannot be fetched: refused through the SDK's own error")
+    try:
+        ig.create_media(params={"image_url": unfetchable_image_url("business-sdk-python")})
+        check(False, "a container with an unfetchable image_url was created")
+    except FacebookRequestError as e:
+        got = (e.http_status(), e.api_error_code(), e.api_error_subcode())
+        check(got == UNFETCHABLE, f"the SDK read the refusal as {got}: {e.body()}")
+        check(e.api_error_type() == "OAuthException" and e.api_blame_field_specs() is None, f"{e.body()}")
 
     step("content_publishing_limit")
     limit = next(iter(ig.get_content_publishing_limit(fields=["quota_usage", "config"])))

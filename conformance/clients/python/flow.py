@@ -56,6 +56,15 @@ def image_url(client):
     return f"https://images.example.com/igsim-clients/{client}.jpg"
 
 
+def unfetchable_image_url(client):
+    """An image URL igsim refuses as production refuses one it cannot fetch: HTTP 400, code 9004,
+    subcode 2207052 ("Media download has failed"), forced by igsim's `igsim_error` URL hook."""
+    return image_url(client) + "?igsim_error=2207052"
+
+
+UNFETCHABLE = (400, 9004, 2207052)
+
+
 def run(client, flow):
     """Runs `flow()` and turns its outcome into the exit code and a last line."""
     try:

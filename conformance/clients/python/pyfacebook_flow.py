@@ -6,12 +6,13 @@ as its default `https://graph.facebook.com/`). pyfacebook puts the token in the 
 of GETs and DELETEs and in the form body of POSTs (`_append_token`), sends POST parameters as
 a form body, and follows `paging.next` by re-sending the query of that URL
 (`get_full_connections`). Its typed models are used where it has them, so a shape they cannot
-load fails here. Inputs: see `flow.py`.
+load fails here; so does a usage header its rate limiter cannot load (it reads them on every
+answer, and would sleep by them). Inputs: see `flow.py`.
 """
 
-from pyfacebook import IGBusinessApi
+from pyfacebook import FacebookError, IGBusinessApi
 
-from flow import app, check, image_url, inputs, run, step
+from flow import UNFETCHABLE, app, check, image_url, inputs, run, step, unfetchable_image_url
 
 CLIENT = "pyfacebook (python-facebook-api)"
 
@@ -20,9 +21,7 @@ def flow():
     base, token, want_ig, hashtag = inputs()
 
     app_id, app_secret = app()
-    api = IGBusinessApi(
-        app_id=app_id, app_secret=app_secret, access_token=token, base_url=base + "/", sleep_on_rate_limit=False
-    )
+    api = IGBusinessApi(app_id=app_id, app_secret=app_secret, access_token=token, base_url=base + "/")
     print(f"  {CLIENT} speaks {api.version}")
 
     step("me/accounts -> the Page's instagram_business_account")
@@ -86,10 +85,25 @@ def flow():
         ids = [m.id for m in edge(tag_id, count=None).data]
         check(media_id in ids, f"{edge.__name__} of #{hashtag} lacks the new post: {ids}")
 
+    step("a media URL that cannot be fetched: refused through pyfacebook's own error")
+    try:
+        api.post_object(want_ig, "media", data={"image_url": unfetchable_image_url("pyfacebook")})
+        check(False, "a container with an unfetchable image_url was created")
+    except FacebookError as e:
+        check((e.code, e.error_subcode) == UNFETCHABLE[1:], f"pyfacebook read the refusal as {e}")
+
     step("content_publishing_limit")
     limit = api.user.get_content_publishing_limit()
     check(limit.data[0].quota_usage >= 1, f"content_publishing_limit {limit}")
     check(limit.data[0].config.quota_total > 0, f"content_publishing_limit {limit}")
+
+    step("usage headers, as pyfacebook's rate limiter reads them")
+    # It loads every usage header into its RateLimitHeader (an unknown key would raise) and
+    # sleeps by the app's usage; Instagram calls are counted under the owning business.
+    business = api.rate_limit.resources["business"]
+    types = sorted({t for per_business in business.values() for t in per_business})
+    check("instagram" in types, f"no Instagram business-use-case usage was read: {dict(business)}")
+    check(api.rate_limit.get_max_percent() < 100, f"app usage {api.rate_limit.get_limit()}")
 
 
 def find_visitor_comment(api, username):

@@ -1,12 +1,13 @@
 //! Insights flows (guide "Insights"; facts §5): account metrics as a time series and as
 //! total values with a breakdown, media metrics per kind of media, and the deprecated
 //! `engagement`. Read-only. The metrics chosen exist in every version (facts §5.3 deprecation
-//! timeline); only the `impressions` step, which asserts v22's removal texts, depends on it.
+//! timeline); the `impressions` step asserts v22's removal texts, which production answers on
+//! every version since the cut-over of 2025-04-21.
 
 use super::support::id_of;
 use crate::scenario::{data, expect, require_fields, str_field, Check, Ctx, Failure, Scenario};
 use serde_json::Value;
-use simulator::version::{ApiVersion, V22};
+use simulator::version::ApiVersion;
 
 pub const SCENARIOS: &[Scenario] = &[
     Scenario {
@@ -19,7 +20,7 @@ pub const SCENARIOS: &[Scenario] = &[
     Scenario {
         name: "media_insights",
         area: "insights",
-        about: "GET /{ig-media}/insights: lifetime metrics of a feed post, a reel, a carousel (likes, comments, shares: v25 capture) and a story; engagement is deprecated (-> total_interactions); impressions gone from v22, worded per media product type; story values under 5 are error 10 (facts §5.3, §9)",
+        about: "GET /{ig-media}/insights: lifetime metrics of a feed post, a reel, a carousel (likes, comments, shares: v25 capture) and a story; engagement is deprecated (-> total_interactions); impressions gone from every version since 2025-04-21 (v22 cut-over), worded per media product type; story values under 5 are error 10 (facts §5.3, §9)",
         needs: &[],
         run: media_insights,
     },
@@ -128,7 +129,7 @@ fn media_insights(ctx: &mut Ctx) -> Result<(), Failure> {
     let list = ctx
         .get(
             &format!("{ig}/media"),
-            &[("fields", "media_type,media_product_type"), ("limit", "50")],
+            &[("fields", "media_type,media_product_type,timestamp"), ("limit", "50")],
         )
         .ok("ig_media_list")?;
     let find = |pred: &dyn Fn(&Value) -> bool| -> Result<Option<String>, Failure> {
@@ -136,6 +137,23 @@ fn media_insights(ctx: &mut Ctx) -> Result<(), Failure> {
     };
     let feed = find(&|m| m["media_product_type"] == "FEED" && m["media_type"] == "IMAGE")?;
     let reel = find(&|m| m["media_product_type"] == "REELS")?;
+    // v22's removal reached every version on 2025-04-21, except for media created on or
+    // before 2024-07-01 asked on v21.0 and older (the version timeline's v22.0 row).
+    let asked = ApiVersion::parse(&ctx.client().version);
+    let impressions_kept = |id: &Option<String>| {
+        let created = data(&list).ok().and_then(|items| {
+            items
+                .iter()
+                .find(|m| m["id"].as_str() == id.as_deref())
+                .and_then(|m| m["timestamp"].as_str())
+                .and_then(simulator::timefmt::parse_time_param)
+        });
+        match (asked, created) {
+            (Some(v), Some(t)) => simulator::version::kept_for_older_media("impressions", v, t),
+            _ => false,
+        }
+    };
+    let (feed_kept, reel_kept) = (impressions_kept(&feed), impressions_kept(&reel));
     let album = find(&|m| m["media_type"] == "CAROUSEL_ALBUM")?;
     let stories = ctx.get(&format!("{ig}/stories"), &[]).ok("ig_stories")?;
     let story = data(&stories)?.first().map(id_of).transpose()?;
@@ -221,22 +239,22 @@ fn media_insights(ctx: &mut Ctx) -> Result<(), Failure> {
         }
     }
 
-    // From v22 `impressions` is gone, worded per media product type (facts §9).
-    let asked = ApiVersion::parse(&ctx.client().version);
-    if asked.is_none_or(|v| v >= V22) {
+    // `impressions` is gone from every version since 2025-04-21, worded per media product type
+    // (facts §9), but for media created on or before 2024-07-01 asked on v21.0 and older.
+    {
         let cases = [
             (
-                feed.as_deref(),
+                feed.as_deref().filter(|_| !feed_kept),
                 "(#100) Starting from version v22.0 and above, the impressions metric is no longer supported for the queried media",
             ),
             (
-                reel.as_deref(),
+                reel.as_deref().filter(|_| !reel_kept),
                 "(#100) The Media Insights API does not support the impressions metric for this media product type",
             ),
         ];
         for (media, want) in cases {
             let Some(media) = media else { continue };
-            ctx.step("impressions is gone from v22");
+            ctx.step("impressions is gone from every version");
             let e = ctx
                 .get(&format!("{media}/insights"), &[("metric", "impressions")])
                 .error(100, None)?;

@@ -337,7 +337,6 @@ async fn the_dashboard_works_in_a_real_browser() {
     // ... and its webhook delivery in the webhooks view. The change waits for others to share
     // its POST (the aggregation window, on the frozen sandbox clock): "flush now" sends it.
     click(&c, "[data-testid=nav-webhooks]").await;
-    // The view renders once its control-plane reads answer: wait for it rather than race it.
     wait_for(&c, "the webhooks view", "document.querySelector('[data-testid=flush]')").await;
     click(&c, "[data-testid=flush]").await;
     wait_for(

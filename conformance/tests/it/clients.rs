@@ -19,7 +19,7 @@ use instagram_graph_api::operations::ig_user::media::creating::CreatingResponseB
 use instagram_graph_api::operations::{
     EndpointRet, IgCommentDeleting, IgCommentReading, IgCommentRepliesCreating, IgCommentUpdatingWithHideOrUnhide,
     IgContainerReading, IgMediaCommentsCreating, IgMediaCommentsReading, IgUserBusinessDiscoveryReading,
-    IgUserMediaCreatingWithImage, IgUserMediaPublishCreating, URL_BASE,
+    IgUserMediaCreatingExtInfoError, IgUserMediaCreatingWithImage, IgUserMediaPublishCreating, URL_BASE,
 };
 use serde_json::json;
 
@@ -160,9 +160,11 @@ fn instagram_graph_api_crate_publishes_and_moderates() {
 /// three: production answers with them (the crate's recorded production answer,
 /// `tests/response_body_json_files/v14.0/ig_user_0__media__creating__image.json` in the
 /// crate's package: `{"id","status":"Finished: …","status_code":"FINISHED"}`). Its reply create
-/// asks for the reply's fields and gets them; its comment create asks for fields too, and
+/// asks for the reply's fields and gets them (`…/v14.0/ig_comment_17897793971532270__replies__creating.json`); its comment create asks for fields too, and
 /// production (2026) creates the comment and then answers 20/1772107, so the crate sees an
 /// error for a comment that exists (`Config::fields_on_write`).
+/// A media URL production cannot fetch comes back as the crate's own
+/// `ExtInfoError::ImageUrlOrVideoUrlInvalid`, which it maps from exactly 9004/2207052.
 #[test]
 fn instagram_graph_api_crate_creates_with_fields() {
     let sb = fresh();
@@ -206,6 +208,21 @@ fn instagram_graph_api_crate_creates_with_fields() {
     let reply = IgCommentRepliesCreating::new(first, "a reply", &token, None);
     let reply = ok("reply", send(&sb, &reply, "ig_comment"));
     assert_eq!((reply.parent_id, reply.text.as_ref()), (first, "a reply"));
+
+    // A media URL production cannot fetch: the crate maps exactly 9004/2207052 to its own error
+    // (`ExtInfoError::ImageUrlOrVideoUrlInvalid`), so code and subcode must be production's.
+    let unfetchable = IgUserMediaCreatingWithImage::new(
+        ig,
+        "https://images.example.com/igsim-clients/crate.jpg?igsim_error=2207052",
+        &token,
+        None,
+    );
+    match ok("unfetchable container", send(&sb, &unfetchable, "ig_container")) {
+        CreatingResponseBodyRet::ExtInfoError(IgUserMediaCreatingExtInfoError::ImageUrlOrVideoUrlInvalid(title)) => {
+            assert!(title.starts_with("Media download has failed"), "{title}");
+        }
+        other => panic!("an unfetchable image_url answered {other:?}"),
+    }
 
     // Business Discovery exactly as the crate asks (ig_id, follows_count, media.since()).
     let discovery = IgUserBusinessDiscoveryReading::new(ig, "bluebottle", &token, None)

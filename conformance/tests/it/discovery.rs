@@ -168,7 +168,13 @@ fn business_discovery_answers_ig_id_follows_count_and_media_since_as_production(
 fn personal_unknown_and_age_gated_accounts_are_not_discoverable() {
     let sb = sim::fresh();
     let c = sb.client_as("Dana Admin");
-    for name in ["ana.lopez", "quiet.fern", "nobody.here", "oldvine.cellars"] {
+    for name in [
+        "ana.lopez",
+        "quiet.fern",
+        "nobody.here",
+        "oldvine.cellars",
+        "@bluebottle",
+    ] {
         let e = discover(&c, &format!("username({name}){{followers_count}}"))
             .graph_error(110, Some(2_207_013))
             .clone();

@@ -326,3 +326,521 @@ fn instagram_login_exchanges_and_refreshes_mint_one_token_not_one_per_call() {
     sb.advance(25 * 3600);
     assert_ne!(refresh(&refreshed), refreshed, "the refreshed token refreshes in turn");
 }
+
+// ---------------------------------------------------------------- connections and bodies
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpStream};
+
+/// A socket to `base` (`http://127.0.0.1:PORT`) whose reads give up after 30 s, so a server
+/// that never answers fails the test instead of hanging it (no test waits for that long).
+fn connect(base: &str) -> TcpStream {
+    let s = TcpStream::connect(base.trim_start_matches("http://")).expect("connect");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
+    s
+}
+
+/// Sends `request` on a new connection and returns everything the server sends back.
+fn raw(base: &str, request: &str) -> String {
+    let mut s = connect(base);
+    let _ = s.write_all(request.as_bytes());
+    read_all(&mut s)
+}
+
+/// Everything the server sends until it closes the connection.
+fn read_all(s: &mut TcpStream) -> String {
+    let mut out = Vec::new();
+    if let Err(e) = s.read_to_end(&mut out) {
+        assert!(
+            matches!(e.kind(), std::io::ErrorKind::ConnectionReset),
+            "read failed: {e} after {:?}",
+            String::from_utf8_lossy(&out)
+        );
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The status and JSON body of one HTTP answer in `text`.
+fn parse_answer(text: &str) -> (u16, serde_json::Value, String) {
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("no answer: {text:?}"));
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let json = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {text}"));
+    (status, json, head.to_ascii_lowercase())
+}
+
+/// Whether `cond` holds, checked until it does (yielding between looks; a hang guard of a few
+/// million looks, not a time the test relies on). For state another thread settles, such as
+/// a closed connection's slot being given back.
+fn settles(cond: impl Fn() -> bool) -> bool {
+    (0..5_000_000).any(|_| {
+        let ok = cond();
+        if !ok {
+            std::thread::yield_now();
+        }
+        ok
+    })
+}
+
+/// Asserts a Graph error envelope (validated) with this HTTP status and code.
+fn assert_envelope(text: &str, status: u16, code: i64) -> serde_json::Value {
+    let (got, body, _) = parse_answer(text);
+    assert_eq!(got, status, "{text}");
+    conformance::schemas::validate("error", &body).unwrap_or_else(|e| panic!("{e:?}: {text}"));
+    assert_eq!(body["error"]["code"], code, "{text}");
+    body
+}
+
+#[test]
+fn an_oversized_body_is_refused_from_its_content_length_before_it_is_read() {
+    let sb = sim::fresh();
+    let mut s = connect(&sb.base_url);
+    // 20 MB declared, nothing sent: the answer comes at once and the connection closes.
+    write!(
+        s,
+        "POST /v21.0/me HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 20000000\r\n\r\n"
+    )
+    .unwrap();
+    let text = read_all(&mut s);
+    assert_envelope(&text, 413, 100);
+    assert!(parse_answer(&text).2.contains("connection: close"), "{text}");
+    assert_alive(&sb);
+}
+
+#[test]
+fn chunked_bodies_past_the_limit_and_bodies_that_stop_arriving_get_graph_errors() {
+    let running = own_simulator(|c| {
+        c.max_body_bytes = 1024;
+        c.server.io_stall_timeout_ms = 200;
+    });
+    let base = running.base_url();
+    // A chunked body growing past the limit.
+    let mut s = connect(&base);
+    write!(
+        s,
+        "POST /v21.0/me HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+    .unwrap();
+    for _ in 0..3 {
+        let _ = write!(s, "200\r\n{}\r\n", "a".repeat(512));
+    }
+    let _ = write!(s, "0\r\n\r\n");
+    assert_envelope(&read_all(&mut s), 413, 100);
+    // A body that stops arriving: 408 once the stall timeout passes.
+    assert_envelope(
+        &raw(
+            &base,
+            "POST /v21.0/me HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nabc",
+        ),
+        408,
+        100,
+    );
+    assert!(settles(|| running.state.usage()["body_bytes"]["buffered"] == 0));
+    running.shutdown();
+}
+
+#[test]
+fn when_every_buffered_byte_is_taken_a_body_waits_then_gets_a_transient_error() {
+    let running = own_simulator(|c| {
+        c.max_body_bytes = 1024;
+        c.server.body_budget_bytes = 1024;
+        c.server.body_budget_wait_ms = 200;
+    });
+    let base = running.base_url();
+    let buffered = || running.state.usage()["body_bytes"]["buffered"].as_u64();
+    // One client declares the whole budget and sends a little of it.
+    let mut holder = connect(&base);
+    write!(
+        holder,
+        "POST /v21.0/me HTTP/1.1\r\nHost: x\r\nContent-Length: 1024\r\n\r\nabc"
+    )
+    .unwrap();
+    assert!(
+        settles(|| buffered() == Some(1024)),
+        "the declared length takes its budget"
+    );
+    let busy = assert_envelope(
+        &raw(
+            &base,
+            "POST /v21.0/me HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789",
+        ),
+        503,
+        2,
+    );
+    assert_eq!(busy["error"]["is_transient"], true);
+    // The holder goes away: its bytes are free again and bodies are read.
+    drop(holder);
+    assert!(settles(|| buffered() == Some(0)));
+    assert_envelope(
+        &raw(
+            &base,
+            "POST /v21.0/me HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 10\r\n\r\n0123456789",
+        ),
+        400,
+        2500,
+    );
+    running.shutdown();
+}
+
+#[test]
+fn idle_and_slow_connections_are_closed_by_the_head_timeout() {
+    let running = own_simulator(|c| c.server.head_timeout_ms = 200);
+    let base = running.base_url();
+    // Nothing sent at all.
+    let mut idle = connect(&base);
+    assert_eq!(read_all(&mut idle), "");
+    // A head that never ends (slowloris).
+    assert_eq!(raw(&base, "GET /_sim/health HTTP/1.1\r\nHost: x\r\nX-Slow: 1\r\n"), "");
+    // A kept-alive connection after its answer.
+    let text = raw(&base, "GET /_sim/health HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert_eq!(text.matches("HTTP/1.1").count(), 1, "{text}");
+    assert!(settles(|| running.state.usage()["connections"]["open"] == 0));
+    running.shutdown();
+}
+
+#[test]
+fn at_the_connection_cap_new_clients_wait_for_room_instead_of_failing() {
+    let running = own_simulator(|c| c.server.max_connections = 2);
+    let base = running.base_url();
+    let first = connect(&base);
+    let second = connect(&base);
+    // A third client connects (the kernel queues it) and sends its request.
+    let mut third = connect(&base);
+    write!(
+        third,
+        "GET /_sim/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    assert!(running.state.usage()["connections"]["open"].as_u64().unwrap() <= 2);
+    // One of the first two leaves: the third is served.
+    drop(first);
+    let (status, health, _) = parse_answer(&read_all(&mut third));
+    assert_eq!(status, 200);
+    conformance::schemas::validate("sim_health", &health).unwrap();
+    assert!(
+        health["usage"]["connections"]["open"].as_u64().unwrap() <= 2,
+        "{health}"
+    );
+    assert_eq!(health["usage"]["connections"]["max"], 2);
+    drop(second);
+    running.shutdown();
+}
+
+#[test]
+fn an_overlong_uri_oversized_headers_and_broken_http_get_graph_envelopes() {
+    let sb = sim::fresh();
+    let long_uri = format!(
+        "GET /v21.0/me?fields={} HTTP/1.1\r\nHost: x\r\n\r\n",
+        "a".repeat(70_000)
+    );
+    let big_headers = format!(
+        "GET /v21.0/me HTTP/1.1\r\nHost: x\r\n{}\r\n",
+        (0..100)
+            .map(|i| format!("X-Pad-{i}: {}\r\n", "b".repeat(2_000)))
+            .collect::<String>()
+    );
+    for (request, status) in [
+        (long_uri.as_str(), 414),
+        (big_headers.as_str(), 431),
+        ("GARBAGE\r\n\r\n", 400),
+        ("GET /v21.0/me HTTP/1.1\r\nBad Header\r\n\r\n", 400),
+    ] {
+        let text = raw(&sb.base_url, request);
+        assert_envelope(&text, status, 100);
+        assert!(parse_answer(&text).2.contains("connection: close"), "{text}");
+    }
+    assert_alive(&sb);
+}
+
+#[test]
+fn a_client_that_half_closes_after_sending_still_gets_its_answer() {
+    let sb = sim::fresh();
+    let mut s = connect(&sb.base_url);
+    let token = sb.user_token("Dana Admin");
+    write!(s, "GET /v21.0/me?access_token={token} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    s.shutdown(Shutdown::Write).unwrap();
+    let (status, body, _) = parse_answer(&read_all(&mut s));
+    assert_eq!(status, 200);
+    conformance::schemas::validate("fb_user", &body).unwrap();
+}
+
+// ---------------------------------------------------------------- webhook bookkeeping
+
+/// A sandbox on `base` subscribed (without a handshake) to every field at `callback`.
+fn subscribed(base: &str, callback: &str) -> Sandbox {
+    let sb = sim::new_sandbox(base, None);
+    let r = sb.control_post(
+        "webhooks/subscription",
+        &serde_json::json!({ "callback_url": callback }),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    sb
+}
+
+/// `n` comments by someone else on one of metricsaurus's feed posts (one `comments`
+/// delivery each).
+fn comment_events(sb: &Sandbox, n: usize) {
+    let c = sb.client_as("Dana Admin");
+    let post = crate::support::media_with(&c, |m| m["media_product_type"] == "FEED" && m["media_type"] == "IMAGE");
+    for i in 0..n {
+        let r = sb.control_post(
+            "events/comment",
+            &serde_json::json!({ "media_id": post, "text": format!("comment {i}"), "from_username": "ana.lopez" }),
+        );
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+}
+
+fn flush_now(sb: &Sandbox) -> serde_json::Value {
+    let r = sb.control_post("webhooks/flush", &serde_json::json!({}));
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.schema("sim_webhook_flush");
+    r.body.clone()
+}
+
+/// Every delivery, walking `paging.next`; also checks each page's size.
+fn all_deliveries(sb: &Sandbox, limit: usize) -> Vec<serde_json::Value> {
+    let control = sim::control_client(&sb.base_url);
+    let mut r = sb.control_get(&format!("webhooks/deliveries?limit={limit}"));
+    let mut out = Vec::new();
+    loop {
+        r.ok("sim_webhook_deliveries");
+        let page = r.body["data"].as_array().unwrap();
+        assert!(page.len() <= limit);
+        out.extend(page.iter().cloned());
+        match r.body["paging"]["next"].as_str() {
+            Some(next) => {
+                assert_eq!(page.len(), limit, "only the last page is short");
+                r = control.get_url(next);
+            }
+            None => return out,
+        }
+    }
+}
+
+/// A URL on loopback where nothing listens (deliveries fail at once and wait for a retry).
+fn closed_url() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://{}/hook", l.local_addr().unwrap())
+}
+
+#[test]
+fn the_deliveries_listing_is_paged_oldest_first() {
+    let sb = subscribed(&sim::fresh().base_url, &closed_url());
+    comment_events(&sb, 250);
+    let all = all_deliveries(&sb, 100);
+    assert_eq!(all.len(), 250);
+    let ids: Vec<u64> = all.iter().map(|d| d["id"].as_str().unwrap().parse().unwrap()).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "oldest first, each once");
+    assert_eq!(all_deliveries(&sb, 1000).len(), 250);
+    for bad in ["limit=0", "limit=1001", "limit=x", "after=x"] {
+        let r = sb.control_get(&format!("webhooks/deliveries?{bad}"));
+        assert_eq!(r.status, 400, "{bad}: {}", r.text);
+        r.schema("sim_error");
+    }
+}
+
+#[test]
+fn the_delivery_history_keeps_only_the_newest_finished_deliveries() {
+    let rx = conformance::receiver::Receiver::start("t", conformance::receiver::Mode::Up).unwrap();
+    let running = own_simulator(|c| c.webhook_deliveries_kept = 20);
+    let sb = subscribed(&running.base_url(), &rx.url());
+    comment_events(&sb, 60);
+    let f = flush_now(&sb);
+    assert_eq!(f["complete"], true, "{f}");
+    let kept = all_deliveries(&sb, 100);
+    assert_eq!(kept.len(), 20, "{f}");
+    assert!(kept.iter().all(|d| d["state"] == "delivered"));
+    // Changes go out batched, several to a POST: count the changes received.
+    let changes: usize = rx
+        .posts()
+        .iter()
+        .map(|p| serde_json::from_slice::<serde_json::Value>(&p.body).unwrap())
+        .map(|b| {
+            b["entry"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["changes"].as_array().unwrap().len())
+                .sum::<usize>()
+        })
+        .sum();
+    assert_eq!(changes, 60, "every one was delivered before the oldest were forgotten");
+    running.shutdown();
+}
+
+#[test]
+fn a_receiver_that_never_answers_costs_one_flush_a_bounded_wait() {
+    // Something listens but never accepts or answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", silent.local_addr().unwrap());
+    // The flush gives up waiting before the sends time out; they go on in the background.
+    let running = own_simulator(|c| {
+        c.webhook_timeout_ms = 600_000;
+        c.webhook_flush_wait_ms = 200;
+    });
+    let sb = subscribed(&running.base_url(), &url);
+    comment_events(&sb, 5);
+    let f = flush_now(&sb);
+    assert_eq!(f["complete"], false, "{f}");
+    assert_eq!(f["deliveries"]["in_flight"], 5, "{f}");
+    // Another flush meanwhile waits no longer either.
+    assert_eq!(flush_now(&sb)["complete"], false);
+    running.shutdown();
+    // With a short send timeout, a flush waits for every send, its own and the background
+    // dispatcher's, to time out (concurrently) and answers when all have ended.
+    let running = own_simulator(|c| c.webhook_timeout_ms = 300);
+    let sb = subscribed(&running.base_url(), &url);
+    comment_events(&sb, 5);
+    let f = flush_now(&sb);
+    assert_eq!(
+        (f["complete"].as_bool(), f["deliveries"]["in_flight"].as_u64()),
+        (Some(true), Some(0)),
+        "{f}"
+    );
+    for d in all_deliveries(&sb, 100) {
+        assert_eq!(d["state"], "pending", "retried later: {d}");
+        assert!(d["attempts"][0]["error"].as_str().unwrap().contains("timed out"), "{d}");
+    }
+    running.shutdown();
+    drop(silent);
+}
+
+// ---------------------------------------------------------------- fields everywhere
+
+#[test]
+fn every_endpoint_parses_fields_with_the_one_parser_and_refuses_unknown_ones() {
+    let sb = sim::fresh();
+    let c = sb.client_as("Dana Admin");
+    let image = crate::support::media_with(&c, |m| m["media_product_type"] == "FEED" && m["media_type"] == "IMAGE");
+    let ig = METRICSAURUS;
+    // (path, parameters, node type named in errors, fields that exist)
+    type Read<'a> = (String, Vec<(&'a str, &'a str)>, &'a str, &'a str);
+    let reads: Vec<Read> = vec![
+        ("me/permissions".into(), vec![], "Permission", "permission,status"),
+        (
+            format!("{ig}/insights"),
+            vec![("metric", "reach"), ("period", "day")],
+            "InstagramInsightsResult",
+            "name,values",
+        ),
+        (
+            format!("{image}/insights"),
+            vec![("metric", "reach")],
+            "InstagramInsightsResult",
+            "name,values",
+        ),
+        (
+            format!("{ig}/available_catalogs"),
+            vec![],
+            "UserAvailableCatalogs",
+            "catalog_id,catalog_name",
+        ),
+        (
+            format!("{ig}/catalog_product_search"),
+            vec![("catalog_id", "960179311066902")],
+            "ShadowIGUserCatalogProductSearch",
+            "product_id,product_name",
+        ),
+        (
+            format!("{image}/product_tags"),
+            vec![],
+            "ShadowIGMediaProductTags",
+            "product_id,x,y",
+        ),
+        (
+            "ig_hashtag_search".into(),
+            vec![("user_id", ig), ("q", "bluebottle")],
+            "IGHashtag",
+            "id,name",
+        ),
+    ];
+    for (path, params, node, good) in &reads {
+        let with = |fields: &str| {
+            let mut p = params.clone();
+            p.push(("fields", fields));
+            c.get(path, &p)
+        };
+        with("}}{").graph_error(2500, None);
+        with("été").graph_error(2500, None);
+        let e = with("zzz").graph_error(100, None).clone();
+        assert_eq!(
+            e["message"],
+            format!("(#100) Tried accessing nonexisting field (zzz) on node type ({node})"),
+            "{path}"
+        );
+        let r = with(good);
+        assert_eq!(r.status, 200, "{path} fields={good}: {}", r.text);
+    }
+    let found = c.get(
+        "ig_hashtag_search",
+        &[("user_id", ig), ("q", "bluebottle"), ("fields", "id,name")],
+    );
+    assert_eq!(found.ok("hashtag_search")["data"][0]["name"], "bluebottle");
+    // Writes and batch operations parse it too.
+    c.post(&format!("{image}/comments"), &[("message", "hi"), ("fields", "}}{")])
+        .graph_error(2500, None);
+    let batch = r#"[{"method":"GET","relative_url":"me/permissions?fields=}}{"}]"#;
+    let out = c.post("", &[("batch", batch)]).ok("batch_response").clone();
+    assert_eq!(out[0]["code"], 400, "{out}");
+    assert!(out[0]["body"].as_str().unwrap().contains("2500"), "{out}");
+}
+
+#[test]
+fn the_fields_syntax_error_quotes_non_ascii_characters_whole() {
+    let sb = sim::fresh();
+    let e = sb
+        .client_as("Dana Admin")
+        .get(METRICSAURUS, &[("fields", "été")])
+        .graph_error(2500, None)
+        .clone();
+    assert!(e["message"].as_str().unwrap().contains("instead of \"é\""), "{e}");
+}
+
+// ---------------------------------------------------------------- texts and mentions
+
+#[test]
+fn comment_texts_are_bounded_and_many_mentions_are_cheap() {
+    let sb = sim::fresh();
+    let c = sb.client_as("Dana Admin");
+    let image = crate::support::media_with(&c, |m| m["media_product_type"] == "FEED" && m["media_type"] == "IMAGE");
+    let long = "x".repeat(2_201);
+    let e = c
+        .post(&format!("{image}/comments"), &[("message", &long)])
+        .graph_error(100, None)
+        .clone();
+    assert!(e["message"].as_str().unwrap().contains("at most 2200"), "{e}");
+    c.post(&format!("{image}/comments"), &[("message", &"é".repeat(2_200))])
+        .ok("id_response");
+    // The outside world: 64,000 distinct @handles are refused by length, not processed.
+    let handles: String = (0..64_000).map(|i| format!("@u{i} ")).collect();
+    for (kind, body) in [
+        (
+            "comment",
+            serde_json::json!({ "media_id": image, "text": handles, "from_username": "ana.lopez" }),
+        ),
+        (
+            "mention",
+            serde_json::json!({ "username": "metricsaurus", "from_username": "ana.lopez", "text": handles }),
+        ),
+        (
+            "live",
+            serde_json::json!({ "action": "start", "username": "metricsaurus", "caption": handles }),
+        ),
+    ] {
+        let r = sb.control_post(&format!("events/{kind}"), &body);
+        assert_eq!(r.status, 400, "{kind}: {}", r.text);
+        r.schema("sim_error");
+        assert!(r.text.contains("at most 2200"), "{}", r.text);
+    }
+    // Within the limit, every mentioned account is found once.
+    let many: String = (0..200).map(|i| format!("@x{i} ")).collect();
+    let r = sb.control_post(
+        "events/comment",
+        &serde_json::json!({ "media_id": image, "text": format!("{many}@metricsaurus @Metricsaurus"), "from_username": "ana.lopez" }),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_alive(&sb);
+}

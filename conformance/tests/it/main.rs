@@ -18,6 +18,7 @@ mod hashtags;
 mod hostile;
 mod iglogin;
 mod insights;
+mod legacy;
 mod negative;
 mod publishing;
 mod ratelimit;

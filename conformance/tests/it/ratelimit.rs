@@ -1,6 +1,7 @@
 //! Rate limiting (guides "Overview" → "Rate Limiting"; facts §1.2-§1.4, §2, §3.5, §8.2):
-//! the usage headers, Instagram BUC (80002) and Platform (4, 17) limits on the sandbox clock,
-//! the control plane that lowers them, and a property test against a reference model.
+//! the usage headers, Instagram BUC (80002), Pages BUC (80001, or 32) and Platform (4, 17)
+//! limits on the sandbox clock, the control plane that lowers them, and a property test
+//! against a reference model.
 
 use conformance::client::{Client, Resp};
 use conformance::sim::{self, Sandbox};
@@ -11,6 +12,9 @@ const METRICSAURUS: &str = "17841405822304914";
 const JUNIPER: &str = "17841400008460056";
 const DAY: i64 = 86_400;
 const HOUR: i64 = 3_600;
+const PAGE_MESSAGE: &str = "(#80001) There have been too many calls to this Page account. Wait a bit and try \
+                            again. For more info, please refer to \
+                            https://developers.facebook.com/docs/graph-api/overview/rate-limiting.";
 const BUC_MESSAGE: &str = "(#80002) There have been too many calls to this Instagram account. Wait a bit and try \
                            again. For more info, please refer to \
                            https://developers.facebook.com/docs/graph-api/overview/rate-limiting.";
@@ -127,7 +131,29 @@ fn each_answer_carries_one_usage_header_and_instagram_entries_are_keyed_by_the_b
     assert_eq!(buc.as_object().unwrap().keys().collect::<Vec<_>>(), [&page]);
     assert_eq!(buc[&page][0]["type"], "pages");
 
-    // `me` touches no BUC object: X-App-Usage only, errors included.
+    // `me` is the token's own node: a Page token's `me` is the Page, an Instagram User
+    // token's the IG account, each counted and reported as that node.
+    let (_, page_token) = metricsaurus_page(&sb);
+    let r = Client::new(&sb.base_url)
+        .with_token(&page_token)
+        .get("me", &[("fields", "name")]);
+    r.ok("page");
+    assert_eq!(buc_usage(&r)[&page][0]["type"], "pages");
+    let ig_token = sb.info["instagram_logins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["username"] == "metricsaurus")
+        .and_then(|l| l["access_token"].as_str())
+        .unwrap()
+        .to_string();
+    let r = Client::new(&sb.base_url)
+        .with_token(&ig_token)
+        .get("me", &[("fields", "username")]);
+    r.ok("ig_user");
+    assert_eq!(buc_usage(&r)[&business][0]["type"], "instagram");
+
+    // A user token's `me` touches no BUC object: X-App-Usage only, errors included.
     let r = c.get("me", &[]);
     r.ok("fb_user");
     app_usage(&r);
@@ -208,6 +234,135 @@ fn the_buc_limit_is_4800_calls_per_impression_and_impressions_can_be_set_per_acc
     let st = limits(&sb, json!({ "impressions": { METRICSAURUS: null } }));
     assert_eq!(st["impressions"], json!({}));
     media(&c, METRICSAURUS).ok("ig_media_list");
+}
+
+/// Metricsaurus's Page: its id and its Page token (from the sandbox description).
+fn metricsaurus_page(sb: &Sandbox) -> (String, String) {
+    let page = sb.info["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["instagram_business_account"] == METRICSAURUS)
+        .unwrap();
+    (
+        page["id"].as_str().unwrap().to_string(),
+        page["access_token"].as_str().unwrap().to_string(),
+    )
+}
+
+/// A Page's entry in the control plane's rate-limit status.
+fn page_status(st: &Value, page: &str) -> Value {
+    st["buc"]["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == page)
+        .unwrap()
+        .clone()
+}
+
+fn page_read(c: &Client, page: &str) -> Resp {
+    c.get(page, &[("fields", "name,instagram_business_account")])
+}
+
+#[test]
+fn a_page_over_its_buc_limit_answers_80001_until_calls_leave_the_24_hour_window() {
+    // RATE: Pages BUC, "Calls within 24 hours = 4800 * Number of Engaged Users", error 80001
+    // (facts §1.3); a Page's calls with the user's token and with the Page's own token count
+    // alike (the `pages` entry production reports on Page reads, facts §9).
+    let sb = sim::fresh();
+    let (page, page_token) = metricsaurus_page(&sb);
+    let user = sb.client_as("Dana Admin");
+    let as_page = Client::new(&sb.base_url).with_token(&page_token);
+    let st = limits(&sb, json!({ "page_engaged_users": { &page: 1 } }));
+    let entry = page_status(&st, &page);
+    assert_eq!(entry["engaged_users"], 1);
+    assert_eq!(entry["usage"]["limit"], 4800, "4800 calls per engaged user");
+
+    limits(&sb, json!({ "page_calls_per_day": 3 }));
+    page_read(&user, &page).ok("page");
+    sb.advance(HOUR);
+    page_read(&as_page, &page).ok("page");
+    as_page.get("me", &[("fields", "name")]).ok("page");
+    let r = page_read(&user, &page);
+    assert_eq!(r.status, 400, "never 429 (facts §8.2): {}", r.text);
+    assert_eq!(
+        envelope(&r),
+        json!({
+            "message": PAGE_MESSAGE,
+            "type": "OAuthException",
+            "code": 80001,
+            "is_transient": true,
+        })
+    );
+    let buc = buc_usage(&r);
+    assert_eq!(buc[&page][0]["type"], "pages");
+    assert_eq!(buc[&page][0]["call_count"], 100);
+    assert_eq!(buc[&page][0]["estimated_time_to_regain_access"], 24 * 60 - 60);
+    page_read(&as_page, &page).graph_error(80001, None);
+    // The Instagram account behind the Page has its own limit.
+    media(&user, METRICSAURUS).ok("ig_media_list");
+    // Another Page is untouched.
+    let other = sb.info["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] != page.as_str())
+        .and_then(|p| p["id"].as_str())
+        .unwrap()
+        .to_string();
+    page_read(&user, &other).ok("page");
+
+    // The first call leaves the window 24 h after it was made.
+    sb.advance(DAY - HOUR - 1);
+    page_read(&user, &page).graph_error(80001, None);
+    sb.advance(1);
+    let r = page_read(&user, &page);
+    r.ok("page");
+    assert_eq!(buc_usage(&r)[&page][0]["call_count"], 100);
+    // null restores the formula; the status shows the default engaged users.
+    let st = limits(
+        &sb,
+        json!({ "page_calls_per_day": null, "page_engaged_users": { &page: null } }),
+    );
+    assert_eq!(st["page_engaged_users"], json!({}));
+    let entry = page_status(&st, &page);
+    assert_eq!(entry["engaged_users"], 100);
+    assert_eq!(entry["usage"]["limit"], 480_000);
+    page_read(&user, &page).ok("page");
+}
+
+#[test]
+fn page_token_only_counting_and_the_page_level_32_are_knobs() {
+    // RATE's literal reading: only Page-token calls count against the Page's BUC; user-token
+    // Page reads are Platform calls. And Page-level throttling's (#32) instead of 80001.
+    let mut cfg = conformance::target::test_config();
+    cfg.rate_limits.page_buc_page_tokens_only = true;
+    cfg.rate_limits.page_error = simulator::config::PageLimitError::Page32;
+    let running = simulator::Simulator::new(cfg).spawn(0).expect("start a simulator");
+    let sb = sim::new_sandbox(&running.base_url(), None);
+    let (page, page_token) = metricsaurus_page(&sb);
+    let user = sb.client_as("Dana Admin");
+    let as_page = Client::new(&sb.base_url).with_token(&page_token);
+    limits(&sb, json!({ "page_calls_per_day": 1 }));
+    let r = page_read(&user, &page);
+    r.ok("page");
+    app_usage(&r);
+    assert!(r.header("x-business-use-case-usage").is_none());
+    page_read(&as_page, &page).ok("page");
+    let r = page_read(&as_page, &page);
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        envelope(&r),
+        json!({
+            "message": "(#32) Page request limit reached",
+            "type": "OAuthException",
+            "code": 32,
+            "is_transient": true,
+        })
+    );
+    page_read(&user, &page).ok("page");
+    running.shutdown();
 }
 
 #[test]
@@ -394,6 +549,8 @@ fn the_control_plane_rejects_unknown_or_malformed_settings_and_null_restores_def
         json!({ "platform_calls_per_hour": "5" }),
         json!({ "impressions": { "123": 5 } }),
         json!({ "impressions": 5 }),
+        json!({ "page_engaged_users": { "17841405822304914": 5 } }),
+        json!({ "page_calls_per_day": true }),
         json!([1]),
     ] {
         let r = sb.control_post("rate_limits", &bad);

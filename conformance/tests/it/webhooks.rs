@@ -121,10 +121,18 @@ fn flush(sb: &Sandbox) -> Value {
     r.body.clone()
 }
 
+/// Every delivery the sandbox keeps, following `paging.next`.
 fn deliveries(sb: &Sandbox) -> Vec<Value> {
-    let r = sb.control_get("webhooks/deliveries");
-    r.ok("sim_webhook_deliveries");
-    r.body["data"].as_array().unwrap().clone()
+    let mut out = Vec::new();
+    let mut r = sb.control_get("webhooks/deliveries");
+    loop {
+        r.ok("sim_webhook_deliveries");
+        out.extend(r.body["data"].as_array().unwrap().iter().cloned());
+        match r.body["paging"]["next"].as_str() {
+            Some(next) => r = conformance::sim::control_client(&sb.base_url).get_url(next),
+            None => return out,
+        }
+    }
 }
 
 /// The newest media of `ig` of this product and media type that takes comments.
@@ -1071,11 +1079,15 @@ fn the_aggregation_window_sends_due_changes_together_without_a_flush() {
     assert_eq!(changes(&rx).len(), 3);
 }
 
-/// `webhook_batch_max_changes: 1` sends every change alone (one entry, one change).
+/// `webhook_batch_max_changes: 1` sends every change alone (one entry, one change); the POST
+/// log keeps only the newest POSTs (`webhook_post_log_changes`).
 #[test]
 fn one_change_per_post_is_a_knob() {
     let rx = receiver(Mode::Up);
-    let (running, sb) = own_simulator(&rx, |c| c.webhook_batch_max_changes = 1);
+    let (running, sb) = own_simulator(&rx, |c| {
+        c.webhook_batch_max_changes = 1;
+        c.webhook_post_log_changes = 2;
+    });
     let post = feed_post(&sb, METRICSAURUS);
     for from in ["ana.lopez", "ben_k", "chloe.draws"] {
         event(
@@ -1093,5 +1105,32 @@ fn one_change_per_post_is_a_knob() {
         assert_eq!(v["entry"][0]["changes"].as_array().unwrap().len(), 1);
         assert_signed(&sb, p);
     }
+    let log = sb.control_get("webhooks/posts");
+    log.ok("sim_webhook_posts");
+    // Deliveries go out concurrently, so the receiver's arrival order is not the order the
+    // POSTs were made in; the log keeps the two made last, each byte for byte as received.
+    let kept: Vec<&[u8]> = log.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["body"].as_str().unwrap().as_bytes())
+        .collect();
+    for body in &kept {
+        assert!(
+            posts.iter().any(|p| p.body.as_slice() == *body),
+            "a logged POST was received"
+        );
+    }
+    let senders: Vec<String> = kept
+        .iter()
+        .map(|b| {
+            let v: serde_json::Value = serde_json::from_slice(b).unwrap();
+            v["entry"][0]["changes"][0]["value"]["from"]["username"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(senders, ["ben_k", "chloe.draws"], "the newest two");
     running.shutdown();
 }

@@ -36,10 +36,33 @@ pub struct RateLimitConfig {
     /// HTTP status of error 17 (facts §1.2: "400 or 403", UNCONFIRMED).
     pub user_error_status: u16,
 
-    /// Pages BUC: calls per Page per window = 4800 × engaged users (`RATE`, "Pages"); Page
-    /// engagement is not simulated, so this many engaged users stand for every Page
-    /// (UNCONFIRMED; usage is reported on Page reads, not enforced).
+    /// Pages BUC: calls per Page per `buc_window_seconds` = `buc_calls_per_impression` (4800)
+    /// × engaged users (`RATE`, "Business Use Case Rate Limits", Pages: "Calls within 24 hours
+    /// = 4800 * Number of Engaged Users"; the 24-hour sliding window and "4,800 calls per
+    /// engaged user" since the Page-level rate limits of 2016-06-16, Meta's blog). Who engages
+    /// with a Page is not simulated and production's count for a Page is not observable from
+    /// outside (UNCONFIRMED): this many engaged users stand for every Page, 100 giving 480,000
+    /// calls a day, far from ordinary use as the Instagram BUC's generous impressions are.
+    /// Per-sandbox overrides (per Page, or a fixed limit) go through
+    /// `/_sim/sandboxes/{id}/rate_limits`.
     pub page_engaged_users: u64,
+    /// A fixed Pages BUC limit for every Page, replacing the formula (None = use the formula).
+    pub page_calls_per_day: Option<u64>,
+    /// Which error refuses a call over a Page's limit: `RATE` lists 80001 for the Pages BUC
+    /// (default) and 32 "Page request limit reached" for Page-level throttling among the
+    /// Platform codes (facts §1.3, §1.4).
+    pub page_error: PageLimitError,
+    /// HTTP status of the Page limit's error (facts §1.2: 32 "400 or 403" UNCONFIRMED; 400 as
+    /// recorded for the Instagram BUC's 80002).
+    pub page_error_status: u16,
+    /// Count only calls made with a Page token against the Page's BUC, and user- or app-token
+    /// Page reads against the Platform limit: `RATE`'s sentence ("requests made with
+    /// application or user access tokens are subject to Platform Rate Limits, while requests
+    /// made with system user or page access tokens are subject to Business Use Case Rate
+    /// Limits"). `false` (default): every Page read counts against the Page, as the 2026 v25.0
+    /// capture's `pages` entry on Page reads shows (facts §9; the capture's token type is not
+    /// recorded).
+    pub page_buc_page_tokens_only: bool,
     /// Usage headers as production sends them today (v25.0 capture, 2026-09; issue 10 case 11,
     /// facts §9): an answer carries either `X-Business-Use-Case-Usage` (BUC-counted: Instagram
     /// calls and Page reads) or `X-App-Usage` (everything else), never both. `true` restores
@@ -50,6 +73,16 @@ pub struct RateLimitConfig {
     /// account, as production does (facts §9); `false`: by the IG user id (facts §2, the
     /// guides-era reading).
     pub buc_keyed_by_business: bool,
+}
+
+/// The error of a call over a Page's limit (`RateLimitConfig::page_error`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PageLimitError {
+    /// `(#80001) There have been too many calls to this Page account. …` (the Pages BUC).
+    Buc80001,
+    /// `(#32) Page request limit reached` (Page-level throttling).
+    Page32,
 }
 
 impl Default for RateLimitConfig {
@@ -68,6 +101,10 @@ impl Default for RateLimitConfig {
             user_calls_per_hour: None,
             user_error_status: 403,
             page_engaged_users: 100,
+            page_calls_per_day: None,
+            page_error: PageLimitError::Buc80001,
+            page_error_status: 400,
+            page_buc_page_tokens_only: false,
             app_usage_on_every_answer: false,
             buc_keyed_by_business: true,
         }

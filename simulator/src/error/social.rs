@@ -14,6 +14,16 @@ impl GraphError {
             .user("Comments Disabled", "Comments have been turned off for this post.")
     }
 
+    /// A comment text over the limit (`model::comment::MAX_COMMENT_CHARS`). Code and text
+    /// UNCONFIRMED (Graph's generic parameter wording).
+    pub fn text_too_long(param: &str, length: usize, max: usize) -> Self {
+        GraphError::of(
+            PARAMETER,
+            100,
+            format!("(#100) Param {param} must be at most {max} characters long (got {length})"),
+        )
+    }
+
     /// "You cannot reply to hidden comments" (`IGREF:ig-comment/replies`). Text UNCONFIRMED.
     pub fn reply_to_hidden_comment() -> Self {
         GraphError::of(PARAMETER, 100, "(#100) Cannot reply to a hidden comment")

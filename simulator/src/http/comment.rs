@@ -210,9 +210,16 @@ pub fn replies_edge(ctx: &mut Ctx, id: CommentId, sel: Option<&FieldSel>) -> Gra
     Ok(edge_json(data, paging_json(&w, Some(&links))))
 }
 
-/// `message`, required and non-empty.
-fn message(ctx: &Ctx) -> GraphResult<String> {
-    Ok(ctx.req.required("message")?.to_string())
+/// `message` of a comment, reply or mention reply: required, non-empty, and at most
+/// `model::comment::MAX_COMMENT_CHARS` characters.
+pub fn message(ctx: &Ctx) -> GraphResult<String> {
+    let text = ctx.req.required("message")?;
+    let max = crate::model::comment::MAX_COMMENT_CHARS;
+    let n = text.chars().count();
+    if n > max {
+        return Err(GraphError::text_too_long("message", n, max));
+    }
+    Ok(text.to_string())
 }
 
 /// A created comment's answer: `{"id"}`, or what `mode` says production answers to `fields=`

@@ -57,9 +57,12 @@ pub fn render(ctx: &mut Ctx, _viewer_ig: IgUserId, f: &FieldSel) -> GraphResult<
         )
     };
     // Only Business and Creator accounts; age-gated accounts are not returned (facts §4.1).
-    let target = ctx
-        .world
-        .ig_user_by_username(username.trim_start_matches('@'))
+    // The username is taken as given: a handle written `@name` names no account, as
+    // production treats usernames the client supplies elsewhere (facts §9; UNCONFIRMED for
+    // Business Discovery itself).
+    let target = Some(username)
+        .filter(|u| !u.starts_with('@'))
+        .and_then(|u| ctx.world.ig_user_by_username(u))
         .filter(|u| u.account_type.is_professional() && !u.age_gated)
         .cloned()
         .ok_or_else(not_found)?;

@@ -14,12 +14,17 @@
 //!
 //! Webhooks: `GET webhooks` (configuration), `POST|DELETE webhooks/subscription`
 //! (`{"callback_url","verify_token"?,"verify"?}`: subscribe to every field and install on
-//! every Page; `verify: true` performs the handshake), `GET webhooks/deliveries` and
+//! every Page; `verify: true` performs the handshake), `GET webhooks/deliveries[?limit=&after=]`
+//! (oldest first, paged: `limit` up to [`MAX_DELIVERIES_PAGE`], `paging.next` while more
+//! remain; the newest `Config::webhook_deliveries_kept` finished ones are kept) and
 //! `GET webhooks/deliveries/{n}` (one change each, with the POSTs it went out in),
 //! `GET webhooks/posts` and `GET webhooks/posts/{n}` (each POST as sent: batched body,
-//! signatures, answer), `POST webhooks/deliveries/{n}/redeliver`, `POST webhooks/flush` (sends
-//! everything due now and answers when done).
+//! signatures, answer; the newest `Config::webhook_posts_kept`),
+//! `POST webhooks/deliveries/{n}/redeliver`, `POST webhooks/flush` (sends everything due
+//! now, concurrently, and answers when done or after `Config::webhook_flush_wait_ms`, with
+//! `complete` saying which).
 
+use crate::http::request::RawRequest;
 use crate::http::response::{sim_error, sim_json, Body};
 use crate::ids::{parse_id, CommentId, MediaId};
 use crate::model::events::{self, EventError};
@@ -84,7 +89,12 @@ fn event_error(e: EventError) -> Reply {
     }
 }
 
-pub async fn handle(state: &State, method: &Method, segs: &[String], body: &Bytes) -> Option<Reply> {
+/// Deliveries on one page of `webhooks/deliveries` by default, and at most.
+pub const DEFAULT_DELIVERIES_PAGE: usize = 100;
+pub const MAX_DELIVERIES_PAGE: usize = 1_000;
+
+pub async fn handle(state: &State, raw: &RawRequest, segs: &[String]) -> Option<Reply> {
+    let (method, body) = (&raw.method, &raw.body);
     let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
     let ["sandboxes", id, area, rest @ ..] = segs.as_slice() else {
         return None;
@@ -109,7 +119,7 @@ pub async fn handle(state: &State, method: &Method, segs: &[String], body: &Byte
             sim_json(200, &json!({ "success": true }))
         }),
         (&Method::POST, "webhooks", ["flush"]) => {
-            let attempted = flush(state, &sb).await;
+            let flushed = flush(state, &sb).await;
             let summary = sb.with_world(|w, _| {
                 let mut counts = serde_json::Map::new();
                 for s in ["pending", "in_flight", "delivered", "dropped"] {
@@ -120,17 +130,11 @@ pub async fn handle(state: &State, method: &Method, segs: &[String], body: &Byte
                         *n = json!(n.as_u64().unwrap_or(0) + 1);
                     }
                 }
-                json!({ "attempted": attempted, "deliveries": counts })
+                json!({ "attempted": flushed.attempted, "complete": flushed.complete, "deliveries": counts })
             });
             sim_json(200, &summary)
         }
-        (&Method::GET, "webhooks", ["deliveries"]) => sim_json(
-            200,
-            &sb.with_world(|w, _| {
-                let data: Vec<Value> = w.webhooks.deliveries.values().map(delivery_json).collect();
-                json!({ "data": data })
-            }),
-        ),
+        (&Method::GET, "webhooks", ["deliveries"]) => deliveries_page(raw, &sb),
         (&Method::GET, "webhooks", ["posts"]) => sim_json(
             200,
             &sb.with_world(|w, _| {
@@ -171,6 +175,49 @@ pub async fn handle(state: &State, method: &Method, segs: &[String], body: &Byte
         ),
     };
     Some(reply)
+}
+
+/// `GET webhooks/deliveries?limit=&after=`: deliveries after the `after` id, oldest first,
+/// with `paging.cursors` and a `next` URL while more remain.
+fn deliveries_page(raw: &RawRequest, sb: &Sandbox) -> Reply {
+    let param = |name: &str| {
+        form_urlencoded::parse(raw.query.as_deref().unwrap_or("").as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
+    let limit = match param("limit").map(|l| l.trim().parse::<usize>()) {
+        None => DEFAULT_DELIVERIES_PAGE,
+        Some(Ok(n)) if (1..=MAX_DELIVERIES_PAGE).contains(&n) => n,
+        Some(_) => return sim_error(400, &format!("limit is a whole number from 1 to {MAX_DELIVERIES_PAGE}")),
+    };
+    let after = match param("after").map(|a| a.trim().parse::<u64>()) {
+        None => 0,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => return sim_error(400, "after is the id of a delivery (a paging cursor)"),
+    };
+    sim_json(
+        200,
+        &sb.with_world(|w, _| {
+            let mut rest = w.webhooks.deliveries.range(after.saturating_add(1)..);
+            let data: Vec<Value> = rest.by_ref().take(limit).map(|(_, d)| delivery_json(d)).collect();
+            let more = rest.next().is_some();
+            let mut out = serde_json::Map::new();
+            let (first, last) = (
+                data.first().map(|d| d["id"].clone()),
+                data.last().map(|d| d["id"].clone()),
+            );
+            out.insert("data".into(), Value::Array(data));
+            if let (Some(before), Some(after)) = (first, last) {
+                let mut paging = json!({ "cursors": { "before": before, "after": after } });
+                if more {
+                    let path = format!("{}/_sim/sandboxes/{}/webhooks/deliveries", raw.base_url, sb.id);
+                    paging["next"] = json!(format!("{path}?limit={limit}&after={}", after.as_str().unwrap_or("")));
+                }
+                out.insert("paging".into(), paging);
+            }
+            Value::Object(out)
+        }),
+    )
 }
 
 fn configuration(w: &World) -> Value {

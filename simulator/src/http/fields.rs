@@ -30,6 +30,13 @@ impl FieldSel {
     pub fn arg(&self, name: &str) -> Option<&str> {
         self.args.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
+
+    /// The key the field's value is written under: its alias (`caption.as(title)` writes
+    /// `"title"`; field aliases, `DOC:/docs/graph-api/guides/field-expansion`) or its name. An
+    /// empty alias is no alias.
+    pub fn key(&self) -> &str {
+        self.arg("as").filter(|a| !a.is_empty()).unwrap_or(&self.name)
+    }
 }
 
 /// Parses a `fields` value; empty items (`a,,b`, a trailing comma) are skipped.
@@ -45,7 +52,7 @@ pub fn parse(input: &str) -> GraphResult<Vec<FieldSel>> {
     let list = p.list(0)?;
     p.ws();
     if p.i < p.s.len() {
-        return Err(p.err(&format!("Expected end of string instead of \"{}\".", p.s[p.i] as char)));
+        return Err(p.err(&format!("Expected end of string instead of \"{}\".", p.here())));
     }
     Ok(list)
 }
@@ -57,8 +64,18 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
+    /// A syntax error at the current position, counted in characters (not bytes).
     fn err(&self, detail: &str) -> GraphError {
-        GraphError::fields_syntax(detail, self.i, self.input)
+        let at = self.input.get(..self.i).map_or(self.i, |done| done.chars().count());
+        GraphError::fields_syntax(detail, at, self.input)
+    }
+
+    /// The character at the current position (whole, also when it is not ASCII), for errors.
+    fn here(&self) -> char {
+        self.input
+            .get(self.i..)
+            .and_then(|rest| rest.chars().next())
+            .unwrap_or(char::REPLACEMENT_CHARACTER)
     }
 
     fn ws(&mut self) {
@@ -92,7 +109,7 @@ impl Parser<'_> {
             match self.peek() {
                 Some(b',') => self.i += 1,
                 None | Some(b'}') => break,
-                Some(c) => return Err(self.err(&format!("Expected \",\" or \"}}\" instead of \"{}\".", c as char))),
+                Some(_) => return Err(self.err(&format!("Expected \",\" or \"}}\" instead of \"{}\".", self.here()))),
             }
         }
         Ok(out)
@@ -109,7 +126,7 @@ impl Parser<'_> {
         }
         if start == self.i {
             return Err(match self.peek() {
-                Some(c) => self.err(&format!("Expected field name instead of \"{}\".", c as char)),
+                Some(_) => self.err(&format!("Expected field name instead of \"{}\".", self.here())),
                 None => self.err("Unexpected end of string."),
             });
         }
@@ -207,6 +224,14 @@ mod tests {
     }
 
     #[test]
+    fn an_alias_is_the_key_a_field_is_written_under() {
+        let f = parse("caption.as(title),media.limit(2).as(posts){id},username,id.as()").unwrap();
+        let keys: Vec<&str> = f.iter().map(FieldSel::key).collect();
+        assert_eq!(keys, ["title", "posts", "username", "id"]);
+        assert_eq!(render_list(&f[..1]), "caption.as(title)");
+    }
+
+    #[test]
     fn empty_items_are_skipped() {
         assert_eq!(parse("id,,username,").unwrap().len(), 2);
         assert!(parse("").unwrap().is_empty());
@@ -218,6 +243,27 @@ mod tests {
         assert_eq!(e.code, 2500);
         assert!(parse("id}").is_err());
         assert!(parse("a.b").is_err());
+    }
+
+    #[test]
+    fn syntax_errors_quote_the_whole_character_and_count_characters() {
+        let e = parse("été").unwrap_err();
+        assert_eq!(
+            e.message,
+            "Syntax error \"Expected field name instead of \"é\".\" at character 0: été"
+        );
+        let e = parse("id,名前").unwrap_err();
+        assert!(
+            e.message.contains("instead of \"名\".\" at character 3"),
+            "{}",
+            e.message
+        );
+        let e = parse("id😀").unwrap_err();
+        assert!(
+            e.message.contains("instead of \"😀\".\" at character 2"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! What every Graph handler shares: the request context, token checks (190 family,
-//! `appsecret_proof`), permission checks, field projection, and node reads by id.
+//! `appsecret_proof`), permission checks, field projection (reference fields, empty nested
+//! edges, the expansion budget), answers to writes carrying `fields=`, and node reads by id.
 
 use crate::config::{Config, WriteFields};
 use crate::error::{GraphError, GraphResult};
@@ -212,8 +213,9 @@ pub fn reference(
     }
 }
 
-/// Builds a node object from a selection: fields in the order asked, duplicates once,
-/// `id` always present (appended when not asked for), unknown fields a `(#100)` error.
+/// Builds a node object from a selection: fields in the order asked, each under its key
+/// (its alias when it has one, [`FieldSel::key`]), a key asked twice once, `id` always present
+/// (appended when not asked for), unknown fields a `(#100)` error.
 pub fn project(
     node_type: &str,
     id: &str,
@@ -224,7 +226,7 @@ pub fn project(
     // every item of every page.
     let mut map = Map::with_capacity(sel.len() + 1);
     for s in sel {
-        let serde_json::map::Entry::Vacant(slot) = map.entry(s.name.as_str()) else {
+        let serde_json::map::Entry::Vacant(slot) = map.entry(s.key()) else {
             continue;
         };
         if s.name == "id" {
@@ -250,7 +252,33 @@ pub fn defaults(names: &[&str]) -> Vec<FieldSel> {
     names.iter().map(|n| FieldSel::plain(n)).collect()
 }
 
+/// Parses the request's `fields` (if any) with the one `fields=` parser, for its syntax error:
+/// run for every request before its handler (`http::router`), so no endpoint answers a
+/// `fields` it cannot parse, whether or not it projects fields.
+pub fn check_fields_syntax(req: &GraphRequest) -> GraphResult<()> {
+    // On `/{app-id}/subscriptions` `fields` lists webhook fields, not a selection (facts §6.4).
+    if req.segments.last().map(String::as_str) == Some("subscriptions") {
+        return Ok(());
+    }
+    match req.param("fields") {
+        Some(s) if !s.trim().is_empty() => fields::parse(s).map(|_| ()),
+        _ => Ok(()),
+    }
+}
+
 impl Ctx<'_> {
+    /// For edges whose items have a fixed set of fields (permissions, insights, catalogs,
+    /// product tags and searches): every field the request names must be one of `known`, else
+    /// production's `(#100) Tried accessing nonexisting field (f) on node type (T)`.
+    pub fn require_known_fields(&self, node_type: &str, known: &[&str]) -> GraphResult<()> {
+        for f in self.fields()?.unwrap_or_default() {
+            if !known.contains(&f.name.as_str()) {
+                return Err(GraphError::nonexisting_field(&f.name, node_type));
+            }
+        }
+        Ok(())
+    }
+
     /// The request's `fields`, or `None` when absent or empty.
     pub fn fields(&self) -> GraphResult<Option<Vec<FieldSel>>> {
         match self.req.param("fields") {

@@ -33,6 +33,10 @@ fn user_param(ctx: &Ctx) -> GraphResult<IgUserId> {
 /// `GET /ig_hashtag_search?user_id=&q=` → `{"data":[{"id"}]}`.
 pub fn search(ctx: &mut Ctx) -> GraphResult<Value> {
     let ig = user_param(ctx)?;
+    // The result is an IG Hashtag node: `fields` projects it like `GET /{ig-hashtag-id}`,
+    // checked before the search counts against the quota.
+    ctx.require_known_fields(NODE, &["id", "name"])?;
+    let sel = ctx.fields_or(&["id"])?;
     let q = ctx.req.required("q")?.to_string();
     let name = normalize(&q).map_err(|e| match e {
         BadHashtag::Empty => GraphError::missing_param("q"),
@@ -54,7 +58,7 @@ pub fn search(ctx: &mut Ctx) -> GraphResult<Value> {
         .map_err(|_| {
             GraphError::hashtag_limit_reached(ctx.cfg.hashtag_limit_error_code, ctx.cfg.hashtag_unique_limit)
         })?;
-    Ok(json!({ "data": [ { "id": id.to_string() } ] }))
+    Ok(json!({ "data": [render_node(ctx, id, &sel)?] }))
 }
 
 fn render_node(ctx: &Ctx, id: HashtagId, sel: &[FieldSel]) -> GraphResult<Value> {

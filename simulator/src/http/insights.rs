@@ -146,9 +146,15 @@ fn window_links(ctx: &Ctx, since: i64, until: i64) -> Value {
 }
 
 /// `GET /{ig-user-id}/insights`.
+/// Node type and fields of an insights item (Meta's Business SDK:
+/// `instagraminsightsresult.py`; facts §5.4).
+const RESULT_NODE: &str = "InstagramInsightsResult";
+const RESULT_FIELDS: &[&str] = &["description", "id", "name", "period", "title", "total_value", "values"];
+
 pub fn user(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
     ctx.require_ig(ig)?;
     ctx.require_permission(ig, PERMISSION)?;
+    ctx.require_known_fields(RESULT_NODE, RESULT_FIELDS)?;
     let q = UserQuery {
         metrics: list(ctx, "metric"),
         period: opt(ctx, "period"),
@@ -197,6 +203,7 @@ pub fn media(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
         .map(|m| m.owner)
         .ok_or_else(|| GraphError::unsupported("GET", &id.to_string()))?;
     ctx.require_permission(owner, PERMISSION)?;
+    ctx.require_known_fields(RESULT_NODE, RESULT_FIELDS)?;
     let q = MediaQuery {
         metrics: list(ctx, "metric"),
         breakdowns: list(ctx, "breakdown"),

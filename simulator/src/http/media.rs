@@ -69,7 +69,7 @@ pub fn render(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool) -> Gra
             "insights" => crate::http::insights::media_expansion(ctx, id, f)?,
             // Media that cannot carry tags (reels, stories) leave the field out instead of
             // failing a whole page; a missing permission still fails.
-            "product_tags" => match crate::http::shopping::product_tags(ctx, id) {
+            "product_tags" => match crate::http::shopping::product_tags(ctx, id, Some(f)) {
                 Ok(v) => v,
                 Err(e) if e.code == 100 && e.subcode == Some(33) => continue,
                 Err(e) => return Err(e),

@@ -131,7 +131,7 @@ pub fn reply(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
     ctx.require_ig(ig)?;
     ctx.require_permission(ig, PERMISSION)?;
     let media_raw = ctx.req.required("media_id")?.trim().to_string();
-    let text = ctx.req.required("message")?.to_string();
+    let text = crate::http::comment::message(ctx)?;
     let bad_media = || GraphError::invalid_param(format!("Param media_id {media_raw} is not a valid media id"));
     let media_id = parse_id(&media_raw)
         .filter(|id| ctx.world.kind_of(*id) == Some(IdKind::Media))

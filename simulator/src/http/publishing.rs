@@ -93,18 +93,16 @@ fn kind_of(req: &GraphRequest, is_business: bool) -> GraphResult<ContainerKind> 
     })
 }
 
-fn count_prefixed(caption: &str, sigil: char) -> usize {
-    let chars: Vec<char> = caption.chars().collect();
-    chars
-        .iter()
-        .enumerate()
-        .filter(|(i, c)| {
-            **c == sigil
-                && chars
-                    .get(i + 1)
-                    .is_some_and(|n| n.is_alphanumeric() || *n == '_' || (sigil == '@' && *n == '.'))
-        })
-        .count()
+/// `#` signs that start a hashtag (a letter, digit or `_` follows), each occurrence.
+fn count_hashtags(caption: &str) -> usize {
+    let mut chars = caption.chars().peekable();
+    let mut n = 0;
+    while let Some(c) = chars.next() {
+        if c == '#' && chars.peek().is_some_and(|n| n.is_alphanumeric() || *n == '_') {
+            n += 1;
+        }
+    }
+    n
 }
 
 fn check_caption(caption: &str) -> GraphResult<()> {
@@ -113,11 +111,12 @@ fn check_caption(caption: &str) -> GraphResult<()> {
     if len > MAX_CAPTION_CHARS {
         return Err(GraphError::caption_too_long(len, MAX_CAPTION_CHARS));
     }
-    let tags = count_prefixed(caption, '#');
+    let tags = count_hashtags(caption);
     if tags > MAX_HASHTAGS {
         return Err(GraphError::caption_too_many("hashtags", tags, MAX_HASHTAGS));
     }
-    let mentions = count_prefixed(caption, '@');
+    // What counts as an @mention is the one rule of `model::comment::mentions`.
+    let mentions = crate::model::comment::mentions(caption).len();
     if mentions > MAX_MENTIONS {
         return Err(GraphError::caption_too_many("@mentions", mentions, MAX_MENTIONS));
     }

@@ -3,14 +3,14 @@
 //! `X-App-Usage` / `X-Business-Use-Case-Usage` headers, and the control plane
 //! `/_sim/sandboxes/{id}/rate_limits`.
 
-use crate::config::{Config, RateLimitConfig};
+use crate::config::{Config, PageLimitError, RateLimitConfig};
 use crate::error::{GraphError, GraphResult};
 use crate::http::graph::Ctx;
 use crate::http::request::GraphRequest;
 use crate::http::response::{sim_error, sim_json, Body};
 use crate::ids::{parse_id, CommentId, ContainerId, IdKind, IgUserId, MediaId, PageId, UserId};
 use crate::model::ratelimit::{self as model, Denied, RateLimits, Report, Scope, Usage};
-use crate::model::World;
+use crate::model::{TokenKind, World};
 use crate::sandbox::Sandbox;
 use crate::server::State;
 use bytes::Bytes;
@@ -24,11 +24,14 @@ pub struct RateHeaders {
     buc: Option<String>,
 }
 
-/// What a request counts against, decided from its path (and `fields=` / `ids=`):
+/// What a request counts against, decided from its path (and `fields=` / `ids=`, and `me`
+/// as the token's own node):
 /// Business Discovery and hashtag search or hashtag nodes count against the Platform limit;
 /// everything naming an IG account (the account itself, or the owner of a media, comment or
-/// container) counts against that account's BUC limit; `me`, Pages, users and the app count
-/// against neither (guides "Rate Limiting").
+/// container) counts against that account's BUC limit; a Page node and its edges against the
+/// Page's BUC (with `page_buc_page_tokens_only`, only Page-token calls: user- and app-token
+/// ones count against the Platform limit, `RATE`); users and the app count against neither
+/// (guides "Rate Limiting").
 pub fn scope(ctx: &Ctx, segs: &[&str]) -> Scope {
     let mut scope = Scope::default();
     if names_field(ctx.req.param("fields").unwrap_or(""), "business_discovery") {
@@ -42,7 +45,23 @@ pub fn scope(ctx: &Ctx, segs: &[&str]) -> Scope {
             }
         }
         ["ig_hashtag_search", ..] => scope.platform = true,
+        ["me", ..] => match ctx.viewer.kind {
+            TokenKind::Page { page, .. } => {
+                scope.pages.insert(page);
+            }
+            TokenKind::Instagram(ig) => {
+                scope.accounts.insert(ig);
+            }
+            TokenKind::User(_) | TokenKind::App => {}
+        },
         [id, ..] => add(&ctx.world, id, &mut scope),
+    }
+    if ctx.cfg.rate_limits.page_buc_page_tokens_only
+        && !scope.pages.is_empty()
+        && !matches!(ctx.viewer.kind, TokenKind::Page { .. })
+    {
+        scope.pages.clear();
+        scope.platform = true;
     }
     scope
 }
@@ -85,6 +104,10 @@ pub fn admit(ctx: &Ctx, rl: &mut RateLimits, segs: &[&str]) -> (RateHeaders, Gra
     let cfg = &ctx.cfg.rate_limits;
     let verdict = model::admit(&ctx.world, rl, cfg, &scope, ctx.viewer.user(), ctx.now).map_err(|d| match d {
         Denied::Account(_) => GraphError::instagram_buc_limit(cfg.buc_error_status),
+        Denied::Page(_) => match cfg.page_error {
+            PageLimitError::Buc80001 => GraphError::page_buc_limit(cfg.page_error_status),
+            PageLimitError::Page32 => GraphError::page_request_limit(cfg.page_error_status),
+        },
         Denied::App => GraphError::app_request_limit(cfg.platform_error_status),
         Denied::User => GraphError::user_request_limit(cfg.user_error_status),
     });
@@ -174,11 +197,18 @@ fn usage_json(u: &Usage) -> Value {
 fn overrides_json(rl: &RateLimits) -> Value {
     let o = &rl.overrides;
     let impressions: Map<String, Value> = o.impressions.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
+    let page_engaged_users: Map<String, Value> = o
+        .page_engaged_users
+        .iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
     json!({
         "buc_calls_per_day": o.buc_calls_per_day,
         "platform_calls_per_hour": o.platform_calls_per_hour,
         "user_calls_per_hour": o.user_calls_per_hour,
         "impressions": impressions,
+        "page_calls_per_day": o.page_calls_per_day,
+        "page_engaged_users": page_engaged_users,
     })
 }
 
@@ -213,7 +243,25 @@ fn status(w: &World, rl: &mut RateLimits, cfg: &RateLimitConfig, now: i64) -> Va
             })
         })
         .collect();
-    doc["buc"] = json!({ "window_seconds": cfg.buc_window_seconds, "instagram_accounts": accounts });
+    let page_ids: Vec<PageId> = w.pages.keys().copied().collect();
+    let pages: Vec<Value> = page_ids
+        .into_iter()
+        .map(|p| {
+            let engaged = model::engaged_users(rl, cfg, p);
+            let usage = model::page_usage(rl, cfg, p, now);
+            json!({
+                "id": p.to_string(),
+                "name": w.pages[&p].name,
+                "engaged_users": engaged,
+                "usage": usage_json(&usage),
+            })
+        })
+        .collect();
+    doc["buc"] = json!({
+        "window_seconds": cfg.buc_window_seconds,
+        "instagram_accounts": accounts,
+        "pages": pages,
+    });
     doc
 }
 
@@ -227,6 +275,31 @@ fn limit_value(v: &Value, key: &str) -> Result<Option<u64>, String> {
     }
 }
 
+/// Applies `{"<id>": n | null, …}` to a per-object override map (`null` removes the
+/// override); every id must name an object of the sandbox (`known`).
+fn set_per_object<K: Ord>(
+    map: &mut std::collections::BTreeMap<K, u64>,
+    v: &Value,
+    key: &str,
+    id_name: &str,
+    kind: &str,
+    known: impl Fn(u64) -> Option<K>,
+) -> Result<(), String> {
+    let Some(m) = v.as_object() else {
+        return Err(format!("{key} must be an object {{\"{id_name}\": n | null}}"));
+    };
+    for (id, n) in m {
+        let Some(id) = parse_id(id).and_then(&known) else {
+            return Err(format!("no {kind} {id} in this sandbox"));
+        };
+        match limit_value(n, key)? {
+            Some(n) => map.insert(id, n),
+            None => map.remove(&id),
+        };
+    }
+    Ok(())
+}
+
 /// Applies a partial settings object; every key is checked before anything changes.
 fn update(w: &World, rl: &mut RateLimits, body: &Map<String, Value>) -> Result<(), String> {
     let mut o = rl.overrides.clone();
@@ -237,18 +310,13 @@ fn update(w: &World, rl: &mut RateLimits, body: &Map<String, Value>) -> Result<(
             "platform_calls_per_hour" => o.platform_calls_per_hour = limit_value(v, k)?,
             "user_calls_per_hour" => o.user_calls_per_hour = limit_value(v, k)?,
             "impressions" => {
-                let Some(m) = v.as_object() else {
-                    return Err("impressions must be an object {\"<ig-user-id>\": n | null}".into());
-                };
-                for (id, n) in m {
-                    let Some(id) = parse_id(id).filter(|&n| w.ig_users.contains_key(&IgUserId(n))) else {
-                        return Err(format!("no instagram account {id} in this sandbox"));
-                    };
-                    match limit_value(n, "impressions")? {
-                        Some(n) => o.impressions.insert(IgUserId(id), n),
-                        None => o.impressions.remove(&IgUserId(id)),
-                    };
-                }
+                let known = |n| w.ig_users.contains_key(&IgUserId(n)).then_some(IgUserId(n));
+                set_per_object(&mut o.impressions, v, k, "<ig-user-id>", "instagram account", known)?
+            }
+            "page_calls_per_day" => o.page_calls_per_day = limit_value(v, k)?,
+            "page_engaged_users" => {
+                let known = |n| w.pages.contains_key(&PageId(n)).then_some(PageId(n));
+                set_per_object(&mut o.page_engaged_users, v, k, "<page-id>", "page", known)?
             }
             "clear_usage" => clear = v.as_bool().ok_or("clear_usage must be a boolean")?,
             other => return Err(format!("unknown rate-limit setting {other:?}")),

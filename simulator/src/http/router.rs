@@ -28,7 +28,7 @@ pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
                 // The dashboard's static files: no secrets, never behind the admin token.
                 return crate::http::ui::serve(&raw.method, &segments[1..]);
             }
-            if let Some(r) = crate::http::events::handle(state, &raw.method, &segments[1..], &raw.body).await {
+            if let Some(r) = crate::http::events::handle(state, &raw, &segments[1..]).await {
                 return r;
             }
             if let Some(r) = crate::http::dialog::control(state, &raw.method, &segments[1..], &raw.body) {
@@ -156,6 +156,8 @@ fn metered(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateH
             *rate = Some(headers);
             admitted?;
         }
+        // Legacy features refused to apps created from v27.0's cut-over on (a counted call).
+        crate::http::legacy::check(&ctx, &segs)?;
         route(&mut ctx, &segs)
     };
     if try_shared {
@@ -184,10 +186,12 @@ fn dummy_app() -> crate::model::App {
         name: String::new(),
         secret: String::new(),
         require_appsecret_proof: false,
+        created_time: 0,
     }
 }
 
 fn oauth_route(state: &State, req: &GraphRequest) -> GraphResult<Value> {
+    crate::http::graph::check_fields_syntax(req)?;
     let app_token = format!(
         "{}|{}",
         req.param("client_id").unwrap_or(""),
@@ -243,6 +247,7 @@ fn is_kind(ctx: &Ctx, seg: &str, kind: IdKind) -> bool {
 
 fn route(ctx: &mut Ctx, segs: &[&str]) -> GraphResult<Value> {
     use Verb::*;
+    crate::http::graph::check_fields_syntax(ctx.req)?;
     if let Some(r) = iglogin::route(ctx, segs) {
         return r;
     }
@@ -287,7 +292,7 @@ fn route(ctx: &mut Ctx, segs: &[&str]) -> GraphResult<Value> {
             Get | Post | Delete,
             [id, edge @ ("product_tags" | "available_catalogs" | "catalog_product_search" | "product_appeal")],
         ) => match (ctx.req.verb, resolve(ctx, id)?, *edge) {
-            (Get, (n, IdKind::Media), "product_tags") => shopping::product_tags(ctx, MediaId(n)),
+            (Get, (n, IdKind::Media), "product_tags") => shopping::product_tags(ctx, MediaId(n), None),
             (Post, (n, IdKind::Media), "product_tags") => shopping::update_product_tags(ctx, MediaId(n)),
             (Delete, (n, IdKind::Media), "product_tags") => shopping::delete_product_tags(ctx, MediaId(n)),
             (Get, (n, IdKind::IgUser), "available_catalogs") => shopping::available_catalogs(ctx, IgUserId(n), None),

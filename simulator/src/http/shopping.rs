@@ -14,6 +14,18 @@ use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
+/// Node types and item fields of the shopping edges (Graph's names in Meta's Business SDK:
+/// `useravailablecatalogs.py`, `shadowigusercatalogproductsearch.py`,
+/// `shadowigmediaproducttags.py`; facts §4.1, §4.2).
+const CATALOGS_NODE: &str = "UserAvailableCatalogs";
+const CATALOG_FIELDS: &[&str] = &["catalog_id", "catalog_name", "product_count", "shop_name"];
+const SEARCH_NODE: &str = "ShadowIGUserCatalogProductSearch";
+#[rustfmt::skip]
+const SEARCH_FIELDS: &[&str] = &["image_url", "is_checkout_flow", "merchant_id", "product_id", "product_name", "product_variants", "retailer_id", "review_status"];
+const TAGS_NODE: &str = "ShadowIGMediaProductTags";
+#[rustfmt::skip]
+const TAG_FIELDS: &[&str] = &["image_url", "is_checkout", "merchant_id", "name", "price_string", "product_id", "review_status", "stripped_price_string", "stripped_sale_price_string", "x", "y"];
+
 /// Tagging endpoints need `instagram_shopping_tag_products`; catalog reads also
 /// `catalog_management` (guide, Requirements; facts §7).
 const TAG: &str = "instagram_shopping_tag_products";
@@ -29,8 +41,11 @@ fn require(ctx: &Ctx, ig: IgUserId, permissions: &[&str]) -> GraphResult<()> {
 
 /// `GET /{ig-user-id}/available_catalogs` (also the `available_catalogs` field): the shop's
 /// one catalog; none for creators or accounts without an approved shop.
-pub fn available_catalogs(ctx: &mut Ctx, ig: IgUserId, _sel: Option<&FieldSel>) -> GraphResult<Value> {
+pub fn available_catalogs(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphResult<Value> {
     require(ctx, ig, &[CATALOG, TAG])?;
+    if sel.is_none() {
+        ctx.require_known_fields(CATALOGS_NODE, CATALOG_FIELDS)?;
+    }
     let business = ctx
         .world
         .ig_users
@@ -83,6 +98,7 @@ fn product_json(ctx: &Ctx, id: u64) -> Option<Value> {
 /// `GET /{ig-user-id}/catalog_product_search?catalog_id=&q=&review_status=` with cursors.
 pub fn catalog_product_search(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
     require(ctx, ig, &[CATALOG, TAG])?;
+    ctx.require_known_fields(SEARCH_NODE, SEARCH_FIELDS)?;
     let catalog_param = ctx.req.required("catalog_id")?;
     let catalog = parse_id(catalog_param.trim())
         .filter(|c| ctx.world.shopping.catalogs.get(c).is_some_and(|c| c.owner == ig))
@@ -165,9 +181,12 @@ fn tag_media(ctx: &Ctx, id: MediaId, verb: &str) -> GraphResult<IgUserId> {
 }
 
 /// `GET /{ig-media-id}/product_tags`.
-pub fn product_tags(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
+pub fn product_tags(ctx: &mut Ctx, id: MediaId, sel: Option<&FieldSel>) -> GraphResult<Value> {
     let owner = tag_media(ctx, id, "GET")?;
     require(ctx, owner, &[TAG])?;
+    if sel.is_none() {
+        ctx.require_known_fields(TAGS_NODE, TAG_FIELDS)?;
+    }
     let data: Vec<Value> = shopping::tags_of(&ctx.world, id)
         .into_iter()
         .map(|(t, p)| {

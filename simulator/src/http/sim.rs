@@ -114,7 +114,7 @@ pub fn describe(sandbox: &Sandbox) -> Value {
             .collect();
         json!({
             "id": sandbox.id,
-            "app": { "id": w.app.id.to_string(), "secret": w.app.secret },
+            "app": { "id": w.app.id.to_string(), "secret": w.app.secret, "created_time": crate::timefmt::iso(w.app.created_time) },
             "users": users,
             "pages": pages,
             "instagram_accounts": accounts,
@@ -297,7 +297,12 @@ fn handle_sync(state: &State, method: &Method, segs: &[String], query: Option<&s
     match (method, segs.as_slice()) {
         (&Method::GET, ["health"]) => sim_json(
             200,
-            &json!({ "status": "ok", "sandboxes": sbs.ids().len(), "version": env!("CARGO_PKG_VERSION") }),
+            &json!({
+                "status": "ok",
+                "sandboxes": sbs.ids().len(),
+                "version": env!("CARGO_PKG_VERSION"),
+                "usage": state.usage(),
+            }),
         ),
         (&Method::GET, ["sandboxes"]) => sim_json(200, &json!({ "data": sbs.ids() })),
         (&Method::GET, ["sandboxes", id]) => with(id, &|s| sim_json(200, &describe(s))),

@@ -93,6 +93,8 @@ pub fn edge(ctx: &mut Ctx, user: UserId, edge: &str) -> GraphResult<Value> {
     match edge {
         "accounts" => accounts_edge(ctx, user, None),
         "permissions" => {
+            // Node type name UNCONFIRMED (the item is the permission grant).
+            ctx.require_known_fields("Permission", &["permission", "status"])?;
             let data: Vec<Value> = ctx
                 .viewer
                 .scopes

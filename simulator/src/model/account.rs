@@ -13,6 +13,9 @@ pub struct App {
     pub secret: String,
     /// "Require App Secret": every call must carry `appsecret_proof`.
     pub require_appsecret_proof: bool,
+    /// When the app was created (unix seconds): apps created from a cut-over on lose the
+    /// legacy Graph features (`Config::legacy_features`; v27.0's changelog).
+    pub created_time: i64,
 }
 
 impl App {

@@ -22,8 +22,16 @@ pub struct Comment {
     pub replies: BTreeMap<TimeKey, CommentId>,
 }
 
-/// The usernames @mentioned in a text, lower-cased, in order of appearance.
-/// Instagram usernames are letters, digits, `.` and `_`; a trailing `.` ends the sentence.
+/// Longest comment or reply, in characters: the caption limit (facts §4.4), which Instagram
+/// applies to comments too (practitioner pages; UNCONFIRMED for the API). It also bounds the
+/// outside world's comments and captions (`model::events`), so extracting their @mentions
+/// is bounded work.
+pub const MAX_COMMENT_CHARS: usize = super::media::MAX_CAPTION_CHARS;
+
+/// The usernames @mentioned in a text, lower-cased, in order of appearance (the one rule of
+/// what a mention is, for the API and the outside world alike). Instagram usernames are
+/// letters, digits, `.` and `_`; a trailing `.` ends the sentence; `name@example.com` is
+/// not a mention. One pass over the text.
 pub fn mentions(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut prev: Option<char> = None;
@@ -44,6 +52,12 @@ pub fn mentions(text: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// [`mentions`] without repeats, in order of first appearance.
+pub fn distinct_mentions(text: &str) -> Vec<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    mentions(text).into_iter().filter(|m| seen.insert(m.clone())).collect()
 }
 
 /// Whether `text` @mentions `username` (case-insensitive).

@@ -24,22 +24,21 @@ fn invalid<T>(msg: impl Into<String>) -> EventResult<T> {
     Err(EventError::Invalid(msg.into()))
 }
 
-/// `@handles` in a text, lower-cased, in order, each once (usernames: letters, digits, `.`, `_`).
+/// `@handles` in a text, lower-cased, in order, each once (the API's one rule:
+/// [`super::comment::distinct_mentions`]).
 pub fn handles(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut rest = text;
-    while let Some(at) = rest.find('@') {
-        let after = &rest[at + 1..];
-        let end = after
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))
-            .unwrap_or(after.len());
-        let name = after[..end].trim_end_matches('.').to_ascii_lowercase();
-        if !name.is_empty() && !out.contains(&name) {
-            out.push(name);
-        }
-        rest = &after[end..];
+    super::comment::distinct_mentions(text)
+}
+
+/// The outside world's texts (comments, captions) are bounded like the API's
+/// ([`super::comment::MAX_COMMENT_CHARS`]).
+fn check_length(what: &str, text: &str) -> EventResult<()> {
+    let max = super::comment::MAX_COMMENT_CHARS;
+    let n = text.chars().count();
+    if n > max {
+        return invalid(format!("{what} has {n} characters: at most {max}"));
     }
-    out
+    Ok(())
 }
 
 fn valid_username(u: &str) -> bool {
@@ -102,6 +101,7 @@ pub fn comment(
     if text.trim().is_empty() {
         return invalid("text must not be empty");
     }
+    check_length("text", text)?;
     let m = world
         .media
         .get(&media)
@@ -221,6 +221,7 @@ pub fn post_media(
     tags: Vec<UserTag>,
     now: i64,
 ) -> EventResult<MediaId> {
+    check_length("caption", caption.unwrap_or(""))?;
     let owner = ensure_account(world, owner_username)?;
     let id = MediaId(world.new_id(IdKind::Media));
     let m = new_media(
@@ -356,6 +357,7 @@ pub fn tag(
 
 /// `username` goes live: a new broadcast that is on air until [`end_live`].
 pub fn start_live(world: &mut World, username: &str, caption: Option<&str>, now: i64) -> EventResult<MediaId> {
+    check_length("caption", caption.unwrap_or(""))?;
     let owner = world
         .ig_user_by_username(username)
         .map(|u| u.id)
@@ -512,8 +514,16 @@ mod tests {
     fn handles_are_found_lowercased_once_without_a_trailing_dot() {
         assert_eq!(
             handles("@BlueBottle challenge? cc @ana.lopez. and @bluebottle again, mail a@b"),
-            vec!["bluebottle", "ana.lopez", "b"]
+            vec!["bluebottle", "ana.lopez"]
         );
         assert!(handles("no mentions here").is_empty());
+    }
+
+    #[test]
+    fn many_distinct_handles_are_found_in_one_pass() {
+        let text: String = (0..64_000).map(|i| format!("@u{i} ")).collect();
+        let found = handles(&text);
+        assert_eq!(found.len(), 64_000);
+        assert_eq!(found[63_999], "u63999");
     }
 }

@@ -55,6 +55,7 @@ pub fn normalize(q: &str) -> Result<String, BadHashtag> {
 /// The hashtags in a caption, normalised, without duplicates, in order of appearance.
 pub fn caption_hashtags(caption: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
     let mut prev: Option<char> = None;
     for (i, c) in caption.char_indices() {
         let starts = prev.is_none_or(|p| !is_tag_char(p) && p != '#');
@@ -65,7 +66,7 @@ pub fn caption_hashtags(caption: &str) -> Vec<String> {
         let rest = &caption[i + 1..];
         let len = rest.find(|ch: char| !is_tag_char(ch)).unwrap_or(rest.len());
         let tag = rest[..len].to_lowercase();
-        if !tag.is_empty() && !out.contains(&tag) {
+        if !tag.is_empty() && seen.insert(tag.clone()) {
             out.push(tag);
         }
     }

@@ -114,14 +114,19 @@ pub fn redirect_allowed(uri: &str, registered: &[String]) -> bool {
 /// Parses a dialog's `scope`: comma- or space-separated, empty items ignored, each once, in
 /// the order given.
 pub fn parse_scope(scope: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for s in scope.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()) {
-        if !out.iter().any(|o| o == s) {
-            out.push(s.to_string());
-        }
-    }
-    out
+    let mut seen = BTreeSet::new();
+    scope
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && seen.insert(*s))
+        .map(str::to_string)
+        .collect()
 }
+
+/// Most codes a sandbox remembers: issuing one more forgets the oldest (which then answers
+/// as unknown). Dialogs are clicked by people and tests, not by the thousand, so only a
+/// runaway client reaches it.
+pub const MAX_REMEMBERED_CODES: usize = 1_000;
 
 impl World {
     /// The app-scoped id Instagram Login shows for an account (`id` on `/me`, `user_id` of
@@ -146,6 +151,18 @@ impl World {
         now: i64,
         lifetime: i64,
     ) -> String {
+        while self.login.codes.len() >= MAX_REMEMBERED_CODES {
+            let oldest = self
+                .login
+                .codes
+                .iter()
+                .min_by_key(|(value, c)| (c.issued_at, value.as_str()))
+                .map(|(value, _)| value.clone());
+            match oldest {
+                Some(value) => self.login.codes.remove(&value),
+                None => break,
+            };
+        }
         let n = self.ids.below(u64::MAX);
         let code = format!("AQ{}", super::seed::derive_secret(n, &self.app.secret, "code", 150));
         self.login.codes.insert(
@@ -248,6 +265,22 @@ mod tests {
         let reg = vec!["https://app.example/cb".to_string()];
         assert!(redirect_allowed("https://app.example/cb", &reg));
         assert!(!redirect_allowed("http://127.0.0.1/cb", &reg));
+    }
+
+    #[test]
+    fn a_sandbox_remembers_a_bounded_number_of_codes_forgetting_the_oldest() {
+        let seed: crate::model::seed::WorldSeed =
+            serde_json::from_str(include_str!("../../../fixtures/seeds/demo.json")).unwrap();
+        let mut w = crate::model::seed::build_world(&seed, &crate::Config::default(), 1, "t", 1_000).unwrap();
+        let user = *w.users.keys().next().unwrap();
+        let issue =
+            |w: &mut World, at: i64| w.issue_code(Grantor::User(user), BTreeSet::new(), "http://127.0.0.1/cb", at, 600);
+        let first = issue(&mut w, 1_000);
+        for i in 0..MAX_REMEMBERED_CODES as i64 + 10 {
+            issue(&mut w, 1_001 + i);
+        }
+        assert_eq!(w.login.codes.len(), MAX_REMEMBERED_CODES);
+        assert!(!w.login.codes.contains_key(&first));
     }
 
     #[test]

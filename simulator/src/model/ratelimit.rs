@@ -2,8 +2,9 @@
 //! Limiting"; facts §1.4, §2): the Instagram Business Use Case limit per app–account pair
 //! (4800 × impressions per rolling 24 h, error 80002) and the Platform limit per app
 //! (200 × app users per rolling hour, error 4; optionally per user, error 17), which is what
-//! Business Discovery and Hashtag Search count against instead of BUC. Page reads count
-//! against the Pages BUC (4800 × engaged users per 24 h, `RATE`), reported but not enforced.
+//! Business Discovery and Hashtag Search count against instead of BUC; and the Pages BUC per
+//! Page (4800 × engaged users per rolling 24 h, error 80001; `RATE`, "Business Use Case Rate
+//! Limits", and the Page-level rate limits blog post of 2016-06-16).
 //!
 //! Pure: no IO, every operation takes `now`. The sandbox has one app, so "per app–account
 //! pair" is "per account" here.
@@ -76,6 +77,10 @@ pub struct Overrides {
     pub user_calls_per_hour: Option<u64>,
     /// Impressions of an account in the last 24 h, replacing the followers-derived default.
     pub impressions: BTreeMap<IgUserId, u64>,
+    /// A fixed Pages BUC limit for every Page, replacing the formula.
+    pub page_calls_per_day: Option<u64>,
+    /// Engaged users of a Page in the last 24 h, replacing `page_engaged_users`.
+    pub page_engaged_users: BTreeMap<PageId, u64>,
 }
 
 /// The rate-limit state of a sandbox: per-request bookkeeping, kept beside the world under
@@ -106,6 +111,8 @@ pub struct Scope {
 pub enum Denied {
     /// Instagram BUC of this account (80002).
     Account(IgUserId),
+    /// Pages BUC of this Page (80001, or the Page-level 32: `RateLimitConfig::page_error`).
+    Page(PageId),
     /// App-level Platform limit (4).
     App,
     /// User-level Platform limit (17).
@@ -169,10 +176,26 @@ pub fn buc_limit(world: &World, rl: &RateLimits, cfg: &RateLimitConfig, account:
         .unwrap_or_else(|| impressions(world, rl, cfg, account).saturating_mul(cfg.buc_calls_per_impression))
 }
 
-/// Calls a Page admits per BUC window (`RATE`: 4800 × engaged users; engaged users are the
-/// `page_engaged_users` knob).
-pub fn page_limit(cfg: &RateLimitConfig) -> u64 {
-    cfg.buc_calls_per_impression.saturating_mul(cfg.page_engaged_users)
+/// Engaged users of a Page over the last 24 h: an override, or the `page_engaged_users` knob
+/// (igsim does not model who engages with a Page).
+pub fn engaged_users(rl: &RateLimits, cfg: &RateLimitConfig, page: PageId) -> u64 {
+    rl.overrides
+        .page_engaged_users
+        .get(&page)
+        .copied()
+        .unwrap_or(cfg.page_engaged_users)
+}
+
+/// Calls a Page admits per BUC window (`RATE`: "Calls within 24 hours = 4800 * Number of
+/// Engaged Users"; the same 4800 as the Instagram BUC's factor).
+pub fn page_limit(rl: &RateLimits, cfg: &RateLimitConfig, page: PageId) -> u64 {
+    rl.overrides
+        .page_calls_per_day
+        .or(cfg.page_calls_per_day)
+        .unwrap_or_else(|| {
+            cfg.buc_calls_per_impression
+                .saturating_mul(engaged_users(rl, cfg, page))
+        })
 }
 
 /// Calls the app admits per Platform window (facts §2: 200 × number of users; the sandbox's
@@ -209,6 +232,7 @@ pub fn admit(
         .iter()
         .map(|&a| (a, buc_limit(world, rl, cfg, a)))
         .collect();
+    let page_limits: Vec<(PageId, u64)> = scope.pages.iter().map(|&p| (p, page_limit(rl, cfg, p))).collect();
     let (plen, blen) = (cfg.platform_window_seconds, cfg.buc_window_seconds);
     if scope.platform {
         if rl.platform.count(now, plen) >= platform_limit {
@@ -225,6 +249,11 @@ pub fn admit(
             return Err(Denied::Account(a));
         }
     }
+    for &(p, limit) in &page_limits {
+        if rl.pages.entry(p).or_default().count(now, blen) >= limit {
+            return Err(Denied::Page(p));
+        }
+    }
     if scope.platform {
         rl.platform.record(now);
         if let Some(u) = user {
@@ -234,7 +263,7 @@ pub fn admit(
     for (a, _) in buc_limits {
         rl.buc.entry(a).or_default().record(now);
     }
-    for &p in &scope.pages {
+    for (p, _) in page_limits {
         rl.pages.entry(p).or_default().record(now);
     }
     Ok(())
@@ -248,6 +277,7 @@ pub fn report(world: &World, rl: &mut RateLimits, cfg: &RateLimitConfig, scope: 
         .iter()
         .map(|&a| (a, buc_limit(world, rl, cfg, a)))
         .collect();
+    let page_limits: Vec<(PageId, u64)> = scope.pages.iter().map(|&p| (p, page_limit(rl, cfg, p))).collect();
     let app = usage(&mut rl.platform, now, cfg.platform_window_seconds, app_limit);
     let accounts = limits
         .into_iter()
@@ -256,12 +286,10 @@ pub fn report(world: &World, rl: &mut RateLimits, cfg: &RateLimitConfig, scope: 
             (a, u)
         })
         .collect();
-    let page_limit = page_limit(cfg);
-    let pages = scope
-        .pages
-        .iter()
-        .map(|&p| {
-            let u = usage(rl.pages.entry(p).or_default(), now, cfg.buc_window_seconds, page_limit);
+    let pages = page_limits
+        .into_iter()
+        .map(|(p, limit)| {
+            let u = usage(rl.pages.entry(p).or_default(), now, cfg.buc_window_seconds, limit);
             (p, u)
         })
         .collect();
@@ -272,6 +300,13 @@ pub fn report(world: &World, rl: &mut RateLimits, cfg: &RateLimitConfig, scope: 
 pub fn account_usage(world: &World, rl: &mut RateLimits, cfg: &RateLimitConfig, account: IgUserId, now: i64) -> Usage {
     let limit = buc_limit(world, rl, cfg, account);
     let w = rl.buc.entry(account).or_default();
+    usage(w, now, cfg.buc_window_seconds, limit)
+}
+
+/// Usage of one Page's BUC limit (control plane).
+pub fn page_usage(rl: &mut RateLimits, cfg: &RateLimitConfig, page: PageId, now: i64) -> Usage {
+    let limit = page_limit(rl, cfg, page);
+    let w = rl.pages.entry(page).or_default();
     usage(w, now, cfg.buc_window_seconds, limit)
 }
 

@@ -50,6 +50,9 @@ pub struct AppSeed {
     pub id: Option<String>,
     pub name: String,
     pub require_appsecret_proof: bool,
+    /// When the app was created (ISO 8601, `YYYY-MM-DD` or unix seconds). Absent: an
+    /// established app, created on [`ESTABLISHED_APP_CREATED`].
+    pub created_time: Option<String>,
     /// "Valid OAuth Redirect URIs" of the app; empty = any loopback URI (login dialogs).
     pub redirect_uris: Vec<String>,
 }
@@ -60,10 +63,17 @@ impl Default for AppSeed {
             id: None,
             name: "igsim app".into(),
             require_appsecret_proof: false,
+            created_time: None,
             redirect_uris: Vec::new(),
         }
     }
 }
+
+/// The creation date of an app whose seed gives none: 2019-03-12T00:00:00Z, an established
+/// app created before every app-date rule igsim models (v27.0's legacy features: apps created
+/// from 2026-11-04 lose `ids=`, `method=` and field aliases). Worlds written before the field
+/// existed therefore keep every feature they used.
+pub const ESTABLISHED_APP_CREATED: i64 = 1_552_348_800;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -503,11 +513,18 @@ pub fn build_base(seed: &WorldSeed, cfg: &Config, world_seed: u64, now: i64) -> 
         Some(s) => parse_id(s).ok_or_else(|| format!("app.id {s:?} is not a numeric id"))?,
         None => ids.next(IdKind::App),
     };
+    let created_time = match seed.app.created_time.as_deref() {
+        None => ESTABLISHED_APP_CREATED,
+        Some(s) => crate::timefmt::parse_time_param(s)
+            .filter(|t| (0..=crate::clock::MAX_TIME).contains(t))
+            .ok_or_else(|| format!("app.created_time {s:?} is not a time (ISO 8601, YYYY-MM-DD or unix seconds)"))?,
+    };
     let app = App {
         id: AppId(app_id),
         name: seed.app.name.clone(),
         secret: app_secret,
         require_appsecret_proof: seed.app.require_appsecret_proof,
+        created_time,
     };
     let mut world = World::empty(app, stable_hash(&[&world_seed.to_le_bytes(), b"ids"]));
     world.claim_id(app_id, IdKind::App);

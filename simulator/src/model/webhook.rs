@@ -1,6 +1,6 @@
-//! Webhook subscriptions (app and Page side) and the outbox of deliveries with their retry
-//! schedule, as plain data and functions of `now` (facts §6; guide "Set Up Webhooks for
-//! Instagram"). The network side lives in `crate::webhooks`.
+//! Webhook subscriptions (app and Page side), the outbox of deliveries with their retry
+//! schedule, and their batching into POSTs, as plain data and functions of `now` (facts §6;
+//! guide "Set Up Webhooks for Instagram"). The network side lives in `crate::webhooks`.
 
 use super::{IgAccountType, World};
 use crate::config::Config;
@@ -173,7 +173,8 @@ pub struct Webhooks {
     /// Pending deliveries by (next due, id).
     due: BTreeSet<(i64, u64)>,
     next_id: u64,
-    /// The newest POSTs sent (at most `Config::webhook_posts_kept`), by id.
+    /// The newest POSTs sent (carrying at most `Config::webhook_post_log_changes` changes in
+    /// all, the newest POST always kept), by id.
     pub posts: BTreeMap<u64, Post>,
     next_post: u64,
     /// Story expiries up to here have been looked at for `story_insights`; `None` until
@@ -265,6 +266,32 @@ impl Webhooks {
         }
         self.deliveries.insert(id, d);
         id
+    }
+
+    /// Forgets the oldest finished (delivered or dropped) deliveries beyond `kept`; pending
+    /// and in-flight ones stay. Called before every send round, so the history holds at most
+    /// `kept` finished deliveries plus what one round finishes.
+    pub fn forget_finished(&mut self, kept: usize) {
+        if self.deliveries.len() <= kept {
+            return;
+        }
+        let finished = |d: &Delivery| matches!(d.state, DeliveryState::Delivered | DeliveryState::Dropped);
+        let excess = self
+            .deliveries
+            .values()
+            .filter(|d| finished(d))
+            .count()
+            .saturating_sub(kept);
+        let oldest: Vec<u64> = self
+            .deliveries
+            .values()
+            .filter(|d| finished(d))
+            .take(excess)
+            .map(|d| d.id)
+            .collect();
+        for id in oldest {
+            self.deliveries.remove(&id);
+        }
     }
 
     /// Whether a POST should go out now: a change waiting for a retry fell due, or a first
@@ -373,8 +400,10 @@ impl World {
     }
 
     /// Time-driven webhooks: `story_insights` for every story of a subscribed account that
-    /// expired since the last look, due `story_insights_delay_seconds` after expiry.
+    /// expired since the last look, due `story_insights_delay_seconds` after expiry. Also
+    /// keeps the delivery history bounded ([`Webhooks::forget_finished`]).
     pub fn webhook_tick(&mut self, cfg: &Config, now: i64) {
+        self.webhooks.forget_finished(cfg.webhook_deliveries_kept);
         let Some(from) = self.webhooks.stories_scanned_to else {
             return;
         };
@@ -472,8 +501,11 @@ impl World {
             }
         }
         // Only the newest POSTs are kept for the control plane.
-        while wh.posts.len() > cfg.webhook_posts_kept {
-            wh.posts.pop_first();
+        let mut carried: usize = wh.posts.values().map(|p| p.deliveries.len()).sum();
+        while carried > cfg.webhook_post_log_changes && wh.posts.len() > 1 {
+            if let Some((_, old)) = wh.posts.pop_first() {
+                carried -= old.deliveries.len();
+            }
         }
         out
     }

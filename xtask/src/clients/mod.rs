@@ -1,6 +1,6 @@
 //! `cargo xtask clients`: real Graph API clients (Meta's Python and Node Business SDKs,
-//! pyfacebook, npm's instagram-graph-api), each unchanged but for the base URL, run the publish / comment / hashtag flow
-//! against igsim.
+//! pyfacebook, npm's instagram-graph-api), each unchanged but for the base URL, run the
+//! publish / comment / hashtag flow against igsim.
 //!
 //! The clients come from the package registries once, at the versions pinned in
 //! `conformance/clients/python/requirements.txt` and `conformance/clients/node/package-lock.json`,
