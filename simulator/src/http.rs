@@ -13,6 +13,7 @@ pub mod hashtag;
 pub mod ig_user;
 pub mod iglogin;
 pub mod insights;
+pub mod json;
 pub mod legacy;
 pub mod media;
 pub mod mention;

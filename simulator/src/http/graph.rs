@@ -5,6 +5,7 @@
 use crate::config::{Config, WriteFields};
 use crate::error::{GraphError, GraphResult};
 use crate::http::fields::{self, FieldSel};
+use crate::http::json;
 use crate::http::paging::PageReq;
 use crate::http::request::GraphRequest;
 use crate::ids::{parse_id, IdKind, IgUserId, MediaId, PageId, UserId};
@@ -213,38 +214,138 @@ pub fn reference(
     }
 }
 
-/// Builds a node object from a selection: fields in the order asked, each under its key
-/// (its alias when it has one, [`FieldSel::key`]), a key asked twice once, `id` always present
-/// (appended when not asked for), unknown fields a `(#100)` error.
+/// Where a projection puts a node's fields: a `Value` map ([`project`]) or an answer's bytes
+/// ([`project_into`]). [`project_fields`] holds the rule both follow.
+trait NodeObject<'s> {
+    /// Whether `key` was already put.
+    fn has(&self, key: &str) -> bool;
+    fn put_id(&mut self, key: &'s str, id: &str);
+    /// Puts the field `sel` under `key`; `None` when it is not a field of the node type.
+    fn put(&mut self, key: &'s str, sel: &'s FieldSel) -> GraphResult<Option<()>>;
+}
+
+/// THE projection rule: fields in the order asked, each under its key (its alias when it has
+/// one, [`FieldSel::key`]), a key asked twice put once (a field left out leaves its key free),
+/// `id` always present (appended when not asked for), unknown fields a `(#100)` error.
+fn project_fields<'s>(o: &mut impl NodeObject<'s>, node_type: &str, id: &str, sel: &'s [FieldSel]) -> GraphResult<()> {
+    for s in sel {
+        let key = s.key();
+        if o.has(key) {
+            continue;
+        }
+        if s.name == "id" {
+            o.put_id(key, id);
+            continue;
+        }
+        if o.put(key, s)?.is_none() {
+            return Err(GraphError::nonexisting_field(&s.name, node_type));
+        }
+    }
+    if !o.has("id") {
+        o.put_id("id", id);
+    }
+    Ok(())
+}
+
+/// Builds a node object from a selection ([`project_fields`]) as a `Value`.
 pub fn project(
     node_type: &str,
     id: &str,
     sel: &[FieldSel],
-    mut f: impl FnMut(&FieldSel) -> GraphResult<Field>,
+    f: impl FnMut(&FieldSel) -> GraphResult<Field>,
 ) -> GraphResult<Value> {
-    // One hash per field (entry, not contains_key + insert) and no regrowth: this runs for
-    // every item of every page.
-    let mut map = Map::with_capacity(sel.len() + 1);
-    for s in sel {
-        let serde_json::map::Entry::Vacant(slot) = map.entry(s.key()) else {
-            continue;
-        };
-        if s.name == "id" {
-            slot.insert(Value::String(id.into()));
-            continue;
+    struct ToMap<F> {
+        map: Map<String, Value>,
+        f: F,
+    }
+    impl<F: FnMut(&FieldSel) -> GraphResult<Field>> NodeObject<'_> for ToMap<F> {
+        fn has(&self, key: &str) -> bool {
+            self.map.contains_key(key)
         }
-        match f(s)? {
-            Field::Value(v) => {
-                slot.insert(v);
+        fn put_id(&mut self, key: &str, id: &str) {
+            self.map.insert(key.into(), Value::String(id.into()));
+        }
+        fn put(&mut self, key: &str, sel: &FieldSel) -> GraphResult<Option<()>> {
+            match (self.f)(sel)? {
+                Field::Value(v) => {
+                    self.map.insert(key.into(), v);
+                }
+                Field::Omit => {}
+                Field::Unknown => return Ok(None),
             }
-            Field::Omit => {}
-            Field::Unknown => return Err(GraphError::nonexisting_field(&s.name, node_type)),
+            Ok(Some(()))
         }
     }
-    if !map.contains_key("id") {
-        map.insert("id".into(), Value::String(id.into()));
+    let mut o = ToMap {
+        map: Map::with_capacity(sel.len() + 1),
+        f,
+    };
+    project_fields(&mut o, node_type, id, sel)?;
+    Ok(Value::Object(o.map))
+}
+
+/// What a field wrote into an answer ([`project_into`]).
+pub enum Wrote {
+    /// Its value, after its key.
+    Value,
+    /// Nothing: a known field with nothing to show here (its key is taken back).
+    Omit,
+    /// Nothing: not a field of this node type.
+    Unknown,
+}
+
+/// Writes a node object from a selection ([`project_fields`]) straight into `out`: `f` writes
+/// each field's value after its key.
+pub fn project_into(
+    out: &mut Vec<u8>,
+    node_type: &str,
+    id: &str,
+    sel: &[FieldSel],
+    f: impl FnMut(&FieldSel, &mut Vec<u8>) -> GraphResult<Wrote>,
+) -> GraphResult<()> {
+    struct ToBytes<'o, 'k, F> {
+        out: &'o mut Vec<u8>,
+        keys: Vec<&'k str>,
+        f: F,
     }
-    Ok(Value::Object(map))
+    impl<F> ToBytes<'_, '_, F> {
+        fn key(&mut self, key: &str) -> usize {
+            let mark = self.out.len();
+            if !self.keys.is_empty() {
+                self.out.push(b',');
+            }
+            json::push_key(self.out, key);
+            mark
+        }
+    }
+    impl<'k, F: FnMut(&FieldSel, &mut Vec<u8>) -> GraphResult<Wrote>> NodeObject<'k> for ToBytes<'_, 'k, F> {
+        fn has(&self, key: &str) -> bool {
+            self.keys.contains(&key)
+        }
+        fn put_id(&mut self, key: &'k str, id: &str) {
+            self.key(key);
+            json::push_str(self.out, id);
+            self.keys.push(key);
+        }
+        fn put(&mut self, key: &'k str, sel: &'k FieldSel) -> GraphResult<Option<()>> {
+            let mark = self.key(key);
+            match (self.f)(sel, self.out)? {
+                Wrote::Value => self.keys.push(key),
+                Wrote::Omit => self.out.truncate(mark),
+                Wrote::Unknown => return Ok(None),
+            }
+            Ok(Some(()))
+        }
+    }
+    out.push(b'{');
+    let mut o = ToBytes {
+        out,
+        keys: Vec::with_capacity(sel.len() + 1),
+        f,
+    };
+    project_fields(&mut o, node_type, id, sel)?;
+    o.out.push(b'}');
+    Ok(())
 }
 
 /// A selection from a comma list of names (default field sets).

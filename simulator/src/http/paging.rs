@@ -284,6 +284,29 @@ pub fn paging_json<K: CursorKey>(w: &Window<K>, links: Option<&Links>) -> Option
     Some(Value::Object(p))
 }
 
+/// [`edge_json`] written straight into `out`: `item(out, i)` writes the `i`-th of `n` items.
+pub fn edge_into(
+    out: &mut Vec<u8>,
+    n: usize,
+    mut item: impl FnMut(&mut Vec<u8>, usize) -> GraphResult<()>,
+    paging: Option<Value>,
+) -> GraphResult<()> {
+    out.extend_from_slice(b"{\"data\":[");
+    for i in 0..n {
+        if i > 0 {
+            out.push(b',');
+        }
+        item(out, i)?;
+    }
+    out.push(b']');
+    if let Some(p) = paging {
+        out.extend_from_slice(b",\"paging\":");
+        crate::http::json::push_value(out, &p);
+    }
+    out.push(b'}');
+    Ok(())
+}
+
 /// `{"data": [...], "paging": {...}}` (paging left out when the page is empty).
 pub fn edge_json(data: Vec<Value>, paging: Option<Value>) -> Value {
     let mut m = Map::new();

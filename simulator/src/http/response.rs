@@ -52,6 +52,11 @@ fn base(status: u16, body: Vec<u8>, content_type: &'static str) -> Response<Body
 /// A Graph answer: JSON with `facebook-api-version` and `x-fb-trace-id`.
 pub fn graph_json(status: u16, value: &Value, version: ApiVersion, trace: &str) -> Response<Body> {
     let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
+    graph_bytes(status, body, version, trace)
+}
+
+/// A Graph answer already written as JSON (`http::json`), with the headers of [`graph_json`].
+pub fn graph_bytes(status: u16, body: Vec<u8>, version: ApiVersion, trace: &str) -> Response<Body> {
     let mut r = base(status, body, "application/json; charset=UTF-8");
     let h = r.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&version.to_string()) {

@@ -5,8 +5,9 @@
 
 use crate::error::{GraphError, GraphResult};
 use crate::http::graph::{authenticate, read_many, read_node, Ctx, WorldAccess};
+use crate::http::json::Json;
 use crate::http::request::{self, GraphRequest, RawRequest, Verb};
-use crate::http::response::{graph_error, graph_json, Body};
+use crate::http::response::{graph_bytes, graph_error, graph_json, Body};
 use crate::http::{
     comment, hashtag, ig_user, iglogin, insights, media, mention, oauth, publishing, ratelimit, shopping, sim, user,
 };
@@ -71,11 +72,12 @@ pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
     // Rate-limit headers: from the admission check when the request reached it.
     let mut rate = None;
     let result = match crate::http::webhooks::intercept(state, &req).await {
-        Some(result) => result,
+        Some(result) => result.map(Answer::Value),
         None => metered(state, &req, &mut rate),
     };
     let mut resp = match result {
-        Ok(v) => graph_json(200, &v, req.version, &trace),
+        Ok(Answer::Value(v)) => graph_json(200, &v, req.version, &trace),
+        Ok(Answer::Written(j)) => graph_bytes(200, j.into_bytes(), req.version, &trace),
         Err(e) if iglogin::flavour(&req) == Flavour::Instagram => {
             graph_error(&e.on_instagram_host(req.verb.as_str()), req.version, &trace, suppress)
         }
@@ -95,13 +97,29 @@ pub fn clock_of(state: &State, token: Option<&str>) -> i64 {
         .map_or_else(crate::clock::os_now, |s| s.now())
 }
 
+/// A handler's answer: a `Value` tree, or JSON already written (the hot reads: media nodes
+/// and pages, `http::json`).
+pub enum Answer {
+    Value(Value),
+    Written(Json),
+}
+
+impl Answer {
+    fn into_value(self) -> Value {
+        match self {
+            Answer::Value(v) => v,
+            Answer::Written(j) => j.to_value(),
+        }
+    }
+}
+
 /// A Graph request without its rate-limit headers (batch operations: each still counts).
 fn graph(state: &State, req: &GraphRequest) -> GraphResult<Value> {
-    metered(state, req, &mut None)
+    metered(state, req, &mut None).map(Answer::into_value)
 }
 
 /// A Graph request; `rate` receives the headers of its rate-limit check when it got there.
-fn metered(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateHeaders>) -> GraphResult<Value> {
+fn metered(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateHeaders>) -> GraphResult<Answer> {
     let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
 
     if req.verb == Verb::Post && segs.is_empty() && req.param("batch").is_some() {
@@ -111,12 +129,12 @@ fn metered(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateH
             return Err(GraphError::token_required());
         };
         sandbox_of(state, token)?.with_world(|world, now| authenticate(world, req, token, now))?;
-        return crate::http::batch::run(state, req, graph);
+        return crate::http::batch::run(state, req, graph).map(Answer::Value);
     }
 
     // Token endpoints authenticate with app credentials, not an access token.
     if let ["oauth", "access_token"] = segs.as_slice() {
-        return oauth_route(state, req);
+        return oauth_route(state, req).map(Answer::Value);
     }
 
     if let Some(e) = iglogin::wrong_host(req) {
@@ -138,7 +156,7 @@ fn metered(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateH
     // "Overview" -> "Rate Limiting").
     let try_shared = req.verb == Verb::Get;
     let mut counted = false;
-    let mut run = |world: WorldAccess, now: i64| -> GraphResult<Value> {
+    let mut run = |world: WorldAccess, now: i64| -> GraphResult<Answer> {
         let viewer = authenticate(&world, req, token, now)?;
         let access = world.access(&viewer.kind);
         let mut ctx = Ctx {
@@ -245,12 +263,34 @@ fn is_kind(ctx: &Ctx, seg: &str, kind: IdKind) -> bool {
     parse_id(seg).and_then(|n| ctx.world.kind_of(n)) == Some(kind)
 }
 
-fn route(ctx: &mut Ctx, segs: &[&str]) -> GraphResult<Value> {
-    use Verb::*;
+fn route(ctx: &mut Ctx, segs: &[&str]) -> GraphResult<Answer> {
     crate::http::graph::check_fields_syntax(ctx.req)?;
     if let Some(r) = iglogin::route(ctx, segs) {
-        return r;
+        return r.map(Answer::Value);
     }
+    // The hot reads, written straight into the answer's bytes.
+    match (ctx.req.verb, segs) {
+        (Verb::Get, [id, "media"]) => {
+            if let Ok((n, IdKind::IgUser)) = resolve(ctx, id) {
+                let mut out = Vec::with_capacity(4096);
+                ig_user::media_edge_into(ctx, IgUserId(n), None, &mut out)?;
+                return Ok(Answer::Written(Json::new(out)));
+            }
+        }
+        (Verb::Get, [id]) if !matches!(*id, "debug_token" | "me" | "ig_hashtag_search") => {
+            if let Ok((n, IdKind::Media)) = resolve(ctx, id) {
+                let mut out = Vec::with_capacity(512);
+                media::read_into(ctx, MediaId(n), &mut out)?;
+                return Ok(Answer::Written(Json::new(out)));
+            }
+        }
+        _ => {}
+    }
+    route_value(ctx, segs).map(Answer::Value)
+}
+
+fn route_value(ctx: &mut Ctx, segs: &[&str]) -> GraphResult<Value> {
+    use Verb::*;
     match (ctx.req.verb, segs) {
         (Get, []) => match ctx.req.param("ids") {
             Some(ids) => {

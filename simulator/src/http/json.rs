@@ -1,0 +1,142 @@
+//! JSON written straight into an answer's bytes (issue 12): node projections and edge pages
+//! are rendered field by field into one buffer, without an intermediate `serde_json::Value`
+//! tree. Everything here writes exactly the bytes `serde_json::to_vec` writes for the same
+//! value (same escaping, same number forms), so answers do not change.
+
+use serde_json::Value;
+
+/// An answer (or a part of one) already rendered as JSON text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Json(Vec<u8>);
+
+impl Json {
+    pub fn new(bytes: Vec<u8>) -> Self {
+        Json(bytes)
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.0
+    }
+
+    /// The same JSON as a `Value`, for the few callers that still assemble trees (batch
+    /// bodies, `ids=` reads, expansions of nodes rendered here).
+    pub fn to_value(&self) -> Value {
+        serde_json::from_slice(&self.0).unwrap_or(Value::Null)
+    }
+}
+
+/// Whether a byte must be escaped inside a JSON string (serde_json escapes exactly these:
+/// control characters, `"` and `\`).
+fn escaped(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
+/// Appends `s` as a JSON string, escaped as serde_json escapes it: `\"`, `\\`, `\b`, `\f`,
+/// `\n`, `\r`, `\t`, other control characters as `\u00xx` (lower-case hex), everything else
+/// (including `/` and non-ASCII) as is.
+pub fn push_str(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    // Most strings need no escaping: one pass without early exit (which vectorises), then a
+    // single copy.
+    if !bytes.iter().fold(false, |any, &b| any | escaped(b)) {
+        out.extend_from_slice(bytes);
+    } else {
+        let mut run = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            if !escaped(b) {
+                continue;
+            }
+            out.extend_from_slice(&bytes[run..i]);
+            run = i + 1;
+            match b {
+                b'"' => out.extend_from_slice(b"\\\""),
+                b'\\' => out.extend_from_slice(b"\\\\"),
+                0x08 => out.extend_from_slice(b"\\b"),
+                0x0c => out.extend_from_slice(b"\\f"),
+                b'\n' => out.extend_from_slice(b"\\n"),
+                b'\r' => out.extend_from_slice(b"\\r"),
+                b'\t' => out.extend_from_slice(b"\\t"),
+                _ => {
+                    const HEX: &[u8; 16] = b"0123456789abcdef";
+                    out.extend_from_slice(b"\\u00");
+                    out.push(HEX[usize::from(b >> 4)]);
+                    out.push(HEX[usize::from(b & 0xf)]);
+                }
+            }
+        }
+        out.extend_from_slice(&bytes[run..]);
+    }
+    out.push(b'"');
+}
+
+/// Appends an unsigned integer.
+pub fn push_u64(out: &mut Vec<u8>, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+/// Appends a signed integer.
+pub fn push_i64(out: &mut Vec<u8>, n: i64) {
+    if n < 0 {
+        out.push(b'-');
+    }
+    push_u64(out, n.unsigned_abs());
+}
+
+pub fn push_bool(out: &mut Vec<u8>, b: bool) {
+    out.extend_from_slice(if b { b"true" } else { b"false" });
+}
+
+/// Appends a `Value` (the small parts still built as trees: paging objects, nested edges of
+/// other modules).
+pub fn push_value(out: &mut Vec<u8>, v: &Value) {
+    // Writing into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, v);
+}
+
+/// Appends `"key":`.
+pub fn push_key(out: &mut Vec<u8>, key: &str) {
+    push_str(out, key);
+    out.push(b':');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn strings_are_escaped_exactly_as_serde_json_escapes_them(s in "\\PC*|[\\x00-\\x7f]*") {
+            let mut out = Vec::new();
+            push_str(&mut out, &s);
+            prop_assert_eq!(out, serde_json::to_vec(&s).unwrap_or_default());
+        }
+
+        #[test]
+        fn integers_are_written_as_serde_json_writes_them(n: i64, u: u64) {
+            let mut out = Vec::new();
+            push_i64(&mut out, n);
+            prop_assert_eq!(&out, &serde_json::to_vec(&n).unwrap_or_default());
+            out.clear();
+            push_u64(&mut out, u);
+            prop_assert_eq!(out, serde_json::to_vec(&u).unwrap_or_default());
+        }
+    }
+}
