@@ -192,7 +192,7 @@ pub struct Config {
 
     /// The control plane's token (`igsim serve --admin-token`, env `IGSIM_ADMIN_TOKEN`). When
     /// set, every `/_sim/` route but the dashboard's static files needs it (see
-    /// `http::sim::authorize`); `None` leaves the control plane open, as on loopback. Never
+    /// `http::control::authorize`); `None` leaves the control plane open, as on loopback. Never
     /// shown by any route.
     #[serde(skip_serializing)]
     pub admin_token: Option<String>,

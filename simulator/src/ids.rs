@@ -1,4 +1,4 @@
-//! Graph ids and the seeded generator that makes them.
+//! Graph ids and the seeded generators that make them (object ids, `fbtrace_id`s).
 //!
 //! Ids are 17-digit decimal numbers as on the real API (IG users start `1784…`, media
 //! `179…`/`178…`). They come from a ChaCha stream seeded per sandbox, so the same seed and
@@ -9,6 +9,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeSet;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 macro_rules! typed_id {
     ($($name:ident),*) => {$(
@@ -144,9 +145,50 @@ pub fn derived_id(purpose: &str, id: u64) -> u64 {
     17_000_000_000_000_000 + stable_hash(&[purpose.as_bytes(), &id.to_le_bytes()]) % 900_000_000_000_000
 }
 
+/// Makes `fbtrace_id`s: opaque, 23 characters like production's, and deterministic for a
+/// given seed and request order.
+pub struct TraceIds {
+    seed: u64,
+    counter: AtomicU64,
+}
+
+impl TraceIds {
+    pub fn new(seed: u64) -> Self {
+        TraceIds {
+            seed,
+            counter: AtomicU64::new(0),
+        }
+    }
+
+    pub fn next(&self) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let mut x = stable_hash(&[&self.seed.to_le_bytes(), &n.to_le_bytes()]);
+        let mut y = stable_hash(&[&n.to_le_bytes(), &self.seed.to_le_bytes()]);
+        (0..23)
+            .map(|i| {
+                let src = if i < 11 { &mut x } else { &mut y };
+                let c = ALPHABET[(*src & 63) as usize] as char;
+                *src >>= 6;
+                c
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trace_ids_are_deterministic_and_look_real() {
+        let a = TraceIds::new(1);
+        let b = TraceIds::new(1);
+        let (x, y) = (a.next(), b.next());
+        assert_eq!(x, y);
+        assert_eq!(x.len(), 23);
+        assert_ne!(a.next(), x);
+    }
 
     #[test]
     fn the_same_seed_gives_the_same_ids() {

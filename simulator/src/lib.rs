@@ -9,31 +9,31 @@
 //! - [`version`]: the Graph API version timeline (dates, served range, per-version changes).
 //! - [`model`]: the world of a sandbox. No IO, no clock: operations take `now`.
 //! - [`sandbox`]: isolated worlds, their locks and clocks, the token index.
+//! - [`app`]: the shared state handle (sandboxes, trace ids, the webhook dispatcher).
+//! - [`io`]: the only code that talks to the outside (webhook POSTs, media downloads).
 //! - [`http`]: the only layer that knows HTTP and JSON (route table in `http::router`).
-//! - [`media_fetch`]: media URL checks and the optional real download (`--media-fetch`).
 //! - [`synth`]: deterministic media bytes (JPEG pictures, MP4 videos) for the CDN.
 //! - [`server`]: accept loop and its limits (connections, timeouts, buffered bytes),
 //!   graceful shutdown, in-process start for tests.
-//! - [`webhooks`]: the webhook dispatcher (signing, handshake, retries); with `media_fetch`
-//!   the only code that opens connections.
 //!
 //! Invariants: the model does no IO and never reads a clock; a world lock is never held
 //! across `.await`; no handler panics on client input; iteration reaching a response is
 //! deterministic and ids come from a seeded generator.
 
+pub mod app;
 pub mod clock;
 pub mod config;
 pub mod error;
 pub mod http;
 pub mod ids;
-pub mod media_fetch;
+pub mod io;
 pub mod model;
 pub mod sandbox;
 pub mod server;
 pub mod synth;
 pub mod timefmt;
 pub mod version;
-pub mod webhooks;
 
+pub use app::demo_world;
 pub use config::{ClockMode, Config};
-pub use server::{demo_world, Running, Simulator};
+pub use server::{Running, Simulator};

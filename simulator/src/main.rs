@@ -219,7 +219,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         ..Config::default()
     };
     if let Some(url) = &config.webhook_url {
-        simulator::webhooks::check_url(url).map_err(|e| format!("--webhook-url: {e}"))?;
+        simulator::io::webhooks::check_url(url).map_err(|e| format!("--webhook-url: {e}"))?;
     }
     if !(config.activity_rate >= 0.0 && config.activity_rate.is_finite()) {
         return Err("--activity is a non-negative number of events per sandbox-minute".into());
@@ -343,7 +343,7 @@ fn banner(running: &simulator::Running, exposed: bool) -> String {
         let _ = writeln!(out, "  {base}/_sim/sandboxes/default");
         return out;
     }
-    let d = simulator::http::sim::describe(&sb);
+    let d = simulator::http::control::sandboxes::describe(&sb);
     let _ = writeln!(out, "Demo credentials (sandbox \"default\"):");
     let _ = writeln!(out, "  app id      {}", d["app"]["id"].as_str().unwrap_or(""));
     let _ = writeln!(out, "  app secret  {}", d["app"]["secret"].as_str().unwrap_or(""));
@@ -410,7 +410,7 @@ fn banner(running: &simulator::Running, exposed: bool) -> String {
     );
     let _ = writeln!(out);
     let _ = writeln!(out, "All sandboxes, tokens and clocks: {base}/_sim/sandboxes/default");
-    let _ = writeln!(out, "Dashboard: {}", simulator::http::ui::url(&base));
+    let _ = writeln!(out, "Dashboard: {}", simulator::http::control::ui::url(&base));
     out
 }
 
@@ -499,9 +499,9 @@ fn trigger(t: TriggerArgs) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let mut headers = vec![("content-type", "application/json".to_string())];
     if let Some(token) = &t.admin_token {
-        headers.push((simulator::http::sim::ADMIN_TOKEN_HEADER, token.clone()));
+        headers.push((simulator::http::control::ADMIN_TOKEN_HEADER, token.clone()));
     }
-    let out = rt.block_on(simulator::webhooks::request(
+    let out = rt.block_on(simulator::io::webhooks::request(
         method,
         &url,
         &headers,

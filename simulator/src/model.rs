@@ -10,6 +10,7 @@ pub mod hashtag;
 pub mod insights;
 pub mod login;
 pub mod media;
+pub mod media_check;
 pub mod publishing;
 pub mod ratelimit;
 pub mod seed;

@@ -408,13 +408,13 @@ mod tests {
             sandbox_idle_seconds: idle,
             ..Config::default()
         };
-        Sandboxes::new(cfg, SeedWorld::new(crate::server::demo_world())).expect("the demo world builds")
+        Sandboxes::new(cfg, SeedWorld::new(crate::app::demo_world())).expect("the demo world builds")
     }
 
     #[test]
     fn a_sandbox_made_from_a_kept_base_is_the_world_built_on_its_own() {
         let sbs = registry(0);
-        let a = sbs.create(Some("a".into()), SeedWorld::new(crate::server::demo_world()), None);
+        let a = sbs.create(Some("a".into()), SeedWorld::new(crate::app::demo_world()), None);
         let a = a.expect("sandbox a");
         // Change a's world: the base it came from must not see it.
         a.with_world(|w, _| {
@@ -422,11 +422,10 @@ mod tests {
             w.tokens.clear();
         });
         let b = sbs
-            .create(Some("b".into()), SeedWorld::new(crate::server::demo_world()), None)
+            .create(Some("b".into()), SeedWorld::new(crate::app::demo_world()), None)
             .expect("sandbox b");
         let cfg = &sbs.config;
-        let mut alone =
-            build_world(&crate::server::demo_world(), cfg, cfg.seed, "b", cfg.frozen_epoch).expect("builds");
+        let mut alone = build_world(&crate::app::demo_world(), cfg, cfg.seed, "b", cfg.frozen_epoch).expect("builds");
         // The registry has taken b's minted tokens into its index.
         for t in alone.take_minted_tokens() {
             assert_eq!(sbs.by_token(&t).map(|s| s.id.clone()).as_deref(), Some("b"));
@@ -437,7 +436,7 @@ mod tests {
     #[test]
     fn sandboxes_of_one_seed_share_its_data_and_own_their_tokens() {
         let sbs = registry(0);
-        let seed = SeedWorld::new(crate::server::demo_world());
+        let seed = SeedWorld::new(crate::app::demo_world());
         let a = sbs.create(Some("a".into()), seed.clone(), None).expect("a");
         let b = sbs.create(Some("b".into()), seed, None).expect("b");
         let (shared, tokens_a) = a.with_world(|wa, _| {
@@ -469,7 +468,7 @@ mod tests {
     #[test]
     fn idle_sandboxes_are_reclaimed_and_default_never() {
         let sbs = registry(600);
-        let a = sbs.create(Some("a".into()), SeedWorld::new(crate::server::demo_world()), None);
+        let a = sbs.create(Some("a".into()), SeedWorld::new(crate::app::demo_world()), None);
         let used = a.expect("a").last_used();
         assert!(sbs.reap_idle(used + 599).is_empty());
         assert_eq!(sbs.reap_idle(used + 600), vec!["a".to_string()]);
@@ -484,7 +483,7 @@ mod tests {
     #[test]
     fn an_idle_time_of_zero_keeps_sandboxes() {
         let sbs = registry(0);
-        sbs.create(Some("a".into()), SeedWorld::new(crate::server::demo_world()), None)
+        sbs.create(Some("a".into()), SeedWorld::new(crate::app::demo_world()), None)
             .expect("a");
         assert!(sbs.reap_idle(i64::MAX).is_empty());
         assert_eq!(sbs.ids().len(), 2);

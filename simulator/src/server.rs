@@ -12,12 +12,12 @@
 
 mod guard;
 
+use crate::app::{demo_world, State};
 use crate::config::Config;
 use crate::error::GraphError;
 use crate::http::request::RawRequest;
-use crate::http::response::{graph_error, Body, TraceIds};
+use crate::http::response::{graph_error, Body};
 use crate::model::seed::WorldSeed;
-use crate::sandbox::{Sandboxes, SeedWorld};
 use bytes::{Bytes, BytesMut};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
@@ -26,59 +26,11 @@ use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::{oneshot, OwnedSemaphorePermit, Semaphore};
-
-/// Shared by every connection.
-pub struct State {
-    pub sandboxes: Sandboxes,
-    pub traces: TraceIds,
-    /// The world `POST /_sim/sandboxes` uses when no body is given.
-    pub default_world: SeedWorld,
-    /// The webhook dispatcher's wake-up signal and per-sandbox send locks.
-    pub webhooks: crate::webhooks::Dispatcher,
-    /// World builds (sandbox creation and reset) running at once, on the blocking pool: at
-    /// most one per core, so a burst of large worlds cannot multiply their memory.
-    pub builds: Semaphore,
-    /// One permit per connection that may be open (`ServerConfig::max_connections`); the
-    /// accept loop holds one while it waits for the next connection.
-    pub connections: Arc<Semaphore>,
-    /// Connections open now.
-    pub open_connections: AtomicUsize,
-    /// One permit per request body byte that may be buffered (`ServerConfig::body_budget_bytes`).
-    pub body_budget: Arc<Semaphore>,
-}
-
-impl State {
-    /// What `/_sim/health` reports about the process's bounded resources: each in use and
-    /// its limit.
-    pub fn usage(&self) -> serde_json::Value {
-        let cfg = &self.sandboxes.config;
-        let used = |sem: &Semaphore, max: usize| max.saturating_sub(sem.available_permits());
-        serde_json::json!({
-            "connections": { "open": self.open_connections.load(Ordering::Relaxed), "max": cfg.server.max_connections },
-            "body_bytes": { "buffered": used(&self.body_budget, body_budget(cfg)), "max": body_budget(cfg) },
-            "sandboxes": { "count": self.sandboxes.ids().len(), "max": cfg.max_sandboxes },
-            "tokens_indexed": self.sandboxes.indexed_tokens(),
-        })
-    }
-}
-
-/// The buffered-body budget: the configured one, but never less than one largest body.
-fn body_budget(cfg: &Config) -> usize {
-    cfg.server
-        .body_budget_bytes
-        .max(cfg.max_body_bytes)
-        .min(Semaphore::MAX_PERMITS)
-}
-
-/// The built-in demo world (`fixtures/seeds/demo.json`).
-pub fn demo_world() -> WorldSeed {
-    serde_json::from_str(include_str!("../../fixtures/seeds/demo.json")).expect("the bundled demo world is valid JSON")
-}
+use tokio::sync::{oneshot, OwnedSemaphorePermit};
 
 /// A simulator ready to start: its configuration and the world of its `default` sandbox.
 pub struct Simulator {
@@ -160,22 +112,7 @@ impl Simulator {
     }
 
     fn state(self) -> Result<Arc<State>, String> {
-        let traces = TraceIds::new(self.config.seed);
-        let config = self.config.clone();
-        let default_world = SeedWorld::new(self.world);
-        let sandboxes = Sandboxes::new(self.config, default_world.clone())?;
-        Ok(Arc::new(State {
-            sandboxes,
-            traces,
-            default_world,
-            webhooks: crate::webhooks::Dispatcher::new(),
-            builds: Semaphore::new(std::thread::available_parallelism().map_or(1, usize::from)),
-            connections: Arc::new(Semaphore::new(
-                config.server.max_connections.clamp(1, Semaphore::MAX_PERMITS),
-            )),
-            body_budget: Arc::new(Semaphore::new(body_budget(&config))),
-            open_connections: AtomicUsize::new(0),
-        }))
+        State::new(self.config, self.world).map(Arc::new)
     }
 
     /// Binds `addr` and serves on the current tokio runtime until shut down.
@@ -230,7 +167,7 @@ impl Simulator {
 
 async fn serve(listener: TcpListener, state: Arc<State>, mut stop: oneshot::Receiver<()>) {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let dispatcher = tokio::spawn(crate::webhooks::run(state.clone()));
+    let dispatcher = tokio::spawn(crate::app::dispatcher::run(state.clone()));
     let reaper = tokio::spawn(reap_idle_sandboxes(state.clone()));
     let cfg = state.sandboxes.config.server.clone();
     let mut http1 = hyper::server::conn::http1::Builder::new();
@@ -299,8 +236,9 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stop: oneshot::Rece
     let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
 }
 
-/// Deletes idle sandboxes ([`Sandboxes::reap_idle`]) every minute, or more often when the
-/// idle time is shorter (so a sandbox goes at most a quarter of its idle time late).
+/// Deletes idle sandboxes ([`crate::sandbox::Sandboxes::reap_idle`]) every minute, or more
+/// often when the idle time is shorter (so a sandbox goes at most a quarter of its idle time
+/// late).
 async fn reap_idle_sandboxes(state: Arc<State>) {
     let idle = state.sandboxes.config.sandbox_idle_seconds;
     if idle == 0 {
@@ -348,7 +286,7 @@ fn transport_answer(state: &State, status: u16) -> Bytes {
 /// The version answers before a request is parsed carry: what a request without a version
 /// is served (as the router does for a path it cannot parse).
 fn unversioned(state: &State) -> crate::config::ApiVersion {
-    let now = crate::http::router::clock_of(state, None);
+    let now = state.clock_of(None);
     state.sandboxes.config.served_version(None, now)
 }
 

@@ -208,3 +208,198 @@ fn running_out_of_descriptors_or_connection_slots_does_not_stop_the_server() {
         assert!(child.wait().expect("exit").success());
     }
 }
+
+/// The nested client JSON that aborted the process (a stack overflow in the JSON5 fallback on
+/// a server thread), sent to the real binary: answered with a Graph error, and the process
+/// lives on. (The in-process simulator of the test suites does not overflow where the
+/// binary does, so this runs against the binary.)
+#[test]
+fn deeply_nested_client_json_does_not_abort_the_process() {
+    let (mut child, addr) = start(&[]);
+    let token = json_body(&http(&addr, "GET /_sim/sandboxes/default"))["users"][0]["access_token"]
+        .as_str()
+        .expect("a token")
+        .to_string();
+    let nest = |n: usize, open: &str, close: &str| {
+        let text = format!("{}1{}", open.repeat(n), close.repeat(n));
+        form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>()
+    };
+    let form = "Content-Type: application/x-www-form-urlencoded\r\n";
+    for (path, body) in [
+        ("/v21.0/", format!("access_token=x&batch={}", nest(1_600, "{a:", "}"))),
+        (
+            "/v21.0/",
+            format!("access_token={token}&batch={}", nest(1_600, "{a:", "}")),
+        ),
+        (
+            "/v21.0/",
+            format!("access_token={token}&batch={}", nest(1_000, "[", "]")),
+        ),
+        (
+            "/v21.0/",
+            format!("access_token={token}&batch={}", nest(3_200, "[", "]")),
+        ),
+        (
+            "/v21.0/",
+            format!("access_token={token}&batch={}", nest(100_000, "[", "]")),
+        ),
+        (
+            "/v21.0/17841405822304914/media",
+            format!(
+                "access_token={token}&image_url=https%3A%2F%2Fx.test%2Fa.jpg&user_tags={}",
+                nest(1_000, "[", "]")
+            ),
+        ),
+    ] {
+        let answer = send(&addr, &format!("POST {path}"), form, body.as_bytes());
+        assert!(
+            answer.starts_with("HTTP/1.1 400"),
+            "{}",
+            &answer[..answer.len().min(300)]
+        );
+        assert!(json_body(&answer)["error"]["code"].is_i64());
+    }
+    assert!(http(&addr, "GET /_sim/health").starts_with("HTTP/1.1 200"));
+    assert!(child.try_wait().expect("status").is_none(), "igsim exited");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// A loopback webhook receiver that answers every request 200 (a thread per connection).
+#[cfg(target_os = "linux")]
+fn accepting_receiver() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        for mut s in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 65_536];
+                let mut seen = Vec::new();
+                // Read the head and the declared body, then answer and close.
+                while let Ok(n) = s.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    seen.extend_from_slice(&buf[..n]);
+                    let text = String::from_utf8_lossy(&seen);
+                    if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                        let len = head
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length: ")
+                                    .map(str::to_string)
+                            })
+                            .and_then(|v| v.trim().parse::<usize>().ok())
+                            .unwrap_or(0);
+                        if body.len() >= len {
+                            break;
+                        }
+                    }
+                }
+                let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+            });
+        }
+    });
+    url
+}
+
+/// Runs `round` `n` times; the resident memory after the first `warm` rounds and at the end.
+#[cfg(target_os = "linux")]
+fn growth(child: &Child, warm: usize, n: usize, mut round: impl FnMut()) -> (u64, u64) {
+    for _ in 0..warm {
+        round();
+    }
+    let before = rss_kib(child);
+    for _ in warm..n {
+        round();
+    }
+    (before, rss_kib(child))
+}
+
+/// Bounds, not times: thousands of token exchanges add one token, and thousands of delivered
+/// webhooks leave the process no bigger than a bounded history (the newest 1,000 finished
+/// deliveries) makes it; the token index and the history are read back from /_sim/health and
+/// the control plane.
+#[cfg(target_os = "linux")]
+#[test]
+fn token_exchanges_and_webhook_deliveries_leave_memory_bounded() {
+    let hook = accepting_receiver();
+    let (mut child, addr) = start(&["--webhook-url", &hook]);
+    let sandbox = json_body(&http(&addr, "GET /_sim/sandboxes/default"));
+    let (app, secret) = (
+        sandbox["app"]["id"].as_str().expect("app id").to_string(),
+        sandbox["app"]["secret"].as_str().expect("secret").to_string(),
+    );
+    let token = sandbox["users"][0]["access_token"].as_str().expect("token").to_string();
+    let indexed = || {
+        json_body(&http(&addr, "GET /_sim/health"))["usage"]["tokens_indexed"]
+            .as_u64()
+            .unwrap()
+    };
+    let tokens_before = indexed();
+    // 50 exchanges per batch request.
+    let op = format!(
+        r#"{{"method":"GET","relative_url":"oauth/access_token?grant_type=fb_exchange_token&client_id={app}&client_secret={secret}&fb_exchange_token={token}"}}"#
+    );
+    let batch = format!("[{}]", vec![op; 50].join(","));
+    let body = format!(
+        "access_token={token}&batch={}",
+        form_urlencoded::byte_serialize(batch.as_bytes()).collect::<String>()
+    );
+    let form = "Content-Type: application/x-www-form-urlencoded\r\n";
+    let (before, after) = growth(&child, 10, 100, || {
+        assert!(send(&addr, "POST /v21.0/", form, body.as_bytes()).starts_with("HTTP/1.1 200"));
+    });
+    assert_eq!(indexed(), tokens_before + 1, "5,000 exchanges, one new token");
+    assert!(
+        after <= before + 8 * 1024,
+        "{before} KiB after 500 exchanges, {after} KiB after 5,000"
+    );
+    // Webhooks: comments by someone else on a post of an account the convenience
+    // subscription covers; each is delivered to the receiver.
+    let media = json_body(&http(
+        &addr,
+        &format!(
+            "GET /v21.0/17841405822304914/media?fields=media_type,media_product_type&limit=50&access_token={token}"
+        ),
+    ));
+    let post = media["data"]
+        .as_array()
+        .expect("media")
+        .iter()
+        .find(|m| m["media_type"] == "IMAGE" && m["media_product_type"] == "FEED")
+        .and_then(|m| m["id"].as_str())
+        .expect("an image post")
+        .to_string();
+    let json = "Content-Type: application/json\r\n";
+    let comment = format!(r#"{{"media_id":"{post}","text":"hello","from_username":"ana.lopez"}}"#);
+    let mut flush_after = 0;
+    let (before, after) = growth(&child, 1_200, 4_000, || {
+        let answer = send(
+            &addr,
+            "POST /_sim/sandboxes/default/events/comment",
+            json,
+            comment.as_bytes(),
+        );
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        flush_after += 1;
+        if flush_after % 200 == 0 {
+            assert!(send(&addr, "POST /_sim/sandboxes/default/webhooks/flush", json, b"{}").starts_with("HTTP/1.1 200"));
+        }
+    });
+    let page = json_body(&http(
+        &addr,
+        "GET /_sim/sandboxes/default/webhooks/deliveries?limit=1000",
+    ));
+    assert!(
+        page["paging"]["next"].is_null(),
+        "at most 1,000 finished deliveries are kept"
+    );
+    assert!(
+        after <= before + 16 * 1024,
+        "{before} KiB after 1,200 deliveries, {after} KiB after 4,000"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}

@@ -44,8 +44,8 @@ const SANDBOX_COUNTS: [usize; 2] = [100, 1000];
 const BASELINE_STARTUP_MS: f64 = 5.5;
 const BASELINE_IDLE_MIB: f64 = 14.6;
 
-/// Kills the child process it owns when dropped, so no server outlives the bench.
-struct Proc(Child);
+/// Kills the child process it owns when dropped, so no server outlives the bench (or soak).
+pub(crate) struct Proc(pub(crate) Child);
 
 impl Drop for Proc {
     fn drop(&mut self) {
@@ -84,7 +84,7 @@ fn wait_healthy(addr: SocketAddr, since: Instant) -> Result<Duration, String> {
     }
 }
 
-fn vm_rss_kib(pid: u32) -> Option<u64> {
+pub(crate) fn vm_rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     line.split_whitespace().nth(1)?.parse().ok()

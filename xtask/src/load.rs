@@ -185,10 +185,21 @@ pub fn get_once(addr: SocketAddr, target: &str) -> std::io::Result<(u16, Vec<u8>
 
 /// One blocking request with an optional JSON body on a fresh connection.
 pub fn request_once(addr: SocketAddr, method: &str, target: &str, body: &[u8]) -> std::io::Result<(u16, Vec<u8>)> {
+    request_typed(addr, method, target, "application/json", body)
+}
+
+/// One blocking request with a body of `content_type` on a fresh connection.
+pub fn request_typed(
+    addr: SocketAddr,
+    method: &str,
+    target: &str,
+    content_type: &str,
+    body: &[u8],
+) -> std::io::Result<(u16, Vec<u8>)> {
     let mut s = std::net::TcpStream::connect(addr)?;
-    s.set_read_timeout(Some(Duration::from_secs(30)))?;
+    s.set_read_timeout(Some(Duration::from_secs(60)))?;
     let head = format!(
-        "{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        "{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
         body.len()
     );
     s.write_all(head.as_bytes())?;

@@ -1,9 +1,11 @@
 //! Project chores: `cargo xtask ci` runs exactly what CI runs; `cargo xtask clients` runs real
-//! Graph API clients against igsim; `cargo xtask bench` measures.
+//! Graph API clients against igsim; `cargo xtask bench` measures; `cargo xtask soak` runs mixed
+//! and hostile traffic for minutes and reports memory, errors and latency.
 
 mod bench;
 mod clients;
 mod load;
+mod soak;
 
 use clap::{Parser, Subcommand};
 use std::path::Path;
@@ -28,6 +30,14 @@ enum Task {
     /// time, idle memory, page cost vs account size; a Markdown report on stdout and in
     /// target/bench.md.
     Bench,
+    /// Minutes of mixed traffic and hostile clients against the release igsim, printing
+    /// resident memory, errors and latency as it goes; a Markdown summary in target/soak.md.
+    /// Not part of CI.
+    Soak {
+        /// How long to run.
+        #[arg(long, default_value_t = 3.0)]
+        minutes: f64,
+    },
     /// The measuring half of `bench`, run from the release build of xtask (started by `bench`).
     #[command(hide = true)]
     BenchRun,
@@ -74,6 +84,22 @@ fn bench() -> bool {
         })
 }
 
+/// Builds the release igsim and soaks it (the soak's clients are threads that mostly wait,
+/// so they run from this xtask as built).
+fn soak(minutes: f64) -> bool {
+    if !cargo(&["build", "--release", "-p", "simulator", "--bin", "igsim"]) {
+        return false;
+    }
+    let target = bench::target_dir(root());
+    match soak::run(&target, &target.join("release").join("igsim"), minutes) {
+        Ok(()) => true,
+        Err(e) => {
+            eprintln!("xtask soak: {e}");
+            false
+        }
+    }
+}
+
 fn run_clients() -> bool {
     match clients::run(root(), &bench::target_dir(root())) {
         Ok(()) => true,
@@ -114,6 +140,7 @@ fn main() -> ExitCode {
         }
         Task::Clients => run_clients(),
         Task::Bench => bench(),
+        Task::Soak { minutes } => soak(minutes),
         Task::BenchRun => bench_run(),
         Task::BenchLoad {
             addr,

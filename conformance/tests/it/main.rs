@@ -13,6 +13,7 @@ mod envelopes;
 mod expansion;
 mod fields_on_write;
 mod foundation;
+mod fuzz;
 mod harness;
 mod hashtags;
 mod hostile;

@@ -271,7 +271,7 @@ impl GraphError {
         )
     }
 
-    /// 36001/2207005: not a supported image format (`media_fetch::SUPPORTED_IMAGE_FORMATS`;
+    /// 36001/2207005: not a supported image format (`media_check::SUPPORTED_IMAGE_FORMATS`;
     /// MPO and JPS refused, Content Publishing "Limitations"). The doc's sentence with its
     /// `{format}` placeholder filled with the accepted list (production's list UNCONFIRMED).
     pub fn image_format_unsupported(format: &str) -> Self {
@@ -282,7 +282,7 @@ impl GraphError {
             "Unsupported image format",
             format!(
                 "The image format {format} is not supported. Supported formats are: {}.",
-                crate::media_fetch::SUPPORTED_IMAGE_FORMATS.join(", ")
+                crate::model::media_check::SUPPORTED_IMAGE_FORMATS.join(", ")
             ),
         )
     }

@@ -6,9 +6,9 @@
 //! (falls back to the batch's token), `name` (accepted). JSONPath dependencies
 //! (`depends_on`, `{result=…}`) are not evaluated: such an operation gets a (#100) error.
 
+use crate::app::State;
 use crate::error::{GraphError, GraphResult};
 use crate::http::request::{parse_jsonish, GraphRequest, Verb};
-use crate::server::State;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -35,7 +35,7 @@ pub fn run(
         )));
     }
     let include_headers = req.param("include_headers") != Some("false");
-    let now = crate::http::router::clock_of(state, req.token.as_deref());
+    let now = state.clock_of(req.token.as_deref());
     let mut out = Vec::with_capacity(ops.len());
     for op in &ops {
         let (status, body) = match operation(req, op, &state.sandboxes.config, now) {

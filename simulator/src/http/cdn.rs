@@ -16,13 +16,13 @@
 //! them (`config::CdnConfig`), else deterministic generated media ([`crate::synth`]): a JPEG
 //! with the media's aspect ratio, colour, initials and label, or a short MP4 for videos.
 
+use crate::app::State;
 use crate::config::CdnConfig;
 use crate::http::graph::Ctx;
 use crate::http::request::{split_path, RawRequest};
 use crate::http::response::{bytes, plain, Body};
 use crate::ids::{parse_id, stable_hash, IgUserId, MediaId};
 use crate::model::{Media, MediaType, ProductType, ReceivedFile, World};
-use crate::server::State;
 use crate::synth::{self, Look};
 use crate::timefmt::{http_date, parse_http_date};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -4,23 +4,21 @@
 //! HTML page listing the sandbox's accounts (Instagram) or users (Facebook) with the
 //! requested permissions as checkboxes; its form posts back to the same path and the answer
 //! is a `302` to `redirect_uri` with `code` and `state`, or with production's
-//! `error=access_denied…` when cancelled. Plus the control plane's headless code issue and
-//! redirect-URI registration (`/_sim/sandboxes/{id}/login/…`).
+//! `error=access_denied…` when cancelled. The control plane's headless code issue and
+//! redirect-URI registration are `http::control::login`.
 //!
 //! Which sandbox a dialog serves: the one whose app has `client_id` and which registered
 //! `redirect_uri` exactly; else `default` (whose app accepts any loopback URI unless it
 //! registered some). Sources: `specs/README.md`, "Instagram Login facts".
 
+use crate::app::State;
 use crate::http::request::{GraphRequest, Verb};
-use crate::http::response::{html, redirect, sim_error, sim_json, Body};
+use crate::http::response::{html, redirect, Body};
 use crate::ids::{IgUserId, UserId};
 use crate::model::login::{parse_scope, redirect_allowed, Flavour, Grantor, IG_LOGIN_SCOPES};
 use crate::model::World;
 use crate::sandbox::{Sandbox, DEFAULT_SANDBOX};
-use crate::server::State;
-use bytes::Bytes;
-use http::{Method, Response};
-use serde_json::{json, Value};
+use http::Response;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -292,7 +290,7 @@ fn grantor(w: &World, flavour: Flavour, value: &str) -> Option<Grantor> {
 }
 
 /// Issues a code; a Facebook user's grants become what the dialog granted.
-fn issue(
+pub fn issue(
     w: &mut World,
     grantor: Grantor,
     granted: BTreeSet<String>,
@@ -310,101 +308,4 @@ fn issue(
         }
     };
     w.issue_code(grantor, granted, redirect_uri, now, lifetime)
-}
-
-/// `/_sim/sandboxes/{id}/login/…`: `POST code` issues a code headlessly
-/// (`{"flavour": "instagram"|"facebook", "account"|"user", "scopes": […], "redirect_uri"}`
-/// → `{"code"}`); `GET|POST redirect_uris` reads or replaces the app's
-/// registered redirect URIs (`{"redirect_uris": […]}`; empty = any loopback URI).
-pub fn control(state: &State, method: &Method, segs: &[String], body: &Bytes) -> Option<Response<Body>> {
-    let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
-    let ["sandboxes", id, "login", what] = segs.as_slice() else {
-        return None;
-    };
-    let Some(sb) = state.sandboxes.get(id) else {
-        return Some(sim_error(404, &format!("no sandbox {id}")));
-    };
-    let parsed = || -> Result<Value, Response<Body>> {
-        serde_json::from_slice(body).map_err(|e| sim_error(400, &format!("the body must be a JSON object: {e}")))
-    };
-    Some(match (method, *what) {
-        (&Method::GET, "redirect_uris") => sim_json(
-            200,
-            &sb.with_world(|w, _| json!({ "redirect_uris": w.login.redirect_uris })),
-        ),
-        (&Method::POST, "redirect_uris") => {
-            let v = match parsed() {
-                Ok(v) => v,
-                Err(r) => return Some(r),
-            };
-            let Some(list) = v["redirect_uris"].as_array().and_then(|a| {
-                a.iter()
-                    .map(|u| u.as_str().map(str::to_string))
-                    .collect::<Option<Vec<_>>>()
-            }) else {
-                return Some(sim_error(400, "give {\"redirect_uris\": [\"<uri>\", …]}"));
-            };
-            sb.with_world(|w, _| w.login.redirect_uris = list.clone());
-            sim_json(200, &json!({ "redirect_uris": list }))
-        }
-        (&Method::POST, "code") => match parsed() {
-            Ok(v) => headless_code(state, &sb, &v),
-            Err(r) => r,
-        },
-        _ => sim_error(404, &format!("no control-plane route {method} login/{what}")),
-    })
-}
-
-fn headless_code(state: &State, sb: &Sandbox, v: &Value) -> Response<Body> {
-    let flavour = match v["flavour"].as_str() {
-        Some("instagram") => Flavour::Instagram,
-        Some("facebook") => Flavour::Facebook,
-        _ => return sim_error(400, "flavour must be \"instagram\" or \"facebook\""),
-    };
-    let Some(redirect_uri) = v["redirect_uri"].as_str() else {
-        return sim_error(400, "redirect_uri is required");
-    };
-    let scopes: Option<BTreeSet<String>> = v["scopes"]
-        .as_array()
-        .and_then(|a| a.iter().map(|s| s.as_str().map(str::to_string)).collect());
-    let Some(scopes) = scopes else {
-        return sim_error(400, "scopes must be an array of permission names");
-    };
-    if flavour == Flavour::Instagram {
-        if let Some(bad) = scopes.iter().find(|s| !IG_LOGIN_SCOPES.contains(&s.as_str())) {
-            return sim_error(400, &format!("{bad} is not an Instagram Login permission"));
-        }
-    }
-    let cfg = &state.sandboxes.config.login;
-    let out = sb.with_world(|w, now| {
-        if !redirect_allowed(redirect_uri, &w.login.redirect_uris) {
-            return Err(format!(
-                "redirect_uri {redirect_uri} is not registered for the sandbox app"
-            ));
-        }
-        let grantor = match flavour {
-            Flavour::Instagram => {
-                let name = v["account"].as_str().ok_or("account (a username) is required")?;
-                let u = w.ig_user_by_username(name).ok_or(format!("no account {name}"))?;
-                if !u.account_type.is_professional() {
-                    return Err(format!("{name} is not a professional account"));
-                }
-                Grantor::Instagram(u.id)
-            }
-            Flavour::Facebook => {
-                let name = v["user"].as_str().ok_or("user (a user's name) is required")?;
-                let u = w
-                    .users
-                    .values()
-                    .find(|u| u.name == name)
-                    .ok_or(format!("no user {name}"))?;
-                Grantor::User(u.id)
-            }
-        };
-        Ok(issue(w, grantor, scopes.clone(), redirect_uri, now, cfg))
-    });
-    match out {
-        Ok(code) => sim_json(200, &json!({ "code": code })),
-        Err(e) => sim_error(400, &e),
-    }
 }

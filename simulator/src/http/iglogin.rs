@@ -8,6 +8,7 @@
 //! host. Path collisions are settled in `router` (README, "Instagram Login"). Sources:
 //! `specs/README.md`, "Instagram Login facts".
 
+use crate::app::State;
 use crate::error::{GraphError, GraphResult, InstagramOAuthError};
 use crate::http::graph::Ctx;
 use crate::http::request::{GraphRequest, Verb};
@@ -15,7 +16,6 @@ use crate::http::response::{sim_json, Body};
 use crate::ids::{parse_id, IdKind, IgUserId};
 use crate::model::login::{CodeRefusal, Flavour, Grantor};
 use crate::model::TokenKind;
-use crate::server::State;
 use http::Response;
 use serde_json::{json, Map, Value};
 

@@ -1,30 +1,26 @@
 //! Content publishing over HTTP: `POST /{ig-user-id}/media` (containers), `POST
 //! /{ig-user-id}/media_publish`, `GET /{ig-container-id}` (`ShadowIGMediaBuilder`),
-//! `GET /{ig-user-id}/content_publishing_limit`, the resumable upload endpoint
-//! (`/ig-api-upload/{version}/{container-id}`), the `collaborators` edge and
-//! `copyright_check_information` of media, and the publishing control plane.
+//! `GET /{ig-user-id}/content_publishing_limit`, the `collaborators` edge and
+//! `copyright_check_information` of media, and the download of media URLs before the world
+//! lock (`--media-fetch`). The resumable upload is `http::upload`; the publishing control
+//! plane `http::control::publishing`.
 //!
 //! Sources: guides "Content Publishing", "Copyright Detection", "Product Tagging" (publishing
 //! parts); facts §1.5, §4.2-4.5.
 
+use crate::app::State;
 use crate::config::PublishingConfig;
 use crate::error::{GraphError, GraphResult};
 use crate::http::fields::FieldSel;
-use crate::http::graph::{project, token_error, Ctx, Field};
-use crate::http::request::{GraphRequest, RawRequest, Verb};
-use crate::http::response::{sim_error, sim_json, Body};
+use crate::http::graph::{project, Ctx, Field};
+use crate::http::request::{GraphRequest, Verb};
 use crate::ids::{parse_id, ContainerId, IdKind, IgUserId, MediaId, PageId};
-use crate::media_fetch::{self, Expect};
 use crate::model::media::UserTag;
+use crate::model::media_check::{self, Expect};
 use crate::model::publishing::{
-    self as model, sample_copyright_match, Container, ContainerKind, CopyrightInfo, CopyrightMatch, InviteStatus,
-    NewContainer, Status,
+    self as model, Container, ContainerKind, CopyrightMatch, InviteStatus, NewContainer, Status,
 };
 use crate::model::{IgAccountType, Media, MediaType, World};
-use crate::sandbox::Sandbox;
-use crate::server::State;
-use bytes::Bytes;
-use http::{Method, Response};
 use serde_json::{json, Map, Value};
 
 pub const CONTAINER_NODE: &str = "ShadowIGMediaBuilder";
@@ -288,12 +284,12 @@ fn parse_children(req: &GraphRequest) -> GraphResult<Vec<ContainerId>> {
 /// is one, else the offline judgement. Returns (failure subcode, copyright match) or the
 /// synchronous error.
 fn check_media_url(req: &GraphRequest, url: &str, expect: Expect) -> GraphResult<(Option<i64>, bool)> {
-    let hints = media_fetch::parse_url(url)?;
+    let hints = media_check::parse_url(url)?;
     let verdict = match hints.forced_error {
         Some(sub) => Err(GraphError::for_publishing_subcode(sub, url, "8 MiB")),
         None => match req.media_checks.get(url) {
             Some(v) => v.clone(),
-            None => media_fetch::judge_offline(url, expect),
+            None => media_check::judge_offline(url, expect),
         },
     };
     match (verdict, expect) {
@@ -661,181 +657,6 @@ pub fn copyright_field(world: &World, media: &Media) -> Field {
     Field::Value(v)
 }
 
-// ---- resumable upload: POST /ig-api-upload/{version}/{container-id} -------------------------
-
-fn upload_failure(message: &str, kind: &str) -> Response<Body> {
-    sim_json(
-        400,
-        &json!({ "debug_info": { "retriable": false, "type": kind, "message": message } }),
-    )
-}
-
-fn header<'a>(raw: &'a RawRequest, name: &str) -> Option<&'a str> {
-    raw.headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
-}
-
-/// The upload endpoint a resumable container's `uri` points at (facts §4.4): headers
-/// `Authorization: OAuth <token>`, `offset`, `file_size` and the bytes as the body, or a
-/// `file_url` header. Answers `{"success":true,"message":"Upload successful."}` or
-/// `{"debug_info":{...}}` (HTTP 400; rupload's status codes are UNCONFIRMED).
-pub async fn upload(state: &State, raw: RawRequest, segments: &[String]) -> Response<Body> {
-    if raw.method != Method::POST {
-        return upload_failure("Only POST is supported on the upload endpoint", "ProcessingFailedError");
-    }
-    let Some(id) = segments
-        .get(2)
-        .and_then(|s| parse_id(s))
-        .map(ContainerId)
-        .filter(|_| segments.len() == 3)
-    else {
-        return upload_failure(
-            "The upload URI must be /ig-api-upload/{version}/{container-id}",
-            "ProcessingFailedError",
-        );
-    };
-    let token = header(&raw, "authorization")
-        .and_then(|v| v.split_once(' '))
-        .filter(|(s, _)| s.eq_ignore_ascii_case("oauth") || s.eq_ignore_ascii_case("bearer"))
-        .map(|(_, t)| t.trim().to_string());
-    let Some(token) = token else {
-        return upload_failure(
-            "An Authorization: OAuth <access-token> header is required",
-            "OAuthException",
-        );
-    };
-    let Some(sandbox) = state.sandboxes.by_token(&token) else {
-        return upload_failure("Invalid OAuth access token.", "OAuthException");
-    };
-    let parse_u64 = |name: &str| -> Result<Option<u64>, Response<Body>> {
-        match header(&raw, name) {
-            None | Some("") => Ok(None),
-            Some(v) => v.parse::<u64>().map(Some).map_err(|_| {
-                upload_failure(
-                    &format!("The {name} header must be a non-negative integer"),
-                    "ProcessingFailedError",
-                )
-            }),
-        }
-    };
-    let offset = match parse_u64("offset") {
-        Ok(v) => v.unwrap_or(0),
-        Err(r) => return r,
-    };
-    let file_size = match parse_u64("file_size") {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let file_url = header(&raw, "file_url").filter(|s| !s.is_empty()).map(str::to_string);
-    if file_url.is_none() && file_size.is_none() {
-        return upload_failure(
-            "The file_size header is required with a body upload",
-            "ProcessingFailedError",
-        );
-    }
-
-    // Check who is asking and what the container expects, then let go of the world.
-    let cfg = &state.sandboxes.config;
-    let pre = sandbox.with_world(|world, now| -> Result<(PublishingConfig, u64), Response<Body>> {
-        if let Some(e) = token_error(world, &token, now) {
-            return Err(upload_failure(&e.message, "OAuthException"));
-        }
-        let kind = world.tokens.get(&token).map(|t| t.kind);
-        let scopes_ok = world
-            .tokens
-            .get(&token)
-            .is_some_and(|t| t.has("instagram_content_publish"));
-        let access = kind.map(|k| world.access(&k)).unwrap_or_default();
-        let Some(c) = world.publishing.containers.get(&id) else {
-            return Err(upload_failure(
-                &format!("No media container {id}"),
-                "ProcessingFailedError",
-            ));
-        };
-        if !(scopes_ok && access.task_allows(c.spec.owner, "instagram_content_publish")) {
-            return Err(upload_failure(
-                &format!("This token may not upload to container {id}"),
-                "OAuthException",
-            ));
-        }
-        if c.upload.is_none() {
-            return Err(upload_failure(
-                &format!("Container {id} was not created with upload_type=resumable"),
-                "ProcessingFailedError",
-            ));
-        }
-        Ok((effective_config(world, cfg), room_left(world, &cfg.cdn)))
-    });
-    let (pcfg, room) = match pre {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-
-    let (failure, chunk, size, bytes) = match &file_url {
-        Some(url) => {
-            let (verdict, file) = match media_fetch::parse_url(url) {
-                Err(e) => (Err(e), None),
-                Ok(h) if h.forced_error.is_some() => (
-                    Err(GraphError::for_publishing_subcode(
-                        h.forced_error.unwrap_or(2207053),
-                        url,
-                        "8 MiB",
-                    )),
-                    None,
-                ),
-                Ok(_) if pcfg.media_fetch => {
-                    let keep = cfg.cdn.max_kept_file_bytes.min(room);
-                    let f = media_fetch::fetch(url, Expect::Video, &pcfg, keep).await;
-                    (f.verdict, f.file)
-                }
-                Ok(_) => (media_fetch::judge_offline(url, Expect::Video), None),
-            };
-            (verdict.err().map(|e| e.subcode.unwrap_or(2207053)), 0, None, file)
-        }
-        None => {
-            let body = &raw.body;
-            let verdict = if offset == 0 {
-                media_fetch::check_bytes(body, body.len() as u64, Expect::Video, &pcfg)
-            } else {
-                Ok(())
-            };
-            // Kept while the file so far fits the per-file cap and the sandbox's room (which
-            // already counts this upload's earlier chunks).
-            let len = body.len() as u64;
-            let bytes = (offset + len <= cfg.cdn.max_kept_file_bytes && len <= room).then(|| body.clone());
-            (
-                verdict.err().map(|e| e.subcode.unwrap_or(2207053)),
-                body.len() as u64,
-                file_size,
-                bytes,
-            )
-        }
-    };
-    let result = sandbox.with_world(|world, now| {
-        model::upload(
-            world,
-            id,
-            model::Chunk {
-                offset,
-                len: chunk,
-                file_size: size,
-                failure,
-                bytes,
-            },
-            now,
-            &pcfg,
-        )
-    });
-    match result {
-        Ok(()) => sim_json(200, &json!({ "success": true, "message": "Upload successful." })),
-        Err(msg) => upload_failure(&msg, "ProcessingFailedError"),
-    }
-}
-
-/// How many more received bytes the sandbox may keep for the CDN (`CdnConfig`).
-fn room_left(world: &crate::model::World, cdn: &crate::config::CdnConfig) -> u64 {
-    cdn.max_kept_sandbox_bytes.saturating_sub(model::received_bytes(world))
-}
-
 /// Downloads the media URLs of a container creation before the world lock is taken, when
 /// the sandbox has media fetching on (`--media-fetch` or its control-plane config).
 pub async fn prefetch(state: &State, req: &mut GraphRequest) {
@@ -849,7 +670,7 @@ pub async fn prefetch(state: &State, req: &mut GraphRequest) {
     let (cfg, keep) = sandbox.with_world(|w, _| {
         let cfg = effective_config(w, &state.sandboxes.config);
         let cdn = &state.sandboxes.config.cdn;
-        (cfg, cdn.max_kept_file_bytes.min(room_left(w, cdn)))
+        (cfg, cdn.max_kept_file_bytes.min(model::room_left(w, cdn)))
     });
     if !cfg.media_fetch {
         return;
@@ -862,194 +683,13 @@ pub async fn prefetch(state: &State, req: &mut GraphRequest) {
         let Some(url) = req.param(param).map(str::to_string) else {
             continue;
         };
-        if media_fetch::parse_url(&url).is_err() {
+        if media_check::parse_url(&url).is_err() {
             continue;
         }
-        let fetched = media_fetch::fetch(&url, expect, &cfg, keep).await;
+        let fetched = crate::io::media_fetch::fetch(&url, expect, &cfg, keep).await;
         req.media_checks.insert(url.clone(), fetched.verdict);
         if let Some(file) = fetched.file {
             req.media_files.insert(url, file);
         }
-    }
-}
-
-// ---- control plane ------------------------------------------------------------------------
-
-fn body_json(body: &Bytes) -> Result<Value, Response<Body>> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(json!({}));
-    }
-    serde_json::from_slice(body).map_err(|e| sim_error(400, &format!("body is not JSON: {e}")))
-}
-
-fn container_state(c: &Container, now: i64) -> Value {
-    let s = c.status(now);
-    json!({
-        "id": c.id.to_string(),
-        "owner": c.spec.owner.to_string(),
-        "kind": c.spec.kind,
-        "status_code": s.code(),
-        "status": s.sentence(),
-        "created_at": c.created_at,
-        "expires_at": c.expires_at,
-        "ready_at": c.ready_at,
-        "published_media_id": c.published.map(|(_, m)| m.to_string()),
-    })
-}
-
-fn parse_matches(v: &Value) -> Result<Vec<CopyrightMatch>, Response<Body>> {
-    if v.get("matches_found").and_then(Value::as_bool) == Some(false) {
-        return Ok(Vec::new());
-    }
-    match v.get("copyright_matches") {
-        None => Ok(vec![sample_copyright_match()]),
-        Some(m) => serde_json::from_value(m.clone())
-            .map_err(|e| sim_error(400, &format!("copyright_matches is not a list of matches: {e}"))),
-    }
-}
-
-/// `/_sim/sandboxes/{id}/containers/...` and `/_sim/sandboxes/{id}/publishing/...`.
-pub fn control(
-    sandbox: &Sandbox,
-    method: &Method,
-    area: &str,
-    rest: &[&str],
-    body: &Bytes,
-    cfg: &crate::config::Config,
-) -> Response<Body> {
-    let container_id = |s: &str| parse_id(s).map(ContainerId);
-    match (method, area, rest) {
-        // Every container of the sandbox, newest first (the dashboard's containers view).
-        (&Method::GET, "containers", []) => sandbox.with_world(|w, now| {
-            let mut all: Vec<&Container> = w.publishing.containers.values().collect();
-            all.sort_by_key(|c| std::cmp::Reverse((c.created_at, c.id)));
-            let data: Vec<Value> = all.into_iter().map(|c| container_state(c, now)).collect();
-            sim_json(200, &json!({ "data": data }))
-        }),
-        (&Method::GET, "containers", [cid]) => {
-            let Some(id) = container_id(cid) else {
-                return sim_error(400, "bad container id");
-            };
-            sandbox.with_world(|w, now| match w.publishing.containers.get(&id) {
-                Some(c) => sim_json(200, &container_state(c, now)),
-                None => sim_error(404, &format!("no container {cid} in this sandbox")),
-            })
-        }
-        (&Method::POST, "containers", [cid, "transition"]) => {
-            let Some(id) = container_id(cid) else {
-                return sim_error(400, "bad container id");
-            };
-            let v = match body_json(body) {
-                Ok(v) => v,
-                Err(r) => return r,
-            };
-            let Some(to) = v.get("to").and_then(Value::as_str) else {
-                return sim_error(
-                    400,
-                    "give {\"to\": \"FINISHED\"|\"ERROR\"|\"EXPIRED\"|\"IN_PROGRESS\", \"error_subcode\": n}",
-                );
-            };
-            let sub = v.get("error_subcode").and_then(Value::as_i64);
-            sandbox.with_world(|w, now| match model::transition(w, id, to, sub, now) {
-                Ok(_) => sim_json(200, &container_state(&w.publishing.containers[&id], now)),
-                Err(msg) if msg.starts_with("no container") => sim_error(404, &msg),
-                Err(msg) => sim_error(409, &msg),
-            })
-        }
-        (&Method::POST, "containers", [cid, "copyright"]) => {
-            let Some(id) = container_id(cid) else {
-                return sim_error(400, "bad container id");
-            };
-            let matches = match body_json(body).and_then(|v| parse_matches(&v)) {
-                Ok(m) => m,
-                Err(r) => return r,
-            };
-            sandbox.with_world(|w, now| match w.publishing.containers.get_mut(&id) {
-                None => sim_error(404, &format!("no container {cid} in this sandbox")),
-                Some(c) if !c.spec.kind.is_video() => sim_error(409, "copyright checks apply to video containers"),
-                Some(c) if c.published.is_some() => sim_error(409, "already published: mark the media instead"),
-                Some(c) => {
-                    c.copyright_matches = matches;
-                    sim_json(200, &container_state(c, now))
-                }
-            })
-        }
-        (&Method::GET, "publishing", ["config"]) => {
-            sandbox.with_world(|w, _| sim_json(200, &json!(effective_config(w, cfg))))
-        }
-        (&Method::POST, "publishing", ["config"]) => {
-            let v = match body_json(body) {
-                Ok(Value::Object(m)) => m,
-                Ok(_) => return sim_error(400, "give a JSON object of publishing settings"),
-                Err(r) => return r,
-            };
-            sandbox.with_world(|w, _| {
-                let mut current = json!(effective_config(w, cfg));
-                for (k, val) in v {
-                    if current.get(&k).is_none() {
-                        return sim_error(400, &format!("unknown publishing setting {k:?}"));
-                    }
-                    current[&k] = val;
-                }
-                match serde_json::from_value::<PublishingConfig>(current) {
-                    Ok(c) => {
-                        w.publishing.config_override = Some(c.clone());
-                        sim_json(200, &json!(c))
-                    }
-                    Err(e) => sim_error(400, &format!("bad publishing setting: {e}")),
-                }
-            })
-        }
-        (&Method::POST, "publishing", ["media", mid, "copyright"]) => {
-            let Some(id) = parse_id(mid).map(MediaId) else {
-                return sim_error(400, "bad media id");
-            };
-            let matches = match body_json(body).and_then(|v| parse_matches(&v)) {
-                Ok(m) => m,
-                Err(r) => return r,
-            };
-            sandbox.with_world(|w, _| match w.media.get(&id) {
-                Some(m) if m.media_type == MediaType::Video => {
-                    w.publishing.copyright.insert(id, CopyrightInfo { matches });
-                    sim_json(200, &json!({ "success": true }))
-                }
-                Some(_) => sim_error(409, "copyright checks apply to videos"),
-                None => sim_error(404, &format!("no media {mid} in this sandbox")),
-            })
-        }
-        (&Method::POST, "publishing", ["media", mid, "collaborators"]) => {
-            let Some(id) = parse_id(mid).map(MediaId) else {
-                return sim_error(400, "bad media id");
-            };
-            let v = match body_json(body) {
-                Ok(v) => v,
-                Err(r) => return r,
-            };
-            let (Some(user), Some(status)) = (
-                v.get("username").and_then(Value::as_str),
-                v.get("invite_status")
-                    .cloned()
-                    .and_then(|s| serde_json::from_value::<InviteStatus>(s).ok()),
-            ) else {
-                return sim_error(
-                    400,
-                    "give {\"username\": ..., \"invite_status\": \"Accepted\"|\"Declined\"|\"Pending\"}",
-                );
-            };
-            sandbox.with_world(|w, _| {
-                let Some(m) = w.media.get(&id) else {
-                    return sim_error(404, &format!("no media {mid} in this sandbox"));
-                };
-                let Some(name) = m.collaborators.iter().find(|c| c.eq_ignore_ascii_case(user)).cloned() else {
-                    return sim_error(404, &format!("{user} is not a collaborator on {mid}"));
-                };
-                w.publishing.invites.entry(id).or_default().insert(name, status);
-                sim_json(200, &json!({ "success": true }))
-            })
-        }
-        _ => sim_error(
-            404,
-            "no such publishing control-plane route; see the README's control plane section",
-        ),
     }
 }

@@ -58,7 +58,7 @@ pub struct GraphRequest {
     /// The raw body when it was not a parameter body (resumable uploads).
     pub raw_body: Bytes,
     /// Verdicts of media URLs downloaded before the world lock (`--media-fetch`), by URL.
-    pub media_checks: BTreeMap<String, crate::media_fetch::Verdict>,
+    pub media_checks: BTreeMap<String, crate::model::media_check::Verdict>,
     /// The files those downloads kept, by URL (the CDN serves them back).
     pub media_files: BTreeMap<String, Bytes>,
 }

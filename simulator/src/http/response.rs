@@ -6,40 +6,8 @@ use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode};
 use http_body_util::Full;
 use serde_json::Value;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 pub type Body = Full<Bytes>;
-
-/// Makes `fbtrace_id`s: opaque, 23 characters like production's, and deterministic for a
-/// given seed and request order.
-pub struct TraceIds {
-    seed: u64,
-    counter: AtomicU64,
-}
-
-impl TraceIds {
-    pub fn new(seed: u64) -> Self {
-        TraceIds {
-            seed,
-            counter: AtomicU64::new(0),
-        }
-    }
-
-    pub fn next(&self) -> String {
-        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-        let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        let mut x = crate::ids::stable_hash(&[&self.seed.to_le_bytes(), &n.to_le_bytes()]);
-        let mut y = crate::ids::stable_hash(&[&n.to_le_bytes(), &self.seed.to_le_bytes()]);
-        (0..23)
-            .map(|i| {
-                let src = if i < 11 { &mut x } else { &mut y };
-                let c = ALPHABET[(*src & 63) as usize] as char;
-                *src >>= 6;
-                c
-            })
-            .collect()
-    }
-}
 
 fn base(status: u16, body: Vec<u8>, content_type: &'static str) -> Response<Body> {
     let mut r = Response::new(Full::new(Bytes::from(body)));
@@ -120,27 +88,4 @@ pub fn redirect(location: &str) -> Response<Body> {
         r.headers_mut().insert(http::header::LOCATION, v);
     }
     r
-}
-
-/// A control-plane error: `{"error": {"message", "code"}}` with a 4xx status.
-pub fn sim_error(status: u16, message: &str) -> Response<Body> {
-    sim_json(
-        status,
-        &serde_json::json!({ "error": { "message": message, "status": status } }),
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn trace_ids_are_deterministic_and_look_real() {
-        let a = TraceIds::new(1);
-        let b = TraceIds::new(1);
-        let (x, y) = (a.next(), b.next());
-        assert_eq!(x, y);
-        assert_eq!(x.len(), 23);
-        assert_ne!(a.next(), x);
-    }
 }

@@ -3,39 +3,25 @@
 //! Flow of a Graph request: parse -> find the sandbox from the token -> authenticate ->
 //! run the handler inside the sandbox's world lock (synchronously) -> render.
 
+use crate::app::State;
 use crate::error::{GraphError, GraphResult};
 use crate::http::graph::{authenticate, read_many, read_node, Ctx, WorldAccess};
 use crate::http::json::Json;
 use crate::http::request::{self, GraphRequest, RawRequest, Verb};
 use crate::http::response::{graph_bytes, graph_error, graph_json, Body};
 use crate::http::{
-    comment, hashtag, ig_user, iglogin, insights, media, mention, oauth, publishing, ratelimit, shopping, sim, user,
+    comment, hashtag, ig_user, iglogin, insights, media, mention, oauth, publishing, ratelimit, shopping, user,
 };
 use crate::ids::{parse_id, CommentId, ContainerId, HashtagId, IdKind, IgUserId, MediaId, UserId};
 use crate::model::login::Flavour;
 use crate::model::TokenKind;
-use crate::server::State;
 use http::Response;
 use serde_json::Value;
 
 pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
     if let Some(segments) = request::split_path(&raw.path) {
         if segments.first().map(String::as_str) == Some("_sim") {
-            if !sim::is_public(&segments[1..]) {
-                if let Err(refused) = sim::authorize(&state.sandboxes.config, &raw.headers) {
-                    return refused;
-                }
-            } else {
-                // The dashboard's static files: no secrets, never behind the admin token.
-                return crate::http::ui::serve(&raw.method, &segments[1..]);
-            }
-            if let Some(r) = crate::http::events::handle(state, &raw, &segments[1..]).await {
-                return r;
-            }
-            if let Some(r) = crate::http::dialog::control(state, &raw.method, &segments[1..], &raw.body) {
-                return r;
-            }
-            return sim::handle(state, &raw.method, &segments[1..], raw.query.as_deref(), &raw.body).await;
+            return crate::http::control::handle(state, &raw, &segments[1..]).await;
         }
         // The media CDN: signed media URLs (`http::cdn`).
         if crate::http::cdn::is_cdn_path(&segments) {
@@ -43,18 +29,18 @@ pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
         }
         // Resumable uploads: raw bytes and an `Authorization: OAuth` header (facts §4.4).
         if segments.first().map(String::as_str) == Some("ig-api-upload") {
-            return publishing::upload(state, raw, &segments).await;
+            return crate::http::upload::upload(state, raw, &segments).await;
         }
     }
     let cfg = &state.sandboxes.config;
     let trace = state.traces.next();
-    let default_now = clock_of(state, None);
+    let default_now = state.clock_of(None);
     let mut req = match request::parse(raw, cfg, default_now).await {
         Ok(r) => r,
         Err(e) => return graph_error(&e, cfg.served_version(None, default_now), &trace, false),
     };
     // The served version follows the clock of the token's sandbox (expiry dates, version.rs).
-    req.version = cfg.served_version(req.requested, clock_of(state, req.token.as_deref()));
+    req.version = cfg.served_version(req.requested, state.clock_of(req.token.as_deref()));
     // The login dialogs (HTML) and Instagram Login's code exchange (api.instagram.com's own
     // envelope) answer outside the Graph flow. `/oauth/access_token` is Instagram's when it
     // asks for `grant_type=authorization_code` (Facebook's exchange sends no grant_type) or
@@ -86,15 +72,6 @@ pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
     let rate = rate.or_else(|| ratelimit::snapshot(state, &req));
     ratelimit::apply(&mut resp, rate.as_ref());
     resp
-}
-
-/// The sandbox time of the sandbox `token` belongs to, or of the default sandbox when the
-/// token reaches none (what dates a request before it is authenticated).
-pub fn clock_of(state: &State, token: Option<&str>) -> i64 {
-    token
-        .and_then(|t| state.sandboxes.by_token(t))
-        .or_else(|| state.sandboxes.get(crate::sandbox::DEFAULT_SANDBOX))
-        .map_or_else(crate::clock::os_now, |s| s.now())
 }
 
 /// A handler's answer: a `Value` tree, or JSON already written (the hot reads: media nodes

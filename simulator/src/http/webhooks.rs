@@ -2,13 +2,13 @@
 //! verification handshake, and `/{page-id}/subscribed_apps` (page token) (facts §6.1, §6.4;
 //! guide "Set Up Webhooks for Instagram", Step 2).
 
+use crate::app::State;
 use crate::error::{GraphError, GraphResult};
 use crate::http::graph::{authenticate, Ctx};
 use crate::http::request::{GraphRequest, Verb};
 use crate::ids::{parse_id, IdKind, PageId};
 use crate::model::webhook::{AppSubscription, PageInstall, INSTAGRAM_FIELDS};
 use crate::model::{TokenKind, World};
-use crate::server::State;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -119,7 +119,7 @@ pub async fn intercept(state: &State, req: &GraphRequest) -> Option<GraphResult<
         }
         check_object(req, true)?;
         let callback_url = req.required("callback_url")?.trim().to_string();
-        crate::webhooks::check_url(&callback_url).map_err(GraphError::invalid_callback_url)?;
+        crate::io::webhooks::check_url(&callback_url).map_err(GraphError::invalid_callback_url)?;
         let fields = list_param(req, "fields")?.ok_or_else(|| GraphError::missing_param("fields"))?;
         check_fields(&fields)?;
         req.bool_param("include_values")?;
@@ -136,7 +136,7 @@ pub async fn intercept(state: &State, req: &GraphRequest) -> Option<GraphResult<
         Err(e) => return Some(Err(e)),
     };
     let timeout = Duration::from_millis(state.sandboxes.config.webhook_timeout_ms.max(1));
-    if let Err(e) = crate::webhooks::handshake(&s.callback_url, &s.verify_token, s.challenge, timeout).await {
+    if let Err(e) = crate::io::webhooks::handshake(&s.callback_url, &s.verify_token, s.challenge, timeout).await {
         return Some(Err(e));
     }
     let version = req.version.to_string();

@@ -679,6 +679,11 @@ pub fn received_bytes(world: &World) -> u64 {
     (containers + media) as u64
 }
 
+/// How many more received bytes the sandbox may keep for the CDN (`CdnConfig`).
+pub fn room_left(world: &World, cdn: &crate::config::CdnConfig) -> u64 {
+    cdn.max_kept_sandbox_bytes.saturating_sub(received_bytes(world))
+}
+
 fn check_publishable(c: &Container, now: i64, cfg: &PublishingConfig) -> GraphResult<()> {
     match c.status(now) {
         Status::Finished => Ok(()),

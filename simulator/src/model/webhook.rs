@@ -1,6 +1,6 @@
 //! Webhook subscriptions (app and Page side), the outbox of deliveries with their retry
 //! schedule, and their batching into POSTs, as plain data and functions of `now` (facts §6;
-//! guide "Set Up Webhooks for Instagram"). The network side lives in `crate::webhooks`.
+//! guide "Set Up Webhooks for Instagram"). The network side lives in `io::webhooks`, the dispatcher in `app::dispatcher`.
 
 use super::{IgAccountType, World};
 use crate::config::Config;

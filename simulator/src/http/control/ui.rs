@@ -9,16 +9,20 @@ use http::{HeaderValue, Method, Response};
 
 /// (path under `/_sim/ui`, content type, bytes) of every dashboard file.
 const FILES: &[(&str, &str, &str)] = &[
-    ("", "text/html; charset=utf-8", include_str!("../../ui/index.html")),
+    ("", "text/html; charset=utf-8", include_str!("../../../ui/index.html")),
     (
         "app.js",
         "text/javascript; charset=utf-8",
-        include_str!("../../ui/app.js"),
+        include_str!("../../../ui/app.js"),
     ),
-    ("app.css", "text/css; charset=utf-8", include_str!("../../ui/app.css")),
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_str!("../../../ui/app.css"),
+    ),
 ];
 
-/// `GET|HEAD /_sim/ui[/file]` (the paths `http::sim::is_public` lets through). Files are revalidated on every load (`no-cache`) so a new
+/// `GET|HEAD /_sim/ui[/file]` (the paths `http::control::is_public` lets through). Files are revalidated on every load (`no-cache`) so a new
 /// igsim build is picked up at once.
 pub fn serve(method: &Method, segments: &[String]) -> Response<Body> {
     if method != Method::GET && method != Method::HEAD {

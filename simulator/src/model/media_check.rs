@@ -1,22 +1,16 @@
-//! Media checks for container creation: the offline judgement of a media URL, the byte
-//! checks production applies (JPEG or PNG, MPO rejected, ≤ 8 MiB, aspect 4:5..1.91:1 for feed
-//! and carousel images, MP4/MOV container), and the optional real download (`--media-fetch`).
-//! The download here is the only place outside webhooks that opens a connection; it speaks
-//! plain `http://` only.
+//! Media checks for container creation, as pure functions: the offline judgement of a media
+//! URL and the byte checks production applies (JPEG or PNG, MPO rejected, ≤ 8 MiB, aspect
+//! 4:5..1.91:1 for feed and carousel images, MP4/MOV container). The optional real download
+//! (`--media-fetch`) that feeds [`check_bytes`] is `io::media_fetch`.
 //!
 //! Sources: Content Publishing guide "Limitations" (no MPO/JPS); facts §9 "Image formats"
 //! (production accepts PNG, single images and carousel items: GH:gitroomhq/postiz-app#1547,
 //! PR #1900, superseding the reference's "JPEG only"); facts §4.4 (image size, the feed aspect
 //! range, story images without one, video container); facts §1.5 (the error for each failure).
 
+use super::publishing::human_bytes;
 use crate::config::PublishingConfig;
 use crate::error::{GraphError, GraphResult, FORCIBLE_SUBCODES};
-use crate::model::publishing::human_bytes;
-use bytes::Bytes;
-use http_body_util::{BodyExt, Empty};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
-use std::time::Duration;
 
 /// The image formats container creation accepts (facts §9 "Image formats": JPEG, and PNG
 /// which production accepts although the reference says "JPEG only").
@@ -233,82 +227,6 @@ pub fn check_bytes(data: &[u8], total: u64, expect: Expect, cfg: &PublishingConf
             } else {
                 Err(GraphError::video_format_unsupported())
             }
-        }
-    }
-}
-
-/// What a download gave: the verdict on the file, and the file itself when it passed, was
-/// read whole and is at most the `keep` size the caller asked for (the CDN serves it back).
-#[derive(Debug, Clone)]
-pub struct Fetched {
-    pub verdict: Verdict,
-    pub file: Option<Bytes>,
-}
-
-impl Fetched {
-    fn failed(e: GraphError) -> Self {
-        Fetched {
-            verdict: Err(e),
-            file: None,
-        }
-    }
-}
-
-/// How much of a video is read when it is not kept: its first bytes tell the container.
-const VIDEO_SNIFF_BYTES: u64 = 64 * 1024;
-
-/// Downloads `url` (plain http only) and checks it; keeps the file when it passes and is at
-/// most `keep` bytes. `https` cannot be fetched by igsim and fails as production's "could not
-/// be fetched"; timeouts fail with -2/2207003.
-pub async fn fetch(url: &str, expect: Expect, cfg: &PublishingConfig, keep: u64) -> Fetched {
-    if !url.trim().to_ascii_lowercase().starts_with("http://") {
-        return Fetched::failed(GraphError::media_fetch_failed(url));
-    }
-    let Ok(uri) = url.trim().parse::<hyper::Uri>() else {
-        return Fetched::failed(GraphError::media_fetch_failed(url));
-    };
-    // Images must be read whole (size limit); videos are judged by their first bytes, and
-    // read whole only as far as they may be kept.
-    let cap = if expect.is_image() {
-        cfg.max_image_bytes + 1
-    } else {
-        VIDEO_SNIFF_BYTES.max(keep.saturating_add(1))
-    };
-    let download = async {
-        let client: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
-        let resp = client.get(uri).await.map_err(|_| GraphError::media_fetch_failed(url))?;
-        if !resp.status().is_success() {
-            return Err(GraphError::media_fetch_failed(url));
-        }
-        let declared = resp
-            .headers()
-            .get(http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        let mut body = resp.into_body();
-        let mut data = Vec::new();
-        while (data.len() as u64) < cap {
-            match body.frame().await {
-                None => break,
-                Some(Err(_)) => return Err(GraphError::media_fetch_failed(url)),
-                Some(Ok(frame)) => {
-                    if let Ok(chunk) = frame.into_data() {
-                        data.extend_from_slice(&chunk);
-                    }
-                }
-            }
-        }
-        let total = declared.unwrap_or(0).max(data.len() as u64);
-        Ok((data, total))
-    };
-    match tokio::time::timeout(Duration::from_millis(cfg.fetch_timeout_ms), download).await {
-        Err(_) => Fetched::failed(GraphError::media_download_timeout()),
-        Ok(Err(e)) => Fetched::failed(e),
-        Ok(Ok((data, total))) => {
-            let verdict = check_bytes(&data, total, expect, cfg);
-            let whole = data.len() as u64 == total && total <= keep;
-            let file = (verdict.is_ok() && whole).then(|| Bytes::from(data));
-            Fetched { verdict, file }
         }
     }
 }

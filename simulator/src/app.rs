@@ -1,0 +1,92 @@
+//! The application's shared state, a handle every request holds: the sandboxes, the trace-id
+//! generator, the default seed world, the webhook dispatcher, and the process's bounded
+//! resources (world builds, connections, buffered body bytes). It knows nothing of HTTP;
+//! `http` serves requests against it and `server` owns connections.
+
+pub mod dispatcher;
+
+use crate::config::Config;
+use crate::ids::TraceIds;
+use crate::model::seed::WorldSeed;
+use crate::sandbox::{Sandboxes, SeedWorld, DEFAULT_SANDBOX};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+/// Shared by every connection.
+pub struct State {
+    pub sandboxes: Sandboxes,
+    pub traces: TraceIds,
+    /// The world `POST /_sim/sandboxes` uses when no body is given.
+    pub default_world: SeedWorld,
+    /// The webhook dispatcher's wake-up signal and per-sandbox send locks.
+    pub webhooks: dispatcher::Dispatcher,
+    /// World builds (sandbox creation and reset) running at once, on the blocking pool: at
+    /// most one per core, so a burst of large worlds cannot multiply their memory.
+    pub builds: Semaphore,
+    /// One permit per connection that may be open (`ServerConfig::max_connections`); the
+    /// accept loop holds one while it waits for the next connection.
+    pub connections: Arc<Semaphore>,
+    /// Connections open now.
+    pub open_connections: AtomicUsize,
+    /// One permit per request body byte that may be buffered (`ServerConfig::body_budget_bytes`).
+    pub body_budget: Arc<Semaphore>,
+}
+
+impl State {
+    /// The state of a process serving `config`, its `default` sandbox built from `world`.
+    pub fn new(config: Config, world: WorldSeed) -> Result<Self, String> {
+        let traces = TraceIds::new(config.seed);
+        let connections = Arc::new(Semaphore::new(
+            config.server.max_connections.clamp(1, Semaphore::MAX_PERMITS),
+        ));
+        let body_budget = Arc::new(Semaphore::new(body_budget(&config)));
+        let default_world = SeedWorld::new(world);
+        let sandboxes = Sandboxes::new(config, default_world.clone())?;
+        Ok(State {
+            sandboxes,
+            traces,
+            default_world,
+            webhooks: dispatcher::Dispatcher::new(),
+            builds: Semaphore::new(std::thread::available_parallelism().map_or(1, usize::from)),
+            connections,
+            open_connections: AtomicUsize::new(0),
+            body_budget,
+        })
+    }
+
+    /// What `/_sim/health` reports about the process's bounded resources: each in use and
+    /// its limit.
+    pub fn usage(&self) -> serde_json::Value {
+        let cfg = &self.sandboxes.config;
+        let used = |sem: &Semaphore, max: usize| max.saturating_sub(sem.available_permits());
+        serde_json::json!({
+            "connections": { "open": self.open_connections.load(Ordering::Relaxed), "max": cfg.server.max_connections },
+            "body_bytes": { "buffered": used(&self.body_budget, body_budget(cfg)), "max": body_budget(cfg) },
+            "sandboxes": { "count": self.sandboxes.ids().len(), "max": cfg.max_sandboxes },
+            "tokens_indexed": self.sandboxes.indexed_tokens(),
+        })
+    }
+
+    /// The sandbox time of the sandbox `token` belongs to, or of the default sandbox when the
+    /// token reaches none (what dates a request before it is authenticated).
+    pub fn clock_of(&self, token: Option<&str>) -> i64 {
+        token
+            .and_then(|t| self.sandboxes.by_token(t))
+            .or_else(|| self.sandboxes.get(DEFAULT_SANDBOX))
+            .map_or_else(crate::clock::os_now, |s| s.now())
+    }
+}
+
+/// The buffered-body budget: the configured one, but never less than one largest body.
+fn body_budget(cfg: &Config) -> usize {
+    cfg.server
+        .body_budget_bytes
+        .max(cfg.max_body_bytes)
+        .min(Semaphore::MAX_PERMITS)
+}
+
+/// The built-in demo world (`fixtures/seeds/demo.json`).
+pub fn demo_world() -> WorldSeed {
+    serde_json::from_str(include_str!("../../fixtures/seeds/demo.json")).expect("the bundled demo world is valid JSON")
+}

@@ -1,0 +1,6 @@
+//! The only code that talks to the outside world: webhook POSTs and handshakes
+//! ([`webhooks`]) and the optional download of media URLs ([`media_fetch`]). Everything here
+//! is called with the world lock released.
+
+pub mod media_fetch;
+pub mod webhooks;
