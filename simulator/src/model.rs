@@ -37,9 +37,9 @@ pub struct World {
     /// The sandbox this world belongs to (CDN URLs name it).
     pub sandbox: String,
     pub app: App,
-    pub users: Map<UserId, FbUser>,
-    pub tokens: Map<String, Token>,
-    pub pages: Map<PageId, Page>,
+    pub users: Map<UserId, Shared<FbUser>>,
+    pub tokens: Map<String, Shared<Token>>,
+    pub pages: Map<PageId, Shared<Page>>,
     pub ig_users: Map<IgUserId, IgUser>,
     /// Lower-cased username -> account.
     pub usernames: Map<String, IgUserId>,
@@ -135,7 +135,7 @@ impl World {
 
     pub fn add_token(&mut self, value: String, token: Token) {
         self.minted.push(value.clone());
-        self.tokens.insert(value, token);
+        self.tokens.insert(value, Shared::new(token));
     }
 
     pub fn take_minted_tokens(&mut self) -> Vec<String> {
@@ -149,7 +149,7 @@ impl World {
 
     /// The page an IG account is connected to, if any.
     pub fn page_of_ig_user(&self, ig: IgUserId) -> Option<&Page> {
-        self.pages.values().find(|p| p.ig_user == Some(ig))
+        self.pages.values().find(|p| p.ig_user == Some(ig)).map(|p| &**p)
     }
 
     /// Adds a media object and indexes it on its owner's feed or stories.

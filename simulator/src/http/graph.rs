@@ -91,6 +91,8 @@ pub struct Ctx<'a> {
     pub cfg: &'a Config,
     /// Items reserved so far by nested edge expansions (see [`Ctx::page_req`]).
     pub expanded: Cell<usize>,
+    /// The request's `fields`, parsed once ([`Ctx::fields`]).
+    pub parsed_fields: std::cell::OnceCell<Option<Vec<FieldSel>>>,
 }
 
 /// hex HMAC-SHA256 of the token keyed by the app secret (securing-requests doc).
@@ -118,7 +120,7 @@ fn parseable(token: &str) -> bool {
 
 /// The error for a token that is not (or no longer) valid in `world` at `now`, if any.
 pub fn token_error(world: &World, token: &str, now: i64) -> Option<GraphError> {
-    if token == world.app.access_token() {
+    if world.app.is_access_token(token) {
         return None;
     }
     let Some(t) = world.tokens.get(token) else {
@@ -150,7 +152,7 @@ pub fn authenticate(world: &World, req: &GraphRequest, token: &str, now: i64) ->
     if let Some(e) = token_error(world, token, now) {
         return Err(e);
     }
-    let is_app = token == world.app.access_token();
+    let is_app = world.app.is_access_token(token);
     match req.param("appsecret_proof") {
         Some(proof) if !is_app && !proof.eq_ignore_ascii_case(&appsecret_proof(&world.app.secret, token)) => {
             return Err(GraphError::invalid_appsecret_proof());
@@ -357,13 +359,28 @@ pub fn defaults(names: &[&str]) -> Vec<FieldSel> {
 /// run for every request before its handler (`http::router`), so no endpoint answers a
 /// `fields` it cannot parse, whether or not it projects fields.
 pub fn check_fields_syntax(req: &GraphRequest) -> GraphResult<()> {
-    // On `/{app-id}/subscriptions` `fields` lists webhook fields, not a selection (facts §6.4).
-    if req.segments.last().map(String::as_str) == Some("subscriptions") {
+    if lists_webhook_fields(req) {
         return Ok(());
     }
     match req.param("fields") {
         Some(s) if !s.trim().is_empty() => fields::parse(s).map(|_| ()),
         _ => Ok(()),
+    }
+}
+
+/// On `/{app-id}/subscriptions` `fields` lists webhook fields, not a selection (facts §6.4).
+fn lists_webhook_fields(req: &GraphRequest) -> bool {
+    req.segments.last().map(String::as_str) == Some("subscriptions")
+}
+
+impl Ctx<'_> {
+    /// [`check_fields_syntax`] for a request with a context: the parse is kept for
+    /// [`Ctx::fields`], so a request's `fields` is parsed once.
+    pub fn check_fields_syntax(&self) -> GraphResult<()> {
+        if lists_webhook_fields(self.req) {
+            return Ok(());
+        }
+        self.fields().map(|_| ())
     }
 }
 
@@ -382,10 +399,14 @@ impl Ctx<'_> {
 
     /// The request's `fields`, or `None` when absent or empty.
     pub fn fields(&self) -> GraphResult<Option<Vec<FieldSel>>> {
-        match self.req.param("fields") {
-            Some(s) if !s.trim().is_empty() => Ok(Some(fields::parse(s)?)),
-            _ => Ok(None),
+        if let Some(parsed) = self.parsed_fields.get() {
+            return Ok(parsed.clone());
         }
+        let parsed = match self.req.param("fields") {
+            Some(s) if !s.trim().is_empty() => Some(fields::parse(s)?),
+            _ => None,
+        };
+        Ok(self.parsed_fields.get_or_init(|| parsed).clone())
     }
 
     /// The request's `fields`, or the node's default set.

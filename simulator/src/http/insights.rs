@@ -190,6 +190,7 @@ pub fn media_expansion(ctx: &mut Ctx, id: MediaId, sel: &crate::http::fields::Fi
         access: ctx.access.clone(),
         cfg: ctx.cfg,
         expanded: ctx.expanded.clone(),
+        parsed_fields: Default::default(),
     };
     media(&mut sub, id)
 }

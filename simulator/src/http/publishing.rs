@@ -667,14 +667,16 @@ pub async fn prefetch(state: &State, req: &mut GraphRequest) {
     let Some(sandbox) = req.token.as_deref().and_then(|t| state.sandboxes.by_token(t)) else {
         return;
     };
-    let (cfg, keep) = sandbox.with_world(|w, _| {
+    // A read: creates of one sandbox do not queue here, and the received-bytes walk (over
+    // every container and media) only runs when something will be downloaded.
+    let Some((cfg, keep)) = sandbox.read_world(|w, _| {
         let cfg = effective_config(w, &state.sandboxes.config);
         let cdn = &state.sandboxes.config.cdn;
-        (cfg, cdn.max_kept_file_bytes.min(model::room_left(w, cdn)))
-    });
-    if !cfg.media_fetch {
+        cfg.media_fetch
+            .then(|| (cfg, cdn.max_kept_file_bytes.min(model::room_left(w, cdn))))
+    }) else {
         return;
-    }
+    };
     for (param, expect) in [
         ("image_url", image_url_expect(req)),
         ("video_url", Expect::Video),

@@ -144,6 +144,7 @@ fn metered(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateH
             access,
             cfg,
             expanded: Default::default(),
+            parsed_fields: Default::default(),
         };
         if !counted {
             counted = true;
@@ -241,7 +242,7 @@ fn is_kind(ctx: &Ctx, seg: &str, kind: IdKind) -> bool {
 }
 
 fn route(ctx: &mut Ctx, segs: &[&str]) -> GraphResult<Answer> {
-    crate::http::graph::check_fields_syntax(ctx.req)?;
+    ctx.check_fields_syntax()?;
     if let Some(r) = iglogin::route(ctx, segs) {
         return r.map(Answer::Value);
     }

@@ -291,6 +291,10 @@ pub struct PublishRecord {
 #[derive(Debug, Clone, Default)]
 pub struct Publishing {
     pub containers: BTreeMap<ContainerId, Container>,
+    /// When each account created its containers, oldest first (the container cap's window is
+    /// a range of it, so a create costs O(log n), not a walk over every container).
+    created: BTreeMap<IgUserId, Vec<i64>>,
+    /// Each account's publishes, oldest first.
     pub publishes: BTreeMap<IgUserId, Vec<PublishRecord>>,
     pub copyright: BTreeMap<MediaId, CopyrightInfo>,
     /// Collaborator invites per media, by username.
@@ -302,20 +306,40 @@ pub struct Publishing {
 impl Publishing {
     /// Publishes by `owner` inside the moving window ending at `now` (facts §4.5).
     pub fn usage(&self, owner: IgUserId, now: i64, window: i64, since: Option<i64>) -> u32 {
-        self.publishes.get(&owner).map_or(0, |v| {
-            v.iter()
-                .filter(|p| p.at > now - window && p.at <= now && since.is_none_or(|s| p.at >= s))
-                .count() as u32
-        })
+        let after = since.map_or(now - window, |s| (now - window).max(s - 1));
+        self.publishes
+            .get(&owner)
+            .map_or(0, |v| in_window(v, |p| p.at, after, now))
     }
 
     /// Containers `owner` created in the `window` seconds ending at `now` (the container cap).
     pub fn containers_created(&self, owner: IgUserId, now: i64, window: i64) -> u32 {
-        self.containers
-            .values()
-            .filter(|c| c.spec.owner == owner && c.created_at > now - window && c.created_at <= now)
-            .count() as u32
+        self.created
+            .get(&owner)
+            .map_or(0, |v| in_window(v, |t| *t, now - window, now))
     }
+
+    /// Adds a container, indexed by owner and creation time.
+    pub fn insert_container(&mut self, id: ContainerId, container: Container) {
+        let times = self.created.entry(container.spec.owner).or_default();
+        let at = times.partition_point(|t| *t <= container.created_at);
+        times.insert(at, container.created_at);
+        self.containers.insert(id, container);
+    }
+
+    /// Records a publish by `owner`, kept in time order.
+    pub fn record_publish(&mut self, owner: IgUserId, record: PublishRecord) {
+        let v = self.publishes.entry(owner).or_default();
+        let at = v.partition_point(|p| p.at <= record.at);
+        v.insert(at, record);
+    }
+}
+
+/// How many items of the time-ordered `v` fall in `(after, until]`.
+fn in_window<T>(v: &[T], time: impl Fn(&T) -> i64, after: i64, until: i64) -> u32 {
+    let lo = v.partition_point(|x| time(x) <= after);
+    let hi = v.partition_point(|x| time(x) <= until);
+    hi.saturating_sub(lo) as u32
 }
 
 /// Creates a container after the caller's parameter checks; enforces the container cap and
@@ -395,7 +419,7 @@ pub fn create(world: &mut World, spec: NewContainer, now: i64, cfg: &PublishingC
         copyright_matches,
         spec,
     };
-    world.publishing.containers.insert(id, container);
+    world.publishing.insert_container(id, container);
     Ok(id)
 }
 
@@ -591,15 +615,13 @@ pub fn publish(
         x.published = Some((now, media_id));
         x.release_files();
     }
-    world
-        .publishing
-        .publishes
-        .entry(owner)
-        .or_default()
-        .push(PublishRecord {
+    world.publishing.record_publish(
+        owner,
+        PublishRecord {
             at: now,
             media: media_id,
-        });
+        },
+    );
     Ok(media_id)
 }
 
@@ -751,4 +773,24 @@ pub fn transition(
         }
     }
     Ok(c.status(now))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// The window count by binary search is the count of a walk over every item.
+        #[test]
+        fn window_counts_match_a_walk(
+            mut times in proptest::collection::vec(0i64..100, 0..60),
+            after in -5i64..105,
+            len in 0i64..50,
+        ) {
+            times.sort_unstable();
+            let until = after + len;
+            let walked = times.iter().filter(|t| **t > after && **t <= until).count() as u32;
+            proptest::prop_assert_eq!(in_window(&times, |t| *t, after, until), walked);
+        }
+    }
 }

@@ -7,7 +7,7 @@
 use super::account::{App, FbUser, IgAccountType, IgUser, Page, Revocation, Task, Token, TokenKind};
 use super::comment::Comment;
 use super::media::{Media, MediaType, ProductType, UserTag, MAX_CAPTION_CHARS};
-use super::World;
+use super::{Shared, World};
 use crate::config::Config;
 use crate::ids::{parse_id, stable_hash, AppId, CommentId, IdGen, IdKind, IgUserId, MediaId, PageId, UserId};
 use serde::{Deserialize, Serialize};
@@ -615,12 +615,12 @@ impl Builder<'_> {
             );
             self.world.users.insert(
                 id,
-                FbUser {
+                Shared::new(FbUser {
                     id,
                     name: u.name.clone(),
                     permissions: u.permissions.clone(),
                     access_token: token,
-                },
+                }),
             );
         }
         Ok(())
@@ -764,7 +764,7 @@ impl Builder<'_> {
             }
             self.world.pages.insert(
                 id,
-                Page {
+                Shared::new(Page {
                     id,
                     name: p.name.clone(),
                     category: p.category.clone(),
@@ -774,7 +774,7 @@ impl Builder<'_> {
                     page_tokens,
                     location: p.location.map(|l| (l.latitude, l.longitude)),
                     requires_ppa: p.requires_ppa,
-                },
+                }),
             );
         }
         Ok(())
