@@ -45,22 +45,14 @@ fn write_iso(out: &mut Vec<u8>, t: i64) {
         out.extend_from_slice(utc(t).format(&fmt).unwrap_or_default().as_bytes());
         return;
     }
-    push_digits(out, year as u32, 4);
-    for (sep, n) in [b'-', b'-', b'T', b':', b':']
-        .into_iter()
-        .zip([month, day, secs / 3600, secs / 60 % 60, secs % 60])
-    {
-        out.push(sep);
-        push_digits(out, n as u32, 2);
-    }
-    out.extend_from_slice(b"+0000");
-}
-
-/// `n` zero-padded to `width` digits (`n` < 10^width).
-fn push_digits(out: &mut Vec<u8>, n: u32, width: u32) {
-    for i in (0..width).rev() {
-        out.push(b'0' + (n / 10u32.pow(i) % 10) as u8);
-    }
+    let two = |n: i64| [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
+    let (c, y) = (two(year / 100), two(year % 100));
+    let (mo, d) = (two(month), two(day));
+    let (h, mi, se) = (two(secs / 3600), two(secs / 60 % 60), two(secs % 60));
+    out.extend_from_slice(&[
+        c[0], c[1], y[0], y[1], b'-', mo[0], mo[1], b'-', d[0], d[1], b'T', h[0], h[1], b':', mi[0], mi[1], b':',
+        se[0], se[1], b'+', b'0', b'0', b'0', b'0',
+    ]);
 }
 
 /// Whether US Pacific daylight time is in force at `t` (second Sunday of March 2:00 local

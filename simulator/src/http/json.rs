@@ -35,6 +35,26 @@ fn escaped(b: u8) -> bool {
     b < 0x20 || b == b'"' || b == b'\\'
 }
 
+/// Whether any byte of `bytes` is [`escaped`], eight bytes at a time (a byte below 0x20, or
+/// equal to `"` or `\`, sets the high bit of its lane: the classic "has zero byte" trick).
+fn needs_escaping(bytes: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(c);
+        let x = u64::from_le_bytes(word);
+        // Below 0x20: x - 0x20 borrows into the high bit of a lane whose high bit was clear.
+        let control = x.wrapping_sub(LO * 0x20) & !x & HI;
+        if control | has_zero(x ^ (LO * u64::from(b'"'))) | has_zero(x ^ (LO * u64::from(b'\\'))) != 0 {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&b| escaped(b))
+}
+
 /// Appends `s` as a JSON string, escaped as serde_json escapes it: `\"`, `\\`, `\b`, `\f`,
 /// `\n`, `\r`, `\t`, other control characters as `\u00xx` (lower-case hex), everything else
 /// (including `/` and non-ASCII) as is.
@@ -42,9 +62,8 @@ pub fn push_str(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
-    // Most strings need no escaping: one pass without early exit (which vectorises), then a
-    // single copy.
-    if !bytes.iter().fold(false, |any, &b| any | escaped(b)) {
+    // Most strings need no escaping: a word-at-a-time scan, then a single copy.
+    if !needs_escaping(bytes) {
         out.extend_from_slice(bytes);
     } else {
         let mut run = 0;

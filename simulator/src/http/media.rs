@@ -43,6 +43,16 @@ pub fn read_into(ctx: &mut Ctx, id: MediaId, out: &mut Vec<u8>) -> GraphResult<(
     render_into(ctx, id, &sel, true, out)
 }
 
+/// The fields of a media that expand another node or edge (computed before the others).
+const EXPANSIONS: &[&str] = &[
+    "children",
+    "collaborators",
+    "comments",
+    "insights",
+    "owner",
+    "product_tags",
+];
+
 /// Renders a media object as a `Value` ([`render_into`]; for callers that assemble trees).
 pub fn render(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool) -> GraphResult<Value> {
     let mut out = Vec::with_capacity(256);
@@ -53,19 +63,17 @@ pub fn render(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool) -> Gra
 /// Writes a media object into `out`. `direct` is a read of the node itself; through an edge or
 /// an expansion it is false, and hidden like counts are left out (facts §4.2, v11+).
 pub fn render_into(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool, out: &mut Vec<u8>) -> GraphResult<()> {
-    let Some((is_album, owner_id)) = ctx
-        .world
-        .media
-        .get(&id)
-        .map(|m| (m.media_type == MediaType::CarouselAlbum, m.owner))
-    else {
-        return Err(GraphError::unsupported("GET", &id.to_string()));
-    };
-    let owned = ctx.owns_ig(owner_id);
     // Expansions page and check permissions with the whole context, so they are computed
     // first; the plain fields below then only borrow the world (no per-item clones).
     let mut expanded: Vec<(&str, Field)> = Vec::new();
-    for f in sel {
+    let expands = |f: &FieldSel| EXPANSIONS.contains(&f.name.as_str());
+    let (is_album, owner_id) = match ctx.world.media.get(&id) {
+        Some(m) if sel.iter().any(expands) => (m.media_type == MediaType::CarouselAlbum, m.owner),
+        Some(_) => (false, crate::ids::IgUserId(0)),
+        None => return Err(GraphError::unsupported("GET", &id.to_string())),
+    };
+    for f in sel.iter().filter(|f| expands(f)) {
+        let owned = ctx.owns_ig(owner_id);
         let v = match f.name.as_str() {
             // `owner` is an IGUser reference, shown to the owner's viewers only.
             "owner" if owned => {
@@ -98,6 +106,7 @@ pub fn render_into(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool, o
         return Err(GraphError::unsupported("GET", &id.to_string()));
     };
     let owner = world.ig_users.get(&m.owner);
+    let owned = ctx.owns_ig(m.owner);
     let child = m.is_child();
     let id_text = id.to_string();
     project_into(out, NODE, &id_text, sel, |f, out| {
@@ -154,12 +163,10 @@ pub fn render_into(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool, o
             }
             "username" => owner.as_ref().map_or(Wrote::Omit, |o| string(out, &o.username)),
             "video_title" => Wrote::Omit,
-            "children" | "collaborators" | "comments" | "insights" | "owner" | "product_tags" => {
-                match expanded.iter().position(|(name, _)| *name == f.name) {
-                    Some(i) => field(out, expanded.swap_remove(i).1),
-                    None => Wrote::Omit,
-                }
-            }
+            name if EXPANSIONS.contains(&name) => match expanded.iter().position(|(name, _)| *name == f.name) {
+                Some(i) => field(out, expanded.swap_remove(i).1),
+                None => Wrote::Omit,
+            },
             "copyright_check_information" => field(out, crate::http::publishing::copyright_field(world, m)),
             _ => Wrote::Unknown,
         })
