@@ -22,9 +22,22 @@ pub struct Viewer {
     pub token: String,
     pub kind: TokenKind,
     pub scopes: BTreeSet<String>,
+    /// Whether the token carries `instagram_basic` (asked for every item of a page).
+    basic: bool,
 }
 
 impl Viewer {
+    pub fn new(token: &str, kind: TokenKind, scopes: BTreeSet<String>) -> Self {
+        let mut v = Viewer {
+            token: token.into(),
+            kind,
+            scopes,
+            basic: false,
+        };
+        v.basic = v.has("instagram_basic");
+        v
+    }
+
     /// Whether the token carries `permission` (a Facebook Login name). An Instagram Login
     /// token carries it when it has the Instagram Login permission that stands for it.
     pub fn has(&self, permission: &str) -> bool {
@@ -161,18 +174,10 @@ pub fn authenticate(world: &World, req: &GraphRequest, token: &str, now: i64) ->
         _ => {}
     }
     if is_app {
-        return Ok(Viewer {
-            token: token.into(),
-            kind: TokenKind::App,
-            scopes: BTreeSet::new(),
-        });
+        return Ok(Viewer::new(token, TokenKind::App, BTreeSet::new()));
     }
     let t = &world.tokens[token];
-    Ok(Viewer {
-        token: token.into(),
-        kind: t.kind,
-        scopes: t.scopes.clone(),
-    })
+    Ok(Viewer::new(token, t.kind, t.scopes.clone()))
 }
 
 /// One field's answer while projecting a node.
@@ -438,7 +443,7 @@ impl Ctx<'_> {
 
     /// Whether the viewer may read `ig` as their own account (object-level access).
     pub fn owns_ig(&self, ig: IgUserId) -> bool {
-        self.access.can_read(ig) && self.viewer.has("instagram_basic")
+        self.access.can_read(ig) && self.viewer.basic
     }
 
     /// 100/33 unless the viewer may read `ig` as their own.

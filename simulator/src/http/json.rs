@@ -38,21 +38,26 @@ fn escaped(b: u8) -> bool {
 /// Whether any byte of `bytes` is [`escaped`], eight bytes at a time (a byte below 0x20, or
 /// equal to `"` or `\`, sets the high bit of its lane: the classic "has zero byte" trick).
 fn needs_escaping(bytes: &[u8]) -> bool {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
     let mut chunks = bytes.chunks_exact(8);
     for c in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(c);
-        let x = u64::from_le_bytes(word);
-        // Below 0x20: x - 0x20 borrows into the high bit of a lane whose high bit was clear.
-        let control = x.wrapping_sub(LO * 0x20) & !x & HI;
-        if control | has_zero(x ^ (LO * u64::from(b'"'))) | has_zero(x ^ (LO * u64::from(b'\\'))) != 0 {
+        if word_needs_escaping(c) {
             return true;
         }
     }
     chunks.remainder().iter().any(|&b| escaped(b))
+}
+
+/// Whether any of 8 bytes is [`escaped`].
+fn word_needs_escaping(c: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&c[..8]);
+    let x = u64::from_le_bytes(word);
+    // Below 0x20: x - 0x20 borrows into the high bit of a lane whose high bit was clear.
+    let control = x.wrapping_sub(LO * 0x20) & !x & HI;
+    control | has_zero(x ^ (LO * u64::from(b'"'))) | has_zero(x ^ (LO * u64::from(b'\\'))) != 0
 }
 
 /// Appends `s` as a JSON string, escaped as serde_json escapes it: `\"`, `\\`, `\b`, `\f`,
@@ -67,10 +72,19 @@ pub fn push_str(out: &mut Vec<u8>, s: &str) {
         out.extend_from_slice(bytes);
     } else {
         let mut run = 0;
-        for (i, &b) in bytes.iter().enumerate() {
+        let mut i = 0;
+        while i < bytes.len() {
+            // Skip eight clean bytes at a time (captions escape a line break or two).
+            if bytes.len() - i >= 8 && !word_needs_escaping(&bytes[i..i + 8]) {
+                i += 8;
+                continue;
+            }
+            let b = bytes[i];
+            i += 1;
             if !escaped(b) {
                 continue;
             }
+            let i = i - 1;
             out.extend_from_slice(&bytes[run..i]);
             run = i + 1;
             match b {
