@@ -17,6 +17,12 @@ mod writes;
 pub use writes::{FieldsOnWrite, WriteFields};
 mod cdn;
 pub use cdn::CdnConfig;
+mod webhooks;
+pub use webhooks::WebhookConfig;
+mod hashtags;
+pub use hashtags::HashtagConfig;
+mod insights;
+pub use insights::InsightsConfig;
 mod server;
 pub use server::ServerConfig;
 
@@ -37,7 +43,10 @@ pub struct Config {
     /// Seed of every generated id, token and value.
     pub seed: u64,
     pub clock: ClockMode,
-    /// Where frozen clocks start (2026-01-01T00:00:00Z).
+    /// Where frozen clocks start: 2026-11-29T00:00:00Z, the day the version timeline was last
+    /// checked against Meta's changelog, so a default sandbox meets the API as production
+    /// serves it today (v27.0 the newest, v21.0 the oldest; `version.rs`). Sandboxes that need
+    /// an earlier day are created with `at=` (`POST /_sim/sandboxes?at=2026-01-01`).
     pub frozen_epoch: i64,
 
     /// Pins the oldest version served. `None` (default) follows the version timeline
@@ -47,9 +56,9 @@ pub struct Config {
     pub oldest_version: Option<ApiVersion>,
     /// The version a path without one is served as: the app's "Upgrade API version" setting in
     /// the App Dashboard (Platform Versioning guide, "unversioned calls"). `None` (default):
-    /// the newest version, as for an app created today. An expired setting is upgraded like
-    /// any other version. (The guides' "you get the oldest version still available", facts
-    /// §3.1, is the knob value `Some(<oldest>)`.)
+    /// the newest version released on the sandbox's clock, as for an app created that day. An
+    /// expired setting is upgraded like any other version. (The guides' "you get the oldest
+    /// version still available", facts §3.1, is the knob value `Some(<oldest>)`.)
     pub unversioned_version: Option<ApiVersion>,
 
     /// Default page size of cursor-paged edges (facts §3.3: "25?" UNCONFIRMED).
@@ -94,93 +103,23 @@ pub struct Config {
     /// Stories are readable for this long after posting (facts §4.1 `stories`).
     pub story_lifetime_seconds: i64,
 
-    /// Webhooks (facts §6). Attempt times of one delivery, in seconds after it first fell
-    /// due: "retries immediately, then less and less often over 36 hours" (facts §6.2; the
-    /// exact schedule is UNCONFIRMED). An attempt that fails after the last offset drops it.
-    pub webhook_retry_offsets_seconds: Vec<i64>,
-    /// The retry window after which an undelivered update is dropped (facts §6.2: 36 h).
-    pub webhook_retry_window_seconds: i64,
-    /// Wall-clock limit of one delivery or handshake request (UNCONFIRMED; production's
-    /// timeout is not documented).
-    pub webhook_timeout_ms: u64,
-    /// Finished (delivered or dropped) deliveries a sandbox keeps for the control plane; the
-    /// oldest go first. Pending ones are always kept.
-    pub webhook_deliveries_kept: usize,
-    /// POSTs one sandbox sends at once (a flush or a background round).
-    pub webhook_concurrency: usize,
-    /// Longest a `webhooks/flush` call waits for its sends (and for a send already under way)
-    /// before answering; what is still in flight then finishes in the background.
-    pub webhook_flush_wait_ms: u64,
-    /// Also send the legacy `X-Hub-Signature: sha1=…` header (facts §6.2: UNCONFIRMED
-    /// whether production still sends it).
-    pub webhook_legacy_sha1_header: bool,
-    /// `story_insights` is sent this long after a story expires (guides: "Sent 1 hour after
-    /// the story expires").
-    pub story_insights_delay_seconds: i64,
-    /// Comments on reels produce `comments` webhooks, with `media.media_product_type` `REELS`,
-    /// as production delivers them (2026 captures, facts §9 "Webhooks"). `false` reproduces the
-    /// guide's "Reels are not supported" ("Set Up Webhooks for Instagram", Limitations).
-    pub webhook_reels_supported: bool,
-    /// Most changes one webhook POST carries; production aggregates "up to 1000 per request"
-    /// (facts §6.2). 1 sends every change alone (one entry, one change), as before batching.
-    pub webhook_batch_max_changes: usize,
-    /// How long (sandbox seconds) a change waits for others to share its POST before the
-    /// dispatcher sends it; `webhooks/flush` cuts it short. Production's aggregation window is
-    /// UNCONFIRMED.
-    pub webhook_batch_window_seconds: i64,
-    /// The control plane's `webhooks/posts` keeps the newest POSTs carrying at most this many
-    /// changes in all (each POST holds its batched payload, so memory follows changes).
-    pub webhook_post_log_changes: usize,
-    /// `live_comments` payloads carry this `media.media_product_type` (facts §6.3: `LIVE`?
-    /// UNCONFIRMED).
-    pub live_comments_product_type: String,
-    /// Convenience configuration (`igsim serve --webhook-url/--verify-token`): every sandbox
-    /// starts subscribed to all Instagram fields at this callback, with every page installed.
-    pub webhook_url: Option<String>,
-    pub webhook_verify_token: Option<String>,
     /// Background activity: outside-world events per sandbox-minute (0 = off), seeded.
     pub activity_rate: f64,
     /// Content publishing: quotas, container timings, media checks (see `config/publishing.rs`).
     pub publishing: PublishingConfig,
+    /// Webhooks: the retry schedule, batching, delivery bookkeeping (see `config/webhooks.rs`).
+    pub webhooks: WebhookConfig,
+    /// Hashtag search: the unique-hashtag quota and its window, page sizes (see
+    /// `config/hashtags.rs`).
+    pub hashtags: HashtagConfig,
+    /// Insights: audience thresholds, ranges, the version cut-overs (see `config/insights.rs`).
+    pub insights: InsightsConfig,
     /// Most comments one page of `/{ig-media-id}/comments` returns (facts §3.3: 50).
     pub comments_max_page_size: usize,
-    /// Unique hashtags an IG account may search per window (facts §4.7: 30).
-    pub hashtag_unique_limit: usize,
-    /// The rolling hashtag-search window (facts §4.7: 7 days).
-    pub hashtag_window_seconds: i64,
-    /// How far back `recent_media` reaches (facts §4.7: 24 hours).
-    pub hashtag_recent_seconds: i64,
-    /// Largest `limit` on `top_media`/`recent_media` (facts §3.3: 50).
-    pub hashtag_media_max_page_size: usize,
-    /// `recently_searched_hashtags` page size and largest `limit` (facts §3.3: 25 and 30).
-    pub recent_hashtags_page_size: usize,
-    pub recent_hashtags_max_page_size: usize,
-    /// Hashtags "deemed sensitive or offensive": searching them gets a generic error
-    /// (guides "Hashtag Search"; which tags, and the error's code, are UNCONFIRMED).
-    pub sensitive_hashtags: Vec<String>,
-    /// Code of the error for a search past the unique-hashtag quota (facts §1.4: UNCONFIRMED;
-    /// one third-party plugin maps it to 18).
-    pub hashtag_limit_error_code: i64,
     /// Code and subcode of the Business Discovery error for an unknown or non-professional
     /// username (facts §1.3: 110/2207013 "Invalid user id", UNCONFIRMED).
     pub business_discovery_error_code: i64,
     pub business_discovery_error_subcode: Option<i64>,
-    /// Audience metrics (follower_count, online_followers, demographics, follows_and_unfollows)
-    /// need this many followers (facts §5.2: 100); below it they are left out of `data`
-    /// (facts §1.6: empty data or an error is UNCONFIRMED).
-    pub insights_min_followers: u64,
-    /// Largest since/until span of account insights (recorded: 30 days).
-    pub insights_max_range_seconds: i64,
-    /// Insights of a story older than its lifetime: an error when true, else an empty `data`
-    /// (guide: "only available for 24 hours"; which answer production gives is UNCONFIRMED).
-    pub expired_story_insights_error: bool,
-    /// Apply the changelog's "will apply to all versions on <date>" dates (the version
-    /// timeline's `all_versions_from`: v18's deprecations from 2023-12-11, v20's timeframes
-    /// from 2024-08-19, v21's removals from 2025-01-08, v22's from 2025-04-21, with v22's
-    /// exception for older media) against the sandbox clock, as production does (default).
-    /// `false` is the guides' per-version view: each requested version keeps its own
-    /// catalogue whatever the date.
-    pub insights_version_sunsets: bool,
     /// Instagram BUC and Platform rate limits (see `config/ratelimit.rs`).
     pub rate_limits: RateLimitConfig,
     /// The media CDN: URL lifetime, cache headers, kept bytes (see `config/cdn.rs`).
@@ -207,7 +146,9 @@ impl Config {
         let oldest = self
             .oldest_version
             .unwrap_or_else(|| crate::version::oldest_available(now));
-        let unversioned = self.unversioned_version.unwrap_or_else(crate::version::newest);
+        let unversioned = self
+            .unversioned_version
+            .unwrap_or_else(|| crate::version::newest_at(now));
         crate::version::serve(requested, unversioned, oldest)
     }
 }
@@ -217,7 +158,7 @@ impl Default for Config {
         Config {
             seed: 42,
             clock: ClockMode::Real,
-            frozen_epoch: 1_767_225_600,
+            frozen_epoch: 1_795_910_400,
             oldest_version: None,
             unversioned_version: None,
             default_page_size: 25,
@@ -234,40 +175,14 @@ impl Default for Config {
             short_lived_token_seconds: 2 * 3600,
             data_access_seconds: 90 * 24 * 3600,
             story_lifetime_seconds: 24 * 3600,
-            webhook_retry_offsets_seconds: vec![
-                0, 10, 60, 300, 900, 1800, 3600, 7200, 14_400, 28_800, 57_600, 86_400, 129_600,
-            ],
-            webhook_retry_window_seconds: 36 * 3600,
-            webhook_timeout_ms: 10_000,
-            webhook_deliveries_kept: 1_000,
-            webhook_concurrency: 16,
-            webhook_flush_wait_ms: 12_000,
-            webhook_legacy_sha1_header: true,
-            story_insights_delay_seconds: 3600,
-            webhook_reels_supported: true,
-            webhook_batch_max_changes: 1000,
-            webhook_batch_window_seconds: 2,
-            webhook_post_log_changes: 10_000,
-            live_comments_product_type: "LIVE".into(),
-            webhook_url: None,
-            webhook_verify_token: None,
             activity_rate: 0.0,
             publishing: PublishingConfig::default(),
+            webhooks: WebhookConfig::default(),
+            hashtags: HashtagConfig::default(),
+            insights: InsightsConfig::default(),
             comments_max_page_size: 50,
-            hashtag_unique_limit: 30,
-            hashtag_window_seconds: 7 * 24 * 3600,
-            hashtag_recent_seconds: 24 * 3600,
-            hashtag_media_max_page_size: 50,
-            recent_hashtags_page_size: 25,
-            recent_hashtags_max_page_size: 30,
-            sensitive_hashtags: vec!["sensitivetag".into(), "offensivetag".into()],
-            hashtag_limit_error_code: 18,
             business_discovery_error_code: 110,
             business_discovery_error_subcode: Some(2207013),
-            insights_min_followers: 100,
-            insights_max_range_seconds: 30 * 24 * 3600,
-            expired_story_insights_error: false,
-            insights_version_sunsets: true,
             rate_limits: RateLimitConfig::default(),
             cdn: CdnConfig::default(),
             login: LoginConfig::default(),

@@ -6,7 +6,7 @@
 //! status and which optional keys production sends, with the capture that shows them.
 //! `message` is the short generic text; the documented user-facing sentence goes in
 //! `error_user_msg`, as live responses do (facts §1.1). Rendering (with `fbtrace_id`)
-//! happens in `http::response`.
+//! happens in `http::response::error_body`.
 
 mod publishing;
 mod webhooks;
@@ -19,7 +19,7 @@ mod shopping;
 mod social;
 mod transport;
 
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 /// The HTTP status and the optional envelope keys production sends for one family of errors,
 /// with the capture or page that shows them. Every constructor in this vocabulary names one.
@@ -89,13 +89,15 @@ pub const PERMISSION: Envelope = Envelope {
     source: "facts §9; issue 10 (2026 capture); GH:gitroomhq/postiz-app#1914",
 };
 
-/// `(#200)` permission errors: HTTP 403 (facts §1.2: `IGERR` rows 403/200). Whether
-/// `is_transient` is sent is UNCONFIRMED; left out, as on the `(#10)` capture.
+/// `(#200)` permission errors: HTTP 403 (facts §1.2: `IGERR` rows 403/200), without
+/// `is_transient`: a recorded `(#200) This account is not allowed to create the reel media`
+/// body has `message`, `type`, `code`, `fbtrace_id` only (bk-rs/instagram-apis-rs v14.0
+/// err__ig_user_0__media__creating__reels_account_not_allowed.json).
 pub const USER_PERMISSION: Envelope = Envelope {
     status: 403,
     is_transient: None,
     www_authenticate: None,
-    source: "facts §1.2 (IGERR 403/200); is_transient UNCONFIRMED",
+    source: "facts §1.2 (IGERR 403/200); keys: bk-rs/instagram-apis-rs v14.0 recorded (#200) body",
 };
 
 /// Instagram content-publishing errors (2207xxx subcodes): HTTP 400 with `is_transient:false`
@@ -205,33 +207,6 @@ impl GraphError {
         self
     }
 
-    /// The `{"error": {...}}` body: `message`, `type`, `code`, then `error_subcode`,
-    /// `is_transient`, `error_user_title`, `error_user_msg` when the error has them, and
-    /// `fbtrace_id` (facts §1.1 key order).
-    pub fn body(&self, fbtrace_id: &str) -> Value {
-        let mut e = Map::new();
-        e.insert("message".into(), json!(self.message));
-        e.insert("type".into(), json!(self.kind));
-        e.insert("code".into(), json!(self.code));
-        if let Some(s) = self.subcode {
-            e.insert("error_subcode".into(), json!(s));
-        }
-        if let Some(t) = self.envelope.is_transient {
-            e.insert("is_transient".into(), json!(t));
-        }
-        if let Some(t) = &self.user_title {
-            e.insert("error_user_title".into(), json!(t));
-        }
-        if let Some(m) = &self.user_msg {
-            e.insert("error_user_msg".into(), json!(m));
-        }
-        e.insert("fbtrace_id".into(), json!(fbtrace_id));
-        if let Some(original) = &self.original_response {
-            e.insert("original_response".into(), original.clone());
-        }
-        json!({ "error": Value::Object(e) })
-    }
-
     // ---- object access (facts §1.3, §8.3) -------------------------------------------
 
     /// 100/33: the object does not exist, cannot be seen with this token, or the method is
@@ -274,8 +249,9 @@ impl GraphError {
 
     /// `fields=` on `POST /{ig-media-id}/comments`: the comment is created, then production
     /// answers HTTP 400, code 20, subcode 1772107 (GH:brightbeanxyz/brightbean-studio#140,
-    /// 2026-08: clients that retried on it posted duplicate comments). The report quotes the
-    /// text without a `(#20)` prefix; whether production adds one is UNCONFIRMED.
+    /// 2026-08: clients that retried on it posted duplicate comments). The text has no `(#20)`
+    /// prefix: the report quotes it bare, and a public client compares production's `message`
+    /// to exactly this sentence with code 20 (for its sibling subcode 1772179 on replies).
     pub fn response_format_unsupported() -> Self {
         GraphError::of(
             PARAMETER,
@@ -285,8 +261,9 @@ impl GraphError {
         .subcode(1772107)
     }
 
-    /// A path the Graph API has no route for (e.g. an unknown edge).
-    /// Code 2500 "Unknown path components" is what graph.facebook.com answers (UNCONFIRMED).
+    /// A path the Graph API has no route for (an unknown edge, a version not released):
+    /// 2500 "Unknown path components: <path>", HTTP 400, `OAuthException` (GH:arsduo/koala#611
+    /// quotes it with its status; GH:huandu/facebook#116 with its code).
     pub fn unknown_path(path: &str) -> Self {
         GraphError::of(PARAMETER, 2500, format!("Unknown path components: {path}"))
     }
@@ -408,9 +385,14 @@ impl GraphError {
         GraphError::of(TOKEN, 190, "Invalid OAuth access token - Cannot parse access token")
     }
 
-    /// 190 "Invalid OAuth access token." (GH:darwin-morocho/flutter-facebook-auth#397, facts §1.3).
+    /// 190 for a token with the shape of one (`EAA…`, `IG…`, `app-id|secret`) that production
+    /// did not issue: "The access token could not be decrypted", no subcode, HTTP 400 (recorded
+    /// body bk-rs/instagram-apis-rs v14.0 err__access_token_invalid_1.json, 2022; the same text
+    /// with HTTP 400 in GH:singer-io/tap-facebook#219, 2023, and
+    /// GH:facebook/facebook-for-woocommerce#951, 2019). The older "Invalid OAuth access token."
+    /// (GH:roundrop/facebook4j-oauth-example#3, 2017; facts §1.3) is superseded.
     pub fn token_invalid() -> Self {
-        GraphError::of(TOKEN, 190, "Invalid OAuth access token.")
+        GraphError::of(TOKEN, 190, "The access token could not be decrypted")
     }
 
     /// 190/463 with the Pacific-time sentence production uses.
@@ -594,41 +576,6 @@ impl std::error::Error for GraphError {}
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn unsupported_get_is_a_graph_method_exception_with_subcode_33() {
-        let b = GraphError::unsupported("GET", "123").body("T");
-        assert_eq!(b["error"]["type"], "GraphMethodException");
-        assert_eq!(b["error"]["code"], 100);
-        assert_eq!(b["error"]["error_subcode"], 33);
-        assert!(b["error"]["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("Unsupported get request. Object with ID '123'"));
-    }
-
-    #[test]
-    fn token_errors_have_no_code_prefix_and_no_subcode_when_none() {
-        let b = GraphError::token_invalid().body("T");
-        assert_eq!(b["error"]["message"], "Invalid OAuth access token.");
-        assert!(b["error"].get("error_subcode").is_none());
-        assert_eq!(b["error"]["fbtrace_id"], "T");
-    }
-
-    #[test]
-    fn is_transient_is_sent_only_by_families_that_have_it() {
-        let token = GraphError::token_expired(0, 1).body("T");
-        assert!(token["error"].get("is_transient").is_none());
-        let param = GraphError::nonexisting_field("x", "IGUser").body("T");
-        assert!(param["error"].get("is_transient").is_none());
-        let publishing = GraphError::container_not_ready().body("T");
-        assert_eq!(publishing["error"]["is_transient"], false);
-        assert_eq!(GraphError::ig_server_error().body("T")["error"]["is_transient"], true);
-        assert_eq!(
-            GraphError::app_request_limit(403).body("T")["error"]["is_transient"],
-            true
-        );
-    }
 
     #[test]
     fn every_forcible_publishing_error_names_a_sourced_family_with_is_transient() {

@@ -134,10 +134,10 @@ pub fn stable_hash(parts: &[&[u8]]) -> u64 {
 
 /// A stable 17-digit Graph-style id that `purpose` gives node `id`: ids of things the world
 /// does not model as nodes of their own, derived so they never depend on generation order.
-/// - `"legacy_instagram_media"`, `"legacy_instagram_comment"`: the ids the Marketing API's
-///   legacy Instagram Media / Instagram Comment objects gave the node
-///   (`legacy_instagram_media_id`, `legacy_instagram_comment_id`; v22 changelog). Production's
-///   format is UNCONFIRMED.
+/// - `"legacy_instagram_media"`, `"legacy_instagram_comment"`, `"legacy_instagram_user"`: the
+///   ids the Marketing API's legacy Instagram Media / Comment / User objects gave the node
+///   (`legacy_instagram_media_id`, `legacy_instagram_comment_id`, `legacy_instagram_user_id`;
+///   v22 changelog). Production's format is UNCONFIRMED.
 /// - `"owner_business"`: the Meta business that owns an IG account (the IG user's
 ///   `owner_business`, and the key of its `X-Business-Use-Case-Usage` entries, facts §9).
 ///   One business per account (UNCONFIRMED: real businesses may own several).
@@ -145,8 +145,10 @@ pub fn derived_id(purpose: &str, id: u64) -> u64 {
     17_000_000_000_000_000 + stable_hash(&[purpose.as_bytes(), &id.to_le_bytes()]) % 900_000_000_000_000
 }
 
-/// Makes `fbtrace_id`s: opaque, 23 characters like production's, and deterministic for a
-/// given seed and request order.
+/// Makes `fbtrace_id`s: opaque, deterministic for a given seed and request order, and shaped
+/// as production's today: 23 URL-safe base64 characters, the first an `A` (every recorded body
+/// since 2020: `AMootr-o_Iq97_Yhq4PokFZ`, `A002DQF31kPP28mO6-JRtSv`, `Ac7wf45pZAqRHs6o3BHbdDv`
+/// in bk-rs/instagram-apis-rs v14.0; `A6LJylpZRKw2xKLFsAP-cJh`, IGERR's sample).
 pub struct TraceIds {
     seed: u64,
     counter: AtomicU64,
@@ -165,15 +167,36 @@ impl TraceIds {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         let mut x = stable_hash(&[&self.seed.to_le_bytes(), &n.to_le_bytes()]);
         let mut y = stable_hash(&[&n.to_le_bytes(), &self.seed.to_le_bytes()]);
-        (0..23)
-            .map(|i| {
+        std::iter::once('A')
+            .chain((1..23).map(|i| {
                 let src = if i < 11 { &mut x } else { &mut y };
                 let c = ALPHABET[(*src & 63) as usize] as char;
                 *src >>= 6;
                 c
-            })
+            }))
             .collect()
     }
+}
+
+/// Derives a sandbox-unique secret string (tokens, app secret) from the seed.
+pub fn derive_secret(seed: u64, sandbox: &str, label: &str, len: usize) -> String {
+    let mut g = IdGen::new(stable_hash(&[
+        &seed.to_le_bytes(),
+        sandbox.as_bytes(),
+        label.as_bytes(),
+    ]));
+    g.alnum(len)
+}
+
+/// A user or page token in the shape of a real one (`EAA…`).
+pub fn derive_token(seed: u64, sandbox: &str, label: &str) -> String {
+    format!("EAAG{}", derive_secret(seed, sandbox, label, 96))
+}
+
+/// An Instagram User token (Instagram Login) in production's shape: `IGAA` and letters and
+/// digits (recorded `IGAA2e0uoy3ZAZABZA…` tokens; `specs/README.md`, Instagram Login facts).
+pub fn derive_ig_token(seed: u64, sandbox: &str, label: &str) -> String {
+    format!("IGAA{}", derive_secret(seed, sandbox, label, 140))
 }
 
 #[cfg(test)]
@@ -187,6 +210,7 @@ mod tests {
         let (x, y) = (a.next(), b.next());
         assert_eq!(x, y);
         assert_eq!(x.len(), 23);
+        assert!(x.starts_with('A'), "{x}");
         assert_ne!(a.next(), x);
     }
 

@@ -211,14 +211,14 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             ClockArg::Real => ClockMode::Real,
             ClockArg::Frozen => ClockMode::Frozen,
         },
-        webhook_url: args.webhook_url.clone(),
-        webhook_verify_token: args.verify_token.clone(),
         activity_rate: args.activity,
         max_sandboxes: args.max_sandboxes.max(1),
         sandbox_idle_seconds: args.sandbox_idle_seconds,
         ..Config::default()
     };
-    if let Some(url) = &config.webhook_url {
+    config.webhooks.url = args.webhook_url.clone();
+    config.webhooks.verify_token = args.verify_token.clone();
+    if let Some(url) = &config.webhooks.url {
         simulator::io::webhooks::check_url(url).map_err(|e| format!("--webhook-url: {e}"))?;
     }
     if !(config.activity_rate >= 0.0 && config.activity_rate.is_finite()) {

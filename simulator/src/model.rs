@@ -17,6 +17,7 @@ pub mod seed;
 pub mod shared;
 pub mod shopping;
 pub mod webhook;
+pub mod window;
 
 pub use account::{Access, App, FbUser, IgAccountType, IgUser, Page, Revocation, Task, Token, TokenKind};
 pub use comment::Comment;
@@ -130,7 +131,7 @@ impl World {
     /// secret is mixed in (a token must identify its sandbox).
     pub fn mint_token_value(&mut self, label: &str) -> String {
         let n = self.ids.below(u64::MAX);
-        seed::derive_token(n, &self.app.secret, label)
+        crate::ids::derive_token(n, &self.app.secret, label)
     }
 
     pub fn add_token(&mut self, value: String, token: Token) {

@@ -271,7 +271,7 @@ fn transport_answer(state: &State, status: u16) -> Bytes {
         resp.status().as_u16(),
         resp.status().canonical_reason().unwrap_or("")
     );
-    let body = serde_json::to_vec(&e.body(&trace)).unwrap_or_default();
+    let body = serde_json::to_vec(&crate::http::response::error_body(&e, &trace)).unwrap_or_default();
     for (name, value) in resp.headers() {
         if let Ok(v) = value.to_str() {
             wire.push_str(&format!("{name}: {v}\r\n"));

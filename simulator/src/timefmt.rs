@@ -135,9 +135,35 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
         .map(|d| d.assume_utc().unix_timestamp())
 }
 
+/// A duration as production's sentences quote one: whole hours ("24 hours", "1 hour"), else
+/// whole minutes, else seconds. What a sentence quoting a knob's duration is computed with
+/// (a container's expiry, the tagged-posts window, the container cap's window, the story
+/// lifetime), so the knob and its sentence cannot disagree.
+pub fn duration(seconds: i64) -> String {
+    let (n, unit) = match seconds {
+        s if s != 0 && s % 3600 == 0 => (s / 3600, "hour"),
+        s if s != 0 && s % 60 == 0 => (s / 60, "minute"),
+        s => (s, "second"),
+    };
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_read_as_the_sentences_quote_them() {
+        assert_eq!(duration(86_400), "24 hours");
+        assert_eq!(duration(3_600), "1 hour");
+        assert_eq!(duration(90), "90 seconds");
+        assert_eq!(duration(120), "2 minutes");
+        assert_eq!(duration(7 * 86_400), "168 hours");
+    }
 
     #[test]
     fn http_dates_round_trip() {

@@ -122,7 +122,7 @@ pub struct Release {
     /// served by the next oldest available one. `None`: TBD in the changelog.
     pub available_until: Option<i64>,
     /// "Will apply to all versions on <date>": from then on, on the sandbox clock, this
-    /// release's changes apply to every version (the `insights_version_sunsets` knob, on by
+    /// release's changes apply to every version (the `insights.version_sunsets` knob, on by
     /// default as in production; see [`with_cutovers`]).
     pub all_versions_from: Option<i64>,
     pub changes: &'static [Change],
@@ -247,6 +247,12 @@ pub const TIMELINE: &[Release] = &[
                 node: "IGComment",
                 field: "legacy_instagram_comment_id",
             },
+            // IG User gains its legacy id with the same parity work (the v22 blog; the Python
+            // Business SDK's IGUser field list).
+            Change::FieldAdded {
+                node: "IGUser",
+                field: "legacy_instagram_user_id",
+            },
             Change::Note(
                 "the Marketing API's Instagram User/Media/Carousel/Comment objects (v1.0 endpoints) are \
                  deprecated in favour of IG User/IG Media/IG Comment, which gain the legacy_* id fields \
@@ -321,6 +327,41 @@ pub const TIMELINE: &[Release] = &[
     },
 ];
 
+/// A change Meta made to every version on one day, outside the version cycle (the Instagram
+/// Platform changelog's "Applies to all versions" entries): in force from `from` (unix
+/// seconds, on the sandbox's clock) in whatever version is asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct OutOfCycle {
+    pub from: i64,
+    pub changes: &'static [Change],
+    pub source: &'static str,
+}
+
+/// The out-of-cycle changes igsim models, oldest first.
+pub const OUT_OF_CYCLE: &[OutOfCycle] = &[
+    OutOfCycle {
+        from: day(datetime!(2025-12-03 0:00 UTC)),
+        changes: &[
+            Change::MetricAdded(Scope::Media, "reposts"),
+            Change::MetricAdded(Scope::User, "reposts"),
+        ],
+        source: "DOC:/docs/instagram-platform/changelog (applies to all versions: reposts for media and user \
+                 insights); blog 2025-12-03 'Instagram API Updates for Insights, Content Management, and \
+                 Collaboration' (repost counts for media and at account level). Its reels_skip_rate, \
+                 crossposted_views and facebook_views are not modelled: their value formats are not in any \
+                 public capture",
+    },
+    OutOfCycle {
+        from: day(datetime!(2026-06-22 0:00 UTC)),
+        changes: &[Change::FieldAdded {
+            node: "IGMedia",
+            field: "is_ai_generated",
+        }],
+        source: "DOC:/documentation/instagram-platform/changelog, June 22, 2026, AI Info Label (applies to all \
+                 versions): the is_ai_generated parameter of POST /{ig-user-id}/media and the IG Media field",
+    },
+];
+
 /// The newest version Meta has released (the last row).
 pub fn newest() -> ApiVersion {
     TIMELINE.last().map_or(V18, |r| r.version)
@@ -335,10 +376,22 @@ pub fn oldest_available(now: i64) -> ApiVersion {
         .map_or_else(newest, |r| r.version)
 }
 
-/// Whether `v` is a version production knows: any version up to the newest (versions older
-/// than the table are long expired, and still answered).
-pub fn is_known(v: ApiVersion) -> bool {
-    v <= newest()
+/// The newest version Meta had released at `now` (unix seconds, on a sandbox's clock): the
+/// last row whose release date has come (the first row before any has).
+pub fn newest_at(now: i64) -> ApiVersion {
+    TIMELINE
+        .iter()
+        .rev()
+        .find(|r| r.released <= now)
+        .or(TIMELINE.first())
+        .map_or(V18, |r| r.version)
+}
+
+/// Whether production answers `v` at `now`: any version released by then (versions older
+/// than the table are long expired, and still answered). A version not yet released on the
+/// sandbox's clock does not exist yet: its path is unknown, as a version that never existed.
+pub fn is_released(v: ApiVersion, now: i64) -> bool {
+    v <= newest_at(now)
 }
 
 /// The version that serves a call: `requested` (or `unversioned` for a path without one),
@@ -360,10 +413,20 @@ fn first(pick: impl Fn(&Change) -> bool) -> Option<ApiVersion> {
     TIMELINE.iter().find(|r| r.changes.iter().any(&pick)).map(|r| r.version)
 }
 
-/// Whether `node` has `field` in `v`. Fields the timeline does not list exist in every version.
-pub fn has_field(node: &str, field: &str, v: ApiVersion) -> bool {
-    first(|c| matches!(c, Change::FieldAdded { node: n, field: f } if *n == node && *f == field))
-        .is_none_or(|since| v >= since)
+/// Whether every out-of-cycle row with a change `pick` accepts has come by `now` (true when
+/// none has such a change).
+fn out_of_cycle_reached(pick: impl Fn(&Change) -> bool, now: i64) -> bool {
+    OUT_OF_CYCLE
+        .iter()
+        .filter(|o| o.changes.iter().any(&pick))
+        .all(|o| now >= o.from)
+}
+
+/// Whether `node` has `field` in `v` at `now`: from its version row on, or from its
+/// out-of-cycle day on (every version). Fields neither lists exist in every version.
+pub fn has_field(node: &str, field: &str, v: ApiVersion, now: i64) -> bool {
+    let added = |c: &Change| matches!(c, Change::FieldAdded { node: n, field: f } if *n == node && *f == field);
+    first(added).is_none_or(|since| v >= since) && out_of_cycle_reached(added, now)
 }
 
 /// The version a metric appears in (`None`: part of the v18 baseline).
@@ -386,9 +449,13 @@ pub fn series_removed(name: &str) -> Option<ApiVersion> {
     first(|c| matches!(c, Change::SeriesRemoved(n) if *n == name))
 }
 
-/// Whether a metric exists in `v` (added by then, not yet removed).
-pub fn metric_live(scope: Scope, name: &str, v: ApiVersion) -> bool {
-    metric_added(scope, name).is_none_or(|a| v >= a) && metric_removed(scope, name).is_none_or(|(r, _)| v < r)
+/// Whether a metric exists in `v` at `now` (added by then, in its version or out of cycle,
+/// and not yet removed).
+pub fn metric_live(scope: Scope, name: &str, v: ApiVersion, now: i64) -> bool {
+    let added = |c: &Change| matches!(c, Change::MetricAdded(s, n) if *s == scope && *n == name);
+    metric_added(scope, name).is_none_or(|a| v >= a)
+        && out_of_cycle_reached(added, now)
+        && metric_removed(scope, name).is_none_or(|(r, _)| v < r)
 }
 
 /// The demographic `timeframe` values of `metric` in `v`: the latest `Timeframes` row up to
@@ -434,6 +501,8 @@ mod tests {
             assert!(w[0].version < w[1].version);
             assert!(w[0].released < w[1].released);
         }
+        assert!(OUT_OF_CYCLE.windows(2).all(|w| w[0].from <= w[1].from));
+        assert!(OUT_OF_CYCLE.iter().all(|o| !o.source.is_empty()));
         for r in TIMELINE {
             assert!(r.available_until.is_none_or(|u| u > r.released), "{}", r.version);
             assert!(!r.source.is_empty());
@@ -452,13 +521,40 @@ mod tests {
     }
 
     #[test]
+    fn a_version_exists_from_its_release_date_on_the_sandbox_clock() {
+        let before_v27 = day(datetime!(2026-11-03 23:59:59 UTC));
+        assert_eq!(newest_at(before_v27), V26);
+        assert!(!is_released(V27, before_v27));
+        assert!(is_released(V27, day(datetime!(2026-11-04 0:00 UTC))));
+        assert_eq!(newest_at(day(datetime!(2026-01-01 0:00 UTC))), V24);
+        assert!(is_released(ApiVersion::new(15, 0), 0), "versions before the table");
+        assert_eq!(newest_at(day(datetime!(2026-11-29 0:00 UTC))), newest());
+    }
+
+    #[test]
     fn rows_drive_fields_metrics_and_timeframes() {
-        assert!(!has_field("IGMedia", "legacy_instagram_media_id", V21));
-        assert!(has_field("IGMedia", "legacy_instagram_media_id", V22));
-        assert!(has_field("IGMedia", "caption", V18));
-        assert!(metric_live(Scope::Media, "impressions", V21));
-        assert!(!metric_live(Scope::Media, "impressions", V22));
-        assert!(metric_live(Scope::User, "views", V26));
+        let today = day(datetime!(2026-11-29 0:00 UTC));
+        assert!(!has_field("IGMedia", "legacy_instagram_media_id", V21, today));
+        assert!(has_field("IGMedia", "legacy_instagram_media_id", V22, today));
+        assert!(has_field("IGMedia", "caption", V18, today));
+        // Out of cycle: every version from the day on, none before.
+        assert!(has_field("IGMedia", "is_ai_generated", V21, today));
+        assert!(!has_field(
+            "IGMedia",
+            "is_ai_generated",
+            V27,
+            day(datetime!(2026-06-21 0:00 UTC))
+        ));
+        assert!(metric_live(Scope::Media, "impressions", V21, today));
+        assert!(!metric_live(Scope::Media, "impressions", V22, today));
+        assert!(metric_live(Scope::User, "views", V26, today));
+        assert!(metric_live(Scope::User, "reposts", V21, today));
+        assert!(!metric_live(
+            Scope::Media,
+            "reposts",
+            V27,
+            day(datetime!(2025-12-02 0:00 UTC))
+        ));
         assert_eq!(series_removed("profile_views"), Some(V21));
         assert_eq!(timeframes("engaged_audience_demographics", V19).len(), 6);
         assert_eq!(

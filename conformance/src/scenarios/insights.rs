@@ -94,18 +94,19 @@ fn account_insights(ctx: &mut Ctx) -> Result<(), Failure> {
         require_fields(r, &["dimension_values", "value"])?;
     }
 
-    ctx.step("interactions as total values");
+    // `reposts`: every version from 2025-12-03 (Instagram Platform changelog; version.rs).
+    ctx.step("interactions as total values, reposts included");
     let body = ctx
         .get(
             &path,
             &[
-                ("metric", "total_interactions,likes,comments,shares"),
+                ("metric", "total_interactions,likes,comments,shares,reposts"),
                 ("period", "day"),
                 ("metric_type", "total_value"),
             ],
         )
         .ok("user_insights")?;
-    for name in ["total_interactions", "likes", "comments", "shares"] {
+    for name in ["total_interactions", "likes", "comments", "shares", "reposts"] {
         let m = by_name(&body, name)?;
         expect(m.pointer("/total_value/value").is_some_and(Value::is_u64), || {
             format!("{name} has no total_value.value: {m}")
@@ -230,10 +231,10 @@ fn media_insights(ctx: &mut Ctx) -> Result<(), Failure> {
             let body = ctx
                 .get(
                     &format!("{album}/insights"),
-                    &[("metric", "reach,saved,likes,comments,shares,total_interactions")],
+                    &[("metric", "reach,saved,likes,comments,shares,total_interactions,reposts")],
                 )
                 .ok("media_insights")?;
-            for name in ["likes", "comments", "shares"] {
+            for name in ["likes", "comments", "shares", "reposts"] {
                 lifetime_value(&body, name)?;
             }
         }

@@ -339,6 +339,78 @@ fn comment_pages_hold_at_most_fifty_and_walking_next_sees_each_comment_once() {
     assert_eq!(unique.len(), 60);
 }
 
+/// Comments, replies and an album's children page forward only, as production's recorded
+/// answers do (`http::paging::forward_paging_json` names them): `paging` only while a next page
+/// exists, holding the `after` cursor alone and `next`; nothing on the last page, nested or not.
+#[test]
+fn comments_replies_and_children_page_forward_only() {
+    let sb = sim::fresh();
+    let c = sb.client_as("Dana Admin");
+    let reply_to = GUIDE_COMMENT;
+    for i in 0..3 {
+        c.post(&format!("{GUIDE_MEDIA}/comments"), &[("message", &format!("c{i}"))])
+            .ok("id_response");
+        c.post(&format!("{reply_to}/replies"), &[("message", &format!("r{i}"))])
+            .ok("id_response");
+    }
+    let first = c
+        .get(&format!("{GUIDE_MEDIA}/comments"), &[("limit", "2")])
+        .ok("ig_comment_list")
+        .clone();
+    let paging = first["paging"].as_object().unwrap();
+    assert!(paging.keys().eq(["cursors", "next"]), "{paging:?}");
+    assert!(first["paging"]["cursors"].as_object().unwrap().keys().eq(["after"]));
+    let next = first["paging"]["next"].as_str().unwrap().to_string();
+    let second = c.get_url(&next).ok("ig_comment_list").clone();
+    assert_eq!(ids(&second).len(), 2);
+    assert!(second.get("paging").is_some(), "a third page follows");
+    let last = c
+        .get_url(second["paging"]["next"].as_str().unwrap())
+        .ok("ig_comment_list")
+        .clone();
+    assert_eq!(ids(&last).len(), 1);
+    assert!(last.get("paging").is_none(), "the last page has no paging: {last}");
+
+    // The replies edge, whole on one page: no paging; the same thread nested: none either.
+    let replies = c
+        .get(&format!("{reply_to}/replies"), &[("fields", "text")])
+        .ok("ig_comment_replies")
+        .clone();
+    assert_eq!(ids(&replies).len(), 3);
+    assert!(replies.get("paging").is_none(), "{replies}");
+    let nested = c
+        .get(
+            &format!("{GUIDE_MEDIA}/comments"),
+            &[("fields", "text,replies{text}"), ("limit", "50")],
+        )
+        .ok("ig_comment_list")
+        .clone();
+    let thread = nested["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == reply_to)
+        .unwrap();
+    assert!(thread["replies"].get("paging").is_none(), "{thread}");
+    let limited = c
+        .get(&format!("{reply_to}/replies"), &[("limit", "1")])
+        .ok("ig_comment_replies")
+        .clone();
+    assert!(limited["paging"]["cursors"].get("before").is_none());
+    assert!(limited["paging"].get("previous").is_none());
+
+    // An album's children: no paging, read directly or expanded.
+    let album = crate::support::media_with(&c, |m| m["media_type"] == "CAROUSEL_ALBUM");
+    let children = c.get(&format!("{album}/children"), &[]).ok("ig_children").clone();
+    assert!(ids(&children).len() >= 2);
+    assert!(children.get("paging").is_none(), "{children}");
+    let expanded = c
+        .get(&album, &[("fields", "children{media_type}")])
+        .ok("ig_media")
+        .clone();
+    assert!(expanded["children"].get("paging").is_none(), "{expanded}");
+}
+
 #[test]
 fn bad_comment_input_gets_graph_errors() {
     let sb = sim::fresh();

@@ -64,16 +64,20 @@ fn discovered_media_pages_with_cursors_only_and_cannot_be_read_directly() {
             None => "username(bluebottle){media.limit(20){id}}".to_string(),
         };
         let b = discover(&c, &expr).ok("ig_user").clone();
-        // Past the last item the expansion is empty, and an empty expansion is left out.
-        let Some(media) = b["business_discovery"].get("media") else {
-            break;
-        };
+        let media = &b["business_discovery"]["media"];
         let page = ids(media);
         assert!(!page.is_empty(), "an empty media expansion is left out, not {media}");
         seen.extend(page);
-        after = b["business_discovery"]["media"]["paging"]["cursors"]["after"]
-            .as_str()
-            .map(str::to_string);
+        // Production pages forward only: `paging` (the `after` cursor alone) only while more
+        // follow, none on the last page (recorded bluebottle and qq122755990 answers).
+        assert!(media["paging"]["cursors"].get("before").is_none(), "{media}");
+        match media["paging"]["cursors"]["after"].as_str() {
+            Some(a) => after = Some(a.to_string()),
+            None => {
+                assert!(media.get("paging").is_none(), "{media}");
+                break;
+            }
+        }
     }
     let count = body["business_discovery"]["media_count"].as_u64().unwrap() as usize;
     assert_eq!(seen.len(), count);
@@ -218,8 +222,16 @@ fn tags_lists_public_media_others_tagged_the_account_in_with_cursors_only() {
         .ok("ig_tags")
         .clone();
     assert_eq!(ids(&page).len(), 1);
+    // Forward only, as production's recorded pages: the after cursor alone, no next; and no
+    // paging at all on the last page.
     assert!(page["paging"]["cursors"]["after"].is_string());
+    assert!(page["paging"]["cursors"].get("before").is_none());
     assert!(page["paging"].get("next").is_none());
+    let all = c
+        .get(&format!("{METRICSAURUS}/tags"), &[("limit", "50")])
+        .ok("ig_tags")
+        .clone();
+    assert!(all.get("paging").is_none(), "{all}");
     let expanded = c
         .get(METRICSAURUS, &[("fields", "tags.limit(2){id}")])
         .ok("ig_user")

@@ -23,7 +23,9 @@ fn getting_started_walkthrough_returns_the_documented_shapes() {
     let r = c.get(METRICSAURUS_PAGE, &[("fields", "instagram_business_account")]);
     let body = r.ok("page");
     assert_eq!(body["instagram_business_account"]["id"], METRICSAURUS);
-    assert_eq!(r.header("facebook-api-version"), Some("v18.0"));
+    // The guides' v18.0 expired on 2026-01-26: on the default sandbox's day (2026-11-29) it is
+    // served as the oldest version still available (Platform Versioning guide; version.rs).
+    assert_eq!(r.header("facebook-api-version"), Some("v21.0"));
     assert!(r.header("x-fb-trace-id").is_some());
     let media = c.get(&format!("{METRICSAURUS}/media"), &[]).ok("ig_media_list").clone();
     assert_eq!(media["data"].as_array().unwrap().len(), 25);
@@ -186,8 +188,8 @@ fn paths_tolerate_missing_versions_and_stray_slashes() {
     r.ok("fb_user");
     assert_eq!(
         r.header("facebook-api-version"),
-        Some("v18.0"),
-        "expired versions are upgraded"
+        Some("v21.0"),
+        "expired versions are upgraded to the oldest available (2026-11-29: v21.0)"
     );
     assert_eq!(r.header("content-type"), Some("application/json; charset=UTF-8"));
 }

@@ -645,7 +645,7 @@ fn the_deliveries_listing_is_paged_oldest_first() {
 #[test]
 fn the_delivery_history_keeps_only_the_newest_finished_deliveries() {
     let rx = conformance::receiver::Receiver::start("t", conformance::receiver::Mode::Up).unwrap();
-    let running = own_simulator(|c| c.webhook_deliveries_kept = 20);
+    let running = own_simulator(|c| c.webhooks.deliveries_kept = 20);
     let sb = subscribed(&running.base_url(), &rx.url());
     comment_events(&sb, 60);
     let f = flush_now(&sb);
@@ -678,8 +678,8 @@ fn a_receiver_that_never_answers_costs_one_flush_a_bounded_wait() {
     let url = format!("http://{}/hook", silent.local_addr().unwrap());
     // The flush gives up waiting before the sends time out; they go on in the background.
     let running = own_simulator(|c| {
-        c.webhook_timeout_ms = 600_000;
-        c.webhook_flush_wait_ms = 200;
+        c.webhooks.timeout_ms = 600_000;
+        c.webhooks.flush_wait_ms = 200;
     });
     let sb = subscribed(&running.base_url(), &url);
     comment_events(&sb, 5);
@@ -691,7 +691,7 @@ fn a_receiver_that_never_answers_costs_one_flush_a_bounded_wait() {
     running.shutdown();
     // With a short send timeout, a flush waits for every send, its own and the background
     // dispatcher's, to time out (concurrently) and answers when all have ended.
-    let running = own_simulator(|c| c.webhook_timeout_ms = 300);
+    let running = own_simulator(|c| c.webhooks.timeout_ms = 300);
     let sb = subscribed(&running.base_url(), &url);
     comment_events(&sb, 5);
     let f = flush_now(&sb);

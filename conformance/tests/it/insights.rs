@@ -689,9 +689,10 @@ fn cutovers_retire_each_removal_from_every_version_on_its_date() {
 #[test]
 fn the_guides_per_version_catalogues_are_a_knob() {
     let mut cfg = conformance::target::test_config();
-    cfg.insights_version_sunsets = false;
+    cfg.insights.version_sunsets = false;
     let running = simulator::Simulator::new(cfg).spawn(0).expect("start a simulator");
-    let sb = sim::new_sandbox(&running.base_url(), None);
+    // A day v18.0 was still available (until 2026-01-26).
+    let sb = sim::new_sandbox_at(&running.base_url(), None, Some("2026-01-01"));
     let c = dana(&sb, "v18.0");
     let body = user_insights(&c, &[("metric", "impressions,email_contacts"), ("period", "day")])
         .ok("user_insights")
@@ -1102,19 +1103,38 @@ fn catalogue(sb: &Sandbox, version: &str) -> Value {
 
 #[test]
 fn metric_catalogues_per_api_version() {
-    // Each version's own catalogue, as production answered before the cut-overs (v22, v24 and
-    // v27 did not exist then; igsim serves them at any date).
+    // Each version's own catalogue, as production answered it once released and before the
+    // cut-overs: v18..v21 before v21's (2025-01-08), v22 before its own (2025-04-21), v24 and
+    // v27 after every one (version.rs). A version not released yet does not exist.
     let sb = sim::fresh_at(BEFORE_V21_CUTOVER);
-    for version in ["v18.0", "v19.0", "v20.0", "v21.0", "v22.0", "v24.0", "v27.0"] {
+    let v22_released = sim::fresh_at("2025-02-01");
+    let v24_released = sim::fresh_at("2025-11-01");
+    let today = sim::fresh();
+    for (version, at) in [
+        ("v18.0", &sb),
+        ("v19.0", &sb),
+        ("v20.0", &sb),
+        ("v21.0", &sb),
+        ("v22.0", &v22_released),
+        ("v24.0", &v24_released),
+        ("v27.0", &today),
+    ] {
         insta::assert_json_snapshot!(
             format!("metric_catalogue_{}", version.replace('.', "_")),
-            catalogue(&sb, version)
+            catalogue(at, version)
         );
     }
-    // Today every version answers with v22's catalogue (all cut-overs have come).
-    let today = sim::fresh();
+    dana(&sb, "v22.0").get("me", &[]).graph_error(2500, None);
+    // Today every version answers with v22's catalogue (all cut-overs have come) and the
+    // out-of-cycle additions since (`reposts`, every version from 2025-12-03).
     let newest = catalogue(&today, "v27.0");
-    assert_eq!(newest, catalogue(&sb, "v22.0"));
+    assert_eq!(catalogue(&v24_released, "v24.0"), catalogue(&v22_released, "v22.0"));
+    assert!(
+        newest["user"].as_array().unwrap().iter().any(|m| m == "reposts"),
+        "{newest}"
+    );
+    let v24_then = catalogue(&v24_released, "v24.0");
+    assert!(!v24_then["user"].as_array().unwrap().iter().any(|m| m == "reposts"));
     for version in ["v18.0", "v21.0", "v24.0"] {
         assert_eq!(catalogue(&today, version), newest, "{version} today");
     }
@@ -1165,4 +1185,52 @@ fn insights_and_product_tags_expand_inside_a_media_list() {
             &[("fields", "insights.metric(reach)"), ("limit", "1")],
         )
         .graph_error(10, None);
+}
+
+/// `reposts`, for media and accounts, in every version from 2025-12-03 (Instagram Platform
+/// changelog, "applies to all versions"; blog 2025-12-03): not a metric before that day.
+#[test]
+fn reposts_answer_in_every_version_from_their_day() {
+    let sb = sim::fresh();
+    for version in ["v21.0", "v27.0"] {
+        let c = dana(&sb, version);
+        let media = feed_image(&c);
+        let body = c
+            .get(&format!("{media}/insights"), &[("metric", "reposts,likes")])
+            .ok("media_insights")
+            .clone();
+        assert_eq!(body["data"][0]["name"], "reposts", "{version}");
+        assert_eq!(body["data"][1]["name"], "likes", "{version}");
+        assert!(body["data"][0]["values"][0]["value"].is_u64());
+        let user = user_insights(
+            &c,
+            &[("metric", "reposts"), ("period", "day"), ("metric_type", "total_value")],
+        )
+        .ok("user_insights")
+        .clone();
+        assert!(user["data"][0]["total_value"]["value"].is_u64(), "{user}");
+    }
+    // Stories cannot be reposted.
+    let c = dana(&sb, "v27.0");
+    c.get(&format!("{}/insights", story(&c)), &[("metric", "reposts")])
+        .graph_error(100, None);
+
+    let before = sim::fresh_at("2025-12-02");
+    let c = dana(&before, "v24.0");
+    let e = c
+        .get(&format!("{}/insights", feed_image(&c)), &[("metric", "reposts")])
+        .graph_error(100, None)
+        .clone();
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("(#100) metric[0] must be one of the following values: "),
+        "{e}"
+    );
+    user_insights(
+        &c,
+        &[("metric", "reposts"), ("period", "day"), ("metric_type", "total_value")],
+    )
+    .graph_error(100, None);
 }

@@ -380,7 +380,7 @@ fn errors_name_the_json_path_of_each_violation() {
 fn the_error_envelope_needs_message_type_and_integer_code() {
     assert_valid(
         "error",
-        &json!({"error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190, "fbtrace_id": "A1"}}),
+        &json!({"error": {"message": "The access token could not be decrypted", "type": "OAuthException", "code": 190, "fbtrace_id": "A1"}}),
     );
     assert_rejected(
         "error",

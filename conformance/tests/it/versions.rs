@@ -37,19 +37,61 @@ fn every_released_version_through_the_newest_is_served_as_itself() {
         assert_eq!(r.header("facebook-api-version"), Some(v));
     }
     // A version Meta has not released is not a path production serves.
-    c.with_version("v28.0").get("me", &[]).graph_error(2500, None);
+    let e = c.with_version("v28.0").get("me", &[]).graph_error(2500, None).clone();
+    assert_eq!(e["message"], "Unknown path components: /me");
+}
+
+/// A version exists from its release date on the sandbox's clock: before it, it is an unknown
+/// path (as a version that never existed), and unversioned paths get the newest released one.
+#[test]
+fn a_version_is_served_from_its_release_date_on_the_sandbox_clock() {
+    let sb = sim::fresh_at("2026-07-28");
+    let c = sb.client_as("Dana Admin");
+    let r = c.with_version("v25.0").get("me", &[]);
+    r.ok("fb_user");
+    let e = c
+        .with_version("v26.0")
+        .get(METRICSAURUS, &[("fields", "username")])
+        .graph_error(2500, None)
+        .clone();
+    assert_eq!(e["message"], format!("Unknown path components: /{METRICSAURUS}"));
+    // In a batch too: each operation's own version is judged on the same clock.
+    let batch = c
+        .with_version("v25.0")
+        .post(
+            "",
+            &[(
+                "batch",
+                r#"[{"method":"GET","relative_url":"v26.0/me"},{"method":"GET","relative_url":"v25.0/me"}]"#,
+            )],
+        )
+        .ok("batch_response")
+        .clone();
+    assert_eq!(batch[0]["code"], 400, "{batch}");
+    assert!(batch[0]["body"].as_str().unwrap().contains("\"code\":2500"), "{batch}");
+    assert_eq!(batch[1]["code"], 200, "{batch}");
+    let token = sb.user_token("Dana Admin");
+    let unversioned = Client::new(&sb.base_url).get_url(&format!("{}/me?access_token={token}", sb.base_url));
+    assert_eq!(unversioned.header("facebook-api-version"), Some("v25.0"));
+    // The day v26.0 comes out (2026-07-29) it is served, and unversioned paths move to it.
+    sb.advance(day(2026, 7, 29) - sb.now());
+    let r = c.with_version("v26.0").get("me", &[]);
+    r.ok("fb_user");
+    assert_eq!(r.header("facebook-api-version"), Some("v26.0"));
+    let unversioned = Client::new(&sb.base_url).get_url(&format!("{}/me?access_token={token}", sb.base_url));
+    assert_eq!(unversioned.header("facebook-api-version"), Some("v26.0"));
 }
 
 #[test]
 fn expired_versions_are_served_as_the_oldest_available_on_the_sandbox_clock() {
-    let sb = sim::fresh();
+    let sb = sim::fresh_at("2026-01-01");
     let c = sb.client_as("Dana Admin");
     let served = |v: &str| {
         let r = c.with_version(v).get(METRICSAURUS, &[("fields", "username")]);
         r.ok("ig_user");
         r.header("facebook-api-version").unwrap_or_default().to_string()
     };
-    // The frozen test clock starts on 2026-01-01: v18.0 is available until 2026-01-26.
+    // On 2026-01-01 v18.0 is available until 2026-01-26.
     assert!(sb.now() < day(2026, 1, 26));
     assert_eq!(served("v15.0"), "v18.0", "older versions go to the oldest available");
     assert_eq!(served("v18.0"), "v18.0");

@@ -16,7 +16,7 @@ const METRICSAURUS_PAGE: &str = "134895793791914";
 const JUNIPER: &str = "17841400008460056";
 const JUNIPER_PAGE: &str = "108817424206723";
 const VERIFY: &str = "s3cret-verify";
-/// The retry policy's attempt count (the default `webhook_retry_offsets_seconds`).
+/// The retry policy's attempt count (the default `webhooks.retry_offsets_seconds`).
 const MAX_ATTEMPTS: usize = 13;
 
 // ---- the loopback receiver (conformance::receiver) ----------------------------------------
@@ -213,11 +213,9 @@ fn expect_one(rx: &Receiver, field: &str, pred: impl Fn(&Value) -> bool) -> (Rec
 /// A simulator of its own, started with `--webhook-url` pointing at `rx` and `edit`ed config,
 /// and a fresh sandbox on it (wired without any setup).
 fn own_simulator(rx: &Receiver, edit: impl FnOnce(&mut simulator::Config)) -> (simulator::Running, Sandbox) {
-    let mut cfg = simulator::Config {
-        webhook_url: Some(rx.url()),
-        webhook_verify_token: Some(VERIFY.into()),
-        ..conformance::target::test_config()
-    };
+    let mut cfg = conformance::target::test_config();
+    cfg.webhooks.url = Some(rx.url());
+    cfg.webhooks.verify_token = Some(VERIFY.into());
     edit(&mut cfg);
     let running = simulator::Simulator::new(cfg).spawn(0).expect("start a simulator");
     let sb = sim::new_sandbox(&running.base_url(), None);
@@ -962,7 +960,7 @@ fn story_insights_payloads_agree_with_the_insights_api() {
 
 /// Production delivers `comments` for Reels, with `media.media_product_type` `REELS` (2026
 /// captures, facts §9 "Webhooks"); the guide's "Reels are not supported" is the
-/// `webhook_reels_supported` knob.
+/// `webhooks.reels_supported` knob.
 #[test]
 fn comments_on_reels_are_delivered_with_media_product_type_reels() {
     let rx = receiver(Mode::Up);
@@ -989,7 +987,7 @@ fn comments_on_reels_are_delivered_with_media_product_type_reels() {
 
     // The guide's behaviour, as a knob.
     let rx = receiver(Mode::Up);
-    let (running, sb) = own_simulator(&rx, |c| c.webhook_reels_supported = false);
+    let (running, sb) = own_simulator(&rx, |c| c.webhooks.reels_supported = false);
     let media = reel(&sb, METRICSAURUS);
     event(
         &sb,
@@ -1050,7 +1048,7 @@ fn changes_due_together_share_one_signed_post_with_several_entries_and_changes()
     assert_eq!(entries[0]["changes"][0]["value"]["id"], sent[0].as_str());
 }
 
-/// Without a flush, the dispatcher waits `webhook_batch_window_seconds` of sandbox time for
+/// Without a flush, the dispatcher waits `webhooks.batch_window_seconds` of sandbox time for
 /// more changes, then sends everything due in one POST.
 #[test]
 fn the_aggregation_window_sends_due_changes_together_without_a_flush() {
@@ -1080,13 +1078,13 @@ fn the_aggregation_window_sends_due_changes_together_without_a_flush() {
 }
 
 /// `webhook_batch_max_changes: 1` sends every change alone (one entry, one change); the POST
-/// log keeps only the newest POSTs (`webhook_post_log_changes`).
+/// log keeps only the newest POSTs (`webhooks.post_log_changes`).
 #[test]
 fn one_change_per_post_is_a_knob() {
     let rx = receiver(Mode::Up);
     let (running, sb) = own_simulator(&rx, |c| {
-        c.webhook_batch_max_changes = 1;
-        c.webhook_post_log_changes = 2;
+        c.webhooks.batch_max_changes = 1;
+        c.webhooks.post_log_changes = 2;
     });
     let post = feed_post(&sb, METRICSAURUS);
     for from in ["ana.lopez", "ben_k", "chloe.draws"] {

@@ -49,7 +49,7 @@ impl Dispatcher {
         map.entry(sandbox.to_string())
             .or_insert_with(|| {
                 Arc::new(Sends {
-                    room: Arc::new(tokio::sync::Semaphore::new(cfg.webhook_concurrency.max(1))),
+                    room: Arc::new(tokio::sync::Semaphore::new(cfg.webhooks.concurrency.max(1))),
                     running: Arc::default(),
                 })
             })
@@ -58,7 +58,7 @@ impl Dispatcher {
 }
 
 /// What one `flush` did: how many changes (deliveries) it attempted, and whether every send of the
-/// sandbox finished within `Config::webhook_flush_wait_ms` (if not, the rest finish in the
+/// sandbox finished within `WebhookConfig::flush_wait_ms` (if not, the rest finish in the
 /// background).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Flushed {
@@ -67,13 +67,13 @@ pub struct Flushed {
 }
 
 /// Sends everything due in one sandbox now, aggregation windows cut short (at most
-/// `webhook_concurrency` POSTs at a time), and waits until every send of the sandbox has ended, including the background's, but at
-/// most `webhook_flush_wait_ms`: a receiver that accepts and never answers costs one flush
+/// `webhooks.concurrency` POSTs at a time), and waits until every send of the sandbox has ended, including the background's, but at
+/// most `webhooks.flush_wait_ms`: a receiver that accepts and never answers costs one flush
 /// that long, not a timeout per delivery.
 pub async fn flush(state: &State, sandbox: &Arc<Sandbox>) -> Flushed {
     let cfg = Arc::new(state.sandboxes.config.clone());
     let sends = state.webhooks.sends_for(&sandbox.id, &cfg);
-    let wait = Duration::from_millis(cfg.webhook_flush_wait_ms);
+    let wait = Duration::from_millis(cfg.webhooks.flush_wait_ms);
     let mut attempted = 0;
     let all_ended = async {
         let round = sends.running.clone().read_owned().await;
@@ -117,7 +117,7 @@ async fn send_all(
         });
     }
     while tasks.join_next().await.is_some() {}
-    let kept = cfg.webhook_deliveries_kept;
+    let kept = cfg.webhooks.deliveries_kept;
     sandbox.with_world(|w, _| w.webhooks.forget_finished(kept));
     drop(round);
 }
@@ -145,7 +145,7 @@ pub async fn run(state: Arc<State>) {
                     crate::model::events::activity(w, &cfg, cfg.activity_rate, seed, now, 100);
                 }
                 w.webhook_tick(&cfg, now);
-                w.webhooks.has_due(now, cfg.webhook_batch_window_seconds)
+                w.webhooks.has_due(now, cfg.webhooks.batch_window_seconds)
             });
             if !due {
                 continue;

@@ -89,13 +89,16 @@ impl GraphError {
         )
     }
 
-    /// A story older than 24 hours, when configured to answer with an error rather than an
-    /// empty data set (UNCONFIRMED which production does).
-    pub fn story_insights_expired() -> Self {
+    /// A story older than its lifetime (`lifetime` seconds, 24 hours), when configured to
+    /// answer with an error rather than an empty data set (UNCONFIRMED which production does).
+    pub fn story_insights_expired(lifetime: i64) -> Self {
         GraphError::of(
             PERMISSION,
             10,
-            "(#10) Insights are only available for stories within 24 hours of posting",
+            format!(
+                "(#10) Insights are only available for stories within {} of posting",
+                crate::timefmt::duration(lifetime)
+            ),
         )
     }
 

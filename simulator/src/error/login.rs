@@ -6,7 +6,6 @@
 //! Sources: `specs/README.md`, "Instagram Login facts" (each constructor names its row).
 
 use super::{Envelope, GraphError, METHOD};
-use serde_json::{json, Value};
 
 const IG_API: &str = "IGApiException";
 
@@ -183,10 +182,5 @@ impl InstagramOAuthError {
     /// A required parameter is missing (UNCONFIRMED text).
     pub fn missing(param: &str) -> Self {
         Self::new(format!("You must provide a {param}"))
-    }
-
-    /// The body: `{"error_type","code","error_message"}` in production's key order.
-    pub fn body(&self) -> Value {
-        json!({ "error_type": "OAuthException", "code": 400, "error_message": self.message })
     }
 }

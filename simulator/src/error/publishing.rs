@@ -204,7 +204,8 @@ impl GraphError {
     /// same code, subcode and message for a private user tag in a 2022 capture with
     /// `is_transient:false` (bk-rs/instagram-apis-rs v14.0
     /// err__ig_user_0__media__creating__usertag_username_private.json, whose title still said
-    /// "private account"). Several names are listed comma-separated (UNCONFIRMED).
+    /// "private account"). Several names are listed comma-separated: every capture found names
+    /// one user, and two publishers' parsers split the list on ", " (UNCONFIRMED by a capture).
     pub fn users_cannot_be_accessed(names: &[&str]) -> Self {
         ig(
             110,
@@ -233,15 +234,20 @@ impl GraphError {
         )
     }
 
-    /// 9004/2207052: the media URL could not be fetched. Every text from the recorded body
-    /// (GH:gitroomhq/postiz-app#1900, facts §1.1).
+    /// 9004/2207052: the media URL could not be fetched. `message` and `error_user_title` from
+    /// the 2025 recorded body (GH:gitroomhq/postiz-app#1900, facts §1.1); `error_user_msg` as a
+    /// 2026-08 production log quotes it whole: the sentence ends with the URI, nothing after it
+    /// (public publisher notes, "Post #1 failure": `"The media could not be fetched from this
+    /// URI: https://…/ig_….jpg"`). The 2022 capture (bk-rs/instagram-apis-rs v14.0
+    /// err__ig_user_0__media__creating__image_url_invalid.json) had the older title "Media
+    /// download has failed" and "…from this uri: …".
     pub fn media_fetch_failed(uri: &str) -> Self {
         ig(
             9004,
             2207052,
             "Only photo or video can be accepted as media type.",
             "Media download has failed. The media URI doesn't meet our requirements.",
-            format!("The media could not be fetched from this URI: {uri}. Please check the URI and try again."),
+            format!("The media could not be fetched from this URI: {uri}"),
         )
     }
 
@@ -287,10 +293,13 @@ impl GraphError {
         )
     }
 
-    /// 36003/2207009: aspect ratio outside 4:5 .. 1.91:1. `message`: practitioner (facts §1.1);
-    /// `error_user_msg`: `IGERR`; title UNCONFIRMED.
+    /// 36003/2207009: aspect ratio outside 4:5 .. 1.91:1. Every text from the recorded body
+    /// (bk-rs/instagram-apis-rs v14.0 err__ig_user_0__media__creating__image_aspect_ratio_invalid.json):
+    /// title "Invalid Aspect Ratio", and the ratio written as production's tuple of the image's
+    /// `width/height` in pixels, unreduced: `… with aspect ratio ('720/360',) cannot be published…`.
+    /// `ratio` is that `width/height` text.
     pub fn aspect_ratio_unsupported(ratio: &str) -> Self {
-        ig(36003, 2207009, "The aspect ratio is not supported.", "Invalid aspect ratio", format!("The submitted image with aspect ratio {ratio} cannot be published. Please submit an image with a valid aspect ratio."))
+        ig(36003, 2207009, "The aspect ratio is not supported.", "Invalid Aspect Ratio", format!("The submitted image with aspect ratio ('{ratio}',) cannot be published. Please submit an image with a valid aspect ratio."))
     }
 
     /// 36004/2207010: caption over 2,200 characters (facts §1.5).
@@ -343,7 +352,11 @@ impl GraphError {
     pub fn container_cap_reached(cfg: &PublishingConfig) -> Self {
         let mut e = GraphError::of(IG_PUBLISHING, cfg.container_cap_code, "Application request limit reached").user(
             "Too many media containers",
-            format!("You reached the maximum number of media containers ({}) that can be created in 24 hours. Publish or wait for older containers to leave the window.", cfg.container_cap),
+            format!(
+                "You reached the maximum number of media containers ({}) that can be created in {}. Publish or wait for older containers to leave the window.",
+                cfg.container_cap,
+                crate::timefmt::duration(cfg.container_cap_window_seconds)
+            ),
         );
         e.subcode = cfg.container_cap_subcode;
         e

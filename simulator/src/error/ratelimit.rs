@@ -12,7 +12,11 @@ fn limit(status: u16) -> Envelope {
 
 /// A Business Use Case limit's error: `(#<code>) There have been too many calls to this
 /// <object> account. …` (facts §1.3: the 80001 Pages text from `RATE` and a practitioner's
-/// paste; the Instagram BUC's 80002 worded by analogy, UNCONFIRMED).
+/// paste). The 80002 sentence is Meta's own: the "Error Codes" tables of the current Graph
+/// reference pages (IG and Business nodes) list "80002 | There have been too many calls to this
+/// Instagram account. Wait a bit and try again. For more info, please refer to
+/// https://developers.facebook.com/docs/graph-api/overview/rate-limiting.", and publishers'
+/// clients match it with the `(#80002)` prefix.
 fn buc(status: u16, code: i64, object: &str) -> GraphError {
     GraphError::of(
         limit(status),

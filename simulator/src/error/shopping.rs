@@ -86,14 +86,18 @@ impl GraphError {
         )
     }
 
-    /// 25 tagged posts per rolling 24 h (guide, Limitations). The publishing-quota code 9
-    /// with its subcode is used; production's code for this limit is UNCONFIRMED.
-    pub fn tagged_posts_limit_reached() -> Self {
+    /// 25 tagged posts per rolling 24 h (guide, Limitations; `window` seconds). The
+    /// publishing-quota code 9 with its subcode is used; production's code for this limit is
+    /// UNCONFIRMED.
+    pub fn tagged_posts_limit_reached(window: i64) -> Self {
         GraphError::of(IG_PUBLISHING, 9, "Application request limit reached")
             .subcode(2207042)
             .user(
                 "Tagged post limit reached",
-                "You reached the maximum number of posts with product tags that is allowed within 24 hours.",
+                format!(
+                    "You reached the maximum number of posts with product tags that is allowed within {}.",
+                    crate::timefmt::duration(window)
+                ),
             )
     }
 

@@ -79,7 +79,11 @@ impl GraphError {
     }
 
     /// Business Discovery on a username that is unknown, not a professional account, or
-    /// age-gated (facts §1.3 110/2207013 UNCONFIRMED: code and subcode from `Config`).
+    /// age-gated: 110/2207013, HTTP 400, `is_transient:false`, "Invalid user id", "Cannot find
+    /// User", "The user with username: <name> cannot be found." — every part as two recorded
+    /// production bodies have it (bk-rs/instagram-apis-rs v14.0
+    /// err__ig_user_0__business_discovery__reading__not_business.json and …__not_exists.json,
+    /// which confirm facts §1.3's practitioner row); code and subcode stay `Config` knobs.
     pub fn business_discovery_not_found(code: i64, subcode: Option<i64>, username: &str) -> Self {
         let mut e = GraphError::of(IG_PUBLISHING, code, "Invalid user id").user(
             "Cannot find User",

@@ -41,9 +41,9 @@ pub fn run(
         let (status, body) = match operation(req, op, &state.sandboxes.config, now) {
             Ok(sub) => match run_one(state, &sub) {
                 Ok(v) => (200, v),
-                Err(e) => (e.status(), e.body(&state.traces.next())),
+                Err(e) => (e.status(), crate::http::response::error_body(&e, &state.traces.next())),
             },
-            Err(e) => (e.status(), e.body(&state.traces.next())),
+            Err(e) => (e.status(), crate::http::response::error_body(&e, &state.traces.next())),
         };
         let mut entry = serde_json::Map::new();
         entry.insert("code".into(), json!(status));
@@ -91,16 +91,14 @@ fn operation(parent: &GraphRequest, op: &Value, cfg: &crate::config::Config, now
     }
     let (path, query) = url.split_once('?').unwrap_or((url, ""));
     let mut segments = crate::http::request::split_path(path).ok_or_else(|| bad("relative_url is not valid"))?;
-    let (requested, version) = match crate::http::request::take_version(&mut segments, path)? {
+    let (requested, version) = match crate::http::request::take_version(&mut segments) {
         Some(v) => (Some(v), cfg.served_version(Some(v), now)),
         None => (parent.requested, parent.version),
     };
+    crate::http::request::check_released(requested, now, &segments)?;
     let mut params: BTreeMap<String, String> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
     if let Some(body) = obj.get("body").and_then(Value::as_str) {
         params.extend(form_urlencoded::parse(body.as_bytes()).into_owned());
-    }
-    if segments.is_empty() && params.contains_key("batch") {
-        return Err(bad("batches cannot be nested"));
     }
     let token = obj
         .get("access_token")
@@ -116,7 +114,7 @@ fn operation(parent: &GraphRequest, op: &Value, cfg: &crate::config::Config, now
         .filter(|(_, v)| v.starts_with('[') || v.starts_with('{'))
         .filter_map(|(k, v)| parse_jsonish(v).ok().map(|j| (k.clone(), j)))
         .collect();
-    Ok(GraphRequest {
+    let op = GraphRequest {
         verb,
         requested,
         version,
@@ -131,5 +129,9 @@ fn operation(parent: &GraphRequest, op: &Value, cfg: &crate::config::Config, now
         // Media URLs in batched container creations are judged offline (no prefetch).
         media_checks: BTreeMap::new(),
         media_files: BTreeMap::new(),
-    })
+    };
+    if crate::http::routes::is_batch(&op) {
+        return Err(bad("batches cannot be nested"));
+    }
+    Ok(op)
 }

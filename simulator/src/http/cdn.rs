@@ -19,7 +19,7 @@
 use crate::app::State;
 use crate::config::CdnConfig;
 use crate::http::graph::Ctx;
-use crate::http::request::{split_path, RawRequest};
+use crate::http::request::RawRequest;
 use crate::http::response::{bytes, plain, Body};
 use crate::ids::{parse_id, stable_hash, IgUserId, MediaId};
 use crate::model::{Media, MediaType, ProductType, ReceivedFile, World};
@@ -130,11 +130,6 @@ impl Ctx<'_> {
     pub fn cdn_url(&self, asset: Asset) -> String {
         url(&self.req.base_url, &self.world, asset, self.now, &self.cfg.cdn)
     }
-}
-
-/// Whether a request path is the CDN's (`/v/<class>/<file>`).
-pub fn is_cdn_path(segments: &[String]) -> bool {
-    segments.len() == 3 && segments[0] == "v"
 }
 
 /// What the bytes of an asset are made from.
@@ -266,11 +261,10 @@ fn source(world: &World, asset: Asset) -> Option<(Source, i64)> {
 }
 
 /// Parses `/v/<class>/<id>_n.<ext>` back into an asset (the world decides what a media is).
-fn parse_asset(world: &World, segments: &[String]) -> Option<Asset> {
-    let [_, class, file] = segments else { return None };
+fn parse_asset(world: &World, class: &str, file: &str) -> Option<Asset> {
     let (stem, ext) = file.rsplit_once('.')?;
     let id = parse_id(stem.strip_suffix("_n")?)?;
-    let asset = match class.as_str() {
+    let asset = match class {
         IMAGE_CLASS | VIDEO_CLASS => Asset::Media(MediaId(id)),
         COVER_CLASS => Asset::Thumbnail(MediaId(id)),
         PROFILE_CLASS => Asset::ProfilePicture(IgUserId(id)),
@@ -300,12 +294,13 @@ fn query_value<'a>(query: &'a str, name: &str) -> Option<&'a str> {
 /// `GET|HEAD /v/<class>/<file>?…&igsim_sandbox=…&oh=…&oe=…`: checks the signature and the
 /// expiry on the sandbox clock, then serves the bytes with CDN cache headers; honours
 /// `Range` (one range) and `If-Modified-Since`.
-pub fn serve(state: &State, raw: &RawRequest) -> Response<Body> {
+pub fn serve(state: &State, raw: &RawRequest, args: &[String]) -> Response<Body> {
     if raw.method != Method::GET && raw.method != Method::HEAD {
         return plain(405, "Method Not Allowed");
     }
     let cfg = &state.sandboxes.config.cdn;
-    let Some(segments) = split_path(&raw.path) else {
+    // `/v/<class>/<file>` (THE route table): the class and the file name.
+    let [class, file] = args else {
         return plain(404, "Not Found");
     };
     let query = raw.query.as_deref().unwrap_or("");
@@ -327,7 +322,7 @@ pub fn serve(state: &State, raw: &RawRequest) -> Response<Body> {
         if now > oe {
             return Err(plain(403, EXPIRED));
         }
-        let asset = parse_asset(world, &segments).ok_or_else(|| plain(404, "Not Found"))?;
+        let asset = parse_asset(world, class, file).ok_or_else(|| plain(404, "Not Found"))?;
         source(world, asset).ok_or_else(|| plain(404, "Not Found"))
     });
     let (src, modified) = match found {

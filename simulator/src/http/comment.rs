@@ -5,7 +5,7 @@
 use crate::error::{GraphError, GraphResult};
 use crate::http::fields::{render_list, FieldSel};
 use crate::http::graph::{project, reference, Ctx, Field};
-use crate::http::paging::{edge_json, paging_json, window, Links, Order};
+use crate::http::paging::{edge_json, forward_paging_json, window, Links, Order};
 use crate::ids::{CommentId, IgUserId, MediaId};
 use crate::model::{Comment, Media, MediaType};
 use crate::timefmt::iso;
@@ -130,9 +130,11 @@ pub fn render(ctx: &mut Ctx, id: CommentId, sel: &[FieldSel]) -> GraphResult<Val
             })?,
             "user" => Field::Omit,
             "username" => Field::Value(json!(username)),
-            "legacy_instagram_comment_id" if crate::version::has_field(NODE, &f.name, ctx.req.version) => Field::Value(
-                json!(crate::ids::derived_id("legacy_instagram_comment", id.0).to_string()),
-            ),
+            "legacy_instagram_comment_id" if crate::version::has_field(NODE, &f.name, ctx.req.version, ctx.now) => {
+                Field::Value(json!(
+                    crate::ids::derived_id("legacy_instagram_comment", id.0).to_string()
+                ))
+            }
             _ => Field::Unknown,
         })
     })
@@ -164,7 +166,7 @@ fn require_comment_reader(ctx: &Ctx, m: &Media) -> GraphResult<()> {
 
 /// `/{ig-media-id}/comments`: top-level comments only, newest first from v3.2 (oldest
 /// first before), at most 50 per page, replies only through the `replies` expansion
-/// (facts §3.3, §4.6).
+/// (facts §3.3, §4.6); paged forward only ([`forward_paging_json`]), as `/replies`.
 pub fn comments_edge(ctx: &mut Ctx, id: MediaId, sel: Option<&FieldSel>) -> GraphResult<Value> {
     if sel.is_none() {
         crate::http::media::require_readable(ctx, id, "GET")?;
@@ -187,7 +189,7 @@ pub fn comments_edge(ctx: &mut Ctx, id: MediaId, sel: Option<&FieldSel>) -> Grap
     let ids = w.keys.iter().map(|k| m.comments[k]).collect();
     let data = comment_items(ctx, ids, sel)?;
     let links = links(ctx, sel, &format!("{id}/comments"), req.limit);
-    Ok(edge_json(data, paging_json(&w, Some(&links))))
+    Ok(edge_json(data, forward_paging_json(&w, Some(&links))))
 }
 
 /// `/{ig-comment-id}/replies`: oldest first (a thread reads top-down).
@@ -207,7 +209,7 @@ pub fn replies_edge(ctx: &mut Ctx, id: CommentId, sel: Option<&FieldSel>) -> Gra
     let ids = w.keys.iter().map(|k| replies[k]).collect();
     let data = comment_items(ctx, ids, sel)?;
     let links = links(ctx, sel, &format!("{id}/replies"), req.limit);
-    Ok(edge_json(data, paging_json(&w, Some(&links))))
+    Ok(edge_json(data, forward_paging_json(&w, Some(&links))))
 }
 
 /// `message` of a comment, reply or mention reply: required, non-empty, and at most

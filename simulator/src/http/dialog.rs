@@ -22,25 +22,22 @@ use http::Response;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-/// The dialog a path names, if any: `oauth/authorize` (Instagram), `dialog/oauth` with or
-/// without a version (Facebook).
-fn dialog_of(req: &GraphRequest) -> Option<Flavour> {
-    let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
-    match segs.as_slice() {
-        ["oauth", "authorize"] => Some(Flavour::Instagram),
-        ["dialog", "oauth"] => Some(Flavour::Facebook),
-        _ => None,
-    }
+/// `/oauth/authorize`: Instagram's authorization window (GET shows it, POST is the person's
+/// choice).
+pub fn instagram(state: &State, req: &GraphRequest) -> Response<Body> {
+    dialog(state, req, Flavour::Instagram)
 }
 
-/// Answers a login dialog request (GET shows it, POST is the person's choice), or `None`
-/// when the path is not a dialog.
-pub fn handle(state: &State, req: &GraphRequest) -> Option<Response<Body>> {
-    let flavour = dialog_of(req)?;
-    Some(match answer(state, req, flavour) {
+/// `/{version}/dialog/oauth`: Facebook's Login dialog.
+pub fn facebook(state: &State, req: &GraphRequest) -> Response<Body> {
+    dialog(state, req, Flavour::Facebook)
+}
+
+fn dialog(state: &State, req: &GraphRequest, flavour: Flavour) -> Response<Body> {
+    match answer(state, req, flavour) {
         Ok(r) => r,
         Err(why) => error_page(flavour, &why),
-    })
+    }
 }
 
 /// The validated parameters of a dialog request.

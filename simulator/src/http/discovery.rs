@@ -4,7 +4,7 @@
 use crate::error::{GraphError, GraphResult};
 use crate::http::fields::FieldSel;
 use crate::http::graph::{defaults, project, Ctx, Field};
-use crate::http::paging::{edge_json, paging_json, window, Order};
+use crate::http::paging::{edge_json, forward_paging_json, window, Order};
 use crate::ids::IgUserId;
 use serde_json::{json, Value};
 
@@ -91,7 +91,8 @@ pub fn render(ctx: &mut Ctx, _viewer_ig: IgUserId, f: &FieldSel) -> GraphResult<
 }
 
 /// The target's feed, newest first, with `.limit()`/`.after()`/`.before()` and
-/// `.since()`/`.until()`; cursors without `next`/`previous` (facts §3.3). `like_count` is left
+/// `.since()`/`.until()`; paged forward only, with the `after` cursor and no `next` (facts §3.3;
+/// [`forward_paging_json`]). `like_count` is left
 /// out where the owner hides it.
 fn media_edge(ctx: &mut Ctx, target: IgUserId, sel: &FieldSel) -> GraphResult<Value> {
     let req = ctx.page_req(Some(sel), ctx.cfg.default_page_size, ctx.cfg.max_page_size)?;
@@ -108,5 +109,5 @@ fn media_edge(ctx: &mut Ctx, target: IgUserId, sel: &FieldSel) -> GraphResult<Va
         .iter()
         .map(|k| crate::http::media::render(ctx, feed[k], &sub, false))
         .collect::<GraphResult<Vec<_>>>()?;
-    Ok(edge_json(data, paging_json(&w, None)))
+    Ok(edge_json(data, forward_paging_json(&w, None)))
 }

@@ -363,8 +363,10 @@ pub fn defaults(names: &[&str]) -> Vec<FieldSel> {
 /// Parses the request's `fields` (if any) with the one `fields=` parser, for its syntax error:
 /// run for every request before its handler (`http::router`), so no endpoint answers a
 /// `fields` it cannot parse, whether or not it projects fields.
-pub fn check_fields_syntax(req: &GraphRequest) -> GraphResult<()> {
-    if lists_webhook_fields(req) {
+pub fn check_fields_syntax(req: &GraphRequest, selection: bool) -> GraphResult<()> {
+    // On `/{app-id}/subscriptions` `fields` lists webhook fields, not a selection (facts
+    // §6.4; the route says which: `Route::fields_select`).
+    if !selection {
         return Ok(());
     }
     match req.param("fields") {
@@ -373,16 +375,11 @@ pub fn check_fields_syntax(req: &GraphRequest) -> GraphResult<()> {
     }
 }
 
-/// On `/{app-id}/subscriptions` `fields` lists webhook fields, not a selection (facts §6.4).
-fn lists_webhook_fields(req: &GraphRequest) -> bool {
-    req.segments.last().map(String::as_str) == Some("subscriptions")
-}
-
 impl Ctx<'_> {
     /// [`check_fields_syntax`] for a request with a context: the parse is kept for
     /// [`Ctx::fields`], so a request's `fields` is parsed once.
-    pub fn check_fields_syntax(&self) -> GraphResult<()> {
-        if lists_webhook_fields(self.req) {
+    pub fn check_fields_syntax(&self, selection: bool) -> GraphResult<()> {
+        if !selection {
             return Ok(());
         }
         self.fields().map(|_| ())
@@ -510,6 +507,16 @@ pub fn read_node(ctx: &mut Ctx, id_str: &str) -> GraphResult<Value> {
         IdKind::Hashtag => crate::http::hashtag::read(ctx, crate::ids::HashtagId(id)),
         _ => Err(unsupported()),
     }
+}
+
+/// `GET /{id}` written into `out`: media straight into the bytes (`http::json`), other nodes
+/// through [`read_node`].
+pub fn read_node_into(ctx: &mut Ctx, id: u64, out: &mut Vec<u8>) -> GraphResult<()> {
+    if ctx.world.kind_of(id) == Some(IdKind::Media) {
+        return crate::http::media::read_into(ctx, MediaId(id), out);
+    }
+    json::push_value(out, &read_node(ctx, &id.to_string())?);
+    Ok(())
 }
 
 /// `GET /?ids=a,b`: several nodes keyed by id (facts §3.4).

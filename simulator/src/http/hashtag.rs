@@ -42,7 +42,7 @@ pub fn search(ctx: &mut Ctx) -> GraphResult<Value> {
         BadHashtag::Empty => GraphError::missing_param("q"),
         BadHashtag::UnsupportedCharacters => GraphError::unsupported_hashtag(&q),
     })?;
-    if ctx.cfg.sensitive_hashtags.iter().any(|s| s.to_lowercase() == name) {
+    if ctx.cfg.hashtags.sensitive.iter().any(|s| s.to_lowercase() == name) {
         return Err(GraphError::sensitive_hashtag());
     }
     let (id, _) = ctx
@@ -52,11 +52,11 @@ pub fn search(ctx: &mut Ctx) -> GraphResult<Value> {
             ig,
             &name,
             ctx.now,
-            ctx.cfg.hashtag_unique_limit,
-            ctx.cfg.hashtag_window_seconds,
+            ctx.cfg.hashtags.unique_limit,
+            ctx.cfg.hashtags.window_seconds,
         )
         .map_err(|_| {
-            GraphError::hashtag_limit_reached(ctx.cfg.hashtag_limit_error_code, ctx.cfg.hashtag_unique_limit)
+            GraphError::hashtag_limit_reached(ctx.cfg.hashtags.limit_error_code, ctx.cfg.hashtags.unique_limit)
         })?;
     Ok(json!({ "data": [render_node(ctx, id, &sel)?] }))
 }
@@ -150,7 +150,7 @@ fn hashtag_paging<K: crate::http::paging::CursorKey>(
 fn hashtag_media_edge(ctx: &mut Ctx, id: HashtagId, recent: bool) -> GraphResult<Value> {
     require_basic(ctx)?;
     user_param(ctx)?;
-    let max = ctx.cfg.hashtag_media_max_page_size;
+    let max = ctx.cfg.hashtags.media_max_page_size;
     // Only `after` is supported on these edges (facts §3.3); `before` is ignored.
     let req = PageReq::new(
         ctx.req.param("limit"),
@@ -164,7 +164,7 @@ fn hashtag_media_edge(ctx: &mut Ctx, id: HashtagId, recent: bool) -> GraphResult
     if recent {
         let items = ctx
             .world
-            .recent_hashtag_media(id, ctx.now, ctx.cfg.hashtag_recent_seconds);
+            .recent_hashtag_media(id, ctx.now, ctx.cfg.hashtags.recent_seconds);
         let w = window(&items, Bound::Unbounded, Bound::Unbounded, Order::Desc, &req)?;
         let data = w
             .keys
@@ -208,10 +208,10 @@ pub fn recently_searched(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) ->
     ctx.require_ig(ig)?;
     let req = ctx.page_req(
         sel,
-        ctx.cfg.recent_hashtags_page_size,
-        ctx.cfg.recent_hashtags_max_page_size,
+        ctx.cfg.hashtags.recent_searches_page_size,
+        ctx.cfg.hashtags.recent_searches_max_page_size,
     )?;
-    let items = ctx.world.recent_searches(ig, ctx.now, ctx.cfg.hashtag_window_seconds);
+    let items = ctx.world.recent_searches(ig, ctx.now, ctx.cfg.hashtags.window_seconds);
     let w = window(&items, Bound::Unbounded, Bound::Unbounded, Order::Desc, &req)?;
     let sub = ctx.item_fields(sel, &["id"])?;
     let data = w

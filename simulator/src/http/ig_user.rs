@@ -6,6 +6,7 @@ use crate::http::graph::{project, Ctx, Field};
 use crate::http::json::Json;
 use crate::http::paging::{edge_into, paging_json, window, Links, Order};
 use crate::ids::{IgUserId, MediaId};
+use crate::model::window::Window;
 use crate::model::TimeKey;
 use crate::timefmt::parse_time_param;
 use serde_json::{json, Value};
@@ -30,6 +31,9 @@ const FACEBOOK_LOGIN_ONLY_FIELDS: &[&str] = &[
     "shopping_product_tag_eligibility",
     "available_catalogs",
     "ig_id",
+    "legacy_instagram_user_id",
+    "has_profile_pic",
+    "is_published",
 ];
 
 pub fn render(ctx: &mut Ctx, ig: IgUserId, sel: &[FieldSel]) -> GraphResult<Value> {
@@ -65,6 +69,15 @@ pub fn render(ctx: &mut Ctx, ig: IgUserId, sel: &[FieldSel]) -> GraphResult<Valu
             "website" => u.website.as_ref().map_or(Field::Omit, |w| Field::Value(json!(w))),
             // The business that owns the account (PYSDK:iguser.py @21.0.x; facts §4.1).
             "owner_business" => Field::Value(json!({ "id": u.owner_business().to_string() })),
+            // From v22, as IG Media's and IG Comment's legacy ids (version.rs).
+            "legacy_instagram_user_id" if crate::version::has_field(NODE, &f.name, ctx.req.version, ctx.now) => {
+                Field::Value(json!(crate::ids::derived_id("legacy_instagram_user", ig.0).to_string()))
+            }
+            // Fields of the current IG User (the Python Business SDK 26.0's IGUser field list;
+            // data connectors read them since 2025-04): every account igsim serves has a
+            // profile picture (`profile_picture_url` is always answered) and is published.
+            "has_profile_pic" => Field::Value(json!(true)),
+            "is_published" => Field::Value(json!(true)),
             "shopping_product_tag_eligibility" => {
                 Field::Value(json!(crate::model::shopping::tag_eligible(&ctx.world, ig)))
             }
@@ -177,8 +190,8 @@ pub fn stories_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> Grap
     as_value(|out| {
         ctx.require_ig(ig)?;
         let req = ctx.page_req(sel, ctx.cfg.default_page_size, ctx.cfg.max_page_size)?;
-        let lower = Bound::Excluded((ctx.now - ctx.cfg.story_lifetime_seconds, u64::MAX));
-        let upper = Bound::Included((ctx.now, u64::MAX));
+        let live = Window::of(ctx.cfg.story_lifetime_seconds).keys(ctx.now);
+        let (lower, upper) = (Bound::Included(*live.start()), Bound::Included(*live.end()));
         let empty = Default::default();
         let stories = ctx.world.stories.get(&ig).unwrap_or(&empty);
         let w = window(stories, lower, upper, Order::Desc, &req)?;
@@ -202,6 +215,15 @@ pub fn live_media_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> G
             .collect();
         media_page_into(ctx, &live, sel, Some(json!({})), out)
     })
+}
+
+/// [`edge`] written into `out`: the media page straight into the bytes (`http::json`).
+pub fn read_edge_into(ctx: &mut Ctx, ig: IgUserId, name: &str, out: &mut Vec<u8>) -> GraphResult<()> {
+    if name == "media" {
+        return media_edge_into(ctx, ig, None, out);
+    }
+    crate::http::json::push_value(out, &edge(ctx, ig, name)?);
+    Ok(())
 }
 
 /// `GET /{ig-user-id}/{edge}` for the read edges this module owns.

@@ -1,11 +1,12 @@
 //! Instagram Login ("Business Login for Instagram") on the Graph surface: how a request is
-//! recognised as `graph.instagram.com`'s, the routes that differ there (token lifecycle,
-//! Facebook-Login-only endpoints, per-account webhook subscriptions), and the
+//! recognised as `graph.instagram.com`'s, the handlers that differ there (token lifecycle,
+//! per-account webhook subscriptions), and the
 //! `api.instagram.com` authorization-code exchange.
 //!
 //! One listener serves both flavours. The flavour of a request is its token's (`IG…` is an
 //! Instagram User token, `EAA…` a Facebook one), or its `Host` when that names an Instagram
-//! host. Path collisions are settled in `router` (README, "Instagram Login"). Sources:
+//! host. Which paths are theirs is said in THE route table (`http::routes`; README,
+//! "Instagram Login"). Sources:
 //! `specs/README.md`, "Instagram Login facts".
 
 use crate::app::State;
@@ -13,7 +14,7 @@ use crate::error::{GraphError, GraphResult, InstagramOAuthError};
 use crate::http::graph::Ctx;
 use crate::http::request::{GraphRequest, Verb};
 use crate::http::response::{sim_json, Body};
-use crate::ids::{parse_id, IdKind, IgUserId};
+use crate::ids::{parse_id, IgUserId};
 use crate::model::login::{CodeRefusal, Flavour, Grantor};
 use crate::model::TokenKind;
 use http::Response;
@@ -59,45 +60,19 @@ pub fn wrong_host(req: &GraphRequest) -> Option<GraphError> {
     (host_is_instagram(req) && !is_instagram_token(token)).then(GraphError::token_unparseable)
 }
 
-/// Edges and nodes that exist only with Facebook Login (hashtag search, Pages, shopping,
-/// token debugging); on `graph.instagram.com` they are unsupported requests.
-const FACEBOOK_ONLY_EDGES: &[&str] = &[
-    "accounts",
-    "available_catalogs",
-    "catalog_product_search",
-    "product_appeal",
-    "product_tags",
-    "recently_searched_hashtags",
-    "subscriptions",
-    "top_media",
-    "recent_media",
-];
-
-/// The routes that differ for an Instagram User token; `None` hands the request to the
-/// shared route table (media, publishing, comments, mentions, insights are the same there).
-pub fn route(ctx: &mut Ctx, segs: &[&str]) -> Option<GraphResult<Value>> {
-    let TokenKind::Instagram(ig) = ctx.viewer.kind else {
-        return None;
-    };
-    let verb = ctx.req.verb;
-    Some(match (verb, segs) {
-        (Verb::Get, ["access_token"]) => exchange(ctx, ig),
-        (Verb::Get, ["refresh_access_token"]) => refresh(ctx, ig),
-        (_, [id, "subscribed_apps"]) if own(ctx, id, ig) => subscribed_apps(ctx, ig),
-        (_, ["ig_hashtag_search" | "debug_token", ..]) => Err(GraphError::ig_unsupported_request(verb.as_str())),
-        (_, [_, edge, ..]) if FACEBOOK_ONLY_EDGES.contains(edge) => {
-            Err(GraphError::ig_unsupported_request(verb.as_str()))
-        }
-        (_, [id, ..]) if parse_id(id).and_then(|n| ctx.world.kind_of(n)) == Some(IdKind::Hashtag) => {
-            Err(GraphError::ig_unsupported_request(verb.as_str()))
-        }
-        _ => return None,
-    })
+/// Whether a request to `/oauth/access_token` is `api.instagram.com`'s code exchange rather
+/// than Facebook's: it asks for `grant_type=authorization_code` (Facebook's exchange sends no
+/// grant_type) or names an Instagram host (README, "Instagram Login").
+pub fn is_code_exchange(req: &GraphRequest) -> bool {
+    req.param("grant_type") == Some("authorization_code") || host_is_instagram(req)
 }
 
-/// Whether a path segment names the token's own account (`me`, its id or app-scoped id).
-fn own(ctx: &Ctx, seg: &str, ig: IgUserId) -> bool {
-    seg == "me" || parse_id(seg).is_some_and(|n| n == ig.0 || ctx.world.ig_by_scoped_id(n) == Some(ig))
+/// The Instagram account of an Instagram User token (the routes for them are only theirs).
+fn account(ctx: &Ctx) -> IgUserId {
+    match ctx.viewer.kind {
+        TokenKind::Instagram(ig) => ig,
+        _ => IgUserId(0),
+    }
 }
 
 /// The account an app-scoped id (`/me`'s `id`, the code exchange's `user_id`) stands for,
@@ -126,7 +101,8 @@ fn require_grant(ctx: &Ctx, grant: &str) -> GraphResult<()> {
 
 /// `GET /access_token?grant_type=ig_exchange_token&client_secret=…&access_token=<short>`:
 /// a 60-day token for a valid short-lived one (reference `access_token`).
-fn exchange(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
+pub fn exchange(ctx: &mut Ctx) -> GraphResult<Value> {
+    let ig = account(ctx);
     require_grant(ctx, "ig_exchange_token")?;
     if ctx.req.required("client_secret")? != ctx.world.app.secret {
         return Err(GraphError::invalid_client_secret());
@@ -155,7 +131,8 @@ fn long_lived(ctx: &mut Ctx, ig: IgUserId, since: i64, lifetime: i64) -> GraphRe
 /// `refresh_access_token`); the answer is a new token, the old one runs out as it would.
 /// Refreshing the same token again answers the same new token (one per refresh, not per
 /// call).
-fn refresh(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
+pub fn refresh(ctx: &mut Ctx) -> GraphResult<Value> {
+    let ig = account(ctx);
     require_grant(ctx, "ig_refresh_token")?;
     let cfg = &ctx.cfg.login;
     let token = ctx.world.tokens.get(&ctx.viewer.token).cloned();
@@ -175,7 +152,8 @@ fn refresh(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
 /// `POST|GET|DELETE /me/subscribed_apps` with an Instagram User token: which webhook fields
 /// of the app this account sends (Instagram Login webhooks guide: `subscribed_fields`, the
 /// answer `{"success": true}`; reading lists `{"data":[{"subscribed_fields":[…],…}]}`).
-fn subscribed_apps(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
+pub fn subscribed_apps(ctx: &mut Ctx) -> GraphResult<Value> {
+    let ig = account(ctx);
     match ctx.req.verb {
         Verb::Post => {
             let raw = ctx.req.required("subscribed_fields")?;
@@ -227,7 +205,11 @@ fn subscribed_apps(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
 pub fn code_exchange(state: &State, req: &GraphRequest) -> Response<Body> {
     match code_exchange_value(state, req) {
         Ok(v) => sim_json(200, &v),
-        Err(e) => sim_json(400, &e.body()),
+        Err(e) => sim_json(
+            400,
+            // `{"error_type","code","error_message"}` in production's key order.
+            &json!({ "error_type": "OAuthException", "code": 400, "error_message": e.message }),
+        ),
     }
 }
 

@@ -15,9 +15,9 @@ const PERMISSION: &str = "instagram_manage_insights";
 /// The version whose catalogue answers: the requested one with the changelog's "applies to
 /// all versions on <date>" cut-overs (the version timeline's `all_versions_from`) reached on
 /// the sandbox clock, as production answers; the requested one alone when the
-/// `insights_version_sunsets` knob is off (the guides' per-version view).
+/// `insights.version_sunsets` knob is off (the guides' per-version view).
 fn effective_version(ctx: &Ctx) -> ApiVersion {
-    if ctx.cfg.insights_version_sunsets {
+    if ctx.cfg.insights.version_sunsets {
         crate::version::with_cutovers(ctx.req.version, ctx.now)
     } else {
         ctx.req.version
@@ -29,9 +29,9 @@ fn settings(ctx: &Ctx) -> Settings {
         version: effective_version(ctx),
         requested: ctx.req.version,
         now: ctx.now,
-        min_followers: ctx.cfg.insights_min_followers,
-        max_range_seconds: ctx.cfg.insights_max_range_seconds,
-        expired_story_error: ctx.cfg.expired_story_insights_error,
+        min_followers: ctx.cfg.insights.min_followers,
+        max_range_seconds: ctx.cfg.insights.max_range_seconds,
+        expired_story_error: ctx.cfg.insights.expired_story_error,
         story_lifetime: ctx.cfg.story_lifetime_seconds,
     }
 }

@@ -11,9 +11,9 @@ use crate::http::fields::{self, FieldSel};
 use crate::http::graph::Ctx;
 
 /// The first legacy feature a request uses, named as the refusal names it.
-fn used(ctx: &Ctx, segs: &[&str]) -> Option<&'static str> {
+fn used(ctx: &Ctx, root: bool) -> Option<&'static str> {
     let given = |name: &str| ctx.req.param(name).is_some_and(|v| !v.is_empty());
-    if segs.is_empty() && given("ids") {
+    if root && given("ids") {
         return Some("multi-ID requests");
     }
     if given("method") {
@@ -45,7 +45,8 @@ fn has_alias(sel: &[FieldSel]) -> bool {
 
 /// Refuses a legacy feature to an app created from the cut-over on, once the sandbox clock
 /// has reached it (the refusal's code, status and text: `config::LegacyFeaturesConfig`).
-pub fn check(ctx: &Ctx, segs: &[&str]) -> GraphResult<()> {
+/// `root`: the call is on the root (where `ids=` is a multi-ID read).
+pub fn check(ctx: &Ctx, root: bool) -> GraphResult<()> {
     let cfg = &ctx.cfg.legacy_features;
     let Some(from) = cfg.new_apps_from else {
         return Ok(());
@@ -53,7 +54,7 @@ pub fn check(ctx: &Ctx, segs: &[&str]) -> GraphResult<()> {
     if ctx.world.app.created_time < from || ctx.now < from {
         return Ok(());
     }
-    match used(ctx, segs) {
+    match used(ctx, root) {
         Some(feature) => Err(GraphError::legacy_feature_unavailable(
             feature,
             cfg.error_code,

@@ -5,7 +5,7 @@ use crate::http::cdn::Asset;
 use crate::http::fields::FieldSel;
 use crate::http::graph::{project_into, reference, Ctx, Field, Wrote};
 use crate::http::json::{self, Json};
-use crate::http::paging::{edge_json, paging_json, window, Links, Order};
+use crate::http::paging::{edge_json, forward_paging_json, window, Links, Order};
 use crate::ids::MediaId;
 use crate::model::{MediaType, ProductType};
 use serde_json::Value;
@@ -123,8 +123,27 @@ pub fn render_into(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool, o
                 json::push_u64(out, world.comment_count(id));
                 Wrote::Value
             }
+            // "Use total_comments_count and total_like_count to get aggregated counts that
+            // include engagement from promoted/boosted/ad media" (IG Media reference, 2026):
+            // igsim has no ads, so the totals are the organic counts (`total_like_count` is
+            // `like_count`'s arm below, hidden where it is).
+            "total_comments_count" => {
+                json::push_u64(out, world.comment_count(id));
+                Wrote::Value
+            }
+            // Images only (single and album items), when given at creation; left out otherwise.
+            "alt_text" => m.alt_text.as_ref().map_or(Wrote::Omit, |t| string(out, t)),
+            // Out of cycle from 2026-06-22 (version.rs); album items carry no label of their own.
+            "is_ai_generated" if crate::version::has_field(NODE, &f.name, ctx.req.version, ctx.now) => {
+                if child {
+                    Wrote::Omit
+                } else {
+                    json::push_bool(out, m.ai_generated);
+                    Wrote::Value
+                }
+            }
             "ig_id" => string(out, &m.ig_id.to_string()),
-            "legacy_instagram_media_id" if crate::version::has_field(NODE, &f.name, ctx.req.version) => {
+            "legacy_instagram_media_id" if crate::version::has_field(NODE, &f.name, ctx.req.version, ctx.now) => {
                 string(out, &crate::ids::derived_id("legacy_instagram_media", id.0).to_string())
             }
             "is_comment_enabled" if child => Wrote::Omit,
@@ -139,7 +158,7 @@ pub fn render_into(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool, o
                 }
                 _ => Wrote::Omit,
             },
-            "like_count" => {
+            "like_count" | "total_like_count" => {
                 let hidden = owner.as_ref().is_some_and(|o| o.hides_like_counts);
                 if hidden && !direct {
                     Wrote::Omit
@@ -190,7 +209,8 @@ fn field(out: &mut Vec<u8>, f: Field) -> Wrote {
     }
 }
 
-/// `/{ig-media-id}/children`: album items in order (empty for other media).
+/// `/{ig-media-id}/children`: album items in order (empty for other media), paged forward
+/// only ([`forward_paging_json`]: production sends no `paging` for an album's 2..10 items).
 pub fn children_edge(ctx: &mut Ctx, id: MediaId, sel: Option<&FieldSel>) -> GraphResult<Value> {
     let children: BTreeMap<u64, MediaId> = ctx
         .world
@@ -215,7 +235,7 @@ pub fn children_edge(ctx: &mut Ctx, id: MediaId, sel: Option<&FieldSel>) -> Grap
             req.limit,
         ),
     };
-    Ok(edge_json(data, paging_json(&w, Some(&links))))
+    Ok(edge_json(data, forward_paging_json(&w, Some(&links))))
 }
 
 /// `GET /{ig-media-id}/{edge}` for the read edges this module owns.

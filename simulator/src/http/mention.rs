@@ -4,7 +4,7 @@
 use crate::error::{GraphError, GraphResult};
 use crate::http::fields::FieldSel;
 use crate::http::graph::{defaults, Ctx};
-use crate::http::paging::{edge_json, paging_json, window, Order};
+use crate::http::paging::{edge_json, forward_paging_json, window, Order};
 use crate::ids::{parse_id, CommentId, IdKind, IgUserId, MediaId};
 use crate::model::TimeKey;
 use serde_json::Value;
@@ -37,7 +37,9 @@ fn check_fields(sel: &[FieldSel], allowed: &[&str], node: &str) -> GraphResult<(
 }
 
 /// `/{ig-user-id}/tags`: public media in which other accounts tagged this one, newest
-/// first; cursors but no `next`/`previous` (facts §3.3, §4.1).
+/// first; paged forward only without `next` (facts §3.3, §4.1): `{"cursors":{"after":…}}`
+/// while more follow, no `paging` on the last page (sns-sdks/python-facebook
+/// testdata/instagram/apidata/medias/tags_medias_p1.json, tags_medias_p2.json).
 pub fn tags_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphResult<Value> {
     ctx.require_ig(ig)?;
     ctx.require_permission(ig, PERMISSION)?;
@@ -64,7 +66,7 @@ pub fn tags_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphRe
         .iter()
         .map(|k| crate::http::media::render(ctx, tagged[k], &sub, false))
         .collect::<GraphResult<Vec<_>>>()?;
-    Ok(edge_json(data, paging_json(&w, None)))
+    Ok(edge_json(data, forward_paging_json(&w, None)))
 }
 
 /// The id argument of a parameterised field (`comment_id(…)`, `media_id(…)`).

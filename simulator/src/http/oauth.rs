@@ -1,10 +1,12 @@
 //! Token endpoints: `GET /debug_token` and `GET /oauth/access_token` (long-lived token
 //! exchange and app tokens), facts §7.
 
+use crate::app::State;
 use crate::config::Config;
 use crate::error::{GraphError, GraphResult};
 use crate::http::graph::{token_error, Viewer};
 use crate::http::request::GraphRequest;
+use crate::ids::parse_id;
 use crate::model::login::{CodeRefusal, Flavour, Grantor};
 use crate::model::{Token, TokenKind, World};
 use serde_json::{json, Map, Value};
@@ -180,4 +182,35 @@ pub fn access_token(world: &mut World, req: &GraphRequest, now: i64, long_lived_
         "" if req.param("code").is_some() => Err(GraphError::code_invalid()),
         _ => Err(GraphError::unsupported_grant_type()),
     }
+}
+
+/// `/oauth/access_token` (Facebook Login): tokens for app credentials, a code, or a
+/// short-lived token (facts §7).
+pub fn token_endpoint(state: &State, req: &GraphRequest) -> GraphResult<Value> {
+    crate::http::graph::check_fields_syntax(req, true)?;
+    let app_token = format!(
+        "{}|{}",
+        req.param("client_id").unwrap_or(""),
+        req.param("client_secret").unwrap_or("")
+    );
+    let sandbox = state
+        .sandboxes
+        .by_token(&app_token)
+        .or_else(|| req.param("fb_exchange_token").and_then(|t| state.sandboxes.by_token(t)));
+    let Some(sandbox) = sandbox else {
+        req.required("client_id")?;
+        if parse_id(req.param("client_id").unwrap_or("")).is_none() {
+            return Err(GraphError::invalid_application_id());
+        }
+        req.required("client_secret")?;
+        return Err(GraphError::invalid_client_secret());
+    };
+    let long = state.sandboxes.config.long_lived_token_seconds;
+    let out = sandbox.with_world(|world, now| match req.param("code") {
+        // Facebook Login's code exchange (Instagram's is `iglogin::code_exchange`).
+        Some(_) if req.param("fb_exchange_token").is_none() => code_exchange(world, req, now, &state.sandboxes.config),
+        _ => access_token(world, req, now, long),
+    });
+    state.sandboxes.index_tokens(&sandbox);
+    out
 }

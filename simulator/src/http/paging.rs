@@ -267,7 +267,8 @@ impl Links {
 }
 
 /// The `paging` object of a cursor-paged edge; `links: None` leaves out next/previous
-/// (the `tags` edge and business discovery expansions have cursors only, facts §3.3).
+/// (mention expansions have cursors only, facts §3.3). Edges production pages forward only
+/// use [`forward_paging_json`].
 pub fn paging_json<K: CursorKey>(w: &Window<K>, links: Option<&Links>) -> Option<Value> {
     let (first, last) = (w.keys.first()?, w.keys.last()?);
     let (before, after) = (encode(first), encode(last));
@@ -305,6 +306,35 @@ pub fn edge_into(
     }
     out.push(b'}');
     Ok(())
+}
+
+/// The `paging` of the edges production pages forward only: comments, replies, an album's
+/// children, `tags` and Business Discovery's `media`. Present only when a next page exists, with the
+/// `after` cursor alone and `next` where the edge has links; no `before`, no `previous`, and
+/// no `paging` key on the last page. Recorded production answers: a first comments page
+/// `{"cursors":{"after":…},"next":…}` (bk-rs/instagram-apis-rs v14.0
+/// ig_media_17946328927974136__comments__reading.json; sns-sdks/python-facebook
+/// testdata/instagram/apidata/medias/comments_p1.json, replies/replies_fields_p1.json), last
+/// pages of comments and replies without `paging` (python-facebook comments/comment_default_p2.json,
+/// replies/replies_fields_p2.json), nested `replies{…}` and `children{…}` without `paging`
+/// (the same files, python-facebook users/medias_p2.json), `/{id}/children` without `paging`
+/// (python-facebook medias/children.json), `tags` with `{"cursors":{"after":…}}` then none
+/// (python-facebook medias/tags_medias_p1.json, tags_medias_p2.json), and Business Discovery's
+/// `media` with
+/// `{"cursors":{"after":…}}` when more follow and no `paging` when not (bk-rs v14.0
+/// ig_user_0__business_discovery__reading__username_bluebottle.json, …_qq122755990.json;
+/// python-facebook discovery/medias_p1.json).
+pub fn forward_paging_json<K: CursorKey>(w: &Window<K>, links: Option<&Links>) -> Option<Value> {
+    if !w.has_next {
+        return None;
+    }
+    let after = encode(w.keys.last()?);
+    let mut p = Map::new();
+    p.insert("cursors".into(), json!({ "after": after }));
+    if let Some(l) = links {
+        p.insert("next".into(), json!(l.url_with("after", &after)));
+    }
+    Some(Value::Object(p))
 }
 
 /// `{"data": [...], "paging": {...}}` (paging left out when the page is empty).

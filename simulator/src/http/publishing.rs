@@ -13,13 +13,14 @@ use crate::config::PublishingConfig;
 use crate::error::{GraphError, GraphResult};
 use crate::http::fields::FieldSel;
 use crate::http::graph::{project, Ctx, Field};
-use crate::http::request::{GraphRequest, Verb};
+use crate::http::input;
+use crate::http::request::GraphRequest;
 use crate::ids::{parse_id, ContainerId, IdKind, IgUserId, MediaId, PageId};
-use crate::model::media::UserTag;
 use crate::model::media_check::{self, Expect};
 use crate::model::publishing::{
     self as model, Container, ContainerKind, CopyrightMatch, InviteStatus, NewContainer, Status,
 };
+use crate::model::shopping::TagList;
 use crate::model::{IgAccountType, Media, MediaType, World};
 use serde_json::{json, Map, Value};
 
@@ -29,8 +30,6 @@ const LIMIT_NODE: &str = "ContentPublishingLimitResponse";
 /// Caption limits (facts §4.4); the length limit is `model::media::MAX_CAPTION_CHARS`.
 const MAX_HASHTAGS: usize = 30;
 const MAX_MENTIONS: usize = 20;
-const MAX_USER_TAGS: usize = 20;
-const MAX_COLLABORATORS: usize = 3;
 
 /// The publishing configuration of a sandbox: the control plane's override, else the process's.
 pub fn effective_config(world: &World, cfg: &crate::config::Config) -> PublishingConfig {
@@ -101,6 +100,28 @@ fn count_hashtags(caption: &str) -> usize {
     n
 }
 
+/// `alt_text` of a container: read on images only, single and carousel items, not on videos
+/// or stories (IG User Media reference, `alt_text`; a publisher's client sends it the same
+/// way, gitroomhq/postiz-agent v2.0.27). Bounded like a caption, [`MAX_ALT_TEXT_CHARS`].
+fn parse_alt_text(req: &GraphRequest, kind: ContainerKind) -> GraphResult<Option<String>> {
+    if !matches!(kind, ContainerKind::Image | ContainerKind::CarouselImage) {
+        return Ok(None);
+    }
+    let Some(text) = req.param("alt_text").filter(|t| !t.trim().is_empty()) else {
+        return Ok(None);
+    };
+    if text.chars().count() > MAX_ALT_TEXT_CHARS {
+        return Err(GraphError::invalid_param(format!(
+            "Param alt_text must be at most {MAX_ALT_TEXT_CHARS} characters long"
+        )));
+    }
+    Ok(Some(text.to_string()))
+}
+
+/// The longest `alt_text` igsim keeps: production's limit is not documented (UNCONFIRMED);
+/// a caption's is used so no input grows a sandbox without bound.
+const MAX_ALT_TEXT_CHARS: usize = crate::model::media::MAX_CAPTION_CHARS;
+
 fn check_caption(caption: &str) -> GraphResult<()> {
     use crate::model::media::MAX_CAPTION_CHARS;
     let len = caption.chars().count();
@@ -117,167 +138,6 @@ fn check_caption(caption: &str) -> GraphResult<()> {
         return Err(GraphError::caption_too_many("@mentions", mentions, MAX_MENTIONS));
     }
     Ok(())
-}
-
-/// The accounts behind usernames the client gave (`user_tags`, `collaborators`), in order:
-/// each must be exactly an existing public account's username (guide: "You can only tag users
-/// with public Instagram accounts"). Unknown and private accounts, and names written with a
-/// leading `@`, fail the whole request with production's 110/2207018 naming every one of them
-/// (facts §9 "Usernames the client supplies").
-fn accessible_users(world: &World, names: &[&str]) -> GraphResult<Vec<String>> {
-    let mut found = Vec::new();
-    let mut refused = Vec::new();
-    for name in names {
-        let user = Some(*name)
-            .filter(|n| !n.starts_with('@'))
-            .and_then(|n| world.ig_user_by_username(n))
-            .filter(|u| !u.is_private);
-        match user {
-            Some(u) => found.push(u.username.clone()),
-            None => refused.push(*name),
-        }
-    }
-    if refused.is_empty() {
-        Ok(found)
-    } else {
-        Err(GraphError::users_cannot_be_accessed(&refused))
-    }
-}
-
-fn parse_user_tags(ctx: &Ctx, kind: ContainerKind) -> GraphResult<Vec<UserTag>> {
-    let Some(raw) = ctx.req.json_param("user_tags") else {
-        return Ok(Vec::new());
-    };
-    let shape = || {
-        GraphError::invalid_param(
-            "Param user_tags must be a JSON array of objects, each with username, x and y (e.g. [{username:'natgeo',x:0.5,y:1.0}])",
-        )
-    };
-    let list = match raw.map_err(|_| shape())? {
-        Value::Array(a) => a,
-        _ => return Err(shape()),
-    };
-    if kind == ContainerKind::Carousel {
-        return Err(GraphError::invalid_param(
-            "user_tags go on the carousel's item containers, not on the carousel container",
-        ));
-    }
-    if list.len() > MAX_USER_TAGS {
-        return Err(GraphError::too_many_user_tags(MAX_USER_TAGS));
-    }
-    // Positions are required on feed images; videos take none, and stories take them
-    // optionally (IG User Media reference: user_tags on stories since 2025-07-09, "optionally
-    // specify x, y coordinates").
-    let needs_position = !kind.is_video() && !kind.is_story();
-    let mut out = Vec::new();
-    for (i, t) in list.iter().enumerate() {
-        let obj = t.as_object().ok_or_else(shape)?;
-        let username = obj
-            .get("username")
-            .or_else(|| obj.get("usernames"))
-            .and_then(Value::as_str)
-            .ok_or_else(|| GraphError::invalid_param(format!("Param user_tags[{i}][username] is required")))?;
-        let coord = |axis: &str| -> GraphResult<Option<f64>> {
-            match obj.get(axis) {
-                None if needs_position => Err(GraphError::invalid_param(format!(
-                    "Param user_tags[{i}][{axis}] is required"
-                ))),
-                None => Ok(None),
-                Some(v) => {
-                    let n = v
-                        .as_f64()
-                        .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
-                        .filter(|n: &f64| (0.0..=1.0).contains(n))
-                        .ok_or_else(|| {
-                            GraphError::invalid_param(format!(
-                                "Param user_tags[{i}][{axis}] must be a number between 0.0 and 1.0"
-                            ))
-                        })?;
-                    Ok(Some(n))
-                }
-            }
-        };
-        let (x, y) = (coord("x")?, coord("y")?);
-        out.push((username, x.unwrap_or(0.0), y.unwrap_or(0.0)));
-    }
-    let names: Vec<&str> = out.iter().map(|(n, _, _)| *n).collect();
-    let users = accessible_users(&ctx.world, &names)?;
-    Ok(users
-        .into_iter()
-        .zip(out)
-        .map(|(username, (_, x, y))| UserTag { username, x, y })
-        .collect())
-}
-
-fn parse_collaborators(ctx: &Ctx, owner: IgUserId, kind: ContainerKind) -> GraphResult<Vec<String>> {
-    let Some(raw) = ctx.req.json_param("collaborators") else {
-        return Ok(Vec::new());
-    };
-    let shape = || GraphError::invalid_param("Param collaborators must be an array of strings (Instagram usernames)");
-    let list = match raw.map_err(|_| shape())? {
-        Value::Array(a) => a,
-        _ => return Err(shape()),
-    };
-    if kind.is_story() {
-        return Err(GraphError::invalid_param(
-            "Collaborators cannot be added to Story media",
-        ));
-    }
-    if kind.is_carousel_item() {
-        return Err(GraphError::invalid_param(
-            "Collaborators go on the carousel container, not on its items",
-        ));
-    }
-    if list.len() > MAX_COLLABORATORS {
-        return Err(GraphError::invalid_param(format!(
-            "No more than {MAX_COLLABORATORS} collaborators can be added to a media"
-        )));
-    }
-    let names = list
-        .iter()
-        .map(|v| v.as_str().map(str::trim).ok_or_else(shape))
-        .collect::<GraphResult<Vec<&str>>>()?;
-    let own = ctx.world.ig_users.get(&owner).map(|u| u.username.to_ascii_lowercase());
-    let mut out: Vec<String> = Vec::new();
-    for user in accessible_users(&ctx.world, &names)? {
-        // Inviting yourself: production's answer is UNCONFIRMED; igsim's own (#100).
-        if Some(user.to_ascii_lowercase()) == own {
-            return Err(GraphError::invalid_param(format!(
-                "{user} cannot be invited as a collaborator on its own media"
-            )));
-        }
-        if !out.contains(&user) {
-            out.push(user);
-        }
-    }
-    Ok(out)
-}
-
-fn parse_children(req: &GraphRequest) -> GraphResult<Vec<ContainerId>> {
-    let bad = || GraphError::invalid_param("Param children must be a list of container IDs");
-    let items: Vec<String> = match req.json_values.get("children") {
-        Some(Value::Array(a)) => a
-            .iter()
-            .map(|v| match v {
-                Value::String(s) => Ok(s.clone()),
-                Value::Number(n) => Ok(n.to_string()),
-                _ => Err(bad()),
-            })
-            .collect::<GraphResult<_>>()?,
-        _ => {
-            let raw = req.required("children")?.trim();
-            let inner = raw.strip_prefix('[').and_then(|r| r.strip_suffix(']')).unwrap_or(raw);
-            inner
-                .split(',')
-                .map(|s| s.trim().trim_matches(['"', '\'']).to_string())
-                .filter(|s| !s.is_empty())
-                .collect()
-        }
-    };
-    items
-        .iter()
-        .map(|s| parse_id(s).map(ContainerId).ok_or_else(bad))
-        .collect()
 }
 
 /// The media check of one URL: scheme, test hints, then the downloaded verdict when there
@@ -378,8 +238,8 @@ pub fn create_container(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
         _ => None,
     };
 
-    let user_tags = parse_user_tags(ctx, kind)?;
-    let collaborators = parse_collaborators(ctx, ig, kind)?;
+    let user_tags = input::user_tags(ctx, kind)?;
+    let collaborators = input::collaborators(ctx, ig, kind)?;
 
     let product_tags = match ctx.req.json_param("product_tags") {
         None => None,
@@ -388,7 +248,7 @@ pub fn create_container(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
                 "Product tagging is not supported for Stories",
             ))
         }
-        Some(Ok(v)) => Some(v),
+        Some(Ok(v)) => input::product_tags(&v).filter(|list| *list != TagList::Items(Vec::new())),
         Some(Err(_)) => {
             return Err(GraphError::invalid_param(
                 "Param product_tags must be a JSON array of objects with product_id (and x, y for images)",
@@ -419,9 +279,20 @@ pub fn create_container(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
         share_to_feed = req.bool_param("share_to_feed")?;
     }
     let children = if kind == ContainerKind::Carousel {
-        parse_children(req)?
+        input::children(req)?
     } else {
         Vec::new()
+    };
+    let alt_text = parse_alt_text(req, kind)?;
+    // `is_ai_generated` (changelog 2026-06-22, all versions): "For carousels, set
+    // is_ai_generated on the carousel container only", so an item's is not read; before the
+    // day the parameter is not one production reads either.
+    let ai_generated = if kind.is_carousel_item()
+        || !crate::version::has_field(crate::http::media::NODE, "is_ai_generated", req.version, ctx.now)
+    {
+        false
+    } else {
+        req.bool_param("is_ai_generated")?.unwrap_or(false)
     };
     if !kind.is_video() {
         copyright_match = false;
@@ -442,6 +313,8 @@ pub fn create_container(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
         children,
         file,
         cover_file,
+        alt_text,
+        ai_generated,
         resumable,
         failure: failure.take(),
         copyright_match,
@@ -577,7 +450,7 @@ fn render_container(ctx: &Ctx, id: ContainerId, sel: &[FieldSel]) -> GraphResult
     project(CONTAINER_NODE, &id.to_string(), sel, |f| {
         Ok(match f.name.as_str() {
             "status_code" => Field::Value(json!(status.code())),
-            "status" => Field::Value(json!(status.sentence())),
+            "status" => Field::Value(json!(status.sentence(c.lifetime))),
             "copyright_check_status" if c.spec.kind.is_video() => {
                 let (s, found) = c.copyright_status(now);
                 Field::Value(json!({ "status": s, "matches_found": found }))
@@ -660,10 +533,6 @@ pub fn copyright_field(world: &World, media: &Media) -> Field {
 /// Downloads the media URLs of a container creation before the world lock is taken, when
 /// the sandbox has media fetching on (`--media-fetch` or its control-plane config).
 pub async fn prefetch(state: &State, req: &mut GraphRequest) {
-    let is_create = req.verb == Verb::Post && req.segments.len() == 2 && req.segments[1] == "media";
-    if !is_create {
-        return;
-    }
     let Some(sandbox) = req.token.as_deref().and_then(|t| state.sandboxes.by_token(t)) else {
         return;
     };

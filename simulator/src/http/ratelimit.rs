@@ -9,6 +9,7 @@ use crate::error::{GraphError, GraphResult};
 use crate::http::graph::Ctx;
 use crate::http::request::GraphRequest;
 use crate::http::response::Body;
+use crate::http::routes::{self, PathNode, Rate};
 use crate::ids::{parse_id, CommentId, ContainerId, IdKind, IgUserId, MediaId, PageId};
 use crate::model::ratelimit::{self as model, Denied, RateLimits, Report, Scope, Usage};
 use crate::model::{TokenKind, World};
@@ -21,7 +22,7 @@ pub struct RateHeaders {
     buc: Option<String>,
 }
 
-/// What a request counts against, decided from its path (and `fields=` / `ids=`, and `me`
+/// What a request counts against, from its route's [`Rate`] (and `fields=` / `ids=`, and `me`
 /// as the token's own node):
 /// Business Discovery and hashtag search or hashtag nodes count against the Platform limit;
 /// everything naming an IG account (the account itself, or the owner of a media, comment or
@@ -29,29 +30,35 @@ pub struct RateHeaders {
 /// Page's BUC (with `page_buc_page_tokens_only`, only Page-token calls: user- and app-token
 /// ones count against the Platform limit, `RATE`); users and the app count against neither
 /// (guides "Rate Limiting").
-pub fn scope(ctx: &Ctx, segs: &[&str]) -> Scope {
+pub fn scope(ctx: &Ctx, rate: Rate) -> Scope {
     let mut scope = Scope::default();
     if names_field(ctx.req.param("fields").unwrap_or(""), "business_discovery") {
         scope.platform = true;
         return scope;
     }
-    match segs {
-        [] => {
+    match rate {
+        Rate::Ids => {
             for id in ctx.req.param("ids").unwrap_or("").split(',') {
-                add(&ctx.world, id.trim(), &mut scope);
+                if let Some(n) = parse_id(id.trim()) {
+                    add(&ctx.world, n, &mut scope);
+                }
             }
         }
-        ["ig_hashtag_search", ..] => scope.platform = true,
-        ["me", ..] => match ctx.viewer.kind {
-            TokenKind::Page { page, .. } => {
-                scope.pages.insert(page);
-            }
-            TokenKind::Instagram(ig) => {
-                scope.accounts.insert(ig);
-            }
-            TokenKind::User(_) | TokenKind::App => {}
+        Rate::Platform => scope.platform = true,
+        Rate::Node => match routes::path_node(ctx.req) {
+            PathNode::Me => match ctx.viewer.kind {
+                TokenKind::Page { page, .. } => {
+                    scope.pages.insert(page);
+                }
+                TokenKind::Instagram(ig) => {
+                    scope.accounts.insert(ig);
+                }
+                TokenKind::User(_) | TokenKind::App => {}
+            },
+            PathNode::Id(n) => add(&ctx.world, n, &mut scope),
+            PathNode::None => {}
         },
-        [id, ..] => add(&ctx.world, id, &mut scope),
+        Rate::Uncounted | Rate::None => {}
     }
     if ctx.cfg.rate_limits.page_buc_page_tokens_only
         && !scope.pages.is_empty()
@@ -70,8 +77,7 @@ fn names_field(fields: &str, name: &str) -> bool {
         .any(|w| w == name)
 }
 
-fn add(world: &World, seg: &str, scope: &mut Scope) {
-    let Some(n) = parse_id(seg) else { return };
+fn add(world: &World, n: u64, scope: &mut Scope) {
     let owner = match world.kind_of(n) {
         Some(IdKind::IgUser) => Some(IgUserId(n)),
         Some(IdKind::Media) => world.media.get(&MediaId(n)).map(|m| m.owner),
@@ -96,8 +102,8 @@ fn add(world: &World, seg: &str, scope: &mut Scope) {
 
 /// Counts an authenticated request before its handler runs. Returns the headers its answer
 /// carries, and the rate-limit error if a limit refuses it.
-pub fn admit(ctx: &Ctx, rl: &mut RateLimits, segs: &[&str]) -> (RateHeaders, GraphResult<()>) {
-    let scope = scope(ctx, segs);
+pub fn admit(ctx: &Ctx, rl: &mut RateLimits, rate: Rate) -> (RateHeaders, GraphResult<()>) {
+    let scope = scope(ctx, rate);
     let cfg = &ctx.cfg.rate_limits;
     let verdict = model::admit(&ctx.world, rl, cfg, &scope, ctx.viewer.user(), ctx.now).map_err(|d| match d {
         Denied::Account(_) => GraphError::instagram_buc_limit(cfg.buc_error_status),

@@ -183,14 +183,6 @@ fn json5_nesting_within(s: &str, max: usize) -> bool {
     true
 }
 
-/// What the route table needs to know before a token is looked at.
-#[derive(Debug)]
-pub enum Target {
-    /// The control plane: `/_sim/...` (segments after `_sim`).
-    Sim(Vec<String>),
-    Graph,
-}
-
 /// Splits a path into segments; `None` when a segment is not valid percent-encoded UTF-8.
 pub fn split_path(path: &str) -> Option<Vec<String>> {
     path.split('/').filter(|s| !s.is_empty()).map(percent_decode).collect()
@@ -214,17 +206,26 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// Removes a leading `vNN.N` segment and returns it. A version newer than the timeline's
-/// newest is an error (an unknown path; how production words it is UNCONFIRMED).
-pub fn take_version(segments: &mut Vec<String>, path: &str) -> GraphResult<Option<ApiVersion>> {
-    let Some(v) = segments.first().and_then(|s| ApiVersion::parse(s)) else {
-        return Ok(None);
-    };
-    if !crate::version::is_known(v) {
-        return Err(GraphError::unknown_path(path));
-    }
+/// Removes a leading `vNN.N` segment and returns it. Whether the version exists is judged
+/// on the sandbox's clock once the sandbox is known ([`check_released`]).
+pub fn take_version(segments: &mut Vec<String>) -> Option<ApiVersion> {
+    let v = segments.first().and_then(|s| ApiVersion::parse(s))?;
     segments.remove(0);
-    Ok(Some(v))
+    Some(v)
+}
+
+/// A requested version Meta has not released at `now` (the sandbox's clock) is not a path
+/// production serves: 2500 "Unknown path components" naming the segments after it, as for a
+/// version segment Graph cannot use (`/2.11/me/feed` → "Unknown path components: /me/feed",
+/// GH:owlstacks/owlstack-laravel#8; a made-up `v2.80` answered the same 2500, HTTP 400,
+/// GH:arsduo/koala#611).
+pub fn check_released(requested: Option<ApiVersion>, now: i64, segments: &[String]) -> GraphResult<()> {
+    match requested {
+        Some(v) if !crate::version::is_released(v, now) => {
+            Err(GraphError::unknown_path(&format!("/{}", segments.join("/"))))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Everything read off the wire before parsing.
@@ -241,7 +242,7 @@ pub struct RawRequest {
 /// `now` dates the version until the router knows the sandbox (see [`GraphRequest::version`]).
 pub async fn parse(raw: RawRequest, cfg: &Config, now: i64) -> GraphResult<GraphRequest> {
     let mut segments = split_path(&raw.path).ok_or_else(|| GraphError::unknown_path(&raw.path))?;
-    let requested = take_version(&mut segments, &raw.path)?;
+    let requested = take_version(&mut segments);
     let version = cfg.served_version(requested, now);
 
     let mut params = BTreeMap::new();

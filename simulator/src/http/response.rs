@@ -5,7 +5,7 @@ use crate::error::GraphError;
 use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode};
 use http_body_util::Full;
-use serde_json::Value;
+use serde_json::{json, Map, Value};
 
 pub type Body = Full<Bytes>;
 
@@ -41,11 +41,38 @@ pub fn graph_bytes(status: u16, body: Vec<u8>, version: ApiVersion, trace: &str)
     r
 }
 
+/// The `{"error": {...}}` body: `message`, `type`, `code`, then `error_subcode`,
+/// `is_transient`, `error_user_title`, `error_user_msg` when the error has them, and
+/// `fbtrace_id` (facts §1.1 key order).
+pub fn error_body(e: &GraphError, fbtrace_id: &str) -> Value {
+    let mut out = Map::new();
+    out.insert("message".into(), json!(e.message));
+    out.insert("type".into(), json!(e.kind));
+    out.insert("code".into(), json!(e.code));
+    if let Some(s) = e.subcode {
+        out.insert("error_subcode".into(), json!(s));
+    }
+    if let Some(t) = e.envelope.is_transient {
+        out.insert("is_transient".into(), json!(t));
+    }
+    if let Some(t) = &e.user_title {
+        out.insert("error_user_title".into(), json!(t));
+    }
+    if let Some(m) = &e.user_msg {
+        out.insert("error_user_msg".into(), json!(m));
+    }
+    out.insert("fbtrace_id".into(), json!(fbtrace_id));
+    if let Some(original) = &e.original_response {
+        out.insert("original_response".into(), original.clone());
+    }
+    json!({ "error": Value::Object(out) })
+}
+
 /// The error envelope, with `WWW-Authenticate` on auth errors (facts §1.2).
 /// `suppress_http_code` answers 200 with the error in the body, as the JS SDK asks.
 pub fn graph_error(e: &GraphError, version: ApiVersion, trace: &str, suppress_http_code: bool) -> Response<Body> {
     let status = if suppress_http_code { 200 } else { e.status() };
-    let mut r = graph_json(status, &e.body(trace), version, trace);
+    let mut r = graph_json(status, &error_body(e, trace), version, trace);
     if let Some(kind) = e.envelope.www_authenticate {
         let msg = e.message.replace('"', "'");
         if let Ok(v) = HeaderValue::from_str(&format!("OAuth \"Facebook Platform\" \"{kind}\" \"{msg}\"")) {
@@ -88,4 +115,47 @@ pub fn redirect(location: &str) -> Response<Body> {
         r.headers_mut().insert(http::header::LOCATION, v);
     }
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsupported_get_is_a_graph_method_exception_with_subcode_33() {
+        let b = error_body(&GraphError::unsupported("GET", "123"), "T");
+        assert_eq!(b["error"]["type"], "GraphMethodException");
+        assert_eq!(b["error"]["code"], 100);
+        assert_eq!(b["error"]["error_subcode"], 33);
+        assert!(b["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Unsupported get request. Object with ID '123'"));
+    }
+
+    #[test]
+    fn token_errors_have_no_code_prefix_and_no_subcode_when_none() {
+        let b = error_body(&GraphError::token_invalid(), "T");
+        assert_eq!(b["error"]["message"], "The access token could not be decrypted");
+        assert!(b["error"].get("error_subcode").is_none());
+        assert_eq!(b["error"]["fbtrace_id"], "T");
+    }
+
+    #[test]
+    fn is_transient_is_sent_only_by_families_that_have_it() {
+        let token = error_body(&GraphError::token_expired(0, 1), "T");
+        assert!(token["error"].get("is_transient").is_none());
+        let param = error_body(&GraphError::nonexisting_field("x", "IGUser"), "T");
+        assert!(param["error"].get("is_transient").is_none());
+        let publishing = error_body(&GraphError::container_not_ready(), "T");
+        assert_eq!(publishing["error"]["is_transient"], false);
+        assert_eq!(
+            error_body(&GraphError::ig_server_error(), "T")["error"]["is_transient"],
+            true
+        );
+        assert_eq!(
+            error_body(&GraphError::app_request_limit(403), "T")["error"]["is_transient"],
+            true
+        );
+    }
 }

@@ -8,7 +8,7 @@ use crate::http::fields::FieldSel;
 use crate::http::graph::Ctx;
 use crate::http::paging::{edge_json, paging_json, window, Links, Order};
 use crate::ids::{parse_id, IgUserId, MediaId};
-use crate::model::shopping::{self, ReviewStatus};
+use crate::model::shopping::{self, ReviewStatus, TagList};
 use crate::model::IgAccountType;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -217,10 +217,11 @@ pub fn product_tags(ctx: &mut Ctx, id: MediaId, sel: Option<&FieldSel>) -> Graph
     Ok(json!({ "data": data }))
 }
 
-fn json_param(ctx: &Ctx, name: &str) -> GraphResult<Value> {
+/// A required tag-list parameter (`updated_tags`, `deleted_tags`).
+fn tag_list(ctx: &Ctx, name: &str) -> GraphResult<TagList> {
     match ctx.req.json_param(name) {
         None => Err(GraphError::missing_param(name)),
-        Some(Ok(v)) => Ok(v),
+        Some(Ok(v)) => Ok(crate::http::input::product_tags(&v).unwrap_or(TagList::Malformed)),
         Some(Err(_)) => Err(GraphError::product_tags_malformed(name)),
     }
 }
@@ -229,9 +230,9 @@ fn json_param(ctx: &Ctx, name: &str) -> GraphResult<Value> {
 pub fn update_product_tags(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
     let owner = tag_media(ctx, id, "POST")?;
     require(ctx, owner, &[TAG])?;
-    let raw = json_param(ctx, "updated_tags")?;
+    let list = tag_list(ctx, "updated_tags")?;
     let quota = shopping::TaggedQuota::of(&crate::http::publishing::effective_config(&ctx.world, ctx.cfg));
-    shopping::update_tags(ctx.world.write()?, id, &raw, ctx.now, quota)?;
+    shopping::update_tags(ctx.world.write()?, id, &list, ctx.now, quota)?;
     Ok(json!({ "success": true }))
 }
 
@@ -239,7 +240,7 @@ pub fn update_product_tags(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
 pub fn delete_product_tags(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
     let owner = tag_media(ctx, id, "DELETE")?;
     require(ctx, owner, &[TAG])?;
-    let raw = json_param(ctx, "deleted_tags")?;
-    shopping::delete_tags(ctx.world.write()?, id, &raw)?;
+    let list = tag_list(ctx, "deleted_tags")?;
+    shopping::delete_tags(ctx.world.write()?, id, &list)?;
     Ok(json!({ "success": true }))
 }

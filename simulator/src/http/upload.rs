@@ -23,6 +23,21 @@ fn upload_failure(message: &str, kind: &str) -> Response<Body> {
     )
 }
 
+fn post_only() -> Response<Body> {
+    upload_failure("Only POST is supported on the upload endpoint", "ProcessingFailedError")
+}
+
+/// A path on the upload host that is not `/ig-api-upload/{version}/{container-id}`.
+pub fn bad_uri(raw: &RawRequest) -> Response<Body> {
+    if raw.method != Method::POST {
+        return post_only();
+    }
+    upload_failure(
+        "The upload URI must be /ig-api-upload/{version}/{container-id}",
+        "ProcessingFailedError",
+    )
+}
+
 fn header<'a>(raw: &'a RawRequest, name: &str) -> Option<&'a str> {
     raw.headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
 }
@@ -31,20 +46,13 @@ fn header<'a>(raw: &'a RawRequest, name: &str) -> Option<&'a str> {
 /// `Authorization: OAuth <token>`, `offset`, `file_size` and the bytes as the body, or a
 /// `file_url` header. Answers `{"success":true,"message":"Upload successful."}` or
 /// `{"debug_info":{...}}` (HTTP 400; rupload's status codes are UNCONFIRMED).
-pub async fn upload(state: &State, raw: RawRequest, segments: &[String]) -> Response<Body> {
+/// `args`: the version and the container id of `/ig-api-upload/{version}/{container-id}`.
+pub async fn upload(state: &State, raw: RawRequest, args: Vec<String>) -> Response<Body> {
     if raw.method != Method::POST {
-        return upload_failure("Only POST is supported on the upload endpoint", "ProcessingFailedError");
+        return post_only();
     }
-    let Some(id) = segments
-        .get(2)
-        .and_then(|s| parse_id(s))
-        .map(ContainerId)
-        .filter(|_| segments.len() == 3)
-    else {
-        return upload_failure(
-            "The upload URI must be /ig-api-upload/{version}/{container-id}",
-            "ProcessingFailedError",
-        );
+    let Some(id) = args.get(1).and_then(|s| parse_id(s)).map(ContainerId) else {
+        return bad_uri(&raw);
     };
     let token = header(&raw, "authorization")
         .and_then(|v| v.split_once(' '))

@@ -6,7 +6,8 @@ use crate::app::State;
 use crate::error::{GraphError, GraphResult};
 use crate::http::graph::{authenticate, Ctx};
 use crate::http::request::{GraphRequest, Verb};
-use crate::ids::{parse_id, IdKind, PageId};
+use crate::http::routes::{self, PathNode};
+use crate::ids::{IdKind, PageId};
 use crate::model::webhook::{AppSubscription, PageInstall, INSTAGRAM_FIELDS};
 use crate::model::{TokenKind, World};
 use serde_json::{json, Value};
@@ -97,20 +98,19 @@ struct SubscribeRequest {
     challenge: u64,
 }
 
-/// `POST /{app-id}/subscriptions` needs IO (the verification GET), so the router hands it
-/// here before taking the world lock: check under the lock, release it, verify the callback,
-/// then store under the lock. `None` when the request is not this route or its token does
-/// not lead to a sandbox (the ordinary route then answers with the right error).
-pub async fn intercept(state: &State, req: &GraphRequest) -> Option<GraphResult<Value>> {
-    if req.verb != Verb::Post || req.segments.len() != 2 || req.segments[1] != "subscriptions" {
-        return None;
-    }
+/// `POST /{app-id}/subscriptions` needs IO (the verification GET), so it runs before the
+/// world lock (`routes::BeforeLock::WebhookHandshake`): check under the lock, release it,
+/// verify the callback, then store under the lock. `None` when its token does not lead to a
+/// sandbox (the ordinary path then answers with the right error).
+pub async fn subscribe(state: &State, req: &GraphRequest) -> Option<GraphResult<Value>> {
     let token = req.token.as_deref()?;
     let sandbox = state.sandboxes.by_token(token)?;
-    let id_seg = req.segments[0].clone();
+    // The path's node is resolved here, under this handler's own lock (the route's pattern
+    // is `[Node(App), "subscriptions"]`).
+    let id_seg = routes::first_segment(req).to_string();
     let prepared = sandbox.with_world(|world, now| -> GraphResult<SubscribeRequest> {
         let viewer = authenticate(world, req, token, now)?;
-        let is_app = parse_id(&id_seg).is_some_and(|n| world.kind_of(n) == Some(IdKind::App) && n == world.app.id.0);
+        let is_app = matches!(routes::path_node(req), PathNode::Id(n) if world.kind_of(n) == Some(IdKind::App) && n == world.app.id.0);
         if !is_app {
             return Err(GraphError::unsupported("POST", &id_seg));
         }
@@ -135,7 +135,7 @@ pub async fn intercept(state: &State, req: &GraphRequest) -> Option<GraphResult<
         Ok(s) => s,
         Err(e) => return Some(Err(e)),
     };
-    let timeout = Duration::from_millis(state.sandboxes.config.webhook_timeout_ms.max(1));
+    let timeout = Duration::from_millis(state.sandboxes.config.webhooks.timeout_ms.max(1));
     if let Err(e) = crate::io::webhooks::handshake(&s.callback_url, &s.verify_token, s.challenge, timeout).await {
         return Some(Err(e));
     }

@@ -4,15 +4,77 @@
 
 use crate::config::Config;
 use crate::error::GraphError;
-use crate::model::webhook::{Attempt, Outgoing};
+use crate::model::webhook::{Attempt, Entry, Event, Outgoing};
 use bytes::Bytes;
 use hmac::{Hmac, Mac};
 use http::{Method, Request, Uri};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::rt::TokioIo;
-use serde_json::Value;
+use serde_json::{json, Map, Value};
 use std::time::Duration;
 use tokio::net::TcpStream;
+
+/// The `value` of one change, in production's key order (facts §6.3; guide "Set Up Webhooks
+/// for Instagram" samples).
+pub fn value_json(event: &Event) -> Value {
+    match event {
+        Event::Comment {
+            id,
+            parent,
+            text,
+            from,
+            from_username,
+            media,
+            media_product_type,
+            ..
+        } => {
+            let mut v = Map::new();
+            v.insert(
+                "from".into(),
+                json!({ "id": from.to_string(), "username": from_username }),
+            );
+            v.insert(
+                "media".into(),
+                json!({ "id": media.to_string(), "media_product_type": media_product_type }),
+            );
+            v.insert("id".into(), json!(id.to_string()));
+            if let Some(p) = parent {
+                v.insert("parent_id".into(), json!(p.to_string()));
+            }
+            v.insert("text".into(), json!(text));
+            Value::Object(v)
+        }
+        Event::CommentMention { comment, media } => {
+            json!({ "comment_id": comment.to_string(), "media_id": media.to_string() })
+        }
+        Event::CaptionMention { media } => json!({ "media_id": media.to_string() }),
+        Event::StoryInsights { media, metrics } => {
+            let mut v = Map::new();
+            v.insert("media_id".into(), json!(media.to_string()));
+            for (k, n) in metrics {
+                v.insert((*k).into(), json!(n));
+            }
+            Value::Object(v)
+        }
+    }
+}
+
+/// A webhook body `{"object":"instagram","entry":[{"id","time","changes":[{"field","value"}]}]}`
+/// of the given entries (facts §6.3).
+pub fn batch_json(entries: &[Entry]) -> Value {
+    let entries: Vec<Value> = entries
+        .iter()
+        .map(|e| {
+            let changes: Vec<Value> = e
+                .changes
+                .iter()
+                .map(|c| json!({ "field": c.field(), "value": value_json(c) }))
+                .collect();
+            json!({ "id": e.ig_user.to_string(), "time": e.time, "changes": changes })
+        })
+        .collect();
+    json!({ "object": "instagram", "entry": entries })
+}
 
 /// Serialises a payload as production does: compact JSON with every non-ASCII character
 /// escaped as `\uXXXX` with lowercase hex (facts §6.2), astral ones as surrogate pairs.
@@ -185,13 +247,13 @@ pub async fn handshake(url: &str, verify_token: &str, challenge: u64, timeout: D
 /// Sends one batched POST to its callback, signed with the app secret, and says how it went
 /// (the time is the sandbox's `now`, when the POST was taken out).
 pub async fn send(cfg: &Config, out: &Outgoing, secret: &str, now: i64) -> Attempt {
-    let timeout = Duration::from_millis(cfg.webhook_timeout_ms.max(1));
-    let body = encode_body(&out.payload);
+    let timeout = Duration::from_millis(cfg.webhooks.timeout_ms.max(1));
+    let body = encode_body(&batch_json(&out.entries));
     let mut headers = vec![
         ("content-type", "application/json".to_string()),
         ("x-hub-signature-256", signature_256(secret, body.as_bytes())),
     ];
-    if cfg.webhook_legacy_sha1_header {
+    if cfg.webhooks.legacy_sha1_header {
         headers.push(("x-hub-signature", signature_sha1(secret, body.as_bytes())));
     }
     let o = request(Method::POST, &out.url, &headers, Bytes::from(body), timeout).await;

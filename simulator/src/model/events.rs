@@ -4,12 +4,12 @@
 //! webhooks production would send (facts §6.2-6.3; guides "Mentions", "Set Up Webhooks for
 //! Instagram").
 
+use super::media::new_media;
 use super::media::UserTag;
-use super::seed::new_media;
+use super::webhook::Event;
 use super::{Comment, IgAccountType, IgUser, Media, MediaType, ProductType, World};
 use crate::config::Config;
 use crate::ids::{stable_hash, CommentId, IdGen, IdKind, IgUserId, MediaId};
-use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -151,35 +151,31 @@ pub fn comment(
     Ok(id)
 }
 
-/// The `value` of a `comments` / `live_comments` change (facts §6.3; changelog 2021-10).
-pub fn comment_value(world: &World, cfg: &Config, id: CommentId) -> Option<Value> {
+/// The `comments` / `live_comments` change a comment makes (facts §6.3; changelog 2021-10).
+pub fn comment_event(world: &World, cfg: &Config, id: CommentId) -> Option<Event> {
     let c = world.comments.get(&id)?;
     let m = world.media.get(&c.media)?;
     let from = world.ig_users.get(&c.from)?;
-    let product = if m.media_type == MediaType::Broadcast {
-        cfg.live_comments_product_type.clone()
+    let live = m.media_type == MediaType::Broadcast;
+    let media_product_type = if live {
+        cfg.webhooks.live_comments_product_type.clone()
     } else {
         m.product_type.as_str().to_string()
     };
-    let mut v = serde_json::Map::new();
-    v.insert(
-        "from".into(),
-        json!({ "id": from.id.to_string(), "username": from.username }),
-    );
-    v.insert(
-        "media".into(),
-        json!({ "id": m.id.to_string(), "media_product_type": product }),
-    );
-    v.insert("id".into(), json!(id.to_string()));
-    if let Some(p) = c.parent {
-        v.insert("parent_id".into(), json!(p.to_string()));
-    }
-    v.insert("text".into(), json!(c.text));
-    Some(Value::Object(v))
+    Some(Event::Comment {
+        live,
+        id,
+        parent: c.parent,
+        text: c.text.clone(),
+        from: from.id,
+        from_username: from.username.clone(),
+        media: m.id,
+        media_product_type,
+    })
 }
 
 /// The webhooks a new comment causes: `comments` (or `live_comments` on a broadcast) to the
-/// media owner when someone else wrote it (Reels included unless `webhook_reels_supported` is
+/// media owner when someone else wrote it (Reels included unless `webhooks.reels_supported` is
 /// off), and `mentions` to every professional account it
 /// @mentions on media they do not own. Nothing when the media's owner is private (guide
 /// "Mentions", Limitations).
@@ -190,15 +186,10 @@ pub fn comment_webhooks(world: &mut World, cfg: &Config, id: CommentId, now: i64
     if is_private(world, owner) {
         return;
     }
-    let reels_muted = m.product_type == ProductType::Reels && !cfg.webhook_reels_supported;
-    let field = if m.media_type == MediaType::Broadcast {
-        "live_comments"
-    } else {
-        "comments"
-    };
+    let reels_muted = m.product_type == ProductType::Reels && !cfg.webhooks.reels_supported;
     if from != owner && !reels_muted {
-        if let Some(v) = comment_value(world, cfg, id) {
-            world.enqueue_webhook(owner, field, v, now);
+        if let Some(event) = comment_event(world, cfg, id) {
+            world.enqueue_webhook(owner, event, now);
         }
     }
     for name in handles(&text) {
@@ -206,8 +197,7 @@ pub fn comment_webhooks(world: &mut World, cfg: &Config, id: CommentId, now: i64
             continue;
         };
         if target != owner && target != from {
-            let v = json!({ "comment_id": id.to_string(), "media_id": media.to_string() });
-            world.enqueue_webhook(target, "mentions", v, now);
+            world.enqueue_webhook(target, Event::CommentMention { comment: id, media }, now);
         }
     }
 }
@@ -241,7 +231,7 @@ pub fn post_media(
                     continue;
                 };
                 if target != owner {
-                    world.enqueue_webhook(target, "mentions", json!({ "media_id": id.to_string() }), now);
+                    world.enqueue_webhook(target, Event::CaptionMention { media: id }, now);
                 }
             }
         }

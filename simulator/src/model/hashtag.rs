@@ -1,6 +1,7 @@
 //! Hashtags (facts §4.7, guides "Hashtag Search"): global static ids, the index of media by
 //! the `#tags` in their captions, and each account's rolling window of unique searches.
 
+use super::window::Window;
 use super::{Media, ProductType, TimeKey, World};
 use crate::ids::{stable_hash, HashtagId, IdKind, IgUserId, MediaId};
 use std::collections::{BTreeMap, BTreeSet};
@@ -144,7 +145,7 @@ impl World {
     /// Forgets searches older than the window (they no longer count, facts §4.7).
     fn expire_searches(&mut self, ig: IgUserId, now: i64, window: i64) {
         if let Some(s) = self.hashtags.searches.get_mut(&ig) {
-            s.retain(|_, v| v.first + window > now);
+            s.retain(|_, v| Window::of(window).contains(now, v.first));
         }
     }
 
@@ -187,7 +188,7 @@ impl World {
             .get(&ig)
             .map(|s| {
                 s.iter()
-                    .filter(|(_, v)| v.first + window > now && v.first <= now)
+                    .filter(|(_, v)| Window::of(window).contains(now, v.first))
                     .map(|(id, v)| ((v.first, v.seq), *id))
                     .collect()
             })
@@ -227,7 +228,7 @@ impl World {
     pub fn recent_hashtag_media(&self, id: HashtagId, now: i64, window: i64) -> BTreeMap<TimeKey, MediaId> {
         self.hashtag_media(id)
             .into_iter()
-            .filter(|m| m.timestamp > now - window && m.timestamp <= now)
+            .filter(|m| Window::of(window).contains(now, m.timestamp))
             .map(|m| ((m.timestamp, m.seq), m.id))
             .collect()
     }
@@ -271,7 +272,7 @@ mod tests {
         let p = w.ig_user_by_username("p").unwrap().id;
         let publish = |w: &mut World, owner, caption: &str, product| {
             let id = MediaId(w.new_id(IdKind::Media));
-            let m = crate::model::seed::new_media(
+            let m = crate::model::media::new_media(
                 w,
                 id,
                 owner,

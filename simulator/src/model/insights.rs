@@ -25,7 +25,7 @@ const RETENTION: i64 = 2 * 365 * DAY;
 pub struct Settings {
     /// The version whose catalogue answers: the requested one with the changelog's "applies to
     /// all versions on <date>" cut-overs reached by `now` applied (`version::with_cutovers`),
-    /// or the requested one when the `insights_version_sunsets` knob is off.
+    /// or the requested one when the `insights.version_sunsets` knob is off.
     pub version: ApiVersion,
     /// The version the call asked for (after expiry upgrades): the cut-overs' exceptions
     /// depend on it (`version::kept_for_older_media`).
@@ -168,6 +168,13 @@ pub const USER_METRICS: &[UserMetric] = &[
     UserMetric {
         breakdowns: &["media_product_type", "follow_type"],
         ..um("views", "Views", "The number of times your content was played or displayed.", Shape::Total)
+    },
+    // Every version from 2025-12-03 (version.rs, out of cycle): "how often your media is
+    // reposted at the overall account level" (blog 2025-12-03). Broken down by product type as
+    // the other interaction counts; title, description and breakdowns are UNCONFIRMED.
+    UserMetric {
+        breakdowns: MPT,
+        ..um("reposts", "Reposts", "The number of times your posts, reels and videos were reposted.", Shape::Total)
     },
 ];
 
@@ -369,6 +376,15 @@ pub const MEDIA_METRICS: &[MediaMetric] = &[
             &[FeedImage, FeedVideo, Carousel, Reel, Story],
         )
     },
+    // Every version from 2025-12-03 (version.rs, out of cycle): "how often your individual
+    // media is reposted" (blog 2025-12-03); stories cannot be reposted. Title and description
+    // are igsim's (UNCONFIRMED).
+    mm(
+        "reposts",
+        "Reposts",
+        "Number of times the media object was reposted",
+        &[FeedImage, FeedVideo, Carousel, Reel],
+    ),
 ];
 
 /// Every breakdown name the endpoints know (facts §5.1).
@@ -386,25 +402,26 @@ pub const BREAKDOWNS: &[&str] = &[
 
 pub const PERIODS: &[&str] = &["day", "week", "days_28", "month", "lifetime", "total_over_range"];
 
-/// Account metrics of a version, in the API's order.
-pub fn user_catalogue(v: ApiVersion) -> Vec<&'static UserMetric> {
+/// Account metrics of a version at `now` (the sandbox's clock: out-of-cycle additions come on
+/// their day), in the API's order.
+pub fn user_catalogue(v: ApiVersion, now: i64) -> Vec<&'static UserMetric> {
     USER_METRICS
         .iter()
-        .filter(|m| version::metric_live(Scope::User, m.name, v))
+        .filter(|m| version::metric_live(Scope::User, m.name, v, now))
         .collect()
 }
 
-/// Media metrics of a version.
-pub fn media_catalogue(v: ApiVersion) -> Vec<&'static MediaMetric> {
+/// Media metrics of a version at `now`.
+pub fn media_catalogue(v: ApiVersion, now: i64) -> Vec<&'static MediaMetric> {
     MEDIA_METRICS
         .iter()
-        .filter(|m| version::metric_live(Scope::Media, m.name, v))
+        .filter(|m| version::metric_live(Scope::Media, m.name, v, now))
         .collect()
 }
 
-/// The metrics a media kind answers in a version (empty for album children and live).
-pub fn media_metrics_for(v: ApiVersion, kind: MediaKind) -> Vec<&'static MediaMetric> {
-    media_catalogue(v)
+/// The metrics a media kind answers in a version at `now` (empty for album children and live).
+pub fn media_metrics_for(v: ApiVersion, now: i64, kind: MediaKind) -> Vec<&'static MediaMetric> {
+    media_catalogue(v, now)
         .into_iter()
         .filter(|m| m.kinds.contains(&kind))
         .collect()
@@ -512,6 +529,7 @@ pub struct Snapshot {
     /// tap_forward, tap_back, tap_exit, swipe_forward
     pub navigation: [u64; 4],
     pub avg_watch_ms: u64,
+    pub reposts: u64,
 }
 
 pub const ACTION_TYPES: [&str; 6] = ["bio_link_clicked", "call", "direction", "email", "text", "other"];
@@ -636,6 +654,11 @@ pub fn snapshot(world: &World, m: &Media, t: i64, now: i64, story_lifetime: i64)
     } else {
         0
     };
+    let reposts = if story {
+        0
+    } else {
+        floor(likes as f64 * rate(id, "reposts", 0.002, 0.02))
+    };
     let profile_visits = floor(reach as f64 * rate(id, "profile_visits", 0.01, 0.05));
     let follows = floor(profile_visits as f64 * rate(id, "follows", 0.05, 0.2));
     let mut profile_activity = [0u64; 6];
@@ -676,6 +699,7 @@ pub fn snapshot(world: &World, m: &Media, t: i64, now: i64, story_lifetime: i64)
         replies,
         navigation,
         avg_watch_ms,
+        reposts,
     }
 }
 
@@ -700,6 +724,7 @@ fn media_value(s: &Snapshot, kind: MediaKind, metric: &str) -> u64 {
         "replies" => s.replies,
         "navigation" => s.navigation_total(),
         "views" => s.views,
+        "reposts" => s.reposts,
         _ => 0,
     }
 }
@@ -725,12 +750,12 @@ pub fn media_insights(world: &World, media: MediaId, q: &MediaQuery, s: &Setting
     }
     check_breakdown_names(&q.breakdowns)?;
     let kind = MediaKind::of(m);
-    let catalogue = media_catalogue(s.version);
+    let catalogue = media_catalogue(s.version, s.now);
     let mut defs = Vec::new();
     for (i, name) in q.metrics.iter().enumerate() {
         let kept = || {
             version::kept_for_older_media(name, s.requested, m.timestamp)
-                .then(|| media_catalogue(s.requested).into_iter().find(|d| d.name == name))
+                .then(|| media_catalogue(s.requested, s.now).into_iter().find(|d| d.name == name))
                 .flatten()
         };
         let Some(def) = catalogue.iter().copied().find(|d| d.name == name).or_else(kept) else {
@@ -750,7 +775,7 @@ pub fn media_insights(world: &World, media: MediaId, q: &MediaQuery, s: &Setting
     if kind == MediaKind::Story && now - m.timestamp >= s.story_lifetime {
         // "Stories insights are only available for 24 hours" (guide, Limitations).
         return if s.expired_story_error {
-            Err(GraphError::story_insights_expired())
+            Err(GraphError::story_insights_expired(s.story_lifetime))
         } else {
             Ok(Vec::new())
         };
@@ -880,11 +905,13 @@ fn sub(a: &Snapshot, b: &Snapshot) -> Snapshot {
         replies: a.replies.saturating_sub(b.replies),
         navigation: nav,
         avg_watch_ms: 0,
+        reposts: a.reposts.saturating_sub(b.reposts),
     }
 }
 
 fn add(acc: &mut Snapshot, d: &Snapshot) {
     acc.likes += d.likes;
+    acc.reposts += d.reposts;
     acc.comments += d.comments;
     acc.saved += d.saved;
     acc.shares += d.shares;
@@ -981,6 +1008,7 @@ fn window_value(world: &World, ig: IgUserId, metric: &str, g: &Growth, window: (
         "shares" => g.sum(|x| x.shares),
         "saves" => g.sum(|x| x.saved),
         "replies" => g.sum(|x| x.replies),
+        "reposts" => g.sum(|x| x.reposts),
         "total_interactions" => g.sum(|x| x.likes + x.comments + x.saved + x.shares + x.replies),
         "profile_views" => profile_views(),
         "website_clicks" => link("website_clicks", 0.05, 0.15),
@@ -1011,11 +1039,11 @@ fn reach_value(g: &Growth, days: f64) -> u64 {
 }
 
 /// Validates an account request against the version's catalogue (facts §1.6, §5.1, §5.2).
-fn validate_user(q: &UserQuery, v: ApiVersion) -> Result<Vec<&'static UserMetric>, GraphError> {
+fn validate_user(q: &UserQuery, v: ApiVersion, now: i64) -> Result<Vec<&'static UserMetric>, GraphError> {
     if q.metrics.is_empty() {
         return Err(GraphError::missing_param("metric"));
     }
-    let catalogue = user_catalogue(v);
+    let catalogue = user_catalogue(v, now);
     let mut defs: Vec<&'static UserMetric> = Vec::new();
     for (i, name) in q.metrics.iter().enumerate() {
         match catalogue.iter().find(|d| d.name == name) {
@@ -1118,7 +1146,7 @@ fn validate_user(q: &UserQuery, v: ApiVersion) -> Result<Vec<&'static UserMetric
 
 /// `GET /{ig-user-id}/insights` (facts §5.1–§5.4).
 pub fn user_insights(world: &World, ig: IgUserId, q: &UserQuery, s: &Settings) -> Result<UserAnswer, GraphError> {
-    let defs = validate_user(q, s.version)?;
+    let defs = validate_user(q, s.version, s.now)?;
     let total_value = q.metric_type.as_deref() == Some("total_value");
     let period = q.period.as_deref().unwrap_or("day");
     let followers = world.ig_users.get(&ig).map_or(0, |u| u.followers_count);

@@ -164,7 +164,7 @@ impl World {
             };
         }
         let n = self.ids.below(u64::MAX);
-        let code = format!("AQ{}", super::seed::derive_secret(n, &self.app.secret, "code", 150));
+        let code = format!("AQ{}", crate::ids::derive_secret(n, &self.app.secret, "code", 150));
         self.login.codes.insert(
             code.clone(),
             AuthCode {
@@ -211,7 +211,7 @@ impl World {
     /// sandboxes as [`World::mint_token_value`] is.
     pub fn mint_ig_token_value(&mut self, label: &str) -> String {
         let n = self.ids.below(u64::MAX);
-        super::seed::derive_ig_token(n, &self.app.secret, label)
+        crate::ids::derive_ig_token(n, &self.app.secret, label)
     }
 
     /// Mints and registers an Instagram User token for `ig`.

@@ -1,8 +1,8 @@
 //! Published media: posts, reels, carousels with their children, stories and live
 //! broadcasts, as the IG Media node shows them (facts §4.2).
 
-use super::TimeKey;
-use crate::ids::{CommentId, IgUserId, MediaId};
+use super::{TimeKey, World};
+use crate::ids::{CommentId, IdKind, IgUserId, MediaId};
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -121,6 +121,10 @@ pub struct Media {
     pub media_url_withheld: bool,
     /// Live broadcasts: whether it is on air now.
     pub live_now: bool,
+    /// The image's alternative text given at container creation (`alt_text`), if any.
+    pub alt_text: Option<String>,
+    /// The AI info label self-disclosed at container creation (`is_ai_generated`).
+    pub ai_generated: bool,
 }
 
 impl Media {
@@ -138,4 +142,63 @@ impl Media {
     pub fn is_story(&self) -> bool {
         self.product_type == ProductType::Story
     }
+}
+
+/// A new media object with a generated shortcode, not yet inserted (its URLs are the CDN's,
+/// made when it is read: `http::cdn`).
+pub fn new_media(
+    world: &mut World,
+    id: MediaId,
+    owner: IgUserId,
+    media_type: MediaType,
+    product_type: ProductType,
+    caption: Option<String>,
+    timestamp: i64,
+) -> Media {
+    let seq = world.next_seq();
+    let shortcode = world.ids.alnum(11);
+    let ig_id = 3_000_000_000_000_000_000 + world.ids.below(99_999_999_999_999_999);
+    Media {
+        id,
+        ig_id,
+        owner,
+        media_type,
+        product_type,
+        caption,
+        timestamp,
+        seq,
+        shortcode,
+        file: None,
+        cover: None,
+        like_count: 0,
+        comments_enabled: true,
+        shared_to_feed: None,
+        children: Vec::new(),
+        parent: None,
+        comments: BTreeMap::new(),
+        user_tags: Vec::new(),
+        collaborators: Vec::new(),
+        media_url_withheld: false,
+        live_now: false,
+        alt_text: None,
+        ai_generated: false,
+    }
+}
+
+/// Adds an album item to a carousel.
+pub fn add_child(world: &mut World, album: MediaId, media_type: MediaType) -> MediaId {
+    let Some(parent) = world.media.get(&album) else {
+        return album;
+    };
+    let (owner, ts) = (parent.owner, parent.timestamp);
+    let id = MediaId(world.new_id(IdKind::Media));
+    let child = Media {
+        parent: Some(album),
+        ..new_media(world, id, owner, media_type, ProductType::Feed, None, ts)
+    };
+    world.insert_media(child);
+    if let Some(p) = world.media.get_mut(&album) {
+        p.children.push(id);
+    }
+    id
 }

@@ -207,14 +207,14 @@ pub fn check_bytes(data: &[u8], total: u64, expect: Expect, cfg: &PublishingConf
                 return Err(GraphError::image_format_unsupported(sniff_image(data)));
             };
             match size {
-                Some((w, h)) if w == 0 || h == 0 => Err(GraphError::aspect_ratio_unsupported("0:0")),
+                Some((w, h)) if w == 0 || h == 0 => Err(GraphError::aspect_ratio_unsupported(&format!("{w}/{h}"))),
                 Some((w, h)) if expect == Expect::FeedImage => {
                     let ratio = f64::from(w) / f64::from(h);
                     // With a hair of tolerance for rounding.
                     if (FEED_ASPECT.0 - 1e-9..=FEED_ASPECT.1 + 1e-9).contains(&ratio) {
                         Ok(())
                     } else {
-                        Err(GraphError::aspect_ratio_unsupported(&format!("{ratio:.2}:1")))
+                        Err(GraphError::aspect_ratio_unsupported(&format!("{w}/{h}")))
                     }
                 }
                 _ => Ok(()),

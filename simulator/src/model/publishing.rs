@@ -8,15 +8,15 @@
 //! change: the property test in `conformance/tests/it/publishing.rs` holds us to that.
 
 use super::media::UserTag;
-use super::seed::{add_child, new_media};
-use super::shopping::{self, ProductTag, TagTarget, TaggedQuota};
+use super::media::{add_child, new_media};
+use super::shopping::{self, ProductTag, TagList, TagTarget, TaggedQuota};
+use super::window::Window;
 use super::{Media, MediaType, ProductType, ReceivedFile, World};
 use crate::config::PublishingConfig;
 use crate::error::{GraphError, GraphResult};
 use crate::ids::{ContainerId, IdKind, IgUserId, MediaId, PageId};
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// What a container will become (facts §4.4 "Kind" table).
@@ -72,13 +72,18 @@ impl Status {
     }
 
     /// The `status` sentence (facts §4.3: FINISHED from a recorded response, PUBLISHED from
-    /// the reference sample; the other three are practitioner/UNCONFIRMED wordings).
-    pub fn sentence(self) -> String {
+    /// the reference sample; the other three are practitioner/UNCONFIRMED wordings). An
+    /// expired container's quotes its lifetime (`PublishingConfig::container_lifetime_seconds`,
+    /// 24 hours).
+    pub fn sentence(self, lifetime: i64) -> String {
         match self {
             Status::InProgress => "In Progress: Media is still being processed.".into(),
             Status::Finished => "Finished: Media has been uploaded and it is ready to be published.".into(),
             Status::Error(sub) => format!("Error: Media upload has failed with error code {sub}"),
-            Status::Expired => "Expired: Media was not published within 24 hours and has expired.".into(),
+            Status::Expired => format!(
+                "Expired: Media was not published within {} and has expired.",
+                crate::timefmt::duration(lifetime)
+            ),
             Status::Published => "Published: Media has been successfully published.".into(),
         }
     }
@@ -207,13 +212,18 @@ pub struct NewContainer {
     pub location_id: Option<PageId>,
     pub user_tags: Vec<UserTag>,
     pub collaborators: Vec<String>,
-    /// Stored raw: product-tag rules belong to product tagging.
-    pub product_tags: Option<Value>,
+    /// As the client gave them (none when absent or an empty list): product-tag rules belong
+    /// to product tagging and are applied at creation and again for a carousel's items.
+    pub product_tags: Option<TagList>,
     pub children: Vec<ContainerId>,
     /// The file igsim downloaded for `image_url`/`video_url` (`--media-fetch`), if kept.
     pub file: Option<Bytes>,
     /// The file downloaded for `cover_url`, if kept.
     pub cover_file: Option<Bytes>,
+    /// `alt_text` of an image (single or carousel item); `None` for everything else.
+    pub alt_text: Option<String>,
+    /// `is_ai_generated=true` on a container other than a carousel item.
+    pub ai_generated: bool,
     /// Resumable: processing waits for the bytes.
     pub resumable: bool,
     /// The media check's verdict: `Some(subcode)` makes processing end in `ERROR`.
@@ -227,6 +237,9 @@ pub struct Container {
     pub spec: NewContainer,
     pub created_at: i64,
     pub expires_at: i64,
+    /// The lifetime it was created with (`PublishingConfig::container_lifetime_seconds`),
+    /// which its expiry sentence quotes.
+    pub lifetime: i64,
     /// When processing ends; `None` while waiting for an upload or held by the control plane.
     pub ready_at: Option<i64>,
     /// The subcode processing fails with, if it fails.
@@ -306,17 +319,16 @@ pub struct Publishing {
 impl Publishing {
     /// Publishes by `owner` inside the moving window ending at `now` (facts §4.5).
     pub fn usage(&self, owner: IgUserId, now: i64, window: i64, since: Option<i64>) -> u32 {
-        let after = since.map_or(now - window, |s| (now - window).max(s - 1));
-        self.publishes
-            .get(&owner)
-            .map_or(0, |v| in_window(v, |p| p.at, after, now))
+        let Some(v) = self.publishes.get(&owner) else { return 0 };
+        let from = since.map_or(0, |s| v.partition_point(|p| p.at < s));
+        Window::of(window).count_sorted(now, &v[from..], |p| p.at) as u32
     }
 
     /// Containers `owner` created in the `window` seconds ending at `now` (the container cap).
     pub fn containers_created(&self, owner: IgUserId, now: i64, window: i64) -> u32 {
         self.created
             .get(&owner)
-            .map_or(0, |v| in_window(v, |t| *t, now - window, now))
+            .map_or(0, |v| Window::of(window).count_sorted(now, v, |t| *t) as u32)
     }
 
     /// Adds a container, indexed by owner and creation time.
@@ -333,13 +345,6 @@ impl Publishing {
         let at = v.partition_point(|p| p.at <= record.at);
         v.insert(at, record);
     }
-}
-
-/// How many items of the time-ordered `v` fall in `(after, until]`.
-fn in_window<T>(v: &[T], time: impl Fn(&T) -> i64, after: i64, until: i64) -> u32 {
-    let lo = v.partition_point(|x| time(x) <= after);
-    let hi = v.partition_point(|x| time(x) <= until);
-    hi.saturating_sub(lo) as u32
 }
 
 /// Creates a container after the caller's parameter checks; enforces the container cap and
@@ -408,6 +413,7 @@ pub fn create(world: &mut World, spec: NewContainer, now: i64, cfg: &PublishingC
         id,
         created_at: now,
         expires_at,
+        lifetime: cfg.container_lifetime_seconds,
         ready_at,
         outcome: spec.failure,
         forced_expired: false,
@@ -562,6 +568,8 @@ pub fn publish(
         shared_to_feed: (product_type == ProductType::Reels).then(|| c.spec.share_to_feed.unwrap_or(true)),
         user_tags: c.spec.user_tags.clone(),
         collaborators: c.spec.collaborators.clone(),
+        alt_text: c.spec.alt_text.clone(),
+        ai_generated: c.spec.ai_generated,
         ..base
     });
     if media_type == MediaType::Video {
@@ -597,6 +605,7 @@ pub fn publish(
         if let Some(m) = world.media.get_mut(&child_media) {
             m.user_tags = cc.spec.user_tags.clone();
             m.file = received_file(cc);
+            m.alt_text = cc.spec.alt_text.clone();
         }
         if kind == MediaType::Video {
             world.publishing.copyright.insert(
@@ -642,24 +651,16 @@ pub fn validated_tags(
     world: &World,
     owner: IgUserId,
     kind: ContainerKind,
-    raw: Option<&Value>,
+    tags: Option<&TagList>,
 ) -> GraphResult<Vec<ProductTag>> {
-    match raw {
-        Some(v) if has_items(v) => shopping::validate_product_tags(world, owner, tag_target(kind), v),
-        _ => Ok(Vec::new()),
+    match tags {
+        Some(list) => shopping::validate_product_tags(world, owner, tag_target(kind), list),
+        None => Ok(Vec::new()),
     }
 }
 
 fn container_tags(world: &World, c: &Container) -> GraphResult<Vec<ProductTag>> {
     validated_tags(world, c.spec.owner, c.spec.kind, c.spec.product_tags.as_ref())
-}
-
-fn has_items(v: &Value) -> bool {
-    match v {
-        Value::Array(a) => !a.is_empty(),
-        Value::Null => false,
-        _ => true,
-    }
 }
 
 /// The file a container's media serves: what was downloaded for it, or its completed upload.
@@ -773,24 +774,4 @@ pub fn transition(
         }
     }
     Ok(c.status(now))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    proptest::proptest! {
-        /// The window count by binary search is the count of a walk over every item.
-        #[test]
-        fn window_counts_match_a_walk(
-            mut times in proptest::collection::vec(0i64..100, 0..60),
-            after in -5i64..105,
-            len in 0i64..50,
-        ) {
-            times.sort_unstable();
-            let until = after + len;
-            let walked = times.iter().filter(|t| **t > after && **t <= until).count() as u32;
-            proptest::prop_assert_eq!(in_window(&times, |t| *t, after, until), walked);
-        }
-    }
 }

@@ -12,62 +12,11 @@
 //! A refused call consumes nothing (production's accounting of throttled calls is not
 //! documented; refusing without counting lets a client that backs off recover on time).
 
+use super::window::{Counter, Window};
 use super::World;
 use crate::config::RateLimitConfig;
 use crate::ids::{IgUserId, PageId, UserId};
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
-
-/// Calls in a rolling window `(now - len, now]`, bucketed by second, oldest first.
-#[derive(Debug, Clone, Default)]
-pub struct Window {
-    slots: VecDeque<(i64, u64)>,
-    total: u64,
-}
-
-impl Window {
-    fn expire(&mut self, now: i64, len: i64) {
-        while let Some(&(t, n)) = self.slots.front() {
-            if t > now - len {
-                break;
-            }
-            self.total -= n;
-            self.slots.pop_front();
-        }
-    }
-
-    /// Calls inside the window ending at `now`.
-    pub fn count(&mut self, now: i64, len: i64) -> u64 {
-        self.expire(now, len);
-        self.total
-    }
-
-    fn record(&mut self, now: i64) {
-        match self.slots.back_mut() {
-            // Sandbox time never goes backwards; a same-second (or, defensively, earlier)
-            // call joins the newest bucket so the deque stays ordered.
-            Some((t, n)) if *t >= now => *n += 1,
-            _ => self.slots.push_back((now, 1)),
-        }
-        self.total += 1;
-    }
-
-    /// Seconds from `now` until fewer than `limit` calls remain in the window (0 if already).
-    fn regain_in(&mut self, now: i64, len: i64, limit: u64) -> i64 {
-        let count = self.count(now, len);
-        if count < limit {
-            return 0;
-        }
-        let mut to_shed = count - limit + 1;
-        for &(t, n) in &self.slots {
-            if n >= to_shed {
-                // The bucket at `t` leaves the window once `now' - len >= t`.
-                return (t + len - now).max(0);
-            }
-            to_shed -= n;
-        }
-        len
-    }
-}
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Per-sandbox replacements of the process defaults (control plane).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -89,10 +38,10 @@ pub struct Overrides {
 #[derive(Debug, Clone, Default)]
 pub struct RateLimits {
     pub overrides: Overrides,
-    buc: BTreeMap<IgUserId, Window>,
-    pages: BTreeMap<PageId, Window>,
-    platform: Window,
-    users: BTreeMap<UserId, Window>,
+    buc: BTreeMap<IgUserId, Counter>,
+    pages: BTreeMap<PageId, Counter>,
+    platform: Counter,
+    users: BTreeMap<UserId, Counter>,
 }
 
 /// What one call counts against.
@@ -145,9 +94,10 @@ fn percent(calls: u64, limit: u64) -> u64 {
     (calls.saturating_mul(100) / limit).min(100)
 }
 
-fn usage(window: &mut Window, now: i64, len: i64, limit: u64) -> Usage {
-    let calls = window.count(now, len);
-    let regain = window.regain_in(now, len, limit);
+fn usage(calls: &mut Counter, now: i64, len: i64, limit: u64) -> Usage {
+    let window = Window::of(len);
+    let regain = calls.regain_in(now, window, limit);
+    let calls = calls.count(now, window);
     Usage {
         calls,
         limit,
@@ -233,7 +183,10 @@ pub fn admit(
         .map(|&a| (a, buc_limit(world, rl, cfg, a)))
         .collect();
     let page_limits: Vec<(PageId, u64)> = scope.pages.iter().map(|&p| (p, page_limit(rl, cfg, p))).collect();
-    let (plen, blen) = (cfg.platform_window_seconds, cfg.buc_window_seconds);
+    let (plen, blen) = (
+        Window::of(cfg.platform_window_seconds),
+        Window::of(cfg.buc_window_seconds),
+    );
     if scope.platform {
         if rl.platform.count(now, plen) >= platform_limit {
             return Err(Denied::App);
@@ -316,7 +269,7 @@ pub fn user_usage(rl: &mut RateLimits, cfg: &RateLimitConfig, user: UserId, now:
     let calls = rl
         .users
         .get_mut(&user)
-        .map_or(0, |w| w.count(now, cfg.platform_window_seconds));
+        .map_or(0, |w| w.count(now, Window::of(cfg.platform_window_seconds)));
     (calls, limit)
 }
 
@@ -325,7 +278,7 @@ pub fn clear_usage(rl: &mut RateLimits) {
     rl.buc.clear();
     rl.pages.clear();
     rl.users.clear();
-    rl.platform = Window::default();
+    rl.platform = Counter::default();
 }
 
 #[cfg(test)]
@@ -334,26 +287,26 @@ mod tests {
 
     #[test]
     fn a_window_forgets_calls_exactly_one_length_later() {
-        let mut w = Window::default();
+        let mut w = Counter::default();
         w.record(100);
         w.record(100);
         w.record(150);
-        assert_eq!(w.count(199, 100), 3);
-        assert_eq!(w.count(200, 100), 1);
-        assert_eq!(w.count(250, 100), 0);
+        assert_eq!(w.count(199, Window::of(100)), 3);
+        assert_eq!(w.count(200, Window::of(100)), 1);
+        assert_eq!(w.count(250, Window::of(100)), 0);
     }
 
     #[test]
     fn regain_time_is_when_enough_old_calls_leave() {
-        let mut w = Window::default();
+        let mut w = Counter::default();
         for t in [0, 10, 20] {
             w.record(t);
         }
         // At limit 3 the call at 0 must leave: at t = 100.
-        assert_eq!(w.regain_in(30, 100, 3), 70);
+        assert_eq!(w.regain_in(30, Window::of(100), 3), 70);
         // At limit 2 the calls at 0 and 10 must leave.
-        assert_eq!(w.regain_in(30, 100, 2), 80);
-        assert_eq!(w.regain_in(30, 100, 4), 0);
+        assert_eq!(w.regain_in(30, Window::of(100), 2), 80);
+        assert_eq!(w.regain_in(30, Window::of(100), 4), 0);
     }
 
     proptest::proptest! {
@@ -363,19 +316,19 @@ mod tests {
             limit in 1u64..6,
         ) {
             let (len, mut now) = (60i64, 0i64);
-            let mut w = Window::default();
+            let mut w = Counter::default();
             let mut admitted: Vec<i64> = Vec::new();
             for (dt, calls) in steps {
                 now += dt;
                 for _ in 0..calls {
                     let in_window = admitted.iter().filter(|&&t| t > now - len).count() as u64;
-                    let ok = w.count(now, len) < limit;
+                    let ok = w.count(now, Window::of(len)) < limit;
                     proptest::prop_assert_eq!(ok, in_window < limit);
                     if ok {
                         w.record(now);
                         admitted.push(now);
                     } else {
-                        let regain = w.regain_in(now, len, limit);
+                        let regain = w.regain_in(now, Window::of(len), limit);
                         let later = admitted.iter().filter(|&&t| t > now + regain - len).count() as u64;
                         proptest::prop_assert!(later < limit);
                         let before = admitted.iter().filter(|&&t| t > now + regain - 1 - len).count() as u64;

@@ -6,10 +6,13 @@
 
 use super::account::{App, FbUser, IgAccountType, IgUser, Page, Revocation, Task, Token, TokenKind};
 use super::comment::Comment;
-use super::media::{Media, MediaType, ProductType, UserTag, MAX_CAPTION_CHARS};
+use super::media::{add_child, new_media, Media, MediaType, ProductType, UserTag, MAX_CAPTION_CHARS};
 use super::{Shared, World};
 use crate::config::Config;
-use crate::ids::{parse_id, stable_hash, AppId, CommentId, IdGen, IdKind, IgUserId, MediaId, PageId, UserId};
+use crate::ids::{
+    derive_ig_token, derive_secret, derive_token, parse_id, stable_hash, AppId, CommentId, IdGen, IdKind, IgUserId,
+    MediaId, PageId, UserId,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -394,27 +397,6 @@ pub fn parse_age(s: &str) -> Result<i64, String> {
     Ok(total)
 }
 
-/// Derives a sandbox-unique secret string (tokens, app secret) from the seed.
-pub fn derive_secret(seed: u64, sandbox: &str, label: &str, len: usize) -> String {
-    let mut g = IdGen::new(stable_hash(&[
-        &seed.to_le_bytes(),
-        sandbox.as_bytes(),
-        label.as_bytes(),
-    ]));
-    g.alnum(len)
-}
-
-/// A user or page token in the shape of a real one (`EAA…`).
-pub fn derive_token(seed: u64, sandbox: &str, label: &str) -> String {
-    format!("EAAG{}", derive_secret(seed, sandbox, label, 96))
-}
-
-/// An Instagram User token (Instagram Login) in production's shape: `IGAA` and letters and
-/// digits (recorded `IGAA2e0uoy3ZAZABZA…` tokens; `specs/README.md`, Instagram Login facts).
-pub fn derive_ig_token(seed: u64, sandbox: &str, label: &str) -> String {
-    format!("IGAA{}", derive_secret(seed, sandbox, label, 140))
-}
-
 struct Builder<'a> {
     world: World,
     seed: &'a WorldSeed,
@@ -548,9 +530,9 @@ pub fn build_base(seed: &WorldSeed, cfg: &Config, world_seed: u64, now: i64) -> 
         b.generate(g)?;
     }
     let mut world = b.world;
-    if let Some(url) = &cfg.webhook_url {
-        let token = cfg.webhook_verify_token.as_deref().unwrap_or("");
-        world.subscribe_everything(url, token, &crate::version::newest().to_string(), now);
+    if let Some(url) = &cfg.webhooks.url {
+        let token = cfg.webhooks.verify_token.as_deref().unwrap_or("");
+        world.subscribe_everything(url, token, &crate::version::newest_at(now).to_string(), now);
     }
     Ok(Base {
         world,
@@ -968,63 +950,6 @@ impl Builder<'_> {
         });
         id
     }
-}
-
-/// A new media object with a generated shortcode, not yet inserted (its URLs are the CDN's,
-/// made when it is read: `http::cdn`).
-pub fn new_media(
-    world: &mut World,
-    id: MediaId,
-    owner: IgUserId,
-    media_type: MediaType,
-    product_type: ProductType,
-    caption: Option<String>,
-    timestamp: i64,
-) -> Media {
-    let seq = world.next_seq();
-    let shortcode = world.ids.alnum(11);
-    let ig_id = 3_000_000_000_000_000_000 + world.ids.below(99_999_999_999_999_999);
-    Media {
-        id,
-        ig_id,
-        owner,
-        media_type,
-        product_type,
-        caption,
-        timestamp,
-        seq,
-        shortcode,
-        file: None,
-        cover: None,
-        like_count: 0,
-        comments_enabled: true,
-        shared_to_feed: None,
-        children: Vec::new(),
-        parent: None,
-        comments: BTreeMap::new(),
-        user_tags: Vec::new(),
-        collaborators: Vec::new(),
-        media_url_withheld: false,
-        live_now: false,
-    }
-}
-
-/// Adds an album item to a carousel.
-pub fn add_child(world: &mut World, album: MediaId, media_type: MediaType) -> MediaId {
-    let Some(parent) = world.media.get(&album) else {
-        return album;
-    };
-    let (owner, ts) = (parent.owner, parent.timestamp);
-    let id = MediaId(world.new_id(IdKind::Media));
-    let child = Media {
-        parent: Some(album),
-        ..new_media(world, id, owner, media_type, ProductType::Feed, None, ts)
-    };
-    world.insert_media(child);
-    if let Some(p) = world.media.get_mut(&album) {
-        p.children.push(id);
-    }
-    id
 }
 
 #[cfg(test)]

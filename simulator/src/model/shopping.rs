@@ -2,11 +2,11 @@
 //! statuses), product tags on media, appeals, the tagged-posts quota, and the pure validation
 //! of `product_tags` on container creation ("Product Tagging" guide; facts §4.1, §4.2, §4.4).
 
+use super::window::Window;
 use super::{IgAccountType, MediaType, ProductType, TimeKey, World};
 use crate::error::GraphError;
 use crate::ids::{stable_hash, IgUserId, MediaId};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Tags per photo or video feed post ("Create a Tagged Container for Images or Videos").
@@ -221,7 +221,7 @@ impl Shopping {
     pub fn tagged_posts_in_window(&self, owner: IgUserId, now: i64, window: i64) -> usize {
         self.tagged_posts
             .get(&owner)
-            .map_or(0, |m| m.range((now - window + 1, 0)..=(now, u64::MAX)).count())
+            .map_or(0, |m| m.range(Window::of(window).keys(now)).count())
     }
 }
 
@@ -236,58 +236,60 @@ pub fn tag_eligible(world: &World, owner: IgUserId) -> bool {
         && world.shopping.catalog_of(owner).is_some_and(|c| !c.products.is_empty())
 }
 
-/// A product id as JSON: a number or a digit string (the guide's samples quote them).
-fn id_value(v: &Value) -> Option<u64> {
-    match v {
-        Value::Number(n) => n.as_u64(),
-        Value::String(s) => crate::ids::parse_id(s.trim()),
-        _ => None,
-    }
+/// One value of a tag object as the client gave it (`http::input` reads the JSON).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Given<T> {
+    /// Absent or `null`.
+    Missing,
+    /// Present but not of the right type (a product id that is not a number or a digit
+    /// string, a coordinate that is not a number).
+    Invalid,
+    Value(T),
 }
 
-fn coordinate(
-    tag: &serde_json::Map<String, Value>,
-    key: &str,
-    param: &str,
-    i: usize,
-) -> Result<Option<f64>, GraphError> {
-    match tag.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => {
-            let n = match v {
-                Value::Number(n) => n.as_f64(),
-                Value::String(s) => s.trim().parse::<f64>().ok(),
-                _ => None,
-            };
-            match n {
-                Some(n) if (0.0..=1.0).contains(&n) => Ok(Some(n)),
-                _ => Err(GraphError::product_tag_coordinate(param, i, key)),
-            }
+/// One object of a tag list (`product_tags`, `updated_tags`, `deleted_tags`), its values read
+/// but not yet judged: the rules are here, in the order production applies them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TagInput {
+    pub product_id: Given<u64>,
+    pub merchant_id: Given<u64>,
+    pub x: Given<f64>,
+    pub y: Given<f64>,
+}
+
+/// A tag list parameter as the client gave it: a list of tag objects, or something else
+/// (answered with the parameter's "malformed" error where the list is judged).
+#[derive(Debug, Clone, PartialEq)]
+pub enum TagList {
+    Items(Vec<TagInput>),
+    Malformed,
+}
+
+impl TagList {
+    fn items(&self, param: &str) -> Result<&[TagInput], GraphError> {
+        match self {
+            TagList::Items(items) => Ok(items),
+            TagList::Malformed => Err(GraphError::product_tags_malformed(param)),
         }
     }
 }
 
-/// Parses a tag list (`product_tags`, `updated_tags`): a JSON array, or a string holding the
-/// docs' JSON-ish syntax (`[{product_id:'3231775643511089',x:0.5,y:0.8}]`).
-fn tag_objects(raw: &Value, param: &str) -> Result<Vec<serde_json::Map<String, Value>>, GraphError> {
-    let parsed;
-    let value = match raw {
-        Value::String(s) => {
-            parsed = crate::http::request::parse_jsonish(s).map_err(|_| GraphError::product_tags_malformed(param))?;
-            &parsed
-        }
-        v => v,
-    };
-    let Value::Array(items) = value else {
-        return Err(GraphError::product_tags_malformed(param));
-    };
-    items
-        .iter()
-        .map(|t| match t {
-            Value::Object(m) => Ok(m.clone()),
-            _ => Err(GraphError::product_tags_malformed(param)),
-        })
-        .collect()
+/// A coordinate of tag `i`: in 0.0–1.0 when given.
+fn coordinate(given: Given<f64>, key: &str, param: &str, i: usize) -> Result<Option<f64>, GraphError> {
+    match given {
+        Given::Missing => Ok(None),
+        Given::Value(n) if (0.0..=1.0).contains(&n) => Ok(Some(n)),
+        _ => Err(GraphError::product_tag_coordinate(param, i, key)),
+    }
+}
+
+/// A product (or merchant) id of tag `i`: `missing` when absent, 2207037 when not an id.
+fn tag_id(given: Given<u64>, missing: impl FnOnce() -> GraphError) -> Result<u64, GraphError> {
+    match given {
+        Given::Missing => Err(missing()),
+        Given::Invalid => Err(GraphError::product_tag_invalid()),
+        Given::Value(id) => Ok(id),
+    }
 }
 
 /// One tag object of `param` (item `i`), with the rules every tag obeys wherever it is
@@ -298,17 +300,14 @@ fn parse_tag(
     world: &World,
     owner: IgUserId,
     target: TagTarget,
-    t: &serde_json::Map<String, Value>,
+    t: &TagInput,
     param: &str,
     i: usize,
     seen: &mut BTreeSet<u64>,
 ) -> Result<ProductTag, GraphError> {
-    let product_id = match t.get("product_id") {
-        None | Some(Value::Null) => return Err(GraphError::product_tag_missing_id(param, i)),
-        Some(v) => id_value(v).ok_or_else(GraphError::product_tag_invalid)?,
-    };
-    let x = coordinate(t, "x", param, i)?;
-    let y = coordinate(t, "y", param, i)?;
+    let product_id = tag_id(t.product_id, || GraphError::product_tag_missing_id(param, i))?;
+    let x = coordinate(t.x, "x", param, i)?;
+    let y = coordinate(t.y, "y", param, i)?;
     if target.is_video() && (x.is_some() || y.is_some()) {
         return Err(GraphError::product_tag_position_on_video());
     }
@@ -340,13 +339,13 @@ pub fn validate_product_tags(
     world: &World,
     owner: IgUserId,
     target: TagTarget,
-    raw: &Value,
+    list: &TagList,
 ) -> Result<Vec<ProductTag>, GraphError> {
     const PARAM: &str = "product_tags";
     if target == TagTarget::Story {
         return Err(GraphError::product_tags_not_supported_on_stories());
     }
-    let items = tag_objects(raw, PARAM)?;
+    let items = list.items(PARAM)?;
     if items.is_empty() {
         return Ok(Vec::new());
     }
@@ -384,7 +383,7 @@ fn merchant_for(world: &World, owner: IgUserId, product: u64) -> Option<u64> {
 /// The 25-tagged-posts-per-24h check, before a post becomes tagged (publish or tag-later).
 pub fn check_tagged_post_quota(world: &World, owner: IgUserId, now: i64, quota: TaggedQuota) -> Result<(), GraphError> {
     if world.shopping.tagged_posts_in_window(owner, now, quota.window) >= quota.limit {
-        return Err(GraphError::tagged_posts_limit_reached());
+        return Err(GraphError::tagged_posts_limit_reached(quota.window));
     }
     Ok(())
 }
@@ -428,7 +427,7 @@ pub fn tags_of(world: &World, media: MediaId) -> Vec<(&ProductTag, Option<&Produ
 pub fn update_tags(
     world: &mut World,
     media: MediaId,
-    raw: &Value,
+    list: &TagList,
     now: i64,
     quota: TaggedQuota,
 ) -> Result<(), GraphError> {
@@ -444,7 +443,7 @@ pub fn update_tags(
     if target == TagTarget::Carousel {
         return Err(GraphError::product_tags_on_album());
     }
-    let items = tag_objects(raw, PARAM)?;
+    let items = list.items(PARAM)?;
     if items.is_empty() {
         return Err(GraphError::missing_param(PARAM));
     }
@@ -482,7 +481,7 @@ pub fn update_tags(
 
 /// `DELETE /{ig-media-id}/product_tags` `deleted_tags=[{product_id, merchant_id}]`
 /// ("Delete Tags"). Every pair must name a tag on the media.
-pub fn delete_tags(world: &mut World, media: MediaId, raw: &Value) -> Result<(), GraphError> {
+pub fn delete_tags(world: &mut World, media: MediaId, list: &TagList) -> Result<(), GraphError> {
     const PARAM: &str = "deleted_tags";
     let m = world
         .media
@@ -491,20 +490,16 @@ pub fn delete_tags(world: &mut World, media: MediaId, raw: &Value) -> Result<(),
     if TagTarget::of_media(m.media_type, m.product_type, m.is_child()) == TagTarget::Story {
         return Err(GraphError::unsupported("DELETE", &media.to_string()));
     }
-    let items = tag_objects(raw, PARAM)?;
+    let items = list.items(PARAM)?;
     if items.is_empty() {
         return Err(GraphError::missing_param(PARAM));
     }
     let mut pairs = Vec::new();
     for (i, t) in items.iter().enumerate() {
-        let product = match t.get("product_id") {
-            None | Some(Value::Null) => return Err(GraphError::product_tag_missing_id(PARAM, i)),
-            Some(v) => id_value(v).ok_or_else(GraphError::product_tag_invalid)?,
-        };
-        let merchant = match t.get("merchant_id") {
-            None | Some(Value::Null) => return Err(GraphError::missing_param(&format!("{PARAM}[{i}][merchant_id]"))),
-            Some(v) => id_value(v).ok_or_else(GraphError::product_tag_invalid)?,
-        };
+        let product = tag_id(t.product_id, || GraphError::product_tag_missing_id(PARAM, i))?;
+        let merchant = tag_id(t.merchant_id, || {
+            GraphError::missing_param(&format!("{PARAM}[{i}][merchant_id]"))
+        })?;
         pairs.push((product, merchant));
     }
     let tags = world.shopping.media_tags.get(&media).cloned().unwrap_or_default();
@@ -803,206 +798,22 @@ pub fn seed_media_tags(world: &mut World, media: MediaId, tags: &[ProductTagSeed
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::config::Config;
     use crate::model::seed::{build_world, WorldSeed};
-    use serde_json::json;
 
-    const METRICSAURUS: IgUserId = IgUserId(17_841_405_822_304_914);
+    pub(crate) const METRICSAURUS: IgUserId = IgUserId(17_841_405_822_304_914);
 
-    fn demo() -> World {
+    /// The demo world at 2026-01-01 (tests of product tagging).
+    pub(crate) fn demo() -> World {
         let seed: WorldSeed = serde_json::from_str(include_str!("../../../fixtures/seeds/demo.json")).unwrap();
         build_world(&seed, &Config::default(), 42, "t", 1_767_225_600).unwrap()
     }
 
-    fn sku(w: &World, sku: &str) -> u64 {
+    /// The product id of a retailer SKU.
+    pub(crate) fn sku(w: &World, sku: &str) -> u64 {
         w.shopping.products.values().find(|p| p.retailer_id == sku).unwrap().id
-    }
-
-    fn sub(r: Result<Vec<ProductTag>, GraphError>) -> Option<i64> {
-        r.unwrap_err().subcode
-    }
-
-    #[test]
-    fn images_need_positions_and_videos_refuse_them() {
-        let w = demo();
-        let mug = sku(&w, "mug-dino-01");
-        let ok = validate_product_tags(
-            &w,
-            METRICSAURUS,
-            TagTarget::Image,
-            &json!([{"product_id": mug.to_string(), "x": 0.5, "y": 0.8}]),
-        )
-        .unwrap();
-        assert_eq!(ok[0].merchant_id, METRICSAURUS.0);
-        assert_eq!(
-            sub(validate_product_tags(
-                &w,
-                METRICSAURUS,
-                TagTarget::Image,
-                &json!([{"product_id": mug}])
-            )),
-            Some(2207036)
-        );
-        assert_eq!(
-            sub(validate_product_tags(
-                &w,
-                METRICSAURUS,
-                TagTarget::CarouselImage,
-                &json!([{"product_id": mug, "x": 0.5}])
-            )),
-            Some(2207036)
-        );
-        for t in [TagTarget::Reel, TagTarget::Video, TagTarget::CarouselVideo] {
-            assert_eq!(
-                sub(validate_product_tags(
-                    &w,
-                    METRICSAURUS,
-                    t,
-                    &json!([{"product_id": mug, "x": 0.5, "y": 0.5}])
-                )),
-                Some(2207035)
-            );
-            assert!(validate_product_tags(&w, METRICSAURUS, t, &json!([{"product_id": mug}])).is_ok());
-        }
-        // The docs' JSON-ish string form is accepted too.
-        let raw = json!(format!("[{{product_id:'{mug}',x:0.5,y:0.8}}]"));
-        assert_eq!(
-            validate_product_tags(&w, METRICSAURUS, TagTarget::Image, &raw)
-                .unwrap()
-                .len(),
-            1
-        );
-        assert_eq!(
-            validate_product_tags(
-                &w,
-                METRICSAURUS,
-                TagTarget::Image,
-                &json!([{"product_id": mug, "x": 1.2, "y": 0.8}])
-            )
-            .unwrap_err()
-            .code,
-            100
-        );
-    }
-
-    #[test]
-    fn limits_per_post_reel_and_slide_follow_the_guide() {
-        let w = demo();
-        let ids: Vec<u64> = w.shopping.products.keys().copied().collect();
-        // Distinct products beyond the catalog are unknown: count limits are checked first.
-        let many = |n: usize, xy: bool| -> Value {
-            Value::Array(
-                (0..n)
-                    .map(|i| {
-                        let id = ids.get(i).copied().unwrap_or(1_000 + i as u64);
-                        if xy {
-                            json!({"product_id": id, "x": 0.1, "y": 0.1})
-                        } else {
-                            json!({"product_id": id})
-                        }
-                    })
-                    .collect(),
-            )
-        };
-        assert_eq!(
-            sub(validate_product_tags(
-                &w,
-                METRICSAURUS,
-                TagTarget::CarouselImage,
-                &many(6, true)
-            )),
-            Some(2207040)
-        );
-        assert!(validate_product_tags(&w, METRICSAURUS, TagTarget::CarouselImage, &many(5, true)).is_ok());
-        assert_eq!(
-            sub(validate_product_tags(
-                &w,
-                METRICSAURUS,
-                TagTarget::Image,
-                &many(21, true)
-            )),
-            Some(2207040)
-        );
-        assert_eq!(
-            sub(validate_product_tags(
-                &w,
-                METRICSAURUS,
-                TagTarget::Image,
-                &many(20, true)
-            )),
-            Some(2207037)
-        );
-        assert!(validate_product_tags(&w, METRICSAURUS, TagTarget::Image, &many(10, true)).is_ok());
-        assert_eq!(
-            sub(validate_product_tags(
-                &w,
-                METRICSAURUS,
-                TagTarget::Reel,
-                &many(31, false)
-            )),
-            Some(2207040)
-        );
-        let slides = vec![
-            vec![
-                ProductTag {
-                    product_id: 1,
-                    merchant_id: 1,
-                    x: None,
-                    y: None
-                };
-                5
-            ];
-            5
-        ];
-        assert!(validate_carousel_tags(&slides).is_err());
-        assert!(validate_carousel_tags(&slides[..4]).is_ok());
-    }
-
-    #[test]
-    fn products_must_be_unique_known_and_the_account_eligible() {
-        let w = demo();
-        let mug = sku(&w, "mug-dino-01");
-        let dup = json!([{"product_id": mug}, {"product_id": mug.to_string()}]);
-        assert_eq!(
-            validate_product_tags(&w, METRICSAURUS, TagTarget::Reel, &dup)
-                .unwrap_err()
-                .code,
-            100
-        );
-        assert_eq!(
-            sub(validate_product_tags(
-                &w,
-                METRICSAURUS,
-                TagTarget::Reel,
-                &json!([{"product_id": "42"}])
-            )),
-            Some(2207037)
-        );
-        let juniper = w.ig_user_by_username("juniper.makes").unwrap().id;
-        assert_eq!(
-            sub(validate_product_tags(
-                &w,
-                juniper,
-                TagTarget::Reel,
-                &json!([{"product_id": mug}])
-            )),
-            Some(2207037)
-        );
-        assert!(validate_product_tags(&w, METRICSAURUS, TagTarget::Story, &json!([{"product_id": mug}])).is_err());
-        assert!(validate_product_tags(&w, METRICSAURUS, TagTarget::Reel, &json!({"product_id": mug})).is_err());
-        assert!(validate_product_tags(&w, METRICSAURUS, TagTarget::Reel, &json!([{"x": 0.1}])).is_err());
-        // Unapproved products are accepted (their tags just do not show until approved).
-        for s in ["stickers-12", "hoodie-chart", "toy-sword"] {
-            assert!(
-                validate_product_tags(&w, METRICSAURUS, TagTarget::Reel, &json!([{"product_id": sku(&w, s)}])).is_ok(),
-                "{s}"
-            );
-        }
-        // Variants are products too.
-        let green = sku(&w, "oh59p9vzei-green");
-        assert!(validate_product_tags(&w, METRICSAURUS, TagTarget::Reel, &json!([{"product_id": green}])).is_ok());
     }
 
     #[test]

@@ -2,10 +2,10 @@
 //! schedule, and their batching into POSTs, as plain data and functions of `now` (facts §6;
 //! guide "Set Up Webhooks for Instagram"). The network side lives in `io::webhooks`, the dispatcher in `app::dispatcher`.
 
+use super::window::Window;
 use super::{IgAccountType, World};
 use crate::config::Config;
-use crate::ids::{IgUserId, MediaId, PageId, UserId};
-use serde_json::{json, Value};
+use crate::ids::{CommentId, IgUserId, MediaId, PageId, UserId};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Fields of the `instagram` webhooks object (facts §6.4). Only the first four are produced
@@ -28,6 +28,45 @@ pub const INSTAGRAM_FIELDS: &[&str] = &[
 
 /// The fields igsim emits (the rest of [`INSTAGRAM_FIELDS`] are messaging, out of scope).
 pub const EMITTED_FIELDS: &[&str] = &["comments", "live_comments", "mentions", "story_insights"];
+
+/// What one webhook change says, as the model knows it (facts §6.3); the JSON production
+/// sends for each (`value`) is written by `io::webhooks`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// `comments` (`live_comments` when `live`): a comment or reply by someone else.
+    Comment {
+        live: bool,
+        id: CommentId,
+        parent: Option<CommentId>,
+        text: String,
+        from: IgUserId,
+        from_username: String,
+        media: MediaId,
+        /// `media.media_product_type` (`WebhookConfig::live_comments_product_type` on a broadcast).
+        media_product_type: String,
+    },
+    /// `mentions`: the account was @mentioned in a comment.
+    CommentMention { comment: CommentId, media: MediaId },
+    /// `mentions`: the account was @mentioned in a caption.
+    CaptionMention { media: MediaId },
+    /// `story_insights`: a story's metrics when it expired ([`story_metrics`]).
+    StoryInsights {
+        media: MediaId,
+        metrics: Vec<(&'static str, i64)>,
+    },
+}
+
+impl Event {
+    /// The webhook field the change belongs to.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Event::Comment { live: false, .. } => "comments",
+            Event::Comment { live: true, .. } => "live_comments",
+            Event::CommentMention { .. } | Event::CaptionMention { .. } => "mentions",
+            Event::StoryInsights { .. } => "story_insights",
+        }
+    }
+}
 
 /// Whether a user's granted permissions let the app receive `field` for their account
 /// (guide "Set Up Webhooks for Instagram", Instagram Fields table: the field's own
@@ -124,9 +163,10 @@ impl Attempt {
 pub struct Delivery {
     pub id: u64,
     pub ig_user: IgUserId,
-    pub field: String,
-    /// The envelope `{"object":"instagram","entry":[…]}` (serialised by the dispatcher).
-    pub payload: Value,
+    /// What the change says; its `field` is [`Event::field`].
+    pub event: Event,
+    /// The `time` its entry carries: when it first fell due (sandbox seconds).
+    pub time: i64,
     pub callback_url: String,
     pub created_at: i64,
     /// When the first attempt fell due; the retry schedule counts from here.
@@ -144,7 +184,8 @@ pub struct Outgoing {
     pub url: String,
     /// The deliveries (changes) it carries.
     pub deliveries: Vec<u64>,
-    pub payload: Value,
+    /// Its body's entries (`io::webhooks::batch_json` writes them).
+    pub entries: Vec<Entry>,
 }
 
 /// A POST as sent (the control plane shows it byte for byte): the changes it carried and what
@@ -156,8 +197,8 @@ pub struct Post {
     pub url: String,
     /// The deliveries (one change each) it carried, in envelope order.
     pub deliveries: Vec<u64>,
-    /// The batched envelope `{"object":"instagram","entry":[…]}`.
-    pub payload: Value,
+    /// The entries of its batched envelope `{"object":"instagram","entry":[…]}`.
+    pub entries: Vec<Entry>,
     pub status: Option<u16>,
     pub error: Option<String>,
 }
@@ -173,7 +214,7 @@ pub struct Webhooks {
     /// Pending deliveries by (next due, id).
     due: BTreeSet<(i64, u64)>,
     next_id: u64,
-    /// The newest POSTs sent (carrying at most `Config::webhook_post_log_changes` changes in
+    /// The newest POSTs sent (carrying at most `WebhookConfig::post_log_changes` changes in
     /// all, the newest POST always kept), by id.
     pub posts: BTreeMap<u64, Post>,
     next_post: u64,
@@ -187,46 +228,52 @@ pub struct Webhooks {
     pub activity_count: u64,
 }
 
-/// When a delivery that failed at `failed_at` is tried next, or `None` to drop it: the first
-/// scheduled offset after the failure, if still inside the retry window (facts §6.2).
+/// When a delivery that failed at `failed_at` is tried next, or `None` to drop it (facts
+/// §6.2: "retries immediately, then less and less often over 36 hours"): attempts go at
+/// `offsets` after the delivery first fell due while inside the retry window (`window`
+/// seconds, a [`Window`] opening then), and a last one as the window ends; the next is the
+/// first after the failure.
 pub fn next_attempt(offsets: &[i64], window: i64, first_due: i64, failed_at: i64) -> Option<i64> {
+    let end = Window::of(window).leaves_at(first_due);
     offsets
         .iter()
-        .filter(|o| **o <= window)
         .map(|o| first_due.saturating_add(*o))
+        .filter(|t| *t < end)
+        .chain([end])
         .find(|t| *t > failed_at)
 }
 
-/// The envelope of one change (facts §6.3; the real POST body is one object).
-pub fn envelope(ig: IgUserId, time: i64, field: &str, value: Value) -> Value {
-    json!({
-        "object": "instagram",
-        "entry": [{ "id": ig.to_string(), "time": time, "changes": [{ "field": field, "value": value }] }],
-    })
+/// One `entry` of a webhook body: the account it is about, its time, and its changes in
+/// order (facts §6.3).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub ig_user: IgUserId,
+    pub time: i64,
+    pub changes: Vec<Event>,
 }
 
-/// Several changes' envelopes batched into one POST body, as production aggregates them
-/// ("Updates may be batched", up to 1,000 per request: facts §6.2): one `entry` per account and
-/// time, a change joining the entry before it when that is the same account at the same time
-/// and a coin seeded by `seed` and the delivery id says so; otherwise it opens a new entry. So
+/// Several due changes batched into one POST body, as production aggregates them ("Updates
+/// may be batched", up to 1,000 per request: facts §6.2): one entry per account and time, a
+/// change joining the entry before it when that is the same account at the same time and a
+/// coin seeded by `seed` and the delivery id says so; otherwise it opens a new entry. So
 /// bodies carry several entries and entries several changes, deterministically.
-pub fn batch_envelope(seed: u64, changes: &[(u64, &Value)]) -> Value {
-    let mut entries: Vec<Value> = Vec::new();
-    for (id, env) in changes {
-        let Some(entry) = env["entry"].get(0) else { continue };
-        let Some(change) = entry["changes"].get(0).cloned() else {
-            continue;
-        };
+pub fn batch_entries<'a>(seed: u64, changes: impl IntoIterator<Item = &'a Delivery>) -> Vec<Entry> {
+    let mut entries: Vec<Entry> = Vec::new();
+    for d in changes {
         let joins = entries
             .last()
-            .is_some_and(|last| last["id"] == entry["id"] && last["time"] == entry["time"])
-            && crate::ids::stable_hash(&[b"webhook-batch", &seed.to_le_bytes(), &id.to_le_bytes()]).is_multiple_of(2);
-        match entries.last_mut().and_then(|last| last["changes"].as_array_mut()) {
-            Some(list) if joins => list.push(change),
-            _ => entries.push(json!({ "id": entry["id"], "time": entry["time"], "changes": [change] })),
+            .is_some_and(|last| last.ig_user == d.ig_user && last.time == d.time)
+            && crate::ids::stable_hash(&[b"webhook-batch", &seed.to_le_bytes(), &d.id.to_le_bytes()]).is_multiple_of(2);
+        match entries.last_mut() {
+            Some(last) if joins => last.changes.push(d.event.clone()),
+            _ => entries.push(Entry {
+                ig_user: d.ig_user,
+                time: d.time,
+                changes: vec![d.event.clone()],
+            }),
         }
     }
-    json!({ "object": "instagram", "entry": entries })
+    entries
 }
 
 /// The six story metrics the `story_insights` payload carries, in the guide sample's order,
@@ -374,22 +421,22 @@ impl World {
 
     /// Queues a webhook about `ig` for immediate delivery; does nothing (returns `None`)
     /// when nothing is subscribed. The hook for any code that makes something happen.
-    pub fn enqueue_webhook(&mut self, ig: IgUserId, field: &str, value: Value, now: i64) -> Option<u64> {
-        self.enqueue_webhook_at(ig, field, value, now, now)
+    pub fn enqueue_webhook(&mut self, ig: IgUserId, event: Event, now: i64) -> Option<u64> {
+        self.enqueue_webhook_at(ig, event, now, now)
     }
 
     /// Like [`World::enqueue_webhook`] for an update that falls due at `due` (and carries
     /// `due` as its `time`), e.g. `story_insights` an hour after expiry.
-    pub fn enqueue_webhook_at(&mut self, ig: IgUserId, field: &str, value: Value, now: i64, due: i64) -> Option<u64> {
-        let url = self.webhook_target(ig, field)?;
+    pub fn enqueue_webhook_at(&mut self, ig: IgUserId, event: Event, now: i64, due: i64) -> Option<u64> {
+        let url = self.webhook_target(ig, event.field())?;
         let wh = &mut self.webhooks;
         wh.next_id += 1;
         let id = wh.next_id;
         Some(wh.push(Delivery {
             id,
             ig_user: ig,
-            field: field.to_string(),
-            payload: envelope(ig, due, field, value),
+            event,
+            time: due,
             callback_url: url,
             created_at: now,
             first_due: due,
@@ -400,10 +447,10 @@ impl World {
     }
 
     /// Time-driven webhooks: `story_insights` for every story of a subscribed account that
-    /// expired since the last look, due `story_insights_delay_seconds` after expiry. Also
+    /// expired since the last look, due `webhooks.story_insights_delay_seconds` after expiry. Also
     /// keeps the delivery history bounded ([`Webhooks::forget_finished`]).
     pub fn webhook_tick(&mut self, cfg: &Config, now: i64) {
-        self.webhooks.forget_finished(cfg.webhook_deliveries_kept);
+        self.webhooks.forget_finished(cfg.webhooks.deliveries_kept);
         let Some(from) = self.webhooks.stories_scanned_to else {
             return;
         };
@@ -429,25 +476,21 @@ impl World {
         if self.webhooks.stories_scanned_to.is_none() || !self.webhooks.stories_reported.insert(media) {
             return;
         }
-        let mut value = serde_json::Map::new();
-        value.insert("media_id".into(), json!(media.to_string()));
-        for (k, v) in story_metrics(self, media, expired_at, now, cfg.story_lifetime_seconds) {
-            value.insert(k.into(), json!(v));
-        }
-        let due = expired_at + cfg.story_insights_delay_seconds;
-        self.enqueue_webhook_at(owner, "story_insights", Value::Object(value), now, due.max(now));
+        let metrics = story_metrics(self, media, expired_at, now, cfg.story_lifetime_seconds);
+        let due = expired_at + cfg.webhooks.story_insights_delay_seconds;
+        self.enqueue_webhook_at(owner, Event::StoryInsights { media, metrics }, now, due.max(now));
     }
 
     /// Takes the deliveries due at `now` out for sending (marked in flight), oldest first, as
-    /// POSTs: per callback, up to `webhook_batch_max_changes` changes each, batched by
-    /// [`batch_envelope`]. Unless `flush`, nothing goes before some change is ready
-    /// ([`Webhooks::has_due`] with the `webhook_batch_window_seconds` hold); then every due
+    /// POSTs: per callback, up to `webhooks.batch_max_changes` changes each, batched by
+    /// [`batch_entries`]. Unless `flush`, nothing goes before some change is ready
+    /// ([`Webhooks::has_due`] with the `webhooks.batch_window_seconds` hold); then every due
     /// change goes, so changes close in time share POSTs.
     pub fn take_due_webhooks(&mut self, cfg: &Config, now: i64, flush: bool) -> Vec<Outgoing> {
         let hold = if flush {
             0
         } else {
-            cfg.webhook_batch_window_seconds.max(0)
+            cfg.webhooks.batch_window_seconds.max(0)
         };
         if !self.webhooks.has_due(now, hold) {
             return Vec::new();
@@ -472,12 +515,8 @@ impl World {
         }
         let mut out = Vec::new();
         for (url, ids) in by_url {
-            for chunk in ids.chunks(cfg.webhook_batch_max_changes.max(1)) {
-                let changes: Vec<(u64, &Value)> = chunk
-                    .iter()
-                    .filter_map(|id| wh.deliveries.get(id).map(|d| (*id, &d.payload)))
-                    .collect();
-                let payload = batch_envelope(seed, &changes);
+            for chunk in ids.chunks(cfg.webhooks.batch_max_changes.max(1)) {
+                let entries = batch_entries(seed, chunk.iter().filter_map(|id| wh.deliveries.get(id)));
                 wh.next_post += 1;
                 let post = wh.next_post;
                 wh.posts.insert(
@@ -487,7 +526,7 @@ impl World {
                         at: now,
                         url: url.clone(),
                         deliveries: chunk.to_vec(),
-                        payload: payload.clone(),
+                        entries: entries.clone(),
                         status: None,
                         error: None,
                     },
@@ -496,13 +535,13 @@ impl World {
                     post,
                     url: url.clone(),
                     deliveries: chunk.to_vec(),
-                    payload,
+                    entries,
                 });
             }
         }
         // Only the newest POSTs are kept for the control plane.
         let mut carried: usize = wh.posts.values().map(|p| p.deliveries.len()).sum();
-        while carried > cfg.webhook_post_log_changes && wh.posts.len() > 1 {
+        while carried > cfg.webhooks.post_log_changes && wh.posts.len() > 1 {
             if let Some((_, old)) = wh.posts.pop_first() {
                 carried -= old.deliveries.len();
             }
@@ -542,8 +581,8 @@ impl World {
             return;
         }
         match next_attempt(
-            &cfg.webhook_retry_offsets_seconds,
-            cfg.webhook_retry_window_seconds,
+            &cfg.webhooks.retry_offsets_seconds,
+            cfg.webhooks.retry_window_seconds,
             d.first_due,
             at,
         ) {
@@ -651,36 +690,40 @@ mod tests {
     fn batched_bodies_group_changes_per_account_and_time_and_keep_their_order() {
         let a = IgUserId(17841405822304914);
         let b = IgUserId(17841400008460056);
-        let envs = [
-            envelope(a, 100, "comments", json!({ "id": "1" })),
-            envelope(a, 100, "comments", json!({ "id": "2" })),
-            envelope(b, 100, "mentions", json!({ "media_id": "3" })),
-            envelope(a, 100, "comments", json!({ "id": "4" })),
-            envelope(a, 101, "comments", json!({ "id": "5" })),
+        let mention = |m: u64| Event::CaptionMention { media: MediaId(m) };
+        let delivery = |id: u64, ig: IgUserId, time: i64| Delivery {
+            id,
+            ig_user: ig,
+            event: mention(id),
+            time,
+            callback_url: String::new(),
+            created_at: time,
+            first_due: time,
+            next_due: Some(time),
+            attempts: Vec::new(),
+            state: DeliveryState::Pending,
+        };
+        let changes = [
+            delivery(1, a, 100),
+            delivery(2, a, 100),
+            delivery(3, b, 100),
+            delivery(4, a, 100),
+            delivery(5, a, 101),
         ];
-        let changes: Vec<(u64, &Value)> = envs.iter().enumerate().map(|(i, e)| (i as u64 + 1, e)).collect();
-        let v = batch_envelope(7, &changes);
-        assert_eq!(v["object"], "instagram");
-        let entries = v["entry"].as_array().unwrap();
+        let entries = batch_entries(7, &changes);
         // Every change once, in order; an account switch or a new time opens a new entry.
-        let flat: Vec<(&Value, &Value)> = entries
+        let flat: Vec<(IgUserId, &Event)> = entries
             .iter()
-            .flat_map(|e| {
-                e["changes"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(move |c| (&e["id"], &c["value"]))
-            })
+            .flat_map(|e| e.changes.iter().map(move |c| (e.ig_user, c)))
             .collect();
         assert_eq!(flat.len(), 5);
-        assert_eq!(flat[2].1["media_id"], "3");
-        assert!(entries.len() >= 4, "{v}");
-        for e in entries {
-            assert!(e["changes"].as_array().unwrap().iter().all(|c| c["field"].is_string()));
+        assert_eq!(flat[2], (b, &mention(3)));
+        assert!(entries.len() >= 4, "{entries:?}");
+        for (i, (_, c)) in flat.iter().enumerate() {
+            assert_eq!(**c, mention(i as u64 + 1));
         }
         // The same input gives the same body.
-        assert_eq!(batch_envelope(7, &changes), v);
+        assert_eq!(batch_entries(7, &changes), entries);
     }
 
     #[test]

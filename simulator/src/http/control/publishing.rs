@@ -22,7 +22,7 @@ fn container_state(c: &Container, now: i64) -> Value {
         "owner": c.spec.owner.to_string(),
         "kind": c.spec.kind,
         "status_code": s.code(),
-        "status": s.sentence(),
+        "status": s.sentence(c.lifetime),
         "created_at": c.created_at,
         "expires_at": c.expires_at,
         "ready_at": c.ready_at,

@@ -5,11 +5,17 @@
 use super::{body_json, query_param, success, ControlError, ControlResult, Reply};
 use crate::app::State;
 use crate::model::seed::WorldSeed;
+use crate::model::window::Window;
 use crate::model::{Revocation, World};
 use crate::sandbox::{Sandbox, SandboxError, SeedWorld};
 use bytes::Bytes;
 use serde_json::{json, Value};
 use std::sync::Arc;
+
+/// `GET /_sim/sandboxes`: the ids of every sandbox.
+pub fn list(state: &State) -> Reply {
+    json!({ "data": state.sandboxes.ids() }).into()
+}
 
 /// `GET /_sim/health`.
 pub fn health(state: &State) -> Reply {
@@ -91,7 +97,7 @@ pub fn describe(sandbox: &Sandbox) -> Value {
 pub fn accounts(sandbox: &Sandbox, cfg: &crate::config::Config) -> Value {
     sandbox.with_world(|w: &mut World, now| {
         let pcfg = crate::http::publishing::effective_config(w, cfg);
-        let lifetime = cfg.story_lifetime_seconds;
+        let lifetime = Window::of(cfg.story_lifetime_seconds);
         let data: Vec<Value> = w
             .ig_users
             .values()
@@ -102,8 +108,8 @@ pub fn accounts(sandbox: &Sandbox, cfg: &crate::config::Config) -> Value {
                     .into_iter()
                     .flat_map(|s| s.values().rev())
                     .filter_map(|id| w.media.get(id))
-                    .filter(|m| m.timestamp > now - lifetime)
-                    .map(|m| json!({ "id": m.id.to_string(), "timestamp": m.timestamp, "expires_at": m.timestamp + lifetime }))
+                    .filter(|m| lifetime.contains(now, m.timestamp))
+                    .map(|m| json!({ "id": m.id.to_string(), "timestamp": m.timestamp, "expires_at": lifetime.leaves_at(m.timestamp) }))
                     .collect();
                 let gauge = |used: u64, limit: u64, window: i64| json!({ "used": used, "limit": limit, "window_seconds": window });
                 json!({
@@ -116,7 +122,7 @@ pub fn accounts(sandbox: &Sandbox, cfg: &crate::config::Config) -> Value {
                     "quotas": {
                         "publishing": gauge(u64::from(w.publishing.usage(a.id, now, pcfg.quota_duration, None)), u64::from(pcfg.quota_total), pcfg.quota_duration),
                         "containers": gauge(u64::from(w.publishing.containers_created(a.id, now, pcfg.container_cap_window_seconds)), u64::from(pcfg.container_cap), pcfg.container_cap_window_seconds),
-                        "hashtag_searches": gauge(w.recent_searches(a.id, now, cfg.hashtag_window_seconds).len() as u64, cfg.hashtag_unique_limit as u64, cfg.hashtag_window_seconds),
+                        "hashtag_searches": gauge(w.recent_searches(a.id, now, cfg.hashtags.window_seconds).len() as u64, cfg.hashtags.unique_limit as u64, cfg.hashtags.window_seconds),
                     },
                 })
             })

@@ -22,17 +22,18 @@ const FILES: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// `GET|HEAD /_sim/ui[/file]` (the paths `http::control::is_public` lets through). Files are revalidated on every load (`no-cache`) so a new
+/// `GET|HEAD /_sim/ui[/file]` (public: no admin token, `routes::Auth::Public`). Files are revalidated on every load (`no-cache`) so a new
 /// igsim build is picked up at once.
-pub fn serve(method: &Method, segments: &[String]) -> Response<Body> {
+/// `rest`: the path's segments after `/_sim/ui`.
+pub fn serve(method: &Method, rest: &[String]) -> Response<Body> {
     if method != Method::GET && method != Method::HEAD {
         return plain(405, "Method Not Allowed");
     }
-    let name = segments.get(1).map(String::as_str).unwrap_or("");
+    let name = rest.first().map(String::as_str).unwrap_or("");
     let found = FILES
         .iter()
         .find(|(path, _, _)| *path == name)
-        .filter(|_| segments.len() <= 2);
+        .filter(|_| rest.len() <= 1);
     let Some((_, content_type, text)) = found else {
         return plain(404, "Not Found");
     };

@@ -2,19 +2,19 @@
 //! (`{"callback_url","verify_token"?,"verify"?}`: subscribe to every field and install on
 //! every Page; `verify: true` performs the handshake), `GET webhooks/deliveries[?limit=&after=]`
 //! (oldest first, paged: `limit` up to [`MAX_DELIVERIES_PAGE`], `paging.next` while more
-//! remain; the newest `Config::webhook_deliveries_kept` finished ones are kept) and
+//! remain; the newest `WebhookConfig::deliveries_kept` finished ones are kept) and
 //! `GET webhooks/deliveries/{n}` (one change each, with the POSTs it went out in),
 //! `GET webhooks/posts` and `GET webhooks/posts/{n}` (each POST as sent: batched body,
 //! signatures, answer; the newest `Config::webhook_posts_kept`),
 //! `POST webhooks/deliveries/{n}/redeliver`, `POST webhooks/flush` (sends everything due
-//! now, concurrently, and answers when done or after `Config::webhook_flush_wait_ms`, with
+//! now, concurrently, and answers when done or after `WebhookConfig::flush_wait_ms`, with
 //! `complete` saying which).
 
 use super::events::{opt_str, str_field};
 use super::{body_json, query_param, success, ControlError, ControlResult};
 use crate::app::State;
 use crate::http::request::RawRequest;
-use crate::model::webhook::{Delivery, Post};
+use crate::model::webhook::{Delivery, Entry, Post};
 use crate::model::World;
 use crate::sandbox::Sandbox;
 use bytes::Bytes;
@@ -173,13 +173,17 @@ fn delivery_json(d: &Delivery) -> Value {
     json!({
         "id": d.id.to_string(),
         "ig_user_id": d.ig_user.to_string(),
-        "field": d.field,
+        "field": d.event.field(),
         "callback_url": d.callback_url,
         "state": d.state.as_str(),
         "created_at": d.created_at,
         "first_due_at": d.first_due,
         "next_attempt_at": d.next_due,
-        "payload": d.payload,
+        "payload": crate::io::webhooks::batch_json(&[Entry {
+            ig_user: d.ig_user,
+            time: d.time,
+            changes: vec![d.event.clone()],
+        }]),
         "attempts": attempts,
     })
 }
@@ -187,13 +191,14 @@ fn delivery_json(d: &Delivery) -> Value {
 /// One POST as sent: the batched envelope, the exact body and its signatures, the changes it
 /// carried and the callback's answer.
 fn post_json(w: &World, p: &Post) -> Value {
-    let body = crate::io::webhooks::encode_body(&p.payload);
+    let payload = crate::io::webhooks::batch_json(&p.entries);
+    let body = crate::io::webhooks::encode_body(&payload);
     json!({
         "id": p.id.to_string(),
         "at": p.at,
         "callback_url": p.url,
         "deliveries": p.deliveries.iter().map(u64::to_string).collect::<Vec<_>>(),
-        "payload": p.payload,
+        "payload": payload,
         "body": body,
         "signature_256": crate::io::webhooks::signature_256(&w.app.secret, body.as_bytes()),
         "signature": crate::io::webhooks::signature_sha1(&w.app.secret, body.as_bytes()),
@@ -212,14 +217,14 @@ pub async fn subscribe(state: &State, sb: &Sandbox, body: &Bytes) -> ControlResu
     let token = opt_str(&v, "verify_token").unwrap_or("").to_string();
     if v.get("verify").and_then(Value::as_bool) == Some(true) {
         let challenge = sb.with_world(|w, _| 1_000_000_000 + w.ids.below(1_000_000_000));
-        let timeout = Duration::from_millis(state.sandboxes.config.webhook_timeout_ms.max(1));
+        let timeout = Duration::from_millis(state.sandboxes.config.webhooks.timeout_ms.max(1));
         crate::io::webhooks::handshake(&url, &token, challenge, timeout)
             .await
             .map_err(|e| ControlError::bad_request(e.message))?;
     }
-    let version = crate::version::newest().to_string();
     Ok(sb
         .with_world(|w, now| {
+            let version = crate::version::newest_at(now).to_string();
             w.subscribe_everything(&url, &token, &version, now);
             configuration_of(w)
         })

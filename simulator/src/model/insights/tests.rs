@@ -182,14 +182,14 @@ proptest! {
 
 #[test]
 fn catalogues_follow_the_deprecations() {
-    let v18: Vec<&str> = media_catalogue(V18).iter().map(|m| m.name).collect();
+    let v18: Vec<&str> = media_catalogue(V18, START).iter().map(|m| m.name).collect();
     assert!(v18.contains(&"impressions") && v18.contains(&"video_views") && !v18.contains(&"engagement"));
-    let v21: Vec<&str> = media_catalogue(V21).iter().map(|m| m.name).collect();
+    let v21: Vec<&str> = media_catalogue(V21, START).iter().map(|m| m.name).collect();
     assert!(!v21.contains(&"video_views") && v21.contains(&"impressions"));
-    let v22: Vec<&str> = media_catalogue(V22).iter().map(|m| m.name).collect();
+    let v22: Vec<&str> = media_catalogue(V22, START).iter().map(|m| m.name).collect();
     assert!(!v22.contains(&"impressions") && !v22.contains(&"plays") && v22.contains(&"views"));
-    assert!(media_metrics_for(V22, MediaKind::AlbumChild).is_empty());
-    let u21: Vec<&str> = user_catalogue(V21).iter().map(|m| m.name).collect();
+    assert!(media_metrics_for(V22, START, MediaKind::AlbumChild).is_empty());
+    let u21: Vec<&str> = user_catalogue(V21, START).iter().map(|m| m.name).collect();
     assert!(!u21.contains(&"email_contacts") && u21.contains(&"profile_views"));
 }
 

@@ -1,0 +1,1139 @@
+//! THE route table: every path igsim answers, as data, and the one matcher that reads it.
+//! Nothing else in igsim looks at a request path.
+//!
+//! Each [`Route`] says its methods, its path pattern, its [`Handler`], what it needs before
+//! the world lock ([`BeforeLock`]: a media download, a webhook handshake), which rate limit
+//! it counts against ([`Rate`]) and whether its handler only reads the world ([`World`];
+//! reads may be served without the exclusive lock). Routes are tried in order; the first
+//! whose methods, pattern and conditions match serves the request.
+//!
+//! Three surfaces share the table: the raw surface (`/_sim/…` control plane, the media CDN,
+//! the resumable upload host), matched on the path as sent; and the Graph surface, matched on
+//! the path after its `vNN.N` prefix (the login dialogs and Instagram's code exchange answer
+//! in their own shapes; everything else is a Graph call with the envelope, a token and a rate
+//! limit). `http::router` is the request's path through the table.
+
+use crate::app::State;
+use crate::error::{GraphError, GraphResult};
+use crate::http::control::{self, events, login, publishing as control_publishing, ratelimit as control_ratelimit};
+use crate::http::control::{sandboxes, ui, webhooks as control_webhooks, ControlError, ControlResult};
+use crate::http::graph::{read_many, read_node_into, Ctx};
+use crate::http::request::{GraphRequest, RawRequest, Verb};
+use crate::http::response::Body;
+use crate::http::{
+    cdn, comment, dialog, hashtag, ig_user, iglogin, insights, media, mention, oauth, publishing, shopping, upload,
+    user, webhooks,
+};
+use crate::ids::{parse_id, CommentId, ContainerId, HashtagId, IdKind, IgUserId, MediaId, PageId, UserId};
+use crate::model::TokenKind;
+use crate::sandbox::Sandbox;
+use http::{Method, Response};
+use serde_json::Value;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// A boxed future borrowing the request (async handlers in a table of plain fn pointers).
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The methods a route answers: a set of GET, POST, DELETE and HEAD. Graph routes see the
+/// verb after `method=` override ([`Verb`]; HEAD reads as GET); raw routes the HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Methods(u8);
+
+impl Methods {
+    pub const GET: Methods = Methods(1);
+    pub const POST: Methods = Methods(2);
+    pub const DELETE: Methods = Methods(4);
+    pub const HEAD: Methods = Methods(8);
+    pub const ANY: Methods = Methods(0xFF);
+
+    pub const fn or(self, other: Methods) -> Methods {
+        Methods(self.0 | other.0)
+    }
+
+    fn has_verb(self, verb: Verb) -> bool {
+        let m = match verb {
+            Verb::Get => Methods::GET,
+            Verb::Post => Methods::POST,
+            Verb::Delete => Methods::DELETE,
+        };
+        self.0 & m.0 != 0
+    }
+
+    fn has_method(self, method: &Method) -> bool {
+        let m = match *method {
+            Method::GET => Methods::GET,
+            Method::POST => Methods::POST,
+            Method::DELETE => Methods::DELETE,
+            Method::HEAD => Methods::HEAD,
+            _ => return self == Methods::ANY,
+        };
+        self.0 & m.0 != 0
+    }
+}
+
+const GET: Methods = Methods::GET;
+const POST: Methods = Methods::POST;
+const DELETE: Methods = Methods::DELETE;
+const ANY: Methods = Methods::ANY;
+
+/// A set of node kinds a path segment may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Kinds(u16);
+
+impl Kinds {
+    const fn of(kind: IdKind) -> Kinds {
+        Kinds(1 << kind as u16)
+    }
+
+    pub const ALL: Kinds = Kinds(u16::MAX);
+    const APP: Kinds = Kinds::of(IdKind::App);
+    const USER: Kinds = Kinds::of(IdKind::User);
+    const PAGE: Kinds = Kinds::of(IdKind::Page);
+    const IG_USER: Kinds = Kinds::of(IdKind::IgUser);
+    const MEDIA: Kinds = Kinds::of(IdKind::Media);
+    const COMMENT: Kinds = Kinds::of(IdKind::Comment);
+    const CONTAINER: Kinds = Kinds::of(IdKind::Container);
+    const HASHTAG: Kinds = Kinds::of(IdKind::Hashtag);
+
+    fn has(self, kind: IdKind) -> bool {
+        self.0 & Kinds::of(kind).0 != 0
+    }
+}
+
+/// One segment of a path pattern.
+#[derive(Debug, Clone, Copy)]
+pub enum Seg {
+    /// Exactly this text.
+    Lit(&'static str),
+    /// One of these texts (an argument of the handler).
+    OneOf(&'static [&'static str]),
+    /// Any one segment (an argument of the handler).
+    Any,
+    /// A Graph node of these kinds: its numeric id, `me` (the token's own node), or an
+    /// Instagram Login app-scoped id. A segment that names no node answers the request with
+    /// 100/33 (`me` with an app token: 2500) as soon as the rest of the pattern matches.
+    Node(Kinds),
+    /// A Graph node of these kinds named by its numeric id only (not `me`); anything else
+    /// does not match.
+    Id(Kinds),
+    /// The Instagram Login token's own account: `me`, its id or its app-scoped id.
+    Own,
+    /// A control-plane sandbox id; an unknown one answers 404 once the pattern matches.
+    Sandbox,
+    /// Every remaining segment, none included.
+    Rest,
+}
+
+use Seg::{Any, Id, Lit, Node, OneOf, Own, Rest};
+const SB: Seg = Seg::Sandbox;
+const SIM: Seg = Lit("_sim");
+const SANDBOXES: Seg = Lit("sandboxes");
+
+/// What a request needs before the world lock is taken (the only IO a Graph request does).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BeforeLock {
+    Nothing,
+    /// `--media-fetch`: the container's media URLs are downloaded and judged first.
+    MediaFetch,
+    /// The webhook verification request to the callback, between two world locks.
+    WebhookHandshake,
+}
+
+/// Which rate limit a Graph route counts against (guides "Overview" → "Rate Limiting").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rate {
+    /// The node the path names (its first segment): an IG account, or the owner of a media,
+    /// comment or container, counts against that account's BUC; a Page against the Page's;
+    /// a hashtag against the Platform limit; `me` is the token's own node. The app and user
+    /// level count in every case.
+    Node,
+    /// The nodes of `ids=` (the root).
+    Ids,
+    /// The Platform (app) limit: hashtag search.
+    Platform,
+    /// Counts against nothing; the answer carries `X-App-Usage` when its token authenticates.
+    Uncounted,
+    /// Not a Graph call (control plane, CDN, upload, the login dialogs).
+    None,
+}
+
+/// Whether a route's handler changes the world.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum World {
+    /// Only reads it (rate-limit and token bookkeeping aside).
+    Reads,
+    Writes,
+    /// Does not touch a sandbox's world, or takes its locks itself (raw routes).
+    Own,
+}
+
+/// Which tokens a Graph route is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Viewer {
+    Any,
+    /// Only Instagram User tokens (Instagram Login: graph.instagram.com's own routes and
+    /// refusals).
+    Instagram,
+}
+
+/// Who may call a raw route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// The control plane: the admin token when one is configured (`--admin-token`).
+    Admin,
+    /// Anyone (the dashboard's static files, which hold no secrets; the CDN, whose URLs are
+    /// signed; the upload host, which checks its own `Authorization` header).
+    Public,
+}
+
+/// A Graph handler: runs inside the world lock, after authentication and the rate-limit
+/// check.
+pub type GraphFn = fn(&mut Ctx, &Args) -> GraphResult<Value>;
+/// A Graph handler that writes its answer's JSON straight into the buffer it is given
+/// (`http::json`): the hot reads, media nodes and pages.
+pub type WrittenFn = fn(&mut Ctx, &Args, &mut Vec<u8>) -> GraphResult<()>;
+/// A control-plane handler.
+pub type ControlFn = fn(&State, &ControlReq) -> ControlResult;
+/// An asynchronous control-plane handler (world builds, webhook sends).
+pub type ControlAsyncFn = for<'a> fn(&'a State, &'a ControlReq<'a>) -> BoxFuture<'a, ControlResult>;
+
+/// What serves a route.
+#[derive(Clone, Copy)]
+pub enum Handler {
+    Graph(GraphFn),
+    Written(WrittenFn),
+    /// A Graph call that answers before any access token is looked up: the token endpoint
+    /// (app credentials) and batches (their own token checks).
+    Open(fn(&State, &GraphRequest) -> GraphResult<Value>),
+    /// A Graph call with IO between two world locks (the webhook handshake); `None` when its
+    /// token reaches no sandbox (the ordinary path then answers the token error).
+    Async(for<'a> fn(&'a State, &'a GraphRequest) -> BoxFuture<'a, Option<GraphResult<Value>>>),
+    /// An answer in its own shape on the Graph surface (login dialogs, Instagram's code
+    /// exchange).
+    Page(fn(&State, &GraphRequest) -> Response<Body>),
+    /// A raw request (the CDN, the upload host): the request as sent and the segments the
+    /// pattern's `Any`s matched.
+    Raw(for<'a> fn(&'a State, RawRequest, Vec<String>) -> BoxFuture<'a, Response<Body>>),
+    Control(ControlFn),
+    ControlAsync(ControlAsyncFn),
+}
+
+/// Which part of igsim a route belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    /// Matched on the path as sent (control plane, CDN, upload host).
+    Raw,
+    /// Matched on the path after its version.
+    Graph,
+}
+
+/// One route: see the module docs.
+#[derive(Clone, Copy)]
+pub struct Route {
+    pub surface: Surface,
+    pub methods: Methods,
+    pub path: &'static [Seg],
+    pub handler: Handler,
+    pub before_lock: BeforeLock,
+    pub rate: Rate,
+    pub world: World,
+    pub viewer: Viewer,
+    pub auth: Auth,
+    /// A condition on the request besides its path (a parameter, a host).
+    pub when: Option<fn(&GraphRequest) -> bool>,
+    /// Whether `fields=` is a field selection (everywhere but webhook subscriptions, where it
+    /// lists webhook fields).
+    pub fields_select: bool,
+}
+
+const fn graph(methods: Methods, path: &'static [Seg], f: GraphFn) -> Route {
+    Route {
+        handler: Handler::Graph(f),
+        ..written(methods, path, |_, _, _| Ok(()))
+    }
+}
+
+const fn written(methods: Methods, path: &'static [Seg], f: WrittenFn) -> Route {
+    Route {
+        surface: Surface::Graph,
+        methods,
+        path,
+        handler: Handler::Written(f),
+        before_lock: BeforeLock::Nothing,
+        rate: Rate::Node,
+        world: World::Reads,
+        viewer: Viewer::Any,
+        auth: Auth::Admin,
+        when: None,
+        fields_select: true,
+    }
+}
+
+const fn raw(path: &'static [Seg], handler: Handler) -> Route {
+    Route {
+        surface: Surface::Raw,
+        methods: ANY,
+        path,
+        handler,
+        before_lock: BeforeLock::Nothing,
+        rate: Rate::None,
+        world: World::Own,
+        viewer: Viewer::Any,
+        auth: Auth::Public,
+        when: None,
+        fields_select: true,
+    }
+}
+
+const fn sim(methods: Methods, path: &'static [Seg], f: ControlFn) -> Route {
+    Route {
+        methods,
+        auth: Auth::Admin,
+        ..raw(path, Handler::Control(f))
+    }
+}
+
+const fn sim_async(methods: Methods, path: &'static [Seg], f: ControlAsyncFn) -> Route {
+    Route {
+        methods,
+        auth: Auth::Admin,
+        ..raw(path, Handler::ControlAsync(f))
+    }
+}
+
+impl Route {
+    const fn writes(self) -> Self {
+        Route {
+            world: World::Writes,
+            ..self
+        }
+    }
+
+    const fn rate(self, rate: Rate) -> Self {
+        Route { rate, ..self }
+    }
+
+    const fn instagram(self) -> Self {
+        Route {
+            viewer: Viewer::Instagram,
+            ..self
+        }
+    }
+
+    const fn page(methods: Methods, path: &'static [Seg], f: fn(&State, &GraphRequest) -> Response<Body>) -> Route {
+        Route {
+            handler: Handler::Page(f),
+            rate: Rate::None,
+            world: World::Own,
+            ..graph(methods, path, unsupported)
+        }
+    }
+
+    const fn open(methods: Methods, path: &'static [Seg], f: fn(&State, &GraphRequest) -> GraphResult<Value>) -> Route {
+        Route {
+            handler: Handler::Open(f),
+            rate: Rate::Uncounted,
+            world: World::Own,
+            ..graph(methods, path, unsupported)
+        }
+    }
+
+    const fn when(self, f: fn(&GraphRequest) -> bool) -> Self {
+        Route { when: Some(f), ..self }
+    }
+}
+
+/// Edges and nodes that exist only with Facebook Login (hashtag search, Pages, shopping,
+/// token debugging); on `graph.instagram.com` they are unsupported requests.
+const FACEBOOK_ONLY_EDGES: &[&str] = &[
+    "accounts",
+    "available_catalogs",
+    "catalog_product_search",
+    "product_appeal",
+    "product_tags",
+    "recently_searched_hashtags",
+    "subscriptions",
+    "top_media",
+    "recent_media",
+];
+
+/// The product-tagging edges (Product Tagging guide), on media and IG users.
+const SHOPPING_EDGES: &[&str] = &[
+    "product_tags",
+    "available_catalogs",
+    "catalog_product_search",
+    "product_appeal",
+];
+
+/// THE table, in matching order.
+pub static ROUTES: &[Route] = &[
+    // ---- the control plane: /_sim/… (README, "Control plane") --------------------------
+    raw(
+        &[SIM, Lit("ui"), Rest],
+        Handler::Raw(|_, r, args| Box::pin(async move { ui::serve(&r.method, &args) })),
+    ),
+    sim(GET, &[SIM, Lit("health")], |st, _| Ok(sandboxes::health(st))),
+    sim(GET, &[SIM, SANDBOXES], |st, _| Ok(sandboxes::list(st))),
+    sim_async(POST, &[SIM, SANDBOXES], create_sandbox),
+    sim(GET, &[SIM, SANDBOXES, SB], |_, r| {
+        Ok(sandboxes::describe(r.sandbox()).into())
+    }),
+    sim(DELETE, &[SIM, SANDBOXES, SB], |st, r| {
+        sandboxes::delete(st, &r.sandbox().id)
+    }),
+    sim_async(POST, &[SIM, SANDBOXES, SB, Lit("reset")], reset_sandbox),
+    sim(GET, &[SIM, SANDBOXES, SB, Lit("clock")], |_, r| {
+        Ok(sandboxes::clock_json(r.sandbox()).into())
+    }),
+    sim(POST, &[SIM, SANDBOXES, SB, Lit("clock"), Lit("advance")], |st, r| {
+        sandboxes::advance(st, r.sandbox(), r.raw.query.as_deref(), &r.raw.body)
+    }),
+    sim(POST, &[SIM, SANDBOXES, SB, Lit("clock"), Lit("freeze")], |_, r| {
+        sandboxes::freeze(r.sandbox())
+    }),
+    sim(POST, &[SIM, SANDBOXES, SB, Lit("clock"), Lit("resume")], |_, r| {
+        sandboxes::resume(r.sandbox())
+    }),
+    sim(GET, &[SIM, SANDBOXES, SB, Lit("accounts")], |st, r| {
+        Ok(sandboxes::accounts(r.sandbox(), &st.sandboxes.config).into())
+    }),
+    sim(POST, &[SIM, SANDBOXES, SB, Lit("tokens"), Lit("revoke")], |_, r| {
+        sandboxes::revoke(r.sandbox(), &r.raw.body)
+    }),
+    sim(POST, &[SIM, SANDBOXES, SB, Lit("tokens"), Lit("expire")], |_, r| {
+        sandboxes::expire(r.sandbox(), &r.raw.body)
+    }),
+    sim(GET, &[SIM, SANDBOXES, SB, Lit("rate_limits")], |st, r| {
+        Ok(control_ratelimit::status(r.sandbox(), &st.sandboxes.config).into())
+    }),
+    sim(POST, &[SIM, SANDBOXES, SB, Lit("rate_limits")], |st, r| {
+        control_ratelimit::update(r.sandbox(), &r.raw.body, &st.sandboxes.config)
+    }),
+    sim(ANY, &[SIM, SANDBOXES, SB, Lit("rate_limits")], |_, _| {
+        Err(ControlError::new(405, "use GET or POST"))
+    }),
+    sim(GET, &[SIM, SANDBOXES, SB, Lit("containers")], |_, r| {
+        Ok(control_publishing::containers(r.sandbox()).into())
+    }),
+    sim(GET, &[SIM, SANDBOXES, SB, Lit("containers"), Any], |_, r| {
+        control_publishing::container(r.sandbox(), r.arg(0))
+    }),
+    sim(
+        POST,
+        &[SIM, SANDBOXES, SB, Lit("containers"), Any, Lit("transition")],
+        |_, r| control_publishing::transition(r.sandbox(), r.arg(0), &r.raw.body),
+    ),
+    sim(
+        POST,
+        &[SIM, SANDBOXES, SB, Lit("containers"), Any, Lit("copyright")],
+        |_, r| control_publishing::container_copyright(r.sandbox(), r.arg(0), &r.raw.body),
+    ),
+    sim(GET, &[SIM, SANDBOXES, SB, Lit("publishing"), Lit("config")], |st, r| {
+        Ok(control_publishing::config(r.sandbox(), &st.sandboxes.config).into())
+    }),
+    sim(
+        POST,
+        &[SIM, SANDBOXES, SB, Lit("publishing"), Lit("config")],
+        |st, r| control_publishing::set_config(r.sandbox(), &r.raw.body, &st.sandboxes.config),
+    ),
+    sim(
+        POST,
+        &[
+            SIM,
+            SANDBOXES,
+            SB,
+            Lit("publishing"),
+            Lit("media"),
+            Any,
+            Lit("copyright"),
+        ],
+        |_, r| control_publishing::media_copyright(r.sandbox(), r.arg(0), &r.raw.body),
+    ),
+    sim(
+        POST,
+        &[
+            SIM,
+            SANDBOXES,
+            SB,
+            Lit("publishing"),
+            Lit("media"),
+            Any,
+            Lit("collaborators"),
+        ],
+        |_, r| control_publishing::collaborator(r.sandbox(), r.arg(0), &r.raw.body),
+    ),
+    sim(
+        ANY,
+        &[SIM, SANDBOXES, SB, OneOf(&["containers", "publishing"]), Rest],
+        |_, _| {
+            Err(ControlError::not_found(
+                "no such publishing control-plane route; see the README's control plane section",
+            ))
+        },
+    ),
+    sim(POST, &[SIM, SANDBOXES, SB, Lit("events"), Any], |st, r| {
+        let reply = events::event(st, r.sandbox(), r.arg(0), &r.raw.body);
+        st.webhooks.wake();
+        reply
+    }),
+    sim(GET, &[SIM, SANDBOXES, SB, Lit("webhooks")], |_, r| {
+        Ok(control_webhooks::configuration(r.sandbox()).into())
+    }),
+    sim_async(
+        POST,
+        &[SIM, SANDBOXES, SB, Lit("webhooks"), Lit("subscription")],
+        subscribe_webhooks,
+    ),
+    sim(
+        DELETE,
+        &[SIM, SANDBOXES, SB, Lit("webhooks"), Lit("subscription")],
+        |_, r| control_webhooks::unsubscribe(r.sandbox()),
+    ),
+    sim_async(
+        POST,
+        &[SIM, SANDBOXES, SB, Lit("webhooks"), Lit("flush")],
+        flush_webhooks,
+    ),
+    sim(
+        GET,
+        &[SIM, SANDBOXES, SB, Lit("webhooks"), Lit("deliveries")],
+        |_, r| control_webhooks::deliveries(r.raw, r.sandbox()),
+    ),
+    sim(
+        GET,
+        &[SIM, SANDBOXES, SB, Lit("webhooks"), Lit("deliveries"), Any],
+        |_, r| control_webhooks::delivery(r.sandbox(), r.arg(0)),
+    ),
+    sim_async(
+        POST,
+        &[
+            SIM,
+            SANDBOXES,
+            SB,
+            Lit("webhooks"),
+            Lit("deliveries"),
+            Any,
+            Lit("redeliver"),
+        ],
+        redeliver_webhook,
+    ),
+    sim(GET, &[SIM, SANDBOXES, SB, Lit("webhooks"), Lit("posts")], |_, r| {
+        Ok(control_webhooks::posts(r.sandbox()).into())
+    }),
+    sim(
+        GET,
+        &[SIM, SANDBOXES, SB, Lit("webhooks"), Lit("posts"), Any],
+        |_, r| control_webhooks::post(r.sandbox(), r.arg(0)),
+    ),
+    sim(
+        GET,
+        &[SIM, SANDBOXES, SB, Lit("login"), Lit("redirect_uris")],
+        |_, r| Ok(login::redirect_uris(r.sandbox()).into()),
+    ),
+    sim(
+        POST,
+        &[SIM, SANDBOXES, SB, Lit("login"), Lit("redirect_uris")],
+        |_, r| login::set_redirect_uris(r.sandbox(), &r.raw.body),
+    ),
+    sim(POST, &[SIM, SANDBOXES, SB, Lit("login"), Lit("code")], |st, r| {
+        login::code(st, r.sandbox(), &r.raw.body)
+    }),
+    sim(ANY, &[SIM, SANDBOXES, SB, Lit("login"), Any], |_, r| {
+        Err(ControlError::not_found(format!(
+            "no control-plane route {} login/{}",
+            r.raw.method,
+            r.arg(0)
+        )))
+    }),
+    sim(ANY, &[SIM, SANDBOXES, SB, Rest], |_, _| Err(control::no_route())),
+    sim(ANY, &[SIM, Rest], |_, _| Err(control::no_route())),
+    // ---- the media CDN (`http::cdn`) and the resumable upload host (facts §4.4) --------
+    raw(
+        &[Lit("v"), Any, Any],
+        Handler::Raw(|st, r, args| Box::pin(async move { cdn::serve(st, &r, &args) })),
+    ),
+    raw(
+        &[Lit("ig-api-upload"), Any, Any],
+        Handler::Raw(|st, r, args| Box::pin(upload::upload(st, r, args))),
+    ),
+    raw(
+        &[Lit("ig-api-upload"), Rest],
+        Handler::Raw(|_, r, _| Box::pin(async move { upload::bad_uri(&r) })),
+    ),
+    // ---- the Graph surface, outside the Graph flow ---------------------------------------
+    // The login dialogs (HTML) and api.instagram.com's code exchange (its own envelope).
+    Route::page(ANY, &[Lit("oauth"), Lit("authorize")], dialog::instagram),
+    Route::page(ANY, &[Lit("dialog"), Lit("oauth")], dialog::facebook),
+    Route::page(ANY, &[Lit("oauth"), Lit("access_token")], iglogin::code_exchange).when(iglogin::is_code_exchange),
+    // `POST /{app-id}/subscriptions`: the callback is verified between two world locks.
+    Route {
+        handler: Handler::Async(|st, req| Box::pin(webhooks::subscribe(st, req))),
+        before_lock: BeforeLock::WebhookHandshake,
+        rate: Rate::Uncounted,
+        fields_select: false,
+        ..graph(POST, &[Node(Kinds::APP), Lit("subscriptions")], unsupported).writes()
+    },
+    // Batches (facts §3.5) and the token endpoint (app credentials, not an access token).
+    Route::open(POST, &[], crate::http::router::batch).when(is_batch),
+    Route::open(ANY, &[Lit("oauth"), Lit("access_token")], oauth::token_endpoint),
+    // ---- Graph calls with an Instagram User token (Instagram Login) ---------------------
+    graph(GET, &[Lit("access_token")], |ctx, _| iglogin::exchange(ctx))
+        .instagram()
+        .writes(),
+    graph(GET, &[Lit("refresh_access_token")], |ctx, _| iglogin::refresh(ctx))
+        .instagram()
+        .writes(),
+    graph(GET, &[Own, Lit("subscribed_apps")], |ctx, _| {
+        iglogin::subscribed_apps(ctx)
+    })
+    .instagram(),
+    graph(POST.or(DELETE), &[Own, Lit("subscribed_apps")], |ctx, _| {
+        iglogin::subscribed_apps(ctx)
+    })
+    .instagram()
+    .writes(),
+    graph(ANY, &[Lit("ig_hashtag_search"), Rest], ig_unsupported)
+        .instagram()
+        .rate(Rate::Platform),
+    graph(ANY, &[Lit("debug_token"), Rest], ig_unsupported).instagram(),
+    graph(ANY, &[Any, OneOf(FACEBOOK_ONLY_EDGES), Rest], ig_unsupported).instagram(),
+    graph(ANY, &[Id(Kinds::HASHTAG), Rest], ig_unsupported).instagram(),
+    // ---- Graph calls ---------------------------------------------------------------------
+    graph(GET, &[], |ctx, _| match ctx.req.param("ids") {
+        Some(ids) => {
+            let ids = ids.to_string();
+            read_many(ctx, &ids)
+        }
+        None => Err(GraphError::missing_param("ids")),
+    })
+    .rate(Rate::Ids),
+    graph(GET, &[Lit("debug_token")], |ctx, _| {
+        oauth::debug_token(&ctx.world, ctx.req, &ctx.viewer, ctx.now)
+    }),
+    graph(GET, &[Lit("me")], |ctx, _| user::read_me(ctx)),
+    Route {
+        fields_select: false,
+        ..graph(GET, &[Node(Kinds::APP), Lit("subscriptions")], |ctx, a| {
+            webhooks::app_subscriptions(ctx, a.id())
+        })
+    },
+    Route {
+        fields_select: false,
+        ..graph(DELETE, &[Node(Kinds::APP), Lit("subscriptions")], |ctx, a| {
+            webhooks::app_subscriptions(ctx, a.id())
+        })
+        .writes()
+    },
+    Route {
+        fields_select: false,
+        ..graph(GET.or(DELETE), &[Node(Kinds::ALL), Lit("subscriptions")], unsupported)
+    },
+    graph(GET, &[Node(Kinds::PAGE), Lit("subscribed_apps")], |ctx, a| {
+        webhooks::subscribed_apps(ctx, a.page())
+    }),
+    graph(
+        POST.or(DELETE),
+        &[Node(Kinds::PAGE), Lit("subscribed_apps")],
+        |ctx, a| webhooks::subscribed_apps(ctx, a.page()),
+    )
+    .writes(),
+    graph(ANY, &[Node(Kinds::ALL), Lit("subscribed_apps")], unsupported),
+    // Recording the search is a write (the 7-day unique-hashtag window).
+    graph(GET, &[Lit("ig_hashtag_search")], |ctx, _| hashtag::search(ctx))
+        .rate(Rate::Platform)
+        .writes(),
+    graph(ANY, &[Lit("ig_hashtag_search"), Rest], fallback).rate(Rate::Platform),
+    written(GET, &[Node(Kinds::ALL)], |ctx, a, out| read_node_into(ctx, a.id(), out)),
+    Route {
+        before_lock: BeforeLock::MediaFetch,
+        ..graph(POST, &[Node(Kinds::IG_USER), Lit("media")], |ctx, a| {
+            publishing::create_container(ctx, a.ig_user())
+        })
+        .writes()
+    },
+    graph(POST, &[Node(Kinds::IG_USER), Lit("media_publish")], |ctx, a| {
+        publishing::publish(ctx, a.ig_user())
+    })
+    .writes(),
+    graph(GET, &[Node(Kinds::IG_USER), Lit("insights")], |ctx, a| {
+        insights::user(ctx, a.ig_user())
+    }),
+    graph(GET, &[Node(Kinds::MEDIA), Lit("insights")], |ctx, a| {
+        insights::media(ctx, a.media())
+    }),
+    graph(GET, &[Node(Kinds::PAGE), Lit("insights")], |_, _| {
+        Err(GraphError::nonexisting_field("insights", crate::http::page::NODE))
+    }),
+    graph(GET, &[Node(Kinds::ALL), Lit("insights")], unsupported),
+    graph(GET, &[Node(Kinds::MEDIA), Lit("product_tags")], |ctx, a| {
+        shopping::product_tags(ctx, a.media(), None)
+    }),
+    graph(POST, &[Node(Kinds::MEDIA), Lit("product_tags")], |ctx, a| {
+        shopping::update_product_tags(ctx, a.media())
+    })
+    .writes(),
+    graph(DELETE, &[Node(Kinds::MEDIA), Lit("product_tags")], |ctx, a| {
+        shopping::delete_product_tags(ctx, a.media())
+    })
+    .writes(),
+    graph(GET, &[Node(Kinds::IG_USER), Lit("available_catalogs")], |ctx, a| {
+        shopping::available_catalogs(ctx, a.ig_user(), None)
+    }),
+    graph(GET, &[Node(Kinds::IG_USER), Lit("catalog_product_search")], |ctx, a| {
+        shopping::catalog_product_search(ctx, a.ig_user())
+    }),
+    graph(GET, &[Node(Kinds::IG_USER), Lit("product_appeal")], |ctx, a| {
+        shopping::product_appeal_status(ctx, a.ig_user())
+    }),
+    graph(POST, &[Node(Kinds::IG_USER), Lit("product_appeal")], |ctx, a| {
+        shopping::product_appeal(ctx, a.ig_user())
+    })
+    .writes(),
+    graph(GET, &[Node(Kinds::IG_USER), OneOf(SHOPPING_EDGES)], |ctx, a| {
+        ig_user::edge(ctx, a.ig_user(), a.arg(0))
+    }),
+    graph(GET, &[Node(Kinds::MEDIA), OneOf(SHOPPING_EDGES)], |ctx, a| {
+        media::edge(ctx, a.media(), a.arg(0))
+    }),
+    graph(
+        GET.or(POST).or(DELETE),
+        &[Node(Kinds::ALL), OneOf(SHOPPING_EDGES)],
+        unsupported,
+    ),
+    graph(
+        GET,
+        &[Node(Kinds::IG_USER), Lit("content_publishing_limit")],
+        |ctx, a| publishing::publishing_limit(ctx, a.ig_user()),
+    ),
+    graph(GET, &[Node(Kinds::MEDIA), Lit("collaborators")], |ctx, a| {
+        publishing::collaborators_edge(ctx, a.media(), None)
+    }),
+    graph(GET, &[Node(Kinds::CONTAINER), Any], |ctx, a| {
+        publishing::container_edge(ctx, ContainerId(a.id()), a.arg(0))
+    }),
+    written(GET, &[Node(Kinds::IG_USER), Any], |ctx, a, out| {
+        ig_user::read_edge_into(ctx, a.ig_user(), a.arg(0), out)
+    }),
+    graph(GET, &[Node(Kinds::MEDIA), Lit("comments")], |ctx, a| {
+        comment::comments_edge(ctx, a.media(), None)
+    }),
+    graph(GET, &[Node(Kinds::MEDIA), Any], |ctx, a| {
+        media::edge(ctx, a.media(), a.arg(0))
+    }),
+    graph(GET, &[Node(Kinds::COMMENT), Any], |ctx, a| {
+        comment::edge(ctx, CommentId(a.id()), a.arg(0))
+    }),
+    graph(GET, &[Node(Kinds::HASHTAG), Any], |ctx, a| {
+        hashtag::edge(ctx, HashtagId(a.id()), a.arg(0))
+    }),
+    graph(GET, &[Node(Kinds::USER), Any], |ctx, a| {
+        user::edge(ctx, UserId(a.id()), a.arg(0))
+    }),
+    graph(GET, &[Node(Kinds::PAGE), Any], |_, a| {
+        Err(GraphError::nonexisting_field(a.arg(0), crate::http::page::NODE))
+    }),
+    graph(GET, &[Node(Kinds::ALL), Any], unsupported),
+    // Writes on media and comments name them by id (not `me`).
+    graph(POST, &[Id(Kinds::MEDIA)], |ctx, a| {
+        comment::update_media(ctx, a.media())
+    })
+    .writes(),
+    graph(POST, &[Id(Kinds::COMMENT)], |ctx, a| {
+        comment::hide(ctx, CommentId(a.id()))
+    })
+    .writes(),
+    graph(DELETE, &[Id(Kinds::COMMENT)], |ctx, a| {
+        comment::delete(ctx, CommentId(a.id()))
+    })
+    .writes(),
+    graph(POST, &[Id(Kinds::MEDIA), Lit("comments")], |ctx, a| {
+        comment::create(ctx, a.media())
+    })
+    .writes(),
+    graph(POST, &[Id(Kinds::COMMENT), Lit("replies")], |ctx, a| {
+        comment::reply(ctx, CommentId(a.id()))
+    })
+    .writes(),
+    graph(POST, &[Id(Kinds::IG_USER), Lit("mentions")], |ctx, a| {
+        mention::reply(ctx, a.ig_user())
+    })
+    .writes(),
+    // What no route above serves: 100/33 on a node, "unknown path" past two segments.
+    graph(ANY, &[], unsupported).rate(Rate::Ids),
+    graph(ANY, &[Node(Kinds::ALL)], unsupported),
+    graph(ANY, &[Node(Kinds::ALL), Any], unsupported),
+    graph(ANY, &[Any, Rest], fallback),
+];
+
+// ---- handlers the table itself supplies ------------------------------------------------
+
+/// 100/33 "Unsupported {verb} request" on the path's first segment (the node it names).
+fn unsupported(ctx: &mut Ctx, a: &Args) -> GraphResult<Value> {
+    Err(GraphError::unsupported(ctx.req.verb.as_str(), a.first))
+}
+
+/// Instagram Login's refusal of a Facebook-Login-only path.
+fn ig_unsupported(ctx: &mut Ctx, _: &Args) -> GraphResult<Value> {
+    Err(GraphError::ig_unsupported_request(ctx.req.verb.as_str()))
+}
+
+/// A path no route serves: on a node (up to two segments) 100/33 once the node is resolved,
+/// further down an unknown path.
+fn fallback(ctx: &mut Ctx, a: &Args) -> GraphResult<Value> {
+    if a.len <= 2 {
+        resolve(ctx, a.first)?;
+        return unsupported(ctx, a);
+    }
+    Err(GraphError::unknown_path(&ctx.req.path_string()))
+}
+
+fn create_sandbox<'a>(st: &'a State, r: &'a ControlReq<'a>) -> BoxFuture<'a, ControlResult> {
+    Box::pin(sandboxes::create(st, r.raw.query.as_deref(), &r.raw.body))
+}
+
+fn reset_sandbox<'a>(st: &'a State, r: &'a ControlReq<'a>) -> BoxFuture<'a, ControlResult> {
+    Box::pin(sandboxes::reset(st, r.sandbox()))
+}
+
+fn subscribe_webhooks<'a>(st: &'a State, r: &'a ControlReq<'a>) -> BoxFuture<'a, ControlResult> {
+    Box::pin(control_webhooks::subscribe(st, r.sandbox(), &r.raw.body))
+}
+
+fn flush_webhooks<'a>(st: &'a State, r: &'a ControlReq<'a>) -> BoxFuture<'a, ControlResult> {
+    Box::pin(control_webhooks::flush(st, r.sandbox()))
+}
+
+fn redeliver_webhook<'a>(st: &'a State, r: &'a ControlReq<'a>) -> BoxFuture<'a, ControlResult> {
+    Box::pin(control_webhooks::redeliver(st, r.sandbox(), r.arg(0)))
+}
+
+// ---- matching ------------------------------------------------------------------------------
+
+/// What a Graph route's pattern matched: the node its first `Node`/`Id` segment names, the
+/// segments its `Any`/`OneOf` matched, and the path's first segment.
+#[derive(Debug, Clone)]
+pub struct Args<'p> {
+    node: Option<(u64, IdKind)>,
+    args: Vec<&'p str>,
+    /// The path's first segment ("" at the root).
+    pub first: &'p str,
+    /// How many segments the path has.
+    pub len: usize,
+}
+
+impl Args<'_> {
+    /// The id of the node the path names.
+    pub fn id(&self) -> u64 {
+        self.node.map_or(0, |(id, _)| id)
+    }
+
+    pub fn ig_user(&self) -> IgUserId {
+        IgUserId(self.id())
+    }
+
+    pub fn media(&self) -> MediaId {
+        MediaId(self.id())
+    }
+
+    pub fn page(&self) -> PageId {
+        PageId(self.id())
+    }
+
+    /// The `i`th segment an `Any` or `OneOf` matched.
+    pub fn arg(&self, i: usize) -> &str {
+        self.args.get(i).copied().unwrap_or("")
+    }
+}
+
+/// A control-plane request as its handler sees it.
+pub struct ControlReq<'r> {
+    pub raw: &'r RawRequest,
+    sandbox: Option<Arc<Sandbox>>,
+    /// The segments the pattern's `Any`s and `Rest` matched, in order.
+    pub args: Vec<String>,
+}
+
+impl ControlReq<'_> {
+    /// The sandbox the path names (routes whose pattern has [`Seg::Sandbox`]).
+    pub fn sandbox(&self) -> &Arc<Sandbox> {
+        // The matcher resolves the sandbox of every pattern with a `Sandbox` segment before
+        // the handler runs, and the table gives `sandbox()` only to such routes.
+        self.sandbox
+            .as_ref()
+            .expect("routes that read the sandbox name it in their pattern")
+    }
+
+    /// The `i`th segment an `Any` matched.
+    pub fn arg(&self, i: usize) -> &str {
+        self.args.get(i).map_or("", String::as_str)
+    }
+}
+
+/// Whether `segs` fit `path` by its literal parts and length (node kinds and sandboxes are
+/// checked later).
+fn shape_fits(path: &[Seg], segs: &[&str]) -> bool {
+    let mut i = 0;
+    for (k, seg) in path.iter().enumerate() {
+        match seg {
+            Rest => return k == path.len() - 1,
+            _ if i >= segs.len() => return false,
+            Lit(l) if segs[i] != *l => return false,
+            OneOf(set) if !set.contains(&segs[i]) => return false,
+            _ => {}
+        }
+        i += 1;
+    }
+    i == segs.len()
+}
+
+/// The raw-surface route for a path as sent (`segs`: its decoded segments), if any.
+pub fn raw_route(method: &Method, segs: &[&str]) -> Option<&'static Route> {
+    ROUTES
+        .iter()
+        .filter(|r| r.surface == Surface::Raw)
+        .find(|r| r.methods.has_method(method) && shape_fits(r.path, segs))
+}
+
+/// The segments a raw pattern's `Any`s and `Rest` matched.
+pub fn raw_args(route: &Route, segs: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, seg) in route.path.iter().enumerate() {
+        match seg {
+            Any | OneOf(_) => out.extend(segs.get(i).map(|s| s.to_string())),
+            Rest => out.extend(segs.iter().skip(i).map(|s| s.to_string())),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A control-plane request for `route`: its sandbox resolved (404 when the path names none).
+pub fn control_req<'r>(
+    state: &State,
+    route: &Route,
+    raw: &'r RawRequest,
+    segs: &[&str],
+) -> Result<ControlReq<'r>, ControlError> {
+    let mut sandbox = None;
+    let mut args = Vec::new();
+    for (i, seg) in route.path.iter().enumerate() {
+        match seg {
+            Seg::Sandbox => {
+                let id = segs.get(i).copied().unwrap_or("");
+                let found = state.sandboxes.get(id);
+                sandbox = Some(found.ok_or_else(|| ControlError::not_found(format!("no sandbox {id}")))?);
+            }
+            Any | OneOf(_) => args.extend(segs.get(i).map(|s| s.to_string())),
+            Rest => args.extend(segs.iter().skip(i).map(|s| s.to_string())),
+            _ => {}
+        }
+    }
+    Ok(ControlReq { raw, sandbox, args })
+}
+
+/// The first Graph-surface route a request's verb and path fit, before any token is looked
+/// at (node kinds unchecked, Instagram-only routes skipped): what answers outside the Graph
+/// flow, and what a Graph call needs before the world lock.
+pub fn graph_route(req: &GraphRequest) -> &'static Route {
+    let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
+    ROUTES
+        .iter()
+        .filter(|r| r.surface == Surface::Graph && r.viewer == Viewer::Any)
+        .find(|r| r.methods.has_verb(req.verb) && r.when.is_none_or(|w| w(req)) && shape_fits(r.path, &segs))
+        .unwrap_or(&FALLBACK)
+}
+
+/// The handler of the first Open route (batches, the token endpoint) a Graph call fits: these
+/// answer before any access token is looked at.
+pub fn open_route(req: &GraphRequest) -> Option<fn(&State, &GraphRequest) -> GraphResult<Value>> {
+    let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
+    ROUTES.iter().find_map(|r| match r.handler {
+        Handler::Open(f)
+            if r.methods.has_verb(req.verb) && r.when.is_none_or(|w| w(req)) && shape_fits(r.path, &segs) =>
+        {
+            Some(f)
+        }
+        _ => None,
+    })
+}
+
+/// Whether a request is a batch (`POST /` with `batch`), as an operation of a batch may not be.
+pub fn is_batch(req: &GraphRequest) -> bool {
+    req.segments.is_empty() && req.param("batch").is_some()
+}
+
+/// The route no pattern refuses (the table's last).
+static FALLBACK: Route = graph(ANY, &[Rest], fallback);
+
+/// Whether a Graph route can serve `req` for `viewer` (Async, Open and Page routes answer
+/// before the world lock and are not candidates here).
+fn candidate(r: &Route, req: &GraphRequest, viewer: TokenKind, segs: &[&str]) -> bool {
+    r.surface == Surface::Graph
+        && matches!(r.handler, Handler::Graph(_) | Handler::Written(_))
+        && (r.viewer == Viewer::Any || matches!(viewer, TokenKind::Instagram(_)))
+        && r.methods.has_verb(req.verb)
+        && r.when.is_none_or(|w| w(req))
+        && shape_fits(r.path, segs)
+}
+
+/// The route an authenticated Graph call's shape selects (node kinds unchecked): what it
+/// counts against and how its `fields=` reads, decided before the handler's route is
+/// resolved.
+pub fn shape_route(ctx: &Ctx) -> &'static Route {
+    let segs: Vec<&str> = ctx.req.segments.iter().map(String::as_str).collect();
+    ROUTES
+        .iter()
+        .find(|r| candidate(r, ctx.req, ctx.viewer.kind, &segs))
+        .unwrap_or(&FALLBACK)
+}
+
+/// The route that serves an authenticated Graph call, with what its pattern matched; a path
+/// segment that names no node answers its error here.
+pub fn resolve_route<'p>(ctx: &Ctx, segs: &[&'p str]) -> GraphResult<(&'static Route, Args<'p>)> {
+    let mut resolved: Option<(u64, IdKind)> = None;
+    for r in ROUTES.iter().filter(|r| candidate(r, ctx.req, ctx.viewer.kind, segs)) {
+        let mut node = None;
+        let mut args = Vec::new();
+        let mut fits = true;
+        for (i, seg) in r.path.iter().enumerate() {
+            let text = segs.get(i).copied().unwrap_or("");
+            match seg {
+                Node(kinds) => {
+                    let (id, kind) = match resolved {
+                        Some(n) => n,
+                        None => *resolved.insert(resolve(ctx, text)?),
+                    };
+                    fits &= kinds.has(kind);
+                    node = Some((id, kind));
+                }
+                Id(kinds) => match parse_id(text).and_then(|n| ctx.world.kind_of(n).map(|k| (n, k))) {
+                    Some((n, k)) if kinds.has(k) => node = Some((n, k)),
+                    _ => fits = false,
+                },
+                Own => fits &= own(ctx, text),
+                Any | OneOf(_) => args.push(text),
+                _ => {}
+            }
+            if !fits {
+                break;
+            }
+        }
+        if fits {
+            let first = segs.first().copied().unwrap_or("");
+            return Ok((
+                r,
+                Args {
+                    node,
+                    args,
+                    first,
+                    len: segs.len(),
+                },
+            ));
+        }
+    }
+    // The table ends with patterns every path fits.
+    Err(GraphError::unknown_path(&ctx.req.path_string()))
+}
+
+/// Resolves `me` and ids to the node a path segment names.
+fn resolve(ctx: &Ctx, seg: &str) -> GraphResult<(u64, IdKind)> {
+    if seg == "me" {
+        return match ctx.viewer.kind {
+            TokenKind::User(u) => Ok((u.0, IdKind::User)),
+            TokenKind::Page { page, .. } => Ok((page.0, IdKind::Page)),
+            TokenKind::Instagram(ig) => Ok((ig.0, IdKind::IgUser)),
+            TokenKind::App => Err(GraphError::active_token_required()),
+        };
+    }
+    if let Some(ig) = iglogin::scoped_account(ctx, seg) {
+        return Ok((ig.0, IdKind::IgUser));
+    }
+    let unsupported = || GraphError::unsupported(ctx.req.verb.as_str(), seg);
+    let id = parse_id(seg).ok_or_else(unsupported)?;
+    let kind = ctx.world.kind_of(id).ok_or_else(unsupported)?;
+    Ok((id, kind))
+}
+
+/// Whether a segment names an Instagram Login token's own account.
+fn own(ctx: &Ctx, seg: &str) -> bool {
+    let TokenKind::Instagram(ig) = ctx.viewer.kind else {
+        return false;
+    };
+    seg == "me" || parse_id(seg).is_some_and(|n| n == ig.0 || ctx.world.ig_by_scoped_id(n) == Some(ig))
+}
+
+/// What the path's first segment names for the rate limits ([`Rate::Node`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathNode {
+    /// `me`: the token's own node.
+    Me,
+    Id(u64),
+    /// Not a node (a literal such as `debug_token`, or nothing).
+    None,
+}
+
+/// The first segment of a Graph path ("" at the root).
+pub fn first_segment(req: &GraphRequest) -> &str {
+    req.segments.first().map_or("", String::as_str)
+}
+
+/// The first segment of a Graph path as [`PathNode`].
+pub fn path_node(req: &GraphRequest) -> PathNode {
+    match req.segments.first().map(String::as_str) {
+        Some("me") => PathNode::Me,
+        Some(s) => parse_id(s).map_or(PathNode::None, PathNode::Id),
+        None => PathNode::None,
+    }
+}
+
+/// The error for a Graph call without a token: 2500 on `me` (it needs an active token),
+/// 104 elsewhere.
+pub fn token_missing(req: &GraphRequest) -> GraphError {
+    if req.segments.first().map(String::as_str) == Some("me") {
+        GraphError::active_token_required()
+    } else {
+        GraphError::token_required()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_surface_ends_with_a_route_every_path_fits() {
+        let last_graph = ROUTES.iter().rev().find(|r| r.surface == Surface::Graph).unwrap();
+        assert!(matches!(last_graph.path, [Any, Rest]));
+        assert!(shape_fits(&[Rest], &[]));
+        assert!(shape_fits(&[Any, Rest], &["a", "b", "c"]));
+        assert!(!shape_fits(&[Any, Rest], &[]));
+        assert!(shape_fits(&[SIM, Rest], &["_sim"]));
+    }
+
+    #[test]
+    fn shapes_match_literals_sets_and_lengths() {
+        assert!(shape_fits(&[Node(Kinds::ALL), Lit("media")], &["1", "media"]));
+        assert!(!shape_fits(&[Node(Kinds::ALL), Lit("media")], &["1", "media", "x"]));
+        assert!(shape_fits(&[Any, OneOf(SHOPPING_EDGES)], &["1", "product_tags"]));
+        assert!(!shape_fits(&[Any, OneOf(SHOPPING_EDGES)], &["1", "comments"]));
+        assert!(shape_fits(&[], &[]));
+    }
+
+    #[test]
+    fn writes_are_declared_and_reads_are_gets() {
+        for r in ROUTES.iter().filter(|r| r.world == World::Reads) {
+            assert!(
+                r.methods == GET || matches!(r.handler, Handler::Graph(_) | Handler::Written(_)),
+                "a read that is not a GET: {:?}",
+                r.path
+            );
+        }
+        // Container creation downloads media before the lock; the webhook subscription
+        // verifies its callback between two locks.
+        let needs: Vec<BeforeLock> = ROUTES.iter().map(|r| r.before_lock).collect();
+        assert!(needs.contains(&BeforeLock::MediaFetch));
+        assert!(needs.contains(&BeforeLock::WebhookHandshake));
+    }
+}
