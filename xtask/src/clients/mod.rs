@@ -15,9 +15,11 @@
 //! version, where the token and `appsecret_proof` went, how POST bodies were encoded, whether
 //! `paging.next` was followed verbatim) must equal what its row in [`CLIENTS`] (and the README's
 //! client table) says, and every answer it got must be JSON, never a 5xx, and every error a
-//! Graph error envelope matching `specs/error.schema.json` ([`profile`]).
+//! Graph error envelope matching `specs/error.schema.json` ([`profile`]), every success its
+//! route's schema in `specs/` ([`shapes`]).
 
 mod profile;
+mod shapes;
 mod tap;
 
 use conformance::sim::{delete_sandbox, try_new_sandbox};
@@ -216,6 +218,7 @@ fn run_client(
     tap.take();
     let result = run_guarded(cmd);
     let exchanges = tap.take();
+    let ig_user = sandbox.ig_id(IG_USERNAME);
     delete_sandbox(&sandbox);
     let (code, output) = match result {
         Ok(r) => r,
@@ -226,7 +229,10 @@ fn run_client(
     }
     let sent = profile::observe(&exchanges, &tap.base_url);
     eprintln!("    sent ({} requests): {}", exchanges.len(), sent.line());
-    let bad = profile::bad_answers(&exchanges);
+    let mut bad = profile::bad_answers(&exchanges);
+    let (checked, bad_shapes) = shapes::bad_successes(&exchanges, &ig_user);
+    eprintln!("    successful answers checked against specs/: {checked}");
+    bad.extend(bad_shapes);
     if !bad.is_empty() {
         return Outcome::Failed(format!("answers that break the Graph conventions: {}", bad.join(" | ")));
     }
