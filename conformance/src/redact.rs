@@ -11,20 +11,14 @@
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Query/form parameters whose values are credentials.
-pub const SECRET_PARAMS: &[&str] = &[
-    "access_token",
-    "appsecret_proof",
-    "client_secret",
-    "fb_exchange_token",
-    "input_token",
-    "code",
-];
+/// Query/form parameters whose values are credentials: the simulator's journal list, so a
+/// recording and a journal entry hide the same things.
+pub use simulator::journal::SECRET_PARAMS;
 
 /// Body keys whose values are credentials.
 const SECRET_KEYS: &[&str] = &["access_token", "secret", "client_secret", "appsecret_proof"];
 
-pub const REDACTED: &str = "[redacted]";
+pub use simulator::journal::REDACTED;
 
 /// `url` with every credential parameter's value replaced by `[redacted]`.
 pub fn secrets_in_url(url: &str) -> String {

@@ -1,4 +1,5 @@
-//! The simulator's control plane (`/_sim/`) from the harness's side: sandboxes and clocks.
+//! The simulator's control plane (`/_sim/`) from the harness's side: sandboxes, clocks, the
+//! request journal, fault rules, snapshots.
 //! Only simulator targets have it; scenarios that use it say so.
 
 use crate::client::{Client, Resp};
@@ -65,12 +66,7 @@ impl Sandbox {
 
     fn post_json(&self, path: &str, body: &Value) -> Resp {
         let c = self.control();
-        let url = format!(
-            "{}/_sim/sandboxes/{}/{}",
-            self.base_url,
-            self.id,
-            path.trim_start_matches('/')
-        );
+        let url = self.url(path);
         c.send_bytes(
             "POST",
             &url,
@@ -102,12 +98,72 @@ impl Sandbox {
 
     /// Any control-plane GET under this sandbox, returned raw.
     pub fn control_get(&self, path: &str) -> Resp {
-        self.control().get_url(&format!(
+        self.control().get_url(&self.url(path))
+    }
+
+    /// Any control-plane DELETE under this sandbox, returned raw.
+    pub fn control_delete(&self, path: &str) -> Resp {
+        self.control().send_bytes("DELETE", &self.url(path), &[], b"")
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!(
             "{}/_sim/sandboxes/{}/{}",
             self.base_url,
             self.id,
             path.trim_start_matches('/')
-        ))
+        )
+    }
+
+    /// A page of the request journal for a filter query (`method=POST&edge=media_publish`,
+    /// `since=12&limit=50`; empty for all), checked against `sim_requests`.
+    pub fn requests(&self, filter: &str) -> Value {
+        let r = self.control_get(&format!("requests?{filter}"));
+        assert_eq!(r.status, 200, "requests?{filter}: {}", r.text);
+        r.schema("sim_requests");
+        r.body
+    }
+
+    /// How many journal entries match a filter query ("exactly one publish").
+    pub fn request_count(&self, filter: &str) -> u64 {
+        let r = self.control_get(&format!("requests/count?{filter}"));
+        assert_eq!(r.status, 200, "requests/count?{filter}: {}", r.text);
+        r.schema("sim_request_count");
+        r.body["count"].as_u64().unwrap_or_default()
+    }
+
+    /// Empties the request journal.
+    pub fn clear_requests(&self) {
+        let r = self.control_delete("requests");
+        assert_eq!(r.status, 200, "clear requests: {}", r.text);
+    }
+
+    /// Adds fault rules (a rule, an array, or `{"rules": [...]}`); returns the answer raw (201
+    /// with the added rules, or 400 saying why none was added).
+    pub fn add_faults(&self, rules: &Value) -> Resp {
+        self.post_json("faults", rules)
+    }
+
+    /// The sandbox's fault rules with their counters, checked against `sim_faults`.
+    pub fn faults(&self) -> Value {
+        let r = self.control_get("faults");
+        assert_eq!(r.status, 200, "faults: {}", r.text);
+        r.schema("sim_faults");
+        r.body
+    }
+
+    /// The sandbox as one snapshot (`GET …/export`), checked against `sim_snapshot`.
+    pub fn export(&self) -> Value {
+        let r = self.control_get("export");
+        assert_eq!(r.status, 200, "export: {}", r.text);
+        r.schema("sim_snapshot");
+        r.body
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        let r = self.control_delete("faults");
+        assert_eq!(r.status, 200, "clear faults: {}", r.text);
     }
 }
 
@@ -170,6 +226,41 @@ pub fn try_new_sandbox(base_url: &str, world: Option<&Value>) -> Result<Sandbox,
         base_url: base_url.to_string(),
         info: r.body.clone(),
     })
+}
+
+/// The sandbox `id` of a simulator at `base_url` (one the harness did not create), or why not.
+pub fn attach(base_url: &str, id: &str) -> Result<Sandbox, String> {
+    let url = format!("{}/_sim/sandboxes/{id}", base_url.trim_end_matches('/'));
+    let r = control_client(base_url).get_url(&url);
+    if r.status != 200 {
+        return Err(format!("{url}: {} {}", r.status, r.text));
+    }
+    r.schema("sim_sandbox");
+    Ok(Sandbox {
+        id: id.to_string(),
+        base_url: base_url.to_string(),
+        info: r.body.clone(),
+    })
+}
+
+/// Restores a snapshot (`Sandbox::export`) as a sandbox: `POST /_sim/sandboxes[?id=&replace=true]`
+/// with it as the body; the answer raw (201 with the sandbox description, or the refusal).
+pub fn restore(base_url: &str, snapshot: &Value, id: Option<&str>, replace: bool) -> Resp {
+    let mut url = format!("{}/_sim/sandboxes", base_url.trim_end_matches('/'));
+    let query: Vec<String> = id
+        .map(|id| format!("id={id}"))
+        .into_iter()
+        .chain(replace.then(|| "replace=true".to_string()))
+        .collect();
+    if !query.is_empty() {
+        url = format!("{url}?{}", query.join("&"));
+    }
+    control_client(base_url).send_bytes(
+        "POST",
+        &url,
+        &[("Content-Type", "application/json")],
+        snapshot.to_string().as_bytes(),
+    )
 }
 
 /// Deletes a sandbox (best effort: a scenario's sandbox is garbage either way).

@@ -4,6 +4,7 @@
 //! `http` serves requests against it and `server` owns connections.
 
 pub mod dispatcher;
+pub mod persister;
 
 use crate::config::Config;
 use crate::ids::TraceIds;
@@ -31,10 +32,14 @@ pub struct State {
     pub open_connections: AtomicUsize,
     /// One permit per request body byte that may be buffered (`ServerConfig::body_budget_bytes`).
     pub body_budget: Arc<Semaphore>,
+    /// The state directory's writer (`--state-dir`); `None` keeps sandboxes in memory only.
+    pub persister: Option<crate::app::persister::Persister>,
 }
 
 impl State {
-    /// The state of a process serving `config`, its `default` sandbox built from `world`.
+    /// The state of a process serving `config`, its `default` sandbox built from `world`;
+    /// with `Config::state_dir`, the sandboxes kept there restored first, and every sandbox on
+    /// disk before the first request.
     pub fn new(config: Config, world: WorldSeed) -> Result<Self, String> {
         let traces = TraceIds::new(config.seed);
         let connections = Arc::new(Semaphore::new(
@@ -42,7 +47,21 @@ impl State {
         ));
         let body_budget = Arc::new(Semaphore::new(body_budget(&config)));
         let default_world = SeedWorld::new(world);
-        let sandboxes = Sandboxes::new(config, default_world.clone())?;
+        let (sandboxes, persister) = match config.state_dir.clone() {
+            Some(dir) => {
+                let dir = crate::io::state_dir::StateDir::open(&dir)?;
+                let restored = dir.load_all()?;
+                let sandboxes = Sandboxes::with_restored(config, default_world.clone(), restored)?;
+                let persister = crate::app::persister::Persister::new(dir);
+                for id in sandboxes.ids() {
+                    if let Some(sb) = sandboxes.get(&id) {
+                        persister.write_now(&sb)?;
+                    }
+                }
+                (sandboxes, Some(persister))
+            }
+            None => (Sandboxes::new(config, default_world.clone())?, None),
+        };
         Ok(State {
             sandboxes,
             traces,
@@ -52,7 +71,25 @@ impl State {
             connections,
             open_connections: AtomicUsize::new(0),
             body_budget,
+            persister,
         })
+    }
+
+    /// With a state directory: returns once the sandbox's latest changes are on disk (the
+    /// durability point, `app/persister.rs`). Without one: at once.
+    pub async fn persist(&self, sandbox: &Arc<crate::sandbox::Sandbox>) -> Result<(), String> {
+        match &self.persister {
+            Some(p) => p.persist(sandbox).await,
+            None => Ok(()),
+        }
+    }
+
+    /// With a state directory: removes a deleted sandbox's file.
+    pub async fn forget(&self, id: &str) -> Result<(), String> {
+        match &self.persister {
+            Some(p) => p.remove(id).await,
+            None => Ok(()),
+        }
     }
 
     /// What `/_sim/health` reports about the process's bounded resources: each in use and

@@ -13,13 +13,37 @@ pub fn os_now() -> i64 {
         .unwrap_or(0)
 }
 
+/// Milliseconds since the Unix epoch according to the operating system (the request
+/// journal's wall time).
+pub fn os_now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Wall-clock time spent on a request (the journal's `duration_us`, the request log). Never
+/// reaches a Graph response.
+#[derive(Debug, Clone, Copy)]
+pub struct Stopwatch(std::time::Instant);
+
+impl Stopwatch {
+    pub fn start() -> Self {
+        Stopwatch(std::time::Instant::now())
+    }
+
+    pub fn elapsed_us(&self) -> u64 {
+        u64::try_from(self.0.elapsed().as_micros()).unwrap_or(u64::MAX)
+    }
+}
+
 /// The latest instant a sandbox clock may reach: 9999-12-31T23:59:59Z, the last second a
 /// Graph timestamp (`YYYY-MM-DDTHH:MM:SS+0000`) can express. Keeping time below it also keeps
 /// every `now + window` in the model far from overflow.
 pub const MAX_TIME: i64 = 253_402_300_799;
 
 /// A sandbox's virtual clock: the OS clock shifted by an offset, or frozen at one instant.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SandboxClock {
     offset: i64,
     frozen_at: Option<i64>,

@@ -126,6 +126,17 @@ pub struct Config {
     pub cdn: CdnConfig,
     /// Instagram Login tokens and both login dialogs' codes (see `config/login.rs`).
     pub login: LoginConfig,
+    /// Request journal: entries kept per sandbox before the oldest are dropped, and the memory
+    /// they may take (about; `journal.rs`): 256 sandboxes × 4 MiB bound the worst case.
+    pub journal_capacity: usize,
+    pub journal_max_bytes: usize,
+    /// Fault injection: the longest `latency_ms` or `hang_ms` a rule may ask for (`faults.rs`).
+    pub fault_max_delay_ms: u64,
+    /// Fault rules every sandbox starts with (`igsim serve --faults FILE`).
+    pub faults: Vec<crate::faults::FaultSpec>,
+    /// Where every sandbox is kept across restarts (`igsim serve --state-dir DIR`,
+    /// `app/persister.rs`); `None`: in memory only.
+    pub state_dir: Option<std::path::PathBuf>,
     /// The legacy Graph features apps created from 2026-11-04 lose (see `config/legacy.rs`).
     pub legacy_features: LegacyFeaturesConfig,
 
@@ -186,6 +197,11 @@ impl Default for Config {
             rate_limits: RateLimitConfig::default(),
             cdn: CdnConfig::default(),
             login: LoginConfig::default(),
+            journal_capacity: 10_000,
+            journal_max_bytes: 4 * 1024 * 1024,
+            fault_max_delay_ms: 300_000,
+            faults: Vec::new(),
+            state_dir: None,
             legacy_features: LegacyFeaturesConfig::default(),
             admin_token: None,
             fields_on_write: FieldsOnWrite::default(),

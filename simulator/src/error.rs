@@ -2,7 +2,7 @@
 //!
 //! Each constructor knows its code, subcode, type and texts, taken from
 //! `shared/reference/graph-api-facts.md` §1 and §9 (the source is named at each constructor);
-//! its family ([`PARAMETER`], [`TOKEN`], [`PERMISSION`], [`IG_PUBLISHING`]…) gives the HTTP
+//! its family ([`PARAMETER`], [`TOKEN`], [`PERMISSION`], [`IG_PUBLISHING`], `server::SERVICE`…) gives the HTTP
 //! status and which optional keys production sends, with the capture that shows them.
 //! `message` is the short generic text; the documented user-facing sentence goes in
 //! `error_user_msg`, as live responses do (facts §1.1). Rendering (with `fbtrace_id`)
@@ -15,6 +15,7 @@ mod insights;
 mod login;
 pub use login::InstagramOAuthError;
 mod ratelimit;
+mod server;
 mod shopping;
 mod social;
 mod transport;

@@ -7,6 +7,7 @@ pub mod comment;
 pub mod control;
 pub mod dialog;
 pub mod discovery;
+pub mod exchange;
 pub mod fields;
 pub mod graph;
 pub mod hashtag;

@@ -7,13 +7,15 @@
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 macro_rules! typed_id {
     ($($name:ident),*) => {$(
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
         pub struct $name(pub u64);
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { write!(f, "{}", self.0) }
@@ -41,7 +43,7 @@ pub fn parse_id(s: &str) -> Option<u64> {
 }
 
 /// What kind of object an id names inside one sandbox.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum IdKind {
     App,
     User,
@@ -73,6 +75,47 @@ fn prefix(kind: IdKind) -> (u64, u32) {
 pub struct IdGen {
     rng: ChaCha8Rng,
     used: BTreeSet<u64>,
+}
+
+/// An [`IdGen`] as plain data: the stream's seed (hex), how far it has been read (a decimal
+/// string: it is a 128-bit word position), and every id handed out.
+#[derive(Serialize, Deserialize)]
+struct IdGenRecord {
+    seed: String,
+    word_pos: String,
+    used: Vec<u64>,
+}
+
+impl Serialize for IdGen {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        IdGenRecord {
+            seed: hex::encode(self.rng.get_seed()),
+            word_pos: self.rng.get_word_pos().to_string(),
+            used: self.used.iter().copied().collect(),
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for IdGen {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let r = IdGenRecord::deserialize(d)?;
+        let seed: [u8; 32] = hex::decode(&r.seed)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| D::Error::custom("ids.seed is 64 hex digits"))?;
+        let word_pos: u128 = r
+            .word_pos
+            .parse()
+            .map_err(|_| D::Error::custom("ids.word_pos is a decimal number"))?;
+        let mut rng = ChaCha8Rng::from_seed(seed);
+        rng.set_word_pos(word_pos);
+        Ok(IdGen {
+            rng,
+            used: r.used.into_iter().collect(),
+        })
+    }
 }
 
 impl IdGen {
@@ -202,6 +245,19 @@ pub fn derive_ig_token(seed: u64, sandbox: &str, label: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_generator_continues_its_stream_after_a_round_trip() {
+        let mut a = IdGen::new(3);
+        a.next(IdKind::Media);
+        a.alnum(7);
+        let mut b: IdGen = serde_json::from_value(serde_json::to_value(&a).unwrap()).unwrap();
+        for _ in 0..20 {
+            assert_eq!(a.next(IdKind::Comment), b.next(IdKind::Comment));
+            assert_eq!(a.alnum(5), b.alnum(5));
+        }
+        assert_eq!(a.used, b.used);
+    }
 
     #[test]
     fn trace_ids_are_deterministic_and_look_real() {

@@ -3,4 +3,5 @@
 //! is called with the world lock released.
 
 pub mod media_fetch;
+pub mod state_dir;
 pub mod webhooks;

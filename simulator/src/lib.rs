@@ -9,6 +9,11 @@
 //! - [`version`]: the Graph API version timeline (dates, served range, per-version changes).
 //! - [`model`]: the world of a sandbox. No IO, no clock: operations take `now`.
 //! - [`sandbox`]: isolated worlds, their locks and clocks, the token index.
+//! - [`journal`]: the per-sandbox request journal (bounded, filtered, paged).
+//! - [`faults`]: per-sandbox fault and latency injection rules (seeded).
+//! - [`pattern`]: the path patterns journal filters and fault rules use.
+//! - [`logging`]: the request log subscriber `igsim serve` installs (text or JSON).
+//! - [`snapshot`]: the versioned snapshot of a sandbox (export, restore, `--state-dir` files).
 //! - [`app`]: the shared state handle (sandboxes, trace ids, the webhook dispatcher).
 //! - [`io`]: the only code that talks to the outside (webhook POSTs, media downloads).
 //! - [`http`]: the only layer that knows HTTP and JSON (route table in `http::router`).
@@ -24,12 +29,17 @@ pub mod app;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod faults;
 pub mod http;
 pub mod ids;
 pub mod io;
+pub mod journal;
+pub mod logging;
 pub mod model;
+pub mod pattern;
 pub mod sandbox;
 pub mod server;
+pub mod snapshot;
 pub mod synth;
 pub mod timefmt;
 pub mod version;

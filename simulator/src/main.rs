@@ -1,5 +1,6 @@
 //! The `igsim` command line: `igsim serve` (the default) starts the simulator; `igsim trigger …`
-//! makes the outside world act on a running one through its control plane.
+//! makes the outside world act on a running one through its control plane; `igsim fault …`
+//! changes its fault rules.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use simulator::model::seed::WorldSeed;
@@ -33,6 +34,92 @@ enum Command {
     Serve(ServeArgs),
     /// Make the outside world act on a running simulator (its control plane, over HTTP).
     Trigger(TriggerArgs),
+    /// Add, list or clear the fault and latency rules of a running simulator's sandbox.
+    Fault(FaultArgs),
+}
+
+#[derive(clap::Args)]
+struct FaultArgs {
+    /// Base URL of the running simulator.
+    #[arg(long, default_value = "http://127.0.0.1:8686")]
+    url: String,
+    /// The simulator's control-plane token, if it was started with one.
+    #[arg(long, env = "IGSIM_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
+    /// Sandbox whose rules to change.
+    #[arg(long, default_value = "default")]
+    sandbox: String,
+    #[command(subcommand)]
+    action: FaultAction,
+}
+
+#[derive(Subcommand)]
+enum FaultAction {
+    /// Add a rule (README "Fault and latency injection"), or every rule of --file.
+    Add(Box<FaultRuleArgs>),
+    /// List the rules with their counters.
+    List,
+    /// Remove one rule by id, or every rule.
+    Clear {
+        /// The rule to remove (default: all).
+        id: Option<String>,
+    },
+}
+
+#[derive(clap::Args)]
+struct FaultRuleArgs {
+    /// Rules from a JSON file (a rule, an array, or {"rules": [...]}) instead of flags.
+    #[arg(long, conflicts_with_all = ["id", "method", "path", "node", "edge"])]
+    file: Option<PathBuf>,
+    /// A name for the rule (default rule-N).
+    #[arg(long)]
+    id: Option<String>,
+    /// GET, POST or DELETE.
+    #[arg(long)]
+    method: Option<String>,
+    /// A path pattern: /*/media_publish, /me/**.
+    #[arg(long)]
+    path: Option<String>,
+    /// The path's node (an id or me).
+    #[arg(long)]
+    node: Option<String>,
+    /// The path's edge (media_publish).
+    #[arg(long)]
+    edge: Option<String>,
+    /// Fire on the nth matching call only.
+    #[arg(long, group = "when")]
+    nth: Option<u64>,
+    /// Fire on every nth matching call.
+    #[arg(long, group = "when")]
+    every: Option<u64>,
+    /// Fire with this probability (seeded).
+    #[arg(long, group = "when")]
+    probability: Option<f64>,
+    /// Answer with this error: unknown, service, app_rate_limit, user_rate_limit,
+    /// page_rate_limit, custom_rate_limit, instagram_rate_limit, a code, or a publishing subcode.
+    #[arg(long)]
+    error: Option<String>,
+    /// Delay the answer by this many milliseconds.
+    #[arg(long)]
+    latency_ms: Option<u64>,
+    /// Close the connection without an answer.
+    #[arg(long)]
+    drop: bool,
+    /// Answer nothing for this many milliseconds, then close the connection.
+    #[arg(long)]
+    hang_ms: Option<u64>,
+    /// Let the request run first (its changes stay), then apply the effect.
+    #[arg(long)]
+    after: bool,
+    /// Fire at most this many times.
+    #[arg(long)]
+    times: Option<u64>,
+    /// Stop after this many seconds of sandbox time.
+    #[arg(long)]
+    expires_in: Option<i64>,
+    /// Seed of the rule's probability draws.
+    #[arg(long)]
+    seed: Option<u64>,
 }
 
 #[derive(clap::Args)]
@@ -178,6 +265,36 @@ struct ServeArgs {
     /// anyone but you can reach the address: the control plane shows every token and secret.
     #[arg(long, env = "IGSIM_ADMIN_TOKEN", hide_env_values = true)]
     admin_token: Option<String>,
+    /// Fault rules every sandbox starts with: a JSON file holding a rule, an array of rules
+    /// or {"rules": [...]} (README "Fault and latency injection").
+    #[arg(long, value_name = "FILE")]
+    faults: Option<PathBuf>,
+    /// Keep every sandbox in this directory (one snapshot per sandbox, written before each
+    /// change is acknowledged) and restore them all on start.
+    #[arg(long, value_name = "DIR")]
+    state_dir: Option<PathBuf>,
+    /// Request journal entries kept per sandbox before the oldest are dropped.
+    #[arg(long, default_value_t = Config::default().journal_capacity)]
+    journal_capacity: usize,
+    /// Request log lines on stderr: text, or one JSON object per line.
+    #[arg(long, value_enum, default_value = "text")]
+    log_format: LogFormatArg,
+    /// Which log lines to write (a level, or target=level pairs); overrides RUST_LOG
+    /// (default: info, one line per request).
+    #[arg(long)]
+    log_level: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormatArg {
+    Text,
+    Json,
+}
+
+fn load_faults(path: &PathBuf) -> Result<Vec<simulator::faults::FaultSpec>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let v = serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
+    simulator::faults::specs_from_json(v).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn load_world(path: &PathBuf) -> Result<WorldSeed, String> {
@@ -196,15 +313,73 @@ fn main() {
             }
             return;
         }
+        Some(Command::Fault(f)) => {
+            if let Err(e) = fault(f) {
+                warn(&format!("igsim: {e}"));
+                std::process::exit(1);
+            }
+            return;
+        }
         None => cli.serve,
     };
     if let Err(e) = serve(args) {
-        warn(&format!("igsim: {e}"));
-        std::process::exit(1);
+        warn(&format!("igsim: {}", e.message));
+        std::process::exit(e.code);
     }
 }
 
-fn serve(args: ServeArgs) -> Result<(), String> {
+/// Why `igsim serve` stopped before serving, and its exit code (README, "Exit codes"):
+/// 1 for a bad start-up input (world file, flags), 3 when the address cannot be listened on
+/// (2 is clap's, for usage errors).
+struct Failure {
+    code: i32,
+    message: String,
+}
+
+/// Exit code of `igsim serve` when its address is taken or cannot be bound.
+const EXIT_CANNOT_LISTEN: i32 = 3;
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure { code: 1, message }
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(message: &str) -> Self {
+        message.to_string().into()
+    }
+}
+
+/// The message for an address `igsim serve` cannot listen on, saying what to do about it
+/// (other start-up errors pass through with exit code 1).
+fn cannot_listen(addr: SocketAddr, e: &std::io::Error) -> Failure {
+    let message = match e.kind() {
+        std::io::ErrorKind::AddrInUse => format!(
+            "{addr} is already in use (another igsim, or another server, is listening there): stop it, \
+             or pick a free port with --addr {}:<port> (port 0 picks any free port and prints it)",
+            addr.ip()
+        ),
+        std::io::ErrorKind::PermissionDenied => format!(
+            "not allowed to listen on {addr} ({e}): ports below 1024 need privileges; use --addr {}:8686",
+            addr.ip()
+        ),
+        std::io::ErrorKind::AddrNotAvailable => {
+            format!(
+                "{addr} is not an address of this machine ({e}): use --addr 127.0.0.1:{}",
+                addr.port()
+            )
+        }
+        // Not a listening problem: the simulator could not be built (e.g. a bad world).
+        _ => return e.to_string().into(),
+    };
+    Failure {
+        code: EXIT_CANNOT_LISTEN,
+        message,
+    }
+}
+
+fn serve(args: ServeArgs) -> Result<(), Failure> {
     let mut config = Config {
         seed: args.seed,
         clock: match args.clock {
@@ -230,6 +405,17 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         return Err("--admin-token (IGSIM_ADMIN_TOKEN) must not be empty".into());
     }
     config.admin_token = args.admin_token.clone();
+    config.journal_capacity = args.journal_capacity;
+    config.state_dir = args.state_dir.clone();
+    if let Some(path) = &args.faults {
+        config.faults = load_faults(path).map_err(|e| format!("--faults: {e}"))?;
+    }
+    let filter = simulator::logging::filter(args.log_level.as_deref(), std::env::var("RUST_LOG").ok().as_deref())?;
+    let format = match args.log_format {
+        LogFormatArg::Text => simulator::logging::LogFormat::Text,
+        LogFormatArg::Json => simulator::logging::LogFormat::Json,
+    };
+    let logs = simulator::logging::init(format, filter)?;
     let exposed = exposed(&args.addr);
     if exposed {
         warn(exposed_warning(&args.addr, config.admin_token.is_some()).trim_end());
@@ -243,16 +429,27 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     rt.block_on(async move {
-        let running = sim
-            .start(args.addr)
-            .await
-            .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
+        let running = sim.start(args.addr).await.map_err(|e| cannot_listen(args.addr, &e))?;
         // Handlers first: a signal that arrives once the address is announced is handled.
         let stop = shutdown_signal()?;
         say(&banner(&running, exposed));
+        if let Some(dir) = &args.state_dir {
+            say(&format!(
+                "Sandboxes are kept in {} ({} now): every change is on disk before it is answered.\n",
+                dir.display(),
+                running.state.sandboxes.ids().len()
+            ));
+        }
         let signal = stop.await;
         warn(&format!("igsim: {signal}: shutting down"));
         running.stop().await;
+        // Every request has answered and logged: its lines reach stderr before the exit.
+        let unwritten = logs.drain(simulator::logging::DRAIN_PATIENCE);
+        if unwritten > 0 {
+            warn(&format!(
+                "igsim: {unwritten} log lines not written (stderr was not being read)"
+            ));
+        }
         Ok(())
     })
 }
@@ -487,7 +684,66 @@ fn trigger(t: TriggerArgs) -> Result<(), String> {
         TriggerEvent::Flush => (http::Method::POST, "webhooks/flush", json!({})),
         TriggerEvent::Deliveries => (http::Method::GET, "webhooks/deliveries", serde_json::Value::Null),
     };
-    let url = format!("{base}/{path}");
+    control(&format!("{base}/{path}"), t.admin_token.as_deref(), method, body)
+}
+
+/// `igsim fault …`: adds, lists or clears a sandbox's fault rules; prints the JSON answer.
+fn fault(f: FaultArgs) -> Result<(), String> {
+    let base = format!("{}/_sim/sandboxes/{}/faults", f.url.trim_end_matches('/'), f.sandbox);
+    let token = f.admin_token.as_deref();
+    match f.action {
+        FaultAction::List => control(&base, token, http::Method::GET, serde_json::Value::Null),
+        FaultAction::Clear { id: None } => control(&base, token, http::Method::DELETE, serde_json::Value::Null),
+        FaultAction::Clear { id: Some(id) } => control(
+            &format!("{base}/{id}"),
+            token,
+            http::Method::DELETE,
+            serde_json::Value::Null,
+        ),
+        FaultAction::Add(rule) => {
+            let body = match &rule.file {
+                Some(path) => serde_json::to_value(load_faults(path)?).map_err(|e| e.to_string())?,
+                None => rule_json(&rule),
+            };
+            control(&base, token, http::Method::POST, body)
+        }
+    }
+}
+
+/// The JSON rule of `igsim fault add`'s flags (the simulator validates it).
+fn rule_json(r: &FaultRuleArgs) -> serde_json::Value {
+    let mut rule = serde_json::Map::new();
+    let mut put = |k: &str, v: serde_json::Value| {
+        if !v.is_null() {
+            rule.insert(k.to_string(), v);
+        }
+    };
+    put("id", serde_json::json!(r.id));
+    put("method", serde_json::json!(r.method));
+    put("path", serde_json::json!(r.path));
+    put("node", serde_json::json!(r.node));
+    put("edge", serde_json::json!(r.edge));
+    put("nth", serde_json::json!(r.nth));
+    put("every", serde_json::json!(r.every));
+    put("probability", serde_json::json!(r.probability));
+    put("error", serde_json::json!(r.error));
+    put("latency_ms", serde_json::json!(r.latency_ms));
+    put("hang_ms", serde_json::json!(r.hang_ms));
+    put("times", serde_json::json!(r.times));
+    put("expires_in", serde_json::json!(r.expires_in));
+    put("seed", serde_json::json!(r.seed));
+    if r.drop {
+        put("drop", serde_json::json!(true));
+    }
+    if r.after {
+        put("after", serde_json::json!(true));
+    }
+    serde_json::Value::Object(rule)
+}
+
+/// One control-plane call to a running simulator (`body` JSON, none when null), with the admin
+/// token when given; prints its JSON answer and fails on a 4xx/5xx or a transport error.
+fn control(url: &str, admin_token: Option<&str>, method: http::Method, body: serde_json::Value) -> Result<(), String> {
     let payload = if body.is_null() {
         bytes::Bytes::new()
     } else {
@@ -498,12 +754,12 @@ fn trigger(t: TriggerArgs) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     let mut headers = vec![("content-type", "application/json".to_string())];
-    if let Some(token) = &t.admin_token {
-        headers.push((simulator::http::control::ADMIN_TOKEN_HEADER, token.clone()));
+    if let Some(token) = admin_token {
+        headers.push((simulator::http::control::ADMIN_TOKEN_HEADER, token.to_string()));
     }
     let out = rt.block_on(simulator::io::webhooks::request(
         method,
-        &url,
+        url,
         &headers,
         payload,
         std::time::Duration::from_secs(30),

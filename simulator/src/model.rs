@@ -8,6 +8,7 @@ pub mod comment;
 pub mod events;
 pub mod hashtag;
 pub mod insights;
+pub mod json;
 pub mod login;
 pub mod media;
 pub mod media_check;
@@ -24,6 +25,7 @@ pub use comment::Comment;
 pub use media::{Media, MediaType, ProductType, ReceivedFile};
 
 use crate::ids::{CommentId, IdGen, IdKind, IgUserId, MediaId, PageId, UserId};
+use serde::{Deserialize, Serialize};
 pub use shared::{Map, Shared};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -32,8 +34,9 @@ pub type TimeKey = (i64, u64);
 
 /// Cloning a world is cheap: its collections are persistent maps ([`Map`]) and its large
 /// objects [`Shared`], so a sandbox made from a cached seed world shares all of it until it
-/// changes something (`model::seed::Base`).
-#[derive(Debug, Clone)]
+/// changes something (`model::seed::Base`). Its snapshot JSON (`snapshot.rs`) does not depend
+/// on those container types: a [`Map`] is written as a `BTreeMap` would be.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct World {
     /// The sandbox this world belongs to (CDN URLs name it).
     pub sandbox: String,
@@ -51,8 +54,10 @@ pub struct World {
     /// Every id in the sandbox and what it names.
     pub nodes: Map<u64, IdKind>,
     /// Per account: its top-level, non-story media by time (newest = last).
+    #[serde(with = "json::nested_pairs")]
     pub feed: Map<IgUserId, Map<TimeKey, MediaId>>,
     /// Per account: its stories by time (including expired ones; readers filter by age).
+    #[serde(with = "json::nested_pairs")]
     pub stories: Map<IgUserId, Map<TimeKey, MediaId>>,
     pub ids: IdGen,
     /// Insertion counter for [`TimeKey`]s.
@@ -61,10 +66,13 @@ pub struct World {
     pub publishing: Shared<publishing::Publishing>,
     /// Catalogs, products, product tags and the tagged-posts quota (product tagging).
     pub shopping: Shared<shopping::Shopping>,
-    /// Tokens created since the last [`World::take_minted_tokens`] (for the token index).
+    /// Tokens created since the last [`World::take_minted_tokens`] (for the token index; a
+    /// restored world indexes all its tokens, so this is not written).
+    #[serde(skip)]
     minted: Vec<String>,
     /// The token the last long-lived grant minted for each user (or Page, or IG account) and
     /// scopes (see [`World::long_lived_token`]).
+    #[serde(with = "json::pairs")]
     pub exchanged: BTreeMap<account::ExchangeKey, String>,
     /// Webhook subscriptions and the delivery outbox.
     pub webhooks: Shared<webhook::Webhooks>,

@@ -3,20 +3,27 @@
 //!
 //! The world lock is a std `RwLock` taken only inside synchronous closures, never across an
 //! `.await`: reads ([`Sandbox::read_world`]) of one sandbox proceed in parallel, writes
-//! ([`Sandbox::with_world`]) one at a time. Per-request bookkeeping (rate-limit counters) has
-//! a small lock of its own ([`Sandbox::with_rate_limits`]), taken after the world's when
-//! both are held, so counting a call never waits for a response being rendered.
+//! ([`Sandbox::with_world`]) one at a time. Per-request bookkeeping has small locks of its
+//! own: rate-limit counters ([`Sandbox::with_rate_limits`], taken after the world's when both
+//! are held), the request journal and the fault rules ([`Sandbox::with_journal`],
+//! [`Sandbox::with_faults`], never held together with the world's), so counting, recording or
+//! judging a request never waits for a response being rendered.
 //!
 //! Sandboxes are cheap (issue 12): a seed world is built once per (seed, world seed, start
 //! time) into a [`Base`] kept in [`Bases`], and each sandbox made from it starts as a clone
 //! that shares all of its data ([`crate::model::shared`]). Sandboxes nobody has used for
 //! `Config::sandbox_idle_seconds` of wall-clock time are reclaimed ([`Sandboxes::reap_idle`]).
+//! A snapshot ([`Sandbox::snapshot`]) clones the world under the read lock (pointers, not
+//! objects) and is written out after the lock is released.
 
 use crate::clock::{os_now, SandboxClock};
 use crate::config::{ClockMode, Config};
+use crate::faults::Faults;
+use crate::journal::{Journal, Page, RequestFilter};
 use crate::model::ratelimit::RateLimits;
 use crate::model::seed::{build_base, Base, WorldSeed};
 use crate::model::World;
+use crate::snapshot::Snapshot;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
@@ -85,6 +92,12 @@ pub struct Sandbox {
     rate_limits: Mutex<RateLimits>,
     /// When a request last reached this sandbox (OS seconds): the idle reaper's measure.
     last_used: AtomicI64,
+    journal: Mutex<Journal>,
+    faults: Mutex<Faults>,
+    /// Counts changes that may need writing to a state directory (`app/persister.rs`).
+    generation: AtomicU64,
+    /// What the state directory last got (an async lock: writers wait on it, group commit).
+    pub(crate) persisted: tokio::sync::Mutex<crate::app::persister::Written>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -114,9 +127,12 @@ impl Sandbox {
             ClockMode::Real => SandboxClock::running_from(start.unwrap_or(os), os),
             ClockMode::Frozen => SandboxClock::frozen_at(start.unwrap_or(cfg.frozen_epoch)),
         };
-        let world = bases
-            .get(&seed, cfg, world_seed, clock.now(os))?
-            .instantiate(world_seed, &id);
+        let now = clock.now(os);
+        let world = bases.get(&seed, cfg, world_seed, now)?.instantiate(world_seed, &id);
+        let mut faults = Faults::new(crate::ids::stable_hash(&[&world_seed.to_le_bytes(), id.as_bytes()]));
+        faults
+            .add(cfg.faults.clone(), now, cfg)
+            .map_err(|e| format!("fault rules of the configuration: {e}"))?;
         Ok(Sandbox {
             id,
             seed,
@@ -125,7 +141,108 @@ impl Sandbox {
             clock: RwLock::new(clock),
             rate_limits: Mutex::default(),
             last_used: AtomicI64::new(os),
+            journal: Mutex::new(Journal::new(cfg.journal_capacity, cfg.journal_max_bytes)),
+            faults: Mutex::new(faults),
+            generation: AtomicU64::new(0),
+            persisted: Default::default(),
         })
+    }
+
+    /// The sandbox whole, as plain data (`snapshot::Snapshot`). Each part is read under its own
+    /// lock; a change under way shows in a later snapshot (`app::persister::Persister`).
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            igsim_snapshot: crate::snapshot::SNAPSHOT_VERSION,
+            igsim_version: env!("CARGO_PKG_VERSION").to_string(),
+            id: self.id.clone(),
+            seed_world: (*self.seed.world).clone(),
+            world_seed: self.world_seed,
+            clock: self.clock(),
+            world: self.world.read().unwrap_or_else(|e| e.into_inner()).clone(),
+            rate_limits: self.with_rate_limits(|r| r.clone()),
+            faults: self.with_faults(|f| f.clone()),
+            journal_seq: self.with_journal(|j| j.last_seq()),
+        }
+    }
+
+    /// A sandbox restored from a snapshot under `id`: the same world, tokens, ids to come,
+    /// clock, fault rules and journal numbering. Webhook sends under way when it was taken are
+    /// due again. Its journal starts empty with `Config::journal_capacity`.
+    pub fn from_snapshot(snapshot: Snapshot, id: String, cfg: &Config) -> Result<Self, String> {
+        let Snapshot {
+            seed_world,
+            world_seed,
+            clock,
+            mut world,
+            rate_limits,
+            mut faults,
+            journal_seq,
+            ..
+        } = snapshot;
+        faults.revalidate().map_err(|e| format!("fault rules: {e}"))?;
+        let now = clock.now(os_now());
+        world.sandbox = id.clone();
+        world.requeue_in_flight_webhooks(now);
+        let mut journal = Journal::new(cfg.journal_capacity, cfg.journal_max_bytes);
+        journal.resume_after(journal_seq);
+        Ok(Sandbox {
+            id,
+            seed: SeedWorld::new(seed_world),
+            world_seed,
+            world: RwLock::new(world),
+            clock: RwLock::new(clock),
+            rate_limits: Mutex::new(rate_limits),
+            last_used: AtomicI64::new(os_now()),
+            journal: Mutex::new(journal),
+            faults: Mutex::new(faults),
+            generation: AtomicU64::new(0),
+            persisted: Default::default(),
+        })
+    }
+
+    /// Notes that the sandbox may have changed; returns the change's generation.
+    pub fn mark_changed(&self) -> u64 {
+        self.generation.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// The newest change generation noted.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Every token of the world and the app token (what the token index needs for a
+    /// restored sandbox).
+    fn all_tokens(&self) -> Vec<String> {
+        self.with_world(|w, _| {
+            w.take_minted_tokens();
+            w.tokens.keys().cloned().chain([w.app.access_token()]).collect()
+        })
+    }
+
+    /// Runs `f` on the request journal (its own lock; never take the world's inside).
+    pub fn with_journal<R>(&self, f: impl FnOnce(&mut Journal) -> R) -> R {
+        f(&mut lock(&self.journal))
+    }
+
+    /// Runs `f` on the fault rules (their own lock; never take the world's inside).
+    pub fn with_faults<R>(&self, f: impl FnOnce(&mut Faults) -> R) -> R {
+        f(&mut lock(&self.faults))
+    }
+
+    /// The journal's entries matching `filter`, oldest first, at most `limit`
+    /// ([`crate::journal::MAX_PAGE`] at most is useful; larger is allowed in-process).
+    pub fn requests(&self, filter: &RequestFilter, limit: usize) -> Page {
+        self.with_journal(|j| j.query(filter, limit))
+    }
+
+    /// How many journal entries match `filter` ("exactly one `POST …/media_publish`").
+    pub fn request_count(&self, filter: &RequestFilter) -> usize {
+        self.with_journal(|j| j.count(filter))
+    }
+
+    /// Empties the journal; returns how many entries it held.
+    pub fn clear_requests(&self) -> usize {
+        self.with_journal(Journal::clear)
     }
 
     /// Marks the sandbox as used now (wall clock), for [`Sandboxes::reap_idle`].
@@ -200,11 +317,19 @@ pub enum SandboxError {
     Protected,
     /// `Config::max_sandboxes` sandboxes exist already.
     Full(usize),
+    /// A snapshot's tokens belong to this other sandbox.
+    TokensTaken(String),
 }
 
 impl Sandboxes {
     /// Creates the registry with the `default` sandbox built from `default_world`.
     pub fn new(config: Config, default_world: SeedWorld) -> Result<Self, String> {
+        Self::with_restored(config, default_world, Vec::new())
+    }
+
+    /// Creates the registry with restored sandboxes (a state directory's), and `default`
+    /// built from `default_world` unless it is among them.
+    pub fn with_restored(config: Config, default_world: SeedWorld, restored: Vec<Snapshot>) -> Result<Self, String> {
         let s = Sandboxes {
             config,
             map: RwLock::new(BTreeMap::new()),
@@ -212,8 +337,15 @@ impl Sandboxes {
             counter: AtomicU64::new(0),
             bases: Arc::default(),
         };
-        s.create(Some(DEFAULT_SANDBOX.into()), default_world, None)
-            .map_err(|e| format!("{e:?}"))?;
+        for snapshot in restored {
+            let id = snapshot.id.clone();
+            s.restore(snapshot, None, false)
+                .map_err(|e| format!("restoring sandbox {id}: {e:?}"))?;
+        }
+        if s.get(DEFAULT_SANDBOX).is_none() {
+            s.create(Some(DEFAULT_SANDBOX.into()), default_world, None)
+                .map_err(|e| format!("{e:?}"))?;
+        }
         Ok(s)
     }
 
@@ -318,6 +450,39 @@ impl Sandboxes {
             map.insert(sandbox.id.clone(), sandbox.clone());
         }
         self.index_tokens(&sandbox);
+        Ok(sandbox)
+    }
+
+    /// Adds a sandbox restored from a snapshot under `id` (or, with `replace`, in place of the
+    /// sandbox of that id, `default` included). Refused when one of its tokens belongs to
+    /// another sandbox: a token names exactly one sandbox (restore a copy once the original is
+    /// deleted, or into another igsim).
+    pub fn restore(&self, snapshot: Snapshot, id: Option<String>, replace: bool) -> Result<Arc<Sandbox>, SandboxError> {
+        let id = match id {
+            Some(id) => id,
+            None => snapshot.id.clone(),
+        };
+        let exists = self.get(&id).is_some();
+        if exists && !replace {
+            return Err(SandboxError::Exists(id));
+        }
+        let id = if exists { id } else { self.reserve(Some(id))? };
+        let sandbox =
+            Arc::new(Sandbox::from_snapshot(snapshot, id.clone(), &self.config).map_err(SandboxError::BadWorld)?);
+        let tokens = sandbox.all_tokens();
+        let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
+        let mut index = self.tokens.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(other) = tokens.iter().filter_map(|t| index.get(t)).find(|owner| **owner != id) {
+            return Err(SandboxError::TokensTaken(other.clone()));
+        }
+        if !map.contains_key(&id) {
+            self.check_room(map.len())?;
+        }
+        index.retain(|_, sb| *sb != id);
+        for t in tokens {
+            index.insert(t, id.clone());
+        }
+        map.insert(id, sandbox.clone());
         Ok(sandbox)
     }
 
@@ -487,5 +652,46 @@ mod tests {
             .expect("a");
         assert!(sbs.reap_idle(i64::MAX).is_empty());
         assert_eq!(sbs.ids().len(), 2);
+    }
+
+    #[test]
+    fn a_snapshot_of_a_sandbox_sharing_its_base_restores_whole_and_leaves_the_others_alone() {
+        let sbs = registry(0);
+        let seed = SeedWorld::new(crate::app::demo_world());
+        let a = sbs.create(Some("a".into()), seed.clone(), None).expect("a");
+        let b = sbs.create(Some("b".into()), seed, None).expect("b");
+        let before_b = b.read_world(|w, _| format!("{w:?}"));
+        // a changes its own copy: a media gone, a rate-limit override set.
+        let gone = a.with_world(|w, _| {
+            let id = *w.media.keys().next().expect("the demo world has media");
+            w.media.remove(&id);
+            id
+        });
+        a.with_rate_limits(|r| r.overrides.buc_calls_per_day = Some(7));
+        let snap = crate::snapshot::to_bytes(&a.snapshot()).expect("writes");
+        sbs.delete("a").expect("a deleted");
+        let c = sbs
+            .restore(crate::snapshot::parse(&snap).expect("reads"), Some("c".into()), false)
+            .expect("restored as c");
+        assert!(c.read_world(|w, _| !w.media.contains_key(&gone)));
+        assert_eq!(c.with_rate_limits(|r| r.overrides.buc_calls_per_day), Some(7));
+        let again = crate::snapshot::to_bytes(&c.snapshot()).expect("writes");
+        let (mut x, mut y): (serde_json::Value, serde_json::Value) = (
+            serde_json::from_slice(&snap).expect("json"),
+            serde_json::from_slice(&again).expect("json"),
+        );
+        for v in [&mut x, &mut y] {
+            v["id"] = serde_json::Value::Null;
+            v["world"]["sandbox"] = serde_json::Value::Null;
+        }
+        assert_eq!(x, y, "a restored sandbox is the one exported");
+        // b, made from the same base, saw none of it and still shares the base's data.
+        assert_eq!(b.read_world(|w, _| format!("{w:?}")), before_b);
+        assert!(b.read_world(|w, _| w.media.contains_key(&gone)));
+        // Reset brings c back to the seed world, built from the kept base.
+        let fresh = c.rebuilt_world(&sbs.config, &sbs.bases).expect("rebuilds");
+        sbs.reset(&c, fresh);
+        assert!(c.read_world(|w, _| b.read_world(|wb, _| w.media.ptr_eq(&wb.media))));
+        assert_eq!(c.with_rate_limits(|r| r.overrides.buc_calls_per_day), None);
     }
 }

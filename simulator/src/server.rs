@@ -24,7 +24,6 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -55,6 +54,13 @@ impl Running {
     /// `http://127.0.0.1:PORT`
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// A sandbox by id, for in-process tests: its request journal
+    /// ([`crate::sandbox::Sandbox::requests`], `request_count`, `clear_requests`), fault rules
+    /// (`with_faults`), world and clock, without HTTP.
+    pub fn sandbox(&self, id: &str) -> Option<Arc<crate::sandbox::Sandbox>> {
+        self.state.sandboxes.get(id)
     }
 
     /// Stops accepting, lets in-flight requests finish, and waits (thread mode).
@@ -218,7 +224,8 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stop: oneshot::Rece
             TokioIo::new(io),
             service_fn(move |req| {
                 let st = st.clone();
-                async move { Ok::<_, Infallible>(respond(&st, req).await) }
+                // An error closes the connection without an answer (a fault rule's drop).
+                async move { respond(&st, req).await }
             }),
         );
         let watched = graceful.watch(conn);
@@ -238,7 +245,7 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stop: oneshot::Rece
 
 /// Deletes idle sandboxes ([`crate::sandbox::Sandboxes::reap_idle`]) every minute, or more
 /// often when the idle time is shorter (so a sandbox goes at most a quarter of its idle time
-/// late).
+/// late), with their webhook sends and, with a state directory, their files.
 async fn reap_idle_sandboxes(state: Arc<State>) {
     let idle = state.sandboxes.config.sandbox_idle_seconds;
     if idle == 0 {
@@ -247,7 +254,14 @@ async fn reap_idle_sandboxes(state: Arc<State>) {
     let every = Duration::from_secs((idle / 4).clamp(1, 60));
     loop {
         tokio::time::sleep(every).await;
-        state.sandboxes.reap_idle(crate::clock::os_now());
+        for id in state.sandboxes.reap_idle(crate::clock::os_now()) {
+            // As `DELETE /_sim/sandboxes/{id}`: its webhook sends and its state file go too.
+            state.webhooks.forget(&id);
+            if let Err(e) = state.forget(&id).await {
+                tracing::error!(target: "igsim::state", sandbox = %id, "{e}");
+            }
+            tracing::info!(target: "igsim::control", sandbox = %id, "idle sandbox reclaimed");
+        }
     }
 }
 
@@ -350,7 +364,7 @@ async fn read_body(state: &State, declared: Option<u64>, mut body: Incoming) -> 
     })
 }
 
-async fn respond(state: &State, req: Request<Incoming>) -> Response<Body> {
+async fn respond(state: &State, req: Request<Incoming>) -> Result<Response<Body>, crate::http::exchange::Dropped> {
     let (parts, body) = req.into_parts();
     let declared = parts
         .headers
@@ -364,7 +378,7 @@ async fn respond(state: &State, req: Request<Incoming>) -> Response<Body> {
             // What was not read is not drained: the connection closes after this answer.
             r.headers_mut()
                 .insert(http::header::CONNECTION, http::HeaderValue::from_static("close"));
-            return r;
+            return Ok(r);
         }
     };
     let host = parts

@@ -5,6 +5,9 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 
+mod common;
+use common::signal;
+
 /// Starts `igsim serve` on a free loopback port with `extra` flags; returns the child and
 /// its base address (`127.0.0.1:PORT`, read from the banner's first line).
 fn start(extra: &[&str]) -> (Child, String) {
@@ -69,16 +72,6 @@ fn rss_kib(child: &Child) -> u64 {
         .expect("VmRSS")
 }
 
-/// Sends `signal` (e.g. `TERM`) to the child with the system's `kill`.
-fn signal(child: &Child, signal: &str) {
-    let ok = Command::new("kill")
-        .args([format!("-{signal}"), child.id().to_string()])
-        .status()
-        .expect("run kill")
-        .success();
-    assert!(ok, "kill -{signal} failed");
-}
-
 fn stderr_of(child: &mut Child) -> String {
     let mut err = String::new();
     if let Some(mut e) = child.stderr.take() {
@@ -94,10 +87,16 @@ fn sigterm_shuts_down_gracefully_like_ctrl_c() {
         let (mut child, addr) = start(&[]);
         assert!(http(&addr, "GET /_sim/health").starts_with("HTTP/1.1 200"));
         signal(&child, sig);
-        let status = child.wait().expect("igsim exits");
+        // Read to the end before waiting: the exit closes stderr, and the pipe never fills.
         let err = stderr_of(&mut child);
+        let status = child.wait().expect("igsim exits");
         assert!(status.success(), "SIG{sig}: {status:?}\n{err}");
         assert!(err.contains(&format!("igsim: {said}: shutting down")), "{err}");
+        // What was logged before the signal is drained to stderr, not lost with the process.
+        assert!(
+            err.contains("igsim::control: ") && err.contains("path=/_sim/health"),
+            "{err}"
+        );
     }
 }
 

@@ -1,7 +1,7 @@
 // igsim dashboard: one ES module, no build step, no library. It reads and drives a sandbox
 // only through the public control plane (/_sim/...) and the Graph API, so everything it
-// shows can also be scripted. Views are entries of VIEWS: a new view (e.g. the request
-// journal) is one more entry with a render function.
+// shows can also be scripted. Views are entries of VIEWS: a new view is one more entry with
+// a render function (and `refresh` to re-render, or `poll` to update itself, while shown).
 
 const API_VERSION = 'v21.0';
 const TOKEN_KEY = 'igsim-admin-token';
@@ -70,11 +70,11 @@ async function sim(path, { method = 'GET', body } = {}) {
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const r = await fetch(`/_sim/${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const v = await r.json().catch(() => ({}));
   if (r.status === 401) {
-    askToken();
+    askToken(v?.error?.message || 'HTTP 401', token);
     throw new AuthNeeded('The control plane needs its admin token.');
   }
-  const v = await r.json().catch(() => ({}));
   if (!r.ok) throw new Error(v?.error?.message || `HTTP ${r.status}`);
   return v;
 }
@@ -369,6 +369,153 @@ async function events(main, _arg, params) {
     eventForm('live-form', 'Live', [['action', 'action'], ['username', 'account @ (start)'], ['caption', 'caption (start)'], ['media_id', 'broadcast id (end, comment)'], ['from_username', 'from @ (comment)'], ['text', 'text (comment)']], clean, 'events/live'));
 }
 
+// ---- the request journal: followed live with `since` -------------------------------------------
+
+/** Entries shown (the newest); older ones leave the table, not the journal. */
+const JOURNAL_ROWS = 500;
+/** How often the journal is asked for entries after the last one seen. */
+const JOURNAL_POLL_MS = 1000;
+/** Pages read in one poll when the journal has more (the API's largest page is 1,000). */
+const JOURNAL_PAGES = 10;
+
+/** What the journal view follows: its sandbox, filters, the last `next_since`, the rows. */
+let journal = null;
+
+function journalFor(sandbox) {
+  if (!journal || journal.sandbox !== sandbox) {
+    journal = { sandbox, method: '', status: '', since: 0, entries: [], dropped: 0, epoch: 0, error: null, polling: false, open: new Set() };
+  }
+  return journal;
+}
+
+/** Starts over from the first entry (new filters): answers to older polls are ignored. */
+function journalRestart(j) {
+  j.epoch += 1;
+  j.since = 0;
+  j.entries = [];
+  j.open.clear();
+  j.error = null;
+}
+
+const journalStatus = (e) => (e.status === null ? 'dropped' : String(e.status));
+const journalError = (e) => (e.error ? (e.error.subcode ? `${e.error.code}/${e.error.subcode}` : String(e.error.code)) : '');
+
+function journalRows(j) {
+  return j.entries.slice().reverse().map((e) => {
+    const more = h('tr', { hidden: !j.open.has(e.seq), dataset: { testid: 'request-detail' } }, h('td', { colspan: 8 },
+      h('div', {}, `wall ${e.wall_time} · version ${e.version ?? '–'} · node `, h('code', {}, e.node ?? '–'), ' · edge ', h('code', {}, e.edge ?? '–')),
+      h('pre', {}, JSON.stringify(e.params, null, 2))));
+    const cls = e.status === null || e.status >= 500 ? 'bad' : e.status >= 400 ? 'warn' : '';
+    return [h('tr', {
+      class: `request ${cls}`,
+      dataset: { testid: 'request', seq: e.seq, method: e.method, path: e.path, status: journalStatus(e), error: journalError(e), fault: e.fault?.rule ?? '' },
+      onclick: () => {
+        more.hidden = !more.hidden;
+        if (more.hidden) j.open.delete(e.seq); else j.open.add(e.seq);
+      },
+    },
+      h('td', { class: 'mono' }, e.seq), h('td', { class: 'mono' }, iso(e.time)), h('td', {}, e.method),
+      h('td', { class: 'mono path' }, e.path), h('td', {}, h('span', { class: `state ${cls}` }, journalStatus(e))),
+      h('td', { class: 'mono' }, journalError(e) || '–'),
+      h('td', {}, e.fault ? h('code', {}, `${e.fault.rule} (${e.fault.effect})`) : '–'),
+      h('td', { class: 'mono' }, (e.duration_us / 1000).toFixed(2))), more];
+  });
+}
+
+function journalInfo(j) {
+  const parts = [`${j.entries.length} shown`, `next since=${j.since}`];
+  if (j.dropped) parts.push(`${j.dropped} older entries dropped by the journal (it keeps the newest)`);
+  return parts.join(' · ');
+}
+
+/** Reads everything after `since` matching the filters (several pages when it has more). */
+async function journalPoll(j) {
+  if (j.polling) return;
+  j.polling = true;
+  const epoch = j.epoch;
+  try {
+    for (let page = 0; page < JOURNAL_PAGES; page += 1) {
+      const q = new URLSearchParams({ since: String(j.since), limit: '1000' });
+      if (j.method) q.set('method', j.method);
+      if (j.status) q.set('status', j.status);
+      const r = await sim(`sandboxes/${encodeURIComponent(j.sandbox)}/requests?${q}`);
+      if (epoch !== j.epoch) return;
+      j.entries.push(...r.data);
+      if (j.entries.length > JOURNAL_ROWS) j.entries.splice(0, j.entries.length - JOURNAL_ROWS);
+      j.since = r.next_since;
+      j.dropped = r.dropped;
+      j.error = null;
+      if (r.data.length) journalPaint(j);
+      if (!r.has_more) break;
+    }
+  } catch (e) {
+    if (e instanceof AuthNeeded) throw e;
+    if (epoch === j.epoch) { j.error = e.message; journalPaint(j); }
+  } finally {
+    j.polling = false;
+    journalInfoPaint(j);
+    // The filters changed (or the journal was cleared) while this poll ran: read again now.
+    if (epoch !== j.epoch) run(() => journalPoll(j));
+  }
+}
+
+/** Redraws the table of the journal view, if it is shown. */
+function journalPaint(j) {
+  const body = $('[data-testid=journal] tbody');
+  if (!body) return;
+  body.replaceChildren(...journalRows(j).flat());
+  const err = $('[data-testid=journal-error]');
+  err.hidden = !j.error;
+  err.textContent = j.error || '';
+  journalInfoPaint(j);
+}
+
+function journalInfoPaint(j) {
+  const info = $('[data-testid=journal-info]');
+  if (info) info.textContent = journalInfo(j);
+  const view = $('[data-view=requests]');
+  if (view) view.dataset.since = String(j.since);
+}
+
+async function requests(main) {
+  const j = journalFor(current.id);
+  const method = h('select', { 'aria-label': 'method', dataset: { testid: 'journal-method' } },
+    [['', 'any method'], ['GET', 'GET'], ['POST', 'POST'], ['DELETE', 'DELETE']].map(([v, t]) => h('option', { value: v, selected: v === j.method }, t)));
+  const status = h('select', { 'aria-label': 'status', dataset: { testid: 'journal-status' } },
+    [['', 'any status'], ['2xx', '2xx'], ['4xx', '4xx'], ['5xx', '5xx'], ['dropped', 'dropped']].map(([v, t]) => h('option', { value: v, selected: v === j.status }, t)));
+  const refilter = () => {
+    j.method = method.value;
+    j.status = status.value;
+    journalRestart(j);
+    journalPaint(j);
+    run(() => journalPoll(j));
+  };
+  method.onchange = refilter;
+  status.onchange = refilter;
+  const clear = h('button', {
+    dataset: { testid: 'journal-clear' },
+    onclick: () => run(async () => {
+      const r = await sim(`sandboxes/${encodeURIComponent(j.sandbox)}/requests`, { method: 'DELETE' });
+      // Numbering goes on after a clear: keep `since`, forget the rows.
+      j.epoch += 1;
+      j.entries = [];
+      j.open.clear();
+      journalPaint(j);
+      toast(`journal cleared (${r.cleared} entries)`);
+    }),
+  }, 'clear journal');
+  main.append(h('section', { class: 'card' },
+    h('h2', {}, 'Requests'),
+    h('p', { class: 'muted' }, 'Every Graph request this sandbox served, newest first, followed live (GET …/requests?since=). Click a row for its parameters (tokens redacted).'),
+    h('p', {}, method, ' ', status, ' ', clear, ' ', h('span', { class: 'muted', dataset: { testid: 'journal-info' } }, journalInfo(j))),
+    h('p', { class: 'error', hidden: !j.error, dataset: { testid: 'journal-error' } }, j.error || ''),
+    h('table', { dataset: { testid: 'journal' } },
+      h('thead', {}, h('tr', {}, ['seq', 'sandbox time', 'method', 'path', 'status', 'error', 'fault', 'ms'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, journalRows(j).flat()))));
+  main.dataset.since = String(j.since);
+  run(() => journalPoll(j));
+}
+
 /** The views, in navigation order. `refresh` views re-render every REFRESH_MS while shown. */
 const VIEWS = [
   { key: 'overview', title: 'Overview', render: overview },
@@ -376,7 +523,14 @@ const VIEWS = [
   { key: 'publishing', title: 'Publishing', render: publishing, refresh: true },
   { key: 'webhooks', title: 'Webhooks', render: webhooks, refresh: true },
   { key: 'events', title: 'Outside world', render: events },
+  { key: 'requests', title: 'Requests', render: requests, poll: journalTick },
 ];
+
+/** The journal view's live poll: entries after the last one seen, while it is shown. */
+function journalTick() {
+  if (journal && current && journal.sandbox === current.id && $('[data-view=requests]')) return journalPoll(journal);
+  return undefined;
+}
 
 // ---- clock -----------------------------------------------------------------------------------
 
@@ -404,19 +558,25 @@ async function renderClock() {
 
 // ---- routing ---------------------------------------------------------------------------------
 
-function askToken() {
+/** Replaces the page with the token form, saying why: the control plane's 401 `message`, and
+ * whether the token this tab sent (`refused`) was the wrong one. */
+function askToken(message, refused) {
   const main = $('#main');
   if ($('#token-form')) return;
-  const input = h('input', { type: 'password', name: 'token', size: 40, autocomplete: 'off' });
-  main.replaceChildren(h('section', { class: 'card' },
+  const input = h('input', { type: 'password', name: 'token', size: 40, autocomplete: 'off', 'aria-label': 'admin token' });
+  main.replaceChildren(h('section', { class: 'card', dataset: { testid: 'auth-needed' } },
     h('h2', {}, 'Admin token'),
-    h('p', {}, 'This igsim protects its control plane (--admin-token / IGSIM_ADMIN_TOKEN). The token is kept in this tab only.'),
+    h('p', { class: 'error', dataset: { testid: 'auth-message' } },
+      refused ? 'The control plane refused the token this tab sent (401): ' : 'The control plane answered 401: ', message),
+    h('p', {}, 'This igsim protects its control plane (--admin-token / IGSIM_ADMIN_TOKEN). Enter that token: it is sent as a Bearer token and kept in this tab only.'),
     h('form', {
       id: 'token-form',
       onsubmit: (e) => {
         e.preventDefault();
         sessionStorage.setItem(TOKEN_KEY, input.value.trim());
         current = null;
+        // The form goes first: a refused token brings it back saying so.
+        main.replaceChildren(h('p', { class: 'muted' }, 'Loading…'));
         start();
       },
     }, input, ' ', h('button', { class: 'primary', type: 'submit' }, 'Use token'))));
@@ -487,4 +647,9 @@ setInterval(() => {
   const v = VIEWS.find((x) => x.key === parseHash().view);
   if (v?.refresh && !document.querySelector('input:focus, select:focus')) route();
 }, REFRESH_MS);
+setInterval(() => {
+  if (!current || document.hidden || $('#token-form')) return;
+  const v = VIEWS.find((x) => x.key === parseHash().view);
+  if (v?.poll) run(v.poll);
+}, JOURNAL_POLL_MS);
 start();

@@ -61,7 +61,8 @@ fn free_addr() -> Result<SocketAddr, String> {
 
 fn spawn_igsim(bin: &Path, addr: SocketAddr, extra: &[&str]) -> Result<Proc, String> {
     Command::new(bin)
-        .args(["serve", "--addr", &addr.to_string()])
+        // No per-request log lines: the bench measures serving, not writing to stderr.
+        .args(["serve", "--addr", &addr.to_string(), "--log-level", "warn"])
         .args(extra)
         .stdin(Stdio::null())
         .stdout(Stdio::null())

@@ -2,8 +2,11 @@
 //! `chromedriver` (WebDriver, the fantoccini crate) against an igsim this test starts on
 //! loopback. Checks: no console errors; the demo accounts and their thumbnails render and
 //! decode; a generated MP4 plays; advancing the clock from the UI moves the sandbox clock;
-//! a comment made from the UI shows in the Graph API and as a webhook delivery in the UI.
-//! Screenshots of the main views go to `target/dashboard-screenshots/`.
+//! a comment made from the UI shows in the Graph API and as a webhook delivery in the UI; a
+//! Graph request the test makes appears live in the request journal view, whose filters and
+//! clear button act on the journal. In protected mode (an admin token) the page says the
+//! control plane answered 401, asks for the token, says when it was refused, and works with
+//! it. Screenshots of the main views go to `target/dashboard-screenshots/`.
 //!
 //! Waiting is polling the DOM with a bounded number of attempts: each attempt returns as soon
 //! as the page changes (a MutationObserver), so nothing here sleeps or times itself.
@@ -80,6 +83,13 @@ fn start_driver() -> Driver {
         child,
         url: format!("http://127.0.0.1:{port}"),
     }
+}
+
+/// A fresh Chromium profile directory for one test (`name` tells the tests apart).
+fn profile_dir(name: &str) -> PathBuf {
+    let profile = std::env::temp_dir().join(format!("igsim-chromium-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&profile);
+    profile
 }
 
 async fn browser(driver: &Driver, profile: &std::path::Path) -> Client {
@@ -203,8 +213,7 @@ async fn the_dashboard_works_in_a_real_browser() {
         .ok("sim_webhooks");
 
     let driver = start_driver();
-    let profile = std::env::temp_dir().join(format!("igsim-chromium-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&profile);
+    let profile = profile_dir("main");
     let c = browser(&driver, &profile).await;
 
     // Overview: the demo accounts.
@@ -370,8 +379,273 @@ async fn the_dashboard_works_in_a_real_browser() {
     .await;
     screenshot(&c, "publishing").await;
 
+    // The request journal, followed live: requests made now show up without a reload.
+    click(&c, "[data-testid=nav-requests]").await;
+    journal_shows_requests_live(&c, &sb, &ControlPlane::open(&base)).await;
+    screenshot(&c, "requests").await;
+
+    // Its filters ask the journal: 4xx only, then any status again.
+    choose(&c, "[data-testid=journal-status]", "4xx").await;
+    let shown = wait_for(
+        &c,
+        "only 4xx rows",
+        "(() => { const rows = [...document.querySelectorAll('[data-testid=request]')]; \
+           return rows.length > 0 && rows.every(r => r.dataset.status.startsWith('4')) && rows.map(r => r.dataset.seq); })()",
+    )
+    .await;
+    let failed = sb.requests("status=4xx&limit=1000");
+    assert_eq!(
+        shown.as_array().unwrap().len(),
+        failed["data"].as_array().unwrap().len(),
+        "every 4xx entry and nothing else: {shown} vs {failed}"
+    );
+    choose(&c, "[data-testid=journal-method]", "POST").await;
+    let posts = wait_for(
+        &c,
+        "the method filter applied",
+        "document.querySelector('[data-view=requests]').dataset.since != '0' && \
+         [[...document.querySelectorAll('[data-testid=request]')].map(r => r.dataset.method + ' ' + r.dataset.status)]",
+    )
+    .await;
+    let expected: Vec<String> = sb.requests("method=POST&status=4xx&limit=1000")["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .map(|e| format!("POST {}", e["status"]))
+        .collect();
+    assert_eq!(posts, json!([expected]), "POST and 4xx, newest first");
+    choose(&c, "[data-testid=journal-method]", "").await;
+    choose(&c, "[data-testid=journal-status]", "").await;
+    wait_for(
+        &c,
+        "every row again",
+        "document.querySelectorAll('[data-testid=request]').length >= 3",
+    )
+    .await;
+
+    // Clear: the rows go, and so do the journal's entries (its numbering goes on).
+    let last = sb.requests("limit=1000")["next_since"].as_i64().unwrap();
+    click(&c, "[data-testid=journal-clear]").await;
+    wait_for(
+        &c,
+        "an empty table",
+        "document.querySelectorAll('[data-testid=request]').length == 0",
+    )
+    .await;
+    let left = sb.requests("limit=1000");
+    assert!(
+        left["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["seq"].as_i64().unwrap() > last),
+        "the journal was cleared: {left}"
+    );
+    let after = sb.client_as("Dana Admin").get(METRICSAURUS, &[("fields", "id")]);
+    after.ok("ig_user");
+    let seq = newest_seq(&sb, METRICSAURUS);
+    assert!(seq > last, "numbering goes on after a clear");
+    wait_for(
+        &c,
+        "a request after the clear",
+        &format!("document.querySelector('[data-testid=request][data-seq=\"{seq}\"]')"),
+    )
+    .await;
+
     let errors = console_errors(&c, &driver).await;
     assert!(errors.is_empty(), "console errors: {errors:#?}");
     c.close().await.expect("close the browser");
     let _ = std::fs::remove_dir_all(&profile);
+}
+
+/// Sets a `<select>` to `value` and fires its `change`, as a user picking an option does.
+async fn choose(c: &Client, css: &str, value: &str) {
+    let done = c
+        .execute(
+            "const el = document.querySelector(arguments[0]); if (!el) return false; \
+             el.value = arguments[1]; el.dispatchEvent(new Event('change')); return el.value === arguments[1];",
+            vec![json!(css), json!(value)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("choose {value} in {css}: {e}"));
+    assert_eq!(done, json!(true), "no option {value:?} in {css}");
+}
+
+/// The control plane as the test sees it: with the admin token when the simulator has one.
+struct ControlPlane {
+    client: conformance::client::Client,
+    base: String,
+}
+
+impl ControlPlane {
+    fn open(base: &str) -> Self {
+        let mut client = conformance::client::Client::new(base);
+        client.version = String::new();
+        ControlPlane {
+            client,
+            base: base.to_string(),
+        }
+    }
+
+    fn with_token(base: &str, token: &str) -> Self {
+        let open = Self::open(base);
+        ControlPlane {
+            client: open.client.with_header("Authorization", &format!("Bearer {token}")),
+            base: open.base,
+        }
+    }
+
+    /// `GET /_sim/sandboxes/{id}/requests?{filter}`, checked against `sim_requests`.
+    fn requests(&self, sandbox: &str, filter: &str) -> Value {
+        let r = self
+            .client
+            .get_url(&format!("{}/_sim/sandboxes/{sandbox}/requests?{filter}", self.base));
+        assert_eq!(r.status, 200, "{}", r.text);
+        r.schema("sim_requests");
+        r.body.clone()
+    }
+}
+
+/// The seq of the newest journal entry of `default` whose path ends with `suffix`.
+fn newest_seq(sb: &Sandbox, suffix: &str) -> i64 {
+    newest_entry(&ControlPlane::open(&sb.base_url), &sb.id, suffix)["seq"]
+        .as_i64()
+        .unwrap()
+}
+
+fn newest_entry(control: &ControlPlane, sandbox: &str, suffix: &str) -> Value {
+    let page = control.requests(sandbox, "limit=1000");
+    page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|e| e["path"].as_str().unwrap().ends_with(suffix))
+        .unwrap_or_else(|| panic!("no entry for {suffix}: {page}"))
+        .clone()
+}
+
+/// On the journal view (its first poll done): a Graph read and a Graph error the test makes
+/// now appear as rows without a reload, with the journal's own seq, method, path, status,
+/// error code/subcode and sandbox time.
+async fn journal_shows_requests_live(c: &Client, sb: &Sandbox, control: &ControlPlane) {
+    wait_for(
+        c,
+        "the journal's first poll",
+        "document.querySelector('[data-view=requests]')?.dataset.since > 0",
+    )
+    .await;
+    let graph = sb.client_as("Dana Admin");
+    graph.get(METRICSAURUS, &[("fields", "username")]).ok("ig_user");
+    graph.get("1234", &[("fields", "id")]).graph_error(100, Some(33));
+    for (suffix, status, error) in [(METRICSAURUS, "200", ""), ("/1234", "400", "100/33")] {
+        let entry = newest_entry(control, &sb.id, suffix);
+        let seq = entry["seq"].as_i64().unwrap();
+        let row = wait_for(
+            c,
+            "the request in the journal view",
+            &format!(
+                "(() => {{ const r = document.querySelector('[data-testid=request][data-seq=\"{seq}\"]'); \
+                   return r && [r.dataset.method, r.dataset.path, r.dataset.status, r.dataset.error, r.children[1].textContent]; }})()"
+            ),
+        )
+        .await;
+        // The dashboard prints sandbox time as ISO 8601 in UTC with a Z.
+        let time = simulator::timefmt::iso(entry["time"].as_i64().unwrap()).replace("+0000", "Z");
+        assert_eq!(
+            row,
+            json!(["GET", entry["path"], status, error, time]),
+            "the row of entry {entry}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_protected_mode_the_dashboard_asks_for_the_admin_token_and_works_with_it() {
+    const TOKEN: &str = "browser-admin-s3cret";
+    let mut cfg = conformance::target::test_config();
+    cfg.admin_token = Some(TOKEN.into());
+    let running = simulator::Simulator::new(cfg).spawn(0).expect("start igsim");
+    let base = running.base_url();
+    let control = ControlPlane::with_token(&base, TOKEN);
+
+    // Without the token the control plane answers 401; with it, 200.
+    let refused = ControlPlane::open(&base)
+        .client
+        .get_url(&format!("{base}/_sim/sandboxes/default"));
+    assert_eq!(refused.status, 401, "{}", refused.text);
+    refused.schema("sim_error");
+    let info = control.client.get_url(&format!("{base}/_sim/sandboxes/default"));
+    let sb = Sandbox {
+        id: "default".into(),
+        base_url: base.clone(),
+        info: info.ok("sim_sandbox").clone(),
+    };
+
+    let driver = start_driver();
+    let profile = profile_dir("protected");
+    let c = browser(&driver, &profile).await;
+    c.goto(&format!("{base}/_sim/ui")).await.expect("open the dashboard");
+    let said = wait_for(
+        &c,
+        "the page says the control plane answered 401",
+        "document.querySelector('[data-testid=auth-needed] [data-testid=auth-message]')?.textContent",
+    )
+    .await;
+    let said = said.as_str().unwrap();
+    assert!(said.contains("401") && said.contains("needs its admin token"), "{said}");
+    assert_eq!(
+        c.execute(
+            "return document.querySelectorAll('[data-testid=account-link]').length",
+            vec![]
+        )
+        .await
+        .unwrap(),
+        json!(0),
+        "nothing of the sandbox is shown"
+    );
+    screenshot(&c, "protected").await;
+
+    // A wrong token: refused, and the page says so.
+    enter_token(&c, "not-the-token").await;
+    wait_for(
+        &c,
+        "the refusal",
+        "document.querySelector('[data-testid=auth-message]')?.textContent.includes('refused the token')",
+    )
+    .await;
+
+    // The right one: the overview, and the journal followed live through the token.
+    enter_token(&c, TOKEN).await;
+    wait_for(
+        &c,
+        "the overview",
+        "document.querySelectorAll('[data-testid=account-link]').length >= 5",
+    )
+    .await;
+    click(&c, "[data-testid=nav-requests]").await;
+    journal_shows_requests_live(&c, &sb, &control).await;
+
+    // Only the refused control-plane calls may have logged errors (Chromium logs each 401).
+    let errors = console_errors(&c, &driver).await;
+    assert!(
+        errors.iter().all(|e| e.contains("/_sim/") && e.contains("401")),
+        "console errors: {errors:#?}"
+    );
+    c.close().await.expect("close the browser");
+    let _ = std::fs::remove_dir_all(&profile);
+}
+
+/// Types `token` into the token form and submits it.
+async fn enter_token(c: &Client, token: &str) {
+    wait_for(
+        c,
+        "the token form",
+        "document.querySelector('#token-form input[name=token]')",
+    )
+    .await;
+    let input = c.find(Locator::Css("#token-form input[name=token]")).await.unwrap();
+    input.send_keys(token).await.unwrap();
+    click(c, "#token-form button[type=submit]").await;
 }

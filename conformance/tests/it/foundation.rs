@@ -468,6 +468,23 @@ fn the_control_plane_manages_sandboxes_and_clocks() {
     health.schema("sim_health");
 }
 
+/// `{}` is what many HTTP clients send for "no options": it means the demo world, like no
+/// body at all; an empty world has to be asked for with content.
+#[test]
+fn an_empty_json_object_creates_the_demo_world_and_an_empty_world_needs_content() {
+    let base = conformance::target::shared_simulator().base_url();
+    for body in [None, Some(serde_json::json!({}))] {
+        let sb = sim::new_sandbox(&base, body.as_ref());
+        assert!(!sb.info["users"].as_array().unwrap().is_empty(), "body {body:?}");
+        assert_eq!(sb.ig_id("metricsaurus"), METRICSAURUS, "body {body:?}");
+        sim::delete_sandbox(&sb);
+    }
+    let empty = sim::new_sandbox(&base, Some(&serde_json::json!({ "users": [] })));
+    assert_eq!(empty.info["users"], serde_json::json!([]));
+    assert_eq!(empty.info["instagram_accounts"], serde_json::json!([]));
+    sim::delete_sandbox(&empty);
+}
+
 #[test]
 fn a_sandbox_can_start_on_any_date_and_its_world_is_built_around_it() {
     // `?at=` moves "now" for one sandbox: the world is generated relative to it and the clock

@@ -150,11 +150,16 @@ pub async fn run(state: Arc<State>) {
             if !due {
                 continue;
             }
-            let (cfg, sends) = (cfg.clone(), state.webhooks.sends_for(&id, &cfg));
+            let (cfg, sends, state) = (cfg.clone(), state.webhooks.sends_for(&id, &cfg), state.clone());
             tokio::spawn(async move {
                 let round = sends.running.clone().read_owned().await;
                 let batch = take_due(&cfg, &sb, false);
-                send_all(cfg, sb, sends, round, batch).await;
+                send_all(cfg, sb.clone(), sends, round, batch).await;
+                // The outbox's new state (nobody waits on it: a send whose result is lost is
+                // sent again after a restart).
+                if let Err(e) = state.persist(&sb).await {
+                    tracing::error!(target: "igsim::state", sandbox = %sb.id, "{e}");
+                }
             });
         }
     }

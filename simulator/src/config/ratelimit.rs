@@ -35,6 +35,9 @@ pub struct RateLimitConfig {
     pub user_calls_per_hour: Option<u64>,
     /// HTTP status of error 17 (facts §1.2: "400 or 403", UNCONFIRMED).
     pub user_error_status: u16,
+    /// HTTP status of error 613 (custom limit), which only fault injection sends (facts
+    /// §1.2: "400 or 403", UNCONFIRMED).
+    pub custom_error_status: u16,
 
     /// Pages BUC: calls per Page per `buc_window_seconds` = `buc_calls_per_impression` (4800)
     /// × engaged users (`RATE`, "Business Use Case Rate Limits", Pages: "Calls within 24 hours
@@ -100,6 +103,7 @@ impl Default for RateLimitConfig {
             platform_error_status: 403,
             user_calls_per_hour: None,
             user_error_status: 403,
+            custom_error_status: 403,
             page_engaged_users: 100,
             page_calls_per_day: None,
             page_error: PageLimitError::Buc80001,

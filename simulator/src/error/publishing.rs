@@ -367,26 +367,47 @@ impl GraphError {
         GraphError::invalid_param("Only business accounts can publish stories with the Content Publishing API")
     }
 
-    /// The publishing error a documented subcode stands for (forced failures, container `ERROR`).
-    /// Status-only subcodes without a doc row become -1/<subcode> "unknown upload error".
-    pub fn for_publishing_subcode(subcode: i64, uri: &str, max_image: &str) -> Self {
-        match subcode {
+    /// Every documented publishing error by its subcode (facts §1.5's table and the rows
+    /// outside it), placeholders filled with `uri` and `max_image` or "unknown"; `None` for a
+    /// subcode without a documented error. Fault injection offers exactly these.
+    pub fn documented_publishing_error(subcode: i64, uri: &str, max_image: &str) -> Option<Self> {
+        Some(match subcode {
             2207001 => GraphError::ig_server_error(),
             2207003 => GraphError::media_download_timeout(),
             2207004 => GraphError::image_too_large(max_image),
             2207005 => GraphError::image_format_unsupported("unknown"),
+            2207006 => GraphError::publishing_media_not_found("unknown"),
+            2207008 => GraphError::builder_not_found("unknown"),
             2207009 => GraphError::aspect_ratio_unsupported("unknown"),
+            2207010 => GraphError::caption_too_long(2201, 2200),
             2207020 => GraphError::container_expired(),
+            2207023 => GraphError::unknown_media_type("unknown"),
             2207026 => GraphError::video_format_unsupported(),
+            2207027 => GraphError::container_not_ready(),
+            2207028 => GraphError::carousel_child_count(),
             2207032 => GraphError::create_media_failed(),
+            2207035 => GraphError::product_tag_position_on_video(),
+            2207036 => GraphError::product_tag_position_required(),
+            2207037 => GraphError::product_tag_invalid(),
+            2207040 => GraphError::too_many_user_tags(20),
+            2207042 => GraphError::publish_quota_reached(),
+            2207050 => GraphError::account_restricted(),
             2207051 => GraphError::publishing_spam_block(),
             2207052 => GraphError::media_fetch_failed(uri),
+            2207053 => GraphError::unknown_upload_error(),
             2207057 => GraphError::bad_thumb_offset("unknown"),
-            other => {
-                let mut e = GraphError::unknown_upload_error();
-                e.subcode = Some(other);
-                e
-            }
-        }
+            2207089 => GraphError::carousel_item_standalone(),
+            _ => return None,
+        })
+    }
+
+    /// The publishing error a subcode stands for (forced failures, container `ERROR`): the
+    /// documented one, else -1/<subcode> "unknown upload error" (status-only subcodes).
+    pub fn for_publishing_subcode(subcode: i64, uri: &str, max_image: &str) -> Self {
+        GraphError::documented_publishing_error(subcode, uri, max_image).unwrap_or_else(|| {
+            let mut e = GraphError::unknown_upload_error();
+            e.subcode = Some(subcode);
+            e
+        })
     }
 }

@@ -58,4 +58,14 @@ impl GraphError {
     pub fn user_request_limit(status: u16) -> Self {
         GraphError::of(limit(status), 17, "(#17) User request limit reached")
     }
+
+    /// Custom per-endpoint limit (facts §1.3: code 613 from `RATE`, `(#613) Calls to this api
+    /// have exceeded the rate limit.`, message and HTTP UNCONFIRMED). Fault injection only.
+    pub fn custom_rate_limit(status: u16) -> Self {
+        GraphError::of(
+            limit(status),
+            613,
+            "(#613) Calls to this api have exceeded the rate limit.",
+        )
+    }
 }

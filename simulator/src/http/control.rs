@@ -1,14 +1,18 @@
 //! The control plane under `/_sim/`: its admin-token check, its one error type
 //! ([`ControlError`]), its answers ([`Reply`], [`render`]) and its one body reader
 //! ([`body_json`]). Plain JSON, never a Graph path; its routes are rows of THE route table
-//! (`http::routes`), its handlers one file per area below (sandboxes and clocks, events,
-//! webhooks, publishing, rate limits, login, the dashboard's files).
+//! (`http::routes`), its handlers one file per area below (sandboxes and clocks, snapshots, the
+//! request journal, fault rules, events, webhooks, publishing, rate limits, login, the
+//! dashboard's files).
 
 pub mod events;
+pub mod faults;
+pub mod journal;
 pub mod login;
 pub mod publishing;
 pub mod ratelimit;
 pub mod sandboxes;
+pub mod snapshots;
 pub mod ui;
 pub mod webhooks;
 
@@ -69,6 +73,9 @@ impl From<SandboxError> for ControlError {
             SandboxError::BadId(id) => Self::bad_request(format!("bad sandbox id {id:?}: use 1-64 of A-Z a-z 0-9 - _")),
             SandboxError::BadWorld(msg) => Self::bad_request(format!("bad seed world: {msg}")),
             SandboxError::Protected => Self::bad_request("the default sandbox cannot be deleted (reset it instead)"),
+            SandboxError::TokensTaken(other) => Self::conflict(format!(
+                "this snapshot's tokens belong to sandbox {other} (a token names one sandbox): delete {other} first, or restore with ?id={other}&replace=true"
+            )),
             SandboxError::Full(max) => Self::new(
                 429,
                 format!(

@@ -110,7 +110,7 @@ fn validate(state: &State, req: &GraphRequest, flavour: Flavour) -> Result<Dialo
 
 /// The sandbox a dialog serves: one whose app is `client_id` and which registered
 /// `redirect_uri`; else `default` when its app is `client_id` and the URI is allowed there.
-fn select_sandbox(state: &State, client_id: &str, redirect_uri: &str) -> Option<Arc<Sandbox>> {
+pub(crate) fn select_sandbox(state: &State, client_id: &str, redirect_uri: &str) -> Option<Arc<Sandbox>> {
     let app_is = |w: &World| w.app.id.to_string() == client_id;
     for id in state.sandboxes.ids() {
         let Some(sb) = state.sandboxes.get(&id) else { continue };

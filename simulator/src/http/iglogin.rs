@@ -205,11 +205,15 @@ pub fn subscribed_apps(ctx: &mut Ctx) -> GraphResult<Value> {
 pub fn code_exchange(state: &State, req: &GraphRequest) -> Response<Body> {
     match code_exchange_value(state, req) {
         Ok(v) => sim_json(200, &v),
-        Err(e) => sim_json(
-            400,
-            // `{"error_type","code","error_message"}` in production's key order.
-            &json!({ "error_type": "OAuthException", "code": 400, "error_message": e.message }),
-        ),
+        Err(e) => {
+            let mut r = sim_json(
+                400,
+                // `{"error_type","code","error_message"}` in production's key order.
+                &json!({ "error_type": "OAuthException", "code": 400, "error_message": e.message }),
+            );
+            crate::http::response::mark_error(&mut r, 400, None);
+            r
+        }
     }
 }
 

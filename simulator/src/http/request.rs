@@ -188,6 +188,18 @@ pub fn split_path(path: &str) -> Option<Vec<String>> {
     path.split('/').filter(|s| !s.is_empty()).map(percent_decode).collect()
 }
 
+/// A request path split as path patterns see it (`crate::pattern`): its version (if the first
+/// segment is one) and the decoded segments after it. `None` when a segment is not valid
+/// percent-encoded UTF-8.
+pub fn split_versioned(path: &str) -> Option<(Option<ApiVersion>, Vec<String>)> {
+    let mut segments = split_path(path)?;
+    let version = segments.first().and_then(|s| ApiVersion::parse(s));
+    if version.is_some() {
+        segments.remove(0);
+    }
+    Some((version, segments))
+}
+
 fn percent_decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());

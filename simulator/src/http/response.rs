@@ -2,6 +2,7 @@
 
 use crate::config::ApiVersion;
 use crate::error::GraphError;
+use crate::journal::ErrorCode;
 use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode};
 use http_body_util::Full;
@@ -41,6 +42,17 @@ pub fn graph_bytes(status: u16, body: Vec<u8>, version: ApiVersion, trace: &str)
     r
 }
 
+/// Marks an answer with the Graph error it carries (in its extensions, never sent), for the
+/// request journal and the request log.
+pub fn mark_error(r: &mut Response<Body>, code: i64, subcode: Option<i64>) {
+    r.extensions_mut().insert(ErrorCode { code, subcode });
+}
+
+/// The Graph error an answer carries, if it was marked ([`mark_error`]).
+pub fn error_of(r: &Response<Body>) -> Option<ErrorCode> {
+    r.extensions().get::<ErrorCode>().copied()
+}
+
 /// The `{"error": {...}}` body: `message`, `type`, `code`, then `error_subcode`,
 /// `is_transient`, `error_user_title`, `error_user_msg` when the error has them, and
 /// `fbtrace_id` (facts §1.1 key order).
@@ -73,6 +85,7 @@ pub fn error_body(e: &GraphError, fbtrace_id: &str) -> Value {
 pub fn graph_error(e: &GraphError, version: ApiVersion, trace: &str, suppress_http_code: bool) -> Response<Body> {
     let status = if suppress_http_code { 200 } else { e.status() };
     let mut r = graph_json(status, &error_body(e, trace), version, trace);
+    mark_error(&mut r, e.code, e.subcode);
     if let Some(kind) = e.envelope.www_authenticate {
         let msg = e.message.replace('"', "'");
         if let Ok(v) = HeaderValue::from_str(&format!("OAuth \"Facebook Platform\" \"{kind}\" \"{msg}\"")) {
@@ -100,6 +113,11 @@ pub fn bytes(status: u16, body: Bytes, content_type: &'static str) -> Response<B
 /// `api.instagram.com` code exchange, which carry none either.
 pub fn sim_json(status: u16, value: &Value) -> Response<Body> {
     let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
+    base(status, body, "application/json")
+}
+
+/// A control-plane answer whose JSON is already written (a sandbox snapshot).
+pub fn json_bytes(status: u16, body: Vec<u8>) -> Response<Body> {
     base(status, body, "application/json")
 }
 

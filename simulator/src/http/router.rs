@@ -5,7 +5,8 @@
 //!
 //! ```text
 //! server::respond -> router::handle -> routes::raw_route       (control plane, CDN, upload)
-//!                                   -> request::parse -> routes::graph_route
+//!                                   -> exchange::graph (faults, journal, log, state dir) ->
+//!                                      request::parse -> routes::graph_route
 //!                                        -> Page (dialogs) | Async (handshake) | prefetch
 //!                                        -> call: token -> sandbox.with_world(authenticate,
 //!                                           ratelimit::admit, routes::resolve_route, handler)
@@ -13,6 +14,7 @@
 //! ```
 
 use crate::app::State;
+use crate::config::ApiVersion;
 use crate::error::{GraphError, GraphResult};
 use crate::http::control;
 use crate::http::graph::{authenticate, Ctx, WorldAccess};
@@ -20,30 +22,63 @@ use crate::http::json::Json;
 use crate::http::request::{self, GraphRequest, RawRequest, Verb};
 use crate::http::response::{graph_bytes, graph_error, graph_json, plain, Body};
 use crate::http::routes::{self, Auth, BeforeLock, Handler, Route};
-use crate::http::{iglogin, publishing, ratelimit};
+use crate::http::{exchange, iglogin, publishing, ratelimit};
 use crate::model::login::Flavour;
 use http::Response;
 use serde_json::Value;
 
-/// Answers one request.
-pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
+/// Answers one request: the raw surface's own routes (control plane, CDN, dashboard files)
+/// through `http::exchange::plain`, and an app's API calls (the Graph surface and the upload
+/// host) through `http::exchange::graph` (fault rules, journal, log line, durability point)
+/// around [`serve`]. `Err` closes the connection without an answer (an injected fault).
+pub async fn handle(state: &State, raw: RawRequest) -> Result<Response<Body>, exchange::Dropped> {
     if let Some(segments) = request::split_path(&raw.path) {
         let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
         if let Some(route) = routes::raw_route(&raw.method, &segs) {
-            return raw_route(state, route, raw, &segs).await;
+            if !route.journaled {
+                return Ok(exchange::plain(state, route, raw, segments).await);
+            }
+            return exchange::graph(state, raw, Some((route, segments))).await;
         }
     }
+    exchange::graph(state, raw, None).await
+}
+
+/// An API call as the route table receives it from the exchange.
+pub(crate) enum Incoming {
+    /// A raw route's call (the upload host): the request as sent and its path segments.
+    Raw(&'static Route, RawRequest, Vec<String>),
+    Parsed(GraphRequest),
+    /// The request could not be parsed: the error to answer, in this version.
+    Unparsable(GraphError, ApiVersion),
+}
+
+/// Parses a Graph request and settles the version serving it, which follows the clock of the
+/// token's sandbox (release and expiry dates, version.rs).
+pub(crate) async fn parse(state: &State, raw: RawRequest) -> Incoming {
     let cfg = &state.sandboxes.config;
-    let trace = state.traces.next();
     let default_now = state.clock_of(None);
-    let mut req = match request::parse(raw, cfg, default_now).await {
-        Ok(r) => r,
-        Err(e) => return graph_error(&e, cfg.served_version(None, default_now), &trace, false),
+    match request::parse(raw, cfg, default_now).await {
+        Ok(mut req) => {
+            req.version = cfg.served_version(req.requested, state.clock_of(req.token.as_deref()));
+            Incoming::Parsed(req)
+        }
+        Err(e) => Incoming::Unparsable(e, cfg.served_version(None, default_now)),
+    }
+}
+
+/// Serves an API call: a raw route's, or a Graph call through its route.
+pub(crate) async fn serve(state: &State, incoming: Incoming) -> Response<Body> {
+    let mut req = match incoming {
+        Incoming::Raw(route, raw, segments) => {
+            let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
+            return raw_route(state, route, raw, &segs).await;
+        }
+        Incoming::Unparsable(e, version) => return graph_error(&e, version, &state.traces.next(), false),
+        Incoming::Parsed(req) => req,
     };
-    // The served version follows the clock of the token's sandbox (release and expiry dates,
-    // version.rs).
+    let trace = state.traces.next();
     let now = state.clock_of(req.token.as_deref());
-    req.version = cfg.served_version(req.requested, now);
     if let Err(e) = request::check_released(req.requested, now, &req.segments) {
         return graph_error(&e, req.version, &trace, false);
     }
@@ -80,7 +115,7 @@ pub async fn handle(state: &State, raw: RawRequest) -> Response<Body> {
 
 /// A raw-surface request: the control plane (behind its admin token), the CDN, the upload
 /// host.
-async fn raw_route(state: &State, route: &Route, raw: RawRequest, segs: &[&str]) -> Response<Body> {
+pub(crate) async fn raw_route(state: &State, route: &Route, raw: RawRequest, segs: &[&str]) -> Response<Body> {
     if route.auth == Auth::Admin {
         if let Err(refused) = control::authorize(&state.sandboxes.config, &raw.headers) {
             return refused;

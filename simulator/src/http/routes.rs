@@ -16,7 +16,8 @@
 use crate::app::State;
 use crate::error::{GraphError, GraphResult};
 use crate::http::control::{self, events, login, publishing as control_publishing, ratelimit as control_ratelimit};
-use crate::http::control::{sandboxes, ui, webhooks as control_webhooks, ControlError, ControlResult};
+use crate::http::control::{faults, journal, sandboxes, snapshots, ui, webhooks as control_webhooks};
+use crate::http::control::{ControlError, ControlResult};
 use crate::http::graph::{read_many, read_node_into, Ctx};
 use crate::http::request::{GraphRequest, RawRequest, Verb};
 use crate::http::response::Body;
@@ -246,6 +247,10 @@ pub struct Route {
     /// Whether `fields=` is a field selection (everywhere but webhook subscriptions, where it
     /// lists webhook fields).
     pub fields_select: bool,
+    /// Whether its requests are an app's calls to the API (the Graph surface and the upload
+    /// host): recorded in the sandbox's journal, open to its fault rules and, with a state
+    /// directory, persisted before the answer (`http::exchange`).
+    pub journaled: bool,
 }
 
 const fn graph(methods: Methods, path: &'static [Seg], f: GraphFn) -> Route {
@@ -268,6 +273,7 @@ const fn written(methods: Methods, path: &'static [Seg], f: WrittenFn) -> Route 
         auth: Auth::Admin,
         when: None,
         fields_select: true,
+        journaled: true,
     }
 }
 
@@ -284,6 +290,7 @@ const fn raw(path: &'static [Seg], handler: Handler) -> Route {
         auth: Auth::Public,
         when: None,
         fields_select: true,
+        journaled: false,
     }
 }
 
@@ -304,6 +311,14 @@ const fn sim_async(methods: Methods, path: &'static [Seg], f: ControlAsyncFn) ->
 }
 
 impl Route {
+    /// A raw route whose requests are an app's API calls (the upload host).
+    const fn journaled(self) -> Self {
+        Route {
+            journaled: true,
+            ..self
+        }
+    }
+
     const fn writes(self) -> Self {
         Route {
             world: World::Writes,
@@ -380,8 +395,40 @@ pub static ROUTES: &[Route] = &[
     sim(GET, &[SIM, SANDBOXES, SB], |_, r| {
         Ok(sandboxes::describe(r.sandbox()).into())
     }),
-    sim(DELETE, &[SIM, SANDBOXES, SB], |st, r| {
-        sandboxes::delete(st, &r.sandbox().id)
+    sim_async(DELETE, &[SIM, SANDBOXES, SB], delete_sandbox),
+    sim(GET, &[SIM, SANDBOXES, SB, Lit("export")], |_, r| {
+        snapshots::export(r.sandbox())
+    }),
+    sim(GET, &[SIM, SANDBOXES, SB, Lit("requests")], |_, r| {
+        journal::requests(r.sandbox(), r.raw.query.as_deref())
+    }),
+    sim(GET, &[SIM, SANDBOXES, SB, Lit("requests"), Lit("count")], |_, r| {
+        journal::count(r.sandbox(), r.raw.query.as_deref())
+    }),
+    sim(DELETE, &[SIM, SANDBOXES, SB, Lit("requests")], |_, r| {
+        Ok(journal::clear(r.sandbox()))
+    }),
+    sim(ANY, &[SIM, SANDBOXES, SB, Lit("requests"), Rest], |_, _| {
+        Err(ControlError::not_found(
+            "the journal answers GET requests, GET requests/count and DELETE requests",
+        ))
+    }),
+    sim(GET, &[SIM, SANDBOXES, SB, Lit("faults")], |_, r| {
+        Ok(faults::list(r.sandbox()))
+    }),
+    sim(POST, &[SIM, SANDBOXES, SB, Lit("faults")], |st, r| {
+        faults::add(r.sandbox(), &r.raw.body, &st.sandboxes.config)
+    }),
+    sim(DELETE, &[SIM, SANDBOXES, SB, Lit("faults")], |_, r| {
+        Ok(faults::clear(r.sandbox()))
+    }),
+    sim(DELETE, &[SIM, SANDBOXES, SB, Lit("faults"), Any], |_, r| {
+        faults::remove(r.sandbox(), r.arg(0))
+    }),
+    sim(ANY, &[SIM, SANDBOXES, SB, Lit("faults"), Rest], |_, _| {
+        Err(ControlError::not_found(
+            "fault rules answer GET faults, POST faults, DELETE faults and DELETE faults/{rule-id}",
+        ))
     }),
     sim_async(POST, &[SIM, SANDBOXES, SB, Lit("reset")], reset_sandbox),
     sim(GET, &[SIM, SANDBOXES, SB, Lit("clock")], |_, r| {
@@ -557,11 +604,13 @@ pub static ROUTES: &[Route] = &[
     raw(
         &[Lit("ig-api-upload"), Any, Any],
         Handler::Raw(|st, r, args| Box::pin(upload::upload(st, r, args))),
-    ),
+    )
+    .journaled(),
     raw(
         &[Lit("ig-api-upload"), Rest],
         Handler::Raw(|_, r, _| Box::pin(async move { upload::bad_uri(&r) })),
-    ),
+    )
+    .journaled(),
     // ---- the Graph surface, outside the Graph flow ---------------------------------------
     // The login dialogs (HTML) and api.instagram.com's code exchange (its own envelope).
     Route::page(ANY, &[Lit("oauth"), Lit("authorize")], dialog::instagram),
@@ -791,6 +840,10 @@ fn fallback(ctx: &mut Ctx, a: &Args) -> GraphResult<Value> {
 
 fn create_sandbox<'a>(st: &'a State, r: &'a ControlReq<'a>) -> BoxFuture<'a, ControlResult> {
     Box::pin(sandboxes::create(st, r.raw.query.as_deref(), &r.raw.body))
+}
+
+fn delete_sandbox<'a>(st: &'a State, r: &'a ControlReq<'a>) -> BoxFuture<'a, ControlResult> {
+    Box::pin(sandboxes::delete(st, &r.sandbox().id))
 }
 
 fn reset_sandbox<'a>(st: &'a State, r: &'a ControlReq<'a>) -> BoxFuture<'a, ControlResult> {

@@ -6,7 +6,7 @@ use crate::ids::{AppId, IgUserId, PageId, UserId};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct App {
     pub id: AppId,
     pub name: String,
@@ -35,7 +35,7 @@ impl App {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FbUser {
     pub id: UserId,
     pub name: String,
@@ -79,7 +79,7 @@ impl Task {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Page {
     pub id: PageId,
     pub name: String,
@@ -120,7 +120,7 @@ impl IgAccountType {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IgUser {
     pub id: IgUserId,
     pub ig_id: u64,
@@ -149,7 +149,7 @@ impl IgUser {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum TokenKind {
     User(UserId),
     Page {
@@ -177,7 +177,7 @@ pub enum Revocation {
     SessionInvalid,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Token {
     pub kind: TokenKind,
     pub scopes: BTreeSet<String>,

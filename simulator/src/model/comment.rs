@@ -3,9 +3,10 @@
 
 use super::{TimeKey, World};
 use crate::ids::{CommentId, IdKind, IgUserId, MediaId};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Comment {
     pub id: CommentId,
     pub media: MediaId,
@@ -19,6 +20,7 @@ pub struct Comment {
     pub hidden: bool,
     pub like_count: u64,
     /// Replies by time (top-level comments only).
+    #[serde(with = "super::json::pairs")]
     pub replies: BTreeMap<TimeKey, CommentId>,
 }
 

@@ -4,6 +4,7 @@
 use super::window::Window;
 use super::{Media, ProductType, TimeKey, World};
 use crate::ids::{stable_hash, HashtagId, IdKind, IgUserId, MediaId};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Ids the documentation prints; every other name gets a stable derived id.
@@ -75,7 +76,7 @@ pub fn caption_hashtags(caption: &str) -> Vec<String> {
 }
 
 /// One account's search of one hashtag: when it first counted, and an insertion tie-break.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Search {
     pub first: i64,
     pub seq: u64,
@@ -94,7 +95,7 @@ pub enum SearchOutcome {
     Repeat,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Hashtags {
     /// Every hashtag the sandbox has seen (in a caption or a search): id -> name.
     pub names: BTreeMap<HashtagId, String>,

@@ -8,6 +8,7 @@
 use super::account::{Token, TokenKind};
 use super::World;
 use crate::ids::{stable_hash, IgUserId, UserId};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The permissions (scope values) of Instagram Login, as the Business Login page lists them
@@ -46,7 +47,7 @@ pub enum Flavour {
 
 /// Who granted a code: a Facebook user (Facebook Login) or an IG professional account
 /// (Instagram Login).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Grantor {
     User(UserId),
     Instagram(IgUserId),
@@ -62,7 +63,7 @@ impl Grantor {
 }
 
 /// An authorization code from a login dialog (or the control plane's headless issue).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AuthCode {
     pub grantor: Grantor,
     /// Exactly the permissions ticked in the dialog.
@@ -84,7 +85,7 @@ pub enum CodeRefusal {
 }
 
 /// The login state of a sandbox: outstanding codes and the app's redirect URIs.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Login {
     pub codes: BTreeMap<String, AuthCode>,
     /// "Valid OAuth Redirect URIs" of the sandbox app; empty = any loopback URI.

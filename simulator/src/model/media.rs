@@ -62,11 +62,24 @@ pub struct UserTag {
     pub y: f64,
 }
 
-/// A file igsim received: its bytes and the `Content-Type` they were judged to be.
+/// A file igsim received: its bytes and the `Content-Type` they were judged to be. Written
+/// as its bytes alone (base64); the type is judged again when read back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceivedFile {
     pub bytes: Bytes,
     pub content_type: &'static str,
+}
+
+impl Serialize for ReceivedFile {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        super::json::base64_bytes::serialize(&self.bytes, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ReceivedFile {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        super::json::base64_bytes::deserialize(d).map(ReceivedFile::new)
+    }
 }
 
 impl ReceivedFile {
@@ -87,7 +100,7 @@ impl ReceivedFile {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Media {
     pub id: MediaId,
     pub ig_id: u64,
@@ -113,6 +126,7 @@ pub struct Media {
     /// The album this item belongs to.
     pub parent: Option<MediaId>,
     /// Top-level comments by time.
+    #[serde(with = "super::json::pairs")]
     pub comments: BTreeMap<TimeKey, CommentId>,
     pub user_tags: Vec<UserTag>,
     /// Collaborator usernames (invited co-authors).

@@ -103,7 +103,7 @@ impl Status {
 }
 
 /// A resumable upload's progress (`upload_type=resumable`, facts §4.4).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Upload {
     pub bytes_transferred: u64,
     pub file_size: Option<u64>,
@@ -176,7 +176,7 @@ pub fn sample_copyright_match() -> CopyrightMatch {
 }
 
 /// A published video's copyright check (`copyright_check_information`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CopyrightInfo {
     pub matches: Vec<CopyrightMatch>,
 }
@@ -199,7 +199,7 @@ impl InviteStatus {
 }
 
 /// Everything a container was created with.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewContainer {
     pub owner: IgUserId,
     pub kind: ContainerKind,
@@ -217,8 +217,10 @@ pub struct NewContainer {
     pub product_tags: Option<TagList>,
     pub children: Vec<ContainerId>,
     /// The file igsim downloaded for `image_url`/`video_url` (`--media-fetch`), if kept.
+    #[serde(with = "super::json::opt_base64_bytes")]
     pub file: Option<Bytes>,
     /// The file downloaded for `cover_url`, if kept.
+    #[serde(with = "super::json::opt_base64_bytes")]
     pub cover_file: Option<Bytes>,
     /// `alt_text` of an image (single or carousel item); `None` for everything else.
     pub alt_text: Option<String>,
@@ -231,7 +233,7 @@ pub struct NewContainer {
     pub copyright_match: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Container {
     pub id: ContainerId,
     pub spec: NewContainer,
@@ -294,14 +296,14 @@ impl Container {
 }
 
 /// One API publish, for the quota windows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublishRecord {
     pub at: i64,
     pub media: MediaId,
 }
 
 /// The publishing state of a sandbox (one field on `World`).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Publishing {
     pub containers: BTreeMap<ContainerId, Container>,
     /// When each account created its containers, oldest first (the container cap's window is

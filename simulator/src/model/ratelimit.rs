@@ -16,10 +16,11 @@ use super::window::{Counter, Window};
 use super::World;
 use crate::config::RateLimitConfig;
 use crate::ids::{IgUserId, PageId, UserId};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Per-sandbox replacements of the process defaults (control plane).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Overrides {
     pub buc_calls_per_day: Option<u64>,
     pub platform_calls_per_hour: Option<u64>,
@@ -35,7 +36,7 @@ pub struct Overrides {
 /// The rate-limit state of a sandbox: per-request bookkeeping, kept beside the world under
 /// its own lock (`Sandbox::with_rate_limits`), so counting a call never waits for a response
 /// being rendered (issue 12).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct RateLimits {
     pub overrides: Overrides,
     buc: BTreeMap<IgUserId, Counter>,

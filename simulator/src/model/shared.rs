@@ -5,6 +5,7 @@
 //! Cloning a [`World`](super::World) copies pointers, not objects; the first change to a
 //! shared object copies that object (and, in a [`Map`], the O(log n) tree nodes above it).
 
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::ops::{Bound, Deref, DerefMut};
 use std::sync::Arc;
@@ -50,6 +51,19 @@ impl<T: Clone> DerefMut for Shared<T> {
 impl<T> From<T> for Shared<T> {
     fn from(value: T) -> Self {
         Shared::new(value)
+    }
+}
+
+/// Written and read as the value itself (snapshots do not see the sharing).
+impl<T: Serialize> Serialize for Shared<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Shared<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        T::deserialize(d).map(Shared::new)
     }
 }
 

@@ -78,7 +78,7 @@ impl ReviewStatus {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Catalog {
     pub id: u64,
     pub name: String,
@@ -89,7 +89,7 @@ pub struct Catalog {
     pub products: BTreeSet<u64>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Product {
     pub id: u64,
     pub catalog: u64,
@@ -201,13 +201,14 @@ impl TagTarget {
 }
 
 /// The shopping state of a world: one field on [`World`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Shopping {
     pub catalogs: BTreeMap<u64, Catalog>,
     pub products: BTreeMap<u64, Product>,
     /// Product tags on published media, in tagging order.
     pub media_tags: BTreeMap<MediaId, Vec<ProductTag>>,
     /// When each account's media became tagged posts (the 25-per-24h quota).
+    #[serde(with = "super::json::nested_pairs")]
     pub tagged_posts: BTreeMap<IgUserId, BTreeMap<TimeKey, MediaId>>,
 }
 
@@ -237,7 +238,7 @@ pub fn tag_eligible(world: &World, owner: IgUserId) -> bool {
 }
 
 /// One value of a tag object as the client gave it (`http::input` reads the JSON).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum Given<T> {
     /// Absent or `null`.
     Missing,
@@ -249,7 +250,7 @@ pub enum Given<T> {
 
 /// One object of a tag list (`product_tags`, `updated_tags`, `deleted_tags`), its values read
 /// but not yet judged: the rules are here, in the order production applies them.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TagInput {
     pub product_id: Given<u64>,
     pub merchant_id: Given<u64>,
@@ -259,7 +260,7 @@ pub struct TagInput {
 
 /// A tag list parameter as the client gave it: a list of tag objects, or something else
 /// (answered with the parameter's "malformed" error where the list is judged).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum TagList {
     Items(Vec<TagInput>),
     Malformed,

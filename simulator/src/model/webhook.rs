@@ -6,6 +6,7 @@ use super::window::Window;
 use super::{IgAccountType, World};
 use crate::config::Config;
 use crate::ids::{CommentId, IgUserId, MediaId, PageId, UserId};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Fields of the `instagram` webhooks object (facts §6.4). Only the first four are produced
@@ -31,7 +32,7 @@ pub const EMITTED_FIELDS: &[&str] = &["comments", "live_comments", "mentions", "
 
 /// What one webhook change says, as the model knows it (facts §6.3); the JSON production
 /// sends for each (`value`) is written by `io::webhooks`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Event {
     /// `comments` (`live_comments` when `live`): a comment or reply by someone else.
     Comment {
@@ -52,6 +53,7 @@ pub enum Event {
     /// `story_insights`: a story's metrics when it expired ([`story_metrics`]).
     StoryInsights {
         media: MediaId,
+        #[serde(with = "story_metric_names")]
         metrics: Vec<(&'static str, i64)>,
     },
 }
@@ -96,7 +98,7 @@ pub fn instagram_login_allows(field: &str, granted: &BTreeSet<String>) -> bool {
 
 /// `POST /me/subscribed_apps` with an Instagram User token (Instagram Login): the account
 /// sends the app the fields it subscribed, as its grants allow.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InstagramLoginInstall {
     pub subscribed_fields: Vec<String>,
     /// The permissions of the token that subscribed.
@@ -104,7 +106,7 @@ pub struct InstagramLoginInstall {
 }
 
 /// `POST /{app-id}/subscriptions` for `object=instagram`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AppSubscription {
     pub callback_url: String,
     pub verify_token: String,
@@ -114,14 +116,14 @@ pub struct AppSubscription {
 }
 
 /// `POST /{page-id}/subscribed_apps`: the app installed on a Page by a user with a role.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PageInstall {
     /// Whose page token installed it: their granted permissions gate each field.
     pub user: UserId,
     pub subscribed_fields: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DeliveryState {
     /// Waiting for its next attempt (`next_due`).
     Pending,
@@ -145,7 +147,7 @@ impl DeliveryState {
 
 /// One try at delivering: when (sandbox time), the HTTP status or the transport error, and
 /// the POST ([`Post`]) the change went out in.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Attempt {
     pub at: i64,
     pub status: Option<u16>,
@@ -159,7 +161,7 @@ impl Attempt {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Delivery {
     pub id: u64,
     pub ig_user: IgUserId,
@@ -190,7 +192,7 @@ pub struct Outgoing {
 
 /// A POST as sent (the control plane shows it byte for byte): the changes it carried and what
 /// the callback answered.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Post {
     pub id: u64,
     pub at: i64,
@@ -204,7 +206,7 @@ pub struct Post {
 }
 
 /// The webhook state of one world: one field on [`World`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Webhooks {
     pub subscription: Option<AppSubscription>,
     pub pages: BTreeMap<PageId, PageInstall>,
@@ -245,7 +247,7 @@ pub fn next_attempt(offsets: &[i64], window: i64, first_due: i64, failed_at: i64
 
 /// One `entry` of a webhook body: the account it is about, its time, and its changes in
 /// order (facts §6.3).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     pub ig_user: IgUserId,
     pub time: i64,
@@ -292,17 +294,43 @@ pub fn story_metrics(
     };
     let s = crate::model::insights::snapshot(world, m, expired_at, now, story_lifetime);
     // navigation: tap_forward, tap_back, tap_exit, swipe_forward
-    let raw = [
-        ("exits", s.navigation[2]),
-        ("replies", s.replies),
-        ("reach", s.reach),
-        ("taps_forward", s.navigation[0]),
-        ("taps_back", s.navigation[1]),
-        ("impressions", s.impressions),
+    let values = [
+        s.navigation[2],
+        s.replies,
+        s.reach,
+        s.navigation[0],
+        s.navigation[1],
+        s.impressions,
     ];
-    raw.iter()
-        .map(|(k, v)| (*k, if *v < 5 { -1 } else { *v as i64 }))
+    STORY_METRICS
+        .iter()
+        .zip(values)
+        .map(|(k, v)| (*k, if v < 5 { -1 } else { v as i64 }))
         .collect()
+}
+
+/// The `story_insights` metrics, in the order a change lists them.
+const STORY_METRICS: [&str; 6] = ["exits", "replies", "reach", "taps_forward", "taps_back", "impressions"];
+
+/// A story's metrics in a snapshot: `[["exits", n], …]`, the names read back as
+/// [`STORY_METRICS`]' own.
+mod story_metric_names {
+    use super::STORY_METRICS;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(m: &[(&'static str, i64)], s: S) -> Result<S::Ok, S::Error> {
+        m.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(&'static str, i64)>, D::Error> {
+        Vec::<(String, i64)>::deserialize(d)?
+            .into_iter()
+            .map(|(name, v)| match STORY_METRICS.iter().find(|m| **m == name) {
+                Some(m) => Ok((*m, v)),
+                None => Err(serde::de::Error::custom(format!("unknown story metric {name:?}"))),
+            })
+            .collect()
+    }
 }
 
 impl Webhooks {
@@ -595,6 +623,18 @@ impl World {
                 d.state = DeliveryState::Dropped;
                 d.next_due = None;
             }
+        }
+    }
+
+    /// After a restart: deliveries that were being sent when the process stopped are due
+    /// again now (webhooks are delivered at least once; whether the receiver got them is not
+    /// known).
+    pub fn requeue_in_flight_webhooks(&mut self, now: i64) {
+        let Webhooks { deliveries, due, .. } = &mut *self.webhooks;
+        for d in deliveries.values_mut().filter(|d| d.state == DeliveryState::InFlight) {
+            d.state = DeliveryState::Pending;
+            d.next_due = Some(now);
+            due.insert((now, d.id));
         }
     }
 

@@ -9,6 +9,7 @@
 //! keeping each one (rate limits).
 
 use super::TimeKey;
+use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::ops::RangeInclusive;
 
@@ -59,7 +60,7 @@ impl Window {
 
 /// Events inside a moving window, bucketed by second, oldest first: counts without keeping
 /// each event (the rate limits' calls).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Counter {
     slots: VecDeque<(i64, u64)>,
     total: u64,

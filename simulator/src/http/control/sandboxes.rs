@@ -139,7 +139,7 @@ pub fn clock_json(sandbox: &Sandbox) -> Value {
 
 /// Runs a world build on the blocking pool (never on a request-serving thread), at most
 /// [`State::builds`] at a time.
-async fn build_off_thread<T: Send + 'static>(
+pub(super) async fn build_off_thread<T: Send + 'static>(
     state: &State,
     build: impl FnOnce() -> Result<T, String> + Send + 'static,
 ) -> Result<T, SandboxError> {
@@ -160,6 +160,9 @@ const EARLIEST_START: i64 = 1_262_304_000;
 /// so a test can meet the API as it was on a date (the version timeline's cut-overs, an app's
 /// creation date).
 pub async fn create(state: &State, query: Option<&str>, body: &Bytes) -> ControlResult {
+    if crate::snapshot::is_snapshot(body) {
+        return super::snapshots::restore(state, query, body).await;
+    }
     let seed = match query_param(query, "seed").map(|s| s.parse::<u64>()) {
         None => None,
         Some(Ok(n)) => Some(n),
@@ -176,7 +179,7 @@ pub async fn create(state: &State, query: Option<&str>, body: &Bytes) -> Control
     };
     let id = state.sandboxes.reserve(query_param(query, "id"))?;
     let cfg = state.sandboxes.config.clone();
-    let world = (!body.iter().all(u8::is_ascii_whitespace)).then(|| body.clone());
+    let world = (!no_options(body)).then(|| body.clone());
     let default_world = world.is_none().then(|| state.default_world.clone());
     let bases = state.sandboxes.bases();
     let built = build_off_thread(state, move || {
@@ -188,10 +191,19 @@ pub async fn create(state: &State, query: Option<&str>, body: &Bytes) -> Control
     })
     .await;
     let s = built.and_then(|sb| state.sandboxes.insert(sb))?;
+    super::snapshots::persisted(state, &s).await?;
     Ok(Reply {
         status: 201,
         body: describe(&s),
     })
+}
+
+/// Whether a `POST /_sim/sandboxes` body asks for nothing: empty, whitespace, or `{}` (what
+/// many HTTP clients send for "no options"). Such a sandbox gets the default world; an empty
+/// world has to be asked for with content, e.g. `{"users": []}`.
+fn no_options(body: &Bytes) -> bool {
+    body.iter().all(u8::is_ascii_whitespace)
+        || serde_json::from_slice::<serde_json::Map<String, Value>>(body).is_ok_and(|m| m.is_empty())
 }
 
 /// `POST /_sim/sandboxes/{id}/reset`.
@@ -202,10 +214,12 @@ pub async fn reset(state: &State, sb: &Arc<Sandbox>) -> ControlResult {
     Ok(describe(sb).into())
 }
 
-/// `DELETE /_sim/sandboxes/{id}`.
-pub fn delete(state: &State, id: &str) -> ControlResult {
+/// `DELETE /_sim/sandboxes/{id}`: gone from memory and, with a state directory, from disk
+/// before the answer.
+pub async fn delete(state: &State, id: &str) -> ControlResult {
     state.sandboxes.delete(id)?;
     state.webhooks.forget(id);
+    state.forget(id).await.map_err(|e| ControlError::new(500, e))?;
     success()
 }
 
