@@ -125,7 +125,7 @@ impl LineSink {
                     if next.is_none() {
                         let lost = counted.swap(0, Ordering::Relaxed);
                         if lost > 0 {
-                            let _ = writeln!(out, "igsim: {lost} log lines dropped (stderr was not being read)");
+                            let _ = out.write_all(&dropped_notice(lost));
                         }
                         let _ = out.flush();
                     }
@@ -184,9 +184,27 @@ impl Write for Line {
     }
 }
 
+/// The line that says how many lines were dropped.
+fn dropped_notice(lost: u64) -> Vec<u8> {
+    format!("igsim: {lost} log lines dropped (stderr was not being read)\n").into_bytes()
+}
+
 impl Drop for Line {
     fn drop(&mut self) {
         if !self.buf.is_empty() {
+            // Lines were dropped since the writer last caught up: the notice goes ahead of
+            // this line (after every line queued before the drops), not after it.
+            let lost = self.sink.dropped.swap(0, Ordering::Relaxed);
+            if lost > 0 {
+                match self.sink.queue.try_send(dropped_notice(lost)) {
+                    Ok(()) => {
+                        self.sink.progress.queued.fetch_add(1, Ordering::SeqCst);
+                    }
+                    Err(_) => {
+                        self.sink.dropped.fetch_add(lost, Ordering::Relaxed);
+                    }
+                }
+            }
             match self.sink.queue.try_send(std::mem::take(&mut self.buf)) {
                 // Counted once queued: a line logged before a drain has been counted by then.
                 Ok(()) => {

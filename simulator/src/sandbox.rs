@@ -100,6 +100,13 @@ pub struct Sandbox {
     pub(crate) persisted: tokio::sync::Mutex<crate::app::persister::Written>,
 }
 
+/// A sandbox shows as its id (its world is too large to print).
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox").field("id", &self.id).finish_non_exhaustive()
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding the lock cannot leave a half-written world visible to clients
     // in a way worse than refusing service; recover the data rather than poisoning forever.

@@ -33,8 +33,8 @@ pub fn host_is_instagram(req: &GraphRequest) -> bool {
     req.headers
         .get(http::header::HOST)
         .and_then(|h| h.to_str().ok())
-        .map(|h| h.rsplit_once(':').map_or(h, |(name, _)| name).to_ascii_lowercase())
-        .is_some_and(|h| INSTAGRAM_HOSTS.contains(&h.as_str()))
+        .map(|h| h.rsplit_once(':').map_or(h, |(name, _)| name))
+        .is_some_and(|h| INSTAGRAM_HOSTS.iter().any(|i| i.eq_ignore_ascii_case(h)))
 }
 
 /// Whether a token value is an Instagram User token (`IGAA…`; Basic Display's were `IGQV…`).

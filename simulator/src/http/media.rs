@@ -67,10 +67,11 @@ pub fn render_into(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool, o
     // first; the plain fields below then only borrow the world (no per-item clones).
     let mut expanded: Vec<(&str, Field)> = Vec::new();
     let expands = |f: &FieldSel| EXPANSIONS.contains(&f.name.as_str());
-    let (is_album, owner_id) = match ctx.world.media.get(&id) {
-        Some(m) if sel.iter().any(expands) => (m.media_type == MediaType::CarouselAlbum, m.owner),
-        Some(_) => (false, crate::ids::IgUserId(0)),
-        None => return Err(GraphError::unsupported("GET", &id.to_string())),
+    // One lookup of the media per item when nothing expands (the one below).
+    let (is_album, owner_id) = match sel.iter().any(expands).then(|| ctx.world.media.get(&id)) {
+        Some(Some(m)) => (m.media_type == MediaType::CarouselAlbum, m.owner),
+        Some(None) => return Err(GraphError::unsupported("GET", &id.to_string())),
+        None => (false, crate::ids::IgUserId(0)),
     };
     for f in sel.iter().filter(|f| expands(f)) {
         let owned = ctx.owns_ig(owner_id);

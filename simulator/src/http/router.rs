@@ -60,7 +60,8 @@ pub(crate) async fn parse(state: &State, raw: RawRequest) -> Incoming {
     let default_now = state.clock_of(None);
     match request::parse(raw, cfg, default_now).await {
         Ok(mut req) => {
-            req.version = cfg.served_version(req.requested, state.clock_of(req.token.as_deref()));
+            req.sandbox = req.token.as_deref().and_then(|t| state.sandboxes.by_token(t));
+            req.version = cfg.served_version(req.requested, clock_of(state, &req));
             Incoming::Parsed(req)
         }
         Err(e) => Incoming::Unparsable(e, cfg.served_version(None, default_now)),
@@ -78,7 +79,7 @@ pub(crate) async fn serve(state: &State, incoming: Incoming) -> Response<Body> {
         Incoming::Parsed(req) => req,
     };
     let trace = state.traces.next();
-    let now = state.clock_of(req.token.as_deref());
+    let now = clock_of(state, &req);
     if let Err(e) = request::check_released(req.requested, now, &req.segments) {
         return graph_error(&e, req.version, &trace, false);
     }
@@ -176,7 +177,10 @@ fn call(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateHead
     let Some(token) = req.token.as_deref() else {
         return Err(routes::token_missing(req));
     };
-    let sandbox = sandbox_of(state, token)?;
+    let sandbox = match &req.sandbox {
+        Some(sb) => sb.clone(),
+        None => sandbox_of(state, token)?,
+    };
     let cfg = &state.sandboxes.config;
     // A call is first tried with the world shared (reads of one sandbox run in parallel); a
     // route that writes (`routes::World::Writes`), or a handler that turns out to change the
@@ -233,6 +237,15 @@ fn call(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateHead
     let result = sandbox.with_world(|world, now| run(WorldAccess::Alone(world), now));
     state.sandboxes.index_tokens(&sandbox);
     result
+}
+
+/// The sandbox time of the request's sandbox (`State::clock_of` without a second token
+/// lookup when the parse found it).
+fn clock_of(state: &State, req: &GraphRequest) -> i64 {
+    match &req.sandbox {
+        Some(sb) => sb.now(),
+        None => state.clock_of(req.token.as_deref()),
+    }
 }
 
 /// The sandbox a token belongs to, or the error for a token no sandbox knows (shaped like a
