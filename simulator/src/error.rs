@@ -168,6 +168,8 @@ pub type GraphResult<T> = Result<T, GraphError>;
 
 const OAUTH: &str = "OAuthException";
 const METHOD: &str = "GraphMethodException";
+/// The `kind` of [`GraphError::needs_write`] (internal; never sent).
+const NEEDS_WRITE: &str = "igsim.NeedsWrite";
 
 impl GraphError {
     /// An error of `envelope`'s family (type `OAuthException`).
@@ -182,6 +184,18 @@ impl GraphError {
             envelope,
             original_response: None,
         }
+    }
+
+    /// Not an answer: a handler that was given the world shared with other readers needs to
+    /// change it (`http::graph::WorldAccess::write`); the router runs the request again with
+    /// the world alone, so this never reaches a client.
+    pub fn needs_write() -> Self {
+        GraphError::of(PARAMETER, 2, "igsim: this request changes the world").kind(NEEDS_WRITE)
+    }
+
+    /// Whether this is [`GraphError::needs_write`].
+    pub fn is_needs_write(&self) -> bool {
+        self.kind == NEEDS_WRITE
     }
 
     /// The HTTP status production answers this error with.
@@ -581,17 +595,4 @@ impl std::fmt::Display for GraphError {
 impl std::error::Error for GraphError {}
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_forcible_publishing_error_names_a_sourced_family_with_is_transient() {
-        for &sub in FORCIBLE_SUBCODES {
-            let e = GraphError::for_publishing_subcode(sub, "u", "8 MiB");
-            assert!(e.envelope.is_transient.is_some(), "{sub}");
-            assert!(!e.envelope.source.is_empty(), "{sub}");
-            assert!(e.user_title.is_some() && e.user_msg.is_some(), "{sub}");
-        }
-        assert_eq!(GraphError::publishing_spam_block().status(), 403);
-    }
-}
+mod tests;

@@ -33,8 +33,8 @@ pub fn host_is_instagram(req: &GraphRequest) -> bool {
     req.headers
         .get(http::header::HOST)
         .and_then(|h| h.to_str().ok())
-        .map(|h| h.rsplit_once(':').map_or(h, |(name, _)| name).to_ascii_lowercase())
-        .is_some_and(|h| INSTAGRAM_HOSTS.contains(&h.as_str()))
+        .map(|h| h.rsplit_once(':').map_or(h, |(name, _)| name))
+        .is_some_and(|h| INSTAGRAM_HOSTS.iter().any(|i| i.eq_ignore_ascii_case(h)))
 }
 
 /// Whether a token value is an Instagram User token (`IGAA…`; Basic Display's were `IGQV…`).
@@ -108,19 +108,22 @@ pub fn exchange(ctx: &mut Ctx) -> GraphResult<Value> {
         return Err(GraphError::invalid_client_secret());
     }
     let long = ctx.cfg.login.ig_long_lived_token_seconds;
-    let value = long_lived(ctx, ig, i64::MIN, long);
+    let value = long_lived(ctx, ig, i64::MIN, long)?;
     Ok(token_answer(&value, long))
 }
 
 /// The account's long-lived token for the viewer's scopes, one per account and scopes
 /// (`World::long_lived_token`): minted when none issued at or after `since` still works.
-fn long_lived(ctx: &mut Ctx, ig: IgUserId, since: i64, lifetime: i64) -> String {
+fn long_lived(ctx: &mut Ctx, ig: IgUserId, since: i64, lifetime: i64) -> GraphResult<String> {
     let (now, scopes) = (ctx.now, ctx.viewer.scopes.clone());
     let key = (TokenKind::Instagram(ig), scopes.clone());
     let expires_at = Some(now.saturating_add(lifetime));
-    ctx.world.long_lived_token(key, now, since, expires_at, |world| {
-        world.add_ig_token(ig, scopes, now, lifetime, true)
-    })
+    Ok(ctx
+        .world
+        .write()?
+        .long_lived_token(key, now, since, expires_at, |world| {
+            world.add_ig_token(ig, scopes, now, lifetime, true)
+        }))
 }
 
 /// `GET /refresh_access_token?grant_type=ig_refresh_token&access_token=<long>`: another 60
@@ -142,7 +145,7 @@ pub fn refresh(ctx: &mut Ctx) -> GraphResult<Value> {
     // A token newer than the one refreshed is the answer to refreshing it again.
     let since = token.map_or(ctx.now, |t| t.issued_at.saturating_add(1));
     let long = cfg.ig_long_lived_token_seconds;
-    let value = long_lived(ctx, ig, since, long);
+    let value = long_lived(ctx, ig, since, long)?;
     Ok(token_answer(&value, long))
 }
 
@@ -169,11 +172,11 @@ pub fn subscribed_apps(ctx: &mut Ctx) -> GraphResult<Value> {
                 ));
             }
             let scopes = ctx.viewer.scopes.clone();
-            ctx.world.install_instagram_login(ig, fields, scopes, ctx.now);
+            ctx.world.write()?.install_instagram_login(ig, fields, scopes, ctx.now);
             Ok(json!({ "success": true }))
         }
         Verb::Delete => {
-            ctx.world.webhooks.instagram_logins.remove(&ig);
+            ctx.world.write()?.webhooks.instagram_logins.remove(&ig);
             Ok(json!({ "success": true }))
         }
         Verb::Get => {

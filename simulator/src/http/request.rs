@@ -61,6 +61,9 @@ pub struct GraphRequest {
     pub media_checks: BTreeMap<String, crate::model::media_check::Verdict>,
     /// The files those downloads kept, by URL (the CDN serves them back).
     pub media_files: BTreeMap<String, Bytes>,
+    /// The sandbox `token` names, looked up once when the request is parsed
+    /// (`router::parse`); `None` when it names none or was not looked up (batch operations).
+    pub sandbox: Option<std::sync::Arc<crate::sandbox::Sandbox>>,
 }
 
 impl GraphRequest {
@@ -201,6 +204,10 @@ pub fn split_versioned(path: &str) -> Option<(Option<ApiVersion>, Vec<String>)> 
 }
 
 fn percent_decode(s: &str) -> Option<String> {
+    if !s.contains('%') {
+        // Nothing to decode (most segments): already valid UTF-8.
+        return Some(s.to_string());
+    }
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -390,6 +397,7 @@ pub async fn parse(raw: RawRequest, cfg: &Config, now: i64) -> GraphResult<Graph
         raw_body,
         media_checks: BTreeMap::new(),
         media_files: BTreeMap::new(),
+        sandbox: None,
     })
 }
 

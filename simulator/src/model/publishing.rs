@@ -35,6 +35,10 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Publishing {
     pub containers: BTreeMap<ContainerId, Container>,
+    /// When each account created its containers, oldest first (the container cap's window is
+    /// a range of it, so a create costs O(log n), not a walk over every container).
+    created: BTreeMap<IgUserId, Vec<i64>>,
+    /// Each account's publishes, oldest first.
     pub publishes: BTreeMap<IgUserId, Vec<PublishRecord>>,
     pub copyright: BTreeMap<MediaId, CopyrightInfo>,
     /// Collaborator invites per media, by username.
@@ -132,7 +136,7 @@ pub fn create(world: &mut World, spec: NewContainer, now: i64, cfg: &PublishingC
         copyright_matches,
         spec,
     };
-    world.publishing.containers.insert(id, container);
+    world.publishing.insert_container(id, container);
     Ok(id)
 }
 
@@ -255,15 +259,13 @@ pub fn publish(
         x.published = Some((now, media_id));
         x.release_files();
     }
-    world
-        .publishing
-        .publishes
-        .entry(owner)
-        .or_default()
-        .push(PublishRecord {
+    world.publishing.record_publish(
+        owner,
+        PublishRecord {
             at: now,
             media: media_id,
-        });
+        },
+    );
     Ok(media_id)
 }
 

@@ -289,7 +289,7 @@ impl World {
     /// `due` as its `time`), e.g. `story_insights` an hour after expiry.
     pub fn enqueue_webhook_at(&mut self, ig: IgUserId, event: Event, now: i64, due: i64) -> Option<u64> {
         let url = self.webhook_target(ig, event.field())?;
-        let wh = &mut self.webhooks;
+        let wh = &mut *self.webhooks;
         wh.next_id += 1;
         let id = wh.next_id;
         Some(wh.push(Delivery {
