@@ -3,9 +3,9 @@
 //! resources (world builds, connections, buffered body bytes). It knows nothing of HTTP;
 //! `http` serves requests against it and `server` owns connections.
 
-pub mod dispatcher;
-pub mod persister;
-pub mod sends;
+pub(crate) mod dispatcher;
+pub(crate) mod persister;
+pub(crate) mod sends;
 
 use crate::config::Config;
 use crate::ids::TraceIds;
@@ -18,30 +18,30 @@ use tokio::sync::Semaphore;
 /// Shared by every connection.
 pub struct State {
     pub sandboxes: Sandboxes,
-    pub traces: TraceIds,
+    pub(crate) traces: TraceIds,
     /// The world `POST /_sim/sandboxes` uses when no body is given.
-    pub default_world: SeedWorld,
+    pub(crate) default_world: SeedWorld,
     /// The webhook dispatcher's wake-up signal and per-sandbox send locks.
-    pub webhooks: sends::Dispatcher,
+    pub(crate) webhooks: sends::Dispatcher,
     /// World builds (sandbox creation and reset) running at once, on the blocking pool: at
     /// most one per core, so a burst of large worlds cannot multiply their memory.
-    pub builds: Semaphore,
+    pub(crate) builds: Semaphore,
     /// One permit per connection that may be open (`ServerConfig::max_connections`); the
     /// accept loop holds one while it waits for the next connection.
-    pub connections: Arc<Semaphore>,
+    pub(crate) connections: Arc<Semaphore>,
     /// Connections open now.
-    pub open_connections: AtomicUsize,
+    pub(crate) open_connections: AtomicUsize,
     /// One permit per request body byte that may be buffered (`ServerConfig::body_budget_bytes`).
-    pub body_budget: Arc<Semaphore>,
+    pub(crate) body_budget: Arc<Semaphore>,
     /// The state directory's writer (`--state-dir`); `None` keeps sandboxes in memory only.
-    pub persister: Option<crate::app::persister::Persister>,
+    pub(crate) persister: Option<crate::app::persister::Persister>,
 }
 
 impl State {
     /// The state of a process serving `config`, its `default` sandbox built from `world`;
     /// with `Config::state_dir`, the sandboxes kept there restored first, and every sandbox on
     /// disk before the first request.
-    pub fn new(config: Config, world: WorldSeed) -> Result<Self, String> {
+    pub(crate) fn new(config: Config, world: WorldSeed) -> Result<Self, String> {
         let traces = TraceIds::new(config.seed);
         let connections = Arc::new(Semaphore::new(
             config.server.max_connections.clamp(1, Semaphore::MAX_PERMITS),
@@ -78,7 +78,7 @@ impl State {
 
     /// With a state directory: returns once the sandbox's latest changes are on disk (the
     /// durability point, `app/persister.rs`). Without one: at once.
-    pub async fn persist(&self, sandbox: &Arc<crate::sandbox::Sandbox>) -> Result<(), String> {
+    pub(crate) async fn persist(&self, sandbox: &Arc<crate::sandbox::Sandbox>) -> Result<(), String> {
         match &self.persister {
             Some(p) => p.persist(sandbox).await,
             None => Ok(()),
@@ -86,7 +86,7 @@ impl State {
     }
 
     /// With a state directory: removes a deleted sandbox's file.
-    pub async fn forget(&self, id: &str) -> Result<(), String> {
+    pub(crate) async fn forget(&self, id: &str) -> Result<(), String> {
         match &self.persister {
             Some(p) => p.remove(id).await,
             None => Ok(()),
@@ -108,7 +108,7 @@ impl State {
 
     /// The sandbox time of the sandbox `token` belongs to, or of the default sandbox when the
     /// token reaches none (what dates a request before it is authenticated).
-    pub fn clock_of(&self, token: Option<&str>) -> i64 {
+    pub(crate) fn clock_of(&self, token: Option<&str>) -> i64 {
         token
             .and_then(|t| self.sandboxes.by_token(t))
             .or_else(|| self.sandboxes.get(DEFAULT_SANDBOX))

@@ -6,7 +6,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Seconds since the Unix epoch according to the operating system.
-pub fn os_now() -> i64 {
+pub(crate) fn os_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -15,7 +15,7 @@ pub fn os_now() -> i64 {
 
 /// Milliseconds since the Unix epoch according to the operating system (the request
 /// journal's wall time).
-pub fn os_now_millis() -> i64 {
+pub(crate) fn os_now_millis() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
@@ -25,14 +25,14 @@ pub fn os_now_millis() -> i64 {
 /// Wall-clock time spent on a request (the journal's `duration_us`, the request log). Never
 /// reaches a Graph response.
 #[derive(Debug, Clone, Copy)]
-pub struct Stopwatch(std::time::Instant);
+pub(crate) struct Stopwatch(std::time::Instant);
 
 impl Stopwatch {
-    pub fn start() -> Self {
+    pub(crate) fn start() -> Self {
         Stopwatch(std::time::Instant::now())
     }
 
-    pub fn elapsed_us(&self) -> u64 {
+    pub(crate) fn elapsed_us(&self) -> u64 {
         u64::try_from(self.0.elapsed().as_micros()).unwrap_or(u64::MAX)
     }
 }
@@ -44,14 +44,14 @@ pub const MAX_TIME: i64 = 253_402_300_799;
 
 /// A sandbox's virtual clock: the OS clock shifted by an offset, or frozen at one instant.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct SandboxClock {
+pub(crate) struct SandboxClock {
     offset: i64,
     frozen_at: Option<i64>,
 }
 
 impl SandboxClock {
     /// A clock that follows the OS clock from `start` on (`start` is "now" at creation).
-    pub fn running_from(start: i64, os_now: i64) -> Self {
+    pub(crate) fn running_from(start: i64, os_now: i64) -> Self {
         SandboxClock {
             offset: start - os_now,
             frozen_at: None,
@@ -59,27 +59,27 @@ impl SandboxClock {
     }
 
     /// A clock frozen at `at` until resumed or advanced.
-    pub fn frozen_at(at: i64) -> Self {
+    pub(crate) fn frozen_at(at: i64) -> Self {
         SandboxClock {
             offset: 0,
             frozen_at: Some(at),
         }
     }
 
-    pub fn now(&self, os_now: i64) -> i64 {
+    pub(crate) fn now(&self, os_now: i64) -> i64 {
         match self.frozen_at {
             Some(t) => t,
             None => os_now.saturating_add(self.offset),
         }
     }
 
-    pub fn is_frozen(&self) -> bool {
+    pub(crate) fn is_frozen(&self) -> bool {
         self.frozen_at.is_some()
     }
 
     /// Moves virtual time forward; a frozen clock stays frozen at the later instant.
     /// Refuses (and changes nothing) when the result would pass [`MAX_TIME`].
-    pub fn advance(&mut self, seconds: i64, os_now: i64) -> Result<(), i64> {
+    pub(crate) fn advance(&mut self, seconds: i64, os_now: i64) -> Result<(), i64> {
         let room = MAX_TIME.saturating_sub(self.now(os_now)).max(0);
         if seconds > room {
             return Err(room);
@@ -91,14 +91,14 @@ impl SandboxClock {
         Ok(())
     }
 
-    pub fn freeze(&mut self, os_now: i64) {
+    pub(crate) fn freeze(&mut self, os_now: i64) {
         if self.frozen_at.is_none() {
             self.frozen_at = Some(self.now(os_now));
         }
     }
 
     /// Lets a frozen clock run again from the instant it was frozen at (no jump).
-    pub fn resume(&mut self, os_now: i64) {
+    pub(crate) fn resume(&mut self, os_now: i64) {
         if let Some(t) = self.frozen_at.take() {
             self.offset = t - os_now;
         }

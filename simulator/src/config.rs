@@ -6,25 +6,25 @@
 use serde::{Deserialize, Serialize};
 
 mod publishing;
-pub use publishing::{PublishingConfig, MAX_SETTING_SECONDS};
+pub(crate) use publishing::{PublishingConfig, MAX_SETTING_SECONDS};
 mod login;
 pub use login::LoginConfig;
 mod ratelimit;
 pub use ratelimit::{PageLimitError, RateLimitConfig};
 mod legacy;
-pub use legacy::LegacyFeaturesConfig;
+pub(crate) use legacy::LegacyFeaturesConfig;
 mod writes;
 pub use writes::{FieldsOnWrite, WriteFields};
 mod cdn;
-pub use cdn::CdnConfig;
+pub(crate) use cdn::CdnConfig;
 mod webhooks;
-pub use webhooks::WebhookConfig;
+pub(crate) use webhooks::WebhookConfig;
 mod hashtags;
 pub use hashtags::HashtagConfig;
 mod insights;
-pub use insights::InsightsConfig;
+pub(crate) use insights::InsightsConfig;
 mod server;
-pub use server::ServerConfig;
+pub(crate) use server::ServerConfig;
 mod faults;
 pub use faults::{specs_from_json, FaultSpec, InjectedError};
 
@@ -37,7 +37,7 @@ pub enum ClockMode {
     Frozen,
 }
 
-pub use crate::version::ApiVersion;
+pub(crate) use crate::version::ApiVersion;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
@@ -155,7 +155,7 @@ pub struct Config {
 impl Config {
     /// The version serving a call at `now`: `requested` (or the unversioned setting), upgraded
     /// to the oldest version available at `now` (see [`Config::oldest_version`]).
-    pub fn served_version(&self, requested: Option<ApiVersion>, now: i64) -> ApiVersion {
+    pub(crate) fn served_version(&self, requested: Option<ApiVersion>, now: i64) -> ApiVersion {
         let oldest = self
             .oldest_version
             .unwrap_or_else(|| crate::version::oldest_available(now));

@@ -10,10 +10,10 @@
 
 mod publishing;
 mod webhooks;
-pub use publishing::{FORCIBLE_SUBCODES, SUPPORTED_IMAGE_FORMATS};
+pub(crate) use publishing::FORCIBLE_SUBCODES;
 mod insights;
 mod login;
-pub use login::InstagramOAuthError;
+pub(crate) use login::InstagramOAuthError;
 mod ratelimit;
 mod server;
 mod shopping;
@@ -28,23 +28,23 @@ use serde_json::Value;
 /// The keys every envelope has (`message`, `type`, `code`, `fbtrace_id`) are not listed;
 /// `error_subcode`, `error_user_title` and `error_user_msg` belong to each error's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Envelope {
+pub(crate) struct Envelope {
     /// HTTP status of the answer.
-    pub status: u16,
+    pub(crate) status: u16,
     /// `is_transient`: `Some(v)` when production sends the key, `None` when it leaves it out.
-    pub is_transient: Option<bool>,
+    pub(crate) is_transient: Option<bool>,
     /// The `<kind>` of the `WWW-Authenticate: OAuth "Facebook Platform" "<kind>" "<message>"`
     /// header token errors carry (facts §1.2); `None`: no header.
-    pub www_authenticate: Option<&'static str>,
+    pub(crate) www_authenticate: Option<&'static str>,
     /// Where the status and the key set come from (facts file section, issue, capture).
-    pub source: &'static str,
+    pub(crate) source: &'static str,
 }
 
 /// Generic Graph parameter errors, `(#100) …` and the other `(#code)` texts: HTTP 400, no
 /// `is_transient`. Captures: `"(#100) Starting from version 22 and above, the impressions
 /// metric …","type":"OAuthException","code":100,"fbtrace_id":…` (GH:gitroomhq/postiz-app#622,
 /// 2025); `(#100) metric[0] must be one of …` (GH:janu-software/facebook-php-sdk#17).
-pub const PARAMETER: Envelope = Envelope {
+pub(crate) const PARAMETER: Envelope = Envelope {
     status: 400,
     is_transient: None,
     www_authenticate: None,
@@ -53,7 +53,7 @@ pub const PARAMETER: Envelope = Envelope {
 
 /// 100/33 `GraphMethodException` ("Unsupported get request…"): HTTP 400, no `is_transient`
 /// (GH:facebook/facebook-php-business-sdk#226 quotes the whole body; GH:roughike/flutter_facebook_login#44).
-pub const OBJECT_ACCESS: Envelope = Envelope {
+pub(crate) const OBJECT_ACCESS: Envelope = Envelope {
     status: 400,
     is_transient: None,
     www_authenticate: None,
@@ -63,7 +63,7 @@ pub const OBJECT_ACCESS: Envelope = Envelope {
 /// The 190 family (unparsable, invalid, expired 463, 458, 460, 466, 467, 492): HTTP 400,
 /// `WWW-Authenticate … "invalid_token"`, and no `is_transient`: production bodies from 2016 to
 /// 2026 carry none (issue 10; GH:facebook/facebook-ios-sdk#2576; GH:snarfed/bridgy#59).
-pub const TOKEN: Envelope = Envelope {
+pub(crate) const TOKEN: Envelope = Envelope {
     status: 400,
     is_transient: None,
     www_authenticate: Some("invalid_token"),
@@ -72,7 +72,7 @@ pub const TOKEN: Envelope = Envelope {
 
 /// A request without any token (104, and 2500 on `/me`): HTTP 400, `WWW-Authenticate …
 /// "invalid_request"` (facts §1.2 header dumps), no `is_transient` (as the 190 family).
-pub const TOKEN_MISSING: Envelope = Envelope {
+pub(crate) const TOKEN_MISSING: Envelope = Envelope {
     status: 400,
     is_transient: None,
     www_authenticate: Some("invalid_request"),
@@ -83,7 +83,7 @@ pub const TOKEN_MISSING: Envelope = Envelope {
 /// capture of a comments call without `instagram_manage_comments`; GH:gitroomhq/postiz-app#1914,
 /// 2026: `{"message":"(#10) Requires instagram_content_publish permission …","type":
 /// "OAuthException","code":10}`). The guides' 403 with `is_transient:false` is superseded.
-pub const PERMISSION: Envelope = Envelope {
+pub(crate) const PERMISSION: Envelope = Envelope {
     status: 400,
     is_transient: None,
     www_authenticate: None,
@@ -94,7 +94,7 @@ pub const PERMISSION: Envelope = Envelope {
 /// `is_transient`: a recorded `(#200) This account is not allowed to create the reel media`
 /// body has `message`, `type`, `code`, `fbtrace_id` only (bk-rs/instagram-apis-rs v14.0
 /// err__ig_user_0__media__creating__reels_account_not_allowed.json).
-pub const USER_PERMISSION: Envelope = Envelope {
+pub(crate) const USER_PERMISSION: Envelope = Envelope {
     status: 403,
     is_transient: None,
     www_authenticate: None,
@@ -104,7 +104,7 @@ pub const USER_PERMISSION: Envelope = Envelope {
 /// Instagram content-publishing errors (2207xxx subcodes): HTTP 400 with `is_transient:false`
 /// and the user title/message (`IGERR` sample; GH:activepieces/activepieces#10389 for
 /// 9007/2207027; GH:gitroomhq/postiz-app#1900 for 9004/2207052).
-pub const IG_PUBLISHING: Envelope = Envelope {
+pub(crate) const IG_PUBLISHING: Envelope = Envelope {
     status: 400,
     is_transient: Some(false),
     www_authenticate: None,
@@ -113,7 +113,7 @@ pub const IG_PUBLISHING: Envelope = Envelope {
 
 /// The publishing error `IGERR` marks as transient (-1/2207001 "Instagram server error. Try
 /// again."); `is_transient:true` follows the doc's retry advice (value UNCONFIRMED).
-pub const IG_PUBLISHING_TRANSIENT: Envelope = Envelope {
+pub(crate) const IG_PUBLISHING_TRANSIENT: Envelope = Envelope {
     is_transient: Some(true),
     source: "facts §1.5 (IGERR: transient server error); is_transient value UNCONFIRMED",
     ..IG_PUBLISHING
@@ -121,7 +121,7 @@ pub const IG_PUBLISHING_TRANSIENT: Envelope = Envelope {
 
 /// The publishing action block (4/2207051): HTTP 403 in production (issue 10, facts §9), with
 /// the publishing family's keys.
-pub const IG_ACTION_BLOCKED: Envelope = Envelope {
+pub(crate) const IG_ACTION_BLOCKED: Envelope = Envelope {
     status: 403,
     source: "facts §9; issue 10 (production answers 403)",
     ..IG_PUBLISHING
@@ -130,7 +130,7 @@ pub const IG_ACTION_BLOCKED: Envelope = Envelope {
 /// Rate limits (`(#4)`, `(#17)`, `(#32)`, `(#80001)`, `(#80002)`): `is_transient:true` (facts §1.3:
 /// GH:facebook/facebook-nodejs-business-sdk#97 for `(#4)`; the others by analogy, UNCONFIRMED).
 /// The status comes from `RateLimitConfig` (facts §1.2: 403 seen for `(#4)`, 400 for 80002).
-pub const RATE_LIMIT: Envelope = Envelope {
+pub(crate) const RATE_LIMIT: Envelope = Envelope {
     status: 400,
     is_transient: Some(true),
     www_authenticate: None,
@@ -141,7 +141,7 @@ pub const RATE_LIMIT: Envelope = Envelope {
 /// "1 / 2 unknown or service error", UNCONFIRMED) with `is_transient:true` (facts §1.3:
 /// "possibly transient"). igsim answers it only when one of its own handlers fails (a bug,
 /// reported on stderr), never for anything a client sent.
-pub const UNKNOWN: Envelope = Envelope {
+pub(crate) const UNKNOWN: Envelope = Envelope {
     status: 500,
     is_transient: Some(true),
     www_authenticate: None,
@@ -149,22 +149,22 @@ pub const UNKNOWN: Envelope = Envelope {
 };
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct GraphError {
-    pub message: String,
-    pub kind: &'static str,
-    pub code: i64,
-    pub subcode: Option<i64>,
-    pub user_title: Option<String>,
-    pub user_msg: Option<String>,
+pub(crate) struct GraphError {
+    pub(crate) message: String,
+    pub(crate) kind: &'static str,
+    pub(crate) code: i64,
+    pub(crate) subcode: Option<i64>,
+    pub(crate) user_title: Option<String>,
+    pub(crate) user_msg: Option<String>,
     /// HTTP status, `is_transient` and `WWW-Authenticate` of the error's family.
-    pub envelope: Envelope,
+    pub(crate) envelope: Envelope,
     /// A write that succeeded before its answer failed: the write's own answer, sent as
     /// `original_response` after `fbtrace_id` (read-after-write; see
     /// [`GraphError::unsupported_post_after_write`]).
-    pub original_response: Option<Value>,
+    pub(crate) original_response: Option<Value>,
 }
 
-pub type GraphResult<T> = Result<T, GraphError>;
+pub(crate) type GraphResult<T> = Result<T, GraphError>;
 
 const OAUTH: &str = "OAuthException";
 const METHOD: &str = "GraphMethodException";
@@ -173,7 +173,7 @@ const NEEDS_WRITE: &str = "igsim.NeedsWrite";
 
 impl GraphError {
     /// An error of `envelope`'s family (type `OAuthException`).
-    pub fn of(envelope: Envelope, code: i64, message: impl Into<String>) -> Self {
+    pub(crate) fn of(envelope: Envelope, code: i64, message: impl Into<String>) -> Self {
         GraphError {
             message: message.into(),
             kind: OAUTH,
@@ -189,26 +189,26 @@ impl GraphError {
     /// Not an answer: a handler that was given the world shared with other readers needs to
     /// change it (`http::graph::WorldAccess::write`); the router runs the request again with
     /// the world alone, so this never reaches a client.
-    pub fn needs_write() -> Self {
+    pub(crate) fn needs_write() -> Self {
         GraphError::of(PARAMETER, 2, "igsim: this request changes the world").kind(NEEDS_WRITE)
     }
 
     /// Whether this is [`GraphError::needs_write`].
-    pub fn is_needs_write(&self) -> bool {
+    pub(crate) fn is_needs_write(&self) -> bool {
         self.kind == NEEDS_WRITE
     }
 
     /// The HTTP status production answers this error with.
-    pub fn status(&self) -> u16 {
+    pub(crate) fn status(&self) -> u16 {
         self.envelope.status
     }
 
-    pub fn subcode(mut self, subcode: i64) -> Self {
+    pub(crate) fn subcode(mut self, subcode: i64) -> Self {
         self.subcode = Some(subcode);
         self
     }
 
-    pub fn user(mut self, title: impl Into<String>, msg: impl Into<String>) -> Self {
+    pub(crate) fn user(mut self, title: impl Into<String>, msg: impl Into<String>) -> Self {
         self.user_title = Some(title.into());
         self.user_msg = Some(msg.into());
         self
@@ -223,7 +223,7 @@ impl GraphError {
 
     /// 100/33: the object does not exist, cannot be seen with this token, or the method is
     /// not supported on it. Deliberately the same for "missing" and "forbidden".
-    pub fn unsupported(method: &str, id: &str) -> Self {
+    pub(crate) fn unsupported(method: &str, id: &str) -> Self {
         let verb = match method {
             "POST" => "post",
             "DELETE" => "delete",
@@ -247,7 +247,7 @@ impl GraphError {
     /// "GraphMethodException","code":100,"error_subcode":33,"fbtrace_id":…,"original_response":
     /// {"id":"17932957112492573"}}}`, quoted in the crates.io `instagram-graph-api` client,
     /// bk-rs/instagram-apis-rs media_publish/creating.rs, 2022).
-    pub fn unsupported_post_after_write(original_response: Value) -> Self {
+    pub(crate) fn unsupported_post_after_write(original_response: Value) -> Self {
         let mut e = GraphError::of(
             OBJECT_ACCESS,
             100,
@@ -264,7 +264,7 @@ impl GraphError {
     /// 2026-08: clients that retried on it posted duplicate comments). The text has no `(#20)`
     /// prefix: the report quotes it bare, and a public client compares production's `message`
     /// to exactly this sentence with code 20 (for its sibling subcode 1772179 on replies).
-    pub fn response_format_unsupported() -> Self {
+    pub(crate) fn response_format_unsupported() -> Self {
         GraphError::of(
             PARAMETER,
             20,
@@ -276,7 +276,7 @@ impl GraphError {
     /// A path the Graph API has no route for (an unknown edge, a version not released):
     /// 2500 "Unknown path components: <path>", HTTP 400, `OAuthException` (GH:arsduo/koala#611
     /// quotes it with its status; GH:huandu/facebook#116 with its code).
-    pub fn unknown_path(path: &str) -> Self {
+    pub(crate) fn unknown_path(path: &str) -> Self {
         GraphError::of(PARAMETER, 2500, format!("Unknown path components: {path}"))
     }
 
@@ -284,7 +284,7 @@ impl GraphError {
 
     /// `(#100) Tried accessing nonexisting field (<field>) on node type (<NodeType>)`: consistent
     /// across practitioner pastes (facts §1.3).
-    pub fn nonexisting_field(field: &str, node_type: &str) -> Self {
+    pub(crate) fn nonexisting_field(field: &str, node_type: &str) -> Self {
         GraphError::of(
             PARAMETER,
             100,
@@ -293,19 +293,19 @@ impl GraphError {
     }
 
     /// `(#100) The parameter <name> is required` (facts §1.3, practitioner pastes).
-    pub fn missing_param(name: &str) -> Self {
+    pub(crate) fn missing_param(name: &str) -> Self {
         GraphError::of(PARAMETER, 100, format!("(#100) The parameter {name} is required"))
     }
 
     /// `(#100) <detail>`: the prefix of every generic parameter error (facts §1.3, `GERR`); the
     /// detail's source is named by each caller.
-    pub fn invalid_param(detail: impl std::fmt::Display) -> Self {
+    pub(crate) fn invalid_param(detail: impl std::fmt::Display) -> Self {
         GraphError::of(PARAMETER, 100, format!("(#100) {detail}"))
     }
 
     /// `(#100) <param>[<i>] must be one of the following values: a, b, c`
     /// (GH:janu-software/facebook-php-sdk#17, facts §1.3).
-    pub fn not_one_of(param: &str, values: &[&str]) -> Self {
+    pub(crate) fn not_one_of(param: &str, values: &[&str]) -> Self {
         GraphError::of(
             PARAMETER,
             100,
@@ -320,7 +320,7 @@ impl GraphError {
     /// Code 1 and the text are Graph's answer to oversized reads (practitioner reports,
     /// UNCONFIRMED for the Instagram surface); production is reported to answer it with HTTP
     /// 500, igsim with the parameter family's 400 (client input never gets a 5xx).
-    pub fn too_much_data() -> Self {
+    pub(crate) fn too_much_data() -> Self {
         GraphError::of(
             PARAMETER,
             1,
@@ -329,7 +329,7 @@ impl GraphError {
     }
 
     /// `(#100) Too many IDs. Maximum: 50. Provided: 54.` (facts §1.3).
-    pub fn too_many_ids(provided: usize, max: usize) -> Self {
+    pub(crate) fn too_many_ids(provided: usize, max: usize) -> Self {
         GraphError::of(
             PARAMETER,
             100,
@@ -342,7 +342,7 @@ impl GraphError {
     /// capture: code, HTTP status and text are the UNCONFIRMED knobs of
     /// `config::LegacyFeaturesConfig` (`{feature}` in its text names the feature), in the
     /// parameter family's shape (no `is_transient`).
-    pub fn legacy_feature_unavailable(feature: &str, code: i64, status: u16, template: &str) -> Self {
+    pub(crate) fn legacy_feature_unavailable(feature: &str, code: i64, status: u16, template: &str) -> Self {
         let envelope = Envelope {
             status,
             source: "blog 2026-11-04 (Graph API v27.0, legacy features); answer UNCONFIRMED (config/legacy.rs)",
@@ -353,7 +353,7 @@ impl GraphError {
 
     /// `(#100) The After Cursor specified exceeds the max limit supported by this endpoint`
     /// (facts §1.3).
-    pub fn cursor_out_of_range(which: &str) -> Self {
+    pub(crate) fn cursor_out_of_range(which: &str) -> Self {
         GraphError::of(
             PARAMETER,
             100,
@@ -363,7 +363,7 @@ impl GraphError {
 
     /// A `fields=` expression that does not parse. Real Graph answers code 2500 with the
     /// parser's complaint and the character position (wording UNCONFIRMED).
-    pub fn fields_syntax(detail: &str, at: usize, input: &str) -> Self {
+    pub(crate) fn fields_syntax(detail: &str, at: usize, input: &str) -> Self {
         GraphError::of(
             PARAMETER,
             2500,
@@ -375,7 +375,7 @@ impl GraphError {
 
     /// No token at all on a request for `/me`: the `WWW-Authenticate` "invalid_request" text
     /// (facts §1.2 header dumps).
-    pub fn active_token_required() -> Self {
+    pub(crate) fn active_token_required() -> Self {
         GraphError::of(
             TOKEN_MISSING,
             2500,
@@ -384,7 +384,7 @@ impl GraphError {
     }
 
     /// No token at all on any other request: code 104 (`GERR`); text UNCONFIRMED.
-    pub fn token_required() -> Self {
+    pub(crate) fn token_required() -> Self {
         GraphError::of(
             TOKEN_MISSING,
             104,
@@ -393,7 +393,7 @@ impl GraphError {
     }
 
     /// 190 "Invalid OAuth access token - Cannot parse access token" (GH:facebook/facebook-ios-sdk#2576).
-    pub fn token_unparseable() -> Self {
+    pub(crate) fn token_unparseable() -> Self {
         GraphError::of(TOKEN, 190, "Invalid OAuth access token - Cannot parse access token")
     }
 
@@ -403,12 +403,12 @@ impl GraphError {
     /// with HTTP 400 in GH:singer-io/tap-facebook#219, 2023, and
     /// GH:facebook/facebook-for-woocommerce#951, 2019). The older "Invalid OAuth access token."
     /// (GH:roundrop/facebook4j-oauth-example#3, 2017; facts §1.3) is superseded.
-    pub fn token_invalid() -> Self {
+    pub(crate) fn token_invalid() -> Self {
         GraphError::of(TOKEN, 190, "The access token could not be decrypted")
     }
 
     /// 190/463 with the Pacific-time sentence production uses.
-    pub fn token_expired(expired_at: i64, now: i64) -> Self {
+    pub(crate) fn token_expired(expired_at: i64, now: i64) -> Self {
         GraphError::of(
             TOKEN,
             190,
@@ -422,7 +422,7 @@ impl GraphError {
     }
 
     /// 190/458 (`GERR`; gist MauricioKruijer/7663113, facts §1.3).
-    pub fn token_app_not_authorized(app_id: &str) -> Self {
+    pub(crate) fn token_app_not_authorized(app_id: &str) -> Self {
         GraphError::of(
             TOKEN,
             190,
@@ -432,13 +432,13 @@ impl GraphError {
     }
 
     /// 190/460 (GH:roughike/flutter_facebook_login#151, facts §1.3).
-    pub fn token_password_changed() -> Self {
+    pub(crate) fn token_password_changed() -> Self {
         GraphError::of(TOKEN, 190, "Error validating access token: The session has been invalidated because the user changed their password or Facebook has changed the session for security reasons.")
             .subcode(460)
     }
 
     /// 190/466 (GH:Web3Auth/web3auth-web#458, facts §1.3).
-    pub fn token_invalidated_by_api() -> Self {
+    pub(crate) fn token_invalidated_by_api() -> Self {
         GraphError::of(
             TOKEN,
             190,
@@ -448,7 +448,7 @@ impl GraphError {
     }
 
     /// 190/467 (`GERR`; gist MauricioKruijer/7663113, facts §1.3).
-    pub fn token_logged_out() -> Self {
+    pub(crate) fn token_logged_out() -> Self {
         GraphError::of(
             TOKEN,
             190,
@@ -458,13 +458,13 @@ impl GraphError {
     }
 
     /// 190/492 (`GERR`; text UNCONFIRMED).
-    pub fn token_session_invalid() -> Self {
+    pub(crate) fn token_session_invalid() -> Self {
         GraphError::of(TOKEN, 190, "Error validating access token: The session is invalid. This could be because the application was uninstalled after the session was created.")
             .subcode(492)
     }
 
     /// `appsecret_proof` sent but wrong (securing-requests doc).
-    pub fn invalid_appsecret_proof() -> Self {
+    pub(crate) fn invalid_appsecret_proof() -> Self {
         GraphError::of(
             OBJECT_ACCESS,
             100,
@@ -475,7 +475,7 @@ impl GraphError {
 
     /// The app requires `appsecret_proof` and none was sent (securing-requests doc; text
     /// UNCONFIRMED).
-    pub fn appsecret_proof_required() -> Self {
+    pub(crate) fn appsecret_proof_required() -> Self {
         GraphError::of(
             OBJECT_ACCESS,
             100,
@@ -485,30 +485,21 @@ impl GraphError {
     }
 
     /// `/oauth/access_token` with a wrong client secret: code 1 (practitioner; UNCONFIRMED).
-    pub fn invalid_client_secret() -> Self {
+    pub(crate) fn invalid_client_secret() -> Self {
         GraphError::of(PARAMETER, 1, "Error validating client secret.")
     }
 
     /// `/oauth/access_token` with an unknown client id: code 101 (`GERR`; text UNCONFIRMED).
-    pub fn invalid_application_id() -> Self {
+    pub(crate) fn invalid_application_id() -> Self {
         GraphError::of(PARAMETER, 101, "Error validating application. Invalid application ID.")
     }
 
     /// An unknown `grant_type` (igsim's wording, UNCONFIRMED).
-    pub fn unsupported_grant_type() -> Self {
+    pub(crate) fn unsupported_grant_type() -> Self {
         GraphError::of(
             PARAMETER,
             100,
             "(#100) Unsupported grant_type. Supported values are fb_exchange_token and client_credentials",
-        )
-    }
-
-    /// A call that needs a user or page token made with an app token, or the reverse.
-    pub fn wrong_token_type(needed: &str) -> Self {
-        GraphError::of(
-            TOKEN,
-            190,
-            format!("Invalid OAuth access token - this call needs a {needed} access token"),
         )
     }
 
@@ -517,7 +508,7 @@ impl GraphError {
     /// `(#10) Application does not have permission for this action` (`GERR`'s generic code-10
     /// sentence): the viewer's Page tasks do not allow what the edge needs, or the token lacks
     /// a permission whose text no capture gives ([`PERMISSION`]: HTTP 400, no `is_transient`).
-    pub fn permission_denied() -> Self {
+    pub(crate) fn permission_denied() -> Self {
         GraphError::of(
             PERMISSION,
             10,
@@ -530,7 +521,7 @@ impl GraphError {
     /// object" (GH:gitroomhq/postiz-app#1914); for the other permissions no capture gives the
     /// text (the 2026 `instagram_manage_comments` capture of issue 10 gives status and keys
     /// only), so they keep the generic [`GraphError::permission_denied`] sentence (UNCONFIRMED).
-    pub fn permission_missing(permission: &str) -> Self {
+    pub(crate) fn permission_missing(permission: &str) -> Self {
         match permission {
             "instagram_content_publish" => GraphError::of(
                 PERMISSION,
@@ -542,7 +533,7 @@ impl GraphError {
     }
 
     /// `(#200)`: the user has not granted what the action needs ([`USER_PERMISSION`]: 403).
-    pub fn requires_permission(permission: &str) -> Self {
+    pub(crate) fn requires_permission(permission: &str) -> Self {
         GraphError::of(
             USER_PERMISSION,
             200,
@@ -550,21 +541,11 @@ impl GraphError {
         )
     }
 
-    /// `(#200) The user hasn't authorized the application to perform this action` (`GERR`,
-    /// facts §1.3).
-    pub fn not_authorized_action() -> Self {
-        GraphError::of(
-            USER_PERMISSION,
-            200,
-            "(#200) The user hasn't authorized the application to perform this action",
-        )
-    }
-
     // ---- request bodies (never a 5xx: every failure on client input is a 4xx; sizes and
     // timeouts are in error/transport.rs) ------------------------------------------------
 
     /// A body that does not parse as its content type (igsim's wording, UNCONFIRMED).
-    pub fn malformed_body(detail: &str) -> Self {
+    pub(crate) fn malformed_body(detail: &str) -> Self {
         GraphError::of(
             PARAMETER,
             100,
@@ -577,7 +558,7 @@ impl GraphError {
     /// What a request gets when igsim failed while answering it (a handler panicked: a bug,
     /// reported on stderr): production's answer to its own failures ([`UNKNOWN`]), instead
     /// of a dropped connection. Whether the request took effect is unknown, as in production.
-    pub fn internal() -> Self {
+    pub(crate) fn internal() -> Self {
         GraphError::of(UNKNOWN, 1, "An unknown error has occurred.")
     }
 }

@@ -19,16 +19,16 @@ use crate::pattern::PathPattern;
 use serde::{Deserialize, Serialize};
 
 /// Most rules one sandbox holds (each is checked on every request).
-pub const MAX_RULES: usize = 1000;
+pub(crate) const MAX_RULES: usize = 1000;
 
 /// A rule of a sandbox with its counters (`GET /_sim/sandboxes/{id}/faults` shows these): its
 /// spec as validated (`id` and `seed` filled in, `expires_in` turned into `expires_at`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FaultRule {
     #[serde(flatten)]
-    pub spec: FaultSpec,
+    pub(crate) spec: FaultSpec,
     /// Matching calls seen while the rule was live.
-    pub matched: u64,
+    pub(crate) matched: u64,
     /// Times it fired.
     pub fired: u64,
     /// `spec.path`, parsed.
@@ -38,7 +38,7 @@ pub struct FaultRule {
 
 /// What a fired rule does to a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Effect {
+pub(crate) enum Effect {
     /// Answer with this error (after `latency_ms`).
     Error { error: InjectedError, latency_ms: u64 },
     /// Answer normally, `ms` later.
@@ -51,7 +51,7 @@ pub enum Effect {
 
 impl Effect {
     /// The journal's word for it.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Effect::Error { .. } => "error",
             Effect::Latency { .. } => "latency",
@@ -63,20 +63,20 @@ impl Effect {
 
 /// A rule that fired on a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fired {
-    pub rule: String,
-    pub effect: Effect,
+pub(crate) struct Fired {
+    pub(crate) rule: String,
+    pub(crate) effect: Effect,
     /// The request runs first; the effect replaces its answer.
-    pub after: bool,
+    pub(crate) after: bool,
 }
 
 /// What a rule is matched against: the request's method as served and its path.
 #[derive(Debug, Clone, Copy)]
-pub struct Call<'a> {
-    pub method: &'a str,
-    pub version: Option<ApiVersion>,
+pub(crate) struct Call<'a> {
+    pub(crate) method: &'a str,
+    pub(crate) version: Option<ApiVersion>,
     /// Decoded path segments after the version.
-    pub segments: &'a [String],
+    pub(crate) segments: &'a [String],
 }
 
 impl FaultRule {
@@ -141,12 +141,12 @@ impl FaultRule {
     }
 
     /// The rule's id.
-    pub fn id(&self) -> &str {
+    pub(crate) fn id(&self) -> &str {
         self.spec.id.as_deref().unwrap_or_default()
     }
 
     /// Not used up and not expired at `now`.
-    pub fn live(&self, now: i64) -> bool {
+    pub(crate) fn live(&self, now: i64) -> bool {
         self.spec.times.is_none_or(|t| self.fired < t) && self.spec.expires_at.is_none_or(|at| now < at)
     }
 
@@ -217,7 +217,7 @@ pub struct Faults {
 
 impl Faults {
     /// No rules; `seed` should identify the sandbox (its seed and id).
-    pub fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         Faults {
             rules: Vec::new(),
             next_id: 0,
@@ -230,7 +230,7 @@ impl Faults {
     }
 
     /// Adds rules, all or none; returns the added rules.
-    pub fn add(&mut self, specs: Vec<FaultSpec>, now: i64, cfg: &Config) -> Result<Vec<FaultRule>, String> {
+    pub(crate) fn add(&mut self, specs: Vec<FaultSpec>, now: i64, cfg: &Config) -> Result<Vec<FaultRule>, String> {
         if self.rules.len() + specs.len() > MAX_RULES {
             return Err(format!("a sandbox holds at most {MAX_RULES} fault rules"));
         }
@@ -269,20 +269,20 @@ impl Faults {
     }
 
     /// Removes one rule; false when there is none by that id.
-    pub fn remove(&mut self, id: &str) -> bool {
+    pub(crate) fn remove(&mut self, id: &str) -> bool {
         let before = self.rules.len();
         self.rules.retain(|r| r.id() != id);
         self.rules.len() != before
     }
 
     /// Removes every rule; returns how many there were.
-    pub fn clear(&mut self) -> usize {
+    pub(crate) fn clear(&mut self) -> usize {
         std::mem::take(&mut self.rules).len()
     }
 
     /// The fault for a request arriving at sandbox time `now`, counting it on every live rule
     /// it matches; the first rule that fires applies.
-    pub fn decide(&mut self, call: &Call, now: i64) -> Option<Fired> {
+    pub(crate) fn decide(&mut self, call: &Call, now: i64) -> Option<Fired> {
         let mut fired = None;
         for rule in self.rules.iter_mut().filter(|r| r.live(now) && r.matches(call)) {
             rule.matched += 1;
@@ -299,7 +299,7 @@ impl Faults {
     }
 
     /// Re-parses the rules' path patterns (after deserialising a snapshot).
-    pub fn revalidate(&mut self) -> Result<(), String> {
+    pub(crate) fn revalidate(&mut self) -> Result<(), String> {
         for r in &mut self.rules {
             r.pattern = r.spec.path.as_deref().map(PathPattern::parse).transpose()?;
         }

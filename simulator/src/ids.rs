@@ -16,7 +16,7 @@ macro_rules! typed_id {
     ($($name:ident),*) => {$(
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(transparent)]
-        pub struct $name(pub u64);
+        pub(crate) struct $name(pub u64);
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { write!(f, "{}", self.0) }
         }
@@ -35,7 +35,7 @@ typed_id!(
 );
 
 /// Parses a path segment or parameter as a Graph id: ASCII digits only, no sign, fits u64.
-pub fn parse_id(s: &str) -> Option<u64> {
+pub(crate) fn parse_id(s: &str) -> Option<u64> {
     if s.is_empty() || s.len() > 20 || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -44,7 +44,7 @@ pub fn parse_id(s: &str) -> Option<u64> {
 
 /// What kind of object an id names inside one sandbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum IdKind {
+pub(crate) enum IdKind {
     App,
     User,
     Page,
@@ -72,7 +72,7 @@ fn prefix(kind: IdKind) -> (u64, u32) {
 
 /// Deterministic id source for one sandbox; never hands out the same id twice.
 #[derive(Debug, Clone)]
-pub struct IdGen {
+pub(crate) struct IdGen {
     rng: ChaCha8Rng,
     used: BTreeSet<u64>,
 }
@@ -119,7 +119,7 @@ impl<'de> Deserialize<'de> for IdGen {
 }
 
 impl IdGen {
-    pub fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         IdGen {
             rng: ChaCha8Rng::seed_from_u64(seed),
             used: BTreeSet::new(),
@@ -127,11 +127,11 @@ impl IdGen {
     }
 
     /// Marks an id given explicitly (in a seed world) as taken.
-    pub fn reserve(&mut self, id: u64) -> bool {
+    pub(crate) fn reserve(&mut self, id: u64) -> bool {
         self.used.insert(id)
     }
 
-    pub fn next(&mut self, kind: IdKind) -> u64 {
+    pub(crate) fn next(&mut self, kind: IdKind) -> u64 {
         let (lead, digits) = prefix(kind);
         let span = 10u64.pow(digits);
         loop {
@@ -143,14 +143,14 @@ impl IdGen {
     }
 
     /// A random alphanumeric string (tokens, cursors salts, shortcodes).
-    pub fn alnum(&mut self, len: usize) -> String {
+    pub(crate) fn alnum(&mut self, len: usize) -> String {
         const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
         (0..len)
             .map(|_| ALPHABET[self.rng.random_range(0..ALPHABET.len())] as char)
             .collect()
     }
 
-    pub fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         if n == 0 {
             0
         } else {
@@ -158,13 +158,13 @@ impl IdGen {
         }
     }
 
-    pub fn chance(&mut self, p: f64) -> bool {
+    pub(crate) fn chance(&mut self, p: f64) -> bool {
         self.rng.random_bool(p.clamp(0.0, 1.0))
     }
 }
 
 /// A stable 64-bit hash (FNV-1a) for deriving seeds and global ids from names.
-pub fn stable_hash(parts: &[&[u8]]) -> u64 {
+pub(crate) fn stable_hash(parts: &[&[u8]]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {
         for b in part.iter().chain(std::iter::once(&0xffu8)) {
@@ -184,7 +184,7 @@ pub fn stable_hash(parts: &[&[u8]]) -> u64 {
 /// - `"owner_business"`: the Meta business that owns an IG account (the IG user's
 ///   `owner_business`, and the key of its `X-Business-Use-Case-Usage` entries, facts §9).
 ///   One business per account (UNCONFIRMED: real businesses may own several).
-pub fn derived_id(purpose: &str, id: u64) -> u64 {
+pub(crate) fn derived_id(purpose: &str, id: u64) -> u64 {
     17_000_000_000_000_000 + stable_hash(&[purpose.as_bytes(), &id.to_le_bytes()]) % 900_000_000_000_000
 }
 
@@ -192,20 +192,20 @@ pub fn derived_id(purpose: &str, id: u64) -> u64 {
 /// as production's today: 23 URL-safe base64 characters, the first an `A` (every recorded body
 /// since 2020: `AMootr-o_Iq97_Yhq4PokFZ`, `A002DQF31kPP28mO6-JRtSv`, `Ac7wf45pZAqRHs6o3BHbdDv`
 /// in bk-rs/instagram-apis-rs v14.0; `A6LJylpZRKw2xKLFsAP-cJh`, IGERR's sample).
-pub struct TraceIds {
+pub(crate) struct TraceIds {
     seed: u64,
     counter: AtomicU64,
 }
 
 impl TraceIds {
-    pub fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         TraceIds {
             seed,
             counter: AtomicU64::new(0),
         }
     }
 
-    pub fn next(&self) -> String {
+    pub(crate) fn next(&self) -> String {
         const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         let mut x = stable_hash(&[&self.seed.to_le_bytes(), &n.to_le_bytes()]);
@@ -222,7 +222,7 @@ impl TraceIds {
 }
 
 /// Derives a sandbox-unique secret string (tokens, app secret) from the seed.
-pub fn derive_secret(seed: u64, sandbox: &str, label: &str, len: usize) -> String {
+pub(crate) fn derive_secret(seed: u64, sandbox: &str, label: &str, len: usize) -> String {
     let mut g = IdGen::new(stable_hash(&[
         &seed.to_le_bytes(),
         sandbox.as_bytes(),
@@ -232,13 +232,13 @@ pub fn derive_secret(seed: u64, sandbox: &str, label: &str, len: usize) -> Strin
 }
 
 /// A user or page token in the shape of a real one (`EAA…`).
-pub fn derive_token(seed: u64, sandbox: &str, label: &str) -> String {
+pub(crate) fn derive_token(seed: u64, sandbox: &str, label: &str) -> String {
     format!("EAAG{}", derive_secret(seed, sandbox, label, 96))
 }
 
 /// An Instagram User token (Instagram Login) in production's shape: `IGAA` and letters and
 /// digits (recorded `IGAA2e0uoy3ZAZABZA…` tokens; `specs/README.md`, Instagram Login facts).
-pub fn derive_ig_token(seed: u64, sandbox: &str, label: &str) -> String {
+pub(crate) fn derive_ig_token(seed: u64, sandbox: &str, label: &str) -> String {
     format!("IGAA{}", derive_secret(seed, sandbox, label, 140))
 }
 

@@ -2,6 +2,6 @@
 //! ([`webhooks`]) and the optional download of media URLs ([`media_fetch`]). Everything here
 //! is called with the world lock released.
 
-pub mod media_fetch;
-pub mod state_dir;
+pub(crate) mod media_fetch;
+pub(crate) mod state_dir;
 pub mod webhooks;

@@ -29,26 +29,26 @@ pub const SECRET_PARAMS: &[&str] = &[
 pub const REDACTED: &str = "[redacted]";
 
 /// Longest parameter value kept, in characters; a longer one is cut and its length noted.
-pub const MAX_PARAM_CHARS: usize = 1024;
+pub(crate) const MAX_PARAM_CHARS: usize = 1024;
 /// Most parameters kept per entry (in name order); the rest are counted in `params_omitted`.
-pub const MAX_PARAMS: usize = 64;
+pub(crate) const MAX_PARAMS: usize = 64;
 /// Largest page of `GET /_sim/sandboxes/{id}/requests` and its default size.
-pub const MAX_PAGE: usize = 1000;
-pub const DEFAULT_PAGE: usize = 100;
+pub(crate) const MAX_PAGE: usize = 1000;
+pub(crate) const DEFAULT_PAGE: usize = 100;
 
 /// The Graph error an answer carried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct ErrorCode {
-    pub code: i64,
+pub(crate) struct ErrorCode {
+    pub(crate) code: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub subcode: Option<i64>,
+    pub(crate) subcode: Option<i64>,
 }
 
 /// The fault rule that fired on a request and what it did (`error`, `latency`, `drop`, `hang`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FaultRecord {
-    pub rule: String,
-    pub effect: String,
+pub(crate) struct FaultRecord {
+    pub(crate) rule: String,
+    pub(crate) effect: String,
 }
 
 /// One served request (`specs/sim_requests.schema.json`).
@@ -57,37 +57,37 @@ pub struct Entry {
     /// Position in the sandbox's journal: 1, 2, 3… in the order answers left.
     pub seq: u64,
     /// Sandbox time (unix seconds) when the request arrived.
-    pub time: i64,
+    pub(crate) time: i64,
     /// Wall-clock time when it arrived (unix milliseconds), written as `wall_time`: RFC 3339
     /// with milliseconds (UTC), formatted when the entry is read, not on every request.
     #[serde(rename = "wall_time", serialize_with = "rfc3339_millis")]
-    pub wall_ms: i64,
+    pub(crate) wall_ms: i64,
     /// `GET`, `POST` or `DELETE` as served (after a `method=` override), else the HTTP method.
-    pub method: String,
+    pub(crate) method: String,
     /// The path as sent, without the query string.
-    pub path: String,
+    pub(crate) path: String,
     /// The version the request was served as (`v21.0`).
-    pub version: Option<String>,
+    pub(crate) version: Option<String>,
     /// The path's node (`me`, an id) and edge (`media_publish`), when it has them.
-    pub node: Option<String>,
-    pub edge: Option<String>,
+    pub(crate) node: Option<String>,
+    pub(crate) edge: Option<String>,
     /// Query and body parameters, secrets redacted, long values cut.
-    pub params: BTreeMap<String, String>,
+    pub(crate) params: BTreeMap<String, String>,
     #[serde(skip_serializing_if = "is_zero")]
-    pub params_omitted: usize,
+    pub(crate) params_omitted: usize,
     /// HTTP status of the answer; `null` when the connection was dropped without one.
-    pub status: Option<u16>,
+    pub(crate) status: Option<u16>,
     /// Graph error code and subcode, when the answer was an error.
-    pub error: Option<ErrorCode>,
+    pub(crate) error: Option<ErrorCode>,
     /// Microseconds from arrival to the answer (wall clock, injected latency included).
-    pub duration_us: u64,
+    pub(crate) duration_us: u64,
     /// The fault rule that fired, if one did.
-    pub fault: Option<FaultRecord>,
+    pub(crate) fault: Option<FaultRecord>,
     /// The versionless path segments, for path filters.
     #[serde(skip)]
-    pub segments: Vec<String>,
+    pub(crate) segments: Vec<String>,
     #[serde(skip)]
-    pub path_version: Option<ApiVersion>,
+    pub(crate) path_version: Option<ApiVersion>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -115,7 +115,9 @@ impl Entry {
 
 /// Request parameters as the journal keeps them: secrets redacted, at most [`MAX_PARAMS`],
 /// values cut at [`MAX_PARAM_CHARS`]. Returns the kept parameters and how many were left out.
-pub fn keep_params<'a>(params: impl IntoIterator<Item = (&'a str, &'a str)>) -> (BTreeMap<String, String>, usize) {
+pub(crate) fn keep_params<'a>(
+    params: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> (BTreeMap<String, String>, usize) {
     let mut kept = BTreeMap::new();
     let mut omitted = 0;
     for (name, value) in params {
@@ -146,7 +148,7 @@ pub enum StatusFilter {
 }
 
 impl StatusFilter {
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub(crate) fn parse(s: &str) -> Result<Self, String> {
         let bad = || format!("status is a number (200), a class (4xx) or dropped, not {s:?}");
         match s.as_bytes() {
             b"dropped" => Ok(StatusFilter::Dropped),
@@ -169,17 +171,17 @@ impl StatusFilter {
 /// the builder methods, or from a query string with [`RequestFilter::from_query`].
 #[derive(Debug, Clone, Default)]
 pub struct RequestFilter {
-    pub method: Option<String>,
-    pub path: Option<PathPattern>,
-    pub node: Option<String>,
-    pub edge: Option<String>,
-    pub status: Option<StatusFilter>,
-    pub error_code: Option<i64>,
-    pub error_subcode: Option<i64>,
+    pub(crate) method: Option<String>,
+    pub(crate) path: Option<PathPattern>,
+    pub(crate) node: Option<String>,
+    pub(crate) edge: Option<String>,
+    pub(crate) status: Option<StatusFilter>,
+    pub(crate) error_code: Option<i64>,
+    pub(crate) error_subcode: Option<i64>,
     /// A rule id, or `*` for any fault.
-    pub fault: Option<String>,
+    pub(crate) fault: Option<String>,
     /// Only entries with a larger sequence number.
-    pub since: Option<u64>,
+    pub(crate) since: Option<u64>,
 }
 
 impl RequestFilter {
@@ -213,7 +215,7 @@ impl RequestFilter {
         self
     }
 
-    pub fn error_code(mut self, code: i64) -> Self {
+    pub(crate) fn error_code(mut self, code: i64) -> Self {
         self.error_code = Some(code);
         self
     }
@@ -223,7 +225,7 @@ impl RequestFilter {
         self
     }
 
-    pub fn since(mut self, seq: u64) -> Self {
+    pub(crate) fn since(mut self, seq: u64) -> Self {
         self.since = Some(seq);
         self
     }
@@ -231,7 +233,7 @@ impl RequestFilter {
     /// The filter and page size of a query string: `method`, `path`, `node`, `edge`, `status`,
     /// `error_code`, `error_subcode`, `fault`, `since`, `limit` (1..=[`MAX_PAGE`], default
     /// [`DEFAULT_PAGE`]). Unknown names are refused, so a typo never silently matches all.
-    pub fn from_query(query: Option<&str>) -> Result<(Self, usize), String> {
+    pub(crate) fn from_query(query: Option<&str>) -> Result<(Self, usize), String> {
         let mut f = RequestFilter::new();
         let mut limit = DEFAULT_PAGE;
         for (k, v) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
@@ -264,7 +266,7 @@ impl RequestFilter {
         Ok((f, limit))
     }
 
-    pub fn matches(&self, e: &Entry) -> bool {
+    pub(crate) fn matches(&self, e: &Entry) -> bool {
         self.since.is_none_or(|s| e.seq > s)
             && self.method.as_ref().is_none_or(|m| *m == e.method)
             && self.node.as_ref().is_none_or(|n| e.node.as_ref() == Some(n))
@@ -291,16 +293,16 @@ pub struct Page {
     pub data: Vec<Entry>,
     /// Ask with `since=` this to continue: the last entry returned, or when none matched the
     /// newest sequence number looked at (so a poller does not look at them again).
-    pub next_since: u64,
+    pub(crate) next_since: u64,
     /// More matching entries follow `next_since`.
-    pub has_more: bool,
+    pub(crate) has_more: bool,
     /// Entries dropped from this journal so far because it was full.
     pub dropped: u64,
 }
 
 /// The journal of one sandbox.
 #[derive(Debug, Clone)]
-pub struct Journal {
+pub(crate) struct Journal {
     entries: VecDeque<Entry>,
     capacity: usize,
     /// At most this many bytes of entries ([`Entry::weight`]).
@@ -313,7 +315,7 @@ pub struct Journal {
 impl Journal {
     /// An empty journal keeping at most `capacity` entries and about `max_bytes` of them
     /// (0 keeps none).
-    pub fn new(capacity: usize, max_bytes: usize) -> Self {
+    pub(crate) fn new(capacity: usize, max_bytes: usize) -> Self {
         Journal {
             entries: VecDeque::new(),
             capacity,
@@ -326,7 +328,7 @@ impl Journal {
 
     /// Appends an entry, numbering it; drops (and counts) the oldest while it is over either
     /// bound.
-    pub fn record(&mut self, mut entry: Entry) -> u64 {
+    pub(crate) fn record(&mut self, mut entry: Entry) -> u64 {
         self.last_seq += 1;
         entry.seq = self.last_seq;
         let weight = entry.weight();
@@ -345,7 +347,7 @@ impl Journal {
     }
 
     /// The matching entries after `filter.since`, oldest first, at most `limit`.
-    pub fn query(&self, filter: &RequestFilter, limit: usize) -> Page {
+    pub(crate) fn query(&self, filter: &RequestFilter, limit: usize) -> Page {
         let start = self.start(filter);
         let mut data = Vec::new();
         let mut next_since = filter.since.unwrap_or(0).max(self.last_seq);
@@ -369,7 +371,7 @@ impl Journal {
     }
 
     /// How many entries match.
-    pub fn count(&self, filter: &RequestFilter) -> usize {
+    pub(crate) fn count(&self, filter: &RequestFilter) -> usize {
         self.entries
             .range(self.start(filter)..)
             .filter(|e| filter.matches(e))
@@ -377,32 +379,24 @@ impl Journal {
     }
 
     /// Forgets every entry (sequence numbers keep growing); returns how many there were.
-    pub fn clear(&mut self) -> usize {
+    pub(crate) fn clear(&mut self) -> usize {
         let n = self.entries.len();
         self.entries.clear();
         self.bytes = 0;
         n
     }
 
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    pub fn dropped(&self) -> u64 {
+    pub(crate) fn dropped(&self) -> u64 {
         self.dropped
     }
 
     /// The sequence number of the newest entry ever recorded (0 before the first).
-    pub fn last_seq(&self) -> u64 {
+    pub(crate) fn last_seq(&self) -> u64 {
         self.last_seq
     }
 
     /// Continues numbering after `seq` (a sandbox restored from a snapshot).
-    pub fn resume_after(&mut self, seq: u64) {
+    pub(crate) fn resume_after(&mut self, seq: u64) {
         self.last_seq = self.last_seq.max(seq);
     }
 
@@ -451,7 +445,7 @@ mod tests {
         for i in 0..5 {
             j.record(entry("GET", &format!("/n{i}"), Some(200)));
         }
-        assert_eq!(j.len(), 3);
+        assert_eq!(j.entries.len(), 3);
         assert_eq!(j.dropped(), 2);
         let page = j.query(&RequestFilter::new(), 10);
         assert_eq!(page.data.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![3, 4, 5]);
@@ -468,13 +462,13 @@ mod tests {
             j.record(big.clone());
         }
         assert!(
-            j.bytes <= 10_000 && j.len() < 20 && j.len() >= 7,
+            j.bytes <= 10_000 && j.entries.len() < 20 && j.entries.len() >= 7,
             "{} entries, {} bytes",
-            j.len(),
+            j.entries.len(),
             j.bytes
         );
-        assert_eq!(j.dropped() as usize + j.len(), 20);
-        let n = j.len();
+        assert_eq!(j.dropped() as usize + j.entries.len(), 20);
+        let n = j.entries.len();
         assert_eq!(j.clear(), n);
         assert_eq!(j.bytes, 0);
     }

@@ -27,7 +27,7 @@ pub enum LogFormat {
 }
 
 /// The level used when neither `--log-level` nor `RUST_LOG` says: one line per request.
-pub const DEFAULT_LEVEL: &str = "info";
+pub(crate) const DEFAULT_LEVEL: &str = "info";
 
 /// Which events are written: `level` (from `--log-level`) wins over `rust_log` (the
 /// `RUST_LOG` variable); both take `tracing` target directives (`info`,
@@ -55,7 +55,7 @@ pub fn filter(level: Option<&str>, rust_log: Option<&str>) -> Result<Targets, St
 }
 
 /// Log lines waiting for stderr before new ones are dropped (about a megabyte at most).
-pub const BUFFERED_LINES: usize = 4096;
+pub(crate) const BUFFERED_LINES: usize = 4096;
 
 /// How long a graceful stop waits for stderr to take the next queued line before giving up
 /// on the rest (a reader that stopped reading); any progress restarts the wait.
@@ -112,7 +112,7 @@ impl LineSink {
     }
 
     /// A sink whose lines a new thread writes to `out`, at most `buffered` lines waiting.
-    pub fn to(mut out: impl Write + Send + 'static, buffered: usize) -> Result<Self, String> {
+    pub(crate) fn to(mut out: impl Write + Send + 'static, buffered: usize) -> Result<Self, String> {
         let (queue, lines) = sync_channel::<Queued>(buffered.max(1));
         let dropped = Arc::new(AtomicU64::new(0));
         let progress = Arc::new(Progress::default());

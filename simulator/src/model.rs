@@ -3,69 +3,69 @@
 //! Invariants: no IO, no clock reads (every operation that needs time takes `now`), and
 //! deterministic iteration (BTreeMap everywhere a response can see the order).
 
-pub mod account;
-pub mod comment;
-pub mod events;
-pub mod hashtag;
+pub(crate) mod account;
+pub(crate) mod comment;
+pub(crate) mod events;
+pub(crate) mod hashtag;
 pub mod insights;
-pub mod json;
-pub mod login;
-pub mod media;
-pub mod media_check;
-pub mod publishing;
-pub mod ratelimit;
+pub(crate) mod json;
+pub(crate) mod login;
+pub(crate) mod media;
+pub(crate) mod media_check;
+pub(crate) mod publishing;
+pub(crate) mod ratelimit;
 pub mod seed;
-pub mod shared;
-pub mod shopping;
-pub mod webhook;
-pub mod window;
+pub(crate) mod shared;
+pub(crate) mod shopping;
+pub(crate) mod webhook;
+pub(crate) mod window;
 
-pub use account::{Access, App, FbUser, IgAccountType, IgUser, Page, Revocation, Task, Token, TokenKind};
-pub use comment::Comment;
-pub use media::{Media, MediaType, ProductType, ReceivedFile};
+pub(crate) use account::{Access, App, FbUser, IgAccountType, IgUser, Page, Revocation, Task, Token, TokenKind};
+pub(crate) use comment::Comment;
+pub(crate) use media::{Media, MediaType, ProductType, ReceivedFile};
 
 use crate::ids::{CommentId, IdGen, IdKind, IgUserId, MediaId, PageId, UserId};
 use serde::{Deserialize, Serialize};
-pub use shared::{Map, Shared};
-use std::collections::{BTreeMap, BTreeSet};
+pub(crate) use shared::{Map, Shared};
+use std::collections::BTreeMap;
 
 /// Sort key of a time-ordered item: (unix seconds, insertion sequence).
-pub type TimeKey = (i64, u64);
+pub(crate) type TimeKey = (i64, u64);
 
 /// Cloning a world is cheap: its collections are persistent maps ([`Map`]) and its large
 /// objects [`Shared`], so a sandbox made from a cached seed world shares all of it until it
 /// changes something (`model::seed::Base`). Its snapshot JSON (`snapshot.rs`) does not depend
 /// on those container types: a [`Map`] is written as a `BTreeMap` would be.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct World {
+pub(crate) struct World {
     /// The sandbox this world belongs to (CDN URLs name it).
-    pub sandbox: String,
-    pub app: App,
-    pub users: Map<UserId, Shared<FbUser>>,
-    pub tokens: Map<String, Shared<Token>>,
-    pub pages: Map<PageId, Shared<Page>>,
-    pub ig_users: Map<IgUserId, IgUser>,
+    pub(crate) sandbox: String,
+    pub(crate) app: App,
+    pub(crate) users: Map<UserId, Shared<FbUser>>,
+    pub(crate) tokens: Map<String, Shared<Token>>,
+    pub(crate) pages: Map<PageId, Shared<Page>>,
+    pub(crate) ig_users: Map<IgUserId, IgUser>,
     /// Lower-cased username -> account.
-    pub usernames: Map<String, IgUserId>,
-    pub media: Map<MediaId, Shared<Media>>,
-    pub comments: Map<CommentId, Shared<Comment>>,
+    pub(crate) usernames: Map<String, IgUserId>,
+    pub(crate) media: Map<MediaId, Shared<Media>>,
+    pub(crate) comments: Map<CommentId, Shared<Comment>>,
     /// Hashtag names, the media carrying each, and every account's searches.
-    pub hashtags: Shared<hashtag::Hashtags>,
+    pub(crate) hashtags: Shared<hashtag::Hashtags>,
     /// Every id in the sandbox and what it names.
-    pub nodes: Map<u64, IdKind>,
+    pub(crate) nodes: Map<u64, IdKind>,
     /// Per account: its top-level, non-story media by time (newest = last).
     #[serde(with = "json::nested_pairs")]
-    pub feed: Map<IgUserId, Map<TimeKey, MediaId>>,
+    pub(crate) feed: Map<IgUserId, Map<TimeKey, MediaId>>,
     /// Per account: its stories by time (including expired ones; readers filter by age).
     #[serde(with = "json::nested_pairs")]
-    pub stories: Map<IgUserId, Map<TimeKey, MediaId>>,
-    pub ids: IdGen,
+    pub(crate) stories: Map<IgUserId, Map<TimeKey, MediaId>>,
+    pub(crate) ids: IdGen,
     /// Insertion counter for [`TimeKey`]s.
-    pub seq: u64,
+    pub(crate) seq: u64,
     /// Media containers, publishing quotas, copyright checks, collaborator invites.
-    pub publishing: Shared<publishing::Publishing>,
+    pub(crate) publishing: Shared<publishing::Publishing>,
     /// Catalogs, products, product tags and the tagged-posts quota (product tagging).
-    pub shopping: Shared<shopping::Shopping>,
+    pub(crate) shopping: Shared<shopping::Shopping>,
     /// Tokens created since the last [`World::take_minted_tokens`] (for the token index; a
     /// restored world indexes all its tokens, so this is not written).
     #[serde(skip)]
@@ -73,15 +73,15 @@ pub struct World {
     /// The token the last long-lived grant minted for each user (or Page, or IG account) and
     /// scopes (see [`World::long_lived_token`]).
     #[serde(with = "json::pairs")]
-    pub exchanged: BTreeMap<account::ExchangeKey, String>,
+    pub(crate) exchanged: BTreeMap<account::ExchangeKey, String>,
     /// Webhook subscriptions and the delivery outbox.
-    pub webhooks: Shared<webhook::Webhooks>,
+    pub(crate) webhooks: Shared<webhook::Webhooks>,
     /// Login dialogs' codes and the app's redirect URIs (both login flows).
-    pub login: Shared<login::Login>,
+    pub(crate) login: Shared<login::Login>,
 }
 
 impl World {
-    pub fn empty(app: App, id_seed: u64) -> Self {
+    pub(crate) fn empty(app: App, id_seed: u64) -> Self {
         World {
             sandbox: String::new(),
             app,
@@ -107,20 +107,20 @@ impl World {
         }
     }
 
-    pub fn next_seq(&mut self) -> u64 {
+    pub(crate) fn next_seq(&mut self) -> u64 {
         self.seq += 1;
         self.seq
     }
 
     /// A fresh id of `kind`, registered as a node.
-    pub fn new_id(&mut self, kind: IdKind) -> u64 {
+    pub(crate) fn new_id(&mut self, kind: IdKind) -> u64 {
         let id = self.ids.next(kind);
         self.nodes.insert(id, kind);
         id
     }
 
     /// Registers an id chosen elsewhere (a seed world); false if it is already taken.
-    pub fn claim_id(&mut self, id: u64, kind: IdKind) -> bool {
+    pub(crate) fn claim_id(&mut self, id: u64, kind: IdKind) -> bool {
         if self.nodes.contains_key(&id) {
             return false;
         }
@@ -129,7 +129,7 @@ impl World {
         true
     }
 
-    pub fn kind_of(&self, id: u64) -> Option<IdKind> {
+    pub(crate) fn kind_of(&self, id: u64) -> Option<IdKind> {
         self.nodes.get(&id).copied()
     }
 
@@ -137,32 +137,32 @@ impl World {
     /// Deterministic for the seed and request order, and unique across sandboxes: the world's
     /// id stream is the same in every sandbox made from one seed, so the sandbox-specific app
     /// secret is mixed in (a token must identify its sandbox).
-    pub fn mint_token_value(&mut self, label: &str) -> String {
+    pub(crate) fn mint_token_value(&mut self, label: &str) -> String {
         let n = self.ids.below(u64::MAX);
         crate::ids::derive_token(n, &self.app.secret, label)
     }
 
-    pub fn add_token(&mut self, value: String, token: Token) {
+    pub(crate) fn add_token(&mut self, value: String, token: Token) {
         self.minted.push(value.clone());
         self.tokens.insert(value, Shared::new(token));
     }
 
-    pub fn take_minted_tokens(&mut self) -> Vec<String> {
+    pub(crate) fn take_minted_tokens(&mut self) -> Vec<String> {
         std::mem::take(&mut self.minted)
     }
 
-    pub fn ig_user_by_username(&self, username: &str) -> Option<&IgUser> {
+    pub(crate) fn ig_user_by_username(&self, username: &str) -> Option<&IgUser> {
         let id = self.usernames.get(&username.to_ascii_lowercase())?;
         self.ig_users.get(id)
     }
 
     /// The page an IG account is connected to, if any.
-    pub fn page_of_ig_user(&self, ig: IgUserId) -> Option<&Page> {
+    pub(crate) fn page_of_ig_user(&self, ig: IgUserId) -> Option<&Page> {
         self.pages.values().find(|p| p.ig_user == Some(ig)).map(|p| &**p)
     }
 
     /// Adds a media object and indexes it on its owner's feed or stories.
-    pub fn insert_media(&mut self, media: Media) {
+    pub(crate) fn insert_media(&mut self, media: Media) {
         let key = (media.timestamp, media.seq);
         if media.parent.is_none() {
             let index = if media.product_type == ProductType::Story {
@@ -179,7 +179,7 @@ impl World {
         self.index_hashtags(id);
     }
 
-    pub fn insert_comment(&mut self, comment: Comment) {
+    pub(crate) fn insert_comment(&mut self, comment: Comment) {
         if let Some(parent) = comment.parent {
             if let Some(p) = self.comments.get_mut(&parent) {
                 p.replies.insert((comment.timestamp, comment.seq), comment.id);
@@ -191,7 +191,7 @@ impl World {
     }
 
     /// Comments on a media including replies (what `comments_count` reports, facts §4.2).
-    pub fn comment_count(&self, media: MediaId) -> u64 {
+    pub(crate) fn comment_count(&self, media: MediaId) -> u64 {
         let Some(m) = self.media.get(&media) else { return 0 };
         m.comments
             .values()
@@ -201,17 +201,12 @@ impl World {
     }
 
     /// Number of media an account shows (`media_count`): its feed, stories excluded.
-    pub fn media_count(&self, ig: IgUserId) -> u64 {
+    pub(crate) fn media_count(&self, ig: IgUserId) -> u64 {
         self.feed.get(&ig).map_or(0, |f| f.len() as u64)
     }
 
     /// Accounts a viewer may read as their own, with the tasks the viewer has on each.
-    pub fn access(&self, viewer: &TokenKind) -> Access {
+    pub(crate) fn access(&self, viewer: &TokenKind) -> Access {
         account::access(self, viewer)
-    }
-
-    /// All usernames, for checks that need a set (tags, collaborators).
-    pub fn known_usernames(&self) -> BTreeSet<&str> {
-        self.usernames.keys().map(String::as_str).collect()
     }
 }

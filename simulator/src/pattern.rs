@@ -11,12 +11,12 @@
 use crate::config::ApiVersion;
 
 /// Longest pattern accepted, in bytes, and most segments (a pattern is typed by a person).
-pub const MAX_PATTERN_BYTES: usize = 512;
-pub const MAX_PATTERN_SEGMENTS: usize = 32;
+pub(crate) const MAX_PATTERN_BYTES: usize = 512;
+pub(crate) const MAX_PATTERN_SEGMENTS: usize = 32;
 
 /// A parsed path pattern (see the module documentation for the syntax).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PathPattern {
+pub(crate) struct PathPattern {
     text: String,
     version: Option<ApiVersion>,
     segments: Vec<String>,
@@ -24,7 +24,7 @@ pub struct PathPattern {
 
 impl PathPattern {
     /// Parses a pattern; the error says what is wrong in words a control-plane user reads.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
         if text.len() > MAX_PATTERN_BYTES {
             return Err(format!("a path pattern is at most {MAX_PATTERN_BYTES} bytes"));
         }
@@ -46,14 +46,9 @@ impl PathPattern {
         })
     }
 
-    /// The pattern as written.
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
-
     /// Whether a request's path matches: `version` is the path's own version segment (None when
     /// the path had none), `segments` the decoded segments after it.
-    pub fn matches(&self, version: Option<ApiVersion>, segments: &[impl AsRef<str>]) -> bool {
+    pub(crate) fn matches(&self, version: Option<ApiVersion>, segments: &[impl AsRef<str>]) -> bool {
         if self.version.is_some() && self.version != version {
             return false;
         }

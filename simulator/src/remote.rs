@@ -6,7 +6,7 @@ use clap::Subcommand;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
-pub struct FaultArgs {
+pub(crate) struct FaultArgs {
     /// Base URL of the running simulator.
     #[arg(long, default_value = "http://127.0.0.1:8686")]
     url: String,
@@ -96,7 +96,7 @@ struct FaultRuleArgs {
 }
 
 #[derive(clap::Args)]
-pub struct TriggerArgs {
+pub(crate) struct TriggerArgs {
     /// Base URL of the running simulator.
     #[arg(long, default_value = "http://127.0.0.1:8686")]
     url: String,
@@ -189,7 +189,7 @@ enum LiveAction {
 }
 
 /// `igsim trigger …`: one control-plane call to a running simulator; prints its JSON answer.
-pub fn trigger(t: TriggerArgs) -> Result<(), String> {
+pub(crate) fn trigger(t: TriggerArgs) -> Result<(), String> {
     use serde_json::json;
     let base = format!("{}/_sim/sandboxes/{}", t.url.trim_end_matches('/'), t.sandbox);
     let (method, path, body) = match t.event {
@@ -252,7 +252,7 @@ pub fn trigger(t: TriggerArgs) -> Result<(), String> {
 }
 
 /// `igsim fault …`: adds, lists or clears a sandbox's fault rules; prints the JSON answer.
-pub fn fault(f: FaultArgs) -> Result<(), String> {
+pub(crate) fn fault(f: FaultArgs) -> Result<(), String> {
     let base = format!("{}/_sim/sandboxes/{}/faults", f.url.trim_end_matches('/'), f.sandbox);
     let token = f.admin_token.as_deref();
     match f.action {

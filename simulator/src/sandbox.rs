@@ -33,13 +33,13 @@ pub const DEFAULT_SANDBOX: &str = "default";
 /// A seed world with its fingerprint (a hash of its JSON), shared by every sandbox made
 /// from it; the fingerprint keys [`Bases`].
 #[derive(Debug, Clone)]
-pub struct SeedWorld {
-    pub world: Arc<WorldSeed>,
+pub(crate) struct SeedWorld {
+    pub(crate) world: Arc<WorldSeed>,
     fingerprint: u64,
 }
 
 impl SeedWorld {
-    pub fn new(world: WorldSeed) -> Self {
+    pub(crate) fn new(world: WorldSeed) -> Self {
         let json = serde_json::to_vec(&world).unwrap_or_default();
         SeedWorld {
             fingerprint: crate::ids::stable_hash(&[&json]),
@@ -58,13 +58,13 @@ type BaseCell = Arc<OnceLock<Result<Arc<Base>, String>>>;
 /// The base worlds built so far, by (seed fingerprint, world seed, start time). Two requests
 /// for the same key build it once: the second waits for the first's build.
 #[derive(Default)]
-pub struct Bases {
+pub(crate) struct Bases {
     kept: Mutex<VecDeque<(BaseKey, BaseCell)>>,
 }
 
 impl Bases {
     /// The base world of `seed` at `now`, built now unless kept.
-    pub fn get(&self, seed: &SeedWorld, cfg: &Config, world_seed: u64, now: i64) -> Result<Arc<Base>, String> {
+    pub(crate) fn get(&self, seed: &SeedWorld, cfg: &Config, world_seed: u64, now: i64) -> Result<Arc<Base>, String> {
         let key = (seed.fingerprint, world_seed, now);
         let cell = {
             let mut kept = lock(&self.kept);
@@ -82,7 +82,7 @@ impl Bases {
 }
 
 pub struct Sandbox {
-    pub id: String,
+    pub(crate) id: String,
     seed: SeedWorld,
     world_seed: u64,
     world: RwLock<World>,
@@ -103,11 +103,11 @@ pub struct Sandbox {
 /// What a sandbox last had written to the state directory (`app/persister.rs`), guarded by
 /// an async lock in [`Sandbox`].
 #[derive(Debug, Default)]
-pub struct Written {
+pub(crate) struct Written {
     /// Every change marked up to this generation is on disk.
-    pub generation: u64,
+    pub(crate) generation: u64,
     /// Hash of the bytes written (an unchanged snapshot is not written again).
-    pub hash: u64,
+    pub(crate) hash: u64,
 }
 
 /// A sandbox shows as its id (its world is too large to print).
@@ -131,7 +131,7 @@ impl Sandbox {
     /// decides whether time then runs or stays frozen.
     /// The world comes from `bases` (built there unless a sandbox of the same seed, world
     /// seed and start time was made recently).
-    pub fn new(
+    pub(crate) fn new(
         id: String,
         seed: SeedWorld,
         world_seed: u64,
@@ -167,7 +167,7 @@ impl Sandbox {
 
     /// The sandbox whole, as plain data (`snapshot::Snapshot`). Each part is read under its own
     /// lock; a change under way shows in a later snapshot (`app::persister::Persister`).
-    pub fn snapshot(&self) -> Snapshot {
+    pub(crate) fn snapshot(&self) -> Snapshot {
         Snapshot {
             igsim_snapshot: crate::snapshot::SNAPSHOT_VERSION,
             igsim_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -185,7 +185,7 @@ impl Sandbox {
     /// A sandbox restored from a snapshot under `id`: the same world, tokens, ids to come,
     /// clock, fault rules and journal numbering. Webhook sends under way when it was taken are
     /// due again. Its journal starts empty with `Config::journal_capacity`.
-    pub fn from_snapshot(snapshot: Snapshot, id: String, cfg: &Config) -> Result<Self, String> {
+    pub(crate) fn from_snapshot(snapshot: Snapshot, id: String, cfg: &Config) -> Result<Self, String> {
         let Snapshot {
             seed_world,
             world_seed,
@@ -218,12 +218,12 @@ impl Sandbox {
     }
 
     /// Notes that the sandbox may have changed; returns the change's generation.
-    pub fn mark_changed(&self) -> u64 {
+    pub(crate) fn mark_changed(&self) -> u64 {
         self.generation.fetch_add(1, Ordering::SeqCst) + 1
     }
 
     /// The newest change generation noted.
-    pub fn generation(&self) -> u64 {
+    pub(crate) fn generation(&self) -> u64 {
         self.generation.load(Ordering::SeqCst)
     }
 
@@ -237,7 +237,7 @@ impl Sandbox {
     }
 
     /// Runs `f` on the request journal (its own lock; never take the world's inside).
-    pub fn with_journal<R>(&self, f: impl FnOnce(&mut Journal) -> R) -> R {
+    pub(crate) fn with_journal<R>(&self, f: impl FnOnce(&mut Journal) -> R) -> R {
         f(&mut lock(&self.journal))
     }
 
@@ -273,43 +273,43 @@ impl Sandbox {
     }
 
     /// OS seconds of the last request that reached this sandbox.
-    pub fn last_used(&self) -> i64 {
+    pub(crate) fn last_used(&self) -> i64 {
         self.last_used.load(Ordering::Relaxed)
     }
 
-    pub fn now(&self) -> i64 {
+    pub(crate) fn now(&self) -> i64 {
         self.clock.read().unwrap_or_else(|e| e.into_inner()).now(os_now())
     }
 
-    pub fn clock(&self) -> SandboxClock {
+    pub(crate) fn clock(&self) -> SandboxClock {
         self.clock.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    pub fn with_clock<R>(&self, f: impl FnOnce(&mut SandboxClock, i64) -> R) -> R {
+    pub(crate) fn with_clock<R>(&self, f: impl FnOnce(&mut SandboxClock, i64) -> R) -> R {
         f(&mut self.clock.write().unwrap_or_else(|e| e.into_inner()), os_now())
     }
 
     /// Runs `f` on the world at the sandbox's current time, alone (a write).
-    pub fn with_world<R>(&self, f: impl FnOnce(&mut World, i64) -> R) -> R {
+    pub(crate) fn with_world<R>(&self, f: impl FnOnce(&mut World, i64) -> R) -> R {
         let now = self.now();
         f(&mut self.world.write().unwrap_or_else(|e| e.into_inner()), now)
     }
 
     /// Runs `f` on the world at the sandbox's current time, beside other readers.
-    pub fn read_world<R>(&self, f: impl FnOnce(&World, i64) -> R) -> R {
+    pub(crate) fn read_world<R>(&self, f: impl FnOnce(&World, i64) -> R) -> R {
         let now = self.now();
         f(&self.world.read().unwrap_or_else(|e| e.into_inner()), now)
     }
 
     /// Runs `f` on the sandbox's rate-limit state (its own lock: may be taken inside
     /// [`Sandbox::read_world`] or [`Sandbox::with_world`], never the other way round).
-    pub fn with_rate_limits<R>(&self, f: impl FnOnce(&mut RateLimits) -> R) -> R {
+    pub(crate) fn with_rate_limits<R>(&self, f: impl FnOnce(&mut RateLimits) -> R) -> R {
         f(&mut lock(&self.rate_limits))
     }
 
     /// Builds a fresh world from its seed at the current sandbox time (no lock held while
     /// building); [`Sandboxes::reset`] puts it in place.
-    pub fn rebuilt_world(&self, cfg: &Config, bases: &Bases) -> Result<World, String> {
+    pub(crate) fn rebuilt_world(&self, cfg: &Config, bases: &Bases) -> Result<World, String> {
         Ok(bases
             .get(&self.seed, cfg, self.world_seed, self.now())?
             .instantiate(self.world_seed, &self.id))
@@ -318,7 +318,7 @@ impl Sandbox {
 
 /// All sandboxes of the process and the token index.
 pub struct Sandboxes {
-    pub config: Config,
+    pub(crate) config: Config,
     map: RwLock<BTreeMap<String, Arc<Sandbox>>>,
     tokens: RwLock<std::collections::HashMap<String, String>>,
     counter: AtomicU64,
@@ -326,7 +326,7 @@ pub struct Sandboxes {
 }
 
 #[derive(Debug)]
-pub enum SandboxError {
+pub(crate) enum SandboxError {
     Exists(String),
     NotFound(String),
     BadId(String),
@@ -340,13 +340,17 @@ pub enum SandboxError {
 
 impl Sandboxes {
     /// Creates the registry with the `default` sandbox built from `default_world`.
-    pub fn new(config: Config, default_world: SeedWorld) -> Result<Self, String> {
+    pub(crate) fn new(config: Config, default_world: SeedWorld) -> Result<Self, String> {
         Self::with_restored(config, default_world, Vec::new())
     }
 
     /// Creates the registry with restored sandboxes (a state directory's), and `default`
     /// built from `default_world` unless it is among them.
-    pub fn with_restored(config: Config, default_world: SeedWorld, restored: Vec<Snapshot>) -> Result<Self, String> {
+    pub(crate) fn with_restored(
+        config: Config,
+        default_world: SeedWorld,
+        restored: Vec<Snapshot>,
+    ) -> Result<Self, String> {
         let s = Sandboxes {
             config,
             map: RwLock::new(BTreeMap::new()),
@@ -367,7 +371,7 @@ impl Sandboxes {
     }
 
     /// The base worlds sandboxes are made from (for builds off the request threads).
-    pub fn bases(&self) -> Arc<Bases> {
+    pub(crate) fn bases(&self) -> Arc<Bases> {
         self.bases.clone()
     }
 
@@ -390,7 +394,7 @@ impl Sandboxes {
     }
 
     /// The sandbox a token belongs to.
-    pub fn by_token(&self, token: &str) -> Option<Arc<Sandbox>> {
+    pub(crate) fn by_token(&self, token: &str) -> Option<Arc<Sandbox>> {
         let id = self
             .tokens
             .read()
@@ -403,7 +407,7 @@ impl Sandboxes {
     /// Creates a sandbox in one go (start-up, tests): [`Sandboxes::reserve`], build, and
     /// [`Sandboxes::insert`]. The control plane does the same with the build off the
     /// request-serving threads.
-    pub fn create(
+    pub(crate) fn create(
         &self,
         id: Option<String>,
         world: SeedWorld,
@@ -424,7 +428,7 @@ impl Sandboxes {
 
     /// The id for a new sandbox: the caller's (checked) or a generated one (`sb-1`, `sb-2`,
     /// …), provided there is room for one more ([`Config::max_sandboxes`]).
-    pub fn reserve(&self, id: Option<String>) -> Result<String, SandboxError> {
+    pub(crate) fn reserve(&self, id: Option<String>) -> Result<String, SandboxError> {
         self.check_room(self.map.read().unwrap_or_else(|e| e.into_inner()).len())?;
         Ok(match id {
             Some(id) => {
@@ -456,7 +460,7 @@ impl Sandboxes {
 
     /// Adds a built sandbox under its id (refused if the id was taken or the registry filled
     /// up while it was being built) and indexes its tokens.
-    pub fn insert(&self, sandbox: Sandbox) -> Result<Arc<Sandbox>, SandboxError> {
+    pub(crate) fn insert(&self, sandbox: Sandbox) -> Result<Arc<Sandbox>, SandboxError> {
         let sandbox = Arc::new(sandbox);
         {
             let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
@@ -474,7 +478,12 @@ impl Sandboxes {
     /// sandbox of that id, `default` included). Refused when one of its tokens belongs to
     /// another sandbox: a token names exactly one sandbox (restore a copy once the original is
     /// deleted, or into another igsim).
-    pub fn restore(&self, snapshot: Snapshot, id: Option<String>, replace: bool) -> Result<Arc<Sandbox>, SandboxError> {
+    pub(crate) fn restore(
+        &self,
+        snapshot: Snapshot,
+        id: Option<String>,
+        replace: bool,
+    ) -> Result<Arc<Sandbox>, SandboxError> {
         let id = match id {
             Some(id) => id,
             None => snapshot.id.clone(),
@@ -503,7 +512,7 @@ impl Sandboxes {
         Ok(sandbox)
     }
 
-    pub fn delete(&self, id: &str) -> Result<(), SandboxError> {
+    pub(crate) fn delete(&self, id: &str) -> Result<(), SandboxError> {
         if id == DEFAULT_SANDBOX {
             return Err(SandboxError::Protected);
         }
@@ -521,7 +530,7 @@ impl Sandboxes {
     /// Removes every sandbox but `default` that no request has reached for
     /// `Config::sandbox_idle_seconds` of wall-clock time before `os_now` (0: never); the ids
     /// removed. Their tokens go with them, as on `DELETE`.
-    pub fn reap_idle(&self, os_now: i64) -> Vec<String> {
+    pub(crate) fn reap_idle(&self, os_now: i64) -> Vec<String> {
         let idle = self.config.sandbox_idle_seconds;
         if idle == 0 {
             return Vec::new();
@@ -540,7 +549,7 @@ impl Sandboxes {
 
     /// Puts a world built by [`Sandbox::rebuilt_world`] in place of a sandbox's (tokens
     /// minted since the last build are forgotten).
-    pub fn reset(&self, sandbox: &Arc<Sandbox>, fresh: World) {
+    pub(crate) fn reset(&self, sandbox: &Arc<Sandbox>, fresh: World) {
         let id = &sandbox.id;
         *sandbox.world.write().unwrap_or_else(|e| e.into_inner()) = fresh;
         *lock(&sandbox.rate_limits) = RateLimits::default();
@@ -552,12 +561,12 @@ impl Sandboxes {
     }
 
     /// How many tokens the process-wide index holds (every sandbox's).
-    pub fn indexed_tokens(&self) -> usize {
+    pub(crate) fn indexed_tokens(&self) -> usize {
         self.tokens.read().unwrap_or_else(|e| e.into_inner()).len()
     }
 
     /// Adds every token the sandbox's world minted since the last call to the index.
-    pub fn index_tokens(&self, sandbox: &Sandbox) {
+    pub(crate) fn index_tokens(&self, sandbox: &Sandbox) {
         let (minted, app_token) = sandbox.with_world(|w, _| (w.take_minted_tokens(), w.app.access_token()));
         // Called after every Graph request; most mint nothing, and a write lock here would
         // serialise every connection's token lookup behind it.

@@ -34,8 +34,8 @@ use tokio::sync::{oneshot, OwnedSemaphorePermit};
 
 /// A simulator ready to start: its configuration and the world of its `default` sandbox.
 pub struct Simulator {
-    pub config: Config,
-    pub world: WorldSeed,
+    pub(crate) config: Config,
+    pub(crate) world: WorldSeed,
 }
 
 /// A running simulator; dropping it (or [`Running::shutdown`]) stops it gracefully.

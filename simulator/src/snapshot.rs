@@ -16,45 +16,45 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The snapshot format this igsim writes and the only one it reads.
-pub const SNAPSHOT_VERSION: u64 = 1;
+pub(crate) const SNAPSHOT_VERSION: u64 = 1;
 
 /// The key that holds the format version, and tells a snapshot from a seed world.
-pub const SNAPSHOT_KEY: &str = "igsim_snapshot";
+pub(crate) const SNAPSHOT_KEY: &str = "igsim_snapshot";
 
 /// One sandbox, whole (`GET /_sim/sandboxes/{id}/export`, a state directory's files).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Snapshot {
+pub(crate) struct Snapshot {
     /// The format version ([`SNAPSHOT_VERSION`]).
-    pub igsim_snapshot: u64,
+    pub(crate) igsim_snapshot: u64,
     /// The igsim that wrote it (informational).
-    pub igsim_version: String,
+    pub(crate) igsim_version: String,
     /// The sandbox's id when it was taken.
-    pub id: String,
+    pub(crate) id: String,
     /// The seed world and seed it was made from (what `reset` rebuilds).
-    pub seed_world: WorldSeed,
-    pub world_seed: u64,
+    pub(crate) seed_world: WorldSeed,
+    pub(crate) world_seed: u64,
     /// Its virtual clock: frozen at an instant, or an offset from the OS clock (a running
     /// clock keeps running while igsim is stopped, as wall time does).
-    pub clock: SandboxClock,
+    pub(crate) clock: SandboxClock,
     /// Everything else the sandbox holds: accounts, tokens, media, comments, containers,
     /// quotas, webhook subscriptions and outbox, login codes, id stream.
-    pub world: World,
+    pub(crate) world: World,
     /// Its rate-limit windows and per-sandbox limits (kept beside the world, under their own
     /// lock: `Sandbox::with_rate_limits`).
-    pub rate_limits: RateLimits,
+    pub(crate) rate_limits: RateLimits,
     /// Its fault rules with their counters.
-    pub faults: Faults,
+    pub(crate) faults: Faults,
     /// The request journal's last sequence number (its entries are not kept).
-    pub journal_seq: u64,
+    pub(crate) journal_seq: u64,
 }
 
 /// Whether a JSON body is a snapshot (it names its version) rather than a seed world.
-pub fn is_snapshot(body: &[u8]) -> bool {
+pub(crate) fn is_snapshot(body: &[u8]) -> bool {
     serde_json::from_slice::<serde_json::Map<String, Value>>(body).is_ok_and(|m| m.contains_key(SNAPSHOT_KEY))
 }
 
 /// Reads a snapshot, refusing any version but [`SNAPSHOT_VERSION`] with a message that says so.
-pub fn parse(bytes: &[u8]) -> Result<Snapshot, String> {
+pub(crate) fn parse(bytes: &[u8]) -> Result<Snapshot, String> {
     let v: Value = serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))?;
     match v.get(SNAPSHOT_KEY).and_then(Value::as_u64) {
         Some(SNAPSHOT_VERSION) => {}
@@ -70,7 +70,7 @@ pub fn parse(bytes: &[u8]) -> Result<Snapshot, String> {
 }
 
 /// A snapshot as the bytes igsim writes (compact JSON).
-pub fn to_bytes(s: &Snapshot) -> Result<Vec<u8>, String> {
+pub(crate) fn to_bytes(s: &Snapshot) -> Result<Vec<u8>, String> {
     serde_json::to_vec(s).map_err(|e| format!("cannot write the snapshot: {e}"))
 }
 

@@ -8,5 +8,5 @@ mod glyphs;
 mod picture;
 mod video;
 
-pub use picture::{jpeg, Look};
-pub use video::{mp4, video_size};
+pub(crate) use picture::{jpeg, Look};
+pub(crate) use video::mp4;

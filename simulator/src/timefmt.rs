@@ -18,7 +18,7 @@ pub fn iso(t: i64) -> String {
 }
 
 /// [`iso`] as a JSON string, appended to an answer being written (`http::json`).
-pub fn push_iso(out: &mut Vec<u8>, t: i64) {
+pub(crate) fn push_iso(out: &mut Vec<u8>, t: i64) {
     out.push(b'"');
     write_iso(out, t);
     out.push(b'"');
@@ -78,7 +78,7 @@ fn pacific_is_dst(t: i64) -> bool {
 }
 
 /// `Tuesday, 24-Nov-26 14:00:00 PST`, the form used in 190/463 messages (facts §1.3).
-pub fn pacific_sentence(t: i64) -> String {
+pub(crate) fn pacific_sentence(t: i64) -> String {
     let dst = pacific_is_dst(t);
     let offset = UtcOffset::from_hms(if dst { -7 } else { -8 }, 0, 0).unwrap_or(UtcOffset::UTC);
     let local = utc(t).to_offset(offset);
@@ -122,13 +122,13 @@ pub fn parse_time_param(s: &str) -> Option<i64> {
 }
 
 /// An IMF-fixdate as HTTP headers write it (RFC 9110 §5.6.7): `Sun, 06 Nov 1994 08:49:37 GMT`.
-pub fn http_date(t: i64) -> String {
+pub(crate) fn http_date(t: i64) -> String {
     let fmt = format_description!("[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT");
     utc(t).format(&fmt).unwrap_or_default()
 }
 
 /// Reads an IMF-fixdate (the form every current client sends); other forms are `None`.
-pub fn parse_http_date(s: &str) -> Option<i64> {
+pub(crate) fn parse_http_date(s: &str) -> Option<i64> {
     let fmt = format_description!("[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT");
     PrimitiveDateTime::parse(s.trim(), &fmt)
         .ok()
@@ -139,7 +139,7 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
 /// whole minutes, else seconds. What a sentence quoting a knob's duration is computed with
 /// (a container's expiry, the tagged-posts window, the container cap's window, the story
 /// lifetime), so the knob and its sentence cannot disagree.
-pub fn duration(seconds: i64) -> String {
+pub(crate) fn duration(seconds: i64) -> String {
     let (n, unit) = match seconds {
         s if s != 0 && s % 3600 == 0 => (s / 3600, "hour"),
         s if s != 0 && s % 60 == 0 => (s / 60, "minute"),

@@ -105,7 +105,13 @@ fn expired_versions_are_served_as_the_oldest_available_on_the_sandbox_clock() {
     assert_eq!(served("v25.0"), "v25.0");
     // The timeline says the same thing the sandbox does.
     assert_eq!(version::oldest_available(sb.now()).to_string(), "v21.0");
+    // Every row of the timeline and of the insights catalogue's changes names its source.
     assert!(TIMELINE.iter().all(|r| !r.source.is_empty()));
+    assert!(version::OUT_OF_CYCLE.iter().all(|o| !o.source.is_empty()));
+    assert!(simulator::model::insights::CHANGES.iter().all(|r| !r.source.is_empty()));
+    assert!(simulator::model::insights::OUT_OF_CYCLE
+        .iter()
+        .all(|o| !o.source.is_empty()));
 }
 
 #[test]

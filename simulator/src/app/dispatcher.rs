@@ -15,16 +15,16 @@ use std::time::Duration;
 /// sandbox finished within `WebhookConfig::flush_wait_ms` (if not, the rest finish in the
 /// background).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Flushed {
-    pub attempted: usize,
-    pub complete: bool,
+pub(crate) struct Flushed {
+    pub(crate) attempted: usize,
+    pub(crate) complete: bool,
 }
 
 /// Sends everything due in one sandbox now, aggregation windows cut short (at most
 /// `webhooks.concurrency` POSTs at a time), and waits until every send of the sandbox has ended, including the background's, but at
 /// most `webhooks.flush_wait_ms`: a receiver that accepts and never answers costs one flush
 /// that long, not a timeout per delivery.
-pub async fn flush(state: &State, sandbox: &Arc<Sandbox>) -> Flushed {
+pub(crate) async fn flush(state: &State, sandbox: &Arc<Sandbox>) -> Flushed {
     let cfg = Arc::new(state.sandboxes.config.clone());
     let sends = state.webhooks.sends_for(&sandbox.id, &cfg);
     let wait = Duration::from_millis(cfg.webhooks.flush_wait_ms);
@@ -84,7 +84,7 @@ async fn send_one(cfg: &Config, sandbox: &Sandbox, now: i64, secret: &str, out: 
 
 /// The background task: every half second (or when woken) generates background activity
 /// if configured, and sends what has fallen due in each sandbox.
-pub async fn run(state: Arc<State>) {
+pub(crate) async fn run(state: Arc<State>) {
     let cfg = Arc::new(state.sandboxes.config.clone());
     loop {
         tokio::select! {

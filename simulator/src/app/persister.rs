@@ -22,18 +22,18 @@ use std::sync::Arc;
 
 /// Keeps each sandbox's file up to date with group commit: whoever needs a change on disk
 /// waits for a snapshot taken after it; one write serves everyone waiting.
-pub struct Persister {
+pub(crate) struct Persister {
     dir: StateDir,
 }
 
 impl Persister {
-    pub fn new(dir: StateDir) -> Self {
+    pub(crate) fn new(dir: StateDir) -> Self {
         Persister { dir }
     }
 
     /// Returns once a snapshot of `sandbox` taken after this call began is on disk (or was
     /// already there unchanged). Runs the snapshot and the write on the blocking pool.
-    pub async fn persist(&self, sandbox: &Arc<Sandbox>) -> Result<(), String> {
+    pub(crate) async fn persist(&self, sandbox: &Arc<Sandbox>) -> Result<(), String> {
         let wanted = sandbox.mark_changed();
         let mut written = sandbox.persisted.lock().await;
         if written.generation >= wanted {
@@ -62,7 +62,7 @@ impl Persister {
     }
 
     /// Writes a sandbox's snapshot now, on the calling thread (start-up, before serving).
-    pub fn write_now(&self, sandbox: &Sandbox) -> Result<(), String> {
+    pub(crate) fn write_now(&self, sandbox: &Sandbox) -> Result<(), String> {
         let bytes = to_bytes(&sandbox.snapshot())?;
         self.dir
             .write(&sandbox.id, &bytes)
@@ -70,7 +70,7 @@ impl Persister {
     }
 
     /// Forgets a deleted sandbox's file.
-    pub async fn remove(&self, id: &str) -> Result<(), String> {
+    pub(crate) async fn remove(&self, id: &str) -> Result<(), String> {
         let (dir, id) = (self.dir.clone(), id.to_string());
         tokio::task::spawn_blocking(move || dir.remove(&id))
             .await

@@ -10,7 +10,7 @@ use tokio::sync::Notify;
 /// Process-wide dispatcher state: a wake-up signal and, per sandbox, what bounds and tracks
 /// its sends ([`Sends`]).
 #[derive(Default)]
-pub struct Dispatcher {
+pub(crate) struct Dispatcher {
     pub(super) wake: Notify,
     sandboxes: Mutex<BTreeMap<String, Arc<Sends>>>,
 }
@@ -19,23 +19,23 @@ pub struct Dispatcher {
 /// flight), so nothing is sent twice; `room` bounds how many POSTs go out at once; every
 /// round of sends holds `running` for reading, so a flush that gets it for writing knows
 /// every send of the sandbox, its own and the background's, has ended.
-pub struct Sends {
+pub(crate) struct Sends {
     pub(super) room: Arc<tokio::sync::Semaphore>,
     pub(super) running: Arc<tokio::sync::RwLock<()>>,
 }
 
 impl Dispatcher {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Asks the background task to look for due deliveries now (after events, clock moves).
-    pub fn wake(&self) {
+    pub(crate) fn wake(&self) {
         self.wake.notify_one();
     }
 
     /// Drops a deleted sandbox's send state (sends under way keep theirs until done).
-    pub fn forget(&self, sandbox: &str) {
+    pub(crate) fn forget(&self, sandbox: &str) {
         self.sandboxes.lock().unwrap_or_else(|e| e.into_inner()).remove(sandbox);
     }
 

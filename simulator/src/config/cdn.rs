@@ -10,18 +10,18 @@ pub struct CdnConfig {
     /// ahead. UNCONFIRMED: measured as 108 hours on a live URL (instayolo.com "Decoding an
     /// Instagram CDN URL", 2026-04); practitioners report "4/5 days" and "around a week"
     /// (GH tomashco/payload-instagram-plugin#1, ryanlua/instawebhooks#3).
-    pub url_lifetime_seconds: i64,
+    pub(crate) url_lifetime_seconds: i64,
     /// URLs handed out within one such window are identical, and expire together
     /// (StackOverflow 77212118: repeated reads "in a short timespan (~1 hour)" return the
     /// exact same URL, so expiries come in fixed windows). UNCONFIRMED size.
-    pub url_window_seconds: i64,
+    pub(crate) url_window_seconds: i64,
     /// `Cache-Control` of served media. UNCONFIRMED: the value seen on Meta's CDN responses.
-    pub cache_control: String,
+    pub(crate) cache_control: String,
     /// Largest file (fetched with `--media-fetch` or uploaded resumably) kept to be served
     /// back as received; larger files are checked as usual but served as generated media.
     pub max_kept_file_bytes: u64,
     /// Received bytes a sandbox keeps in all; past it, new files are served as generated.
-    pub max_kept_sandbox_bytes: u64,
+    pub(crate) max_kept_sandbox_bytes: u64,
 }
 
 impl Default for CdnConfig {

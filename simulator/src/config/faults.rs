@@ -41,7 +41,7 @@ pub enum InjectedError {
 
 impl InjectedError {
     /// A name (`service`), a code (`2`, `613`) or a publishing subcode (`2207001`).
-    pub fn parse(v: &Value) -> Result<Self, String> {
+    pub(crate) fn parse(v: &Value) -> Result<Self, String> {
         let n = match v {
             Value::String(s) => {
                 if let Some((_, _, e)) = NAMED_ERRORS.iter().find(|(name, _, _)| name == s) {
@@ -70,7 +70,7 @@ impl InjectedError {
     }
 
     /// The error as production sends it (status, envelope keys and texts from the vocabulary).
-    pub fn graph_error(self, cfg: &Config) -> GraphError {
+    pub(crate) fn graph_error(self, cfg: &Config) -> GraphError {
         let rl = &cfg.rate_limits;
         match self {
             InjectedError::Unknown => GraphError::api_unknown(),
@@ -117,40 +117,40 @@ impl<'de> Deserialize<'de> for InjectedError {
 #[serde(default)]
 pub struct FaultSpec {
     /// A name for the rule (letters, digits, `-`, `_`, `.`); default `rule-N`.
-    pub id: Option<String>,
+    pub(crate) id: Option<String>,
     /// `GET`, `POST` or `DELETE` (as served, after a `method=` override).
-    pub method: Option<String>,
+    pub(crate) method: Option<String>,
     /// A path pattern (`/*/media_publish`).
-    pub path: Option<String>,
+    pub(crate) path: Option<String>,
     /// The path's node (`me`, an id) and edge (`media_publish`).
-    pub node: Option<String>,
-    pub edge: Option<String>,
+    pub(crate) node: Option<String>,
+    pub(crate) edge: Option<String>,
     /// Fire on the nth matching call only (1 = the first).
-    pub nth: Option<u64>,
+    pub(crate) nth: Option<u64>,
     /// Fire on every nth matching call (the nth, 2nth, …).
-    pub every: Option<u64>,
+    pub(crate) every: Option<u64>,
     /// Fire on each matching call with this probability (seeded).
-    pub probability: Option<f64>,
+    pub(crate) probability: Option<f64>,
     /// Answer with this error (a name, a code or a publishing subcode).
-    pub error: Option<InjectedError>,
+    pub(crate) error: Option<InjectedError>,
     /// Wait this long (wall clock) before answering; alone, or before an error or a drop.
-    pub latency_ms: Option<u64>,
+    pub(crate) latency_ms: Option<u64>,
     /// Close the connection without an answer.
-    pub drop: bool,
+    pub(crate) drop: bool,
     /// Answer nothing for this long, then close the connection.
-    pub hang_ms: Option<u64>,
+    pub(crate) hang_ms: Option<u64>,
     /// Run the request first (its changes stay, e.g. a publish still publishes), then replace
     /// its answer with the error, drop or hang: production applied the write, the client never
     /// heard. Default: the request never runs.
-    pub after: bool,
+    pub(crate) after: bool,
     /// Fire at most this many times.
-    pub times: Option<u64>,
+    pub(crate) times: Option<u64>,
     /// Stop matching this many seconds of sandbox time after the rule is added…
-    pub expires_in: Option<i64>,
+    pub(crate) expires_in: Option<i64>,
     /// …or at this sandbox time (unix seconds).
-    pub expires_at: Option<i64>,
+    pub(crate) expires_at: Option<i64>,
     /// Seed of the rule's probability draws (default: derived from the sandbox and rule id).
-    pub seed: Option<u64>,
+    pub(crate) seed: Option<u64>,
 }
 
 /// Rules from JSON: one rule object, an array of them, or `{"rules": [...]}` (the `--faults`

@@ -17,13 +17,13 @@ pub struct LegacyFeaturesConfig {
     /// Error code of the refusal (UNCONFIRMED; 12 is the code Meta gave the last feature
     /// withdrawn from apps by date: `(#12) fql is deprecated for versions v2.1 and higher`,
     /// GH:pierrotsmnrd/grabKit#62, 2014).
-    pub error_code: i64,
+    pub(crate) error_code: i64,
     /// HTTP status of the refusal (UNCONFIRMED; the code-12 capture above was HTTP 400).
-    pub error_status: u16,
+    pub(crate) error_status: u16,
     /// Text of the refusal; `{feature}` is replaced by the feature's name (`multi-ID
     /// requests`, `HTTP method override`, `field aliases`, `date/time formatting`, `JSONP
     /// callbacks`). UNCONFIRMED wording.
-    pub error_message: String,
+    pub(crate) error_message: String,
 }
 
 impl Default for LegacyFeaturesConfig {

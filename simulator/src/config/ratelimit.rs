@@ -8,31 +8,31 @@ use serde::{Deserialize, Serialize};
 pub struct RateLimitConfig {
     /// Instagram BUC: calls per app–account pair per window = this × impressions (facts §2:
     /// "4800 × number of impressions").
-    pub buc_calls_per_impression: u64,
+    pub(crate) buc_calls_per_impression: u64,
     /// The BUC rolling window (facts §2: 24 hours).
-    pub buc_window_seconds: i64,
+    pub(crate) buc_window_seconds: i64,
     /// Impressions of an account over the last 24 h are not simulated; an account's
     /// impressions are `max(buc_min_impressions, followers × buc_impressions_per_follower)`,
     /// deliberately generous so ordinary use (and the benchmark) never meets the limit.
     /// Per-sandbox overrides go through `/_sim/sandboxes/{id}/rate_limits`.
-    pub buc_impressions_per_follower: u64,
-    pub buc_min_impressions: u64,
+    pub(crate) buc_impressions_per_follower: u64,
+    pub(crate) buc_min_impressions: u64,
     /// A fixed BUC limit for every account, replacing the formula (None = use the formula).
-    pub buc_calls_per_day: Option<u64>,
+    pub(crate) buc_calls_per_day: Option<u64>,
     /// HTTP status of error 80002 (facts §1.2: 400 seen).
     pub buc_error_status: u16,
 
     /// Platform limit: calls per window = this × app users (facts §2: "200 × number of users").
-    pub platform_calls_per_user: u64,
+    pub(crate) platform_calls_per_user: u64,
     /// The Platform rolling window (facts §2: one hour).
-    pub platform_window_seconds: i64,
+    pub(crate) platform_window_seconds: i64,
     /// A fixed app-level Platform limit, replacing the formula (None = use the formula).
-    pub platform_calls_per_hour: Option<u64>,
+    pub(crate) platform_calls_per_hour: Option<u64>,
     /// HTTP status of error 4 (facts §1.2: 403 seen, 400 also reported; UNCONFIRMED).
     pub platform_error_status: u16,
     /// User-level Platform limit (error 17) per app user per window; None = not enforced
     /// (facts §1.4 names it; its size is not documented).
-    pub user_calls_per_hour: Option<u64>,
+    pub(crate) user_calls_per_hour: Option<u64>,
     /// HTTP status of error 17 (facts §1.2: "400 or 403", UNCONFIRMED).
     pub user_error_status: u16,
     /// HTTP status of error 613 (custom limit), which only fault injection sends (facts
@@ -48,9 +48,9 @@ pub struct RateLimitConfig {
     /// calls a day, far from ordinary use as the Instagram BUC's generous impressions are.
     /// Per-sandbox overrides (per Page, or a fixed limit) go through
     /// `/_sim/sandboxes/{id}/rate_limits`.
-    pub page_engaged_users: u64,
+    pub(crate) page_engaged_users: u64,
     /// A fixed Pages BUC limit for every Page, replacing the formula (None = use the formula).
-    pub page_calls_per_day: Option<u64>,
+    pub(crate) page_calls_per_day: Option<u64>,
     /// Which error refuses a call over a Page's limit: `RATE` lists 80001 for the Pages BUC
     /// (default) and 32 "Page request limit reached" for Page-level throttling among the
     /// Platform codes (facts §1.3, §1.4).

@@ -27,7 +27,7 @@ pub struct ServerConfig {
     pub io_stall_timeout_ms: u64,
     /// Largest request head (request line and headers), in bytes: more is a `431` Graph error.
     /// A request-target over 65,534 bytes is a `414` Graph error (hyper's own limit).
-    pub max_head_bytes: usize,
+    pub(crate) max_head_bytes: usize,
 }
 
 impl Default for ServerConfig {
@@ -44,15 +44,15 @@ impl Default for ServerConfig {
 }
 
 impl ServerConfig {
-    pub fn head_timeout(&self) -> std::time::Duration {
+    pub(crate) fn head_timeout(&self) -> std::time::Duration {
         std::time::Duration::from_millis(self.head_timeout_ms.max(1))
     }
 
-    pub fn body_budget_wait(&self) -> std::time::Duration {
+    pub(crate) fn body_budget_wait(&self) -> std::time::Duration {
         std::time::Duration::from_millis(self.body_budget_wait_ms.max(1))
     }
 
-    pub fn io_stall_timeout(&self) -> std::time::Duration {
+    pub(crate) fn io_stall_timeout(&self) -> std::time::Duration {
         std::time::Duration::from_millis(self.io_stall_timeout_ms.max(1))
     }
 }

@@ -11,9 +11,9 @@ pub struct WebhookConfig {
     /// window: "retries immediately, then less and less often over 36 hours" (facts §6.2; the
     /// exact schedule is UNCONFIRMED). A last attempt goes as the window ends
     /// (`model::webhook::next_attempt`); one that fails then drops the delivery.
-    pub retry_offsets_seconds: Vec<i64>,
+    pub(crate) retry_offsets_seconds: Vec<i64>,
     /// The retry window after which an undelivered update is dropped (facts §6.2: 36 h).
-    pub retry_window_seconds: i64,
+    pub(crate) retry_window_seconds: i64,
     /// Wall-clock limit of one delivery or handshake request (UNCONFIRMED; production's
     /// timeout is not documented).
     pub timeout_ms: u64,
@@ -21,16 +21,16 @@ pub struct WebhookConfig {
     /// oldest go first. Pending ones are always kept.
     pub deliveries_kept: usize,
     /// POSTs one sandbox sends at once (a flush or a background round).
-    pub concurrency: usize,
+    pub(crate) concurrency: usize,
     /// Longest a `webhooks/flush` call waits for its sends (and for a send already under way)
     /// before answering; what is still in flight then finishes in the background.
     pub flush_wait_ms: u64,
     /// Also send the legacy `X-Hub-Signature: sha1=…` header (facts §6.2: UNCONFIRMED
     /// whether production still sends it).
-    pub legacy_sha1_header: bool,
+    pub(crate) legacy_sha1_header: bool,
     /// `story_insights` is sent this long after a story expires (guides: "Sent 1 hour after
     /// the story expires").
-    pub story_insights_delay_seconds: i64,
+    pub(crate) story_insights_delay_seconds: i64,
     /// Comments on reels produce `comments` webhooks, with `media.media_product_type` `REELS`,
     /// as production delivers them (2026 captures, facts §9 "Webhooks"). `false` reproduces the
     /// guide's "Reels are not supported" ("Set Up Webhooks for Instagram", Limitations).
@@ -41,13 +41,13 @@ pub struct WebhookConfig {
     /// How long (sandbox seconds) a change waits for others to share its POST before the
     /// dispatcher sends it; `webhooks/flush` cuts it short. Production's aggregation window is
     /// UNCONFIRMED.
-    pub batch_window_seconds: i64,
+    pub(crate) batch_window_seconds: i64,
     /// The control plane's `webhooks/posts` keeps the newest POSTs carrying at most this many
     /// changes in all (each POST holds its batched payload, so memory follows changes).
     pub post_log_changes: usize,
     /// `live_comments` payloads carry this `media.media_product_type` (facts §6.3: `LIVE`?
     /// UNCONFIRMED).
-    pub live_comments_product_type: String,
+    pub(crate) live_comments_product_type: String,
     /// Convenience configuration (`igsim serve --webhook-url/--verify-token`): every sandbox
     /// starts subscribed to all Instagram fields at this callback, with every page installed.
     pub url: Option<String>,

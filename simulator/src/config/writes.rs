@@ -28,24 +28,24 @@ pub struct FieldsOnWrite {
     /// `POST /{ig-user-id}/media`: the new container's fields. Recorded production answer to
     /// `fields=id,status,status_code` (`{"id","status","status_code"}`; crates.io
     /// `instagram-graph-api`, bk-rs/instagram-apis-rs v14.0 ig_user_0__media__creating__image.json).
-    pub containers: WriteFields,
+    pub(crate) containers: WriteFields,
     /// `POST /{ig-user-id}/media_publish`: publishes, then 100/33 with `original_response`
     /// (production answer quoted in the same crate's media_publish/creating.rs, 2022).
-    pub media_publish: WriteFields,
+    pub(crate) media_publish: WriteFields,
     /// `POST /{ig-media-id}/comments`: creates the comment, then 20/1772107
     /// (GH:brightbeanxyz/brightbean-studio#140, 2026-08; facts §9). The 2022 recording of the
     /// same call answered the comment's fields (`read_back`).
     pub comments: WriteFields,
     /// `POST /{ig-comment-id}/replies`: the reply's fields (recorded production answer, bk-rs
     /// v14.0 ig_comment_…__replies__creating.json, 2022; no later capture).
-    pub replies: WriteFields,
+    pub(crate) replies: WriteFields,
     /// `POST /{ig-user-id}/mentions`: creates a comment like `comments` does; no capture, so
     /// igsim answers as `comments` does (UNCONFIRMED).
-    pub mentions: WriteFields,
+    pub(crate) mentions: WriteFields,
     /// `POST /{ig-comment-id}?hide=`: the v2.9 rule, the comment's fields (UNCONFIRMED).
-    pub comment_hide: WriteFields,
+    pub(crate) comment_hide: WriteFields,
     /// `POST /{ig-media-id}?comment_enabled=`: the v2.9 rule, the media's fields (UNCONFIRMED).
-    pub media_update: WriteFields,
+    pub(crate) media_update: WriteFields,
 }
 
 impl Default for FieldsOnWrite {

@@ -12,7 +12,7 @@ const IG_API: &str = "IGApiException";
 /// Facebook Login's code-exchange errors: HTTP 400, `WWW-Authenticate … "invalid_code"`
 /// (GH:CaptainFact/captain-fact-api#54 header dump), no `is_transient`
 /// (GH:overtrue/socialite#198 body).
-pub const OAUTH_CODE: Envelope = Envelope {
+pub(crate) const OAUTH_CODE: Envelope = Envelope {
     status: 400,
     is_transient: None,
     www_authenticate: Some("invalid_code"),
@@ -21,7 +21,7 @@ pub const OAUTH_CODE: Envelope = Envelope {
 
 /// `graph.instagram.com`'s own wording of errors: HTTP 400, no `is_transient`
 /// (GH:in2code-de/instagram#25 and #41, GH:jstolpe/blog_code#4 bodies).
-pub const IG_HOST: Envelope = Envelope {
+pub(crate) const IG_HOST: Envelope = Envelope {
     status: 400,
     is_transient: None,
     www_authenticate: None,
@@ -30,7 +30,7 @@ pub const IG_HOST: Envelope = Envelope {
 
 /// A missing permission on `graph.instagram.com`: HTTP 403
 /// (GH:Dymantic/laravel-instagram-feed#60: "resulted in a `403 Forbidden` response").
-pub const IG_HOST_PERMISSION: Envelope = Envelope {
+pub(crate) const IG_HOST_PERMISSION: Envelope = Envelope {
     status: 403,
     source: "GH:Dymantic/laravel-instagram-feed#60",
     ..IG_HOST
@@ -41,18 +41,18 @@ impl GraphError {
 
     /// A code that was exchanged before: `This authorization code has been used.`
     /// (GH:CaptainFact/captain-fact-api#54; the 36009 subcode is UNCONFIRMED).
-    pub fn code_used() -> Self {
+    pub(crate) fn code_used() -> Self {
         GraphError::of(OAUTH_CODE, 100, "This authorization code has been used.").subcode(36009)
     }
 
     /// A code past its lifetime: 100/36007 (GH:overtrue/socialite#198).
-    pub fn code_expired() -> Self {
+    pub(crate) fn code_expired() -> Self {
         GraphError::of(OAUTH_CODE, 100, "This authorization code has expired.").subcode(36007)
     }
 
     /// The exchange's `redirect_uri` differs from the dialog's
     /// (GH:Shade-/MyFacebook-Connect#65; the 36008 subcode is UNCONFIRMED).
-    pub fn code_redirect_mismatch() -> Self {
+    pub(crate) fn code_redirect_mismatch() -> Self {
         GraphError::of(
             OAUTH_CODE,
             100,
@@ -62,7 +62,7 @@ impl GraphError {
     }
 
     /// A code this app never issued (facts §7 text; no subcode recorded).
-    pub fn code_invalid() -> Self {
+    pub(crate) fn code_invalid() -> Self {
         GraphError::of(OAUTH_CODE, 100, "Invalid verification code format.")
     }
 
@@ -71,7 +71,7 @@ impl GraphError {
     /// A path or method `graph.instagram.com` does not serve (the Facebook-Login-only
     /// endpoints): `Unsupported request - method type: get`, `IGApiException`, code 100,
     /// HTTP 400 (GH:in2code-de/instagram#25, #41; GH:gitroomhq/postiz-app#638).
-    pub fn ig_unsupported_request(method: &str) -> Self {
+    pub(crate) fn ig_unsupported_request(method: &str) -> Self {
         GraphError::of(
             IG_HOST,
             100,
@@ -81,7 +81,7 @@ impl GraphError {
     }
 
     /// `ig_refresh_token` on a token younger than the minimum age (text UNCONFIRMED: a knob).
-    pub fn ig_refresh_too_young(message: &str) -> Self {
+    pub(crate) fn ig_refresh_too_young(message: &str) -> Self {
         GraphError::of(IG_HOST, 100, message).kind(IG_API)
     }
 
@@ -92,7 +92,7 @@ impl GraphError {
     /// `IGApiException` (GH:Dymantic/laravel-instagram-feed#60); an unknown path is the
     /// unsupported-request error. Token errors (190 family) and the rest keep their Graph
     /// wording (UNCONFIRMED beyond these recorded cases).
-    pub fn on_instagram_host(self, method: &str) -> Self {
+    pub(crate) fn on_instagram_host(self, method: &str) -> Self {
         match (self.code, self.subcode, self.kind) {
             (100, Some(33), METHOD) => {
                 let message = self
@@ -128,8 +128,8 @@ impl GraphError {
 /// the Graph envelope (GH:espresso-dev/instagram-basic-display-php#14,
 /// GH:jetrockets/omniauth-instagram-graph#1, GH:jsmrtn/craftagram#29 and #68).
 #[derive(Debug, Clone, PartialEq)]
-pub struct InstagramOAuthError {
-    pub message: String,
+pub(crate) struct InstagramOAuthError {
+    pub(crate) message: String,
 }
 
 impl InstagramOAuthError {
@@ -140,47 +140,47 @@ impl InstagramOAuthError {
     }
 
     /// The code was exchanged before (espresso-dev#14, jetrockets#1: no final period).
-    pub fn code_used() -> Self {
+    pub(crate) fn code_used() -> Self {
         Self::new("This authorization code has been used")
     }
 
     /// The code is past its lifetime (text is a knob: UNCONFIRMED).
-    pub fn code_expired(message: &str) -> Self {
+    pub(crate) fn code_expired(message: &str) -> Self {
         Self::new(message)
     }
 
     /// No such code (GH:sachin-handiekar/jInstagram#191, GH:titarenko/OAuth2#129).
-    pub fn code_not_found() -> Self {
+    pub(crate) fn code_not_found() -> Self {
         Self::new("Matching code was not found or was already used.")
     }
 
     /// `redirect_uri` differs from the dialog's (GH:jsmrtn/craftagram#68).
-    pub fn redirect_mismatch() -> Self {
+    pub(crate) fn redirect_mismatch() -> Self {
         Self::new("Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request.")
     }
 
     /// `redirect_uri` missing or not registered (GH:jsmrtn/craftagram#29).
-    pub fn invalid_redirect_uri() -> Self {
+    pub(crate) fn invalid_redirect_uri() -> Self {
         Self::new("Invalid redirect_uri")
     }
 
     /// An unknown `client_id` (UNCONFIRMED text).
-    pub fn invalid_client_id() -> Self {
+    pub(crate) fn invalid_client_id() -> Self {
         Self::new("Invalid platform app")
     }
 
     /// A wrong `client_secret` (UNCONFIRMED text, Graph's own wording).
-    pub fn invalid_client_secret() -> Self {
+    pub(crate) fn invalid_client_secret() -> Self {
         Self::new("Error validating client secret.")
     }
 
     /// `grant_type` other than `authorization_code` (UNCONFIRMED text).
-    pub fn unsupported_grant_type() -> Self {
+    pub(crate) fn unsupported_grant_type() -> Self {
         Self::new("Invalid grant_type")
     }
 
     /// A required parameter is missing (UNCONFIRMED text).
-    pub fn missing(param: &str) -> Self {
+    pub(crate) fn missing(param: &str) -> Self {
         Self::new(format!("You must provide a {param}"))
     }
 }

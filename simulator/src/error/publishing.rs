@@ -5,11 +5,11 @@ use super::{Envelope, GraphError, IG_ACTION_BLOCKED, IG_PUBLISHING, IG_PUBLISHIN
 
 /// The image formats container creation accepts (facts §9 "Image formats": JPEG, and PNG
 /// which production accepts although the reference says "JPEG only").
-pub const SUPPORTED_IMAGE_FORMATS: &[&str] = &["JPEG", "PNG"];
+pub(crate) const SUPPORTED_IMAGE_FORMATS: &[&str] = &["JPEG", "PNG"];
 
 /// Subcodes a test may force on a media URL (`?igsim_error=<subcode>`) or through the
 /// control plane: every media/processing row of facts §1.5, plus the status-only subcodes.
-pub const FORCIBLE_SUBCODES: &[i64] = &[
+pub(crate) const FORCIBLE_SUBCODES: &[i64] = &[
     2207001, 2207003, 2207004, 2207005, 2207009, 2207020, 2207026, 2207032, 2207051, 2207052, 2207053, 2207057,
     2207076, 2207077, 2207082, 2207085,
 ];
@@ -35,7 +35,7 @@ fn ig_in(
 impl GraphError {
     /// -1/2207001: transient server error. `error_user_msg`: `IGERR` current doc; `message`:
     /// the code-2 practitioner text (facts §1.3); title UNCONFIRMED.
-    pub fn ig_server_error() -> Self {
+    pub(crate) fn ig_server_error() -> Self {
         ig_in(
             IG_PUBLISHING_TRANSIENT,
             -1,
@@ -48,7 +48,7 @@ impl GraphError {
 
     /// -2/2207003: downloading the media took too long. `error_user_msg`: `IGERR`; `message` and
     /// title UNCONFIRMED.
-    pub fn media_download_timeout() -> Self {
+    pub(crate) fn media_download_timeout() -> Self {
         ig(
             -2,
             2207003,
@@ -59,7 +59,7 @@ impl GraphError {
     }
 
     /// -2/2207020: the container expired (24 h, facts §4.3).
-    pub fn container_expired() -> Self {
+    pub(crate) fn container_expired() -> Self {
         ig(
             -2,
             2207020,
@@ -71,7 +71,7 @@ impl GraphError {
 
     /// -1/2207032: container creation failed. `error_user_msg`: `IGERR`; `message` and title
     /// UNCONFIRMED.
-    pub fn create_media_failed() -> Self {
+    pub(crate) fn create_media_failed() -> Self {
         ig(
             -1,
             2207032,
@@ -83,7 +83,7 @@ impl GraphError {
 
     /// -1/2207053: unknown upload failure (video). `error_user_msg`: `IGERR`; `message` and title
     /// UNCONFIRMED.
-    pub fn unknown_upload_error() -> Self {
+    pub(crate) fn unknown_upload_error() -> Self {
         ig(
             -1,
             2207053,
@@ -95,7 +95,7 @@ impl GraphError {
 
     /// 1/2207057: `thumb_offset` outside the video. `error_user_msg`: `IGERR`; `message` and title
     /// UNCONFIRMED.
-    pub fn bad_thumb_offset(video_length: &str) -> Self {
+    pub(crate) fn bad_thumb_offset(video_length: &str) -> Self {
         ig(
             1,
             2207057,
@@ -110,7 +110,7 @@ impl GraphError {
     /// 4/2207051: suspected spam. HTTP 403 ([`IG_ACTION_BLOCKED`]) and the title
     /// "action is blocked", as production answers (issue 10, facts §9); the message and the
     /// user message are `IGERR`'s.
-    pub fn publishing_spam_block() -> Self {
+    pub(crate) fn publishing_spam_block() -> Self {
         ig_in(
             IG_ACTION_BLOCKED,
             4,
@@ -123,7 +123,7 @@ impl GraphError {
 
     /// 9/2207042: the 24 h publishing quota is used up. `error_user_msg`: `IGERR`; `message`: the
     /// generic rate-limit text (facts §1.3); title UNCONFIRMED.
-    pub fn publish_quota_reached() -> Self {
+    pub(crate) fn publish_quota_reached() -> Self {
         ig(
             9,
             2207042,
@@ -135,7 +135,7 @@ impl GraphError {
 
     /// 24/2207006: media not found (permissions or an expired token). `error_user_msg`: `IGERR`;
     /// `message` and title UNCONFIRMED.
-    pub fn publishing_media_not_found(id: &str) -> Self {
+    pub(crate) fn publishing_media_not_found(id: &str) -> Self {
         ig(
             24,
             2207006,
@@ -147,7 +147,7 @@ impl GraphError {
 
     /// 24/2207008: no such container (unknown, someone else's, or already consumed).
     /// `error_user_msg`: `IGERR`; `message` and title UNCONFIRMED.
-    pub fn builder_not_found(creation_id: &str) -> Self {
+    pub(crate) fn builder_not_found(creation_id: &str) -> Self {
         ig(
             24,
             2207008,
@@ -159,7 +159,7 @@ impl GraphError {
 
     /// 25/2207050: restricted, checkpointed or inactive account. `error_user_msg`: `IGERR`;
     /// `message` and title UNCONFIRMED.
-    pub fn account_restricted() -> Self {
+    pub(crate) fn account_restricted() -> Self {
         ig(
             25,
             2207050,
@@ -171,7 +171,7 @@ impl GraphError {
 
     /// 100/2207023: unknown `media_type`. `message` "Invalid parameter" as on the recorded
     /// 2207089 body (facts §1.1); `error_user_msg`: `IGERR`; title UNCONFIRMED.
-    pub fn unknown_media_type(media_type: &str) -> Self {
+    pub(crate) fn unknown_media_type(media_type: &str) -> Self {
         ig(
             100,
             2207023,
@@ -183,13 +183,13 @@ impl GraphError {
 
     /// 100/2207028: a carousel needs 2 to 10 children. `message` as 2207089 (facts §1.1);
     /// `error_user_msg`: `IGERR`; title UNCONFIRMED.
-    pub fn carousel_child_count() -> Self {
+    pub(crate) fn carousel_child_count() -> Self {
         ig(100, 2207028, "Invalid parameter", "Carousel validation failed", "Your post won't work as a carousel. Carousels need at least 2 photos/videos and no more than 10 photos/videos.")
     }
 
     /// 100/2207040: more than 20 user tags. `message` as 2207089 (facts §1.1); `error_user_msg`:
     /// `IGERR`; title UNCONFIRMED.
-    pub fn too_many_user_tags(max: usize) -> Self {
+    pub(crate) fn too_many_user_tags(max: usize) -> Self {
         ig(
             100,
             2207040,
@@ -209,7 +209,7 @@ impl GraphError {
     /// err__ig_user_0__media__creating__usertag_username_private.json, whose title still said
     /// "private account"). Several names are listed comma-separated: every capture found names
     /// one user, and two publishers' parsers split the list on ", " (UNCONFIRMED by a capture).
-    pub fn users_cannot_be_accessed(names: &[&str]) -> Self {
+    pub(crate) fn users_cannot_be_accessed(names: &[&str]) -> Self {
         ig(
             110,
             2207018,
@@ -221,13 +221,13 @@ impl GraphError {
 
     /// 100/2207089: a carousel item published on its own. Every text from the recorded body
     /// (GH:MookieLian/n8n-nodes-instagram#9, facts §1.1).
-    pub fn carousel_item_standalone() -> Self {
+    pub(crate) fn carousel_item_standalone() -> Self {
         ig(100, 2207089, "Invalid parameter", "Carousel item cannot be published standalone", "Media created with media_type=VIDEO is a carousel item and cannot be published as a standalone post. To publish a standalone video, use media_type=REELS instead.")
     }
 
     /// 352/2207026: not MOV/MP4 or an unsupported codec. `error_user_msg`: `IGERR`; `message` and
     /// title UNCONFIRMED.
-    pub fn video_format_unsupported() -> Self {
+    pub(crate) fn video_format_unsupported() -> Self {
         ig(
             352,
             2207026,
@@ -244,7 +244,7 @@ impl GraphError {
     /// URI: https://…/ig_….jpg"`). The 2022 capture (bk-rs/instagram-apis-rs v14.0
     /// err__ig_user_0__media__creating__image_url_invalid.json) had the older title "Media
     /// download has failed" and "…from this uri: …".
-    pub fn media_fetch_failed(uri: &str) -> Self {
+    pub(crate) fn media_fetch_failed(uri: &str) -> Self {
         ig(
             9004,
             2207052,
@@ -258,7 +258,7 @@ impl GraphError {
     /// (GH:activepieces/activepieces#10389; facts §1.1, §9): `message` "Media ID is not
     /// available", `error_user_title` "Cannot publish" (production today; the guides-era
     /// "Media not ready for publishing" is superseded), `error_user_msg` as recorded.
-    pub fn container_not_ready() -> Self {
+    pub(crate) fn container_not_ready() -> Self {
         ig(
             9007,
             2207027,
@@ -270,7 +270,7 @@ impl GraphError {
 
     /// 36000/2207004: image over the size limit. `message`: the `IGERR` sample; `error_user_msg`:
     /// `IGERR`; title UNCONFIRMED.
-    pub fn image_too_large(limit: &str) -> Self {
+    pub(crate) fn image_too_large(limit: &str) -> Self {
         ig(
             36000,
             2207004,
@@ -283,7 +283,7 @@ impl GraphError {
     /// 36001/2207005: not a supported image format (`error::SUPPORTED_IMAGE_FORMATS`;
     /// MPO and JPS refused, Content Publishing "Limitations"). The doc's sentence with its
     /// `{format}` placeholder filled with the accepted list (production's list UNCONFIRMED).
-    pub fn image_format_unsupported(format: &str) -> Self {
+    pub(crate) fn image_format_unsupported(format: &str) -> Self {
         ig(
             36001,
             2207005,
@@ -301,30 +301,30 @@ impl GraphError {
     /// title "Invalid Aspect Ratio", and the ratio written as production's tuple of the image's
     /// `width/height` in pixels, unreduced: `… with aspect ratio ('720/360',) cannot be published…`.
     /// `ratio` is that `width/height` text.
-    pub fn aspect_ratio_unsupported(ratio: &str) -> Self {
+    pub(crate) fn aspect_ratio_unsupported(ratio: &str) -> Self {
         ig(36003, 2207009, "The aspect ratio is not supported.", "Invalid Aspect Ratio", format!("The submitted image with aspect ratio ('{ratio}',) cannot be published. Please submit an image with a valid aspect ratio."))
     }
 
     /// 36004/2207010: caption over 2,200 characters (facts §1.5).
-    pub fn caption_too_long(len: usize, max: usize) -> Self {
+    pub(crate) fn caption_too_long(len: usize, max: usize) -> Self {
         ig(36004, 2207010, "The caption is too long.", "Caption too long", format!("The submitted image's caption was {len} characters long. The maximum number of characters permitted for a caption is {max}. Please submit media with a shorter caption."))
     }
 
     /// 36004/2207010 for the hashtag and @-mention limits (same row per facts §1.5; the
     /// sentence is UNCONFIRMED and modelled on the caption-length one).
-    pub fn caption_too_many(what: &str, count: usize, max: usize) -> Self {
+    pub(crate) fn caption_too_many(what: &str, count: usize, max: usize) -> Self {
         ig(36004, 2207010, "The caption is too long.", "Caption too long", format!("The submitted caption contains {count} {what}. The maximum number of {what} permitted in a caption is {max}. Please submit media with fewer {what}."))
     }
 
     /// `media_type=VIDEO` outside a carousel (facts §1.5; code 100 UNCONFIRMED).
-    pub fn video_media_type_deprecated() -> Self {
+    pub(crate) fn video_media_type_deprecated() -> Self {
         let text = "The VIDEO value for media_type is deprecated. Use the REELS media type to publish a video to your Instagram feed.";
         GraphError::of(PARAMETER, 100, format!("(#100) {text}")).user("Invalid media type", text)
     }
 
     /// A `location_id` whose Page has no coordinates (Content Publishing "Location Tags");
     /// `code` and `subcode` are `PublishingConfig::invalid_location_code`/`_subcode`.
-    pub fn invalid_location_id(code: i64, subcode: Option<i64>, location_id: &str) -> Self {
+    pub(crate) fn invalid_location_id(code: i64, subcode: Option<i64>, location_id: &str) -> Self {
         let mut e = GraphError::of(IG_PUBLISHING, code, "INSTAGRAM_PLATFORM_API__INVALID_LOCATION_ID").user(
             "Invalid location",
             format!("The location_id {location_id} is not a Page with latitude and longitude location data (INSTAGRAM_PLATFORM_API__INVALID_LOCATION_ID)."),
@@ -335,7 +335,7 @@ impl GraphError {
 
     /// The linked Page still needs Page Publishing Authorization (status and codes
     /// UNCONFIRMED: the knobs `PublishingConfig::ppa_error_status`, `_code`, `_subcode`).
-    pub fn page_publishing_authorization_required(status: u16, code: i64, subcode: Option<i64>) -> Self {
+    pub(crate) fn page_publishing_authorization_required(status: u16, code: i64, subcode: Option<i64>) -> Self {
         let family = Envelope {
             status,
             ..IG_PUBLISHING
@@ -356,7 +356,7 @@ impl GraphError {
     /// The 400-containers-per-24-h cap (facts §2): `cap` containers in `window` seconds
     /// (`PublishingConfig::container_cap`, `container_cap_window_seconds`); code and subcode
     /// UNCONFIRMED (`container_cap_code`, `_subcode`).
-    pub fn container_cap_reached(cap: u32, window: i64, code: i64, subcode: Option<i64>) -> Self {
+    pub(crate) fn container_cap_reached(cap: u32, window: i64, code: i64, subcode: Option<i64>) -> Self {
         let mut e = GraphError::of(IG_PUBLISHING, code, "Application request limit reached").user(
             "Too many media containers",
             format!(
@@ -370,14 +370,14 @@ impl GraphError {
     }
 
     /// Stories are for business accounts only (Content Publishing "Story Posts"; code UNCONFIRMED).
-    pub fn stories_business_only() -> Self {
+    pub(crate) fn stories_business_only() -> Self {
         GraphError::invalid_param("Only business accounts can publish stories with the Content Publishing API")
     }
 
     /// Every documented publishing error by its subcode (facts §1.5's table and the rows
     /// outside it), placeholders filled with `uri` and `max_image` or "unknown"; `None` for a
     /// subcode without a documented error. Fault injection offers exactly these.
-    pub fn documented_publishing_error(subcode: i64, uri: &str, max_image: &str) -> Option<Self> {
+    pub(crate) fn documented_publishing_error(subcode: i64, uri: &str, max_image: &str) -> Option<Self> {
         Some(match subcode {
             2207001 => GraphError::ig_server_error(),
             2207003 => GraphError::media_download_timeout(),
@@ -410,7 +410,7 @@ impl GraphError {
 
     /// The publishing error a subcode stands for (forced failures, container `ERROR`): the
     /// documented one, else -1/<subcode> "unknown upload error" (status-only subcodes).
-    pub fn for_publishing_subcode(subcode: i64, uri: &str, max_image: &str) -> Self {
+    pub(crate) fn for_publishing_subcode(subcode: i64, uri: &str, max_image: &str) -> Self {
         GraphError::documented_publishing_error(subcode, uri, max_image).unwrap_or_else(|| {
             let mut e = GraphError::unknown_upload_error();
             e.subcode = Some(subcode);

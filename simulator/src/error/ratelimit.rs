@@ -31,37 +31,37 @@ fn buc(status: u16, code: i64, object: &str) -> GraphError {
 impl GraphError {
     /// Instagram BUC limit of an app–account pair (facts §1.3: code 80002; HTTP 400 seen,
     /// facts §1.2).
-    pub fn instagram_buc_limit(status: u16) -> Self {
+    pub(crate) fn instagram_buc_limit(status: u16) -> Self {
         buc(status, 80002, "Instagram")
     }
 
     /// Pages BUC limit of a Page (facts §1.3: code 80001; HTTP status UNCONFIRMED,
     /// `RateLimitConfig::page_error_status`).
-    pub fn page_buc_limit(status: u16) -> Self {
+    pub(crate) fn page_buc_limit(status: u16) -> Self {
         buc(status, 80001, "Page")
     }
 
     /// Page-level throttling (facts §1.3: `(#32) Page request limit reached`, `RATE`; HTTP
     /// "400 or 403" UNCONFIRMED).
-    pub fn page_request_limit(status: u16) -> Self {
+    pub(crate) fn page_request_limit(status: u16) -> Self {
         GraphError::of(limit(status), 32, "(#32) Page request limit reached")
     }
 
     /// App-level Platform limit (facts §1.3: `(#4) Application request limit reached`,
     /// `is_transient:true`; HTTP 403 seen, facts §1.2).
-    pub fn app_request_limit(status: u16) -> Self {
+    pub(crate) fn app_request_limit(status: u16) -> Self {
         GraphError::of(limit(status), 4, "(#4) Application request limit reached")
     }
 
     /// User-level Platform limit (facts §1.3: `(#17) User request limit reached`; HTTP
     /// UNCONFIRMED).
-    pub fn user_request_limit(status: u16) -> Self {
+    pub(crate) fn user_request_limit(status: u16) -> Self {
         GraphError::of(limit(status), 17, "(#17) User request limit reached")
     }
 
     /// Custom per-endpoint limit (facts §1.3: code 613 from `RATE`, `(#613) Calls to this api
     /// have exceeded the rate limit.`, message and HTTP UNCONFIRMED). Fault injection only.
-    pub fn custom_rate_limit(status: u16) -> Self {
+    pub(crate) fn custom_rate_limit(status: u16) -> Self {
         GraphError::of(
             limit(status),
             613,

@@ -10,7 +10,7 @@ use super::{Envelope, GraphError};
 /// "unknown_error" "<message>"`. Captures: GH:Trustroots/trustroots#673 (2018, HTTP 500, body
 /// with `"is_transient":true,"code":2`), GH:facebook/facebook-java-business-sdk#319 (2020, same
 /// body), GH:facebookarchive/php-graph-sdk#1102 (HTTP 500 and the header).
-pub const SERVICE: Envelope = Envelope {
+pub(crate) const SERVICE: Envelope = Envelope {
     status: 500,
     is_transient: Some(true),
     www_authenticate: Some("unknown_error"),
@@ -21,7 +21,7 @@ pub const SERVICE: Envelope = Envelope {
 /// (GH:facebookarchive/php-graph-sdk#794, 2017: `{"message":"An unknown error has occurred.",
 /// "type":"OAuthException","code":1,"fbtrace_id":…}` with status 500;
 /// GH:facebookarchive/facebook-instant-articles-sdk-php#188: the raw 500 with the header).
-pub const UNKNOWN: Envelope = Envelope {
+pub(crate) const UNKNOWN: Envelope = Envelope {
     is_transient: None,
     source: "GH:facebookarchive/php-graph-sdk#794; GH:facebookarchive/facebook-instant-articles-sdk-php#188",
     ..SERVICE
@@ -29,13 +29,13 @@ pub const UNKNOWN: Envelope = Envelope {
 
 impl GraphError {
     /// Code 1, "An unknown error has occurred." (facts §1.3).
-    pub fn api_unknown() -> Self {
+    pub(crate) fn api_unknown() -> Self {
         GraphError::of(UNKNOWN, 1, "An unknown error has occurred.")
     }
 
     /// Code 2, "An unexpected error has occurred. Please retry your request later." (facts
     /// §1.3; the text of the captures above).
-    pub fn api_service() -> Self {
+    pub(crate) fn api_service() -> Self {
         GraphError::of(
             SERVICE,
             2,

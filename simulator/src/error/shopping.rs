@@ -13,7 +13,7 @@ fn invalid(subcode: i64, title: &str, msg: impl Into<String>) -> GraphError {
 
 impl GraphError {
     /// 100/2207035: x/y on a video's product tag.
-    pub fn product_tag_position_on_video() -> Self {
+    pub(crate) fn product_tag_position_on_video() -> Self {
         invalid(
             2207035,
             "Product tag positions not supported",
@@ -22,7 +22,7 @@ impl GraphError {
     }
 
     /// 100/2207036: x/y missing on an image's product tag.
-    pub fn product_tag_position_required() -> Self {
+    pub(crate) fn product_tag_position_required() -> Self {
         invalid(
             2207036,
             "Product tag positions required",
@@ -31,7 +31,7 @@ impl GraphError {
     }
 
     /// 100/2207037: unknown product, another merchant's, or an account that cannot tag.
-    pub fn product_tag_invalid() -> Self {
+    pub(crate) fn product_tag_invalid() -> Self {
         invalid(
             2207037,
             "Cannot add product tags",
@@ -41,7 +41,7 @@ impl GraphError {
 
     /// 100/2207040 with the product-tag limit as `{max-tag-count}` (the subcode is the
     /// documented one for too many tags; its use for product tags is UNCONFIRMED).
-    pub fn too_many_product_tags(max: usize) -> Self {
+    pub(crate) fn too_many_product_tags(max: usize) -> Self {
         invalid(
             2207040,
             "Too many tags",
@@ -51,23 +51,23 @@ impl GraphError {
 
     /// Duplicate product ids in one tag list ("tags and product IDs must be unique";
     /// code and text UNCONFIRMED).
-    pub fn product_tags_not_unique() -> Self {
+    pub(crate) fn product_tags_not_unique() -> Self {
         GraphError::invalid_param("Product tags must be unique: a product can only be tagged once per media")
     }
 
     /// A tag list that is not an array of objects (UNCONFIRMED text).
-    pub fn product_tags_malformed(param: &str) -> Self {
+    pub(crate) fn product_tags_malformed(param: &str) -> Self {
         GraphError::invalid_param(format!(
             "Param {param} must be an array of objects, e.g. [{{product_id:'123',x:0.5,y:0.8}}]"
         ))
     }
 
-    pub fn product_tag_missing_id(param: &str, i: usize) -> Self {
+    pub(crate) fn product_tag_missing_id(param: &str, i: usize) -> Self {
         GraphError::missing_param(&format!("{param}[{i}][product_id]"))
     }
 
     /// x or y outside 0.0–1.0 or not a number (UNCONFIRMED text).
-    pub fn product_tag_coordinate(param: &str, i: usize, key: &str) -> Self {
+    pub(crate) fn product_tag_coordinate(param: &str, i: usize, key: &str) -> Self {
         GraphError::invalid_param(format!(
             "Param {param}[{i}][{key}] must be a number between 0.0 and 1.0"
         ))
@@ -75,12 +75,12 @@ impl GraphError {
 
     /// "Product tagging is not supported for Stories and Live" (guide, Limitations; code
     /// and text UNCONFIRMED).
-    pub fn product_tags_not_supported_on_stories() -> Self {
+    pub(crate) fn product_tags_not_supported_on_stories() -> Self {
         GraphError::invalid_param("Product tagging is not supported for stories or live media")
     }
 
     /// Tags on a published carousel go on its slides (UNCONFIRMED text).
-    pub fn product_tags_on_album() -> Self {
+    pub(crate) fn product_tags_on_album() -> Self {
         GraphError::invalid_param(
             "Product tags on a carousel album are set on its children; tag each child media instead",
         )
@@ -89,7 +89,7 @@ impl GraphError {
     /// 25 tagged posts per rolling 24 h (guide, Limitations; `window` seconds). The
     /// publishing-quota code 9 with its subcode is used; production's code for this limit is
     /// UNCONFIRMED.
-    pub fn tagged_posts_limit_reached(window: i64) -> Self {
+    pub(crate) fn tagged_posts_limit_reached(window: i64) -> Self {
         GraphError::of(IG_PUBLISHING, 9, "Application request limit reached")
             .subcode(2207042)
             .user(
@@ -102,19 +102,19 @@ impl GraphError {
     }
 
     /// A `catalog_id` that is not the account's catalog (UNCONFIRMED text).
-    pub fn invalid_catalog(id: &str) -> Self {
+    pub(crate) fn invalid_catalog(id: &str) -> Self {
         GraphError::invalid_param(format!(
             "Param catalog_id {id} is not a catalog of this Instagram account"
         ))
     }
 
     /// A product id not in the account's catalog (product_appeal; UNCONFIRMED text).
-    pub fn product_not_found(product: u64) -> Self {
+    pub(crate) fn product_not_found(product: u64) -> Self {
         GraphError::invalid_param(format!("Product {product} does not exist in this account's catalog"))
     }
 
     /// An appeal for a product that is not rejected or was already appealed (UNCONFIRMED).
-    pub fn product_not_appealable(product: u64) -> Self {
+    pub(crate) fn product_not_appealable(product: u64) -> Self {
         GraphError::invalid_param(format!("Product {product} is not eligible for appeal"))
     }
 }

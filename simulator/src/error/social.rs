@@ -9,14 +9,14 @@ impl GraphError {
     /// Commenting (or replying, or reading a mentioned comment) on media whose owner turned
     /// comments off (`IGREF:ig-user/mentioned_comment`: "returns an error if comments are
     /// disabled"). Code and text UNCONFIRMED.
-    pub fn comments_disabled() -> Self {
+    pub(crate) fn comments_disabled() -> Self {
         GraphError::of(PARAMETER, 100, "(#100) Comments are disabled for this media")
             .user("Comments Disabled", "Comments have been turned off for this post.")
     }
 
     /// A comment text over the limit (`model::comment::MAX_COMMENT_CHARS`). Code and text
     /// UNCONFIRMED (Graph's generic parameter wording).
-    pub fn text_too_long(param: &str, length: usize, max: usize) -> Self {
+    pub(crate) fn text_too_long(param: &str, length: usize, max: usize) -> Self {
         GraphError::of(
             PARAMETER,
             100,
@@ -25,13 +25,13 @@ impl GraphError {
     }
 
     /// "You cannot reply to hidden comments" (`IGREF:ig-comment/replies`). Text UNCONFIRMED.
-    pub fn reply_to_hidden_comment() -> Self {
+    pub(crate) fn reply_to_hidden_comment() -> Self {
         GraphError::of(PARAMETER, 100, "(#100) Cannot reply to a hidden comment")
     }
 
     /// Hide/delete/reply are not available on live video comments (facts §4.6). Text
     /// UNCONFIRMED.
-    pub fn live_comment_operation() -> Self {
+    pub(crate) fn live_comment_operation() -> Self {
         GraphError::of(
             PARAMETER,
             100,
@@ -41,18 +41,18 @@ impl GraphError {
 
     /// `mentioned_comment`/`mentioned_media`/`mentions` with an id that is not an @mention
     /// of the account (facts §4.8). Text UNCONFIRMED.
-    pub fn not_a_mention(what: &str, id: &str) -> Self {
+    pub(crate) fn not_a_mention(what: &str, id: &str) -> Self {
         GraphError::invalid_param(format!("The {what} {id} does not mention this Instagram account"))
     }
 
     /// "Mentions on Stories are not supported" (guides "Mentions"). Text UNCONFIRMED.
-    pub fn story_mentions_unsupported() -> Self {
+    pub(crate) fn story_mentions_unsupported() -> Self {
         GraphError::invalid_param("Mentions on stories are not supported")
     }
 
     /// The 31st unique hashtag in the window (facts §1.4, §4.7; code from `Config`,
     /// UNCONFIRMED).
-    pub fn hashtag_limit_reached(code: i64, limit: usize) -> Self {
+    pub(crate) fn hashtag_limit_reached(code: i64, limit: usize) -> Self {
         GraphError::of(
             PARAMETER,
             code,
@@ -66,13 +66,13 @@ impl GraphError {
 
     /// "The API will return a generic error for any requests that include hashtags that we
     /// have deemed sensitive or offensive" (guides "Hashtag Search"). Code UNCONFIRMED.
-    pub fn sensitive_hashtag() -> Self {
+    pub(crate) fn sensitive_hashtag() -> Self {
         GraphError::of(PARAMETER, 100, "(#100) Invalid parameter")
     }
 
     /// "Emojis in hashtag queries are not supported" (guides "Hashtag Search"). Text
     /// UNCONFIRMED.
-    pub fn unsupported_hashtag(q: &str) -> Self {
+    pub(crate) fn unsupported_hashtag(q: &str) -> Self {
         GraphError::invalid_param(format!(
             "Param q must be a hashtag made of letters, digits and underscores (emoji are not supported): {q}"
         ))
@@ -84,7 +84,7 @@ impl GraphError {
     /// production bodies have it (bk-rs/instagram-apis-rs v14.0
     /// err__ig_user_0__business_discovery__reading__not_business.json and …__not_exists.json,
     /// which confirm facts §1.3's practitioner row); code and subcode stay `Config` knobs.
-    pub fn business_discovery_not_found(code: i64, subcode: Option<i64>, username: &str) -> Self {
+    pub(crate) fn business_discovery_not_found(code: i64, subcode: Option<i64>, username: &str) -> Self {
         let mut e = GraphError::of(IG_PUBLISHING, code, "Invalid user id").user(
             "Cannot find User",
             format!("The user with username: {username} cannot be found."),

@@ -12,7 +12,7 @@ const SOURCE: &str =
     "issue 13 (a Graph envelope for transport refusals); status from RFC 9110 / RFC 6585; texts UNCONFIRMED";
 
 /// A body over the limit: HTTP 413.
-pub const CONTENT_TOO_LARGE: Envelope = Envelope {
+pub(crate) const CONTENT_TOO_LARGE: Envelope = Envelope {
     status: 413,
     is_transient: None,
     www_authenticate: None,
@@ -20,26 +20,26 @@ pub const CONTENT_TOO_LARGE: Envelope = Envelope {
 };
 
 /// A request target over hyper's limit: HTTP 414.
-pub const URI_TOO_LONG: Envelope = Envelope {
+pub(crate) const URI_TOO_LONG: Envelope = Envelope {
     status: 414,
     ..CONTENT_TOO_LARGE
 };
 
 /// A request head over the limit: HTTP 431.
-pub const HEAD_TOO_LARGE: Envelope = Envelope {
+pub(crate) const HEAD_TOO_LARGE: Envelope = Envelope {
     status: 431,
     ..CONTENT_TOO_LARGE
 };
 
 /// A body that stopped arriving: HTTP 408.
-pub const BODY_TIMEOUT: Envelope = Envelope {
+pub(crate) const BODY_TIMEOUT: Envelope = Envelope {
     status: 408,
     ..CONTENT_TOO_LARGE
 };
 
 /// No room to buffer a body now: HTTP 503, transient, as production's `(#2)` service errors
 /// are (facts §1.3: code 2 "Please retry your request later", transient).
-pub const OVERLOADED: Envelope = Envelope {
+pub(crate) const OVERLOADED: Envelope = Envelope {
     status: 503,
     is_transient: Some(true),
     www_authenticate: None,
@@ -47,7 +47,7 @@ pub const OVERLOADED: Envelope = Envelope {
 };
 
 impl GraphError {
-    pub fn body_too_large(limit: usize) -> Self {
+    pub(crate) fn body_too_large(limit: usize) -> Self {
         GraphError::of(
             CONTENT_TOO_LARGE,
             100,
@@ -55,7 +55,7 @@ impl GraphError {
         )
     }
 
-    pub fn uri_too_long() -> Self {
+    pub(crate) fn uri_too_long() -> Self {
         GraphError::of(
             URI_TOO_LONG,
             100,
@@ -63,7 +63,7 @@ impl GraphError {
         )
     }
 
-    pub fn head_too_large(limit: usize) -> Self {
+    pub(crate) fn head_too_large(limit: usize) -> Self {
         GraphError::of(
             HEAD_TOO_LARGE,
             100,
@@ -72,7 +72,7 @@ impl GraphError {
     }
 
     /// A request hyper could not parse (method, target, version or a header).
-    pub fn malformed_http() -> Self {
+    pub(crate) fn malformed_http() -> Self {
         GraphError::of(
             PARAMETER,
             100,
@@ -80,7 +80,7 @@ impl GraphError {
         )
     }
 
-    pub fn body_timeout(seconds: u64) -> Self {
+    pub(crate) fn body_timeout(seconds: u64) -> Self {
         GraphError::of(
             BODY_TIMEOUT,
             100,
@@ -89,7 +89,7 @@ impl GraphError {
     }
 
     /// `(#2)`: every byte the server may buffer is taken by other requests' bodies.
-    pub fn overloaded() -> Self {
+    pub(crate) fn overloaded() -> Self {
         GraphError::of(
             OVERLOADED,
             2,

@@ -6,7 +6,7 @@ use super::{GraphError, PARAMETER};
 
 impl GraphError {
     /// The callback could not be reached or did not answer 200 to the verification GET.
-    pub fn callback_verification_failed(transport: &str, status: u16) -> Self {
+    pub(crate) fn callback_verification_failed(transport: &str, status: u16) -> Self {
         let message = if status == 0 {
             format!(
                 "(#2200) callback verification failed with the following errors: {transport}; HTTP Status Code = 0; HTTP Message = Unknown error"
@@ -24,7 +24,7 @@ impl GraphError {
     }
 
     /// The callback answered 200 but not with the bare `hub.challenge`.
-    pub fn challenge_mismatch(expected: u64, received: &str) -> Self {
+    pub(crate) fn challenge_mismatch(expected: u64, received: &str) -> Self {
         let received: String = received.chars().take(100).collect();
         GraphError::of(
             PARAMETER,
@@ -35,12 +35,12 @@ impl GraphError {
         )
     }
 
-    pub fn invalid_callback_url(detail: String) -> Self {
+    pub(crate) fn invalid_callback_url(detail: String) -> Self {
         GraphError::invalid_param(format!("Param callback_url is not a valid URL: {detail}"))
     }
 
     /// `/{app-id}/subscriptions` with anything but the app token.
-    pub fn app_token_required() -> Self {
+    pub(crate) fn app_token_required() -> Self {
         GraphError::of(
             PARAMETER,
             15,
@@ -49,7 +49,7 @@ impl GraphError {
     }
 
     /// `/{page-id}/subscribed_apps` with anything but that Page's token.
-    pub fn page_token_required() -> Self {
+    pub(crate) fn page_token_required() -> Self {
         GraphError::of(
             PARAMETER,
             210,

@@ -13,9 +13,9 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 /// Largest batch accepted (facts §3.5).
-pub const MAX_OPS: usize = 50;
+pub(crate) const MAX_OPS: usize = 50;
 
-pub fn run(
+pub(crate) fn run(
     state: &State,
     req: &GraphRequest,
     run_one: impl Fn(&State, &GraphRequest) -> GraphResult<Value>,
@@ -124,8 +124,6 @@ fn operation(parent: &GraphRequest, op: &Value, cfg: &crate::config::Config, now
         token,
         base_url: parent.base_url.clone(),
         headers: parent.headers.clone(),
-        files: Vec::new(),
-        raw_body: bytes::Bytes::new(),
         // Media URLs in batched container creations are judged offline (no prefetch).
         media_checks: BTreeMap::new(),
         media_files: BTreeMap::new(),

@@ -34,7 +34,7 @@ use sha2::Sha256;
 
 /// Something igsim serves bytes for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Asset {
+pub(crate) enum Asset {
     /// A media's `media_url` (an album's shows its first item).
     Media(MediaId),
     /// A video's `thumbnail_url` (its cover).
@@ -98,7 +98,7 @@ fn sign(secret: &str, message: &str) -> String {
 
 /// The expiry of a URL handed out at `now`: the end of `now`'s window plus the lifetime, so
 /// every URL of one window is the same (see `CdnConfig`).
-pub fn expiry(now: i64, cfg: &CdnConfig) -> i64 {
+pub(crate) fn expiry(now: i64, cfg: &CdnConfig) -> i64 {
     let window = cfg.url_window_seconds.max(1);
     (now - now.rem_euclid(window)).saturating_add(cfg.url_lifetime_seconds)
 }
@@ -106,7 +106,7 @@ pub fn expiry(now: i64, cfg: &CdnConfig) -> i64 {
 /// The absolute URL of `asset` on the host of `base_url` (`http://host:port`), valid until
 /// [`expiry`] of `now` on the sandbox clock. Deterministic for the same world, base and window.
 /// Every media URL igsim returns comes from here.
-pub fn url(base_url: &str, world: &World, asset: Asset, now: i64, cfg: &CdnConfig) -> String {
+pub(crate) fn url(base_url: &str, world: &World, asset: Asset, now: i64, cfg: &CdnConfig) -> String {
     let Some((class, id, ext)) = path_parts(world, asset) else {
         return String::new();
     };
@@ -127,7 +127,7 @@ pub fn url(base_url: &str, world: &World, asset: Asset, now: i64, cfg: &CdnConfi
 
 impl Ctx<'_> {
     /// [`url`] for this request's host, world and time.
-    pub fn cdn_url(&self, asset: Asset) -> String {
+    pub(crate) fn cdn_url(&self, asset: Asset) -> String {
         url(&self.req.base_url, &self.world, asset, self.now, &self.cfg.cdn)
     }
 }
@@ -294,7 +294,7 @@ fn query_value<'a>(query: &'a str, name: &str) -> Option<&'a str> {
 /// `GET|HEAD /v/<class>/<file>?…&igsim_sandbox=…&oh=…&oe=…`: checks the signature and the
 /// expiry on the sandbox clock, then serves the bytes with CDN cache headers; honours
 /// `Range` (one range) and `If-Modified-Since`.
-pub fn serve(state: &State, raw: &RawRequest, args: &[String]) -> Response<Body> {
+pub(crate) fn serve(state: &State, raw: &RawRequest, args: &[String]) -> Response<Body> {
     if raw.method != Method::GET && raw.method != Method::HEAD {
         return plain(405, "Method Not Allowed");
     }

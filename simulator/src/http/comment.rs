@@ -13,12 +13,12 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
-pub const NODE: &str = "IGComment";
+pub(crate) const NODE: &str = "IGComment";
 /// The node type of a comment's `from` (Meta's Business SDKs: `IGCommentFromUser` with `id`,
 /// `username`, `self_ig_scoped_id`).
 const FROM_NODE: &str = "IGCommentFromUser";
 /// What comment edges and the node show without `fields` (facts §3.2: `timestamp,text,id`).
-pub const DEFAULT_FIELDS: &[&str] = &["timestamp", "text", "id"];
+pub(crate) const DEFAULT_FIELDS: &[&str] = &["timestamp", "text", "id"];
 const PERMISSION: &str = "instagram_manage_comments";
 
 /// The media `id` for a moderation call: one of the viewer's own media (else 100/33), with
@@ -77,7 +77,7 @@ fn comment_access(ctx: &Ctx, id: CommentId, verb: &str) -> GraphResult<(Comment,
 }
 
 /// `GET /{ig-comment-id}`.
-pub fn read(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
+pub(crate) fn read(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
     comment_access(ctx, id, "GET")?;
     let sel = ctx.fields_or(DEFAULT_FIELDS)?;
     render(ctx, id, &sel)
@@ -88,7 +88,7 @@ pub fn read(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
 /// `{id, media_product_type}` unless expanded (guides changelog 2021-11-09). `media` and
 /// `user` are references that project their node's fields (`media{caption}`,
 /// `user{username}`), `from` projects its own (`from{username}`).
-pub fn render(ctx: &mut Ctx, id: CommentId, sel: &[FieldSel]) -> GraphResult<Value> {
+pub(crate) fn render(ctx: &mut Ctx, id: CommentId, sel: &[FieldSel]) -> GraphResult<Value> {
     let Some(c) = ctx.world.comments.get(&id).cloned() else {
         return Err(GraphError::unsupported("GET", &id.to_string()));
     };
@@ -167,7 +167,7 @@ fn require_comment_reader(ctx: &Ctx, m: &Media) -> GraphResult<()> {
 /// `/{ig-media-id}/comments`: top-level comments only, newest first from v3.2 (oldest
 /// first before), at most 50 per page, replies only through the `replies` expansion
 /// (facts §3.3, §4.6); paged forward only ([`forward_paging_json`]), as `/replies`.
-pub fn comments_edge(ctx: &mut Ctx, id: MediaId, sel: Option<&FieldSel>) -> GraphResult<Value> {
+pub(crate) fn comments_edge(ctx: &mut Ctx, id: MediaId, sel: Option<&FieldSel>) -> GraphResult<Value> {
     if sel.is_none() {
         crate::http::media::require_readable(ctx, id, "GET")?;
     }
@@ -193,7 +193,7 @@ pub fn comments_edge(ctx: &mut Ctx, id: MediaId, sel: Option<&FieldSel>) -> Grap
 }
 
 /// `/{ig-comment-id}/replies`: oldest first (a thread reads top-down).
-pub fn replies_edge(ctx: &mut Ctx, id: CommentId, sel: Option<&FieldSel>) -> GraphResult<Value> {
+pub(crate) fn replies_edge(ctx: &mut Ctx, id: CommentId, sel: Option<&FieldSel>) -> GraphResult<Value> {
     if sel.is_none() {
         comment_access(ctx, id, "GET")?;
     }
@@ -214,7 +214,7 @@ pub fn replies_edge(ctx: &mut Ctx, id: CommentId, sel: Option<&FieldSel>) -> Gra
 
 /// `message` of a comment, reply or mention reply: required, non-empty, and at most
 /// `model::comment::MAX_COMMENT_CHARS` characters.
-pub fn message(ctx: &Ctx) -> GraphResult<String> {
+pub(crate) fn message(ctx: &Ctx) -> GraphResult<String> {
     let text = ctx.req.required("message")?;
     let max = crate::model::comment::MAX_COMMENT_CHARS;
     let n = text.chars().count();
@@ -226,7 +226,7 @@ pub fn message(ctx: &Ctx) -> GraphResult<String> {
 
 /// A created comment's answer: `{"id"}`, or what `mode` says production answers to `fields=`
 /// (`Config::fields_on_write`).
-pub fn answer_created(
+pub(crate) fn answer_created(
     ctx: &mut Ctx,
     mode: crate::config::WriteFields,
     sel: Option<Vec<FieldSel>>,
@@ -239,7 +239,7 @@ pub fn answer_created(
 
 /// `POST /{ig-media-id}/comments?message=`: a comment by the media's owner account. With
 /// `fields=`, production creates it and then refuses the answer (20/1772107).
-pub fn create(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
+pub(crate) fn create(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
     let m = moderated_media(ctx, id, "POST")?;
     let text = message(ctx)?;
     let sel = ctx.fields()?;
@@ -252,7 +252,7 @@ pub fn create(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
 
 /// Writes a reply as `from` under `parent` (attached to its top-level comment), enforcing
 /// the reply rules of `IGREF:ig-comment/replies`.
-pub fn reply_as(ctx: &mut Ctx, parent: CommentId, from: IgUserId, text: String) -> GraphResult<CommentId> {
+pub(crate) fn reply_as(ctx: &mut Ctx, parent: CommentId, from: IgUserId, text: String) -> GraphResult<CommentId> {
     let c = ctx
         .world
         .comments
@@ -281,7 +281,7 @@ pub fn reply_as(ctx: &mut Ctx, parent: CommentId, from: IgUserId, text: String) 
 }
 
 /// `POST /{ig-comment-id}/replies?message=`; with `fields=`, the reply's fields.
-pub fn reply(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
+pub(crate) fn reply(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
     let (_, m, role) = comment_access(ctx, id, "POST")?;
     if role != Role::MediaOwner {
         return Err(GraphError::unsupported("POST", &id.to_string()));
@@ -294,7 +294,7 @@ pub fn reply(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
 
 /// `POST /{ig-comment-id}?hide=true|false`: the media owner's own comments stay visible.
 /// With `fields=`, the comment's fields (`Config::fields_on_write`).
-pub fn hide(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
+pub(crate) fn hide(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
     let (_, m, role) = comment_access(ctx, id, "POST")?;
     if role != Role::MediaOwner {
         return Err(GraphError::unsupported("POST", &id.to_string()));
@@ -314,7 +314,7 @@ pub fn hide(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
 
 /// `DELETE /{ig-comment-id}`: only the media's owner, even for comments the caller wrote
 /// elsewhere; a top-level comment takes its replies with it (facts §4.6).
-pub fn delete(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
+pub(crate) fn delete(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
     let (_, m, role) = comment_access(ctx, id, "DELETE")?;
     if role != Role::MediaOwner {
         return Err(GraphError::unsupported("DELETE", &id.to_string()));
@@ -328,7 +328,7 @@ pub fn delete(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
 
 /// `POST /{ig-media-id}?comment_enabled=true|false` (guides "Comment Moderation"). With
 /// `fields=`, the media's fields (`Config::fields_on_write`).
-pub fn update_media(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
+pub(crate) fn update_media(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
     let m = moderated_media(ctx, id, "POST")?;
     let enabled = ctx
         .req
@@ -348,7 +348,7 @@ pub fn update_media(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
 }
 
 /// `GET /{ig-comment-id}/{edge}`.
-pub fn edge(ctx: &mut Ctx, id: CommentId, edge: &str) -> GraphResult<Value> {
+pub(crate) fn edge(ctx: &mut Ctx, id: CommentId, edge: &str) -> GraphResult<Value> {
     match edge {
         "replies" => replies_edge(ctx, id, None),
         _ => {

@@ -5,16 +5,16 @@
 //! request journal, fault rules, events, webhooks, publishing, rate limits, login, the
 //! dashboard's files).
 
-pub mod events;
-pub mod faults;
-pub mod journal;
-pub mod login;
-pub mod publishing;
-pub mod ratelimit;
+pub(crate) mod events;
+pub(crate) mod faults;
+pub(crate) mod journal;
+pub(crate) mod login;
+pub(crate) mod publishing;
+pub(crate) mod ratelimit;
 pub mod sandboxes;
-pub mod snapshots;
+pub(crate) mod snapshots;
 pub mod ui;
-pub mod webhooks;
+pub(crate) mod webhooks;
 
 use crate::app::State;
 use crate::config::Config;
@@ -31,13 +31,13 @@ pub const ADMIN_TOKEN_HEADER: &str = "x-igsim-admin-token";
 /// A control-plane refusal: an HTTP status and a sentence saying what to send instead,
 /// answered as `{"error": {"message", "status"}}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ControlError {
-    pub status: u16,
-    pub message: String,
+pub(crate) struct ControlError {
+    pub(crate) status: u16,
+    pub(crate) message: String,
 }
 
 impl ControlError {
-    pub fn new(status: u16, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: u16, message: impl Into<String>) -> Self {
         ControlError {
             status,
             message: message.into(),
@@ -45,17 +45,17 @@ impl ControlError {
     }
 
     /// 400: the request is malformed or names something invalid.
-    pub fn bad_request(message: impl Into<String>) -> Self {
+    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
         Self::new(400, message)
     }
 
     /// 404: no such sandbox, object or route.
-    pub fn not_found(message: impl Into<String>) -> Self {
+    pub(crate) fn not_found(message: impl Into<String>) -> Self {
         Self::new(404, message)
     }
 
     /// 409: the object is not in a state that allows it.
-    pub fn conflict(message: impl Into<String>) -> Self {
+    pub(crate) fn conflict(message: impl Into<String>) -> Self {
         Self::new(409, message)
     }
 
@@ -90,9 +90,9 @@ impl From<SandboxError> for ControlError {
 
 /// A control-plane answer: a status (200 unless said) and a JSON body.
 #[derive(Debug, Clone)]
-pub struct Reply {
-    pub status: u16,
-    pub body: Value,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) body: Value,
 }
 
 impl From<Value> for Reply {
@@ -101,21 +101,21 @@ impl From<Value> for Reply {
     }
 }
 
-pub type ControlResult = Result<Reply, ControlError>;
+pub(crate) type ControlResult = Result<Reply, ControlError>;
 
 /// With a state directory: waits until the sandbox's latest changes are on disk; a failed
 /// write is a 500 (the change is not acknowledged).
-pub async fn persisted(state: &State, sandbox: &Arc<Sandbox>) -> Result<(), ControlError> {
+pub(crate) async fn persisted(state: &State, sandbox: &Arc<Sandbox>) -> Result<(), ControlError> {
     state.persist(sandbox).await.map_err(|e| ControlError::new(500, e))
 }
 
 /// The `{"success": true}` answer.
-pub fn success() -> ControlResult {
+pub(crate) fn success() -> ControlResult {
     Ok(json!({ "success": true }).into())
 }
 
 /// The request body as a JSON object: an empty body is `{}`; anything but an object is a 400.
-pub fn body_json(body: &Bytes) -> Result<Value, ControlError> {
+pub(crate) fn body_json(body: &Bytes) -> Result<Value, ControlError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(json!({}));
     }
@@ -127,7 +127,7 @@ pub fn body_json(body: &Bytes) -> Result<Value, ControlError> {
 }
 
 /// A query-string parameter of a control-plane request.
-pub fn query_param(query: Option<&str>, name: &str) -> Option<String> {
+pub(crate) fn query_param(query: Option<&str>, name: &str) -> Option<String> {
     form_urlencoded::parse(query.unwrap_or("").as_bytes())
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())
@@ -136,7 +136,7 @@ pub fn query_param(query: Option<&str>, name: &str) -> Option<String> {
 /// The admin-token check at the control plane's entry: passes when no token is configured
 /// or the request carries it (`Authorization: Bearer <token>` or `X-Igsim-Admin-Token`);
 /// otherwise 401 with a JSON error saying what is expected.
-pub fn authorize(cfg: &Config, headers: &http::HeaderMap) -> Result<(), Response<Body>> {
+pub(crate) fn authorize(cfg: &Config, headers: &http::HeaderMap) -> Result<(), Response<Body>> {
     let Some(expected) = cfg.admin_token.as_deref() else {
         return Ok(());
     };
@@ -175,7 +175,7 @@ fn same_secret(given: &str, expected: &str) -> bool {
 }
 
 /// A control-plane answer as sent: the reply's JSON, or the error's.
-pub fn render(result: ControlResult) -> Response<Body> {
+pub(crate) fn render(result: ControlResult) -> Response<Body> {
     match result {
         Ok(reply) => sim_json(reply.status, &reply.body),
         Err(e) => e.render(),
@@ -183,6 +183,6 @@ pub fn render(result: ControlResult) -> Response<Body> {
 }
 
 /// The 404 of a path the control plane does not have.
-pub fn no_route() -> ControlError {
+pub(crate) fn no_route() -> ControlError {
     ControlError::not_found("no such control-plane route; see the README's control plane section")
 }

@@ -25,12 +25,12 @@ use std::sync::Arc;
 
 /// `/oauth/authorize`: Instagram's authorization window (GET shows it, POST is the person's
 /// choice).
-pub fn instagram(state: &State, req: &GraphRequest) -> Response<Body> {
+pub(crate) fn instagram(state: &State, req: &GraphRequest) -> Response<Body> {
     dialog(state, req, Flavour::Instagram)
 }
 
 /// `/{version}/dialog/oauth`: Facebook's Login dialog.
-pub fn facebook(state: &State, req: &GraphRequest) -> Response<Body> {
+pub(crate) fn facebook(state: &State, req: &GraphRequest) -> Response<Body> {
     dialog(state, req, Flavour::Facebook)
 }
 
@@ -288,7 +288,7 @@ fn grantor(w: &World, flavour: Flavour, value: &str) -> Option<Grantor> {
 }
 
 /// Issues a code; a Facebook user's grants become what the dialog granted.
-pub fn issue(
+pub(crate) fn issue(
     w: &mut World,
     grantor: Grantor,
     granted: BTreeSet<String>,

@@ -44,7 +44,7 @@ const MEDIA_FIELDS: &[&str] = &[
 ];
 
 /// The `business_discovery` field on the viewer's account `_viewer_ig` (already checked).
-pub fn render(ctx: &mut Ctx, _viewer_ig: IgUserId, f: &FieldSel) -> GraphResult<Value> {
+pub(crate) fn render(ctx: &mut Ctx, _viewer_ig: IgUserId, f: &FieldSel) -> GraphResult<Value> {
     if !ctx.viewer.has("instagram_basic") {
         return Err(GraphError::permission_denied());
     }

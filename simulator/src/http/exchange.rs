@@ -26,7 +26,7 @@ use std::time::Duration;
 
 /// The connection is closed without an answer (an injected `drop` or `hang`).
 #[derive(Debug)]
-pub struct Dropped;
+pub(crate) struct Dropped;
 
 impl std::fmt::Display for Dropped {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -54,7 +54,7 @@ enum Surface {
 /// An app's API call (a Graph request, or `raw` the upload host's route and path): attribute
 /// it, let the fault rules act, serve it, record and log it, and hold the answer until the
 /// state directory has its changes.
-pub async fn graph(
+pub(crate) async fn graph(
     state: &State,
     raw: RawRequest,
     raw_route: Option<(&'static Route, Vec<String>)>,
@@ -166,7 +166,12 @@ pub async fn graph(
 /// A control-plane call that may have changed a sandbox (anything but a GET of
 /// `/_sim/sandboxes/{id}/…`) answers once the change is on disk, with a state directory
 /// (creation, restore and deletion see to their own).
-pub async fn plain(state: &State, route: &'static Route, raw: RawRequest, segments: Vec<String>) -> Response<Body> {
+pub(crate) async fn plain(
+    state: &State,
+    route: &'static Route,
+    raw: RawRequest,
+    segments: Vec<String>,
+) -> Response<Body> {
     let watch = Stopwatch::start();
     let (method, path) = (raw.method.clone(), raw.path.clone());
     let control = route.auth == Auth::Admin;

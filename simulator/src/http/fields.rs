@@ -10,16 +10,16 @@ const MAX_DEPTH: usize = 16;
 const MAX_LEN: usize = 8192;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldSel {
-    pub name: String,
+pub(crate) struct FieldSel {
+    pub(crate) name: String,
     /// `.name(value)` modifiers in order, e.g. `("limit", "5")`, `("username", "bluebottle")`.
-    pub args: Vec<(String, String)>,
+    pub(crate) args: Vec<(String, String)>,
     /// `{…}` sub-selection, if given.
-    pub children: Option<Vec<FieldSel>>,
+    pub(crate) children: Option<Vec<FieldSel>>,
 }
 
 impl FieldSel {
-    pub fn plain(name: &str) -> Self {
+    pub(crate) fn plain(name: &str) -> Self {
         FieldSel {
             name: name.into(),
             args: Vec::new(),
@@ -27,20 +27,20 @@ impl FieldSel {
         }
     }
 
-    pub fn arg(&self, name: &str) -> Option<&str> {
+    pub(crate) fn arg(&self, name: &str) -> Option<&str> {
         self.args.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     /// The key the field's value is written under: its alias (`caption.as(title)` writes
     /// `"title"`; field aliases, `DOC:/docs/graph-api/guides/field-expansion`) or its name. An
     /// empty alias is no alias.
-    pub fn key(&self) -> &str {
+    pub(crate) fn key(&self) -> &str {
         self.arg("as").filter(|a| !a.is_empty()).unwrap_or(&self.name)
     }
 }
 
 /// Parses a `fields` value; empty items (`a,,b`, a trailing comma) are skipped.
-pub fn parse(input: &str) -> GraphResult<Vec<FieldSel>> {
+pub(crate) fn parse(input: &str) -> GraphResult<Vec<FieldSel>> {
     if input.len() > MAX_LEN {
         return Err(GraphError::fields_syntax("Field list too long", MAX_LEN, ""));
     }
@@ -195,7 +195,7 @@ impl fmt::Display for FieldSel {
 }
 
 /// Writes a selection back in `fields=` syntax (for `paging.next` URLs).
-pub fn render_list(list: &[FieldSel]) -> String {
+pub(crate) fn render_list(list: &[FieldSel]) -> String {
     list.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
 }
 

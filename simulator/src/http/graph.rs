@@ -18,16 +18,16 @@ use std::collections::BTreeSet;
 
 /// Who is calling: the token, what it stands for, and the permissions it carries.
 #[derive(Debug, Clone)]
-pub struct Viewer {
-    pub token: String,
-    pub kind: TokenKind,
-    pub scopes: BTreeSet<String>,
+pub(crate) struct Viewer {
+    pub(crate) token: String,
+    pub(crate) kind: TokenKind,
+    pub(crate) scopes: BTreeSet<String>,
     /// Whether the token carries `instagram_basic` (asked for every item of a page).
     basic: bool,
 }
 
 impl Viewer {
-    pub fn new(token: &str, kind: TokenKind, scopes: BTreeSet<String>) -> Self {
+    pub(crate) fn new(token: &str, kind: TokenKind, scopes: BTreeSet<String>) -> Self {
         let mut v = Viewer {
             token: token.into(),
             kind,
@@ -40,11 +40,11 @@ impl Viewer {
 
     /// Whether the token carries `permission` (a Facebook Login name). An Instagram Login
     /// token carries it when it has the Instagram Login permission that stands for it.
-    pub fn has(&self, permission: &str) -> bool {
+    pub(crate) fn has(&self, permission: &str) -> bool {
         crate::model::account::grants(self.kind, &self.scopes, permission)
     }
 
-    pub fn user(&self) -> Option<UserId> {
+    pub(crate) fn user(&self) -> Option<UserId> {
         match self.kind {
             TokenKind::User(u) | TokenKind::Page { user: u, .. } => Some(u),
             TokenKind::App | TokenKind::Instagram(_) => None,
@@ -52,7 +52,7 @@ impl Viewer {
     }
 
     /// Whether the token is an Instagram User token (Instagram Login).
-    pub fn is_instagram(&self) -> bool {
+    pub(crate) fn is_instagram(&self) -> bool {
         matches!(self.kind, TokenKind::Instagram(_))
     }
 }
@@ -61,7 +61,7 @@ impl Viewer {
 /// way, in parallel) or alone (writes). Reading goes through `Deref`; changing it through
 /// [`WorldAccess::write`], which on a shared world answers [`GraphError::needs_write`] so
 /// the router runs the request again as a write (issue 12: reads that do not serialise).
-pub enum WorldAccess<'a> {
+pub(crate) enum WorldAccess<'a> {
     Shared(&'a World),
     Alone(&'a mut World),
 }
@@ -80,14 +80,14 @@ impl WorldAccess<'_> {
     /// The world to change; [`GraphError::needs_write`] when it is only shared (propagate it
     /// with `?`: the request is then run again with the world alone).
     /// The same access for a nested context (an expansion read with its own parameters).
-    pub fn reborrow(&mut self) -> WorldAccess<'_> {
+    pub(crate) fn reborrow(&mut self) -> WorldAccess<'_> {
         match self {
             WorldAccess::Shared(w) => WorldAccess::Shared(w),
             WorldAccess::Alone(w) => WorldAccess::Alone(w),
         }
     }
 
-    pub fn write(&mut self) -> GraphResult<&mut World> {
+    pub(crate) fn write(&mut self) -> GraphResult<&mut World> {
         match self {
             WorldAccess::Alone(w) => Ok(w),
             WorldAccess::Shared(_) => Err(GraphError::needs_write()),
@@ -95,21 +95,21 @@ impl WorldAccess<'_> {
     }
 }
 
-pub struct Ctx<'a> {
-    pub req: &'a GraphRequest,
-    pub world: WorldAccess<'a>,
-    pub now: i64,
-    pub viewer: Viewer,
-    pub access: Access,
-    pub cfg: &'a Config,
+pub(crate) struct Ctx<'a> {
+    pub(crate) req: &'a GraphRequest,
+    pub(crate) world: WorldAccess<'a>,
+    pub(crate) now: i64,
+    pub(crate) viewer: Viewer,
+    pub(crate) access: Access,
+    pub(crate) cfg: &'a Config,
     /// Items reserved so far by nested edge expansions (see [`Ctx::page_req`]).
-    pub expanded: Cell<usize>,
+    pub(crate) expanded: Cell<usize>,
     /// The request's `fields`, parsed once ([`Ctx::fields`]).
-    pub parsed_fields: std::cell::OnceCell<Option<Vec<FieldSel>>>,
+    pub(crate) parsed_fields: std::cell::OnceCell<Option<Vec<FieldSel>>>,
 }
 
 /// hex HMAC-SHA256 of the token keyed by the app secret (securing-requests doc).
-pub fn appsecret_proof(secret: &str, token: &str) -> String {
+pub(crate) fn appsecret_proof(secret: &str, token: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap_or_else(|_| unreachable_hmac());
     mac.update(token.as_bytes());
     hex::encode(mac.finalize().into_bytes())
@@ -132,7 +132,7 @@ fn parseable(token: &str) -> bool {
 }
 
 /// The error for a token that is not (or no longer) valid in `world` at `now`, if any.
-pub fn token_error(world: &World, token: &str, now: i64) -> Option<GraphError> {
+pub(crate) fn token_error(world: &World, token: &str, now: i64) -> Option<GraphError> {
     if world.app.is_access_token(token) {
         return None;
     }
@@ -161,7 +161,7 @@ pub fn token_error(world: &World, token: &str, now: i64) -> Option<GraphError> {
 }
 
 /// Checks a token (and `appsecret_proof`) and returns the viewer it stands for.
-pub fn authenticate(world: &World, req: &GraphRequest, token: &str, now: i64) -> GraphResult<Viewer> {
+pub(crate) fn authenticate(world: &World, req: &GraphRequest, token: &str, now: i64) -> GraphResult<Viewer> {
     if let Some(e) = token_error(world, token, now) {
         return Err(e);
     }
@@ -181,7 +181,7 @@ pub fn authenticate(world: &World, req: &GraphRequest, token: &str, now: i64) ->
 }
 
 /// One field's answer while projecting a node.
-pub enum Field {
+pub(crate) enum Field {
     Value(Value),
     /// Known field with nothing to show here (e.g. `caption` on an album child).
     Omit,
@@ -196,7 +196,7 @@ impl Field {
     /// replies carry the key; bk-rs/instagram-apis-rs, instagram-graph-api
     /// tests/response_body_json_files/v14.0/ig_media_17946328927974136__comments__reading.json).
     /// Top-level edges (`GET /{id}/{edge}`) keep their `{"data":[]}`.
-    pub fn edge(v: Value) -> Field {
+    pub(crate) fn edge(v: Value) -> Field {
         if v.get("data").and_then(Value::as_array).is_some_and(Vec::is_empty) {
             Field::Omit
         } else {
@@ -210,7 +210,7 @@ impl Field {
 /// sub-selection, the referenced node's own projection with its fields, defaults and rules,
 /// an unknown sub-field failing the whole request with (#100) on the referenced node type
 /// (GH:getopenpost/openpost#218, facts §9 "Reference fields expand").
-pub fn reference(
+pub(crate) fn reference(
     sel: &FieldSel,
     id: &str,
     expand: impl FnOnce(&[FieldSel]) -> GraphResult<Value>,
@@ -255,7 +255,7 @@ fn project_fields<'s>(o: &mut impl NodeObject<'s>, node_type: &str, id: &str, se
 }
 
 /// Builds a node object from a selection ([`project_fields`]) as a `Value`.
-pub fn project(
+pub(crate) fn project(
     node_type: &str,
     id: &str,
     sel: &[FieldSel],
@@ -292,7 +292,7 @@ pub fn project(
 }
 
 /// What a field wrote into an answer ([`project_into`]).
-pub enum Wrote {
+pub(crate) enum Wrote {
     /// Its value, after its key.
     Value,
     /// Nothing: a known field with nothing to show here (its key is taken back).
@@ -303,7 +303,7 @@ pub enum Wrote {
 
 /// Writes a node object from a selection ([`project_fields`]) straight into `out`: `f` writes
 /// each field's value after its key.
-pub fn project_into(
+pub(crate) fn project_into(
     out: &mut Vec<u8>,
     node_type: &str,
     id: &str,
@@ -356,14 +356,14 @@ pub fn project_into(
 }
 
 /// A selection from a comma list of names (default field sets).
-pub fn defaults(names: &[&str]) -> Vec<FieldSel> {
+pub(crate) fn defaults(names: &[&str]) -> Vec<FieldSel> {
     names.iter().map(|n| FieldSel::plain(n)).collect()
 }
 
 /// Parses the request's `fields` (if any) with the one `fields=` parser, for its syntax error:
 /// run for every request before its handler (`http::router`), so no endpoint answers a
 /// `fields` it cannot parse, whether or not it projects fields.
-pub fn check_fields_syntax(req: &GraphRequest, selection: bool) -> GraphResult<()> {
+pub(crate) fn check_fields_syntax(req: &GraphRequest, selection: bool) -> GraphResult<()> {
     // On `/{app-id}/subscriptions` `fields` lists webhook fields, not a selection (facts
     // §6.4; the route says which: `Route::fields_select`).
     if !selection {
@@ -378,7 +378,7 @@ pub fn check_fields_syntax(req: &GraphRequest, selection: bool) -> GraphResult<(
 impl Ctx<'_> {
     /// [`check_fields_syntax`] for a request with a context: the parse is kept for
     /// [`Ctx::fields`], so a request's `fields` is parsed once.
-    pub fn check_fields_syntax(&self, selection: bool) -> GraphResult<()> {
+    pub(crate) fn check_fields_syntax(&self, selection: bool) -> GraphResult<()> {
         if !selection {
             return Ok(());
         }
@@ -390,7 +390,7 @@ impl Ctx<'_> {
     /// For edges whose items have a fixed set of fields (permissions, insights, catalogs,
     /// product tags and searches): every field the request names must be one of `known`, else
     /// production's `(#100) Tried accessing nonexisting field (f) on node type (T)`.
-    pub fn require_known_fields(&self, node_type: &str, known: &[&str]) -> GraphResult<()> {
+    pub(crate) fn require_known_fields(&self, node_type: &str, known: &[&str]) -> GraphResult<()> {
         for f in self.fields()?.unwrap_or_default() {
             if !known.contains(&f.name.as_str()) {
                 return Err(GraphError::nonexisting_field(&f.name, node_type));
@@ -400,7 +400,7 @@ impl Ctx<'_> {
     }
 
     /// The request's `fields`, or `None` when absent or empty.
-    pub fn fields(&self) -> GraphResult<Option<Vec<FieldSel>>> {
+    pub(crate) fn fields(&self) -> GraphResult<Option<Vec<FieldSel>>> {
         if let Some(parsed) = self.parsed_fields.get() {
             return Ok(parsed.clone());
         }
@@ -412,7 +412,7 @@ impl Ctx<'_> {
     }
 
     /// The request's `fields`, or the node's default set.
-    pub fn fields_or(&self, default: &[&str]) -> GraphResult<Vec<FieldSel>> {
+    pub(crate) fn fields_or(&self, default: &[&str]) -> GraphResult<Vec<FieldSel>> {
         Ok(self.fields()?.unwrap_or_else(|| defaults(default)))
     }
 
@@ -421,7 +421,7 @@ impl Ctx<'_> {
     /// write so a malformed one changes nothing), the endpoint's production behaviour `mode`
     /// (`Config::fields_on_write`): the written object read through `read`, or the refusal
     /// production answers after the write.
-    pub fn answer_write(
+    pub(crate) fn answer_write(
         &mut self,
         mode: WriteFields,
         sel: Option<Vec<FieldSel>>,
@@ -439,12 +439,12 @@ impl Ctx<'_> {
     }
 
     /// Whether the viewer may read `ig` as their own account (object-level access).
-    pub fn owns_ig(&self, ig: IgUserId) -> bool {
+    pub(crate) fn owns_ig(&self, ig: IgUserId) -> bool {
         self.access.can_read(ig) && self.viewer.basic
     }
 
     /// 100/33 unless the viewer may read `ig` as their own.
-    pub fn require_ig(&self, ig: IgUserId) -> GraphResult<()> {
+    pub(crate) fn require_ig(&self, ig: IgUserId) -> GraphResult<()> {
         if self.owns_ig(ig) {
             Ok(())
         } else {
@@ -453,7 +453,7 @@ impl Ctx<'_> {
     }
 
     /// `(#10)` unless the token has `permission` and the viewer's Page tasks allow it.
-    pub fn require_permission(&self, ig: IgUserId, permission: &str) -> GraphResult<()> {
+    pub(crate) fn require_permission(&self, ig: IgUserId, permission: &str) -> GraphResult<()> {
         if !self.viewer.has(permission) {
             Err(GraphError::permission_missing(permission))
         } else if !self.access.task_allows(ig, permission) {
@@ -466,7 +466,7 @@ impl Ctx<'_> {
     /// The fields of an edge's items: the expansion's `{…}` when reached through `fields`
     /// (`media{caption}`), else the request's own `fields` (`/media?fields=caption`), else
     /// `default`.
-    pub fn item_fields(&self, sel: Option<&FieldSel>, default: &[&str]) -> GraphResult<Vec<FieldSel>> {
+    pub(crate) fn item_fields(&self, sel: Option<&FieldSel>, default: &[&str]) -> GraphResult<Vec<FieldSel>> {
         match sel {
             Some(s) => Ok(s.children.clone().unwrap_or_else(|| defaults(default))),
             None => self.fields_or(default),
@@ -477,7 +477,7 @@ impl Ctx<'_> {
     /// `.limit()/.after()/.before()` modifiers of an expansion. Each expansion reached
     /// reserves its page size from the request's `max_expanded_items`, so nesting cannot make
     /// one request render without bound.
-    pub fn page_req(&self, sel: Option<&FieldSel>, default: usize, max: usize) -> GraphResult<PageReq> {
+    pub(crate) fn page_req(&self, sel: Option<&FieldSel>, default: usize, max: usize) -> GraphResult<PageReq> {
         match sel {
             Some(s) => {
                 let req = PageReq::new(s.arg("limit"), s.arg("after"), s.arg("before"), default, max)?;
@@ -494,7 +494,7 @@ impl Ctx<'_> {
 }
 
 /// Reads any node by its id string, as `GET /{id}` and `ids=` do.
-pub fn read_node(ctx: &mut Ctx, id_str: &str) -> GraphResult<Value> {
+pub(crate) fn read_node(ctx: &mut Ctx, id_str: &str) -> GraphResult<Value> {
     let unsupported = || GraphError::unsupported("GET", id_str);
     let id = parse_id(id_str).ok_or_else(unsupported)?;
     match ctx.world.kind_of(id).ok_or_else(unsupported)? {
@@ -511,7 +511,7 @@ pub fn read_node(ctx: &mut Ctx, id_str: &str) -> GraphResult<Value> {
 
 /// `GET /{id}` written into `out`: media straight into the bytes (`http::json`), other nodes
 /// through [`read_node`].
-pub fn read_node_into(ctx: &mut Ctx, id: u64, out: &mut Vec<u8>) -> GraphResult<()> {
+pub(crate) fn read_node_into(ctx: &mut Ctx, id: u64, out: &mut Vec<u8>) -> GraphResult<()> {
     if ctx.world.kind_of(id) == Some(IdKind::Media) {
         return crate::http::media::read_into(ctx, MediaId(id), out);
     }
@@ -520,7 +520,7 @@ pub fn read_node_into(ctx: &mut Ctx, id: u64, out: &mut Vec<u8>) -> GraphResult<
 }
 
 /// `GET /?ids=a,b`: several nodes keyed by id (facts §3.4).
-pub fn read_many(ctx: &mut Ctx, ids: &str) -> GraphResult<Value> {
+pub(crate) fn read_many(ctx: &mut Ctx, ids: &str) -> GraphResult<Value> {
     let list: Vec<&str> = ids.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
     if list.len() > ctx.cfg.max_ids {
         return Err(GraphError::too_many_ids(list.len(), ctx.cfg.max_ids));

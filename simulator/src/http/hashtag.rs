@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
-pub const NODE: &str = "IGHashtag";
+pub(crate) const NODE: &str = "IGHashtag";
 /// Node type named in errors about fields of media read through hashtag edges.
 const MEDIA_NODE: &str = "IGMedia";
 
@@ -31,7 +31,7 @@ fn user_param(ctx: &Ctx) -> GraphResult<IgUserId> {
 }
 
 /// `GET /ig_hashtag_search?user_id=&q=` → `{"data":[{"id"}]}`.
-pub fn search(ctx: &mut Ctx) -> GraphResult<Value> {
+pub(crate) fn search(ctx: &mut Ctx) -> GraphResult<Value> {
     let ig = user_param(ctx)?;
     // The result is an IG Hashtag node: `fields` projects it like `GET /{ig-hashtag-id}`,
     // checked before the search counts against the quota.
@@ -82,7 +82,7 @@ fn require_basic(ctx: &Ctx) -> GraphResult<()> {
 }
 
 /// `GET /{ig-hashtag-id}` (`id`, `name` without `#`).
-pub fn read(ctx: &mut Ctx, id: HashtagId) -> GraphResult<Value> {
+pub(crate) fn read(ctx: &mut Ctx, id: HashtagId) -> GraphResult<Value> {
     require_basic(ctx)?;
     let sel = ctx.fields_or(&["id"])?;
     render_node(ctx, id, &sel)
@@ -191,7 +191,7 @@ fn hashtag_media_edge(ctx: &mut Ctx, id: HashtagId, recent: bool) -> GraphResult
 }
 
 /// `GET /{ig-hashtag-id}/{edge}`.
-pub fn edge(ctx: &mut Ctx, id: HashtagId, edge: &str) -> GraphResult<Value> {
+pub(crate) fn edge(ctx: &mut Ctx, id: HashtagId, edge: &str) -> GraphResult<Value> {
     match edge {
         "top_media" => hashtag_media_edge(ctx, id, false),
         "recent_media" => hashtag_media_edge(ctx, id, true),
@@ -204,7 +204,7 @@ pub fn edge(ctx: &mut Ctx, id: HashtagId, edge: &str) -> GraphResult<Value> {
 
 /// `/{ig-user-id}/recently_searched_hashtags`: hashtags counted in the current window,
 /// latest first; 25 per page, `limit` up to 30 (facts §3.3).
-pub fn recently_searched(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphResult<Value> {
+pub(crate) fn recently_searched(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphResult<Value> {
     ctx.require_ig(ig)?;
     let req = ctx.page_req(
         sel,

@@ -12,11 +12,11 @@ use crate::timefmt::parse_time_param;
 use serde_json::{json, Value};
 use std::ops::Bound;
 
-pub const NODE: &str = "IGUser";
+pub(crate) const NODE: &str = "IGUser";
 const DEFAULT_FIELDS: &[&str] = &["id"];
 
 /// `GET /{ig-user-id}`.
-pub fn read(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
+pub(crate) fn read(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
     ctx.require_ig(ig)?;
     let sel = ctx.fields_or(DEFAULT_FIELDS)?;
     render(ctx, ig, &sel)
@@ -36,7 +36,7 @@ const FACEBOOK_LOGIN_ONLY_FIELDS: &[&str] = &[
     "is_published",
 ];
 
-pub fn render(ctx: &mut Ctx, ig: IgUserId, sel: &[FieldSel]) -> GraphResult<Value> {
+pub(crate) fn render(ctx: &mut Ctx, ig: IgUserId, sel: &[FieldSel]) -> GraphResult<Value> {
     let Some(u) = ctx.world.ig_users.get(&ig).cloned() else {
         return Err(GraphError::unsupported("GET", &ig.to_string()));
     };
@@ -108,7 +108,7 @@ fn ig_login_account_type(t: crate::model::IgAccountType) -> &'static str {
 /// parameters for a top-level edge, the `.since()`/`.until()` modifiers of an expansion
 /// (`media.since(1640995200).limit(30){…}`, as the crates.io `instagram-graph-api` client asks
 /// Business Discovery).
-pub fn time_bounds(ctx: &Ctx, sel: Option<&FieldSel>) -> GraphResult<(Bound<TimeKey>, Bound<TimeKey>)> {
+pub(crate) fn time_bounds(ctx: &Ctx, sel: Option<&FieldSel>) -> GraphResult<(Bound<TimeKey>, Bound<TimeKey>)> {
     let read = |name: &str| -> GraphResult<Option<i64>> {
         let value = match sel {
             Some(s) => s.arg(name),
@@ -160,12 +160,17 @@ fn links(ctx: &Ctx, sel: Option<&FieldSel>, path: &str, limit: usize) -> Links {
 }
 
 /// `/{ig-user-id}/media`: newest first, at most the newest 10,000, `since`/`until`.
-pub fn media_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphResult<Value> {
+pub(crate) fn media_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphResult<Value> {
     as_value(|out| media_edge_into(ctx, ig, sel, out))
 }
 
 /// [`media_edge`] written into `out`.
-pub fn media_edge_into(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>, out: &mut Vec<u8>) -> GraphResult<()> {
+pub(crate) fn media_edge_into(
+    ctx: &mut Ctx,
+    ig: IgUserId,
+    sel: Option<&FieldSel>,
+    out: &mut Vec<u8>,
+) -> GraphResult<()> {
     ctx.require_ig(ig)?;
     let req = ctx.page_req(sel, ctx.cfg.default_page_size, ctx.cfg.max_page_size)?;
     let (mut lower, upper) = time_bounds(ctx, sel)?;
@@ -186,7 +191,7 @@ pub fn media_edge_into(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>, out:
 }
 
 /// `/{ig-user-id}/stories`: only stories younger than 24 hours of sandbox time.
-pub fn stories_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphResult<Value> {
+pub(crate) fn stories_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphResult<Value> {
     as_value(|out| {
         ctx.require_ig(ig)?;
         let req = ctx.page_req(sel, ctx.cfg.default_page_size, ctx.cfg.max_page_size)?;
@@ -203,7 +208,7 @@ pub fn stories_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> Grap
 
 /// `/{ig-user-id}/live_media`: broadcasts on air now; `{"data":[],"paging":{}}` when none
 /// (the reference's own sample, facts §3.3).
-pub fn live_media_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphResult<Value> {
+pub(crate) fn live_media_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphResult<Value> {
     as_value(|out| {
         ctx.require_ig(ig)?;
         let live: Vec<_> = ctx
@@ -218,7 +223,7 @@ pub fn live_media_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> G
 }
 
 /// [`edge`] written into `out`: the media page straight into the bytes (`http::json`).
-pub fn read_edge_into(ctx: &mut Ctx, ig: IgUserId, name: &str, out: &mut Vec<u8>) -> GraphResult<()> {
+pub(crate) fn read_edge_into(ctx: &mut Ctx, ig: IgUserId, name: &str, out: &mut Vec<u8>) -> GraphResult<()> {
     if name == "media" {
         return media_edge_into(ctx, ig, None, out);
     }
@@ -227,7 +232,7 @@ pub fn read_edge_into(ctx: &mut Ctx, ig: IgUserId, name: &str, out: &mut Vec<u8>
 }
 
 /// `GET /{ig-user-id}/{edge}` for the read edges this module owns.
-pub fn edge(ctx: &mut Ctx, ig: IgUserId, edge: &str) -> GraphResult<Value> {
+pub(crate) fn edge(ctx: &mut Ctx, ig: IgUserId, edge: &str) -> GraphResult<Value> {
     match edge {
         "media" => media_edge(ctx, ig, None),
         "stories" => stories_edge(ctx, ig, None),

@@ -29,7 +29,7 @@ const INSTAGRAM_HOSTS: &[&str] = &[
 ];
 
 /// Whether the request's `Host` is one of Instagram Login's hosts.
-pub fn host_is_instagram(req: &GraphRequest) -> bool {
+pub(crate) fn host_is_instagram(req: &GraphRequest) -> bool {
     req.headers
         .get(http::header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -38,12 +38,12 @@ pub fn host_is_instagram(req: &GraphRequest) -> bool {
 }
 
 /// Whether a token value is an Instagram User token (`IGAA…`; Basic Display's were `IGQV…`).
-pub fn is_instagram_token(token: &str) -> bool {
+pub(crate) fn is_instagram_token(token: &str) -> bool {
     token.starts_with("IG")
 }
 
 /// The flavour a Graph request is answered in: its token's, else its host's.
-pub fn flavour(req: &GraphRequest) -> Flavour {
+pub(crate) fn flavour(req: &GraphRequest) -> Flavour {
     match req.token.as_deref() {
         Some(t) if is_instagram_token(t) => Flavour::Instagram,
         Some(_) => Flavour::Facebook,
@@ -55,7 +55,7 @@ pub fn flavour(req: &GraphRequest) -> Flavour {
 /// A token of the other flavour sent to a host that names its flavour: each host cannot
 /// parse the other's tokens (a Facebook token on graph.instagram.com: "Cannot parse access
 /// token", GH release notes of extra-chill/data-machine-socials v0.12.1).
-pub fn wrong_host(req: &GraphRequest) -> Option<GraphError> {
+pub(crate) fn wrong_host(req: &GraphRequest) -> Option<GraphError> {
     let token = req.token.as_deref()?;
     (host_is_instagram(req) && !is_instagram_token(token)).then(GraphError::token_unparseable)
 }
@@ -63,7 +63,7 @@ pub fn wrong_host(req: &GraphRequest) -> Option<GraphError> {
 /// Whether a request to `/oauth/access_token` is `api.instagram.com`'s code exchange rather
 /// than Facebook's: it asks for `grant_type=authorization_code` (Facebook's exchange sends no
 /// grant_type) or names an Instagram host (README, "Instagram Login").
-pub fn is_code_exchange(req: &GraphRequest) -> bool {
+pub(crate) fn is_code_exchange(req: &GraphRequest) -> bool {
     req.param("grant_type") == Some("authorization_code") || host_is_instagram(req)
 }
 
@@ -77,7 +77,7 @@ fn account(ctx: &Ctx) -> IgUserId {
 
 /// The account an app-scoped id (`/me`'s `id`, the code exchange's `user_id`) stands for,
 /// when the viewer is that account's Instagram Login token.
-pub fn scoped_account(ctx: &Ctx, seg: &str) -> Option<IgUserId> {
+pub(crate) fn scoped_account(ctx: &Ctx, seg: &str) -> Option<IgUserId> {
     let TokenKind::Instagram(ig) = ctx.viewer.kind else {
         return None;
     };
@@ -101,7 +101,7 @@ fn require_grant(ctx: &Ctx, grant: &str) -> GraphResult<()> {
 
 /// `GET /access_token?grant_type=ig_exchange_token&client_secret=…&access_token=<short>`:
 /// a 60-day token for a valid short-lived one (reference `access_token`).
-pub fn exchange(ctx: &mut Ctx) -> GraphResult<Value> {
+pub(crate) fn exchange(ctx: &mut Ctx) -> GraphResult<Value> {
     let ig = account(ctx);
     require_grant(ctx, "ig_exchange_token")?;
     if ctx.req.required("client_secret")? != ctx.world.app.secret {
@@ -131,7 +131,7 @@ fn long_lived(ctx: &mut Ctx, ig: IgUserId, since: i64, lifetime: i64) -> GraphRe
 /// `refresh_access_token`); the answer is a new token, the old one runs out as it would.
 /// Refreshing the same token again answers the same new token (one per refresh, not per
 /// call).
-pub fn refresh(ctx: &mut Ctx) -> GraphResult<Value> {
+pub(crate) fn refresh(ctx: &mut Ctx) -> GraphResult<Value> {
     let ig = account(ctx);
     require_grant(ctx, "ig_refresh_token")?;
     let cfg = &ctx.cfg.login;
@@ -152,7 +152,7 @@ pub fn refresh(ctx: &mut Ctx) -> GraphResult<Value> {
 /// `POST|GET|DELETE /me/subscribed_apps` with an Instagram User token: which webhook fields
 /// of the app this account sends (Instagram Login webhooks guide: `subscribed_fields`, the
 /// answer `{"success": true}`; reading lists `{"data":[{"subscribed_fields":[…],…}]}`).
-pub fn subscribed_apps(ctx: &mut Ctx) -> GraphResult<Value> {
+pub(crate) fn subscribed_apps(ctx: &mut Ctx) -> GraphResult<Value> {
     let ig = account(ctx);
     match ctx.req.verb {
         Verb::Post => {
@@ -202,7 +202,7 @@ pub fn subscribed_apps(ctx: &mut Ctx) -> GraphResult<Value> {
 /// dialog's code for a short-lived Instagram User token, `user_id` (the app-scoped id, a
 /// number) and the granted `permissions` (Business Login page; recorded flat answers). The
 /// sandbox is the one whose app has this `client_id` and `client_secret`.
-pub fn code_exchange(state: &State, req: &GraphRequest) -> Response<Body> {
+pub(crate) fn code_exchange(state: &State, req: &GraphRequest) -> Response<Body> {
     match code_exchange_value(state, req) {
         Ok(v) => sim_json(200, &v),
         Err(e) => {

@@ -20,7 +20,7 @@ const MAX_COLLABORATORS: usize = 3;
 
 /// A product-tag list: a JSON array of objects, or a string holding one in the docs'
 /// JSON-ish syntax (`[{product_id:'3231775643511089',x:0.5,y:0.8}]`); `None` for `null`.
-pub fn product_tags(raw: &Value) -> Option<TagList> {
+pub(crate) fn product_tags(raw: &Value) -> Option<TagList> {
     let parsed;
     let value = match raw {
         Value::Null => return None,
@@ -68,7 +68,7 @@ fn tag_input(t: &Map<String, Value>) -> TagInput {
 /// with public Instagram accounts"). Unknown and private accounts, and names written with a
 /// leading `@`, fail the whole request with production's 110/2207018 naming every one of them
 /// (facts §9 "Usernames the client supplies").
-pub fn accessible_users(world: &World, names: &[&str]) -> GraphResult<Vec<String>> {
+pub(crate) fn accessible_users(world: &World, names: &[&str]) -> GraphResult<Vec<String>> {
     let mut found = Vec::new();
     let mut refused = Vec::new();
     for name in names {
@@ -90,7 +90,7 @@ pub fn accessible_users(world: &World, names: &[&str]) -> GraphResult<Vec<String
 
 /// `user_tags` of a container creation: people tagged on the media, by username and
 /// position.
-pub fn user_tags(ctx: &Ctx, kind: ContainerKind) -> GraphResult<Vec<UserTag>> {
+pub(crate) fn user_tags(ctx: &Ctx, kind: ContainerKind) -> GraphResult<Vec<UserTag>> {
     let Some(raw) = ctx.req.json_param("user_tags") else {
         return Ok(Vec::new());
     };
@@ -156,7 +156,7 @@ pub fn user_tags(ctx: &Ctx, kind: ContainerKind) -> GraphResult<Vec<UserTag>> {
 }
 
 /// `collaborators` of a container creation: up to three other accounts invited.
-pub fn collaborators(ctx: &Ctx, owner: IgUserId, kind: ContainerKind) -> GraphResult<Vec<String>> {
+pub(crate) fn collaborators(ctx: &Ctx, owner: IgUserId, kind: ContainerKind) -> GraphResult<Vec<String>> {
     let Some(raw) = ctx.req.json_param("collaborators") else {
         return Ok(Vec::new());
     };
@@ -201,7 +201,7 @@ pub fn collaborators(ctx: &Ctx, owner: IgUserId, kind: ContainerKind) -> GraphRe
 }
 
 /// `children` of a carousel container: its item containers, in order.
-pub fn children(req: &GraphRequest) -> GraphResult<Vec<ContainerId>> {
+pub(crate) fn children(req: &GraphRequest) -> GraphResult<Vec<ContainerId>> {
     let bad = || GraphError::invalid_param("Param children must be a list of container IDs");
     let items: Vec<String> = match req.json_values.get("children") {
         Some(Value::Array(a)) => a

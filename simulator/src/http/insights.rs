@@ -151,7 +151,7 @@ fn window_links(ctx: &Ctx, since: i64, until: i64) -> Value {
 const RESULT_NODE: &str = "InstagramInsightsResult";
 const RESULT_FIELDS: &[&str] = &["description", "id", "name", "period", "title", "total_value", "values"];
 
-pub fn user(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
+pub(crate) fn user(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
     ctx.require_ig(ig)?;
     ctx.require_permission(ig, PERMISSION)?;
     ctx.require_known_fields(RESULT_NODE, RESULT_FIELDS)?;
@@ -179,7 +179,7 @@ pub fn user(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
 /// `insights.metric(reach,saved).breakdown(…)` as a field of IG Media (field expansion,
 /// facts §3.2): the modifiers stand for the edge's parameters, so `/{ig-user-id}/media?
 /// fields=id,insights.metric(reach)` reads each media's insights in one request.
-pub fn media_expansion(ctx: &mut Ctx, id: MediaId, sel: &crate::http::fields::FieldSel) -> GraphResult<Value> {
+pub(crate) fn media_expansion(ctx: &mut Ctx, id: MediaId, sel: &crate::http::fields::FieldSel) -> GraphResult<Value> {
     let mut req = ctx.req.clone();
     req.params = sel.args.iter().cloned().collect();
     let mut sub = Ctx {
@@ -195,7 +195,7 @@ pub fn media_expansion(ctx: &mut Ctx, id: MediaId, sel: &crate::http::fields::Fi
     media(&mut sub, id)
 }
 
-pub fn media(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
+pub(crate) fn media(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
     crate::http::media::require_readable(ctx, id, "GET")?;
     let owner = ctx
         .world

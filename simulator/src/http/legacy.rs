@@ -46,7 +46,7 @@ fn has_alias(sel: &[FieldSel]) -> bool {
 /// Refuses a legacy feature to an app created from the cut-over on, once the sandbox clock
 /// has reached it (the refusal's code, status and text: `config::LegacyFeaturesConfig`).
 /// `root`: the call is on the root (where `ids=` is a multi-ID read).
-pub fn check(ctx: &Ctx, root: bool) -> GraphResult<()> {
+pub(crate) fn check(ctx: &Ctx, root: bool) -> GraphResult<()> {
     let cfg = &ctx.cfg.legacy_features;
     let Some(from) = cfg.new_apps_from else {
         return Ok(());

@@ -12,12 +12,12 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
-pub const NODE: &str = "IGMedia";
+pub(crate) const NODE: &str = "IGMedia";
 const DEFAULT_FIELDS: &[&str] = &["id"];
 
 /// Whether the viewer may read this media directly: its owner (or its album's owner) is
 /// one of the viewer's accounts, and a live broadcast is on air.
-pub fn require_readable(ctx: &Ctx, id: MediaId, verb: &str) -> GraphResult<()> {
+pub(crate) fn require_readable(ctx: &Ctx, id: MediaId, verb: &str) -> GraphResult<()> {
     let denied = || GraphError::unsupported(verb, &id.to_string());
     let m = ctx.world.media.get(&id).ok_or_else(denied)?;
     if !ctx.owns_ig(m.owner) {
@@ -30,14 +30,14 @@ pub fn require_readable(ctx: &Ctx, id: MediaId, verb: &str) -> GraphResult<()> {
 }
 
 /// `GET /{ig-media-id}` as a `Value` (`ids=` reads).
-pub fn read(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
+pub(crate) fn read(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
     let mut out = Vec::with_capacity(256);
     read_into(ctx, id, &mut out)?;
     Ok(Json::new(out).to_value())
 }
 
 /// `GET /{ig-media-id}`, written into `out`.
-pub fn read_into(ctx: &mut Ctx, id: MediaId, out: &mut Vec<u8>) -> GraphResult<()> {
+pub(crate) fn read_into(ctx: &mut Ctx, id: MediaId, out: &mut Vec<u8>) -> GraphResult<()> {
     require_readable(ctx, id, "GET")?;
     let sel = ctx.fields_or(DEFAULT_FIELDS)?;
     render_into(ctx, id, &sel, true, out)
@@ -54,7 +54,7 @@ const EXPANSIONS: &[&str] = &[
 ];
 
 /// Renders a media object as a `Value` ([`render_into`]; for callers that assemble trees).
-pub fn render(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool) -> GraphResult<Value> {
+pub(crate) fn render(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool) -> GraphResult<Value> {
     let mut out = Vec::with_capacity(256);
     render_into(ctx, id, sel, direct, &mut out)?;
     Ok(Json::new(out).to_value())
@@ -62,7 +62,13 @@ pub fn render(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool) -> Gra
 
 /// Writes a media object into `out`. `direct` is a read of the node itself; through an edge or
 /// an expansion it is false, and hidden like counts are left out (facts §4.2, v11+).
-pub fn render_into(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool, out: &mut Vec<u8>) -> GraphResult<()> {
+pub(crate) fn render_into(
+    ctx: &mut Ctx,
+    id: MediaId,
+    sel: &[FieldSel],
+    direct: bool,
+    out: &mut Vec<u8>,
+) -> GraphResult<()> {
     // Expansions page and check permissions with the whole context, so they are computed
     // first; the plain fields below then only borrow the world (no per-item clones).
     let mut expanded: Vec<(&str, Field)> = Vec::new();
@@ -212,7 +218,7 @@ fn field(out: &mut Vec<u8>, f: Field) -> Wrote {
 
 /// `/{ig-media-id}/children`: album items in order (empty for other media), paged forward
 /// only ([`forward_paging_json`]: production sends no `paging` for an album's 2..10 items).
-pub fn children_edge(ctx: &mut Ctx, id: MediaId, sel: Option<&FieldSel>) -> GraphResult<Value> {
+pub(crate) fn children_edge(ctx: &mut Ctx, id: MediaId, sel: Option<&FieldSel>) -> GraphResult<Value> {
     let children: BTreeMap<u64, MediaId> = ctx
         .world
         .media
@@ -240,7 +246,7 @@ pub fn children_edge(ctx: &mut Ctx, id: MediaId, sel: Option<&FieldSel>) -> Grap
 }
 
 /// `GET /{ig-media-id}/{edge}` for the read edges this module owns.
-pub fn edge(ctx: &mut Ctx, id: MediaId, edge: &str) -> GraphResult<Value> {
+pub(crate) fn edge(ctx: &mut Ctx, id: MediaId, edge: &str) -> GraphResult<Value> {
     require_readable(ctx, id, "GET")?;
     match edge {
         "children" => children_edge(ctx, id, None),

@@ -40,7 +40,7 @@ fn check_fields(sel: &[FieldSel], allowed: &[&str], node: &str) -> GraphResult<(
 /// first; paged forward only without `next` (facts §3.3, §4.1): `{"cursors":{"after":…}}`
 /// while more follow, no `paging` on the last page (sns-sdks/python-facebook
 /// testdata/instagram/apidata/medias/tags_medias_p1.json, tags_medias_p2.json).
-pub fn tags_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphResult<Value> {
+pub(crate) fn tags_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphResult<Value> {
     ctx.require_ig(ig)?;
     ctx.require_permission(ig, PERMISSION)?;
     let username = ctx
@@ -80,7 +80,7 @@ fn id_arg(f: &FieldSel, name: &str, kind: IdKind, ctx: &Ctx) -> GraphResult<u64>
 }
 
 /// `mentioned_comment.comment_id(<id>){…}` on the IG User `ig`.
-pub fn mentioned_comment(ctx: &mut Ctx, ig: IgUserId, f: &FieldSel) -> GraphResult<Value> {
+pub(crate) fn mentioned_comment(ctx: &mut Ctx, ig: IgUserId, f: &FieldSel) -> GraphResult<Value> {
     ctx.require_permission(ig, PERMISSION)?;
     let id = CommentId(id_arg(f, "comment_id", IdKind::Comment, ctx)?);
     if !ctx.world.comment_mentions(id, ig) {
@@ -107,7 +107,7 @@ pub fn mentioned_comment(ctx: &mut Ctx, ig: IgUserId, f: &FieldSel) -> GraphResu
 
 /// `mentioned_media.media_id(<id>){…}` on the IG User `ig`: public fields only, `@`
 /// stripped from the caption (facts §4.2, §4.8).
-pub fn mentioned_media(ctx: &mut Ctx, ig: IgUserId, f: &FieldSel) -> GraphResult<Value> {
+pub(crate) fn mentioned_media(ctx: &mut Ctx, ig: IgUserId, f: &FieldSel) -> GraphResult<Value> {
     ctx.require_permission(ig, PERMISSION)?;
     let id = MediaId(id_arg(f, "media_id", IdKind::Media, ctx)?);
     let m = ctx
@@ -129,7 +129,7 @@ pub fn mentioned_media(ctx: &mut Ctx, ig: IgUserId, f: &FieldSel) -> GraphResult
 /// `POST /{ig-user-id}/mentions` with `media_id` [+ `comment_id`] and `message`: comments
 /// on the media whose caption mentions the account, or replies in the thread of the comment
 /// that mentions it (guides "Mentions"; facts §4.1).
-pub fn reply(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
+pub(crate) fn reply(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
     ctx.require_ig(ig)?;
     ctx.require_permission(ig, PERMISSION)?;
     let media_raw = ctx.req.required("media_id")?.trim().to_string();

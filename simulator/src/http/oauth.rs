@@ -12,7 +12,7 @@ use crate::model::{Token, TokenKind, World};
 use serde_json::{json, Map, Value};
 
 /// `GET /debug_token?input_token=…` with an app token or a user token of the same app.
-pub fn debug_token(world: &World, req: &GraphRequest, viewer: &Viewer, now: i64) -> GraphResult<Value> {
+pub(crate) fn debug_token(world: &World, req: &GraphRequest, viewer: &Viewer, now: i64) -> GraphResult<Value> {
     let _ = viewer;
     let input = req.required("input_token")?;
     let mut d = Map::new();
@@ -102,7 +102,7 @@ fn granular_scopes(world: &World, t: &Token) -> Vec<Value> {
 /// code exchange (manual-flow guide, facts §7): the dialog's code for a short-lived user
 /// token with exactly the permissions granted there. A code is used once, expires, and is
 /// bound to the dialog's `redirect_uri`.
-pub fn code_exchange(world: &mut World, req: &GraphRequest, now: i64, cfg: &Config) -> GraphResult<Value> {
+pub(crate) fn code_exchange(world: &mut World, req: &GraphRequest, now: i64, cfg: &Config) -> GraphResult<Value> {
     let client_id = req.required("client_id")?;
     if client_id != world.app.id.to_string() {
         return Err(GraphError::invalid_application_id());
@@ -143,7 +143,12 @@ pub fn code_exchange(world: &mut World, req: &GraphRequest, now: i64, cfg: &Conf
 
 /// `GET /oauth/access_token`: `grant_type=fb_exchange_token` (a long-lived token for a
 /// short-lived one) and `grant_type=client_credentials` (the app token).
-pub fn access_token(world: &mut World, req: &GraphRequest, now: i64, long_lived_seconds: i64) -> GraphResult<Value> {
+pub(crate) fn access_token(
+    world: &mut World,
+    req: &GraphRequest,
+    now: i64,
+    long_lived_seconds: i64,
+) -> GraphResult<Value> {
     let client_id = req.required("client_id")?;
     if client_id != world.app.id.to_string() {
         return Err(GraphError::invalid_application_id());
@@ -186,7 +191,7 @@ pub fn access_token(world: &mut World, req: &GraphRequest, now: i64, long_lived_
 
 /// `/oauth/access_token` (Facebook Login): tokens for app credentials, a code, or a
 /// short-lived token (facts §7).
-pub fn token_endpoint(state: &State, req: &GraphRequest) -> GraphResult<Value> {
+pub(crate) fn token_endpoint(state: &State, req: &GraphRequest) -> GraphResult<Value> {
     crate::http::graph::check_fields_syntax(req, true)?;
     let app_token = format!(
         "{}|{}",

@@ -9,7 +9,7 @@ use crate::ids::{IgUserId, PageId, UserId};
 use crate::model::TokenKind;
 use serde_json::{json, Value};
 
-pub const NODE: &str = "Page";
+pub(crate) const NODE: &str = "Page";
 const DEFAULT_FIELDS: &[&str] = &["name", "id"];
 
 /// Whether `field` names the Page's Instagram account. Both are IGUser references on the Page
@@ -36,7 +36,7 @@ fn category_list(p: &crate::model::Page) -> Value {
 }
 
 /// `GET /{page-id}`.
-pub fn read(ctx: &mut Ctx, id: PageId) -> GraphResult<Value> {
+pub(crate) fn read(ctx: &mut Ctx, id: PageId) -> GraphResult<Value> {
     let sel = ctx.fields_or(DEFAULT_FIELDS)?;
     let Some(p) = ctx.world.pages.get(&id).cloned() else {
         return Err(GraphError::unsupported("GET", &id.to_string()));
@@ -79,7 +79,7 @@ pub fn read(ctx: &mut Ctx, id: PageId) -> GraphResult<Value> {
 }
 
 /// The entry `/me/accounts` lists for a page (Getting Started step 4).
-pub fn account_entry(ctx: &mut Ctx, id: PageId, user: UserId, sel: &[FieldSel]) -> GraphResult<Value> {
+pub(crate) fn account_entry(ctx: &mut Ctx, id: PageId, user: UserId, sel: &[FieldSel]) -> GraphResult<Value> {
     let Some(p) = ctx.world.pages.get(&id).cloned() else {
         return Err(GraphError::unsupported("GET", &id.to_string()));
     };

@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 use std::ops::Bound;
 
 /// A sort key that can travel in a cursor.
-pub trait CursorKey: Ord + Copy {
+pub(crate) trait CursorKey: Ord + Copy {
     fn to_text(&self) -> String;
     fn from_text(s: &str) -> Option<Self>;
 }
@@ -40,14 +40,14 @@ impl CursorKey for u64 {
 
 const CURSOR_PREFIX: &str = "QVFI";
 
-pub fn encode<K: CursorKey>(k: &K) -> String {
+pub(crate) fn encode<K: CursorKey>(k: &K) -> String {
     format!(
         "{CURSOR_PREFIX}{}",
         URL_SAFE_NO_PAD.encode(format!("igsim:{}", k.to_text()))
     )
 }
 
-pub fn decode<K: CursorKey>(s: &str) -> Option<K> {
+pub(crate) fn decode<K: CursorKey>(s: &str) -> Option<K> {
     let raw = URL_SAFE_NO_PAD
         .decode(s.strip_prefix(CURSOR_PREFIX)?.trim_end_matches('='))
         .ok()?;
@@ -56,15 +56,15 @@ pub fn decode<K: CursorKey>(s: &str) -> Option<K> {
 }
 
 #[derive(Debug, Clone)]
-pub struct PageReq {
-    pub limit: usize,
-    pub after: Option<String>,
-    pub before: Option<String>,
+pub(crate) struct PageReq {
+    pub(crate) limit: usize,
+    pub(crate) after: Option<String>,
+    pub(crate) before: Option<String>,
 }
 
 impl PageReq {
     /// From `limit`/`after`/`before` parameters (or their `.limit()`-style equivalents).
-    pub fn new(
+    pub(crate) fn new(
         limit: Option<&str>,
         after: Option<&str>,
         before: Option<&str>,
@@ -92,7 +92,7 @@ impl PageReq {
         })
     }
 
-    pub fn from_request(req: &GraphRequest, default: usize, max: usize) -> GraphResult<Self> {
+    pub(crate) fn from_request(req: &GraphRequest, default: usize, max: usize) -> GraphResult<Self> {
         Self::new(
             req.param("limit"),
             req.param("after"),
@@ -105,21 +105,21 @@ impl PageReq {
 
 /// One page of keys plus whether there is more on either side.
 #[derive(Debug, Clone)]
-pub struct Window<K> {
-    pub keys: Vec<K>,
-    pub has_next: bool,
-    pub has_previous: bool,
+pub(crate) struct Window<K> {
+    pub(crate) keys: Vec<K>,
+    pub(crate) has_next: bool,
+    pub(crate) has_previous: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Order {
+pub(crate) enum Order {
     /// Largest key first (newest first for time keys).
     Desc,
     Asc,
 }
 
 /// Pages over the keys of `map` within `[lower, upper]`, in `order`.
-pub fn window<K: CursorKey>(
+pub(crate) fn window<K: CursorKey>(
     map: &dyn KeyRange<K>,
     lower: Bound<K>,
     upper: Bound<K>,
@@ -202,17 +202,17 @@ fn range<K: Ord + Copy>(map: &dyn KeyRange<K>, lo: Bound<K>, hi: Bound<K>) -> im
 
 /// Where `next`/`previous` point: the edge's own URL with the request's parameters.
 #[derive(Debug, Clone)]
-pub struct Links {
+pub(crate) struct Links {
     /// `http://host/v21.0/{id}/{edge}`
-    pub url: String,
+    pub(crate) url: String,
     /// Parameters to keep (token, fields, since/until…), without limit/after/before.
-    pub params: Vec<(String, String)>,
-    pub limit: usize,
+    pub(crate) params: Vec<(String, String)>,
+    pub(crate) limit: usize,
 }
 
 impl Links {
     /// Links for the request's own edge, keeping its parameters and token.
-    pub fn for_request(req: &GraphRequest, limit: usize) -> Self {
+    pub(crate) fn for_request(req: &GraphRequest, limit: usize) -> Self {
         let mut params: Vec<(String, String)> = req
             .params
             .iter()
@@ -233,7 +233,7 @@ impl Links {
     }
 
     /// Links for an edge reached through a field expansion (`media{…}` on a user).
-    pub fn for_edge(req: &GraphRequest, path: &str, fields: Option<String>, limit: usize) -> Self {
+    pub(crate) fn for_edge(req: &GraphRequest, path: &str, fields: Option<String>, limit: usize) -> Self {
         let mut params = Vec::new();
         if let Some(f) = fields {
             params.push(("fields".to_string(), f));
@@ -269,7 +269,7 @@ impl Links {
 /// The `paging` object of a cursor-paged edge; `links: None` leaves out next/previous
 /// (mention expansions have cursors only, facts §3.3). Edges production pages forward only
 /// use [`forward_paging_json`].
-pub fn paging_json<K: CursorKey>(w: &Window<K>, links: Option<&Links>) -> Option<Value> {
+pub(crate) fn paging_json<K: CursorKey>(w: &Window<K>, links: Option<&Links>) -> Option<Value> {
     let (first, last) = (w.keys.first()?, w.keys.last()?);
     let (before, after) = (encode(first), encode(last));
     let mut p = Map::new();
@@ -286,7 +286,7 @@ pub fn paging_json<K: CursorKey>(w: &Window<K>, links: Option<&Links>) -> Option
 }
 
 /// [`edge_json`] written straight into `out`: `item(out, i)` writes the `i`-th of `n` items.
-pub fn edge_into(
+pub(crate) fn edge_into(
     out: &mut Vec<u8>,
     n: usize,
     mut item: impl FnMut(&mut Vec<u8>, usize) -> GraphResult<()>,
@@ -324,7 +324,7 @@ pub fn edge_into(
 /// `{"cursors":{"after":…}}` when more follow and no `paging` when not (bk-rs v14.0
 /// ig_user_0__business_discovery__reading__username_bluebottle.json, …_qq122755990.json;
 /// python-facebook discovery/medias_p1.json).
-pub fn forward_paging_json<K: CursorKey>(w: &Window<K>, links: Option<&Links>) -> Option<Value> {
+pub(crate) fn forward_paging_json<K: CursorKey>(w: &Window<K>, links: Option<&Links>) -> Option<Value> {
     if !w.has_next {
         return None;
     }
@@ -338,7 +338,7 @@ pub fn forward_paging_json<K: CursorKey>(w: &Window<K>, links: Option<&Links>) -
 }
 
 /// `{"data": [...], "paging": {...}}` (paging left out when the page is empty).
-pub fn edge_json(data: Vec<Value>, paging: Option<Value>) -> Value {
+pub(crate) fn edge_json(data: Vec<Value>, paging: Option<Value>) -> Value {
     let mut m = Map::new();
     m.insert("data".into(), Value::Array(data));
     if let Some(p) = paging {

@@ -24,7 +24,7 @@ use crate::model::shopping::TagList;
 use crate::model::{IgAccountType, Media, MediaType, World};
 use serde_json::{json, Map, Value};
 
-pub const CONTAINER_NODE: &str = "ShadowIGMediaBuilder";
+pub(crate) const CONTAINER_NODE: &str = "ShadowIGMediaBuilder";
 const LIMIT_NODE: &str = "ContentPublishingLimitResponse";
 
 /// Caption limits (facts §4.4); the length limit is `model::media::MAX_CAPTION_CHARS`.
@@ -32,7 +32,7 @@ const MAX_HASHTAGS: usize = 30;
 const MAX_MENTIONS: usize = 20;
 
 /// The publishing configuration of a sandbox: the control plane's override, else the process's.
-pub fn effective_config(world: &World, cfg: &crate::config::Config) -> PublishingConfig {
+pub(crate) fn effective_config(world: &World, cfg: &crate::config::Config) -> PublishingConfig {
     world
         .publishing
         .config_override
@@ -175,7 +175,7 @@ fn image_url_expect(req: &GraphRequest) -> Expect {
 
 /// `POST /{ig-user-id}/media`; with `fields=`, the new container's fields
 /// (`Config::fields_on_write`).
-pub fn create_container(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
+pub(crate) fn create_container(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
     let cfg = effective_config(&ctx.world, ctx.cfg);
     require_publisher(ctx, ig, &cfg)?;
     let sel = ctx.fields()?;
@@ -342,7 +342,7 @@ pub fn create_container(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
 
 /// `POST /{ig-user-id}/media_publish` with `creation_id`; with `fields=`, production
 /// publishes and then refuses (`Config::fields_on_write`).
-pub fn publish(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
+pub(crate) fn publish(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
     let cfg = effective_config(&ctx.world, ctx.cfg);
     require_publisher(ctx, ig, &cfg)?;
     let sel = ctx.fields()?;
@@ -362,7 +362,7 @@ pub fn publish(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
 
 /// `GET /{ig-user-id}/content_publishing_limit` (facts §4.5): `quota_usage` only unless
 /// `fields` asks for `config` (`rate_limit_settings` read as its legacy alias).
-pub fn publishing_limit(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
+pub(crate) fn publishing_limit(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
     let cfg = effective_config(&ctx.world, ctx.cfg);
     ctx.require_ig(ig)?;
     ctx.require_permission(ig, "instagram_content_publish")?;
@@ -425,7 +425,7 @@ fn upload_json(c: &Container, status: Status) -> Value {
 }
 
 /// `GET /{ig-container-id}`: only the owner's viewers see it (100/33 otherwise).
-pub fn read_container(ctx: &mut Ctx, id: ContainerId) -> GraphResult<Value> {
+pub(crate) fn read_container(ctx: &mut Ctx, id: ContainerId) -> GraphResult<Value> {
     require_container(ctx, id)?;
     let sel = ctx.fields_or(&["id"])?;
     render_container(ctx, id, &sel)
@@ -470,7 +470,7 @@ fn render_container(ctx: &Ctx, id: ContainerId, sel: &[FieldSel]) -> GraphResult
 }
 
 /// `GET /{ig-container-id}/{edge}`: containers have no edges.
-pub fn container_edge(ctx: &mut Ctx, id: ContainerId, edge: &str) -> GraphResult<Value> {
+pub(crate) fn container_edge(ctx: &mut Ctx, id: ContainerId, edge: &str) -> GraphResult<Value> {
     require_container(ctx, id)?;
     Err(GraphError::nonexisting_field(edge, CONTAINER_NODE))
 }
@@ -478,7 +478,7 @@ pub fn container_edge(ctx: &mut Ctx, id: ContainerId, edge: &str) -> GraphResult
 // ---- media additions: collaborators, copyright_check_information --------------------------
 
 /// `GET /{ig-media-id}/collaborators` (facts §4.2): `{"data":[{id, username, invite_status}]}`.
-pub fn collaborators_edge(ctx: &mut Ctx, media: MediaId, sel: Option<&FieldSel>) -> GraphResult<Value> {
+pub(crate) fn collaborators_edge(ctx: &mut Ctx, media: MediaId, sel: Option<&FieldSel>) -> GraphResult<Value> {
     if sel.is_none() {
         crate::http::media::require_readable(ctx, media, "GET")?;
     }
@@ -519,7 +519,7 @@ fn matches_json(matches: &[CopyrightMatch]) -> Value {
 }
 
 /// `copyright_check_information` of a video media (Copyright Detection guide): videos only.
-pub fn copyright_field(world: &World, media: &Media) -> Field {
+pub(crate) fn copyright_field(world: &World, media: &Media) -> Field {
     if media.media_type != MediaType::Video {
         return Field::Omit;
     }
@@ -538,7 +538,7 @@ pub fn copyright_field(world: &World, media: &Media) -> Field {
 
 /// Downloads the media URLs of a container creation before the world lock is taken, when
 /// the sandbox has media fetching on (`--media-fetch` or its control-plane config).
-pub async fn prefetch(state: &State, req: &mut GraphRequest) {
+pub(crate) async fn prefetch(state: &State, req: &mut GraphRequest) {
     let Some(sandbox) = req.token.as_deref().and_then(|t| state.sandboxes.by_token(t)) else {
         return;
     };

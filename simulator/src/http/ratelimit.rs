@@ -17,7 +17,7 @@ use http::{HeaderName, HeaderValue, Response};
 
 /// The rate-limit headers of one answer, already rendered.
 #[derive(Debug, Clone)]
-pub struct RateHeaders {
+pub(crate) struct RateHeaders {
     app: Option<String>,
     buc: Option<String>,
 }
@@ -30,7 +30,7 @@ pub struct RateHeaders {
 /// Page's BUC (with `page_buc_page_tokens_only`, only Page-token calls: user- and app-token
 /// ones count against the Platform limit, `RATE`); users and the app count against neither
 /// (guides "Rate Limiting").
-pub fn scope(ctx: &Ctx, rate: Rate) -> Scope {
+pub(crate) fn scope(ctx: &Ctx, rate: Rate) -> Scope {
     let mut scope = Scope::default();
     if names_field(ctx.req.param("fields").unwrap_or(""), "business_discovery") {
         scope.platform = true;
@@ -102,7 +102,7 @@ fn add(world: &World, n: u64, scope: &mut Scope) {
 
 /// Counts an authenticated request before its handler runs. Returns the headers its answer
 /// carries, and the rate-limit error if a limit refuses it.
-pub fn admit(ctx: &Ctx, rl: &mut RateLimits, rate: Rate) -> (RateHeaders, GraphResult<()>) {
+pub(crate) fn admit(ctx: &Ctx, rl: &mut RateLimits, rate: Rate) -> (RateHeaders, GraphResult<()>) {
     let scope = scope(ctx, rate);
     let cfg = &ctx.cfg.rate_limits;
     let verdict = model::admit(&ctx.world, rl, cfg, &scope, ctx.viewer.user(), ctx.now).map_err(|d| match d {
@@ -120,7 +120,7 @@ pub fn admit(ctx: &Ctx, rl: &mut RateLimits, rate: Rate) -> (RateHeaders, GraphR
 
 /// The headers of an authenticated answer that never reached [`admit`] (a batch as a whole,
 /// webhook subscription calls): `X-App-Usage` only. None when the token does not authenticate.
-pub fn snapshot(state: &State, req: &GraphRequest) -> Option<RateHeaders> {
+pub(crate) fn snapshot(state: &State, req: &GraphRequest) -> Option<RateHeaders> {
     let token = req.token.as_deref()?;
     let sandbox = state.sandboxes.by_token(token)?;
     let cfg = &state.sandboxes.config.rate_limits;
@@ -178,7 +178,7 @@ const X_APP_USAGE: HeaderName = HeaderName::from_static("x-app-usage");
 const X_BUSINESS_USE_CASE_USAGE: HeaderName = HeaderName::from_static("x-business-use-case-usage");
 
 /// Adds the headers to an answer.
-pub fn apply(resp: &mut Response<Body>, headers: Option<&RateHeaders>) {
+pub(crate) fn apply(resp: &mut Response<Body>, headers: Option<&RateHeaders>) {
     let Some(h) = headers else { return };
     let map = resp.headers_mut();
     if let Some(Ok(v)) = h.app.as_deref().map(HeaderValue::from_str) {

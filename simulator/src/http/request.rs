@@ -10,14 +10,14 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verb {
+pub(crate) enum Verb {
     Get,
     Post,
     Delete,
 }
 
 impl Verb {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Verb::Get => "GET",
             Verb::Post => "POST",
@@ -26,53 +26,41 @@ impl Verb {
     }
 }
 
-/// An uploaded file from a multipart body.
 #[derive(Debug, Clone)]
-pub struct UploadedFile {
-    pub field: String,
-    pub file_name: Option<String>,
-    pub content_type: Option<String>,
-    pub data: Bytes,
-}
-
-#[derive(Debug, Clone)]
-pub struct GraphRequest {
-    pub verb: Verb,
+pub(crate) struct GraphRequest {
+    pub(crate) verb: Verb,
     /// The version in the path, if any.
-    pub requested: Option<ApiVersion>,
+    pub(crate) requested: Option<ApiVersion>,
     /// The version served: `requested` (or the unversioned setting) upgraded to the oldest
     /// available one on the sandbox's clock (`Config::served_version`; the router sets it
     /// once the token's sandbox is known).
-    pub version: ApiVersion,
+    pub(crate) version: ApiVersion,
     /// Decoded, non-empty path segments after the version.
-    pub segments: Vec<String>,
+    pub(crate) segments: Vec<String>,
     /// Query and body parameters; body values win over query values.
-    pub params: BTreeMap<String, String>,
+    pub(crate) params: BTreeMap<String, String>,
     /// Which parameters came from a JSON body as non-string JSON (arrays, objects).
-    pub json_values: BTreeMap<String, Value>,
-    pub token: Option<String>,
+    pub(crate) json_values: BTreeMap<String, Value>,
+    pub(crate) token: Option<String>,
     /// `scheme://host[:port]` the client used, for `paging.next` URLs.
-    pub base_url: String,
-    pub headers: HeaderMap,
-    pub files: Vec<UploadedFile>,
-    /// The raw body when it was not a parameter body (resumable uploads).
-    pub raw_body: Bytes,
+    pub(crate) base_url: String,
+    pub(crate) headers: HeaderMap,
     /// Verdicts of media URLs downloaded before the world lock (`--media-fetch`), by URL.
-    pub media_checks: BTreeMap<String, crate::model::media_check::Verdict>,
+    pub(crate) media_checks: BTreeMap<String, crate::model::media_check::Verdict>,
     /// The files those downloads kept, by URL (the CDN serves them back).
-    pub media_files: BTreeMap<String, Bytes>,
+    pub(crate) media_files: BTreeMap<String, Bytes>,
     /// The sandbox `token` names, looked up once when the request is parsed
     /// (`router::parse`); `None` when it names none or was not looked up (batch operations).
-    pub sandbox: Option<std::sync::Arc<crate::sandbox::Sandbox>>,
+    pub(crate) sandbox: Option<std::sync::Arc<crate::sandbox::Sandbox>>,
 }
 
 impl GraphRequest {
-    pub fn param(&self, name: &str) -> Option<&str> {
+    pub(crate) fn param(&self, name: &str) -> Option<&str> {
         self.params.get(name).map(String::as_str)
     }
 
     /// A parameter that must be present and non-empty.
-    pub fn required(&self, name: &str) -> GraphResult<&str> {
+    pub(crate) fn required(&self, name: &str) -> GraphResult<&str> {
         match self.param(name) {
             Some(v) if !v.trim().is_empty() => Ok(v),
             _ => Err(GraphError::missing_param(name)),
@@ -80,7 +68,7 @@ impl GraphRequest {
     }
 
     /// `/v21.0/a/b` as the client would write it (for errors and paging links).
-    pub fn path_string(&self) -> String {
+    pub(crate) fn path_string(&self) -> String {
         let mut s = format!("/{}", self.version);
         for seg in &self.segments {
             s.push('/');
@@ -91,7 +79,7 @@ impl GraphRequest {
 
     /// A parameter as JSON: the JSON body's value if it came as one, else the string parsed
     /// as JSON, else as the docs' JSON-ish syntax (`[{username:'x',x:0.5}]`).
-    pub fn json_param(&self, name: &str) -> Option<Result<Value, String>> {
+    pub(crate) fn json_param(&self, name: &str) -> Option<Result<Value, String>> {
         if let Some(v) = self.json_values.get(name) {
             return Some(Ok(v.clone()));
         }
@@ -99,7 +87,7 @@ impl GraphRequest {
     }
 
     /// A boolean parameter (`true`/`false`/`1`/`0`); error names the parameter.
-    pub fn bool_param(&self, name: &str) -> GraphResult<Option<bool>> {
+    pub(crate) fn bool_param(&self, name: &str) -> GraphResult<Option<bool>> {
         match self.param(name) {
             None => Ok(None),
             Some(v) => match v.trim().to_ascii_lowercase().as_str() {
@@ -114,12 +102,12 @@ impl GraphRequest {
 /// Deepest nesting of arrays and objects accepted in JSON a client sends (a body or a
 /// parameter): serde_json's own recursion limit, which [`parse_jsonish`] applies to the JSON5
 /// fallback too (json5's recursive parser has no limit and would overflow the stack).
-pub const MAX_JSON_DEPTH: usize = 128;
+pub(crate) const MAX_JSON_DEPTH: usize = 128;
 
 /// Parses strict JSON first, then the relaxed JSON5 the docs' samples use; either way
 /// nothing nested deeper than [`MAX_JSON_DEPTH`] is parsed. Callers turn the error into
 /// their parameter's `(#100)` error.
-pub fn parse_jsonish(s: &str) -> Result<Value, String> {
+pub(crate) fn parse_jsonish(s: &str) -> Result<Value, String> {
     match serde_json::from_str(s) {
         Ok(v) => Ok(v),
         Err(_) if !json5_nesting_within(s, MAX_JSON_DEPTH) => {
@@ -187,14 +175,14 @@ fn json5_nesting_within(s: &str, max: usize) -> bool {
 }
 
 /// Splits a path into segments; `None` when a segment is not valid percent-encoded UTF-8.
-pub fn split_path(path: &str) -> Option<Vec<String>> {
+pub(crate) fn split_path(path: &str) -> Option<Vec<String>> {
     path.split('/').filter(|s| !s.is_empty()).map(percent_decode).collect()
 }
 
 /// A request path split as path patterns see it (`crate::pattern`): its version (if the first
 /// segment is one) and the decoded segments after it. `None` when a segment is not valid
 /// percent-encoded UTF-8.
-pub fn split_versioned(path: &str) -> Option<(Option<ApiVersion>, Vec<String>)> {
+pub(crate) fn split_versioned(path: &str) -> Option<(Option<ApiVersion>, Vec<String>)> {
     let mut segments = split_path(path)?;
     let version = segments.first().and_then(|s| ApiVersion::parse(s));
     if version.is_some() {
@@ -227,7 +215,7 @@ fn percent_decode(s: &str) -> Option<String> {
 
 /// Removes a leading `vNN.N` segment and returns it. Whether the version exists is judged
 /// on the sandbox's clock once the sandbox is known ([`check_released`]).
-pub fn take_version(segments: &mut Vec<String>) -> Option<ApiVersion> {
+pub(crate) fn take_version(segments: &mut Vec<String>) -> Option<ApiVersion> {
     let v = segments.first().and_then(|s| ApiVersion::parse(s))?;
     segments.remove(0);
     Some(v)
@@ -238,7 +226,7 @@ pub fn take_version(segments: &mut Vec<String>) -> Option<ApiVersion> {
 /// version segment Graph cannot use (`/2.11/me/feed` → "Unknown path components: /me/feed",
 /// GH:owlstacks/owlstack-laravel#8; a made-up `v2.80` answered the same 2500, HTTP 400,
 /// GH:arsduo/koala#611).
-pub fn check_released(requested: Option<ApiVersion>, now: i64, segments: &[String]) -> GraphResult<()> {
+pub(crate) fn check_released(requested: Option<ApiVersion>, now: i64, segments: &[String]) -> GraphResult<()> {
     match requested {
         Some(v) if !crate::version::is_released(v, now) => {
             Err(GraphError::unknown_path(&format!("/{}", segments.join("/"))))
@@ -248,18 +236,18 @@ pub fn check_released(requested: Option<ApiVersion>, now: i64, segments: &[Strin
 }
 
 /// Everything read off the wire before parsing.
-pub struct RawRequest {
-    pub method: Method,
-    pub path: String,
-    pub query: Option<String>,
-    pub headers: HeaderMap,
-    pub body: Bytes,
-    pub base_url: String,
+pub(crate) struct RawRequest {
+    pub(crate) method: Method,
+    pub(crate) path: String,
+    pub(crate) query: Option<String>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+    pub(crate) base_url: String,
 }
 
 /// Builds the Graph view of a request. Bodies are parsed by content type.
 /// `now` dates the version until the router knows the sandbox (see [`GraphRequest::version`]).
-pub async fn parse(raw: RawRequest, cfg: &Config, now: i64) -> GraphResult<GraphRequest> {
+pub(crate) async fn parse(raw: RawRequest, cfg: &Config, now: i64) -> GraphResult<GraphRequest> {
     let mut segments = split_path(&raw.path).ok_or_else(|| GraphError::unknown_path(&raw.path))?;
     let requested = take_version(&mut segments);
     let version = cfg.served_version(requested, now);
@@ -271,8 +259,6 @@ pub async fn parse(raw: RawRequest, cfg: &Config, now: i64) -> GraphResult<Graph
         }
     }
     let mut json_values = BTreeMap::new();
-    let mut files = Vec::new();
-    let mut raw_body = Bytes::new();
     // The media type is matched without regard to case; its parameters keep theirs (a
     // multipart boundary is case-sensitive, RFC 2046 §5.1.1: browsers send
     // `----WebKitFormBoundaryAbC…`).
@@ -312,20 +298,14 @@ pub async fn parse(raw: RawRequest, cfg: &Config, now: i64) -> GraphResult<Graph
                 .map_err(|e| GraphError::malformed_body(&e.to_string()))?
             {
                 let name = field.name().unwrap_or("").to_string();
-                let file_name = field.file_name().map(str::to_string);
-                let ctype = field.content_type().map(|m| m.to_string());
+                // A file part is no parameter: Graph takes media by URL (uploads go to the
+                // upload host, `http::upload`), so its bytes are read and left.
+                let is_file = field.file_name().is_some();
                 let data = field
                     .bytes()
                     .await
                     .map_err(|e| GraphError::malformed_body(&e.to_string()))?;
-                if file_name.is_some() {
-                    files.push(UploadedFile {
-                        field: name,
-                        file_name,
-                        content_type: ctype,
-                        data,
-                    });
-                } else {
+                if !is_file {
                     let text = String::from_utf8(data.to_vec())
                         .map_err(|_| GraphError::malformed_body("a form field is not UTF-8"))?;
                     params.insert(name, text);
@@ -335,15 +315,12 @@ pub async fn parse(raw: RawRequest, cfg: &Config, now: i64) -> GraphResult<Graph
             || content_type.starts_with("application/x-www-form-urlencoded")
             || content_type.starts_with("text/plain")
         {
-            if content_type.is_empty() && std::str::from_utf8(&raw.body).is_err() {
-                raw_body = raw.body.clone();
-            } else {
+            // A body that is not text (no content type) carries no parameters.
+            if !(content_type.is_empty() && std::str::from_utf8(&raw.body).is_err()) {
                 for (k, v) in form_urlencoded::parse(&raw.body) {
                     params.insert(k.into_owned(), v.into_owned());
                 }
             }
-        } else {
-            raw_body = raw.body.clone();
         }
     }
 
@@ -393,8 +370,6 @@ pub async fn parse(raw: RawRequest, cfg: &Config, now: i64) -> GraphResult<Graph
         token,
         base_url: raw.base_url,
         headers: raw.headers,
-        files,
-        raw_body,
         media_checks: BTreeMap::new(),
         media_files: BTreeMap::new(),
         sandbox: None,

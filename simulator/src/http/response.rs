@@ -8,7 +8,7 @@ use http::{HeaderName, HeaderValue, Response, StatusCode};
 use http_body_util::Full;
 use serde_json::{json, Map, Value};
 
-pub type Body = Full<Bytes>;
+pub(crate) type Body = Full<Bytes>;
 
 fn base(status: u16, body: Vec<u8>, content_type: &'static str) -> Response<Body> {
     let mut r = Response::new(Full::new(Bytes::from(body)));
@@ -19,7 +19,7 @@ fn base(status: u16, body: Vec<u8>, content_type: &'static str) -> Response<Body
 }
 
 /// A Graph answer: JSON with `facebook-api-version` and `x-fb-trace-id`.
-pub fn graph_json(status: u16, value: &Value, version: ApiVersion, trace: &str) -> Response<Body> {
+pub(crate) fn graph_json(status: u16, value: &Value, version: ApiVersion, trace: &str) -> Response<Body> {
     let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
     graph_bytes(status, body, version, trace)
 }
@@ -31,7 +31,7 @@ const X_FB_TRACE_ID: HeaderName = HeaderName::from_static("x-fb-trace-id");
 const X_FB_REV: HeaderName = HeaderName::from_static("x-fb-rev");
 
 /// A Graph answer already written as JSON (`http::json`), with the headers of [`graph_json`].
-pub fn graph_bytes(status: u16, body: Vec<u8>, version: ApiVersion, trace: &str) -> Response<Body> {
+pub(crate) fn graph_bytes(status: u16, body: Vec<u8>, version: ApiVersion, trace: &str) -> Response<Body> {
     let mut r = base(status, body, "application/json; charset=UTF-8");
     let h = r.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&version.to_string()) {
@@ -50,19 +50,19 @@ pub fn graph_bytes(status: u16, body: Vec<u8>, version: ApiVersion, trace: &str)
 
 /// Marks an answer with the Graph error it carries (in its extensions, never sent), for the
 /// request journal and the request log.
-pub fn mark_error(r: &mut Response<Body>, code: i64, subcode: Option<i64>) {
+pub(crate) fn mark_error(r: &mut Response<Body>, code: i64, subcode: Option<i64>) {
     r.extensions_mut().insert(ErrorCode { code, subcode });
 }
 
 /// The Graph error an answer carries, if it was marked ([`mark_error`]).
-pub fn error_of(r: &Response<Body>) -> Option<ErrorCode> {
+pub(crate) fn error_of(r: &Response<Body>) -> Option<ErrorCode> {
     r.extensions().get::<ErrorCode>().copied()
 }
 
 /// The `{"error": {...}}` body: `message`, `type`, `code`, then `error_subcode`,
 /// `is_transient`, `error_user_title`, `error_user_msg` when the error has them, and
 /// `fbtrace_id` (facts §1.1 key order).
-pub fn error_body(e: &GraphError, fbtrace_id: &str) -> Value {
+pub(crate) fn error_body(e: &GraphError, fbtrace_id: &str) -> Value {
     let mut out = Map::new();
     out.insert("message".into(), json!(e.message));
     out.insert("type".into(), json!(e.kind));
@@ -88,7 +88,12 @@ pub fn error_body(e: &GraphError, fbtrace_id: &str) -> Value {
 
 /// The error envelope, with `WWW-Authenticate` on auth errors (facts §1.2).
 /// `suppress_http_code` answers 200 with the error in the body, as the JS SDK asks.
-pub fn graph_error(e: &GraphError, version: ApiVersion, trace: &str, suppress_http_code: bool) -> Response<Body> {
+pub(crate) fn graph_error(
+    e: &GraphError,
+    version: ApiVersion,
+    trace: &str,
+    suppress_http_code: bool,
+) -> Response<Body> {
     let status = if suppress_http_code { 200 } else { e.status() };
     let mut r = graph_json(status, &error_body(e, trace), version, trace);
     mark_error(&mut r, e.code, e.subcode);
@@ -102,12 +107,12 @@ pub fn graph_error(e: &GraphError, version: ApiVersion, trace: &str, suppress_ht
 }
 
 /// A plain-text answer (the CDN's refusals: `URL signature expired`, …).
-pub fn plain(status: u16, text: &str) -> Response<Body> {
+pub(crate) fn plain(status: u16, text: &str) -> Response<Body> {
     base(status, text.as_bytes().to_vec(), "text/plain")
 }
 
 /// Bytes with a content type and nothing else (media, the dashboard's files).
-pub fn bytes(status: u16, body: Bytes, content_type: &'static str) -> Response<Body> {
+pub(crate) fn bytes(status: u16, body: Bytes, content_type: &'static str) -> Response<Body> {
     let mut r = Response::new(Full::new(body));
     *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     r.headers_mut()
@@ -117,23 +122,18 @@ pub fn bytes(status: u16, body: Bytes, content_type: &'static str) -> Response<B
 
 /// A control-plane answer (plain JSON, no Graph headers); also the answers of the
 /// `api.instagram.com` code exchange, which carry none either.
-pub fn sim_json(status: u16, value: &Value) -> Response<Body> {
+pub(crate) fn sim_json(status: u16, value: &Value) -> Response<Body> {
     let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
     base(status, body, "application/json")
 }
 
-/// A control-plane answer whose JSON is already written (a sandbox snapshot).
-pub fn json_bytes(status: u16, body: Vec<u8>) -> Response<Body> {
-    base(status, body, "application/json")
-}
-
 /// An HTML page (the login dialogs).
-pub fn html(status: u16, page: String) -> Response<Body> {
+pub(crate) fn html(status: u16, page: String) -> Response<Body> {
     base(status, page.into_bytes(), "text/html; charset=utf-8")
 }
 
 /// A `302 Found` to `location` (a login dialog answering its `redirect_uri`).
-pub fn redirect(location: &str) -> Response<Body> {
+pub(crate) fn redirect(location: &str) -> Response<Body> {
     let mut r = base(302, Vec::new(), "text/html; charset=utf-8");
     if let Ok(v) = HeaderValue::from_str(location) {
         r.headers_mut().insert(http::header::LOCATION, v);

@@ -31,7 +31,7 @@ use serde_json::Value;
 /// through `http::exchange::plain`, and an app's API calls (the Graph surface and the upload
 /// host) through `http::exchange::graph` (fault rules, journal, log line, durability point)
 /// around [`serve`]. `Err` closes the connection without an answer (an injected fault).
-pub async fn handle(state: &State, raw: RawRequest) -> Result<Response<Body>, exchange::Dropped> {
+pub(crate) async fn handle(state: &State, raw: RawRequest) -> Result<Response<Body>, exchange::Dropped> {
     if let Some(segments) = request::split_path(&raw.path) {
         let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
         if let Some(route) = routes::raw_route(&raw.method, &segs) {
@@ -142,7 +142,7 @@ fn graph(state: &State, req: &GraphRequest) -> GraphResult<Value> {
 
 /// A handler's answer: a `Value` tree, or JSON already written (the hot reads: media nodes
 /// and pages, `http::json`).
-pub enum Answer {
+pub(crate) enum Answer {
     Value(Value),
     Written(Json),
 }
@@ -158,7 +158,7 @@ impl Answer {
 
 /// `POST /` with `batch`: its own token is the operations' fallback and is required (facts
 /// §3.5): it is checked before the batch is even parsed, and a bad one answers its own error.
-pub fn batch(state: &State, req: &GraphRequest) -> GraphResult<Value> {
+pub(crate) fn batch(state: &State, req: &GraphRequest) -> GraphResult<Value> {
     let Some(token) = req.token.as_deref() else {
         return Err(GraphError::token_required());
     };

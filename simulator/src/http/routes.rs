@@ -35,21 +35,21 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 /// A boxed future borrowing the request (async handlers in a table of plain fn pointers).
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// The methods a route answers: a set of GET, POST, DELETE and HEAD. Graph routes see the
 /// verb after `method=` override ([`Verb`]; HEAD reads as GET); raw routes the HTTP method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Methods(u8);
+pub(crate) struct Methods(u8);
 
 impl Methods {
-    pub const GET: Methods = Methods(1);
-    pub const POST: Methods = Methods(2);
-    pub const DELETE: Methods = Methods(4);
-    pub const HEAD: Methods = Methods(8);
-    pub const ANY: Methods = Methods(0xFF);
+    pub(crate) const GET: Methods = Methods(1);
+    pub(crate) const POST: Methods = Methods(2);
+    pub(crate) const DELETE: Methods = Methods(4);
+    pub(crate) const HEAD: Methods = Methods(8);
+    pub(crate) const ANY: Methods = Methods(0xFF);
 
-    pub const fn or(self, other: Methods) -> Methods {
+    pub(crate) const fn or(self, other: Methods) -> Methods {
         Methods(self.0 | other.0)
     }
 
@@ -81,14 +81,14 @@ const ANY: Methods = Methods::ANY;
 
 /// A set of node kinds a path segment may name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Kinds(u16);
+pub(crate) struct Kinds(u16);
 
 impl Kinds {
     const fn of(kind: IdKind) -> Kinds {
         Kinds(1 << kind as u16)
     }
 
-    pub const ALL: Kinds = Kinds(u16::MAX);
+    pub(crate) const ALL: Kinds = Kinds(u16::MAX);
     const APP: Kinds = Kinds::of(IdKind::App);
     const USER: Kinds = Kinds::of(IdKind::User);
     const PAGE: Kinds = Kinds::of(IdKind::Page);
@@ -105,7 +105,7 @@ impl Kinds {
 
 /// One segment of a path pattern.
 #[derive(Debug, Clone, Copy)]
-pub enum Seg {
+pub(crate) enum Seg {
     /// Exactly this text.
     Lit(&'static str),
     /// One of these texts (an argument of the handler).
@@ -134,7 +134,7 @@ const SANDBOXES: Seg = Lit("sandboxes");
 
 /// What a request needs before the world lock is taken (the only IO a Graph request does).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BeforeLock {
+pub(crate) enum BeforeLock {
     Nothing,
     /// `--media-fetch`: the container's media URLs are downloaded and judged first.
     MediaFetch,
@@ -144,7 +144,7 @@ pub enum BeforeLock {
 
 /// Which rate limit a Graph route counts against (guides "Overview" → "Rate Limiting").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rate {
+pub(crate) enum Rate {
     /// The node the path names (its first segment): an IG account, or the owner of a media,
     /// comment or container, counts against that account's BUC; a Page against the Page's;
     /// a hashtag against the Platform limit; `me` is the token's own node. The app and user
@@ -162,7 +162,7 @@ pub enum Rate {
 
 /// Whether a route's handler changes the world.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum World {
+pub(crate) enum World {
     /// Only reads it (rate-limit and token bookkeeping aside).
     Reads,
     Writes,
@@ -172,7 +172,7 @@ pub enum World {
 
 /// Which tokens a Graph route is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Viewer {
+pub(crate) enum Viewer {
     Any,
     /// Only Instagram User tokens (Instagram Login: graph.instagram.com's own routes and
     /// refusals).
@@ -181,7 +181,7 @@ pub enum Viewer {
 
 /// Who may call a raw route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Auth {
+pub(crate) enum Auth {
     /// The control plane: the admin token when one is configured (`--admin-token`).
     Admin,
     /// Anyone (the dashboard's static files, which hold no secrets; the CDN, whose URLs are
@@ -191,18 +191,18 @@ pub enum Auth {
 
 /// A Graph handler: runs inside the world lock, after authentication and the rate-limit
 /// check.
-pub type GraphFn = fn(&mut Ctx, &Args) -> GraphResult<Value>;
+pub(crate) type GraphFn = fn(&mut Ctx, &Args) -> GraphResult<Value>;
 /// A Graph handler that writes its answer's JSON straight into the buffer it is given
 /// (`http::json`): the hot reads, media nodes and pages.
-pub type WrittenFn = fn(&mut Ctx, &Args, &mut Vec<u8>) -> GraphResult<()>;
+pub(crate) type WrittenFn = fn(&mut Ctx, &Args, &mut Vec<u8>) -> GraphResult<()>;
 /// A control-plane handler.
-pub type ControlFn = fn(&State, &ControlReq) -> ControlResult;
+pub(crate) type ControlFn = fn(&State, &ControlReq) -> ControlResult;
 /// An asynchronous control-plane handler (world builds, webhook sends).
-pub type ControlAsyncFn = for<'a> fn(&'a State, &'a ControlReq<'a>) -> BoxFuture<'a, ControlResult>;
+pub(crate) type ControlAsyncFn = for<'a> fn(&'a State, &'a ControlReq<'a>) -> BoxFuture<'a, ControlResult>;
 
 /// What serves a route.
 #[derive(Clone, Copy)]
-pub enum Handler {
+pub(crate) enum Handler {
     Graph(GraphFn),
     Written(WrittenFn),
     /// A Graph call that answers before any access token is looked up: the token endpoint
@@ -223,7 +223,7 @@ pub enum Handler {
 
 /// Which part of igsim a route belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Surface {
+pub(crate) enum Surface {
     /// Matched on the path as sent (control plane, CDN, upload host).
     Raw,
     /// Matched on the path after its version.
@@ -232,25 +232,25 @@ pub enum Surface {
 
 /// One route: see the module docs.
 #[derive(Clone, Copy)]
-pub struct Route {
-    pub surface: Surface,
-    pub methods: Methods,
-    pub path: &'static [Seg],
-    pub handler: Handler,
-    pub before_lock: BeforeLock,
-    pub rate: Rate,
-    pub world: World,
-    pub viewer: Viewer,
-    pub auth: Auth,
+pub(crate) struct Route {
+    pub(crate) surface: Surface,
+    pub(crate) methods: Methods,
+    pub(crate) path: &'static [Seg],
+    pub(crate) handler: Handler,
+    pub(crate) before_lock: BeforeLock,
+    pub(crate) rate: Rate,
+    pub(crate) world: World,
+    pub(crate) viewer: Viewer,
+    pub(crate) auth: Auth,
     /// A condition on the request besides its path (a parameter, a host).
-    pub when: Option<fn(&GraphRequest) -> bool>,
+    pub(crate) when: Option<fn(&GraphRequest) -> bool>,
     /// Whether `fields=` is a field selection (everywhere but webhook subscriptions, where it
     /// lists webhook fields).
-    pub fields_select: bool,
+    pub(crate) fields_select: bool,
     /// Whether its requests are an app's calls to the API (the Graph surface and the upload
     /// host): recorded in the sandbox's journal, open to its fault rules and, with a state
     /// directory, persisted before the answer (`http::exchange`).
-    pub journaled: bool,
+    pub(crate) journaled: bool,
 }
 
 const fn graph(methods: Methods, path: &'static [Seg], f: GraphFn) -> Route {
@@ -383,7 +383,7 @@ const SHOPPING_EDGES: &[&str] = &[
 ];
 
 /// THE table, in matching order.
-pub static ROUTES: &[Route] = &[
+pub(crate) static ROUTES: &[Route] = &[
     // ---- the control plane: /_sim/… (README, "Control plane") --------------------------
     raw(
         &[SIM, Lit("ui"), Rest],
@@ -872,50 +872,50 @@ fn redeliver_webhook<'a>(st: &'a State, r: &'a ControlReq<'a>) -> BoxFuture<'a, 
 /// What a Graph route's pattern matched: the node its first `Node`/`Id` segment names, the
 /// segments its `Any`/`OneOf` matched, and the path's first segment.
 #[derive(Debug, Clone)]
-pub struct Args<'p> {
+pub(crate) struct Args<'p> {
     node: Option<(u64, IdKind)>,
     args: Vec<&'p str>,
     /// The path's first segment ("" at the root).
-    pub first: &'p str,
+    pub(crate) first: &'p str,
     /// How many segments the path has.
-    pub len: usize,
+    pub(crate) len: usize,
 }
 
 impl Args<'_> {
     /// The id of the node the path names.
-    pub fn id(&self) -> u64 {
+    pub(crate) fn id(&self) -> u64 {
         self.node.map_or(0, |(id, _)| id)
     }
 
-    pub fn ig_user(&self) -> IgUserId {
+    pub(crate) fn ig_user(&self) -> IgUserId {
         IgUserId(self.id())
     }
 
-    pub fn media(&self) -> MediaId {
+    pub(crate) fn media(&self) -> MediaId {
         MediaId(self.id())
     }
 
-    pub fn page(&self) -> PageId {
+    pub(crate) fn page(&self) -> PageId {
         PageId(self.id())
     }
 
     /// The `i`th segment an `Any` or `OneOf` matched.
-    pub fn arg(&self, i: usize) -> &str {
+    pub(crate) fn arg(&self, i: usize) -> &str {
         self.args.get(i).copied().unwrap_or("")
     }
 }
 
 /// A control-plane request as its handler sees it.
-pub struct ControlReq<'r> {
-    pub raw: &'r RawRequest,
+pub(crate) struct ControlReq<'r> {
+    pub(crate) raw: &'r RawRequest,
     sandbox: Option<Arc<Sandbox>>,
     /// The segments the pattern's `Any`s and `Rest` matched, in order.
-    pub args: Vec<String>,
+    pub(crate) args: Vec<String>,
 }
 
 impl ControlReq<'_> {
     /// The sandbox the path names (routes whose pattern has [`Seg::Sandbox`]).
-    pub fn sandbox(&self) -> &Arc<Sandbox> {
+    pub(crate) fn sandbox(&self) -> &Arc<Sandbox> {
         // The matcher resolves the sandbox of every pattern with a `Sandbox` segment before
         // the handler runs, and the table gives `sandbox()` only to such routes.
         self.sandbox
@@ -924,7 +924,7 @@ impl ControlReq<'_> {
     }
 
     /// The `i`th segment an `Any` matched.
-    pub fn arg(&self, i: usize) -> &str {
+    pub(crate) fn arg(&self, i: usize) -> &str {
         self.args.get(i).map_or("", String::as_str)
     }
 }
@@ -947,7 +947,7 @@ fn shape_fits(path: &[Seg], segs: &[&str]) -> bool {
 }
 
 /// The raw-surface route for a path as sent (`segs`: its decoded segments), if any.
-pub fn raw_route(method: &Method, segs: &[&str]) -> Option<&'static Route> {
+pub(crate) fn raw_route(method: &Method, segs: &[&str]) -> Option<&'static Route> {
     ROUTES
         .iter()
         .filter(|r| r.surface == Surface::Raw)
@@ -955,7 +955,7 @@ pub fn raw_route(method: &Method, segs: &[&str]) -> Option<&'static Route> {
 }
 
 /// The segments a raw pattern's `Any`s and `Rest` matched.
-pub fn raw_args(route: &Route, segs: &[&str]) -> Vec<String> {
+pub(crate) fn raw_args(route: &Route, segs: &[&str]) -> Vec<String> {
     let mut out = Vec::new();
     for (i, seg) in route.path.iter().enumerate() {
         match seg {
@@ -968,7 +968,7 @@ pub fn raw_args(route: &Route, segs: &[&str]) -> Vec<String> {
 }
 
 /// A control-plane request for `route`: its sandbox resolved (404 when the path names none).
-pub fn control_req<'r>(
+pub(crate) fn control_req<'r>(
     state: &State,
     route: &Route,
     raw: &'r RawRequest,
@@ -994,7 +994,7 @@ pub fn control_req<'r>(
 /// The first Graph-surface route a request's verb and path fit, before any token is looked
 /// at (node kinds unchecked, Instagram-only routes skipped): what answers outside the Graph
 /// flow, and what a Graph call needs before the world lock.
-pub fn graph_route(req: &GraphRequest) -> &'static Route {
+pub(crate) fn graph_route(req: &GraphRequest) -> &'static Route {
     let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
     ROUTES
         .iter()
@@ -1005,7 +1005,7 @@ pub fn graph_route(req: &GraphRequest) -> &'static Route {
 
 /// The handler of the first Open route (batches, the token endpoint) a Graph call fits: these
 /// answer before any access token is looked at.
-pub fn open_route(req: &GraphRequest) -> Option<fn(&State, &GraphRequest) -> GraphResult<Value>> {
+pub(crate) fn open_route(req: &GraphRequest) -> Option<fn(&State, &GraphRequest) -> GraphResult<Value>> {
     let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
     ROUTES.iter().find_map(|r| match r.handler {
         Handler::Open(f)
@@ -1018,7 +1018,7 @@ pub fn open_route(req: &GraphRequest) -> Option<fn(&State, &GraphRequest) -> Gra
 }
 
 /// Whether a request is a batch (`POST /` with `batch`), as an operation of a batch may not be.
-pub fn is_batch(req: &GraphRequest) -> bool {
+pub(crate) fn is_batch(req: &GraphRequest) -> bool {
     req.segments.is_empty() && req.param("batch").is_some()
 }
 
@@ -1039,7 +1039,7 @@ fn candidate(r: &Route, req: &GraphRequest, viewer: TokenKind, segs: &[&str]) ->
 /// The route an authenticated Graph call's shape selects (node kinds unchecked): what it
 /// counts against and how its `fields=` reads, decided before the handler's route is
 /// resolved.
-pub fn shape_route(ctx: &Ctx) -> &'static Route {
+pub(crate) fn shape_route(ctx: &Ctx) -> &'static Route {
     let segs: Vec<&str> = ctx.req.segments.iter().map(String::as_str).collect();
     ROUTES
         .iter()
@@ -1049,7 +1049,7 @@ pub fn shape_route(ctx: &Ctx) -> &'static Route {
 
 /// The route that serves an authenticated Graph call, with what its pattern matched; a path
 /// segment that names no node answers its error here.
-pub fn resolve_route<'p>(ctx: &Ctx, segs: &[&'p str]) -> GraphResult<(&'static Route, Args<'p>)> {
+pub(crate) fn resolve_route<'p>(ctx: &Ctx, segs: &[&'p str]) -> GraphResult<(&'static Route, Args<'p>)> {
     let mut resolved: Option<(u64, IdKind)> = None;
     for r in ROUTES.iter().filter(|r| candidate(r, ctx.req, ctx.viewer.kind, segs)) {
         let mut node = None;
@@ -1124,7 +1124,7 @@ fn own(ctx: &Ctx, seg: &str) -> bool {
 
 /// What the path's first segment names for the rate limits ([`Rate::Node`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PathNode {
+pub(crate) enum PathNode {
     /// `me`: the token's own node.
     Me,
     Id(u64),
@@ -1133,12 +1133,12 @@ pub enum PathNode {
 }
 
 /// The first segment of a Graph path ("" at the root).
-pub fn first_segment(req: &GraphRequest) -> &str {
+pub(crate) fn first_segment(req: &GraphRequest) -> &str {
     req.segments.first().map_or("", String::as_str)
 }
 
 /// The first segment of a Graph path as [`PathNode`].
-pub fn path_node(req: &GraphRequest) -> PathNode {
+pub(crate) fn path_node(req: &GraphRequest) -> PathNode {
     match req.segments.first().map(String::as_str) {
         Some("me") => PathNode::Me,
         Some(s) => parse_id(s).map_or(PathNode::None, PathNode::Id),
@@ -1148,7 +1148,7 @@ pub fn path_node(req: &GraphRequest) -> PathNode {
 
 /// The error for a Graph call without a token: 2500 on `me` (it needs an active token),
 /// 104 elsewhere.
-pub fn token_missing(req: &GraphRequest) -> GraphError {
+pub(crate) fn token_missing(req: &GraphRequest) -> GraphError {
     if req.segments.first().map(String::as_str) == Some("me") {
         GraphError::active_token_required()
     } else {

@@ -41,7 +41,7 @@ fn require(ctx: &Ctx, ig: IgUserId, permissions: &[&str]) -> GraphResult<()> {
 
 /// `GET /{ig-user-id}/available_catalogs` (also the `available_catalogs` field): the shop's
 /// one catalog; none for creators or accounts without an approved shop.
-pub fn available_catalogs(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphResult<Value> {
+pub(crate) fn available_catalogs(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphResult<Value> {
     require(ctx, ig, &[CATALOG, TAG])?;
     if sel.is_none() {
         ctx.require_known_fields(CATALOGS_NODE, CATALOG_FIELDS)?;
@@ -96,7 +96,7 @@ fn product_json(ctx: &Ctx, id: u64) -> Option<Value> {
 }
 
 /// `GET /{ig-user-id}/catalog_product_search?catalog_id=&q=&review_status=` with cursors.
-pub fn catalog_product_search(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
+pub(crate) fn catalog_product_search(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
     require(ctx, ig, &[CATALOG, TAG])?;
     ctx.require_known_fields(SEARCH_NODE, SEARCH_FIELDS)?;
     let catalog_param = ctx.req.required("catalog_id")?;
@@ -124,7 +124,7 @@ pub fn catalog_product_search(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value>
 }
 
 /// `GET /{ig-user-id}/product_appeal?product_id=`.
-pub fn product_appeal_status(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
+pub(crate) fn product_appeal_status(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
     require(ctx, ig, &[TAG])?;
     let product = product_param(ctx, ig)?;
     let p = &ctx.world.shopping.products[&product];
@@ -136,7 +136,7 @@ pub fn product_appeal_status(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> 
 }
 
 /// `POST /{ig-user-id}/product_appeal?appeal_reason=&product_id=`.
-pub fn product_appeal(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
+pub(crate) fn product_appeal(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
     require(ctx, ig, &[TAG])?;
     let reason = ctx.req.required("appeal_reason")?.to_string();
     let product = product_param(ctx, ig)?;
@@ -181,7 +181,7 @@ fn tag_media(ctx: &Ctx, id: MediaId, verb: &str) -> GraphResult<IgUserId> {
 }
 
 /// `GET /{ig-media-id}/product_tags`.
-pub fn product_tags(ctx: &mut Ctx, id: MediaId, sel: Option<&FieldSel>) -> GraphResult<Value> {
+pub(crate) fn product_tags(ctx: &mut Ctx, id: MediaId, sel: Option<&FieldSel>) -> GraphResult<Value> {
     let owner = tag_media(ctx, id, "GET")?;
     require(ctx, owner, &[TAG])?;
     if sel.is_none() {
@@ -227,7 +227,7 @@ fn tag_list(ctx: &Ctx, name: &str) -> GraphResult<TagList> {
 }
 
 /// `POST /{ig-media-id}/product_tags?updated_tags=[…]`.
-pub fn update_product_tags(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
+pub(crate) fn update_product_tags(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
     let owner = tag_media(ctx, id, "POST")?;
     require(ctx, owner, &[TAG])?;
     let list = tag_list(ctx, "updated_tags")?;
@@ -237,7 +237,7 @@ pub fn update_product_tags(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
 }
 
 /// `DELETE /{ig-media-id}/product_tags?deleted_tags=[…]`.
-pub fn delete_product_tags(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
+pub(crate) fn delete_product_tags(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
     let owner = tag_media(ctx, id, "DELETE")?;
     require(ctx, owner, &[TAG])?;
     let list = tag_list(ctx, "deleted_tags")?;

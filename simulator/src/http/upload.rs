@@ -28,7 +28,7 @@ fn post_only() -> Response<Body> {
 }
 
 /// A path on the upload host that is not `/ig-api-upload/{version}/{container-id}`.
-pub fn bad_uri(raw: &RawRequest) -> Response<Body> {
+pub(crate) fn bad_uri(raw: &RawRequest) -> Response<Body> {
     if raw.method != Method::POST {
         return post_only();
     }
@@ -47,7 +47,7 @@ fn header<'a>(raw: &'a RawRequest, name: &str) -> Option<&'a str> {
 /// `file_url` header. Answers `{"success":true,"message":"Upload successful."}` or
 /// `{"debug_info":{...}}` (HTTP 400; rupload's status codes are UNCONFIRMED).
 /// `args`: the version and the container id of `/ig-api-upload/{version}/{container-id}`.
-pub async fn upload(state: &State, raw: RawRequest, args: Vec<String>) -> Response<Body> {
+pub(crate) async fn upload(state: &State, raw: RawRequest, args: Vec<String>) -> Response<Body> {
     if raw.method != Method::POST {
         return post_only();
     }

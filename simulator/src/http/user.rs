@@ -9,12 +9,12 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
-pub const NODE: &str = "User";
+pub(crate) const NODE: &str = "User";
 const DEFAULT_FIELDS: &[&str] = &["name", "id"];
 const ACCOUNT_FIELDS: &[&str] = &["access_token", "category", "category_list", "name", "id", "tasks"];
 
 /// `GET /me`: the user of a user token, or the Page of a page token.
-pub fn read_me(ctx: &mut Ctx) -> GraphResult<Value> {
+pub(crate) fn read_me(ctx: &mut Ctx) -> GraphResult<Value> {
     match ctx.viewer.kind {
         TokenKind::User(u) => read(ctx, u),
         TokenKind::Page { page, .. } => crate::http::page::read(ctx, page),
@@ -25,7 +25,7 @@ pub fn read_me(ctx: &mut Ctx) -> GraphResult<Value> {
 }
 
 /// `GET /{user-id}`: only the token's own user is readable.
-pub fn read(ctx: &mut Ctx, id: UserId) -> GraphResult<Value> {
+pub(crate) fn read(ctx: &mut Ctx, id: UserId) -> GraphResult<Value> {
     if ctx.viewer.user() != Some(id) || !matches!(ctx.viewer.kind, TokenKind::User(_)) {
         return Err(GraphError::unsupported("GET", &id.to_string()));
     }
@@ -50,7 +50,11 @@ pub fn read(ctx: &mut Ctx, id: UserId) -> GraphResult<Value> {
 
 /// `/{user-id}/accounts`: Pages the user can perform MANAGE, CREATE_CONTENT, MODERATE or
 /// ADVERTISE on (Getting Started step 4); empty without `pages_show_list`.
-pub fn accounts_edge(ctx: &mut Ctx, user: UserId, sel: Option<&crate::http::fields::FieldSel>) -> GraphResult<Value> {
+pub(crate) fn accounts_edge(
+    ctx: &mut Ctx,
+    user: UserId,
+    sel: Option<&crate::http::fields::FieldSel>,
+) -> GraphResult<Value> {
     let req = ctx.page_req(sel, ctx.cfg.default_page_size, ctx.cfg.max_page_size)?;
     let pages: BTreeMap<u64, crate::ids::PageId> = if ctx.viewer.has("pages_show_list") {
         ctx.world
@@ -86,7 +90,7 @@ pub fn accounts_edge(ctx: &mut Ctx, user: UserId, sel: Option<&crate::http::fiel
 }
 
 /// `GET /me/{edge}` and `GET /{user-id}/{edge}`.
-pub fn edge(ctx: &mut Ctx, user: UserId, edge: &str) -> GraphResult<Value> {
+pub(crate) fn edge(ctx: &mut Ctx, user: UserId, edge: &str) -> GraphResult<Value> {
     if ctx.viewer.user() != Some(user) || !matches!(ctx.viewer.kind, TokenKind::User(_)) {
         return Err(GraphError::unsupported("GET", &user.to_string()));
     }

@@ -102,7 +102,7 @@ struct SubscribeRequest {
 /// world lock (`routes::BeforeLock::WebhookHandshake`): check under the lock, release it,
 /// verify the callback, then store under the lock. `None` when its token does not lead to a
 /// sandbox (the ordinary path then answers with the right error).
-pub async fn subscribe(state: &State, req: &GraphRequest) -> Option<GraphResult<Value>> {
+pub(crate) async fn subscribe(state: &State, req: &GraphRequest) -> Option<GraphResult<Value>> {
     let token = req.token.as_deref()?;
     let sandbox = state.sandboxes.by_token(token)?;
     // The path's node is resolved here, under this handler's own lock (the route's pattern
@@ -165,7 +165,7 @@ pub async fn subscribe(state: &State, req: &GraphRequest) -> Option<GraphResult<
 }
 
 /// `GET|DELETE /{app-id}/subscriptions` (app token). POST goes through [`intercept`].
-pub fn app_subscriptions(ctx: &mut Ctx, app_id: u64) -> GraphResult<Value> {
+pub(crate) fn app_subscriptions(ctx: &mut Ctx, app_id: u64) -> GraphResult<Value> {
     if app_id != ctx.world.app.id.0 {
         return Err(GraphError::unsupported(ctx.req.verb.as_str(), &app_id.to_string()));
     }
@@ -218,7 +218,7 @@ fn subscriptions_list(world: &World) -> Vec<Value> {
 }
 
 /// `POST|GET|DELETE /{page-id}/subscribed_apps` with that Page's token (Step 2).
-pub fn subscribed_apps(ctx: &mut Ctx, page: PageId) -> GraphResult<Value> {
+pub(crate) fn subscribed_apps(ctx: &mut Ctx, page: PageId) -> GraphResult<Value> {
     let user = match ctx.viewer.kind {
         TokenKind::Page { page: p, user } if p == page => user,
         _ => return Err(GraphError::page_token_required()),

@@ -14,9 +14,9 @@ use std::time::Duration;
 /// What a download gave: the verdict on the file, and the file itself when it passed, was
 /// read whole and is at most the `keep` size the caller asked for (the CDN serves it back).
 #[derive(Debug, Clone)]
-pub struct Fetched {
-    pub verdict: Verdict,
-    pub file: Option<Bytes>,
+pub(crate) struct Fetched {
+    pub(crate) verdict: Verdict,
+    pub(crate) file: Option<Bytes>,
 }
 
 impl Fetched {
@@ -34,7 +34,7 @@ const VIDEO_SNIFF_BYTES: u64 = 64 * 1024;
 /// Downloads `url` (plain http only) and checks it; keeps the file when it passes and is at
 /// most `keep` bytes. `https` cannot be fetched by igsim and fails as production's "could not
 /// be fetched"; timeouts fail with -2/2207003.
-pub async fn fetch(url: &str, expect: Expect, cfg: &PublishingConfig, keep: u64) -> Fetched {
+pub(crate) async fn fetch(url: &str, expect: Expect, cfg: &PublishingConfig, keep: u64) -> Fetched {
     if !url.trim().to_ascii_lowercase().starts_with("http://") {
         return Fetched::failed(GraphError::media_fetch_failed(url));
     }

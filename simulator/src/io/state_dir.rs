@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// The state directory: `DIR/sandboxes/<id>.json`, one snapshot per sandbox.
 #[derive(Debug, Clone)]
-pub struct StateDir {
+pub(crate) struct StateDir {
     sandboxes: PathBuf,
 }
 
@@ -20,7 +20,7 @@ const TMP_SUFFIX: &str = ".json.tmp";
 impl StateDir {
     /// Opens (creating it if needed) a state directory, and removes temporary files a killed
     /// process left behind (their snapshot never took effect).
-    pub fn open(dir: &Path) -> Result<Self, String> {
+    pub(crate) fn open(dir: &Path) -> Result<Self, String> {
         let sandboxes = dir.join("sandboxes");
         std::fs::create_dir_all(&sandboxes)
             .map_err(|e| format!("cannot create the state directory {}: {e}", sandboxes.display()))?;
@@ -39,7 +39,7 @@ impl StateDir {
 
     /// Every snapshot in the directory, in id order; the first unreadable one is an error
     /// naming its file (igsim does not start over state it cannot read).
-    pub fn load_all(&self) -> Result<Vec<Snapshot>, String> {
+    pub(crate) fn load_all(&self) -> Result<Vec<Snapshot>, String> {
         let mut files: Vec<PathBuf> = std::fs::read_dir(&self.sandboxes)
             .map_err(|e| format!("cannot read {}: {e}", self.sandboxes.display()))?
             .flatten()
@@ -58,7 +58,7 @@ impl StateDir {
 
     /// Replaces a sandbox's file atomically: temporary file, `fsync`, rename, `fsync` of the
     /// directory (so the rename itself survives a crash).
-    pub fn write(&self, id: &str, bytes: &[u8]) -> std::io::Result<()> {
+    pub(crate) fn write(&self, id: &str, bytes: &[u8]) -> std::io::Result<()> {
         let tmp = self.sandboxes.join(format!("{id}{TMP_SUFFIX}"));
         {
             let mut f = File::create(&tmp)?;
@@ -70,7 +70,7 @@ impl StateDir {
     }
 
     /// Forgets a deleted sandbox (durably).
-    pub fn remove(&self, id: &str) -> std::io::Result<()> {
+    pub(crate) fn remove(&self, id: &str) -> std::io::Result<()> {
         match std::fs::remove_file(self.file(id)) {
             Ok(()) => self.sync_dir(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),

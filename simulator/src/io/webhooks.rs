@@ -16,7 +16,7 @@ use tokio::net::TcpStream;
 
 /// The `value` of one change, in production's key order (facts §6.3; guide "Set Up Webhooks
 /// for Instagram" samples).
-pub fn value_json(event: &Event) -> Value {
+pub(crate) fn value_json(event: &Event) -> Value {
     match event {
         Event::Comment {
             id,
@@ -61,7 +61,7 @@ pub fn value_json(event: &Event) -> Value {
 
 /// A webhook body `{"object":"instagram","entry":[{"id","time","changes":[{"field","value"}]}]}`
 /// of the given entries (facts §6.3).
-pub fn batch_json(entries: &[Entry]) -> Value {
+pub(crate) fn batch_json(entries: &[Entry]) -> Value {
     let entries: Vec<Value> = entries
         .iter()
         .map(|e| {
@@ -78,7 +78,7 @@ pub fn batch_json(entries: &[Entry]) -> Value {
 
 /// Serialises a payload as production does: compact JSON with every non-ASCII character
 /// escaped as `\uXXXX` with lowercase hex (facts §6.2), astral ones as surrogate pairs.
-pub fn encode_body(v: &Value) -> String {
+pub(crate) fn encode_body(v: &Value) -> String {
     struct Escaping;
     impl serde_json::ser::Formatter for Escaping {
         fn write_string_fragment<W: ?Sized + std::io::Write>(
@@ -109,7 +109,7 @@ pub fn encode_body(v: &Value) -> String {
 }
 
 /// `X-Hub-Signature-256`: `sha256=` + hex HMAC-SHA256 of the exact body, keyed by the app secret.
-pub fn signature_256(secret: &str, body: &[u8]) -> String {
+pub(crate) fn signature_256(secret: &str, body: &[u8]) -> String {
     match Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()) {
         Ok(mut mac) => {
             mac.update(body);
@@ -120,7 +120,7 @@ pub fn signature_256(secret: &str, body: &[u8]) -> String {
 }
 
 /// Legacy `X-Hub-Signature`: `sha1=` + hex HMAC-SHA1.
-pub fn signature_sha1(secret: &str, body: &[u8]) -> String {
+pub(crate) fn signature_sha1(secret: &str, body: &[u8]) -> String {
     match Hmac::<sha1::Sha1>::new_from_slice(secret.as_bytes()) {
         Ok(mut mac) => {
             mac.update(body);
@@ -225,7 +225,12 @@ async fn request_inner(method: Method, url: &str, headers: &[(&str, String)], bo
 
 /// The verification request (facts §6.1): `GET callback?hub.mode=subscribe&hub.challenge=N
 /// &hub.verify_token=T`; the callback must answer 200 with the bare challenge.
-pub async fn handshake(url: &str, verify_token: &str, challenge: u64, timeout: Duration) -> Result<(), GraphError> {
+pub(crate) async fn handshake(
+    url: &str,
+    verify_token: &str,
+    challenge: u64,
+    timeout: Duration,
+) -> Result<(), GraphError> {
     check_url(url).map_err(GraphError::invalid_callback_url)?;
     let query: String = form_urlencoded::Serializer::new(String::new())
         .append_pair("hub.mode", "subscribe")
@@ -246,7 +251,7 @@ pub async fn handshake(url: &str, verify_token: &str, challenge: u64, timeout: D
 
 /// Sends one batched POST to its callback, signed with the app secret, and says how it went
 /// (the time is the sandbox's `now`, when the POST was taken out).
-pub async fn send(cfg: &Config, out: &Outgoing, secret: &str, now: i64) -> Attempt {
+pub(crate) async fn send(cfg: &Config, out: &Outgoing, secret: &str, now: i64) -> Attempt {
     let timeout = Duration::from_millis(cfg.webhooks.timeout_ms.max(1));
     let body = encode_body(&batch_json(&out.entries));
     let mut headers = vec![

@@ -8,26 +8,26 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct App {
-    pub id: AppId,
-    pub name: String,
-    pub secret: String,
+pub(crate) struct App {
+    pub(crate) id: AppId,
+    pub(crate) name: String,
+    pub(crate) secret: String,
     /// "Require App Secret": every call must carry `appsecret_proof`.
-    pub require_appsecret_proof: bool,
+    pub(crate) require_appsecret_proof: bool,
     /// When the app was created (unix seconds): apps created from a cut-over on lose the
     /// legacy Graph features (`Config::legacy_features`; v27.0's changelog).
-    pub created_time: i64,
+    pub(crate) created_time: i64,
 }
 
 impl App {
     /// The app access token `app_id|app_secret`.
-    pub fn access_token(&self) -> String {
+    pub(crate) fn access_token(&self) -> String {
         format!("{}|{}", self.id, self.secret)
     }
 
     /// Whether `token` is [`App::access_token`] (checked on every request: no allocation).
     /// Proven equal to comparing with it by `app_token_check_is_string_equality`.
-    pub fn is_access_token(&self, token: &str) -> bool {
+    pub(crate) fn is_access_token(&self, token: &str) -> bool {
         token.split_once('|').is_some_and(|(id, secret)| {
             // `id` written as `{}` writes a u64: no sign, no leading zero but in "0".
             let canonical = id == "0" || !id.starts_with(['+', '0']);
@@ -37,19 +37,19 @@ impl App {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct FbUser {
-    pub id: UserId,
-    pub name: String,
+pub(crate) struct FbUser {
+    pub(crate) id: UserId,
+    pub(crate) name: String,
     /// Permissions the user granted the app (the token scopes).
-    pub permissions: Vec<String>,
+    pub(crate) permissions: Vec<String>,
     /// The user's first token, as handed out by the seed world.
-    pub access_token: String,
+    pub(crate) access_token: String,
 }
 
 /// Page tasks (Overview guide, "Tasks").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Task {
+pub(crate) enum Task {
     Analyze,
     Advertise,
     Moderate,
@@ -58,7 +58,7 @@ pub enum Task {
 }
 
 impl Task {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Task::Analyze => "ANALYZE",
             Task::Advertise => "ADVERTISE",
@@ -70,7 +70,7 @@ impl Task {
 
     /// Whether this task lets a user grant `permission` (the Overview guide's task table).
     /// Permissions outside the table are not task-gated.
-    pub fn grants(self, permission: &str) -> bool {
+    pub(crate) fn grants(self, permission: &str) -> bool {
         match permission {
             "instagram_basic" | "instagram_manage_insights" => true,
             "instagram_content_publish" => matches!(self, Task::Manage | Task::CreateContent),
@@ -81,26 +81,26 @@ impl Task {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Page {
-    pub id: PageId,
-    pub name: String,
-    pub category: String,
-    pub category_list: Vec<(String, String)>,
-    pub ig_user: Option<IgUserId>,
+pub(crate) struct Page {
+    pub(crate) id: PageId,
+    pub(crate) name: String,
+    pub(crate) category: String,
+    pub(crate) category_list: Vec<(String, String)>,
+    pub(crate) ig_user: Option<IgUserId>,
     /// Users with a role on the Page and the tasks each can perform, in the order the
     /// real API lists them.
-    pub roles: BTreeMap<UserId, Vec<Task>>,
+    pub(crate) roles: BTreeMap<UserId, Vec<Task>>,
     /// The page token handed to each user with a role (from `/me/accounts`).
-    pub page_tokens: BTreeMap<UserId, String>,
+    pub(crate) page_tokens: BTreeMap<UserId, String>,
     /// Coordinates, if the Page has a location (a `location_id` needs them).
-    pub location: Option<(f64, f64)>,
+    pub(crate) location: Option<(f64, f64)>,
     /// Page Publishing Authorization still to be completed.
-    pub requires_ppa: bool,
+    pub(crate) requires_ppa: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum IgAccountType {
+pub(crate) enum IgAccountType {
     Business,
     Creator,
     /// A consumer account: never readable through the API, but it can comment, be tagged…
@@ -108,7 +108,7 @@ pub enum IgAccountType {
 }
 
 impl IgAccountType {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             IgAccountType::Business => "BUSINESS",
             IgAccountType::Creator => "CREATOR",
@@ -116,42 +116,42 @@ impl IgAccountType {
         }
     }
 
-    pub fn is_professional(self) -> bool {
+    pub(crate) fn is_professional(self) -> bool {
         !matches!(self, IgAccountType::Personal)
     }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct IgUser {
-    pub id: IgUserId,
-    pub ig_id: u64,
-    pub username: String,
-    pub name: String,
-    pub biography: String,
-    pub website: Option<String>,
-    pub followers_count: u64,
-    pub follows_count: u64,
-    pub account_type: IgAccountType,
-    pub is_private: bool,
+pub(crate) struct IgUser {
+    pub(crate) id: IgUserId,
+    pub(crate) ig_id: u64,
+    pub(crate) username: String,
+    pub(crate) name: String,
+    pub(crate) biography: String,
+    pub(crate) website: Option<String>,
+    pub(crate) followers_count: u64,
+    pub(crate) follows_count: u64,
+    pub(crate) account_type: IgAccountType,
+    pub(crate) is_private: bool,
     /// Age-gated accounts are left out of Business Discovery.
-    pub age_gated: bool,
+    pub(crate) age_gated: bool,
     /// Restricted, checkpointed or inactive (publishing fails with code 25).
-    pub restricted: bool,
+    pub(crate) restricted: bool,
     /// The owner hid like counts on their posts.
-    pub hides_like_counts: bool,
+    pub(crate) hides_like_counts: bool,
     /// The account has an approved Instagram Shop (product tagging).
-    pub shop_approved: bool,
+    pub(crate) shop_approved: bool,
 }
 
 impl IgUser {
     /// The id of the Meta business that owns the account (see [`crate::ids::derived_id`]).
-    pub fn owner_business(&self) -> u64 {
+    pub(crate) fn owner_business(&self) -> u64 {
         crate::ids::derived_id("owner_business", self.id.0)
     }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum TokenKind {
+pub(crate) enum TokenKind {
     User(UserId),
     Page {
         page: PageId,
@@ -165,7 +165,7 @@ pub enum TokenKind {
 /// Why a token stopped working (the 190 subcodes of facts §1.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Revocation {
+pub(crate) enum Revocation {
     /// 458: the user removed the app.
     AppDeauthorized,
     /// 460: password changed.
@@ -179,26 +179,26 @@ pub enum Revocation {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Token {
-    pub kind: TokenKind,
-    pub scopes: BTreeSet<String>,
-    pub issued_at: i64,
+pub(crate) struct Token {
+    pub(crate) kind: TokenKind,
+    pub(crate) scopes: BTreeSet<String>,
+    pub(crate) issued_at: i64,
     /// `None` never expires (`expires_at: 0` in debug_token).
-    pub expires_at: Option<i64>,
-    pub data_access_expires_at: i64,
-    pub long_lived: bool,
-    pub revoked: Option<Revocation>,
+    pub(crate) expires_at: Option<i64>,
+    pub(crate) data_access_expires_at: i64,
+    pub(crate) long_lived: bool,
+    pub(crate) revoked: Option<Revocation>,
 }
 
 impl Token {
     /// Whether the token carries `permission` (a Facebook Login name). An Instagram Login
     /// token carries it when it has the Instagram Login permission that stands for it
     /// ([`ig_login_scope`]).
-    pub fn has(&self, permission: &str) -> bool {
+    pub(crate) fn has(&self, permission: &str) -> bool {
         grants(self.kind, &self.scopes, permission)
     }
 
-    pub fn user_id(&self) -> Option<UserId> {
+    pub(crate) fn user_id(&self) -> Option<UserId> {
         match self.kind {
             TokenKind::User(u) | TokenKind::Page { user: u, .. } => Some(u),
             TokenKind::App | TokenKind::Instagram(_) => None,
@@ -207,7 +207,7 @@ impl Token {
 }
 
 /// Whether a token of `kind` with `scopes` carries `permission` (see [`Token::has`]).
-pub fn grants(kind: TokenKind, scopes: &BTreeSet<String>, permission: &str) -> bool {
+pub(crate) fn grants(kind: TokenKind, scopes: &BTreeSet<String>, permission: &str) -> bool {
     match kind {
         TokenKind::Instagram(_) => ig_login_scope(permission).is_some_and(|p| scopes.contains(p)),
         _ => scopes.contains(permission),
@@ -216,7 +216,7 @@ pub fn grants(kind: TokenKind, scopes: &BTreeSet<String>, permission: &str) -> b
 
 /// Who a long-lived token is for: the same user (or Page, or Instagram account) and the
 /// same permissions get the same token back (see [`World::long_lived_token`]).
-pub type ExchangeKey = (TokenKind, BTreeSet<String>);
+pub(crate) type ExchangeKey = (TokenKind, BTreeSet<String>);
 
 impl World {
     /// The long-lived token grants (`fb_exchange_token`, and Instagram Login's
@@ -228,7 +228,7 @@ impl World {
     /// (GH:jaredhanson/passport-facebook#98, GH:agorapulse/grails-facebook-sdk#56; that the
     /// expiry moves is UNCONFIRMED, and is what clients that re-exchange to refresh expect).
     /// So repeated grants add one token, not one per call.
-    pub fn long_lived_token(
+    pub(crate) fn long_lived_token(
         &mut self,
         key: ExchangeKey,
         now: i64,
@@ -256,7 +256,7 @@ impl World {
     /// `short`, valid `lifetime` seconds from `now` (`None` for page tokens, which never
     /// expire, facts §7), through [`World::long_lived_token`]. Returns the token and its
     /// expiry; `None` when `short` is unknown.
-    pub fn exchange_token(&mut self, short: &str, now: i64, lifetime: i64) -> Option<(String, Option<i64>)> {
+    pub(crate) fn exchange_token(&mut self, short: &str, now: i64, lifetime: i64) -> Option<(String, Option<i64>)> {
         let old = Token::clone(self.tokens.get(short)?);
         let expires_at = match old.kind {
             TokenKind::Page { .. } => None,
@@ -284,17 +284,17 @@ impl World {
 /// What a viewer may read as their own: the IG accounts linked to the Pages the token's
 /// user has tasks on (all of them for a user token, one for a page token).
 #[derive(Debug, Clone, Default)]
-pub struct Access {
-    pub accounts: BTreeMap<IgUserId, Vec<Task>>,
+pub(crate) struct Access {
+    pub(crate) accounts: BTreeMap<IgUserId, Vec<Task>>,
 }
 
 impl Access {
-    pub fn can_read(&self, ig: IgUserId) -> bool {
+    pub(crate) fn can_read(&self, ig: IgUserId) -> bool {
         self.accounts.contains_key(&ig)
     }
 
     /// Whether the tasks on `ig`'s Page let the token use `permission`.
-    pub fn task_allows(&self, ig: IgUserId, permission: &str) -> bool {
+    pub(crate) fn task_allows(&self, ig: IgUserId, permission: &str) -> bool {
         self.accounts
             .get(&ig)
             .is_some_and(|tasks| tasks.iter().any(|t| t.grants(permission)))
@@ -330,7 +330,7 @@ pub(super) fn access(world: &World, viewer: &TokenKind) -> Access {
 
 /// The permissions (scope values) of Instagram Login, as the Business Login page lists them
 /// after the January 2025 rename (`business_basic` … are retired), plus insights.
-pub const IG_LOGIN_SCOPES: &[&str] = &[
+pub(crate) const IG_LOGIN_SCOPES: &[&str] = &[
     "instagram_business_basic",
     "instagram_business_content_publish",
     "instagram_business_manage_comments",
@@ -342,7 +342,7 @@ pub const IG_LOGIN_SCOPES: &[&str] = &[
 /// `graph.instagram.com` (the IG User reference's Requirements table: `instagram_basic` ↔
 /// `instagram_business_basic`, and so on). `None`: the permission has no counterpart there
 /// (Pages, shopping), so an Instagram Login token never has it.
-pub fn ig_login_scope(fb_permission: &str) -> Option<&'static str> {
+pub(crate) fn ig_login_scope(fb_permission: &str) -> Option<&'static str> {
     Some(match fb_permission {
         "instagram_basic" => "instagram_business_basic",
         "instagram_content_publish" => "instagram_business_content_publish",

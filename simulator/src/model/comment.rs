@@ -7,34 +7,34 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Comment {
-    pub id: CommentId,
-    pub media: MediaId,
+pub(crate) struct Comment {
+    pub(crate) id: CommentId,
+    pub(crate) media: MediaId,
     /// The commenter's account (professional or personal).
-    pub from: IgUserId,
+    pub(crate) from: IgUserId,
     /// The top-level comment this one replies to.
-    pub parent: Option<CommentId>,
-    pub text: String,
-    pub timestamp: i64,
-    pub seq: u64,
-    pub hidden: bool,
-    pub like_count: u64,
+    pub(crate) parent: Option<CommentId>,
+    pub(crate) text: String,
+    pub(crate) timestamp: i64,
+    pub(crate) seq: u64,
+    pub(crate) hidden: bool,
+    pub(crate) like_count: u64,
     /// Replies by time (top-level comments only).
     #[serde(with = "super::json::pairs")]
-    pub replies: BTreeMap<TimeKey, CommentId>,
+    pub(crate) replies: BTreeMap<TimeKey, CommentId>,
 }
 
 /// Longest comment or reply, in characters: the caption limit (facts §4.4), which Instagram
 /// applies to comments too (practitioner pages; UNCONFIRMED for the API). It also bounds the
 /// outside world's comments and captions (`model::events`), so extracting their @mentions
 /// is bounded work.
-pub const MAX_COMMENT_CHARS: usize = super::media::MAX_CAPTION_CHARS;
+pub(crate) const MAX_COMMENT_CHARS: usize = super::media::MAX_CAPTION_CHARS;
 
 /// The usernames @mentioned in a text, lower-cased, in order of appearance (the one rule of
 /// what a mention is, for the API and the outside world alike). Instagram usernames are
 /// letters, digits, `.` and `_`; a trailing `.` ends the sentence; `name@example.com` is
 /// not a mention. One pass over the text.
-pub fn mentions(text: &str) -> Vec<String> {
+pub(crate) fn mentions(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut prev: Option<char> = None;
     for (i, c) in text.char_indices() {
@@ -57,20 +57,20 @@ pub fn mentions(text: &str) -> Vec<String> {
 }
 
 /// [`mentions`] without repeats, in order of first appearance.
-pub fn distinct_mentions(text: &str) -> Vec<String> {
+pub(crate) fn distinct_mentions(text: &str) -> Vec<String> {
     let mut seen = std::collections::BTreeSet::new();
     mentions(text).into_iter().filter(|m| seen.insert(m.clone())).collect()
 }
 
 /// Whether `text` @mentions `username` (case-insensitive).
-pub fn mentions_user(text: &str, username: &str) -> bool {
+pub(crate) fn mentions_user(text: &str, username: &str) -> bool {
     let u = username.to_ascii_lowercase();
     mentions(text).contains(&u)
 }
 
 impl World {
     /// The top-level comment of a thread (`id` itself when it is top-level).
-    pub fn top_level_comment(&self, id: CommentId) -> CommentId {
+    pub(crate) fn top_level_comment(&self, id: CommentId) -> CommentId {
         match self.comments.get(&id).and_then(|c| c.parent) {
             Some(p) => p,
             None => id,
@@ -80,7 +80,7 @@ impl World {
     /// Writes a comment (or, with `reply_to`, a reply) as `from` at `now`. A reply to a reply
     /// attaches to the top-level comment (facts §4.6, `IGREF:ig-comment/replies`).
     /// The caller has checked the rules (comments enabled, parent not hidden…).
-    pub fn add_comment(
+    pub(crate) fn add_comment(
         &mut self,
         media: MediaId,
         reply_to: Option<CommentId>,
@@ -108,7 +108,7 @@ impl World {
 
     /// Hides or shows a comment. Comments by the media's owner always stay visible (facts
     /// §4.6); returns the resulting `hidden` value.
-    pub fn set_comment_hidden(&mut self, id: CommentId, hide: bool) -> bool {
+    pub(crate) fn set_comment_hidden(&mut self, id: CommentId, hide: bool) -> bool {
         let owner = self
             .comments
             .get(&id)
@@ -125,7 +125,7 @@ impl World {
 
     /// Deletes a comment and, for a top-level comment, all its replies; the ids stop naming
     /// anything. Returns every id removed.
-    pub fn delete_comment(&mut self, id: CommentId) -> Vec<CommentId> {
+    pub(crate) fn delete_comment(&mut self, id: CommentId) -> Vec<CommentId> {
         let Some(c) = self.comments.remove(&id) else {
             return Vec::new();
         };
@@ -154,7 +154,7 @@ impl World {
     }
 
     /// Whether comment `id` @mentions the account `ig`.
-    pub fn comment_mentions(&self, id: CommentId, ig: IgUserId) -> bool {
+    pub(crate) fn comment_mentions(&self, id: CommentId, ig: IgUserId) -> bool {
         match (self.comments.get(&id), self.ig_users.get(&ig)) {
             (Some(c), Some(u)) => mentions_user(&c.text, &u.username),
             _ => false,
@@ -162,7 +162,7 @@ impl World {
     }
 
     /// Whether the caption of media `id` @mentions the account `ig`.
-    pub fn caption_mentions(&self, id: MediaId, ig: IgUserId) -> bool {
+    pub(crate) fn caption_mentions(&self, id: MediaId, ig: IgUserId) -> bool {
         match (self.media.get(&id), self.ig_users.get(&ig)) {
             (Some(m), Some(u)) => m.caption.as_deref().is_some_and(|c| mentions_user(c, &u.username)),
             _ => false,

@@ -13,7 +13,7 @@ use crate::ids::{stable_hash, CommentId, IdGen, IdKind, IgUserId, MediaId};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum EventError {
+pub(crate) enum EventError {
     NotFound(String),
     Invalid(String),
 }
@@ -26,7 +26,7 @@ fn invalid<T>(msg: impl Into<String>) -> EventResult<T> {
 
 /// `@handles` in a text, lower-cased, in order, each once (the API's one rule:
 /// [`super::comment::distinct_mentions`]).
-pub fn handles(text: &str) -> Vec<String> {
+pub(crate) fn handles(text: &str) -> Vec<String> {
     super::comment::distinct_mentions(text)
 }
 
@@ -49,7 +49,7 @@ fn valid_username(u: &str) -> bool {
 
 /// The account with this username, created as a public personal account if the world does
 /// not know it yet (the outside world is bigger than the seed).
-pub fn ensure_account(world: &mut World, username: &str) -> EventResult<IgUserId> {
+pub(crate) fn ensure_account(world: &mut World, username: &str) -> EventResult<IgUserId> {
     if let Some(u) = world.ig_user_by_username(username) {
         return Ok(u.id);
     }
@@ -89,7 +89,7 @@ fn is_private(world: &World, ig: IgUserId) -> bool {
 }
 
 /// Someone comments on (or, with `parent`, replies under) a media object.
-pub fn comment(
+pub(crate) fn comment(
     world: &mut World,
     cfg: &Config,
     media: MediaId,
@@ -152,7 +152,7 @@ pub fn comment(
 }
 
 /// The `comments` / `live_comments` change a comment makes (facts §6.3; changelog 2021-10).
-pub fn comment_event(world: &World, cfg: &Config, id: CommentId) -> Option<Event> {
+pub(crate) fn comment_event(world: &World, cfg: &Config, id: CommentId) -> Option<Event> {
     let c = world.comments.get(&id)?;
     let m = world.media.get(&c.media)?;
     let from = world.ig_users.get(&c.from)?;
@@ -179,7 +179,7 @@ pub fn comment_event(world: &World, cfg: &Config, id: CommentId) -> Option<Event
 /// off), and `mentions` to every professional account it
 /// @mentions on media they do not own. Nothing when the media's owner is private (guide
 /// "Mentions", Limitations).
-pub fn comment_webhooks(world: &mut World, cfg: &Config, id: CommentId, now: i64) {
+pub(crate) fn comment_webhooks(world: &mut World, cfg: &Config, id: CommentId, now: i64) {
     let Some(c) = world.comments.get(&id) else { return };
     let Some(m) = world.media.get(&c.media) else { return };
     let (owner, from, media, text) = (m.owner, c.from, m.id, c.text.clone());
@@ -204,7 +204,7 @@ pub fn comment_webhooks(world: &mut World, cfg: &Config, id: CommentId, now: i64
 
 /// Someone posts a feed photo (optionally tagging people); its caption's @mentions notify
 /// the mentioned professional accounts unless the poster is private.
-pub fn post_media(
+pub(crate) fn post_media(
     world: &mut World,
     owner_username: &str,
     caption: Option<&str>,
@@ -241,23 +241,23 @@ pub fn post_media(
 
 /// What a mention event made: a comment (on `media`) or a caption (of `media`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Mentioned {
-    pub media: MediaId,
-    pub comment: Option<CommentId>,
+pub(crate) struct Mentioned {
+    pub(crate) media: MediaId,
+    pub(crate) comment: Option<CommentId>,
 }
 
 /// Another user (`from_username`) @mentions `username`: in a new comment on `media` (or a
 /// reply under `comment`), or, with neither, in the caption of a new post of theirs.
 #[derive(Debug, Clone, Copy)]
-pub struct Mention<'a> {
-    pub username: &'a str,
-    pub from_username: &'a str,
-    pub media: Option<MediaId>,
-    pub comment: Option<CommentId>,
-    pub text: Option<&'a str>,
+pub(crate) struct Mention<'a> {
+    pub(crate) username: &'a str,
+    pub(crate) from_username: &'a str,
+    pub(crate) media: Option<MediaId>,
+    pub(crate) comment: Option<CommentId>,
+    pub(crate) text: Option<&'a str>,
 }
 
-pub fn mention(world: &mut World, cfg: &Config, ev: Mention<'_>, now: i64) -> EventResult<Mentioned> {
+pub(crate) fn mention(world: &mut World, cfg: &Config, ev: Mention<'_>, now: i64) -> EventResult<Mentioned> {
     let Mention {
         username,
         from_username,
@@ -303,7 +303,7 @@ pub fn mention(world: &mut World, cfg: &Config, ev: Mention<'_>, now: i64) -> Ev
 
 /// `from_username` tags `username` in a photo: an existing one of theirs or a new post.
 /// Tags send no webhook (there is no tags field); they show on `/{ig-user-id}/tags`.
-pub fn tag(
+pub(crate) fn tag(
     world: &mut World,
     from_username: &str,
     username: &str,
@@ -346,7 +346,7 @@ pub fn tag(
 }
 
 /// `username` goes live: a new broadcast that is on air until [`end_live`].
-pub fn start_live(world: &mut World, username: &str, caption: Option<&str>, now: i64) -> EventResult<MediaId> {
+pub(crate) fn start_live(world: &mut World, username: &str, caption: Option<&str>, now: i64) -> EventResult<MediaId> {
     check_length("caption", caption.unwrap_or(""))?;
     let owner = world
         .ig_user_by_username(username)
@@ -369,7 +369,7 @@ pub fn start_live(world: &mut World, username: &str, caption: Option<&str>, now:
     Ok(id)
 }
 
-pub fn end_live(world: &mut World, media: MediaId) -> EventResult<MediaId> {
+pub(crate) fn end_live(world: &mut World, media: MediaId) -> EventResult<MediaId> {
     let m = world
         .media
         .get_mut(&media)
@@ -383,7 +383,7 @@ pub fn end_live(world: &mut World, media: MediaId) -> EventResult<MediaId> {
 
 /// A story expires now (its posting time moves back so it is exactly one lifetime old);
 /// `story_insights` follows after the configured delay. An already expired story is left.
-pub fn expire_story(world: &mut World, cfg: &Config, media: MediaId, now: i64) -> EventResult<MediaId> {
+pub(crate) fn expire_story(world: &mut World, cfg: &Config, media: MediaId, now: i64) -> EventResult<MediaId> {
     let m = world
         .media
         .get(&media)
@@ -425,7 +425,7 @@ const ACTIVITY_TEXTS: &[&str] = &[
 /// media to comment on, no live broadcast, no fan…): of a longer gap, such as a clock advanced
 /// by years, only the last `max_events` slots are played and the rest is skipped, so one call
 /// costs at most `max_events` attempts whatever the clock did. Returns the events made.
-pub fn activity(world: &mut World, cfg: &Config, rate: f64, seed: u64, now: i64, max_events: usize) -> usize {
+pub(crate) fn activity(world: &mut World, cfg: &Config, rate: f64, seed: u64, now: i64, max_events: usize) -> usize {
     if rate <= 0.0 || !rate.is_finite() {
         return 0;
     }

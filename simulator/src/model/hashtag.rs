@@ -13,7 +13,7 @@ const DOCUMENTED_IDS: &[(&str, u64)] = &[("bluebottle", 17_843_857_450_040_591),
 
 /// The id of a hashtag: static and global (the same in every sandbox and every run).
 /// `name` must already be normalised (see [`normalize`]).
-pub fn hashtag_id(name: &str) -> HashtagId {
+pub(crate) fn hashtag_id(name: &str) -> HashtagId {
     if let Some((_, id)) = DOCUMENTED_IDS.iter().find(|(n, _)| *n == name) {
         return HashtagId(*id);
     }
@@ -31,7 +31,7 @@ pub fn hashtag_id(name: &str) -> HashtagId {
 
 /// Why a search string is not a hashtag.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BadHashtag {
+pub(crate) enum BadHashtag {
     Empty,
     /// Emoji and other symbols ("Emojis in hashtag queries are not supported").
     UnsupportedCharacters,
@@ -42,7 +42,7 @@ fn is_tag_char(c: char) -> bool {
 }
 
 /// A search query as a hashtag name: an optional leading `#` dropped, lower-cased.
-pub fn normalize(q: &str) -> Result<String, BadHashtag> {
+pub(crate) fn normalize(q: &str) -> Result<String, BadHashtag> {
     let q = q.trim();
     let q = q.strip_prefix('#').unwrap_or(q);
     if q.is_empty() {
@@ -55,7 +55,7 @@ pub fn normalize(q: &str) -> Result<String, BadHashtag> {
 }
 
 /// The hashtags in a caption, normalised, without duplicates, in order of appearance.
-pub fn caption_hashtags(caption: &str) -> Vec<String> {
+pub(crate) fn caption_hashtags(caption: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     let mut prev: Option<char> = None;
@@ -77,18 +77,18 @@ pub fn caption_hashtags(caption: &str) -> Vec<String> {
 
 /// One account's search of one hashtag: when it first counted, and an insertion tie-break.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Search {
-    pub first: i64,
-    pub seq: u64,
+pub(crate) struct Search {
+    pub(crate) first: i64,
+    pub(crate) seq: u64,
 }
 
 /// A search refused because the account already used its quota of unique hashtags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct QuotaFull;
+pub(crate) struct QuotaFull;
 
 /// What a search did to the quota.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SearchOutcome {
+pub(crate) enum SearchOutcome {
     /// First search of this hashtag in the window: it now counts.
     Counted,
     /// Already searched within its window: free, timer unchanged.
@@ -96,27 +96,27 @@ pub enum SearchOutcome {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Hashtags {
+pub(crate) struct Hashtags {
     /// Every hashtag the sandbox has seen (in a caption or a search): id -> name.
-    pub names: BTreeMap<HashtagId, String>,
+    pub(crate) names: BTreeMap<HashtagId, String>,
     /// Media whose caption carries the hashtag.
-    pub media: BTreeMap<HashtagId, BTreeSet<MediaId>>,
+    pub(crate) media: BTreeMap<HashtagId, BTreeSet<MediaId>>,
     /// Per account: hashtags searched and when each first counted.
-    pub searches: BTreeMap<IgUserId, BTreeMap<HashtagId, Search>>,
+    pub(crate) searches: BTreeMap<IgUserId, BTreeMap<HashtagId, Search>>,
 }
 
 /// Whether a media may appear in hashtag edges: public, not a story, ad, live video or album
 /// item (guides "Hashtag Search" limitations; facts §4.7). Collaborative media counts: it is
 /// the documented exception to "only the publisher sees co-authored media" (guides, Overview
 /// "Collaborators").
-pub fn hashtag_visible(world: &World, m: &Media) -> bool {
+pub(crate) fn hashtag_visible(world: &World, m: &Media) -> bool {
     let public_owner = world.ig_users.get(&m.owner).is_some_and(|u| !u.is_private);
     public_owner && m.parent.is_none() && matches!(m.product_type, ProductType::Feed | ProductType::Reels)
 }
 
 impl World {
     /// Registers a hashtag name (its id becomes a node of this sandbox) and returns its id.
-    pub fn register_hashtag(&mut self, name: &str) -> HashtagId {
+    pub(crate) fn register_hashtag(&mut self, name: &str) -> HashtagId {
         let id = hashtag_id(name);
         if !self.hashtags.names.contains_key(&id) {
             // A collision with an object of another kind is astronomically unlikely (13 random
@@ -131,7 +131,7 @@ impl World {
 
     /// Adds a media to the edges of every hashtag in its caption. Called for every media
     /// inserted with [`World::insert_media`] (seed or published); idempotent.
-    pub fn index_hashtags(&mut self, media: MediaId) {
+    pub(crate) fn index_hashtags(&mut self, media: MediaId) {
         let Some(m) = self.media.get(&media) else { return };
         if m.parent.is_some() {
             return;
@@ -153,7 +153,7 @@ impl World {
     /// Records a search of `name` by `ig` against the rolling quota: `limit` unique hashtags
     /// per `window` seconds; a repeat within its window is free and does not restart it
     /// (guides "Hashtag Search" limitations).
-    pub fn search_hashtag(
+    pub(crate) fn search_hashtag(
         &mut self,
         ig: IgUserId,
         name: &str,
@@ -183,7 +183,7 @@ impl World {
 
     /// The hashtags `ig` searched within the window, most recently counted first, keyed for
     /// cursor paging.
-    pub fn recent_searches(&self, ig: IgUserId, now: i64, window: i64) -> BTreeMap<TimeKey, HashtagId> {
+    pub(crate) fn recent_searches(&self, ig: IgUserId, now: i64, window: i64) -> BTreeMap<TimeKey, HashtagId> {
         self.hashtags
             .searches
             .get(&ig)
@@ -197,7 +197,7 @@ impl World {
     }
 
     /// Public media carrying hashtag `id` (see [`hashtag_visible`]).
-    pub fn hashtag_media(&self, id: HashtagId) -> Vec<&Media> {
+    pub(crate) fn hashtag_media(&self, id: HashtagId) -> Vec<&Media> {
         self.hashtags
             .media
             .get(&id)
@@ -210,7 +210,7 @@ impl World {
 
     /// Top media: ranked by engagement (likes + comments incl. replies), then newer first,
     /// then id, so the order is total and deterministic.
-    pub fn top_hashtag_media(&self, id: HashtagId) -> Vec<MediaId> {
+    pub(crate) fn top_hashtag_media(&self, id: HashtagId) -> Vec<MediaId> {
         let mut v: Vec<(u64, i64, u64, MediaId)> = self
             .hashtag_media(id)
             .into_iter()
@@ -226,7 +226,7 @@ impl World {
     }
 
     /// Recent media: published in `(now - window, now]`, newest first (as time keys).
-    pub fn recent_hashtag_media(&self, id: HashtagId, now: i64, window: i64) -> BTreeMap<TimeKey, MediaId> {
+    pub(crate) fn recent_hashtag_media(&self, id: HashtagId, now: i64, window: i64) -> BTreeMap<TimeKey, MediaId> {
         self.hashtag_media(id)
             .into_iter()
             .filter(|m| Window::of(window).contains(now, m.timestamp))

@@ -17,7 +17,7 @@ pub use catalogue::{
     kept_for_older_media, media_catalogue, user_catalogue, with_cutovers, Gone, MediaKind, MediaMetric, MetricChange,
     MetricRelease, Scope, Shape, UserMetric, BREAKDOWNS, CHANGES, OUT_OF_CYCLE, PERIODS,
 };
-pub use media_values::{snapshot, Snapshot, ACTION_TYPES, NAVIGATION_TYPES};
+pub(crate) use media_values::{snapshot, ACTION_TYPES, NAVIGATION_TYPES};
 
 use account_values::{demographics, series_insight, total_insight};
 use media_values::media_value;
@@ -37,87 +37,92 @@ const RETENTION: i64 = 2 * 365 * DAY;
 
 /// The knobs insights read from `Config` (kept here so the model stays free of HTTP).
 #[derive(Debug, Clone, Copy)]
-pub struct Settings {
+pub(crate) struct Settings {
     /// The version whose catalogue answers: the requested one with the changelog's "applies to
     /// all versions on <date>" cut-overs reached by `now` applied (`catalogue::with_cutovers`),
     /// or the requested one when the `insights.version_sunsets` knob is off.
-    pub version: ApiVersion,
+    pub(crate) version: ApiVersion,
     /// The version the call asked for (after expiry upgrades): the cut-overs' exceptions
     /// depend on it (`catalogue::kept_for_older_media`).
-    pub requested: ApiVersion,
-    pub now: i64,
+    pub(crate) requested: ApiVersion,
+    pub(crate) now: i64,
     /// Follower count under which audience metrics are not available (facts §5.2: 100).
-    pub min_followers: u64,
+    pub(crate) min_followers: u64,
     /// Largest since/until span (facts: 30 days, "There cannot be more than 30 days").
-    pub max_range_seconds: i64,
+    pub(crate) max_range_seconds: i64,
     /// Expired stories answer an error instead of an empty `data` (UNCONFIRMED which).
-    pub expired_story_error: bool,
-    pub story_lifetime: i64,
+    pub(crate) expired_story_error: bool,
+    pub(crate) story_lifetime: i64,
 }
 
 // ---- answers ----------------------------------------------------------------------------
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SeriesValue {
+pub(crate) enum SeriesValue {
     Int(u64),
     /// online_followers: hour of day -> followers online.
     Map(BTreeMap<String, u64>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Breakdown {
-    pub keys: Vec<String>,
-    pub results: Vec<(Vec<String>, u64)>,
+pub(crate) struct Breakdown {
+    pub(crate) keys: Vec<String>,
+    pub(crate) results: Vec<(Vec<String>, u64)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Total {
+pub(crate) struct Total {
     /// Left out for demographics (the doc sample has none).
-    pub value: Option<u64>,
-    pub breakdowns: Vec<Breakdown>,
+    pub(crate) value: Option<u64>,
+    pub(crate) breakdowns: Vec<Breakdown>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Insight {
-    pub name: &'static str,
-    pub period: &'static str,
-    pub title: &'static str,
-    pub description: &'static str,
+pub(crate) struct Insight {
+    pub(crate) name: &'static str,
+    pub(crate) period: &'static str,
+    pub(crate) title: &'static str,
+    pub(crate) description: &'static str,
     /// `values`: `(end_time, value)`; media values have no end_time.
-    pub values: Option<Vec<(Option<i64>, SeriesValue)>>,
-    pub total: Option<Total>,
+    pub(crate) values: Option<Vec<(Option<i64>, SeriesValue)>>,
+    pub(crate) total: Option<Total>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserAnswer {
-    pub data: Vec<Insight>,
+pub(crate) struct UserAnswer {
+    pub(crate) data: Vec<Insight>,
     /// The time window answered, for paging to the previous/next window.
-    pub window: Option<(i64, i64)>,
+    pub(crate) window: Option<(i64, i64)>,
 }
 
 /// A parsed `GET /{ig-user-id}/insights` request.
 #[derive(Debug, Clone, Default)]
-pub struct UserQuery {
-    pub metrics: Vec<String>,
-    pub period: Option<String>,
-    pub metric_type: Option<String>,
-    pub breakdowns: Vec<String>,
-    pub timeframe: Option<String>,
-    pub since: Option<i64>,
-    pub until: Option<i64>,
+pub(crate) struct UserQuery {
+    pub(crate) metrics: Vec<String>,
+    pub(crate) period: Option<String>,
+    pub(crate) metric_type: Option<String>,
+    pub(crate) breakdowns: Vec<String>,
+    pub(crate) timeframe: Option<String>,
+    pub(crate) since: Option<i64>,
+    pub(crate) until: Option<i64>,
 }
 
 /// A parsed `GET /{ig-media-id}/insights` request.
 #[derive(Debug, Clone, Default)]
-pub struct MediaQuery {
-    pub metrics: Vec<String>,
-    pub breakdowns: Vec<String>,
+pub(crate) struct MediaQuery {
+    pub(crate) metrics: Vec<String>,
+    pub(crate) breakdowns: Vec<String>,
 }
 
 // ---- media insights ---------------------------------------------------------------------
 
 /// `GET /{ig-media-id}/insights` (facts §5.3, §1.6).
-pub fn media_insights(world: &World, media: MediaId, q: &MediaQuery, s: &Settings) -> Result<Vec<Insight>, GraphError> {
+pub(crate) fn media_insights(
+    world: &World,
+    media: MediaId,
+    q: &MediaQuery,
+    s: &Settings,
+) -> Result<Vec<Insight>, GraphError> {
     let Some(m) = world.media.get(&media) else {
         return Err(GraphError::unsupported("GET", &media.to_string()));
     };
@@ -208,7 +213,12 @@ pub fn media_insights(world: &World, media: MediaId, q: &MediaQuery, s: &Setting
 // ---- account insights -------------------------------------------------------------------
 
 /// `GET /{ig-user-id}/insights` (facts §5.1–§5.4).
-pub fn user_insights(world: &World, ig: IgUserId, q: &UserQuery, s: &Settings) -> Result<UserAnswer, GraphError> {
+pub(crate) fn user_insights(
+    world: &World,
+    ig: IgUserId,
+    q: &UserQuery,
+    s: &Settings,
+) -> Result<UserAnswer, GraphError> {
     let defs = validate_user(q, s.version, s.now)?;
     let total_value = q.metric_type.as_deref() == Some("total_value");
     let period = q.period.as_deref().unwrap_or("day");

@@ -8,10 +8,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 
 /// A map as `[[key, value], …]` in key order (any map type: `BTreeMap`, `model::Map`).
-pub mod pairs {
+pub(crate) mod pairs {
     use super::*;
 
-    pub fn serialize<M, K, V, S>(map: &M, s: S) -> Result<S::Ok, S::Error>
+    pub(crate) fn serialize<M, K, V, S>(map: &M, s: S) -> Result<S::Ok, S::Error>
     where
         for<'a> &'a M: IntoIterator<Item = (&'a K, &'a V)>,
         K: Serialize,
@@ -21,7 +21,7 @@ pub mod pairs {
         s.collect_seq(map)
     }
 
-    pub fn deserialize<'de, M, K, V, D>(d: D) -> Result<M, D::Error>
+    pub(crate) fn deserialize<'de, M, K, V, D>(d: D) -> Result<M, D::Error>
     where
         M: FromIterator<(K, V)>,
         K: DeserializeOwned,
@@ -33,7 +33,7 @@ pub mod pairs {
 }
 
 /// A map of maps, the inner ones as pairs (`{"<account>": [[[time, seq], media], …]}`).
-pub mod nested_pairs {
+pub(crate) mod nested_pairs {
     use super::*;
 
     /// An inner map, written as pairs.
@@ -50,7 +50,7 @@ pub mod nested_pairs {
         }
     }
 
-    pub fn serialize<Outer, O, M, K, V, S>(map: &Outer, s: S) -> Result<S::Ok, S::Error>
+    pub(crate) fn serialize<Outer, O, M, K, V, S>(map: &Outer, s: S) -> Result<S::Ok, S::Error>
     where
         for<'a> &'a Outer: IntoIterator<Item = (&'a O, &'a M)>,
         for<'a> &'a M: IntoIterator<Item = (&'a K, &'a V)>,
@@ -62,7 +62,7 @@ pub mod nested_pairs {
         s.collect_map(map.into_iter().map(|(k, inner)| (k, AsPairs(inner))))
     }
 
-    pub fn deserialize<'de, Outer, O, M, K, V, D>(d: D) -> Result<Outer, D::Error>
+    pub(crate) fn deserialize<'de, Outer, O, M, K, V, D>(d: D) -> Result<Outer, D::Error>
     where
         Outer: FromIterator<(O, M)> + IntoIterator<Item = (O, M)>,
         M: FromIterator<(K, V)> + IntoIterator<Item = (K, V)>,
@@ -79,15 +79,15 @@ pub mod nested_pairs {
 }
 
 /// Bytes as one base64 string.
-pub mod base64_bytes {
+pub(crate) mod base64_bytes {
     use super::*;
     use base64::Engine;
 
-    pub fn serialize<S: Serializer>(b: &bytes::Bytes, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(b: &bytes::Bytes, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(b))
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<bytes::Bytes, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<bytes::Bytes, D::Error> {
         let text = String::deserialize(d)?;
         base64::engine::general_purpose::STANDARD
             .decode(text)
@@ -97,17 +97,17 @@ pub mod base64_bytes {
 }
 
 /// Optional bytes as a base64 string or `null`.
-pub mod opt_base64_bytes {
+pub(crate) mod opt_base64_bytes {
     use super::*;
 
     #[derive(Serialize, Deserialize)]
     struct B64(#[serde(with = "super::base64_bytes")] bytes::Bytes);
 
-    pub fn serialize<S: Serializer>(b: &Option<bytes::Bytes>, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(b: &Option<bytes::Bytes>, s: S) -> Result<S::Ok, S::Error> {
         b.clone().map(B64).serialize(s)
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bytes::Bytes>, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bytes::Bytes>, D::Error> {
         Ok(Option::<B64>::deserialize(d)?.map(|B64(b)| b))
     }
 }

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Which login a code, token or request belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flavour {
+pub(crate) enum Flavour {
     /// Facebook Login (for Business): Facebook user tokens, `graph.facebook.com`.
     Facebook,
     /// Business Login for Instagram: Instagram user tokens, `graph.instagram.com`.
@@ -23,13 +23,13 @@ pub enum Flavour {
 /// Who granted a code: a Facebook user (Facebook Login) or an IG professional account
 /// (Instagram Login).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Grantor {
+pub(crate) enum Grantor {
     User(UserId),
     Instagram(IgUserId),
 }
 
 impl Grantor {
-    pub fn flavour(self) -> Flavour {
+    pub(crate) fn flavour(self) -> Flavour {
         match self {
             Grantor::User(_) => Flavour::Facebook,
             Grantor::Instagram(_) => Flavour::Instagram,
@@ -39,20 +39,20 @@ impl Grantor {
 
 /// An authorization code from a login dialog (or the control plane's headless issue).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct AuthCode {
-    pub grantor: Grantor,
+pub(crate) struct AuthCode {
+    pub(crate) grantor: Grantor,
     /// Exactly the permissions ticked in the dialog.
-    pub scopes: BTreeSet<String>,
+    pub(crate) scopes: BTreeSet<String>,
     /// The `redirect_uri` of the dialog request; the exchange must repeat it.
-    pub redirect_uri: String,
-    pub issued_at: i64,
-    pub expires_at: i64,
-    pub used: bool,
+    pub(crate) redirect_uri: String,
+    pub(crate) issued_at: i64,
+    pub(crate) expires_at: i64,
+    pub(crate) used: bool,
 }
 
 /// Why a code cannot be exchanged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CodeRefusal {
+pub(crate) enum CodeRefusal {
     Unknown,
     Used,
     Expired,
@@ -61,17 +61,17 @@ pub enum CodeRefusal {
 
 /// The login state of a sandbox: outstanding codes and the app's redirect URIs.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Login {
-    pub codes: BTreeMap<String, AuthCode>,
+pub(crate) struct Login {
+    pub(crate) codes: BTreeMap<String, AuthCode>,
     /// "Valid OAuth Redirect URIs" of the sandbox app; empty = any loopback URI.
-    pub redirect_uris: Vec<String>,
+    pub(crate) redirect_uris: Vec<String>,
     /// The seed world's Instagram Login tokens, in seed order (for the sandbox description).
-    pub seeded_tokens: Vec<(IgUserId, String)>,
+    pub(crate) seeded_tokens: Vec<(IgUserId, String)>,
 }
 
 /// Whether `uri` may receive a dialog's answer: exactly one of `registered`, or, when none
 /// is registered, any `http://` URI on a loopback host.
-pub fn redirect_allowed(uri: &str, registered: &[String]) -> bool {
+pub(crate) fn redirect_allowed(uri: &str, registered: &[String]) -> bool {
     if !registered.is_empty() {
         return registered.iter().any(|r| r == uri);
     }
@@ -89,7 +89,7 @@ pub fn redirect_allowed(uri: &str, registered: &[String]) -> bool {
 
 /// Parses a dialog's `scope`: comma- or space-separated, empty items ignored, each once, in
 /// the order given.
-pub fn parse_scope(scope: &str) -> Vec<String> {
+pub(crate) fn parse_scope(scope: &str) -> Vec<String> {
     let mut seen = BTreeSet::new();
     scope
         .split([',', ' '])
@@ -102,24 +102,24 @@ pub fn parse_scope(scope: &str) -> Vec<String> {
 /// Most codes a sandbox remembers: issuing one more forgets the oldest (which then answers
 /// as unknown). Dialogs are clicked by people and tests, not by the thousand, so only a
 /// runaway client reaches it.
-pub const MAX_REMEMBERED_CODES: usize = 1_000;
+pub(crate) const MAX_REMEMBERED_CODES: usize = 1_000;
 
 impl World {
     /// The app-scoped id Instagram Login shows for an account (`id` on `/me`, `user_id` of
     /// the code exchange): 17 digits starting with `2`, derived from the account id so it
     /// never collides with generated ids (those start `1`).
-    pub fn ig_scoped_id(&self, ig: IgUserId) -> u64 {
+    pub(crate) fn ig_scoped_id(&self, ig: IgUserId) -> u64 {
         20_000_000_000_000_000
             + stable_hash(&[&ig.0.to_le_bytes(), self.app.id.0.to_string().as_bytes()]) % 10_000_000_000_000_000
     }
 
     /// The account an app-scoped id stands for.
-    pub fn ig_by_scoped_id(&self, id: u64) -> Option<IgUserId> {
+    pub(crate) fn ig_by_scoped_id(&self, id: u64) -> Option<IgUserId> {
         self.ig_users.keys().copied().find(|ig| self.ig_scoped_id(*ig) == id)
     }
 
     /// Issues a code for `grantor` with `scopes`, answerable at `redirect_uri`.
-    pub fn issue_code(
+    pub(crate) fn issue_code(
         &mut self,
         grantor: Grantor,
         scopes: BTreeSet<String>,
@@ -157,7 +157,7 @@ impl World {
 
     /// Uses up a code of `flavour`: unknown, used, expired or a different `redirect_uri` are
     /// refused (a refused code stays as it was). Codes are one-time in both flows.
-    pub fn redeem_code(
+    pub(crate) fn redeem_code(
         &mut self,
         code: &str,
         flavour: Flavour,
@@ -185,13 +185,13 @@ impl World {
 
     /// A fresh Instagram User token value in production's shape (`IGAA…`), unique across
     /// sandboxes as [`World::mint_token_value`] is.
-    pub fn mint_ig_token_value(&mut self, label: &str) -> String {
+    pub(crate) fn mint_ig_token_value(&mut self, label: &str) -> String {
         let n = self.ids.below(u64::MAX);
         crate::ids::derive_ig_token(n, &self.app.secret, label)
     }
 
     /// Mints and registers an Instagram User token for `ig`.
-    pub fn add_ig_token(
+    pub(crate) fn add_ig_token(
         &mut self,
         ig: IgUserId,
         scopes: BTreeSet<String>,

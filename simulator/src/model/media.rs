@@ -9,11 +9,11 @@ use std::collections::BTreeMap;
 
 /// Longest caption, in characters (facts §4.4: 2,200; error 2207010). Also bounds the
 /// captions a seed world's pools hand to generated media.
-pub const MAX_CAPTION_CHARS: usize = 2200;
+pub(crate) const MAX_CAPTION_CHARS: usize = 2200;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum MediaType {
+pub(crate) enum MediaType {
     Image,
     Video,
     CarouselAlbum,
@@ -22,7 +22,7 @@ pub enum MediaType {
 }
 
 impl MediaType {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             MediaType::Image => "IMAGE",
             MediaType::Video => "VIDEO",
@@ -34,7 +34,7 @@ impl MediaType {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ProductType {
+pub(crate) enum ProductType {
     Feed,
     Reels,
     Story,
@@ -43,7 +43,7 @@ pub enum ProductType {
 }
 
 impl ProductType {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ProductType::Feed => "FEED",
             ProductType::Reels => "REELS",
@@ -56,18 +56,18 @@ impl ProductType {
 
 /// A user tag on a photo: who, and where (0.0-1.0 from the top-left corner).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct UserTag {
-    pub username: String,
-    pub x: f64,
-    pub y: f64,
+pub(crate) struct UserTag {
+    pub(crate) username: String,
+    pub(crate) x: f64,
+    pub(crate) y: f64,
 }
 
 /// A file igsim received: its bytes and the `Content-Type` they were judged to be. Written
 /// as its bytes alone (base64); the type is judged again when read back.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReceivedFile {
-    pub bytes: Bytes,
-    pub content_type: &'static str,
+pub(crate) struct ReceivedFile {
+    pub(crate) bytes: Bytes,
+    pub(crate) content_type: &'static str,
 }
 
 impl Serialize for ReceivedFile {
@@ -86,7 +86,7 @@ impl ReceivedFile {
     /// A received image or video; the type is sniffed from the bytes (JPEG and PNG are the
     /// image formats publishing accepts, `error::SUPPORTED_IMAGE_FORMATS`; a QuickTime
     /// brand makes a `.mov`).
-    pub fn new(bytes: Bytes) -> Self {
+    pub(crate) fn new(bytes: Bytes) -> Self {
         let content_type = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
             "image/jpeg"
         } else if bytes.starts_with(b"\x89PNG") {
@@ -101,66 +101,66 @@ impl ReceivedFile {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Media {
-    pub id: MediaId,
-    pub ig_id: u64,
-    pub owner: IgUserId,
-    pub media_type: MediaType,
-    pub product_type: ProductType,
-    pub caption: Option<String>,
-    pub timestamp: i64,
+pub(crate) struct Media {
+    pub(crate) id: MediaId,
+    pub(crate) ig_id: u64,
+    pub(crate) owner: IgUserId,
+    pub(crate) media_type: MediaType,
+    pub(crate) product_type: ProductType,
+    pub(crate) caption: Option<String>,
+    pub(crate) timestamp: i64,
     /// Insertion sequence, the tie-breaker of [`TimeKey`].
-    pub seq: u64,
-    pub shortcode: String,
+    pub(crate) seq: u64,
+    pub(crate) shortcode: String,
     /// The bytes igsim received for this media (`--media-fetch`, resumable upload), which the
     /// CDN serves back; `None` = the CDN serves generated media.
-    pub file: Option<ReceivedFile>,
+    pub(crate) file: Option<ReceivedFile>,
     /// A video's cover as received (`cover_url` with `--media-fetch`); else generated.
-    pub cover: Option<ReceivedFile>,
-    pub like_count: u64,
-    pub comments_enabled: bool,
+    pub(crate) cover: Option<ReceivedFile>,
+    pub(crate) like_count: u64,
+    pub(crate) comments_enabled: bool,
     /// Reels only: also shown in the Feed tab.
-    pub shared_to_feed: Option<bool>,
+    pub(crate) shared_to_feed: Option<bool>,
     /// Album items, in order (carousels only).
-    pub children: Vec<MediaId>,
+    pub(crate) children: Vec<MediaId>,
     /// The album this item belongs to.
-    pub parent: Option<MediaId>,
+    pub(crate) parent: Option<MediaId>,
     /// Top-level comments by time.
     #[serde(with = "super::json::pairs")]
-    pub comments: BTreeMap<TimeKey, CommentId>,
-    pub user_tags: Vec<UserTag>,
+    pub(crate) comments: BTreeMap<TimeKey, CommentId>,
+    pub(crate) user_tags: Vec<UserTag>,
     /// Collaborator usernames (invited co-authors).
-    pub collaborators: Vec<String>,
+    pub(crate) collaborators: Vec<String>,
     /// Flagged or carrying copyrighted material: `media_url` is left out (facts §4.2).
-    pub media_url_withheld: bool,
+    pub(crate) media_url_withheld: bool,
     /// Live broadcasts: whether it is on air now.
-    pub live_now: bool,
+    pub(crate) live_now: bool,
     /// The image's alternative text given at container creation (`alt_text`), if any.
-    pub alt_text: Option<String>,
+    pub(crate) alt_text: Option<String>,
     /// The AI info label self-disclosed at container creation (`is_ai_generated`).
-    pub ai_generated: bool,
+    pub(crate) ai_generated: bool,
 }
 
 impl Media {
-    pub fn permalink(&self) -> String {
+    pub(crate) fn permalink(&self) -> String {
         match self.product_type {
             ProductType::Reels => format!("https://www.instagram.com/reel/{}/", self.shortcode),
             _ => format!("https://www.instagram.com/p/{}/", self.shortcode),
         }
     }
 
-    pub fn is_child(&self) -> bool {
+    pub(crate) fn is_child(&self) -> bool {
         self.parent.is_some()
     }
 
-    pub fn is_story(&self) -> bool {
+    pub(crate) fn is_story(&self) -> bool {
         self.product_type == ProductType::Story
     }
 }
 
 /// A new media object with a generated shortcode, not yet inserted (its URLs are the CDN's,
 /// made when it is read: `http::cdn`).
-pub fn new_media(
+pub(crate) fn new_media(
     world: &mut World,
     id: MediaId,
     owner: IgUserId,
@@ -200,7 +200,7 @@ pub fn new_media(
 }
 
 /// Adds an album item to a carousel.
-pub fn add_child(world: &mut World, album: MediaId, media_type: MediaType) -> MediaId {
+pub(crate) fn add_child(world: &mut World, album: MediaId, media_type: MediaType) -> MediaId {
     let Some(parent) = world.media.get(&album) else {
         return album;
     };

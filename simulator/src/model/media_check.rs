@@ -19,7 +19,7 @@ const FEED_ASPECT: (f64, f64) = (0.8, 1.91);
 
 /// What the media is supposed to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Expect {
+pub(crate) enum Expect {
     /// A feed image or carousel image item: supported format, size, and the feed aspect range.
     FeedImage,
     /// A story image or a Reels cover: supported format and size, any aspect ratio (stories
@@ -29,21 +29,21 @@ pub enum Expect {
 }
 
 impl Expect {
-    pub fn is_image(self) -> bool {
+    pub(crate) fn is_image(self) -> bool {
         self != Expect::Video
     }
 }
 
 /// The verdict on one fetched URL, computed before the world lock is taken.
-pub type Verdict = GraphResult<()>;
+pub(crate) type Verdict = GraphResult<()>;
 
 /// Deterministic hints a test may put on a media URL (documented in the README):
 /// `igsim_error=<subcode>` forces that container failure, `igsim_copyright=match` marks a
 /// video as matching copyrighted material.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UrlHints {
-    pub forced_error: Option<i64>,
-    pub copyright_match: bool,
+pub(crate) struct UrlHints {
+    pub(crate) forced_error: Option<i64>,
+    pub(crate) copyright_match: bool,
 }
 
 fn query_pairs(url: &str) -> Vec<(String, String)> {
@@ -53,7 +53,7 @@ fn query_pairs(url: &str) -> Vec<(String, String)> {
 }
 
 /// Checks the scheme and reads the test hints. An unknown forced subcode is a loud (#100).
-pub fn parse_url(url: &str) -> GraphResult<UrlHints> {
+pub(crate) fn parse_url(url: &str) -> GraphResult<UrlHints> {
     let lower = url.trim().to_ascii_lowercase();
     let rest = lower
         .strip_prefix("http://")
@@ -102,7 +102,7 @@ fn named_format(url: &str) -> Option<String> {
 
 /// Offline judgement: what production would say about the format the URL names.
 /// Unknown or absent extensions pass (production sniffs bytes we do not have).
-pub fn judge_offline(url: &str, expect: Expect) -> Verdict {
+pub(crate) fn judge_offline(url: &str, expect: Expect) -> Verdict {
     let Some(ext) = named_format(url) else { return Ok(()) };
     match expect {
         Expect::FeedImage | Expect::Image => match ext.as_str() {
@@ -184,7 +184,7 @@ fn jpeg_info(data: &[u8]) -> (bool, Option<(u32, u32)>) {
 
 /// The checks production applies to downloaded bytes. `total` is the full size when the
 /// bytes are only a prefix (videos).
-pub fn check_bytes(data: &[u8], total: u64, expect: Expect, cfg: &PublishingConfig) -> Verdict {
+pub(crate) fn check_bytes(data: &[u8], total: u64, expect: Expect, cfg: &PublishingConfig) -> Verdict {
     match expect {
         Expect::FeedImage | Expect::Image => {
             if total > cfg.max_image_bytes {
@@ -227,7 +227,7 @@ pub fn check_bytes(data: &[u8], total: u64, expect: Expect, cfg: &PublishingConf
 }
 
 /// `8 MiB` for 8388608.
-pub fn human_bytes(n: u64) -> String {
+pub(crate) fn human_bytes(n: u64) -> String {
     if n.is_multiple_of(1024 * 1024) {
         format!("{} MiB", n / (1024 * 1024))
     } else {

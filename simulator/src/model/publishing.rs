@@ -9,12 +9,10 @@ mod copyright;
 mod quota;
 mod upload;
 
-pub use container::{transition, Container, ContainerKind, NewContainer, Status, Upload};
-pub use copyright::{
-    sample_copyright_match, CopyrightAction, CopyrightInfo, CopyrightMatch, CopyrightPolicy, MatchedSegment,
-};
-pub use quota::PublishRecord;
-pub use upload::{received_bytes, room_left, upload, Chunk};
+pub(crate) use container::{transition, Container, ContainerKind, NewContainer, Status, Upload};
+pub(crate) use copyright::{sample_copyright_match, CopyrightInfo, CopyrightMatch};
+pub(crate) use quota::PublishRecord;
+pub(crate) use upload::{room_left, upload, Chunk};
 
 use container::check_publishable;
 use upload::received_file;
@@ -33,29 +31,29 @@ use std::collections::BTreeMap;
 
 /// The publishing state of a sandbox (one field on `World`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Publishing {
-    pub containers: BTreeMap<ContainerId, Container>,
+pub(crate) struct Publishing {
+    pub(crate) containers: BTreeMap<ContainerId, Container>,
     /// When each account created its containers, oldest first (the container cap's window is
     /// a range of it, so a create costs O(log n), not a walk over every container).
     created: BTreeMap<IgUserId, Vec<i64>>,
     /// Each account's publishes, oldest first.
-    pub publishes: BTreeMap<IgUserId, Vec<PublishRecord>>,
-    pub copyright: BTreeMap<MediaId, CopyrightInfo>,
+    pub(crate) publishes: BTreeMap<IgUserId, Vec<PublishRecord>>,
+    pub(crate) copyright: BTreeMap<MediaId, CopyrightInfo>,
     /// Collaborator invites per media, by username.
-    pub invites: BTreeMap<MediaId, BTreeMap<String, InviteStatus>>,
+    pub(crate) invites: BTreeMap<MediaId, BTreeMap<String, InviteStatus>>,
     /// Per-sandbox replacement of `Config::publishing` (control plane).
-    pub config_override: Option<PublishingConfig>,
+    pub(crate) config_override: Option<PublishingConfig>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum InviteStatus {
+pub(crate) enum InviteStatus {
     Accepted,
     Declined,
     Pending,
 }
 
 impl InviteStatus {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             InviteStatus::Accepted => "Accepted",
             InviteStatus::Declined => "Declined",
@@ -66,7 +64,12 @@ impl InviteStatus {
 
 /// Creates a container after the caller's parameter checks; enforces the container cap and
 /// the carousel rules that need other containers.
-pub fn create(world: &mut World, spec: NewContainer, now: i64, cfg: &PublishingConfig) -> GraphResult<ContainerId> {
+pub(crate) fn create(
+    world: &mut World,
+    spec: NewContainer,
+    now: i64,
+    cfg: &PublishingConfig,
+) -> GraphResult<ContainerId> {
     quota::check_container_cap(world, spec.owner, now, cfg)?;
     let mut expires_at = now.saturating_add(cfg.container_lifetime_seconds);
     if spec.kind == ContainerKind::Carousel {
@@ -141,7 +144,7 @@ pub fn create(world: &mut World, spec: NewContainer, now: i64, cfg: &PublishingC
 }
 
 /// Publishes a container owned by `owner`; returns the new IG Media id.
-pub fn publish(
+pub(crate) fn publish(
     world: &mut World,
     owner: IgUserId,
     id: ContainerId,
@@ -270,7 +273,7 @@ pub fn publish(
 }
 
 /// Where a container's product tags go (Product Tagging guide: the per-kind rules).
-pub fn tag_target(kind: ContainerKind) -> TagTarget {
+pub(crate) fn tag_target(kind: ContainerKind) -> TagTarget {
     match kind {
         ContainerKind::Image => TagTarget::Image,
         ContainerKind::Reels => TagTarget::Reel,
@@ -282,7 +285,7 @@ pub fn tag_target(kind: ContainerKind) -> TagTarget {
 }
 
 /// The validated product tags a container carries (none when it has no `product_tags`).
-pub fn validated_tags(
+pub(crate) fn validated_tags(
     world: &World,
     owner: IgUserId,
     kind: ContainerKind,

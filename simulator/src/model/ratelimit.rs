@@ -21,24 +21,24 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Per-sandbox replacements of the process defaults (control plane).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Overrides {
-    pub buc_calls_per_day: Option<u64>,
-    pub platform_calls_per_hour: Option<u64>,
-    pub user_calls_per_hour: Option<u64>,
+pub(crate) struct Overrides {
+    pub(crate) buc_calls_per_day: Option<u64>,
+    pub(crate) platform_calls_per_hour: Option<u64>,
+    pub(crate) user_calls_per_hour: Option<u64>,
     /// Impressions of an account in the last 24 h, replacing the followers-derived default.
-    pub impressions: BTreeMap<IgUserId, u64>,
+    pub(crate) impressions: BTreeMap<IgUserId, u64>,
     /// A fixed Pages BUC limit for every Page, replacing the formula.
-    pub page_calls_per_day: Option<u64>,
+    pub(crate) page_calls_per_day: Option<u64>,
     /// Engaged users of a Page in the last 24 h, replacing `page_engaged_users`.
-    pub page_engaged_users: BTreeMap<PageId, u64>,
+    pub(crate) page_engaged_users: BTreeMap<PageId, u64>,
 }
 
 /// The rate-limit state of a sandbox: per-request bookkeeping, kept beside the world under
 /// its own lock (`Sandbox::with_rate_limits`), so counting a call never waits for a response
 /// being rendered (issue 12).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct RateLimits {
-    pub overrides: Overrides,
+pub(crate) struct RateLimits {
+    pub(crate) overrides: Overrides,
     buc: BTreeMap<IgUserId, Counter>,
     pages: BTreeMap<PageId, Counter>,
     platform: Counter,
@@ -49,16 +49,16 @@ pub struct RateLimits {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scope {
     /// IG accounts whose BUC limit the call counts against (usually one, several for `ids=`).
-    pub accounts: BTreeSet<IgUserId>,
+    pub(crate) accounts: BTreeSet<IgUserId>,
     /// Pages whose BUC the call counts against (reads of a Page node and its edges).
-    pub pages: BTreeSet<PageId>,
+    pub(crate) pages: BTreeSet<PageId>,
     /// Business Discovery or Hashtag Search: counts against the Platform limit.
-    pub platform: bool,
+    pub(crate) platform: bool,
 }
 
 /// Which limit refused a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Denied {
+pub(crate) enum Denied {
     /// Instagram BUC of this account (80002).
     Account(IgUserId),
     /// Pages BUC of this Page (80001, or the Page-level 32: `RateLimitConfig::page_error`).
@@ -71,21 +71,21 @@ pub enum Denied {
 
 /// Usage of one limit, as the headers report it (facts §2: percentages 0-100).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Usage {
-    pub calls: u64,
-    pub limit: u64,
+pub(crate) struct Usage {
+    pub(crate) calls: u64,
+    pub(crate) limit: u64,
     /// `calls` as a percentage of `limit`, rounded down, at most 100.
-    pub percent: u64,
+    pub(crate) percent: u64,
     /// Minutes until the limit admits a call again (0 while it does).
-    pub regain_minutes: u64,
+    pub(crate) regain_minutes: u64,
 }
 
 /// What the rate-limit headers of one answer say.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Report {
-    pub app: Usage,
-    pub accounts: BTreeMap<IgUserId, Usage>,
-    pub pages: BTreeMap<PageId, Usage>,
+pub(crate) struct Report {
+    pub(crate) app: Usage,
+    pub(crate) accounts: BTreeMap<IgUserId, Usage>,
+    pub(crate) pages: BTreeMap<PageId, Usage>,
 }
 
 fn percent(calls: u64, limit: u64) -> u64 {
@@ -109,7 +109,7 @@ fn usage(calls: &mut Counter, now: i64, len: i64, limit: u64) -> Usage {
 
 /// Impressions of an account over the last 24 h: an override, or generous and derived from
 /// followers (config `buc_impressions_per_follower`, `buc_min_impressions`).
-pub fn impressions(world: &World, rl: &RateLimits, cfg: &RateLimitConfig, account: IgUserId) -> u64 {
+pub(crate) fn impressions(world: &World, rl: &RateLimits, cfg: &RateLimitConfig, account: IgUserId) -> u64 {
     if let Some(&n) = rl.overrides.impressions.get(&account) {
         return n;
     }
@@ -120,7 +120,7 @@ pub fn impressions(world: &World, rl: &RateLimits, cfg: &RateLimitConfig, accoun
 }
 
 /// Calls an account admits per BUC window (facts §2: 4800 × impressions).
-pub fn buc_limit(world: &World, rl: &RateLimits, cfg: &RateLimitConfig, account: IgUserId) -> u64 {
+pub(crate) fn buc_limit(world: &World, rl: &RateLimits, cfg: &RateLimitConfig, account: IgUserId) -> u64 {
     rl.overrides
         .buc_calls_per_day
         .or(cfg.buc_calls_per_day)
@@ -129,7 +129,7 @@ pub fn buc_limit(world: &World, rl: &RateLimits, cfg: &RateLimitConfig, account:
 
 /// Engaged users of a Page over the last 24 h: an override, or the `page_engaged_users` knob
 /// (igsim does not model who engages with a Page).
-pub fn engaged_users(rl: &RateLimits, cfg: &RateLimitConfig, page: PageId) -> u64 {
+pub(crate) fn engaged_users(rl: &RateLimits, cfg: &RateLimitConfig, page: PageId) -> u64 {
     rl.overrides
         .page_engaged_users
         .get(&page)
@@ -139,7 +139,7 @@ pub fn engaged_users(rl: &RateLimits, cfg: &RateLimitConfig, page: PageId) -> u6
 
 /// Calls a Page admits per BUC window (`RATE`: "Calls within 24 hours = 4800 * Number of
 /// Engaged Users"; the same 4800 as the Instagram BUC's factor).
-pub fn page_limit(rl: &RateLimits, cfg: &RateLimitConfig, page: PageId) -> u64 {
+pub(crate) fn page_limit(rl: &RateLimits, cfg: &RateLimitConfig, page: PageId) -> u64 {
     rl.overrides
         .page_calls_per_day
         .or(cfg.page_calls_per_day)
@@ -151,7 +151,7 @@ pub fn page_limit(rl: &RateLimits, cfg: &RateLimitConfig, page: PageId) -> u64 {
 
 /// Calls the app admits per Platform window (facts §2: 200 × number of users; the sandbox's
 /// users stand for the app's users, at least one).
-pub fn platform_limit(world: &World, rl: &RateLimits, cfg: &RateLimitConfig) -> u64 {
+pub(crate) fn platform_limit(world: &World, rl: &RateLimits, cfg: &RateLimitConfig) -> u64 {
     rl.overrides
         .platform_calls_per_hour
         .or(cfg.platform_calls_per_hour)
@@ -162,13 +162,13 @@ pub fn platform_limit(world: &World, rl: &RateLimits, cfg: &RateLimitConfig) -> 
 }
 
 /// Calls one user admits per Platform window, if the user-level limit is on.
-pub fn user_limit(rl: &RateLimits, cfg: &RateLimitConfig) -> Option<u64> {
+pub(crate) fn user_limit(rl: &RateLimits, cfg: &RateLimitConfig) -> Option<u64> {
     rl.overrides.user_calls_per_hour.or(cfg.user_calls_per_hour)
 }
 
 /// Counts a call of `scope` made by `user` at `now`, or says which limit refuses it (and then
 /// counts nothing).
-pub fn admit(
+pub(crate) fn admit(
     world: &World,
     rl: &mut RateLimits,
     cfg: &RateLimitConfig,
@@ -224,7 +224,7 @@ pub fn admit(
 }
 
 /// The usage the headers of an answer to a call of `scope` report at `now`.
-pub fn report(world: &World, rl: &mut RateLimits, cfg: &RateLimitConfig, scope: &Scope, now: i64) -> Report {
+pub(crate) fn report(world: &World, rl: &mut RateLimits, cfg: &RateLimitConfig, scope: &Scope, now: i64) -> Report {
     let app_limit = platform_limit(world, rl, cfg);
     let limits: Vec<(IgUserId, u64)> = scope
         .accounts
@@ -251,21 +251,27 @@ pub fn report(world: &World, rl: &mut RateLimits, cfg: &RateLimitConfig, scope: 
 }
 
 /// Usage of one account's BUC limit (control plane).
-pub fn account_usage(world: &World, rl: &mut RateLimits, cfg: &RateLimitConfig, account: IgUserId, now: i64) -> Usage {
+pub(crate) fn account_usage(
+    world: &World,
+    rl: &mut RateLimits,
+    cfg: &RateLimitConfig,
+    account: IgUserId,
+    now: i64,
+) -> Usage {
     let limit = buc_limit(world, rl, cfg, account);
     let w = rl.buc.entry(account).or_default();
     usage(w, now, cfg.buc_window_seconds, limit)
 }
 
 /// Usage of one Page's BUC limit (control plane).
-pub fn page_usage(rl: &mut RateLimits, cfg: &RateLimitConfig, page: PageId, now: i64) -> Usage {
+pub(crate) fn page_usage(rl: &mut RateLimits, cfg: &RateLimitConfig, page: PageId, now: i64) -> Usage {
     let limit = page_limit(rl, cfg, page);
     let w = rl.pages.entry(page).or_default();
     usage(w, now, cfg.buc_window_seconds, limit)
 }
 
 /// Usage of one user's Platform calls against the user-level limit, if it is on.
-pub fn user_usage(rl: &mut RateLimits, cfg: &RateLimitConfig, user: UserId, now: i64) -> (u64, Option<u64>) {
+pub(crate) fn user_usage(rl: &mut RateLimits, cfg: &RateLimitConfig, user: UserId, now: i64) -> (u64, Option<u64>) {
     let limit = user_limit(rl, cfg);
     let calls = rl
         .users
@@ -275,7 +281,7 @@ pub fn user_usage(rl: &mut RateLimits, cfg: &RateLimitConfig, user: UserId, now:
 }
 
 /// Forgets every counted call (control plane), keeping the overrides.
-pub fn clear_usage(rl: &mut RateLimits) {
+pub(crate) fn clear_usage(rl: &mut RateLimits) {
     rl.buc.clear();
     rl.pages.clear();
     rl.users.clear();

@@ -8,8 +8,9 @@
 mod build;
 mod shopping;
 
-pub use build::{build_base, build_world, Base};
-pub use shopping::{CatalogSeed, ProductSeed, ProductTagSeed, VariantSeed};
+#[cfg(test)]
+pub(crate) use build::build_world;
+pub(crate) use build::{build_base, Base};
 
 use super::account::{IgAccountType, Revocation, Task};
 use super::media::{MediaType, ProductType, UserTag, MAX_CAPTION_CHARS};
@@ -22,45 +23,45 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WorldSeed {
-    pub description: Option<String>,
-    pub app: AppSeed,
-    pub users: Vec<UserSeed>,
-    pub instagram_accounts: Vec<IgSeed>,
-    pub pages: Vec<PageSeed>,
-    pub media: Vec<MediaSeed>,
-    pub generate: Vec<GenerateSeed>,
-    pub pools: Pools,
+    pub(crate) description: Option<String>,
+    pub(crate) app: AppSeed,
+    pub(crate) users: Vec<UserSeed>,
+    pub(crate) instagram_accounts: Vec<IgSeed>,
+    pub(crate) pages: Vec<PageSeed>,
+    pub(crate) media: Vec<MediaSeed>,
+    pub(crate) generate: Vec<GenerateSeed>,
+    pub(crate) pools: Pools,
     /// Instagram Shop catalogs (product tagging).
-    pub catalogs: Vec<shopping::CatalogSeed>,
+    pub(crate) catalogs: Vec<shopping::CatalogSeed>,
     /// Accounts that have logged in to the app with Instagram Login, each with a token.
-    pub instagram_logins: Vec<InstagramLoginSeed>,
+    pub(crate) instagram_logins: Vec<InstagramLoginSeed>,
 }
 
 /// An account logged in with Instagram Login: a long-lived Instagram User token with these
 /// `instagram_business_*` permissions. An account needs no Page for this.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct InstagramLoginSeed {
+pub(crate) struct InstagramLoginSeed {
     /// The professional account's `username`.
-    pub account: String,
-    pub permissions: Vec<String>,
+    pub(crate) account: String,
+    pub(crate) permissions: Vec<String>,
     /// Seconds until the token expires; absent = a fresh 60-day token.
-    pub token_expires_in: Option<i64>,
+    pub(crate) token_expires_in: Option<i64>,
     /// The token was revoked for this reason (to try the 190 subcodes).
-    pub token_revoked: Option<Revocation>,
+    pub(crate) token_revoked: Option<Revocation>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct AppSeed {
-    pub id: Option<String>,
-    pub name: String,
-    pub require_appsecret_proof: bool,
+pub(crate) struct AppSeed {
+    pub(crate) id: Option<String>,
+    pub(crate) name: String,
+    pub(crate) require_appsecret_proof: bool,
     /// When the app was created (ISO 8601, `YYYY-MM-DD` or unix seconds). Absent: an
     /// established app, created on [`ESTABLISHED_APP_CREATED`].
-    pub created_time: Option<String>,
+    pub(crate) created_time: Option<String>,
     /// "Valid OAuth Redirect URIs" of the app; empty = any loopback URI (login dialogs).
-    pub redirect_uris: Vec<String>,
+    pub(crate) redirect_uris: Vec<String>,
 }
 
 impl Default for AppSeed {
@@ -79,36 +80,36 @@ impl Default for AppSeed {
 /// app created before every app-date rule igsim models (v27.0's legacy features: apps created
 /// from 2026-11-04 lose `ids=`, `method=` and field aliases). Worlds written before the field
 /// existed therefore keep every feature they used.
-pub const ESTABLISHED_APP_CREATED: i64 = 1_552_348_800;
+pub(crate) const ESTABLISHED_APP_CREATED: i64 = 1_552_348_800;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct UserSeed {
-    pub id: Option<String>,
-    pub name: String,
-    pub permissions: Vec<String>,
+pub(crate) struct UserSeed {
+    pub(crate) id: Option<String>,
+    pub(crate) name: String,
+    pub(crate) permissions: Vec<String>,
     /// Seconds until the user's token expires; absent = never.
-    pub token_expires_in: Option<i64>,
+    pub(crate) token_expires_in: Option<i64>,
     /// The token was revoked for this reason (to try the 190 subcodes).
-    pub token_revoked: Option<Revocation>,
+    pub(crate) token_revoked: Option<Revocation>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct IgSeed {
-    pub id: Option<String>,
-    pub username: String,
-    pub name: String,
-    pub biography: String,
-    pub website: Option<String>,
-    pub followers_count: u64,
-    pub follows_count: u64,
-    pub account_type: IgAccountType,
-    pub is_private: bool,
-    pub age_gated: bool,
-    pub restricted: bool,
-    pub hides_like_counts: bool,
-    pub shop_approved: bool,
+pub(crate) struct IgSeed {
+    pub(crate) id: Option<String>,
+    pub(crate) username: String,
+    pub(crate) name: String,
+    pub(crate) biography: String,
+    pub(crate) website: Option<String>,
+    pub(crate) followers_count: u64,
+    pub(crate) follows_count: u64,
+    pub(crate) account_type: IgAccountType,
+    pub(crate) is_private: bool,
+    pub(crate) age_gated: bool,
+    pub(crate) restricted: bool,
+    pub(crate) hides_like_counts: bool,
+    pub(crate) shop_approved: bool,
 }
 
 impl Default for IgSeed {
@@ -133,61 +134,61 @@ impl Default for IgSeed {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct PageSeed {
-    pub id: Option<String>,
-    pub name: String,
-    pub category: String,
-    pub category_list: Vec<CategorySeed>,
+pub(crate) struct PageSeed {
+    pub(crate) id: Option<String>,
+    pub(crate) name: String,
+    pub(crate) category: String,
+    pub(crate) category_list: Vec<CategorySeed>,
     /// Username of the connected IG professional account.
-    pub instagram_account: Option<String>,
-    pub roles: Vec<RoleSeed>,
-    pub location: Option<LocationSeed>,
-    pub requires_ppa: bool,
+    pub(crate) instagram_account: Option<String>,
+    pub(crate) roles: Vec<RoleSeed>,
+    pub(crate) location: Option<LocationSeed>,
+    pub(crate) requires_ppa: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct CategorySeed {
-    pub id: String,
-    pub name: String,
+pub(crate) struct CategorySeed {
+    pub(crate) id: String,
+    pub(crate) name: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RoleSeed {
+pub(crate) struct RoleSeed {
     /// The user's `name`.
-    pub user: String,
-    pub tasks: Vec<Task>,
+    pub(crate) user: String,
+    pub(crate) tasks: Vec<Task>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct LocationSeed {
-    pub latitude: f64,
-    pub longitude: f64,
+pub(crate) struct LocationSeed {
+    pub(crate) latitude: f64,
+    pub(crate) longitude: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct MediaSeed {
-    pub id: Option<String>,
-    pub owner: String,
-    pub media_type: MediaType,
-    pub media_product_type: ProductType,
-    pub caption: Option<String>,
+pub(crate) struct MediaSeed {
+    pub(crate) id: Option<String>,
+    pub(crate) owner: String,
+    pub(crate) media_type: MediaType,
+    pub(crate) media_product_type: ProductType,
+    pub(crate) caption: Option<String>,
     /// How long before the sandbox's start it was posted, e.g. `3d`, `5h30m`.
-    pub age: String,
-    pub like_count: u64,
-    pub comments_enabled: bool,
-    pub shared_to_feed: Option<bool>,
+    pub(crate) age: String,
+    pub(crate) like_count: u64,
+    pub(crate) comments_enabled: bool,
+    pub(crate) shared_to_feed: Option<bool>,
     /// Carousel items (their media types).
-    pub children: Vec<MediaType>,
-    pub comments: Vec<CommentSeed>,
-    pub user_tags: Vec<UserTag>,
-    pub collaborators: Vec<String>,
-    pub live_now: bool,
+    pub(crate) children: Vec<MediaType>,
+    pub(crate) comments: Vec<CommentSeed>,
+    pub(crate) user_tags: Vec<UserTag>,
+    pub(crate) collaborators: Vec<String>,
+    pub(crate) live_now: bool,
     /// Product tags, by the product's `retailer_id` in the owner's catalog.
-    pub product_tags: Vec<shopping::ProductTagSeed>,
+    pub(crate) product_tags: Vec<shopping::ProductTagSeed>,
 }
 
 impl Default for MediaSeed {
@@ -214,35 +215,35 @@ impl Default for MediaSeed {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct CommentSeed {
-    pub id: Option<String>,
-    pub from: String,
-    pub text: String,
+pub(crate) struct CommentSeed {
+    pub(crate) id: Option<String>,
+    pub(crate) from: String,
+    pub(crate) text: String,
     /// How long before the sandbox's start it was written.
-    pub age: String,
-    pub hidden: bool,
-    pub like_count: u64,
-    pub replies: Vec<CommentSeed>,
+    pub(crate) age: String,
+    pub(crate) hidden: bool,
+    pub(crate) like_count: u64,
+    pub(crate) replies: Vec<CommentSeed>,
 }
 
 /// Generates a realistic history for one account from the seed's pools.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct GenerateSeed {
-    pub owner: String,
+pub(crate) struct GenerateSeed {
+    pub(crate) owner: String,
     /// Feed posts and reels, spread over `span_days`.
-    pub media: u32,
-    pub span_days: u32,
+    pub(crate) media: u32,
+    pub(crate) span_days: u32,
     /// Shares of the feed that are reels and carousels (the rest are images).
-    pub reels_share: f64,
-    pub carousel_share: f64,
+    pub(crate) reels_share: f64,
+    pub(crate) carousel_share: f64,
     /// Stories younger than 24 hours, and older (expired) ones.
-    pub live_stories: u32,
-    pub expired_stories: u32,
+    pub(crate) live_stories: u32,
+    pub(crate) expired_stories: u32,
     /// Inclusive ranges.
-    pub likes: [u64; 2],
-    pub comments: [u32; 2],
-    pub replies: [u32; 2],
+    pub(crate) likes: [u64; 2],
+    pub(crate) comments: [u32; 2],
+    pub(crate) replies: [u32; 2],
 }
 
 impl Default for GenerateSeed {
@@ -264,23 +265,23 @@ impl Default for GenerateSeed {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct Pools {
-    pub captions: Vec<String>,
-    pub hashtags: Vec<String>,
+pub(crate) struct Pools {
+    pub(crate) captions: Vec<String>,
+    pub(crate) hashtags: Vec<String>,
     /// Usernames that write comments.
-    pub commenters: Vec<String>,
-    pub comments: Vec<String>,
+    pub(crate) commenters: Vec<String>,
+    pub(crate) comments: Vec<String>,
 }
 
 /// The oldest anything in a seed world may be: the longest duration any setting may give
 /// (100 years, `config::MAX_SETTING_SECONDS`).
-pub const MAX_AGE_SECONDS: i64 = crate::config::MAX_SETTING_SECONDS;
+pub(crate) const MAX_AGE_SECONDS: i64 = crate::config::MAX_SETTING_SECONDS;
 
 /// Largest count a seed world may give: likes (of a post, a comment or a `generate` block's
 /// range), followers and follows. More than any post or account has (the most-followed
 /// account has under 10^9 followers), and small enough that every value derived from counts
 /// (insights add and scale them over thousands of media and days) stays far from overflow.
-pub const MAX_COUNT: u64 = 1_000_000_000_000;
+pub(crate) const MAX_COUNT: u64 = 1_000_000_000_000;
 
 /// Most carousel items a generated album gets (`Builder::generate`: 2 to 5).
 const MAX_GENERATED_CHILDREN: u64 = 5;
@@ -290,7 +291,7 @@ const MAX_GENERATED_CHILDREN: u64 = 5;
 /// copied into every generated item), and the total objects it expands to, at most
 /// `max_objects` (`Config::max_world_objects`). Returns that total (an upper bound); the
 /// error names the field and the limit.
-pub fn check_bounds(seed: &WorldSeed, max_objects: u64) -> Result<u64, String> {
+pub(crate) fn check_bounds(seed: &WorldSeed, max_objects: u64) -> Result<u64, String> {
     let count = |what: &str, n: u64| -> Result<u64, String> {
         if n > max_objects {
             Err(format!("{what} is {n}: a world holds at most {max_objects} objects"))
@@ -390,7 +391,7 @@ pub fn check_bounds(seed: &WorldSeed, max_objects: u64) -> Result<u64, String> {
 }
 
 /// Parses an age such as `90s`, `15m`, `5h30m`, `3d`, `2w` into seconds.
-pub fn parse_age(s: &str) -> Result<i64, String> {
+pub(crate) fn parse_age(s: &str) -> Result<i64, String> {
     let s = s.trim();
     if s.is_empty() {
         return Err("empty age".into());

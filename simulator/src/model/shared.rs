@@ -13,18 +13,15 @@ use std::sync::Arc;
 /// The persistent ordered map worlds keep their objects in: a B-tree whose clones share
 /// every node until one is changed (imbl's `OrdMap`: ordered iteration like `BTreeMap`, so
 /// everything that reaches a response keeps its deterministic order).
-pub type Map<K, V> = imbl::OrdMap<K, V>;
-
-/// The persistent ordered set beside [`Map`].
-pub type Set<K> = imbl::OrdSet<K>;
+pub(crate) type Map<K, V> = imbl::OrdMap<K, V>;
 
 /// A value shared between worlds until one of them changes it: `Deref` reads the shared
 /// value, `DerefMut` first copies it when another world still holds it (`Arc::make_mut`).
 #[derive(Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Shared<T>(Arc<T>);
+pub(crate) struct Shared<T>(Arc<T>);
 
 impl<T> Shared<T> {
-    pub fn new(value: T) -> Self {
+    pub(crate) fn new(value: T) -> Self {
         Shared(Arc::new(value))
     }
 }
@@ -75,7 +72,7 @@ impl<T: fmt::Debug> fmt::Debug for Shared<T> {
 
 /// Ordered maps a page can be cut from (`http::paging::window`): the keys of a range, in
 /// order, from either end.
-pub trait KeyRange<K> {
+pub(crate) trait KeyRange<K> {
     fn key_range(&self, lo: Bound<K>, hi: Bound<K>) -> Box<dyn DoubleEndedIterator<Item = K> + '_>;
 }
 

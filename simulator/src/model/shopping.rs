@@ -13,25 +13,25 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Tags per photo or video feed post ("Create a Tagged Container for Images or Videos").
-pub const MAX_TAGS_PER_POST: usize = 20;
+pub(crate) const MAX_TAGS_PER_POST: usize = 20;
 /// Tags per reel ("Create a Tagged Container for Reels"; changelog "Reels – Product Tags").
-pub const MAX_TAGS_PER_REEL: usize = 30;
+pub(crate) const MAX_TAGS_PER_REEL: usize = 30;
 /// Tags per carousel slide, and per carousel post in total (same guide section).
-pub const MAX_TAGS_PER_SLIDE: usize = 5;
-pub const MAX_TAGS_PER_CAROUSEL: usize = 20;
+pub(crate) const MAX_TAGS_PER_SLIDE: usize = 5;
+pub(crate) const MAX_TAGS_PER_CAROUSEL: usize = 20;
 /// `POST /{ig-media-id}/product_tags` is additive up to 5 tags ("Tag Existing Media").
-pub const MAX_TAGS_ON_EXISTING_MEDIA: usize = 5;
+pub(crate) const MAX_TAGS_ON_EXISTING_MEDIA: usize = 5;
 /// "Accounts are limited to 25 tagged media posts within a 24 hour period" (guide, Limitations).
 /// The tagged-posts quota in force: how many posts, over how many seconds (Product Tagging
 /// guide: 25 per 24 h; the numbers live in `PublishingConfig`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TaggedQuota {
-    pub limit: usize,
-    pub window: i64,
+pub(crate) struct TaggedQuota {
+    pub(crate) limit: usize,
+    pub(crate) window: i64,
 }
 
 impl TaggedQuota {
-    pub fn of(cfg: &crate::config::PublishingConfig) -> Self {
+    pub(crate) fn of(cfg: &crate::config::PublishingConfig) -> Self {
         TaggedQuota {
             limit: cfg.tagged_quota_total as usize,
             window: cfg.quota_duration,
@@ -47,7 +47,7 @@ impl Default for TaggedQuota {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum ReviewStatus {
+pub(crate) enum ReviewStatus {
     Approved,
     Outdated,
     Pending,
@@ -57,9 +57,9 @@ pub enum ReviewStatus {
 }
 
 impl ReviewStatus {
-    pub const SEARCHABLE: [&'static str; 4] = ["approved", "outdated", "pending", "rejected"];
+    pub(crate) const SEARCHABLE: [&'static str; 4] = ["approved", "outdated", "pending", "rejected"];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ReviewStatus::Approved => "approved",
             ReviewStatus::Outdated => "outdated",
@@ -69,7 +69,7 @@ impl ReviewStatus {
         }
     }
 
-    pub fn parse(s: &str) -> Option<Self> {
+    pub(crate) fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "approved" => ReviewStatus::Approved,
             "outdated" => ReviewStatus::Outdated,
@@ -82,37 +82,37 @@ impl ReviewStatus {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Catalog {
-    pub id: u64,
-    pub name: String,
-    pub shop_name: String,
-    pub owner: IgUserId,
-    pub merchant_id: u64,
+pub(crate) struct Catalog {
+    pub(crate) id: u64,
+    pub(crate) name: String,
+    pub(crate) shop_name: String,
+    pub(crate) owner: IgUserId,
+    pub(crate) merchant_id: u64,
     /// Every product of the catalog, variants included, by id.
-    pub products: BTreeSet<u64>,
+    pub(crate) products: BTreeSet<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Product {
-    pub id: u64,
-    pub catalog: u64,
-    pub name: String,
+pub(crate) struct Product {
+    pub(crate) id: u64,
+    pub(crate) catalog: u64,
+    pub(crate) name: String,
     /// The SKU ("Content ID" in Commerce Manager); `q` matches it too.
-    pub retailer_id: String,
+    pub(crate) retailer_id: String,
     /// Price in cents and its currency code.
-    pub price_cents: u64,
-    pub currency: String,
-    pub sale_price_cents: Option<u64>,
-    pub review_status: ReviewStatus,
-    pub is_checkout: bool,
+    pub(crate) price_cents: u64,
+    pub(crate) currency: String,
+    pub(crate) sale_price_cents: Option<u64>,
+    pub(crate) review_status: ReviewStatus,
+    pub(crate) is_checkout: bool,
     /// The product this one is a variant of.
-    pub variant_of: Option<u64>,
-    pub variant_name: Option<String>,
+    pub(crate) variant_of: Option<u64>,
+    pub(crate) variant_name: Option<String>,
     /// Variants of this product, in catalog order.
-    pub variants: Vec<u64>,
+    pub(crate) variants: Vec<u64>,
     /// Whether a rejection can still be appealed (false once appealed or when not rejected).
-    pub eligible_for_appeal: bool,
-    pub appeal_reason: Option<String>,
+    pub(crate) eligible_for_appeal: bool,
+    pub(crate) appeal_reason: Option<String>,
 }
 
 impl Product {
@@ -133,28 +133,28 @@ impl Product {
     }
 
     /// `price_string` (`$3.50`) and `stripped_price_string` (`$3.50`, `$100` for whole amounts).
-    pub fn price_strings(&self) -> (String, String) {
+    pub(crate) fn price_strings(&self) -> (String, String) {
         Self::money(self.price_cents, &self.currency)
     }
 
-    pub fn stripped_sale_price(&self) -> Option<String> {
+    pub(crate) fn stripped_sale_price(&self) -> Option<String> {
         self.sale_price_cents.map(|c| Self::money(c, &self.currency).1)
     }
 }
 
 /// A product tag on a container or a published media. x/y only on images.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ProductTag {
-    pub product_id: u64,
-    pub merchant_id: u64,
-    pub x: Option<f64>,
-    pub y: Option<f64>,
+pub(crate) struct ProductTag {
+    pub(crate) product_id: u64,
+    pub(crate) merchant_id: u64,
+    pub(crate) x: Option<f64>,
+    pub(crate) y: Option<f64>,
 }
 
 /// What a set of product tags is attached to; each has its own rules (guide, "Create a Tagged
 /// Container…" sections; facts §4.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TagTarget {
+pub(crate) enum TagTarget {
     /// A feed image: x/y required.
     Image,
     /// A (legacy) feed video: x/y forbidden.
@@ -171,15 +171,15 @@ pub enum TagTarget {
 }
 
 impl TagTarget {
-    pub fn is_image(self) -> bool {
+    pub(crate) fn is_image(self) -> bool {
         matches!(self, TagTarget::Image | TagTarget::CarouselImage)
     }
 
-    pub fn is_video(self) -> bool {
+    pub(crate) fn is_video(self) -> bool {
         matches!(self, TagTarget::Video | TagTarget::Reel | TagTarget::CarouselVideo)
     }
 
-    pub fn limit(self) -> usize {
+    pub(crate) fn limit(self) -> usize {
         match self {
             TagTarget::Image | TagTarget::Video => MAX_TAGS_PER_POST,
             TagTarget::Reel => MAX_TAGS_PER_REEL,
@@ -190,7 +190,7 @@ impl TagTarget {
     }
 
     /// The target a published media object is, for tagging it after the fact.
-    pub fn of_media(media_type: MediaType, product_type: ProductType, is_child: bool) -> Self {
+    pub(crate) fn of_media(media_type: MediaType, product_type: ProductType, is_child: bool) -> Self {
         match (media_type, product_type, is_child) {
             (_, ProductType::Story | ProductType::Live, _) | (MediaType::Broadcast, _, _) => TagTarget::Story,
             (MediaType::Image, _, true) => TagTarget::CarouselImage,
@@ -205,24 +205,24 @@ impl TagTarget {
 
 /// The shopping state of a world: one field on [`World`].
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Shopping {
-    pub catalogs: BTreeMap<u64, Catalog>,
-    pub products: BTreeMap<u64, Product>,
+pub(crate) struct Shopping {
+    pub(crate) catalogs: BTreeMap<u64, Catalog>,
+    pub(crate) products: BTreeMap<u64, Product>,
     /// Product tags on published media, in tagging order.
-    pub media_tags: BTreeMap<MediaId, Vec<ProductTag>>,
+    pub(crate) media_tags: BTreeMap<MediaId, Vec<ProductTag>>,
     /// When each account's media became tagged posts (the 25-per-24h quota).
     #[serde(with = "super::json::nested_pairs")]
-    pub tagged_posts: BTreeMap<IgUserId, BTreeMap<TimeKey, MediaId>>,
+    pub(crate) tagged_posts: BTreeMap<IgUserId, BTreeMap<TimeKey, MediaId>>,
 }
 
 impl Shopping {
     /// The catalog an account can tag from (only one is supported, facts §4.1).
-    pub fn catalog_of(&self, owner: IgUserId) -> Option<&Catalog> {
+    pub(crate) fn catalog_of(&self, owner: IgUserId) -> Option<&Catalog> {
         self.catalogs.values().find(|c| c.owner == owner)
     }
 
     /// Tagged posts of `owner` in the 24 hours up to `now`.
-    pub fn tagged_posts_in_window(&self, owner: IgUserId, now: i64, window: i64) -> usize {
+    pub(crate) fn tagged_posts_in_window(&self, owner: IgUserId, now: i64, window: i64) -> usize {
         self.tagged_posts
             .get(&owner)
             .map_or(0, |m| m.range(Window::of(window).keys(now)).count())
@@ -231,7 +231,7 @@ impl Shopping {
 
 /// `shopping_product_tag_eligibility`: a Business account (not Creator) whose Instagram Shop
 /// is approved and has a catalog with products (guide, "Get User Eligibility"; facts §4.1).
-pub fn tag_eligible(world: &World, owner: IgUserId) -> bool {
+pub(crate) fn tag_eligible(world: &World, owner: IgUserId) -> bool {
     let Some(u) = world.ig_users.get(&owner) else {
         return false;
     };
@@ -242,7 +242,7 @@ pub fn tag_eligible(world: &World, owner: IgUserId) -> bool {
 
 /// One value of a tag object as the client gave it (`http::input` reads the JSON).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub enum Given<T> {
+pub(crate) enum Given<T> {
     /// Absent or `null`.
     Missing,
     /// Present but not of the right type (a product id that is not a number or a digit
@@ -254,17 +254,17 @@ pub enum Given<T> {
 /// One object of a tag list (`product_tags`, `updated_tags`, `deleted_tags`), its values read
 /// but not yet judged: the rules are here, in the order production applies them.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct TagInput {
-    pub product_id: Given<u64>,
-    pub merchant_id: Given<u64>,
-    pub x: Given<f64>,
-    pub y: Given<f64>,
+pub(crate) struct TagInput {
+    pub(crate) product_id: Given<u64>,
+    pub(crate) merchant_id: Given<u64>,
+    pub(crate) x: Given<f64>,
+    pub(crate) y: Given<f64>,
 }
 
 /// A tag list parameter as the client gave it: a list of tag objects, or something else
 /// (answered with the parameter's "malformed" error where the list is judged).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum TagList {
+pub(crate) enum TagList {
     Items(Vec<TagInput>),
     Malformed,
 }
@@ -339,7 +339,7 @@ fn parse_tag(
 /// - at most 20 per feed post, 30 per reel, 5 per carousel slide, 20 per carousel (2207040);
 /// - products that are not approved are accepted (their tags just do not show; guide, "Get
 ///   Eligible Products").
-pub fn validate_product_tags(
+pub(crate) fn validate_product_tags(
     world: &World,
     owner: IgUserId,
     target: TagTarget,
@@ -369,7 +369,7 @@ pub fn validate_product_tags(
 
 /// A whole carousel's slide tags: at most 20 in total and each product once per slide
 /// (the per-slide rules are checked by [`validate_product_tags`] on each item).
-pub fn validate_carousel_tags(slides: &[Vec<ProductTag>]) -> Result<(), GraphError> {
+pub(crate) fn validate_carousel_tags(slides: &[Vec<ProductTag>]) -> Result<(), GraphError> {
     let total: usize = slides.iter().map(Vec::len).sum();
     if total > MAX_TAGS_PER_CAROUSEL {
         return Err(GraphError::too_many_product_tags(MAX_TAGS_PER_CAROUSEL));
@@ -385,7 +385,12 @@ fn merchant_for(world: &World, owner: IgUserId, product: u64) -> Option<u64> {
 }
 
 /// The 25-tagged-posts-per-24h check, before a post becomes tagged (publish or tag-later).
-pub fn check_tagged_post_quota(world: &World, owner: IgUserId, now: i64, quota: TaggedQuota) -> Result<(), GraphError> {
+pub(crate) fn check_tagged_post_quota(
+    world: &World,
+    owner: IgUserId,
+    now: i64,
+    quota: TaggedQuota,
+) -> Result<(), GraphError> {
     if world.shopping.tagged_posts_in_window(owner, now, quota.window) >= quota.limit {
         return Err(GraphError::tagged_posts_limit_reached(quota.window));
     }
@@ -393,7 +398,7 @@ pub fn check_tagged_post_quota(world: &World, owner: IgUserId, now: i64, quota: 
 }
 
 /// Counts `media` as one tagged post of `owner` at `now` (the one place the quota is fed).
-pub fn record_tagged_post(world: &mut World, owner: IgUserId, media: MediaId, now: i64) {
+pub(crate) fn record_tagged_post(world: &mut World, owner: IgUserId, media: MediaId, now: i64) {
     let seq = world.next_seq();
     world
         .shopping
@@ -405,14 +410,14 @@ pub fn record_tagged_post(world: &mut World, owner: IgUserId, media: MediaId, no
 
 /// Attaches validated tags to a newly published media (or album item). Publishing calls
 /// [`check_tagged_post_quota`] first and [`record_tagged_post`] once per post after.
-pub fn attach_tags(world: &mut World, media: MediaId, tags: Vec<ProductTag>) {
+pub(crate) fn attach_tags(world: &mut World, media: MediaId, tags: Vec<ProductTag>) {
     if !tags.is_empty() {
         world.shopping.media_tags.insert(media, tags);
     }
 }
 
 /// The tags shown on a media: all of them with their products' review status.
-pub fn tags_of(world: &World, media: MediaId) -> Vec<(&ProductTag, Option<&Product>)> {
+pub(crate) fn tags_of(world: &World, media: MediaId) -> Vec<(&ProductTag, Option<&Product>)> {
     world
         .shopping
         .media_tags
@@ -428,7 +433,7 @@ pub fn tags_of(world: &World, media: MediaId) -> Vec<(&ProductTag, Option<&Produ
 /// `POST /{ig-media-id}/product_tags` `updated_tags`: adds new tags and moves existing ones,
 /// up to 5 tags on the media ("Tag Existing Media"). Counts the media as a tagged post when it
 /// had no tags before.
-pub fn update_tags(
+pub(crate) fn update_tags(
     world: &mut World,
     media: MediaId,
     list: &TagList,
@@ -485,7 +490,7 @@ pub fn update_tags(
 
 /// `DELETE /{ig-media-id}/product_tags` `deleted_tags=[{product_id, merchant_id}]`
 /// ("Delete Tags"). Every pair must name a tag on the media.
-pub fn delete_tags(world: &mut World, media: MediaId, list: &TagList) -> Result<(), GraphError> {
+pub(crate) fn delete_tags(world: &mut World, media: MediaId, list: &TagList) -> Result<(), GraphError> {
     const PARAM: &str = "deleted_tags";
     let m = world
         .media
@@ -526,7 +531,7 @@ pub fn delete_tags(world: &mut World, media: MediaId, list: &TagList) -> Result<
 
 /// `POST /{ig-user-id}/product_appeal`: records the appeal of a rejected product of the
 /// account's catalog; the product goes back to review ("Appeal Product Rejection").
-pub fn appeal(world: &mut World, owner: IgUserId, product: u64, reason: &str) -> Result<(), GraphError> {
+pub(crate) fn appeal(world: &mut World, owner: IgUserId, product: u64, reason: &str) -> Result<(), GraphError> {
     if merchant_for(world, owner, product).is_none() {
         return Err(GraphError::product_not_found(product));
     }
@@ -545,7 +550,7 @@ pub fn appeal(world: &mut World, owner: IgUserId, product: u64, reason: &str) ->
 /// Products of a catalog matching a search: `q` in the name or SKU (case-insensitive; a
 /// variant's match returns its parent), optional review status; variants are listed under
 /// their parent, not on their own ("Get Eligible Products"; changelog "Product Variants").
-pub fn search(world: &World, catalog: u64, q: &str, status: Option<ReviewStatus>) -> Vec<u64> {
+pub(crate) fn search(world: &World, catalog: u64, q: &str, status: Option<ReviewStatus>) -> Vec<u64> {
     let Some(c) = world.shopping.catalogs.get(&catalog) else {
         return Vec::new();
     };

@@ -6,7 +6,7 @@
 
 mod outbox;
 
-pub use outbox::{batch_entries, next_attempt, Attempt, Delivery, DeliveryState, Entry, Outgoing, Post};
+pub(crate) use outbox::{Attempt, Delivery, DeliveryState, Entry, Outgoing, Post};
 
 use super::window::Window;
 use super::{IgAccountType, World};
@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Fields of the `instagram` webhooks object (facts §6.4). Only the first four are produced
 /// by the simulator; the messaging ones may be subscribed to but never fire.
-pub const INSTAGRAM_FIELDS: &[&str] = &[
+pub(crate) const INSTAGRAM_FIELDS: &[&str] = &[
     "comments",
     "live_comments",
     "mentions",
@@ -34,12 +34,12 @@ pub const INSTAGRAM_FIELDS: &[&str] = &[
 ];
 
 /// The fields igsim emits (the rest of [`INSTAGRAM_FIELDS`] are messaging, out of scope).
-pub const EMITTED_FIELDS: &[&str] = &["comments", "live_comments", "mentions", "story_insights"];
+pub(crate) const EMITTED_FIELDS: &[&str] = &["comments", "live_comments", "mentions", "story_insights"];
 
 /// What one webhook change says, as the model knows it (facts §6.3); the JSON production
 /// sends for each (`value`) is written by `io::webhooks`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum Event {
+pub(crate) enum Event {
     /// `comments` (`live_comments` when `live`): a comment or reply by someone else.
     Comment {
         live: bool,
@@ -66,7 +66,7 @@ pub enum Event {
 
 impl Event {
     /// The webhook field the change belongs to.
-    pub fn field(&self) -> &'static str {
+    pub(crate) fn field(&self) -> &'static str {
         match self {
             Event::Comment { live: false, .. } => "comments",
             Event::Comment { live: true, .. } => "live_comments",
@@ -80,7 +80,7 @@ impl Event {
 /// (guide "Set Up Webhooks for Instagram", Instagram Fields table: the field's own
 /// permission, `pages_manage_metadata`, and `pages_read_engagement` or `pages_show_list`;
 /// changelog: `story_insights` needs `instagram_manage_insights`).
-pub fn permissions_allow(field: &str, granted: &[String]) -> bool {
+pub(crate) fn permissions_allow(field: &str, granted: &[String]) -> bool {
     let has = |p: &str| granted.iter().any(|g| g == p);
     let own = match field {
         "comments" | "live_comments" | "mentions" => "instagram_manage_comments",
@@ -93,7 +93,7 @@ pub fn permissions_allow(field: &str, granted: &[String]) -> bool {
 /// Whether an Instagram Login account's grants let the app receive `field` for it
 /// (Instagram Login webhooks guide: the field's `instagram_business_*` permission, no Page
 /// permissions).
-pub fn instagram_login_allows(field: &str, granted: &BTreeSet<String>) -> bool {
+pub(crate) fn instagram_login_allows(field: &str, granted: &BTreeSet<String>) -> bool {
     let own = match field {
         "comments" | "live_comments" | "mentions" => "instagram_business_manage_comments",
         "story_insights" => "instagram_business_manage_insights",
@@ -105,60 +105,60 @@ pub fn instagram_login_allows(field: &str, granted: &BTreeSet<String>) -> bool {
 /// `POST /me/subscribed_apps` with an Instagram User token (Instagram Login): the account
 /// sends the app the fields it subscribed, as its grants allow.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct InstagramLoginInstall {
-    pub subscribed_fields: Vec<String>,
+pub(crate) struct InstagramLoginInstall {
+    pub(crate) subscribed_fields: Vec<String>,
     /// The permissions of the token that subscribed.
-    pub scopes: BTreeSet<String>,
+    pub(crate) scopes: BTreeSet<String>,
 }
 
 /// `POST /{app-id}/subscriptions` for `object=instagram`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct AppSubscription {
-    pub callback_url: String,
-    pub verify_token: String,
+pub(crate) struct AppSubscription {
+    pub(crate) callback_url: String,
+    pub(crate) verify_token: String,
     /// Subscribed field name -> the API version it was subscribed with.
-    pub fields: BTreeMap<String, String>,
-    pub active: bool,
+    pub(crate) fields: BTreeMap<String, String>,
+    pub(crate) active: bool,
 }
 
 /// `POST /{page-id}/subscribed_apps`: the app installed on a Page by a user with a role.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PageInstall {
+pub(crate) struct PageInstall {
     /// Whose page token installed it: their granted permissions gate each field.
-    pub user: UserId,
-    pub subscribed_fields: Vec<String>,
+    pub(crate) user: UserId,
+    pub(crate) subscribed_fields: Vec<String>,
 }
 
 /// The webhook state of one world: one field on [`World`].
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Webhooks {
-    pub subscription: Option<AppSubscription>,
-    pub pages: BTreeMap<PageId, PageInstall>,
+pub(crate) struct Webhooks {
+    pub(crate) subscription: Option<AppSubscription>,
+    pub(crate) pages: BTreeMap<PageId, PageInstall>,
     /// Accounts subscribed through Instagram Login (`/me/subscribed_apps`).
-    pub instagram_logins: BTreeMap<IgUserId, InstagramLoginInstall>,
-    pub deliveries: BTreeMap<u64, Delivery>,
+    pub(crate) instagram_logins: BTreeMap<IgUserId, InstagramLoginInstall>,
+    pub(crate) deliveries: BTreeMap<u64, Delivery>,
     /// Pending deliveries by (next due, id).
     due: BTreeSet<(i64, u64)>,
     next_id: u64,
     /// The newest POSTs sent (carrying at most `WebhookConfig::post_log_changes` changes in
     /// all, the newest POST always kept), by id.
-    pub posts: BTreeMap<u64, Post>,
+    pub(crate) posts: BTreeMap<u64, Post>,
     next_post: u64,
     /// Story expiries up to here have been looked at for `story_insights`; `None` until
     /// something subscribes (stories that expired before that are never reported).
-    pub stories_scanned_to: Option<i64>,
+    pub(crate) stories_scanned_to: Option<i64>,
     /// Stories whose `story_insights` were queued (each story is reported once).
-    pub stories_reported: BTreeSet<MediaId>,
+    pub(crate) stories_reported: BTreeSet<MediaId>,
     /// Background activity: sandbox time of the last generated event, and how many so far.
-    pub activity_cursor: Option<i64>,
-    pub activity_count: u64,
+    pub(crate) activity_cursor: Option<i64>,
+    pub(crate) activity_count: u64,
 }
 
 /// The six story metrics the `story_insights` payload carries, in the guide sample's order,
 /// as the insights API reports them at the moment the story expired (one model of the
 /// numbers: `model::insights::snapshot`). Counts below 5 are reported as -1 (guide "Set Up
 /// Webhooks for Instagram", Limitations).
-pub fn story_metrics(
+pub(crate) fn story_metrics(
     world: &World,
     media: MediaId,
     expired_at: i64,
@@ -194,11 +194,11 @@ mod story_metric_names {
     use super::STORY_METRICS;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    pub fn serialize<S: Serializer>(m: &[(&'static str, i64)], s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(m: &[(&'static str, i64)], s: S) -> Result<S::Ok, S::Error> {
         m.serialize(s)
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(&'static str, i64)>, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(&'static str, i64)>, D::Error> {
         Vec::<(String, i64)>::deserialize(d)?
             .into_iter()
             .map(|(name, v)| match STORY_METRICS.iter().find(|m| **m == name) {
@@ -217,12 +217,12 @@ impl Webhooks {
         }
     }
 
-    pub fn subscribe_app(&mut self, sub: AppSubscription, now: i64) {
+    pub(crate) fn subscribe_app(&mut self, sub: AppSubscription, now: i64) {
         self.subscription = Some(sub);
         self.start_scanning(now);
     }
 
-    pub fn install_page(&mut self, page: PageId, install: PageInstall, now: i64) {
+    pub(crate) fn install_page(&mut self, page: PageId, install: PageInstall, now: i64) {
         self.pages.insert(page, install);
         self.start_scanning(now);
     }
@@ -231,7 +231,13 @@ impl Webhooks {
 impl World {
     /// Instagram Login's `POST /me/subscribed_apps`: `ig` sends the app `fields` (replacing
     /// what it subscribed before).
-    pub fn install_instagram_login(&mut self, ig: IgUserId, fields: Vec<String>, scopes: BTreeSet<String>, now: i64) {
+    pub(crate) fn install_instagram_login(
+        &mut self,
+        ig: IgUserId,
+        fields: Vec<String>,
+        scopes: BTreeSet<String>,
+        now: i64,
+    ) {
         self.webhooks.instagram_logins.insert(
             ig,
             InstagramLoginInstall {
@@ -256,7 +262,7 @@ impl World {
     /// app subscribed to the field, the account's Page has the app installed, the installing
     /// user granted the field's permissions, and the account is a public professional one
     /// (facts §6.2 requirements; guide "Receive Live Webhook Notifications").
-    pub fn webhook_target(&self, ig: IgUserId, field: &str) -> Option<String> {
+    pub(crate) fn webhook_target(&self, ig: IgUserId, field: &str) -> Option<String> {
         let sub = self.webhooks.subscription.as_ref()?;
         if !sub.active || !sub.fields.contains_key(field) {
             return None;
@@ -281,13 +287,13 @@ impl World {
 
     /// Queues a webhook about `ig` for immediate delivery; does nothing (returns `None`)
     /// when nothing is subscribed. The hook for any code that makes something happen.
-    pub fn enqueue_webhook(&mut self, ig: IgUserId, event: Event, now: i64) -> Option<u64> {
+    pub(crate) fn enqueue_webhook(&mut self, ig: IgUserId, event: Event, now: i64) -> Option<u64> {
         self.enqueue_webhook_at(ig, event, now, now)
     }
 
     /// Like [`World::enqueue_webhook`] for an update that falls due at `due` (and carries
     /// `due` as its `time`), e.g. `story_insights` an hour after expiry.
-    pub fn enqueue_webhook_at(&mut self, ig: IgUserId, event: Event, now: i64, due: i64) -> Option<u64> {
+    pub(crate) fn enqueue_webhook_at(&mut self, ig: IgUserId, event: Event, now: i64, due: i64) -> Option<u64> {
         let url = self.webhook_target(ig, event.field())?;
         let wh = &mut *self.webhooks;
         wh.next_id += 1;
@@ -309,7 +315,7 @@ impl World {
     /// Time-driven webhooks: `story_insights` for every story of a subscribed account that
     /// expired since the last look, due `webhooks.story_insights_delay_seconds` after expiry. Also
     /// keeps the delivery history bounded ([`Webhooks::forget_finished`]).
-    pub fn webhook_tick(&mut self, cfg: &Config, now: i64) {
+    pub(crate) fn webhook_tick(&mut self, cfg: &Config, now: i64) {
         self.webhooks.forget_finished(cfg.webhooks.deliveries_kept);
         let Some(from) = self.webhooks.stories_scanned_to else {
             return;
@@ -332,7 +338,7 @@ impl World {
     }
 
     /// Queues `story_insights` for a story that expired at `expired_at`, once per story.
-    pub fn story_expired(&mut self, cfg: &Config, owner: IgUserId, media: MediaId, expired_at: i64, now: i64) {
+    pub(crate) fn story_expired(&mut self, cfg: &Config, owner: IgUserId, media: MediaId, expired_at: i64, now: i64) {
         if self.webhooks.stories_scanned_to.is_none() || !self.webhooks.stories_reported.insert(media) {
             return;
         }
@@ -346,7 +352,7 @@ impl World {
     /// Convenience configuration (`igsim serve --webhook-url`, the control plane): the app
     /// subscribed to every emitted field at `callback_url`, and installed on every Page that
     /// has an IG account, by the role user whose grants allow the most fields.
-    pub fn subscribe_everything(&mut self, callback_url: &str, verify_token: &str, version: &str, now: i64) {
+    pub(crate) fn subscribe_everything(&mut self, callback_url: &str, verify_token: &str, version: &str, now: i64) {
         let fields = EMITTED_FIELDS
             .iter()
             .map(|f| (f.to_string(), version.to_string()))

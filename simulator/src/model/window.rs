@@ -15,12 +15,12 @@ use std::ops::RangeInclusive;
 
 /// A moving window `len` seconds long (see the module docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Window {
-    pub len: i64,
+pub(crate) struct Window {
+    pub(crate) len: i64,
 }
 
 impl Window {
-    pub const fn of(len: i64) -> Self {
+    pub(crate) const fn of(len: i64) -> Self {
         Window { len }
     }
 
@@ -30,30 +30,25 @@ impl Window {
     }
 
     /// Whether something that happened at `t` is inside the window at `now`.
-    pub fn contains(self, now: i64, t: i64) -> bool {
+    pub(crate) fn contains(self, now: i64, t: i64) -> bool {
         t > self.start(now) && t <= now
     }
 
-    /// How many of `times` are inside the window at `now`.
-    pub fn count(self, now: i64, times: impl IntoIterator<Item = i64>) -> usize {
-        times.into_iter().filter(|&t| self.contains(now, t)).count()
-    }
-
-    /// The keys of a time-keyed map ([`TimeKey`]) inside the window at `now`.
-    /// [`Window::count`] over items kept in time order (`time` of each), by binary search:
-    /// O(log n) for a quota asked on every write.
-    pub fn count_sorted<T>(self, now: i64, items: &[T], time: impl Fn(&T) -> i64) -> usize {
+    /// How many of `items`, kept in time order (`time` of each), are inside the window at
+    /// `now`, by binary search: O(log n) for a quota asked on every write.
+    pub(crate) fn count_sorted<T>(self, now: i64, items: &[T], time: impl Fn(&T) -> i64) -> usize {
         let lo = items.partition_point(|x| time(x) <= self.start(now));
         let hi = items.partition_point(|x| time(x) <= now);
         hi.saturating_sub(lo)
     }
 
-    pub fn keys(self, now: i64) -> RangeInclusive<TimeKey> {
+    /// The keys of a time-keyed map ([`TimeKey`]) inside the window at `now`.
+    pub(crate) fn keys(self, now: i64) -> RangeInclusive<TimeKey> {
         (self.start(now).saturating_add(1), 0)..=(now, u64::MAX)
     }
 
     /// When something that happened at `t` leaves the window.
-    pub fn leaves_at(self, t: i64) -> i64 {
+    pub(crate) fn leaves_at(self, t: i64) -> i64 {
         t.saturating_add(self.len)
     }
 }
@@ -61,7 +56,7 @@ impl Window {
 /// Events inside a moving window, bucketed by second, oldest first: counts without keeping
 /// each event (the rate limits' calls).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Counter {
+pub(crate) struct Counter {
     slots: VecDeque<(i64, u64)>,
     total: u64,
 }
@@ -78,13 +73,13 @@ impl Counter {
     }
 
     /// Events inside the window at `now`.
-    pub fn count(&mut self, now: i64, window: Window) -> u64 {
+    pub(crate) fn count(&mut self, now: i64, window: Window) -> u64 {
         self.expire(now, window);
         self.total
     }
 
     /// Counts one event at `now`.
-    pub fn record(&mut self, now: i64) {
+    pub(crate) fn record(&mut self, now: i64) {
         match self.slots.back_mut() {
             // Sandbox time never goes backwards; a same-second (or, defensively, earlier)
             // event joins the newest bucket so the deque stays ordered.
@@ -96,7 +91,7 @@ impl Counter {
 
     /// Seconds from `now` until fewer than `limit` events remain in the window (0 if
     /// already).
-    pub fn regain_in(&mut self, now: i64, window: Window, limit: u64) -> i64 {
+    pub(crate) fn regain_in(&mut self, now: i64, window: Window, limit: u64) -> i64 {
         let count = self.count(now, window);
         if count < limit {
             return 0;
@@ -122,7 +117,8 @@ mod tests {
         fn sorted_counts_match_counts(mut times in proptest::collection::vec(0i64..100, 0..60), now in -5i64..105, len in 0i64..50) {
             times.sort_unstable();
             let w = Window::of(len);
-            proptest::prop_assert_eq!(w.count_sorted(now, &times, |t| *t), w.count(now, times.iter().copied()));
+            let one_by_one = times.iter().filter(|&&t| w.contains(now, t)).count();
+            proptest::prop_assert_eq!(w.count_sorted(now, &times, |t| *t), one_by_one);
         }
     }
 
@@ -134,7 +130,7 @@ mod tests {
         assert!(!day.contains(86_400 + 1_000, 1_000));
         assert!(!day.contains(1_000, 1_001), "the future is not inside");
         assert_eq!(day.leaves_at(1_000), 87_400);
-        assert_eq!(day.count(90_000, [3_000, 4_000, 90_000, 90_001]), 2);
+        assert_eq!(day.count_sorted(90_000, &[3_000, 4_000, 90_000, 90_001], |t| *t), 2);
         assert_eq!(day.keys(86_400), (1, 0)..=(86_400, u64::MAX));
     }
 

@@ -17,9 +17,9 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::Sleep;
 
 /// Builds the Graph answer that replaces hyper's bare one with this status.
-pub type Replacement = Box<dyn Fn(u16) -> Bytes + Send + Sync>;
+pub(crate) type Replacement = Box<dyn Fn(u16) -> Bytes + Send + Sync>;
 
-pub struct GuardedIo<T> {
+pub(crate) struct GuardedIo<T> {
     inner: T,
     replacement: Replacement,
     /// A replacement answer not yet fully written, and how much of it was.
@@ -30,7 +30,7 @@ pub struct GuardedIo<T> {
 }
 
 impl<T> GuardedIo<T> {
-    pub fn new(inner: T, stall: Duration, replacement: Replacement) -> Self {
+    pub(crate) fn new(inner: T, stall: Duration, replacement: Replacement) -> Self {
         GuardedIo {
             inner,
             replacement,
@@ -44,7 +44,7 @@ impl<T> GuardedIo<T> {
 /// The status of hyper's own answer to a request it could not parse, if `buf` starts one:
 /// `HTTP/1.1 400|414|431`, `content-length: 0` and no `content-type` (every answer igsim
 /// itself writes has one; JSON bodies never hold a raw CRLF, so no body can look like this).
-pub fn hyper_refusal(buf: &[u8]) -> Option<u16> {
+pub(crate) fn hyper_refusal(buf: &[u8]) -> Option<u16> {
     let status = match buf.get(..13)? {
         b"HTTP/1.1 400 " => 400,
         b"HTTP/1.1 414 " => 414,

@@ -2,15 +2,15 @@
 //! digits and a little punctuation); anything else draws as a blank.
 
 /// The rows of a glyph, top to bottom; bit 4 is the leftmost column.
-pub type Glyph = [u8; 7];
+pub(crate) type Glyph = [u8; 7];
 
 /// Glyph width and height in font pixels, and the gap after each character.
-pub const WIDTH: u32 = 5;
-pub const HEIGHT: u32 = 7;
-pub const ADVANCE: u32 = WIDTH + 1;
+pub(crate) const WIDTH: u32 = 5;
+pub(crate) const HEIGHT: u32 = 7;
+pub(crate) const ADVANCE: u32 = WIDTH + 1;
 
 /// The glyph for `c` (case-insensitive); `None` draws nothing but still advances.
-pub fn glyph(c: char) -> Option<Glyph> {
+pub(crate) fn glyph(c: char) -> Option<Glyph> {
     Some(match c.to_ascii_uppercase() {
         'A' => [0x0E, 0x11, 0x11, 0x1F, 0x11, 0x11, 0x11],
         'B' => [0x1E, 0x11, 0x11, 0x1E, 0x11, 0x11, 0x1E],

@@ -7,25 +7,25 @@ use super::glyphs;
 /// What a generated picture shows. Everything here comes from the object, so the same
 /// object always gives the same bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Look {
+pub(crate) struct Look {
     /// Pixel size; the object's aspect ratio.
-    pub width: u32,
-    pub height: u32,
+    pub(crate) width: u32,
+    pub(crate) height: u32,
     /// Picks the colours (a stable hash of the object's id).
-    pub tone: u64,
+    pub(crate) tone: u64,
     /// Drawn large: one to three initials (caption, username, product name).
-    pub initials: String,
+    pub(crate) initials: String,
     /// Drawn small at the bottom: what the object is (`IMAGE #4914`, `@METRICSAURUS`).
-    pub label: String,
+    pub(crate) label: String,
     /// A play triangle (video covers).
-    pub play_mark: bool,
+    pub(crate) play_mark: bool,
 }
 
 /// An RGB canvas, row-major, 3 bytes per pixel.
-pub struct Canvas {
-    pub width: u32,
-    pub height: u32,
-    pub rgb: Vec<u8>,
+pub(crate) struct Canvas {
+    pub(crate) width: u32,
+    pub(crate) height: u32,
+    pub(crate) rgb: Vec<u8>,
 }
 
 impl Canvas {
@@ -102,7 +102,7 @@ fn hsl(h: f64, s: f64, l: f64) -> [u8; 3] {
 }
 
 /// Draws a look at its full size.
-pub fn draw(look: &Look) -> Canvas {
+pub(crate) fn draw(look: &Look) -> Canvas {
     let (w, h) = (look.width.max(1), look.height.max(1));
     let mut canvas = Canvas {
         width: w,
@@ -145,7 +145,7 @@ pub fn draw(look: &Look) -> Canvas {
 }
 
 /// The look as a baseline JPEG (quality 85, 4:2:0), deterministic for the same look.
-pub fn jpeg(look: &Look) -> Vec<u8> {
+pub(crate) fn jpeg(look: &Look) -> Vec<u8> {
     let canvas = draw(look);
     encode_jpeg(&canvas)
 }

@@ -11,13 +11,13 @@ use mp4::{AvcConfig, MediaConfig, Mp4Config, Mp4Sample, Mp4Writer, TrackConfig, 
 use std::io::Cursor;
 
 /// Frames per video, each shown for [`FRAME_MS`] (a 3-second clip).
-pub const FRAMES: u32 = 3;
-pub const FRAME_MS: u32 = 1000;
+pub(crate) const FRAMES: u32 = 3;
+pub(crate) const FRAME_MS: u32 = 1000;
 /// The long side of a generated video, in pixels (intra-only PCM frames grow with the area).
-pub const LONG_SIDE: u32 = 160;
+pub(crate) const LONG_SIDE: u32 = 160;
 
 /// Even pixel dimensions with the look's aspect ratio and a long side of [`LONG_SIDE`].
-pub fn video_size(width: u32, height: u32) -> (u32, u32) {
+pub(crate) fn video_size(width: u32, height: u32) -> (u32, u32) {
     let (w, h) = (width.max(1), height.max(1));
     let scale = |a: u32, b: u32| (u64::from(LONG_SIDE) * u64::from(a) / u64::from(b)) as u32;
     let (vw, vh) = if w >= h {
@@ -69,7 +69,7 @@ fn length_prefixed(nal: &[u8]) -> Vec<u8> {
 }
 
 /// The look as a short MP4 (H.264 baseline, [`FRAMES`] frames of [`FRAME_MS`] each).
-pub fn mp4(look: &Look) -> Result<Vec<u8>, String> {
+pub(crate) fn mp4(look: &Look) -> Result<Vec<u8>, String> {
     let (w, h) = video_size(look.width, look.height);
     let small = Look {
         width: w,

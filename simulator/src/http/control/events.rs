@@ -29,7 +29,7 @@ impl From<EventError> for ControlError {
     }
 }
 
-pub fn str_field<'a>(v: &'a Value, name: &str) -> Result<&'a str, ControlError> {
+pub(crate) fn str_field<'a>(v: &'a Value, name: &str) -> Result<&'a str, ControlError> {
     match v.get(name).and_then(Value::as_str) {
         Some(s) if !s.trim().is_empty() => Ok(s),
         _ => Err(ControlError::bad_request(format!(
@@ -38,7 +38,7 @@ pub fn str_field<'a>(v: &'a Value, name: &str) -> Result<&'a str, ControlError> 
     }
 }
 
-pub fn opt_str<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
+pub(crate) fn opt_str<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
     v.get(name).and_then(Value::as_str)
 }
 
@@ -63,7 +63,7 @@ fn f64_field(v: &Value, name: &str, default: f64) -> Result<f64, ControlError> {
 }
 
 /// `POST /_sim/sandboxes/{id}/events/{kind}`.
-pub fn event(state: &State, sb: &Sandbox, kind: &str, body: &Bytes) -> ControlResult {
+pub(crate) fn event(state: &State, sb: &Sandbox, kind: &str, body: &Bytes) -> ControlResult {
     let cfg = &state.sandboxes.config;
     let v = body_json(body)?;
     let run = || -> Result<Value, ControlError> {

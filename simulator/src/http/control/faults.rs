@@ -10,12 +10,12 @@ use bytes::Bytes;
 use serde_json::json;
 
 /// `GET faults`: every rule with its counters, in the order they are checked.
-pub fn list(sb: &Sandbox) -> Reply {
+pub(crate) fn list(sb: &Sandbox) -> Reply {
     json!({ "data": sb.with_faults(|f| f.rules().to_vec()) }).into()
 }
 
 /// `POST faults` (a rule, an array, or `{"rules": [...]}`): added in order, all or none.
-pub fn add(sb: &Sandbox, body: &Bytes, cfg: &Config) -> ControlResult {
+pub(crate) fn add(sb: &Sandbox, body: &Bytes, cfg: &Config) -> ControlResult {
     let bad = |e: String| ControlError::bad_request(format!("bad fault rules: {e}"));
     let specs = serde_json::from_slice(body)
         .map_err(|e| e.to_string())
@@ -31,12 +31,12 @@ pub fn add(sb: &Sandbox, body: &Bytes, cfg: &Config) -> ControlResult {
 
 /// `DELETE faults`: every rule removed: `{"success": true, "removed": n}`
 /// (`specs/sim_faults_removed.schema.json`).
-pub fn clear(sb: &Sandbox) -> Reply {
+pub(crate) fn clear(sb: &Sandbox) -> Reply {
     json!({ "success": true, "removed": sb.with_faults(|f| f.clear()) }).into()
 }
 
 /// `DELETE faults/{rule-id}`: `{"success": true, "removed": 1}`, or 404 for an unknown id.
-pub fn remove(sb: &Sandbox, rule: &str) -> ControlResult {
+pub(crate) fn remove(sb: &Sandbox, rule: &str) -> ControlResult {
     if sb.with_faults(|f| f.remove(rule)) {
         Ok(json!({ "success": true, "removed": 1 }).into())
     } else {

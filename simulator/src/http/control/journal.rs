@@ -8,13 +8,13 @@ use crate::sandbox::Sandbox;
 use serde_json::json;
 
 /// `GET requests[?filters]`: a page of matching entries.
-pub fn requests(sb: &Sandbox, query: Option<&str>) -> ControlResult {
+pub(crate) fn requests(sb: &Sandbox, query: Option<&str>) -> ControlResult {
     let (filter, limit) = RequestFilter::from_query(query).map_err(ControlError::bad_request)?;
     Ok(json!(sb.requests(&filter, limit)).into())
 }
 
 /// `GET requests/count[?filters]`: how many entries match.
-pub fn count(sb: &Sandbox, query: Option<&str>) -> ControlResult {
+pub(crate) fn count(sb: &Sandbox, query: Option<&str>) -> ControlResult {
     let (filter, _) = RequestFilter::from_query(query).map_err(ControlError::bad_request)?;
     let (count, dropped) = sb.with_journal(|j| (j.count(&filter), j.dropped()));
     Ok(json!({ "count": count, "dropped": dropped }).into())
@@ -22,6 +22,6 @@ pub fn count(sb: &Sandbox, query: Option<&str>) -> ControlResult {
 
 /// `DELETE requests`: the journal emptied (its numbering goes on):
 /// `{"success": true, "cleared": n}` (`specs/sim_requests_cleared.schema.json`).
-pub fn clear(sb: &Sandbox) -> Reply {
+pub(crate) fn clear(sb: &Sandbox) -> Reply {
     json!({ "success": true, "cleared": sb.clear_requests() }).into()
 }

@@ -12,12 +12,12 @@ use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
 /// `GET login/redirect_uris`.
-pub fn redirect_uris(sb: &Sandbox) -> Value {
+pub(crate) fn redirect_uris(sb: &Sandbox) -> Value {
     sb.with_world(|w, _| json!({ "redirect_uris": w.login.redirect_uris }))
 }
 
 /// `POST login/redirect_uris` `{"redirect_uris": […]}`.
-pub fn set_redirect_uris(sb: &Sandbox, body: &Bytes) -> ControlResult {
+pub(crate) fn set_redirect_uris(sb: &Sandbox, body: &Bytes) -> ControlResult {
     let v = body_json(body)?;
     let Some(list) = v["redirect_uris"].as_array().and_then(|a| {
         a.iter()
@@ -32,7 +32,7 @@ pub fn set_redirect_uris(sb: &Sandbox, body: &Bytes) -> ControlResult {
 
 /// `POST login/code` `{"flavour": "instagram"|"facebook", "account"|"user", "scopes": […],
 /// "redirect_uri"}` → `{"code"}`: a code issued headlessly, as if the person clicked Allow.
-pub fn code(state: &State, sb: &Sandbox, body: &Bytes) -> ControlResult {
+pub(crate) fn code(state: &State, sb: &Sandbox, body: &Bytes) -> ControlResult {
     let v = &body_json(body)?;
     let flavour = match v["flavour"].as_str() {
         Some("instagram") => Flavour::Instagram,

@@ -54,7 +54,7 @@ fn media_id(s: &str) -> Result<MediaId, ControlError> {
 }
 
 /// `GET containers`: every container of the sandbox, newest first (the dashboard's view).
-pub fn containers(sandbox: &Sandbox) -> Value {
+pub(crate) fn containers(sandbox: &Sandbox) -> Value {
     sandbox.with_world(|w, now| {
         let mut all: Vec<&Container> = w.publishing.containers.values().collect();
         all.sort_by_key(|c| std::cmp::Reverse((c.created_at, c.id)));
@@ -64,7 +64,7 @@ pub fn containers(sandbox: &Sandbox) -> Value {
 }
 
 /// `GET containers/{id}`.
-pub fn container(sandbox: &Sandbox, cid: &str) -> ControlResult {
+pub(crate) fn container(sandbox: &Sandbox, cid: &str) -> ControlResult {
     let id = container_id(cid)?;
     sandbox.with_world(|w, now| match w.publishing.containers.get(&id) {
         Some(c) => Ok(container_state(c, now).into()),
@@ -73,7 +73,7 @@ pub fn container(sandbox: &Sandbox, cid: &str) -> ControlResult {
 }
 
 /// `POST containers/{id}/transition` `{"to", "error_subcode"?}`.
-pub fn transition(sandbox: &Sandbox, cid: &str, body: &Bytes) -> ControlResult {
+pub(crate) fn transition(sandbox: &Sandbox, cid: &str, body: &Bytes) -> ControlResult {
     let id = container_id(cid)?;
     let v = body_json(body)?;
     let Some(to) = v.get("to").and_then(Value::as_str) else {
@@ -90,7 +90,7 @@ pub fn transition(sandbox: &Sandbox, cid: &str, body: &Bytes) -> ControlResult {
 }
 
 /// `POST containers/{id}/copyright` `{"matches_found"?, "copyright_matches"?}`.
-pub fn container_copyright(sandbox: &Sandbox, cid: &str, body: &Bytes) -> ControlResult {
+pub(crate) fn container_copyright(sandbox: &Sandbox, cid: &str, body: &Bytes) -> ControlResult {
     let id = container_id(cid)?;
     let matches = parse_matches(&body_json(body)?)?;
     sandbox.with_world(|w, now| match w.publishing.containers.get_mut(&id) {
@@ -105,12 +105,12 @@ pub fn container_copyright(sandbox: &Sandbox, cid: &str, body: &Bytes) -> Contro
 }
 
 /// `GET publishing/config`: the sandbox's publishing settings.
-pub fn config(sandbox: &Sandbox, cfg: &Config) -> Value {
+pub(crate) fn config(sandbox: &Sandbox, cfg: &Config) -> Value {
     sandbox.with_world(|w, _| json!(effective_config(w, cfg)))
 }
 
 /// `POST publishing/config`: changes some settings of the sandbox (every key checked).
-pub fn set_config(sandbox: &Sandbox, body: &Bytes, cfg: &Config) -> ControlResult {
+pub(crate) fn set_config(sandbox: &Sandbox, body: &Bytes, cfg: &Config) -> ControlResult {
     let Value::Object(v) = body_json(body)? else {
         return Err(ControlError::bad_request("give a JSON object of publishing settings"));
     };
@@ -136,7 +136,7 @@ pub fn set_config(sandbox: &Sandbox, body: &Bytes, cfg: &Config) -> ControlResul
 }
 
 /// `POST publishing/media/{id}/copyright`: the copyright matches of a published video.
-pub fn media_copyright(sandbox: &Sandbox, mid: &str, body: &Bytes) -> ControlResult {
+pub(crate) fn media_copyright(sandbox: &Sandbox, mid: &str, body: &Bytes) -> ControlResult {
     let id = media_id(mid)?;
     let matches = parse_matches(&body_json(body)?)?;
     sandbox.with_world(|w, _| match w.media.get(&id) {
@@ -151,7 +151,7 @@ pub fn media_copyright(sandbox: &Sandbox, mid: &str, body: &Bytes) -> ControlRes
 
 /// `POST publishing/media/{id}/collaborators` `{"username", "invite_status"}`: a collaborator
 /// answers the invitation.
-pub fn collaborator(sandbox: &Sandbox, mid: &str, body: &Bytes) -> ControlResult {
+pub(crate) fn collaborator(sandbox: &Sandbox, mid: &str, body: &Bytes) -> ControlResult {
     let id = media_id(mid)?;
     let v = body_json(body)?;
     let (Some(user), Some(status)) = (

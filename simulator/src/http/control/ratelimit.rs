@@ -155,13 +155,13 @@ fn apply(w: &World, rl: &mut RateLimits, body: &Map<String, Value>) -> Result<()
 }
 
 /// `GET /_sim/sandboxes/{id}/rate_limits`: the sandbox's limits and current usage.
-pub fn status(sandbox: &Sandbox, cfg: &Config) -> Value {
+pub(crate) fn status(sandbox: &Sandbox, cfg: &Config) -> Value {
     let cfg = &cfg.rate_limits;
     sandbox.read_world(|w, now| sandbox.with_rate_limits(|rl| status_of(w, rl, cfg, now)))
 }
 
 /// `POST /_sim/sandboxes/{id}/rate_limits`: changes some limits (every key checked first).
-pub fn update(sandbox: &Sandbox, body: &Bytes, cfg: &Config) -> ControlResult {
+pub(crate) fn update(sandbox: &Sandbox, body: &Bytes, cfg: &Config) -> ControlResult {
     let cfg = &cfg.rate_limits;
     let Value::Object(m) = body_json(body)? else {
         return Err(ControlError::bad_request("give a JSON object of rate-limit settings"));

@@ -13,12 +13,12 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 /// `GET /_sim/sandboxes`: the ids of every sandbox.
-pub fn list(state: &State) -> Reply {
+pub(crate) fn list(state: &State) -> Reply {
     json!({ "data": state.sandboxes.ids() }).into()
 }
 
 /// `GET /_sim/health`.
-pub fn health(state: &State) -> Reply {
+pub(crate) fn health(state: &State) -> Reply {
     json!({
         "status": "ok",
         "sandboxes": state.sandboxes.ids().len(),
@@ -94,7 +94,7 @@ pub fn describe(sandbox: &Sandbox) -> Value {
 /// leaves `/stories`) and its quotas against their windows: publishing (facts §4.5), the
 /// container cap (facts §2) and unique hashtag searches (facts §4.7). What the dashboard
 /// shows as gauges; reading it counts against no rate limit.
-pub fn accounts(sandbox: &Sandbox, cfg: &crate::config::Config) -> Value {
+pub(crate) fn accounts(sandbox: &Sandbox, cfg: &crate::config::Config) -> Value {
     sandbox.with_world(|w: &mut World, now| {
         let pcfg = crate::http::publishing::effective_config(w, cfg);
         let lifetime = Window::of(cfg.story_lifetime_seconds);
@@ -132,7 +132,7 @@ pub fn accounts(sandbox: &Sandbox, cfg: &crate::config::Config) -> Value {
 }
 
 /// `{"now", "frozen"}` of a sandbox clock.
-pub fn clock_json(sandbox: &Sandbox) -> Value {
+pub(crate) fn clock_json(sandbox: &Sandbox) -> Value {
     let c = sandbox.clock();
     json!({ "now": sandbox.now(), "frozen": c.is_frozen() })
 }
@@ -161,7 +161,7 @@ const EARLIEST_START: i64 = 1_262_304_000;
 /// creation date).
 /// (A body that is a snapshot restores it instead: `snapshots::restore`, chosen by the route
 /// table.)
-pub async fn create(state: &State, query: Option<&str>, body: &Bytes) -> ControlResult {
+pub(crate) async fn create(state: &State, query: Option<&str>, body: &Bytes) -> ControlResult {
     let seed = match query_param(query, "seed").map(|s| s.parse::<u64>()) {
         None => None,
         Some(Ok(n)) => Some(n),
@@ -206,7 +206,7 @@ fn no_options(body: &Bytes) -> bool {
 }
 
 /// `POST /_sim/sandboxes/{id}/reset`.
-pub async fn reset(state: &State, sb: &Arc<Sandbox>) -> ControlResult {
+pub(crate) async fn reset(state: &State, sb: &Arc<Sandbox>) -> ControlResult {
     let (cfg, building, bases) = (state.sandboxes.config.clone(), sb.clone(), state.sandboxes.bases());
     let fresh = build_off_thread(state, move || building.rebuilt_world(&cfg, &bases)).await?;
     state.sandboxes.reset(sb, fresh);
@@ -215,7 +215,7 @@ pub async fn reset(state: &State, sb: &Arc<Sandbox>) -> ControlResult {
 
 /// `DELETE /_sim/sandboxes/{id}`: gone from memory and, with a state directory, from disk
 /// before the answer.
-pub async fn delete(state: &State, id: &str) -> ControlResult {
+pub(crate) async fn delete(state: &State, id: &str) -> ControlResult {
     state.sandboxes.delete(id)?;
     state.webhooks.forget(id);
     state.forget(id).await.map_err(|e| ControlError::new(500, e))?;
@@ -223,7 +223,7 @@ pub async fn delete(state: &State, id: &str) -> ControlResult {
 }
 
 /// `POST /_sim/sandboxes/{id}/clock/advance` `{"seconds": n}` (or `?seconds=n`).
-pub fn advance(state: &State, s: &Sandbox, query: Option<&str>, body: &Bytes) -> ControlResult {
+pub(crate) fn advance(state: &State, s: &Sandbox, query: Option<&str>, body: &Bytes) -> ControlResult {
     let v = body_json(body)?;
     let seconds = v
         .get("seconds")
@@ -248,19 +248,19 @@ pub fn advance(state: &State, s: &Sandbox, query: Option<&str>, body: &Bytes) ->
 }
 
 /// `POST /_sim/sandboxes/{id}/clock/freeze`.
-pub fn freeze(s: &Sandbox) -> ControlResult {
+pub(crate) fn freeze(s: &Sandbox) -> ControlResult {
     s.with_clock(|c, os| c.freeze(os));
     Ok(clock_json(s).into())
 }
 
 /// `POST /_sim/sandboxes/{id}/clock/resume`.
-pub fn resume(s: &Sandbox) -> ControlResult {
+pub(crate) fn resume(s: &Sandbox) -> ControlResult {
     s.with_clock(|c, os| c.resume(os));
     Ok(clock_json(s).into())
 }
 
 /// `POST /_sim/sandboxes/{id}/tokens/revoke` `{"access_token", "reason"}`.
-pub fn revoke(s: &Sandbox, body: &Bytes) -> ControlResult {
+pub(crate) fn revoke(s: &Sandbox, body: &Bytes) -> ControlResult {
     let v = body_json(body)?;
     let Some(token) = v.get("access_token").and_then(Value::as_str) else {
         return Err(ControlError::bad_request(
@@ -283,7 +283,7 @@ pub fn revoke(s: &Sandbox, body: &Bytes) -> ControlResult {
 }
 
 /// `POST /_sim/sandboxes/{id}/tokens/expire` `{"access_token"}`: expires it now.
-pub fn expire(s: &Sandbox, body: &Bytes) -> ControlResult {
+pub(crate) fn expire(s: &Sandbox, body: &Bytes) -> ControlResult {
     let v = body_json(body)?;
     let Some(token) = v.get("access_token").and_then(Value::as_str) else {
         return Err(ControlError::bad_request("give {\"access_token\": ...}"));

@@ -8,7 +8,7 @@ use crate::sandbox::{Sandbox, SandboxError};
 use bytes::Bytes;
 
 /// `GET /_sim/sandboxes/{id}/export`: the sandbox whole (`specs/sim_snapshot.schema.json`).
-pub fn export(sb: &Sandbox) -> ControlResult {
+pub(crate) fn export(sb: &Sandbox) -> ControlResult {
     let v = serde_json::to_value(sb.snapshot())
         .map_err(|e| ControlError::new(500, format!("cannot write the snapshot: {e}")))?;
     Ok(v.into())
@@ -17,7 +17,7 @@ pub fn export(sb: &Sandbox) -> ControlResult {
 /// `POST /_sim/sandboxes[?id=&replace=true]` with a snapshot: the sandbox back exactly as it
 /// was (same ids to come, same clock, tokens, outbox, fault rules) under `id` (default: the
 /// snapshot's own); `replace=true` puts it in place of an existing one (`default` included).
-pub async fn restore(state: &State, query: Option<&str>, body: &Bytes) -> ControlResult {
+pub(crate) async fn restore(state: &State, query: Option<&str>, body: &Bytes) -> ControlResult {
     let replace = match query_param(query, "replace").as_deref() {
         None | Some("false") => false,
         Some("true") => true,

@@ -25,7 +25,7 @@ const FILES: &[(&str, &str, &str)] = &[
 /// `GET|HEAD /_sim/ui[/file]` (public: no admin token, `routes::Auth::Public`). Files are revalidated on every load (`no-cache`) so a new
 /// igsim build is picked up at once.
 /// `rest`: the path's segments after `/_sim/ui`.
-pub fn serve(method: &Method, rest: &[String]) -> Response<Body> {
+pub(crate) fn serve(method: &Method, rest: &[String]) -> Response<Body> {
     if method != Method::GET && method != Method::HEAD {
         return plain(405, "Method Not Allowed");
     }

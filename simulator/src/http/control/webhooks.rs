@@ -23,12 +23,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// `GET webhooks`: the app subscription and the Pages with the app installed.
-pub fn configuration(sb: &Sandbox) -> Value {
+pub(crate) fn configuration(sb: &Sandbox) -> Value {
     sb.with_world(|w, _| configuration_of(w))
 }
 
 /// `DELETE webhooks/subscription`.
-pub fn unsubscribe(sb: &Sandbox) -> ControlResult {
+pub(crate) fn unsubscribe(sb: &Sandbox) -> ControlResult {
     sb.with_world(|w, _| {
         w.webhooks.subscription = None;
         w.webhooks.pages.clear();
@@ -38,7 +38,7 @@ pub fn unsubscribe(sb: &Sandbox) -> ControlResult {
 
 /// `POST webhooks/flush`: sends everything due now and answers when done, with the count of
 /// deliveries in each state.
-pub async fn flush(state: &State, sb: &Arc<Sandbox>) -> ControlResult {
+pub(crate) async fn flush(state: &State, sb: &Arc<Sandbox>) -> ControlResult {
     let flushed = crate::app::dispatcher::flush(state, sb).await;
     let summary = sb.with_world(|w, _| {
         let mut counts = serde_json::Map::new();
@@ -56,12 +56,12 @@ pub async fn flush(state: &State, sb: &Arc<Sandbox>) -> ControlResult {
 }
 
 /// Deliveries on one page of `webhooks/deliveries` by default, and at most.
-pub const DEFAULT_DELIVERIES_PAGE: usize = 100;
-pub const MAX_DELIVERIES_PAGE: usize = 1_000;
+pub(crate) const DEFAULT_DELIVERIES_PAGE: usize = 100;
+pub(crate) const MAX_DELIVERIES_PAGE: usize = 1_000;
 
 /// `GET webhooks/deliveries?limit=&after=`: deliveries after the `after` id, oldest first,
 /// with `paging.cursors` and a `next` URL while more remain.
-pub fn deliveries(raw: &RawRequest, sb: &Sandbox) -> ControlResult {
+pub(crate) fn deliveries(raw: &RawRequest, sb: &Sandbox) -> ControlResult {
     let param = |name: &str| query_param(raw.query.as_deref(), name);
     let limit = match param("limit").map(|l| l.trim().parse::<usize>()) {
         None => DEFAULT_DELIVERIES_PAGE,
@@ -106,7 +106,7 @@ pub fn deliveries(raw: &RawRequest, sb: &Sandbox) -> ControlResult {
 }
 
 /// `GET webhooks/deliveries/{n}`.
-pub fn delivery(sb: &Sandbox, n: &str) -> ControlResult {
+pub(crate) fn delivery(sb: &Sandbox, n: &str) -> ControlResult {
     let missing = || ControlError::not_found(format!("no delivery {n}"));
     let n = n.parse::<u64>().map_err(|_| missing())?;
     sb.with_world(|w, _| w.webhooks.deliveries.get(&n).map(delivery_json))
@@ -115,7 +115,7 @@ pub fn delivery(sb: &Sandbox, n: &str) -> ControlResult {
 }
 
 /// `POST webhooks/deliveries/{n}/redeliver`: again from now on, with a fresh retry window.
-pub async fn redeliver(state: &State, sb: &Arc<Sandbox>, n: &str) -> ControlResult {
+pub(crate) async fn redeliver(state: &State, sb: &Arc<Sandbox>, n: &str) -> ControlResult {
     let missing = || ControlError::not_found(format!("no delivery {n}"));
     let n = n.parse::<u64>().map_err(|_| missing())?;
     if !sb.with_world(|w, now| w.redeliver_webhook(n, now)) {
@@ -126,7 +126,7 @@ pub async fn redeliver(state: &State, sb: &Arc<Sandbox>, n: &str) -> ControlResu
 }
 
 /// `GET webhooks/posts`.
-pub fn posts(sb: &Sandbox) -> Value {
+pub(crate) fn posts(sb: &Sandbox) -> Value {
     sb.with_world(|w, _| {
         let data: Vec<Value> = w.webhooks.posts.values().map(|p| post_json(w, p)).collect();
         json!({ "data": data })
@@ -134,7 +134,7 @@ pub fn posts(sb: &Sandbox) -> Value {
 }
 
 /// `GET webhooks/posts/{n}`.
-pub fn post(sb: &Sandbox, n: &str) -> ControlResult {
+pub(crate) fn post(sb: &Sandbox, n: &str) -> ControlResult {
     let Ok(n) = n.parse::<u64>() else {
         return Err(ControlError::not_found(format!("no post {n}")));
     };
@@ -210,7 +210,7 @@ fn post_json(w: &World, p: &Post) -> Value {
 /// `POST /_sim/sandboxes/{id}/webhooks/subscription`
 /// `{"callback_url","verify_token"?,"verify"?}`: the app subscribed to every field at the
 /// callback and installed on every Page; `verify: true` performs the handshake first.
-pub async fn subscribe(state: &State, sb: &Sandbox, body: &Bytes) -> ControlResult {
+pub(crate) async fn subscribe(state: &State, sb: &Sandbox, body: &Bytes) -> ControlResult {
     let v = body_json(body)?;
     let url = str_field(&v, "callback_url")?.trim().to_string();
     crate::io::webhooks::check_url(&url).map_err(ControlError::bad_request)?;

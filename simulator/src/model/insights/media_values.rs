@@ -22,52 +22,52 @@ pub(super) fn floor(x: f64) -> u64 {
 
 /// A media's lifetime values as of one instant.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Snapshot {
-    pub likes: u64,
-    pub comments: u64,
-    pub saved: u64,
-    pub shares: u64,
-    pub reach: u64,
-    pub impressions: u64,
-    pub views: u64,
-    pub plays: u64,
-    pub replays: u64,
-    pub video_views: u64,
-    pub profile_visits: u64,
-    pub follows: u64,
+pub(crate) struct Snapshot {
+    pub(crate) likes: u64,
+    pub(crate) comments: u64,
+    pub(crate) saved: u64,
+    pub(crate) shares: u64,
+    pub(crate) reach: u64,
+    pub(crate) impressions: u64,
+    pub(crate) views: u64,
+    pub(crate) plays: u64,
+    pub(crate) replays: u64,
+    pub(crate) video_views: u64,
+    pub(crate) profile_visits: u64,
+    pub(crate) follows: u64,
     /// bio_link_clicked, call, direction, email, text, other
-    pub profile_activity: [u64; 6],
-    pub replies: u64,
+    pub(crate) profile_activity: [u64; 6],
+    pub(crate) replies: u64,
     /// tap_forward, tap_back, tap_exit, swipe_forward
-    pub navigation: [u64; 4],
-    pub avg_watch_ms: u64,
-    pub reposts: u64,
+    pub(crate) navigation: [u64; 4],
+    pub(crate) avg_watch_ms: u64,
+    pub(crate) reposts: u64,
 }
 
-pub const ACTION_TYPES: [&str; 6] = ["bio_link_clicked", "call", "direction", "email", "text", "other"];
-pub const NAVIGATION_TYPES: [&str; 4] = ["tap_forward", "tap_back", "tap_exit", "swipe_forward"];
+pub(crate) const ACTION_TYPES: [&str; 6] = ["bio_link_clicked", "call", "direction", "email", "text", "other"];
+pub(crate) const NAVIGATION_TYPES: [&str; 4] = ["tap_forward", "tap_back", "tap_exit", "swipe_forward"];
 
 impl Snapshot {
-    pub fn total_interactions(&self, kind: MediaKind) -> u64 {
+    pub(crate) fn total_interactions(&self, kind: MediaKind) -> u64 {
         match kind {
             MediaKind::Story => self.replies + self.shares,
             _ => self.likes + self.comments + self.saved + self.shares,
         }
     }
 
-    pub fn all_plays(&self) -> u64 {
+    pub(crate) fn all_plays(&self) -> u64 {
         self.plays + self.replays
     }
 
-    pub fn profile_activity_total(&self) -> u64 {
+    pub(crate) fn profile_activity_total(&self) -> u64 {
         self.profile_activity.iter().sum()
     }
 
-    pub fn navigation_total(&self) -> u64 {
+    pub(crate) fn navigation_total(&self) -> u64 {
         self.navigation.iter().sum()
     }
 
-    pub fn watch_total_ms(&self) -> u64 {
+    pub(crate) fn watch_total_ms(&self) -> u64 {
         self.avg_watch_ms * self.all_plays()
     }
 }
@@ -105,7 +105,7 @@ pub(super) fn comments_at(world: &World, m: &Media, t: i64, now: i64) -> u64 {
 }
 
 /// A media's lifetime values as of `t` (clamped to `now`; zero before it was posted).
-pub fn snapshot(world: &World, m: &Media, t: i64, now: i64, story_lifetime: i64) -> Snapshot {
+pub(crate) fn snapshot(world: &World, m: &Media, t: i64, now: i64, story_lifetime: i64) -> Snapshot {
     let kind = MediaKind::of(m);
     let t = t.min(now);
     if t < m.timestamp {

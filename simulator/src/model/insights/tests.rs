@@ -2,6 +2,7 @@
 //! (pure model tests over the demo world; the HTTP scenarios live in conformance).
 
 use super::account_values::boundary_after;
+use super::media_values::Snapshot;
 use super::*;
 use crate::config::Config;
 use crate::ids::{CommentId, IdKind};

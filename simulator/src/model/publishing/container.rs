@@ -11,7 +11,7 @@ use crate::model::media_check::human_bytes;
 /// What a container will become (facts §4.4 "Kind" table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum ContainerKind {
+pub(crate) enum ContainerKind {
     Image,
     Reels,
     StoryImage,
@@ -22,25 +22,25 @@ pub enum ContainerKind {
 }
 
 impl ContainerKind {
-    pub fn is_video(self) -> bool {
+    pub(crate) fn is_video(self) -> bool {
         matches!(
             self,
             ContainerKind::Reels | ContainerKind::StoryVideo | ContainerKind::CarouselVideo
         )
     }
 
-    pub fn is_carousel_item(self) -> bool {
+    pub(crate) fn is_carousel_item(self) -> bool {
         matches!(self, ContainerKind::CarouselImage | ContainerKind::CarouselVideo)
     }
 
-    pub fn is_story(self) -> bool {
+    pub(crate) fn is_story(self) -> bool {
         matches!(self, ContainerKind::StoryImage | ContainerKind::StoryVideo)
     }
 }
 
 /// `status_code` of a container at some instant (facts §4.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
+pub(crate) enum Status {
     InProgress,
     Finished,
     /// Failed, with the error subcode that says why.
@@ -50,7 +50,7 @@ pub enum Status {
 }
 
 impl Status {
-    pub fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             Status::InProgress => "IN_PROGRESS",
             Status::Finished => "FINISHED",
@@ -64,7 +64,7 @@ impl Status {
     /// the reference sample; the other three are practitioner/UNCONFIRMED wordings). An
     /// expired container's quotes its lifetime (`PublishingConfig::container_lifetime_seconds`,
     /// 24 hours).
-    pub fn sentence(self, lifetime: i64) -> String {
+    pub(crate) fn sentence(self, lifetime: i64) -> String {
         match self {
             Status::InProgress => "In Progress: Media is still being processed.".into(),
             Status::Finished => "Finished: Media has been uploaded and it is ready to be published.".into(),
@@ -78,7 +78,7 @@ impl Status {
     }
 
     /// Progress order: a container's rank never decreases, and terminal ones never change.
-    pub fn rank(self) -> u8 {
+    pub(crate) fn rank(self) -> u8 {
         match self {
             Status::InProgress => 0,
             Status::Finished => 1,
@@ -86,74 +86,74 @@ impl Status {
         }
     }
 
-    pub fn is_terminal(self) -> bool {
+    pub(crate) fn is_terminal(self) -> bool {
         self.rank() == 2
     }
 }
 
 /// A resumable upload's progress (`upload_type=resumable`, facts §4.4).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Upload {
-    pub bytes_transferred: u64,
-    pub file_size: Option<u64>,
-    pub complete: bool,
+pub(crate) struct Upload {
+    pub(crate) bytes_transferred: u64,
+    pub(crate) file_size: Option<u64>,
+    pub(crate) complete: bool,
     /// The bytes received so far, while they may be kept (`CdnConfig`); `None` once a chunk
     /// came that could not be kept. Published media serve them back.
-    pub data: Option<Vec<u8>>,
+    pub(crate) data: Option<Vec<u8>>,
 }
 
 /// Everything a container was created with.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct NewContainer {
-    pub owner: IgUserId,
-    pub kind: ContainerKind,
-    pub media_url: Option<String>,
-    pub cover_url: Option<String>,
-    pub thumb_offset: Option<i64>,
-    pub audio_name: Option<String>,
-    pub share_to_feed: Option<bool>,
-    pub caption: Option<String>,
-    pub location_id: Option<PageId>,
-    pub user_tags: Vec<UserTag>,
-    pub collaborators: Vec<String>,
+pub(crate) struct NewContainer {
+    pub(crate) owner: IgUserId,
+    pub(crate) kind: ContainerKind,
+    pub(crate) media_url: Option<String>,
+    pub(crate) cover_url: Option<String>,
+    pub(crate) thumb_offset: Option<i64>,
+    pub(crate) audio_name: Option<String>,
+    pub(crate) share_to_feed: Option<bool>,
+    pub(crate) caption: Option<String>,
+    pub(crate) location_id: Option<PageId>,
+    pub(crate) user_tags: Vec<UserTag>,
+    pub(crate) collaborators: Vec<String>,
     /// As the client gave them (none when absent or an empty list): product-tag rules belong
     /// to product tagging and are applied at creation and again for a carousel's items.
-    pub product_tags: Option<TagList>,
-    pub children: Vec<ContainerId>,
+    pub(crate) product_tags: Option<TagList>,
+    pub(crate) children: Vec<ContainerId>,
     /// The file igsim downloaded for `image_url`/`video_url` (`--media-fetch`), if kept.
     #[serde(with = "crate::model::json::opt_base64_bytes")]
-    pub file: Option<Bytes>,
+    pub(crate) file: Option<Bytes>,
     /// The file downloaded for `cover_url`, if kept.
     #[serde(with = "crate::model::json::opt_base64_bytes")]
-    pub cover_file: Option<Bytes>,
+    pub(crate) cover_file: Option<Bytes>,
     /// `alt_text` of an image (single or carousel item); `None` for everything else.
-    pub alt_text: Option<String>,
+    pub(crate) alt_text: Option<String>,
     /// `is_ai_generated=true` on a container other than a carousel item.
-    pub ai_generated: bool,
+    pub(crate) ai_generated: bool,
     /// Resumable: processing waits for the bytes.
-    pub resumable: bool,
+    pub(crate) resumable: bool,
     /// The media check's verdict: `Some(subcode)` makes processing end in `ERROR`.
-    pub failure: Option<i64>,
-    pub copyright_match: bool,
+    pub(crate) failure: Option<i64>,
+    pub(crate) copyright_match: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Container {
-    pub id: ContainerId,
-    pub spec: NewContainer,
-    pub created_at: i64,
-    pub expires_at: i64,
+pub(crate) struct Container {
+    pub(crate) id: ContainerId,
+    pub(crate) spec: NewContainer,
+    pub(crate) created_at: i64,
+    pub(crate) expires_at: i64,
     /// The lifetime it was created with (`PublishingConfig::container_lifetime_seconds`),
     /// which its expiry sentence quotes.
-    pub lifetime: i64,
+    pub(crate) lifetime: i64,
     /// When processing ends; `None` while waiting for an upload or held by the control plane.
-    pub ready_at: Option<i64>,
+    pub(crate) ready_at: Option<i64>,
     /// The subcode processing fails with, if it fails.
-    pub outcome: Option<i64>,
-    pub forced_expired: bool,
-    pub published: Option<(i64, MediaId)>,
-    pub upload: Option<Upload>,
-    pub copyright_matches: Vec<CopyrightMatch>,
+    pub(crate) outcome: Option<i64>,
+    pub(crate) forced_expired: bool,
+    pub(crate) published: Option<(i64, MediaId)>,
+    pub(crate) upload: Option<Upload>,
+    pub(crate) copyright_matches: Vec<CopyrightMatch>,
 }
 
 impl Container {
@@ -166,7 +166,7 @@ impl Container {
         }
     }
 
-    pub fn status(&self, now: i64) -> Status {
+    pub(crate) fn status(&self, now: i64) -> Status {
         if self.published.is_some() {
             return Status::Published;
         }
@@ -186,7 +186,7 @@ impl Container {
 
     /// `copyright_check_status.status` for video containers (guide: not_started →
     /// in_progress → completed; `error` when processing failed).
-    pub fn copyright_status(&self, now: i64) -> (&'static str, bool) {
+    pub(crate) fn copyright_status(&self, now: i64) -> (&'static str, bool) {
         match self.status(now) {
             Status::Error(_) => ("error", false),
             Status::InProgress => match self.ready_at {
@@ -214,7 +214,7 @@ pub(super) fn check_publishable(c: &Container, now: i64, cfg: &PublishingConfig)
 }
 
 /// Where the control plane may move a container (`to`), forward only.
-pub fn transition(
+pub(crate) fn transition(
     world: &mut World,
     id: ContainerId,
     to: &str,

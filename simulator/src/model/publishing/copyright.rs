@@ -5,35 +5,35 @@ use super::*;
 
 /// One copyright match as the Copyright Detection guide shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CopyrightMatch {
-    pub author: String,
-    pub content_title: String,
-    pub matched_segments: Vec<MatchedSegment>,
-    pub owner_copyright_policy: CopyrightPolicy,
+pub(crate) struct CopyrightMatch {
+    pub(crate) author: String,
+    pub(crate) content_title: String,
+    pub(crate) matched_segments: Vec<MatchedSegment>,
+    pub(crate) owner_copyright_policy: CopyrightPolicy,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MatchedSegment {
-    pub start_time_in_seconds: f64,
-    pub duration_in_seconds: f64,
-    pub segment_type: String,
+pub(crate) struct MatchedSegment {
+    pub(crate) start_time_in_seconds: f64,
+    pub(crate) duration_in_seconds: f64,
+    pub(crate) segment_type: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CopyrightPolicy {
-    pub name: String,
-    pub actions: Vec<CopyrightAction>,
+pub(crate) struct CopyrightPolicy {
+    pub(crate) name: String,
+    pub(crate) actions: Vec<CopyrightAction>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CopyrightAction {
-    pub action: String,
-    pub geos: Vec<String>,
+pub(crate) struct CopyrightAction {
+    pub(crate) action: String,
+    pub(crate) geos: Vec<String>,
 }
 
 /// The match a test gets when it marks a video as matching without saying what matched:
 /// the Copyright Detection guide's own sample.
-pub fn sample_copyright_match() -> CopyrightMatch {
+pub(crate) fn sample_copyright_match() -> CopyrightMatch {
     CopyrightMatch {
         author: "Drake".into(),
         content_title: "In My Feelings".into(),
@@ -67,6 +67,6 @@ pub fn sample_copyright_match() -> CopyrightMatch {
 
 /// A published video's copyright check (`copyright_check_information`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CopyrightInfo {
-    pub matches: Vec<CopyrightMatch>,
+pub(crate) struct CopyrightInfo {
+    pub(crate) matches: Vec<CopyrightMatch>,
 }

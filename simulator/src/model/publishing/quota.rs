@@ -8,28 +8,28 @@ use super::*;
 
 /// One API publish, for the quota windows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PublishRecord {
-    pub at: i64,
-    pub media: MediaId,
+pub(crate) struct PublishRecord {
+    pub(crate) at: i64,
+    pub(crate) media: MediaId,
 }
 
 impl Publishing {
     /// Publishes by `owner` inside the moving window ending at `now` (facts §4.5).
-    pub fn usage(&self, owner: IgUserId, now: i64, window: i64, since: Option<i64>) -> u32 {
+    pub(crate) fn usage(&self, owner: IgUserId, now: i64, window: i64, since: Option<i64>) -> u32 {
         let Some(v) = self.publishes.get(&owner) else { return 0 };
         let from = since.map_or(0, |s| v.partition_point(|p| p.at < s));
         Window::of(window).count_sorted(now, &v[from..], |p| p.at) as u32
     }
 
     /// Containers `owner` created in the `window` seconds ending at `now` (the container cap).
-    pub fn containers_created(&self, owner: IgUserId, now: i64, window: i64) -> u32 {
+    pub(crate) fn containers_created(&self, owner: IgUserId, now: i64, window: i64) -> u32 {
         self.created
             .get(&owner)
             .map_or(0, |v| Window::of(window).count_sorted(now, v, |t| *t) as u32)
     }
 
     /// Adds a container, indexed by owner and creation time.
-    pub fn insert_container(&mut self, id: ContainerId, container: Container) {
+    pub(crate) fn insert_container(&mut self, id: ContainerId, container: Container) {
         let times = self.created.entry(container.spec.owner).or_default();
         let at = times.partition_point(|t| *t <= container.created_at);
         times.insert(at, container.created_at);
@@ -37,7 +37,7 @@ impl Publishing {
     }
 
     /// Records a publish by `owner`, kept in time order.
-    pub fn record_publish(&mut self, owner: IgUserId, record: PublishRecord) {
+    pub(crate) fn record_publish(&mut self, owner: IgUserId, record: PublishRecord) {
         let v = self.publishes.entry(owner).or_default();
         let at = v.partition_point(|p| p.at <= record.at);
         v.insert(at, record);

@@ -5,18 +5,18 @@ use super::*;
 
 /// One request to the upload endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Chunk {
-    pub offset: u64,
-    pub len: u64,
-    pub file_size: Option<u64>,
+pub(crate) struct Chunk {
+    pub(crate) offset: u64,
+    pub(crate) len: u64,
+    pub(crate) file_size: Option<u64>,
     /// The verdict on the bytes (a subcode), when they show a problem.
-    pub failure: Option<i64>,
+    pub(crate) failure: Option<i64>,
     /// The bytes themselves when they may be kept; `None` stops keeping this upload's data.
-    pub bytes: Option<Bytes>,
+    pub(crate) bytes: Option<Bytes>,
 }
 
 /// Records uploaded bytes of a resumable container; processing starts when all arrived.
-pub fn upload(
+pub(crate) fn upload(
     world: &mut World,
     id: ContainerId,
     chunk: Chunk,
@@ -91,7 +91,7 @@ pub(super) fn received_file(c: &Container) -> Option<ReceivedFile> {
 
 /// Received bytes a world holds: kept downloads and uploads of unpublished containers, and
 /// the files of published media (for the sandbox budget in `CdnConfig`).
-pub fn received_bytes(world: &World) -> u64 {
+pub(crate) fn received_bytes(world: &World) -> u64 {
     let containers: usize = world
         .publishing
         .containers
@@ -117,6 +117,6 @@ pub fn received_bytes(world: &World) -> u64 {
 }
 
 /// How many more received bytes the sandbox may keep for the CDN (`CdnConfig`).
-pub fn room_left(world: &World, cdn: &crate::config::CdnConfig) -> u64 {
+pub(crate) fn room_left(world: &World, cdn: &crate::config::CdnConfig) -> u64 {
     cdn.max_kept_sandbox_bytes.saturating_sub(received_bytes(world))
 }

@@ -35,7 +35,7 @@ struct SeededToken {
 /// world (ids, generated content, times) depends only on the seed values and the start time,
 /// so a sandbox made this way is the same as one built on its own.
 #[derive(Debug)]
-pub struct Base {
+pub(crate) struct Base {
     world: World,
     tokens: Vec<SeededToken>,
 }
@@ -44,14 +44,21 @@ pub struct Base {
 /// Ids depend only on the seed values (so every sandbox made from the same seed has the
 /// same ids); tokens and the app secret also depend on the sandbox id (so they are unique
 /// across sandboxes and identify their sandbox).
-pub fn build_world(seed: &WorldSeed, cfg: &Config, world_seed: u64, sandbox: &str, now: i64) -> Result<World, String> {
+#[cfg(test)]
+pub(crate) fn build_world(
+    seed: &WorldSeed,
+    cfg: &Config,
+    world_seed: u64,
+    sandbox: &str,
+    now: i64,
+) -> Result<World, String> {
     Ok(build_base(seed, cfg, world_seed, now)?.instantiate(world_seed, sandbox))
 }
 
 impl Base {
     /// This base world as sandbox `sandbox`'s: its app secret and every seeded token derived
     /// for the sandbox (so tokens are unique across sandboxes and identify theirs).
-    pub fn instantiate(&self, world_seed: u64, sandbox: &str) -> World {
+    pub(crate) fn instantiate(&self, world_seed: u64, sandbox: &str) -> World {
         let mut world = self.world.clone();
         world.sandbox = sandbox.to_string();
         world.app.secret = app_secret(world_seed, sandbox);
@@ -99,7 +106,7 @@ fn app_secret(world_seed: u64, sandbox: &str) -> String {
 }
 
 /// Builds the sandbox-independent part of a world (see [`Base`]) at sandbox time `now`.
-pub fn build_base(seed: &WorldSeed, cfg: &Config, world_seed: u64, now: i64) -> Result<Base, String> {
+pub(crate) fn build_base(seed: &WorldSeed, cfg: &Config, world_seed: u64, now: i64) -> Result<Base, String> {
     check_bounds(seed, cfg.max_world_objects)?;
     let app_secret = app_secret(world_seed, "");
     let mut ids = IdGen::new(stable_hash(&[&world_seed.to_le_bytes(), b"app"]));

@@ -10,31 +10,31 @@ use std::collections::BTreeSet;
 /// A catalog in a seed world (`catalogs` in `fixtures/seeds/*.json`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct CatalogSeed {
-    pub id: Option<String>,
+pub(crate) struct CatalogSeed {
+    pub(crate) id: Option<String>,
     /// Username of the account whose shop it is.
-    pub owner: String,
-    pub name: String,
-    pub shop_name: String,
+    pub(crate) owner: String,
+    pub(crate) name: String,
+    pub(crate) shop_name: String,
     /// Defaults to the owner's IG user id, as in the guide's samples.
-    pub merchant_id: Option<String>,
-    pub currency: Option<String>,
-    pub products: Vec<ProductSeed>,
+    pub(crate) merchant_id: Option<String>,
+    pub(crate) currency: Option<String>,
+    pub(crate) products: Vec<ProductSeed>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct ProductSeed {
-    pub id: Option<String>,
-    pub name: String,
-    pub retailer_id: String,
+pub(crate) struct ProductSeed {
+    pub(crate) id: Option<String>,
+    pub(crate) name: String,
+    pub(crate) retailer_id: String,
     /// Price in the catalog's currency, e.g. `3.50`.
-    pub price: f64,
-    pub sale_price: Option<f64>,
-    pub review_status: ReviewStatus,
-    pub is_checkout: bool,
-    pub eligible_for_appeal: Option<bool>,
-    pub variants: Vec<VariantSeed>,
+    pub(crate) price: f64,
+    pub(crate) sale_price: Option<f64>,
+    pub(crate) review_status: ReviewStatus,
+    pub(crate) is_checkout: bool,
+    pub(crate) eligible_for_appeal: Option<bool>,
+    pub(crate) variants: Vec<VariantSeed>,
 }
 
 impl Default for ProductSeed {
@@ -55,20 +55,20 @@ impl Default for ProductSeed {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct VariantSeed {
-    pub id: Option<String>,
+pub(crate) struct VariantSeed {
+    pub(crate) id: Option<String>,
     /// Absent on the "default" variant (the guide's sample has one without a name).
-    pub variant_name: Option<String>,
-    pub retailer_id: String,
+    pub(crate) variant_name: Option<String>,
+    pub(crate) retailer_id: String,
 }
 
 /// A product tag on a seed media, by the product's SKU.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct ProductTagSeed {
-    pub retailer_id: String,
-    pub x: Option<f64>,
-    pub y: Option<f64>,
+pub(crate) struct ProductTagSeed {
+    pub(crate) retailer_id: String,
+    pub(crate) x: Option<f64>,
+    pub(crate) y: Option<f64>,
 }
 
 fn seeded_id(
@@ -104,7 +104,7 @@ fn cents(amount: f64) -> u64 {
 }
 
 /// Expands the seed's catalogs into the world (after accounts, before media).
-pub fn seed_catalogs(world: &mut World, catalogs: &[CatalogSeed], world_seed: u64) -> Result<(), String> {
+pub(crate) fn seed_catalogs(world: &mut World, catalogs: &[CatalogSeed], world_seed: u64) -> Result<(), String> {
     for c in catalogs {
         let owner = world
             .ig_user_by_username(&c.owner)
@@ -195,7 +195,7 @@ pub fn seed_catalogs(world: &mut World, catalogs: &[CatalogSeed], world_seed: u6
 
 /// Tags a seed media with products of its owner's catalog, by SKU (seed media are published,
 /// so they count as tagged posts at their own time).
-pub fn seed_media_tags(world: &mut World, media: MediaId, tags: &[ProductTagSeed]) -> Result<(), String> {
+pub(crate) fn seed_media_tags(world: &mut World, media: MediaId, tags: &[ProductTagSeed]) -> Result<(), String> {
     if tags.is_empty() {
         return Ok(());
     }

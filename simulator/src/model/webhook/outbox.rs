@@ -7,7 +7,7 @@
 use super::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum DeliveryState {
+pub(crate) enum DeliveryState {
     /// Waiting for its next attempt (`next_due`).
     Pending,
     /// Taken by the dispatcher; the result is not recorded yet.
@@ -18,7 +18,7 @@ pub enum DeliveryState {
 }
 
 impl DeliveryState {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             DeliveryState::Pending => "pending",
             DeliveryState::InFlight => "in_flight",
@@ -31,61 +31,61 @@ impl DeliveryState {
 /// One try at delivering: when (sandbox time), the HTTP status or the transport error, and
 /// the POST ([`Post`]) the change went out in.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Attempt {
-    pub at: i64,
-    pub status: Option<u16>,
-    pub error: Option<String>,
-    pub post: Option<u64>,
+pub(crate) struct Attempt {
+    pub(crate) at: i64,
+    pub(crate) status: Option<u16>,
+    pub(crate) error: Option<String>,
+    pub(crate) post: Option<u64>,
 }
 
 impl Attempt {
-    pub fn succeeded(&self) -> bool {
+    pub(crate) fn succeeded(&self) -> bool {
         self.status.is_some_and(|s| (200..300).contains(&s))
     }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Delivery {
-    pub id: u64,
-    pub ig_user: IgUserId,
+pub(crate) struct Delivery {
+    pub(crate) id: u64,
+    pub(crate) ig_user: IgUserId,
     /// What the change says; its `field` is [`Event::field`].
-    pub event: Event,
+    pub(crate) event: Event,
     /// The `time` its entry carries: when it first fell due (sandbox seconds).
-    pub time: i64,
-    pub callback_url: String,
-    pub created_at: i64,
+    pub(crate) time: i64,
+    pub(crate) callback_url: String,
+    pub(crate) created_at: i64,
     /// When the first attempt fell due; the retry schedule counts from here.
-    pub first_due: i64,
-    pub next_due: Option<i64>,
-    pub attempts: Vec<Attempt>,
-    pub state: DeliveryState,
+    pub(crate) first_due: i64,
+    pub(crate) next_due: Option<i64>,
+    pub(crate) attempts: Vec<Attempt>,
+    pub(crate) state: DeliveryState,
 }
 
 /// One POST the dispatcher sends: several due changes batched into one envelope.
 #[derive(Debug, Clone)]
-pub struct Outgoing {
+pub(crate) struct Outgoing {
     /// The [`Post`] it is recorded as.
-    pub post: u64,
-    pub url: String,
+    pub(crate) post: u64,
+    pub(crate) url: String,
     /// The deliveries (changes) it carries.
-    pub deliveries: Vec<u64>,
+    pub(crate) deliveries: Vec<u64>,
     /// Its body's entries (`io::webhooks::batch_json` writes them).
-    pub entries: Vec<Entry>,
+    pub(crate) entries: Vec<Entry>,
 }
 
 /// A POST as sent (the control plane shows it byte for byte): the changes it carried and what
 /// the callback answered.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Post {
-    pub id: u64,
-    pub at: i64,
-    pub url: String,
+pub(crate) struct Post {
+    pub(crate) id: u64,
+    pub(crate) at: i64,
+    pub(crate) url: String,
     /// The deliveries (one change each) it carried, in envelope order.
-    pub deliveries: Vec<u64>,
+    pub(crate) deliveries: Vec<u64>,
     /// The entries of its batched envelope `{"object":"instagram","entry":[…]}`.
-    pub entries: Vec<Entry>,
-    pub status: Option<u16>,
-    pub error: Option<String>,
+    pub(crate) entries: Vec<Entry>,
+    pub(crate) status: Option<u16>,
+    pub(crate) error: Option<String>,
 }
 
 /// When a delivery that failed at `failed_at` is tried next, or `None` to drop it (facts
@@ -93,7 +93,7 @@ pub struct Post {
 /// `offsets` after the delivery first fell due while inside the retry window (`window`
 /// seconds, a [`Window`] opening then), and a last one as the window ends; the next is the
 /// first after the failure.
-pub fn next_attempt(offsets: &[i64], window: i64, first_due: i64, failed_at: i64) -> Option<i64> {
+pub(crate) fn next_attempt(offsets: &[i64], window: i64, first_due: i64, failed_at: i64) -> Option<i64> {
     let end = Window::of(window).leaves_at(first_due);
     offsets
         .iter()
@@ -106,10 +106,10 @@ pub fn next_attempt(offsets: &[i64], window: i64, first_due: i64, failed_at: i64
 /// One `entry` of a webhook body: the account it is about, its time, and its changes in
 /// order (facts §6.3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Entry {
-    pub ig_user: IgUserId,
-    pub time: i64,
-    pub changes: Vec<Event>,
+pub(crate) struct Entry {
+    pub(crate) ig_user: IgUserId,
+    pub(crate) time: i64,
+    pub(crate) changes: Vec<Event>,
 }
 
 /// Several due changes batched into one POST body, as production aggregates them ("Updates
@@ -117,7 +117,7 @@ pub struct Entry {
 /// change joining the entry before it when that is the same account at the same time and a
 /// coin seeded by `seed` and the delivery id says so; otherwise it opens a new entry. So
 /// bodies carry several entries and entries several changes, deterministically.
-pub fn batch_entries<'a>(seed: u64, changes: impl IntoIterator<Item = &'a Delivery>) -> Vec<Entry> {
+pub(crate) fn batch_entries<'a>(seed: u64, changes: impl IntoIterator<Item = &'a Delivery>) -> Vec<Entry> {
     let mut entries: Vec<Entry> = Vec::new();
     for d in changes {
         let joins = entries
@@ -149,7 +149,7 @@ impl Webhooks {
     /// Forgets the oldest finished (delivered or dropped) deliveries beyond `kept`; pending
     /// and in-flight ones stay. Called before every send round, so the history holds at most
     /// `kept` finished deliveries plus what one round finishes.
-    pub fn forget_finished(&mut self, kept: usize) {
+    pub(crate) fn forget_finished(&mut self, kept: usize) {
         if self.deliveries.len() <= kept {
             return;
         }
@@ -174,7 +174,7 @@ impl Webhooks {
 
     /// Whether a POST should go out now: a change waiting for a retry fell due, or a first
     /// attempt's aggregation window (`hold` seconds after it fell due) ended.
-    pub fn has_due(&self, now: i64, hold: i64) -> bool {
+    pub(crate) fn has_due(&self, now: i64, hold: i64) -> bool {
         self.due.range(..=(now, u64::MAX)).any(|(t, id)| {
             let first = self.deliveries.get(id).is_none_or(|d| d.attempts.is_empty());
             t.saturating_add(if first { hold } else { 0 }) <= now
@@ -188,7 +188,7 @@ impl World {
     /// [`batch_entries`]. Unless `flush`, nothing goes before some change is ready
     /// ([`Webhooks::has_due`] with the `webhooks.batch_window_seconds` hold); then every due
     /// change goes, so changes close in time share POSTs.
-    pub fn take_due_webhooks(&mut self, cfg: &Config, now: i64, flush: bool) -> Vec<Outgoing> {
+    pub(crate) fn take_due_webhooks(&mut self, cfg: &Config, now: i64, flush: bool) -> Vec<Outgoing> {
         let hold = if flush {
             0
         } else {
@@ -253,7 +253,7 @@ impl World {
 
     /// Records a POST's outcome for every change it carried: delivered, retried later, or
     /// dropped.
-    pub fn record_webhook_post(&mut self, cfg: &Config, sent: &Outgoing, attempt: Attempt) {
+    pub(crate) fn record_webhook_post(&mut self, cfg: &Config, sent: &Outgoing, attempt: Attempt) {
         if let Some(p) = self.webhooks.posts.get_mut(&sent.post) {
             p.status = attempt.status;
             p.error = attempt.error.clone();
@@ -303,7 +303,7 @@ impl World {
     /// After a restart: deliveries that were being sent when the process stopped are due
     /// again now (webhooks are delivered at least once; whether the receiver got them is not
     /// known).
-    pub fn requeue_in_flight_webhooks(&mut self, now: i64) {
+    pub(crate) fn requeue_in_flight_webhooks(&mut self, now: i64) {
         let Webhooks { deliveries, due, .. } = &mut *self.webhooks;
         for d in deliveries.values_mut().filter(|d| d.state == DeliveryState::InFlight) {
             d.state = DeliveryState::Pending;
@@ -313,7 +313,7 @@ impl World {
     }
 
     /// Sends a delivery again from now on with a fresh retry window (control plane).
-    pub fn redeliver_webhook(&mut self, id: u64, now: i64) -> bool {
+    pub(crate) fn redeliver_webhook(&mut self, id: u64, now: i64) -> bool {
         let wh = &mut *self.webhooks;
         let Some(d) = wh.deliveries.get_mut(&id) else {
             return false;
