@@ -26,6 +26,7 @@ pub(crate) mod publishing;
 pub(crate) mod ratelimit;
 pub(crate) mod request;
 pub(crate) mod response;
+pub(crate) mod route;
 pub(crate) mod router;
 pub(crate) mod routes;
 pub(crate) mod shopping;

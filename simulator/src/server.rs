@@ -397,7 +397,7 @@ async fn respond(state: &State, req: Request<Incoming>) -> Result<Response<Body>
         body: body.bytes.clone(),
         base_url: format!("http://{host}"),
     };
-    let answer = caught(state, crate::http::router::handle(state, raw)).await;
+    let answer = caught(state, crate::http::exchange::handle(state, raw)).await;
     drop(body);
     answer
 }

@@ -126,19 +126,8 @@ pub const PENDING: &[(&str, &str, &str)] = &[
     (
         "cycles",
         "http",
-        "the node renderers name each other (a media's owner, an account's media) and the table, \
-         the router and batches name each other; perf's byte renderer and Written routes rewrite \
-         them",
-    ),
-    (
-        "paths",
-        "http/router.rs",
-        "the route lookups take the context; perf rewrites router.rs",
-    ),
-    (
-        "length",
-        "http/routes.rs",
-        "the route vocabulary moves to its own file with the cycles above",
+        "the node renderers name each other (a media's owner, an account's media): reached \
+         through the context next, on perf's byte renderer",
     ),
 ];
 
@@ -146,6 +135,11 @@ pub const PENDING: &[(&str, &str, &str)] = &[
 /// is not routing.
 pub const PATH_READERS: &[(&str, &str)] = &[
     ("http/routes.rs", "THE route table"),
+    (
+        "http/route.rs",
+        "the table's vocabulary: what a path's first segment names for the rate limits and the \
+         webhook handshake",
+    ),
     ("http/request.rs", "parses a request into its version and segments"),
     (
         "http/batch.rs",
@@ -580,6 +574,22 @@ fn cycles(edges: &Edges) -> Vec<(BTreeSet<Unit>, Vec<Unit>)> {
     for v in edges.keys() {
         if !t.index.contains_key(v) {
             t.visit(v);
+        }
+    }
+    if std::env::var_os("TIDY_SCC").is_some() {
+        for c in &t.components {
+            eprintln!(
+                "SCC {}: {:?}",
+                c.len(),
+                c.iter().map(|u| u.join("::")).collect::<Vec<_>>()
+            );
+            for u in c {
+                for (v, (f, l)) in &edges[u] {
+                    if c.contains(v) {
+                        eprintln!("   {} -> {} ({f}:{l})", u.join("::"), v.join("::"));
+                    }
+                }
+            }
         }
     }
     // In each component, a concrete cycle: from its first unit along edges that stay inside

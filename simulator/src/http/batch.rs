@@ -8,18 +8,32 @@
 
 use crate::app::State;
 use crate::error::{GraphError, GraphResult};
+use crate::http::graph::{authenticate, sandbox_of};
 use crate::http::request::{parse_jsonish, GraphRequest, Verb};
+use crate::http::route::Operation;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 /// Largest batch accepted (facts §3.5).
 pub(crate) const MAX_OPS: usize = 50;
 
-pub(crate) fn run(
-    state: &State,
-    req: &GraphRequest,
-    run_one: impl Fn(&State, &GraphRequest) -> GraphResult<Value>,
-) -> GraphResult<Value> {
+/// `POST /` with `batch`: its own token is the operations' fallback and is required (facts
+/// §3.5): it is checked before the batch is even parsed, and a bad one answers its own error.
+/// Each operation goes through `run_one`, the path of a call of its own (`http::router`).
+pub(crate) fn handle(state: &State, req: &GraphRequest, run_one: Operation) -> GraphResult<Value> {
+    let Some(token) = req.token.as_deref() else {
+        return Err(GraphError::token_required());
+    };
+    sandbox_of(state, token)?.with_world(|world, now| authenticate(world, req, token, now))?;
+    run(state, req, run_one)
+}
+
+/// An operation refused for `why`, answered in its place in the batch.
+pub(crate) fn invalid_operation(why: &str) -> GraphError {
+    GraphError::invalid_param(format!("Invalid batch operation: {why}"))
+}
+
+fn run(state: &State, req: &GraphRequest, run_one: Operation) -> GraphResult<Value> {
     let raw = req.json_param("batch").unwrap_or_else(|| Err("missing".into()));
     let ops = match raw {
         Ok(Value::Array(ops)) => ops,
@@ -65,7 +79,7 @@ pub(crate) fn run(
 /// Builds the request one batch operation stands for.
 /// `now` dates a version in `relative_url` (the parent request's sandbox clock).
 fn operation(parent: &GraphRequest, op: &Value, cfg: &crate::config::Config, now: i64) -> GraphResult<GraphRequest> {
-    let bad = |why: &str| GraphError::invalid_param(format!("Invalid batch operation: {why}"));
+    let bad = invalid_operation;
     let obj = op.as_object().ok_or_else(|| bad("each operation must be an object"))?;
     if obj.contains_key("depends_on") {
         return Err(bad("depends_on is not supported by igsim"));
@@ -130,8 +144,5 @@ fn operation(parent: &GraphRequest, op: &Value, cfg: &crate::config::Config, now
         // Each operation's token may name another sandbox: looked up when it runs.
         sandbox: None,
     };
-    if crate::http::routes::is_batch(&op) {
-        return Err(bad("batches cannot be nested"));
-    }
     Ok(op)
 }

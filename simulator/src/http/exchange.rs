@@ -15,14 +15,32 @@ use crate::faults::{Call, Effect, Fired};
 use crate::http::iglogin;
 use crate::http::request::{self, RawRequest};
 use crate::http::response::{error_of, graph_error, mark_error, sim_json, Body};
+use crate::http::route::{Auth, Handler, Route};
 use crate::http::router::{self, Incoming};
-use crate::http::routes::{self, Auth, Handler, Route};
+use crate::http::routes;
 use crate::journal::{keep_params, Entry, ErrorCode, FaultRecord};
 use crate::sandbox::{Sandbox, DEFAULT_SANDBOX};
 use http::Response;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// Answers one request: the raw surface's own routes (control plane, CDN, dashboard files)
+/// through [`plain`], and an app's API calls (the Graph surface and the upload host) through
+/// [`graph`] (fault rules, journal, log line, durability point) around `router::serve`.
+/// `Err` closes the connection without an answer (an injected fault).
+pub(crate) async fn handle(state: &State, raw: RawRequest) -> Result<Response<Body>, Dropped> {
+    if let Some(segments) = request::split_path(&raw.path) {
+        let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
+        if let Some(route) = routes::raw_route(&raw.method, &segs) {
+            if !route.journaled {
+                return Ok(plain(state, route, raw, segments).await);
+            }
+            return graph(state, raw, Some((route, segments))).await;
+        }
+    }
+    graph(state, raw, None).await
+}
 
 /// The connection is closed without an answer (an injected `drop` or `hang`).
 #[derive(Debug)]

@@ -542,3 +542,24 @@ pub(crate) fn read_many(ctx: &mut Ctx, ids: &str) -> GraphResult<Value> {
     }
     Ok(Value::Object(out))
 }
+
+/// The sandbox a token belongs to, or the error for a token no sandbox knows (shaped like a
+/// token or not).
+pub(crate) fn sandbox_of(
+    state: &crate::app::State,
+    token: &str,
+) -> GraphResult<std::sync::Arc<crate::sandbox::Sandbox>> {
+    state.sandboxes.by_token(token).ok_or_else(|| {
+        token_error(&crate::model::World::empty(dummy_app(), 0), token, 0).unwrap_or_else(GraphError::token_invalid)
+    })
+}
+
+fn dummy_app() -> crate::model::App {
+    crate::model::App {
+        id: crate::ids::AppId(0),
+        name: String::new(),
+        secret: String::new(),
+        require_appsecret_proof: false,
+        created_time: 0,
+    }
+}

@@ -9,7 +9,7 @@ use crate::error::{GraphError, GraphResult};
 use crate::http::graph::Ctx;
 use crate::http::request::GraphRequest;
 use crate::http::response::Body;
-use crate::http::routes::{self, PathNode, Rate};
+use crate::http::route::{self, PathNode, Rate};
 use crate::ids::{parse_id, CommentId, ContainerId, IdKind, IgUserId, MediaId, PageId};
 use crate::model::ratelimit::{self as model, Denied, RateLimits, Report, Scope};
 use crate::model::{TokenKind, World};
@@ -45,7 +45,7 @@ pub(crate) fn scope(ctx: &Ctx, rate: Rate) -> Scope {
             }
         }
         Rate::Platform => scope.platform = true,
-        Rate::Node => match routes::path_node(ctx.req) {
+        Rate::Node => match route::path_node(ctx.req) {
             PathNode::Me => match ctx.viewer.kind {
                 TokenKind::Page { page, .. } => {
                     scope.pages.insert(page);

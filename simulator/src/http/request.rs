@@ -68,6 +68,11 @@ impl GraphRequest {
     }
 
     /// `/v21.0/a/b` as the client would write it (for errors and paging links).
+    /// [`check_released`] for this request's version and path.
+    pub(crate) fn check_released(&self, now: i64) -> GraphResult<()> {
+        check_released(self.requested, now, &self.segments)
+    }
+
     pub(crate) fn path_string(&self) -> String {
         let mut s = format!("/{}", self.version);
         for seg in &self.segments {

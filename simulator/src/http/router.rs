@@ -4,13 +4,14 @@
 //! (synchronously), and the rendered answer with its headers.
 //!
 //! ```text
-//! server::respond -> router::handle -> routes::raw_route       (control plane, CDN, upload)
-//!                                   -> exchange::graph (faults, journal, log, state dir) ->
-//!                                      request::parse -> routes::graph_route
-//!                                        -> Page (dialogs) | Async (handshake) | prefetch
-//!                                        -> call: token -> sandbox.with_world(authenticate,
-//!                                           ratelimit::admit, routes::resolve_route, handler)
-//!                                   -> response::graph_json | graph_error (+ usage headers)
+//! server::respond -> exchange::handle -> routes::raw_route   (control plane, CDN, upload)
+//!                                     -> exchange::graph (faults, journal, log, state dir) ->
+//!                                        router::parse -> router::serve -> routes::graph_route
+//!                                          -> Page (dialogs) | Async (handshake) | prefetch
+//!                                          -> call: Open | Batch (operations through call) |
+//!                                             token -> sandbox.with_world(authenticate,
+//!                                             ratelimit::admit, routes::resolve_route, handler)
+//!                                     -> response::graph_json | graph_error (+ usage headers)
 //! ```
 
 use crate::app::State;
@@ -21,28 +22,12 @@ use crate::http::graph::{authenticate, Ctx, WorldAccess};
 use crate::http::json::Json;
 use crate::http::request::{self, GraphRequest, RawRequest, Verb};
 use crate::http::response::{graph_bytes, graph_error, graph_json, plain, Body};
-use crate::http::routes::{self, Auth, BeforeLock, Handler, Route};
-use crate::http::{exchange, iglogin, publishing, ratelimit};
+use crate::http::route::{self, Auth, BeforeLock, Handler, Route};
+use crate::http::routes;
+use crate::http::{iglogin, publishing, ratelimit};
 use crate::model::login::Flavour;
 use http::Response;
 use serde_json::Value;
-
-/// Answers one request: the raw surface's own routes (control plane, CDN, dashboard files)
-/// through `http::exchange::plain`, and an app's API calls (the Graph surface and the upload
-/// host) through `http::exchange::graph` (fault rules, journal, log line, durability point)
-/// around [`serve`]. `Err` closes the connection without an answer (an injected fault).
-pub(crate) async fn handle(state: &State, raw: RawRequest) -> Result<Response<Body>, exchange::Dropped> {
-    if let Some(segments) = request::split_path(&raw.path) {
-        let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
-        if let Some(route) = routes::raw_route(&raw.method, &segs) {
-            if !route.journaled {
-                return Ok(exchange::plain(state, route, raw, segments).await);
-            }
-            return exchange::graph(state, raw, Some((route, segments))).await;
-        }
-    }
-    exchange::graph(state, raw, None).await
-}
 
 /// An API call as the route table receives it from the exchange.
 pub(crate) enum Incoming {
@@ -80,7 +65,7 @@ pub(crate) async fn serve(state: &State, incoming: Incoming) -> Response<Body> {
     };
     let trace = state.traces.next();
     let now = clock_of(state, &req);
-    if let Err(e) = request::check_released(req.requested, now, &req.segments) {
+    if let Err(e) = req.check_released(now) {
         return graph_error(&e, req.version, &trace, false);
     }
     let route = routes::graph_route(&req);
@@ -123,11 +108,11 @@ pub(crate) async fn raw_route(state: &State, route: &Route, raw: RawRequest, seg
         }
     }
     match route.handler {
-        Handler::Raw(serve) => serve(state, raw, routes::raw_args(route, segs)).await,
+        Handler::Raw(serve) => serve(state, raw, route::raw_args(route, segs)).await,
         Handler::Control(handler) => {
-            control::render(routes::control_req(state, route, &raw, segs).and_then(|r| handler(state, &r)))
+            control::render(route::control_req(state, route, &raw, segs).and_then(|r| handler(state, &r)))
         }
-        Handler::ControlAsync(handler) => match routes::control_req(state, route, &raw, segs) {
+        Handler::ControlAsync(handler) => match route::control_req(state, route, &raw, segs) {
             Ok(r) => control::render(handler(state, &r).await),
             Err(e) => control::render(Err(e)),
         },
@@ -135,8 +120,12 @@ pub(crate) async fn raw_route(state: &State, route: &Route, raw: RawRequest, seg
     }
 }
 
-/// A Graph call without its rate-limit headers (batch operations: each still counts).
-fn graph(state: &State, req: &GraphRequest) -> GraphResult<Value> {
+/// One operation of a batch, through the same path as a call of its own, without its
+/// rate-limit headers (each still counts). A batch inside a batch is refused.
+fn batch_operation(state: &State, req: &GraphRequest) -> GraphResult<Value> {
+    if routes::is_batch(req) {
+        return Err(crate::http::batch::invalid_operation("batches cannot be nested"));
+    }
     call(state, req, &mut None).map(Answer::into_value)
 }
 
@@ -156,20 +145,12 @@ impl Answer {
     }
 }
 
-/// `POST /` with `batch`: its own token is the operations' fallback and is required (facts
-/// §3.5): it is checked before the batch is even parsed, and a bad one answers its own error.
-pub(crate) fn batch(state: &State, req: &GraphRequest) -> GraphResult<Value> {
-    let Some(token) = req.token.as_deref() else {
-        return Err(GraphError::token_required());
-    };
-    sandbox_of(state, token)?.with_world(|world, now| authenticate(world, req, token, now))?;
-    crate::http::batch::run(state, req, graph)
-}
-
 /// A Graph call; `rate` receives the headers of its rate-limit check when it got there.
 fn call(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateHeaders>) -> GraphResult<Answer> {
-    if let Some(open) = routes::open_route(req) {
-        return open(state, req).map(Answer::Value);
+    match routes::open_route(req).map(|r| r.handler) {
+        Some(Handler::Open(open)) => return open(state, req).map(Answer::Value),
+        Some(Handler::Batch(batch)) => return batch(state, req, batch_operation).map(Answer::Value),
+        _ => {}
     }
     if let Some(e) = iglogin::wrong_host(req) {
         return Err(e);
@@ -179,11 +160,11 @@ fn call(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateHead
     };
     let sandbox = match &req.sandbox {
         Some(sb) => sb.clone(),
-        None => sandbox_of(state, token)?,
+        None => crate::http::graph::sandbox_of(state, token)?,
     };
     let cfg = &state.sandboxes.config;
     // A call is first tried with the world shared (reads of one sandbox run in parallel); a
-    // route that writes (`routes::World::Writes`), or a handler that turns out to change the
+    // route that writes (`route::World::Writes`), or a handler that turns out to change the
     // world (`WorldAccess::write`), runs again with the world alone. Rate limits are counted
     // once, on the first try, under their own lock: after authentication (a refused token
     // counts nothing), before the handler (guides "Overview" -> "Rate Limiting").
@@ -212,9 +193,8 @@ fn call(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateHead
         // Legacy features refused to apps created from v27.0's cut-over on (a counted call).
         crate::http::legacy::check(&ctx, shape.path.is_empty())?;
         ctx.check_fields_syntax(shape.fields_select)?;
-        let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
-        let (route, args) = routes::resolve_route(&ctx, &segs)?;
-        if shared && route.world != routes::World::Reads {
+        let (route, args) = routes::resolve_route(&ctx)?;
+        if shared && route.world != route::World::Reads {
             return Err(GraphError::needs_write());
         }
         match route.handler {
@@ -245,24 +225,5 @@ fn clock_of(state: &State, req: &GraphRequest) -> i64 {
     match &req.sandbox {
         Some(sb) => sb.now(),
         None => state.clock_of(req.token.as_deref()),
-    }
-}
-
-/// The sandbox a token belongs to, or the error for a token no sandbox knows (shaped like a
-/// token or not).
-fn sandbox_of(state: &State, token: &str) -> GraphResult<std::sync::Arc<crate::sandbox::Sandbox>> {
-    state.sandboxes.by_token(token).ok_or_else(|| {
-        crate::http::graph::token_error(&crate::model::World::empty(dummy_app(), 0), token, 0)
-            .unwrap_or_else(GraphError::token_invalid)
-    })
-}
-
-fn dummy_app() -> crate::model::App {
-    crate::model::App {
-        id: crate::ids::AppId(0),
-        name: String::new(),
-        secret: String::new(),
-        require_appsecret_proof: false,
-        created_time: 0,
     }
 }

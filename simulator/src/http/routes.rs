@@ -11,7 +11,11 @@
 //! the resumable upload host), matched on the path as sent; and the Graph surface, matched on
 //! the path after its `vNN.N` prefix (the login dialogs and Instagram's code exchange answer
 //! in their own shapes; everything else is a Graph call with the envelope, a token and a rate
-//! limit). `http::router` is the request's path through the table.
+//! limit). What a route is: `http::route`; the request's path through the table:
+//! `http::router`.
+//!
+//! Long because it is THE table: every path igsim answers, in matching order, in one list a
+//! reader can scan, with the lookups that read it.
 
 use crate::app::State;
 use crate::error::{GraphError, GraphResult};
@@ -19,239 +23,27 @@ use crate::http::control::{self, events, login, publishing as control_publishing
 use crate::http::control::{faults, journal, sandboxes, snapshots, ui, webhooks as control_webhooks};
 use crate::http::control::{ControlError, ControlResult};
 use crate::http::graph::{read_many, read_node_into, Ctx};
-use crate::http::request::{GraphRequest, RawRequest, Verb};
+use crate::http::request::GraphRequest;
 use crate::http::response::Body;
+use crate::http::route::*;
 use crate::http::{
-    cdn, comment, dialog, hashtag, ig_user, iglogin, insights, media, mention, oauth, publishing, shopping, upload,
-    user, webhooks,
+    batch, cdn, comment, dialog, hashtag, ig_user, iglogin, insights, media, mention, oauth, publishing, shopping,
+    upload, user, webhooks,
 };
-use crate::ids::{parse_id, CommentId, ContainerId, HashtagId, IdKind, IgUserId, MediaId, PageId, UserId};
+use crate::ids::{parse_id, CommentId, ContainerId, HashtagId, IdKind, UserId};
 use crate::model::TokenKind;
-use crate::sandbox::Sandbox;
 use http::{Method, Response};
 use serde_json::Value;
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::Arc;
-
-/// A boxed future borrowing the request (async handlers in a table of plain fn pointers).
-pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// The methods a route answers: a set of GET, POST, DELETE and HEAD. Graph routes see the
-/// verb after `method=` override ([`Verb`]; HEAD reads as GET); raw routes the HTTP method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Methods(u8);
-
-impl Methods {
-    pub(crate) const GET: Methods = Methods(1);
-    pub(crate) const POST: Methods = Methods(2);
-    pub(crate) const DELETE: Methods = Methods(4);
-    pub(crate) const HEAD: Methods = Methods(8);
-    pub(crate) const ANY: Methods = Methods(0xFF);
-
-    pub(crate) const fn or(self, other: Methods) -> Methods {
-        Methods(self.0 | other.0)
-    }
-
-    fn has_verb(self, verb: Verb) -> bool {
-        let m = match verb {
-            Verb::Get => Methods::GET,
-            Verb::Post => Methods::POST,
-            Verb::Delete => Methods::DELETE,
-        };
-        self.0 & m.0 != 0
-    }
-
-    fn has_method(self, method: &Method) -> bool {
-        let m = match *method {
-            Method::GET => Methods::GET,
-            Method::POST => Methods::POST,
-            Method::DELETE => Methods::DELETE,
-            Method::HEAD => Methods::HEAD,
-            _ => return self == Methods::ANY,
-        };
-        self.0 & m.0 != 0
-    }
-}
 
 const GET: Methods = Methods::GET;
 const POST: Methods = Methods::POST;
 const DELETE: Methods = Methods::DELETE;
 const ANY: Methods = Methods::ANY;
 
-/// A set of node kinds a path segment may name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Kinds(u16);
-
-impl Kinds {
-    const fn of(kind: IdKind) -> Kinds {
-        Kinds(1 << kind as u16)
-    }
-
-    pub(crate) const ALL: Kinds = Kinds(u16::MAX);
-    const APP: Kinds = Kinds::of(IdKind::App);
-    const USER: Kinds = Kinds::of(IdKind::User);
-    const PAGE: Kinds = Kinds::of(IdKind::Page);
-    const IG_USER: Kinds = Kinds::of(IdKind::IgUser);
-    const MEDIA: Kinds = Kinds::of(IdKind::Media);
-    const COMMENT: Kinds = Kinds::of(IdKind::Comment);
-    const CONTAINER: Kinds = Kinds::of(IdKind::Container);
-    const HASHTAG: Kinds = Kinds::of(IdKind::Hashtag);
-
-    fn has(self, kind: IdKind) -> bool {
-        self.0 & Kinds::of(kind).0 != 0
-    }
-}
-
-/// One segment of a path pattern.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Seg {
-    /// Exactly this text.
-    Lit(&'static str),
-    /// One of these texts (an argument of the handler).
-    OneOf(&'static [&'static str]),
-    /// Any one segment (an argument of the handler).
-    Any,
-    /// A Graph node of these kinds: its numeric id, `me` (the token's own node), or an
-    /// Instagram Login app-scoped id. A segment that names no node answers the request with
-    /// 100/33 (`me` with an app token: 2500) as soon as the rest of the pattern matches.
-    Node(Kinds),
-    /// A Graph node of these kinds named by its numeric id only (not `me`); anything else
-    /// does not match.
-    Id(Kinds),
-    /// The Instagram Login token's own account: `me`, its id or its app-scoped id.
-    Own,
-    /// A control-plane sandbox id; an unknown one answers 404 once the pattern matches.
-    Sandbox,
-    /// Every remaining segment, none included.
-    Rest,
-}
-
 use Seg::{Any, Id, Lit, Node, OneOf, Own, Rest};
 const SB: Seg = Seg::Sandbox;
 const SIM: Seg = Lit("_sim");
 const SANDBOXES: Seg = Lit("sandboxes");
-
-/// What a request needs before the world lock is taken (the only IO a Graph request does).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum BeforeLock {
-    Nothing,
-    /// `--media-fetch`: the container's media URLs are downloaded and judged first.
-    MediaFetch,
-    /// The webhook verification request to the callback, between two world locks.
-    WebhookHandshake,
-}
-
-/// Which rate limit a Graph route counts against (guides "Overview" → "Rate Limiting").
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Rate {
-    /// The node the path names (its first segment): an IG account, or the owner of a media,
-    /// comment or container, counts against that account's BUC; a Page against the Page's;
-    /// a hashtag against the Platform limit; `me` is the token's own node. The app and user
-    /// level count in every case.
-    Node,
-    /// The nodes of `ids=` (the root).
-    Ids,
-    /// The Platform (app) limit: hashtag search.
-    Platform,
-    /// Counts against nothing; the answer carries `X-App-Usage` when its token authenticates.
-    Uncounted,
-    /// Not a Graph call (control plane, CDN, upload, the login dialogs).
-    None,
-}
-
-/// Whether a route's handler changes the world.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum World {
-    /// Only reads it (rate-limit and token bookkeeping aside).
-    Reads,
-    Writes,
-    /// Does not touch a sandbox's world, or takes its locks itself (raw routes).
-    Own,
-}
-
-/// Which tokens a Graph route is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Viewer {
-    Any,
-    /// Only Instagram User tokens (Instagram Login: graph.instagram.com's own routes and
-    /// refusals).
-    Instagram,
-}
-
-/// Who may call a raw route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Auth {
-    /// The control plane: the admin token when one is configured (`--admin-token`).
-    Admin,
-    /// Anyone (the dashboard's static files, which hold no secrets; the CDN, whose URLs are
-    /// signed; the upload host, which checks its own `Authorization` header).
-    Public,
-}
-
-/// A Graph handler: runs inside the world lock, after authentication and the rate-limit
-/// check.
-pub(crate) type GraphFn = fn(&mut Ctx, &Args) -> GraphResult<Value>;
-/// A Graph handler that writes its answer's JSON straight into the buffer it is given
-/// (`http::json`): the hot reads, media nodes and pages.
-pub(crate) type WrittenFn = fn(&mut Ctx, &Args, &mut Vec<u8>) -> GraphResult<()>;
-/// A control-plane handler.
-pub(crate) type ControlFn = fn(&State, &ControlReq) -> ControlResult;
-/// An asynchronous control-plane handler (world builds, webhook sends).
-pub(crate) type ControlAsyncFn = for<'a> fn(&'a State, &'a ControlReq<'a>) -> BoxFuture<'a, ControlResult>;
-
-/// What serves a route.
-#[derive(Clone, Copy)]
-pub(crate) enum Handler {
-    Graph(GraphFn),
-    Written(WrittenFn),
-    /// A Graph call that answers before any access token is looked up: the token endpoint
-    /// (app credentials) and batches (their own token checks).
-    Open(fn(&State, &GraphRequest) -> GraphResult<Value>),
-    /// A Graph call with IO between two world locks (the webhook handshake); `None` when its
-    /// token reaches no sandbox (the ordinary path then answers the token error).
-    Async(for<'a> fn(&'a State, &'a GraphRequest) -> BoxFuture<'a, Option<GraphResult<Value>>>),
-    /// An answer in its own shape on the Graph surface (login dialogs, Instagram's code
-    /// exchange).
-    Page(fn(&State, &GraphRequest) -> Response<Body>),
-    /// A raw request (the CDN, the upload host): the request as sent and the segments the
-    /// pattern's `Any`s matched.
-    Raw(for<'a> fn(&'a State, RawRequest, Vec<String>) -> BoxFuture<'a, Response<Body>>),
-    Control(ControlFn),
-    ControlAsync(ControlAsyncFn),
-}
-
-/// Which part of igsim a route belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Surface {
-    /// Matched on the path as sent (control plane, CDN, upload host).
-    Raw,
-    /// Matched on the path after its version.
-    Graph,
-}
-
-/// One route: see the module docs.
-#[derive(Clone, Copy)]
-pub(crate) struct Route {
-    pub(crate) surface: Surface,
-    pub(crate) methods: Methods,
-    pub(crate) path: &'static [Seg],
-    pub(crate) handler: Handler,
-    pub(crate) before_lock: BeforeLock,
-    pub(crate) rate: Rate,
-    pub(crate) world: World,
-    pub(crate) viewer: Viewer,
-    pub(crate) auth: Auth,
-    /// A condition on the request besides its path (a parameter, a host).
-    pub(crate) when: Option<fn(&GraphRequest) -> bool>,
-    /// Whether `fields=` is a field selection (everywhere but webhook subscriptions, where it
-    /// lists webhook fields).
-    pub(crate) fields_select: bool,
-    /// Whether its requests are an app's calls to the API (the Graph surface and the upload
-    /// host): recorded in the sandbox's journal, open to its fault rules and, with a state
-    /// directory, persisted before the answer (`http::exchange`).
-    pub(crate) journaled: bool,
-}
 
 const fn graph(methods: Methods, path: &'static [Seg], f: GraphFn) -> Route {
     Route {
@@ -349,6 +141,19 @@ impl Route {
     const fn open(methods: Methods, path: &'static [Seg], f: fn(&State, &GraphRequest) -> GraphResult<Value>) -> Route {
         Route {
             handler: Handler::Open(f),
+            rate: Rate::Uncounted,
+            world: World::Own,
+            ..graph(methods, path, unsupported)
+        }
+    }
+
+    const fn batch(
+        methods: Methods,
+        path: &'static [Seg],
+        f: fn(&State, &GraphRequest, Operation) -> GraphResult<Value>,
+    ) -> Route {
+        Route {
+            handler: Handler::Batch(f),
             rate: Rate::Uncounted,
             world: World::Own,
             ..graph(methods, path, unsupported)
@@ -625,7 +430,7 @@ pub(crate) static ROUTES: &[Route] = &[
         ..graph(POST, &[Node(Kinds::APP), Lit("subscriptions")], unsupported).writes()
     },
     // Batches (facts §3.5) and the token endpoint (app credentials, not an access token).
-    Route::open(POST, &[], crate::http::router::batch).when(is_batch),
+    Route::batch(POST, &[], batch::handle).when(is_batch),
     Route::open(ANY, &[Lit("oauth"), Lit("access_token")], oauth::token_endpoint),
     // ---- Graph calls with an Instagram User token (Instagram Login) ---------------------
     graph(GET, &[Lit("access_token")], |ctx, _| iglogin::exchange(ctx))
@@ -869,126 +674,12 @@ fn redeliver_webhook<'a>(st: &'a State, r: &'a ControlReq<'a>) -> BoxFuture<'a, 
 
 // ---- matching ------------------------------------------------------------------------------
 
-/// What a Graph route's pattern matched: the node its first `Node`/`Id` segment names, the
-/// segments its `Any`/`OneOf` matched, and the path's first segment.
-#[derive(Debug, Clone)]
-pub(crate) struct Args<'p> {
-    node: Option<(u64, IdKind)>,
-    args: Vec<&'p str>,
-    /// The path's first segment ("" at the root).
-    pub(crate) first: &'p str,
-    /// How many segments the path has.
-    pub(crate) len: usize,
-}
-
-impl Args<'_> {
-    /// The id of the node the path names.
-    pub(crate) fn id(&self) -> u64 {
-        self.node.map_or(0, |(id, _)| id)
-    }
-
-    pub(crate) fn ig_user(&self) -> IgUserId {
-        IgUserId(self.id())
-    }
-
-    pub(crate) fn media(&self) -> MediaId {
-        MediaId(self.id())
-    }
-
-    pub(crate) fn page(&self) -> PageId {
-        PageId(self.id())
-    }
-
-    /// The `i`th segment an `Any` or `OneOf` matched.
-    pub(crate) fn arg(&self, i: usize) -> &str {
-        self.args.get(i).copied().unwrap_or("")
-    }
-}
-
-/// A control-plane request as its handler sees it.
-pub(crate) struct ControlReq<'r> {
-    pub(crate) raw: &'r RawRequest,
-    sandbox: Option<Arc<Sandbox>>,
-    /// The segments the pattern's `Any`s and `Rest` matched, in order.
-    pub(crate) args: Vec<String>,
-}
-
-impl ControlReq<'_> {
-    /// The sandbox the path names (routes whose pattern has [`Seg::Sandbox`]).
-    pub(crate) fn sandbox(&self) -> &Arc<Sandbox> {
-        // The matcher resolves the sandbox of every pattern with a `Sandbox` segment before
-        // the handler runs, and the table gives `sandbox()` only to such routes.
-        self.sandbox
-            .as_ref()
-            .expect("routes that read the sandbox name it in their pattern")
-    }
-
-    /// The `i`th segment an `Any` matched.
-    pub(crate) fn arg(&self, i: usize) -> &str {
-        self.args.get(i).map_or("", String::as_str)
-    }
-}
-
-/// Whether `segs` fit `path` by its literal parts and length (node kinds and sandboxes are
-/// checked later).
-fn shape_fits(path: &[Seg], segs: &[&str]) -> bool {
-    let mut i = 0;
-    for (k, seg) in path.iter().enumerate() {
-        match seg {
-            Rest => return k == path.len() - 1,
-            _ if i >= segs.len() => return false,
-            Lit(l) if segs[i] != *l => return false,
-            OneOf(set) if !set.contains(&segs[i]) => return false,
-            _ => {}
-        }
-        i += 1;
-    }
-    i == segs.len()
-}
-
 /// The raw-surface route for a path as sent (`segs`: its decoded segments), if any.
 pub(crate) fn raw_route(method: &Method, segs: &[&str]) -> Option<&'static Route> {
     ROUTES
         .iter()
         .filter(|r| r.surface == Surface::Raw)
         .find(|r| r.methods.has_method(method) && shape_fits(r.path, segs))
-}
-
-/// The segments a raw pattern's `Any`s and `Rest` matched.
-pub(crate) fn raw_args(route: &Route, segs: &[&str]) -> Vec<String> {
-    let mut out = Vec::new();
-    for (i, seg) in route.path.iter().enumerate() {
-        match seg {
-            Any | OneOf(_) => out.extend(segs.get(i).map(|s| s.to_string())),
-            Rest => out.extend(segs.iter().skip(i).map(|s| s.to_string())),
-            _ => {}
-        }
-    }
-    out
-}
-
-/// A control-plane request for `route`: its sandbox resolved (404 when the path names none).
-pub(crate) fn control_req<'r>(
-    state: &State,
-    route: &Route,
-    raw: &'r RawRequest,
-    segs: &[&str],
-) -> Result<ControlReq<'r>, ControlError> {
-    let mut sandbox = None;
-    let mut args = Vec::new();
-    for (i, seg) in route.path.iter().enumerate() {
-        match seg {
-            Seg::Sandbox => {
-                let id = segs.get(i).copied().unwrap_or("");
-                let found = state.sandboxes.get(id);
-                sandbox = Some(found.ok_or_else(|| ControlError::not_found(format!("no sandbox {id}")))?);
-            }
-            Any | OneOf(_) => args.extend(segs.get(i).map(|s| s.to_string())),
-            Rest => args.extend(segs.iter().skip(i).map(|s| s.to_string())),
-            _ => {}
-        }
-    }
-    Ok(ControlReq { raw, sandbox, args })
 }
 
 /// The first Graph-surface route a request's verb and path fit, before any token is looked
@@ -1003,17 +694,15 @@ pub(crate) fn graph_route(req: &GraphRequest) -> &'static Route {
         .unwrap_or(&FALLBACK)
 }
 
-/// The handler of the first Open route (batches, the token endpoint) a Graph call fits: these
+/// The first Open or Batch route (the token endpoint, batches) a Graph call fits: these
 /// answer before any access token is looked at.
-pub(crate) fn open_route(req: &GraphRequest) -> Option<fn(&State, &GraphRequest) -> GraphResult<Value>> {
+pub(crate) fn open_route(req: &GraphRequest) -> Option<&'static Route> {
     let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
-    ROUTES.iter().find_map(|r| match r.handler {
-        Handler::Open(f)
-            if r.methods.has_verb(req.verb) && r.when.is_none_or(|w| w(req)) && shape_fits(r.path, &segs) =>
-        {
-            Some(f)
-        }
-        _ => None,
+    ROUTES.iter().find(|r| {
+        matches!(r.handler, Handler::Open(_) | Handler::Batch(_))
+            && r.methods.has_verb(req.verb)
+            && r.when.is_none_or(|w| w(req))
+            && shape_fits(r.path, &segs)
     })
 }
 
@@ -1049,7 +738,9 @@ pub(crate) fn shape_route(ctx: &Ctx) -> &'static Route {
 
 /// The route that serves an authenticated Graph call, with what its pattern matched; a path
 /// segment that names no node answers its error here.
-pub(crate) fn resolve_route<'p>(ctx: &Ctx, segs: &[&'p str]) -> GraphResult<(&'static Route, Args<'p>)> {
+pub(crate) fn resolve_route<'p>(ctx: &Ctx<'p>) -> GraphResult<(&'static Route, Args<'p>)> {
+    let segs: Vec<&'p str> = ctx.req.segments.iter().map(String::as_str).collect();
+    let segs = segs.as_slice();
     let mut resolved: Option<(u64, IdKind)> = None;
     for r in ROUTES.iter().filter(|r| candidate(r, ctx.req, ctx.viewer.kind, segs)) {
         let mut node = None;
@@ -1120,30 +811,6 @@ fn own(ctx: &Ctx, seg: &str) -> bool {
         return false;
     };
     seg == "me" || parse_id(seg).is_some_and(|n| n == ig.0 || ctx.world.ig_by_scoped_id(n) == Some(ig))
-}
-
-/// What the path's first segment names for the rate limits ([`Rate::Node`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum PathNode {
-    /// `me`: the token's own node.
-    Me,
-    Id(u64),
-    /// Not a node (a literal such as `debug_token`, or nothing).
-    None,
-}
-
-/// The first segment of a Graph path ("" at the root).
-pub(crate) fn first_segment(req: &GraphRequest) -> &str {
-    req.segments.first().map_or("", String::as_str)
-}
-
-/// The first segment of a Graph path as [`PathNode`].
-pub(crate) fn path_node(req: &GraphRequest) -> PathNode {
-    match req.segments.first().map(String::as_str) {
-        Some("me") => PathNode::Me,
-        Some(s) => parse_id(s).map_or(PathNode::None, PathNode::Id),
-        None => PathNode::None,
-    }
 }
 
 /// The error for a Graph call without a token: 2500 on `me` (it needs an active token),

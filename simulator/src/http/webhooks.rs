@@ -6,7 +6,7 @@ use crate::app::State;
 use crate::error::{GraphError, GraphResult};
 use crate::http::graph::{authenticate, Ctx};
 use crate::http::request::{GraphRequest, Verb};
-use crate::http::routes::{self, PathNode};
+use crate::http::route::{self, PathNode};
 use crate::ids::{IdKind, PageId};
 use crate::model::webhook::{AppSubscription, PageInstall, INSTAGRAM_FIELDS};
 use crate::model::{TokenKind, World};
@@ -99,7 +99,7 @@ struct SubscribeRequest {
 }
 
 /// `POST /{app-id}/subscriptions` needs IO (the verification GET), so it runs before the
-/// world lock (`routes::BeforeLock::WebhookHandshake`): check under the lock, release it,
+/// world lock (`route::BeforeLock::WebhookHandshake`): check under the lock, release it,
 /// verify the callback, then store under the lock. `None` when its token does not lead to a
 /// sandbox (the ordinary path then answers with the right error).
 pub(crate) async fn subscribe(state: &State, req: &GraphRequest) -> Option<GraphResult<Value>> {
@@ -107,10 +107,10 @@ pub(crate) async fn subscribe(state: &State, req: &GraphRequest) -> Option<Graph
     let sandbox = state.sandboxes.by_token(token)?;
     // The path's node is resolved here, under this handler's own lock (the route's pattern
     // is `[Node(App), "subscriptions"]`).
-    let id_seg = routes::first_segment(req).to_string();
+    let id_seg = route::first_segment(req).to_string();
     let prepared = sandbox.with_world(|world, now| -> GraphResult<SubscribeRequest> {
         let viewer = authenticate(world, req, token, now)?;
-        let is_app = matches!(routes::path_node(req), PathNode::Id(n) if world.kind_of(n) == Some(IdKind::App) && n == world.app.id.0);
+        let is_app = matches!(route::path_node(req), PathNode::Id(n) if world.kind_of(n) == Some(IdKind::App) && n == world.app.id.0);
         if !is_app {
             return Err(GraphError::unsupported("POST", &id_seg));
         }
