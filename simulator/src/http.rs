@@ -19,6 +19,7 @@ pub(crate) mod json;
 pub(crate) mod legacy;
 pub(crate) mod media;
 pub(crate) mod mention;
+pub(crate) mod nodes;
 pub(crate) mod oauth;
 pub(crate) mod page;
 pub(crate) mod paging;

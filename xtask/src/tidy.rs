@@ -115,21 +115,13 @@ pub const WALL_CLOCK: &[WallClock] = &[
 /// `(rule, place)`: for `cycles`, an area (`model`: `model.rs` and `model/`) every file of the
 /// cycle's component lies in, so that a cycle reaching outside it still fails; otherwise a
 /// file. An entry that matches no breach is itself a breach. Empty when issue 11 is done.
-pub const PENDING: &[(&str, &str, &str)] = &[
-    (
-        "cycles",
-        "model",
-        "World holds the records of model/'s files, whose operations are `impl World` blocks \
+pub const PENDING: &[(&str, &str, &str)] = &[(
+    "cycles",
+    "model",
+    "World holds the records of model/'s files, whose operations are `impl World` blocks \
          naming it back; records and operations part once perf's persistent maps have landed on \
          them",
-    ),
-    (
-        "cycles",
-        "http",
-        "the node renderers name each other (a media's owner, an account's media): reached \
-         through the context next, on perf's byte renderer",
-    ),
-];
+)];
 
 /// The files that read a request's path segments besides the route table, each with why it
 /// is not routing.

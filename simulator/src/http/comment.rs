@@ -24,7 +24,7 @@ const PERMISSION: &str = "instagram_manage_comments";
 /// The media `id` for a moderation call: one of the viewer's own media (else 100/33), with
 /// `instagram_manage_comments` and a Page task that grants it (else `(#10)`).
 fn moderated_media(ctx: &Ctx, id: MediaId, verb: &str) -> GraphResult<Media> {
-    crate::http::media::require_readable(ctx, id, verb)?;
+    ctx.require_readable_media(id, verb)?;
     let m = ctx
         .world
         .media
@@ -119,15 +119,13 @@ pub(crate) fn render(ctx: &mut Ctx, id: CommentId, sel: &[FieldSel]) -> GraphRes
                     .children
                     .clone()
                     .unwrap_or_else(|| crate::http::graph::defaults(&["id", "media_product_type"]));
-                Field::Value(crate::http::media::render(ctx, c.media, &sub, false)?)
+                Field::Value(ctx.render_media(c.media, &sub, false)?)
             }
             "parent_id" => c.parent.map_or(Field::Omit, |p| Field::Value(json!(p.to_string()))),
             "replies" => Field::edge(replies_edge(ctx, id, Some(f))?),
             "text" => Field::Value(json!(c.text)),
             "timestamp" => Field::Value(json!(iso(c.timestamp))),
-            "user" if own => reference(f, &c.from.to_string(), |sub| {
-                crate::http::ig_user::render(ctx, c.from, sub)
-            })?,
+            "user" if own => reference(f, &c.from.to_string(), |sub| ctx.render_ig_user(c.from, sub))?,
             "user" => Field::Omit,
             "username" => Field::Value(json!(username)),
             "legacy_instagram_comment_id" if crate::version::has_field(NODE, &f.name, ctx.req.version, ctx.now) => {
@@ -169,7 +167,7 @@ fn require_comment_reader(ctx: &Ctx, m: &Media) -> GraphResult<()> {
 /// (facts §3.3, §4.6); paged forward only ([`forward_paging_json`]), as `/replies`.
 pub(crate) fn comments_edge(ctx: &mut Ctx, id: MediaId, sel: Option<&FieldSel>) -> GraphResult<Value> {
     if sel.is_none() {
-        crate::http::media::require_readable(ctx, id, "GET")?;
+        ctx.require_readable_media(id, "GET")?;
     }
     let m = ctx
         .world
@@ -343,7 +341,7 @@ pub(crate) fn update_media(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
     }
     let mode = ctx.cfg.fields_on_write.media_update;
     ctx.answer_write(mode, sel, json!({ "success": true }), |ctx, sel| {
-        crate::http::media::render(ctx, id, sel, true)
+        ctx.render_media(id, sel, true)
     })
 }
 

@@ -68,7 +68,7 @@ pub(crate) fn render(ctx: &mut Ctx, _viewer_ig: IgUserId, f: &FieldSel) -> Graph
         .ok_or_else(not_found)?;
     let sel = f.children.clone().unwrap_or_else(|| defaults(&["id"]));
     let media_count = ctx.world.media_count(target.id);
-    project(crate::http::ig_user::NODE, &target.id.to_string(), &sel, |s| {
+    project(crate::http::graph::IG_USER_NODE, &target.id.to_string(), &sel, |s| {
         if !USER_FIELDS.contains(&s.name.as_str()) {
             return Ok(Field::Unknown);
         }
@@ -98,16 +98,16 @@ fn media_edge(ctx: &mut Ctx, target: IgUserId, sel: &FieldSel) -> GraphResult<Va
     let req = ctx.page_req(Some(sel), ctx.cfg.default_page_size, ctx.cfg.max_page_size)?;
     let sub = sel.children.clone().unwrap_or_else(|| defaults(&["id"]));
     if let Some(f) = sub.iter().find(|f| !MEDIA_FIELDS.contains(&f.name.as_str())) {
-        return Err(GraphError::nonexisting_field(&f.name, crate::http::media::NODE));
+        return Err(GraphError::nonexisting_field(&f.name, crate::http::graph::MEDIA_NODE));
     }
     let empty = Default::default();
     let feed = ctx.world.feed.get(&target).unwrap_or(&empty).clone();
-    let (lower, upper) = crate::http::ig_user::time_bounds(ctx, Some(sel))?;
+    let (lower, upper) = crate::http::paging::time_bounds(ctx.req, Some(sel))?;
     let w = window(&feed, lower, upper, Order::Desc, &req)?;
     let data = w
         .keys
         .iter()
-        .map(|k| crate::http::media::render(ctx, feed[k], &sub, false))
+        .map(|k| ctx.render_media(feed[k], &sub, false))
         .collect::<GraphResult<Vec<_>>>()?;
     Ok(edge_json(data, forward_paging_json(&w, None)))
 }

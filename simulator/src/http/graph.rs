@@ -1,6 +1,7 @@
 //! What every Graph handler shares: the request context, token checks (190 family,
 //! `appsecret_proof`), permission checks, field projection (reference fields, empty nested
-//! edges, the expansion budget), answers to writes carrying `fields=`, and node reads by id.
+//! edges, the expansion budget), answers to writes carrying `fields=`, and the renderers of
+//! the nodes others reference (`Renderers`, filled by `http::nodes`).
 
 use crate::config::{Config, WriteFields};
 use crate::error::{GraphError, GraphResult};
@@ -8,7 +9,7 @@ use crate::http::fields::{self, FieldSel};
 use crate::http::json;
 use crate::http::paging::PageReq;
 use crate::http::request::GraphRequest;
-use crate::ids::{parse_id, IdKind, IgUserId, MediaId, PageId, UserId};
+use crate::ids::{parse_id, IgUserId, MediaId, UserId};
 use crate::model::{Access, Revocation, TokenKind, World};
 use hmac::{Hmac, Mac};
 use serde_json::{Map, Value};
@@ -106,6 +107,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) expanded: Cell<usize>,
     /// The request's `fields`, parsed once ([`Ctx::fields`]).
     pub(crate) parsed_fields: std::cell::OnceCell<Option<Vec<FieldSel>>>,
+    /// The node renderers ([`Renderers`]).
+    pub(crate) renderers: &'static Renderers,
 }
 
 /// hex HMAC-SHA256 of the token keyed by the app secret (securing-requests doc).
@@ -493,54 +496,66 @@ impl Ctx<'_> {
     }
 }
 
-/// Reads any node by its id string, as `GET /{id}` and `ids=` do.
-pub(crate) fn read_node(ctx: &mut Ctx, id_str: &str) -> GraphResult<Value> {
-    let unsupported = || GraphError::unsupported("GET", id_str);
-    let id = parse_id(id_str).ok_or_else(unsupported)?;
-    match ctx.world.kind_of(id).ok_or_else(unsupported)? {
-        IdKind::IgUser => crate::http::ig_user::read(ctx, IgUserId(id)),
-        IdKind::Media => crate::http::media::read(ctx, MediaId(id)),
-        IdKind::Page => crate::http::page::read(ctx, PageId(id)),
-        IdKind::User => crate::http::user::read(ctx, UserId(id)),
-        IdKind::Container => crate::http::publishing::read_container(ctx, crate::ids::ContainerId(id)),
-        IdKind::Comment => crate::http::comment::read(ctx, crate::ids::CommentId(id)),
-        IdKind::Hashtag => crate::http::hashtag::read(ctx, crate::ids::HashtagId(id)),
-        _ => Err(unsupported()),
-    }
+/// Type names of the nodes other handler files name in their errors (`(#100) Tried
+/// accessing nonexisting field … on node type IGMedia`).
+pub(crate) const MEDIA_NODE: &str = "IGMedia";
+pub(crate) const IG_USER_NODE: &str = "IGUser";
+
+/// Writes a media with a selection into an answer's bytes (`direct`: read by its own id).
+pub(crate) type WriteMedia = fn(&mut Ctx, MediaId, &[FieldSel], bool, &mut Vec<u8>) -> GraphResult<()>;
+
+/// The renderers of the nodes other nodes reference (a media's `owner`, a comment's `media`,
+/// an account's `media` edge, …), reached through the context so that no handler file names
+/// another that names it back: the Graph's references are cyclic, igsim's files are not.
+/// `http::nodes::RENDERERS` fills it.
+pub(crate) struct Renderers {
+    /// `http::media::render`: a media with a selection as a `Value` (`direct`: read by its
+    /// own id, not through an edge).
+    pub(crate) media: fn(&mut Ctx, MediaId, &[FieldSel], bool) -> GraphResult<Value>,
+    /// `http::media::render_into`: the same, written straight into an answer's bytes.
+    pub(crate) media_into: WriteMedia,
+    /// `http::ig_user::render`: an IG user with a selection.
+    pub(crate) ig_user: fn(&mut Ctx, IgUserId, &[FieldSel]) -> GraphResult<Value>,
 }
 
-/// `GET /{id}` written into `out`: media straight into the bytes (`http::json`), other nodes
-/// through [`read_node`].
-pub(crate) fn read_node_into(ctx: &mut Ctx, id: u64, out: &mut Vec<u8>) -> GraphResult<()> {
-    if ctx.world.kind_of(id) == Some(IdKind::Media) {
-        return crate::http::media::read_into(ctx, MediaId(id), out);
+impl Ctx<'_> {
+    /// A media's projection ([`Renderers::media`]).
+    pub(crate) fn render_media(&mut self, id: MediaId, sel: &[FieldSel], direct: bool) -> GraphResult<Value> {
+        let render = self.renderers.media;
+        render(self, id, sel, direct)
     }
-    json::push_value(out, &read_node(ctx, &id.to_string())?);
-    Ok(())
-}
 
-/// `GET /?ids=a,b`: several nodes keyed by id (facts §3.4).
-pub(crate) fn read_many(ctx: &mut Ctx, ids: &str) -> GraphResult<Value> {
-    let list: Vec<&str> = ids.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
-    if list.len() > ctx.cfg.max_ids {
-        return Err(GraphError::too_many_ids(list.len(), ctx.cfg.max_ids));
+    /// A media's projection written into `out` ([`Renderers::media_into`]).
+    pub(crate) fn render_media_into(
+        &mut self,
+        id: MediaId,
+        sel: &[FieldSel],
+        direct: bool,
+        out: &mut Vec<u8>,
+    ) -> GraphResult<()> {
+        let render = self.renderers.media_into;
+        render(self, id, sel, direct, out)
     }
-    if list.is_empty() {
-        return Err(GraphError::missing_param("ids"));
+
+    /// An IG user's projection ([`Renderers::ig_user`]).
+    pub(crate) fn render_ig_user(&mut self, ig: IgUserId, sel: &[FieldSel]) -> GraphResult<Value> {
+        let render = self.renderers.ig_user;
+        render(self, ig, sel)
     }
-    let mut out = Map::new();
-    for id in list {
-        if out.contains_key(id) {
-            continue;
+
+    /// 100/33 unless the viewer may read this media directly: its owner (or its album's
+    /// owner) is one of the viewer's accounts, and a live broadcast is on air.
+    pub(crate) fn require_readable_media(&self, id: MediaId, verb: &str) -> GraphResult<()> {
+        let denied = || GraphError::unsupported(verb, &id.to_string());
+        let m = self.world.media.get(&id).ok_or_else(denied)?;
+        if !self.owns_ig(m.owner) {
+            return Err(denied());
         }
-        let v = if id == "me" {
-            crate::http::user::read_me(ctx)?
-        } else {
-            read_node(ctx, id)?
-        };
-        out.insert(id.to_string(), v);
+        if m.media_type == crate::model::MediaType::Broadcast && !m.live_now {
+            return Err(denied());
+        }
+        Ok(())
     }
-    Ok(Value::Object(out))
 }
 
 /// The sandbox a token belongs to, or the error for a token no sandbox knows (shaped like a

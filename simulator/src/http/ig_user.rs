@@ -7,12 +7,10 @@ use crate::http::json::Json;
 use crate::http::paging::{edge_into, paging_json, window, Links, Order};
 use crate::ids::{IgUserId, MediaId};
 use crate::model::window::Window;
-use crate::model::TimeKey;
-use crate::timefmt::parse_time_param;
 use serde_json::{json, Value};
 use std::ops::Bound;
 
-pub(crate) const NODE: &str = "IGUser";
+pub(crate) const NODE: &str = crate::http::graph::IG_USER_NODE;
 const DEFAULT_FIELDS: &[&str] = &["id"];
 
 /// `GET /{ig-user-id}`.
@@ -104,28 +102,6 @@ fn ig_login_account_type(t: crate::model::IgAccountType) -> &'static str {
     }
 }
 
-/// Time bounds from `since`/`until` (unix or ISO-8601), inclusive: the request's own
-/// parameters for a top-level edge, the `.since()`/`.until()` modifiers of an expansion
-/// (`media.since(1640995200).limit(30){…}`, as the crates.io `instagram-graph-api` client asks
-/// Business Discovery).
-pub(crate) fn time_bounds(ctx: &Ctx, sel: Option<&FieldSel>) -> GraphResult<(Bound<TimeKey>, Bound<TimeKey>)> {
-    let read = |name: &str| -> GraphResult<Option<i64>> {
-        let value = match sel {
-            Some(s) => s.arg(name),
-            None => ctx.req.param(name),
-        };
-        match value {
-            None | Some("") => Ok(None),
-            Some(v) => parse_time_param(v)
-                .map(Some)
-                .ok_or_else(|| GraphError::invalid_param(format!("The parameter {name} is not a valid time"))),
-        }
-    };
-    let lower = read("since")?.map_or(Bound::Unbounded, |s| Bound::Included((s, 0)));
-    let upper = read("until")?.map_or(Bound::Unbounded, |u| Bound::Included((u, u64::MAX)));
-    Ok((lower, upper))
-}
-
 /// Writes a page of media ids as edge items with the edge's item fields (default `id`).
 fn media_page_into(
     ctx: &mut Ctx,
@@ -138,7 +114,7 @@ fn media_page_into(
     edge_into(
         out,
         ids.len(),
-        |out, i| crate::http::media::render_into(ctx, ids[i], &sub, false, out),
+        |out, i| ctx.render_media_into(ids[i], &sub, false, out),
         paging,
     )
 }
@@ -173,7 +149,7 @@ pub(crate) fn media_edge_into(
 ) -> GraphResult<()> {
     ctx.require_ig(ig)?;
     let req = ctx.page_req(sel, ctx.cfg.default_page_size, ctx.cfg.max_page_size)?;
-    let (mut lower, upper) = time_bounds(ctx, sel)?;
+    let (mut lower, upper) = crate::http::paging::time_bounds(ctx.req, sel)?;
     let empty = Default::default();
     let feed = ctx.world.feed.get(&ig).unwrap_or(&empty);
     if feed.len() > ctx.cfg.media_edge_max_items {

@@ -191,12 +191,13 @@ pub(crate) fn media_expansion(ctx: &mut Ctx, id: MediaId, sel: &crate::http::fie
         cfg: ctx.cfg,
         expanded: ctx.expanded.clone(),
         parsed_fields: Default::default(),
+        renderers: ctx.renderers,
     };
     media(&mut sub, id)
 }
 
 pub(crate) fn media(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
-    crate::http::media::require_readable(ctx, id, "GET")?;
+    ctx.require_readable_media(id, "GET")?;
     let owner = ctx
         .world
         .media

@@ -12,22 +12,8 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
-pub(crate) const NODE: &str = "IGMedia";
+pub(crate) const NODE: &str = crate::http::graph::MEDIA_NODE;
 const DEFAULT_FIELDS: &[&str] = &["id"];
-
-/// Whether the viewer may read this media directly: its owner (or its album's owner) is
-/// one of the viewer's accounts, and a live broadcast is on air.
-pub(crate) fn require_readable(ctx: &Ctx, id: MediaId, verb: &str) -> GraphResult<()> {
-    let denied = || GraphError::unsupported(verb, &id.to_string());
-    let m = ctx.world.media.get(&id).ok_or_else(denied)?;
-    if !ctx.owns_ig(m.owner) {
-        return Err(denied());
-    }
-    if m.media_type == MediaType::Broadcast && !m.live_now {
-        return Err(denied());
-    }
-    Ok(())
-}
 
 /// `GET /{ig-media-id}` as a `Value` (`ids=` reads).
 pub(crate) fn read(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
@@ -38,7 +24,7 @@ pub(crate) fn read(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
 
 /// `GET /{ig-media-id}`, written into `out`.
 pub(crate) fn read_into(ctx: &mut Ctx, id: MediaId, out: &mut Vec<u8>) -> GraphResult<()> {
-    require_readable(ctx, id, "GET")?;
+    ctx.require_readable_media(id, "GET")?;
     let sel = ctx.fields_or(DEFAULT_FIELDS)?;
     render_into(ctx, id, &sel, true, out)
 }
@@ -86,9 +72,7 @@ pub(crate) fn render_into(
             "owner" if owned => {
                 expanded.push((
                     "owner",
-                    reference(f, &owner_id.to_string(), |sub| {
-                        crate::http::ig_user::render(ctx, owner_id, sub)
-                    })?,
+                    reference(f, &owner_id.to_string(), |sub| ctx.render_ig_user(owner_id, sub))?,
                 ));
                 continue;
             }
@@ -247,7 +231,7 @@ pub(crate) fn children_edge(ctx: &mut Ctx, id: MediaId, sel: Option<&FieldSel>) 
 
 /// `GET /{ig-media-id}/{edge}` for the read edges this module owns.
 pub(crate) fn edge(ctx: &mut Ctx, id: MediaId, edge: &str) -> GraphResult<Value> {
-    require_readable(ctx, id, "GET")?;
+    ctx.require_readable_media(id, "GET")?;
     match edge {
         "children" => children_edge(ctx, id, None),
         _ => Err(GraphError::nonexisting_field(edge, NODE)),

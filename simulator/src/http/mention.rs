@@ -64,7 +64,7 @@ pub(crate) fn tags_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> 
     let data = w
         .keys
         .iter()
-        .map(|k| crate::http::media::render(ctx, tagged[k], &sub, false))
+        .map(|k| ctx.render_media(tagged[k], &sub, false))
         .collect::<GraphResult<Vec<_>>>()?;
     Ok(edge_json(data, forward_paging_json(&w, None)))
 }
@@ -122,8 +122,8 @@ pub(crate) fn mentioned_media(ctx: &mut Ctx, ig: IgUserId, f: &FieldSel) -> Grap
         return Err(GraphError::not_a_mention("media", &id.to_string()));
     }
     let sel = f.children.clone().unwrap_or_else(|| defaults(&["id"]));
-    check_fields(&sel, MEDIA_FIELDS, crate::http::media::NODE)?;
-    crate::http::media::render(ctx, id, &sel, false)
+    check_fields(&sel, MEDIA_FIELDS, crate::http::graph::MEDIA_NODE)?;
+    ctx.render_media(id, &sel, false)
 }
 
 /// `POST /{ig-user-id}/mentions` with `media_id` [+ `comment_id`] and `message`: comments

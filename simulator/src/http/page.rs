@@ -23,7 +23,7 @@ fn is_instagram_account(field: &str) -> bool {
 /// The Page's Instagram account as a reference field: `{"id"}`, or the IG User's own
 /// projection of a sub-selection (`instagram_business_account{username,followers_count}`).
 fn instagram_account(ctx: &mut Ctx, f: &FieldSel, ig: IgUserId) -> GraphResult<Field> {
-    reference(f, &ig.to_string(), |sub| crate::http::ig_user::render(ctx, ig, sub))
+    reference(f, &ig.to_string(), |sub| ctx.render_ig_user(ig, sub))
 }
 
 fn category_list(p: &crate::model::Page) -> Value {

@@ -294,7 +294,7 @@ pub(crate) fn create_container(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value
     // is_ai_generated on the carousel container only", so an item's is not read; before the
     // day the parameter is not one production reads either.
     let ai_generated = if kind.is_carousel_item()
-        || !crate::version::has_field(crate::http::media::NODE, "is_ai_generated", req.version, ctx.now)
+        || !crate::version::has_field(crate::http::graph::MEDIA_NODE, "is_ai_generated", req.version, ctx.now)
     {
         false
     } else {
@@ -354,7 +354,7 @@ pub(crate) fn publish(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
     let media = model::publish(ctx.world.write()?, ig, id, ctx.now, &cfg)?;
     let mode = ctx.cfg.fields_on_write.media_publish;
     ctx.answer_write(mode, sel, json!({ "id": media.to_string() }), |ctx, sel| {
-        crate::http::media::render(ctx, media, sel, true)
+        ctx.render_media(media, sel, true)
     })
 }
 
@@ -480,7 +480,7 @@ pub(crate) fn container_edge(ctx: &mut Ctx, id: ContainerId, edge: &str) -> Grap
 /// `GET /{ig-media-id}/collaborators` (facts §4.2): `{"data":[{id, username, invite_status}]}`.
 pub(crate) fn collaborators_edge(ctx: &mut Ctx, media: MediaId, sel: Option<&FieldSel>) -> GraphResult<Value> {
     if sel.is_none() {
-        crate::http::media::require_readable(ctx, media, "GET")?;
+        ctx.require_readable_media(media, "GET")?;
     }
     let names = ctx
         .world

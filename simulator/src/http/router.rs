@@ -182,6 +182,7 @@ fn call(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateHead
             cfg,
             expanded: Default::default(),
             parsed_fields: Default::default(),
+            renderers: &crate::http::nodes::RENDERERS,
         };
         let shape = routes::shape_route(&ctx);
         if !counted {

@@ -165,7 +165,7 @@ fn product_param(ctx: &Ctx, ig: IgUserId) -> GraphResult<u64> {
 
 /// The media's owner, after the usual media access check; stories and live have no tags.
 fn tag_media(ctx: &Ctx, id: MediaId, verb: &str) -> GraphResult<IgUserId> {
-    crate::http::media::require_readable(ctx, id, verb)?;
+    ctx.require_readable_media(id, verb)?;
     let m = ctx
         .world
         .media
