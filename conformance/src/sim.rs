@@ -12,6 +12,9 @@ pub struct Sandbox {
     pub base_url: String,
     /// The control-plane description (`sim_sandbox` schema).
     pub info: Value,
+    /// The simulator's control-plane token, when this sandbox was attached with one
+    /// ([`attach_with_token`]); otherwise [`ADMIN_TOKEN_ENV`] decides.
+    pub admin_token: Option<String>,
 }
 
 impl Sandbox {
@@ -61,7 +64,10 @@ impl Sandbox {
     }
 
     fn control(&self) -> Client {
-        control_client(&self.base_url)
+        match &self.admin_token {
+            Some(token) => admin_client(&self.base_url, token),
+            None => control_client(&self.base_url),
+        }
     }
 
     fn post_json(&self, path: &str, body: &Value) -> Resp {
@@ -132,10 +138,12 @@ impl Sandbox {
         r.body["count"].as_u64().unwrap_or_default()
     }
 
-    /// Empties the request journal.
-    pub fn clear_requests(&self) {
+    /// Empties the request journal; returns how many entries it held (`sim_requests_cleared`).
+    pub fn clear_requests(&self) -> u64 {
         let r = self.control_delete("requests");
         assert_eq!(r.status, 200, "clear requests: {}", r.text);
+        r.schema("sim_requests_cleared");
+        r.body["cleared"].as_u64().unwrap_or_default()
     }
 
     /// Adds fault rules (a rule, an array, or `{"rules": [...]}`); returns the answer raw (201
@@ -160,10 +168,12 @@ impl Sandbox {
         r.body
     }
 
-    /// Removes every fault rule.
-    pub fn clear_faults(&self) {
+    /// Removes every fault rule; returns how many there were (`sim_faults_removed`).
+    pub fn clear_faults(&self) -> u64 {
         let r = self.control_delete("faults");
         assert_eq!(r.status, 200, "clear faults: {}", r.text);
+        r.schema("sim_faults_removed");
+        r.body["removed"].as_u64().unwrap_or_default()
     }
 }
 
@@ -174,12 +184,23 @@ pub const ADMIN_TOKEN_ENV: &str = "IGSIM_ADMIN_TOKEN";
 /// A client for the control plane at `base_url`: unversioned paths, and the admin token from
 /// [`ADMIN_TOKEN_ENV`] when set.
 pub fn control_client(base_url: &str) -> Client {
+    match std::env::var(ADMIN_TOKEN_ENV) {
+        Ok(token) if !token.trim().is_empty() => admin_client(base_url, &token),
+        _ => open_client(base_url),
+    }
+}
+
+/// A client for the control plane at `base_url` sending no admin token.
+pub fn open_client(base_url: &str) -> Client {
     let mut c = Client::new(base_url);
     c.version = String::new();
-    match std::env::var(ADMIN_TOKEN_ENV) {
-        Ok(token) if !token.trim().is_empty() => c.with_header("Authorization", &format!("Bearer {}", token.trim())),
-        _ => c,
-    }
+    c
+}
+
+/// A client for the control plane at `base_url` sending `token` as its admin token
+/// (`Authorization: Bearer`).
+pub fn admin_client(base_url: &str, token: &str) -> Client {
+    open_client(base_url).with_header("Authorization", &format!("Bearer {}", token.trim()))
 }
 
 /// Creates a fresh sandbox with the demo world (or `world`) on a simulator at `base_url`.
@@ -203,6 +224,7 @@ pub fn new_sandbox_at(base_url: &str, world: Option<&Value>, at: Option<&str>) -
         id: r.body["id"].as_str().unwrap_or_default().to_string(),
         base_url: base_url.to_string(),
         info: r.body.clone(),
+        admin_token: None,
     }
 }
 
@@ -225,14 +247,28 @@ pub fn try_new_sandbox(base_url: &str, world: Option<&Value>) -> Result<Sandbox,
         id: r.body["id"].as_str().unwrap_or_default().to_string(),
         base_url: base_url.to_string(),
         info: r.body.clone(),
+        admin_token: None,
     })
 }
 
 /// The sandbox `id` of a simulator at `base_url` (one the harness did not create), or why not.
 pub fn attach(base_url: &str, id: &str) -> Result<Sandbox, String> {
+    attach_as(base_url, id, None)
+}
+
+/// Like [`attach`] on a simulator whose control plane needs `token` (`--admin-token`): every
+/// control-plane call of the sandbox sends it. A refusal is the error (`… 401 …` for a wrong
+/// token, checked against `sim_error`).
+pub fn attach_with_token(base_url: &str, id: &str, token: &str) -> Result<Sandbox, String> {
+    attach_as(base_url, id, Some(token))
+}
+
+fn attach_as(base_url: &str, id: &str, token: Option<&str>) -> Result<Sandbox, String> {
     let url = format!("{}/_sim/sandboxes/{id}", base_url.trim_end_matches('/'));
-    let r = control_client(base_url).get_url(&url);
+    let client = token.map_or_else(|| control_client(base_url), |t| admin_client(base_url, t));
+    let r = client.get_url(&url);
     if r.status != 200 {
+        r.schema("sim_error");
         return Err(format!("{url}: {} {}", r.status, r.text));
     }
     r.schema("sim_sandbox");
@@ -240,6 +276,7 @@ pub fn attach(base_url: &str, id: &str) -> Result<Sandbox, String> {
         id: id.to_string(),
         base_url: base_url.to_string(),
         info: r.body.clone(),
+        admin_token: token.map(str::to_string),
     })
 }
 

@@ -85,10 +85,13 @@ pub fn init(format: LogFormat, filter: Targets) -> Result<LineSink, String> {
     Ok(sink)
 }
 
+/// A queued line and how many lines were dropped just before it (the writer says so first).
+type Queued = (u64, Vec<u8>);
+
 /// Where log lines go: a bounded queue to a writer thread.
 #[derive(Clone)]
 pub struct LineSink {
-    queue: SyncSender<Vec<u8>>,
+    queue: SyncSender<Queued>,
     dropped: Arc<AtomicU64>,
     progress: Arc<Progress>,
 }
@@ -110,23 +113,27 @@ impl LineSink {
 
     /// A sink whose lines a new thread writes to `out`, at most `buffered` lines waiting.
     pub fn to(mut out: impl Write + Send + 'static, buffered: usize) -> Result<Self, String> {
-        let (queue, lines) = sync_channel::<Vec<u8>>(buffered.max(1));
+        let (queue, lines) = sync_channel::<Queued>(buffered.max(1));
         let dropped = Arc::new(AtomicU64::new(0));
         let progress = Arc::new(Progress::default());
         let (counted, told) = (dropped.clone(), progress.clone());
+        let notice = |out: &mut dyn Write, lost: u64| {
+            if lost > 0 {
+                let _ = writeln!(out, "igsim: {lost} log lines dropped (stderr was not being read)");
+            }
+        };
         std::thread::Builder::new()
             .name("igsim-log".into())
             .spawn(move || {
                 let mut next = lines.recv().ok();
-                while let Some(line) = next {
+                while let Some((lost, line)) = next {
+                    // The notice stands where the lines went missing.
+                    notice(&mut out, lost);
                     let _ = out.write_all(&line);
                     next = lines.try_recv().ok();
-                    // Caught up with what was queued before the drops: say how many.
                     if next.is_none() {
-                        let lost = counted.swap(0, Ordering::Relaxed);
-                        if lost > 0 {
-                            let _ = out.write_all(&dropped_notice(lost));
-                        }
+                        // Caught up: lines dropped after the last queued one are told now.
+                        notice(&mut out, counted.swap(0, Ordering::Relaxed));
                         let _ = out.flush();
                     }
                     *told.written.lock().unwrap_or_else(|p| p.into_inner()) += 1;
@@ -184,34 +191,18 @@ impl Write for Line {
     }
 }
 
-/// The line that says how many lines were dropped.
-fn dropped_notice(lost: u64) -> Vec<u8> {
-    format!("igsim: {lost} log lines dropped (stderr was not being read)\n").into_bytes()
-}
-
 impl Drop for Line {
     fn drop(&mut self) {
         if !self.buf.is_empty() {
-            // Lines were dropped since the writer last caught up: the notice goes ahead of
-            // this line (after every line queued before the drops), not after it.
+            // The drops since the last queued line travel with this one.
             let lost = self.sink.dropped.swap(0, Ordering::Relaxed);
-            if lost > 0 {
-                match self.sink.queue.try_send(dropped_notice(lost)) {
-                    Ok(()) => {
-                        self.sink.progress.queued.fetch_add(1, Ordering::SeqCst);
-                    }
-                    Err(_) => {
-                        self.sink.dropped.fetch_add(lost, Ordering::Relaxed);
-                    }
-                }
-            }
-            match self.sink.queue.try_send(std::mem::take(&mut self.buf)) {
+            match self.sink.queue.try_send((lost, std::mem::take(&mut self.buf))) {
                 // Counted once queued: a line logged before a drain has been counted by then.
                 Ok(()) => {
                     self.sink.progress.queued.fetch_add(1, Ordering::SeqCst);
                 }
-                Err(TrySendError::Full(_)) => {
-                    self.sink.dropped.fetch_add(1, Ordering::Relaxed);
+                Err(TrySendError::Full((lost, _))) => {
+                    self.sink.dropped.fetch_add(lost + 1, Ordering::Relaxed);
                 }
                 Err(TrySendError::Disconnected(_)) => {}
             }
@@ -261,7 +252,8 @@ mod tests {
         }
         let dropped = sink.dropped.load(Ordering::Relaxed);
         assert!(dropped >= 7, "{dropped}");
-        // stderr moves again: what was queued goes out, then the count, then new lines.
+        // stderr moves again: what was queued goes out, then the count, then new lines (the
+        // count stands where the lines went missing, however fast new ones come).
         drop(release);
         let text = loop {
             writeln!(sink.make_writer(), "after").unwrap();

@@ -10,7 +10,8 @@
 //! judging a request never waits for a response being rendered.
 //!
 //! Sandboxes are cheap (issue 12): a seed world is built once per (seed, world seed, start
-//! time) into a [`Base`] kept in [`Bases`], and each sandbox made from it starts as a clone
+//! time) into a `model::seed::Base` kept in [`Bases`] (`sandbox/bases.rs`), and each sandbox
+//! made from it starts as a clone
 //! that shares all of its data ([`crate::model::shared`]). Sandboxes nobody has used for
 //! `Config::sandbox_idle_seconds` of wall-clock time are reclaimed ([`Sandboxes::reap_idle`]).
 //! A snapshot ([`Sandbox::snapshot`]) clones the world under the read lock (pointers, not
@@ -21,65 +22,16 @@ use crate::config::{ClockMode, Config};
 use crate::faults::Faults;
 use crate::journal::{Journal, Page, RequestFilter};
 use crate::model::ratelimit::RateLimits;
-use crate::model::seed::{build_base, Base, WorldSeed};
 use crate::model::World;
 use crate::snapshot::Snapshot;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+mod bases;
+pub use bases::{Bases, SeedWorld};
 
 pub const DEFAULT_SANDBOX: &str = "default";
-
-/// A seed world with its fingerprint (a hash of its JSON), shared by every sandbox made
-/// from it; the fingerprint keys [`Bases`].
-#[derive(Debug, Clone)]
-pub struct SeedWorld {
-    pub world: Arc<WorldSeed>,
-    fingerprint: u64,
-}
-
-impl SeedWorld {
-    pub fn new(world: WorldSeed) -> Self {
-        let json = serde_json::to_vec(&world).unwrap_or_default();
-        SeedWorld {
-            fingerprint: crate::ids::stable_hash(&[&json]),
-            world: Arc::new(world),
-        }
-    }
-}
-
-/// How many base worlds [`Bases`] keeps (most recently used first). Sandboxes made from an
-/// evicted base keep sharing it; only new sandboxes of that seed build it again.
-const KEPT_BASES: usize = 8;
-
-type BaseKey = (u64, u64, i64);
-type BaseCell = Arc<OnceLock<Result<Arc<Base>, String>>>;
-
-/// The base worlds built so far, by (seed fingerprint, world seed, start time). Two requests
-/// for the same key build it once: the second waits for the first's build.
-#[derive(Default)]
-pub struct Bases {
-    kept: Mutex<VecDeque<(BaseKey, BaseCell)>>,
-}
-
-impl Bases {
-    /// The base world of `seed` at `now`, built now unless kept.
-    pub fn get(&self, seed: &SeedWorld, cfg: &Config, world_seed: u64, now: i64) -> Result<Arc<Base>, String> {
-        let key = (seed.fingerprint, world_seed, now);
-        let cell = {
-            let mut kept = lock(&self.kept);
-            let cell = match kept.iter().position(|(k, _)| *k == key) {
-                Some(i) => kept.remove(i).map(|(_, c)| c).unwrap_or_default(),
-                None => BaseCell::default(),
-            };
-            kept.push_front((key, cell.clone()));
-            kept.truncate(KEPT_BASES);
-            cell
-        };
-        cell.get_or_init(|| build_base(&seed.world, cfg, world_seed, now).map(Arc::new))
-            .clone()
-    }
-}
 
 pub struct Sandbox {
     pub id: String,
@@ -97,7 +49,17 @@ pub struct Sandbox {
     /// Counts changes that may need writing to a state directory (`app/persister.rs`).
     generation: AtomicU64,
     /// What the state directory last got (an async lock: writers wait on it, group commit).
-    pub(crate) persisted: tokio::sync::Mutex<crate::app::persister::Written>,
+    pub(crate) persisted: tokio::sync::Mutex<Written>,
+}
+
+/// What a sandbox last had written to the state directory (`app/persister.rs`), guarded by
+/// an async lock in [`Sandbox`].
+#[derive(Debug, Default)]
+pub struct Written {
+    /// Every change marked up to this generation is on disk.
+    pub generation: u64,
+    /// Hash of the bytes written (an unchanged snapshot is not written again).
+    pub hash: u64,
 }
 
 /// A sandbox shows as its id (its world is too large to print).
@@ -190,6 +152,8 @@ impl Sandbox {
         let now = clock.now(os_now());
         world.sandbox = id.clone();
         world.requeue_in_flight_webhooks(now);
+        // Indexes derived from the records are not in the snapshot.
+        world.publishing.reindex();
         let mut journal = Journal::new(cfg.journal_capacity, cfg.journal_max_bytes);
         journal.resume_after(journal_seq);
         Ok(Sandbox {
@@ -570,135 +534,4 @@ impl Sandboxes {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::seed::build_world;
-
-    fn registry(idle: u64) -> Sandboxes {
-        let cfg = Config {
-            clock: ClockMode::Frozen,
-            sandbox_idle_seconds: idle,
-            ..Config::default()
-        };
-        Sandboxes::new(cfg, SeedWorld::new(crate::app::demo_world())).expect("the demo world builds")
-    }
-
-    #[test]
-    fn a_sandbox_made_from_a_kept_base_is_the_world_built_on_its_own() {
-        let sbs = registry(0);
-        let a = sbs.create(Some("a".into()), SeedWorld::new(crate::app::demo_world()), None);
-        let a = a.expect("sandbox a");
-        // Change a's world: the base it came from must not see it.
-        a.with_world(|w, _| {
-            w.media.clear();
-            w.tokens.clear();
-        });
-        let b = sbs
-            .create(Some("b".into()), SeedWorld::new(crate::app::demo_world()), None)
-            .expect("sandbox b");
-        let cfg = &sbs.config;
-        let mut alone = build_world(&crate::app::demo_world(), cfg, cfg.seed, "b", cfg.frozen_epoch).expect("builds");
-        // The registry has taken b's minted tokens into its index.
-        for t in alone.take_minted_tokens() {
-            assert_eq!(sbs.by_token(&t).map(|s| s.id.clone()).as_deref(), Some("b"));
-        }
-        b.with_world(|w, _| assert_eq!(format!("{w:?}"), format!("{alone:?}")));
-    }
-
-    #[test]
-    fn sandboxes_of_one_seed_share_its_data_and_own_their_tokens() {
-        let sbs = registry(0);
-        let seed = SeedWorld::new(crate::app::demo_world());
-        let a = sbs.create(Some("a".into()), seed.clone(), None).expect("a");
-        let b = sbs.create(Some("b".into()), seed, None).expect("b");
-        let (shared, tokens_a) = a.with_world(|wa, _| {
-            b.with_world(|wb, _| {
-                let shared =
-                    wa.media.ptr_eq(&wb.media) && wa.comments.ptr_eq(&wb.comments) && wa.nodes.ptr_eq(&wb.nodes);
-                assert!(
-                    wa.tokens.keys().all(|t| !wb.tokens.contains_key(t)),
-                    "a token is in both sandboxes"
-                );
-                assert_ne!(wa.app.secret, wb.app.secret);
-                (shared, wa.tokens.keys().cloned().collect::<Vec<_>>())
-            })
-        });
-        assert!(shared, "sandboxes of one seed world copied its media, comments or ids");
-        // Every seeded token of a's, and only those, leads to a; users and Pages hold them.
-        for t in &tokens_a {
-            assert_eq!(sbs.by_token(t).map(|s| s.id.clone()).as_deref(), Some("a"));
-        }
-        a.with_world(|w, _| {
-            assert!(w.users.values().all(|u| w.tokens.contains_key(&u.access_token)));
-            assert!(w
-                .pages
-                .values()
-                .all(|p| p.page_tokens.values().all(|t| w.tokens.contains_key(t))));
-        });
-    }
-
-    #[test]
-    fn idle_sandboxes_are_reclaimed_and_default_never() {
-        let sbs = registry(600);
-        let a = sbs.create(Some("a".into()), SeedWorld::new(crate::app::demo_world()), None);
-        let used = a.expect("a").last_used();
-        assert!(sbs.reap_idle(used + 599).is_empty());
-        assert_eq!(sbs.reap_idle(used + 600), vec!["a".to_string()]);
-        assert_eq!(sbs.ids(), vec![DEFAULT_SANDBOX.to_string()]);
-        assert_eq!(
-            sbs.indexed_tokens(),
-            sbs.get(DEFAULT_SANDBOX)
-                .map_or(0, |d| d.with_world(|w, _| w.tokens.len() + 1))
-        );
-    }
-
-    #[test]
-    fn an_idle_time_of_zero_keeps_sandboxes() {
-        let sbs = registry(0);
-        sbs.create(Some("a".into()), SeedWorld::new(crate::app::demo_world()), None)
-            .expect("a");
-        assert!(sbs.reap_idle(i64::MAX).is_empty());
-        assert_eq!(sbs.ids().len(), 2);
-    }
-
-    #[test]
-    fn a_snapshot_of_a_sandbox_sharing_its_base_restores_whole_and_leaves_the_others_alone() {
-        let sbs = registry(0);
-        let seed = SeedWorld::new(crate::app::demo_world());
-        let a = sbs.create(Some("a".into()), seed.clone(), None).expect("a");
-        let b = sbs.create(Some("b".into()), seed, None).expect("b");
-        let before_b = b.read_world(|w, _| format!("{w:?}"));
-        // a changes its own copy: a media gone, a rate-limit override set.
-        let gone = a.with_world(|w, _| {
-            let id = *w.media.keys().next().expect("the demo world has media");
-            w.media.remove(&id);
-            id
-        });
-        a.with_rate_limits(|r| r.overrides.buc_calls_per_day = Some(7));
-        let snap = crate::snapshot::to_bytes(&a.snapshot()).expect("writes");
-        sbs.delete("a").expect("a deleted");
-        let c = sbs
-            .restore(crate::snapshot::parse(&snap).expect("reads"), Some("c".into()), false)
-            .expect("restored as c");
-        assert!(c.read_world(|w, _| !w.media.contains_key(&gone)));
-        assert_eq!(c.with_rate_limits(|r| r.overrides.buc_calls_per_day), Some(7));
-        let again = crate::snapshot::to_bytes(&c.snapshot()).expect("writes");
-        let (mut x, mut y): (serde_json::Value, serde_json::Value) = (
-            serde_json::from_slice(&snap).expect("json"),
-            serde_json::from_slice(&again).expect("json"),
-        );
-        for v in [&mut x, &mut y] {
-            v["id"] = serde_json::Value::Null;
-            v["world"]["sandbox"] = serde_json::Value::Null;
-        }
-        assert_eq!(x, y, "a restored sandbox is the one exported");
-        // b, made from the same base, saw none of it and still shares the base's data.
-        assert_eq!(b.read_world(|w, _| format!("{w:?}")), before_b);
-        assert!(b.read_world(|w, _| w.media.contains_key(&gone)));
-        // Reset brings c back to the seed world, built from the kept base.
-        let fresh = c.rebuilt_world(&sbs.config, &sbs.bases).expect("rebuilds");
-        sbs.reset(&c, fresh);
-        assert!(c.read_world(|w, _| b.read_world(|wb, _| w.media.ptr_eq(&wb.media))));
-        assert_eq!(c.with_rate_limits(|r| r.overrides.buc_calls_per_day), None);
-    }
-}
+mod tests;

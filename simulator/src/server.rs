@@ -19,6 +19,7 @@ use crate::http::request::RawRequest;
 use crate::http::response::{graph_error, Body};
 use crate::model::seed::WorldSeed;
 use bytes::{Bytes, BytesMut};
+use futures_util::FutureExt;
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
@@ -396,7 +397,54 @@ async fn respond(state: &State, req: Request<Incoming>) -> Result<Response<Body>
         body: body.bytes.clone(),
         base_url: format!("http://{host}"),
     };
-    let answer = crate::http::router::handle(state, raw).await;
+    let answer = caught(state, crate::http::router::handle(state, raw)).await;
     drop(body);
     answer
+}
+
+/// The answer `handler` builds, or, when it panics (a bug: the panic is reported on stderr),
+/// production's `(#1)` unknown error ([`GraphError::internal`]): a handler's failure costs
+/// its request an answer, not the connection. The world lock recovers from the poisoning
+/// (`sandbox::lock`).
+async fn caught<E>(
+    state: &State,
+    handler: impl std::future::Future<Output = Result<Response<Body>, E>>,
+) -> Result<Response<Body>, E> {
+    std::panic::AssertUnwindSafe(handler)
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|_| {
+            Ok(graph_error(
+                &GraphError::internal(),
+                unversioned(state),
+                &state.traces.next(),
+                false,
+            ))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_handler_that_panics_costs_its_request_an_unknown_error_not_the_connection() {
+        let state = State::new(Config::default(), WorldSeed::default()).expect("an empty world builds");
+        fn handler_bug() -> Response<Body> {
+            panic!("a handler bug")
+        }
+        let r = caught(&state, async { Ok::<_, ()>(handler_bug()) })
+            .await
+            .expect("an answer");
+        assert_eq!(r.status(), 500);
+        let body = http_body_util::BodyExt::collect(r.into_body())
+            .await
+            .expect("a full body")
+            .to_bytes();
+        let v: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+        assert_eq!(v["error"]["code"], 1);
+        assert_eq!(v["error"]["message"], "An unknown error has occurred.");
+        assert_eq!(v["error"]["is_transient"], true);
+        assert_eq!(v["error"]["type"], "OAuthException");
+    }
 }

@@ -55,6 +55,37 @@ fn add_list_and_clear_rules_of_a_running_simulator() {
     assert_eq!(json(&fault(&addr, &["list"]))["data"].as_array().unwrap().len(), 2);
     json(&fault(&addr, &["clear"]));
     assert_eq!(json(&fault(&addr, &["list"]))["data"], Value::Array(vec![]));
+    // Every field has its flag: a rule that stops at a sandbox time, seeded draws.
+    let timed = json(&fault(
+        &addr,
+        &[
+            "add",
+            "--id",
+            "timed",
+            "--method",
+            "GET",
+            "--node",
+            "me",
+            "--probability",
+            "0.5",
+            "--seed",
+            "7",
+            "--latency-ms",
+            "1",
+            "--times",
+            "3",
+            "--expires-at",
+            "4102444800",
+        ],
+    ));
+    assert_eq!(timed["data"][0]["expires_at"], 4_102_444_800i64);
+    assert_eq!(timed["data"][0]["seed"], 7);
+    assert_eq!(timed["data"][0]["times"], 3);
+    json(&fault(&addr, &["clear", "timed"]));
+    // A file or flags, never both (a flag would be silently ignored).
+    let both = fault(&addr, &["add", "--file", "rules.json", "--nth", "2"]);
+    assert_eq!(both.status.code(), Some(2), "a usage error");
+    assert!(String::from_utf8_lossy(&both.stderr).contains("cannot be used with"));
     let refused = fault(&addr, &["add", "--drop", "--error", "service"]);
     assert_eq!(refused.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&refused.stdout).contains("give one of error, drop and hang_ms"));

@@ -13,7 +13,7 @@
 
 use crate::support::METRICSAURUS;
 use conformance::receiver::{Mode, Receiver};
-use conformance::sim::Sandbox;
+use conformance::sim::{self, Sandbox};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
@@ -202,12 +202,7 @@ async fn the_dashboard_works_in_a_real_browser() {
         .spawn(0)
         .expect("start igsim");
     let base = running.base_url();
-    let info = conformance::client::Client::new(&base).get_url(&format!("{base}/_sim/sandboxes/default"));
-    let sb = Sandbox {
-        id: "default".into(),
-        base_url: base.clone(),
-        info: info.ok("sim_sandbox").clone(),
-    };
+    let sb = sim::attach(&base, "default").expect("the default sandbox");
     let receiver = Receiver::start("verify-me", Mode::Up).expect("a webhook receiver");
     sb.control_post("webhooks/subscription", &json!({ "callback_url": receiver.url() }))
         .ok("sim_webhooks");
@@ -381,7 +376,7 @@ async fn the_dashboard_works_in_a_real_browser() {
 
     // The request journal, followed live: requests made now show up without a reload.
     click(&c, "[data-testid=nav-requests]").await;
-    journal_shows_requests_live(&c, &sb, &ControlPlane::open(&base)).await;
+    journal_shows_requests_live(&c, &sb).await;
     screenshot(&c, "requests").await;
 
     // Its filters ask the journal: 4xx only, then any status again.
@@ -444,7 +439,7 @@ async fn the_dashboard_works_in_a_real_browser() {
     );
     let after = sb.client_as("Dana Admin").get(METRICSAURUS, &[("fields", "id")]);
     after.ok("ig_user");
-    let seq = newest_seq(&sb, METRICSAURUS);
+    let seq = newest_entry(&sb, METRICSAURUS)["seq"].as_i64().unwrap();
     assert!(seq > last, "numbering goes on after a clear");
     wait_for(
         &c,
@@ -472,50 +467,9 @@ async fn choose(c: &Client, css: &str, value: &str) {
     assert_eq!(done, json!(true), "no option {value:?} in {css}");
 }
 
-/// The control plane as the test sees it: with the admin token when the simulator has one.
-struct ControlPlane {
-    client: conformance::client::Client,
-    base: String,
-}
-
-impl ControlPlane {
-    fn open(base: &str) -> Self {
-        let mut client = conformance::client::Client::new(base);
-        client.version = String::new();
-        ControlPlane {
-            client,
-            base: base.to_string(),
-        }
-    }
-
-    fn with_token(base: &str, token: &str) -> Self {
-        let open = Self::open(base);
-        ControlPlane {
-            client: open.client.with_header("Authorization", &format!("Bearer {token}")),
-            base: open.base,
-        }
-    }
-
-    /// `GET /_sim/sandboxes/{id}/requests?{filter}`, checked against `sim_requests`.
-    fn requests(&self, sandbox: &str, filter: &str) -> Value {
-        let r = self
-            .client
-            .get_url(&format!("{}/_sim/sandboxes/{sandbox}/requests?{filter}", self.base));
-        assert_eq!(r.status, 200, "{}", r.text);
-        r.schema("sim_requests");
-        r.body.clone()
-    }
-}
-
-/// The seq of the newest journal entry of `default` whose path ends with `suffix`.
-fn newest_seq(sb: &Sandbox, suffix: &str) -> i64 {
-    newest_entry(&ControlPlane::open(&sb.base_url), &sb.id, suffix)["seq"]
-        .as_i64()
-        .unwrap()
-}
-
-fn newest_entry(control: &ControlPlane, sandbox: &str, suffix: &str) -> Value {
-    let page = control.requests(sandbox, "limit=1000");
+/// The newest journal entry of `sb` whose path ends with `suffix`.
+fn newest_entry(sb: &Sandbox, suffix: &str) -> Value {
+    let page = sb.requests("limit=1000");
     page["data"]
         .as_array()
         .unwrap()
@@ -529,7 +483,7 @@ fn newest_entry(control: &ControlPlane, sandbox: &str, suffix: &str) -> Value {
 /// On the journal view (its first poll done): a Graph read and a Graph error the test makes
 /// now appear as rows without a reload, with the journal's own seq, method, path, status,
 /// error code/subcode and sandbox time.
-async fn journal_shows_requests_live(c: &Client, sb: &Sandbox, control: &ControlPlane) {
+async fn journal_shows_requests_live(c: &Client, sb: &Sandbox) {
     wait_for(
         c,
         "the journal's first poll",
@@ -540,7 +494,7 @@ async fn journal_shows_requests_live(c: &Client, sb: &Sandbox, control: &Control
     graph.get(METRICSAURUS, &[("fields", "username")]).ok("ig_user");
     graph.get("1234", &[("fields", "id")]).graph_error(100, Some(33));
     for (suffix, status, error) in [(METRICSAURUS, "200", ""), ("/1234", "400", "100/33")] {
-        let entry = newest_entry(control, &sb.id, suffix);
+        let entry = newest_entry(sb, suffix);
         let seq = entry["seq"].as_i64().unwrap();
         let row = wait_for(
             c,
@@ -568,20 +522,11 @@ async fn in_protected_mode_the_dashboard_asks_for_the_admin_token_and_works_with
     cfg.admin_token = Some(TOKEN.into());
     let running = simulator::Simulator::new(cfg).spawn(0).expect("start igsim");
     let base = running.base_url();
-    let control = ControlPlane::with_token(&base, TOKEN);
 
     // Without the token the control plane answers 401; with it, 200.
-    let refused = ControlPlane::open(&base)
-        .client
-        .get_url(&format!("{base}/_sim/sandboxes/default"));
-    assert_eq!(refused.status, 401, "{}", refused.text);
-    refused.schema("sim_error");
-    let info = control.client.get_url(&format!("{base}/_sim/sandboxes/default"));
-    let sb = Sandbox {
-        id: "default".into(),
-        base_url: base.clone(),
-        info: info.ok("sim_sandbox").clone(),
-    };
+    let refused = sim::attach_with_token(&base, "default", "not-the-token").unwrap_err();
+    assert!(refused.contains(": 401 "), "{refused}");
+    let sb = sim::attach_with_token(&base, "default", TOKEN).expect("the default sandbox");
 
     let driver = start_driver();
     let profile = profile_dir("protected");
@@ -625,7 +570,7 @@ async fn in_protected_mode_the_dashboard_asks_for_the_admin_token_and_works_with
     )
     .await;
     click(&c, "[data-testid=nav-requests]").await;
-    journal_shows_requests_live(&c, &sb, &control).await;
+    journal_shows_requests_live(&c, &sb).await;
 
     // Only the refused control-plane calls may have logged errors (Chromium logs each 401).
     let errors = console_errors(&c, &driver).await;

@@ -1,13 +1,14 @@
 //! Fault and latency injection: a transient error on the nth publish and the app's retry in
 //! the journal; production's status and envelope for every injectable error; drops, hangs and
-//! latency; `after` (the write happened, the client never heard); seeded probabilities;
+//! latency; `after` (the write happened, the client never heard); seeded probabilities (a
+//! rule's own seed, or one derived from the simulator's seed);
 //! expiry on the sandbox clock; start-up rules; refusals.
 
 use crate::support::METRICSAURUS;
 use conformance::client::{Client, Resp};
 use conformance::sim::{self, Sandbox};
 use serde_json::{json, Value};
-use simulator::faults::FaultSpec;
+use simulator::config::FaultSpec;
 use simulator::journal::RequestFilter;
 use simulator::{Config, Simulator};
 use std::io::{Read, Write};
@@ -231,6 +232,33 @@ fn the_same_seed_and_requests_give_the_same_faults() {
     assert!((4..=30).contains(&failures), "some, not all: {a:?}");
 }
 
+/// A rule with no seed of its own draws from one derived from the simulator's seed, the
+/// sandbox and the rule id: two simulators started alike give the same faults.
+#[test]
+fn without_a_seed_the_same_simulator_seed_and_requests_give_the_same_faults() {
+    let run = |seed: u64| {
+        let running = Simulator::new(Config {
+            seed,
+            ..Config::default()
+        })
+        .spawn(0)
+        .unwrap();
+        let sb = sim::attach(&running.base_url(), "default").unwrap();
+        let rule = add(
+            &sb,
+            json!({"id": "flaky", "path": "/me", "probability": 0.4, "error": "service"}),
+        );
+        let c = sb.client_as("Dana Admin");
+        let statuses: Vec<u16> = (0..40).map(|_| c.get("me", &[]).status).collect();
+        (rule[0]["seed"].as_u64().unwrap(), statuses)
+    };
+    let (seed, statuses) = run(7);
+    assert_eq!(run(7), (seed, statuses.clone()));
+    let failures = statuses.iter().filter(|s| **s == 500).count();
+    assert!((4..=30).contains(&failures), "some, not all: {statuses:?}");
+    assert_ne!(run(8).0, seed, "another simulator seed, another stream");
+}
+
 #[test]
 fn rules_expire_on_the_sandbox_clock_and_can_be_removed() {
     let sb = sim::fresh();
@@ -248,10 +276,13 @@ fn rules_expire_on_the_sandbox_clock_and_can_be_removed() {
     assert_eq!(c.get("me", &[]).status, 500);
     sb.advance(60);
     c.get("me", &[]).ok("fb_user");
-    assert_eq!(sb.control_delete("faults/soon").status, 200);
-    assert_eq!(sb.control_delete("faults/soon").status, 404);
+    let removed = sb.control_delete("faults/soon");
+    assert_eq!(removed.ok("sim_faults_removed")["removed"], 1);
+    let again = sb.control_delete("faults/soon");
+    assert_eq!(again.status, 404);
+    again.schema("sim_error");
     assert_eq!(sb.faults()["data"].as_array().unwrap().len(), 1);
-    sb.clear_faults();
+    assert_eq!(sb.clear_faults(), 1);
     assert_eq!(sb.faults()["data"], json!([]));
 }
 

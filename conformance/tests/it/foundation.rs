@@ -79,6 +79,29 @@ fn tokens_are_accepted_from_query_form_json_and_headers() {
     }
 }
 
+/// A multipart body is read with its boundary as sent: boundaries are case-sensitive (RFC 2046
+/// §5.1.1), and browsers and many clients use mixed-case ones (`----WebKitFormBoundary…`).
+#[test]
+fn multipart_bodies_with_mixed_case_boundaries_are_read() {
+    let sb = sim::fresh();
+    let token = sb.user_token("Dana Admin");
+    let c = sb.client_as("Dana Admin");
+    let media = crate::support::media_with(&c, |m| m["media_type"] == "IMAGE");
+    let boundary = "----WebKitFormBoundary7MA4YWxkTrZu0gW";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"access_token\"\r\n\r\n{token}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\nfrom a form\r\n--{boundary}--\r\n"
+    );
+    let url = format!("{}/v21.0/{media}/comments", sb.base_url);
+    let ctype = format!("multipart/form-data; boundary={boundary}");
+    let r = Client::new(&sb.base_url).send_bytes("POST", &url, &[("Content-Type", &ctype)], body.as_bytes());
+    let id = r.ok("id_response")["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        c.get(&id, &[("fields", "text")]).ok("ig_comment")["text"],
+        "from a form"
+    );
+}
+
 #[test]
 fn bad_tokens_get_code_190_envelopes() {
     let sb = sim::fresh();

@@ -259,6 +259,177 @@ fn a_seed_world_asking_for_billions_of_objects_is_refused_naming_the_limit() {
     assert_eq!(r.status, 201, "{}", r.text);
 }
 
+/// Every count a seed world gives (likes of posts and comments, followers, follows) is
+/// bounded (`model::seed::MAX_COUNT`, 10^12) with an error naming the field; a world with
+/// every count at the bound answers every read that derives values from counts (insights of
+/// media and account, hashtag ranking, Business Discovery, rate-limit usage) without a 5xx:
+/// `media{insights}` on a post with 2^64-1 likes overflowed and dropped the connection.
+#[test]
+fn seed_counts_are_bounded_and_a_world_at_the_bound_answers_every_read() {
+    let sb = sim::fresh();
+    let max = 1_000_000_000_000u64;
+    let world = |count: u64| {
+        serde_json::json!({
+            "users": [{ "name": "Owner", "permissions": ["instagram_basic", "pages_show_list", "pages_read_engagement",
+                "instagram_manage_insights", "instagram_manage_comments", "instagram_content_publish"] }],
+            "instagram_accounts": [
+                { "username": "big.one", "account_type": "BUSINESS", "followers_count": count, "follows_count": count },
+                { "username": "fan.one", "followers_count": count, "follows_count": count }
+            ],
+            "pages": [{ "name": "Big", "instagram_account": "big.one",
+                "roles": [{ "user": "Owner", "tasks": ["MANAGE", "CREATE_CONTENT", "MODERATE", "ANALYZE", "ADVERTISE"] }] }],
+            "media": [
+                { "owner": "big.one", "media_type": "VIDEO", "media_product_type": "REELS", "caption": "#bigtag", "age": "3d",
+                  "like_count": count,
+                  "comments": [{ "from": "fan.one", "text": "hi", "age": "1h", "like_count": count,
+                                 "replies": [{ "from": "big.one", "text": "yo", "age": "30m", "like_count": count }] }] },
+                { "owner": "big.one", "media_type": "CAROUSEL_ALBUM", "children": ["IMAGE", "VIDEO"], "caption": "#bigtag", "age": "400d", "like_count": count },
+                { "owner": "big.one", "media_type": "IMAGE", "media_product_type": "STORY", "age": "2h", "like_count": count }
+            ],
+            "generate": [{ "owner": "big.one", "media": 30, "likes": [count, count], "span_days": 700 }]
+        })
+    };
+    for (path, set) in [
+        (
+            "instagram_accounts[0].followers_count",
+            ("/instagram_accounts/0/followers_count", max + 1),
+        ),
+        (
+            "instagram_accounts[1].follows_count",
+            ("/instagram_accounts/1/follows_count", u64::MAX),
+        ),
+        ("media[0].like_count", ("/media/0/like_count", u64::MAX)),
+        (
+            "media[0].comments[0].like_count",
+            ("/media/0/comments/0/like_count", max + 1),
+        ),
+        (
+            "media[0].comments[0].replies[0].like_count",
+            ("/media/0/comments/0/replies/0/like_count", u64::MAX),
+        ),
+        ("generate[0].likes", ("/generate/0/likes/1", u64::MAX)),
+    ] {
+        let mut w = world(max);
+        *w.pointer_mut(set.0).unwrap() = serde_json::json!(set.1);
+        let r = create_sandbox(&sb.base_url, &w.to_string());
+        assert_eq!(r.status, 400, "{}", r.text);
+        r.schema("sim_error");
+        let message = r.body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(path) && message.contains("1000000000000"), "{message}");
+    }
+    let big = sim::new_sandbox(&sb.base_url, Some(&world(max)));
+    let c = big.client_as("Owner");
+    let ig = big.ig_id("big.one");
+    let media = crate::support::ids(c.get(&format!("{ig}/media"), &[("limit", "100")]).ok("ig_media_list"));
+    let reads: Vec<(String, Vec<(&str, &str)>)> = vec![
+        (ig.clone(), vec![("fields", "followers_count,follows_count,media_count,media.limit(100){like_count,comments_count,insights.metric(reach,likes,views)}")]),
+        (format!("{ig}/insights"), vec![("metric", "reach,follower_count"), ("period", "day")]),
+        (format!("{ig}/insights"), vec![("metric", "reach,views,accounts_engaged,total_interactions,likes,comments,shares,saves,profile_links_taps"), ("period", "day"), ("metric_type", "total_value")]),
+        (format!("{ig}/insights"), vec![("metric", "follower_demographics"), ("period", "lifetime"), ("metric_type", "total_value"), ("breakdown", "country"), ("timeframe", "this_month")]),
+        (format!("{ig}/insights"), vec![("metric", "online_followers"), ("period", "lifetime")]),
+        (format!("{ig}/stories"), vec![("fields", "insights.metric(reach,replies,navigation)")]),
+        (ig.clone(), vec![("fields", "business_discovery.username(big.one){followers_count,media{like_count,comments_count}}")]),
+        ("ig_hashtag_search".into(), vec![("user_id", ig.as_str()), ("q", "bigtag")]),
+    ];
+    for (path, params) in &reads {
+        let r = c.get(path, params);
+        assert_eq!(r.status, 200, "{path} {params:?}: {}", r.text);
+    }
+    for m in &media {
+        let r = c.get(
+            &format!("{m}/insights"),
+            &[("metric", "reach,likes,comments,saved,shares,views,total_interactions")],
+        );
+        assert_eq!(r.status, 200, "{m}: {}", r.text);
+        // Reels' own metrics are refused on other media with a (#100); never a 5xx.
+        let r = c.get(
+            &format!("{m}/insights"),
+            &[("metric", "ig_reels_avg_watch_time,ig_reels_video_view_total_time")],
+        );
+        assert!(r.status < 500, "{m}: {} {}", r.status, r.text);
+    }
+    let tag = c
+        .get("ig_hashtag_search", &[("user_id", &ig), ("q", "bigtag")])
+        .ok("hashtag_search")["data"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for edge in ["top_media", "recent_media"] {
+        let r = c.get(
+            &format!("{tag}/{edge}"),
+            &[("user_id", &ig), ("fields", "like_count,comments_count")],
+        );
+        assert!(r.status < 500, "{edge}: {} {}", r.status, r.text);
+    }
+    for control in ["accounts", "rate_limits"] {
+        assert_eq!(big.control_get(control).status, 200, "{control}");
+    }
+    assert_alive(&sb);
+}
+
+/// A sandbox's publishing settings are checked when set (`PublishingConfig::check`): a
+/// lifetime of 2^63-1 seconds overflowed the container's expiry and dropped the connection,
+/// a PPA status of 999 answered outside HTTP's client errors. At their bounds (100 years)
+/// containers are created, read and published.
+#[test]
+fn publishing_settings_out_of_range_are_refused_and_their_bounds_work() {
+    let sb = sim::fresh();
+    let century = 100 * 365 * 86_400i64;
+    for (setting, value) in [
+        ("container_lifetime_seconds", serde_json::json!(i64::MAX)),
+        ("image_processing_seconds", serde_json::json!(century + 1)),
+        ("video_processing_seconds", serde_json::json!(-1)),
+        ("quota_duration", serde_json::json!(i64::MIN)),
+        ("container_cap_window_seconds", serde_json::json!(-5)),
+        ("fetch_timeout_ms", serde_json::json!(u64::MAX)),
+        ("max_image_bytes", serde_json::json!(u64::MAX)),
+        ("ppa_error_status", serde_json::json!(999)),
+        ("ppa_error_status", serde_json::json!(500)),
+    ] {
+        let r = sb.control_post("publishing/config", &serde_json::json!({ setting: value }));
+        assert_eq!(r.status, 400, "{setting}={value}: {}", r.text);
+        r.schema("sim_error");
+        assert!(
+            r.body["error"]["message"].as_str().unwrap().contains(setting),
+            "{}",
+            r.text
+        );
+    }
+    let bounds = serde_json::json!({
+        "container_lifetime_seconds": century, "image_processing_seconds": 0, "video_processing_seconds": century,
+        "quota_duration": century, "container_cap_window_seconds": century,
+    });
+    assert_eq!(sb.control_post("publishing/config", &bounds).status, 200);
+    let c = sb.client_as("Dana Admin");
+    let image = c.post(
+        &format!("{METRICSAURUS}/media"),
+        &[("image_url", "https://example.com/a.jpg")],
+    );
+    let image = image.ok("id_response")["id"].as_str().unwrap().to_string();
+    let reel = c.post(
+        &format!("{METRICSAURUS}/media"),
+        &[("video_url", "https://example.com/a.mp4"), ("media_type", "REELS")],
+    );
+    let reel = reel.ok("id_response")["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        c.get(&reel, &[("fields", "status_code")]).ok("ig_container")["status_code"],
+        "IN_PROGRESS"
+    );
+    sb.advance(century - 1);
+    assert_eq!(
+        c.get(&image, &[("fields", "status_code")]).ok("ig_container")["status_code"],
+        "FINISHED"
+    );
+    c.post(&format!("{METRICSAURUS}/media_publish"), &[("creation_id", &image)])
+        .ok("id_response");
+    c.get(
+        &format!("{METRICSAURUS}/content_publishing_limit"),
+        &[("fields", "config,quota_usage")],
+    )
+    .ok("content_publishing_limit");
+    assert_alive(&sb);
+}
+
 #[test]
 fn sandboxes_are_capped_with_a_clear_error_and_a_deleted_one_makes_room() {
     let running = own_simulator(|c| c.max_sandboxes = 3);

@@ -85,7 +85,7 @@ fn a_test_can_assert_exactly_which_calls_the_app_made() {
     );
     assert!(!page.to_string().contains(&token), "a token never reaches the journal");
 
-    sb.clear_requests();
+    assert_eq!(sb.clear_requests(), 4, "the four entries");
     assert_eq!(sb.request_count(""), 0);
     c.get("me", &[]).ok("fb_user");
     let after = sb.requests("");

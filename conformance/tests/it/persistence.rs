@@ -180,6 +180,16 @@ fn a_restarted_simulator_continues_where_it_stopped_down_to_the_clock_and_the_ou
     sb.control_post("webhooks/flush", &json!({})).ok("sim_webhook_flush");
     let outbox = sb.control_get("webhooks/deliveries").body;
     assert_eq!(outbox["data"][0]["state"], "pending");
+    // The rule's first matching call: its second fires, after the restart.
+    let insights = |c: &Client| {
+        c.get(
+            &format!("{METRICSAURUS}/insights"),
+            &[("metric", "reach"), ("period", "day")],
+        )
+    };
+    insights(&c).ok("user_insights");
+    let rules = sb.faults();
+    assert_eq!(rules["data"][0]["matched"], 1);
     let before = sb.export();
     let limits = sb.control_get("rate_limits").body;
     let last_seq = sb.requests("")["next_since"].as_u64().unwrap();
@@ -212,7 +222,15 @@ fn a_restarted_simulator_continues_where_it_stopped_down_to_the_clock_and_the_ou
     Client::new(&base)
         .get("me", &[("access_token", &morgan)])
         .graph_error(190, Some(460));
-    assert_eq!(again.faults()["data"][0]["id"], "later");
+    assert_eq!(again.faults(), rules, "fault rules with their counters");
+    let fired = insights(&c);
+    fired.schema("error");
+    assert_eq!(
+        (fired.status, &fired.body["error"]["code"]),
+        (500, &json!(2)),
+        "{}",
+        fired.text
+    );
     // The outbox's schedule goes on: the retry falls due 10 s of sandbox time later.
     again.advance(10);
     again.control_post("webhooks/flush", &json!({})).ok("sim_webhook_flush");

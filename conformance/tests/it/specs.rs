@@ -462,5 +462,17 @@ fn the_control_plane_shapes_are_strict_too() {
     assert_valid("sim_health", &json!({"status": "ok", "version": "0.1.0"}));
     assert_rejected("sim_health", &json!({"status": "degraded"}), "/status");
     assert_rejected("success_response", &json!({"success": false}), "/success");
+    assert_valid("sim_requests_cleared", &json!({"success": true, "cleared": 3}));
+    assert_rejected(
+        "sim_requests_cleared",
+        &json!({"success": true, "removed": 3}),
+        "removed",
+    );
+    assert_valid("sim_faults_removed", &json!({"success": true, "removed": 0}));
+    assert_rejected(
+        "sim_faults_removed",
+        &json!({"success": true, "removed": -1}),
+        "/removed",
+    );
     assert_rejected("multi_read", &json!({"1": {"name": "no id"}}), "/1");
 }

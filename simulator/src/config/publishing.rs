@@ -43,6 +43,51 @@ pub struct PublishingConfig {
     pub container_cap_subcode: Option<i64>,
 }
 
+/// Longest duration a publishing setting may give, in seconds: 100 years, also the oldest
+/// thing a seed world may hold (`model::seed::MAX_AGE_SECONDS` is this value).
+pub const MAX_SETTING_SECONDS: i64 = 100 * 365 * 86_400;
+
+/// Longest a media download may be waited for (`fetch_timeout_ms`): ten minutes.
+pub const MAX_FETCH_TIMEOUT_MS: u64 = 600_000;
+
+/// Largest `max_image_bytes`: an image is read whole to be judged, so this bounds what one
+/// download holds in memory (1 GiB; production's limit is 8 MiB).
+pub const MAX_IMAGE_BYTES_SETTING: u64 = 1 << 30;
+
+impl PublishingConfig {
+    /// Checks settings a client sends (`POST /_sim/sandboxes/{id}/publishing/config`): every
+    /// duration from 0 to [`MAX_SETTING_SECONDS`], the download timeout and image size within
+    /// [`MAX_FETCH_TIMEOUT_MS`] and [`MAX_IMAGE_BYTES_SETTING`], and the PPA error's HTTP
+    /// status a client error (400-499: igsim never answers 5xx). The error names the
+    /// setting and its range.
+    pub fn check(&self) -> Result<(), String> {
+        let durations = [
+            ("quota_duration", self.quota_duration),
+            ("container_cap_window_seconds", self.container_cap_window_seconds),
+            ("container_lifetime_seconds", self.container_lifetime_seconds),
+            ("image_processing_seconds", self.image_processing_seconds),
+            ("video_processing_seconds", self.video_processing_seconds),
+        ];
+        for (name, v) in durations {
+            if !(0..=MAX_SETTING_SECONDS).contains(&v) {
+                return Err(format!(
+                    "{name} must be from 0 to {MAX_SETTING_SECONDS} seconds (100 years)"
+                ));
+            }
+        }
+        if self.fetch_timeout_ms > MAX_FETCH_TIMEOUT_MS {
+            return Err(format!("fetch_timeout_ms must be at most {MAX_FETCH_TIMEOUT_MS}"));
+        }
+        if self.max_image_bytes > MAX_IMAGE_BYTES_SETTING {
+            return Err(format!("max_image_bytes must be at most {MAX_IMAGE_BYTES_SETTING}"));
+        }
+        if !(400..=499).contains(&self.ppa_error_status) {
+            return Err("ppa_error_status must be an HTTP client-error status (400-499)".into());
+        }
+        Ok(())
+    }
+}
+
 impl Default for PublishingConfig {
     fn default() -> Self {
         PublishingConfig {

@@ -50,7 +50,11 @@ fn require_publisher(ctx: &Ctx, ig: IgUserId, cfg: &PublishingConfig) -> GraphRe
         return Err(GraphError::account_restricted());
     }
     if ctx.world.page_of_ig_user(ig).is_some_and(|p| p.requires_ppa) {
-        return Err(GraphError::page_publishing_authorization_required(cfg));
+        return Err(GraphError::page_publishing_authorization_required(
+            cfg.ppa_error_status,
+            cfg.ppa_error_code,
+            cfg.ppa_error_subcode,
+        ));
     }
     Ok(())
 }
@@ -232,7 +236,9 @@ pub fn create_container(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
             let page = parse_id(loc)
                 .map(PageId)
                 .filter(|p| ctx.world.pages.get(p).is_some_and(|p| p.location.is_some()))
-                .ok_or_else(|| GraphError::invalid_location_id(&cfg, loc))?;
+                .ok_or_else(|| {
+                    GraphError::invalid_location_id(cfg.invalid_location_code, cfg.invalid_location_subcode, loc)
+                })?;
             Some(page)
         }
         _ => None,
@@ -365,7 +371,7 @@ pub fn publishing_limit(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
         Some(s) => {
             let t = crate::timefmt::parse_time_param(s)
                 .ok_or_else(|| GraphError::invalid_param("The parameter since is not a valid time"))?;
-            if t < ctx.now - cfg.quota_duration {
+            if t < ctx.now.saturating_sub(cfg.quota_duration) {
                 return Err(GraphError::invalid_param(format!(
                     "The parameter since must be a unix timestamp within the last {} seconds",
                     cfg.quota_duration

@@ -296,12 +296,15 @@ pub async fn parse(raw: RawRequest, cfg: &Config, now: i64) -> GraphResult<Graph
     let mut json_values = BTreeMap::new();
     let mut files = Vec::new();
     let mut raw_body = Bytes::new();
-    let content_type = raw
+    // The media type is matched without regard to case; its parameters keep theirs (a
+    // multipart boundary is case-sensitive, RFC 2046 §5.1.1: browsers send
+    // `----WebKitFormBoundaryAbC…`).
+    let content_type_header = raw
         .headers
         .get(http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+        .unwrap_or("");
+    let content_type = content_type_header.to_ascii_lowercase();
     if !raw.body.is_empty() {
         if content_type.starts_with("application/json") {
             let v: Value = serde_json::from_slice(&raw.body).map_err(|e| GraphError::malformed_body(&e.to_string()))?;
@@ -322,7 +325,7 @@ pub async fn parse(raw: RawRequest, cfg: &Config, now: i64) -> GraphResult<Graph
             }
         } else if content_type.starts_with("multipart/form-data") {
             let boundary =
-                multer::parse_boundary(&content_type).map_err(|e| GraphError::malformed_body(&e.to_string()))?;
+                multer::parse_boundary(content_type_header).map_err(|e| GraphError::malformed_body(&e.to_string()))?;
             let body = raw.body.clone();
             let stream = futures_util::stream::once(async move { Ok::<Bytes, std::convert::Infallible>(body) });
             let mut mp = multer::Multipart::new(stream, boundary);

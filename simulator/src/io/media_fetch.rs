@@ -44,7 +44,7 @@ pub async fn fetch(url: &str, expect: Expect, cfg: &PublishingConfig, keep: u64)
     // Images must be read whole (size limit); videos are judged by their first bytes, and
     // read whole only as far as they may be kept.
     let cap = if expect.is_image() {
-        cfg.max_image_bytes + 1
+        cfg.max_image_bytes.saturating_add(1)
     } else {
         VIDEO_SNIFF_BYTES.max(keep.saturating_add(1))
     };

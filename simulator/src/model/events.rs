@@ -421,15 +421,21 @@ const ACTIVITY_TEXTS: &[&str] = &[
 
 /// Background activity up to `now` at `rate` events per sandbox-minute, evenly spaced, each
 /// drawn from a generator seeded by (`seed`, event number): the same seed and clock give the
-/// same events. At most `max_events` per call; a longer gap is skipped, not replayed.
+/// same events. At most `max_events` are attempted per call, made or not (an event finds no
+/// media to comment on, no live broadcast, no fan…): of a longer gap, such as a clock advanced
+/// by years, only the last `max_events` slots are played and the rest is skipped, so one call
+/// costs at most `max_events` attempts whatever the clock did. Returns the events made.
 pub fn activity(world: &mut World, cfg: &Config, rate: f64, seed: u64, now: i64, max_events: usize) -> usize {
     if rate <= 0.0 || !rate.is_finite() {
         return 0;
     }
     let interval = (60.0 / rate).max(1.0) as i64;
     let mut cursor = *world.webhooks.activity_cursor.get_or_insert(now);
+    // The slots played are the newest `max_events` of the gap.
+    let span = interval.saturating_mul(i64::try_from(max_events).unwrap_or(i64::MAX));
+    cursor = cursor.max(now.saturating_sub(span));
     let mut made = 0;
-    while cursor + interval <= now && made < max_events {
+    while cursor.saturating_add(interval) <= now {
         cursor += interval;
         let n = world.webhooks.activity_count;
         world.webhooks.activity_count += 1;
@@ -438,7 +444,7 @@ pub fn activity(world: &mut World, cfg: &Config, rate: f64, seed: u64, now: i64,
             made += 1;
         }
     }
-    world.webhooks.activity_cursor = Some(if made >= max_events { now } else { cursor });
+    world.webhooks.activity_cursor = Some(cursor);
     made
 }
 
@@ -507,6 +513,61 @@ mod tests {
             vec!["bluebottle", "ana.lopez"]
         );
         assert!(handles("no mentions here").is_empty());
+    }
+
+    #[test]
+    fn a_clock_jump_of_a_century_costs_one_call_a_bounded_number_of_attempts() {
+        // A world where no event can be made (no managed account, no fan): every attempt
+        // fails, and a jump of a hundred years must still end after `max_events` attempts.
+        let cfg = Config::default();
+        let app = crate::model::App {
+            id: crate::ids::AppId(1),
+            name: "a".into(),
+            secret: "s".into(),
+            require_appsecret_proof: false,
+            created_time: 0,
+        };
+        let mut world = World::empty(app, 7);
+        let start = 1_700_000_000;
+        assert_eq!(activity(&mut world, &cfg, 60.0, 1, start, 100), 0);
+        let century = start + 100 * 365 * 86_400;
+        assert_eq!(activity(&mut world, &cfg, 60.0, 1, century, 100), 0);
+        assert_eq!(world.webhooks.activity_count, 100, "attempts are bounded, made or not");
+        assert_eq!(
+            world.webhooks.activity_cursor,
+            Some(century),
+            "the gap's last slots were played"
+        );
+        assert_eq!(activity(&mut world, &cfg, 60.0, 1, century + 30, 100), 0);
+        assert_eq!(
+            world.webhooks.activity_count, 130,
+            "then one attempt per second at 60 a minute"
+        );
+    }
+
+    #[test]
+    fn after_a_jump_the_events_made_are_the_newest_of_the_gap() {
+        let cfg = Config::default();
+        let mut world = crate::model::seed::build_world(&crate::app::demo_world(), &cfg, 42, "t", cfg.frozen_epoch)
+            .expect("the demo world builds");
+        let start = cfg.frozen_epoch;
+        activity(&mut world, &cfg, 60.0, 1, start, 20);
+        let comments_before = world.comments.len();
+        let later = start + 10 * 365 * 86_400;
+        let made = activity(&mut world, &cfg, 60.0, 1, later, 20);
+        assert!(made > 0, "the demo world has accounts, media and fans");
+        assert_eq!(world.webhooks.activity_count, 20);
+        let newest: Vec<i64> = world
+            .comments
+            .values()
+            .map(|c| c.timestamp)
+            .filter(|t| *t > start)
+            .collect();
+        assert!(world.comments.len() > comments_before);
+        assert!(
+            newest.iter().all(|t| (later - 20..=later).contains(t)),
+            "every comment made is from the gap's last 20 seconds: {newest:?}"
+        );
     }
 
     #[test]

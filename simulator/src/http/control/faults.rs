@@ -3,8 +3,8 @@
 //! `http::exchange` applies; `specs/sim_faults.schema.json`).
 
 use super::{ControlError, ControlResult, Reply};
+use crate::config::specs_from_json;
 use crate::config::Config;
-use crate::faults::specs_from_json;
 use crate::sandbox::Sandbox;
 use bytes::Bytes;
 use serde_json::json;
@@ -29,12 +29,13 @@ pub fn add(sb: &Sandbox, body: &Bytes, cfg: &Config) -> ControlResult {
     })
 }
 
-/// `DELETE faults`: every rule removed.
+/// `DELETE faults`: every rule removed: `{"success": true, "removed": n}`
+/// (`specs/sim_faults_removed.schema.json`).
 pub fn clear(sb: &Sandbox) -> Reply {
     json!({ "success": true, "removed": sb.with_faults(|f| f.clear()) }).into()
 }
 
-/// `DELETE faults/{rule-id}`.
+/// `DELETE faults/{rule-id}`: `{"success": true, "removed": 1}`, or 404 for an unknown id.
 pub fn remove(sb: &Sandbox, rule: &str) -> ControlResult {
     if sb.with_faults(|f| f.remove(rule)) {
         Ok(json!({ "success": true, "removed": 1 }).into())

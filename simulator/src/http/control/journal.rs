@@ -20,7 +20,8 @@ pub fn count(sb: &Sandbox, query: Option<&str>) -> ControlResult {
     Ok(json!({ "count": count, "dropped": dropped }).into())
 }
 
-/// `DELETE requests`: the journal emptied (its numbering goes on).
+/// `DELETE requests`: the journal emptied (its numbering goes on):
+/// `{"success": true, "cleared": n}` (`specs/sim_requests_cleared.schema.json`).
 pub fn clear(sb: &Sandbox) -> Reply {
     json!({ "success": true, "cleared": sb.clear_requests() }).into()
 }

@@ -122,7 +122,10 @@ pub fn set_config(sandbox: &Sandbox, body: &Bytes, cfg: &Config) -> ControlResul
             }
             current[&k] = val;
         }
-        match serde_json::from_value::<PublishingConfig>(current) {
+        let checked = serde_json::from_value::<PublishingConfig>(current)
+            .map_err(|e| e.to_string())
+            .and_then(|c| c.check().map(|()| c));
+        match checked {
             Ok(c) => {
                 w.publishing.config_override = Some(c.clone());
                 Ok(json!(c).into())
