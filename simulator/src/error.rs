@@ -168,8 +168,6 @@ pub type GraphResult<T> = Result<T, GraphError>;
 
 const OAUTH: &str = "OAuthException";
 const METHOD: &str = "GraphMethodException";
-/// The `kind` of [`GraphError::needs_write`] (internal; never sent).
-const NEEDS_WRITE: &str = "igsim.NeedsWrite";
 
 impl GraphError {
     /// An error of `envelope`'s family (type `OAuthException`).
@@ -184,18 +182,6 @@ impl GraphError {
             envelope,
             original_response: None,
         }
-    }
-
-    /// Not an answer: a handler that was given the world shared with other readers needs to
-    /// change it (`http::graph::WorldAccess::write`); the router runs the request again with
-    /// the world alone, so this never reaches a client.
-    pub fn needs_write() -> Self {
-        GraphError::of(PARAMETER, 2, "igsim: this request changes the world").kind(NEEDS_WRITE)
-    }
-
-    /// Whether this is [`GraphError::needs_write`].
-    pub fn is_needs_write(&self) -> bool {
-        self.kind == NEEDS_WRITE
     }
 
     /// The HTTP status production answers this error with.

@@ -124,6 +124,7 @@ fn operation(parent: &GraphRequest, op: &Value, cfg: &crate::config::Config, now
         token,
         base_url: parent.base_url.clone(),
         headers: parent.headers.clone(),
+        instagram_host: parent.instagram_host,
         files: Vec::new(),
         raw_body: bytes::Bytes::new(),
         // Media URLs in batched container creations are judged offline (no prefetch).

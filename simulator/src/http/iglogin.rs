@@ -28,9 +28,15 @@ const INSTAGRAM_HOSTS: &[&str] = &[
     "instagram.com",
 ];
 
-/// Whether the request's `Host` is one of Instagram Login's hosts.
+/// Whether the request's `Host` is one of Instagram Login's hosts (known from its parse:
+/// [`names_instagram_host`]).
 pub fn host_is_instagram(req: &GraphRequest) -> bool {
-    req.headers
+    req.instagram_host
+}
+
+/// Whether a `Host` header names one of Instagram Login's hosts (port and case aside).
+pub fn names_instagram_host(headers: &http::HeaderMap) -> bool {
+    headers
         .get(http::header::HOST)
         .and_then(|h| h.to_str().ok())
         .map(|h| h.rsplit_once(':').map_or(h, |(name, _)| name))

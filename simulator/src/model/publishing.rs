@@ -36,7 +36,9 @@ use std::collections::BTreeMap;
 pub struct Publishing {
     pub containers: BTreeMap<ContainerId, Container>,
     /// When each account created its containers, oldest first (the container cap's window is
-    /// a range of it, so a create costs O(log n), not a walk over every container).
+    /// a range of it, so a create costs O(log n), not a walk over every container). Derived
+    /// from `containers`: not in snapshots, rebuilt by [`Publishing::reindex`].
+    #[serde(skip)]
     created: BTreeMap<IgUserId, Vec<i64>>,
     /// Each account's publishes, oldest first.
     pub publishes: BTreeMap<IgUserId, Vec<PublishRecord>>,

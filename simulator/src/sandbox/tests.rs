@@ -1,4 +1,5 @@
-//! Unit tests of `sandbox.rs`, kept in their own file so sandbox.rs stays within the length rule.
+//! Tests of the sandbox registry: base-world sharing, per-sandbox tokens, idle reclaim,
+//! snapshots of shared worlds.
 
 use super::*;
 use crate::model::seed::build_world;
@@ -103,6 +104,29 @@ fn a_snapshot_of_a_sandbox_sharing_its_base_restores_whole_and_leaves_the_others
         id
     });
     a.with_rate_limits(|r| r.overrides.buc_calls_per_day = Some(7));
+    let created = |sb: &Sandbox| {
+        sb.read_world(|w, now| {
+            w.publishing
+                .containers
+                .values()
+                .map(|c| c.spec.owner)
+                .map(|o| w.publishing.containers_created(o, now, 86_400))
+                .collect::<Vec<_>>()
+        })
+    };
+    let spec: crate::model::publishing::NewContainer = serde_json::from_value(serde_json::json!({
+        "owner": 17841405822304914u64, "kind": "image", "media_url": "https://example.com/a.jpg",
+        "cover_url": null, "thumb_offset": null, "audio_name": null, "share_to_feed": null,
+        "caption": null, "location_id": null, "user_tags": [], "collaborators": [],
+        "product_tags": null, "children": [], "file": null, "cover_file": null, "alt_text": null,
+        "ai_generated": false, "resumable": false, "failure": null, "copyright_match": false
+    }))
+    .expect("a container spec");
+    let cfg = sbs.config.publishing.clone();
+    a.with_world(|w, now| crate::model::publishing::create(w, spec, now, &cfg))
+        .expect("a container");
+    let created_in_a = created(&a);
+    assert_eq!(created_in_a, vec![1]);
     let snap = crate::snapshot::to_bytes(&a.snapshot()).expect("writes");
     sbs.delete("a").expect("a deleted");
     let c = sbs
@@ -110,6 +134,7 @@ fn a_snapshot_of_a_sandbox_sharing_its_base_restores_whole_and_leaves_the_others
         .expect("restored as c");
     assert!(c.read_world(|w, _| !w.media.contains_key(&gone)));
     assert_eq!(c.with_rate_limits(|r| r.overrides.buc_calls_per_day), Some(7));
+    assert_eq!(created(&c), created_in_a, "the container cap's index is rebuilt");
     let again = crate::snapshot::to_bytes(&c.snapshot()).expect("writes");
     let (mut x, mut y): (serde_json::Value, serde_json::Value) = (
         serde_json::from_slice(&snap).expect("json"),

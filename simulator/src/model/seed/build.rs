@@ -1,6 +1,7 @@
 //! The deterministic expansion of a seed world into a [`World`]: accounts, Pages, tokens,
 //! media with their children, comments and product tags, and the `generate` blocks, from the
-//! seed, the sandbox id and its start time (build time only; nothing here runs per request).
+//! seed and its start time into a [`Base`] shared by sandboxes, which each instantiate it with
+//! tokens and an app secret of their own (build time only; nothing here runs per request).
 
 use super::*;
 use crate::ids::{derive_ig_token, derive_secret, derive_token, stable_hash, AppId, IdGen};
