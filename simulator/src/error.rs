@@ -148,6 +148,17 @@ pub const UNKNOWN: Envelope = Envelope {
     source: "facts §1.2 (code 1/2: 500, practitioner), §1.3 (code 1 possibly transient)",
 };
 
+/// A sandbox at its capacity for run-time objects (`config/capacity.rs`): igsim's own limit,
+/// where production has none it can model. Code 9 and "Application request limit reached" as
+/// production's other limits on what an app creates (the container cap, facts §2), HTTP 400,
+/// `is_transient:false` (waiting does not help), the limit and its knob in `error_user_msg`.
+pub const SANDBOX_CAPACITY: Envelope = Envelope {
+    status: 400,
+    is_transient: Some(false),
+    www_authenticate: None,
+    source: "igsim's own limit (issue 13); code as the container cap's (facts §2)",
+};
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct GraphError {
     pub message: String,
@@ -560,6 +571,13 @@ impl GraphError {
 }
 
 impl GraphError {
+    /// A creation past the sandbox's capacity ([`SANDBOX_CAPACITY`]); the user message says
+    /// which limit, its knob, and how to make room.
+    pub fn sandbox_full(full: crate::model::capacity::Full) -> Self {
+        GraphError::of(SANDBOX_CAPACITY, 9, "Application request limit reached")
+            .user("Sandbox capacity reached", full.to_string())
+    }
+
     /// What a request gets when igsim failed while answering it (a handler panicked: a bug,
     /// reported on stderr): production's answer to its own failures ([`UNKNOWN`]), instead
     /// of a dropped connection. Whether the request took effect is unknown, as in production.

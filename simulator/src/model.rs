@@ -4,6 +4,7 @@
 //! deterministic iteration (BTreeMap everywhere a response can see the order).
 
 pub mod account;
+pub mod capacity;
 pub mod comment;
 pub mod events;
 pub mod hashtag;
@@ -74,6 +75,11 @@ pub struct World {
     pub rate_limits: ratelimit::RateLimits,
     /// Login dialogs' codes and the app's redirect URIs (both login flows).
     pub login: login::Login,
+    /// What the seed world held of each capped kind: run-time creations are counted beyond
+    /// it ([`World::room_for`]). A snapshot written before it was kept restores with what it
+    /// held then (`Sandbox::from_snapshot`).
+    #[serde(default)]
+    pub seeded: Option<capacity::Sizes>,
 }
 
 impl World {
@@ -101,6 +107,7 @@ impl World {
             webhooks: webhook::Webhooks::default(),
             rate_limits: ratelimit::RateLimits::default(),
             login: login::Login::default(),
+            seeded: None,
         }
     }
 

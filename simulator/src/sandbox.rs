@@ -102,6 +102,9 @@ impl Sandbox {
         faults.revalidate().map_err(|e| format!("fault rules: {e}"))?;
         let now = clock.now(os_now());
         world.sandbox = id.clone();
+        if world.seeded.is_none() {
+            world.seeded = Some(world.sizes());
+        }
         world.requeue_in_flight_webhooks(now);
         let mut journal = Journal::new(cfg.journal_capacity, cfg.journal_max_bytes);
         journal.resume_after(journal_seq);

@@ -236,7 +236,10 @@ pub fn create(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
     if !m.comments_enabled {
         return Err(GraphError::comments_disabled());
     }
-    let cid = ctx.world.add_comment(id, None, m.owner, text, ctx.now);
+    let cid = ctx
+        .world
+        .add_comment(id, None, m.owner, text, ctx.now, &ctx.cfg.capacity)
+        .map_err(GraphError::sandbox_full)?;
     answer_created(ctx, ctx.cfg.fields_on_write.comments, sel, cid)
 }
 
@@ -264,7 +267,9 @@ pub fn reply_as(ctx: &mut Ctx, parent: CommentId, from: IgUserId, text: String) 
     if !m.comments_enabled {
         return Err(GraphError::comments_disabled());
     }
-    Ok(ctx.world.add_comment(c.media, Some(parent), from, text, ctx.now))
+    ctx.world
+        .add_comment(c.media, Some(parent), from, text, ctx.now, &ctx.cfg.capacity)
+        .map_err(GraphError::sandbox_full)
 }
 
 /// `POST /{ig-comment-id}/replies?message=`; with `fields=`, the reply's fields.

@@ -86,6 +86,13 @@ impl From<SandboxError> for ControlError {
     }
 }
 
+impl From<crate::model::capacity::Full> for ControlError {
+    /// 429, as for the process's sandbox limit: the sandbox holds all it may of a kind.
+    fn from(full: crate::model::capacity::Full) -> Self {
+        Self::new(429, full.to_string())
+    }
+}
+
 /// A control-plane answer: a status (200 unless said) and a JSON body.
 #[derive(Debug, Clone)]
 pub struct Reply {

@@ -108,19 +108,21 @@ pub fn exchange(ctx: &mut Ctx) -> GraphResult<Value> {
         return Err(GraphError::invalid_client_secret());
     }
     let long = ctx.cfg.login.ig_long_lived_token_seconds;
-    let value = long_lived(ctx, ig, i64::MIN, long);
+    let value = long_lived(ctx, ig, i64::MIN, long)?;
     Ok(token_answer(&value, long))
 }
 
 /// The account's long-lived token for the viewer's scopes, one per account and scopes
 /// (`World::long_lived_token`): minted when none issued at or after `since` still works.
-fn long_lived(ctx: &mut Ctx, ig: IgUserId, since: i64, lifetime: i64) -> String {
+fn long_lived(ctx: &mut Ctx, ig: IgUserId, since: i64, lifetime: i64) -> GraphResult<String> {
     let (now, scopes) = (ctx.now, ctx.viewer.scopes.clone());
     let key = (TokenKind::Instagram(ig), scopes.clone());
     let expires_at = Some(now.saturating_add(lifetime));
-    ctx.world.long_lived_token(key, now, since, expires_at, |world| {
-        world.add_ig_token(ig, scopes, now, lifetime, true)
-    })
+    ctx.world
+        .long_lived_token(key, now, since, expires_at, &ctx.cfg.capacity, |world| {
+            world.add_ig_token(ig, scopes, now, lifetime, true)
+        })
+        .map_err(GraphError::sandbox_full)
 }
 
 /// `GET /refresh_access_token?grant_type=ig_refresh_token&access_token=<long>`: another 60
@@ -142,7 +144,7 @@ pub fn refresh(ctx: &mut Ctx) -> GraphResult<Value> {
     // A token newer than the one refreshed is the answer to refreshing it again.
     let since = token.map_or(ctx.now, |t| t.issued_at.saturating_add(1));
     let long = cfg.ig_long_lived_token_seconds;
-    let value = long_lived(ctx, ig, since, long);
+    let value = long_lived(ctx, ig, since, long)?;
     Ok(token_answer(&value, long))
 }
 
@@ -244,6 +246,9 @@ fn code_exchange_value(state: &State, req: &GraphRequest) -> Result<Value, Insta
             return Err(InstagramOAuthError::code_not_found());
         };
         let permissions: Vec<String> = granted.scopes.iter().cloned().collect();
+        world
+            .room_for(crate::config::CapacityArea::Tokens, 1, &state.sandboxes.config.capacity)
+            .map_err(|full| InstagramOAuthError::sandbox_full(&full))?;
         let token = world.add_ig_token(ig, granted.scopes, now, cfg.ig_short_lived_token_seconds, false);
         let mut grant = Map::new();
         grant.insert("access_token".into(), json!(token));

@@ -170,7 +170,9 @@ pub fn reply(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
             if !m.comments_enabled {
                 return Err(GraphError::comments_disabled());
             }
-            ctx.world.add_comment(media_id, None, ig, text, ctx.now)
+            ctx.world
+                .add_comment(media_id, None, ig, text, ctx.now, &ctx.cfg.capacity)
+                .map_err(GraphError::sandbox_full)?
         }
     };
     let mode = ctx.cfg.fields_on_write.mentions;

@@ -319,7 +319,7 @@ pub fn create_container(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
         failure: failure.take(),
         copyright_match,
     };
-    let id = model::create(ctx.world, spec, ctx.now, &cfg)?;
+    let id = model::create(ctx.world, spec, ctx.now, &cfg, &ctx.cfg.capacity)?;
     let written = if resumable {
         json!({
             "id": id.to_string(),
@@ -345,7 +345,7 @@ pub fn publish(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
         .filter(|n| ctx.world.kind_of(*n) == Some(IdKind::Container))
         .map(ContainerId)
         .ok_or_else(|| GraphError::builder_not_found(&raw))?;
-    let media = model::publish(ctx.world, ig, id, ctx.now, &cfg)?;
+    let media = model::publish(ctx.world, ig, id, ctx.now, &cfg, &ctx.cfg.capacity)?;
     let mode = ctx.cfg.fields_on_write.media_publish;
     ctx.answer_write(mode, sel, json!({ "id": media.to_string() }), |ctx, sel| {
         crate::http::media::render(ctx, media, sel, true)

@@ -369,6 +369,37 @@ impl Webhooks {
         }
     }
 
+    /// Drops the oldest change waiting to be sent (first attempt or retry) to make room in a
+    /// full outbox (`max` waiting): it ends `dropped`, with an attempt at `now` that says why
+    /// and went nowhere.
+    fn drop_oldest_pending(&mut self, max: usize, now: i64) {
+        let oldest = self
+            .deliveries
+            .values()
+            .find(|d| d.state == DeliveryState::Pending)
+            .map(|d| (d.id, d.next_due));
+        let Some((id, next_due)) = oldest else {
+            // Every waiting change is indexed by `due`; nothing pending means nothing waits.
+            self.due.clear();
+            return;
+        };
+        if let Some(t) = next_due {
+            self.due.remove(&(t, id));
+        }
+        if let Some(d) = self.deliveries.get_mut(&id) {
+            d.state = DeliveryState::Dropped;
+            d.next_due = None;
+            d.attempts.push(Attempt {
+                at: now,
+                status: None,
+                error: Some(format!(
+                    "dropped unsent: the outbox held {max} changes waiting to be sent (webhooks.max_pending)"
+                )),
+                post: None,
+            });
+        }
+    }
+
     /// Whether a POST should go out now: a change waiting for a retry fell due, or a first
     /// attempt's aggregation window (`hold` seconds after it fell due) ended.
     pub fn has_due(&self, now: i64, hold: i64) -> bool {
@@ -449,15 +480,21 @@ impl World {
 
     /// Queues a webhook about `ig` for immediate delivery; does nothing (returns `None`)
     /// when nothing is subscribed. The hook for any code that makes something happen.
-    pub fn enqueue_webhook(&mut self, ig: IgUserId, event: Event, now: i64) -> Option<u64> {
-        self.enqueue_webhook_at(ig, event, now, now)
+    pub fn enqueue_webhook(&mut self, cfg: &Config, ig: IgUserId, event: Event, now: i64) -> Option<u64> {
+        self.enqueue_webhook_at(cfg, ig, event, now, now)
     }
 
     /// Like [`World::enqueue_webhook`] for an update that falls due at `due` (and carries
-    /// `due` as its `time`), e.g. `story_insights` an hour after expiry.
-    pub fn enqueue_webhook_at(&mut self, ig: IgUserId, event: Event, now: i64, due: i64) -> Option<u64> {
+    /// `due` as its `time`), e.g. `story_insights` an hour after expiry. The outbox holds at
+    /// most `webhooks.max_pending` changes waiting to be sent: past it, the oldest waiting
+    /// one is dropped unsent ([`Webhooks::drop_oldest_pending`]), as production drops what
+    /// it cannot deliver.
+    pub fn enqueue_webhook_at(&mut self, cfg: &Config, ig: IgUserId, event: Event, now: i64, due: i64) -> Option<u64> {
         let url = self.webhook_target(ig, event.field())?;
         let wh = &mut self.webhooks;
+        while wh.due.len() >= cfg.webhooks.max_pending.max(1) {
+            wh.drop_oldest_pending(cfg.webhooks.max_pending, now);
+        }
         wh.next_id += 1;
         let id = wh.next_id;
         Some(wh.push(Delivery {
@@ -506,7 +543,7 @@ impl World {
         }
         let metrics = story_metrics(self, media, expired_at, now, cfg.story_lifetime_seconds);
         let due = expired_at + cfg.webhooks.story_insights_delay_seconds;
-        self.enqueue_webhook_at(owner, Event::StoryInsights { media, metrics }, now, due.max(now));
+        self.enqueue_webhook_at(cfg, owner, Event::StoryInsights { media, metrics }, now, due.max(now));
     }
 
     /// Takes the deliveries due at `now` out for sending (marked in flight), oldest first, as
