@@ -1239,3 +1239,59 @@ fn the_webhook_outbox_is_bounded_while_the_receiver_is_down() {
     );
     running.shutdown();
 }
+
+/// What a container keeps of a parameter is bounded: a media URL (`image_url`, `video_url`,
+/// `cover_url`) at 8,192 characters, `alt_text` and `audio_name` at a caption's 2,200 (their
+/// limits are undocumented); each container used to keep whatever a 16 MiB body held. The
+/// control plane's copyright matches are bounded too (64 KiB of JSON).
+#[test]
+fn what_a_container_keeps_of_its_parameters_is_bounded() {
+    let sb = sim::fresh();
+    let c = sb.client_as("Dana Admin");
+    let url = |n: usize, ext: &str| format!("https://example.com/{}.{ext}", "a".repeat(n - 21 - ext.len()));
+    assert_eq!(url(8_192, "jpg").len(), 8_192);
+    let create = |params: &[(&str, &str)]| c.post(&format!("{METRICSAURUS}/media"), params);
+    let too_long = |r: conformance::client::Resp, param: &str, max: usize| {
+        let e = r.graph_error(100, None);
+        let message = e["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(&format!("(#100) Param {param} must be at most {max} characters long")),
+            "{message}"
+        );
+    };
+    create(&[("image_url", &url(8_192, "jpg"))]).ok("id_response");
+    too_long(create(&[("image_url", &url(8_193, "jpg"))]), "image_url", 8_192);
+    let reel = |extra: &[(&str, &str)]| {
+        let mut p = vec![("media_type", "REELS"), ("video_url", "https://example.com/v.mp4")];
+        p.extend_from_slice(extra);
+        create(&p)
+    };
+    too_long(
+        create(&[("media_type", "REELS"), ("video_url", &url(9_000, "mp4"))]),
+        "video_url",
+        8_192,
+    );
+    too_long(reel(&[("cover_url", &url(100_000, "jpg"))]), "cover_url", 8_192);
+    reel(&[("audio_name", &"♪".repeat(2_200))]).ok("id_response");
+    too_long(reel(&[("audio_name", &"♪".repeat(2_201))]), "audio_name", 2_200);
+    too_long(
+        create(&[
+            ("image_url", "https://example.com/a.jpg"),
+            ("alt_text", &"x".repeat(3_000)),
+        ]),
+        "alt_text",
+        2_200,
+    );
+    let video = reel(&[]).ok("id_response")["id"].as_str().unwrap().to_string();
+    let huge = serde_json::json!({ "copyright_matches": [{ "author": "x".repeat(70_000), "content_title": "t",
+        "matched_segments": [], "owner_copyright_policy": { "name": "n", "actions": [] } }] });
+    let r = sb.control_post(&format!("containers/{video}/copyright"), &huge);
+    assert_eq!(r.status, 400, "{}", r.text);
+    r.schema("sim_error");
+    assert!(
+        r.body["error"]["message"].as_str().unwrap().contains("65536"),
+        "{}",
+        r.text
+    );
+    assert_alive(&sb);
+}

@@ -755,8 +755,18 @@ fn instagram_login_webhooks_deliver_for_subscribed_accounts() {
     assert_eq!(r.status, 200, "{}", r.text);
     let (id, token) = seeded(&sb, "harbor.books");
     let c = ig_client(&sb, &token);
-    c.post("me/subscribed_apps", &[("subscribed_fields", "comments")])
-        .ok("success_response");
+    c.post(
+        "me/subscribed_apps",
+        &[("subscribed_fields", "comments, comments,comments")],
+    )
+    .ok("success_response");
+    let apps = c.get("me/subscribed_apps", &[]);
+    assert_eq!(
+        apps.body["data"][0]["subscribed_fields"],
+        json!(["comments"]),
+        "each field once: {}",
+        apps.text
+    );
     let media = c.get("me/media", &[("limit", "1")]).ok("ig_media_list")["data"][0]["id"]
         .as_str()
         .unwrap()

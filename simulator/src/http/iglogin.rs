@@ -155,12 +155,8 @@ pub fn subscribed_apps(ctx: &mut Ctx) -> GraphResult<Value> {
     let ig = account(ctx);
     match ctx.req.verb {
         Verb::Post => {
-            let raw = ctx.req.required("subscribed_fields")?;
-            let fields: Vec<String> = raw
-                .split(',')
-                .map(|f| f.trim().to_string())
-                .filter(|f| !f.is_empty())
-                .collect();
+            ctx.req.required("subscribed_fields")?;
+            let fields = crate::http::webhooks::list_param(ctx.req, "subscribed_fields")?.unwrap_or_default();
             if fields
                 .iter()
                 .any(|f| !crate::model::webhook::INSTAGRAM_FIELDS.contains(&f.as_str()))
