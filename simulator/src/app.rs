@@ -5,6 +5,7 @@
 
 pub mod dispatcher;
 pub mod persister;
+pub mod sends;
 
 use crate::config::Config;
 use crate::ids::TraceIds;
@@ -21,7 +22,7 @@ pub struct State {
     /// The world `POST /_sim/sandboxes` uses when no body is given.
     pub default_world: WorldSeed,
     /// The webhook dispatcher's wake-up signal and per-sandbox send locks.
-    pub webhooks: dispatcher::Dispatcher,
+    pub webhooks: sends::Dispatcher,
     /// World builds (sandbox creation and reset) running at once, on the blocking pool: at
     /// most one per core, so a burst of large worlds cannot multiply their memory.
     pub builds: Semaphore,
@@ -65,7 +66,7 @@ impl State {
             sandboxes,
             traces,
             default_world: world,
-            webhooks: dispatcher::Dispatcher::new(),
+            webhooks: sends::Dispatcher::new(),
             builds: Semaphore::new(std::thread::available_parallelism().map_or(1, usize::from)),
             connections,
             open_connections: AtomicUsize::new(0),

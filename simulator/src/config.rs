@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 mod publishing;
-pub use publishing::PublishingConfig;
+pub use publishing::{PublishingConfig, MAX_SETTING_SECONDS};
 mod login;
 pub use login::LoginConfig;
 mod ratelimit;
@@ -27,6 +27,8 @@ mod server;
 pub use server::ServerConfig;
 mod capacity;
 pub use capacity::{CapacityArea, CapacityConfig, PerArea};
+mod faults;
+pub use faults::{specs_from_json, FaultSpec, InjectedError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -134,7 +136,7 @@ pub struct Config {
     /// Fault injection: the longest `latency_ms` or `hang_ms` a rule may ask for (`faults.rs`).
     pub fault_max_delay_ms: u64,
     /// Fault rules every sandbox starts with (`igsim serve --faults FILE`).
-    pub faults: Vec<crate::faults::FaultSpec>,
+    pub faults: Vec<FaultSpec>,
     /// Where every sandbox is kept across restarts (`igsim serve --state-dir DIR`,
     /// `app/persister.rs`); `None`: in memory only.
     pub state_dir: Option<std::path::PathBuf>,

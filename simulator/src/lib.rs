@@ -16,7 +16,7 @@
 //! - [`snapshot`]: the versioned snapshot of a sandbox (export, restore, `--state-dir` files).
 //! - [`app`]: the shared state handle (sandboxes, trace ids, the webhook dispatcher).
 //! - [`io`]: the only code that talks to the outside (webhook POSTs, media downloads).
-//! - [`http`]: the only layer that knows HTTP and JSON (route table in `http::router`).
+//! - [`http`]: the only layer that knows HTTP and JSON (THE route table: `http::routes`).
 //! - [`synth`]: deterministic media bytes (JPEG pictures, MP4 videos) for the CDN.
 //! - [`server`]: accept loop and its limits (connections, timeouts, buffered bytes),
 //!   graceful shutdown, in-process start for tests.

@@ -30,7 +30,17 @@ pub struct Sandbox {
     /// Counts changes that may need writing to a state directory (`app/persister.rs`).
     generation: AtomicU64,
     /// What the state directory last got (an async lock: writers wait on it, group commit).
-    pub(crate) persisted: tokio::sync::Mutex<crate::app::persister::Written>,
+    pub(crate) persisted: tokio::sync::Mutex<Written>,
+}
+
+/// What a sandbox last had written to the state directory (`app/persister.rs`), guarded by
+/// an async lock in [`Sandbox`].
+#[derive(Debug, Default)]
+pub struct Written {
+    /// Every change marked up to this generation is on disk.
+    pub generation: u64,
+    /// Hash of the bytes written (an unchanged snapshot is not written again).
+    pub hash: u64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

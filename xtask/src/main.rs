@@ -1,11 +1,13 @@
-//! Project chores: `cargo xtask ci` runs exactly what CI runs; `cargo xtask clients` runs real
-//! Graph API clients against igsim; `cargo xtask bench` measures; `cargo xtask soak` runs mixed
-//! and hostile traffic for minutes and reports memory, errors and latency.
+//! Project chores: `cargo xtask ci` runs exactly what CI runs; `cargo xtask tidy` checks the
+//! code's shape (ARCHITECTURE.md); `cargo xtask clients` runs real Graph API clients against
+//! igsim; `cargo xtask bench` measures; `cargo xtask soak` runs mixed and hostile traffic for
+//! minutes and reports memory, errors and latency.
 
 mod bench;
 mod clients;
 mod load;
 mod soak;
+mod tidy;
 
 use clap::{Parser, Subcommand};
 use std::path::Path;
@@ -20,8 +22,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Task {
-    /// fmt --check, clippy -D warnings, every test of the workspace, then `clients` (what CI runs).
+    /// fmt --check, tidy, clippy -D warnings, every test of the workspace, then `clients` (what CI runs).
     Ci,
+    /// The checks that keep igsim's shape: layers point down, the model knows no HTTP/JSON,
+    /// one clock reader, one route table, `//!` headers, file lengths, no import cycles.
+    Tidy,
     /// Meta's Python and Node Business SDKs and pyfacebook, unchanged but for the base URL, run
     /// the publish / comment / hashtag flow against igsim (installed once into target/clients/).
     Clients,
@@ -124,6 +129,7 @@ fn main() -> ExitCode {
     let ok = match Cli::parse().command {
         Task::Ci => {
             cargo(&["fmt", "--all", "--", "--check"])
+                && tidy::run(root())
                 && cargo(&[
                     "clippy",
                     "--workspace",
@@ -136,6 +142,7 @@ fn main() -> ExitCode {
                 && cargo(&["test", "--workspace", "--locked"])
                 && run_clients()
         }
+        Task::Tidy => tidy::run(root()),
         Task::Clients => run_clients(),
         Task::Bench => bench(),
         Task::Soak { minutes } => soak(minutes),

@@ -1,6 +1,7 @@
 //! `cargo xtask soak [--minutes N]`: the release igsim under a few minutes of mixed, well-behaved
 //! traffic (reads, paging, writes, batches, token exchanges, webhooks to a loopback receiver,
-//! sandboxes created and deleted) while hostile clients do what issue 13 lists (nested JSON,
+//! sandboxes created and deleted, each with a latency fault rule and its request journal read)
+//! while hostile clients do what issue 13 lists (nested JSON,
 //! oversized and slow bodies, slowloris and idle connections, over-long URIs and headers,
 //! garbage bytes, half-closed requests). Every few seconds it prints resident memory, requests,
 //! errors and latency; at the end a Markdown summary (also in target/soak.md). Not part of CI:
@@ -203,7 +204,17 @@ fn client(addr: SocketAddr, hook: String, tally: Arc<Tally>, stop: Arc<AtomicBoo
                 format!(r#"{{"media_id":"{}","text":"from outside","from_username":"ana.lopez"}}"#, w.post),
             ),
             ("POST", format!("/_sim/sandboxes/{}/webhooks/flush", w.sandbox), "application/json", "{}".into()),
+            get(format!("/_sim/sandboxes/{}/requests/count?method=POST&edge=comments", w.sandbox)),
+            get(format!("/_sim/sandboxes/{}/requests?status=2xx&limit=5", w.sandbox)),
         ];
+        // Every 20th Graph GET answers 5 ms late (the fault rules and their seeded counters at work).
+        call(
+            addr,
+            "POST",
+            &format!("/_sim/sandboxes/{}/faults", w.sandbox),
+            "application/json",
+            br#"{"method":"GET","every":20,"latency_ms":5}"#,
+        );
         for _ in 0..5 {
             for (method, target, ct, body) in &steps {
                 if stop.load(Ordering::Relaxed) {

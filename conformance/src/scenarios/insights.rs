@@ -150,7 +150,7 @@ fn media_insights(ctx: &mut Ctx) -> Result<(), Failure> {
                 .and_then(simulator::timefmt::parse_time_param)
         });
         match (asked, created) {
-            (Some(v), Some(t)) => simulator::version::kept_for_older_media("impressions", v, t),
+            (Some(v), Some(t)) => simulator::model::insights::kept_for_older_media("impressions", v, t),
             _ => false,
         }
     };

@@ -8,7 +8,7 @@ use crate::support::METRICSAURUS;
 use conformance::client::{Client, Resp};
 use conformance::sim::{self, Sandbox};
 use serde_json::{json, Value};
-use simulator::faults::FaultSpec;
+use simulator::config::FaultSpec;
 use simulator::journal::RequestFilter;
 use simulator::{Config, Simulator};
 use std::io::{Read, Write};

@@ -78,12 +78,3 @@ impl Persister {
             .map_err(|e| format!("cannot remove the state of a sandbox: {e}"))
     }
 }
-
-/// What a sandbox last had written (guarded by an async lock in [`Sandbox`]).
-#[derive(Debug, Default)]
-pub struct Written {
-    /// Every change marked up to this generation is on disk.
-    pub generation: u64,
-    /// Hash of the bytes written (an unchanged snapshot is not written again).
-    pub hash: u64,
-}

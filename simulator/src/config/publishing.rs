@@ -43,9 +43,9 @@ pub struct PublishingConfig {
     pub container_cap_subcode: Option<i64>,
 }
 
-/// Longest duration a publishing setting may give, in seconds (100 years, as the oldest
-/// thing a seed world may hold: `model::seed::MAX_AGE_SECONDS`).
-pub const MAX_SETTING_SECONDS: i64 = crate::model::seed::MAX_AGE_SECONDS;
+/// Longest duration a publishing setting may give, in seconds: 100 years, also the oldest
+/// thing a seed world may hold (`model::seed::MAX_AGE_SECONDS` is this value).
+pub const MAX_SETTING_SECONDS: i64 = 100 * 365 * 86_400;
 
 /// Longest a media download may be waited for (`fetch_timeout_ms`): ten minutes.
 pub const MAX_FETCH_TIMEOUT_MS: u64 = 600_000;

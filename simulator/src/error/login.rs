@@ -161,8 +161,8 @@ impl InstagramOAuthError {
 
     /// The sandbox holds all the run-time tokens it may (`config/capacity.rs`): igsim's own
     /// limit, in this endpoint's envelope.
-    pub fn sandbox_full(full: &crate::model::capacity::Full) -> Self {
-        Self::new(format!("Application request limit reached: {full}"))
+    pub fn sandbox_full(detail: &str) -> Self {
+        Self::new(format!("Application request limit reached: {detail}"))
     }
 
     /// `redirect_uri` missing or not registered (GH:jsmrtn/craftagram#29).

@@ -2,7 +2,10 @@
 //! `message` live responses carry, and the doc's sentence in `error_user_msg` (facts §1.1).
 
 use super::{Envelope, GraphError, IG_ACTION_BLOCKED, IG_PUBLISHING, IG_PUBLISHING_TRANSIENT, PARAMETER};
-use crate::config::PublishingConfig;
+
+/// The image formats container creation accepts (facts §9 "Image formats": JPEG, and PNG
+/// which production accepts although the reference says "JPEG only").
+pub const SUPPORTED_IMAGE_FORMATS: &[&str] = &["JPEG", "PNG"];
 
 /// Subcodes a test may force on a media URL (`?igsim_error=<subcode>`) or through the
 /// control plane: every media/processing row of facts §1.5, plus the status-only subcodes.
@@ -277,7 +280,7 @@ impl GraphError {
         )
     }
 
-    /// 36001/2207005: not a supported image format (`media_check::SUPPORTED_IMAGE_FORMATS`;
+    /// 36001/2207005: not a supported image format (`error::SUPPORTED_IMAGE_FORMATS`;
     /// MPO and JPS refused, Content Publishing "Limitations"). The doc's sentence with its
     /// `{format}` placeholder filled with the accepted list (production's list UNCONFIRMED).
     pub fn image_format_unsupported(format: &str) -> Self {
@@ -288,7 +291,7 @@ impl GraphError {
             "Unsupported image format",
             format!(
                 "The image format {format} is not supported. Supported formats are: {}.",
-                crate::model::media_check::SUPPORTED_IMAGE_FORMATS.join(", ")
+                SUPPORTED_IMAGE_FORMATS.join(", ")
             ),
         )
     }
@@ -319,46 +322,50 @@ impl GraphError {
         GraphError::of(PARAMETER, 100, format!("(#100) {text}")).user("Invalid media type", text)
     }
 
-    /// A `location_id` whose Page has no coordinates (Content Publishing "Location Tags").
-    pub fn invalid_location_id(cfg: &PublishingConfig, location_id: &str) -> Self {
-        let mut e = GraphError::of(IG_PUBLISHING, cfg.invalid_location_code, "INSTAGRAM_PLATFORM_API__INVALID_LOCATION_ID").user(
+    /// A `location_id` whose Page has no coordinates (Content Publishing "Location Tags");
+    /// `code` and `subcode` are `PublishingConfig::invalid_location_code`/`_subcode`.
+    pub fn invalid_location_id(code: i64, subcode: Option<i64>, location_id: &str) -> Self {
+        let mut e = GraphError::of(IG_PUBLISHING, code, "INSTAGRAM_PLATFORM_API__INVALID_LOCATION_ID").user(
             "Invalid location",
             format!("The location_id {location_id} is not a Page with latitude and longitude location data (INSTAGRAM_PLATFORM_API__INVALID_LOCATION_ID)."),
         );
-        e.subcode = cfg.invalid_location_subcode;
+        e.subcode = subcode;
         e
     }
 
-    /// The linked Page still needs Page Publishing Authorization (codes UNCONFIRMED: knobs).
-    pub fn page_publishing_authorization_required(cfg: &PublishingConfig) -> Self {
+    /// The linked Page still needs Page Publishing Authorization (status and codes
+    /// UNCONFIRMED: the knobs `PublishingConfig::ppa_error_status`, `_code`, `_subcode`).
+    pub fn page_publishing_authorization_required(status: u16, code: i64, subcode: Option<i64>) -> Self {
         let family = Envelope {
-            status: cfg.ppa_error_status,
+            status,
             ..IG_PUBLISHING
         };
         let mut e = GraphError::of(
             family,
-            cfg.ppa_error_code,
-            format!("(#{}) The Page connected to this Instagram account requires Page Publishing Authorization", cfg.ppa_error_code),
+            code,
+            format!("(#{code}) The Page connected to this Instagram account requires Page Publishing Authorization"),
         )
         .user(
             "Page Publishing Authorization required",
             "The Facebook Page connected to this Instagram account requires Page Publishing Authorization (PPA). Complete PPA for the Page, then try publishing again.",
         );
-        e.subcode = cfg.ppa_error_subcode;
+        e.subcode = subcode;
         e
     }
 
-    /// The 400-containers-per-24-h cap (facts §2; code UNCONFIRMED: knob).
-    pub fn container_cap_reached(cfg: &PublishingConfig) -> Self {
-        let mut e = GraphError::of(IG_PUBLISHING, cfg.container_cap_code, "Application request limit reached").user(
+    /// The 400-containers-per-24-h cap (facts §2): `cap` containers in `window` seconds
+    /// (`PublishingConfig::container_cap`, `container_cap_window_seconds`); code and subcode
+    /// UNCONFIRMED (`container_cap_code`, `_subcode`).
+    pub fn container_cap_reached(cap: u32, window: i64, code: i64, subcode: Option<i64>) -> Self {
+        let mut e = GraphError::of(IG_PUBLISHING, code, "Application request limit reached").user(
             "Too many media containers",
             format!(
                 "You reached the maximum number of media containers ({}) that can be created in {}. Publish or wait for older containers to leave the window.",
-                cfg.container_cap,
-                crate::timefmt::duration(cfg.container_cap_window_seconds)
+                cap,
+                crate::timefmt::duration(window)
             ),
         );
-        e.subcode = cfg.container_cap_subcode;
+        e.subcode = subcode;
         e
     }
 

@@ -239,7 +239,7 @@ pub fn create(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
     let cid = ctx
         .world
         .add_comment(id, None, m.owner, text, ctx.now, &ctx.cfg.capacity)
-        .map_err(GraphError::sandbox_full)?;
+        .map_err(GraphError::from)?;
     answer_created(ctx, ctx.cfg.fields_on_write.comments, sel, cid)
 }
 
@@ -269,7 +269,7 @@ pub fn reply_as(ctx: &mut Ctx, parent: CommentId, from: IgUserId, text: String) 
     }
     ctx.world
         .add_comment(c.media, Some(parent), from, text, ctx.now, &ctx.cfg.capacity)
-        .map_err(GraphError::sandbox_full)
+        .map_err(GraphError::from)
 }
 
 /// `POST /{ig-comment-id}/replies?message=`; with `fields=`, the reply's fields.

@@ -16,12 +16,14 @@ pub mod snapshots;
 pub mod ui;
 pub mod webhooks;
 
+use crate::app::State;
 use crate::config::Config;
 use crate::http::response::{sim_json, Body};
-use crate::sandbox::SandboxError;
+use crate::sandbox::{Sandbox, SandboxError};
 use bytes::Bytes;
 use http::Response;
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 /// The second header the admin token may come in (besides `Authorization: Bearer <token>`).
 pub const ADMIN_TOKEN_HEADER: &str = "x-igsim-admin-token";
@@ -107,6 +109,12 @@ impl From<Value> for Reply {
 }
 
 pub type ControlResult = Result<Reply, ControlError>;
+
+/// With a state directory: waits until the sandbox's latest changes are on disk; a failed
+/// write is a 500 (the change is not acknowledged).
+pub async fn persisted(state: &State, sandbox: &Arc<Sandbox>) -> Result<(), ControlError> {
+    state.persist(sandbox).await.map_err(|e| ControlError::new(500, e))
+}
 
 /// The `{"success": true}` answer.
 pub fn success() -> ControlResult {

@@ -172,7 +172,7 @@ pub async fn plain(state: &State, route: &'static Route, raw: RawRequest, segmen
     };
     if control && method != http::Method::GET && segs.len() > 3 && resp.status().is_success() {
         if let Some(sb) = state.sandboxes.get(sandbox) {
-            if let Err(e) = crate::http::control::snapshots::persisted(state, &sb).await {
+            if let Err(e) = crate::http::control::persisted(state, &sb).await {
                 resp = crate::http::control::render(Err(e));
             }
         }

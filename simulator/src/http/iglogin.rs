@@ -122,7 +122,7 @@ fn long_lived(ctx: &mut Ctx, ig: IgUserId, since: i64, lifetime: i64) -> GraphRe
         .long_lived_token(key, now, since, expires_at, &ctx.cfg.capacity, |world| {
             world.add_ig_token(ig, scopes, now, lifetime, true)
         })
-        .map_err(GraphError::sandbox_full)
+        .map_err(GraphError::from)
 }
 
 /// `GET /refresh_access_token?grant_type=ig_refresh_token&access_token=<long>`: another 60
@@ -244,7 +244,7 @@ fn code_exchange_value(state: &State, req: &GraphRequest) -> Result<Value, Insta
         let permissions: Vec<String> = granted.scopes.iter().cloned().collect();
         world
             .room_for(crate::config::CapacityArea::Tokens, 1, &state.sandboxes.config.capacity)
-            .map_err(|full| InstagramOAuthError::sandbox_full(&full))?;
+            .map_err(|full| InstagramOAuthError::sandbox_full(&full.to_string()))?;
         let token = world.add_ig_token(ig, granted.scopes, now, cfg.ig_short_lived_token_seconds, false);
         let mut grant = Map::new();
         grant.insert("access_token".into(), json!(token));

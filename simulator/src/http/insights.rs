@@ -13,12 +13,12 @@ use serde_json::{json, Map, Value};
 const PERMISSION: &str = "instagram_manage_insights";
 
 /// The version whose catalogue answers: the requested one with the changelog's "applies to
-/// all versions on <date>" cut-overs (the version timeline's `all_versions_from`) reached on
+/// all versions on <date>" cut-overs (`catalogue::CHANGES`' `all_versions_from`) reached on
 /// the sandbox clock, as production answers; the requested one alone when the
 /// `insights.version_sunsets` knob is off (the guides' per-version view).
 fn effective_version(ctx: &Ctx) -> ApiVersion {
     if ctx.cfg.insights.version_sunsets {
-        crate::version::with_cutovers(ctx.req.version, ctx.now)
+        crate::model::insights::with_cutovers(ctx.req.version, ctx.now)
     } else {
         ctx.req.version
     }

@@ -172,7 +172,7 @@ pub fn reply(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
             }
             ctx.world
                 .add_comment(media_id, None, ig, text, ctx.now, &ctx.cfg.capacity)
-                .map_err(GraphError::sandbox_full)?
+                .map_err(GraphError::from)?
         }
     };
     let mode = ctx.cfg.fields_on_write.mentions;

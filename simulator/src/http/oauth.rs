@@ -125,7 +125,7 @@ pub fn code_exchange(world: &mut World, req: &GraphRequest, now: i64, cfg: &Conf
     };
     world
         .room_for(CapacityArea::Tokens, 1, &cfg.capacity)
-        .map_err(GraphError::sandbox_full)?;
+        .map_err(GraphError::from)?;
     let value = world.mint_token_value("code_exchange");
     // The short-lived user token of Facebook Login (`Config::short_lived_token_seconds`).
     let lifetime = cfg.short_lived_token_seconds;
@@ -180,7 +180,7 @@ pub fn access_token(
             let Some(exchanged) = world.exchange_token(short, now, long_lived_seconds, cap) else {
                 return Err(GraphError::token_invalid());
             };
-            let (value, expires_at) = exchanged.map_err(GraphError::sandbox_full)?;
+            let (value, expires_at) = exchanged.map_err(GraphError::from)?;
             let mut out = Map::new();
             out.insert("access_token".into(), json!(value));
             out.insert("token_type".into(), json!("bearer"));

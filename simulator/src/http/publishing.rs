@@ -50,7 +50,11 @@ fn require_publisher(ctx: &Ctx, ig: IgUserId, cfg: &PublishingConfig) -> GraphRe
         return Err(GraphError::account_restricted());
     }
     if ctx.world.page_of_ig_user(ig).is_some_and(|p| p.requires_ppa) {
-        return Err(GraphError::page_publishing_authorization_required(cfg));
+        return Err(GraphError::page_publishing_authorization_required(
+            cfg.ppa_error_status,
+            cfg.ppa_error_code,
+            cfg.ppa_error_subcode,
+        ));
     }
     Ok(())
 }
@@ -225,7 +229,9 @@ pub fn create_container(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
             let page = parse_id(loc)
                 .map(PageId)
                 .filter(|p| ctx.world.pages.get(p).is_some_and(|p| p.location.is_some()))
-                .ok_or_else(|| GraphError::invalid_location_id(&cfg, loc))?;
+                .ok_or_else(|| {
+                    GraphError::invalid_location_id(cfg.invalid_location_code, cfg.invalid_location_subcode, loc)
+                })?;
             Some(page)
         }
         _ => None,

@@ -827,8 +827,13 @@ fn fallback(ctx: &mut Ctx, a: &Args) -> GraphResult<Value> {
     Err(GraphError::unknown_path(&ctx.req.path_string()))
 }
 
+/// `POST /_sim/sandboxes`: a new sandbox, or one restored when the body is a snapshot.
 fn create_sandbox<'a>(st: &'a State, r: &'a ControlReq<'a>) -> BoxFuture<'a, ControlResult> {
-    Box::pin(sandboxes::create(st, r.raw.query.as_deref(), &r.raw.body))
+    let (query, body) = (r.raw.query.as_deref(), &r.raw.body);
+    if crate::snapshot::is_snapshot(body) {
+        return Box::pin(snapshots::restore(st, query, body));
+    }
+    Box::pin(sandboxes::create(st, query, body))
 }
 
 fn delete_sandbox<'a>(st: &'a State, r: &'a ControlReq<'a>) -> BoxFuture<'a, ControlResult> {

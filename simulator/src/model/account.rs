@@ -1,5 +1,6 @@
-//! Apps, Facebook users, Pages with their tasks, tokens with their permissions, and IG
-//! accounts; plus who may see what (the task table in the Overview guide).
+//! Apps, Facebook users, Pages with their tasks, tokens with their permissions (Instagram
+//! Login's included, with the Facebook Login permission each stands for), and IG accounts;
+//! plus who may see what (the task table in the Overview guide).
 
 use super::capacity::Full;
 use super::World;
@@ -184,7 +185,7 @@ pub struct Token {
 impl Token {
     /// Whether the token carries `permission` (a Facebook Login name). An Instagram Login
     /// token carries it when it has the Instagram Login permission that stands for it
-    /// ([`super::login::ig_login_scope`]).
+    /// ([`ig_login_scope`]).
     pub fn has(&self, permission: &str) -> bool {
         grants(self.kind, &self.scopes, permission)
     }
@@ -200,7 +201,7 @@ impl Token {
 /// Whether a token of `kind` with `scopes` carries `permission` (see [`Token::has`]).
 pub fn grants(kind: TokenKind, scopes: &BTreeSet<String>, permission: &str) -> bool {
     match kind {
-        TokenKind::Instagram(_) => super::login::ig_login_scope(permission).is_some_and(|p| scopes.contains(p)),
+        TokenKind::Instagram(_) => ig_login_scope(permission).is_some_and(|p| scopes.contains(p)),
         _ => scopes.contains(permission),
     }
 }
@@ -326,6 +327,31 @@ pub(super) fn access(world: &World, viewer: &TokenKind) -> Access {
         TokenKind::App => {}
     }
     out
+}
+
+/// The permissions (scope values) of Instagram Login, as the Business Login page lists them
+/// after the January 2025 rename (`business_basic` … are retired), plus insights.
+pub const IG_LOGIN_SCOPES: &[&str] = &[
+    "instagram_business_basic",
+    "instagram_business_content_publish",
+    "instagram_business_manage_comments",
+    "instagram_business_manage_messages",
+    "instagram_business_manage_insights",
+];
+
+/// The Instagram Login permission that plays the part of a Facebook Login permission on
+/// `graph.instagram.com` (the IG User reference's Requirements table: `instagram_basic` ↔
+/// `instagram_business_basic`, and so on). `None`: the permission has no counterpart there
+/// (Pages, shopping), so an Instagram Login token never has it.
+pub fn ig_login_scope(fb_permission: &str) -> Option<&'static str> {
+    Some(match fb_permission {
+        "instagram_basic" => "instagram_business_basic",
+        "instagram_content_publish" => "instagram_business_content_publish",
+        "instagram_manage_comments" => "instagram_business_manage_comments",
+        "instagram_manage_messages" => "instagram_business_manage_messages",
+        "instagram_manage_insights" => "instagram_business_manage_insights",
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

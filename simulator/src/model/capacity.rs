@@ -3,6 +3,7 @@
 
 use super::World;
 use crate::config::{CapacityArea, CapacityConfig, PerArea};
+use crate::error::GraphError;
 
 /// Counts of the capped kinds of objects a world holds (see [`CapacityArea`]).
 pub type Sizes = PerArea;
@@ -23,6 +24,12 @@ impl std::fmt::Display for Full {
             self.area.noun(),
             self.area.knob(),
         )
+    }
+}
+
+impl From<Full> for GraphError {
+    fn from(full: Full) -> Self {
+        GraphError::sandbox_full(&full.to_string())
     }
 }
 

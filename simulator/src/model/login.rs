@@ -1,7 +1,7 @@
 //! Both login flows in the model: the authorization codes the login dialogs hand out (one
-//! use, a lifetime, bound to their `redirect_uri`), the app's registered redirect URIs, the
-//! Instagram Login permissions and what each stands for, and the app-scoped ids Instagram
-//! Login shows for an account.
+//! use, a lifetime, bound to their `redirect_uri`), the app's registered redirect URIs, and
+//! the app-scoped ids Instagram Login shows for an account (its permissions, which tokens
+//! carry, are in `account.rs`).
 //!
 //! Sources: `specs/README.md`, "Instagram Login facts".
 
@@ -10,31 +10,6 @@ use super::World;
 use crate::ids::{stable_hash, IgUserId, UserId};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// The permissions (scope values) of Instagram Login, as the Business Login page lists them
-/// after the January 2025 rename (`business_basic` … are retired), plus insights.
-pub const IG_LOGIN_SCOPES: &[&str] = &[
-    "instagram_business_basic",
-    "instagram_business_content_publish",
-    "instagram_business_manage_comments",
-    "instagram_business_manage_messages",
-    "instagram_business_manage_insights",
-];
-
-/// The Instagram Login permission that plays the part of a Facebook Login permission on
-/// `graph.instagram.com` (the IG User reference's Requirements table: `instagram_basic` ↔
-/// `instagram_business_basic`, and so on). `None`: the permission has no counterpart there
-/// (Pages, shopping), so an Instagram Login token never has it.
-pub fn ig_login_scope(fb_permission: &str) -> Option<&'static str> {
-    Some(match fb_permission {
-        "instagram_basic" => "instagram_business_basic",
-        "instagram_content_publish" => "instagram_business_content_publish",
-        "instagram_manage_comments" => "instagram_business_manage_comments",
-        "instagram_manage_messages" => "instagram_business_manage_messages",
-        "instagram_manage_insights" => "instagram_business_manage_insights",
-        _ => return None,
-    })
-}
 
 /// Which login a code, token or request belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -244,6 +219,7 @@ impl World {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::account::{ig_login_scope, IG_LOGIN_SCOPES};
 
     #[test]
     fn loopback_uris_are_allowed_when_none_is_registered() {

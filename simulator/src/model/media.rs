@@ -84,7 +84,7 @@ impl<'de> Deserialize<'de> for ReceivedFile {
 
 impl ReceivedFile {
     /// A received image or video; the type is sniffed from the bytes (JPEG and PNG are the
-    /// image formats publishing accepts, `media_check::SUPPORTED_IMAGE_FORMATS`; a QuickTime
+    /// image formats publishing accepts, `error::SUPPORTED_IMAGE_FORMATS`; a QuickTime
     /// brand makes a `.mov`).
     pub fn new(bytes: Bytes) -> Self {
         let content_type = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {

@@ -8,13 +8,8 @@
 //! PR #1900, superseding the reference's "JPEG only"); facts §4.4 (image size, the feed aspect
 //! range, story images without one, video container); facts §1.5 (the error for each failure).
 
-use super::publishing::human_bytes;
 use crate::config::PublishingConfig;
 use crate::error::{GraphError, GraphResult, FORCIBLE_SUBCODES};
-
-/// The image formats container creation accepts (facts §9 "Image formats": JPEG, and PNG
-/// which production accepts although the reference says "JPEG only").
-pub const SUPPORTED_IMAGE_FORMATS: &[&str] = &["JPEG", "PNG"];
 
 /// Extensions (or `format=` hints) naming a supported image format.
 const SUPPORTED_IMAGE_EXTENSIONS: &[&str] = &["jpg", "jpeg", "jpe", "jfif", "png"];
@@ -228,6 +223,15 @@ pub fn check_bytes(data: &[u8], total: u64, expect: Expect, cfg: &PublishingConf
                 Err(GraphError::video_format_unsupported())
             }
         }
+    }
+}
+
+/// `8 MiB` for 8388608.
+pub fn human_bytes(n: u64) -> String {
+    if n.is_multiple_of(1024 * 1024) {
+        format!("{} MiB", n / (1024 * 1024))
+    } else {
+        format!("{n} bytes")
     }
 }
 

@@ -1,6 +1,12 @@
-//! Webhook subscriptions (app and Page side), the outbox of deliveries with their retry
-//! schedule, and their batching into POSTs, as plain data and functions of `now` (facts §6;
-//! guide "Set Up Webhooks for Instagram"). The network side lives in `io::webhooks`, the dispatcher in `app::dispatcher`.
+//! Webhooks as plain data and functions of `now` (facts §6; guide "Set Up Webhooks for
+//! Instagram"): the subscriptions (app, Page and Instagram Login side), who receives which
+//! field, the typed events the world emits, and `story_insights` at a story's expiry. The
+//! outbox of deliveries, their retry schedule and batching are `outbox`; the network side
+//! lives in `io::webhooks`, the dispatcher in `app::dispatcher`.
+
+mod outbox;
+
+pub use outbox::{batch_entries, next_attempt, Attempt, Delivery, DeliveryState, Entry, Outgoing, Post};
 
 use super::window::Window;
 use super::{IgAccountType, World};
@@ -123,88 +129,6 @@ pub struct PageInstall {
     pub subscribed_fields: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum DeliveryState {
-    /// Waiting for its next attempt (`next_due`).
-    Pending,
-    /// Taken by the dispatcher; the result is not recorded yet.
-    InFlight,
-    Delivered,
-    /// Retried for the whole window without success (facts §6.2: dropped after 36 h).
-    Dropped,
-}
-
-impl DeliveryState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeliveryState::Pending => "pending",
-            DeliveryState::InFlight => "in_flight",
-            DeliveryState::Delivered => "delivered",
-            DeliveryState::Dropped => "dropped",
-        }
-    }
-}
-
-/// One try at delivering: when (sandbox time), the HTTP status or the transport error, and
-/// the POST ([`Post`]) the change went out in.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Attempt {
-    pub at: i64,
-    pub status: Option<u16>,
-    pub error: Option<String>,
-    pub post: Option<u64>,
-}
-
-impl Attempt {
-    pub fn succeeded(&self) -> bool {
-        self.status.is_some_and(|s| (200..300).contains(&s))
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Delivery {
-    pub id: u64,
-    pub ig_user: IgUserId,
-    /// What the change says; its `field` is [`Event::field`].
-    pub event: Event,
-    /// The `time` its entry carries: when it first fell due (sandbox seconds).
-    pub time: i64,
-    pub callback_url: String,
-    pub created_at: i64,
-    /// When the first attempt fell due; the retry schedule counts from here.
-    pub first_due: i64,
-    pub next_due: Option<i64>,
-    pub attempts: Vec<Attempt>,
-    pub state: DeliveryState,
-}
-
-/// One POST the dispatcher sends: several due changes batched into one envelope.
-#[derive(Debug, Clone)]
-pub struct Outgoing {
-    /// The [`Post`] it is recorded as.
-    pub post: u64,
-    pub url: String,
-    /// The deliveries (changes) it carries.
-    pub deliveries: Vec<u64>,
-    /// Its body's entries (`io::webhooks::batch_json` writes them).
-    pub entries: Vec<Entry>,
-}
-
-/// A POST as sent (the control plane shows it byte for byte): the changes it carried and what
-/// the callback answered.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Post {
-    pub id: u64,
-    pub at: i64,
-    pub url: String,
-    /// The deliveries (one change each) it carried, in envelope order.
-    pub deliveries: Vec<u64>,
-    /// The entries of its batched envelope `{"object":"instagram","entry":[…]}`.
-    pub entries: Vec<Entry>,
-    pub status: Option<u16>,
-    pub error: Option<String>,
-}
-
 /// The webhook state of one world: one field on [`World`].
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Webhooks {
@@ -228,54 +152,6 @@ pub struct Webhooks {
     /// Background activity: sandbox time of the last generated event, and how many so far.
     pub activity_cursor: Option<i64>,
     pub activity_count: u64,
-}
-
-/// When a delivery that failed at `failed_at` is tried next, or `None` to drop it (facts
-/// §6.2: "retries immediately, then less and less often over 36 hours"): attempts go at
-/// `offsets` after the delivery first fell due while inside the retry window (`window`
-/// seconds, a [`Window`] opening then), and a last one as the window ends; the next is the
-/// first after the failure.
-pub fn next_attempt(offsets: &[i64], window: i64, first_due: i64, failed_at: i64) -> Option<i64> {
-    let end = Window::of(window).leaves_at(first_due);
-    offsets
-        .iter()
-        .map(|o| first_due.saturating_add(*o))
-        .filter(|t| *t < end)
-        .chain([end])
-        .find(|t| *t > failed_at)
-}
-
-/// One `entry` of a webhook body: the account it is about, its time, and its changes in
-/// order (facts §6.3).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Entry {
-    pub ig_user: IgUserId,
-    pub time: i64,
-    pub changes: Vec<Event>,
-}
-
-/// Several due changes batched into one POST body, as production aggregates them ("Updates
-/// may be batched", up to 1,000 per request: facts §6.2): one entry per account and time, a
-/// change joining the entry before it when that is the same account at the same time and a
-/// coin seeded by `seed` and the delivery id says so; otherwise it opens a new entry. So
-/// bodies carry several entries and entries several changes, deterministically.
-pub fn batch_entries<'a>(seed: u64, changes: impl IntoIterator<Item = &'a Delivery>) -> Vec<Entry> {
-    let mut entries: Vec<Entry> = Vec::new();
-    for d in changes {
-        let joins = entries
-            .last()
-            .is_some_and(|last| last.ig_user == d.ig_user && last.time == d.time)
-            && crate::ids::stable_hash(&[b"webhook-batch", &seed.to_le_bytes(), &d.id.to_le_bytes()]).is_multiple_of(2);
-        match entries.last_mut() {
-            Some(last) if joins => last.changes.push(d.event.clone()),
-            _ => entries.push(Entry {
-                ig_user: d.ig_user,
-                time: d.time,
-                changes: vec![d.event.clone()],
-            }),
-        }
-    }
-    entries
 }
 
 /// The six story metrics the `story_insights` payload carries, in the guide sample's order,
@@ -334,81 +210,6 @@ mod story_metric_names {
 }
 
 impl Webhooks {
-    fn push(&mut self, d: Delivery) -> u64 {
-        let id = d.id;
-        if let Some(due) = d.next_due {
-            self.due.insert((due, id));
-        }
-        self.deliveries.insert(id, d);
-        id
-    }
-
-    /// Forgets the oldest finished (delivered or dropped) deliveries beyond `kept`; pending
-    /// and in-flight ones stay. Called before every send round, so the history holds at most
-    /// `kept` finished deliveries plus what one round finishes.
-    pub fn forget_finished(&mut self, kept: usize) {
-        if self.deliveries.len() <= kept {
-            return;
-        }
-        let finished = |d: &Delivery| matches!(d.state, DeliveryState::Delivered | DeliveryState::Dropped);
-        let excess = self
-            .deliveries
-            .values()
-            .filter(|d| finished(d))
-            .count()
-            .saturating_sub(kept);
-        let oldest: Vec<u64> = self
-            .deliveries
-            .values()
-            .filter(|d| finished(d))
-            .take(excess)
-            .map(|d| d.id)
-            .collect();
-        for id in oldest {
-            self.deliveries.remove(&id);
-        }
-    }
-
-    /// Drops the oldest change waiting to be sent (first attempt or retry) to make room in a
-    /// full outbox (`max` waiting): it ends `dropped`, with an attempt at `now` that says why
-    /// and went nowhere.
-    fn drop_oldest_pending(&mut self, max: usize, now: i64) {
-        let oldest = self
-            .deliveries
-            .values()
-            .find(|d| d.state == DeliveryState::Pending)
-            .map(|d| (d.id, d.next_due));
-        let Some((id, next_due)) = oldest else {
-            // Every waiting change is indexed by `due`; nothing pending means nothing waits.
-            self.due.clear();
-            return;
-        };
-        if let Some(t) = next_due {
-            self.due.remove(&(t, id));
-        }
-        if let Some(d) = self.deliveries.get_mut(&id) {
-            d.state = DeliveryState::Dropped;
-            d.next_due = None;
-            d.attempts.push(Attempt {
-                at: now,
-                status: None,
-                error: Some(format!(
-                    "dropped unsent: the outbox held {max} changes waiting to be sent (webhooks.max_pending)"
-                )),
-                post: None,
-            });
-        }
-    }
-
-    /// Whether a POST should go out now: a change waiting for a retry fell due, or a first
-    /// attempt's aggregation window (`hold` seconds after it fell due) ended.
-    pub fn has_due(&self, now: i64, hold: i64) -> bool {
-        self.due.range(..=(now, u64::MAX)).any(|(t, id)| {
-            let first = self.deliveries.get(id).is_none_or(|d| d.attempts.is_empty());
-            t.saturating_add(if first { hold } else { 0 }) <= now
-        })
-    }
-
     /// Starts the story_insights watermark when the first subscription appears.
     fn start_scanning(&mut self, now: i64) {
         if self.stories_scanned_to.is_none() {
@@ -545,151 +346,6 @@ impl World {
         let due = expired_at + cfg.webhooks.story_insights_delay_seconds;
         self.enqueue_webhook_at(cfg, owner, Event::StoryInsights { media, metrics }, now, due.max(now));
     }
-
-    /// Takes the deliveries due at `now` out for sending (marked in flight), oldest first, as
-    /// POSTs: per callback, up to `webhooks.batch_max_changes` changes each, batched by
-    /// [`batch_entries`]. Unless `flush`, nothing goes before some change is ready
-    /// ([`Webhooks::has_due`] with the `webhooks.batch_window_seconds` hold); then every due
-    /// change goes, so changes close in time share POSTs.
-    pub fn take_due_webhooks(&mut self, cfg: &Config, now: i64, flush: bool) -> Vec<Outgoing> {
-        let hold = if flush {
-            0
-        } else {
-            cfg.webhooks.batch_window_seconds.max(0)
-        };
-        if !self.webhooks.has_due(now, hold) {
-            return Vec::new();
-        }
-        let seed = self.app.id.0;
-        let wh = &mut self.webhooks;
-        let due: Vec<(i64, u64)> = wh.due.range(..=(now, u64::MAX)).copied().collect();
-        // Callback -> its due deliveries, in due order (one app has one callback; older
-        // deliveries keep the callback they were queued for).
-        let mut by_url: Vec<(String, Vec<u64>)> = Vec::new();
-        for key in due {
-            wh.due.remove(&key);
-            let Some(d) = wh.deliveries.get_mut(&key.1) else {
-                continue;
-            };
-            d.state = DeliveryState::InFlight;
-            d.next_due = None;
-            match by_url.iter_mut().find(|(u, _)| *u == d.callback_url) {
-                Some((_, ids)) => ids.push(d.id),
-                None => by_url.push((d.callback_url.clone(), vec![d.id])),
-            }
-        }
-        let mut out = Vec::new();
-        for (url, ids) in by_url {
-            for chunk in ids.chunks(cfg.webhooks.batch_max_changes.max(1)) {
-                let entries = batch_entries(seed, chunk.iter().filter_map(|id| wh.deliveries.get(id)));
-                wh.next_post += 1;
-                let post = wh.next_post;
-                wh.posts.insert(
-                    post,
-                    Post {
-                        id: post,
-                        at: now,
-                        url: url.clone(),
-                        deliveries: chunk.to_vec(),
-                        entries: entries.clone(),
-                        status: None,
-                        error: None,
-                    },
-                );
-                out.push(Outgoing {
-                    post,
-                    url: url.clone(),
-                    deliveries: chunk.to_vec(),
-                    entries,
-                });
-            }
-        }
-        // Only the newest POSTs are kept for the control plane.
-        let mut carried: usize = wh.posts.values().map(|p| p.deliveries.len()).sum();
-        while carried > cfg.webhooks.post_log_changes && wh.posts.len() > 1 {
-            if let Some((_, old)) = wh.posts.pop_first() {
-                carried -= old.deliveries.len();
-            }
-        }
-        out
-    }
-
-    /// Records a POST's outcome for every change it carried: delivered, retried later, or
-    /// dropped.
-    pub fn record_webhook_post(&mut self, cfg: &Config, sent: &Outgoing, attempt: Attempt) {
-        if let Some(p) = self.webhooks.posts.get_mut(&sent.post) {
-            p.status = attempt.status;
-            p.error = attempt.error.clone();
-        }
-        for id in &sent.deliveries {
-            self.record_webhook_attempt(
-                cfg,
-                *id,
-                Attempt {
-                    post: Some(sent.post),
-                    ..attempt.clone()
-                },
-            );
-        }
-    }
-
-    /// Records one attempt's outcome: delivered, retried later, or dropped.
-    fn record_webhook_attempt(&mut self, cfg: &Config, id: u64, attempt: Attempt) {
-        let wh = &mut self.webhooks;
-        let Some(d) = wh.deliveries.get_mut(&id) else { return };
-        let at = attempt.at;
-        let ok = attempt.succeeded();
-        d.attempts.push(attempt);
-        if ok {
-            d.state = DeliveryState::Delivered;
-            d.next_due = None;
-            return;
-        }
-        match next_attempt(
-            &cfg.webhooks.retry_offsets_seconds,
-            cfg.webhooks.retry_window_seconds,
-            d.first_due,
-            at,
-        ) {
-            Some(t) => {
-                d.state = DeliveryState::Pending;
-                d.next_due = Some(t);
-                wh.due.insert((t, id));
-            }
-            None => {
-                d.state = DeliveryState::Dropped;
-                d.next_due = None;
-            }
-        }
-    }
-
-    /// After a restart: deliveries that were being sent when the process stopped are due
-    /// again now (webhooks are delivered at least once; whether the receiver got them is not
-    /// known).
-    pub fn requeue_in_flight_webhooks(&mut self, now: i64) {
-        let Webhooks { deliveries, due, .. } = &mut self.webhooks;
-        for d in deliveries.values_mut().filter(|d| d.state == DeliveryState::InFlight) {
-            d.state = DeliveryState::Pending;
-            d.next_due = Some(now);
-            due.insert((now, d.id));
-        }
-    }
-
-    /// Sends a delivery again from now on with a fresh retry window (control plane).
-    pub fn redeliver_webhook(&mut self, id: u64, now: i64) -> bool {
-        let wh = &mut self.webhooks;
-        let Some(d) = wh.deliveries.get_mut(&id) else {
-            return false;
-        };
-        if let Some(t) = d.next_due.take() {
-            wh.due.remove(&(t, id));
-        }
-        d.state = DeliveryState::Pending;
-        d.first_due = now;
-        d.next_due = Some(now);
-        wh.due.insert((now, id));
-        true
-    }
 }
 
 impl World {
@@ -746,62 +402,6 @@ impl World {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const OFFSETS: &[i64] = &[0, 10, 60, 300, 129_600];
-
-    #[test]
-    fn a_failure_is_retried_at_the_next_offset_after_it() {
-        assert_eq!(next_attempt(OFFSETS, 129_600, 1_000, 1_000), Some(1_010));
-        assert_eq!(next_attempt(OFFSETS, 129_600, 1_000, 1_010), Some(1_060));
-        // A late attempt (the clock jumped) skips the offsets already passed.
-        assert_eq!(next_attempt(OFFSETS, 129_600, 1_000, 5_000), Some(130_600));
-    }
-
-    #[test]
-    fn nothing_is_retried_after_the_window() {
-        assert_eq!(next_attempt(OFFSETS, 129_600, 1_000, 130_600), None);
-        assert_eq!(next_attempt(OFFSETS, 300, 0, 300), None);
-    }
-
-    #[test]
-    fn batched_bodies_group_changes_per_account_and_time_and_keep_their_order() {
-        let a = IgUserId(17841405822304914);
-        let b = IgUserId(17841400008460056);
-        let mention = |m: u64| Event::CaptionMention { media: MediaId(m) };
-        let delivery = |id: u64, ig: IgUserId, time: i64| Delivery {
-            id,
-            ig_user: ig,
-            event: mention(id),
-            time,
-            callback_url: String::new(),
-            created_at: time,
-            first_due: time,
-            next_due: Some(time),
-            attempts: Vec::new(),
-            state: DeliveryState::Pending,
-        };
-        let changes = [
-            delivery(1, a, 100),
-            delivery(2, a, 100),
-            delivery(3, b, 100),
-            delivery(4, a, 100),
-            delivery(5, a, 101),
-        ];
-        let entries = batch_entries(7, &changes);
-        // Every change once, in order; an account switch or a new time opens a new entry.
-        let flat: Vec<(IgUserId, &Event)> = entries
-            .iter()
-            .flat_map(|e| e.changes.iter().map(move |c| (e.ig_user, c)))
-            .collect();
-        assert_eq!(flat.len(), 5);
-        assert_eq!(flat[2], (b, &mention(3)));
-        assert!(entries.len() >= 4, "{entries:?}");
-        for (i, (_, c)) in flat.iter().enumerate() {
-            assert_eq!(**c, mention(i as u64 + 1));
-        }
-        // The same input gives the same body.
-        assert_eq!(batch_entries(7, &changes), entries);
-    }
 
     #[test]
     fn each_field_needs_its_own_permission_and_the_page_ones() {

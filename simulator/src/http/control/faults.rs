@@ -3,8 +3,8 @@
 //! `http::exchange` applies; `specs/sim_faults.schema.json`).
 
 use super::{ControlError, ControlResult, Reply};
+use crate::config::specs_from_json;
 use crate::config::Config;
-use crate::faults::specs_from_json;
 use crate::sandbox::Sandbox;
 use bytes::Bytes;
 use serde_json::json;

@@ -4,7 +4,8 @@
 
 use super::{body_json, ControlError, ControlResult};
 use crate::app::State;
-use crate::model::login::{redirect_allowed, Flavour, Grantor, IG_LOGIN_SCOPES};
+use crate::model::account::IG_LOGIN_SCOPES;
+use crate::model::login::{redirect_allowed, Flavour, Grantor};
 use crate::sandbox::Sandbox;
 use bytes::Bytes;
 use serde_json::{json, Value};

@@ -159,10 +159,9 @@ const EARLIEST_START: i64 = 1_262_304_000;
 /// around it and its clock starts there (frozen or running as the process's `--clock` says),
 /// so a test can meet the API as it was on a date (the version timeline's cut-overs, an app's
 /// creation date).
+/// (A body that is a snapshot restores it instead: `snapshots::restore`, chosen by the route
+/// table.)
 pub async fn create(state: &State, query: Option<&str>, body: &Bytes) -> ControlResult {
-    if crate::snapshot::is_snapshot(body) {
-        return super::snapshots::restore(state, query, body).await;
-    }
     let seed = match query_param(query, "seed").map(|s| s.parse::<u64>()) {
         None => None,
         Some(Ok(n)) => Some(n),
@@ -190,7 +189,7 @@ pub async fn create(state: &State, query: Option<&str>, body: &Bytes) -> Control
     })
     .await;
     let s = built.and_then(|sb| state.sandboxes.insert(sb))?;
-    super::snapshots::persisted(state, &s).await?;
+    super::persisted(state, &s).await?;
     Ok(Reply {
         status: 201,
         body: describe(&s),

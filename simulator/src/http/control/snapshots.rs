@@ -6,7 +6,6 @@ use super::{query_param, ControlError, ControlResult, Reply};
 use crate::app::State;
 use crate::sandbox::{Sandbox, SandboxError};
 use bytes::Bytes;
-use std::sync::Arc;
 
 /// `GET /_sim/sandboxes/{id}/export`: the sandbox whole (`specs/sim_snapshot.schema.json`).
 pub fn export(sb: &Sandbox) -> ControlResult {
@@ -33,15 +32,9 @@ pub async fn restore(state: &State, query: Option<&str>, body: &Bytes) -> Contro
         })?;
     let s = state.sandboxes.restore(snapshot, query_param(query, "id"), replace)?;
     state.webhooks.wake();
-    persisted(state, &s).await?;
+    super::persisted(state, &s).await?;
     Ok(Reply {
         status: 201,
         body: super::sandboxes::describe(&s),
     })
-}
-
-/// With a state directory: waits until the sandbox's latest changes are on disk; a failed
-/// write is a 500 (the change is not acknowledged).
-pub async fn persisted(state: &State, sandbox: &Arc<Sandbox>) -> Result<(), ControlError> {
-    state.persist(sandbox).await.map_err(|e| ControlError::new(500, e))
 }

@@ -1,6 +1,7 @@
 //! Insight values keep the world's consistency rules under random events and clock moves
 //! (pure model tests over the demo world; the HTTP scenarios live in conformance).
 
+use super::account_values::boundary_after;
 use super::*;
 use crate::config::Config;
 use crate::ids::{CommentId, IdKind};
@@ -237,4 +238,12 @@ fn breakdown_results_add_up_to_the_value() {
         assert_eq!(Some(sum), t.value, "{}", i.name);
         assert!(t.value.unwrap() > 0, "{}", i.name);
     }
+}
+
+/// The metrics a media kind answers in a version at `now` (empty for album children and live).
+fn media_metrics_for(v: ApiVersion, now: i64, kind: MediaKind) -> Vec<&'static MediaMetric> {
+    media_catalogue(v, now)
+        .into_iter()
+        .filter(|m| m.kinds.contains(&kind))
+        .collect()
 }
