@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod capacity;
+pub mod check;
 pub mod comment;
 pub mod events;
 pub mod hashtag;

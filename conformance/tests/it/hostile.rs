@@ -1295,3 +1295,94 @@ fn what_a_container_keeps_of_its_parameters_is_bounded() {
     );
     assert_alive(&sb);
 }
+
+/// A snapshot is restored only if its world keeps the invariants of one igsim built
+/// (`model::check`, `Sandbox::from_snapshot`): a hand-edited or hostile snapshot whose first
+/// reads would overflow, dangle or hang (a clock at 2^63, likes at 2^64-1, a feed naming
+/// missing media, a rate-limit window whose total is not its buckets' sum, a counter at
+/// 2^64-1, a seed world of billions for the next reset, a fault rule hanging for ever) is
+/// refused with a 400 naming what breaks, and the sandbox it would have replaced stays.
+#[test]
+fn a_snapshot_that_breaks_the_worlds_invariants_is_refused_naming_what() {
+    let sb = sim::fresh();
+    let export = sb.control_get("export");
+    assert_eq!(export.status, 200, "{}", export.text);
+    let base = export.body.clone();
+    let post = crate::support::media_with(&sb.client_as("Dana Admin"), |m| m["media_type"] == "IMAGE");
+    let restore = |snap: &serde_json::Value| {
+        sim::control_client(&sb.base_url).send_bytes(
+            "POST",
+            &format!("{}/_sim/sandboxes?id={}&replace=true", sb.base_url, sb.id),
+            &[("Content-Type", "application/json")],
+            snap.to_string().as_bytes(),
+        )
+    };
+    type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+    let set = |pointer: &'static str, v: serde_json::Value| -> Edit {
+        Box::new(move |s: &mut serde_json::Value| *s.pointer_mut(pointer).unwrap() = v.clone())
+    };
+    let media = format!("/world/media/{post}");
+    let cases: Vec<(Edit, &str)> = vec![
+        (
+            set("/clock", serde_json::json!({ "offset": 0, "frozen_at": i64::MAX })),
+            "clock reads",
+        ),
+        (set("/world/seq", serde_json::json!(u64::MAX)), "world.seq"),
+        (set("/journal_seq", serde_json::json!(u64::MAX)), "journal_seq"),
+        (
+            Box::new(move |s: &mut serde_json::Value| s.pointer_mut(&media).unwrap()["like_count"] = u64::MAX.into()),
+            "like_count",
+        ),
+        (
+            Box::new(|s: &mut serde_json::Value| {
+                s["world"]["feed"][METRICSAURUS]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(serde_json::json!([[1_795_000_000, 7], 17_999_999_999_999_999u64]))
+            }),
+            "17999999999999999",
+        ),
+        (
+            set(
+                "/world/rate_limits/platform",
+                serde_json::json!({ "slots": [[1_795_910_400, 5]], "total": 0 }),
+            ),
+            "rate_limits.platform",
+        ),
+        (
+            set(
+                "/seed_world/generate",
+                serde_json::json!([{ "owner": "metricsaurus", "media": 4_000_000_000u64 }]),
+            ),
+            "seed_world",
+        ),
+        (
+            set(
+                "/faults/rules",
+                serde_json::json!([{ "spec": { "id": "rule-1", "hang_ms": u64::MAX, "seed": 1 }, "matched": 0, "fired": 0 }]),
+            ),
+            "fault rules",
+        ),
+        (
+            set("/world/webhooks/stories_scanned_to", serde_json::json!(i64::MIN)),
+            "time",
+        ),
+    ];
+    for (edit, names) in &cases {
+        let mut snap = base.clone();
+        edit(&mut snap);
+        let r = restore(&snap);
+        assert_eq!(r.status, 400, "{names}: {}", r.text);
+        r.schema("sim_error");
+        let message = r.body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("bad snapshot: ") && message.contains(names),
+            "{message}"
+        );
+    }
+    // The sandbox it would have replaced is still there and answers; the snapshot as
+    // exported restores.
+    sb.client_as("Dana Admin").get("me", &[]).ok("fb_user");
+    assert_eq!(restore(&base).status, 201);
+    assert_alive(&sb);
+}

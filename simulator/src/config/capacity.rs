@@ -27,6 +27,15 @@ pub enum CapacityArea {
 }
 
 impl CapacityArea {
+    /// Every capped kind.
+    pub const ALL: [CapacityArea; 5] = [
+        CapacityArea::Comments,
+        CapacityArea::Media,
+        CapacityArea::Containers,
+        CapacityArea::Accounts,
+        CapacityArea::Tokens,
+    ];
+
     /// What the error calls these objects (plural).
     pub fn noun(self) -> &'static str {
         match self {

@@ -154,6 +154,43 @@ pub struct Webhooks {
     pub activity_count: u64,
 }
 
+impl Webhooks {
+    /// The outbox's invariants for a restored snapshot (`model::check`): times in range,
+    /// counters far from overflow, every waiting change indexed once and known.
+    pub fn check(&self) -> Result<(), String> {
+        use super::check::{counter, time};
+        counter("webhooks.next_id", self.next_id)?;
+        counter("webhooks.next_post", self.next_post)?;
+        counter("webhooks.activity_count", self.activity_count)?;
+        for t in self.stories_scanned_to.iter().chain(&self.activity_cursor) {
+            time("webhooks' watermarks", *t)?;
+        }
+        for (t, id) in &self.due {
+            time("webhooks.due", *t)?;
+            if self.deliveries.get(id).is_none_or(|d| d.next_due != Some(*t)) {
+                return Err(format!(
+                    "webhooks.due names delivery {id}, which does not wait for then"
+                ));
+            }
+        }
+        for d in self.deliveries.values() {
+            let what = format!("delivery {}", d.id);
+            counter(&what, d.id)?;
+            for t in [d.time, d.created_at, d.first_due]
+                .into_iter()
+                .chain(d.next_due)
+                .chain(d.attempts.iter().map(|a| a.at))
+            {
+                time(&what, t)?;
+            }
+        }
+        for p in self.posts.values() {
+            time(&format!("webhook POST {}", p.id), p.at)?;
+        }
+        Ok(())
+    }
+}
+
 /// The six story metrics the `story_insights` payload carries, in the guide sample's order,
 /// as the insights API reports them at the moment the story expired (one model of the
 /// numbers: `model::insights::snapshot`). Counts below 5 are reported as -1 (guide "Set Up
