@@ -559,7 +559,7 @@ pub async fn prefetch(state: &State, req: &mut GraphRequest) {
         if media_check::parse_url(&url).is_err() {
             continue;
         }
-        let fetched = crate::io::media_fetch::fetch(&url, expect, &cfg, keep).await;
+        let fetched = crate::io::media_fetch::fetch(&url, expect, &cfg, keep, &state.fetch_budget()).await;
         req.media_checks.insert(url.clone(), fetched.verdict);
         if let Some(file) = fetched.file {
             req.media_files.insert(url, file);
