@@ -14,11 +14,13 @@ pub use publishing::{FORCIBLE_SUBCODES, SUPPORTED_IMAGE_FORMATS};
 mod insights;
 mod login;
 pub use login::InstagramOAuthError;
+mod capacity;
 mod ratelimit;
 mod server;
 mod shopping;
 mod social;
 mod transport;
+pub use capacity::SANDBOX_CAPACITY;
 
 use serde_json::Value;
 
@@ -135,17 +137,6 @@ pub const RATE_LIMIT: Envelope = Envelope {
     is_transient: Some(true),
     www_authenticate: None,
     source: "facts §1.2, §1.3; GH:facebook/facebook-nodejs-business-sdk#97",
-};
-
-/// Production's own failures, `(#1) An unknown error has occurred.`: HTTP 500 (facts §1.2:
-/// "1 / 2 unknown or service error", UNCONFIRMED) with `is_transient:true` (facts §1.3:
-/// "possibly transient"). igsim answers it only when one of its own handlers fails (a bug,
-/// reported on stderr), never for anything a client sent.
-pub const UNKNOWN: Envelope = Envelope {
-    status: 500,
-    is_transient: Some(true),
-    www_authenticate: None,
-    source: "facts §1.2 (code 1/2: 500, practitioner), §1.3 (code 1 possibly transient)",
 };
 
 #[derive(Debug, Clone, PartialEq)]
@@ -559,15 +550,6 @@ impl GraphError {
     }
 }
 
-impl GraphError {
-    /// What a request gets when igsim failed while answering it (a handler panicked: a bug,
-    /// reported on stderr): production's answer to its own failures ([`UNKNOWN`]), instead
-    /// of a dropped connection. Whether the request took effect is unknown, as in production.
-    pub fn internal() -> Self {
-        GraphError::of(UNKNOWN, 1, "An unknown error has occurred.")
-    }
-}
-
 impl std::fmt::Display for GraphError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} (code {}", self.message, self.code)?;
@@ -581,17 +563,4 @@ impl std::fmt::Display for GraphError {
 impl std::error::Error for GraphError {}
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_forcible_publishing_error_names_a_sourced_family_with_is_transient() {
-        for &sub in FORCIBLE_SUBCODES {
-            let e = GraphError::for_publishing_subcode(sub, "u", "8 MiB");
-            assert!(e.envelope.is_transient.is_some(), "{sub}");
-            assert!(!e.envelope.source.is_empty(), "{sub}");
-            assert!(e.user_title.is_some() && e.user_msg.is_some(), "{sub}");
-        }
-        assert_eq!(GraphError::publishing_spam_block().status(), 403);
-    }
-}
+mod tests;

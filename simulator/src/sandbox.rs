@@ -148,9 +148,22 @@ impl Sandbox {
             journal_seq,
             ..
         } = snapshot;
-        faults.revalidate().map_err(|e| format!("fault rules: {e}"))?;
         let now = clock.now(os_now());
+        if !(0..=crate::clock::MAX_TIME).contains(&now) {
+            return Err(format!(
+                "its clock reads {now}: a sandbox's time is from 1970 to 9999-12-31T23:59:59Z"
+            ));
+        }
+        crate::model::check::counter("journal_seq", journal_seq)?;
+        crate::model::seed::check_bounds(&seed_world, cfg.max_world_objects).map_err(|e| format!("seed_world: {e}"))?;
+        world.check()?;
+        rate_limits.check()?;
+        world.reserve_node_ids();
+        faults.revalidate(now, cfg).map_err(|e| format!("fault rules: {e}"))?;
         world.sandbox = id.clone();
+        if world.seeded.is_none() {
+            world.seeded = Some(world.sizes());
+        }
         world.requeue_in_flight_webhooks(now);
         // Indexes derived from the records are not in the snapshot.
         world.publishing.reindex();
@@ -285,6 +298,8 @@ pub enum SandboxError {
     NotFound(String),
     BadId(String),
     BadWorld(String),
+    /// A snapshot that does not restore (`Sandbox::from_snapshot`, `model::check`).
+    BadSnapshot(String),
     Protected,
     /// `Config::max_sandboxes` sandboxes exist already.
     Full(usize),
@@ -439,7 +454,7 @@ impl Sandboxes {
         }
         let id = if exists { id } else { self.reserve(Some(id))? };
         let sandbox =
-            Arc::new(Sandbox::from_snapshot(snapshot, id.clone(), &self.config).map_err(SandboxError::BadWorld)?);
+            Arc::new(Sandbox::from_snapshot(snapshot, id.clone(), &self.config).map_err(SandboxError::BadSnapshot)?);
         let tokens = sandbox.all_tokens();
         let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
         let mut index = self.tokens.write().unwrap_or_else(|e| e.into_inner());

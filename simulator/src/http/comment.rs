@@ -246,7 +246,11 @@ pub fn create(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
     if !m.comments_enabled {
         return Err(GraphError::comments_disabled());
     }
-    let cid = ctx.world.write()?.add_comment(id, None, m.owner, text, ctx.now);
+    let cid = ctx
+        .world
+        .write()?
+        .add_comment(id, None, m.owner, text, ctx.now, &ctx.cfg.capacity)
+        .map_err(GraphError::from)?;
     answer_created(ctx, ctx.cfg.fields_on_write.comments, sel, cid)
 }
 
@@ -274,10 +278,10 @@ pub fn reply_as(ctx: &mut Ctx, parent: CommentId, from: IgUserId, text: String) 
     if !m.comments_enabled {
         return Err(GraphError::comments_disabled());
     }
-    Ok(ctx
-        .world
+    ctx.world
         .write()?
-        .add_comment(c.media, Some(parent), from, text, ctx.now))
+        .add_comment(c.media, Some(parent), from, text, ctx.now, &ctx.cfg.capacity)
+        .map_err(GraphError::from)
 }
 
 /// `POST /{ig-comment-id}/replies?message=`; with `fields=`, the reply's fields.

@@ -124,12 +124,12 @@ fn long_lived(ctx: &mut Ctx, ig: IgUserId, since: i64, lifetime: i64) -> GraphRe
     let (now, scopes) = (ctx.now, ctx.viewer.scopes.clone());
     let key = (TokenKind::Instagram(ig), scopes.clone());
     let expires_at = Some(now.saturating_add(lifetime));
-    Ok(ctx
-        .world
+    ctx.world
         .write()?
-        .long_lived_token(key, now, since, expires_at, |world| {
+        .long_lived_token(key, now, since, expires_at, &ctx.cfg.capacity, |world| {
             world.add_ig_token(ig, scopes, now, lifetime, true)
-        }))
+        })
+        .map_err(GraphError::from)
 }
 
 /// `GET /refresh_access_token?grant_type=ig_refresh_token&access_token=<long>`: another 60
@@ -162,12 +162,8 @@ pub fn subscribed_apps(ctx: &mut Ctx) -> GraphResult<Value> {
     let ig = account(ctx);
     match ctx.req.verb {
         Verb::Post => {
-            let raw = ctx.req.required("subscribed_fields")?;
-            let fields: Vec<String> = raw
-                .split(',')
-                .map(|f| f.trim().to_string())
-                .filter(|f| !f.is_empty())
-                .collect();
+            ctx.req.required("subscribed_fields")?;
+            let fields = crate::http::webhooks::list_param(ctx.req, "subscribed_fields")?.unwrap_or_default();
             if fields
                 .iter()
                 .any(|f| !crate::model::webhook::INSTAGRAM_FIELDS.contains(&f.as_str()))
@@ -253,6 +249,9 @@ fn code_exchange_value(state: &State, req: &GraphRequest) -> Result<Value, Insta
             return Err(InstagramOAuthError::code_not_found());
         };
         let permissions: Vec<String> = granted.scopes.iter().cloned().collect();
+        world
+            .room_for(crate::config::CapacityArea::Tokens, 1, &state.sandboxes.config.capacity)
+            .map_err(|full| InstagramOAuthError::sandbox_full(&full.to_string()))?;
         let token = world.add_ig_token(ig, granted.scopes, now, cfg.ig_short_lived_token_seconds, false);
         let mut grant = Map::new();
         grant.insert("access_token".into(), json!(token));

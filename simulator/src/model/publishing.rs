@@ -24,7 +24,7 @@ use super::media::{add_child, new_media};
 use super::shopping::{self, ProductTag, TagList, TagTarget, TaggedQuota};
 use super::window::Window;
 use super::{Media, MediaType, ProductType, ReceivedFile, World};
-use crate::config::PublishingConfig;
+use crate::config::{CapacityArea, CapacityConfig, PublishingConfig};
 use crate::error::{GraphError, GraphResult};
 use crate::ids::{ContainerId, IdKind, IgUserId, MediaId, PageId};
 use bytes::Bytes;
@@ -68,8 +68,18 @@ impl InviteStatus {
 
 /// Creates a container after the caller's parameter checks; enforces the container cap and
 /// the carousel rules that need other containers.
-pub fn create(world: &mut World, spec: NewContainer, now: i64, cfg: &PublishingConfig) -> GraphResult<ContainerId> {
+/// Past production's cap, the sandbox's capacity for containers (`cap`) is checked.
+pub fn create(
+    world: &mut World,
+    spec: NewContainer,
+    now: i64,
+    cfg: &PublishingConfig,
+    cap: &CapacityConfig,
+) -> GraphResult<ContainerId> {
     quota::check_container_cap(world, spec.owner, now, cfg)?;
+    world
+        .room_for(CapacityArea::Containers, 1, cap)
+        .map_err(GraphError::from)?;
     let mut expires_at = now.saturating_add(cfg.container_lifetime_seconds);
     if spec.kind == ContainerKind::Carousel {
         if !(2..=10).contains(&spec.children.len()) {
@@ -142,13 +152,16 @@ pub fn create(world: &mut World, spec: NewContainer, now: i64, cfg: &PublishingC
     Ok(id)
 }
 
-/// Publishes a container owned by `owner`; returns the new IG Media id.
+/// Publishes a container owned by `owner`; returns the new IG Media id. Past production's
+/// quotas, the sandbox's capacity for media (`cap`: the post and its carousel items) is
+/// checked.
 pub fn publish(
     world: &mut World,
     owner: IgUserId,
     id: ContainerId,
     now: i64,
     cfg: &PublishingConfig,
+    cap: &CapacityConfig,
 ) -> GraphResult<MediaId> {
     let not_found = || GraphError::builder_not_found(&id.to_string());
     let c = world
@@ -180,6 +193,9 @@ pub fn publish(
     if tagged {
         shopping::check_tagged_post_quota(world, owner, now, TaggedQuota::of(cfg))?;
     }
+    world
+        .room_for(CapacityArea::Media, 1 + children.len(), cap)
+        .map_err(GraphError::from)?;
 
     let (media_type, product_type) = match c.spec.kind {
         ContainerKind::Image | ContainerKind::CarouselImage => (MediaType::Image, ProductType::Feed),

@@ -97,10 +97,10 @@ fn a_snapshot_of_a_sandbox_sharing_its_base_restores_whole_and_leaves_the_others
     let a = sbs.create(Some("a".into()), seed.clone(), None).expect("a");
     let b = sbs.create(Some("b".into()), seed, None).expect("b");
     let before_b = b.read_world(|w, _| format!("{w:?}"));
-    // a changes its own copy: a media gone, a rate-limit override set.
+    // a changes its own copy: a comment (and its replies) deleted, a rate-limit override set.
     let gone = a.with_world(|w, _| {
-        let id = *w.media.keys().next().expect("the demo world has media");
-        w.media.remove(&id);
+        let id = *w.comments.keys().next().expect("the demo world has comments");
+        w.delete_comment(id);
         id
     });
     a.with_rate_limits(|r| r.overrides.buc_calls_per_day = Some(7));
@@ -123,7 +123,7 @@ fn a_snapshot_of_a_sandbox_sharing_its_base_restores_whole_and_leaves_the_others
     }))
     .expect("a container spec");
     let cfg = sbs.config.publishing.clone();
-    a.with_world(|w, now| crate::model::publishing::create(w, spec, now, &cfg))
+    a.with_world(|w, now| crate::model::publishing::create(w, spec, now, &cfg, &sbs.config.capacity))
         .expect("a container");
     let created_in_a = created(&a);
     assert_eq!(created_in_a, vec![1]);
@@ -132,7 +132,7 @@ fn a_snapshot_of_a_sandbox_sharing_its_base_restores_whole_and_leaves_the_others
     let c = sbs
         .restore(crate::snapshot::parse(&snap).expect("reads"), Some("c".into()), false)
         .expect("restored as c");
-    assert!(c.read_world(|w, _| !w.media.contains_key(&gone)));
+    assert!(c.read_world(|w, _| !w.comments.contains_key(&gone)));
     assert_eq!(c.with_rate_limits(|r| r.overrides.buc_calls_per_day), Some(7));
     assert_eq!(created(&c), created_in_a, "the container cap's index is rebuilt");
     let again = crate::snapshot::to_bytes(&c.snapshot()).expect("writes");
@@ -147,7 +147,7 @@ fn a_snapshot_of_a_sandbox_sharing_its_base_restores_whole_and_leaves_the_others
     assert_eq!(x, y, "a restored sandbox is the one exported");
     // b, made from the same base, saw none of it and still shares the base's data.
     assert_eq!(b.read_world(|w, _| format!("{w:?}")), before_b);
-    assert!(b.read_world(|w, _| w.media.contains_key(&gone)));
+    assert!(b.read_world(|w, _| w.comments.contains_key(&gone)));
     // Reset brings c back to the seed world, built from the kept base.
     let fresh = c.rebuilt_world(&sbs.config, &sbs.bases).expect("rebuilds");
     sbs.reset(&c, fresh);

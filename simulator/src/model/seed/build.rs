@@ -143,6 +143,7 @@ pub fn build_base(seed: &WorldSeed, cfg: &Config, world_seed: u64, now: i64) -> 
         b.generate(g)?;
     }
     let mut world = b.world;
+    world.seeded = Some(world.sizes());
     if let Some(url) = &cfg.webhooks.url {
         let token = cfg.webhooks.verify_token.as_deref().unwrap_or("");
         world.subscribe_everything(url, token, &crate::version::newest_at(now).to_string(), now);

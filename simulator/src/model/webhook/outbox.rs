@@ -172,6 +172,37 @@ impl Webhooks {
         }
     }
 
+    /// Drops the oldest change waiting to be sent (first attempt or retry) to make room in a
+    /// full outbox (`max` waiting, `WebhookConfig::max_pending`): it ends `dropped`, with an
+    /// attempt at `now` that says why and went nowhere.
+    pub(super) fn drop_oldest_pending(&mut self, max: usize, now: i64) {
+        let oldest = self
+            .deliveries
+            .values()
+            .find(|d| d.state == DeliveryState::Pending)
+            .map(|d| (d.id, d.next_due));
+        let Some((id, next_due)) = oldest else {
+            // Every waiting change is indexed by `due`; nothing pending means nothing waits.
+            self.due.clear();
+            return;
+        };
+        if let Some(t) = next_due {
+            self.due.remove(&(t, id));
+        }
+        if let Some(d) = self.deliveries.get_mut(&id) {
+            d.state = DeliveryState::Dropped;
+            d.next_due = None;
+            d.attempts.push(Attempt {
+                at: now,
+                status: None,
+                error: Some(format!(
+                    "dropped unsent: the outbox held {max} changes waiting to be sent (webhooks.max_pending)"
+                )),
+                post: None,
+            });
+        }
+    }
+
     /// Whether a POST should go out now: a change waiting for a retry fell due, or a first
     /// attempt's aggregation window (`hold` seconds after it fell due) ended.
     pub fn has_due(&self, now: i64, hold: i64) -> bool {
@@ -198,7 +229,7 @@ impl World {
             return Vec::new();
         }
         let seed = self.app.id.0;
-        let wh = &mut self.webhooks;
+        let wh = &mut *self.webhooks;
         let due: Vec<(i64, u64)> = wh.due.range(..=(now, u64::MAX)).copied().collect();
         // Callback -> its due deliveries, in due order (one app has one callback; older
         // deliveries keep the callback they were queued for).
@@ -272,7 +303,7 @@ impl World {
 
     /// Records one attempt's outcome: delivered, retried later, or dropped.
     fn record_webhook_attempt(&mut self, cfg: &Config, id: u64, attempt: Attempt) {
-        let wh = &mut self.webhooks;
+        let wh = &mut *self.webhooks;
         let Some(d) = wh.deliveries.get_mut(&id) else { return };
         let at = attempt.at;
         let ok = attempt.succeeded();
