@@ -10,7 +10,7 @@ pub mod sends;
 use crate::config::Config;
 use crate::ids::TraceIds;
 use crate::model::seed::WorldSeed;
-use crate::sandbox::{Sandboxes, DEFAULT_SANDBOX};
+use crate::sandbox::{Sandboxes, SeedWorld, DEFAULT_SANDBOX};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
@@ -20,7 +20,7 @@ pub struct State {
     pub sandboxes: Sandboxes,
     pub traces: TraceIds,
     /// The world `POST /_sim/sandboxes` uses when no body is given.
-    pub default_world: WorldSeed,
+    pub default_world: SeedWorld,
     /// The webhook dispatcher's wake-up signal and per-sandbox send locks.
     pub webhooks: sends::Dispatcher,
     /// World builds (sandbox creation and reset) running at once, on the blocking pool: at
@@ -56,11 +56,12 @@ impl State {
             config.server.max_connections.clamp(1, Semaphore::MAX_PERMITS),
         ));
         let body_budget = Arc::new(Semaphore::new(body_budget(&config)));
+        let default_world = SeedWorld::new(world);
         let (sandboxes, persister) = match config.state_dir.clone() {
             Some(dir) => {
                 let dir = crate::io::state_dir::StateDir::open(&dir)?;
                 let restored = dir.load_all()?;
-                let sandboxes = Sandboxes::with_restored(config, world.clone(), restored)?;
+                let sandboxes = Sandboxes::with_restored(config, default_world.clone(), restored)?;
                 let persister = crate::app::persister::Persister::new(dir);
                 for id in sandboxes.ids() {
                     if let Some(sb) = sandboxes.get(&id) {
@@ -69,12 +70,12 @@ impl State {
                 }
                 (sandboxes, Some(persister))
             }
-            None => (Sandboxes::new(config, world.clone())?, None),
+            None => (Sandboxes::new(config, default_world.clone())?, None),
         };
         Ok(State {
             sandboxes,
             traces,
-            default_world: world,
+            default_world,
             webhooks: sends::Dispatcher::new(),
             builds: Semaphore::new(std::thread::available_parallelism().map_or(1, usize::from)),
             connections,

@@ -90,6 +90,10 @@ pub struct Config {
     /// Most sandboxes the process holds, `default` included (`igsim serve --max-sandboxes`):
     /// creating another is refused with a control-plane error until one is deleted.
     pub max_sandboxes: usize,
+    /// Wall-clock seconds after which a sandbox no request has reached is deleted
+    /// (`igsim serve --sandbox-idle-seconds`; `default` never is); 0 keeps sandboxes until
+    /// deleted. Generous by default: it only reclaims sandboxes a CI job forgot to delete.
+    pub sandbox_idle_seconds: u64,
     /// Most objects one seed world may expand to (users, IG accounts, Pages, media with their
     /// carousel items and stories, comments with replies, catalog products), checked before
     /// anything is built (`model::seed::check_bounds`).
@@ -184,6 +188,7 @@ impl Default for Config {
             server: ServerConfig::default(),
             capacity: CapacityConfig::default(),
             max_sandboxes: 256,
+            sandbox_idle_seconds: 24 * 3600,
             max_world_objects: 100_000,
             long_lived_token_seconds: 60 * 24 * 3600,
             short_lived_token_seconds: 2 * 3600,

@@ -15,6 +15,7 @@ pub mod ig_user;
 pub mod iglogin;
 pub mod input;
 pub mod insights;
+pub mod json;
 pub mod legacy;
 pub mod media;
 pub mod mention;

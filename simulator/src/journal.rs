@@ -58,8 +58,10 @@ pub struct Entry {
     pub seq: u64,
     /// Sandbox time (unix seconds) when the request arrived.
     pub time: i64,
-    /// Wall-clock time when it arrived, RFC 3339 with milliseconds (UTC).
-    pub wall_time: String,
+    /// Wall-clock time when it arrived (unix milliseconds), written as `wall_time`: RFC 3339
+    /// with milliseconds (UTC), formatted when the entry is read, not on every request.
+    #[serde(rename = "wall_time", serialize_with = "rfc3339_millis")]
+    pub wall_ms: i64,
     /// `GET`, `POST` or `DELETE` as served (after a `method=` override), else the HTTP method.
     pub method: String,
     /// The path as sent, without the query string.
@@ -92,11 +94,18 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
+/// Unix milliseconds as RFC 3339 UTC with milliseconds (`2026-01-01T00:00:05.123Z`).
+fn rfc3339_millis<S: serde::Serializer>(ms: &i64, s: S) -> Result<S::Ok, S::Error> {
+    let at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(*ms) * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let f = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+    s.serialize_str(&at.format(&f).unwrap_or_default())
+}
+
 impl Entry {
     /// Roughly the memory the entry holds, in bytes (for the journal's byte bound).
     fn weight(&self) -> usize {
         let strings = self.path.len()
-            + self.wall_time.len()
             + self.method.len()
             + self.params.iter().map(|(k, v)| k.len() + v.len() + 48).sum::<usize>()
             + self.segments.iter().map(|s| s.len() + 24).sum::<usize>();
@@ -419,7 +428,7 @@ mod tests {
         Entry {
             seq: 0,
             time: 0,
-            wall_time: String::new(),
+            wall_ms: 0,
             method: method.into(),
             path: path.into(),
             version: None,

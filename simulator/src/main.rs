@@ -82,6 +82,10 @@ struct ServeArgs {
     /// Most connections open at once; more wait in the listen queue until one closes.
     #[arg(long, default_value_t = Config::default().server.max_connections)]
     max_connections: usize,
+    /// Delete a sandbox (never `default`) after this many seconds of wall-clock time without
+    /// a request; 0 keeps sandboxes until they are deleted.
+    #[arg(long, default_value_t = Config::default().sandbox_idle_seconds)]
+    sandbox_idle_seconds: u64,
     /// Require this token on every control-plane (`/_sim/`) call, as
     /// `Authorization: Bearer <token>` or `X-Igsim-Admin-Token: <token>`. Set it whenever
     /// anyone but you can reach the address: the control plane shows every token and secret.
@@ -210,6 +214,7 @@ fn serve(args: ServeArgs) -> Result<(), Failure> {
         },
         activity_rate: args.activity,
         max_sandboxes: args.max_sandboxes.max(1),
+        sandbox_idle_seconds: args.sandbox_idle_seconds,
         ..Config::default()
     };
     config.webhooks.url = args.webhook_url.clone();

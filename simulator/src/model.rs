@@ -17,6 +17,7 @@ pub mod media_check;
 pub mod publishing;
 pub mod ratelimit;
 pub mod seed;
+pub mod shared;
 pub mod shopping;
 pub mod webhook;
 pub mod window;
@@ -27,41 +28,46 @@ pub use media::{Media, MediaType, ProductType, ReceivedFile};
 
 use crate::ids::{CommentId, IdGen, IdKind, IgUserId, MediaId, PageId, UserId};
 use serde::{Deserialize, Serialize};
+pub use shared::{Map, Shared};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Sort key of a time-ordered item: (unix seconds, insertion sequence).
 pub type TimeKey = (i64, u64);
 
+/// Cloning a world is cheap: its collections are persistent maps ([`Map`]) and its large
+/// objects [`Shared`], so a sandbox made from a cached seed world shares all of it until it
+/// changes something (`model::seed::Base`). Its snapshot JSON (`snapshot.rs`) does not depend
+/// on those container types: a [`Map`] is written as a `BTreeMap` would be.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct World {
     /// The sandbox this world belongs to (CDN URLs name it).
     pub sandbox: String,
     pub app: App,
-    pub users: BTreeMap<UserId, FbUser>,
-    pub tokens: BTreeMap<String, Token>,
-    pub pages: BTreeMap<PageId, Page>,
-    pub ig_users: BTreeMap<IgUserId, IgUser>,
+    pub users: Map<UserId, Shared<FbUser>>,
+    pub tokens: Map<String, Shared<Token>>,
+    pub pages: Map<PageId, Shared<Page>>,
+    pub ig_users: Map<IgUserId, IgUser>,
     /// Lower-cased username -> account.
-    pub usernames: BTreeMap<String, IgUserId>,
-    pub media: BTreeMap<MediaId, Media>,
-    pub comments: BTreeMap<CommentId, Comment>,
+    pub usernames: Map<String, IgUserId>,
+    pub media: Map<MediaId, Shared<Media>>,
+    pub comments: Map<CommentId, Shared<Comment>>,
     /// Hashtag names, the media carrying each, and every account's searches.
-    pub hashtags: hashtag::Hashtags,
+    pub hashtags: Shared<hashtag::Hashtags>,
     /// Every id in the sandbox and what it names.
-    pub nodes: BTreeMap<u64, IdKind>,
+    pub nodes: Map<u64, IdKind>,
     /// Per account: its top-level, non-story media by time (newest = last).
     #[serde(with = "json::nested_pairs")]
-    pub feed: BTreeMap<IgUserId, BTreeMap<TimeKey, MediaId>>,
+    pub feed: Map<IgUserId, Map<TimeKey, MediaId>>,
     /// Per account: its stories by time (including expired ones; readers filter by age).
     #[serde(with = "json::nested_pairs")]
-    pub stories: BTreeMap<IgUserId, BTreeMap<TimeKey, MediaId>>,
+    pub stories: Map<IgUserId, Map<TimeKey, MediaId>>,
     pub ids: IdGen,
     /// Insertion counter for [`TimeKey`]s.
     pub seq: u64,
     /// Media containers, publishing quotas, copyright checks, collaborator invites.
-    pub publishing: publishing::Publishing,
+    pub publishing: Shared<publishing::Publishing>,
     /// Catalogs, products, product tags and the tagged-posts quota (product tagging).
-    pub shopping: shopping::Shopping,
+    pub shopping: Shared<shopping::Shopping>,
     /// Tokens created since the last [`World::take_minted_tokens`] (for the token index; a
     /// restored world indexes all its tokens, so this is not written).
     #[serde(skip)]
@@ -71,11 +77,9 @@ pub struct World {
     #[serde(with = "json::pairs")]
     pub exchanged: BTreeMap<account::ExchangeKey, String>,
     /// Webhook subscriptions and the delivery outbox.
-    pub webhooks: webhook::Webhooks,
-    /// Instagram BUC and Platform rate-limit windows and per-sandbox limits.
-    pub rate_limits: ratelimit::RateLimits,
+    pub webhooks: Shared<webhook::Webhooks>,
     /// Login dialogs' codes and the app's redirect URIs (both login flows).
-    pub login: login::Login,
+    pub login: Shared<login::Login>,
     /// What the seed world held of each capped kind: run-time creations are counted beyond
     /// it ([`World::room_for`]). A snapshot written before it was kept restores with what it
     /// held then (`Sandbox::from_snapshot`).
@@ -88,26 +92,25 @@ impl World {
         World {
             sandbox: String::new(),
             app,
-            users: BTreeMap::new(),
-            tokens: BTreeMap::new(),
-            pages: BTreeMap::new(),
-            ig_users: BTreeMap::new(),
-            usernames: BTreeMap::new(),
-            media: BTreeMap::new(),
-            comments: BTreeMap::new(),
-            hashtags: hashtag::Hashtags::default(),
-            nodes: BTreeMap::new(),
-            feed: BTreeMap::new(),
-            stories: BTreeMap::new(),
+            users: Map::new(),
+            tokens: Map::new(),
+            pages: Map::new(),
+            ig_users: Map::new(),
+            usernames: Map::new(),
+            media: Map::new(),
+            comments: Map::new(),
+            hashtags: Shared::default(),
+            nodes: Map::new(),
+            feed: Map::new(),
+            stories: Map::new(),
             ids: IdGen::new(id_seed),
             seq: 0,
-            publishing: publishing::Publishing::default(),
-            shopping: shopping::Shopping::default(),
+            publishing: Shared::default(),
+            shopping: Shared::default(),
             minted: Vec::new(),
             exchanged: BTreeMap::new(),
-            webhooks: webhook::Webhooks::default(),
-            rate_limits: ratelimit::RateLimits::default(),
-            login: login::Login::default(),
+            webhooks: Shared::default(),
+            login: Shared::default(),
             seeded: None,
         }
     }
@@ -149,7 +152,7 @@ impl World {
 
     pub fn add_token(&mut self, value: String, token: Token) {
         self.minted.push(value.clone());
-        self.tokens.insert(value, token);
+        self.tokens.insert(value, Shared::new(token));
     }
 
     pub fn take_minted_tokens(&mut self) -> Vec<String> {
@@ -163,7 +166,7 @@ impl World {
 
     /// The page an IG account is connected to, if any.
     pub fn page_of_ig_user(&self, ig: IgUserId) -> Option<&Page> {
-        self.pages.values().find(|p| p.ig_user == Some(ig))
+        self.pages.values().find(|p| p.ig_user == Some(ig)).map(|p| &**p)
     }
 
     /// Adds a media object and indexes it on its owner's feed or stories.
@@ -180,7 +183,7 @@ impl World {
             }
         }
         let id = media.id;
-        self.media.insert(id, media);
+        self.media.insert(id, Shared::new(media));
         self.index_hashtags(id);
     }
 
@@ -192,7 +195,7 @@ impl World {
         } else if let Some(m) = self.media.get_mut(&comment.media) {
             m.comments.insert((comment.timestamp, comment.seq), comment.id);
         }
-        self.comments.insert(comment.id, comment);
+        self.comments.insert(comment.id, Shared::new(comment));
     }
 
     /// Comments on a media including replies (what `comments_count` reports, facts §4.2).

@@ -1,30 +1,49 @@
 //! Sandboxes: isolated worlds in one process, each with its own world, tokens, ids and
 //! virtual clock, plus the process-wide index from token to sandbox.
 //!
-//! The world lock is a std mutex taken only inside synchronous closures
-//! ([`Sandbox::with_world`]), never across an `.await`. The request journal and the fault
-//! rules have small locks of their own ([`Sandbox::with_journal`], [`Sandbox::with_faults`]),
-//! never held together with the world's, so recording a request never waits on rendering.
+//! The world lock is a std `RwLock` taken only inside synchronous closures, never across an
+//! `.await`: reads ([`Sandbox::read_world`]) of one sandbox proceed in parallel, writes
+//! ([`Sandbox::with_world`]) one at a time. Per-request bookkeeping has small locks of its
+//! own: rate-limit counters ([`Sandbox::with_rate_limits`], taken after the world's when both
+//! are held), the request journal and the fault rules ([`Sandbox::with_journal`],
+//! [`Sandbox::with_faults`], never held together with the world's), so counting, recording or
+//! judging a request never waits for a response being rendered.
+//!
+//! Sandboxes are cheap (issue 12): a seed world is built once per (seed, world seed, start
+//! time) into a `model::seed::Base` kept in [`Bases`] (`sandbox/bases.rs`), and each sandbox
+//! made from it starts as a clone
+//! that shares all of its data ([`crate::model::shared`]). Sandboxes nobody has used for
+//! `Config::sandbox_idle_seconds` of wall-clock time are reclaimed ([`Sandboxes::reap_idle`]).
+//! A snapshot ([`Sandbox::snapshot`]) clones the world under the read lock (pointers, not
+//! objects) and is written out after the lock is released.
 
 use crate::clock::{os_now, SandboxClock};
 use crate::config::{ClockMode, Config};
 use crate::faults::Faults;
 use crate::journal::{Journal, Page, RequestFilter};
-use crate::model::seed::{build_world, WorldSeed};
+use crate::model::ratelimit::RateLimits;
 use crate::model::World;
 use crate::snapshot::Snapshot;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+mod bases;
+pub use bases::{Bases, SeedWorld};
 
 pub const DEFAULT_SANDBOX: &str = "default";
 
 pub struct Sandbox {
     pub id: String,
-    seed: WorldSeed,
+    seed: SeedWorld,
     world_seed: u64,
-    world: Mutex<World>,
-    clock: Mutex<SandboxClock>,
+    world: RwLock<World>,
+    /// Read by every request (an `RwLock`: readers do not queue behind each other).
+    clock: RwLock<SandboxClock>,
+    /// Rate-limit windows and overrides: bookkeeping outside the world lock.
+    rate_limits: Mutex<RateLimits>,
+    /// When a request last reached this sandbox (OS seconds): the idle reaper's measure.
+    last_used: AtomicI64,
     journal: Mutex<Journal>,
     faults: Mutex<Faults>,
     /// Counts changes that may need writing to a state directory (`app/persister.rs`).
@@ -43,6 +62,13 @@ pub struct Written {
     pub hash: u64,
 }
 
+/// A sandbox shows as its id (its world is too large to print).
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox").field("id", &self.id).finish_non_exhaustive()
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding the lock cannot leave a half-written world visible to clients
     // in a way worse than refusing service; recover the data rather than poisoning forever.
@@ -55,14 +81,23 @@ impl Sandbox {
     /// `start` is the sandbox's "now" at creation (`POST /_sim/sandboxes?at=`); `None`: the OS
     /// clock (`--clock real`) or `Config::frozen_epoch` (`--clock frozen`). The clock mode
     /// decides whether time then runs or stays frozen.
-    pub fn new(id: String, seed: WorldSeed, world_seed: u64, cfg: &Config, start: Option<i64>) -> Result<Self, String> {
+    /// The world comes from `bases` (built there unless a sandbox of the same seed, world
+    /// seed and start time was made recently).
+    pub fn new(
+        id: String,
+        seed: SeedWorld,
+        world_seed: u64,
+        cfg: &Config,
+        start: Option<i64>,
+        bases: &Bases,
+    ) -> Result<Self, String> {
         let os = os_now();
         let clock = match cfg.clock {
             ClockMode::Real => SandboxClock::running_from(start.unwrap_or(os), os),
             ClockMode::Frozen => SandboxClock::frozen_at(start.unwrap_or(cfg.frozen_epoch)),
         };
         let now = clock.now(os);
-        let world = build_world(&seed, cfg, world_seed, &id, now)?;
+        let world = bases.get(&seed, cfg, world_seed, now)?.instantiate(world_seed, &id);
         let mut faults = Faults::new(crate::ids::stable_hash(&[&world_seed.to_le_bytes(), id.as_bytes()]));
         faults
             .add(cfg.faults.clone(), now, cfg)
@@ -71,8 +106,10 @@ impl Sandbox {
             id,
             seed,
             world_seed,
-            world: Mutex::new(world),
-            clock: Mutex::new(clock),
+            world: RwLock::new(world),
+            clock: RwLock::new(clock),
+            rate_limits: Mutex::default(),
+            last_used: AtomicI64::new(os),
             journal: Mutex::new(Journal::new(cfg.journal_capacity, cfg.journal_max_bytes)),
             faults: Mutex::new(faults),
             generation: AtomicU64::new(0),
@@ -87,10 +124,11 @@ impl Sandbox {
             igsim_snapshot: crate::snapshot::SNAPSHOT_VERSION,
             igsim_version: env!("CARGO_PKG_VERSION").to_string(),
             id: self.id.clone(),
-            seed_world: self.seed.clone(),
+            seed_world: (*self.seed.world).clone(),
             world_seed: self.world_seed,
             clock: self.clock(),
-            world: lock(&self.world).clone(),
+            world: self.world.read().unwrap_or_else(|e| e.into_inner()).clone(),
+            rate_limits: self.with_rate_limits(|r| r.clone()),
             faults: self.with_faults(|f| f.clone()),
             journal_seq: self.with_journal(|j| j.last_seq()),
         }
@@ -105,6 +143,7 @@ impl Sandbox {
             world_seed,
             clock,
             mut world,
+            rate_limits,
             mut faults,
             journal_seq,
             ..
@@ -118,6 +157,7 @@ impl Sandbox {
         crate::model::check::counter("journal_seq", journal_seq)?;
         crate::model::seed::check_bounds(&seed_world, cfg.max_world_objects).map_err(|e| format!("seed_world: {e}"))?;
         world.check()?;
+        rate_limits.check()?;
         world.reserve_node_ids();
         faults.revalidate(now, cfg).map_err(|e| format!("fault rules: {e}"))?;
         world.sandbox = id.clone();
@@ -125,14 +165,18 @@ impl Sandbox {
             world.seeded = Some(world.sizes());
         }
         world.requeue_in_flight_webhooks(now);
+        // Indexes derived from the records are not in the snapshot.
+        world.publishing.reindex();
         let mut journal = Journal::new(cfg.journal_capacity, cfg.journal_max_bytes);
         journal.resume_after(journal_seq);
         Ok(Sandbox {
             id,
-            seed: seed_world,
+            seed: SeedWorld::new(seed_world),
             world_seed,
-            world: Mutex::new(world),
-            clock: Mutex::new(clock),
+            world: RwLock::new(world),
+            clock: RwLock::new(clock),
+            rate_limits: Mutex::new(rate_limits),
+            last_used: AtomicI64::new(os_now()),
             journal: Mutex::new(journal),
             faults: Mutex::new(faults),
             generation: AtomicU64::new(0),
@@ -185,28 +229,57 @@ impl Sandbox {
         self.with_journal(Journal::clear)
     }
 
+    /// Marks the sandbox as used now (wall clock), for [`Sandboxes::reap_idle`].
+    fn touch(&self) {
+        let now = os_now();
+        // Most requests come within the same second: read first, so the cache line is only
+        // written once a second rather than by every request.
+        if self.last_used.load(Ordering::Relaxed) != now {
+            self.last_used.store(now, Ordering::Relaxed);
+        }
+    }
+
+    /// OS seconds of the last request that reached this sandbox.
+    pub fn last_used(&self) -> i64 {
+        self.last_used.load(Ordering::Relaxed)
+    }
+
     pub fn now(&self) -> i64 {
-        lock(&self.clock).now(os_now())
+        self.clock.read().unwrap_or_else(|e| e.into_inner()).now(os_now())
     }
 
     pub fn clock(&self) -> SandboxClock {
-        lock(&self.clock).clone()
+        self.clock.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     pub fn with_clock<R>(&self, f: impl FnOnce(&mut SandboxClock, i64) -> R) -> R {
-        f(&mut lock(&self.clock), os_now())
+        f(&mut self.clock.write().unwrap_or_else(|e| e.into_inner()), os_now())
     }
 
-    /// Runs `f` on the world at the sandbox's current time.
+    /// Runs `f` on the world at the sandbox's current time, alone (a write).
     pub fn with_world<R>(&self, f: impl FnOnce(&mut World, i64) -> R) -> R {
         let now = self.now();
-        f(&mut lock(&self.world), now)
+        f(&mut self.world.write().unwrap_or_else(|e| e.into_inner()), now)
+    }
+
+    /// Runs `f` on the world at the sandbox's current time, beside other readers.
+    pub fn read_world<R>(&self, f: impl FnOnce(&World, i64) -> R) -> R {
+        let now = self.now();
+        f(&self.world.read().unwrap_or_else(|e| e.into_inner()), now)
+    }
+
+    /// Runs `f` on the sandbox's rate-limit state (its own lock: may be taken inside
+    /// [`Sandbox::read_world`] or [`Sandbox::with_world`], never the other way round).
+    pub fn with_rate_limits<R>(&self, f: impl FnOnce(&mut RateLimits) -> R) -> R {
+        f(&mut lock(&self.rate_limits))
     }
 
     /// Builds a fresh world from its seed at the current sandbox time (no lock held while
     /// building); [`Sandboxes::reset`] puts it in place.
-    pub fn rebuilt_world(&self, cfg: &Config) -> Result<World, String> {
-        build_world(&self.seed, cfg, self.world_seed, &self.id, self.now())
+    pub fn rebuilt_world(&self, cfg: &Config, bases: &Bases) -> Result<World, String> {
+        Ok(bases
+            .get(&self.seed, cfg, self.world_seed, self.now())?
+            .instantiate(self.world_seed, &self.id))
     }
 }
 
@@ -216,6 +289,7 @@ pub struct Sandboxes {
     map: RwLock<BTreeMap<String, Arc<Sandbox>>>,
     tokens: RwLock<std::collections::HashMap<String, String>>,
     counter: AtomicU64,
+    bases: Arc<Bases>,
 }
 
 #[derive(Debug)]
@@ -235,18 +309,19 @@ pub enum SandboxError {
 
 impl Sandboxes {
     /// Creates the registry with the `default` sandbox built from `default_world`.
-    pub fn new(config: Config, default_world: WorldSeed) -> Result<Self, String> {
+    pub fn new(config: Config, default_world: SeedWorld) -> Result<Self, String> {
         Self::with_restored(config, default_world, Vec::new())
     }
 
     /// Creates the registry with restored sandboxes (a state directory's), and `default`
     /// built from `default_world` unless it is among them.
-    pub fn with_restored(config: Config, default_world: WorldSeed, restored: Vec<Snapshot>) -> Result<Self, String> {
+    pub fn with_restored(config: Config, default_world: SeedWorld, restored: Vec<Snapshot>) -> Result<Self, String> {
         let s = Sandboxes {
             config,
             map: RwLock::new(BTreeMap::new()),
             tokens: RwLock::new(Default::default()),
             counter: AtomicU64::new(0),
+            bases: Arc::default(),
         };
         for snapshot in restored {
             let id = snapshot.id.clone();
@@ -260,8 +335,18 @@ impl Sandboxes {
         Ok(s)
     }
 
+    /// The base worlds sandboxes are made from (for builds off the request threads).
+    pub fn bases(&self) -> Arc<Bases> {
+        self.bases.clone()
+    }
+
+    /// The sandbox `id`, marked as used.
     pub fn get(&self, id: &str) -> Option<Arc<Sandbox>> {
-        self.map.read().unwrap_or_else(|e| e.into_inner()).get(id).cloned()
+        let sb = self.map.read().unwrap_or_else(|e| e.into_inner()).get(id).cloned();
+        if let Some(sb) = &sb {
+            sb.touch();
+        }
+        sb
     }
 
     pub fn ids(&self) -> Vec<String> {
@@ -290,12 +375,19 @@ impl Sandboxes {
     pub fn create(
         &self,
         id: Option<String>,
-        world: WorldSeed,
+        world: SeedWorld,
         seed: Option<u64>,
     ) -> Result<Arc<Sandbox>, SandboxError> {
         let id = self.reserve(id)?;
-        let sandbox = Sandbox::new(id, world, seed.unwrap_or(self.config.seed), &self.config, None)
-            .map_err(SandboxError::BadWorld)?;
+        let sandbox = Sandbox::new(
+            id,
+            world,
+            seed.unwrap_or(self.config.seed),
+            &self.config,
+            None,
+            &self.bases,
+        )
+        .map_err(SandboxError::BadWorld)?;
         self.insert(sandbox)
     }
 
@@ -395,11 +487,32 @@ impl Sandboxes {
         Ok(())
     }
 
+    /// Removes every sandbox but `default` that no request has reached for
+    /// `Config::sandbox_idle_seconds` of wall-clock time before `os_now` (0: never); the ids
+    /// removed. Their tokens go with them, as on `DELETE`.
+    pub fn reap_idle(&self, os_now: i64) -> Vec<String> {
+        let idle = self.config.sandbox_idle_seconds;
+        if idle == 0 {
+            return Vec::new();
+        }
+        let idle = i64::try_from(idle).unwrap_or(i64::MAX);
+        let stale: Vec<String> = self
+            .map
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .filter(|sb| sb.id != DEFAULT_SANDBOX && os_now.saturating_sub(sb.last_used()) >= idle)
+            .map(|sb| sb.id.clone())
+            .collect();
+        stale.into_iter().filter(|id| self.delete(id).is_ok()).collect()
+    }
+
     /// Puts a world built by [`Sandbox::rebuilt_world`] in place of a sandbox's (tokens
     /// minted since the last build are forgotten).
     pub fn reset(&self, sandbox: &Arc<Sandbox>, fresh: World) {
         let id = &sandbox.id;
-        *lock(&sandbox.world) = fresh;
+        *sandbox.world.write().unwrap_or_else(|e| e.into_inner()) = fresh;
+        *lock(&sandbox.rate_limits) = RateLimits::default();
         self.tokens
             .write()
             .unwrap_or_else(|e| e.into_inner())
@@ -434,3 +547,6 @@ impl Sandboxes {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

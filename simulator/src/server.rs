@@ -175,6 +175,7 @@ impl Simulator {
 async fn serve(listener: TcpListener, state: Arc<State>, mut stop: oneshot::Receiver<()>) {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let dispatcher = tokio::spawn(crate::app::dispatcher::run(state.clone()));
+    let reaper = tokio::spawn(reap_idle_sandboxes(state.clone()));
     let cfg = state.sandboxes.config.server.clone();
     let mut http1 = hyper::server::conn::http1::Builder::new();
     http1
@@ -239,7 +240,30 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stop: oneshot::Rece
     }
     drop(listener);
     dispatcher.abort();
+    reaper.abort();
     let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
+}
+
+/// Deletes idle sandboxes ([`crate::sandbox::Sandboxes::reap_idle`]) every minute, or more
+/// often when the idle time is shorter (so a sandbox goes at most a quarter of its idle time
+/// late), with their webhook sends and, with a state directory, their files.
+async fn reap_idle_sandboxes(state: Arc<State>) {
+    let idle = state.sandboxes.config.sandbox_idle_seconds;
+    if idle == 0 {
+        return;
+    }
+    let every = Duration::from_secs((idle / 4).clamp(1, 60));
+    loop {
+        tokio::time::sleep(every).await;
+        for id in state.sandboxes.reap_idle(crate::clock::os_now()) {
+            // As `DELETE /_sim/sandboxes/{id}`: its webhook sends and its state file go too.
+            state.webhooks.forget(&id);
+            if let Err(e) = state.forget(&id).await {
+                tracing::error!(target: "igsim::state", sandbox = %id, "{e}");
+            }
+            tracing::info!(target: "igsim::control", sandbox = %id, "idle sandbox reclaimed");
+        }
+    }
 }
 
 const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(5);

@@ -9,6 +9,7 @@
 
 use crate::clock::SandboxClock;
 use crate::faults::Faults;
+use crate::model::ratelimit::RateLimits;
 use crate::model::seed::WorldSeed;
 use crate::model::World;
 use serde::{Deserialize, Serialize};
@@ -36,8 +37,11 @@ pub struct Snapshot {
     /// clock keeps running while igsim is stopped, as wall time does).
     pub clock: SandboxClock,
     /// Everything else the sandbox holds: accounts, tokens, media, comments, containers,
-    /// quotas, webhook subscriptions and outbox, rate-limit windows, login codes, id stream.
+    /// quotas, webhook subscriptions and outbox, login codes, id stream.
     pub world: World,
+    /// Its rate-limit windows and per-sandbox limits (kept beside the world, under their own
+    /// lock: `Sandbox::with_rate_limits`).
+    pub rate_limits: RateLimits,
     /// Its fault rules with their counters.
     pub faults: Faults,
     /// The request journal's last sequence number (its entries are not kept).
@@ -73,7 +77,7 @@ pub fn to_bytes(s: &Snapshot) -> Result<Vec<u8>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::Sandbox;
+    use crate::sandbox::{Bases, Sandbox, SeedWorld};
 
     #[test]
     fn unknown_versions_and_non_snapshots_are_refused_with_the_reason() {
@@ -90,7 +94,8 @@ mod tests {
     #[test]
     fn the_demo_world_comes_back_byte_for_byte() {
         let cfg = crate::Config::default();
-        let sb = Sandbox::new("d".into(), crate::demo_world(), 42, &cfg, Some(1_767_225_600)).unwrap();
+        let seed = SeedWorld::new(crate::demo_world());
+        let sb = Sandbox::new("d".into(), seed, 42, &cfg, Some(1_767_225_600), &Bases::default()).unwrap();
         let bytes = to_bytes(&sb.snapshot()).unwrap();
         let back = Sandbox::from_snapshot(parse(&bytes).unwrap(), "d".into(), &cfg).unwrap();
         assert!(

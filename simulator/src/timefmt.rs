@@ -11,34 +11,48 @@ fn utc(t: i64) -> OffsetDateTime {
 }
 
 /// ISO-8601 with a `+0000` offset, as every IG timestamp is written (facts §4.2).
-/// Written by hand: it runs for every timestamp of every page, and the `time` crate's
-/// generic formatter was ~5% of a media page's cost (`cargo xtask bench`).
 pub fn iso(t: i64) -> String {
-    let d = utc(t);
-    let year = d.year();
-    if !(0..=9999).contains(&year) {
-        let fmt = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]+0000");
-        return d.format(&fmt).unwrap_or_default();
-    }
-    let mut s = String::with_capacity(24);
-    push_digits(&mut s, year as u32, 4);
-    for (sep, n) in
-        ['-', '-', 'T', ':', ':']
-            .into_iter()
-            .zip([u8::from(d.month()), d.day(), d.hour(), d.minute(), d.second()])
-    {
-        s.push(sep);
-        push_digits(&mut s, u32::from(n), 2);
-    }
-    s.push_str("+0000");
-    s
+    let mut out = Vec::with_capacity(24);
+    write_iso(&mut out, t);
+    String::from_utf8(out).unwrap_or_default()
 }
 
-/// `n` zero-padded to `width` digits (`n` < 10^width).
-fn push_digits(s: &mut String, n: u32, width: u32) {
-    for i in (0..width).rev() {
-        s.push(char::from(b'0' + (n / 10u32.pow(i) % 10) as u8));
+/// [`iso`] as a JSON string, appended to an answer being written (`http::json`).
+pub fn push_iso(out: &mut Vec<u8>, t: i64) {
+    out.push(b'"');
+    write_iso(out, t);
+    out.push(b'"');
+}
+
+/// Written by hand: it runs for every timestamp of every page, and the `time` crate's
+/// conversion and generic formatter were ~4% of a media page's instructions (callgrind,
+/// `cargo xtask bench`). Years outside 0000..=9999 go through the `time` crate.
+fn write_iso(out: &mut Vec<u8>, t: i64) {
+    let (days, secs) = (t.div_euclid(86_400), t.rem_euclid(86_400));
+    // Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant, "chrono-Compatible
+    // Low-Level Date Algorithms", civil_from_days).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    if !(0..=9999).contains(&year) {
+        let fmt = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]+0000");
+        out.extend_from_slice(utc(t).format(&fmt).unwrap_or_default().as_bytes());
+        return;
     }
+    let two = |n: i64| [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
+    let (c, y) = (two(year / 100), two(year % 100));
+    let (mo, d) = (two(month), two(day));
+    let (h, mi, se) = (two(secs / 3600), two(secs / 60 % 60), two(secs % 60));
+    out.extend_from_slice(&[
+        c[0], c[1], y[0], y[1], b'-', mo[0], mo[1], b'-', d[0], d[1], b'T', h[0], h[1], b':', mi[0], mi[1], b':',
+        se[0], se[1], b'+', b'0', b'0', b'0', b'0',
+    ]);
 }
 
 /// Whether US Pacific daylight time is in force at `t` (second Sunday of March 2:00 local

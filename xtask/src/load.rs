@@ -29,49 +29,118 @@ pub struct Budget {
     pub time: Duration,
 }
 
+/// One request of a load run.
+#[derive(Debug, Clone)]
+pub struct Req {
+    pub method: hyper::Method,
+    pub target: String,
+}
+
+impl Req {
+    pub fn get(target: impl Into<String>) -> Self {
+        Req {
+            method: hyper::Method::GET,
+            target: target.into(),
+        }
+    }
+
+    pub fn post(target: impl Into<String>) -> Self {
+        Req {
+            method: hyper::Method::POST,
+            target: target.into(),
+        }
+    }
+}
+
+/// What one connection sends: the next request, given the body of the answer to the
+/// previous one (`None` before the first). Every parameter travels in the query string, so
+/// requests carry no body (as the npm and crates.io clients send them).
+pub trait Script: Send + 'static {
+    fn next(&mut self, previous: Option<&[u8]>) -> Result<Req, String>;
+}
+
+/// The same request again and again.
+pub struct Repeat(pub Req);
+
+impl Script for Repeat {
+    fn next(&mut self, _: Option<&[u8]>) -> Result<Req, String> {
+        Ok(self.0.clone())
+    }
+}
+
+/// Requests in turn, from a list, starting at an offset (spreads connections over targets).
+pub struct Cycle {
+    pub reqs: Vec<Req>,
+    pub at: usize,
+}
+
+impl Script for Cycle {
+    fn next(&mut self, _: Option<&[u8]>) -> Result<Req, String> {
+        let r = self.reqs[self.at % self.reqs.len()].clone();
+        self.at += 1;
+        Ok(r)
+    }
+}
+
 /// Sends `GET uri` over `conns` keep-alive connections, each sending its next request as
 /// soon as the previous answer's body is read, until the budget is spent. Every answer
 /// must be 200 (a bench of error answers would measure the wrong thing).
 pub fn run(addr: SocketAddr, uri: &str, conns: usize, budget: Budget) -> Result<Stats, String> {
+    let scripts = (0..conns)
+        .map(|_| Box::new(Repeat(Req::get(uri))) as Box<dyn Script>)
+        .collect();
+    run_scripts(addr, scripts, budget)
+}
+
+/// Runs one script per keep-alive connection until the budget is spent; every answer must
+/// be 200. The latency of each request counts on its own (a two-request flow is two).
+pub fn run_scripts(addr: SocketAddr, scripts: Vec<Box<dyn Script>>, budget: Budget) -> Result<Stats, String> {
     // The client gets one thread, so the server under test keeps the rest of the machine.
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    rt.block_on(run_async(addr, uri, conns, budget))
+    rt.block_on(run_async(addr, scripts, budget))
 }
 
-async fn run_async(addr: SocketAddr, uri: &str, conns: usize, budget: Budget) -> Result<Stats, String> {
+async fn run_async(addr: SocketAddr, scripts: Vec<Box<dyn Script>>, budget: Budget) -> Result<Stats, String> {
+    let conns = scripts.len().max(1);
     let mut senders = Vec::with_capacity(conns);
-    for _ in 0..conns {
+    for _ in 0..scripts.len() {
         senders.push(connect(addr).await?);
     }
     let remaining = Arc::new(std::sync::atomic::AtomicIsize::new(budget.requests as isize));
     let started = Instant::now();
     let deadline = started + budget.time;
     let mut tasks = Vec::with_capacity(conns);
-    for mut sender in senders {
+    for (mut sender, mut script) in senders.into_iter().zip(scripts) {
         let remaining = remaining.clone();
-        let uri = uri.to_string();
         let host = addr.to_string();
         tasks.push(tokio::spawn(async move {
             let mut lat: Vec<u32> = Vec::with_capacity(budget.requests.min(1 << 20) / conns + 1);
+            let mut previous: Option<Bytes> = None;
             while remaining.fetch_sub(1, std::sync::atomic::Ordering::Relaxed) > 0 && Instant::now() < deadline {
-                let req = Request::get(uri.as_str())
+                let next = script.next(previous.as_deref())?;
+                let req = Request::builder()
+                    .method(next.method.clone())
+                    .uri(next.target.as_str())
                     .header(hyper::header::HOST, host.as_str())
                     .body(Empty::<Bytes>::new())
                     .map_err(|e| e.to_string())?;
                 let t = Instant::now();
                 let resp = sender.send_request(req).await.map_err(|e| e.to_string())?;
                 let status = resp.status();
-                let body = resp.into_body().collect().await.map_err(|e| e.to_string())?;
+                let body = resp.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
                 lat.push(t.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
                 if status != StatusCode::OK {
                     return Err(format!(
-                        "GET {uri} answered {status}: {}",
-                        String::from_utf8_lossy(&body.to_bytes())
+                        "{} {} answered {status}: {}",
+                        next.method,
+                        next.target,
+                        String::from_utf8_lossy(&body)
                     ));
                 }
+                previous = Some(body);
             }
             Ok::<_, String>(lat)
         }));
@@ -82,7 +151,7 @@ async fn run_async(addr: SocketAddr, uri: &str, conns: usize, budget: Budget) ->
     }
     let elapsed = started.elapsed().as_secs_f64();
     if all.is_empty() {
-        return Err(format!("no request to {uri} completed"));
+        return Err("no request completed".into());
     }
     all.sort_unstable();
     let pct = |p: f64| f64::from(all[((all.len() as f64 * p).ceil() as usize).clamp(1, all.len()) - 1]);
@@ -166,7 +235,8 @@ fn dechunk(mut b: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// The floor: a bare hyper server that answers each known request target with a stored
-/// body (read as a JSON object `{target: body}` from stdin) and prints its port. It runs as
+/// body (read as a JSON object `{target: body}` from stdin; a key `"POST /path"` answers
+/// every POST to that path, whatever its query) and prints its port. It runs as
 /// its own process on the same kind of runtime as `igsim`, so the comparison is like for like.
 pub fn floor_main() -> Result<(), String> {
     let mut input = String::new();
@@ -191,7 +261,8 @@ pub fn floor_main() -> Result<(), String> {
             tokio::spawn(async move {
                 let svc = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
                     let target = req.uri().path_and_query().map_or("", |p| p.as_str());
-                    let resp = match bodies.get(target) {
+                    let by_path = || bodies.get(&format!("{} {}", req.method(), req.uri().path()));
+                    let resp = match bodies.get(target).or_else(by_path) {
                         Some(b) => Response::builder()
                             .header(hyper::header::CONTENT_TYPE, "application/json; charset=UTF-8")
                             .body(Full::new(b.clone())),

@@ -30,8 +30,10 @@ enum Task {
     /// Meta's Python and Node Business SDKs and pyfacebook, unchanged but for the base URL, run
     /// the publish / comment / hashtag flow against igsim (installed once into target/clients/).
     Clients,
-    /// Requests/s and latency of the release igsim vs a bare-hyper floor, start-up time, idle
-    /// memory, page cost vs account size; a Markdown report on stdout and in target/bench.md.
+    /// Requests/s and latency of the release igsim vs a bare-hyper floor (reads, a write flow,
+    /// comment creates, eight sandboxes at once), sandbox creation time and memory, start-up
+    /// time, idle memory, page cost vs account size; a Markdown report on stdout and in
+    /// target/bench.md.
     Bench,
     /// Minutes of mixed traffic and hostile clients against the release igsim, printing
     /// resident memory, errors and latency as it goes; a Markdown summary in target/soak.md.

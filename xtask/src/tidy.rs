@@ -129,11 +129,6 @@ pub const PENDING: &[(&str, &str, &str)] = &[
          renderer rewrites them",
     ),
     (
-        "cycles",
-        "http/routes.rs",
-        "the table, the router and batches; tooling and perf both add to the route vocabulary",
-    ),
-    (
         "paths",
         "http/router.rs",
         "the route lookups take the context; perf and tooling both rewrite router.rs",

@@ -1344,7 +1344,7 @@ fn a_snapshot_that_breaks_the_worlds_invariants_is_refused_naming_what() {
         ),
         (
             set(
-                "/world/rate_limits/platform",
+                "/rate_limits/platform",
                 serde_json::json!({ "slots": [[1_795_910_400, 5]], "total": 0 }),
             ),
             "rate_limits.platform",

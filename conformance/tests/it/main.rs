@@ -5,6 +5,7 @@ mod browser;
 mod cdn;
 mod clients;
 mod comments;
+mod concurrency;
 mod dashboard;
 mod discovery;
 mod doc_samples;

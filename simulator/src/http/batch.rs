@@ -124,11 +124,14 @@ fn operation(parent: &GraphRequest, op: &Value, cfg: &crate::config::Config, now
         token,
         base_url: parent.base_url.clone(),
         headers: parent.headers.clone(),
+        instagram_host: parent.instagram_host,
         files: Vec::new(),
         raw_body: bytes::Bytes::new(),
         // Media URLs in batched container creations are judged offline (no prefetch).
         media_checks: BTreeMap::new(),
         media_files: BTreeMap::new(),
+        // Each operation's token may name another sandbox: looked up when it runs.
+        sandbox: None,
     };
     if crate::http::routes::is_batch(&op) {
         return Err(bad("batches cannot be nested"));

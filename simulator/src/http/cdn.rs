@@ -128,7 +128,7 @@ pub fn url(base_url: &str, world: &World, asset: Asset, now: i64, cfg: &CdnConfi
 impl Ctx<'_> {
     /// [`url`] for this request's host, world and time.
     pub fn cdn_url(&self, asset: Asset) -> String {
-        url(&self.req.base_url, self.world, asset, self.now, &self.cfg.cdn)
+        url(&self.req.base_url, &self.world, asset, self.now, &self.cfg.cdn)
     }
 }
 
@@ -156,7 +156,7 @@ fn initials(text: &str, fallback: &str) -> String {
 }
 
 fn media_size(world: &World, m: &Media) -> (u32, u32) {
-    let album = m.parent.and_then(|p| world.media.get(&p)).unwrap_or(m);
+    let album = m.parent.and_then(|p| world.media.get(&p)).map_or(m, |a| a);
     match (album.product_type, album.media_type) {
         (ProductType::Reels | ProductType::Story | ProductType::Live, _) | (_, MediaType::Broadcast) => VERTICAL_SIZE,
         _ => FEED_SIZES[(stable_hash(&[b"shape", &album.id.0.to_le_bytes()]) % 3) as usize],
@@ -168,7 +168,7 @@ fn media_look(world: &World, m: &Media, cover: bool) -> Look {
     let caption = m
         .parent
         .and_then(|p| world.media.get(&p))
-        .unwrap_or(m)
+        .map_or(m, |a| a)
         .caption
         .as_deref()
         .unwrap_or("");

@@ -29,7 +29,7 @@ fn moderated_media(ctx: &Ctx, id: MediaId, verb: &str) -> GraphResult<Media> {
         .world
         .media
         .get(&id)
-        .cloned()
+        .map(|m| Media::clone(m))
         .ok_or_else(|| GraphError::unsupported(verb, &id.to_string()))?;
     ctx.require_permission(m.owner, PERMISSION)?;
     Ok(m)
@@ -49,8 +49,18 @@ enum Role {
 /// missing and forbidden look the same).
 fn comment_access(ctx: &Ctx, id: CommentId, verb: &str) -> GraphResult<(Comment, Media, Role)> {
     let denied = || GraphError::unsupported(verb, &id.to_string());
-    let c = ctx.world.comments.get(&id).cloned().ok_or_else(denied)?;
-    let m = ctx.world.media.get(&c.media).cloned().ok_or_else(denied)?;
+    let c = ctx
+        .world
+        .comments
+        .get(&id)
+        .map(|c| Comment::clone(c))
+        .ok_or_else(denied)?;
+    let m = ctx
+        .world
+        .media
+        .get(&c.media)
+        .map(|m| Media::clone(m))
+        .ok_or_else(denied)?;
     // Live comments are readable only while the broadcast runs (facts §4.6).
     if m.media_type == MediaType::Broadcast && !m.live_now {
         return Err(denied());
@@ -238,6 +248,7 @@ pub fn create(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
     }
     let cid = ctx
         .world
+        .write()?
         .add_comment(id, None, m.owner, text, ctx.now, &ctx.cfg.capacity)
         .map_err(GraphError::from)?;
     answer_created(ctx, ctx.cfg.fields_on_write.comments, sel, cid)
@@ -268,6 +279,7 @@ pub fn reply_as(ctx: &mut Ctx, parent: CommentId, from: IgUserId, text: String) 
         return Err(GraphError::comments_disabled());
     }
     ctx.world
+        .write()?
         .add_comment(c.media, Some(parent), from, text, ctx.now, &ctx.cfg.capacity)
         .map_err(GraphError::from)
 }
@@ -299,7 +311,7 @@ pub fn hide(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
         return Err(GraphError::live_comment_operation());
     }
     let sel = ctx.fields()?;
-    ctx.world.set_comment_hidden(id, hide);
+    ctx.world.write()?.set_comment_hidden(id, hide);
     let mode = ctx.cfg.fields_on_write.comment_hide;
     ctx.answer_write(mode, sel, json!({ "success": true }), |ctx, sel| render(ctx, id, sel))
 }
@@ -314,7 +326,7 @@ pub fn delete(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
     if m.media_type == MediaType::Broadcast {
         return Err(GraphError::live_comment_operation());
     }
-    ctx.world.delete_comment(id);
+    ctx.world.write()?.delete_comment(id);
     Ok(json!({ "success": true }))
 }
 
@@ -330,7 +342,7 @@ pub fn update_media(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
         return Err(GraphError::unsupported("POST", &id.to_string()));
     }
     let sel = ctx.fields()?;
-    if let Some(m) = ctx.world.media.get_mut(&id) {
+    if let Some(m) = ctx.world.write()?.media.get_mut(&id) {
         m.comments_enabled = enabled;
     }
     let mode = ctx.cfg.fields_on_write.media_update;

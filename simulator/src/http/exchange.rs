@@ -63,22 +63,28 @@ pub async fn graph(
     let wall_ms = os_now_millis();
     let path = raw.path.clone();
     let (path_version, segments) = request::split_versioned(&raw.path).unwrap_or_default();
-    let hint = token_hint(&raw);
     let http_method = raw.method.as_str().to_string();
-    let query: Vec<(String, String)> = form_urlencoded::parse(raw.query.as_deref().unwrap_or("").as_bytes())
-        .into_owned()
-        .collect();
+    // What a request that does not parse is attributed and journaled by (kept before the
+    // parse consumes it; read only for such requests).
+    let query = raw.query.clone();
+    let authorization = raw.headers.get(http::header::AUTHORIZATION).cloned();
     let incoming = match raw_route {
         Some((route, path)) => Incoming::Raw(route, raw, path),
         None => router::parse(state, raw).await,
     };
-    let sandbox = attribute(state, &incoming, hint.as_deref());
+    let sandbox = attribute(state, &incoming, query.as_deref(), authorization.as_ref());
+    let query: Vec<(String, String)> = match &incoming {
+        Incoming::Parsed(_) => Vec::new(),
+        _ => form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
+            .into_owned()
+            .collect(),
+    };
     let (method, version, (params, params_omitted), surface) = match &incoming {
         Incoming::Parsed(req) => (
             req.verb.as_str().to_string(),
             Some(req.version),
             keep_params(req.params.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
-            if matches!(routes::graph_route(req).handler, Handler::Page(_)) && iglogin::is_code_exchange(req) {
+            if iglogin::is_code_exchange(req) && matches!(routes::graph_route(req).handler, Handler::Page(_)) {
                 Surface::CodeExchange
             } else {
                 Surface::Graph {
@@ -122,7 +128,7 @@ pub async fn graph(
     let entry = Entry {
         seq: 0,
         time: now,
-        wall_time: wall_time(wall_ms),
+        wall_ms,
         method,
         path,
         version: version.map(|v| v.to_string()),
@@ -260,25 +266,29 @@ fn render(state: &State, e: &GraphError, surface: &Surface) -> Response<Body> {
 
 /// The access token a request carries before its body is parsed: `access_token` in the query
 /// or an `Authorization: Bearer|OAuth` header (the upload host and unparsable requests).
-fn token_hint(raw: &RawRequest) -> Option<String> {
-    let query = form_urlencoded::parse(raw.query.as_deref().unwrap_or("").as_bytes())
+fn token_hint(query: Option<&str>, authorization: Option<&http::HeaderValue>) -> Option<String> {
+    let query = form_urlencoded::parse(query.unwrap_or("").as_bytes())
         .find(|(k, v)| k == "access_token" && !v.is_empty())
         .map(|(_, v)| v.into_owned());
     query.or_else(|| {
-        let v = raw.headers.get(http::header::AUTHORIZATION)?.to_str().ok()?;
+        let v = authorization?.to_str().ok()?;
         let (scheme, rest) = v.trim().split_once(' ')?;
         matches!(scheme.to_ascii_lowercase().as_str(), "bearer" | "oauth").then(|| rest.trim().to_string())
     })
 }
 
 /// The sandbox a request belongs to (see the module documentation).
-fn attribute(state: &State, incoming: &Incoming, hint: Option<&str>) -> Option<Arc<Sandbox>> {
+fn attribute(
+    state: &State,
+    incoming: &Incoming,
+    query: Option<&str>,
+    authorization: Option<&http::HeaderValue>,
+) -> Option<Arc<Sandbox>> {
     let sbs = &state.sandboxes;
     let found = match incoming {
         Incoming::Parsed(req) => req
-            .token
-            .as_deref()
-            .and_then(|t| sbs.by_token(t))
+            .sandbox
+            .clone()
             .or_else(|| {
                 let (id, secret) = (req.param("client_id")?, req.param("client_secret")?);
                 sbs.by_token(&format!("{id}|{secret}"))
@@ -288,7 +298,7 @@ fn attribute(state: &State, incoming: &Incoming, hint: Option<&str>) -> Option<A
                 let (id, uri) = (req.param("client_id")?, req.param("redirect_uri")?);
                 crate::http::dialog::select_sandbox(state, id, uri)
             }),
-        _ => hint.and_then(|t| sbs.by_token(t)),
+        _ => token_hint(query, authorization).and_then(|t| sbs.by_token(&t)),
     };
     found.or_else(|| sbs.get(DEFAULT_SANDBOX))
 }
@@ -332,12 +342,4 @@ fn error_text(e: ErrorCode) -> String {
         Some(s) => format!("{}/{s}", e.code),
         None => e.code.to_string(),
     }
-}
-
-/// RFC 3339 UTC with milliseconds.
-fn wall_time(ms: i64) -> String {
-    let at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    let f = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
-    at.format(&f).unwrap_or_default()
 }

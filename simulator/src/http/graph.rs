@@ -5,6 +5,7 @@
 use crate::config::{Config, WriteFields};
 use crate::error::{GraphError, GraphResult};
 use crate::http::fields::{self, FieldSel};
+use crate::http::json;
 use crate::http::paging::PageReq;
 use crate::http::request::GraphRequest;
 use crate::ids::{parse_id, IdKind, IgUserId, MediaId, PageId, UserId};
@@ -21,9 +22,22 @@ pub struct Viewer {
     pub token: String,
     pub kind: TokenKind,
     pub scopes: BTreeSet<String>,
+    /// Whether the token carries `instagram_basic` (asked for every item of a page).
+    basic: bool,
 }
 
 impl Viewer {
+    pub fn new(token: &str, kind: TokenKind, scopes: BTreeSet<String>) -> Self {
+        let mut v = Viewer {
+            token: token.into(),
+            kind,
+            scopes,
+            basic: false,
+        };
+        v.basic = v.has("instagram_basic");
+        v
+    }
+
     /// Whether the token carries `permission` (a Facebook Login name). An Instagram Login
     /// token carries it when it has the Instagram Login permission that stands for it.
     pub fn has(&self, permission: &str) -> bool {
@@ -43,15 +57,55 @@ impl Viewer {
     }
 }
 
+/// The world as a handler holds it: shared with other readers (`GET`s are first tried this
+/// way, in parallel) or alone (writes). Reading goes through `Deref`; changing it through
+/// [`WorldAccess::write`], which on a shared world answers [`GraphError::needs_write`] so
+/// the router runs the request again as a write (issue 12: reads that do not serialise).
+pub enum WorldAccess<'a> {
+    Shared(&'a World),
+    Alone(&'a mut World),
+}
+
+impl std::ops::Deref for WorldAccess<'_> {
+    type Target = World;
+    fn deref(&self) -> &World {
+        match self {
+            WorldAccess::Shared(w) => w,
+            WorldAccess::Alone(w) => w,
+        }
+    }
+}
+
+impl WorldAccess<'_> {
+    /// The world to change; [`GraphError::needs_write`] when it is only shared (propagate it
+    /// with `?`: the request is then run again with the world alone).
+    /// The same access for a nested context (an expansion read with its own parameters).
+    pub fn reborrow(&mut self) -> WorldAccess<'_> {
+        match self {
+            WorldAccess::Shared(w) => WorldAccess::Shared(w),
+            WorldAccess::Alone(w) => WorldAccess::Alone(w),
+        }
+    }
+
+    pub fn write(&mut self) -> GraphResult<&mut World> {
+        match self {
+            WorldAccess::Alone(w) => Ok(w),
+            WorldAccess::Shared(_) => Err(GraphError::needs_write()),
+        }
+    }
+}
+
 pub struct Ctx<'a> {
     pub req: &'a GraphRequest,
-    pub world: &'a mut World,
+    pub world: WorldAccess<'a>,
     pub now: i64,
     pub viewer: Viewer,
     pub access: Access,
     pub cfg: &'a Config,
     /// Items reserved so far by nested edge expansions (see [`Ctx::page_req`]).
     pub expanded: Cell<usize>,
+    /// The request's `fields`, parsed once ([`Ctx::fields`]).
+    pub parsed_fields: std::cell::OnceCell<Option<Vec<FieldSel>>>,
 }
 
 /// hex HMAC-SHA256 of the token keyed by the app secret (securing-requests doc).
@@ -79,7 +133,7 @@ fn parseable(token: &str) -> bool {
 
 /// The error for a token that is not (or no longer) valid in `world` at `now`, if any.
 pub fn token_error(world: &World, token: &str, now: i64) -> Option<GraphError> {
-    if token == world.app.access_token() {
+    if world.app.is_access_token(token) {
         return None;
     }
     let Some(t) = world.tokens.get(token) else {
@@ -111,7 +165,7 @@ pub fn authenticate(world: &World, req: &GraphRequest, token: &str, now: i64) ->
     if let Some(e) = token_error(world, token, now) {
         return Err(e);
     }
-    let is_app = token == world.app.access_token();
+    let is_app = world.app.is_access_token(token);
     match req.param("appsecret_proof") {
         Some(proof) if !is_app && !proof.eq_ignore_ascii_case(&appsecret_proof(&world.app.secret, token)) => {
             return Err(GraphError::invalid_appsecret_proof());
@@ -120,18 +174,10 @@ pub fn authenticate(world: &World, req: &GraphRequest, token: &str, now: i64) ->
         _ => {}
     }
     if is_app {
-        return Ok(Viewer {
-            token: token.into(),
-            kind: TokenKind::App,
-            scopes: BTreeSet::new(),
-        });
+        return Ok(Viewer::new(token, TokenKind::App, BTreeSet::new()));
     }
     let t = &world.tokens[token];
-    Ok(Viewer {
-        token: token.into(),
-        kind: t.kind,
-        scopes: t.scopes.clone(),
-    })
+    Ok(Viewer::new(token, t.kind, t.scopes.clone()))
 }
 
 /// One field's answer while projecting a node.
@@ -175,38 +221,138 @@ pub fn reference(
     }
 }
 
-/// Builds a node object from a selection: fields in the order asked, each under its key
-/// (its alias when it has one, [`FieldSel::key`]), a key asked twice once, `id` always present
-/// (appended when not asked for), unknown fields a `(#100)` error.
+/// Where a projection puts a node's fields: a `Value` map ([`project`]) or an answer's bytes
+/// ([`project_into`]). [`project_fields`] holds the rule both follow.
+trait NodeObject<'s> {
+    /// Whether `key` was already put.
+    fn has(&self, key: &str) -> bool;
+    fn put_id(&mut self, key: &'s str, id: &str);
+    /// Puts the field `sel` under `key`; `None` when it is not a field of the node type.
+    fn put(&mut self, key: &'s str, sel: &'s FieldSel) -> GraphResult<Option<()>>;
+}
+
+/// THE projection rule: fields in the order asked, each under its key (its alias when it has
+/// one, [`FieldSel::key`]), a key asked twice put once (a field left out leaves its key free),
+/// `id` always present (appended when not asked for), unknown fields a `(#100)` error.
+fn project_fields<'s>(o: &mut impl NodeObject<'s>, node_type: &str, id: &str, sel: &'s [FieldSel]) -> GraphResult<()> {
+    for s in sel {
+        let key = s.key();
+        if o.has(key) {
+            continue;
+        }
+        if s.name == "id" {
+            o.put_id(key, id);
+            continue;
+        }
+        if o.put(key, s)?.is_none() {
+            return Err(GraphError::nonexisting_field(&s.name, node_type));
+        }
+    }
+    if !o.has("id") {
+        o.put_id("id", id);
+    }
+    Ok(())
+}
+
+/// Builds a node object from a selection ([`project_fields`]) as a `Value`.
 pub fn project(
     node_type: &str,
     id: &str,
     sel: &[FieldSel],
-    mut f: impl FnMut(&FieldSel) -> GraphResult<Field>,
+    f: impl FnMut(&FieldSel) -> GraphResult<Field>,
 ) -> GraphResult<Value> {
-    // One hash per field (entry, not contains_key + insert) and no regrowth: this runs for
-    // every item of every page.
-    let mut map = Map::with_capacity(sel.len() + 1);
-    for s in sel {
-        let serde_json::map::Entry::Vacant(slot) = map.entry(s.key()) else {
-            continue;
-        };
-        if s.name == "id" {
-            slot.insert(Value::String(id.into()));
-            continue;
+    struct ToMap<F> {
+        map: Map<String, Value>,
+        f: F,
+    }
+    impl<F: FnMut(&FieldSel) -> GraphResult<Field>> NodeObject<'_> for ToMap<F> {
+        fn has(&self, key: &str) -> bool {
+            self.map.contains_key(key)
         }
-        match f(s)? {
-            Field::Value(v) => {
-                slot.insert(v);
+        fn put_id(&mut self, key: &str, id: &str) {
+            self.map.insert(key.into(), Value::String(id.into()));
+        }
+        fn put(&mut self, key: &str, sel: &FieldSel) -> GraphResult<Option<()>> {
+            match (self.f)(sel)? {
+                Field::Value(v) => {
+                    self.map.insert(key.into(), v);
+                }
+                Field::Omit => {}
+                Field::Unknown => return Ok(None),
             }
-            Field::Omit => {}
-            Field::Unknown => return Err(GraphError::nonexisting_field(&s.name, node_type)),
+            Ok(Some(()))
         }
     }
-    if !map.contains_key("id") {
-        map.insert("id".into(), Value::String(id.into()));
+    let mut o = ToMap {
+        map: Map::with_capacity(sel.len() + 1),
+        f,
+    };
+    project_fields(&mut o, node_type, id, sel)?;
+    Ok(Value::Object(o.map))
+}
+
+/// What a field wrote into an answer ([`project_into`]).
+pub enum Wrote {
+    /// Its value, after its key.
+    Value,
+    /// Nothing: a known field with nothing to show here (its key is taken back).
+    Omit,
+    /// Nothing: not a field of this node type.
+    Unknown,
+}
+
+/// Writes a node object from a selection ([`project_fields`]) straight into `out`: `f` writes
+/// each field's value after its key.
+pub fn project_into(
+    out: &mut Vec<u8>,
+    node_type: &str,
+    id: &str,
+    sel: &[FieldSel],
+    f: impl FnMut(&FieldSel, &mut Vec<u8>) -> GraphResult<Wrote>,
+) -> GraphResult<()> {
+    struct ToBytes<'o, 'k, F> {
+        out: &'o mut Vec<u8>,
+        keys: Vec<&'k str>,
+        f: F,
     }
-    Ok(Value::Object(map))
+    impl<F> ToBytes<'_, '_, F> {
+        fn key(&mut self, key: &str) -> usize {
+            let mark = self.out.len();
+            if !self.keys.is_empty() {
+                self.out.push(b',');
+            }
+            json::push_key(self.out, key);
+            mark
+        }
+    }
+    impl<'k, F: FnMut(&FieldSel, &mut Vec<u8>) -> GraphResult<Wrote>> NodeObject<'k> for ToBytes<'_, 'k, F> {
+        fn has(&self, key: &str) -> bool {
+            self.keys.contains(&key)
+        }
+        fn put_id(&mut self, key: &'k str, id: &str) {
+            self.key(key);
+            json::push_str(self.out, id);
+            self.keys.push(key);
+        }
+        fn put(&mut self, key: &'k str, sel: &'k FieldSel) -> GraphResult<Option<()>> {
+            let mark = self.key(key);
+            match (self.f)(sel, self.out)? {
+                Wrote::Value => self.keys.push(key),
+                Wrote::Omit => self.out.truncate(mark),
+                Wrote::Unknown => return Ok(None),
+            }
+            Ok(Some(()))
+        }
+    }
+    out.push(b'{');
+    let mut o = ToBytes {
+        out,
+        keys: Vec::with_capacity(sel.len() + 1),
+        f,
+    };
+    project_fields(&mut o, node_type, id, sel)?;
+    o.out.push(b'}');
+    Ok(())
 }
 
 /// A selection from a comma list of names (default field sets).
@@ -230,6 +376,17 @@ pub fn check_fields_syntax(req: &GraphRequest, selection: bool) -> GraphResult<(
 }
 
 impl Ctx<'_> {
+    /// [`check_fields_syntax`] for a request with a context: the parse is kept for
+    /// [`Ctx::fields`], so a request's `fields` is parsed once.
+    pub fn check_fields_syntax(&self, selection: bool) -> GraphResult<()> {
+        if !selection {
+            return Ok(());
+        }
+        self.fields().map(|_| ())
+    }
+}
+
+impl Ctx<'_> {
     /// For edges whose items have a fixed set of fields (permissions, insights, catalogs,
     /// product tags and searches): every field the request names must be one of `known`, else
     /// production's `(#100) Tried accessing nonexisting field (f) on node type (T)`.
@@ -244,10 +401,14 @@ impl Ctx<'_> {
 
     /// The request's `fields`, or `None` when absent or empty.
     pub fn fields(&self) -> GraphResult<Option<Vec<FieldSel>>> {
-        match self.req.param("fields") {
-            Some(s) if !s.trim().is_empty() => Ok(Some(fields::parse(s)?)),
-            _ => Ok(None),
+        if let Some(parsed) = self.parsed_fields.get() {
+            return Ok(parsed.clone());
         }
+        let parsed = match self.req.param("fields") {
+            Some(s) if !s.trim().is_empty() => Some(fields::parse(s)?),
+            _ => None,
+        };
+        Ok(self.parsed_fields.get_or_init(|| parsed).clone())
     }
 
     /// The request's `fields`, or the node's default set.
@@ -279,7 +440,7 @@ impl Ctx<'_> {
 
     /// Whether the viewer may read `ig` as their own account (object-level access).
     pub fn owns_ig(&self, ig: IgUserId) -> bool {
-        self.access.can_read(ig) && self.viewer.has("instagram_basic")
+        self.access.can_read(ig) && self.viewer.basic
     }
 
     /// 100/33 unless the viewer may read `ig` as their own.
@@ -346,6 +507,16 @@ pub fn read_node(ctx: &mut Ctx, id_str: &str) -> GraphResult<Value> {
         IdKind::Hashtag => crate::http::hashtag::read(ctx, crate::ids::HashtagId(id)),
         _ => Err(unsupported()),
     }
+}
+
+/// `GET /{id}` written into `out`: media straight into the bytes (`http::json`), other nodes
+/// through [`read_node`].
+pub fn read_node_into(ctx: &mut Ctx, id: u64, out: &mut Vec<u8>) -> GraphResult<()> {
+    if ctx.world.kind_of(id) == Some(IdKind::Media) {
+        return crate::http::media::read_into(ctx, MediaId(id), out);
+    }
+    json::push_value(out, &read_node(ctx, &id.to_string())?);
+    Ok(())
 }
 
 /// `GET /?ids=a,b`: several nodes keyed by id (facts §3.4).

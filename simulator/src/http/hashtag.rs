@@ -47,6 +47,7 @@ pub fn search(ctx: &mut Ctx) -> GraphResult<Value> {
     }
     let (id, _) = ctx
         .world
+        .write()?
         .search_hashtag(
             ig,
             &name,

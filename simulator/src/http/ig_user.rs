@@ -3,8 +3,9 @@
 use crate::error::{GraphError, GraphResult};
 use crate::http::fields::{render_list, FieldSel};
 use crate::http::graph::{project, Ctx, Field};
-use crate::http::paging::{edge_json, paging_json, window, Links, Order};
-use crate::ids::IgUserId;
+use crate::http::json::Json;
+use crate::http::paging::{edge_into, paging_json, window, Links, Order};
+use crate::ids::{IgUserId, MediaId};
 use crate::model::window::Window;
 use crate::model::TimeKey;
 use crate::timefmt::parse_time_param;
@@ -78,7 +79,7 @@ pub fn render(ctx: &mut Ctx, ig: IgUserId, sel: &[FieldSel]) -> GraphResult<Valu
             "has_profile_pic" => Field::Value(json!(true)),
             "is_published" => Field::Value(json!(true)),
             "shopping_product_tag_eligibility" => {
-                Field::Value(json!(crate::model::shopping::tag_eligible(ctx.world, ig)))
+                Field::Value(json!(crate::model::shopping::tag_eligible(&ctx.world, ig)))
             }
             "available_catalogs" => Field::edge(crate::http::shopping::available_catalogs(ctx, ig, Some(f))?),
             "media" => Field::edge(media_edge(ctx, ig, Some(f))?),
@@ -125,12 +126,28 @@ pub fn time_bounds(ctx: &Ctx, sel: Option<&FieldSel>) -> GraphResult<(Bound<Time
     Ok((lower, upper))
 }
 
-/// Renders a page of media ids as edge items with the edge's item fields (default `id`).
-fn media_items(ctx: &mut Ctx, ids: Vec<crate::ids::MediaId>, sel: Option<&FieldSel>) -> GraphResult<Vec<Value>> {
+/// Writes a page of media ids as edge items with the edge's item fields (default `id`).
+fn media_page_into(
+    ctx: &mut Ctx,
+    ids: &[MediaId],
+    sel: Option<&FieldSel>,
+    paging: Option<Value>,
+    out: &mut Vec<u8>,
+) -> GraphResult<()> {
     let sub = ctx.item_fields(sel, &["id"])?;
-    ids.into_iter()
-        .map(|m| crate::http::media::render(ctx, m, &sub, false))
-        .collect()
+    edge_into(
+        out,
+        ids.len(),
+        |out, i| crate::http::media::render_into(ctx, ids[i], &sub, false, out),
+        paging,
+    )
+}
+
+/// An edge written by `write`, as a `Value` (expansions inside other nodes).
+fn as_value(write: impl FnOnce(&mut Vec<u8>) -> GraphResult<()>) -> GraphResult<Value> {
+    let mut out = Vec::with_capacity(1024);
+    write(&mut out)?;
+    Ok(Json::new(out).to_value())
 }
 
 /// Links for an edge: the request's own URL when it is the top-level edge, else the
@@ -144,6 +161,11 @@ fn links(ctx: &Ctx, sel: Option<&FieldSel>, path: &str, limit: usize) -> Links {
 
 /// `/{ig-user-id}/media`: newest first, at most the newest 10,000, `since`/`until`.
 pub fn media_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphResult<Value> {
+    as_value(|out| media_edge_into(ctx, ig, sel, out))
+}
+
+/// [`media_edge`] written into `out`.
+pub fn media_edge_into(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>, out: &mut Vec<u8>) -> GraphResult<()> {
     ctx.require_ig(ig)?;
     let req = ctx.page_req(sel, ctx.cfg.default_page_size, ctx.cfg.max_page_size)?;
     let (mut lower, upper) = time_bounds(ctx, sel)?;
@@ -158,40 +180,50 @@ pub fn media_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphR
         }
     }
     let w = window(feed, lower, upper, Order::Desc, &req)?;
-    let ids = w.keys.iter().map(|k| feed[k]).collect();
-    let data = media_items(ctx, ids, sel)?;
+    let ids: Vec<MediaId> = w.keys.iter().map(|k| feed[k]).collect();
     let links = links(ctx, sel, &format!("{ig}/media"), req.limit);
-    Ok(edge_json(data, paging_json(&w, Some(&links))))
+    media_page_into(ctx, &ids, sel, paging_json(&w, Some(&links)), out)
 }
 
 /// `/{ig-user-id}/stories`: only stories younger than 24 hours of sandbox time.
 pub fn stories_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphResult<Value> {
-    ctx.require_ig(ig)?;
-    let req = ctx.page_req(sel, ctx.cfg.default_page_size, ctx.cfg.max_page_size)?;
-    let live = Window::of(ctx.cfg.story_lifetime_seconds).keys(ctx.now);
-    let (lower, upper) = (Bound::Included(*live.start()), Bound::Included(*live.end()));
-    let empty = Default::default();
-    let stories = ctx.world.stories.get(&ig).unwrap_or(&empty);
-    let w = window(stories, lower, upper, Order::Desc, &req)?;
-    let ids = w.keys.iter().map(|k| stories[k]).collect();
-    let data = media_items(ctx, ids, sel)?;
-    let links = links(ctx, sel, &format!("{ig}/stories"), req.limit);
-    Ok(edge_json(data, paging_json(&w, Some(&links))))
+    as_value(|out| {
+        ctx.require_ig(ig)?;
+        let req = ctx.page_req(sel, ctx.cfg.default_page_size, ctx.cfg.max_page_size)?;
+        let live = Window::of(ctx.cfg.story_lifetime_seconds).keys(ctx.now);
+        let (lower, upper) = (Bound::Included(*live.start()), Bound::Included(*live.end()));
+        let empty = Default::default();
+        let stories = ctx.world.stories.get(&ig).unwrap_or(&empty);
+        let w = window(stories, lower, upper, Order::Desc, &req)?;
+        let ids: Vec<MediaId> = w.keys.iter().map(|k| stories[k]).collect();
+        let links = links(ctx, sel, &format!("{ig}/stories"), req.limit);
+        media_page_into(ctx, &ids, sel, paging_json(&w, Some(&links)), out)
+    })
 }
 
 /// `/{ig-user-id}/live_media`: broadcasts on air now; `{"data":[],"paging":{}}` when none
 /// (the reference's own sample, facts §3.3).
 pub fn live_media_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphResult<Value> {
-    ctx.require_ig(ig)?;
-    let live: Vec<_> = ctx
-        .world
-        .media
-        .values()
-        .filter(|m| m.owner == ig && m.live_now && m.media_type == crate::model::MediaType::Broadcast)
-        .map(|m| m.id)
-        .collect();
-    let data = media_items(ctx, live, sel)?;
-    Ok(json!({ "data": data, "paging": {} }))
+    as_value(|out| {
+        ctx.require_ig(ig)?;
+        let live: Vec<_> = ctx
+            .world
+            .media
+            .values()
+            .filter(|m| m.owner == ig && m.live_now && m.media_type == crate::model::MediaType::Broadcast)
+            .map(|m| m.id)
+            .collect();
+        media_page_into(ctx, &live, sel, Some(json!({})), out)
+    })
+}
+
+/// [`edge`] written into `out`: the media page straight into the bytes (`http::json`).
+pub fn read_edge_into(ctx: &mut Ctx, ig: IgUserId, name: &str, out: &mut Vec<u8>) -> GraphResult<()> {
+    if name == "media" {
+        return media_edge_into(ctx, ig, None, out);
+    }
+    crate::http::json::push_value(out, &edge(ctx, ig, name)?);
+    Ok(())
 }
 
 /// `GET /{ig-user-id}/{edge}` for the read edges this module owns.

@@ -28,13 +28,19 @@ const INSTAGRAM_HOSTS: &[&str] = &[
     "instagram.com",
 ];
 
-/// Whether the request's `Host` is one of Instagram Login's hosts.
+/// Whether the request's `Host` is one of Instagram Login's hosts (known from its parse:
+/// [`names_instagram_host`]).
 pub fn host_is_instagram(req: &GraphRequest) -> bool {
-    req.headers
+    req.instagram_host
+}
+
+/// Whether a `Host` header names one of Instagram Login's hosts (port and case aside).
+pub fn names_instagram_host(headers: &http::HeaderMap) -> bool {
+    headers
         .get(http::header::HOST)
         .and_then(|h| h.to_str().ok())
-        .map(|h| h.rsplit_once(':').map_or(h, |(name, _)| name).to_ascii_lowercase())
-        .is_some_and(|h| INSTAGRAM_HOSTS.contains(&h.as_str()))
+        .map(|h| h.rsplit_once(':').map_or(h, |(name, _)| name))
+        .is_some_and(|h| INSTAGRAM_HOSTS.iter().any(|i| i.eq_ignore_ascii_case(h)))
 }
 
 /// Whether a token value is an Instagram User token (`IGAA…`; Basic Display's were `IGQV…`).
@@ -119,6 +125,7 @@ fn long_lived(ctx: &mut Ctx, ig: IgUserId, since: i64, lifetime: i64) -> GraphRe
     let key = (TokenKind::Instagram(ig), scopes.clone());
     let expires_at = Some(now.saturating_add(lifetime));
     ctx.world
+        .write()?
         .long_lived_token(key, now, since, expires_at, &ctx.cfg.capacity, |world| {
             world.add_ig_token(ig, scopes, now, lifetime, true)
         })
@@ -167,11 +174,11 @@ pub fn subscribed_apps(ctx: &mut Ctx) -> GraphResult<Value> {
                 ));
             }
             let scopes = ctx.viewer.scopes.clone();
-            ctx.world.install_instagram_login(ig, fields, scopes, ctx.now);
+            ctx.world.write()?.install_instagram_login(ig, fields, scopes, ctx.now);
             Ok(json!({ "success": true }))
         }
         Verb::Delete => {
-            ctx.world.webhooks.instagram_logins.remove(&ig);
+            ctx.world.write()?.webhooks.instagram_logins.remove(&ig);
             Ok(json!({ "success": true }))
         }
         Verb::Get => {

@@ -167,7 +167,7 @@ pub fn user_tags(ctx: &Ctx, kind: ContainerKind) -> GraphResult<Vec<UserTag>> {
         out.push((username, x.unwrap_or(0.0), y.unwrap_or(0.0)));
     }
     let names: Vec<&str> = out.iter().map(|(n, _, _)| *n).collect();
-    let users = accessible_users(ctx.world, &names)?;
+    let users = accessible_users(&ctx.world, &names)?;
     Ok(users
         .into_iter()
         .zip(out)
@@ -206,7 +206,7 @@ pub fn collaborators(ctx: &Ctx, owner: IgUserId, kind: ContainerKind) -> GraphRe
         .collect::<GraphResult<Vec<&str>>>()?;
     let own = ctx.world.ig_users.get(&owner).map(|u| u.username.to_ascii_lowercase());
     let mut out: Vec<String> = Vec::new();
-    for user in accessible_users(ctx.world, &names)? {
+    for user in accessible_users(&ctx.world, &names)? {
         // Inviting yourself: production's answer is UNCONFIRMED; igsim's own (#100).
         if Some(user.to_ascii_lowercase()) == own {
             return Err(GraphError::invalid_param(format!(

@@ -164,7 +164,7 @@ pub fn user(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
         since: time(ctx, "since")?,
         until: time(ctx, "until")?,
     };
-    let answer = insights::user_insights(ctx.world, ig, &q, &settings(ctx))?;
+    let answer = insights::user_insights(&ctx.world, ig, &q, &settings(ctx))?;
     let object = ig.to_string();
     let data: Vec<Value> = answer.data.iter().map(|i| insight_json(&object, i)).collect();
     let mut out = Map::new();
@@ -184,12 +184,13 @@ pub fn media_expansion(ctx: &mut Ctx, id: MediaId, sel: &crate::http::fields::Fi
     req.params = sel.args.iter().cloned().collect();
     let mut sub = Ctx {
         req: &req,
-        world: &mut *ctx.world,
+        world: ctx.world.reborrow(),
         now: ctx.now,
         viewer: ctx.viewer.clone(),
         access: ctx.access.clone(),
         cfg: ctx.cfg,
         expanded: ctx.expanded.clone(),
+        parsed_fields: Default::default(),
     };
     media(&mut sub, id)
 }
@@ -208,7 +209,7 @@ pub fn media(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
         metrics: list(ctx, "metric"),
         breakdowns: list(ctx, "breakdown"),
     };
-    let data = insights::media_insights(ctx.world, id, &q, &settings(ctx))?;
+    let data = insights::media_insights(&ctx.world, id, &q, &settings(ctx))?;
     let object = id.to_string();
     Ok(json!({ "data": data.iter().map(|i| insight_json(&object, i)).collect::<Vec<_>>() }))
 }

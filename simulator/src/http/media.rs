@@ -3,12 +3,12 @@
 use crate::error::{GraphError, GraphResult};
 use crate::http::cdn::Asset;
 use crate::http::fields::FieldSel;
-use crate::http::graph::{project, reference, Ctx, Field};
+use crate::http::graph::{project_into, reference, Ctx, Field, Wrote};
+use crate::http::json::{self, Json};
 use crate::http::paging::{edge_json, forward_paging_json, window, Links, Order};
 use crate::ids::MediaId;
 use crate::model::{MediaType, ProductType};
-use crate::timefmt::iso;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
@@ -29,29 +29,52 @@ pub fn require_readable(ctx: &Ctx, id: MediaId, verb: &str) -> GraphResult<()> {
     Ok(())
 }
 
-/// `GET /{ig-media-id}`.
+/// `GET /{ig-media-id}` as a `Value` (`ids=` reads).
 pub fn read(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
-    require_readable(ctx, id, "GET")?;
-    let sel = ctx.fields_or(DEFAULT_FIELDS)?;
-    render(ctx, id, &sel, true)
+    let mut out = Vec::with_capacity(256);
+    read_into(ctx, id, &mut out)?;
+    Ok(Json::new(out).to_value())
 }
 
-/// Renders a media object. `direct` is a read of the node itself; through an edge or an
-/// expansion it is false, and hidden like counts are left out (facts §4.2, v11+).
+/// `GET /{ig-media-id}`, written into `out`.
+pub fn read_into(ctx: &mut Ctx, id: MediaId, out: &mut Vec<u8>) -> GraphResult<()> {
+    require_readable(ctx, id, "GET")?;
+    let sel = ctx.fields_or(DEFAULT_FIELDS)?;
+    render_into(ctx, id, &sel, true, out)
+}
+
+/// The fields of a media that expand another node or edge (computed before the others).
+const EXPANSIONS: &[&str] = &[
+    "children",
+    "collaborators",
+    "comments",
+    "insights",
+    "owner",
+    "product_tags",
+];
+
+/// Renders a media object as a `Value` ([`render_into`]; for callers that assemble trees).
 pub fn render(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool) -> GraphResult<Value> {
-    let Some((is_album, owner_id)) = ctx
-        .world
-        .media
-        .get(&id)
-        .map(|m| (m.media_type == MediaType::CarouselAlbum, m.owner))
-    else {
-        return Err(GraphError::unsupported("GET", &id.to_string()));
-    };
-    let owned = ctx.owns_ig(owner_id);
+    let mut out = Vec::with_capacity(256);
+    render_into(ctx, id, sel, direct, &mut out)?;
+    Ok(Json::new(out).to_value())
+}
+
+/// Writes a media object into `out`. `direct` is a read of the node itself; through an edge or
+/// an expansion it is false, and hidden like counts are left out (facts §4.2, v11+).
+pub fn render_into(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool, out: &mut Vec<u8>) -> GraphResult<()> {
     // Expansions page and check permissions with the whole context, so they are computed
     // first; the plain fields below then only borrow the world (no per-item clones).
     let mut expanded: Vec<(&str, Field)> = Vec::new();
-    for f in sel {
+    let expands = |f: &FieldSel| EXPANSIONS.contains(&f.name.as_str());
+    // One lookup of the media per item when nothing expands (the one below).
+    let (is_album, owner_id) = match sel.iter().any(expands).then(|| ctx.world.media.get(&id)) {
+        Some(Some(m)) => (m.media_type == MediaType::CarouselAlbum, m.owner),
+        Some(None) => return Err(GraphError::unsupported("GET", &id.to_string())),
+        None => (false, crate::ids::IgUserId(0)),
+    };
+    for f in sel.iter().filter(|f| expands(f)) {
+        let owned = ctx.owns_ig(owner_id);
         let v = match f.name.as_str() {
             // `owner` is an IGUser reference, shown to the owner's viewers only.
             "owner" if owned => {
@@ -84,76 +107,107 @@ pub fn render(ctx: &mut Ctx, id: MediaId, sel: &[FieldSel], direct: bool) -> Gra
         return Err(GraphError::unsupported("GET", &id.to_string()));
     };
     let owner = world.ig_users.get(&m.owner);
+    let owned = ctx.owns_ig(m.owner);
     let child = m.is_child();
-    project(NODE, &id.to_string(), sel, |f| {
+    let id_text = id.to_string();
+    project_into(out, NODE, &id_text, sel, |f, out| {
         Ok(match f.name.as_str() {
-            "caption" if child => Field::Omit,
+            "caption" if child => Wrote::Omit,
             // `@` is left out of captions unless the viewer manages the author's Page
             // (facts §8 item 10, `IGREF:ig-media` caption).
-            "caption" if !owned => m
-                .caption
-                .as_ref()
-                .map_or(Field::Omit, |c| Field::Value(json!(c.replace('@', "")))),
-            "caption" => m.caption.as_ref().map_or(Field::Omit, |c| Field::Value(json!(c))),
-            "comments_count" => Field::Value(json!(world.comment_count(id))),
+            "caption" => match &m.caption {
+                Some(c) if !owned => string(out, &c.replace('@', "")),
+                Some(c) => string(out, c),
+                None => Wrote::Omit,
+            },
+            "comments_count" => {
+                json::push_u64(out, world.comment_count(id));
+                Wrote::Value
+            }
             // "Use total_comments_count and total_like_count to get aggregated counts that
             // include engagement from promoted/boosted/ad media" (IG Media reference, 2026):
             // igsim has no ads, so the totals are the organic counts (`total_like_count` is
             // `like_count`'s arm below, hidden where it is).
-            "total_comments_count" => Field::Value(json!(world.comment_count(id))),
+            "total_comments_count" => {
+                json::push_u64(out, world.comment_count(id));
+                Wrote::Value
+            }
             // Images only (single and album items), when given at creation; left out otherwise.
-            "alt_text" => m.alt_text.as_ref().map_or(Field::Omit, |t| Field::Value(json!(t))),
+            "alt_text" => m.alt_text.as_ref().map_or(Wrote::Omit, |t| string(out, t)),
             // Out of cycle from 2026-06-22 (version.rs); album items carry no label of their own.
             "is_ai_generated" if crate::version::has_field(NODE, &f.name, ctx.req.version, ctx.now) => {
                 if child {
-                    Field::Omit
+                    Wrote::Omit
                 } else {
-                    Field::Value(json!(m.ai_generated))
+                    json::push_bool(out, m.ai_generated);
+                    Wrote::Value
                 }
             }
-            "ig_id" => Field::Value(json!(m.ig_id.to_string())),
+            "ig_id" => string(out, &m.ig_id.to_string()),
             "legacy_instagram_media_id" if crate::version::has_field(NODE, &f.name, ctx.req.version, ctx.now) => {
-                Field::Value(json!(crate::ids::derived_id("legacy_instagram_media", id.0).to_string()))
+                string(out, &crate::ids::derived_id("legacy_instagram_media", id.0).to_string())
             }
-            "is_comment_enabled" if child => Field::Omit,
-            "is_comment_enabled" => Field::Value(json!(m.comments_enabled)),
+            "is_comment_enabled" if child => Wrote::Omit,
+            "is_comment_enabled" => {
+                json::push_bool(out, m.comments_enabled);
+                Wrote::Value
+            }
             "is_shared_to_feed" => match (m.product_type, m.shared_to_feed) {
-                (ProductType::Reels, Some(b)) => Field::Value(json!(b)),
-                _ => Field::Omit,
+                (ProductType::Reels, Some(b)) => {
+                    json::push_bool(out, b);
+                    Wrote::Value
+                }
+                _ => Wrote::Omit,
             },
             "like_count" | "total_like_count" => {
                 let hidden = owner.as_ref().is_some_and(|o| o.hides_like_counts);
                 if hidden && !direct {
-                    Field::Omit
+                    Wrote::Omit
                 } else {
-                    Field::Value(json!(m.like_count))
+                    json::push_u64(out, m.like_count);
+                    Wrote::Value
                 }
             }
-            "media_product_type" => Field::Value(json!(m.product_type.as_str())),
-            "media_type" => Field::Value(json!(m.media_type.as_str())),
-            "media_url" if m.media_url_withheld => Field::Omit,
-            "media_url" => Field::Value(json!(ctx.cdn_url(Asset::Media(id)))),
-
-            "permalink" if child => Field::Omit,
-            "permalink" => Field::Value(json!(m.permalink())),
-            "shortcode" => Field::Value(json!(m.shortcode)),
-            "thumbnail_url" if m.media_type == MediaType::Video => {
-                Field::Value(json!(ctx.cdn_url(Asset::Thumbnail(id))))
+            "media_product_type" => string(out, m.product_type.as_str()),
+            "media_type" => string(out, m.media_type.as_str()),
+            "media_url" if m.media_url_withheld => Wrote::Omit,
+            "media_url" => string(out, &ctx.cdn_url(Asset::Media(id))),
+            "permalink" if child => Wrote::Omit,
+            "permalink" => string(out, &m.permalink()),
+            "shortcode" => string(out, &m.shortcode),
+            "thumbnail_url" if m.media_type == MediaType::Video => string(out, &ctx.cdn_url(Asset::Thumbnail(id))),
+            "thumbnail_url" => Wrote::Omit,
+            "timestamp" => {
+                crate::timefmt::push_iso(out, m.timestamp);
+                Wrote::Value
             }
-            "thumbnail_url" => Field::Omit,
-            "timestamp" => Field::Value(json!(iso(m.timestamp))),
-            "username" => owner.as_ref().map_or(Field::Omit, |o| Field::Value(json!(o.username))),
-            "video_title" => Field::Omit,
-            "children" | "collaborators" | "comments" | "insights" | "owner" | "product_tags" => {
-                match expanded.iter().position(|(name, _)| *name == f.name) {
-                    Some(i) => expanded.swap_remove(i).1,
-                    None => Field::Omit,
-                }
-            }
-            "copyright_check_information" => crate::http::publishing::copyright_field(world, m),
-            _ => Field::Unknown,
+            "username" => owner.as_ref().map_or(Wrote::Omit, |o| string(out, &o.username)),
+            "video_title" => Wrote::Omit,
+            name if EXPANSIONS.contains(&name) => match expanded.iter().position(|(name, _)| *name == f.name) {
+                Some(i) => field(out, expanded.swap_remove(i).1),
+                None => Wrote::Omit,
+            },
+            "copyright_check_information" => field(out, crate::http::publishing::copyright_field(world, m)),
+            _ => Wrote::Unknown,
         })
     })
+}
+
+fn string(out: &mut Vec<u8>, s: &str) -> Wrote {
+    json::push_str(out, s);
+    Wrote::Value
+}
+
+/// A field computed as a `Value` (expansions), written.
+fn field(out: &mut Vec<u8>, f: Field) -> Wrote {
+    match f {
+        Field::Value(v) => {
+            json::push_value(out, &v);
+            Wrote::Value
+        }
+        Field::Omit => Wrote::Omit,
+        Field::Unknown => Wrote::Unknown,
+    }
 }
 
 /// `/{ig-media-id}/children`: album items in order (empty for other media), paged forward

@@ -171,6 +171,7 @@ pub fn reply(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
                 return Err(GraphError::comments_disabled());
             }
             ctx.world
+                .write()?
                 .add_comment(media_id, None, ig, text, ctx.now, &ctx.cfg.capacity)
                 .map_err(GraphError::from)?
         }

@@ -7,10 +7,10 @@
 
 use crate::error::{GraphError, GraphResult};
 use crate::http::request::GraphRequest;
+use crate::model::shared::KeyRange;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
 use std::ops::Bound;
 
 /// A sort key that can travel in a cursor.
@@ -119,8 +119,8 @@ pub enum Order {
 }
 
 /// Pages over the keys of `map` within `[lower, upper]`, in `order`.
-pub fn window<K: CursorKey, V>(
-    map: &BTreeMap<K, V>,
+pub fn window<K: CursorKey>(
+    map: &dyn KeyRange<K>,
     lower: Bound<K>,
     upper: Bound<K>,
     order: Order,
@@ -188,11 +188,7 @@ pub fn window<K: CursorKey, V>(
     })
 }
 
-fn range<K: Ord + Copy, V>(
-    map: &BTreeMap<K, V>,
-    lo: Bound<K>,
-    hi: Bound<K>,
-) -> impl DoubleEndedIterator<Item = K> + '_ {
+fn range<K: Ord + Copy>(map: &dyn KeyRange<K>, lo: Bound<K>, hi: Bound<K>) -> impl DoubleEndedIterator<Item = K> + '_ {
     // BTreeMap::range panics on an empty or inverted range; check first.
     let valid = match (lo, hi) {
         (Bound::Included(a), Bound::Included(b)) => a <= b,
@@ -200,11 +196,7 @@ fn range<K: Ord + Copy, V>(
         (Bound::Excluded(a), Bound::Excluded(b)) => a < b,
         _ => true,
     };
-    let iter = if valid {
-        Some(map.range((lo, hi)).map(|(k, _)| *k))
-    } else {
-        None
-    };
+    let iter = if valid { Some(map.key_range(lo, hi)) } else { None };
     iter.into_iter().flatten()
 }
 
@@ -293,6 +285,29 @@ pub fn paging_json<K: CursorKey>(w: &Window<K>, links: Option<&Links>) -> Option
     Some(Value::Object(p))
 }
 
+/// [`edge_json`] written straight into `out`: `item(out, i)` writes the `i`-th of `n` items.
+pub fn edge_into(
+    out: &mut Vec<u8>,
+    n: usize,
+    mut item: impl FnMut(&mut Vec<u8>, usize) -> GraphResult<()>,
+    paging: Option<Value>,
+) -> GraphResult<()> {
+    out.extend_from_slice(b"{\"data\":[");
+    for i in 0..n {
+        if i > 0 {
+            out.push(b',');
+        }
+        item(out, i)?;
+    }
+    out.push(b']');
+    if let Some(p) = paging {
+        out.extend_from_slice(b",\"paging\":");
+        crate::http::json::push_value(out, &p);
+    }
+    out.push(b'}');
+    Ok(())
+}
+
 /// The `paging` of the edges production pages forward only: comments, replies, an album's
 /// children, `tags` and Business Discovery's `media`. Present only when a next page exists, with the
 /// `after` cursor alone and `next` where the edge has links; no `before`, no `previous`, and
@@ -335,6 +350,7 @@ pub fn edge_json(data: Vec<Value>, paging: Option<Value>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     fn map(n: u64) -> BTreeMap<(i64, u64), ()> {
         (1..=n).map(|i| ((i as i64 * 10, i), ())).collect()

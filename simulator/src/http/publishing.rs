@@ -169,7 +169,7 @@ fn image_url_expect(req: &GraphRequest) -> Expect {
 /// `POST /{ig-user-id}/media`; with `fields=`, the new container's fields
 /// (`Config::fields_on_write`).
 pub fn create_container(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
-    let cfg = effective_config(ctx.world, ctx.cfg);
+    let cfg = effective_config(&ctx.world, ctx.cfg);
     require_publisher(ctx, ig, &cfg)?;
     let sel = ctx.fields()?;
     let req = ctx.req;
@@ -321,7 +321,7 @@ pub fn create_container(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
         failure: failure.take(),
         copyright_match,
     };
-    let id = model::create(ctx.world, spec, ctx.now, &cfg, &ctx.cfg.capacity)?;
+    let id = model::create(ctx.world.write()?, spec, ctx.now, &cfg, &ctx.cfg.capacity)?;
     let written = if resumable {
         json!({
             "id": id.to_string(),
@@ -339,7 +339,7 @@ pub fn create_container(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
 /// `POST /{ig-user-id}/media_publish` with `creation_id`; with `fields=`, production
 /// publishes and then refuses (`Config::fields_on_write`).
 pub fn publish(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
-    let cfg = effective_config(ctx.world, ctx.cfg);
+    let cfg = effective_config(&ctx.world, ctx.cfg);
     require_publisher(ctx, ig, &cfg)?;
     let sel = ctx.fields()?;
     let raw = ctx.req.required("creation_id")?.trim().to_string();
@@ -347,7 +347,7 @@ pub fn publish(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
         .filter(|n| ctx.world.kind_of(*n) == Some(IdKind::Container))
         .map(ContainerId)
         .ok_or_else(|| GraphError::builder_not_found(&raw))?;
-    let media = model::publish(ctx.world, ig, id, ctx.now, &cfg, &ctx.cfg.capacity)?;
+    let media = model::publish(ctx.world.write()?, ig, id, ctx.now, &cfg, &ctx.cfg.capacity)?;
     let mode = ctx.cfg.fields_on_write.media_publish;
     ctx.answer_write(mode, sel, json!({ "id": media.to_string() }), |ctx, sel| {
         crate::http::media::render(ctx, media, sel, true)
@@ -359,7 +359,7 @@ pub fn publish(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
 /// `GET /{ig-user-id}/content_publishing_limit` (facts §4.5): `quota_usage` only unless
 /// `fields` asks for `config` (`rate_limit_settings` read as its legacy alias).
 pub fn publishing_limit(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
-    let cfg = effective_config(ctx.world, ctx.cfg);
+    let cfg = effective_config(&ctx.world, ctx.cfg);
     ctx.require_ig(ig)?;
     ctx.require_permission(ig, "instagram_content_publish")?;
     let since = match ctx.req.param("since").map(str::trim).filter(|s| !s.is_empty()) {
@@ -538,14 +538,16 @@ pub async fn prefetch(state: &State, req: &mut GraphRequest) {
     let Some(sandbox) = req.token.as_deref().and_then(|t| state.sandboxes.by_token(t)) else {
         return;
     };
-    let (cfg, keep) = sandbox.with_world(|w, _| {
+    // A read: creates of one sandbox do not queue here, and the received-bytes walk (over
+    // every container and media) only runs when something will be downloaded.
+    let Some((cfg, keep)) = sandbox.read_world(|w, _| {
         let cfg = effective_config(w, &state.sandboxes.config);
         let cdn = &state.sandboxes.config.cdn;
-        (cfg, cdn.max_kept_file_bytes.min(model::room_left(w, cdn)))
-    });
-    if !cfg.media_fetch {
+        cfg.media_fetch
+            .then(|| (cfg, cdn.max_kept_file_bytes.min(model::room_left(w, cdn))))
+    }) else {
         return;
-    }
+    };
     for (param, expect) in [
         ("image_url", image_url_expect(req)),
         ("video_url", Expect::Video),

@@ -7,19 +7,20 @@ use crate::app::State;
 use crate::config::{PageLimitError, RateLimitConfig};
 use crate::error::{GraphError, GraphResult};
 use crate::http::graph::Ctx;
+use crate::http::json;
 use crate::http::request::GraphRequest;
 use crate::http::response::Body;
 use crate::http::routes::{self, PathNode, Rate};
 use crate::ids::{parse_id, CommentId, ContainerId, IdKind, IgUserId, MediaId, PageId};
-use crate::model::ratelimit::{self as model, Denied, Report, Scope, Usage};
+use crate::model::ratelimit::{self as model, Denied, RateLimits, Report, Scope};
 use crate::model::{TokenKind, World};
-use http::{HeaderValue, Response};
+use http::{HeaderName, HeaderValue, Response};
 
 /// The rate-limit headers of one answer, already rendered.
 #[derive(Debug, Clone)]
 pub struct RateHeaders {
-    app: Option<String>,
-    buc: Option<String>,
+    app: Option<HeaderValue>,
+    buc: Option<HeaderValue>,
 }
 
 /// What a request counts against, from its route's [`Rate`] (and `fields=` / `ids=`, and `me`
@@ -40,7 +41,7 @@ pub fn scope(ctx: &Ctx, rate: Rate) -> Scope {
         Rate::Ids => {
             for id in ctx.req.param("ids").unwrap_or("").split(',') {
                 if let Some(n) = parse_id(id.trim()) {
-                    add(ctx.world, n, &mut scope);
+                    add(&ctx.world, n, &mut scope);
                 }
             }
         }
@@ -55,7 +56,7 @@ pub fn scope(ctx: &Ctx, rate: Rate) -> Scope {
                 }
                 TokenKind::User(_) | TokenKind::App => {}
             },
-            PathNode::Id(n) => add(ctx.world, n, &mut scope),
+            PathNode::Id(n) => add(&ctx.world, n, &mut scope),
             PathNode::None => {}
         },
         Rate::Uncounted | Rate::None => {}
@@ -102,10 +103,10 @@ fn add(world: &World, n: u64, scope: &mut Scope) {
 
 /// Counts an authenticated request before its handler runs. Returns the headers its answer
 /// carries, and the rate-limit error if a limit refuses it.
-pub fn admit(ctx: &mut Ctx, rate: Rate) -> (RateHeaders, GraphResult<()>) {
+pub fn admit(ctx: &Ctx, rl: &mut RateLimits, rate: Rate) -> (RateHeaders, GraphResult<()>) {
     let scope = scope(ctx, rate);
     let cfg = &ctx.cfg.rate_limits;
-    let verdict = model::admit(ctx.world, cfg, &scope, ctx.viewer.user(), ctx.now).map_err(|d| match d {
+    let verdict = model::admit(&ctx.world, rl, cfg, &scope, ctx.viewer.user(), ctx.now).map_err(|d| match d {
         Denied::Account(_) => GraphError::instagram_buc_limit(cfg.buc_error_status),
         Denied::Page(_) => match cfg.page_error {
             PageLimitError::Buc80001 => GraphError::page_buc_limit(cfg.page_error_status),
@@ -114,8 +115,8 @@ pub fn admit(ctx: &mut Ctx, rate: Rate) -> (RateHeaders, GraphResult<()>) {
         Denied::App => GraphError::app_request_limit(cfg.platform_error_status),
         Denied::User => GraphError::user_request_limit(cfg.user_error_status),
     });
-    let report = model::report(ctx.world, cfg, &scope, ctx.now);
-    (render(ctx.world, cfg, &report), verdict)
+    let report = model::report(&ctx.world, rl, cfg, &scope, ctx.now);
+    (render(&ctx.world, cfg, &report), verdict)
 }
 
 /// The headers of an authenticated answer that never reached [`admit`] (a batch as a whole,
@@ -124,9 +125,9 @@ pub fn snapshot(state: &State, req: &GraphRequest) -> Option<RateHeaders> {
     let token = req.token.as_deref()?;
     let sandbox = state.sandboxes.by_token(token)?;
     let cfg = &state.sandboxes.config.rate_limits;
-    sandbox.with_world(|world, now| {
+    sandbox.read_world(|world, now| {
         crate::http::graph::authenticate(world, req, token, now).ok()?;
-        let report = model::report(world, cfg, &Scope::default(), now);
+        let report = sandbox.with_rate_limits(|rl| model::report(world, rl, cfg, &Scope::default(), now));
         Some(render(world, cfg, &report))
     })
 }
@@ -145,43 +146,106 @@ pub fn snapshot(state: &State, req: &GraphRequest) -> Option<RateHeaders> {
 /// `call_count`. `app_usage_on_every_answer` and `buc_keyed_by_business` restore the
 /// guides-era reading (both headers; keyed by the IG user id).
 fn render(world: &World, cfg: &RateLimitConfig, report: &Report) -> RateHeaders {
-    let entry = |kind: &str, u: &Usage| {
-        format!(
-            r#"[{{"type":"{kind}","call_count":{p},"total_cputime":{p},"total_time":{p},"estimated_time_to_regain_access":{m}}}]"#,
-            p = u.percent,
-            m = u.regain_minutes
-        )
-    };
     let accounts = report.accounts.iter().map(|(id, u)| {
         let key = match world.ig_users.get(id) {
             Some(a) if cfg.buc_keyed_by_business => a.owner_business(),
             _ => id.0,
         };
-        (key, entry("instagram", u))
+        (key, "instagram", u)
     });
-    let pages = report.pages.iter().map(|(id, u)| (id.0, entry("pages", u)));
-    let entries: Vec<String> = pages
-        .chain(accounts)
-        // "up to 32 objects" (facts §2); an `ids=` read may name more, all still counted.
-        .take(32)
-        .map(|(key, value)| format!(r#""{key}":{value}"#))
-        .collect();
-    let buc = (!entries.is_empty()).then(|| format!("{{{}}}", entries.join(",")));
+    let pages = report.pages.iter().map(|(id, u)| (id.0, "pages", u));
+    // Written byte by byte into one buffer: every answer carries one of these headers.
+    let mut buc = Vec::new();
+    // "up to 32 objects" (facts §2); an `ids=` read may name more, all still counted.
+    for (key, kind, u) in pages.chain(accounts).take(32) {
+        buc.extend_from_slice(if buc.is_empty() { b"{\"" } else { b",\"" });
+        json::push_u64(&mut buc, key);
+        buc.extend_from_slice(b"\":[{\"type\":\"");
+        buc.extend_from_slice(kind.as_bytes());
+        for (name, n) in [
+            ("call_count", u.percent),
+            ("total_cputime", u.percent),
+            ("total_time", u.percent),
+            ("estimated_time_to_regain_access", u.regain_minutes),
+        ] {
+            buc.extend_from_slice(if name == "call_count" { b"\",\"" } else { b",\"" });
+            buc.extend_from_slice(name.as_bytes());
+            buc.extend_from_slice(b"\":");
+            json::push_u64(&mut buc, n);
+        }
+        buc.extend_from_slice(b"}]");
+    }
+    let buc = (!buc.is_empty()).then(|| {
+        buc.push(b'}');
+        buc
+    });
     let app = (buc.is_none() || cfg.app_usage_on_every_answer).then(|| {
         let a = report.app.percent;
-        format!(r#"{{"call_count":{a},"total_time":{a},"total_cputime":{a}}}"#)
+        format!(r#"{{"call_count":{a},"total_time":{a},"total_cputime":{a}}}"#).into_bytes()
     });
-    RateHeaders { app, buc }
+    let value = |v: Option<Vec<u8>>| v.and_then(|v| HeaderValue::from_maybe_shared(bytes::Bytes::from(v)).ok());
+    RateHeaders {
+        app: value(app),
+        buc: value(buc),
+    }
 }
+
+const X_APP_USAGE: HeaderName = HeaderName::from_static("x-app-usage");
+const X_BUSINESS_USE_CASE_USAGE: HeaderName = HeaderName::from_static("x-business-use-case-usage");
 
 /// Adds the headers to an answer.
 pub fn apply(resp: &mut Response<Body>, headers: Option<&RateHeaders>) {
     let Some(h) = headers else { return };
     let map = resp.headers_mut();
-    if let Some(Ok(v)) = h.app.as_deref().map(HeaderValue::from_str) {
-        map.insert("x-app-usage", v);
+    if let Some(v) = &h.app {
+        map.insert(X_APP_USAGE, v.clone());
     }
-    if let Some(Ok(v)) = h.buc.as_deref().map(HeaderValue::from_str) {
-        map.insert("x-business-use-case-usage", v);
+    if let Some(v) = &h.buc {
+        map.insert(X_BUSINESS_USE_CASE_USAGE, v.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{AppId, IgUserId, PageId};
+    use crate::model::ratelimit::Usage;
+
+    #[test]
+    fn usage_headers_are_written_in_productions_key_order() {
+        let app = crate::model::App {
+            id: AppId(1),
+            name: String::new(),
+            secret: String::new(),
+            require_appsecret_proof: false,
+            created_time: 0,
+        };
+        let world = World::empty(app, 0);
+        let usage = |percent, regain_minutes| Usage {
+            calls: 0,
+            limit: 0,
+            percent,
+            regain_minutes,
+        };
+        let report = Report {
+            app: usage(3, 0),
+            accounts: [(IgUserId(17841405822304914), usage(1, 0))].into(),
+            pages: [(PageId(134895793791914), usage(100, 1440))].into(),
+        };
+        let cfg = RateLimitConfig {
+            app_usage_on_every_answer: true,
+            ..RateLimitConfig::default()
+        };
+        let h = render(&world, &cfg, &report);
+        assert_eq!(
+            h.buc.as_ref().map(HeaderValue::as_bytes),
+            Some(
+                &br#"{"134895793791914":[{"type":"pages","call_count":100,"total_cputime":100,"total_time":100,"estimated_time_to_regain_access":1440}],"17841405822304914":[{"type":"instagram","call_count":1,"total_cputime":1,"total_time":1,"estimated_time_to_regain_access":0}]}"#[..]
+            )
+        );
+        assert_eq!(
+            h.app.as_ref().map(HeaderValue::as_bytes),
+            Some(&br#"{"call_count":3,"total_time":3,"total_cputime":3}"#[..])
+        );
     }
 }

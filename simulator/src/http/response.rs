@@ -4,7 +4,7 @@ use crate::config::ApiVersion;
 use crate::error::GraphError;
 use crate::journal::ErrorCode;
 use bytes::Bytes;
-use http::{HeaderValue, Response, StatusCode};
+use http::{HeaderName, HeaderValue, Response, StatusCode};
 use http_body_util::Full;
 use serde_json::{json, Map, Value};
 
@@ -21,15 +21,26 @@ fn base(status: u16, body: Vec<u8>, content_type: &'static str) -> Response<Body
 /// A Graph answer: JSON with `facebook-api-version` and `x-fb-trace-id`.
 pub fn graph_json(status: u16, value: &Value, version: ApiVersion, trace: &str) -> Response<Body> {
     let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
+    graph_bytes(status, body, version, trace)
+}
+
+/// Header names every Graph answer carries (constants: a name given as text is parsed on
+/// every insert).
+const FACEBOOK_API_VERSION: HeaderName = HeaderName::from_static("facebook-api-version");
+const X_FB_TRACE_ID: HeaderName = HeaderName::from_static("x-fb-trace-id");
+const X_FB_REV: HeaderName = HeaderName::from_static("x-fb-rev");
+
+/// A Graph answer already written as JSON (`http::json`), with the headers of [`graph_json`].
+pub fn graph_bytes(status: u16, body: Vec<u8>, version: ApiVersion, trace: &str) -> Response<Body> {
     let mut r = base(status, body, "application/json; charset=UTF-8");
     let h = r.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&version.to_string()) {
-        h.insert("facebook-api-version", v);
+        h.insert(FACEBOOK_API_VERSION, v);
     }
     if let Ok(v) = HeaderValue::from_str(trace) {
-        h.insert("x-fb-trace-id", v);
+        h.insert(X_FB_TRACE_ID, v);
     }
-    h.insert("x-fb-rev", HeaderValue::from_static("1019394712"));
+    h.insert(X_FB_REV, HeaderValue::from_static("1019394712"));
     h.insert(
         http::header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-cache, no-store, must-revalidate"),

@@ -17,9 +17,10 @@ use crate::app::State;
 use crate::config::ApiVersion;
 use crate::error::{GraphError, GraphResult};
 use crate::http::control;
-use crate::http::graph::{authenticate, Ctx};
-use crate::http::request::{self, GraphRequest, RawRequest};
-use crate::http::response::{graph_error, graph_json, plain, Body};
+use crate::http::graph::{authenticate, Ctx, WorldAccess};
+use crate::http::json::Json;
+use crate::http::request::{self, GraphRequest, RawRequest, Verb};
+use crate::http::response::{graph_bytes, graph_error, graph_json, plain, Body};
 use crate::http::routes::{self, Auth, BeforeLock, Handler, Route};
 use crate::http::{exchange, iglogin, publishing, ratelimit};
 use crate::model::login::Flavour;
@@ -59,7 +60,8 @@ pub(crate) async fn parse(state: &State, raw: RawRequest) -> Incoming {
     let default_now = state.clock_of(None);
     match request::parse(raw, cfg, default_now).await {
         Ok(mut req) => {
-            req.version = cfg.served_version(req.requested, state.clock_of(req.token.as_deref()));
+            req.sandbox = req.token.as_deref().and_then(|t| state.sandboxes.by_token(t));
+            req.version = cfg.served_version(req.requested, clock_of(state, &req));
             Incoming::Parsed(req)
         }
         Err(e) => Incoming::Unparsable(e, cfg.served_version(None, default_now)),
@@ -77,7 +79,7 @@ pub(crate) async fn serve(state: &State, incoming: Incoming) -> Response<Body> {
         Incoming::Parsed(req) => req,
     };
     let trace = state.traces.next();
-    let now = state.clock_of(req.token.as_deref());
+    let now = clock_of(state, &req);
     if let Err(e) = request::check_released(req.requested, now, &req.segments) {
         return graph_error(&e, req.version, &trace, false);
     }
@@ -96,11 +98,12 @@ pub(crate) async fn serve(state: &State, incoming: Incoming) -> Response<Body> {
         _ => None,
     };
     let result = match async_result {
-        Some(result) => result,
+        Some(result) => result.map(Answer::Value),
         None => call(state, &req, &mut rate),
     };
     let mut resp = match result {
-        Ok(v) => graph_json(200, &v, req.version, &trace),
+        Ok(Answer::Value(v)) => graph_json(200, &v, req.version, &trace),
+        Ok(Answer::Written(j)) => graph_bytes(200, j.into_bytes(), req.version, &trace),
         Err(e) if iglogin::flavour(&req) == Flavour::Instagram => {
             graph_error(&e.on_instagram_host(req.verb.as_str()), req.version, &trace, suppress)
         }
@@ -134,7 +137,23 @@ pub(crate) async fn raw_route(state: &State, route: &Route, raw: RawRequest, seg
 
 /// A Graph call without its rate-limit headers (batch operations: each still counts).
 fn graph(state: &State, req: &GraphRequest) -> GraphResult<Value> {
-    call(state, req, &mut None)
+    call(state, req, &mut None).map(Answer::into_value)
+}
+
+/// A handler's answer: a `Value` tree, or JSON already written (the hot reads: media nodes
+/// and pages, `http::json`).
+pub enum Answer {
+    Value(Value),
+    Written(Json),
+}
+
+impl Answer {
+    fn into_value(self) -> Value {
+        match self {
+            Answer::Value(v) => v,
+            Answer::Written(j) => j.to_value(),
+        }
+    }
 }
 
 /// `POST /` with `batch`: its own token is the operations' fallback and is required (facts
@@ -148,9 +167,9 @@ pub fn batch(state: &State, req: &GraphRequest) -> GraphResult<Value> {
 }
 
 /// A Graph call; `rate` receives the headers of its rate-limit check when it got there.
-fn call(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateHeaders>) -> GraphResult<Value> {
+fn call(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateHeaders>) -> GraphResult<Answer> {
     if let Some(open) = routes::open_route(req) {
-        return open(state, req);
+        return open(state, req).map(Answer::Value);
     }
     if let Some(e) = iglogin::wrong_host(req) {
         return Err(e);
@@ -158,11 +177,21 @@ fn call(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateHead
     let Some(token) = req.token.as_deref() else {
         return Err(routes::token_missing(req));
     };
-    let sandbox = sandbox_of(state, token)?;
+    let sandbox = match &req.sandbox {
+        Some(sb) => sb.clone(),
+        None => sandbox_of(state, token)?,
+    };
     let cfg = &state.sandboxes.config;
-    let result = sandbox.with_world(|world, now| {
-        let viewer = authenticate(world, req, token, now)?;
+    // A call is first tried with the world shared (reads of one sandbox run in parallel); a
+    // route that writes (`routes::World::Writes`), or a handler that turns out to change the
+    // world (`WorldAccess::write`), runs again with the world alone. Rate limits are counted
+    // once, on the first try, under their own lock: after authentication (a refused token
+    // counts nothing), before the handler (guides "Overview" -> "Rate Limiting").
+    let mut counted = false;
+    let mut run = |world: WorldAccess, now: i64| -> GraphResult<Answer> {
+        let viewer = authenticate(&world, req, token, now)?;
         let access = world.access(&viewer.kind);
+        let shared = matches!(world, WorldAccess::Shared(_));
         let mut ctx = Ctx {
             req,
             world,
@@ -171,25 +200,52 @@ fn call(state: &State, req: &GraphRequest, rate: &mut Option<ratelimit::RateHead
             access,
             cfg,
             expanded: Default::default(),
+            parsed_fields: Default::default(),
         };
         let shape = routes::shape_route(&ctx);
-        // Rate limits: after authentication (a refused token counts nothing), before the
-        // handler (guides "Overview" -> "Rate Limiting").
-        let (headers, admitted) = ratelimit::admit(&mut ctx, shape.rate);
-        *rate = Some(headers);
-        admitted?;
+        if !counted {
+            counted = true;
+            let (headers, admitted) = sandbox.with_rate_limits(|rl| ratelimit::admit(&ctx, rl, shape.rate));
+            *rate = Some(headers);
+            admitted?;
+        }
         // Legacy features refused to apps created from v27.0's cut-over on (a counted call).
         crate::http::legacy::check(&ctx, shape.path.is_empty())?;
-        crate::http::graph::check_fields_syntax(ctx.req, shape.fields_select)?;
+        ctx.check_fields_syntax(shape.fields_select)?;
         let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
         let (route, args) = routes::resolve_route(&ctx, &segs)?;
+        if shared && route.world != routes::World::Reads {
+            return Err(GraphError::needs_write());
+        }
         match route.handler {
-            Handler::Graph(handler) => handler(&mut ctx, &args),
+            Handler::Graph(handler) => handler(&mut ctx, &args).map(Answer::Value),
+            Handler::Written(handler) => {
+                let mut out = Vec::with_capacity(1024);
+                handler(&mut ctx, &args, &mut out)?;
+                Ok(Answer::Written(Json::new(out)))
+            }
             _ => Err(GraphError::unknown_path(&req.path_string())),
         }
-    });
+    };
+    // Only GETs can be reads (`routes`' test `writes_are_declared_and_reads_are_gets`).
+    if req.verb == Verb::Get {
+        match sandbox.read_world(|world, now| run(WorldAccess::Shared(world), now)) {
+            Err(e) if e.is_needs_write() => {}
+            done => return done,
+        }
+    }
+    let result = sandbox.with_world(|world, now| run(WorldAccess::Alone(world), now));
     state.sandboxes.index_tokens(&sandbox);
     result
+}
+
+/// The sandbox time of the request's sandbox (`State::clock_of` without a second token
+/// lookup when the parse found it).
+fn clock_of(state: &State, req: &GraphRequest) -> i64 {
+    match &req.sandbox {
+        Some(sb) => sb.now(),
+        None => state.clock_of(req.token.as_deref()),
+    }
 }
 
 /// The sandbox a token belongs to, or the error for a token no sandbox knows (shaped like a

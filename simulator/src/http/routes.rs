@@ -18,7 +18,7 @@ use crate::error::{GraphError, GraphResult};
 use crate::http::control::{self, events, login, publishing as control_publishing, ratelimit as control_ratelimit};
 use crate::http::control::{faults, journal, sandboxes, snapshots, ui, webhooks as control_webhooks};
 use crate::http::control::{ControlError, ControlResult};
-use crate::http::graph::{read_many, read_node, Ctx};
+use crate::http::graph::{read_many, read_node_into, Ctx};
 use crate::http::request::{GraphRequest, RawRequest, Verb};
 use crate::http::response::Body;
 use crate::http::{
@@ -192,6 +192,9 @@ pub enum Auth {
 /// A Graph handler: runs inside the world lock, after authentication and the rate-limit
 /// check.
 pub type GraphFn = fn(&mut Ctx, &Args) -> GraphResult<Value>;
+/// A Graph handler that writes its answer's JSON straight into the buffer it is given
+/// (`http::json`): the hot reads, media nodes and pages.
+pub type WrittenFn = fn(&mut Ctx, &Args, &mut Vec<u8>) -> GraphResult<()>;
 /// A control-plane handler.
 pub type ControlFn = fn(&State, &ControlReq) -> ControlResult;
 /// An asynchronous control-plane handler (world builds, webhook sends).
@@ -201,6 +204,7 @@ pub type ControlAsyncFn = for<'a> fn(&'a State, &'a ControlReq<'a>) -> BoxFuture
 #[derive(Clone, Copy)]
 pub enum Handler {
     Graph(GraphFn),
+    Written(WrittenFn),
     /// A Graph call that answers before any access token is looked up: the token endpoint
     /// (app credentials) and batches (their own token checks).
     Open(fn(&State, &GraphRequest) -> GraphResult<Value>),
@@ -251,10 +255,17 @@ pub struct Route {
 
 const fn graph(methods: Methods, path: &'static [Seg], f: GraphFn) -> Route {
     Route {
+        handler: Handler::Graph(f),
+        ..written(methods, path, |_, _, _| Ok(()))
+    }
+}
+
+const fn written(methods: Methods, path: &'static [Seg], f: WrittenFn) -> Route {
+    Route {
         surface: Surface::Graph,
         methods,
         path,
-        handler: Handler::Graph(f),
+        handler: Handler::Written(f),
         before_lock: BeforeLock::Nothing,
         rate: Rate::Node,
         world: World::Reads,
@@ -648,7 +659,7 @@ pub static ROUTES: &[Route] = &[
     })
     .rate(Rate::Ids),
     graph(GET, &[Lit("debug_token")], |ctx, _| {
-        oauth::debug_token(ctx.world, ctx.req, &ctx.viewer, ctx.now)
+        oauth::debug_token(&ctx.world, ctx.req, &ctx.viewer, ctx.now)
     }),
     graph(GET, &[Lit("me")], |ctx, _| user::read_me(ctx)),
     Route {
@@ -683,7 +694,7 @@ pub static ROUTES: &[Route] = &[
         .rate(Rate::Platform)
         .writes(),
     graph(ANY, &[Lit("ig_hashtag_search"), Rest], fallback).rate(Rate::Platform),
-    graph(GET, &[Node(Kinds::ALL)], |ctx, a| read_node(ctx, &a.id().to_string())),
+    written(GET, &[Node(Kinds::ALL)], |ctx, a, out| read_node_into(ctx, a.id(), out)),
     Route {
         before_lock: BeforeLock::MediaFetch,
         ..graph(POST, &[Node(Kinds::IG_USER), Lit("media")], |ctx, a| {
@@ -751,8 +762,8 @@ pub static ROUTES: &[Route] = &[
     graph(GET, &[Node(Kinds::CONTAINER), Any], |ctx, a| {
         publishing::container_edge(ctx, ContainerId(a.id()), a.arg(0))
     }),
-    graph(GET, &[Node(Kinds::IG_USER), Any], |ctx, a| {
-        ig_user::edge(ctx, a.ig_user(), a.arg(0))
+    written(GET, &[Node(Kinds::IG_USER), Any], |ctx, a, out| {
+        ig_user::read_edge_into(ctx, a.ig_user(), a.arg(0), out)
     }),
     graph(GET, &[Node(Kinds::MEDIA), Lit("comments")], |ctx, a| {
         comment::comments_edge(ctx, a.media(), None)
@@ -1018,7 +1029,7 @@ static FALLBACK: Route = graph(ANY, &[Rest], fallback);
 /// before the world lock and are not candidates here).
 fn candidate(r: &Route, req: &GraphRequest, viewer: TokenKind, segs: &[&str]) -> bool {
     r.surface == Surface::Graph
-        && matches!(r.handler, Handler::Graph(_))
+        && matches!(r.handler, Handler::Graph(_) | Handler::Written(_))
         && (r.viewer == Viewer::Any || matches!(viewer, TokenKind::Instagram(_)))
         && r.methods.has_verb(req.verb)
         && r.when.is_none_or(|w| w(req))
@@ -1172,7 +1183,7 @@ mod tests {
     fn writes_are_declared_and_reads_are_gets() {
         for r in ROUTES.iter().filter(|r| r.world == World::Reads) {
             assert!(
-                r.methods == GET || matches!(r.handler, Handler::Graph(_)),
+                r.methods == GET || matches!(r.handler, Handler::Graph(_) | Handler::Written(_)),
                 "a read that is not a GET: {:?}",
                 r.path
             );

@@ -112,7 +112,7 @@ pub fn catalog_product_search(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value>
         ),
     };
     let q = ctx.req.param("q").unwrap_or("").to_string();
-    let found: BTreeMap<u64, ()> = shopping::search(ctx.world, catalog, &q, status)
+    let found: BTreeMap<u64, ()> = shopping::search(&ctx.world, catalog, &q, status)
         .into_iter()
         .map(|id| (id, ()))
         .collect();
@@ -141,7 +141,7 @@ pub fn product_appeal(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
     let reason = ctx.req.required("appeal_reason")?.to_string();
     crate::http::input::bounded_text("appeal_reason", &reason, crate::http::input::MAX_TEXT_PARAM_CHARS)?;
     let product = product_param(ctx, ig)?;
-    shopping::appeal(ctx.world, ig, product, &reason)?;
+    shopping::appeal(ctx.world.write()?, ig, product, &reason)?;
     Ok(json!({ "success": true }))
 }
 
@@ -188,7 +188,7 @@ pub fn product_tags(ctx: &mut Ctx, id: MediaId, sel: Option<&FieldSel>) -> Graph
     if sel.is_none() {
         ctx.require_known_fields(TAGS_NODE, TAG_FIELDS)?;
     }
-    let data: Vec<Value> = shopping::tags_of(ctx.world, id)
+    let data: Vec<Value> = shopping::tags_of(&ctx.world, id)
         .into_iter()
         .map(|(t, p)| {
             let mut m = Map::new();
@@ -232,8 +232,8 @@ pub fn update_product_tags(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
     let owner = tag_media(ctx, id, "POST")?;
     require(ctx, owner, &[TAG])?;
     let list = tag_list(ctx, "updated_tags")?;
-    let quota = shopping::TaggedQuota::of(&crate::http::publishing::effective_config(ctx.world, ctx.cfg));
-    shopping::update_tags(ctx.world, id, &list, ctx.now, quota)?;
+    let quota = shopping::TaggedQuota::of(&crate::http::publishing::effective_config(&ctx.world, ctx.cfg));
+    shopping::update_tags(ctx.world.write()?, id, &list, ctx.now, quota)?;
     Ok(json!({ "success": true }))
 }
 
@@ -242,6 +242,6 @@ pub fn delete_product_tags(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
     let owner = tag_media(ctx, id, "DELETE")?;
     require(ctx, owner, &[TAG])?;
     let list = tag_list(ctx, "deleted_tags")?;
-    shopping::delete_tags(ctx.world, id, &list)?;
+    shopping::delete_tags(ctx.world.write()?, id, &list)?;
     Ok(json!({ "success": true }))
 }

@@ -177,14 +177,14 @@ pub fn app_subscriptions(ctx: &mut Ctx, app_id: u64) -> GraphResult<Value> {
     }
     require_app_token(ctx)?;
     match ctx.req.verb {
-        Verb::Get => Ok(json!({ "data": subscriptions_list(ctx.world) })),
+        Verb::Get => Ok(json!({ "data": subscriptions_list(&ctx.world) })),
         Verb::Delete => {
             check_object(ctx.req, false)?;
             let fields = list_param(ctx.req, "fields")?;
             if let Some(f) = &fields {
                 check_fields(f)?;
             }
-            let wh = &mut ctx.world.webhooks;
+            let wh = &mut ctx.world.write()?.webhooks;
             match (fields, wh.subscription.as_mut()) {
                 (Some(fields), Some(sub)) => {
                     for f in fields {
@@ -246,7 +246,7 @@ pub fn subscribed_apps(ctx: &mut Ctx, page: PageId) -> GraphResult<Value> {
                 }
             }
             let now = ctx.now;
-            ctx.world.webhooks.install_page(
+            ctx.world.write()?.webhooks.install_page(
                 page,
                 PageInstall {
                     user,
@@ -280,7 +280,7 @@ pub fn subscribed_apps(ctx: &mut Ctx, page: PageId) -> GraphResult<Value> {
             if !ctx.viewer.has("pages_manage_metadata") {
                 return Err(GraphError::requires_permission("pages_manage_metadata"));
             }
-            ctx.world.webhooks.pages.remove(&page);
+            ctx.world.write()?.webhooks.pages.remove(&page);
             Ok(json!({ "success": true }))
         }
     }

@@ -26,6 +26,16 @@ impl App {
     pub fn access_token(&self) -> String {
         format!("{}|{}", self.id, self.secret)
     }
+
+    /// Whether `token` is [`App::access_token`] (checked on every request: no allocation).
+    /// Proven equal to comparing with it by `app_token_check_is_string_equality`.
+    pub fn is_access_token(&self, token: &str) -> bool {
+        token.split_once('|').is_some_and(|(id, secret)| {
+            // `id` written as `{}` writes a u64: no sign, no leading zero but in "0".
+            let canonical = id == "0" || !id.starts_with(['+', '0']);
+            secret == self.secret && canonical && id.parse() == Ok(self.id.0)
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -258,7 +268,7 @@ impl World {
         lifetime: i64,
         cap: &CapacityConfig,
     ) -> Option<Result<(String, Option<i64>), Full>> {
-        let old = self.tokens.get(short)?.clone();
+        let old = Token::clone(self.tokens.get(short)?);
         let expires_at = match old.kind {
             TokenKind::Page { .. } => None,
             _ => Some(now.saturating_add(lifetime)),
@@ -357,6 +367,16 @@ pub fn ig_login_scope(fb_permission: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn app_token_check_is_string_equality(id in proptest::num::u64::ANY, secret in "[a-f0-9]{0,3}", token in "[+0-9]{0,4}[|]?[a-f0-9]{0,3}") {
+            let app = App { id: crate::ids::AppId(id % 200), name: String::new(), secret, require_appsecret_proof: false, created_time: 0 };
+            for t in [token, app.access_token(), format!("+{}", app.access_token()), format!("0{}", app.access_token())] {
+                proptest::prop_assert_eq!(app.is_access_token(&t), t == app.access_token(), "{}", t);
+            }
+        }
+    }
 
     #[test]
     fn only_manage_and_create_content_can_publish() {

@@ -203,7 +203,7 @@ impl World {
             .get(&id)
             .into_iter()
             .flatten()
-            .filter_map(|m| self.media.get(m))
+            .filter_map(|m| self.media.get(m).map(|m| &**m))
             .filter(|m| hashtag_visible(self, m))
             .collect()
     }

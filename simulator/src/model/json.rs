@@ -7,17 +7,27 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 
-/// A map as `[[key, value], …]` in key order.
+/// A map as `[[key, value], …]` in key order (any map type: `BTreeMap`, `model::Map`).
 pub mod pairs {
     use super::*;
 
-    pub fn serialize<K: Serialize, V: Serialize, S: Serializer>(map: &BTreeMap<K, V>, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(map.iter())
+    pub fn serialize<M, K, V, S>(map: &M, s: S) -> Result<S::Ok, S::Error>
+    where
+        for<'a> &'a M: IntoIterator<Item = (&'a K, &'a V)>,
+        K: Serialize,
+        V: Serialize,
+        S: Serializer,
+    {
+        s.collect_seq(map)
     }
 
-    pub fn deserialize<'de, K: DeserializeOwned + Ord, V: DeserializeOwned, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<BTreeMap<K, V>, D::Error> {
+    pub fn deserialize<'de, M, K, V, D>(d: D) -> Result<M, D::Error>
+    where
+        M: FromIterator<(K, V)>,
+        K: DeserializeOwned,
+        V: DeserializeOwned,
+        D: Deserializer<'de>,
+    {
         Ok(Vec::<(K, V)>::deserialize(d)?.into_iter().collect())
     }
 }
@@ -27,28 +37,37 @@ pub mod nested_pairs {
     use super::*;
 
     /// An inner map, written as pairs.
-    struct AsPairs<'a, K, V>(&'a BTreeMap<K, V>);
+    struct AsPairs<'a, M>(&'a M);
 
-    impl<K: Serialize, V: Serialize> Serialize for AsPairs<'_, K, V> {
+    impl<M, K, V> Serialize for AsPairs<'_, M>
+    where
+        for<'a> &'a M: IntoIterator<Item = (&'a K, &'a V)>,
+        K: Serialize,
+        V: Serialize,
+    {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            s.collect_seq(self.0.iter())
+            s.collect_seq(self.0)
         }
     }
 
-    pub fn serialize<O, K, V, S>(map: &BTreeMap<O, BTreeMap<K, V>>, s: S) -> Result<S::Ok, S::Error>
+    pub fn serialize<Outer, O, M, K, V, S>(map: &Outer, s: S) -> Result<S::Ok, S::Error>
     where
+        for<'a> &'a Outer: IntoIterator<Item = (&'a O, &'a M)>,
+        for<'a> &'a M: IntoIterator<Item = (&'a K, &'a V)>,
         O: Serialize,
         K: Serialize,
         V: Serialize,
         S: Serializer,
     {
-        s.collect_map(map.iter().map(|(k, inner)| (k, AsPairs(inner))))
+        s.collect_map(map.into_iter().map(|(k, inner)| (k, AsPairs(inner))))
     }
 
-    pub fn deserialize<'de, O, K, V, D>(d: D) -> Result<BTreeMap<O, BTreeMap<K, V>>, D::Error>
+    pub fn deserialize<'de, Outer, O, M, K, V, D>(d: D) -> Result<Outer, D::Error>
     where
+        Outer: FromIterator<(O, M)> + IntoIterator<Item = (O, M)>,
+        M: FromIterator<(K, V)> + IntoIterator<Item = (K, V)>,
         O: DeserializeOwned + Ord,
-        K: DeserializeOwned + Ord,
+        K: DeserializeOwned,
         V: DeserializeOwned,
         D: Deserializer<'de>,
     {
@@ -96,13 +115,14 @@ pub mod opt_base64_bytes {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Map;
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
     struct T {
         #[serde(with = "pairs")]
         by_time: BTreeMap<(i64, u64), u64>,
         #[serde(with = "nested_pairs")]
-        feed: BTreeMap<u64, BTreeMap<(i64, u64), u64>>,
+        feed: Map<u64, Map<(i64, u64), u64>>,
         #[serde(with = "opt_base64_bytes")]
         file: Option<bytes::Bytes>,
     }
@@ -111,7 +131,7 @@ mod tests {
     fn composite_keys_and_bytes_round_trip_as_plain_json() {
         let t = T {
             by_time: [((5, 1), 9)].into(),
-            feed: [(7, [((5, 2), 3)].into())].into(),
+            feed: Map::from_iter([(7u64, Map::from_iter([((5i64, 2u64), 3u64)]))]),
             file: Some(bytes::Bytes::from_static(b"\xff\xd8\xff")),
         };
         let v = serde_json::to_value(&t).unwrap();

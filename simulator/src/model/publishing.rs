@@ -35,6 +35,12 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Publishing {
     pub containers: BTreeMap<ContainerId, Container>,
+    /// When each account created its containers, oldest first (the container cap's window is
+    /// a range of it, so a create costs O(log n), not a walk over every container). Derived
+    /// from `containers`: not in snapshots, rebuilt by [`Publishing::reindex`].
+    #[serde(skip)]
+    created: BTreeMap<IgUserId, Vec<i64>>,
+    /// Each account's publishes, oldest first.
     pub publishes: BTreeMap<IgUserId, Vec<PublishRecord>>,
     pub copyright: BTreeMap<MediaId, CopyrightInfo>,
     /// Collaborator invites per media, by username.
@@ -142,7 +148,7 @@ pub fn create(
         copyright_matches,
         spec,
     };
-    world.publishing.containers.insert(id, container);
+    world.publishing.insert_container(id, container);
     Ok(id)
 }
 
@@ -271,15 +277,13 @@ pub fn publish(
         x.published = Some((now, media_id));
         x.release_files();
     }
-    world
-        .publishing
-        .publishes
-        .entry(owner)
-        .or_default()
-        .push(PublishRecord {
+    world.publishing.record_publish(
+        owner,
+        PublishRecord {
             at: now,
             media: media_id,
-        });
+        },
+    );
     Ok(media_id)
 }
 

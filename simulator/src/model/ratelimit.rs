@@ -33,7 +33,9 @@ pub struct Overrides {
     pub page_engaged_users: BTreeMap<PageId, u64>,
 }
 
-/// The rate-limit state of a sandbox: one field of `World`.
+/// The rate-limit state of a sandbox: per-request bookkeeping, kept beside the world under
+/// its own lock (`Sandbox::with_rate_limits`), so counting a call never waits for a response
+/// being rendered (issue 12).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct RateLimits {
     pub overrides: Overrides,
@@ -124,8 +126,8 @@ fn usage(calls: &mut Counter, now: i64, len: i64, limit: u64) -> Usage {
 
 /// Impressions of an account over the last 24 h: an override, or generous and derived from
 /// followers (config `buc_impressions_per_follower`, `buc_min_impressions`).
-pub fn impressions(world: &World, cfg: &RateLimitConfig, account: IgUserId) -> u64 {
-    if let Some(&n) = world.rate_limits.overrides.impressions.get(&account) {
+pub fn impressions(world: &World, rl: &RateLimits, cfg: &RateLimitConfig, account: IgUserId) -> u64 {
+    if let Some(&n) = rl.overrides.impressions.get(&account) {
         return n;
     }
     let followers = world.ig_users.get(&account).map_or(0, |a| a.followers_count);
@@ -135,21 +137,17 @@ pub fn impressions(world: &World, cfg: &RateLimitConfig, account: IgUserId) -> u
 }
 
 /// Calls an account admits per BUC window (facts §2: 4800 × impressions).
-pub fn buc_limit(world: &World, cfg: &RateLimitConfig, account: IgUserId) -> u64 {
-    world
-        .rate_limits
-        .overrides
+pub fn buc_limit(world: &World, rl: &RateLimits, cfg: &RateLimitConfig, account: IgUserId) -> u64 {
+    rl.overrides
         .buc_calls_per_day
         .or(cfg.buc_calls_per_day)
-        .unwrap_or_else(|| impressions(world, cfg, account).saturating_mul(cfg.buc_calls_per_impression))
+        .unwrap_or_else(|| impressions(world, rl, cfg, account).saturating_mul(cfg.buc_calls_per_impression))
 }
 
 /// Engaged users of a Page over the last 24 h: an override, or the `page_engaged_users` knob
 /// (igsim does not model who engages with a Page).
-pub fn engaged_users(world: &World, cfg: &RateLimitConfig, page: PageId) -> u64 {
-    world
-        .rate_limits
-        .overrides
+pub fn engaged_users(rl: &RateLimits, cfg: &RateLimitConfig, page: PageId) -> u64 {
+    rl.overrides
         .page_engaged_users
         .get(&page)
         .copied()
@@ -158,24 +156,20 @@ pub fn engaged_users(world: &World, cfg: &RateLimitConfig, page: PageId) -> u64 
 
 /// Calls a Page admits per BUC window (`RATE`: "Calls within 24 hours = 4800 * Number of
 /// Engaged Users"; the same 4800 as the Instagram BUC's factor).
-pub fn page_limit(world: &World, cfg: &RateLimitConfig, page: PageId) -> u64 {
-    world
-        .rate_limits
-        .overrides
+pub fn page_limit(rl: &RateLimits, cfg: &RateLimitConfig, page: PageId) -> u64 {
+    rl.overrides
         .page_calls_per_day
         .or(cfg.page_calls_per_day)
         .unwrap_or_else(|| {
             cfg.buc_calls_per_impression
-                .saturating_mul(engaged_users(world, cfg, page))
+                .saturating_mul(engaged_users(rl, cfg, page))
         })
 }
 
 /// Calls the app admits per Platform window (facts §2: 200 × number of users; the sandbox's
 /// users stand for the app's users, at least one).
-pub fn platform_limit(world: &World, cfg: &RateLimitConfig) -> u64 {
-    world
-        .rate_limits
-        .overrides
+pub fn platform_limit(world: &World, rl: &RateLimits, cfg: &RateLimitConfig) -> u64 {
+    rl.overrides
         .platform_calls_per_hour
         .or(cfg.platform_calls_per_hour)
         .unwrap_or_else(|| {
@@ -185,32 +179,32 @@ pub fn platform_limit(world: &World, cfg: &RateLimitConfig) -> u64 {
 }
 
 /// Calls one user admits per Platform window, if the user-level limit is on.
-pub fn user_limit(world: &World, cfg: &RateLimitConfig) -> Option<u64> {
-    world
-        .rate_limits
-        .overrides
-        .user_calls_per_hour
-        .or(cfg.user_calls_per_hour)
+pub fn user_limit(rl: &RateLimits, cfg: &RateLimitConfig) -> Option<u64> {
+    rl.overrides.user_calls_per_hour.or(cfg.user_calls_per_hour)
 }
 
 /// Counts a call of `scope` made by `user` at `now`, or says which limit refuses it (and then
 /// counts nothing).
 pub fn admit(
-    world: &mut World,
+    world: &World,
+    rl: &mut RateLimits,
     cfg: &RateLimitConfig,
     scope: &Scope,
     user: Option<UserId>,
     now: i64,
 ) -> Result<(), Denied> {
-    let platform_limit = platform_limit(world, cfg);
-    let user_limit = user_limit(world, cfg);
-    let buc_limits: Vec<(IgUserId, u64)> = scope.accounts.iter().map(|&a| (a, buc_limit(world, cfg, a))).collect();
-    let page_limits: Vec<(PageId, u64)> = scope.pages.iter().map(|&p| (p, page_limit(world, cfg, p))).collect();
+    let platform_limit = platform_limit(world, rl, cfg);
+    let user_limit = user_limit(rl, cfg);
+    let buc_limits: Vec<(IgUserId, u64)> = scope
+        .accounts
+        .iter()
+        .map(|&a| (a, buc_limit(world, rl, cfg, a)))
+        .collect();
+    let page_limits: Vec<(PageId, u64)> = scope.pages.iter().map(|&p| (p, page_limit(rl, cfg, p))).collect();
     let (plen, blen) = (
         Window::of(cfg.platform_window_seconds),
         Window::of(cfg.buc_window_seconds),
     );
-    let rl = &mut world.rate_limits;
     if scope.platform {
         if rl.platform.count(now, plen) >= platform_limit {
             return Err(Denied::App);
@@ -247,11 +241,14 @@ pub fn admit(
 }
 
 /// The usage the headers of an answer to a call of `scope` report at `now`.
-pub fn report(world: &mut World, cfg: &RateLimitConfig, scope: &Scope, now: i64) -> Report {
-    let app_limit = platform_limit(world, cfg);
-    let limits: Vec<(IgUserId, u64)> = scope.accounts.iter().map(|&a| (a, buc_limit(world, cfg, a))).collect();
-    let page_limits: Vec<(PageId, u64)> = scope.pages.iter().map(|&p| (p, page_limit(world, cfg, p))).collect();
-    let rl = &mut world.rate_limits;
+pub fn report(world: &World, rl: &mut RateLimits, cfg: &RateLimitConfig, scope: &Scope, now: i64) -> Report {
+    let app_limit = platform_limit(world, rl, cfg);
+    let limits: Vec<(IgUserId, u64)> = scope
+        .accounts
+        .iter()
+        .map(|&a| (a, buc_limit(world, rl, cfg, a)))
+        .collect();
+    let page_limits: Vec<(PageId, u64)> = scope.pages.iter().map(|&p| (p, page_limit(rl, cfg, p))).collect();
     let app = usage(&mut rl.platform, now, cfg.platform_window_seconds, app_limit);
     let accounts = limits
         .into_iter()
@@ -271,24 +268,23 @@ pub fn report(world: &mut World, cfg: &RateLimitConfig, scope: &Scope, now: i64)
 }
 
 /// Usage of one account's BUC limit (control plane).
-pub fn account_usage(world: &mut World, cfg: &RateLimitConfig, account: IgUserId, now: i64) -> Usage {
-    let limit = buc_limit(world, cfg, account);
-    let w = world.rate_limits.buc.entry(account).or_default();
+pub fn account_usage(world: &World, rl: &mut RateLimits, cfg: &RateLimitConfig, account: IgUserId, now: i64) -> Usage {
+    let limit = buc_limit(world, rl, cfg, account);
+    let w = rl.buc.entry(account).or_default();
     usage(w, now, cfg.buc_window_seconds, limit)
 }
 
 /// Usage of one Page's BUC limit (control plane).
-pub fn page_usage(world: &mut World, cfg: &RateLimitConfig, page: PageId, now: i64) -> Usage {
-    let limit = page_limit(world, cfg, page);
-    let w = world.rate_limits.pages.entry(page).or_default();
+pub fn page_usage(rl: &mut RateLimits, cfg: &RateLimitConfig, page: PageId, now: i64) -> Usage {
+    let limit = page_limit(rl, cfg, page);
+    let w = rl.pages.entry(page).or_default();
     usage(w, now, cfg.buc_window_seconds, limit)
 }
 
 /// Usage of one user's Platform calls against the user-level limit, if it is on.
-pub fn user_usage(world: &mut World, cfg: &RateLimitConfig, user: UserId, now: i64) -> (u64, Option<u64>) {
-    let limit = user_limit(world, cfg);
-    let calls = world
-        .rate_limits
+pub fn user_usage(rl: &mut RateLimits, cfg: &RateLimitConfig, user: UserId, now: i64) -> (u64, Option<u64>) {
+    let limit = user_limit(rl, cfg);
+    let calls = rl
         .users
         .get_mut(&user)
         .map_or(0, |w| w.count(now, Window::of(cfg.platform_window_seconds)));
@@ -296,8 +292,7 @@ pub fn user_usage(world: &mut World, cfg: &RateLimitConfig, user: UserId, now: i
 }
 
 /// Forgets every counted call (control plane), keeping the overrides.
-pub fn clear_usage(world: &mut World) {
-    let rl = &mut world.rate_limits;
+pub fn clear_usage(rl: &mut RateLimits) {
     rl.buc.clear();
     rl.pages.clear();
     rl.users.clear();

@@ -8,7 +8,7 @@
 mod build;
 mod shopping;
 
-pub use build::build_world;
+pub use build::{build_base, build_world, Base};
 pub use shopping::{CatalogSeed, ProductSeed, ProductTagSeed, VariantSeed};
 
 use super::account::{IgAccountType, Revocation, Task};

@@ -329,7 +329,7 @@ impl World {
     /// it cannot deliver.
     pub fn enqueue_webhook_at(&mut self, cfg: &Config, ig: IgUserId, event: Event, now: i64, due: i64) -> Option<u64> {
         let url = self.webhook_target(ig, event.field())?;
-        let wh = &mut self.webhooks;
+        let wh = &mut *self.webhooks;
         while wh.due.len() >= cfg.webhooks.max_pending.max(1) {
             wh.drop_oldest_pending(cfg.webhooks.max_pending, now);
         }

@@ -4,7 +4,7 @@
 use super::{body_json, ControlError, ControlResult};
 use crate::config::{Config, RateLimitConfig};
 use crate::ids::{parse_id, IgUserId, PageId, UserId};
-use crate::model::ratelimit::{self as model, Scope, Usage};
+use crate::model::ratelimit::{self as model, RateLimits, Scope, Usage};
 use crate::model::World;
 use crate::sandbox::Sandbox;
 use bytes::Bytes;
@@ -19,8 +19,8 @@ fn usage_json(u: &Usage) -> Value {
     })
 }
 
-fn overrides_json(w: &World) -> Value {
-    let o = &w.rate_limits.overrides;
+fn overrides_json(rl: &RateLimits) -> Value {
+    let o = &rl.overrides;
     let impressions: Map<String, Value> = o.impressions.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
     let page_engaged_users: Map<String, Value> = o
         .page_engaged_users
@@ -38,9 +38,9 @@ fn overrides_json(w: &World) -> Value {
 }
 
 /// The sandbox's limits and current usage.
-fn status_of(w: &mut World, cfg: &RateLimitConfig, now: i64) -> Value {
-    let mut doc = overrides_json(w);
-    let app = model::report(w, cfg, &Scope::default(), now).app;
+fn status_of(w: &World, rl: &mut RateLimits, cfg: &RateLimitConfig, now: i64) -> Value {
+    let mut doc = overrides_json(rl);
+    let app = model::report(w, rl, cfg, &Scope::default(), now).app;
     doc["platform"] = json!({
         "window_seconds": cfg.platform_window_seconds,
         "usage": usage_json(&app),
@@ -49,7 +49,7 @@ fn status_of(w: &mut World, cfg: &RateLimitConfig, now: i64) -> Value {
     let users: Vec<Value> = user_ids
         .into_iter()
         .map(|u| {
-            let (calls, limit) = model::user_usage(w, cfg, u, now);
+            let (calls, limit) = model::user_usage(rl, cfg, u, now);
             json!({ "id": u.to_string(), "calls": calls, "limit": limit })
         })
         .collect();
@@ -58,8 +58,8 @@ fn status_of(w: &mut World, cfg: &RateLimitConfig, now: i64) -> Value {
     let accounts: Vec<Value> = accounts
         .into_iter()
         .map(|a| {
-            let impressions = model::impressions(w, cfg, a);
-            let usage = model::account_usage(w, cfg, a, now);
+            let impressions = model::impressions(w, rl, cfg, a);
+            let usage = model::account_usage(w, rl, cfg, a, now);
             json!({
                 "id": a.to_string(),
                 "username": w.ig_users[&a].username,
@@ -72,8 +72,8 @@ fn status_of(w: &mut World, cfg: &RateLimitConfig, now: i64) -> Value {
     let pages: Vec<Value> = page_ids
         .into_iter()
         .map(|p| {
-            let engaged = model::engaged_users(w, cfg, p);
-            let usage = model::page_usage(w, cfg, p, now);
+            let engaged = model::engaged_users(rl, cfg, p);
+            let usage = model::page_usage(rl, cfg, p, now);
             json!({
                 "id": p.to_string(),
                 "name": w.pages[&p].name,
@@ -126,8 +126,8 @@ fn set_per_object<K: Ord>(
 }
 
 /// Applies a partial settings object; every key is checked before anything changes.
-fn apply(w: &mut World, body: &Map<String, Value>) -> Result<(), String> {
-    let mut o = w.rate_limits.overrides.clone();
+fn apply(w: &World, rl: &mut RateLimits, body: &Map<String, Value>) -> Result<(), String> {
+    let mut o = rl.overrides.clone();
     let mut clear = false;
     for (k, v) in body {
         match k.as_str() {
@@ -147,9 +147,9 @@ fn apply(w: &mut World, body: &Map<String, Value>) -> Result<(), String> {
             other => return Err(format!("unknown rate-limit setting {other:?}")),
         }
     }
-    w.rate_limits.overrides = o;
+    rl.overrides = o;
     if clear {
-        model::clear_usage(w);
+        model::clear_usage(rl);
     }
     Ok(())
 }
@@ -157,7 +157,7 @@ fn apply(w: &mut World, body: &Map<String, Value>) -> Result<(), String> {
 /// `GET /_sim/sandboxes/{id}/rate_limits`: the sandbox's limits and current usage.
 pub fn status(sandbox: &Sandbox, cfg: &Config) -> Value {
     let cfg = &cfg.rate_limits;
-    sandbox.with_world(|w, now| status_of(w, cfg, now))
+    sandbox.read_world(|w, now| sandbox.with_rate_limits(|rl| status_of(w, rl, cfg, now)))
 }
 
 /// `POST /_sim/sandboxes/{id}/rate_limits`: changes some limits (every key checked first).
@@ -166,8 +166,10 @@ pub fn update(sandbox: &Sandbox, body: &Bytes, cfg: &Config) -> ControlResult {
     let Value::Object(m) = body_json(body)? else {
         return Err(ControlError::bad_request("give a JSON object of rate-limit settings"));
     };
-    sandbox.with_world(|w, now| match apply(w, &m) {
-        Ok(()) => Ok(status_of(w, cfg, now).into()),
-        Err(msg) => Err(ControlError::bad_request(msg)),
+    sandbox.read_world(|w, now| {
+        sandbox.with_rate_limits(|rl| match apply(w, rl, &m) {
+            Ok(()) => Ok(status_of(w, rl, cfg, now).into()),
+            Err(msg) => Err(ControlError::bad_request(msg)),
+        })
     })
 }

@@ -7,7 +7,7 @@ use crate::app::State;
 use crate::model::seed::WorldSeed;
 use crate::model::window::Window;
 use crate::model::{Revocation, World};
-use crate::sandbox::{Sandbox, SandboxError};
+use crate::sandbox::{Sandbox, SandboxError, SeedWorld};
 use bytes::Bytes;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -180,12 +180,13 @@ pub async fn create(state: &State, query: Option<&str>, body: &Bytes) -> Control
     let cfg = state.sandboxes.config.clone();
     let world = (!no_options(body)).then(|| body.clone());
     let default_world = world.is_none().then(|| state.default_world.clone());
+    let bases = state.sandboxes.bases();
     let built = build_off_thread(state, move || {
         let world = match (world, default_world) {
-            (Some(body), _) => serde_json::from_slice::<WorldSeed>(&body).map_err(|e| e.to_string())?,
-            (None, world) => world.unwrap_or_default(),
+            (Some(body), _) => SeedWorld::new(serde_json::from_slice::<WorldSeed>(&body).map_err(|e| e.to_string())?),
+            (None, world) => world.unwrap_or_else(|| SeedWorld::new(WorldSeed::default())),
         };
-        Sandbox::new(id, world, seed.unwrap_or(cfg.seed), &cfg, start)
+        Sandbox::new(id, world, seed.unwrap_or(cfg.seed), &cfg, start, &bases)
     })
     .await;
     let s = built.and_then(|sb| state.sandboxes.insert(sb))?;
@@ -206,8 +207,8 @@ fn no_options(body: &Bytes) -> bool {
 
 /// `POST /_sim/sandboxes/{id}/reset`.
 pub async fn reset(state: &State, sb: &Arc<Sandbox>) -> ControlResult {
-    let (cfg, building) = (state.sandboxes.config.clone(), sb.clone());
-    let fresh = build_off_thread(state, move || building.rebuilt_world(&cfg)).await?;
+    let (cfg, building, bases) = (state.sandboxes.config.clone(), sb.clone(), state.sandboxes.bases());
+    let fresh = build_off_thread(state, move || building.rebuilt_world(&cfg, &bases)).await?;
     state.sandboxes.reset(sb, fresh);
     Ok(describe(sb).into())
 }

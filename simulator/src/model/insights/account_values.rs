@@ -81,7 +81,9 @@ fn add(acc: &mut Snapshot, d: &Snapshot) {
 fn account_media(world: &World, ig: IgUserId) -> Vec<&Media> {
     let feed = world.feed.get(&ig).into_iter().flat_map(|f| f.values());
     let stories = world.stories.get(&ig).into_iter().flat_map(|f| f.values());
-    feed.chain(stories).filter_map(|id| world.media.get(id)).collect()
+    feed.chain(stories)
+        .filter_map(|id| world.media.get(id).map(|m| &**m))
+        .collect()
 }
 
 /// Growth in each consecutive window of `points` (`points[i]..points[i+1]`).

@@ -16,14 +16,42 @@ pub struct PublishRecord {
 impl Publishing {
     /// Publishes by `owner` inside the moving window ending at `now` (facts §4.5).
     pub fn usage(&self, owner: IgUserId, now: i64, window: i64, since: Option<i64>) -> u32 {
-        let times = self.publishes.get(&owner).into_iter().flatten().map(|p| p.at);
-        Window::of(window).count(now, times.filter(|&t| since.is_none_or(|s| t >= s))) as u32
+        let Some(v) = self.publishes.get(&owner) else { return 0 };
+        let from = since.map_or(0, |s| v.partition_point(|p| p.at < s));
+        Window::of(window).count_sorted(now, &v[from..], |p| p.at) as u32
     }
 
     /// Containers `owner` created in the `window` seconds ending at `now` (the container cap).
     pub fn containers_created(&self, owner: IgUserId, now: i64, window: i64) -> u32 {
-        let mine = self.containers.values().filter(|c| c.spec.owner == owner);
-        Window::of(window).count(now, mine.map(|c| c.created_at)) as u32
+        self.created
+            .get(&owner)
+            .map_or(0, |v| Window::of(window).count_sorted(now, v, |t| *t) as u32)
+    }
+
+    /// Adds a container, indexed by owner and creation time.
+    pub fn insert_container(&mut self, id: ContainerId, container: Container) {
+        let times = self.created.entry(container.spec.owner).or_default();
+        let at = times.partition_point(|t| *t <= container.created_at);
+        times.insert(at, container.created_at);
+        self.containers.insert(id, container);
+    }
+
+    /// Records a publish by `owner`, kept in time order.
+    pub fn record_publish(&mut self, owner: IgUserId, record: PublishRecord) {
+        let v = self.publishes.entry(owner).or_default();
+        let at = v.partition_point(|p| p.at <= record.at);
+        v.insert(at, record);
+    }
+
+    /// Rebuilds the creation-time index from the containers (a world read from a snapshot).
+    pub fn reindex(&mut self) {
+        self.created.clear();
+        for c in self.containers.values() {
+            self.created.entry(c.spec.owner).or_default().push(c.created_at);
+        }
+        for times in self.created.values_mut() {
+            times.sort_unstable();
+        }
     }
 }
 

@@ -1,20 +1,44 @@
 //! The deterministic expansion of a seed world into a [`World`]: accounts, Pages, tokens,
 //! media with their children, comments and product tags, and the `generate` blocks, from the
-//! seed, the sandbox id and its start time (build time only; nothing here runs per request).
+//! seed and its start time into a [`Base`] shared by sandboxes, which each instantiate it with
+//! tokens and an app secret of their own (build time only; nothing here runs per request).
 
 use super::*;
 use crate::ids::{derive_ig_token, derive_secret, derive_token, stable_hash, AppId, IdGen};
 use crate::model::account::{App, FbUser, IgUser, Page, Token, TokenKind};
 use crate::model::comment::Comment;
 use crate::model::media::{add_child, new_media, Media, MediaType, ProductType};
+use crate::model::Shared;
 
 struct Builder<'a> {
     world: World,
     seed: &'a WorldSeed,
     cfg_seed: u64,
-    sandbox: &'a str,
     now: i64,
     users_by_name: BTreeMap<String, UserId>,
+    tokens: Vec<SeededToken>,
+}
+
+/// A token the seed gave someone, by what its value is derived from (the value itself also
+/// depends on the sandbox id: [`Base::instantiate`] derives it per sandbox).
+#[derive(Debug, Clone)]
+struct SeededToken {
+    /// Its value in the base world (derived for no sandbox).
+    base_value: String,
+    label: String,
+    /// An Instagram User token (`IGAA…`) rather than a Facebook one (`EAAG…`).
+    instagram: bool,
+}
+
+/// A seed world built once for a (seed, world seed, start time) and shared by every sandbox
+/// made from it: [`Base::instantiate`] clones it (a cheap clone: the world's collections are
+/// persistent) and gives it the sandbox's own tokens and app secret. Everything else about a
+/// world (ids, generated content, times) depends only on the seed values and the start time,
+/// so a sandbox made this way is the same as one built on its own.
+#[derive(Debug)]
+pub struct Base {
+    world: World,
+    tokens: Vec<SeededToken>,
 }
 
 /// Builds a sandbox's world from its seed, at sandbox time `now`.
@@ -22,8 +46,63 @@ struct Builder<'a> {
 /// same ids); tokens and the app secret also depend on the sandbox id (so they are unique
 /// across sandboxes and identify their sandbox).
 pub fn build_world(seed: &WorldSeed, cfg: &Config, world_seed: u64, sandbox: &str, now: i64) -> Result<World, String> {
+    Ok(build_base(seed, cfg, world_seed, now)?.instantiate(world_seed, sandbox))
+}
+
+impl Base {
+    /// This base world as sandbox `sandbox`'s: its app secret and every seeded token derived
+    /// for the sandbox (so tokens are unique across sandboxes and identify theirs).
+    pub fn instantiate(&self, world_seed: u64, sandbox: &str) -> World {
+        let mut world = self.world.clone();
+        world.sandbox = sandbox.to_string();
+        world.app.secret = app_secret(world_seed, sandbox);
+        let renamed: std::collections::HashMap<&str, String> = self
+            .tokens
+            .iter()
+            .map(|t| {
+                let value = if t.instagram {
+                    derive_ig_token(world_seed, sandbox, &t.label)
+                } else {
+                    derive_token(world_seed, sandbox, &t.label)
+                };
+                (t.base_value.as_str(), value)
+            })
+            .collect();
+        let rename = |v: &String| renamed.get(v.as_str()).cloned().unwrap_or_else(|| v.clone());
+        world.tokens = self.world.tokens.iter().map(|(k, t)| (rename(k), t.clone())).collect();
+        world.minted = self.world.minted.iter().map(rename).collect();
+        for (id, u) in &self.world.users {
+            if let Some(user) = world.users.get_mut(id) {
+                user.access_token = rename(&u.access_token);
+            }
+        }
+        for (id, p) in &self.world.pages {
+            if let Some(page) = world.pages.get_mut(id) {
+                page.page_tokens = p.page_tokens.iter().map(|(u, t)| (*u, rename(t))).collect();
+            }
+        }
+        if !self.world.login.seeded_tokens.is_empty() {
+            world.login.seeded_tokens = self
+                .world
+                .login
+                .seeded_tokens
+                .iter()
+                .map(|(ig, t)| (*ig, rename(t)))
+                .collect();
+        }
+        world
+    }
+}
+
+/// App secrets are 32 lowercase hex digits, unique per sandbox.
+fn app_secret(world_seed: u64, sandbox: &str) -> String {
+    hex_like(&derive_secret(world_seed, sandbox, "app-secret", 32))
+}
+
+/// Builds the sandbox-independent part of a world (see [`Base`]) at sandbox time `now`.
+pub fn build_base(seed: &WorldSeed, cfg: &Config, world_seed: u64, now: i64) -> Result<Base, String> {
     check_bounds(seed, cfg.max_world_objects)?;
-    let app_secret = hex_like(&derive_secret(world_seed, sandbox, "app-secret", 32));
+    let app_secret = app_secret(world_seed, "");
     let mut ids = IdGen::new(stable_hash(&[&world_seed.to_le_bytes(), b"app"]));
     let app_id = match &seed.app.id {
         Some(s) => parse_id(s).ok_or_else(|| format!("app.id {s:?} is not a numeric id"))?,
@@ -43,15 +122,14 @@ pub fn build_world(seed: &WorldSeed, cfg: &Config, world_seed: u64, sandbox: &st
         created_time,
     };
     let mut world = World::empty(app, stable_hash(&[&world_seed.to_le_bytes(), b"ids"]));
-    world.sandbox = sandbox.to_string();
     world.claim_id(app_id, IdKind::App);
     let mut b = Builder {
         world,
         seed,
         cfg_seed: world_seed,
-        sandbox,
         now,
         users_by_name: BTreeMap::new(),
+        tokens: Vec::new(),
     };
     b.users(cfg)?;
     b.instagram_accounts()?;
@@ -70,7 +148,10 @@ pub fn build_world(seed: &WorldSeed, cfg: &Config, world_seed: u64, sandbox: &st
         let token = cfg.webhooks.verify_token.as_deref().unwrap_or("");
         world.subscribe_everything(url, token, &crate::version::newest_at(now).to_string(), now);
     }
-    Ok(world)
+    Ok(Base {
+        world,
+        tokens: b.tokens,
+    })
 }
 
 /// App secrets are 32 lowercase hex digits.
@@ -81,6 +162,21 @@ fn hex_like(s: &str) -> String {
 }
 
 impl Builder<'_> {
+    /// A seeded token's value in the base world, remembered for [`Base::instantiate`].
+    fn token(&mut self, label: String, instagram: bool) -> String {
+        let base_value = if instagram {
+            derive_ig_token(self.cfg_seed, "", &label)
+        } else {
+            derive_token(self.cfg_seed, "", &label)
+        };
+        self.tokens.push(SeededToken {
+            base_value: base_value.clone(),
+            label,
+            instagram,
+        });
+        base_value
+    }
+
     fn explicit_or_new(&mut self, id: &Option<String>, kind: IdKind, what: &str) -> Result<u64, String> {
         match id {
             Some(s) => {
@@ -100,7 +196,7 @@ impl Builder<'_> {
             if self.users_by_name.insert(u.name.clone(), id).is_some() {
                 return Err(format!("two users are named {:?}", u.name));
             }
-            let token = derive_token(self.cfg_seed, self.sandbox, &format!("user:{}", u.name));
+            let token = self.token(format!("user:{}", u.name), false);
             self.world.add_token(
                 token.clone(),
                 Token {
@@ -115,12 +211,12 @@ impl Builder<'_> {
             );
             self.world.users.insert(
                 id,
-                FbUser {
+                Shared::new(FbUser {
                     id,
                     name: u.name.clone(),
                     permissions: u.permissions.clone(),
                     access_token: token,
-                },
+                }),
             );
         }
         Ok(())
@@ -182,7 +278,7 @@ impl Builder<'_> {
             {
                 return Err(format!("instagram_logins: {p} is not an Instagram Login permission"));
             }
-            let token = derive_ig_token(self.cfg_seed, self.sandbox, &format!("iglogin:{}", l.account));
+            let token = self.token(format!("iglogin:{}", l.account), true);
             let lifetime = l.token_expires_in.unwrap_or(cfg.login.ig_long_lived_token_seconds);
             self.world.add_token(
                 token.clone(),
@@ -229,7 +325,7 @@ impl Builder<'_> {
                     .get(&r.user)
                     .ok_or_else(|| format!("page {:?}: unknown user {:?}", p.name, r.user))?;
                 roles.insert(user, r.tasks.clone());
-                let token = derive_token(self.cfg_seed, self.sandbox, &format!("page:{}:{}", id, r.user));
+                let token = self.token(format!("page:{}:{}", id, r.user), false);
                 let scopes = self
                     .world
                     .users
@@ -264,7 +360,7 @@ impl Builder<'_> {
             }
             self.world.pages.insert(
                 id,
-                Page {
+                Shared::new(Page {
                     id,
                     name: p.name.clone(),
                     category: p.category.clone(),
@@ -274,7 +370,7 @@ impl Builder<'_> {
                     page_tokens,
                     location: p.location.map(|l| (l.latitude, l.longitude)),
                     requires_ppa: p.requires_ppa,
-                },
+                }),
             );
         }
         Ok(())

@@ -229,7 +229,7 @@ impl World {
             return Vec::new();
         }
         let seed = self.app.id.0;
-        let wh = &mut self.webhooks;
+        let wh = &mut *self.webhooks;
         let due: Vec<(i64, u64)> = wh.due.range(..=(now, u64::MAX)).copied().collect();
         // Callback -> its due deliveries, in due order (one app has one callback; older
         // deliveries keep the callback they were queued for).
@@ -303,7 +303,7 @@ impl World {
 
     /// Records one attempt's outcome: delivered, retried later, or dropped.
     fn record_webhook_attempt(&mut self, cfg: &Config, id: u64, attempt: Attempt) {
-        let wh = &mut self.webhooks;
+        let wh = &mut *self.webhooks;
         let Some(d) = wh.deliveries.get_mut(&id) else { return };
         let at = attempt.at;
         let ok = attempt.succeeded();
@@ -335,7 +335,7 @@ impl World {
     /// again now (webhooks are delivered at least once; whether the receiver got them is not
     /// known).
     pub fn requeue_in_flight_webhooks(&mut self, now: i64) {
-        let Webhooks { deliveries, due, .. } = &mut self.webhooks;
+        let Webhooks { deliveries, due, .. } = &mut *self.webhooks;
         for d in deliveries.values_mut().filter(|d| d.state == DeliveryState::InFlight) {
             d.state = DeliveryState::Pending;
             d.next_due = Some(now);
@@ -345,7 +345,7 @@ impl World {
 
     /// Sends a delivery again from now on with a fresh retry window (control plane).
     pub fn redeliver_webhook(&mut self, id: u64, now: i64) -> bool {
-        let wh = &mut self.webhooks;
+        let wh = &mut *self.webhooks;
         let Some(d) = wh.deliveries.get_mut(&id) else {
             return false;
         };

@@ -1,0 +1,156 @@
+//! Tests of the sandbox registry: base-world sharing, per-sandbox tokens, idle reclaim,
+//! snapshots of shared worlds.
+
+use super::*;
+use crate::model::seed::build_world;
+
+fn registry(idle: u64) -> Sandboxes {
+    let cfg = Config {
+        clock: ClockMode::Frozen,
+        sandbox_idle_seconds: idle,
+        ..Config::default()
+    };
+    Sandboxes::new(cfg, SeedWorld::new(crate::app::demo_world())).expect("the demo world builds")
+}
+
+#[test]
+fn a_sandbox_made_from_a_kept_base_is_the_world_built_on_its_own() {
+    let sbs = registry(0);
+    let a = sbs.create(Some("a".into()), SeedWorld::new(crate::app::demo_world()), None);
+    let a = a.expect("sandbox a");
+    // Change a's world: the base it came from must not see it.
+    a.with_world(|w, _| {
+        w.media.clear();
+        w.tokens.clear();
+    });
+    let b = sbs
+        .create(Some("b".into()), SeedWorld::new(crate::app::demo_world()), None)
+        .expect("sandbox b");
+    let cfg = &sbs.config;
+    let mut alone = build_world(&crate::app::demo_world(), cfg, cfg.seed, "b", cfg.frozen_epoch).expect("builds");
+    // The registry has taken b's minted tokens into its index.
+    for t in alone.take_minted_tokens() {
+        assert_eq!(sbs.by_token(&t).map(|s| s.id.clone()).as_deref(), Some("b"));
+    }
+    b.with_world(|w, _| assert_eq!(format!("{w:?}"), format!("{alone:?}")));
+}
+
+#[test]
+fn sandboxes_of_one_seed_share_its_data_and_own_their_tokens() {
+    let sbs = registry(0);
+    let seed = SeedWorld::new(crate::app::demo_world());
+    let a = sbs.create(Some("a".into()), seed.clone(), None).expect("a");
+    let b = sbs.create(Some("b".into()), seed, None).expect("b");
+    let (shared, tokens_a) = a.with_world(|wa, _| {
+        b.with_world(|wb, _| {
+            let shared = wa.media.ptr_eq(&wb.media) && wa.comments.ptr_eq(&wb.comments) && wa.nodes.ptr_eq(&wb.nodes);
+            assert!(
+                wa.tokens.keys().all(|t| !wb.tokens.contains_key(t)),
+                "a token is in both sandboxes"
+            );
+            assert_ne!(wa.app.secret, wb.app.secret);
+            (shared, wa.tokens.keys().cloned().collect::<Vec<_>>())
+        })
+    });
+    assert!(shared, "sandboxes of one seed world copied its media, comments or ids");
+    // Every seeded token of a's, and only those, leads to a; users and Pages hold them.
+    for t in &tokens_a {
+        assert_eq!(sbs.by_token(t).map(|s| s.id.clone()).as_deref(), Some("a"));
+    }
+    a.with_world(|w, _| {
+        assert!(w.users.values().all(|u| w.tokens.contains_key(&u.access_token)));
+        assert!(w
+            .pages
+            .values()
+            .all(|p| p.page_tokens.values().all(|t| w.tokens.contains_key(t))));
+    });
+}
+
+#[test]
+fn idle_sandboxes_are_reclaimed_and_default_never() {
+    let sbs = registry(600);
+    let a = sbs.create(Some("a".into()), SeedWorld::new(crate::app::demo_world()), None);
+    let used = a.expect("a").last_used();
+    assert!(sbs.reap_idle(used + 599).is_empty());
+    assert_eq!(sbs.reap_idle(used + 600), vec!["a".to_string()]);
+    assert_eq!(sbs.ids(), vec![DEFAULT_SANDBOX.to_string()]);
+    assert_eq!(
+        sbs.indexed_tokens(),
+        sbs.get(DEFAULT_SANDBOX)
+            .map_or(0, |d| d.with_world(|w, _| w.tokens.len() + 1))
+    );
+}
+
+#[test]
+fn an_idle_time_of_zero_keeps_sandboxes() {
+    let sbs = registry(0);
+    sbs.create(Some("a".into()), SeedWorld::new(crate::app::demo_world()), None)
+        .expect("a");
+    assert!(sbs.reap_idle(i64::MAX).is_empty());
+    assert_eq!(sbs.ids().len(), 2);
+}
+
+#[test]
+fn a_snapshot_of_a_sandbox_sharing_its_base_restores_whole_and_leaves_the_others_alone() {
+    let sbs = registry(0);
+    let seed = SeedWorld::new(crate::app::demo_world());
+    let a = sbs.create(Some("a".into()), seed.clone(), None).expect("a");
+    let b = sbs.create(Some("b".into()), seed, None).expect("b");
+    let before_b = b.read_world(|w, _| format!("{w:?}"));
+    // a changes its own copy: a comment (and its replies) deleted, a rate-limit override set.
+    let gone = a.with_world(|w, _| {
+        let id = *w.comments.keys().next().expect("the demo world has comments");
+        w.delete_comment(id);
+        id
+    });
+    a.with_rate_limits(|r| r.overrides.buc_calls_per_day = Some(7));
+    let created = |sb: &Sandbox| {
+        sb.read_world(|w, now| {
+            w.publishing
+                .containers
+                .values()
+                .map(|c| c.spec.owner)
+                .map(|o| w.publishing.containers_created(o, now, 86_400))
+                .collect::<Vec<_>>()
+        })
+    };
+    let spec: crate::model::publishing::NewContainer = serde_json::from_value(serde_json::json!({
+        "owner": 17841405822304914u64, "kind": "image", "media_url": "https://example.com/a.jpg",
+        "cover_url": null, "thumb_offset": null, "audio_name": null, "share_to_feed": null,
+        "caption": null, "location_id": null, "user_tags": [], "collaborators": [],
+        "product_tags": null, "children": [], "file": null, "cover_file": null, "alt_text": null,
+        "ai_generated": false, "resumable": false, "failure": null, "copyright_match": false
+    }))
+    .expect("a container spec");
+    let cfg = sbs.config.publishing.clone();
+    a.with_world(|w, now| crate::model::publishing::create(w, spec, now, &cfg, &sbs.config.capacity))
+        .expect("a container");
+    let created_in_a = created(&a);
+    assert_eq!(created_in_a, vec![1]);
+    let snap = crate::snapshot::to_bytes(&a.snapshot()).expect("writes");
+    sbs.delete("a").expect("a deleted");
+    let c = sbs
+        .restore(crate::snapshot::parse(&snap).expect("reads"), Some("c".into()), false)
+        .expect("restored as c");
+    assert!(c.read_world(|w, _| !w.comments.contains_key(&gone)));
+    assert_eq!(c.with_rate_limits(|r| r.overrides.buc_calls_per_day), Some(7));
+    assert_eq!(created(&c), created_in_a, "the container cap's index is rebuilt");
+    let again = crate::snapshot::to_bytes(&c.snapshot()).expect("writes");
+    let (mut x, mut y): (serde_json::Value, serde_json::Value) = (
+        serde_json::from_slice(&snap).expect("json"),
+        serde_json::from_slice(&again).expect("json"),
+    );
+    for v in [&mut x, &mut y] {
+        v["id"] = serde_json::Value::Null;
+        v["world"]["sandbox"] = serde_json::Value::Null;
+    }
+    assert_eq!(x, y, "a restored sandbox is the one exported");
+    // b, made from the same base, saw none of it and still shares the base's data.
+    assert_eq!(b.read_world(|w, _| format!("{w:?}")), before_b);
+    assert!(b.read_world(|w, _| w.comments.contains_key(&gone)));
+    // Reset brings c back to the seed world, built from the kept base.
+    let fresh = c.rebuilt_world(&sbs.config, &sbs.bases).expect("rebuilds");
+    sbs.reset(&c, fresh);
+    assert!(c.read_world(|w, _| b.read_world(|wb, _| w.media.ptr_eq(&wb.media))));
+    assert_eq!(c.with_rate_limits(|r| r.overrides.buc_calls_per_day), None);
+}
