@@ -3,9 +3,9 @@
 //! comments); a simulator shared by a team's CI must not grow until the machine runs out of
 //! memory (issue 13), so each kind has a knob, and a write past it is refused with a clear
 //! error naming the knob (`GraphError::sandbox_full`, the control plane's 429): nothing
-//! acknowledged is ever dropped. What a seed world holds does not count; deleting makes room.
-//! Production's own limits come first (400 containers per account per 24 h, 100 posts, text
-//! lengths: `PublishingConfig`, `model::media::MAX_CAPTION_CHARS`).
+//! acknowledged is ever dropped. What a seed world holds does not count; deleting comments
+//! or a reset makes room. Production's own limits come first (400 containers per account per
+//! 24 h, 100 posts, text lengths: `PublishingConfig`, `model::media::MAX_CAPTION_CHARS`).
 
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +44,14 @@ impl CapacityArea {
             CapacityArea::Containers => "media containers",
             CapacityArea::Accounts => "outside-world Instagram accounts",
             CapacityArea::Tokens => "access tokens",
+        }
+    }
+
+    /// How a client makes room again: only comments can be deleted through the API.
+    pub fn room_hint(self) -> &'static str {
+        match self {
+            CapacityArea::Comments => "delete some or reset the sandbox (POST /_sim/sandboxes/{id}/reset)",
+            _ => "reset the sandbox (POST /_sim/sandboxes/{id}/reset)",
         }
     }
 

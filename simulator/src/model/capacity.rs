@@ -19,10 +19,11 @@ impl std::fmt::Display for Full {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "this sandbox holds at most {} {} created at run time (igsim's Config::{}); delete some or reset the sandbox (POST /_sim/sandboxes/{{id}}/reset)",
+            "this sandbox holds at most {} {} created at run time (igsim's Config::{}); {}",
             self.max,
             self.area.noun(),
             self.area.knob(),
+            self.area.room_hint(),
         )
     }
 }
