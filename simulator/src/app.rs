@@ -38,6 +38,15 @@ pub struct State {
 }
 
 impl State {
+    /// What a media download may buffer: room in the process's body budget, waited for as a
+    /// request body waits (`ServerConfig::body_budget_wait_ms`).
+    pub(crate) fn fetch_budget(&self) -> crate::io::media_fetch::Budget {
+        crate::io::media_fetch::Budget {
+            bytes: self.body_budget.clone(),
+            wait: self.sandboxes.config.server.body_budget_wait(),
+        }
+    }
+
     /// The state of a process serving `config`, its `default` sandbox built from `world`;
     /// with `Config::state_dir`, the sandboxes kept there restored first, and every sandbox on
     /// disk before the first request.

@@ -25,6 +25,8 @@ mod insights;
 pub(crate) use insights::InsightsConfig;
 mod server;
 pub(crate) use server::ServerConfig;
+mod capacity;
+pub(crate) use capacity::{CapacityArea, CapacityConfig, PerArea};
 mod faults;
 pub use faults::{specs_from_json, FaultSpec, InjectedError};
 
@@ -81,6 +83,9 @@ pub struct Config {
 
     /// Connections, buffered bytes, idle and stall timeouts, head size (`config/server.rs`).
     pub server: ServerConfig,
+    /// Most comments, media, containers, accounts and tokens a sandbox keeps of those created
+    /// at run time (`config/capacity.rs`).
+    pub capacity: CapacityConfig,
 
     /// Most sandboxes the process holds, `default` included (`igsim serve --max-sandboxes`):
     /// creating another is refused with a control-plane error until one is deleted.
@@ -181,6 +186,7 @@ impl Default for Config {
             max_expanded_items: 100_000,
             max_body_bytes: 16 * 1024 * 1024,
             server: ServerConfig::default(),
+            capacity: CapacityConfig::default(),
             max_sandboxes: 256,
             sandbox_idle_seconds: 24 * 3600,
             max_world_objects: 100_000,

@@ -14,6 +14,7 @@ pub(crate) use publishing::FORCIBLE_SUBCODES;
 mod insights;
 mod login;
 pub(crate) use login::InstagramOAuthError;
+mod capacity;
 mod ratelimit;
 mod server;
 mod shopping;
@@ -137,17 +138,6 @@ pub(crate) const RATE_LIMIT: Envelope = Envelope {
     source: "facts §1.2, §1.3; GH:facebook/facebook-nodejs-business-sdk#97",
 };
 
-/// Production's own failures, `(#1) An unknown error has occurred.`: HTTP 500 (facts §1.2:
-/// "1 / 2 unknown or service error", UNCONFIRMED) with `is_transient:true` (facts §1.3:
-/// "possibly transient"). igsim answers it only when one of its own handlers fails (a bug,
-/// reported on stderr), never for anything a client sent.
-pub(crate) const UNKNOWN: Envelope = Envelope {
-    status: 500,
-    is_transient: Some(true),
-    www_authenticate: None,
-    source: "facts §1.2 (code 1/2: 500, practitioner), §1.3 (code 1 possibly transient)",
-};
-
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct GraphError {
     pub(crate) message: String,
@@ -168,8 +158,6 @@ pub(crate) type GraphResult<T> = Result<T, GraphError>;
 
 const OAUTH: &str = "OAuthException";
 const METHOD: &str = "GraphMethodException";
-/// The `kind` of [`GraphError::needs_write`] (internal; never sent).
-const NEEDS_WRITE: &str = "igsim.NeedsWrite";
 
 impl GraphError {
     /// An error of `envelope`'s family (type `OAuthException`).
@@ -184,18 +172,6 @@ impl GraphError {
             envelope,
             original_response: None,
         }
-    }
-
-    /// Not an answer: a handler that was given the world shared with other readers needs to
-    /// change it (`http::graph::WorldAccess::write`); the router runs the request again with
-    /// the world alone, so this never reaches a client.
-    pub(crate) fn needs_write() -> Self {
-        GraphError::of(PARAMETER, 2, "igsim: this request changes the world").kind(NEEDS_WRITE)
-    }
-
-    /// Whether this is [`GraphError::needs_write`].
-    pub(crate) fn is_needs_write(&self) -> bool {
-        self.kind == NEEDS_WRITE
     }
 
     /// The HTTP status production answers this error with.
@@ -551,15 +527,6 @@ impl GraphError {
             100,
             format!("(#100) Could not parse the request body: {detail}"),
         )
-    }
-}
-
-impl GraphError {
-    /// What a request gets when igsim failed while answering it (a handler panicked: a bug,
-    /// reported on stderr): production's answer to its own failures ([`UNKNOWN`]), instead
-    /// of a dropped connection. Whether the request took effect is unknown, as in production.
-    pub(crate) fn internal() -> Self {
-        GraphError::of(UNKNOWN, 1, "An unknown error has occurred.")
     }
 }
 

@@ -298,10 +298,27 @@ impl Faults {
         fired
     }
 
-    /// Re-parses the rules' path patterns (after deserialising a snapshot).
-    pub(crate) fn revalidate(&mut self) -> Result<(), String> {
+    /// Checks the rules of a deserialised snapshot as if a client had just added them (a
+    /// snapshot may have been edited: a `hang_ms` past `fault_max_delay_ms` would hold a
+    /// connection for ever), keeping their counters (at most `model::check::MAX_COUNTER`), and
+    /// re-parses their path patterns.
+    pub(crate) fn revalidate(&mut self, now: i64, cfg: &Config) -> Result<(), String> {
+        if self.rules.len() > MAX_RULES {
+            return Err(format!("a sandbox holds at most {MAX_RULES} fault rules"));
+        }
+        crate::model::check::counter("faults.next_id", self.next_id)?;
         for r in &mut self.rules {
-            r.pattern = r.spec.path.as_deref().map(PathPattern::parse).transpose()?;
+            let id = r.id().to_string();
+            let seed = r.spec.seed.unwrap_or(self.seed);
+            let checked = FaultRule::from_spec(r.spec.clone(), id.clone(), seed, now, cfg)
+                .map_err(|e| format!("rule {id}: {e}"))?;
+            crate::model::check::counter(&format!("rule {id}'s matched"), r.matched)?;
+            crate::model::check::counter(&format!("rule {id}'s fired"), r.fired)?;
+            *r = FaultRule {
+                matched: r.matched,
+                fired: r.fired,
+                ..checked
+            };
         }
         Ok(())
     }
@@ -409,7 +426,7 @@ mod tests {
         let s = segs("/1/media");
         f.decide(&call("GET", &s), 0);
         let mut back: Faults = serde_json::from_value(serde_json::to_value(&f).unwrap()).unwrap();
-        back.revalidate().unwrap();
+        back.revalidate(0, &Config::default()).unwrap();
         assert_eq!(back.decide(&call("GET", &s), 0).map(|x| x.rule), Some("rule-1".into()));
         assert_eq!(back.rules()[0].matched, 2);
     }

@@ -4,6 +4,8 @@
 //! deterministic iteration (BTreeMap everywhere a response can see the order).
 
 pub(crate) mod account;
+pub(crate) mod capacity;
+pub(crate) mod check;
 pub(crate) mod comment;
 pub(crate) mod events;
 pub(crate) mod hashtag;
@@ -78,6 +80,11 @@ pub(crate) struct World {
     pub(crate) webhooks: Shared<webhook::Webhooks>,
     /// Login dialogs' codes and the app's redirect URIs (both login flows).
     pub(crate) login: Shared<login::Login>,
+    /// What the seed world held of each capped kind: run-time creations are counted beyond
+    /// it ([`World::room_for`]). A snapshot written before it was kept restores with what it
+    /// held then (`Sandbox::from_snapshot`).
+    #[serde(default)]
+    pub(crate) seeded: Option<capacity::Sizes>,
 }
 
 impl World {
@@ -104,6 +111,7 @@ impl World {
             exchanged: BTreeMap::new(),
             webhooks: Shared::default(),
             login: Shared::default(),
+            seeded: None,
         }
     }
 

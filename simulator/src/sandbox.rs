@@ -10,7 +10,8 @@
 //! judging a request never waits for a response being rendered.
 //!
 //! Sandboxes are cheap (issue 12): a seed world is built once per (seed, world seed, start
-//! time) into a [`Base`] kept in [`Bases`], and each sandbox made from it starts as a clone
+//! time) into a `model::seed::Base` kept in [`Bases`] (`sandbox/bases.rs`), and each sandbox
+//! made from it starts as a clone
 //! that shares all of its data ([`crate::model::shared`]). Sandboxes nobody has used for
 //! `Config::sandbox_idle_seconds` of wall-clock time are reclaimed ([`Sandboxes::reap_idle`]).
 //! A snapshot ([`Sandbox::snapshot`]) clones the world under the read lock (pointers, not
@@ -21,65 +22,16 @@ use crate::config::{ClockMode, Config};
 use crate::faults::Faults;
 use crate::journal::{Journal, Page, RequestFilter};
 use crate::model::ratelimit::RateLimits;
-use crate::model::seed::{build_base, Base, WorldSeed};
 use crate::model::World;
 use crate::snapshot::Snapshot;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+mod bases;
+pub(crate) use bases::{Bases, SeedWorld};
 
 pub const DEFAULT_SANDBOX: &str = "default";
-
-/// A seed world with its fingerprint (a hash of its JSON), shared by every sandbox made
-/// from it; the fingerprint keys [`Bases`].
-#[derive(Debug, Clone)]
-pub(crate) struct SeedWorld {
-    pub(crate) world: Arc<WorldSeed>,
-    fingerprint: u64,
-}
-
-impl SeedWorld {
-    pub(crate) fn new(world: WorldSeed) -> Self {
-        let json = serde_json::to_vec(&world).unwrap_or_default();
-        SeedWorld {
-            fingerprint: crate::ids::stable_hash(&[&json]),
-            world: Arc::new(world),
-        }
-    }
-}
-
-/// How many base worlds [`Bases`] keeps (most recently used first). Sandboxes made from an
-/// evicted base keep sharing it; only new sandboxes of that seed build it again.
-const KEPT_BASES: usize = 8;
-
-type BaseKey = (u64, u64, i64);
-type BaseCell = Arc<OnceLock<Result<Arc<Base>, String>>>;
-
-/// The base worlds built so far, by (seed fingerprint, world seed, start time). Two requests
-/// for the same key build it once: the second waits for the first's build.
-#[derive(Default)]
-pub(crate) struct Bases {
-    kept: Mutex<VecDeque<(BaseKey, BaseCell)>>,
-}
-
-impl Bases {
-    /// The base world of `seed` at `now`, built now unless kept.
-    pub(crate) fn get(&self, seed: &SeedWorld, cfg: &Config, world_seed: u64, now: i64) -> Result<Arc<Base>, String> {
-        let key = (seed.fingerprint, world_seed, now);
-        let cell = {
-            let mut kept = lock(&self.kept);
-            let cell = match kept.iter().position(|(k, _)| *k == key) {
-                Some(i) => kept.remove(i).map(|(_, c)| c).unwrap_or_default(),
-                None => BaseCell::default(),
-            };
-            kept.push_front((key, cell.clone()));
-            kept.truncate(KEPT_BASES);
-            cell
-        };
-        cell.get_or_init(|| build_base(&seed.world, cfg, world_seed, now).map(Arc::new))
-            .clone()
-    }
-}
 
 pub struct Sandbox {
     pub(crate) id: String,
@@ -196,10 +148,25 @@ impl Sandbox {
             journal_seq,
             ..
         } = snapshot;
-        faults.revalidate().map_err(|e| format!("fault rules: {e}"))?;
         let now = clock.now(os_now());
+        if !(0..=crate::clock::MAX_TIME).contains(&now) {
+            return Err(format!(
+                "its clock reads {now}: a sandbox's time is from 1970 to 9999-12-31T23:59:59Z"
+            ));
+        }
+        crate::model::check::counter("journal_seq", journal_seq)?;
+        crate::model::seed::check_bounds(&seed_world, cfg.max_world_objects).map_err(|e| format!("seed_world: {e}"))?;
+        world.check()?;
+        rate_limits.check()?;
+        world.reserve_node_ids();
+        faults.revalidate(now, cfg).map_err(|e| format!("fault rules: {e}"))?;
         world.sandbox = id.clone();
+        if world.seeded.is_none() {
+            world.seeded = Some(world.sizes());
+        }
         world.requeue_in_flight_webhooks(now);
+        // Indexes derived from the records are not in the snapshot.
+        world.publishing.reindex();
         let mut journal = Journal::new(cfg.journal_capacity, cfg.journal_max_bytes);
         journal.resume_after(journal_seq);
         Ok(Sandbox {
@@ -331,6 +298,8 @@ pub(crate) enum SandboxError {
     NotFound(String),
     BadId(String),
     BadWorld(String),
+    /// A snapshot that does not restore (`Sandbox::from_snapshot`, `model::check`).
+    BadSnapshot(String),
     Protected,
     /// `Config::max_sandboxes` sandboxes exist already.
     Full(usize),
@@ -494,7 +463,7 @@ impl Sandboxes {
         }
         let id = if exists { id } else { self.reserve(Some(id))? };
         let sandbox =
-            Arc::new(Sandbox::from_snapshot(snapshot, id.clone(), &self.config).map_err(SandboxError::BadWorld)?);
+            Arc::new(Sandbox::from_snapshot(snapshot, id.clone(), &self.config).map_err(SandboxError::BadSnapshot)?);
         let tokens = sandbox.all_tokens();
         let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
         let mut index = self.tokens.write().unwrap_or_else(|e| e.into_inner());

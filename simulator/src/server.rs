@@ -403,7 +403,7 @@ async fn respond(state: &State, req: Request<Incoming>) -> Result<Response<Body>
 }
 
 /// The answer `handler` builds, or, when it panics (a bug: the panic is reported on stderr),
-/// production's `(#1)` unknown error ([`GraphError::internal`]): a handler's failure costs
+/// production's `(#1)` unknown error ([`GraphError::api_unknown`]): a handler's failure costs
 /// its request an answer, not the connection. The world lock recovers from the poisoning
 /// (`sandbox::lock`).
 async fn caught<E>(
@@ -415,7 +415,7 @@ async fn caught<E>(
         .await
         .unwrap_or_else(|_| {
             Ok(graph_error(
-                &GraphError::internal(),
+                &GraphError::api_unknown(),
                 unversioned(state),
                 &state.traces.next(),
                 false,
@@ -444,7 +444,10 @@ mod tests {
         let v: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
         assert_eq!(v["error"]["code"], 1);
         assert_eq!(v["error"]["message"], "An unknown error has occurred.");
-        assert_eq!(v["error"]["is_transient"], true);
         assert_eq!(v["error"]["type"], "OAuthException");
+        assert!(
+            v["error"].get("is_transient").is_none(),
+            "production's code-1 bodies carry none"
+        );
     }
 }

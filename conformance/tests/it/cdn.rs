@@ -459,3 +459,34 @@ fn files_past_the_kept_size_are_served_as_generated_media() {
     assert_eq!(mp4_boxes(&f.body).first().map(String::as_str), Some("ftyp"));
     assert_ne!(f.body, video, "too large to keep: generated instead");
 }
+
+/// The bytes of a media download hold room in the process's budget of buffered bytes, as
+/// request bodies do (`ServerConfig::body_budget_bytes`): without room an image download
+/// fails as production's download timeout (-2/2207003) instead of growing the process
+/// (512 connections each downloading a kept video held up to 32 GiB), and the room comes
+/// back when the download ends.
+#[test]
+fn media_downloads_hold_room_in_the_buffered_bytes_budget() {
+    let (image, _, _) = real_files();
+    let files = crate::support::serve_files(vec![("/photo.jpg", image.clone())]);
+    let mut cfg = conformance::target::test_config();
+    // The budget is never below the largest body (`app::body_budget`): both are half the image.
+    (cfg.server.body_budget_bytes, cfg.max_body_bytes) = (image.len() / 2, image.len() / 2);
+    cfg.server.body_budget_wait_ms = 200;
+    let running = simulator::Simulator::new(cfg).spawn(0).expect("start a simulator");
+    let sb = sim::new_sandbox(&running.base_url(), None);
+    sb.control_post("publishing/config", &serde_json::json!({"media_fetch": true}))
+        .ok("sim_publishing_config");
+    let c = sb.client_as("Dana Admin");
+    let r = c.post(
+        &format!("{METRICSAURUS}/media"),
+        &[("image_url", &format!("{files}/photo.jpg"))],
+    );
+    assert_eq!(
+        r.graph_error(-2, Some(2207003))["error_user_title"],
+        "Media download timed out"
+    );
+    let health = sim::control_client(&running.base_url()).get_url(&format!("{}/_sim/health", running.base_url()));
+    assert_eq!(health.body["usage"]["body_bytes"]["buffered"], 0, "{}", health.text);
+    running.shutdown();
+}

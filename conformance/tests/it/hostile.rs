@@ -1015,3 +1015,374 @@ fn comment_texts_are_bounded_and_many_mentions_are_cheap() {
     assert_eq!(r.status, 200, "{}", r.text);
     assert_alive(&sb);
 }
+
+/// The capacity error of a Graph write: code 9, the knob named in `error_user_msg`.
+fn assert_sandbox_full(r: &conformance::client::Resp, knob: &str) {
+    let e = r.graph_error(9, None);
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert_eq!(e["message"], "Application request limit reached");
+    assert_eq!(e["error_user_title"], "Sandbox capacity reached");
+    assert_eq!(e["is_transient"], false);
+    assert!(e["error_user_msg"].as_str().unwrap().contains(knob), "{}", r.text);
+}
+
+/// The capacity refusal of a control-plane event: 429 naming the knob.
+fn assert_event_full(r: &conformance::client::Resp, knob: &str) {
+    assert_eq!(r.status, 429, "{}", r.text);
+    r.schema("sim_error");
+    assert!(
+        r.body["error"]["message"].as_str().unwrap().contains(knob),
+        "{}",
+        r.text
+    );
+}
+
+/// A client looping on writes cannot grow a sandbox without bound (`config/capacity.rs`):
+/// past each kind's limit of objects created at run time, the write is refused with the
+/// capacity error naming the knob, nothing acknowledged is dropped, the seed world's objects
+/// do not count, deleting or a reset makes room, and another sandbox is not affected.
+#[test]
+fn comments_are_capped_per_sandbox_and_deleting_makes_room() {
+    let running = own_simulator(|c| c.capacity.comments = 3);
+    let sb = sim::new_sandbox(&running.base_url(), None);
+    let c = sb.client_as("Dana Admin");
+    let post = crate::support::media_with(&c, |m| m["media_product_type"] == "FEED" && m["media_type"] == "IMAGE");
+    assert!(
+        crate::support::comments_count(&c, &post) > 0,
+        "seeded comments do not count"
+    );
+    let mut written = Vec::new();
+    for i in 0..2 {
+        let r = c.post(&format!("{post}/comments"), &[("message", &format!("mine {i}"))]);
+        written.push(r.ok("id_response")["id"].as_str().unwrap().to_string());
+    }
+    let r = sb.control_post(
+        "events/comment",
+        &serde_json::json!({ "media_id": post, "text": "a fan", "from_username": "ana.lopez" }),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let count = crate::support::comments_count(&c, &post);
+    assert_sandbox_full(
+        &c.post(&format!("{post}/comments"), &[("message", "one more")]),
+        "capacity.comments",
+    );
+    assert_sandbox_full(
+        &c.post(&format!("{}/replies", written[0]), &[("message", "a reply")]),
+        "capacity.comments",
+    );
+    let r = sb.control_post(
+        "events/comment",
+        &serde_json::json!({ "media_id": post, "text": "another fan", "from_username": "ana.lopez" }),
+    );
+    assert_event_full(&r, "capacity.comments");
+    assert_eq!(
+        crate::support::comments_count(&c, &post),
+        count,
+        "nothing was written, nothing dropped"
+    );
+    for id in &written {
+        assert_eq!(
+            c.get(id, &[("fields", "text")]).status,
+            200,
+            "every acknowledged comment stays"
+        );
+    }
+    c.delete(&written[1], &[]).ok("success_response");
+    c.post(&format!("{post}/comments"), &[("message", "room again")])
+        .ok("id_response");
+    // Another sandbox has its own room.
+    let other = sim::new_sandbox(&running.base_url(), None);
+    let oc = other.client_as("Dana Admin");
+    oc.post(&format!("{post}/comments"), &[("message", "elsewhere")])
+        .ok("id_response");
+    // A reset gives the sandbox its room back.
+    let reset = sim::control_client(&sb.base_url).send_bytes(
+        "POST",
+        &format!("{}/_sim/sandboxes/{}/reset", sb.base_url, sb.id),
+        &[],
+        b"",
+    );
+    assert_eq!(reset.status, 200, "{}", reset.text);
+    for i in 0..3 {
+        c.post(&format!("{post}/comments"), &[("message", &format!("after reset {i}"))])
+            .ok("id_response");
+    }
+    running.shutdown();
+}
+
+#[test]
+fn media_containers_accounts_and_tokens_are_capped_per_sandbox() {
+    let running = own_simulator(|c| {
+        c.capacity.media = 2;
+        c.capacity.containers = 3;
+        c.capacity.accounts = 2;
+        c.capacity.tokens = 2;
+    });
+    let sb = sim::new_sandbox(&running.base_url(), None);
+    let c = sb.client_as("Dana Admin");
+    let fan = |who: &str| serde_json::json!({ "username": "metricsaurus", "from_username": who, "text": "look" });
+    // Outside-world accounts: two new usernames, then only known ones.
+    let post = crate::support::media_with(&c, |m| m["media_product_type"] == "FEED" && m["media_type"] == "IMAGE");
+    let comment = |who: &str| {
+        sb.control_post(
+            "events/comment",
+            &serde_json::json!({ "media_id": post, "text": "hi", "from_username": who }),
+        )
+    };
+    assert_eq!(comment("new.fan.one").status, 200);
+    assert_eq!(comment("new.fan.two").status, 200);
+    assert_event_full(&comment("new.fan.three"), "capacity.accounts");
+    assert_eq!(comment("ana.lopez").status, 200, "known accounts still comment");
+    // Media: two outside-world posts, then a third post, a broadcast and a publish are refused.
+    for _ in 0..2 {
+        assert_eq!(sb.control_post("events/mention", &fan("ana.lopez")).status, 200);
+    }
+    assert_event_full(&sb.control_post("events/mention", &fan("ana.lopez")), "capacity.media");
+    assert_event_full(
+        &sb.control_post(
+            "events/live",
+            &serde_json::json!({ "action": "start", "username": "juniper.makes" }),
+        ),
+        "capacity.media",
+    );
+    let container = |i: usize| {
+        c.post(
+            &format!("{METRICSAURUS}/media"),
+            &[("image_url", format!("https://example.com/{i}.jpg").as_str())],
+        )
+    };
+    let first = container(0).ok("id_response")["id"].as_str().unwrap().to_string();
+    assert_sandbox_full(
+        &c.post(&format!("{METRICSAURUS}/media_publish"), &[("creation_id", &first)]),
+        "capacity.media",
+    );
+    // Containers: three, then the capacity error (before production's 400 a day).
+    container(1).ok("id_response");
+    container(2).ok("id_response");
+    assert_sandbox_full(&container(3), "capacity.containers");
+    assert_eq!(
+        c.get(&first, &[("fields", "status_code")]).ok("ig_container")["status_code"],
+        "FINISHED",
+        "acknowledged containers stay"
+    );
+    // Tokens: two Facebook Login code exchanges mint two tokens, a third is refused; the
+    // long-lived exchange of a token already minted needs a new one too.
+    let cb = "http://127.0.0.1:9/cb";
+    let raw = Client::new(&sb.base_url).with_version("");
+    let exchange = || {
+        let r = sb.control_post(
+            "login/code",
+            &serde_json::json!({ "flavour": "facebook", "user": "Dana Admin", "scopes": ["instagram_basic"], "redirect_uri": cb }),
+        );
+        let code = r.body["code"].as_str().unwrap().to_string();
+        raw.get(
+            "oauth/access_token",
+            &[
+                ("client_id", &sb.app_id()),
+                ("client_secret", &sb.app_secret()),
+                ("redirect_uri", cb),
+                ("code", &code),
+            ],
+        )
+    };
+    let short = exchange().ok("oauth_access_token")["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    exchange().ok("oauth_access_token");
+    assert_sandbox_full(&exchange(), "capacity.tokens");
+    let long = raw.get(
+        "oauth/access_token",
+        &[
+            ("grant_type", "fb_exchange_token"),
+            ("client_id", &sb.app_id()),
+            ("client_secret", &sb.app_secret()),
+            ("fb_exchange_token", &short),
+        ],
+    );
+    assert_sandbox_full(&long, "capacity.tokens");
+    // Instagram Login's code exchange answers in its own envelope.
+    let r = crate::support::ig_code_exchange(&sb, "metricsaurus", &["instagram_business_basic"]);
+    assert_eq!(r.status, 400, "{}", r.text);
+    r.schema("ig_login_oauth_error");
+    assert!(
+        r.body["error_message"].as_str().unwrap().contains("capacity.tokens"),
+        "{}",
+        r.text
+    );
+    running.shutdown();
+}
+
+/// With its receiver down (or its clock frozen), a sandbox's webhook outbox holds at most
+/// `webhooks.max_pending` changes waiting to be sent: the oldest waiting one is dropped
+/// unsent, visibly (state `dropped`, an attempt that says why); the events themselves all
+/// happen.
+#[test]
+fn the_webhook_outbox_is_bounded_while_the_receiver_is_down() {
+    let running = own_simulator(|c| c.webhooks.max_pending = 3);
+    let sb = subscribed(&running.base_url(), &closed_url());
+    comment_events(&sb, 5);
+    let all = all_deliveries(&sb, 100);
+    assert_eq!(all.len(), 5, "every event made its change");
+    let state = |d: &serde_json::Value| d["state"].as_str().unwrap().to_string();
+    let dropped: Vec<_> = all.iter().filter(|d| state(d) == "dropped").collect();
+    assert_eq!(dropped.len(), 2, "{all:?}");
+    assert_eq!(all.iter().filter(|d| state(d) == "pending").count(), 3);
+    for d in &dropped {
+        let why = d["attempts"][0]["error"].as_str().unwrap();
+        assert!(why.contains("webhooks.max_pending") && why.contains("unsent"), "{why}");
+    }
+    assert_eq!(
+        [all[0]["id"].clone(), all[1]["id"].clone()],
+        [dropped[0]["id"].clone(), dropped[1]["id"].clone()],
+        "the oldest go first"
+    );
+    running.shutdown();
+}
+
+/// What a container keeps of a parameter is bounded: a media URL (`image_url`, `video_url`,
+/// `cover_url`) at 8,192 characters, `alt_text` and `audio_name` at a caption's 2,200 (their
+/// limits are undocumented); each container used to keep whatever a 16 MiB body held. The
+/// control plane's copyright matches are bounded too (64 KiB of JSON).
+#[test]
+fn what_a_container_keeps_of_its_parameters_is_bounded() {
+    let sb = sim::fresh();
+    let c = sb.client_as("Dana Admin");
+    let url = |n: usize, ext: &str| format!("https://example.com/{}.{ext}", "a".repeat(n - 21 - ext.len()));
+    assert_eq!(url(8_192, "jpg").len(), 8_192);
+    let create = |params: &[(&str, &str)]| c.post(&format!("{METRICSAURUS}/media"), params);
+    let too_long = |r: conformance::client::Resp, param: &str, max: usize| {
+        let e = r.graph_error(100, None);
+        let message = e["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(&format!("(#100) Param {param} must be at most {max} characters long")),
+            "{message}"
+        );
+    };
+    create(&[("image_url", &url(8_192, "jpg"))]).ok("id_response");
+    too_long(create(&[("image_url", &url(8_193, "jpg"))]), "image_url", 8_192);
+    let reel = |extra: &[(&str, &str)]| {
+        let mut p = vec![("media_type", "REELS"), ("video_url", "https://example.com/v.mp4")];
+        p.extend_from_slice(extra);
+        create(&p)
+    };
+    too_long(
+        create(&[("media_type", "REELS"), ("video_url", &url(9_000, "mp4"))]),
+        "video_url",
+        8_192,
+    );
+    too_long(reel(&[("cover_url", &url(100_000, "jpg"))]), "cover_url", 8_192);
+    reel(&[("audio_name", &"♪".repeat(2_200))]).ok("id_response");
+    too_long(reel(&[("audio_name", &"♪".repeat(2_201))]), "audio_name", 2_200);
+    too_long(
+        create(&[
+            ("image_url", "https://example.com/a.jpg"),
+            ("alt_text", &"x".repeat(3_000)),
+        ]),
+        "alt_text",
+        2_200,
+    );
+    let video = reel(&[]).ok("id_response")["id"].as_str().unwrap().to_string();
+    let huge = serde_json::json!({ "copyright_matches": [{ "author": "x".repeat(70_000), "content_title": "t",
+        "matched_segments": [], "owner_copyright_policy": { "name": "n", "actions": [] } }] });
+    let r = sb.control_post(&format!("containers/{video}/copyright"), &huge);
+    assert_eq!(r.status, 400, "{}", r.text);
+    r.schema("sim_error");
+    assert!(
+        r.body["error"]["message"].as_str().unwrap().contains("65536"),
+        "{}",
+        r.text
+    );
+    assert_alive(&sb);
+}
+
+/// A snapshot is restored only if its world keeps the invariants of one igsim built
+/// (`model::check`, `Sandbox::from_snapshot`): a hand-edited or hostile snapshot whose first
+/// reads would overflow, dangle or hang (a clock at 2^63, likes at 2^64-1, a feed naming
+/// missing media, a rate-limit window whose total is not its buckets' sum, a counter at
+/// 2^64-1, a seed world of billions for the next reset, a fault rule hanging for ever) is
+/// refused with a 400 naming what breaks, and the sandbox it would have replaced stays.
+#[test]
+fn a_snapshot_that_breaks_the_worlds_invariants_is_refused_naming_what() {
+    let sb = sim::fresh();
+    let export = sb.control_get("export");
+    assert_eq!(export.status, 200, "{}", export.text);
+    let base = export.body.clone();
+    let post = crate::support::media_with(&sb.client_as("Dana Admin"), |m| m["media_type"] == "IMAGE");
+    let restore = |snap: &serde_json::Value| {
+        sim::control_client(&sb.base_url).send_bytes(
+            "POST",
+            &format!("{}/_sim/sandboxes?id={}&replace=true", sb.base_url, sb.id),
+            &[("Content-Type", "application/json")],
+            snap.to_string().as_bytes(),
+        )
+    };
+    type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+    let set = |pointer: &'static str, v: serde_json::Value| -> Edit {
+        Box::new(move |s: &mut serde_json::Value| *s.pointer_mut(pointer).unwrap() = v.clone())
+    };
+    let media = format!("/world/media/{post}");
+    let cases: Vec<(Edit, &str)> = vec![
+        (
+            set("/clock", serde_json::json!({ "offset": 0, "frozen_at": i64::MAX })),
+            "clock reads",
+        ),
+        (set("/world/seq", serde_json::json!(u64::MAX)), "world.seq"),
+        (set("/journal_seq", serde_json::json!(u64::MAX)), "journal_seq"),
+        (
+            Box::new(move |s: &mut serde_json::Value| s.pointer_mut(&media).unwrap()["like_count"] = u64::MAX.into()),
+            "like_count",
+        ),
+        (
+            Box::new(|s: &mut serde_json::Value| {
+                s["world"]["feed"][METRICSAURUS]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(serde_json::json!([[1_795_000_000, 7], 17_999_999_999_999_999u64]))
+            }),
+            "17999999999999999",
+        ),
+        (
+            set(
+                "/rate_limits/platform",
+                serde_json::json!({ "slots": [[1_795_910_400, 5]], "total": 0 }),
+            ),
+            "rate_limits.platform",
+        ),
+        (
+            set(
+                "/seed_world/generate",
+                serde_json::json!([{ "owner": "metricsaurus", "media": 4_000_000_000u64 }]),
+            ),
+            "seed_world",
+        ),
+        (
+            set(
+                "/faults/rules",
+                serde_json::json!([{ "spec": { "id": "rule-1", "hang_ms": u64::MAX, "seed": 1 }, "matched": 0, "fired": 0 }]),
+            ),
+            "fault rules",
+        ),
+        (
+            set("/world/webhooks/stories_scanned_to", serde_json::json!(i64::MIN)),
+            "time",
+        ),
+    ];
+    for (edit, names) in &cases {
+        let mut snap = base.clone();
+        edit(&mut snap);
+        let r = restore(&snap);
+        assert_eq!(r.status, 400, "{names}: {}", r.text);
+        r.schema("sim_error");
+        let message = r.body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("bad snapshot: ") && message.contains(names),
+            "{message}"
+        );
+    }
+    // The sandbox it would have replaced is still there and answers; the snapshot as
+    // exported restores.
+    sb.client_as("Dana Admin").get("me", &[]).ok("fb_user");
+    assert_eq!(restore(&base).status, 201);
+    assert_alive(&sb);
+}

@@ -563,22 +563,7 @@ fn seeded(sb: &Sandbox, username: &str) -> (String, String) {
 }
 
 fn token_with(sb: &Sandbox, account: &str, scopes: &[&str]) -> String {
-    let cb = "http://127.0.0.1:9/cb";
-    let code = headless_code(
-        sb,
-        json!({ "flavour": "instagram", "account": account, "scopes": scopes, "redirect_uri": cb }),
-    );
-    let r = Client::new(&sb.base_url).with_version("").post(
-        "oauth/access_token",
-        &[
-            ("client_id", &sb.app_id()),
-            ("client_secret", &sb.app_secret()),
-            ("grant_type", "authorization_code"),
-            ("redirect_uri", cb),
-            ("code", &code),
-        ],
-    );
-    r.ok("ig_login_code_exchange")["access_token"]
+    crate::support::ig_code_exchange(sb, account, scopes).ok("ig_login_code_exchange")["access_token"]
         .as_str()
         .unwrap()
         .to_string()
@@ -770,8 +755,18 @@ fn instagram_login_webhooks_deliver_for_subscribed_accounts() {
     assert_eq!(r.status, 200, "{}", r.text);
     let (id, token) = seeded(&sb, "harbor.books");
     let c = ig_client(&sb, &token);
-    c.post("me/subscribed_apps", &[("subscribed_fields", "comments")])
-        .ok("success_response");
+    c.post(
+        "me/subscribed_apps",
+        &[("subscribed_fields", "comments, comments,comments")],
+    )
+    .ok("success_response");
+    let apps = c.get("me/subscribed_apps", &[]);
+    assert_eq!(
+        apps.body["data"][0]["subscribed_fields"],
+        json!(["comments"]),
+        "each field once: {}",
+        apps.text
+    );
     let media = c.get("me/media", &[("limit", "1")]).ok("ig_media_list")["data"][0]["id"]
         .as_str()
         .unwrap()

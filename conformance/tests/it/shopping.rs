@@ -322,6 +322,19 @@ fn rejected_products_can_be_appealed_once() {
     let body = r.ok("product_appeal");
     assert_eq!(body["data"][0]["review_status"], "rejected");
     assert_eq!(body["data"][0]["eligible_for_appeal"], true);
+    // A reason is kept like a caption, up to 2,200 characters (undocumented in production).
+    let long = "x".repeat(2_201);
+    let e = c
+        .post(&path, &[("appeal_reason", long.as_str()), ("product_id", &sword)])
+        .graph_error(100, None)
+        .clone();
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("appeal_reason must be at most 2200"),
+        "{e}"
+    );
     // The guide's appeal example.
     let r = c.post(
         &path,

@@ -74,3 +74,29 @@ pub(crate) fn comments_count(c: &Client, media: &str) -> u64 {
         .as_u64()
         .unwrap()
 }
+
+/// Instagram Login without a browser: the control plane's code for `account` with `scopes`,
+/// exchanged at `POST /oauth/access_token` (the answer as it came).
+pub(crate) fn ig_code_exchange(
+    sb: &conformance::sim::Sandbox,
+    account: &str,
+    scopes: &[&str],
+) -> conformance::client::Resp {
+    let cb = "http://127.0.0.1:9/cb";
+    let r = sb.control_post(
+        "login/code",
+        &serde_json::json!({ "flavour": "instagram", "account": account, "scopes": scopes, "redirect_uri": cb }),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let code = r.body["code"].as_str().unwrap().to_string();
+    Client::new(&sb.base_url).with_version("").post(
+        "oauth/access_token",
+        &[
+            ("client_id", &sb.app_id()),
+            ("client_secret", &sb.app_secret()),
+            ("grant_type", "authorization_code"),
+            ("redirect_uri", cb),
+            ("code", &code),
+        ],
+    )
+}

@@ -364,7 +364,10 @@ fn page_subscribed_apps_needs_that_pages_token_and_pages_manage_metadata() {
         .graph_error(100, None);
     let before = dana.get(&path, &[]).ok("page_subscribed_apps").clone();
     assert_eq!(before["data"], json!([]));
-    dana.post(&path, &[("subscribed_fields", "feed,mention")])
+    // Each field once, however often it is sent (a list that repeats one field no longer
+    // grows the sandbox).
+    let repeated = ["feed", "mention"].repeat(5_000).join(",");
+    dana.post(&path, &[("subscribed_fields", repeated.as_str())])
         .ok("success_response");
     let after = dana.get(&path, &[]).ok("page_subscribed_apps").clone();
     assert_eq!(after["data"][0]["id"], sb.app_id().as_str());

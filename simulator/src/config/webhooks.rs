@@ -18,8 +18,13 @@ pub struct WebhookConfig {
     /// timeout is not documented).
     pub timeout_ms: u64,
     /// Finished (delivered or dropped) deliveries a sandbox keeps for the control plane; the
-    /// oldest go first. Pending ones are always kept.
+    /// oldest go first. Pending ones are kept up to `max_pending`.
     pub deliveries_kept: usize,
+    /// Changes a sandbox's outbox holds waiting to be sent (a first attempt or a retry) while
+    /// its receiver is down or its clock frozen: past it the oldest waiting change is dropped
+    /// unsent, its last attempt saying why, as production drops what it cannot deliver (after
+    /// 36 h); igsim's own bound, so the outbox cannot grow without limit (issue 13).
+    pub max_pending: usize,
     /// POSTs one sandbox sends at once (a flush or a background round).
     pub(crate) concurrency: usize,
     /// Longest a `webhooks/flush` call waits for its sends (and for a send already under way)
@@ -61,6 +66,7 @@ impl Default for WebhookConfig {
             retry_window_seconds: 36 * 3600,
             timeout_ms: 10_000,
             deliveries_kept: 1_000,
+            max_pending: 10_000,
             concurrency: 16,
             flush_wait_ms: 12_000,
             legacy_sha1_header: true,

@@ -159,6 +159,12 @@ impl InstagramOAuthError {
         Self::new("Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request.")
     }
 
+    /// The sandbox holds all the run-time tokens it may (`config/capacity.rs`): igsim's own
+    /// limit, in this endpoint's envelope.
+    pub(crate) fn sandbox_full(detail: &str) -> Self {
+        Self::new(format!("Application request limit reached: {detail}"))
+    }
+
     /// `redirect_uri` missing or not registered (GH:jsmrtn/craftagram#29).
     pub(crate) fn invalid_redirect_uri() -> Self {
         Self::new("Invalid redirect_uri")

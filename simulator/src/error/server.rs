@@ -2,9 +2,13 @@
 //! breaks on its side and the app should wait and retry (Meta's "Handling Errors" page: code 1
 //! "API Unknown — possibly a temporary issue due to downtime. Wait and retry", code 2 "API
 //! Service — temporary issue due to downtime. Wait and retry"). igsim never fails this way on
-//! its own; fault injection (`crate::faults`) sends them.
+//! its own; fault injection (`crate::faults`) sends them. Also igsim's one internal error,
+//! [`GraphError::needs_write`], which never leaves the server.
 
-use super::{Envelope, GraphError};
+use super::{Envelope, GraphError, PARAMETER};
+
+/// The `kind` of [`GraphError::needs_write`] (internal; never sent).
+const NEEDS_WRITE: &str = "igsim.NeedsWrite";
 
 /// Code 2: HTTP 500, `is_transient: true`, `WWW-Authenticate: OAuth "Facebook Platform"
 /// "unknown_error" "<message>"`. Captures: GH:Trustroots/trustroots#673 (2018, HTTP 500, body
@@ -28,6 +32,18 @@ pub(crate) const UNKNOWN: Envelope = Envelope {
 };
 
 impl GraphError {
+    /// Not an answer: a handler that was given the world shared with other readers needs to
+    /// change it (`http::graph::WorldAccess::write`); the router runs the request again with
+    /// the world alone, so this never reaches a client.
+    pub(crate) fn needs_write() -> Self {
+        GraphError::of(PARAMETER, 2, "igsim: this request changes the world").kind(NEEDS_WRITE)
+    }
+
+    /// Whether this is [`GraphError::needs_write`].
+    pub(crate) fn is_needs_write(&self) -> bool {
+        self.kind == NEEDS_WRITE
+    }
+
     /// Code 1, "An unknown error has occurred." (facts §1.3).
     pub(crate) fn api_unknown() -> Self {
         GraphError::of(UNKNOWN, 1, "An unknown error has occurred.")

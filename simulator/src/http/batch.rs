@@ -138,6 +138,7 @@ fn operation(parent: &GraphRequest, op: &Value, cfg: &crate::config::Config, now
         token,
         base_url: parent.base_url.clone(),
         headers: parent.headers.clone(),
+        instagram_host: parent.instagram_host,
         // Media URLs in batched container creations are judged offline (no prefetch).
         media_checks: BTreeMap::new(),
         media_files: BTreeMap::new(),

@@ -244,7 +244,11 @@ pub(crate) fn create(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
     if !m.comments_enabled {
         return Err(GraphError::comments_disabled());
     }
-    let cid = ctx.world.write()?.add_comment(id, None, m.owner, text, ctx.now);
+    let cid = ctx
+        .world
+        .write()?
+        .add_comment(id, None, m.owner, text, ctx.now, &ctx.cfg.capacity)
+        .map_err(GraphError::from)?;
     answer_created(ctx, ctx.cfg.fields_on_write.comments, sel, cid)
 }
 
@@ -272,10 +276,10 @@ pub(crate) fn reply_as(ctx: &mut Ctx, parent: CommentId, from: IgUserId, text: S
     if !m.comments_enabled {
         return Err(GraphError::comments_disabled());
     }
-    Ok(ctx
-        .world
+    ctx.world
         .write()?
-        .add_comment(c.media, Some(parent), from, text, ctx.now))
+        .add_comment(c.media, Some(parent), from, text, ctx.now, &ctx.cfg.capacity)
+        .map_err(GraphError::from)
 }
 
 /// `POST /{ig-comment-id}/replies?message=`; with `fields=`, the reply's fields.

@@ -74,6 +74,7 @@ impl From<SandboxError> for ControlError {
             SandboxError::NotFound(id) => Self::not_found(format!("no sandbox {id}")),
             SandboxError::BadId(id) => Self::bad_request(format!("bad sandbox id {id:?}: use 1-64 of A-Z a-z 0-9 - _")),
             SandboxError::BadWorld(msg) => Self::bad_request(format!("bad seed world: {msg}")),
+            SandboxError::BadSnapshot(msg) => Self::bad_request(format!("bad snapshot: {msg}")),
             SandboxError::Protected => Self::bad_request("the default sandbox cannot be deleted (reset it instead)"),
             SandboxError::TokensTaken(other) => Self::conflict(format!(
                 "this snapshot's tokens belong to sandbox {other} (a token names one sandbox): delete {other} first, or restore with ?id={other}&replace=true"
@@ -85,6 +86,13 @@ impl From<SandboxError> for ControlError {
                 ),
             ),
         }
+    }
+}
+
+impl From<crate::model::capacity::Full> for ControlError {
+    /// 429, as for the process's sandbox limit: the sandbox holds all it may of a kind.
+    fn from(full: crate::model::capacity::Full) -> Self {
+        Self::new(429, full.to_string())
     }
 }
 

@@ -20,21 +20,10 @@ use crate::model::TokenKind;
 use http::Response;
 use serde_json::{json, Map, Value};
 
-/// Hosts of the Instagram Login flavour (when a proxy or `/etc/hosts` keeps them).
-const INSTAGRAM_HOSTS: &[&str] = &[
-    "graph.instagram.com",
-    "api.instagram.com",
-    "www.instagram.com",
-    "instagram.com",
-];
-
-/// Whether the request's `Host` is one of Instagram Login's hosts.
+/// Whether the request's `Host` is one of Instagram Login's hosts (known from its parse:
+/// `request::names_instagram_host`).
 pub(crate) fn host_is_instagram(req: &GraphRequest) -> bool {
-    req.headers
-        .get(http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(|h| h.rsplit_once(':').map_or(h, |(name, _)| name))
-        .is_some_and(|h| INSTAGRAM_HOSTS.iter().any(|i| i.eq_ignore_ascii_case(h)))
+    req.instagram_host
 }
 
 /// Whether a token value is an Instagram User token (`IGAA…`; Basic Display's were `IGQV…`).
@@ -118,12 +107,12 @@ fn long_lived(ctx: &mut Ctx, ig: IgUserId, since: i64, lifetime: i64) -> GraphRe
     let (now, scopes) = (ctx.now, ctx.viewer.scopes.clone());
     let key = (TokenKind::Instagram(ig), scopes.clone());
     let expires_at = Some(now.saturating_add(lifetime));
-    Ok(ctx
-        .world
+    ctx.world
         .write()?
-        .long_lived_token(key, now, since, expires_at, |world| {
+        .long_lived_token(key, now, since, expires_at, &ctx.cfg.capacity, |world| {
             world.add_ig_token(ig, scopes, now, lifetime, true)
-        }))
+        })
+        .map_err(GraphError::from)
 }
 
 /// `GET /refresh_access_token?grant_type=ig_refresh_token&access_token=<long>`: another 60
@@ -156,12 +145,8 @@ pub(crate) fn subscribed_apps(ctx: &mut Ctx) -> GraphResult<Value> {
     let ig = account(ctx);
     match ctx.req.verb {
         Verb::Post => {
-            let raw = ctx.req.required("subscribed_fields")?;
-            let fields: Vec<String> = raw
-                .split(',')
-                .map(|f| f.trim().to_string())
-                .filter(|f| !f.is_empty())
-                .collect();
+            ctx.req.required("subscribed_fields")?;
+            let fields = crate::http::webhooks::list_param(ctx.req, "subscribed_fields")?.unwrap_or_default();
             if fields
                 .iter()
                 .any(|f| !crate::model::webhook::INSTAGRAM_FIELDS.contains(&f.as_str()))
@@ -247,6 +232,9 @@ fn code_exchange_value(state: &State, req: &GraphRequest) -> Result<Value, Insta
             return Err(InstagramOAuthError::code_not_found());
         };
         let permissions: Vec<String> = granted.scopes.iter().cloned().collect();
+        world
+            .room_for(crate::config::CapacityArea::Tokens, 1, &state.sandboxes.config.capacity)
+            .map_err(|full| InstagramOAuthError::sandbox_full(&full.to_string()))?;
         let token = world.add_ig_token(ig, granted.scopes, now, cfg.ig_short_lived_token_seconds, false);
         let mut grant = Map::new();
         grant.insert("access_token".into(), json!(token));

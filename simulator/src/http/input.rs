@@ -1,7 +1,8 @@
 //! Client JSON inputs parsed into typed values before the model sees them: product tag lists
 //! (`product_tags`, `updated_tags`, `deleted_tags`), user tags, collaborators and carousel
-//! children. JSON comes as a JSON body's value or as a parameter holding JSON or the docs'
-//! JSON-ish syntax (`GraphRequest::json_param`).
+//! children; the bounds of stored texts without a documented limit. JSON comes as a JSON
+//! body's value or as a parameter holding JSON or the docs' JSON-ish syntax
+//! (`GraphRequest::json_param`).
 
 use crate::error::{GraphError, GraphResult};
 use crate::http::graph::Ctx;
@@ -12,6 +13,25 @@ use crate::model::publishing::ContainerKind;
 use crate::model::shopping::{Given, TagInput, TagList};
 use crate::model::World;
 use serde_json::{Map, Value};
+
+/// The longest text igsim keeps of a parameter without a documented limit (a container's
+/// `alt_text` and `audio_name`, a product appeal's `appeal_reason`): production's limits are
+/// not documented (UNCONFIRMED); a caption's is used so no input grows a sandbox without bound.
+pub(crate) const MAX_TEXT_PARAM_CHARS: usize = crate::model::media::MAX_CAPTION_CHARS;
+
+/// The longest media URL a container keeps (`image_url`, `video_url`, `cover_url`): longer
+/// than any storage service's signed URL (about 2,000 characters); production's limit is not
+/// documented (UNCONFIRMED). Without it a container kept whatever a 16 MiB body held.
+pub(crate) const MAX_MEDIA_URL_CHARS: usize = 8_192;
+
+/// `(#100) Param {param} must be at most {max} characters long` for a longer `text`.
+pub(crate) fn bounded_text(param: &str, text: &str, max: usize) -> GraphResult<()> {
+    let n = text.chars().count();
+    if n > max {
+        return Err(GraphError::text_too_long(param, n, max));
+    }
+    Ok(())
+}
 
 /// Most people tagged on one media (facts §4.4).
 const MAX_USER_TAGS: usize = 20;

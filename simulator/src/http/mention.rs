@@ -170,7 +170,10 @@ pub(crate) fn reply(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
             if !m.comments_enabled {
                 return Err(GraphError::comments_disabled());
             }
-            ctx.world.write()?.add_comment(media_id, None, ig, text, ctx.now)
+            ctx.world
+                .write()?
+                .add_comment(media_id, None, ig, text, ctx.now, &ctx.cfg.capacity)
+                .map_err(GraphError::from)?
         }
     };
     let mode = ctx.cfg.fields_on_write.mentions;

@@ -2,7 +2,7 @@
 //! exchange and app tokens), facts §7.
 
 use crate::app::State;
-use crate::config::Config;
+use crate::config::{CapacityArea, CapacityConfig, Config};
 use crate::error::{GraphError, GraphResult};
 use crate::http::graph::{token_error, Viewer};
 use crate::http::request::GraphRequest;
@@ -123,6 +123,9 @@ pub(crate) fn code_exchange(world: &mut World, req: &GraphRequest, now: i64, cfg
     let Grantor::User(user) = granted.grantor else {
         return Err(GraphError::code_invalid());
     };
+    world
+        .room_for(CapacityArea::Tokens, 1, &cfg.capacity)
+        .map_err(GraphError::from)?;
     let value = world.mint_token_value("code_exchange");
     // The short-lived user token of Facebook Login (`Config::short_lived_token_seconds`).
     let lifetime = cfg.short_lived_token_seconds;
@@ -148,6 +151,7 @@ pub(crate) fn access_token(
     req: &GraphRequest,
     now: i64,
     long_lived_seconds: i64,
+    cap: &CapacityConfig,
 ) -> GraphResult<Value> {
     let client_id = req.required("client_id")?;
     if client_id != world.app.id.to_string() {
@@ -173,9 +177,10 @@ pub(crate) fn access_token(
             {
                 return Err(GraphError::token_unparseable());
             }
-            let Some((value, expires_at)) = world.exchange_token(short, now, long_lived_seconds) else {
+            let Some(exchanged) = world.exchange_token(short, now, long_lived_seconds, cap) else {
                 return Err(GraphError::token_invalid());
             };
+            let (value, expires_at) = exchanged.map_err(GraphError::from)?;
             let mut out = Map::new();
             out.insert("access_token".into(), json!(value));
             out.insert("token_type".into(), json!("bearer"));
@@ -214,7 +219,7 @@ pub(crate) fn token_endpoint(state: &State, req: &GraphRequest) -> GraphResult<V
     let out = sandbox.with_world(|world, now| match req.param("code") {
         // Facebook Login's code exchange (Instagram's is `iglogin::code_exchange`).
         Some(_) if req.param("fb_exchange_token").is_none() => code_exchange(world, req, now, &state.sandboxes.config),
-        _ => access_token(world, req, now, long),
+        _ => access_token(world, req, now, long, &state.sandboxes.config.capacity),
     });
     state.sandboxes.index_tokens(&sandbox);
     out

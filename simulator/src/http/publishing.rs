@@ -13,7 +13,7 @@ use crate::config::PublishingConfig;
 use crate::error::{GraphError, GraphResult};
 use crate::http::fields::FieldSel;
 use crate::http::graph::{project, Ctx, Field};
-use crate::http::input;
+use crate::http::input::{self, bounded_text, MAX_MEDIA_URL_CHARS, MAX_TEXT_PARAM_CHARS};
 use crate::http::request::GraphRequest;
 use crate::ids::{parse_id, ContainerId, IdKind, IgUserId, MediaId, PageId};
 use crate::model::media_check::{self, Expect};
@@ -106,7 +106,7 @@ fn count_hashtags(caption: &str) -> usize {
 
 /// `alt_text` of a container: read on images only, single and carousel items, not on videos
 /// or stories (IG User Media reference, `alt_text`; a publisher's client sends it the same
-/// way, gitroomhq/postiz-agent v2.0.27). Bounded like a caption, [`MAX_ALT_TEXT_CHARS`].
+/// way, gitroomhq/postiz-agent v2.0.27). Bounded like a caption, [`MAX_TEXT_PARAM_CHARS`](crate::http::input::MAX_TEXT_PARAM_CHARS).
 fn parse_alt_text(req: &GraphRequest, kind: ContainerKind) -> GraphResult<Option<String>> {
     if !matches!(kind, ContainerKind::Image | ContainerKind::CarouselImage) {
         return Ok(None);
@@ -114,17 +114,9 @@ fn parse_alt_text(req: &GraphRequest, kind: ContainerKind) -> GraphResult<Option
     let Some(text) = req.param("alt_text").filter(|t| !t.trim().is_empty()) else {
         return Ok(None);
     };
-    if text.chars().count() > MAX_ALT_TEXT_CHARS {
-        return Err(GraphError::invalid_param(format!(
-            "Param alt_text must be at most {MAX_ALT_TEXT_CHARS} characters long"
-        )));
-    }
+    bounded_text("alt_text", text, MAX_TEXT_PARAM_CHARS)?;
     Ok(Some(text.to_string()))
 }
-
-/// The longest `alt_text` igsim keeps: production's limit is not documented (UNCONFIRMED);
-/// a caption's is used so no input grows a sandbox without bound.
-const MAX_ALT_TEXT_CHARS: usize = crate::model::media::MAX_CAPTION_CHARS;
 
 fn check_caption(caption: &str) -> GraphResult<()> {
     use crate::model::media::MAX_CAPTION_CHARS;
@@ -147,7 +139,8 @@ fn check_caption(caption: &str) -> GraphResult<()> {
 /// The media check of one URL: scheme, test hints, then the downloaded verdict when there
 /// is one, else the offline judgement. Returns (failure subcode, copyright match) or the
 /// synchronous error.
-fn check_media_url(req: &GraphRequest, url: &str, expect: Expect) -> GraphResult<(Option<i64>, bool)> {
+fn check_media_url(req: &GraphRequest, param: &str, url: &str, expect: Expect) -> GraphResult<(Option<i64>, bool)> {
+    bounded_text(param, url, MAX_MEDIA_URL_CHARS)?;
     let hints = media_check::parse_url(url)?;
     let verdict = match hints.forced_error {
         Some(sub) => Err(GraphError::for_publishing_subcode(sub, url, "8 MiB")),
@@ -210,13 +203,13 @@ pub(crate) fn create_container(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value
                 }
             } else {
                 let url = req.required("video_url")?;
-                (failure, copyright_match) = check_media_url(req, url, Expect::Video)?;
+                (failure, copyright_match) = check_media_url(req, "video_url", url, Expect::Video)?;
                 media_url = Some(url.to_string());
             }
         }
         _ => {
             let url = req.required("image_url")?;
-            check_media_url(req, url, image_url_expect(req))?;
+            check_media_url(req, "image_url", url, image_url_expect(req))?;
             media_url = Some(url.to_string());
         }
     }
@@ -275,11 +268,14 @@ pub(crate) fn create_container(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value
     }
     if kind == ContainerKind::Reels {
         if let Some(url) = req.param("cover_url").filter(|s| !s.trim().is_empty()) {
-            check_media_url(req, url, Expect::Image)?;
+            check_media_url(req, "cover_url", url, Expect::Image)?;
             cover_file = req.media_files.get(url).cloned();
             cover_url = Some(url.to_string());
         }
         audio_name = req.param("audio_name").map(str::to_string);
+        if let Some(name) = &audio_name {
+            bounded_text("audio_name", name, MAX_TEXT_PARAM_CHARS)?;
+        }
     }
     if matches!(kind, ContainerKind::Reels | ContainerKind::Carousel) {
         share_to_feed = req.bool_param("share_to_feed")?;
@@ -325,7 +321,7 @@ pub(crate) fn create_container(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value
         failure: failure.take(),
         copyright_match,
     };
-    let id = model::create(ctx.world.write()?, spec, ctx.now, &cfg)?;
+    let id = model::create(ctx.world.write()?, spec, ctx.now, &cfg, &ctx.cfg.capacity)?;
     let written = if resumable {
         json!({
             "id": id.to_string(),
@@ -351,7 +347,7 @@ pub(crate) fn publish(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
         .filter(|n| ctx.world.kind_of(*n) == Some(IdKind::Container))
         .map(ContainerId)
         .ok_or_else(|| GraphError::builder_not_found(&raw))?;
-    let media = model::publish(ctx.world.write()?, ig, id, ctx.now, &cfg)?;
+    let media = model::publish(ctx.world.write()?, ig, id, ctx.now, &cfg, &ctx.cfg.capacity)?;
     let mode = ctx.cfg.fields_on_write.media_publish;
     ctx.answer_write(mode, sel, json!({ "id": media.to_string() }), |ctx, sel| {
         ctx.render_media(media, sel, true)
@@ -563,7 +559,7 @@ pub(crate) async fn prefetch(state: &State, req: &mut GraphRequest) {
         if media_check::parse_url(&url).is_err() {
             continue;
         }
-        let fetched = crate::io::media_fetch::fetch(&url, expect, &cfg, keep).await;
+        let fetched = crate::io::media_fetch::fetch(&url, expect, &cfg, keep, &state.fetch_budget()).await;
         req.media_checks.insert(url.clone(), fetched.verdict);
         if let Some(file) = fetched.file {
             req.media_files.insert(url, file);

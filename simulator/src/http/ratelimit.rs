@@ -7,6 +7,7 @@ use crate::app::State;
 use crate::config::{PageLimitError, RateLimitConfig};
 use crate::error::{GraphError, GraphResult};
 use crate::http::graph::Ctx;
+use crate::http::json;
 use crate::http::request::GraphRequest;
 use crate::http::response::Body;
 use crate::http::route::{self, PathNode, Rate};
@@ -18,8 +19,8 @@ use http::{HeaderName, HeaderValue, Response};
 /// The rate-limit headers of one answer, already rendered.
 #[derive(Debug, Clone)]
 pub(crate) struct RateHeaders {
-    app: Option<String>,
-    buc: Option<String>,
+    app: Option<HeaderValue>,
+    buc: Option<HeaderValue>,
 }
 
 /// What a request counts against, from its route's [`Rate`] (and `fields=` / `ids=`, and `me`
@@ -145,7 +146,6 @@ pub(crate) fn snapshot(state: &State, req: &GraphRequest) -> Option<RateHeaders>
 /// `call_count`. `app_usage_on_every_answer` and `buc_keyed_by_business` restore the
 /// guides-era reading (both headers; keyed by the IG user id).
 fn render(world: &World, cfg: &RateLimitConfig, report: &Report) -> RateHeaders {
-    use std::fmt::Write as _;
     let accounts = report.accounts.iter().map(|(id, u)| {
         let key = match world.ig_users.get(id) {
             Some(a) if cfg.buc_keyed_by_business => a.owner_business(),
@@ -154,24 +154,40 @@ fn render(world: &World, cfg: &RateLimitConfig, report: &Report) -> RateHeaders 
         (key, "instagram", u)
     });
     let pages = report.pages.iter().map(|(id, u)| (id.0, "pages", u));
-    // Written into one buffer (every answer carries one of these headers).
-    let mut buc = String::new();
+    // Written byte by byte into one buffer: every answer carries one of these headers.
+    let mut buc = Vec::new();
     // "up to 32 objects" (facts §2); an `ids=` read may name more, all still counted.
     for (key, kind, u) in pages.chain(accounts).take(32) {
-        buc.push(if buc.is_empty() { '{' } else { ',' });
-        let _ = write!(
-            buc,
-            r#""{key}":[{{"type":"{kind}","call_count":{p},"total_cputime":{p},"total_time":{p},"estimated_time_to_regain_access":{m}}}]"#,
-            p = u.percent,
-            m = u.regain_minutes
-        );
+        buc.extend_from_slice(if buc.is_empty() { b"{\"" } else { b",\"" });
+        json::push_u64(&mut buc, key);
+        buc.extend_from_slice(b"\":[{\"type\":\"");
+        buc.extend_from_slice(kind.as_bytes());
+        for (name, n) in [
+            ("call_count", u.percent),
+            ("total_cputime", u.percent),
+            ("total_time", u.percent),
+            ("estimated_time_to_regain_access", u.regain_minutes),
+        ] {
+            buc.extend_from_slice(if name == "call_count" { b"\",\"" } else { b",\"" });
+            buc.extend_from_slice(name.as_bytes());
+            buc.extend_from_slice(b"\":");
+            json::push_u64(&mut buc, n);
+        }
+        buc.extend_from_slice(b"}]");
     }
-    let buc = (!buc.is_empty()).then(|| buc + "}");
+    let buc = (!buc.is_empty()).then(|| {
+        buc.push(b'}');
+        buc
+    });
     let app = (buc.is_none() || cfg.app_usage_on_every_answer).then(|| {
         let a = report.app.percent;
-        format!(r#"{{"call_count":{a},"total_time":{a},"total_cputime":{a}}}"#)
+        format!(r#"{{"call_count":{a},"total_time":{a},"total_cputime":{a}}}"#).into_bytes()
     });
-    RateHeaders { app, buc }
+    let value = |v: Option<Vec<u8>>| v.and_then(|v| HeaderValue::from_maybe_shared(bytes::Bytes::from(v)).ok());
+    RateHeaders {
+        app: value(app),
+        buc: value(buc),
+    }
 }
 
 const X_APP_USAGE: HeaderName = HeaderName::from_static("x-app-usage");
@@ -181,10 +197,55 @@ const X_BUSINESS_USE_CASE_USAGE: HeaderName = HeaderName::from_static("x-busines
 pub(crate) fn apply(resp: &mut Response<Body>, headers: Option<&RateHeaders>) {
     let Some(h) = headers else { return };
     let map = resp.headers_mut();
-    if let Some(Ok(v)) = h.app.as_deref().map(HeaderValue::from_str) {
-        map.insert(X_APP_USAGE, v);
+    if let Some(v) = &h.app {
+        map.insert(X_APP_USAGE, v.clone());
     }
-    if let Some(Ok(v)) = h.buc.as_deref().map(HeaderValue::from_str) {
-        map.insert(X_BUSINESS_USE_CASE_USAGE, v);
+    if let Some(v) = &h.buc {
+        map.insert(X_BUSINESS_USE_CASE_USAGE, v.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{AppId, IgUserId, PageId};
+    use crate::model::ratelimit::Usage;
+
+    #[test]
+    fn usage_headers_are_written_in_productions_key_order() {
+        let app = crate::model::App {
+            id: AppId(1),
+            name: String::new(),
+            secret: String::new(),
+            require_appsecret_proof: false,
+            created_time: 0,
+        };
+        let world = World::empty(app, 0);
+        let usage = |percent, regain_minutes| Usage {
+            calls: 0,
+            limit: 0,
+            percent,
+            regain_minutes,
+        };
+        let report = Report {
+            app: usage(3, 0),
+            accounts: [(IgUserId(17841405822304914), usage(1, 0))].into(),
+            pages: [(PageId(134895793791914), usage(100, 1440))].into(),
+        };
+        let cfg = RateLimitConfig {
+            app_usage_on_every_answer: true,
+            ..RateLimitConfig::default()
+        };
+        let h = render(&world, &cfg, &report);
+        assert_eq!(
+            h.buc.as_ref().map(HeaderValue::as_bytes),
+            Some(
+                &br#"{"134895793791914":[{"type":"pages","call_count":100,"total_cputime":100,"total_time":100,"estimated_time_to_regain_access":1440}],"17841405822304914":[{"type":"instagram","call_count":1,"total_cputime":1,"total_time":1,"estimated_time_to_regain_access":0}]}"#[..]
+            )
+        );
+        assert_eq!(
+            h.app.as_ref().map(HeaderValue::as_bytes),
+            Some(&br#"{"call_count":3,"total_time":3,"total_cputime":3}"#[..])
+        );
     }
 }

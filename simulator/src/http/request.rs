@@ -7,6 +7,7 @@ use crate::error::{GraphError, GraphResult};
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +50,8 @@ pub(crate) struct GraphRequest {
     pub(crate) media_checks: BTreeMap<String, crate::model::media_check::Verdict>,
     /// The files those downloads kept, by URL (the CDN serves them back).
     pub(crate) media_files: BTreeMap<String, Bytes>,
+    /// Whether `Host` names an Instagram Login host (`iglogin::host_is_instagram`), read once.
+    pub(crate) instagram_host: bool,
     /// The sandbox `token` names, looked up once when the request is parsed
     /// (`router::parse`); `None` when it names none or was not looked up (batch operations).
     pub(crate) sandbox: Option<std::sync::Arc<crate::sandbox::Sandbox>>,
@@ -196,6 +199,26 @@ pub(crate) fn split_versioned(path: &str) -> Option<(Option<ApiVersion>, Vec<Str
     Some((version, segments))
 }
 
+/// The `name=value` pairs of a query string or form body, decoded exactly as
+/// `form_urlencoded::parse` decodes them (`+` is a space, `%xx` a byte, invalid UTF-8 replaced);
+/// a pair with nothing to decode (no `%`, no `+`, valid UTF-8) is passed on as it is, without
+/// the byte-by-byte decoding (a query is mostly such pairs: ids, field lists, tokens).
+fn for_each_pair(input: &[u8], mut f: impl FnMut(Cow<'_, str>, Cow<'_, str>)) {
+    for pair in input.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+        match std::str::from_utf8(pair) {
+            Ok(text) if !pair.iter().any(|&b| b == b'%' || b == b'+') => {
+                let (k, v) = text.split_once('=').unwrap_or((text, ""));
+                f(Cow::Borrowed(k), Cow::Borrowed(v));
+            }
+            _ => {
+                for (k, v) in form_urlencoded::parse(pair) {
+                    f(k, v);
+                }
+            }
+        }
+    }
+}
+
 fn percent_decode(s: &str) -> Option<String> {
     if !s.contains('%') {
         // Nothing to decode (most segments): already valid UTF-8.
@@ -259,9 +282,9 @@ pub(crate) async fn parse(raw: RawRequest, cfg: &Config, now: i64) -> GraphResul
 
     let mut params = BTreeMap::new();
     if let Some(q) = &raw.query {
-        for (k, v) in form_urlencoded::parse(q.as_bytes()) {
+        for_each_pair(q.as_bytes(), |k, v| {
             params.insert(k.into_owned(), v.into_owned());
-        }
+        });
     }
     let mut json_values = BTreeMap::new();
     // The media type is matched without regard to case; its parameters keep theirs (a
@@ -322,9 +345,9 @@ pub(crate) async fn parse(raw: RawRequest, cfg: &Config, now: i64) -> GraphResul
         {
             // A body that is not text (no content type) carries no parameters.
             if !(content_type.is_empty() && std::str::from_utf8(&raw.body).is_err()) {
-                for (k, v) in form_urlencoded::parse(&raw.body) {
+                for_each_pair(&raw.body, |k, v| {
                     params.insert(k.into_owned(), v.into_owned());
-                }
+                });
             }
         }
     }
@@ -374,6 +397,7 @@ pub(crate) async fn parse(raw: RawRequest, cfg: &Config, now: i64) -> GraphResul
         json_values,
         token,
         base_url: raw.base_url,
+        instagram_host: names_instagram_host(&raw.headers),
         headers: raw.headers,
         media_checks: BTreeMap::new(),
         media_files: BTreeMap::new(),
@@ -381,9 +405,41 @@ pub(crate) async fn parse(raw: RawRequest, cfg: &Config, now: i64) -> GraphResul
     })
 }
 
+/// Hosts of the Instagram Login flavour (when a proxy or `/etc/hosts` keeps them).
+const INSTAGRAM_HOSTS: &[&str] = &[
+    "graph.instagram.com",
+    "api.instagram.com",
+    "www.instagram.com",
+    "instagram.com",
+];
+
+/// Whether a `Host` header names one of Instagram Login's hosts (port and case aside).
+pub(crate) fn names_instagram_host(headers: &http::HeaderMap) -> bool {
+    headers
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(|h| h.rsplit_once(':').map_or(h, |(name, _)| name))
+        .is_some_and(|h| INSTAGRAM_HOSTS.iter().any(|i| i.eq_ignore_ascii_case(h)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn pairs_are_decoded_as_form_urlencoded_decodes_them(
+            input in proptest::collection::vec(
+                proptest::sample::select(vec![b'a', b'Z', b'0', b'=', b'&', b'%', b'2', b'C', b'+', b',', 0xc3, 0xa9, 0xff]),
+                0..40,
+            )
+        ) {
+            let mut ours = Vec::new();
+            for_each_pair(&input, |k, v| ours.push((k.into_owned(), v.into_owned())));
+            let theirs: Vec<(String, String)> = form_urlencoded::parse(&input).into_owned().collect();
+            proptest::prop_assert_eq!(ours, theirs);
+        }
+    }
 
     #[test]
     fn doubled_and_trailing_slashes_are_ignored() {

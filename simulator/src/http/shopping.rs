@@ -139,6 +139,7 @@ pub(crate) fn product_appeal_status(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<
 pub(crate) fn product_appeal(ctx: &mut Ctx, ig: IgUserId) -> GraphResult<Value> {
     require(ctx, ig, &[TAG])?;
     let reason = ctx.req.required("appeal_reason")?.to_string();
+    crate::http::input::bounded_text("appeal_reason", &reason, crate::http::input::MAX_TEXT_PARAM_CHARS)?;
     let product = product_param(ctx, ig)?;
     shopping::appeal(ctx.world.write()?, ig, product, &reason)?;
     Ok(json!({ "success": true }))

@@ -145,7 +145,7 @@ pub(crate) async fn upload(state: &State, raw: RawRequest, args: Vec<String>) ->
                 ),
                 Ok(_) if pcfg.media_fetch => {
                     let keep = cfg.cdn.max_kept_file_bytes.min(room);
-                    let f = crate::io::media_fetch::fetch(url, Expect::Video, &pcfg, keep).await;
+                    let f = crate::io::media_fetch::fetch(url, Expect::Video, &pcfg, keep, &state.fetch_budget()).await;
                     (f.verdict, f.file)
                 }
                 Ok(_) => (media_check::judge_offline(url, Expect::Video), None),

@@ -43,8 +43,10 @@ const PAGE_FIELDS: &[&str] = &[
     "standby",
 ];
 
-/// A list parameter given as `a,b`, `["a","b"]` or a JSON array body value.
-fn list_param(req: &GraphRequest, name: &str) -> GraphResult<Option<Vec<String>>> {
+/// A list parameter given as `a,b`, `["a","b"]` or a JSON array body value, trimmed, each
+/// item once (in order of first appearance: production answers subscribed fields as a set);
+/// `None` when absent or empty.
+pub(crate) fn list_param(req: &GraphRequest, name: &str) -> GraphResult<Option<Vec<String>>> {
     let Some(raw) = req.param(name) else { return Ok(None) };
     if raw.trim().is_empty() {
         return Ok(None);
@@ -56,7 +58,11 @@ fn list_param(req: &GraphRequest, name: &str) -> GraphResult<Option<Vec<String>>
             .collect(),
         _ => raw.split(',').map(|s| s.trim().to_string()).collect(),
     };
-    let items: Vec<String> = items.into_iter().filter(|s| !s.is_empty()).collect();
+    let mut seen = std::collections::BTreeSet::new();
+    let items: Vec<String> = items
+        .into_iter()
+        .filter(|s| !s.is_empty() && seen.insert(s.clone()))
+        .collect();
     Ok((!items.is_empty()).then_some(items))
 }
 

@@ -2,7 +2,9 @@
 //! Login's included, with the Facebook Login permission each stands for), and IG accounts;
 //! plus who may see what (the task table in the Overview guide).
 
+use super::capacity::Full;
 use super::World;
+use crate::config::{CapacityArea, CapacityConfig};
 use crate::ids::{AppId, IgUserId, PageId, UserId};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -227,15 +229,17 @@ impl World {
     /// returns the same string for an exchange within a token's lifetime
     /// (GH:jaredhanson/passport-facebook#98, GH:agorapulse/grails-facebook-sdk#56; that the
     /// expiry moves is UNCONFIRMED, and is what clients that re-exchange to refresh expect).
-    /// So repeated grants add one token, not one per call.
+    /// So repeated grants add one token, not one per call. A new one is refused when the
+    /// sandbox holds all the run-time tokens `cap` allows.
     pub(crate) fn long_lived_token(
         &mut self,
         key: ExchangeKey,
         now: i64,
         since: i64,
         expires_at: Option<i64>,
+        cap: &CapacityConfig,
         mint: impl FnOnce(&mut World) -> String,
-    ) -> String {
+    ) -> Result<String, Full> {
         let reusable = self.exchanged.get(&key).cloned().filter(|value| {
             self.tokens.get(value).is_some_and(|t| {
                 t.revoked.is_none() && t.issued_at >= since && t.expires_at.is_none_or(|exp| now < exp)
@@ -245,25 +249,32 @@ impl World {
             if let Some(t) = self.tokens.get_mut(&value) {
                 t.expires_at = expires_at;
             }
-            return value;
+            return Ok(value);
         }
+        self.room_for(CapacityArea::Tokens, 1, cap)?;
         let value = mint(self);
         self.exchanged.insert(key, value.clone());
-        value
+        Ok(value)
     }
 
     /// `fb_exchange_token`: the long-lived token for the user (or Page) and scopes of
     /// `short`, valid `lifetime` seconds from `now` (`None` for page tokens, which never
     /// expire, facts §7), through [`World::long_lived_token`]. Returns the token and its
-    /// expiry; `None` when `short` is unknown.
-    pub(crate) fn exchange_token(&mut self, short: &str, now: i64, lifetime: i64) -> Option<(String, Option<i64>)> {
+    /// expiry (or why none could be minted); `None` when `short` is unknown.
+    pub(crate) fn exchange_token(
+        &mut self,
+        short: &str,
+        now: i64,
+        lifetime: i64,
+        cap: &CapacityConfig,
+    ) -> Option<Result<(String, Option<i64>), Full>> {
         let old = Token::clone(self.tokens.get(short)?);
         let expires_at = match old.kind {
             TokenKind::Page { .. } => None,
             _ => Some(now.saturating_add(lifetime)),
         };
         let key: ExchangeKey = (old.kind, old.scopes.clone());
-        let value = self.long_lived_token(key, now, i64::MIN, expires_at, |world| {
+        let value = self.long_lived_token(key, now, i64::MIN, expires_at, cap, |world| {
             let value = world.mint_token_value("fb_exchange_token");
             world.add_token(
                 value.clone(),
@@ -277,7 +288,7 @@ impl World {
             );
             value
         });
-        Some((value, expires_at))
+        Some(value.map(|v| (v, expires_at)))
     }
 }
 

@@ -1,7 +1,9 @@
 //! Comments and replies on media (facts §4.6): the thread structure (a reply always hangs
 //! off a top-level comment), creation, hiding, deletion with its replies, and @mentions.
 
+use super::capacity::Full;
 use super::{TimeKey, World};
+use crate::config::{CapacityArea, CapacityConfig};
 use crate::ids::{CommentId, IdKind, IgUserId, MediaId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -79,7 +81,8 @@ impl World {
 
     /// Writes a comment (or, with `reply_to`, a reply) as `from` at `now`. A reply to a reply
     /// attaches to the top-level comment (facts §4.6, `IGREF:ig-comment/replies`).
-    /// The caller has checked the rules (comments enabled, parent not hidden…).
+    /// The caller has checked the rules (comments enabled, parent not hidden…); refused when
+    /// the sandbox holds all the run-time comments `cap` allows.
     pub(crate) fn add_comment(
         &mut self,
         media: MediaId,
@@ -87,7 +90,9 @@ impl World {
         from: IgUserId,
         text: String,
         now: i64,
-    ) -> CommentId {
+        cap: &CapacityConfig,
+    ) -> Result<CommentId, Full> {
+        self.room_for(CapacityArea::Comments, 1, cap)?;
         let parent = reply_to.map(|c| self.top_level_comment(c));
         let id = CommentId(self.new_id(IdKind::Comment));
         let seq = self.next_seq();
@@ -103,7 +108,7 @@ impl World {
             like_count: 0,
             replies: BTreeMap::new(),
         });
-        id
+        Ok(id)
     }
 
     /// Hides or shows a comment. Comments by the media's owner always stay visible (facts

@@ -4,18 +4,26 @@
 //! webhooks production would send (facts §6.2-6.3; guides "Mentions", "Set Up Webhooks for
 //! Instagram").
 
+use super::capacity::Full;
 use super::media::new_media;
 use super::media::UserTag;
 use super::webhook::Event;
-use super::{Comment, IgAccountType, IgUser, Media, MediaType, ProductType, World};
-use crate::config::Config;
+use super::{IgAccountType, IgUser, Media, MediaType, ProductType, World};
+use crate::config::{CapacityArea, CapacityConfig, Config};
 use crate::ids::{stable_hash, CommentId, IdGen, IdKind, IgUserId, MediaId};
-use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum EventError {
     NotFound(String),
     Invalid(String),
+    /// The sandbox holds all it may of what the event would create (`config/capacity.rs`).
+    Full(Full),
+}
+
+impl From<Full> for EventError {
+    fn from(full: Full) -> Self {
+        EventError::Full(full)
+    }
 }
 
 type EventResult<T> = Result<T, EventError>;
@@ -48,11 +56,13 @@ fn valid_username(u: &str) -> bool {
 }
 
 /// The account with this username, created as a public personal account if the world does
-/// not know it yet (the outside world is bigger than the seed).
-pub(crate) fn ensure_account(world: &mut World, username: &str) -> EventResult<IgUserId> {
+/// not know it yet (the outside world is bigger than the seed), within the sandbox's
+/// capacity for such accounts (`cap`).
+pub(crate) fn ensure_account(world: &mut World, cap: &CapacityConfig, username: &str) -> EventResult<IgUserId> {
     if let Some(u) = world.ig_user_by_username(username) {
         return Ok(u.id);
     }
+    world.room_for(CapacityArea::Accounts, 1, cap)?;
     let name = username.to_ascii_lowercase();
     if !valid_username(&name) {
         return invalid(format!(
@@ -132,21 +142,9 @@ pub(crate) fn comment(
             Some(pc.parent.unwrap_or(p))
         }
     };
-    let from = ensure_account(world, from_username)?;
-    let id = CommentId(world.new_id(IdKind::Comment));
-    let seq = world.next_seq();
-    world.insert_comment(Comment {
-        id,
-        media,
-        from,
-        parent,
-        text: text.to_string(),
-        timestamp: now,
-        seq,
-        hidden: false,
-        like_count: 0,
-        replies: BTreeMap::new(),
-    });
+    world.room_for(CapacityArea::Comments, 1, &cfg.capacity)?;
+    let from = ensure_account(world, &cfg.capacity, from_username)?;
+    let id = world.add_comment(media, parent, from, text.to_string(), now, &cfg.capacity)?;
     comment_webhooks(world, cfg, id, now);
     Ok(id)
 }
@@ -189,7 +187,7 @@ pub(crate) fn comment_webhooks(world: &mut World, cfg: &Config, id: CommentId, n
     let reels_muted = m.product_type == ProductType::Reels && !cfg.webhooks.reels_supported;
     if from != owner && !reels_muted {
         if let Some(event) = comment_event(world, cfg, id) {
-            world.enqueue_webhook(owner, event, now);
+            world.enqueue_webhook(cfg, owner, event, now);
         }
     }
     for name in handles(&text) {
@@ -197,7 +195,7 @@ pub(crate) fn comment_webhooks(world: &mut World, cfg: &Config, id: CommentId, n
             continue;
         };
         if target != owner && target != from {
-            world.enqueue_webhook(target, Event::CommentMention { comment: id, media }, now);
+            world.enqueue_webhook(cfg, target, Event::CommentMention { comment: id, media }, now);
         }
     }
 }
@@ -206,13 +204,15 @@ pub(crate) fn comment_webhooks(world: &mut World, cfg: &Config, id: CommentId, n
 /// the mentioned professional accounts unless the poster is private.
 pub(crate) fn post_media(
     world: &mut World,
+    cfg: &Config,
     owner_username: &str,
     caption: Option<&str>,
     tags: Vec<UserTag>,
     now: i64,
 ) -> EventResult<MediaId> {
     check_length("caption", caption.unwrap_or(""))?;
-    let owner = ensure_account(world, owner_username)?;
+    world.room_for(CapacityArea::Media, 1, &cfg.capacity)?;
+    let owner = ensure_account(world, &cfg.capacity, owner_username)?;
     let id = MediaId(world.new_id(IdKind::Media));
     let m = new_media(
         world,
@@ -231,7 +231,7 @@ pub(crate) fn post_media(
                     continue;
                 };
                 if target != owner {
-                    world.enqueue_webhook(target, Event::CaptionMention { media: id }, now);
+                    world.enqueue_webhook(cfg, target, Event::CaptionMention { media: id }, now);
                 }
             }
         }
@@ -295,23 +295,33 @@ pub(crate) fn mention(world: &mut World, cfg: &Config, ev: Mention<'_>, now: i64
             })
         }
         None => Ok(Mentioned {
-            media: post_media(world, from_username, Some(&text), Vec::new(), now)?,
+            media: post_media(world, cfg, from_username, Some(&text), Vec::new(), now)?,
             comment: None,
         }),
     }
 }
 
-/// `from_username` tags `username` in a photo: an existing one of theirs or a new post.
-/// Tags send no webhook (there is no tags field); they show on `/{ig-user-id}/tags`.
-pub(crate) fn tag(
-    world: &mut World,
-    from_username: &str,
-    username: &str,
-    media: Option<MediaId>,
-    x: f64,
-    y: f64,
-    now: i64,
-) -> EventResult<MediaId> {
+/// `from_username` tags `username` in a photo (`media`, one of theirs, or a new post) at
+/// (`x`, `y`), each from 0.0 to 1.0.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Tag<'a> {
+    pub(crate) username: &'a str,
+    pub(crate) from_username: &'a str,
+    pub(crate) media: Option<MediaId>,
+    pub(crate) x: f64,
+    pub(crate) y: f64,
+}
+
+/// A [`Tag`] event. Tags send no webhook (there is no tags field); they show on
+/// `/{ig-user-id}/tags`.
+pub(crate) fn tag(world: &mut World, cfg: &Config, ev: Tag<'_>, now: i64) -> EventResult<MediaId> {
+    let Tag {
+        username,
+        from_username,
+        media,
+        x,
+        y,
+    } = ev;
     let target = world
         .ig_user_by_username(username)
         .map(|u| u.username.clone())
@@ -325,9 +335,9 @@ pub(crate) fn tag(
         y,
     };
     match media {
-        None => post_media(world, from_username, None, vec![tag], now),
+        None => post_media(world, cfg, from_username, None, vec![tag], now),
         Some(id) => {
-            let from = ensure_account(world, from_username)?;
+            let from = ensure_account(world, &cfg.capacity, from_username)?;
             let m = world
                 .media
                 .get_mut(&id)
@@ -345,8 +355,15 @@ pub(crate) fn tag(
     }
 }
 
-/// `username` goes live: a new broadcast that is on air until [`end_live`].
-pub(crate) fn start_live(world: &mut World, username: &str, caption: Option<&str>, now: i64) -> EventResult<MediaId> {
+/// `username` goes live: a new broadcast that is on air until [`end_live`], within the
+/// sandbox's capacity for media (`cap`).
+pub(crate) fn start_live(
+    world: &mut World,
+    cap: &CapacityConfig,
+    username: &str,
+    caption: Option<&str>,
+    now: i64,
+) -> EventResult<MediaId> {
     check_length("caption", caption.unwrap_or(""))?;
     let owner = world
         .ig_user_by_username(username)
@@ -355,6 +372,7 @@ pub(crate) fn start_live(world: &mut World, username: &str, caption: Option<&str
     if world.media.values().any(|m| m.owner == owner && m.live_now) {
         return invalid(format!("{username} is already live"));
     }
+    world.room_for(CapacityArea::Media, 1, cap)?;
     let id = MediaId(world.new_id(IdKind::Media));
     let m = new_media(
         world,

@@ -22,7 +22,7 @@ use super::media::{add_child, new_media};
 use super::shopping::{self, ProductTag, TagList, TagTarget, TaggedQuota};
 use super::window::Window;
 use super::{Media, MediaType, ProductType, ReceivedFile, World};
-use crate::config::PublishingConfig;
+use crate::config::{CapacityArea, CapacityConfig, PublishingConfig};
 use crate::error::{GraphError, GraphResult};
 use crate::ids::{ContainerId, IdKind, IgUserId, MediaId, PageId};
 use bytes::Bytes;
@@ -34,7 +34,9 @@ use std::collections::BTreeMap;
 pub(crate) struct Publishing {
     pub(crate) containers: BTreeMap<ContainerId, Container>,
     /// When each account created its containers, oldest first (the container cap's window is
-    /// a range of it, so a create costs O(log n), not a walk over every container).
+    /// a range of it, so a create costs O(log n), not a walk over every container). Derived
+    /// from `containers`: not in snapshots, rebuilt by [`Publishing::reindex`].
+    #[serde(skip)]
     created: BTreeMap<IgUserId, Vec<i64>>,
     /// Each account's publishes, oldest first.
     pub(crate) publishes: BTreeMap<IgUserId, Vec<PublishRecord>>,
@@ -64,13 +66,18 @@ impl InviteStatus {
 
 /// Creates a container after the caller's parameter checks; enforces the container cap and
 /// the carousel rules that need other containers.
+/// Past production's cap, the sandbox's capacity for containers (`cap`) is checked.
 pub(crate) fn create(
     world: &mut World,
     spec: NewContainer,
     now: i64,
     cfg: &PublishingConfig,
+    cap: &CapacityConfig,
 ) -> GraphResult<ContainerId> {
     quota::check_container_cap(world, spec.owner, now, cfg)?;
+    world
+        .room_for(CapacityArea::Containers, 1, cap)
+        .map_err(GraphError::from)?;
     let mut expires_at = now.saturating_add(cfg.container_lifetime_seconds);
     if spec.kind == ContainerKind::Carousel {
         if !(2..=10).contains(&spec.children.len()) {
@@ -143,13 +150,16 @@ pub(crate) fn create(
     Ok(id)
 }
 
-/// Publishes a container owned by `owner`; returns the new IG Media id.
+/// Publishes a container owned by `owner`; returns the new IG Media id. Past production's
+/// quotas, the sandbox's capacity for media (`cap`: the post and its carousel items) is
+/// checked.
 pub(crate) fn publish(
     world: &mut World,
     owner: IgUserId,
     id: ContainerId,
     now: i64,
     cfg: &PublishingConfig,
+    cap: &CapacityConfig,
 ) -> GraphResult<MediaId> {
     let not_found = || GraphError::builder_not_found(&id.to_string());
     let c = world
@@ -181,6 +191,9 @@ pub(crate) fn publish(
     if tagged {
         shopping::check_tagged_post_quota(world, owner, now, TaggedQuota::of(cfg))?;
     }
+    world
+        .room_for(CapacityArea::Media, 1 + children.len(), cap)
+        .map_err(GraphError::from)?;
 
     let (media_type, product_type) = match c.spec.kind {
         ContainerKind::Image | ContainerKind::CarouselImage => (MediaType::Image, ProductType::Feed),

@@ -45,6 +45,23 @@ pub(crate) struct RateLimits {
     users: BTreeMap<UserId, Counter>,
 }
 
+impl RateLimits {
+    /// Every call window's invariants, for a restored snapshot (`model::check`).
+    pub(crate) fn check(&self) -> Result<(), String> {
+        self.platform.check("rate_limits.platform")?;
+        for (id, c) in &self.buc {
+            c.check(&format!("rate_limits.buc of {id}"))?;
+        }
+        for (id, c) in &self.pages {
+            c.check(&format!("rate_limits.pages of {id}"))?;
+        }
+        for (id, c) in &self.users {
+            c.check(&format!("rate_limits.users of {id}"))?;
+        }
+        Ok(())
+    }
+}
+
 /// What one call counts against.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scope {

@@ -154,6 +154,43 @@ pub(crate) struct Webhooks {
     pub(crate) activity_count: u64,
 }
 
+impl Webhooks {
+    /// The outbox's invariants for a restored snapshot (`model::check`): times in range,
+    /// counters far from overflow, every waiting change indexed once and known.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        use super::check::{counter, time};
+        counter("webhooks.next_id", self.next_id)?;
+        counter("webhooks.next_post", self.next_post)?;
+        counter("webhooks.activity_count", self.activity_count)?;
+        for t in self.stories_scanned_to.iter().chain(&self.activity_cursor) {
+            time("webhooks' watermarks", *t)?;
+        }
+        for (t, id) in &self.due {
+            time("webhooks.due", *t)?;
+            if self.deliveries.get(id).is_none_or(|d| d.next_due != Some(*t)) {
+                return Err(format!(
+                    "webhooks.due names delivery {id}, which does not wait for then"
+                ));
+            }
+        }
+        for d in self.deliveries.values() {
+            let what = format!("delivery {}", d.id);
+            counter(&what, d.id)?;
+            for t in [d.time, d.created_at, d.first_due]
+                .into_iter()
+                .chain(d.next_due)
+                .chain(d.attempts.iter().map(|a| a.at))
+            {
+                time(&what, t)?;
+            }
+        }
+        for p in self.posts.values() {
+            time(&format!("webhook POST {}", p.id), p.at)?;
+        }
+        Ok(())
+    }
+}
+
 /// The six story metrics the `story_insights` payload carries, in the guide sample's order,
 /// as the insights API reports them at the moment the story expired (one model of the
 /// numbers: `model::insights::snapshot`). Counts below 5 are reported as -1 (guide "Set Up
@@ -287,15 +324,28 @@ impl World {
 
     /// Queues a webhook about `ig` for immediate delivery; does nothing (returns `None`)
     /// when nothing is subscribed. The hook for any code that makes something happen.
-    pub(crate) fn enqueue_webhook(&mut self, ig: IgUserId, event: Event, now: i64) -> Option<u64> {
-        self.enqueue_webhook_at(ig, event, now, now)
+    pub(crate) fn enqueue_webhook(&mut self, cfg: &Config, ig: IgUserId, event: Event, now: i64) -> Option<u64> {
+        self.enqueue_webhook_at(cfg, ig, event, now, now)
     }
 
     /// Like [`World::enqueue_webhook`] for an update that falls due at `due` (and carries
-    /// `due` as its `time`), e.g. `story_insights` an hour after expiry.
-    pub(crate) fn enqueue_webhook_at(&mut self, ig: IgUserId, event: Event, now: i64, due: i64) -> Option<u64> {
+    /// `due` as its `time`), e.g. `story_insights` an hour after expiry. The outbox holds at
+    /// most `webhooks.max_pending` changes waiting to be sent: past it, the oldest waiting
+    /// one is dropped unsent ([`Webhooks::drop_oldest_pending`]), as production drops what
+    /// it cannot deliver.
+    pub(crate) fn enqueue_webhook_at(
+        &mut self,
+        cfg: &Config,
+        ig: IgUserId,
+        event: Event,
+        now: i64,
+        due: i64,
+    ) -> Option<u64> {
         let url = self.webhook_target(ig, event.field())?;
         let wh = &mut *self.webhooks;
+        while wh.due.len() >= cfg.webhooks.max_pending.max(1) {
+            wh.drop_oldest_pending(cfg.webhooks.max_pending, now);
+        }
         wh.next_id += 1;
         let id = wh.next_id;
         Some(wh.push(Delivery {
@@ -344,7 +394,7 @@ impl World {
         }
         let metrics = story_metrics(self, media, expired_at, now, cfg.story_lifetime_seconds);
         let due = expired_at + cfg.webhooks.story_insights_delay_seconds;
-        self.enqueue_webhook_at(owner, Event::StoryInsights { media, metrics }, now, due.max(now));
+        self.enqueue_webhook_at(cfg, owner, Event::StoryInsights { media, metrics }, now, due.max(now));
     }
 }
 

@@ -72,6 +72,30 @@ impl Counter {
         }
     }
 
+    /// For a restored snapshot (`model::check`): the buckets are in time order and in range,
+    /// and `total` is their sum (counting down from it must never go below zero).
+    pub(crate) fn check(&self, what: &str) -> Result<(), String> {
+        let mut sum: u64 = 0;
+        let mut last = i64::MIN;
+        for &(t, n) in &self.slots {
+            super::check::time(what, t)?;
+            if t < last {
+                return Err(format!("{what}: its buckets are out of time order"));
+            }
+            last = t;
+            sum = sum
+                .checked_add(n)
+                .ok_or_else(|| format!("{what}: its buckets overflow"))?;
+        }
+        if sum != self.total {
+            return Err(format!(
+                "{what}: total {} is not the sum of its buckets ({sum})",
+                self.total
+            ));
+        }
+        Ok(())
+    }
+
     /// Events inside the window at `now`.
     pub(crate) fn count(&mut self, now: i64, window: Window) -> u64 {
         self.expire(now, window);

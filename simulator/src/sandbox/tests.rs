@@ -1,4 +1,5 @@
-//! Unit tests of `sandbox.rs`, kept in their own file so sandbox.rs stays within the length rule.
+//! Tests of the sandbox registry: base-world sharing, per-sandbox tokens, idle reclaim,
+//! snapshots of shared worlds.
 
 use super::*;
 use crate::model::seed::build_world;
@@ -96,20 +97,44 @@ fn a_snapshot_of_a_sandbox_sharing_its_base_restores_whole_and_leaves_the_others
     let a = sbs.create(Some("a".into()), seed.clone(), None).expect("a");
     let b = sbs.create(Some("b".into()), seed, None).expect("b");
     let before_b = b.read_world(|w, _| format!("{w:?}"));
-    // a changes its own copy: a media gone, a rate-limit override set.
+    // a changes its own copy: a comment (and its replies) deleted, a rate-limit override set.
     let gone = a.with_world(|w, _| {
-        let id = *w.media.keys().next().expect("the demo world has media");
-        w.media.remove(&id);
+        let id = *w.comments.keys().next().expect("the demo world has comments");
+        w.delete_comment(id);
         id
     });
     a.with_rate_limits(|r| r.overrides.buc_calls_per_day = Some(7));
+    let created = |sb: &Sandbox| {
+        sb.read_world(|w, now| {
+            w.publishing
+                .containers
+                .values()
+                .map(|c| c.spec.owner)
+                .map(|o| w.publishing.containers_created(o, now, 86_400))
+                .collect::<Vec<_>>()
+        })
+    };
+    let spec: crate::model::publishing::NewContainer = serde_json::from_value(serde_json::json!({
+        "owner": 17841405822304914u64, "kind": "image", "media_url": "https://example.com/a.jpg",
+        "cover_url": null, "thumb_offset": null, "audio_name": null, "share_to_feed": null,
+        "caption": null, "location_id": null, "user_tags": [], "collaborators": [],
+        "product_tags": null, "children": [], "file": null, "cover_file": null, "alt_text": null,
+        "ai_generated": false, "resumable": false, "failure": null, "copyright_match": false
+    }))
+    .expect("a container spec");
+    let cfg = sbs.config.publishing.clone();
+    a.with_world(|w, now| crate::model::publishing::create(w, spec, now, &cfg, &sbs.config.capacity))
+        .expect("a container");
+    let created_in_a = created(&a);
+    assert_eq!(created_in_a, vec![1]);
     let snap = crate::snapshot::to_bytes(&a.snapshot()).expect("writes");
     sbs.delete("a").expect("a deleted");
     let c = sbs
         .restore(crate::snapshot::parse(&snap).expect("reads"), Some("c".into()), false)
         .expect("restored as c");
-    assert!(c.read_world(|w, _| !w.media.contains_key(&gone)));
+    assert!(c.read_world(|w, _| !w.comments.contains_key(&gone)));
     assert_eq!(c.with_rate_limits(|r| r.overrides.buc_calls_per_day), Some(7));
+    assert_eq!(created(&c), created_in_a, "the container cap's index is rebuilt");
     let again = crate::snapshot::to_bytes(&c.snapshot()).expect("writes");
     let (mut x, mut y): (serde_json::Value, serde_json::Value) = (
         serde_json::from_slice(&snap).expect("json"),
@@ -122,7 +147,7 @@ fn a_snapshot_of_a_sandbox_sharing_its_base_restores_whole_and_leaves_the_others
     assert_eq!(x, y, "a restored sandbox is the one exported");
     // b, made from the same base, saw none of it and still shares the base's data.
     assert_eq!(b.read_world(|w, _| format!("{w:?}")), before_b);
-    assert!(b.read_world(|w, _| w.media.contains_key(&gone)));
+    assert!(b.read_world(|w, _| w.comments.contains_key(&gone)));
     // Reset brings c back to the seed world, built from the kept base.
     let fresh = c.rebuilt_world(&sbs.config, &sbs.bases).expect("rebuilds");
     sbs.reset(&c, fresh);

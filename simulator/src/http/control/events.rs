@@ -25,6 +25,7 @@ impl From<EventError> for ControlError {
         match e {
             EventError::NotFound(m) => ControlError::not_found(m),
             EventError::Invalid(m) => ControlError::bad_request(m),
+            EventError::Full(full) => full.into(),
         }
     }
 }
@@ -107,16 +108,25 @@ pub(crate) fn event(state: &State, sb: &Sandbox, kind: &str, body: &Bytes) -> Co
                 let from = str_field(&v, "from_username")?;
                 let media = id_field(&v, "media_id")?.map(MediaId);
                 let (x, y) = (f64_field(&v, "x", 0.5)?, f64_field(&v, "y", 0.5)?);
-                sb.with_world(|w, now| events::tag(w, from, username, media, x, y, now))
-                    .map(|m| json!({ "id": m.to_string() }))
-                    .map_err(ControlError::from)
+                sb.with_world(|w, now| {
+                    let ev = events::Tag {
+                        username,
+                        from_username: from,
+                        media,
+                        x,
+                        y,
+                    };
+                    events::tag(w, cfg, ev, now)
+                })
+                .map(|m| json!({ "id": m.to_string() }))
+                .map_err(ControlError::from)
             }
             "live" => {
                 let id = match opt_str(&v, "action").unwrap_or("") {
                     "start" => {
                         let username = str_field(&v, "username")?;
                         let caption = opt_str(&v, "caption");
-                        sb.with_world(|w, now| events::start_live(w, username, caption, now))
+                        sb.with_world(|w, now| events::start_live(w, &cfg.capacity, username, caption, now))
                             .map(|m| m.to_string())
                     }
                     "end" => {

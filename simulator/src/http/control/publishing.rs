@@ -30,12 +30,20 @@ fn container_state(c: &Container, now: i64) -> Value {
     })
 }
 
+/// Most JSON a container's or a video's `copyright_matches` may hold (they are kept with it
+/// and shown on every read; production's matches are a few hundred bytes each).
+const MAX_COPYRIGHT_MATCHES_BYTES: usize = 64 * 1024;
+
 fn parse_matches(v: &Value) -> Result<Vec<CopyrightMatch>, ControlError> {
     if v.get("matches_found").and_then(Value::as_bool) == Some(false) {
         return Ok(Vec::new());
     }
     match v.get("copyright_matches") {
         None => Ok(vec![sample_copyright_match()]),
+        Some(m) if m.to_string().len() > MAX_COPYRIGHT_MATCHES_BYTES => Err(ControlError::bad_request(format!(
+            "copyright_matches is {} bytes of JSON: at most {MAX_COPYRIGHT_MATCHES_BYTES}",
+            m.to_string().len()
+        ))),
         Some(m) => serde_json::from_value(m.clone())
             .map_err(|e| ControlError::bad_request(format!("copyright_matches is not a list of matches: {e}"))),
     }

@@ -42,6 +42,17 @@ impl Publishing {
         let at = v.partition_point(|p| p.at <= record.at);
         v.insert(at, record);
     }
+
+    /// Rebuilds the creation-time index from the containers (a world read from a snapshot).
+    pub(crate) fn reindex(&mut self) {
+        self.created.clear();
+        for c in self.containers.values() {
+            self.created.entry(c.spec.owner).or_default().push(c.created_at);
+        }
+        for times in self.created.values_mut() {
+            times.sort_unstable();
+        }
+    }
 }
 
 /// The container cap: refused once `owner` created `container_cap` containers in the window.

@@ -1,6 +1,7 @@
 //! The deterministic expansion of a seed world into a [`World`]: accounts, Pages, tokens,
 //! media with their children, comments and product tags, and the `generate` blocks, from the
-//! seed, the sandbox id and its start time (build time only; nothing here runs per request).
+//! seed and its start time into a [`Base`] shared by sandboxes, which each instantiate it with
+//! tokens and an app secret of their own (build time only; nothing here runs per request).
 
 use super::*;
 use crate::ids::{derive_ig_token, derive_secret, derive_token, stable_hash, AppId, IdGen};
@@ -149,6 +150,7 @@ pub(crate) fn build_base(seed: &WorldSeed, cfg: &Config, world_seed: u64, now: i
         b.generate(g)?;
     }
     let mut world = b.world;
+    world.seeded = Some(world.sizes());
     if let Some(url) = &cfg.webhooks.url {
         let token = cfg.webhooks.verify_token.as_deref().unwrap_or("");
         world.subscribe_everything(url, token, &crate::version::newest_at(now).to_string(), now);

@@ -172,6 +172,37 @@ impl Webhooks {
         }
     }
 
+    /// Drops the oldest change waiting to be sent (first attempt or retry) to make room in a
+    /// full outbox (`max` waiting, `WebhookConfig::max_pending`): it ends `dropped`, with an
+    /// attempt at `now` that says why and went nowhere.
+    pub(super) fn drop_oldest_pending(&mut self, max: usize, now: i64) {
+        let oldest = self
+            .deliveries
+            .values()
+            .find(|d| d.state == DeliveryState::Pending)
+            .map(|d| (d.id, d.next_due));
+        let Some((id, next_due)) = oldest else {
+            // Every waiting change is indexed by `due`; nothing pending means nothing waits.
+            self.due.clear();
+            return;
+        };
+        if let Some(t) = next_due {
+            self.due.remove(&(t, id));
+        }
+        if let Some(d) = self.deliveries.get_mut(&id) {
+            d.state = DeliveryState::Dropped;
+            d.next_due = None;
+            d.attempts.push(Attempt {
+                at: now,
+                status: None,
+                error: Some(format!(
+                    "dropped unsent: the outbox held {max} changes waiting to be sent (webhooks.max_pending)"
+                )),
+                post: None,
+            });
+        }
+    }
+
     /// Whether a POST should go out now: a change waiting for a retry fell due, or a first
     /// attempt's aggregation window (`hold` seconds after it fell due) ended.
     pub(crate) fn has_due(&self, now: i64, hold: i64) -> bool {
