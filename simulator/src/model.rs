@@ -1,7 +1,10 @@
-//! The world of one sandbox: plain data and functions of `(world, now)`.
+//! The model: the world of one sandbox and its pure operations of `(world, now, typed input)`.
+//! `world.rs` is what a world holds (each area's records in `world/`); each area's rules are
+//! a file of their own here (`publishing.rs`, `shopping.rs`, …), which imports the world and
+//! never the other way round.
 //!
 //! Invariants: no IO, no clock reads (every operation that needs time takes `now`), and
-//! deterministic iteration (BTreeMap everywhere a response can see the order).
+//! deterministic iteration (ordered maps everywhere a response can see the order).
 
 pub(crate) mod account;
 pub(crate) mod capacity;
@@ -21,200 +24,10 @@ pub(crate) mod shared;
 pub(crate) mod shopping;
 pub(crate) mod webhook;
 pub(crate) mod window;
+pub(crate) mod world;
 
-pub(crate) use account::{Access, App, FbUser, IgAccountType, IgUser, Page, Revocation, Task, Token, TokenKind};
+pub(crate) use account::{Access, App, IgAccountType, IgUser, Page, Revocation, Task, Token, TokenKind};
 pub(crate) use comment::Comment;
 pub(crate) use media::{Media, MediaType, ProductType, ReceivedFile};
-
-use crate::ids::{CommentId, IdGen, IdKind, IgUserId, MediaId, PageId, UserId};
-use serde::{Deserialize, Serialize};
-pub(crate) use shared::{Map, Shared};
-use std::collections::BTreeMap;
-
-/// Sort key of a time-ordered item: (unix seconds, insertion sequence).
-pub(crate) type TimeKey = (i64, u64);
-
-/// Cloning a world is cheap: its collections are persistent maps ([`Map`]) and its large
-/// objects [`Shared`], so a sandbox made from a cached seed world shares all of it until it
-/// changes something (`model::seed::Base`). Its snapshot JSON (`snapshot.rs`) does not depend
-/// on those container types: a [`Map`] is written as a `BTreeMap` would be.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct World {
-    /// The sandbox this world belongs to (CDN URLs name it).
-    pub(crate) sandbox: String,
-    pub(crate) app: App,
-    pub(crate) users: Map<UserId, Shared<FbUser>>,
-    pub(crate) tokens: Map<String, Shared<Token>>,
-    pub(crate) pages: Map<PageId, Shared<Page>>,
-    pub(crate) ig_users: Map<IgUserId, IgUser>,
-    /// Lower-cased username -> account.
-    pub(crate) usernames: Map<String, IgUserId>,
-    pub(crate) media: Map<MediaId, Shared<Media>>,
-    pub(crate) comments: Map<CommentId, Shared<Comment>>,
-    /// Hashtag names, the media carrying each, and every account's searches.
-    pub(crate) hashtags: Shared<hashtag::Hashtags>,
-    /// Every id in the sandbox and what it names.
-    pub(crate) nodes: Map<u64, IdKind>,
-    /// Per account: its top-level, non-story media by time (newest = last).
-    #[serde(with = "json::nested_pairs")]
-    pub(crate) feed: Map<IgUserId, Map<TimeKey, MediaId>>,
-    /// Per account: its stories by time (including expired ones; readers filter by age).
-    #[serde(with = "json::nested_pairs")]
-    pub(crate) stories: Map<IgUserId, Map<TimeKey, MediaId>>,
-    pub(crate) ids: IdGen,
-    /// Insertion counter for [`TimeKey`]s.
-    pub(crate) seq: u64,
-    /// Media containers, publishing quotas, copyright checks, collaborator invites.
-    pub(crate) publishing: Shared<publishing::Publishing>,
-    /// Catalogs, products, product tags and the tagged-posts quota (product tagging).
-    pub(crate) shopping: Shared<shopping::Shopping>,
-    /// Tokens created since the last [`World::take_minted_tokens`] (for the token index; a
-    /// restored world indexes all its tokens, so this is not written).
-    #[serde(skip)]
-    minted: Vec<String>,
-    /// The token the last long-lived grant minted for each user (or Page, or IG account) and
-    /// scopes (see [`World::long_lived_token`]).
-    #[serde(with = "json::pairs")]
-    pub(crate) exchanged: BTreeMap<account::ExchangeKey, String>,
-    /// Webhook subscriptions and the delivery outbox.
-    pub(crate) webhooks: Shared<webhook::Webhooks>,
-    /// Login dialogs' codes and the app's redirect URIs (both login flows).
-    pub(crate) login: Shared<login::Login>,
-    /// What the seed world held of each capped kind: run-time creations are counted beyond
-    /// it ([`World::room_for`]). A snapshot written before it was kept restores with what it
-    /// held then (`Sandbox::from_snapshot`).
-    #[serde(default)]
-    pub(crate) seeded: Option<capacity::Sizes>,
-}
-
-impl World {
-    pub(crate) fn empty(app: App, id_seed: u64) -> Self {
-        World {
-            sandbox: String::new(),
-            app,
-            users: Map::new(),
-            tokens: Map::new(),
-            pages: Map::new(),
-            ig_users: Map::new(),
-            usernames: Map::new(),
-            media: Map::new(),
-            comments: Map::new(),
-            hashtags: Shared::default(),
-            nodes: Map::new(),
-            feed: Map::new(),
-            stories: Map::new(),
-            ids: IdGen::new(id_seed),
-            seq: 0,
-            publishing: Shared::default(),
-            shopping: Shared::default(),
-            minted: Vec::new(),
-            exchanged: BTreeMap::new(),
-            webhooks: Shared::default(),
-            login: Shared::default(),
-            seeded: None,
-        }
-    }
-
-    pub(crate) fn next_seq(&mut self) -> u64 {
-        self.seq += 1;
-        self.seq
-    }
-
-    /// A fresh id of `kind`, registered as a node.
-    pub(crate) fn new_id(&mut self, kind: IdKind) -> u64 {
-        let id = self.ids.next(kind);
-        self.nodes.insert(id, kind);
-        id
-    }
-
-    /// Registers an id chosen elsewhere (a seed world); false if it is already taken.
-    pub(crate) fn claim_id(&mut self, id: u64, kind: IdKind) -> bool {
-        if self.nodes.contains_key(&id) {
-            return false;
-        }
-        self.ids.reserve(id);
-        self.nodes.insert(id, kind);
-        true
-    }
-
-    pub(crate) fn kind_of(&self, id: u64) -> Option<IdKind> {
-        self.nodes.get(&id).copied()
-    }
-
-    /// A fresh token value for a token minted at run time (e.g. a long-lived exchange).
-    /// Deterministic for the seed and request order, and unique across sandboxes: the world's
-    /// id stream is the same in every sandbox made from one seed, so the sandbox-specific app
-    /// secret is mixed in (a token must identify its sandbox).
-    pub(crate) fn mint_token_value(&mut self, label: &str) -> String {
-        let n = self.ids.below(u64::MAX);
-        crate::ids::derive_token(n, &self.app.secret, label)
-    }
-
-    pub(crate) fn add_token(&mut self, value: String, token: Token) {
-        self.minted.push(value.clone());
-        self.tokens.insert(value, Shared::new(token));
-    }
-
-    pub(crate) fn take_minted_tokens(&mut self) -> Vec<String> {
-        std::mem::take(&mut self.minted)
-    }
-
-    pub(crate) fn ig_user_by_username(&self, username: &str) -> Option<&IgUser> {
-        let id = self.usernames.get(&username.to_ascii_lowercase())?;
-        self.ig_users.get(id)
-    }
-
-    /// The page an IG account is connected to, if any.
-    pub(crate) fn page_of_ig_user(&self, ig: IgUserId) -> Option<&Page> {
-        self.pages.values().find(|p| p.ig_user == Some(ig)).map(|p| &**p)
-    }
-
-    /// Adds a media object and indexes it on its owner's feed or stories.
-    pub(crate) fn insert_media(&mut self, media: Media) {
-        let key = (media.timestamp, media.seq);
-        if media.parent.is_none() {
-            let index = if media.product_type == ProductType::Story {
-                &mut self.stories
-            } else {
-                &mut self.feed
-            };
-            if media.product_type != ProductType::Live {
-                index.entry(media.owner).or_default().insert(key, media.id);
-            }
-        }
-        let id = media.id;
-        self.media.insert(id, Shared::new(media));
-        self.index_hashtags(id);
-    }
-
-    pub(crate) fn insert_comment(&mut self, comment: Comment) {
-        if let Some(parent) = comment.parent {
-            if let Some(p) = self.comments.get_mut(&parent) {
-                p.replies.insert((comment.timestamp, comment.seq), comment.id);
-            }
-        } else if let Some(m) = self.media.get_mut(&comment.media) {
-            m.comments.insert((comment.timestamp, comment.seq), comment.id);
-        }
-        self.comments.insert(comment.id, Shared::new(comment));
-    }
-
-    /// Comments on a media including replies (what `comments_count` reports, facts §4.2).
-    pub(crate) fn comment_count(&self, media: MediaId) -> u64 {
-        let Some(m) = self.media.get(&media) else { return 0 };
-        m.comments
-            .values()
-            .filter_map(|c| self.comments.get(c))
-            .map(|c| 1 + c.replies.len() as u64)
-            .sum()
-    }
-
-    /// Number of media an account shows (`media_count`): its feed, stories excluded.
-    pub(crate) fn media_count(&self, ig: IgUserId) -> u64 {
-        self.feed.get(&ig).map_or(0, |f| f.len() as u64)
-    }
-
-    /// Accounts a viewer may read as their own, with the tasks the viewer has on each.
-    pub(crate) fn access(&self, viewer: &TokenKind) -> Access {
-        account::access(self, viewer)
-    }
-}
+pub(crate) use shared::Shared;
+pub(crate) use world::{TimeKey, World};

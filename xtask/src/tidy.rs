@@ -110,19 +110,6 @@ pub const WALL_CLOCK: &[WallClock] = &[
     },
 ];
 
-/// Breaches known and scheduled, each with the reason it waits: files the `perf` branch
-/// (issue 12) is rewriting, untangled once it lands so that its work is not fought.
-/// `(rule, place)`: for `cycles`, an area (`model`: `model.rs` and `model/`) every file of the
-/// cycle's component lies in, so that a cycle reaching outside it still fails; otherwise a
-/// file. An entry that matches no breach is itself a breach. Empty when issue 11 is done.
-pub const PENDING: &[(&str, &str, &str)] = &[(
-    "cycles",
-    "model",
-    "World holds the records of model/'s files, whose operations are `impl World` blocks \
-         naming it back; records and operations part once perf's persistent maps have landed on \
-         them",
-)];
-
 /// The files that read a request's path segments besides the route table, each with why it
 /// is not routing.
 pub const PATH_READERS: &[(&str, &str)] = &[
@@ -228,41 +215,7 @@ pub fn check(src: &Path) -> Vec<Breach> {
     }
     check_clock(&code, &mut out);
     check_cycles(&library, &mut out);
-    let mut out = without_pending(out);
     out.sort();
-    out
-}
-
-/// Whether a pending entry covers a breach (see [`PENDING`]).
-fn covers(rule: &str, place: &str, b: &Breach) -> bool {
-    if b.rule != rule {
-        return false;
-    }
-    if b.component.is_empty() {
-        return b.file == place;
-    }
-    b.component
-        .iter()
-        .all(|f| f == &format!("{place}.rs") || f.starts_with(&format!("{place}/")))
-}
-
-/// `breaches` without those [`PENDING`] covers, plus a breach for each entry that covers none.
-fn without_pending(breaches: Vec<Breach>) -> Vec<Breach> {
-    let mut out: Vec<Breach> = breaches
-        .iter()
-        .filter(|b| !PENDING.iter().any(|(rule, file, _)| covers(rule, file, b)))
-        .cloned()
-        .collect();
-    for (rule, file, _) in PENDING {
-        if !breaches.iter().any(|b| covers(rule, file, b)) {
-            out.push(breach(
-                file,
-                1,
-                "pending",
-                format!("PENDING lists a {rule} breach here that is gone: remove the entry"),
-            ));
-        }
-    }
     out
 }
 

@@ -1,12 +1,9 @@
 //! How many objects of each bounded kind a world holds, what its seed world held, and the
 //! check every run-time creation makes against `CapacityConfig` (see `config/capacity.rs`).
 
-use super::World;
+use super::world::{Sizes, World};
 use crate::config::{CapacityArea, CapacityConfig, PerArea};
 use crate::error::GraphError;
-
-/// Counts of the capped kinds of objects a world holds (see [`CapacityArea`]).
-pub(crate) type Sizes = PerArea;
 
 /// A creation refused: the sandbox holds `max` run-time objects of `area` already.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,10 +4,15 @@
 //! stays far from overflow. A world igsim builds keeps them; a snapshot edited by hand or by
 //! a hostile client need not, and without this check its first read could fail (issue 13).
 
-use super::seed::MAX_COUNT;
-use super::{TimeKey, World};
+use super::world::{TimeKey, World};
 use crate::clock::MAX_TIME;
 use crate::ids::{CommentId, IgUserId, MediaId};
+
+/// Largest count a world may hold (a seed world's checked before it is built, `model::seed`): likes (of a post, a comment or a `generate` block's
+/// range), followers and follows. More than any post or account has (the most-followed
+/// account has under 10^9 followers), and small enough that every value derived from counts
+/// (insights add and scale them over thousands of media and days) stays far from overflow.
+pub(crate) const MAX_COUNT: u64 = 1_000_000_000_000;
 
 /// Largest value a running counter (insertion sequences, delivery and POST numbers, the
 /// journal's) may start from: 2^53, so that counting on never overflows.

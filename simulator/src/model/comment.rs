@@ -2,29 +2,12 @@
 //! off a top-level comment), creation, hiding, deletion with its replies, and @mentions.
 
 use super::capacity::Full;
-use super::{TimeKey, World};
+use super::shared::Shared;
+pub(crate) use super::world::Comment;
+use super::world::World;
 use crate::config::{CapacityArea, CapacityConfig};
 use crate::ids::{CommentId, IdKind, IgUserId, MediaId};
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct Comment {
-    pub(crate) id: CommentId,
-    pub(crate) media: MediaId,
-    /// The commenter's account (professional or personal).
-    pub(crate) from: IgUserId,
-    /// The top-level comment this one replies to.
-    pub(crate) parent: Option<CommentId>,
-    pub(crate) text: String,
-    pub(crate) timestamp: i64,
-    pub(crate) seq: u64,
-    pub(crate) hidden: bool,
-    pub(crate) like_count: u64,
-    /// Replies by time (top-level comments only).
-    #[serde(with = "super::json::pairs")]
-    pub(crate) replies: BTreeMap<TimeKey, CommentId>,
-}
 
 /// Longest comment or reply, in characters: the caption limit (facts §4.4), which Instagram
 /// applies to comments too (practitioner pages; UNCONFIRMED for the API). It also bounds the
@@ -172,6 +155,19 @@ impl World {
             (Some(m), Some(u)) => m.caption.as_deref().is_some_and(|c| mentions_user(c, &u.username)),
             _ => false,
         }
+    }
+}
+
+impl World {
+    pub(crate) fn insert_comment(&mut self, comment: Comment) {
+        if let Some(parent) = comment.parent {
+            if let Some(p) = self.comments.get_mut(&parent) {
+                p.replies.insert((comment.timestamp, comment.seq), comment.id);
+            }
+        } else if let Some(m) = self.media.get_mut(&comment.media) {
+            m.comments.insert((comment.timestamp, comment.seq), comment.id);
+        }
+        self.comments.insert(comment.id, Shared::new(comment));
     }
 }
 

@@ -2,10 +2,10 @@
 //! the `#tags` in their captions, and each account's rolling window of unique searches.
 
 use super::window::Window;
+pub(crate) use super::world::Search;
 use super::{Media, ProductType, TimeKey, World};
 use crate::ids::{stable_hash, HashtagId, IdKind, IgUserId, MediaId};
-use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// Ids the documentation prints; every other name gets a stable derived id.
 /// (`IGREF:ig-hashtag-search`: #bluebottle; `IGREF:ig-hashtag`: coke.)
@@ -75,13 +75,6 @@ pub(crate) fn caption_hashtags(caption: &str) -> Vec<String> {
     out
 }
 
-/// One account's search of one hashtag: when it first counted, and an insertion tie-break.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct Search {
-    pub(crate) first: i64,
-    pub(crate) seq: u64,
-}
-
 /// A search refused because the account already used its quota of unique hashtags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct QuotaFull;
@@ -93,16 +86,6 @@ pub(crate) enum SearchOutcome {
     Counted,
     /// Already searched within its window: free, timer unchanged.
     Repeat,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub(crate) struct Hashtags {
-    /// Every hashtag the sandbox has seen (in a caption or a search): id -> name.
-    pub(crate) names: BTreeMap<HashtagId, String>,
-    /// Media whose caption carries the hashtag.
-    pub(crate) media: BTreeMap<HashtagId, BTreeSet<MediaId>>,
-    /// Per account: hashtags searched and when each first counted.
-    pub(crate) searches: BTreeMap<IgUserId, BTreeMap<HashtagId, Search>>,
 }
 
 /// Whether a media may appear in hashtag edges: public, not a story, ad, live video or album

@@ -115,7 +115,7 @@ pub(crate) mod opt_base64_bytes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Map;
+    use crate::model::shared::Map;
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
     struct T {

@@ -9,50 +9,25 @@ mod copyright;
 mod quota;
 mod upload;
 
-pub(crate) use container::{transition, Container, ContainerKind, NewContainer, Status, Upload};
-pub(crate) use copyright::{sample_copyright_match, CopyrightInfo, CopyrightMatch};
-pub(crate) use quota::PublishRecord;
+pub(crate) use container::{transition, Status};
+pub(crate) use copyright::sample_copyright_match;
 pub(crate) use upload::{room_left, upload, Chunk};
 
 use container::check_publishable;
 use upload::received_file;
 
-use super::media::UserTag;
 use super::media::{add_child, new_media};
 use super::shopping::{self, ProductTag, TagList, TagTarget, TaggedQuota};
 use super::window::Window;
+pub(crate) use super::world::{
+    Container, ContainerKind, CopyrightAction, CopyrightInfo, CopyrightMatch, CopyrightPolicy, InviteStatus,
+    MatchedSegment, NewContainer, PublishRecord, Publishing, Upload,
+};
 use super::{Media, MediaType, ProductType, ReceivedFile, World};
 use crate::config::{CapacityArea, CapacityConfig, PublishingConfig};
 use crate::error::{GraphError, GraphResult};
-use crate::ids::{ContainerId, IdKind, IgUserId, MediaId, PageId};
+use crate::ids::{ContainerId, IdKind, IgUserId, MediaId};
 use bytes::Bytes;
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-
-/// The publishing state of a sandbox (one field on `World`).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub(crate) struct Publishing {
-    pub(crate) containers: BTreeMap<ContainerId, Container>,
-    /// When each account created its containers, oldest first (the container cap's window is
-    /// a range of it, so a create costs O(log n), not a walk over every container). Derived
-    /// from `containers`: not in snapshots, rebuilt by [`Publishing::reindex`].
-    #[serde(skip)]
-    created: BTreeMap<IgUserId, Vec<i64>>,
-    /// Each account's publishes, oldest first.
-    pub(crate) publishes: BTreeMap<IgUserId, Vec<PublishRecord>>,
-    pub(crate) copyright: BTreeMap<MediaId, CopyrightInfo>,
-    /// Collaborator invites per media, by username.
-    pub(crate) invites: BTreeMap<MediaId, BTreeMap<String, InviteStatus>>,
-    /// Per-sandbox replacement of `Config::publishing` (control plane).
-    pub(crate) config_override: Option<PublishingConfig>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) enum InviteStatus {
-    Accepted,
-    Declined,
-    Pending,
-}
 
 impl InviteStatus {
     pub(crate) fn as_str(self) -> &'static str {

@@ -277,12 +277,6 @@ pub(crate) struct Pools {
 /// (100 years, `config::MAX_SETTING_SECONDS`).
 pub(crate) const MAX_AGE_SECONDS: i64 = crate::config::MAX_SETTING_SECONDS;
 
-/// Largest count a seed world may give: likes (of a post, a comment or a `generate` block's
-/// range), followers and follows. More than any post or account has (the most-followed
-/// account has under 10^9 followers), and small enough that every value derived from counts
-/// (insights add and scale them over thousands of media and days) stays far from overflow.
-pub(crate) const MAX_COUNT: u64 = 1_000_000_000_000;
-
 /// Most carousel items a generated album gets (`Builder::generate`: 2 to 5).
 const MAX_GENERATED_CHILDREN: u64 = 5;
 
@@ -300,8 +294,8 @@ pub(crate) fn check_bounds(seed: &WorldSeed, max_objects: u64) -> Result<u64, St
         }
     };
     let counted = |what: &str, n: u64| -> Result<(), String> {
-        if n > MAX_COUNT {
-            Err(format!("{what} is {n}: at most {MAX_COUNT}"))
+        if n > super::check::MAX_COUNT {
+            Err(format!("{what} is {n}: at most {}", super::check::MAX_COUNT))
         } else {
             Ok(())
         }

@@ -6,14 +6,17 @@
 
 mod outbox;
 
-pub(crate) use outbox::{Attempt, Delivery, DeliveryState, Entry, Outgoing, Post};
+pub(crate) use outbox::Outgoing;
 
 use super::window::Window;
+use super::world::STORY_METRICS;
+pub(crate) use super::world::{
+    AppSubscription, Attempt, Delivery, DeliveryState, Entry, Event, InstagramLoginInstall, PageInstall, Post, Webhooks,
+};
 use super::{IgAccountType, World};
 use crate::config::Config;
-use crate::ids::{CommentId, IgUserId, MediaId, PageId, UserId};
-use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::ids::{IgUserId, MediaId, PageId, UserId};
+use std::collections::BTreeSet;
 
 /// Fields of the `instagram` webhooks object (facts §6.4). Only the first four are produced
 /// by the simulator; the messaging ones may be subscribed to but never fire.
@@ -35,34 +38,6 @@ pub(crate) const INSTAGRAM_FIELDS: &[&str] = &[
 
 /// The fields igsim emits (the rest of [`INSTAGRAM_FIELDS`] are messaging, out of scope).
 pub(crate) const EMITTED_FIELDS: &[&str] = &["comments", "live_comments", "mentions", "story_insights"];
-
-/// What one webhook change says, as the model knows it (facts §6.3); the JSON production
-/// sends for each (`value`) is written by `io::webhooks`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) enum Event {
-    /// `comments` (`live_comments` when `live`): a comment or reply by someone else.
-    Comment {
-        live: bool,
-        id: CommentId,
-        parent: Option<CommentId>,
-        text: String,
-        from: IgUserId,
-        from_username: String,
-        media: MediaId,
-        /// `media.media_product_type` (`WebhookConfig::live_comments_product_type` on a broadcast).
-        media_product_type: String,
-    },
-    /// `mentions`: the account was @mentioned in a comment.
-    CommentMention { comment: CommentId, media: MediaId },
-    /// `mentions`: the account was @mentioned in a caption.
-    CaptionMention { media: MediaId },
-    /// `story_insights`: a story's metrics when it expired ([`story_metrics`]).
-    StoryInsights {
-        media: MediaId,
-        #[serde(with = "story_metric_names")]
-        metrics: Vec<(&'static str, i64)>,
-    },
-}
 
 impl Event {
     /// The webhook field the change belongs to.
@@ -100,58 +75,6 @@ pub(crate) fn instagram_login_allows(field: &str, granted: &BTreeSet<String>) ->
         _ => return false,
     };
     granted.contains(own)
-}
-
-/// `POST /me/subscribed_apps` with an Instagram User token (Instagram Login): the account
-/// sends the app the fields it subscribed, as its grants allow.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct InstagramLoginInstall {
-    pub(crate) subscribed_fields: Vec<String>,
-    /// The permissions of the token that subscribed.
-    pub(crate) scopes: BTreeSet<String>,
-}
-
-/// `POST /{app-id}/subscriptions` for `object=instagram`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct AppSubscription {
-    pub(crate) callback_url: String,
-    pub(crate) verify_token: String,
-    /// Subscribed field name -> the API version it was subscribed with.
-    pub(crate) fields: BTreeMap<String, String>,
-    pub(crate) active: bool,
-}
-
-/// `POST /{page-id}/subscribed_apps`: the app installed on a Page by a user with a role.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct PageInstall {
-    /// Whose page token installed it: their granted permissions gate each field.
-    pub(crate) user: UserId,
-    pub(crate) subscribed_fields: Vec<String>,
-}
-
-/// The webhook state of one world: one field on [`World`].
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub(crate) struct Webhooks {
-    pub(crate) subscription: Option<AppSubscription>,
-    pub(crate) pages: BTreeMap<PageId, PageInstall>,
-    /// Accounts subscribed through Instagram Login (`/me/subscribed_apps`).
-    pub(crate) instagram_logins: BTreeMap<IgUserId, InstagramLoginInstall>,
-    pub(crate) deliveries: BTreeMap<u64, Delivery>,
-    /// Pending deliveries by (next due, id).
-    due: BTreeSet<(i64, u64)>,
-    next_id: u64,
-    /// The newest POSTs sent (carrying at most `WebhookConfig::post_log_changes` changes in
-    /// all, the newest POST always kept), by id.
-    pub(crate) posts: BTreeMap<u64, Post>,
-    next_post: u64,
-    /// Story expiries up to here have been looked at for `story_insights`; `None` until
-    /// something subscribes (stories that expired before that are never reported).
-    pub(crate) stories_scanned_to: Option<i64>,
-    /// Stories whose `story_insights` were queued (each story is reported once).
-    pub(crate) stories_reported: BTreeSet<MediaId>,
-    /// Background activity: sandbox time of the last generated event, and how many so far.
-    pub(crate) activity_cursor: Option<i64>,
-    pub(crate) activity_count: u64,
 }
 
 impl Webhooks {
@@ -220,30 +143,6 @@ pub(crate) fn story_metrics(
         .zip(values)
         .map(|(k, v)| (*k, if v < 5 { -1 } else { v as i64 }))
         .collect()
-}
-
-/// The `story_insights` metrics, in the order a change lists them.
-const STORY_METRICS: [&str; 6] = ["exits", "replies", "reach", "taps_forward", "taps_back", "impressions"];
-
-/// A story's metrics in a snapshot: `[["exits", n], …]`, the names read back as
-/// [`STORY_METRICS`]' own.
-mod story_metric_names {
-    use super::STORY_METRICS;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub(crate) fn serialize<S: Serializer>(m: &[(&'static str, i64)], s: S) -> Result<S::Ok, S::Error> {
-        m.serialize(s)
-    }
-
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(&'static str, i64)>, D::Error> {
-        Vec::<(String, i64)>::deserialize(d)?
-            .into_iter()
-            .map(|(name, v)| match STORY_METRICS.iter().find(|m| **m == name) {
-                Some(m) => Ok((*m, v)),
-                None => Err(serde::de::Error::custom(format!("unknown story metric {name:?}"))),
-            })
-            .collect()
-    }
 }
 
 impl Webhooks {

@@ -47,6 +47,19 @@ impl Source {
     pub fn crate_paths(&self) -> Vec<(usize, Vec<String>)> {
         let chars: Vec<char> = self.code.chars().collect();
         let children: Vec<&str> = self.children.iter().map(|(n, _)| n.as_str()).collect();
+        let inline = inline_modules(&chars);
+        // The module a position of the file is in: the file's, then each inline `mod x { … }`
+        // around it (`super` and `self` count from there).
+        let module_at = |i: usize| {
+            let mut m = self.module.clone();
+            m.extend(
+                inline
+                    .iter()
+                    .filter(|(s, e, _)| *s < i && i < *e)
+                    .map(|(_, _, n)| n.clone()),
+            );
+            m
+        };
         let mut out = Vec::new();
         let mut line = 1;
         let mut i = 0;
@@ -62,8 +75,8 @@ impl Source {
             let (word, end) = ident_at(&chars, i);
             let base = match word.as_str() {
                 "crate" => Some(Vec::new()),
-                "self" | "super" => Some(self.module.clone()),
-                w if children.contains(&w) => Some(self.module.clone()),
+                "self" | "super" => Some(module_at(i)),
+                w if children.contains(&w) && module_at(i) == self.module => Some(self.module.clone()),
                 _ => None,
             };
             let Some(base) = base else {
@@ -208,6 +221,27 @@ fn parse_tree(chars: &[char], mut i: usize, prefix: Vec<String>) -> (Vec<Vec<Str
             _ => return (vec![prefix], i),
         }
     }
+}
+
+/// The inline modules of a file (`mod x { … }`), each as its braces' span and its name;
+/// nested ones follow the ones around them.
+fn inline_modules(chars: &[char]) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 4 < chars.len() {
+        let starts_word = i == 0 || !is_ident(chars[i - 1]);
+        if starts_word && chars[i..].starts_with(&['m', 'o', 'd']) && chars[i + 3].is_whitespace() {
+            let j = skip_ws(chars, i + 3);
+            let (name, after) = ident_at(chars, j);
+            let k = skip_ws(chars, after);
+            if !name.is_empty() && chars.get(k) == Some(&'{') {
+                let end = matching(chars, k, '{', '}').unwrap_or(chars.len());
+                out.push((k, end, name));
+            }
+        }
+        i += 1;
+    }
+    out
 }
 
 /// Skips ` as name` after a `use` tree item.
@@ -477,6 +511,14 @@ mod tests {
         assert_eq!(
             paths("http/control/ui.rs", "use super::super::graph::Ctx;"),
             ["1:http::graph::Ctx"]
+        );
+        // `super` inside an inline module is the file's own module.
+        assert_eq!(
+            paths(
+                "model/json.rs",
+                "pub mod pairs {\n    use super::*;\n}\nuse super::World;\n"
+            ),
+            ["2:model::json", "4:model::World"]
         );
     }
 

@@ -1,35 +1,7 @@
-//! Copyright matches of video containers and media (guide "Copyright Detection"): what a
-//! match says, the sample a test URL or the control plane sets.
+//! Copyright matches of video containers and media (guide "Copyright Detection"): the sample
+//! a test URL or the control plane sets (what a match says: `world/publishing.rs`).
 
 use super::*;
-
-/// One copyright match as the Copyright Detection guide shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct CopyrightMatch {
-    pub(crate) author: String,
-    pub(crate) content_title: String,
-    pub(crate) matched_segments: Vec<MatchedSegment>,
-    pub(crate) owner_copyright_policy: CopyrightPolicy,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct MatchedSegment {
-    pub(crate) start_time_in_seconds: f64,
-    pub(crate) duration_in_seconds: f64,
-    pub(crate) segment_type: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct CopyrightPolicy {
-    pub(crate) name: String,
-    pub(crate) actions: Vec<CopyrightAction>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct CopyrightAction {
-    pub(crate) action: String,
-    pub(crate) geos: Vec<String>,
-}
 
 /// The match a test gets when it marks a video as matching without saying what matched:
 /// the Copyright Detection guide's own sample.
@@ -63,10 +35,4 @@ pub(crate) fn sample_copyright_match() -> CopyrightMatch {
             ],
         },
     }
-}
-
-/// A published video's copyright check (`copyright_check_information`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct CopyrightInfo {
-    pub(crate) matches: Vec<CopyrightMatch>,
 }

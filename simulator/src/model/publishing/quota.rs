@@ -6,13 +6,6 @@
 
 use super::*;
 
-/// One API publish, for the quota windows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct PublishRecord {
-    pub(crate) at: i64,
-    pub(crate) media: MediaId,
-}
-
 impl Publishing {
     /// Publishes by `owner` inside the moving window ending at `now` (facts §4.5).
     pub(crate) fn usage(&self, owner: IgUserId, now: i64, window: i64, since: Option<i64>) -> u32 {

@@ -6,17 +6,6 @@
 
 use super::*;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) enum DeliveryState {
-    /// Waiting for its next attempt (`next_due`).
-    Pending,
-    /// Taken by the dispatcher; the result is not recorded yet.
-    InFlight,
-    Delivered,
-    /// Retried for the whole window without success (facts §6.2: dropped after 36 h).
-    Dropped,
-}
-
 impl DeliveryState {
     pub(crate) fn as_str(self) -> &'static str {
         match self {
@@ -28,37 +17,10 @@ impl DeliveryState {
     }
 }
 
-/// One try at delivering: when (sandbox time), the HTTP status or the transport error, and
-/// the POST ([`Post`]) the change went out in.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct Attempt {
-    pub(crate) at: i64,
-    pub(crate) status: Option<u16>,
-    pub(crate) error: Option<String>,
-    pub(crate) post: Option<u64>,
-}
-
 impl Attempt {
     pub(crate) fn succeeded(&self) -> bool {
         self.status.is_some_and(|s| (200..300).contains(&s))
     }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct Delivery {
-    pub(crate) id: u64,
-    pub(crate) ig_user: IgUserId,
-    /// What the change says; its `field` is [`Event::field`].
-    pub(crate) event: Event,
-    /// The `time` its entry carries: when it first fell due (sandbox seconds).
-    pub(crate) time: i64,
-    pub(crate) callback_url: String,
-    pub(crate) created_at: i64,
-    /// When the first attempt fell due; the retry schedule counts from here.
-    pub(crate) first_due: i64,
-    pub(crate) next_due: Option<i64>,
-    pub(crate) attempts: Vec<Attempt>,
-    pub(crate) state: DeliveryState,
 }
 
 /// One POST the dispatcher sends: several due changes batched into one envelope.
@@ -71,21 +33,6 @@ pub(crate) struct Outgoing {
     pub(crate) deliveries: Vec<u64>,
     /// Its body's entries (`io::webhooks::batch_json` writes them).
     pub(crate) entries: Vec<Entry>,
-}
-
-/// A POST as sent (the control plane shows it byte for byte): the changes it carried and what
-/// the callback answered.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct Post {
-    pub(crate) id: u64,
-    pub(crate) at: i64,
-    pub(crate) url: String,
-    /// The deliveries (one change each) it carried, in envelope order.
-    pub(crate) deliveries: Vec<u64>,
-    /// The entries of its batched envelope `{"object":"instagram","entry":[…]}`.
-    pub(crate) entries: Vec<Entry>,
-    pub(crate) status: Option<u16>,
-    pub(crate) error: Option<String>,
 }
 
 /// When a delivery that failed at `failed_at` is tried next, or `None` to drop it (facts
@@ -101,15 +48,6 @@ pub(crate) fn next_attempt(offsets: &[i64], window: i64, first_due: i64, failed_
         .filter(|t| *t < end)
         .chain([end])
         .find(|t| *t > failed_at)
-}
-
-/// One `entry` of a webhook body: the account it is about, its time, and its changes in
-/// order (facts §6.3).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct Entry {
-    pub(crate) ig_user: IgUserId,
-    pub(crate) time: i64,
-    pub(crate) changes: Vec<Event>,
 }
 
 /// Several due changes batched into one POST body, as production aggregates them ("Updates
