@@ -1367,6 +1367,12 @@ fn a_snapshot_that_breaks_the_worlds_invariants_is_refused_naming_what() {
             set("/world/webhooks/stories_scanned_to", serde_json::json!(i64::MIN)),
             "time",
         ),
+        // A seed world's share larger than any seed world would lift the capacity.
+        (
+            set("/world/seeded/comments", serde_json::json!(u64::MAX)),
+            "seeded says the seed world held 18446744073709551615 comments",
+        ),
+        (set("/world/seeded/media", serde_json::json!(1_000_000)), "seeded says"),
     ];
     for (edit, names) in &cases {
         let mut snap = base.clone();
@@ -1384,6 +1390,16 @@ fn a_snapshot_that_breaks_the_worlds_invariants_is_refused_naming_what() {
     // exported restores.
     sb.client_as("Dana Admin").get("me", &[]).ok("fb_user");
     assert_eq!(restore(&base).status, 201);
+    // A sandbox whose seeded comments were deleted holds fewer than its seed world did: its
+    // snapshot restores.
+    let c = sb.client_as("Dana Admin");
+    let seeded = crate::support::ids(c.get(&format!("{post}/comments"), &[]).ok("ig_comment_list"));
+    assert!(!seeded.is_empty(), "the post has seeded comments");
+    for id in &seeded {
+        c.delete(id, &[]).ok("success_response");
+    }
+    let fewer = sb.control_get("export").body.clone();
+    assert_eq!(restore(&fewer).status, 201);
     assert_alive(&sb);
 }
 
