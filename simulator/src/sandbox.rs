@@ -157,6 +157,7 @@ impl Sandbox {
         crate::model::check::counter("journal_seq", journal_seq)?;
         crate::model::seed::check_bounds(&seed_world, cfg.max_world_objects).map_err(|e| format!("seed_world: {e}"))?;
         world.check()?;
+        world.check_seeded(cfg.max_world_objects)?;
         rate_limits.check()?;
         world.reserve_node_ids();
         faults.revalidate(now, cfg).map_err(|e| format!("fault rules: {e}"))?;

@@ -197,6 +197,13 @@ fn bad_hashtag_queries_get_graph_errors() {
     search(&c, "coffee☕").graph_error(100, None);
     search(&c, "#").graph_error(100, None);
     search(&c, "sensitivetag").graph_error(100, None);
+    // A name longer than a caption is refused: the sandbox would keep it for its life.
+    let long = "a".repeat(2_201);
+    let e = search(&c, &long).graph_error(100, None).clone();
+    assert!(
+        e["message"].as_str().unwrap().contains("Param q must be at most 2200"),
+        "{e}"
+    );
     c.get("ig_hashtag_search", &[("q", "coffee")]).graph_error(100, None);
     c.get("ig_hashtag_search", &[("user_id", METRICSAURUS)])
         .graph_error(100, None);

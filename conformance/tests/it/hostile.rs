@@ -1367,6 +1367,12 @@ fn a_snapshot_that_breaks_the_worlds_invariants_is_refused_naming_what() {
             set("/world/webhooks/stories_scanned_to", serde_json::json!(i64::MIN)),
             "time",
         ),
+        // A seed world's share larger than any seed world would lift the capacity.
+        (
+            set("/world/seeded/comments", serde_json::json!(u64::MAX)),
+            "seeded says the seed world held 18446744073709551615 comments",
+        ),
+        (set("/world/seeded/media", serde_json::json!(1_000_000)), "seeded says"),
     ];
     for (edit, names) in &cases {
         let mut snap = base.clone();
@@ -1384,5 +1390,83 @@ fn a_snapshot_that_breaks_the_worlds_invariants_is_refused_naming_what() {
     // exported restores.
     sb.client_as("Dana Admin").get("me", &[]).ok("fb_user");
     assert_eq!(restore(&base).status, 201);
+    // A sandbox whose seeded comments were deleted holds fewer than its seed world did: its
+    // snapshot restores.
+    let c = sb.client_as("Dana Admin");
+    let seeded = crate::support::ids(c.get(&format!("{post}/comments"), &[]).ok("ig_comment_list"));
+    assert!(!seeded.is_empty(), "the post has seeded comments");
+    for id in &seeded {
+        c.delete(id, &[]).ok("success_response");
+    }
+    let fewer = sb.control_get("export").body.clone();
+    assert_eq!(restore(&fewer).status, 201);
+    assert_alive(&sb);
+}
+
+/// Clients writing to one sandbox while others reset it, restore it from a snapshot, jump
+/// its clock, flush its webhooks and read it through the control plane: every answer is a
+/// Graph or control-plane answer below 500, and the simulator stays up.
+#[test]
+fn writers_and_control_plane_churn_on_one_sandbox_never_get_a_5xx() {
+    let sb = sim::fresh();
+    let snapshot = sb.control_get("export").body.to_string();
+    let c = sb.client_as("Dana Admin");
+    let post = crate::support::media_with(&c, |m| m["media_product_type"] == "FEED" && m["media_type"] == "IMAGE");
+    assert_eq!(
+        sb.control_post(
+            "webhooks/subscription",
+            &serde_json::json!({ "callback_url": closed_url() })
+        )
+        .status,
+        200
+    );
+    let threads: Vec<_> = (0..8)
+        .map(|k| {
+            let (sb, snapshot, post) = (sb.clone(), snapshot.clone(), post.clone());
+            std::thread::spawn(move || {
+                let c = sb.client_as("Dana Admin");
+                let control = sim::control_client(&sb.base_url);
+                let mut statuses = Vec::new();
+                for i in 0..30 {
+                    let r = match (k + i) % 8 {
+                        0 => c.post(&format!("{post}/comments"), &[("message", "hi @bluebottle")]),
+                        1 => c.post(
+                            &format!("{METRICSAURUS}/media"),
+                            &[("image_url", "https://example.com/a.jpg")],
+                        ),
+                        2 => c.get(
+                            METRICSAURUS,
+                            &[("fields", "media.limit(5){comments{replies},insights.metric(reach)}")],
+                        ),
+                        3 => control.send_bytes(
+                            "POST",
+                            &format!("{}/_sim/sandboxes/{}/reset", sb.base_url, sb.id),
+                            &[],
+                            b"",
+                        ),
+                        4 => control.send_bytes(
+                            "POST",
+                            &format!("{}/_sim/sandboxes?id={}&replace=true", sb.base_url, sb.id),
+                            &[("Content-Type", "application/json")],
+                            snapshot.as_bytes(),
+                        ),
+                        5 => sb.control_post("clock/advance", &serde_json::json!({ "seconds": 86_400 })),
+                        6 => sb.control_post(
+                            "events/comment",
+                            &serde_json::json!({ "media_id": post, "text": "a fan", "from_username": "ana.lopez" }),
+                        ),
+                        _ => sb.control_post("webhooks/flush", &serde_json::json!({})),
+                    };
+                    statuses.push((r.status, r.text.chars().take(200).collect::<String>()));
+                }
+                statuses
+            })
+        })
+        .collect();
+    for t in threads {
+        for (status, text) in t.join().expect("a client thread") {
+            assert!(status < 500, "{status}: {text}");
+        }
+    }
     assert_alive(&sb);
 }

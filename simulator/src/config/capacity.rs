@@ -27,6 +27,15 @@ pub(crate) enum CapacityArea {
 }
 
 impl CapacityArea {
+    /// Every capped kind.
+    pub(crate) const ALL: [CapacityArea; 5] = [
+        CapacityArea::Comments,
+        CapacityArea::Media,
+        CapacityArea::Containers,
+        CapacityArea::Accounts,
+        CapacityArea::Tokens,
+    ];
+
     /// What the error calls these objects (plural).
     pub(crate) fn noun(self) -> &'static str {
         match self {

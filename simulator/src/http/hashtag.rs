@@ -38,6 +38,9 @@ pub(crate) fn search(ctx: &mut Ctx) -> GraphResult<Value> {
     ctx.require_known_fields(NODE, &["id", "name"])?;
     let sel = ctx.fields_or(&["id"])?;
     let q = ctx.req.required("q")?.to_string();
+    // A searched name is kept for the sandbox's life (`GET /{ig-hashtag-id}` reads it back):
+    // no longer than a caption, the longest text a hashtag can stand in.
+    crate::http::input::bounded_text("q", &q, crate::http::input::MAX_TEXT_PARAM_CHARS)?;
     let name = normalize(&q).map_err(|e| match e {
         BadHashtag::Empty => GraphError::missing_param("q"),
         BadHashtag::UnsupportedCharacters => GraphError::unsupported_hashtag(&q),

@@ -15,7 +15,8 @@ use crate::model::World;
 use serde_json::{Map, Value};
 
 /// The longest text igsim keeps of a parameter without a documented limit (a container's
-/// `alt_text` and `audio_name`, a product appeal's `appeal_reason`): production's limits are
+/// `alt_text` and `audio_name`, a product appeal's `appeal_reason`, a searched hashtag's
+/// `q`): production's limits are
 /// not documented (UNCONFIRMED); a caption's is used so no input grows a sandbox without bound.
 pub(crate) const MAX_TEXT_PARAM_CHARS: usize = crate::model::media::MAX_CAPTION_CHARS;
 

@@ -180,9 +180,31 @@ impl World {
             time("a login code", code.issued_at)?;
             time("a login code", code.expires_at)?;
         }
-        // `seeded` may exceed what the world holds now: seeded comments can be deleted
-        // (`World::room_for` counts run-time creations with a saturating difference).
         self.webhooks.check()
+    }
+
+    /// What `seeded` may say the seed world held (the share `World::room_for` leaves out of
+    /// the capacity): no more comments than a seed world may hold objects (`max_objects`:
+    /// seeded comments can be deleted, so the world may now hold fewer), and of every other
+    /// kind, none of which can be deleted, no more than the world holds. A snapshot claiming
+    /// more would lift the sandbox's capacity.
+    pub(crate) fn check_seeded(&self, max_objects: u64) -> Result<(), String> {
+        let Some(seeded) = self.seeded else { return Ok(()) };
+        let now = self.sizes();
+        for area in crate::config::CapacityArea::ALL {
+            let claimed = seeded.get(area);
+            let most = match area {
+                crate::config::CapacityArea::Comments => usize::try_from(max_objects).unwrap_or(usize::MAX),
+                _ => now.get(area),
+            };
+            if claimed > most {
+                return Err(format!(
+                    "seeded says the seed world held {claimed} {}: at most {most}",
+                    area.noun()
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Marks every id the world names as taken, so the ids minted next never reuse one (a
