@@ -1,6 +1,7 @@
-//! One exchange around every request: which sandbox a Graph request belongs to, the fault
-//! rules that may fire on it, its journal entry, and the request log line (control-plane
-//! requests get the log line only). The route table (`router::serve`) does the rest.
+//! Where every request enters igsim's HTTP layer ([`handle`]), and one exchange around it:
+//! which sandbox a Graph request belongs to, the fault rules that may fire on it, its journal
+//! entry, and the request log line (control-plane requests get the log line only). The route
+//! table (`router::serve`) does the rest.
 //!
 //! A Graph request belongs to the sandbox its access token names (wherever the client put it),
 //! else the one its app credentials (`client_id` + `client_secret`) or `fb_exchange_token`
