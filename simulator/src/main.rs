@@ -99,6 +99,11 @@ struct ServeArgs {
     /// change is acknowledged) and restore them all on start.
     #[arg(long, value_name = "DIR")]
     state_dir: Option<PathBuf>,
+    /// Per-sandbox limits on objects clients create at run time, as comma-separated
+    /// <kind>=<n> pairs (kinds: comments, media, containers, accounts, tokens; README
+    /// "Limits"); repeatable. A write past a limit is refused with a Graph (#9).
+    #[arg(long, value_name = "KIND=N")]
+    capacity: Vec<String>,
     /// Request journal entries kept per sandbox before the oldest are dropped.
     #[arg(long, default_value_t = Config::default().journal_capacity)]
     journal_capacity: usize,
@@ -232,6 +237,12 @@ fn serve(args: ServeArgs) -> Result<(), Failure> {
     }
     config.admin_token = args.admin_token.clone();
     config.journal_capacity = args.journal_capacity;
+    for text in &args.capacity {
+        config
+            .capacity
+            .set_from_arg(text)
+            .map_err(|e| format!("--capacity: {e}"))?;
+    }
     config.state_dir = args.state_dir.clone();
     if let Some(path) = &args.faults {
         config.faults = load_faults(path).map_err(|e| format!("--faults: {e}"))?;

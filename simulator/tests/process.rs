@@ -110,6 +110,59 @@ fn an_empty_admin_token_is_refused_at_start() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--admin-token"));
 }
 
+/// `--capacity` sets a sandbox's limits on run-time objects: a bad pair stops the start with
+/// exit code 1 naming the kinds; a good one is the limit the capacity error names.
+#[test]
+fn capacity_flags_set_the_limits_and_bad_ones_are_refused_at_start() {
+    for bad in ["comments", "likes=5", "media=-1", "media=lots"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_igsim"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--capacity", bad])
+            .output()
+            .expect("run igsim");
+        assert_eq!(out.status.code(), Some(1), "{bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("--capacity") && err.contains(bad.split('=').next().unwrap()),
+            "{err}"
+        );
+    }
+    let (mut child, addr) = start(&["--capacity", "comments=1, tokens=7", "--capacity", "media=3"]);
+    let info = json_body(&http(&addr, "GET /_sim/sandboxes/default"));
+    let token = info["users"][0]["access_token"]
+        .as_str()
+        .expect("a user token")
+        .to_string();
+    let account = info["pages"]
+        .as_array()
+        .and_then(|pages| pages.iter().find_map(|p| p["instagram_business_account"].as_str()))
+        .expect("a Page with an account")
+        .to_string();
+    let page = json_body(&http(
+        &addr,
+        &format!("GET /v21.0/{account}/media?limit=1&access_token={token}"),
+    ));
+    let media = page["data"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{page}"))
+        .to_string();
+    let comment = |text: &str| {
+        json_body(&http(
+            &addr,
+            &format!("POST /v21.0/{media}/comments?message={text}&access_token={token}"),
+        ))
+    };
+    assert!(comment("first")["id"].is_string());
+    let refused = comment("second");
+    assert_eq!(refused["error"]["code"], 9, "{refused}");
+    let msg = refused["error"]["error_user_msg"].as_str().unwrap();
+    assert!(
+        msg.contains("at most 1 comments") && msg.contains("--capacity comments=<n>"),
+        "{msg}"
+    );
+    signal(&child, "TERM");
+    assert!(child.wait().expect("exit").success());
+}
+
 #[cfg(unix)]
 #[test]
 fn the_admin_token_can_come_from_the_environment() {

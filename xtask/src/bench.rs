@@ -63,6 +63,9 @@ fn spawn_igsim(bin: &Path, addr: SocketAddr, extra: &[&str]) -> Result<Proc, Str
     Command::new(bin)
         // No per-request log lines: the bench measures serving, not writing to stderr.
         .args(["serve", "--addr", &addr.to_string(), "--log-level", "warn"])
+        // The write rows create a container, a media or a comment per request, tens of
+        // thousands a second: lift the per-sandbox capacity (README "Limits") out of reach.
+        .args(["--capacity", "comments=100000000,media=100000000,containers=100000000"])
         .args(extra)
         .stdin(Stdio::null())
         .stdout(Stdio::null())

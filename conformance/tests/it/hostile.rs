@@ -1064,17 +1064,17 @@ fn comments_are_capped_per_sandbox_and_deleting_makes_room() {
     let count = crate::support::comments_count(&c, &post);
     assert_sandbox_full(
         &c.post(&format!("{post}/comments"), &[("message", "one more")]),
-        "capacity.comments",
+        "--capacity comments=",
     );
     assert_sandbox_full(
         &c.post(&format!("{}/replies", written[0]), &[("message", "a reply")]),
-        "capacity.comments",
+        "--capacity comments=",
     );
     let r = sb.control_post(
         "events/comment",
         &serde_json::json!({ "media_id": post, "text": "another fan", "from_username": "ana.lopez" }),
     );
-    assert_event_full(&r, "capacity.comments");
+    assert_event_full(&r, "--capacity comments=");
     assert_eq!(
         crate::support::comments_count(&c, &post),
         count,
@@ -1131,19 +1131,22 @@ fn media_containers_accounts_and_tokens_are_capped_per_sandbox() {
     };
     assert_eq!(comment("new.fan.one").status, 200);
     assert_eq!(comment("new.fan.two").status, 200);
-    assert_event_full(&comment("new.fan.three"), "capacity.accounts");
+    assert_event_full(&comment("new.fan.three"), "--capacity accounts=");
     assert_eq!(comment("ana.lopez").status, 200, "known accounts still comment");
     // Media: two outside-world posts, then a third post, a broadcast and a publish are refused.
     for _ in 0..2 {
         assert_eq!(sb.control_post("events/mention", &fan("ana.lopez")).status, 200);
     }
-    assert_event_full(&sb.control_post("events/mention", &fan("ana.lopez")), "capacity.media");
+    assert_event_full(
+        &sb.control_post("events/mention", &fan("ana.lopez")),
+        "--capacity media=",
+    );
     assert_event_full(
         &sb.control_post(
             "events/live",
             &serde_json::json!({ "action": "start", "username": "juniper.makes" }),
         ),
-        "capacity.media",
+        "--capacity media=",
     );
     let container = |i: usize| {
         c.post(
@@ -1154,12 +1157,12 @@ fn media_containers_accounts_and_tokens_are_capped_per_sandbox() {
     let first = container(0).ok("id_response")["id"].as_str().unwrap().to_string();
     assert_sandbox_full(
         &c.post(&format!("{METRICSAURUS}/media_publish"), &[("creation_id", &first)]),
-        "capacity.media",
+        "--capacity media=",
     );
     // Containers: three, then the capacity error (before production's 400 a day).
     container(1).ok("id_response");
     container(2).ok("id_response");
-    assert_sandbox_full(&container(3), "capacity.containers");
+    assert_sandbox_full(&container(3), "--capacity containers=");
     assert_eq!(
         c.get(&first, &[("fields", "status_code")]).ok("ig_container")["status_code"],
         "FINISHED",
@@ -1190,7 +1193,7 @@ fn media_containers_accounts_and_tokens_are_capped_per_sandbox() {
         .unwrap()
         .to_string();
     exchange().ok("oauth_access_token");
-    assert_sandbox_full(&exchange(), "capacity.tokens");
+    assert_sandbox_full(&exchange(), "--capacity tokens=");
     let long = raw.get(
         "oauth/access_token",
         &[
@@ -1200,13 +1203,13 @@ fn media_containers_accounts_and_tokens_are_capped_per_sandbox() {
             ("fb_exchange_token", &short),
         ],
     );
-    assert_sandbox_full(&long, "capacity.tokens");
+    assert_sandbox_full(&long, "--capacity tokens=");
     // Instagram Login's code exchange answers in its own envelope.
     let r = crate::support::ig_code_exchange(&sb, "metricsaurus", &["instagram_business_basic"]);
     assert_eq!(r.status, 400, "{}", r.text);
     r.schema("ig_login_oauth_error");
     assert!(
-        r.body["error_message"].as_str().unwrap().contains("capacity.tokens"),
+        r.body["error_message"].as_str().unwrap().contains("--capacity tokens="),
         "{}",
         r.text
     );

@@ -55,14 +55,14 @@ impl CapacityArea {
         }
     }
 
-    /// The knob that sets the limit (`Config::capacity.<field>`).
-    pub(crate) fn knob(self) -> &'static str {
+    /// The kind's name in `--capacity <name>=<n>` and in `Config::capacity.<name>`.
+    pub(crate) fn name(self) -> &'static str {
         match self {
-            CapacityArea::Comments => "capacity.comments",
-            CapacityArea::Media => "capacity.media",
-            CapacityArea::Containers => "capacity.containers",
-            CapacityArea::Accounts => "capacity.accounts",
-            CapacityArea::Tokens => "capacity.tokens",
+            CapacityArea::Comments => "comments",
+            CapacityArea::Media => "media",
+            CapacityArea::Containers => "containers",
+            CapacityArea::Accounts => "accounts",
+            CapacityArea::Tokens => "tokens",
         }
     }
 }
@@ -104,6 +104,38 @@ impl PerArea {
             CapacityArea::Accounts => self.accounts,
             CapacityArea::Tokens => self.tokens,
         }
+    }
+
+    /// The number for `area`, to change.
+    fn get_mut(&mut self, area: CapacityArea) -> &mut usize {
+        match area {
+            CapacityArea::Comments => &mut self.comments,
+            CapacityArea::Media => &mut self.media,
+            CapacityArea::Containers => &mut self.containers,
+            CapacityArea::Accounts => &mut self.accounts,
+            CapacityArea::Tokens => &mut self.tokens,
+        }
+    }
+
+    /// Sets limits from `--capacity` text: comma-separated `<kind>=<n>` pairs, a kind being
+    /// one of [`CapacityArea::name`] (`comments=50000,media=20000`). Errors name the bad pair
+    /// and the kinds there are.
+    pub fn set_from_arg(&mut self, text: &str) -> Result<(), String> {
+        for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let kinds = || CapacityArea::ALL.map(CapacityArea::name).join(", ");
+            let (name, n) = pair
+                .split_once('=')
+                .ok_or_else(|| format!("`{pair}` is not <kind>=<n> (kinds: {})", kinds()))?;
+            let area = CapacityArea::ALL
+                .into_iter()
+                .find(|a| a.name() == name.trim())
+                .ok_or_else(|| format!("`{}` is not a capacity kind (kinds: {})", name.trim(), kinds()))?;
+            *self.get_mut(area) = n
+                .trim()
+                .parse()
+                .map_err(|_| format!("`{pair}`: the limit is a whole number of objects"))?;
+        }
+        Ok(())
     }
 }
 

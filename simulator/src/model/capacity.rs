@@ -16,10 +16,10 @@ impl std::fmt::Display for Full {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "this sandbox holds at most {} {} created at run time (igsim's Config::{}); {}",
+            "this sandbox holds at most {} {} created at run time (igsim --capacity {}=<n>); {}",
             self.max,
             self.area.noun(),
-            self.area.knob(),
+            self.area.name(),
             self.area.room_hint(),
         )
     }
