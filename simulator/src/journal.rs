@@ -85,7 +85,7 @@ pub struct Entry {
     pub(crate) fault: Option<FaultRecord>,
     /// The versionless path segments, for path filters.
     #[serde(skip)]
-    pub(crate) segments: Vec<String>,
+    pub(crate) segments: std::sync::Arc<[String]>,
     #[serde(skip)]
     pub(crate) path_version: Option<ApiVersion>,
 }
@@ -434,7 +434,7 @@ mod tests {
             error: None,
             duration_us: 0,
             fault: None,
-            segments,
+            segments: segments.into(),
             path_version,
         }
     }
