@@ -471,7 +471,7 @@ impl Sandboxes {
     }
 
     /// Adds a sandbox restored from a snapshot under `id` (or, with `replace`, in place of the
-    /// sandbox of that id, `default` included). Refused when one of its tokens belongs to
+    /// sandbox of that id, `default` included, whose journal numbering it continues). Refused when one of its tokens belongs to
     /// another sandbox: a token names exactly one sandbox (restore a copy once the original is
     /// deleted, or into another igsim).
     pub(crate) fn restore(
@@ -484,13 +484,23 @@ impl Sandboxes {
             Some(id) => id,
             None => snapshot.id.clone(),
         };
-        let exists = self.get(&id).is_some();
-        if exists && !replace {
+        let existing = self.get(&id);
+        if existing.is_some() && !replace {
             return Err(SandboxError::Exists(id));
         }
-        let id = if exists { id } else { self.reserve(Some(id))? };
+        let id = if existing.is_some() {
+            id
+        } else {
+            self.reserve(Some(id))?
+        };
         let sandbox =
             Arc::new(Sandbox::from_snapshot(snapshot, id.clone(), &self.config).map_err(SandboxError::BadSnapshot)?);
+        // A sandbox put in place of another goes on with its journal's numbering (a snapshot
+        // taken earlier numbers lower): a poller following it misses nothing after the swap.
+        if let Some(old) = &existing {
+            let seq = old.with_journal(|j| j.last_seq());
+            sandbox.with_journal(|j| j.resume_after(seq));
+        }
         let tokens = sandbox.all_tokens();
         let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
         let mut index = self.tokens.write().unwrap_or_else(|e| e.into_inner());
