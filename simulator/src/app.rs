@@ -130,6 +130,7 @@ impl State {
             "body_bytes": { "buffered": used(&self.body_budget, body_budget(cfg)), "max": body_budget(cfg) },
             "sandboxes": { "count": self.sandboxes.ids().len(), "max": cfg.max_sandboxes },
             "tokens_indexed": self.sandboxes.indexed_tokens(),
+            "cdn_bytes": { "kept": self.sandboxes.cdn_kept(), "max": cfg.cdn.max_kept_process_bytes },
         });
         if let Some(p) = &self.persister {
             usage["state_writes"] = p.writes().into();

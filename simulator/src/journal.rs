@@ -2,7 +2,8 @@
 //! left, so a test can ask what the app did ("exactly one `POST …/media_publish`").
 //!
 //! Bounded: at most `Config::journal_capacity` entries and `Config::journal_max_bytes` of them
-//! per sandbox; the oldest are dropped first and counted. Parameters that carry tokens, proofs, secrets or OAuth codes are never kept;
+//! per sandbox, and all sandboxes' journals together about `Config::journal_process_max_bytes`
+//! (each its equal share); the oldest are dropped first and counted. Parameters that carry tokens, proofs, secrets or OAuth codes are never kept;
 //! long values are cut. Sequence numbers only grow (clearing keeps them, a sandbox restored
 //! in place of another continues its numbering), so a poller that asks for everything
 //! `since` the last number it saw never misses an entry; a `since` above the newest (after a
@@ -311,6 +312,9 @@ pub(crate) struct Journal {
     capacity: usize,
     /// At most this many bytes of entries ([`Entry::weight`]).
     max_bytes: usize,
+    /// Its share of the process's journal budget ([`Journal::set_share`]): the bound when
+    /// smaller than `max_bytes`.
+    share: usize,
     bytes: usize,
     last_seq: u64,
     dropped: u64,
@@ -324,6 +328,7 @@ impl Journal {
             entries: VecDeque::new(),
             capacity,
             max_bytes,
+            share: usize::MAX,
             bytes: 0,
             last_seq: 0,
             dropped: 0,
@@ -336,18 +341,44 @@ impl Journal {
         self.last_seq += 1;
         entry.seq = self.last_seq;
         let weight = entry.weight();
-        if self.capacity == 0 || weight > self.max_bytes {
+        if self.capacity == 0 || weight > self.bound() {
             self.dropped += 1;
             return entry.seq;
         }
-        while self.entries.len() >= self.capacity || self.bytes + weight > self.max_bytes {
-            let Some(old) = self.entries.pop_front() else { break };
-            self.bytes -= old.weight();
-            self.dropped += 1;
+        while self.entries.len() >= self.capacity {
+            self.drop_oldest();
         }
+        self.fit(weight);
         self.bytes += weight;
         self.entries.push_back(entry);
         self.last_seq
+    }
+
+    /// Bounds the journal to `bytes` of entries, its share of the process's journal budget
+    /// (`Config::journal_process_max_bytes` over the sandboxes there are,
+    /// `Sandboxes::share_journals`), never above its own `max_bytes`: the oldest entries
+    /// beyond it are dropped and counted.
+    pub(crate) fn set_share(&mut self, bytes: usize) {
+        self.share = bytes;
+        self.fit(0);
+    }
+
+    fn bound(&self) -> usize {
+        self.max_bytes.min(self.share)
+    }
+
+    /// Drops the oldest entries until `weight` more bytes fit the bound.
+    fn fit(&mut self, weight: usize) {
+        while self.bytes + weight > self.bound() && !self.entries.is_empty() {
+            self.drop_oldest();
+        }
+    }
+
+    fn drop_oldest(&mut self) {
+        if let Some(old) = self.entries.pop_front() {
+            self.bytes -= old.weight();
+            self.dropped += 1;
+        }
     }
 
     /// The matching entries after `filter.since`, oldest first, at most `limit`.
@@ -421,10 +452,11 @@ impl Journal {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn entry(method: &str, path: &str, status: Option<u16>) -> Entry {
+    /// An entry as the exchange records it (for tests).
+    pub(crate) fn entry(method: &str, path: &str, status: Option<u16>) -> Entry {
         let mut segments: Vec<String> = path.split('/').filter(|s| !s.is_empty()).map(str::to_string).collect();
         let path_version = segments.first().and_then(|s| ApiVersion::parse(s));
         if path_version.is_some() {

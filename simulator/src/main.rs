@@ -109,6 +109,11 @@ struct ServeArgs {
     /// "Limits"); repeatable. A write past a limit is refused with a Graph (#9).
     #[arg(long, value_name = "KIND=N")]
     capacity: Vec<String>,
+    /// Received media (MiB) all sandboxes together keep to serve back from the CDN (files
+    /// fetched with --media-fetch or uploaded); past it, new files are published as usual
+    /// and served as generated media. Files already kept stay.
+    #[arg(long, value_name = "MIB", default_value_t = Config::default().cdn.max_kept_process_bytes >> 20)]
+    cdn_max_mib: u64,
     /// Request journal entries kept per sandbox before the oldest are dropped.
     #[arg(long, default_value_t = Config::default().journal_capacity)]
     journal_capacity: usize,
@@ -250,6 +255,7 @@ fn serve(args: ServeArgs) -> Result<(), Failure> {
     }
     config.state_dir = args.state_dir.clone();
     config.state_flush_ms = args.state_flush_ms;
+    config.cdn.max_kept_process_bytes = args.cdn_max_mib.saturating_mul(1 << 20);
     if let Some(path) = &args.faults {
         config.faults = load_faults(path).map_err(|e| format!("--faults: {e}"))?;
     }

@@ -30,6 +30,9 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 mod bases;
 pub(crate) use bases::{Bases, SeedWorld};
+mod budgets;
+mod persisted;
+pub(crate) use persisted::{Durable, Persisted};
 
 pub const DEFAULT_SANDBOX: &str = "default";
 
@@ -48,31 +51,9 @@ pub struct Sandbox {
     faults: Mutex<Faults>,
     /// What the state directory holds of this sandbox (`app/persister.rs`).
     pub(crate) persisted: Persisted,
-}
-
-/// What a sandbox last had written to the state directory (`app/persister.rs`).
-#[derive(Debug, Default)]
-pub(crate) struct Persisted {
-    /// Held while a snapshot is taken and written (an async lock: requests whose changes
-    /// need writing wait on it, and find them written by the write before theirs: group
-    /// commit). Holds the hash of the bytes last written (an unchanged snapshot is not
-    /// written again).
-    pub(crate) writing: tokio::sync::Mutex<u64>,
-    /// The durable part of the last snapshot written ([`Durable`]); `None` before the first.
-    pub(crate) durable: Mutex<Option<Durable>>,
-    /// Bookkeeping may have changed since the last write (rate-limit counters, the journal's
-    /// numbering, fault rules' counters): written with the next write, by the periodic
-    /// flush or at a graceful stop.
-    pub(crate) pending: std::sync::atomic::AtomicBool,
-}
-
-/// What must be on disk before a Graph request's answer leaves: the world and the clock, as
-/// last written (a clone of the world shares its data with the live one, so it costs only
-/// what changed since).
-#[derive(Debug)]
-pub(crate) struct Durable {
-    pub(crate) world: World,
-    pub(crate) clock: SandboxClock,
+    /// Received media bytes its world keeps for the CDN, as last counted
+    /// ([`Sandboxes::cdn_room`]) plus what was kept since.
+    cdn_kept: AtomicU64,
 }
 
 /// A sandbox shows as its id (its world is too large to print).
@@ -119,6 +100,7 @@ impl Sandbox {
             id,
             seed,
             world_seed,
+            cdn_kept: AtomicU64::new(crate::model::publishing::received_bytes(&world)),
             world: RwLock::new(world),
             clock: RwLock::new(clock),
             rate_limits: Mutex::default(),
@@ -186,6 +168,7 @@ impl Sandbox {
             id,
             seed: SeedWorld::new(seed_world),
             world_seed,
+            cdn_kept: AtomicU64::new(crate::model::publishing::received_bytes(&world)),
             world: RwLock::new(world),
             clock: RwLock::new(clock),
             rate_limits: Mutex::new(rate_limits),
@@ -194,25 +177,6 @@ impl Sandbox {
             faults: Mutex::new(faults),
             persisted: Default::default(),
         })
-    }
-
-    /// Notes what a snapshot just written holds (`app/persister.rs`).
-    pub(crate) fn written(&self, durable: Durable) {
-        *lock(&self.persisted.durable) = Some(durable);
-    }
-
-    /// Whether the world and the clock are as the state directory last got them
-    /// ([`Durable`]): a few pointer and value comparisons (`World::unchanged_since`), under
-    /// the world's read lock.
-    pub(crate) fn durable_unchanged(&self) -> bool {
-        let written = lock(&self.persisted.durable);
-        let Some(d) = written.as_ref() else { return false };
-        *self.clock.read().unwrap_or_else(|e| e.into_inner()) == d.clock
-            && self
-                .world
-                .read()
-                .unwrap_or_else(|e| e.into_inner())
-                .unchanged_since(&d.world)
     }
 
     /// Every token of the world and the app token (what the token index needs for a
@@ -467,13 +431,14 @@ impl Sandboxes {
             map.insert(sandbox.id.clone(), sandbox.clone());
         }
         self.index_tokens(&sandbox);
+        self.share_journals();
         Ok(sandbox)
     }
 
     /// Adds a sandbox restored from a snapshot under `id` (or, with `replace`, in place of the
-    /// sandbox of that id, `default` included, whose journal numbering it continues). Refused when one of its tokens belongs to
-    /// another sandbox: a token names exactly one sandbox (restore a copy once the original is
-    /// deleted, or into another igsim).
+    /// sandbox of that id, `default` included, whose journal numbering it continues). Refused
+    /// when one of its tokens belongs to another sandbox: a token names exactly one sandbox
+    /// (restore a copy once the original is deleted, or into another igsim).
     pub(crate) fn restore(
         &self,
         snapshot: Snapshot,
@@ -515,6 +480,8 @@ impl Sandboxes {
             index.insert(t, id.clone());
         }
         map.insert(id, sandbox.clone());
+        drop((map, index));
+        self.share_journals();
         Ok(sandbox)
     }
 
@@ -530,6 +497,7 @@ impl Sandboxes {
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .retain(|_, sb| sb != id);
+        self.share_journals();
         Ok(())
     }
 
@@ -557,6 +525,9 @@ impl Sandboxes {
     /// minted since the last build are forgotten).
     pub(crate) fn reset(&self, sandbox: &Arc<Sandbox>, fresh: World) {
         let id = &sandbox.id;
+        sandbox
+            .cdn_kept
+            .store(crate::model::publishing::received_bytes(&fresh), Ordering::Relaxed);
         *sandbox.world.write().unwrap_or_else(|e| e.into_inner()) = fresh;
         *lock(&sandbox.rate_limits) = RateLimits::default();
         self.tokens

@@ -196,3 +196,41 @@ fn a_world_is_unchanged_since_its_clone_until_something_in_it_changes() {
         assert!(!sb.read_world(|w, _| w.unchanged_since(&earlier)), "{what}");
     }
 }
+
+/// All journals together keep about `Config::journal_process_max_bytes`: each its equal share,
+/// trimmed (oldest first, counted as dropped) when another sandbox comes, and free to grow
+/// back to its own bound when one goes.
+#[test]
+fn journals_share_the_process_budget_equally_as_sandboxes_come_and_go() {
+    let cfg = Config {
+        clock: ClockMode::Frozen,
+        journal_max_bytes: 64 * 1024,
+        journal_process_max_bytes: 64 * 1024,
+        ..Config::default()
+    };
+    let sbs = Sandboxes::new(cfg, SeedWorld::new(crate::app::demo_world())).expect("the demo world builds");
+    let default = sbs.get(DEFAULT_SANDBOX).expect("default");
+    let record = |n: usize| {
+        for _ in 0..n {
+            default.with_journal(|j| j.record(crate::journal::tests::entry("GET", "/v21.0/me", Some(200))));
+        }
+    };
+    let kept = || default.requests(&RequestFilter::new(), usize::MAX);
+    record(150);
+    assert_eq!((kept().data.len(), kept().dropped), (150, 0), "alone: its whole bound");
+    let others: Vec<String> = (0..3)
+        .map(|i| {
+            let sb = sbs.create(Some(format!("sb-{i}")), SeedWorld::new(crate::app::demo_world()), None);
+            sb.expect("a sandbox").id.clone()
+        })
+        .collect();
+    let shared = kept().data.len();
+    assert!(shared < 150 / 2, "a quarter of the budget now: {shared} entries kept");
+    assert_eq!(kept().dropped, 150 - shared as u64, "the oldest went, counted");
+    assert_eq!(kept().data.last().map(|e| e.seq), Some(150), "the newest stay");
+    for id in &others {
+        sbs.delete(id).expect("deleted");
+    }
+    record(150);
+    assert!(kept().data.len() > 150 / 2, "alone again: room to grow back");
+}
