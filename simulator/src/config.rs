@@ -150,7 +150,8 @@ pub struct Config {
     /// With a state directory: how long (wall-clock milliseconds) a read's bookkeeping
     /// (rate-limit counters, journal numbering, fault counters) may wait for a write before
     /// the periodic flush writes it (`igsim serve --state-flush-ms`, `app/persister.rs`);
-    /// 0: only with the sandbox's next write and at a graceful stop.
+    /// 0: only with the sandbox's next write and at a graceful stop. Each flush of a busy
+    /// sandbox serialises all of it (about 1 MB for the demo world), hence 10 s.
     pub state_flush_ms: u64,
     /// The legacy Graph features apps created from 2026-11-04 lose (see `config/legacy.rs`).
     pub legacy_features: LegacyFeaturesConfig,
@@ -219,7 +220,7 @@ impl Default for Config {
             fault_max_delay_ms: 300_000,
             faults: Vec::new(),
             state_dir: None,
-            state_flush_ms: 1000,
+            state_flush_ms: 10_000,
             legacy_features: LegacyFeaturesConfig::default(),
             admin_token: None,
             fields_on_write: FieldsOnWrite::default(),
