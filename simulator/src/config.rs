@@ -144,6 +144,11 @@ pub struct Config {
     /// Where every sandbox is kept across restarts (`igsim serve --state-dir DIR`,
     /// `app/persister.rs`); `None`: in memory only.
     pub state_dir: Option<std::path::PathBuf>,
+    /// With a state directory: how long (wall-clock milliseconds) a read's bookkeeping
+    /// (rate-limit counters, journal numbering, fault counters) may wait for a write before
+    /// the periodic flush writes it (`igsim serve --state-flush-ms`, `app/persister.rs`);
+    /// 0: only with the sandbox's next write and at a graceful stop.
+    pub state_flush_ms: u64,
     /// The legacy Graph features apps created from 2026-11-04 lose (see `config/legacy.rs`).
     pub legacy_features: LegacyFeaturesConfig,
 
@@ -210,6 +215,7 @@ impl Default for Config {
             fault_max_delay_ms: 300_000,
             faults: Vec::new(),
             state_dir: None,
+            state_flush_ms: 1000,
             legacy_features: LegacyFeaturesConfig::default(),
             admin_token: None,
             fields_on_write: FieldsOnWrite::default(),

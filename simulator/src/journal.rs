@@ -3,8 +3,11 @@
 //!
 //! Bounded: at most `Config::journal_capacity` entries and `Config::journal_max_bytes` of them
 //! per sandbox; the oldest are dropped first and counted. Parameters that carry tokens, proofs, secrets or OAuth codes are never kept;
-//! long values are cut. Sequence numbers only grow (clearing keeps them), so a poller that
-//! asks for everything `since` the last number it saw never misses an entry. The journal has
+//! long values are cut. Sequence numbers only grow (clearing keeps them, a sandbox restored
+//! in place of another continues its numbering), so a poller that asks for everything
+//! `since` the last number it saw never misses an entry; a `since` above the newest (after a
+//! `kill -9` with a state directory, whose numbering is written lazily) answers the newest
+//! as `next_since` ([`Journal::query`]). The journal has
 //! its own lock per sandbox, apart from the world's (see `sandbox.rs`).
 
 use crate::config::ApiVersion;
@@ -291,8 +294,9 @@ impl RequestFilter {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Page {
     pub data: Vec<Entry>,
-    /// Ask with `since=` this to continue: the last entry returned, or when none matched the
-    /// newest sequence number looked at (so a poller does not look at them again).
+    /// Ask with `since=` this to continue: the last entry returned while more match, else the
+    /// newest sequence number recorded (so a poller does not look at them again); never
+    /// above it ([`Journal::query`]).
     pub(crate) next_since: u64,
     /// More matching entries follow `next_since`.
     pub(crate) has_more: bool,
@@ -347,10 +351,15 @@ impl Journal {
     }
 
     /// The matching entries after `filter.since`, oldest first, at most `limit`.
+    ///
+    /// `next_since` is where the next page starts: the last entry returned when more match,
+    /// else the newest entry recorded, never a number the journal has not reached — a `since`
+    /// above it (a number from before a restore or a `kill -9` with a state directory, or
+    /// made up) answers the newest, so a poller that continues from there misses none of
+    /// what comes next. `limit` 0 (in-process only) returns nothing and stays at `since`.
     pub(crate) fn query(&self, filter: &RequestFilter, limit: usize) -> Page {
         let start = self.start(filter);
-        let mut data = Vec::new();
-        let mut next_since = filter.since.unwrap_or(0).max(self.last_seq);
+        let mut data: Vec<Entry> = Vec::new();
         let mut has_more = false;
         for e in self.entries.range(start..).filter(|e| filter.matches(e)) {
             if data.len() == limit {
@@ -359,9 +368,11 @@ impl Journal {
             }
             data.push(e.clone());
         }
-        if has_more {
-            next_since = data.last().map_or(next_since, |e| e.seq);
-        }
+        let next_since = match (has_more, data.last()) {
+            (false, _) => self.last_seq,
+            (true, Some(last)) => last.seq,
+            (true, None) => filter.since.unwrap_or(0).min(self.last_seq),
+        };
         Page {
             data,
             next_since,
@@ -437,6 +448,29 @@ mod tests {
             segments,
             path_version,
         }
+    }
+
+    #[test]
+    fn next_since_never_passes_the_newest_entry_nor_skips_one() {
+        let mut j = Journal::new(10, usize::MAX);
+        for i in 0..3 {
+            j.record(entry("GET", &format!("/n{i}"), Some(200)));
+        }
+        let at = |since: u64, limit: usize| {
+            let p = j.query(&RequestFilter::new().since(since), limit);
+            (p.data.len(), p.next_since, p.has_more)
+        };
+        assert_eq!(at(9, 10), (0, 3, false), "above the newest: the newest");
+        assert_eq!(at(u64::MAX, 10), (0, 3, false));
+        assert_eq!(at(0, 2), (2, 2, true), "a full page: its last entry");
+        assert_eq!(at(1, 0), (0, 1, true), "an empty page stays where it was asked");
+        assert_eq!(at(9, 0), (0, 3, false));
+        // Numbering resumed lower (a restore from an older snapshot) still moves up.
+        let mut j = Journal::new(10, usize::MAX);
+        j.resume_after(2);
+        j.record(entry("GET", "/n", Some(200)));
+        let p = j.query(&RequestFilter::new().since(7), 10);
+        assert_eq!((p.data.len(), p.next_since), (0, 3));
     }
 
     #[test]

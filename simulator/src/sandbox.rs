@@ -46,20 +46,33 @@ pub struct Sandbox {
     last_used: AtomicI64,
     journal: Mutex<Journal>,
     faults: Mutex<Faults>,
-    /// Counts changes that may need writing to a state directory (`app/persister.rs`).
-    generation: AtomicU64,
-    /// What the state directory last got (an async lock: writers wait on it, group commit).
-    pub(crate) persisted: tokio::sync::Mutex<Written>,
+    /// What the state directory holds of this sandbox (`app/persister.rs`).
+    pub(crate) persisted: Persisted,
 }
 
-/// What a sandbox last had written to the state directory (`app/persister.rs`), guarded by
-/// an async lock in [`Sandbox`].
+/// What a sandbox last had written to the state directory (`app/persister.rs`).
 #[derive(Debug, Default)]
-pub(crate) struct Written {
-    /// Every change marked up to this generation is on disk.
-    pub(crate) generation: u64,
-    /// Hash of the bytes written (an unchanged snapshot is not written again).
-    pub(crate) hash: u64,
+pub(crate) struct Persisted {
+    /// Held while a snapshot is taken and written (an async lock: requests whose changes
+    /// need writing wait on it, and find them written by the write before theirs: group
+    /// commit). Holds the hash of the bytes last written (an unchanged snapshot is not
+    /// written again).
+    pub(crate) writing: tokio::sync::Mutex<u64>,
+    /// The durable part of the last snapshot written ([`Durable`]); `None` before the first.
+    pub(crate) durable: Mutex<Option<Durable>>,
+    /// Bookkeeping may have changed since the last write (rate-limit counters, the journal's
+    /// numbering, fault rules' counters): written with the next write, by the periodic
+    /// flush or at a graceful stop.
+    pub(crate) pending: std::sync::atomic::AtomicBool,
+}
+
+/// What must be on disk before a Graph request's answer leaves: the world and the clock, as
+/// last written (a clone of the world shares its data with the live one, so it costs only
+/// what changed since).
+#[derive(Debug)]
+pub(crate) struct Durable {
+    pub(crate) world: World,
+    pub(crate) clock: SandboxClock,
 }
 
 /// A sandbox shows as its id (its world is too large to print).
@@ -112,7 +125,6 @@ impl Sandbox {
             last_used: AtomicI64::new(os),
             journal: Mutex::new(Journal::new(cfg.journal_capacity, cfg.journal_max_bytes)),
             faults: Mutex::new(faults),
-            generation: AtomicU64::new(0),
             persisted: Default::default(),
         })
     }
@@ -180,19 +192,27 @@ impl Sandbox {
             last_used: AtomicI64::new(os_now()),
             journal: Mutex::new(journal),
             faults: Mutex::new(faults),
-            generation: AtomicU64::new(0),
             persisted: Default::default(),
         })
     }
 
-    /// Notes that the sandbox may have changed; returns the change's generation.
-    pub(crate) fn mark_changed(&self) -> u64 {
-        self.generation.fetch_add(1, Ordering::SeqCst) + 1
+    /// Notes what a snapshot just written holds (`app/persister.rs`).
+    pub(crate) fn written(&self, durable: Durable) {
+        *lock(&self.persisted.durable) = Some(durable);
     }
 
-    /// The newest change generation noted.
-    pub(crate) fn generation(&self) -> u64 {
-        self.generation.load(Ordering::SeqCst)
+    /// Whether the world and the clock are as the state directory last got them
+    /// ([`Durable`]): a few pointer and value comparisons (`World::unchanged_since`), under
+    /// the world's read lock.
+    pub(crate) fn durable_unchanged(&self) -> bool {
+        let written = lock(&self.persisted.durable);
+        let Some(d) = written.as_ref() else { return false };
+        *self.clock.read().unwrap_or_else(|e| e.into_inner()) == d.clock
+            && self
+                .world
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .unchanged_since(&d.world)
     }
 
     /// Every token of the world and the app token (what the token index needs for a
@@ -354,6 +374,12 @@ impl Sandboxes {
         sb
     }
 
+    /// The sandbox `id`, not marked as used (background work must not keep a sandbox from
+    /// being reclaimed).
+    pub(crate) fn peek(&self, id: &str) -> Option<Arc<Sandbox>> {
+        self.map.read().unwrap_or_else(|e| e.into_inner()).get(id).cloned()
+    }
+
     pub fn ids(&self) -> Vec<String> {
         self.map
             .read()
@@ -445,7 +471,7 @@ impl Sandboxes {
     }
 
     /// Adds a sandbox restored from a snapshot under `id` (or, with `replace`, in place of the
-    /// sandbox of that id, `default` included). Refused when one of its tokens belongs to
+    /// sandbox of that id, `default` included, whose journal numbering it continues). Refused when one of its tokens belongs to
     /// another sandbox: a token names exactly one sandbox (restore a copy once the original is
     /// deleted, or into another igsim).
     pub(crate) fn restore(
@@ -458,13 +484,23 @@ impl Sandboxes {
             Some(id) => id,
             None => snapshot.id.clone(),
         };
-        let exists = self.get(&id).is_some();
-        if exists && !replace {
+        let existing = self.get(&id);
+        if existing.is_some() && !replace {
             return Err(SandboxError::Exists(id));
         }
-        let id = if exists { id } else { self.reserve(Some(id))? };
+        let id = if existing.is_some() {
+            id
+        } else {
+            self.reserve(Some(id))?
+        };
         let sandbox =
             Arc::new(Sandbox::from_snapshot(snapshot, id.clone(), &self.config).map_err(SandboxError::BadSnapshot)?);
+        // A sandbox put in place of another goes on with its journal's numbering (a snapshot
+        // taken earlier numbers lower): a poller following it misses nothing after the swap.
+        if let Some(old) = &existing {
+            let seq = old.with_journal(|j| j.last_seq());
+            sandbox.with_journal(|j| j.resume_after(seq));
+        }
         let tokens = sandbox.all_tokens();
         let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
         let mut index = self.tokens.write().unwrap_or_else(|e| e.into_inner());

@@ -154,3 +154,45 @@ fn a_snapshot_of_a_sandbox_sharing_its_base_restores_whole_and_leaves_the_others
     assert!(c.read_world(|w, _| b.read_world(|wb, _| w.media.ptr_eq(&wb.media))));
     assert_eq!(c.with_rate_limits(|r| r.overrides.buc_calls_per_day), None);
 }
+
+/// What the state directory's durability point relies on (`app/persister.rs`): a world is
+/// `unchanged_since` a clone of itself until something in it changes, however small (a map
+/// entry, a counter, the id stream's position alone), and the dispatcher's periodic tick
+/// with nothing to do changes nothing (else every read after it would write a snapshot).
+#[test]
+fn a_world_is_unchanged_since_its_clone_until_something_in_it_changes() {
+    let sbs = registry(0);
+    let sb = sbs.get(DEFAULT_SANDBOX).expect("default");
+    // Stories are scanned for expiry (as once an account subscribes to story_insights).
+    sb.with_world(|w, now| w.webhooks.stories_scanned_to = Some(now - 1));
+    let earlier = sb.snapshot().world;
+    let cfg = sbs.config.clone();
+    let unchanged = || sb.read_world(|w, _| w.unchanged_since(&earlier));
+    assert!(unchanged(), "a clone");
+    sb.with_world(|w, now| {
+        w.webhook_tick(&cfg, now);
+        assert!(!w.webhooks.has_due(now, cfg.webhooks.batch_window_seconds));
+    });
+    assert!(unchanged(), "an idle tick");
+    type Change = fn(&mut World);
+    let changes: [(&str, Change); 4] = [
+        ("the id stream alone", |w| {
+            w.mint_token_value("test");
+        }),
+        ("a counter", |w| {
+            w.next_seq();
+        }),
+        ("an entry of a map", |w| {
+            let id = *w.media.keys().next().expect("media");
+            w.media.remove(&id);
+        }),
+        ("a shared value", |w| w.webhooks.stories_scanned_to = Some(1)),
+    ];
+    for (what, change) in changes {
+        let sbs = registry(0);
+        let sb = sbs.get(DEFAULT_SANDBOX).expect("default");
+        let earlier = sb.snapshot().world;
+        sb.with_world(|w, _| change(w));
+        assert!(!sb.read_world(|w, _| w.unchanged_since(&earlier)), "{what}");
+    }
+}
