@@ -216,14 +216,14 @@ impl TraceIds {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         let mut x = stable_hash(&[&self.seed.to_le_bytes(), &n.to_le_bytes()]);
         let mut y = stable_hash(&[&n.to_le_bytes(), &self.seed.to_le_bytes()]);
-        std::iter::once('A')
-            .chain((1..23).map(|i| {
-                let src = if i < 11 { &mut x } else { &mut y };
-                let c = ALPHABET[(*src & 63) as usize] as char;
-                *src >>= 6;
-                c
-            }))
-            .collect()
+        let mut id = String::with_capacity(23);
+        id.push('A');
+        for i in 1..23 {
+            let src = if i < 11 { &mut x } else { &mut y };
+            id.push(ALPHABET[(*src & 63) as usize] as char);
+            *src >>= 6;
+        }
+        id
     }
 }
 

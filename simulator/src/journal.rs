@@ -89,7 +89,7 @@ pub struct Entry {
     pub(crate) fault: Option<FaultRecord>,
     /// The versionless path segments, for path filters.
     #[serde(skip)]
-    pub(crate) segments: Vec<String>,
+    pub(crate) segments: std::sync::Arc<[String]>,
     #[serde(skip)]
     pub(crate) path_version: Option<ApiVersion>,
 }
@@ -477,7 +477,7 @@ pub(crate) mod tests {
             error: None,
             duration_us: 0,
             fault: None,
-            segments,
+            segments: segments.into(),
             path_version,
         }
     }
