@@ -126,6 +126,12 @@ impl IdGen {
         }
     }
 
+    /// Whether this generator is where `earlier` was: the same stream position and as many
+    /// ids used (the set only grows). O(1).
+    pub(crate) fn same_position(&self, earlier: &IdGen) -> bool {
+        self.rng == earlier.rng && self.used.len() == earlier.used.len()
+    }
+
     /// Marks an id given explicitly (in a seed world) as taken.
     pub(crate) fn reserve(&mut self, id: u64) -> bool {
         self.used.insert(id)

@@ -2,9 +2,10 @@
 
 use crate::error::{GraphError, GraphResult};
 use crate::http::fields::{render_list, FieldSel};
-use crate::http::graph::{project, Ctx, Field};
+use crate::http::graph::Ctx;
 use crate::http::json::Json;
 use crate::http::paging::{edge_into, paging_json, window, Links, Order};
+use crate::http::projection::{project, Field};
 use crate::ids::{IgUserId, MediaId};
 use crate::model::window::Window;
 use serde_json::{json, Value};
@@ -111,12 +112,7 @@ fn media_page_into(
     out: &mut Vec<u8>,
 ) -> GraphResult<()> {
     let sub = ctx.item_fields(sel, &["id"])?;
-    edge_into(
-        out,
-        ids.len(),
-        |out, i| ctx.render_media_into(ids[i], &sub, false, out),
-        paging,
-    )
+    edge_into(out, |out| ctx.render_media_page_into(ids, &sub, out), paging)
 }
 
 /// An edge written by `write`, as a `Value` (expansions inside other nodes).

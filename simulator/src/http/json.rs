@@ -120,6 +120,13 @@ pub(crate) fn push_u64(out: &mut Vec<u8>, n: u64) {
     out.extend_from_slice(&digits[i..]);
 }
 
+/// Appends an unsigned integer as a JSON string (a node id: `"17895695668004550"`).
+pub(crate) fn push_u64_str(out: &mut Vec<u8>, n: u64) {
+    out.push(b'"');
+    push_u64(out, n);
+    out.push(b'"');
+}
+
 pub(crate) fn push_bool(out: &mut Vec<u8>, b: bool) {
     out.extend_from_slice(if b { b"true" } else { b"false" });
 }

@@ -285,20 +285,15 @@ pub(crate) fn paging_json<K: CursorKey>(w: &Window<K>, links: Option<&Links>) ->
     Some(Value::Object(p))
 }
 
-/// [`edge_json`] written straight into `out`: `item(out, i)` writes the `i`-th of `n` items.
+/// [`edge_json`] written straight into `out`: `items(out)` writes the page's items,
+/// comma-separated.
 pub(crate) fn edge_into(
     out: &mut Vec<u8>,
-    n: usize,
-    mut item: impl FnMut(&mut Vec<u8>, usize) -> GraphResult<()>,
+    items: impl FnOnce(&mut Vec<u8>) -> GraphResult<()>,
     paging: Option<Value>,
 ) -> GraphResult<()> {
     out.extend_from_slice(b"{\"data\":[");
-    for i in 0..n {
-        if i > 0 {
-            out.push(b',');
-        }
-        item(out, i)?;
-    }
+    items(out)?;
     out.push(b']');
     if let Some(p) = paging {
         out.extend_from_slice(b",\"paging\":");
