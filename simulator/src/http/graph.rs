@@ -104,7 +104,7 @@ pub(crate) struct Ctx<'a> {
     /// Items reserved so far by nested edge expansions (see [`Ctx::page_req`]).
     pub(crate) expanded: Cell<usize>,
     /// The request's `fields`, parsed once ([`Ctx::fields`]).
-    pub(crate) parsed_fields: std::cell::OnceCell<Option<std::rc::Rc<[FieldSel]>>>,
+    pub(crate) parsed_fields: std::cell::OnceCell<Option<std::sync::Arc<[FieldSel]>>>,
     /// The node renderers ([`Renderers`]).
     pub(crate) renderers: &'static Renderers,
 }
@@ -234,12 +234,12 @@ impl Ctx<'_> {
     }
 
     /// The request's `fields` as parsed once and shared (no copy per call).
-    fn parsed_fields(&self) -> GraphResult<&Option<std::rc::Rc<[FieldSel]>>> {
+    fn parsed_fields(&self) -> GraphResult<&Option<std::sync::Arc<[FieldSel]>>> {
         if let Some(parsed) = self.parsed_fields.get() {
             return Ok(parsed);
         }
         let parsed = match self.req.param("fields") {
-            Some(s) if !s.trim().is_empty() => Some(fields::parse(s)?.into()),
+            Some(s) if !s.trim().is_empty() => Some(fields::parse_shared(s)?),
             _ => None,
         };
         Ok(self.parsed_fields.get_or_init(|| parsed))
@@ -252,7 +252,7 @@ impl Ctx<'_> {
 
     /// [`Ctx::fields_or`] without copying the request's selection: a handler that renders
     /// with the context borrowed mutably holds this instead.
-    pub(crate) fn shared_fields_or(&self, default: &[&str]) -> GraphResult<std::rc::Rc<[FieldSel]>> {
+    pub(crate) fn shared_fields_or(&self, default: &[&str]) -> GraphResult<std::sync::Arc<[FieldSel]>> {
         Ok(match self.parsed_fields()? {
             Some(sel) => sel.clone(),
             None => defaults(default).into(),
