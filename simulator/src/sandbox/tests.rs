@@ -72,7 +72,8 @@ fn idle_sandboxes_are_reclaimed_and_default_never() {
     let a = sbs.create(Some("a".into()), SeedWorld::new(crate::app::demo_world()), None);
     let used = a.expect("a").last_used();
     assert!(sbs.reap_idle(used + 599).is_empty());
-    assert_eq!(sbs.reap_idle(used + 600), vec!["a".to_string()]);
+    let reaped: Vec<String> = sbs.reap_idle(used + 600).iter().map(|s| s.id.clone()).collect();
+    assert_eq!(reaped, vec!["a".to_string()]);
     assert_eq!(sbs.ids(), vec![DEFAULT_SANDBOX.to_string()]);
     assert_eq!(
         sbs.indexed_tokens(),
