@@ -85,12 +85,30 @@ impl State {
         })
     }
 
-    /// With a state directory: returns once the sandbox's latest changes are on disk (the
-    /// durability point, `app/persister.rs`). Without one: at once.
+    /// With a state directory: returns once the sandbox's world and clock as they are now
+    /// are on disk, at once when they did not change (the durability point of an API call,
+    /// `app/persister.rs`). Without one: at once.
     pub(crate) async fn persist(&self, sandbox: &Arc<crate::sandbox::Sandbox>) -> Result<(), String> {
         match &self.persister {
             Some(p) => p.persist(sandbox).await,
             None => Ok(()),
+        }
+    }
+
+    /// With a state directory: returns once the whole sandbox, bookkeeping included, is on
+    /// disk (control-plane changes; `app/persister.rs`). Without one: at once.
+    pub(crate) async fn persist_all(&self, sandbox: &Arc<crate::sandbox::Sandbox>) -> Result<(), String> {
+        match &self.persister {
+            Some(p) => p.persist_all(sandbox).await,
+            None => Ok(()),
+        }
+    }
+
+    /// With a state directory: writes the sandboxes whose bookkeeping is not on disk yet
+    /// (the periodic flush and a graceful stop, `app/persister.rs`).
+    pub(crate) async fn flush_pending(&self) {
+        if let Some(p) = &self.persister {
+            crate::app::persister::flush_pending(p, &self.sandboxes).await;
         }
     }
 
@@ -103,16 +121,21 @@ impl State {
     }
 
     /// What `/_sim/health` reports about the process's bounded resources: each in use and
-    /// its limit.
+    /// its limit; with a state directory, the snapshots written to it since start.
     pub fn usage(&self) -> serde_json::Value {
         let cfg = &self.sandboxes.config;
         let used = |sem: &Semaphore, max: usize| max.saturating_sub(sem.available_permits());
-        serde_json::json!({
+        let mut usage = serde_json::json!({
             "connections": { "open": self.open_connections.load(Ordering::Relaxed), "max": cfg.server.max_connections },
             "body_bytes": { "buffered": used(&self.body_budget, body_budget(cfg)), "max": body_budget(cfg) },
             "sandboxes": { "count": self.sandboxes.ids().len(), "max": cfg.max_sandboxes },
             "tokens_indexed": self.sandboxes.indexed_tokens(),
-        })
+            "cdn_bytes": { "kept": self.sandboxes.cdn_kept(), "max": cfg.cdn.max_kept_process_bytes },
+        });
+        if let Some(p) = &self.persister {
+            usage["state_writes"] = p.writes().into();
+        }
+        usage
     }
 
     /// The sandbox time of the sandbox `token` belongs to, or of the default sandbox when the

@@ -134,9 +134,12 @@ pub struct Config {
     /// Instagram Login tokens and both login dialogs' codes (see `config/login.rs`).
     pub login: LoginConfig,
     /// Request journal: entries kept per sandbox before the oldest are dropped, and the memory
-    /// they may take (about; `journal.rs`): 256 sandboxes × 4 MiB bound the worst case.
+    /// they may take (about; `journal.rs`).
     pub journal_capacity: usize,
     pub journal_max_bytes: usize,
+    /// All sandboxes' journals together (about, `journal.rs`): each keeps at most its equal
+    /// share, so 256 sandboxes keep 1 MiB each rather than 4.
+    pub journal_process_max_bytes: usize,
     /// Fault injection: the longest `latency_ms` or `hang_ms` a rule may ask for (`faults.rs`).
     pub fault_max_delay_ms: u64,
     /// Fault rules every sandbox starts with (`igsim serve --faults FILE`).
@@ -144,6 +147,12 @@ pub struct Config {
     /// Where every sandbox is kept across restarts (`igsim serve --state-dir DIR`,
     /// `app/persister.rs`); `None`: in memory only.
     pub state_dir: Option<std::path::PathBuf>,
+    /// With a state directory: how long (wall-clock milliseconds) a read's bookkeeping
+    /// (rate-limit counters, journal numbering, fault counters) may wait for a write before
+    /// the periodic flush writes it (`igsim serve --state-flush-ms`, `app/persister.rs`);
+    /// 0: only with the sandbox's next write and at a graceful stop. Each flush of a busy
+    /// sandbox serialises all of it (about 1 MB for the demo world), hence 10 s.
+    pub state_flush_ms: u64,
     /// The legacy Graph features apps created from 2026-11-04 lose (see `config/legacy.rs`).
     pub legacy_features: LegacyFeaturesConfig,
 
@@ -207,9 +216,11 @@ impl Default for Config {
             login: LoginConfig::default(),
             journal_capacity: 10_000,
             journal_max_bytes: 4 * 1024 * 1024,
+            journal_process_max_bytes: 256 * 1024 * 1024,
             fault_max_delay_ms: 300_000,
             faults: Vec::new(),
             state_dir: None,
+            state_flush_ms: 10_000,
             legacy_features: LegacyFeaturesConfig::default(),
             admin_token: None,
             fields_on_write: FieldsOnWrite::default(),

@@ -126,6 +126,12 @@ impl IdGen {
         }
     }
 
+    /// Whether this generator is where `earlier` was: the same stream position and as many
+    /// ids used (the set only grows). O(1).
+    pub(crate) fn same_position(&self, earlier: &IdGen) -> bool {
+        self.rng == earlier.rng && self.used.len() == earlier.used.len()
+    }
+
     /// Marks an id given explicitly (in a seed world) as taken.
     pub(crate) fn reserve(&mut self, id: u64) -> bool {
         self.used.insert(id)
@@ -210,14 +216,14 @@ impl TraceIds {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         let mut x = stable_hash(&[&self.seed.to_le_bytes(), &n.to_le_bytes()]);
         let mut y = stable_hash(&[&n.to_le_bytes(), &self.seed.to_le_bytes()]);
-        std::iter::once('A')
-            .chain((1..23).map(|i| {
-                let src = if i < 11 { &mut x } else { &mut y };
-                let c = ALPHABET[(*src & 63) as usize] as char;
-                *src >>= 6;
-                c
-            }))
-            .collect()
+        let mut id = String::with_capacity(23);
+        id.push('A');
+        for i in 1..23 {
+            let src = if i < 11 { &mut x } else { &mut y };
+            id.push(ALPHABET[(*src & 63) as usize] as char);
+            *src >>= 6;
+        }
+        id
     }
 }
 

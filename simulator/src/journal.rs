@@ -2,9 +2,13 @@
 //! left, so a test can ask what the app did ("exactly one `POST …/media_publish`").
 //!
 //! Bounded: at most `Config::journal_capacity` entries and `Config::journal_max_bytes` of them
-//! per sandbox; the oldest are dropped first and counted. Parameters that carry tokens, proofs, secrets or OAuth codes are never kept;
-//! long values are cut. Sequence numbers only grow (clearing keeps them), so a poller that
-//! asks for everything `since` the last number it saw never misses an entry. The journal has
+//! per sandbox, and all sandboxes' journals together about `Config::journal_process_max_bytes`
+//! (each its equal share); the oldest are dropped first and counted. Parameters that carry tokens, proofs, secrets or OAuth codes are never kept;
+//! long values are cut. Sequence numbers only grow (clearing keeps them, a sandbox restored
+//! in place of another continues its numbering), so a poller that asks for everything
+//! `since` the last number it saw never misses an entry; a `since` above the newest (after a
+//! `kill -9` with a state directory, whose numbering is written lazily) answers the newest
+//! as `next_since` ([`Journal::query`]). The journal has
 //! its own lock per sandbox, apart from the world's (see `sandbox.rs`).
 
 use crate::config::ApiVersion;
@@ -85,7 +89,7 @@ pub struct Entry {
     pub(crate) fault: Option<FaultRecord>,
     /// The versionless path segments, for path filters.
     #[serde(skip)]
-    pub(crate) segments: Vec<String>,
+    pub(crate) segments: std::sync::Arc<[String]>,
     #[serde(skip)]
     pub(crate) path_version: Option<ApiVersion>,
 }
@@ -291,8 +295,9 @@ impl RequestFilter {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Page {
     pub data: Vec<Entry>,
-    /// Ask with `since=` this to continue: the last entry returned, or when none matched the
-    /// newest sequence number looked at (so a poller does not look at them again).
+    /// Ask with `since=` this to continue: the last entry returned while more match, else the
+    /// newest sequence number recorded (so a poller does not look at them again); never
+    /// above it ([`Journal::query`]).
     pub(crate) next_since: u64,
     /// More matching entries follow `next_since`.
     pub(crate) has_more: bool,
@@ -307,6 +312,9 @@ pub(crate) struct Journal {
     capacity: usize,
     /// At most this many bytes of entries ([`Entry::weight`]).
     max_bytes: usize,
+    /// Its share of the process's journal budget ([`Journal::set_share`]): the bound when
+    /// smaller than `max_bytes`.
+    share: usize,
     bytes: usize,
     last_seq: u64,
     dropped: u64,
@@ -320,6 +328,7 @@ impl Journal {
             entries: VecDeque::new(),
             capacity,
             max_bytes,
+            share: usize::MAX,
             bytes: 0,
             last_seq: 0,
             dropped: 0,
@@ -332,25 +341,56 @@ impl Journal {
         self.last_seq += 1;
         entry.seq = self.last_seq;
         let weight = entry.weight();
-        if self.capacity == 0 || weight > self.max_bytes {
+        if self.capacity == 0 || weight > self.bound() {
             self.dropped += 1;
             return entry.seq;
         }
-        while self.entries.len() >= self.capacity || self.bytes + weight > self.max_bytes {
-            let Some(old) = self.entries.pop_front() else { break };
-            self.bytes -= old.weight();
-            self.dropped += 1;
+        while self.entries.len() >= self.capacity {
+            self.drop_oldest();
         }
+        self.fit(weight);
         self.bytes += weight;
         self.entries.push_back(entry);
         self.last_seq
     }
 
+    /// Bounds the journal to `bytes` of entries, its share of the process's journal budget
+    /// (`Config::journal_process_max_bytes` over the sandboxes there are,
+    /// `Sandboxes::share_journals`), never above its own `max_bytes`: the oldest entries
+    /// beyond it are dropped and counted.
+    pub(crate) fn set_share(&mut self, bytes: usize) {
+        self.share = bytes;
+        self.fit(0);
+    }
+
+    fn bound(&self) -> usize {
+        self.max_bytes.min(self.share)
+    }
+
+    /// Drops the oldest entries until `weight` more bytes fit the bound.
+    fn fit(&mut self, weight: usize) {
+        while self.bytes + weight > self.bound() && !self.entries.is_empty() {
+            self.drop_oldest();
+        }
+    }
+
+    fn drop_oldest(&mut self) {
+        if let Some(old) = self.entries.pop_front() {
+            self.bytes -= old.weight();
+            self.dropped += 1;
+        }
+    }
+
     /// The matching entries after `filter.since`, oldest first, at most `limit`.
+    ///
+    /// `next_since` is where the next page starts: the last entry returned when more match,
+    /// else the newest entry recorded, never a number the journal has not reached — a `since`
+    /// above it (a number from before a restore or a `kill -9` with a state directory, or
+    /// made up) answers the newest, so a poller that continues from there misses none of
+    /// what comes next. `limit` 0 (in-process only) returns nothing and stays at `since`.
     pub(crate) fn query(&self, filter: &RequestFilter, limit: usize) -> Page {
         let start = self.start(filter);
-        let mut data = Vec::new();
-        let mut next_since = filter.since.unwrap_or(0).max(self.last_seq);
+        let mut data: Vec<Entry> = Vec::new();
         let mut has_more = false;
         for e in self.entries.range(start..).filter(|e| filter.matches(e)) {
             if data.len() == limit {
@@ -359,9 +399,11 @@ impl Journal {
             }
             data.push(e.clone());
         }
-        if has_more {
-            next_since = data.last().map_or(next_since, |e| e.seq);
-        }
+        let next_since = match (has_more, data.last()) {
+            (false, _) => self.last_seq,
+            (true, Some(last)) => last.seq,
+            (true, None) => filter.since.unwrap_or(0).min(self.last_seq),
+        };
         Page {
             data,
             next_since,
@@ -410,10 +452,11 @@ impl Journal {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn entry(method: &str, path: &str, status: Option<u16>) -> Entry {
+    /// An entry as the exchange records it (for tests).
+    pub(crate) fn entry(method: &str, path: &str, status: Option<u16>) -> Entry {
         let mut segments: Vec<String> = path.split('/').filter(|s| !s.is_empty()).map(str::to_string).collect();
         let path_version = segments.first().and_then(|s| ApiVersion::parse(s));
         if path_version.is_some() {
@@ -434,9 +477,32 @@ mod tests {
             error: None,
             duration_us: 0,
             fault: None,
-            segments,
+            segments: segments.into(),
             path_version,
         }
+    }
+
+    #[test]
+    fn next_since_never_passes_the_newest_entry_nor_skips_one() {
+        let mut j = Journal::new(10, usize::MAX);
+        for i in 0..3 {
+            j.record(entry("GET", &format!("/n{i}"), Some(200)));
+        }
+        let at = |since: u64, limit: usize| {
+            let p = j.query(&RequestFilter::new().since(since), limit);
+            (p.data.len(), p.next_since, p.has_more)
+        };
+        assert_eq!(at(9, 10), (0, 3, false), "above the newest: the newest");
+        assert_eq!(at(u64::MAX, 10), (0, 3, false));
+        assert_eq!(at(0, 2), (2, 2, true), "a full page: its last entry");
+        assert_eq!(at(1, 0), (0, 1, true), "an empty page stays where it was asked");
+        assert_eq!(at(9, 0), (0, 3, false));
+        // Numbering resumed lower (a restore from an older snapshot) still moves up.
+        let mut j = Journal::new(10, usize::MAX);
+        j.resume_after(2);
+        j.record(entry("GET", "/n", Some(200)));
+        let p = j.query(&RequestFilter::new().since(7), 10);
+        assert_eq!((p.data.len(), p.next_since), (0, 3));
     }
 
     #[test]

@@ -96,14 +96,24 @@ struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     faults: Option<PathBuf>,
     /// Keep every sandbox in this directory (one snapshot per sandbox, written before each
-    /// change is acknowledged) and restore them all on start.
+    /// change is acknowledged; a read writes nothing) and restore them all on start.
     #[arg(long, value_name = "DIR")]
     state_dir: Option<PathBuf>,
+    /// With --state-dir: a read's bookkeeping (rate-limit counters, journal numbering, fault
+    /// counters) is written at most this many milliseconds later (writes and clock moves are
+    /// written before their answer); 0: only with the next write and at a graceful stop.
+    #[arg(long, value_name = "MS", default_value_t = Config::default().state_flush_ms)]
+    state_flush_ms: u64,
     /// Per-sandbox limits on objects clients create at run time, as comma-separated
     /// <kind>=<n> pairs (kinds: comments, media, containers, accounts, tokens; README
     /// "Limits"); repeatable. A write past a limit is refused with a Graph (#9).
     #[arg(long, value_name = "KIND=N")]
     capacity: Vec<String>,
+    /// Received media (MiB) all sandboxes together keep to serve back from the CDN (files
+    /// fetched with --media-fetch or uploaded); past it, new files are published as usual
+    /// and served as generated media. Files already kept stay.
+    #[arg(long, value_name = "MIB", default_value_t = Config::default().cdn.max_kept_process_bytes >> 20)]
+    cdn_max_mib: u64,
     /// Request journal entries kept per sandbox before the oldest are dropped.
     #[arg(long, default_value_t = Config::default().journal_capacity)]
     journal_capacity: usize,
@@ -244,6 +254,8 @@ fn serve(args: ServeArgs) -> Result<(), Failure> {
             .map_err(|e| format!("--capacity: {e}"))?;
     }
     config.state_dir = args.state_dir.clone();
+    config.state_flush_ms = args.state_flush_ms;
+    config.cdn.max_kept_process_bytes = args.cdn_max_mib.saturating_mul(1 << 20);
     if let Some(path) = &args.faults {
         config.faults = load_faults(path).map_err(|e| format!("--faults: {e}"))?;
     }

@@ -30,6 +30,9 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 mod bases;
 pub(crate) use bases::{Bases, SeedWorld};
+mod budgets;
+mod persisted;
+pub(crate) use persisted::{Durable, Persisted};
 
 pub const DEFAULT_SANDBOX: &str = "default";
 
@@ -46,20 +49,11 @@ pub struct Sandbox {
     last_used: AtomicI64,
     journal: Mutex<Journal>,
     faults: Mutex<Faults>,
-    /// Counts changes that may need writing to a state directory (`app/persister.rs`).
-    generation: AtomicU64,
-    /// What the state directory last got (an async lock: writers wait on it, group commit).
-    pub(crate) persisted: tokio::sync::Mutex<Written>,
-}
-
-/// What a sandbox last had written to the state directory (`app/persister.rs`), guarded by
-/// an async lock in [`Sandbox`].
-#[derive(Debug, Default)]
-pub(crate) struct Written {
-    /// Every change marked up to this generation is on disk.
-    pub(crate) generation: u64,
-    /// Hash of the bytes written (an unchanged snapshot is not written again).
-    pub(crate) hash: u64,
+    /// What the state directory holds of this sandbox (`app/persister.rs`).
+    pub(crate) persisted: Persisted,
+    /// Received media bytes its world keeps for the CDN, as last counted
+    /// ([`Sandboxes::cdn_room`]) plus what was kept since.
+    cdn_kept: AtomicU64,
 }
 
 /// A sandbox shows as its id (its world is too large to print).
@@ -106,13 +100,13 @@ impl Sandbox {
             id,
             seed,
             world_seed,
+            cdn_kept: AtomicU64::new(crate::model::publishing::received_bytes(&world)),
             world: RwLock::new(world),
             clock: RwLock::new(clock),
             rate_limits: Mutex::default(),
             last_used: AtomicI64::new(os),
             journal: Mutex::new(Journal::new(cfg.journal_capacity, cfg.journal_max_bytes)),
             faults: Mutex::new(faults),
-            generation: AtomicU64::new(0),
             persisted: Default::default(),
         })
     }
@@ -174,25 +168,15 @@ impl Sandbox {
             id,
             seed: SeedWorld::new(seed_world),
             world_seed,
+            cdn_kept: AtomicU64::new(crate::model::publishing::received_bytes(&world)),
             world: RwLock::new(world),
             clock: RwLock::new(clock),
             rate_limits: Mutex::new(rate_limits),
             last_used: AtomicI64::new(os_now()),
             journal: Mutex::new(journal),
             faults: Mutex::new(faults),
-            generation: AtomicU64::new(0),
             persisted: Default::default(),
         })
-    }
-
-    /// Notes that the sandbox may have changed; returns the change's generation.
-    pub(crate) fn mark_changed(&self) -> u64 {
-        self.generation.fetch_add(1, Ordering::SeqCst) + 1
-    }
-
-    /// The newest change generation noted.
-    pub(crate) fn generation(&self) -> u64 {
-        self.generation.load(Ordering::SeqCst)
     }
 
     /// Every token of the world and the app token (what the token index needs for a
@@ -354,6 +338,12 @@ impl Sandboxes {
         sb
     }
 
+    /// The sandbox `id`, not marked as used (background work must not keep a sandbox from
+    /// being reclaimed).
+    pub(crate) fn peek(&self, id: &str) -> Option<Arc<Sandbox>> {
+        self.map.read().unwrap_or_else(|e| e.into_inner()).get(id).cloned()
+    }
+
     pub fn ids(&self) -> Vec<String> {
         self.map
             .read()
@@ -441,13 +431,14 @@ impl Sandboxes {
             map.insert(sandbox.id.clone(), sandbox.clone());
         }
         self.index_tokens(&sandbox);
+        self.share_journals();
         Ok(sandbox)
     }
 
     /// Adds a sandbox restored from a snapshot under `id` (or, with `replace`, in place of the
-    /// sandbox of that id, `default` included). Refused when one of its tokens belongs to
-    /// another sandbox: a token names exactly one sandbox (restore a copy once the original is
-    /// deleted, or into another igsim).
+    /// sandbox of that id, `default` included, whose journal numbering it continues). Refused
+    /// when one of its tokens belongs to another sandbox: a token names exactly one sandbox
+    /// (restore a copy once the original is deleted, or into another igsim).
     pub(crate) fn restore(
         &self,
         snapshot: Snapshot,
@@ -458,13 +449,23 @@ impl Sandboxes {
             Some(id) => id,
             None => snapshot.id.clone(),
         };
-        let exists = self.get(&id).is_some();
-        if exists && !replace {
+        let existing = self.get(&id);
+        if existing.is_some() && !replace {
             return Err(SandboxError::Exists(id));
         }
-        let id = if exists { id } else { self.reserve(Some(id))? };
+        let id = if existing.is_some() {
+            id
+        } else {
+            self.reserve(Some(id))?
+        };
         let sandbox =
             Arc::new(Sandbox::from_snapshot(snapshot, id.clone(), &self.config).map_err(SandboxError::BadSnapshot)?);
+        // A sandbox put in place of another goes on with its journal's numbering (a snapshot
+        // taken earlier numbers lower): a poller following it misses nothing after the swap.
+        if let Some(old) = &existing {
+            let seq = old.with_journal(|j| j.last_seq());
+            sandbox.with_journal(|j| j.resume_after(seq));
+        }
         let tokens = sandbox.all_tokens();
         let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
         let mut index = self.tokens.write().unwrap_or_else(|e| e.into_inner());
@@ -479,6 +480,8 @@ impl Sandboxes {
             index.insert(t, id.clone());
         }
         map.insert(id, sandbox.clone());
+        drop((map, index));
+        self.share_journals();
         Ok(sandbox)
     }
 
@@ -494,6 +497,7 @@ impl Sandboxes {
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .retain(|_, sb| sb != id);
+        self.share_journals();
         Ok(())
     }
 
@@ -521,6 +525,9 @@ impl Sandboxes {
     /// minted since the last build are forgotten).
     pub(crate) fn reset(&self, sandbox: &Arc<Sandbox>, fresh: World) {
         let id = &sandbox.id;
+        sandbox
+            .cdn_kept
+            .store(crate::model::publishing::received_bytes(&fresh), Ordering::Relaxed);
         *sandbox.world.write().unwrap_or_else(|e| e.into_inner()) = fresh;
         *lock(&sandbox.rate_limits) = RateLimits::default();
         self.tokens

@@ -176,6 +176,7 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stop: oneshot::Rece
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let dispatcher = tokio::spawn(crate::app::dispatcher::run(state.clone()));
     let reaper = tokio::spawn(reap_idle_sandboxes(state.clone()));
+    let flusher = tokio::spawn(flush_state(state.clone()));
     let cfg = state.sandboxes.config.server.clone();
     let mut http1 = hyper::server::conn::http1::Builder::new();
     http1
@@ -241,7 +242,23 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stop: oneshot::Rece
     drop(listener);
     dispatcher.abort();
     reaper.abort();
+    flusher.abort();
     let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
+    // What reads changed and no write took to disk yet (`app/persister.rs`).
+    state.flush_pending().await;
+}
+
+/// With a state directory, writes the bookkeeping of reads (`app/persister.rs`) every
+/// `Config::state_flush_ms` (0: never; a graceful stop still does).
+async fn flush_state(state: Arc<State>) {
+    let every = state.sandboxes.config.state_flush_ms;
+    if state.persister.is_none() || every == 0 {
+        return;
+    }
+    loop {
+        tokio::time::sleep(Duration::from_millis(every)).await;
+        state.flush_pending().await;
+    }
 }
 
 /// Deletes idle sandboxes ([`crate::sandbox::Sandboxes::reap_idle`]) every minute, or more
@@ -387,15 +404,17 @@ async fn respond(state: &State, req: Request<Incoming>) -> Result<Response<Body>
         .get(http::header::HOST)
         .and_then(|h| h.to_str().ok())
         .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic()))
-        .unwrap_or("127.0.0.1")
-        .to_string();
+        .unwrap_or("127.0.0.1");
+    let mut base_url = String::with_capacity("http://".len() + host.len());
+    base_url.push_str("http://");
+    base_url.push_str(host);
     let raw = RawRequest {
         method: parts.method,
         path: parts.uri.path().to_string(),
         query: parts.uri.query().map(str::to_string),
         headers: parts.headers,
         body: body.bytes.clone(),
-        base_url: format!("http://{host}"),
+        base_url,
     };
     let answer = caught(state, crate::http::exchange::handle(state, raw)).await;
     drop(body);

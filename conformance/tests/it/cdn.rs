@@ -460,6 +460,41 @@ fn files_past_the_kept_size_are_served_as_generated_media() {
     assert_ne!(f.body, video, "too large to keep: generated instead");
 }
 
+/// The process's budget of received media (`--cdn-max-mib`, `CdnConfig::max_kept_process_bytes`)
+/// bounds every sandbox together (256 sandboxes × 256 MiB each could otherwise be kept): past
+/// it, a new file is published as usual and served as generated media, as past a sandbox's
+/// own budget; every file already kept is still served (nothing a client published is
+/// evicted); the room comes back when a sandbox holding files is deleted.
+#[test]
+fn all_sandboxes_together_keep_received_media_up_to_the_process_budget_and_lose_none() {
+    let (_, video, _) = real_files();
+    let mut config = conformance::target::test_config();
+    config.cdn.max_kept_process_bytes = video.len() as u64 * 3 / 2;
+    let running = simulator::Simulator::new(config).spawn(0).expect("start a simulator");
+    let base = running.base_url();
+    let usage = || {
+        let r = sim::control_client(&base).get_url(&format!("{base}/_sim/health"));
+        r.ok("sim_health")["usage"]["cdn_bytes"].clone()
+    };
+    assert_eq!(usage()["kept"], 0);
+    let a = sim::new_sandbox(&base, None);
+    assert_eq!(upload_reel(&a, &[&video]).body, video, "within the budget: kept");
+    assert_eq!(usage()["kept"], video.len());
+
+    let b = sim::new_sandbox(&base, None);
+    let generated = upload_reel(&b, &[&video]);
+    assert_eq!(generated.header("content-type"), Some("video/mp4"));
+    assert_eq!(mp4_boxes(&generated.body).first().map(String::as_str), Some("ftyp"));
+    assert_ne!(generated.body, video, "no room left in the process: generated");
+    let kept = media_list(&a.client_as("Dana Admin"), "media_url,media_type");
+    let reel = kept.iter().find(|m| m["media_type"] == "VIDEO").expect("a's reel");
+    assert_eq!(get(reel["media_url"].as_str().unwrap()).body, video, "a's file stays");
+
+    sim::delete_sandbox(&a);
+    assert_eq!(usage()["kept"], 0, "a's files went with it");
+    assert_eq!(upload_reel(&b, &[&video]).body, video, "room again");
+}
+
 /// The bytes of a media download hold room in the process's budget of buffered bytes, as
 /// request bodies do (`ServerConfig::body_budget_bytes`): without room an image download
 /// fails as production's download timeout (-2/2207003) instead of growing the process

@@ -131,15 +131,68 @@ fn since_pages_through_the_journal_without_missing_an_entry() {
     );
 }
 
+/// A `since` the journal has not reached (typed by hand, or from before the sandbox was
+/// replaced by an older snapshot or igsim was killed with a state directory) answers the
+/// newest entry as `next_since`: a poller that goes on from there sees the next entry.
+#[test]
+fn a_since_above_the_newest_entry_answers_the_newest_and_the_poller_misses_nothing() {
+    let sb = sim::fresh();
+    let c = sb.client_as("Dana Admin");
+    for _ in 0..3 {
+        c.get("me", &[]).ok("fb_user");
+    }
+    for since in ["4", "1000", "18446744073709551615"] {
+        let page = sb.requests(&format!("since={since}"));
+        assert_eq!(page["data"], Value::Array(vec![]), "since={since}");
+        assert_eq!(page["next_since"].as_u64(), Some(3), "since={since}");
+        assert_eq!(page["has_more"], false);
+        assert_eq!(sb.request_count(&format!("since={since}")), 0);
+    }
+    c.get("me", &[]).ok("fb_user");
+    let page = sb.requests("since=3");
+    assert_eq!(page["data"][0]["seq"].as_u64(), Some(4), "{page}");
+    assert_eq!(page["next_since"].as_u64(), Some(4));
+}
+
+/// A sandbox replaced by a snapshot taken earlier goes on numbering where the one it
+/// replaces stopped, so a poller that followed it misses nothing after the swap.
+#[test]
+fn a_sandbox_replaced_by_an_older_snapshot_keeps_numbering_its_journal_upward() {
+    let sb = sim::fresh();
+    let c = sb.client_as("Dana Admin");
+    c.get("me", &[]).ok("fb_user");
+    let older = sb.export();
+    assert_eq!(older["journal_seq"], 1);
+    for _ in 0..4 {
+        c.get("me", &[]).ok("fb_user");
+    }
+    let poller = sb.requests("")["next_since"].as_u64().unwrap();
+    assert_eq!(poller, 5);
+    let r = sim::restore(&sb.base_url, &older, Some(&sb.id), true);
+    assert_eq!(r.status, 201, "{}", r.text);
+    c.get("me", &[]).ok("fb_user");
+    let page = sb.requests(&format!("since={poller}"));
+    assert_eq!(page["data"][0]["seq"].as_u64(), Some(6), "{page}");
+    assert_eq!(sb.export()["journal_seq"], 6);
+}
+
 #[test]
 fn bad_filters_are_refused_with_the_reason() {
     let sb = sim::fresh();
     for (q, why) in [
         ("methd=GET", "unknown filter"),
         ("limit=0", "limit is 1 to 1000"),
+        ("limit=1001", "limit is 1 to 1000"),
+        ("limit=-1", "limit is 1 to 1000"),
+        ("limit=", "limit is 1 to 1000"),
+        ("limit=99999999999999999999999", "limit is 1 to 1000"),
         ("status=abc", "status is a number"),
         ("path=me", "starts with /"),
         ("since=-1", "since is a sequence number"),
+        ("since=abc", "since is a sequence number"),
+        ("since=", "since is a sequence number"),
+        ("since=18446744073709551616", "since is a sequence number"),
+        ("error_code=1e3", "error_code is an integer"),
     ] {
         let r = sb.control_get(&format!("requests?{q}"));
         assert_eq!(r.status, 400, "{q}");

@@ -72,7 +72,7 @@ async fn send_all(
     }
     while tasks.join_next().await.is_some() {}
     let kept = cfg.webhooks.deliveries_kept;
-    sandbox.with_world(|w, _| w.webhooks.forget_finished(kept));
+    sandbox.with_world(|w, _| crate::model::webhook::Webhooks::forget_finished(&mut w.webhooks, kept));
     drop(round);
 }
 
@@ -111,14 +111,19 @@ pub(crate) async fn run(state: Arc<State>) {
             }
             let (cfg, sends, state) = (cfg.clone(), state.webhooks.sends_for(&id, &cfg), state.clone());
             tokio::spawn(async move {
+                // What a webhook tells a receiver is on disk before it is sent (background
+                // activity included), and the outbox's new state after (nobody waits on it:
+                // a send whose result is lost is sent again after a restart).
+                let persist = |sb: Arc<Sandbox>, state: Arc<State>| async move {
+                    if let Err(e) = state.persist(&sb).await {
+                        tracing::error!(target: "igsim::state", sandbox = %sb.id, "{e}");
+                    }
+                };
+                persist(sb.clone(), state.clone()).await;
                 let round = sends.running.clone().read_owned().await;
                 let batch = take_due(&cfg, &sb, false);
                 send_all(cfg, sb.clone(), sends, round, batch).await;
-                // The outbox's new state (nobody waits on it: a send whose result is lost is
-                // sent again after a restart).
-                if let Err(e) = state.persist(&sb).await {
-                    tracing::error!(target: "igsim::state", sandbox = %sb.id, "{e}");
-                }
+                persist(sb, state).await;
             });
         }
     }

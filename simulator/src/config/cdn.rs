@@ -22,6 +22,12 @@ pub struct CdnConfig {
     pub max_kept_file_bytes: u64,
     /// Received bytes a sandbox keeps in all; past it, new files are served as generated.
     pub(crate) max_kept_sandbox_bytes: u64,
+    /// Received bytes all sandboxes of the process keep together (`igsim serve
+    /// --cdn-max-mib`); past it, new files are served as generated, as past a sandbox's own
+    /// budget. Files already kept stay (nothing a client published is evicted); room comes
+    /// back as sandboxes are deleted, reset or reclaimed. Without it 256 sandboxes could
+    /// keep 64 GiB.
+    pub max_kept_process_bytes: u64,
 }
 
 impl Default for CdnConfig {
@@ -32,6 +38,7 @@ impl Default for CdnConfig {
             cache_control: "max-age=1209600, no-transform".into(),
             max_kept_file_bytes: 64 * 1024 * 1024,
             max_kept_sandbox_bytes: 256 * 1024 * 1024,
+            max_kept_process_bytes: 1024 * 1024 * 1024,
         }
     }
 }

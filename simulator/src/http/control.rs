@@ -114,7 +114,7 @@ pub(crate) type ControlResult = Result<Reply, ControlError>;
 /// With a state directory: waits until the sandbox's latest changes are on disk; a failed
 /// write is a 500 (the change is not acknowledged).
 pub(crate) async fn persisted(state: &State, sandbox: &Arc<Sandbox>) -> Result<(), ControlError> {
-    state.persist(sandbox).await.map_err(|e| ControlError::new(500, e))
+    state.persist_all(sandbox).await.map_err(|e| ControlError::new(500, e))
 }
 
 /// The `{"success": true}` answer.

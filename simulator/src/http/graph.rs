@@ -9,25 +9,24 @@ use crate::http::fields::{self, FieldSel};
 use crate::http::paging::PageReq;
 use crate::http::request::GraphRequest;
 use crate::ids::{parse_id, IgUserId, MediaId, UserId};
-use crate::model::{Access, Revocation, TokenKind, World};
+use crate::model::{Access, Revocation, Scopes, TokenKind, World};
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
 use std::cell::Cell;
-use std::collections::BTreeSet;
 
 /// Who is calling: the token, what it stands for, and the permissions it carries.
 #[derive(Debug, Clone)]
 pub(crate) struct Viewer {
     pub(crate) token: String,
     pub(crate) kind: TokenKind,
-    pub(crate) scopes: BTreeSet<String>,
+    pub(crate) scopes: Scopes,
     /// Whether the token carries `instagram_basic` (asked for every item of a page).
     basic: bool,
 }
 
 impl Viewer {
-    pub(crate) fn new(token: &str, kind: TokenKind, scopes: BTreeSet<String>) -> Self {
+    pub(crate) fn new(token: &str, kind: TokenKind, scopes: Scopes) -> Self {
         let mut v = Viewer {
             token: token.into(),
             kind,
@@ -105,7 +104,7 @@ pub(crate) struct Ctx<'a> {
     /// Items reserved so far by nested edge expansions (see [`Ctx::page_req`]).
     pub(crate) expanded: Cell<usize>,
     /// The request's `fields`, parsed once ([`Ctx::fields`]).
-    pub(crate) parsed_fields: std::cell::OnceCell<Option<Vec<FieldSel>>>,
+    pub(crate) parsed_fields: std::cell::OnceCell<Option<std::rc::Rc<[FieldSel]>>>,
     /// The node renderers ([`Renderers`]).
     pub(crate) renderers: &'static Renderers,
 }
@@ -176,7 +175,7 @@ pub(crate) fn authenticate(world: &World, req: &GraphRequest, token: &str, now: 
         _ => {}
     }
     if is_app {
-        return Ok(Viewer::new(token, TokenKind::App, BTreeSet::new()));
+        return Ok(Viewer::new(token, TokenKind::App, Scopes::default()));
     }
     let t = &world.tokens[token];
     Ok(Viewer::new(token, t.kind, t.scopes.clone()))
@@ -209,7 +208,7 @@ impl Ctx<'_> {
         if !selection {
             return Ok(());
         }
-        self.fields().map(|_| ())
+        self.parsed_fields().map(|_| ())
     }
 }
 
@@ -228,19 +227,33 @@ impl Ctx<'_> {
 
     /// The request's `fields`, or `None` when absent or empty.
     pub(crate) fn fields(&self) -> GraphResult<Option<Vec<FieldSel>>> {
+        Ok(self.parsed_fields()?.as_deref().map(<[FieldSel]>::to_vec))
+    }
+
+    /// The request's `fields` as parsed once and shared (no copy per call).
+    fn parsed_fields(&self) -> GraphResult<&Option<std::rc::Rc<[FieldSel]>>> {
         if let Some(parsed) = self.parsed_fields.get() {
-            return Ok(parsed.clone());
+            return Ok(parsed);
         }
         let parsed = match self.req.param("fields") {
-            Some(s) if !s.trim().is_empty() => Some(fields::parse(s)?),
+            Some(s) if !s.trim().is_empty() => Some(fields::parse(s)?.into()),
             _ => None,
         };
-        Ok(self.parsed_fields.get_or_init(|| parsed).clone())
+        Ok(self.parsed_fields.get_or_init(|| parsed))
     }
 
     /// The request's `fields`, or the node's default set.
     pub(crate) fn fields_or(&self, default: &[&str]) -> GraphResult<Vec<FieldSel>> {
         Ok(self.fields()?.unwrap_or_else(|| defaults(default)))
+    }
+
+    /// [`Ctx::fields_or`] without copying the request's selection: a handler that renders
+    /// with the context borrowed mutably holds this instead.
+    pub(crate) fn shared_fields_or(&self, default: &[&str]) -> GraphResult<std::rc::Rc<[FieldSel]>> {
+        Ok(match self.parsed_fields()? {
+            Some(sel) => sel.clone(),
+            None => defaults(default).into(),
+        })
     }
 
     /// The answer to a write (a create or an update) once it is done: `written`, the write's

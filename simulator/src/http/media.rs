@@ -26,7 +26,7 @@ pub(crate) fn read(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
 /// `GET /{ig-media-id}`, written into `out`.
 pub(crate) fn read_into(ctx: &mut Ctx, id: MediaId, out: &mut Vec<u8>) -> GraphResult<()> {
     ctx.require_readable_media(id, "GET")?;
-    let sel = ctx.fields_or(DEFAULT_FIELDS)?;
+    let sel = ctx.shared_fields_or(DEFAULT_FIELDS)?;
     render_into(ctx, id, &sel, true, out)
 }
 

@@ -541,14 +541,13 @@ pub(crate) async fn prefetch(state: &State, req: &mut GraphRequest) {
     };
     // A read: creates of one sandbox do not queue here, and the received-bytes walk (over
     // every container and media) only runs when something will be downloaded.
-    let Some((cfg, keep)) = sandbox.read_world(|w, _| {
+    let Some((cfg, kept)) = sandbox.read_world(|w, _| {
         let cfg = effective_config(w, &state.sandboxes.config);
-        let cdn = &state.sandboxes.config.cdn;
-        cfg.media_fetch
-            .then(|| (cfg, cdn.max_kept_file_bytes.min(model::room_left(w, cdn))))
+        cfg.media_fetch.then(|| (cfg, model::received_bytes(w)))
     }) else {
         return;
     };
+    let mut room = state.sandboxes.cdn_room(&sandbox, kept);
     for (param, expect) in [
         ("image_url", image_url_expect(req)),
         ("video_url", Expect::Video),
@@ -560,9 +559,13 @@ pub(crate) async fn prefetch(state: &State, req: &mut GraphRequest) {
         if media_check::parse_url(&url).is_err() {
             continue;
         }
+        let keep = state.sandboxes.config.cdn.max_kept_file_bytes.min(room);
         let fetched = crate::io::media_fetch::fetch(&url, expect, &cfg, keep, &state.fetch_budget()).await;
         req.media_checks.insert(url.clone(), fetched.verdict);
         if let Some(file) = fetched.file {
+            let len = file.len() as u64;
+            sandbox.cdn_add(len);
+            room = room.saturating_sub(len);
             req.media_files.insert(url, file);
         }
     }

@@ -155,7 +155,7 @@ fn render(world: &World, cfg: &RateLimitConfig, report: &Report) -> RateHeaders 
     });
     let pages = report.pages.iter().map(|(id, u)| (id.0, "pages", u));
     // Written byte by byte into one buffer: every answer carries one of these headers.
-    let mut buc = Vec::new();
+    let mut buc = Vec::with_capacity(256);
     // "up to 32 objects" (facts §2); an `ids=` read may name more, all still counted.
     for (key, kind, u) in pages.chain(accounts).take(32) {
         buc.extend_from_slice(if buc.is_empty() { b"{\"" } else { b",\"" });

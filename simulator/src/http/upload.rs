@@ -124,10 +124,10 @@ pub(crate) async fn upload(state: &State, raw: RawRequest, args: Vec<String>) ->
                 "ProcessingFailedError",
             ));
         }
-        Ok((effective_config(world, cfg), model::room_left(world, &cfg.cdn)))
+        Ok((effective_config(world, cfg), model::received_bytes(world)))
     });
     let (pcfg, room) = match pre {
-        Ok(c) => c,
+        Ok((pcfg, kept)) => (pcfg, state.sandboxes.cdn_room(&sandbox, kept)),
         Err(r) => return r,
     };
 
@@ -146,6 +146,9 @@ pub(crate) async fn upload(state: &State, raw: RawRequest, args: Vec<String>) ->
                 Ok(_) if pcfg.media_fetch => {
                     let keep = cfg.cdn.max_kept_file_bytes.min(room);
                     let f = crate::io::media_fetch::fetch(url, Expect::Video, &pcfg, keep, &state.fetch_budget()).await;
+                    if let Some(file) = &f.file {
+                        sandbox.cdn_add(file.len() as u64);
+                    }
                     (f.verdict, f.file)
                 }
                 Ok(_) => (media_check::judge_offline(url, Expect::Video), None),
@@ -163,6 +166,9 @@ pub(crate) async fn upload(state: &State, raw: RawRequest, args: Vec<String>) ->
             // already counts this upload's earlier chunks).
             let len = body.len() as u64;
             let bytes = (offset + len <= cfg.cdn.max_kept_file_bytes && len <= room).then(|| body.clone());
+            if bytes.is_some() {
+                sandbox.cdn_add(len);
+            }
             (
                 verdict.err().map(|e| e.subcode.unwrap_or(2207053)),
                 body.len() as u64,

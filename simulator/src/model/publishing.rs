@@ -11,7 +11,7 @@ mod upload;
 
 pub(crate) use container::{transition, Status};
 pub(crate) use copyright::sample_copyright_match;
-pub(crate) use upload::{room_left, upload, Chunk};
+pub(crate) use upload::{received_bytes, upload, Chunk};
 
 use container::check_publishable;
 use upload::received_file;

@@ -24,6 +24,13 @@ impl<T> Shared<T> {
     pub(crate) fn new(value: T) -> Self {
         Shared(Arc::new(value))
     }
+
+    /// Whether both hold the same allocation: a world that still shares a value with an
+    /// earlier clone of itself has not changed it (a change through `DerefMut` copies a value
+    /// another world holds). O(1).
+    pub(crate) fn ptr_eq(a: &Self, b: &Self) -> bool {
+        Arc::ptr_eq(&a.0, &b.0)
+    }
 }
 
 impl<T> Clone for Shared<T> {

@@ -263,9 +263,10 @@ impl World {
 
     /// Time-driven webhooks: `story_insights` for every story of a subscribed account that
     /// expired since the last look, due `webhooks.story_insights_delay_seconds` after expiry. Also
-    /// keeps the delivery history bounded ([`Webhooks::forget_finished`]).
+    /// keeps the delivery history bounded ([`Webhooks::forget_finished`]). Changes the world only
+    /// when something happened.
     pub(crate) fn webhook_tick(&mut self, cfg: &Config, now: i64) {
-        self.webhooks.forget_finished(cfg.webhooks.deliveries_kept);
+        Webhooks::forget_finished(&mut self.webhooks, cfg.webhooks.deliveries_kept);
         let Some(from) = self.webhooks.stories_scanned_to else {
             return;
         };
@@ -279,6 +280,12 @@ impl World {
             for ((ts, _), id) in stories.range((from - life + 1, 0)..=(now - life, u64::MAX)) {
                 expired.push((*owner, *id, ts + life));
             }
+        }
+        // The mark moves only past stories that expired: a tick that finds none leaves the
+        // world unchanged (nothing for the state directory to write, `World::unchanged_since`),
+        // and the next looks again from the same mark.
+        if expired.is_empty() {
+            return;
         }
         self.webhooks.stories_scanned_to = Some(now);
         for (owner, media, expired_at) in expired {

@@ -117,6 +117,61 @@ impl World {
         }
     }
 
+    /// Whether this world is still `earlier`, a clone taken of it before (what the state
+    /// directory last got, `app/persister.rs`): O(number of fields), without looking at any
+    /// object. Sound because a clone shares every map and [`Shared`] value with the world it
+    /// was taken from, so the first change to one after the clone copies it (a new pointer);
+    /// small fields are compared by value. May say "changed" for a value copied but left
+    /// equal (then an unchanged snapshot is written); never "unchanged" for a change. Every
+    /// field is named, so a new one cannot be forgotten here.
+    pub(crate) fn unchanged_since(&self, earlier: &World) -> bool {
+        let World {
+            sandbox,
+            app,
+            users,
+            tokens,
+            pages,
+            ig_users,
+            usernames,
+            media,
+            comments,
+            hashtags,
+            nodes,
+            feed,
+            stories,
+            ids,
+            seq,
+            publishing,
+            shopping,
+            minted: _, // not kept: derived from `tokens` for the token index
+            exchanged,
+            webhooks,
+            login,
+            seeded,
+        } = self;
+        *sandbox == earlier.sandbox
+            && *app == earlier.app
+            && users.ptr_eq(&earlier.users)
+            && tokens.ptr_eq(&earlier.tokens)
+            && pages.ptr_eq(&earlier.pages)
+            && ig_users.ptr_eq(&earlier.ig_users)
+            && usernames.ptr_eq(&earlier.usernames)
+            && media.ptr_eq(&earlier.media)
+            && comments.ptr_eq(&earlier.comments)
+            && Shared::ptr_eq(hashtags, &earlier.hashtags)
+            && nodes.ptr_eq(&earlier.nodes)
+            && feed.ptr_eq(&earlier.feed)
+            && stories.ptr_eq(&earlier.stories)
+            && ids.same_position(&earlier.ids)
+            && *seq == earlier.seq
+            && Shared::ptr_eq(publishing, &earlier.publishing)
+            && Shared::ptr_eq(shopping, &earlier.shopping)
+            && *exchanged == earlier.exchanged
+            && Shared::ptr_eq(webhooks, &earlier.webhooks)
+            && Shared::ptr_eq(login, &earlier.login)
+            && *seeded == earlier.seeded
+    }
+
     pub(crate) fn next_seq(&mut self) -> u64 {
         self.seq += 1;
         self.seq

@@ -154,3 +154,83 @@ fn a_snapshot_of_a_sandbox_sharing_its_base_restores_whole_and_leaves_the_others
     assert!(c.read_world(|w, _| b.read_world(|wb, _| w.media.ptr_eq(&wb.media))));
     assert_eq!(c.with_rate_limits(|r| r.overrides.buc_calls_per_day), None);
 }
+
+/// What the state directory's durability point relies on (`app/persister.rs`): a world is
+/// `unchanged_since` a clone of itself until something in it changes, however small (a map
+/// entry, a counter, the id stream's position alone), and the dispatcher's periodic tick
+/// with nothing to do changes nothing (else every read after it would write a snapshot).
+#[test]
+fn a_world_is_unchanged_since_its_clone_until_something_in_it_changes() {
+    let sbs = registry(0);
+    let sb = sbs.get(DEFAULT_SANDBOX).expect("default");
+    // Stories are scanned for expiry (as once an account subscribes to story_insights).
+    sb.with_world(|w, now| w.webhooks.stories_scanned_to = Some(now - 1));
+    let earlier = sb.snapshot().world;
+    let cfg = sbs.config.clone();
+    let unchanged = || sb.read_world(|w, _| w.unchanged_since(&earlier));
+    assert!(unchanged(), "a clone");
+    sb.with_world(|w, now| {
+        w.webhook_tick(&cfg, now);
+        assert!(!w.webhooks.has_due(now, cfg.webhooks.batch_window_seconds));
+    });
+    assert!(unchanged(), "an idle tick");
+    type Change = fn(&mut World);
+    let changes: [(&str, Change); 4] = [
+        ("the id stream alone", |w| {
+            w.mint_token_value("test");
+        }),
+        ("a counter", |w| {
+            w.next_seq();
+        }),
+        ("an entry of a map", |w| {
+            let id = *w.media.keys().next().expect("media");
+            w.media.remove(&id);
+        }),
+        ("a shared value", |w| w.webhooks.stories_scanned_to = Some(1)),
+    ];
+    for (what, change) in changes {
+        let sbs = registry(0);
+        let sb = sbs.get(DEFAULT_SANDBOX).expect("default");
+        let earlier = sb.snapshot().world;
+        sb.with_world(|w, _| change(w));
+        assert!(!sb.read_world(|w, _| w.unchanged_since(&earlier)), "{what}");
+    }
+}
+
+/// All journals together keep about `Config::journal_process_max_bytes`: each its equal share,
+/// trimmed (oldest first, counted as dropped) when another sandbox comes, and free to grow
+/// back to its own bound when one goes.
+#[test]
+fn journals_share_the_process_budget_equally_as_sandboxes_come_and_go() {
+    let cfg = Config {
+        clock: ClockMode::Frozen,
+        journal_max_bytes: 64 * 1024,
+        journal_process_max_bytes: 64 * 1024,
+        ..Config::default()
+    };
+    let sbs = Sandboxes::new(cfg, SeedWorld::new(crate::app::demo_world())).expect("the demo world builds");
+    let default = sbs.get(DEFAULT_SANDBOX).expect("default");
+    let record = |n: usize| {
+        for _ in 0..n {
+            default.with_journal(|j| j.record(crate::journal::tests::entry("GET", "/v21.0/me", Some(200))));
+        }
+    };
+    let kept = || default.requests(&RequestFilter::new(), usize::MAX);
+    record(150);
+    assert_eq!((kept().data.len(), kept().dropped), (150, 0), "alone: its whole bound");
+    let others: Vec<String> = (0..3)
+        .map(|i| {
+            let sb = sbs.create(Some(format!("sb-{i}")), SeedWorld::new(crate::app::demo_world()), None);
+            sb.expect("a sandbox").id.clone()
+        })
+        .collect();
+    let shared = kept().data.len();
+    assert!(shared < 150 / 2, "a quarter of the budget now: {shared} entries kept");
+    assert_eq!(kept().dropped, 150 - shared as u64, "the oldest went, counted");
+    assert_eq!(kept().data.last().map(|e| e.seq), Some(150), "the newest stay");
+    for id in &others {
+        sbs.delete(id).expect("deleted");
+    }
+    record(150);
+    assert!(kept().data.len() > 150 / 2, "alone again: room to grow back");
+}

@@ -5,7 +5,7 @@
 //! remain; the newest `WebhookConfig::deliveries_kept` finished ones are kept) and
 //! `GET webhooks/deliveries/{n}` (one change each, with the POSTs it went out in),
 //! `GET webhooks/posts` and `GET webhooks/posts/{n}` (each POST as sent: batched body,
-//! signatures, answer; the newest `Config::webhook_posts_kept`),
+//! signatures, answer; the newest POSTs carrying at most `WebhookConfig::post_log_changes` changes),
 //! `POST webhooks/deliveries/{n}/redeliver`, `POST webhooks/flush` (sends everything due
 //! now, concurrently, and answers when done or after `WebhookConfig::flush_wait_ms`, with
 //! `complete` saying which).

@@ -90,7 +90,7 @@ pub(super) fn received_file(c: &Container) -> Option<ReceivedFile> {
 }
 
 /// Received bytes a world holds: kept downloads and uploads of unpublished containers, and
-/// the files of published media (for the sandbox budget in `CdnConfig`).
+/// the files of published media (for the budgets in `CdnConfig`, `Sandboxes::cdn_room`).
 pub(crate) fn received_bytes(world: &World) -> u64 {
     let containers: usize = world
         .publishing
@@ -114,9 +114,4 @@ pub(crate) fn received_bytes(world: &World) -> u64 {
         .map(|f| f.bytes.len())
         .sum();
     (containers + media) as u64
-}
-
-/// How many more received bytes the sandbox may keep for the CDN (`CdnConfig`).
-pub(crate) fn room_left(world: &World, cdn: &crate::config::CdnConfig) -> u64 {
-    cdn.max_kept_sandbox_bytes.saturating_sub(received_bytes(world))
 }

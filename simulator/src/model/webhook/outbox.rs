@@ -87,26 +87,34 @@ impl Webhooks {
     /// Forgets the oldest finished (delivered or dropped) deliveries beyond `kept`; pending
     /// and in-flight ones stay. Called before every send round, so the history holds at most
     /// `kept` finished deliveries plus what one round finishes.
-    pub(crate) fn forget_finished(&mut self, kept: usize) {
-        if self.deliveries.len() <= kept {
+    ///
+    /// Changes the webhooks only when there is something to forget: a world's webhooks are
+    /// [`Shared`], and a change copies them, which the state directory counts as a change to
+    /// write (`World::unchanged_since`).
+    pub(crate) fn forget_finished(webhooks: &mut crate::model::shared::Shared<Webhooks>, kept: usize) {
+        if webhooks.deliveries.len() <= kept {
             return;
         }
         let finished = |d: &Delivery| matches!(d.state, DeliveryState::Delivered | DeliveryState::Dropped);
-        let excess = self
+        let excess = webhooks
             .deliveries
             .values()
             .filter(|d| finished(d))
             .count()
             .saturating_sub(kept);
-        let oldest: Vec<u64> = self
+        let oldest: Vec<u64> = webhooks
             .deliveries
             .values()
             .filter(|d| finished(d))
             .take(excess)
             .map(|d| d.id)
             .collect();
+        if oldest.is_empty() {
+            return;
+        }
+        let webhooks = &mut **webhooks;
         for id in oldest {
-            self.deliveries.remove(&id);
+            webhooks.deliveries.remove(&id);
         }
     }
 
