@@ -23,6 +23,7 @@ pub(crate) mod nodes;
 pub(crate) mod oauth;
 pub(crate) mod page;
 pub(crate) mod paging;
+pub(crate) mod projection;
 pub(crate) mod publishing;
 pub(crate) mod ratelimit;
 pub(crate) mod request;

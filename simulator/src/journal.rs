@@ -89,7 +89,7 @@ pub struct Entry {
     pub(crate) fault: Option<FaultRecord>,
     /// The versionless path segments, for path filters.
     #[serde(skip)]
-    pub(crate) segments: Vec<String>,
+    pub(crate) segments: std::sync::Arc<[String]>,
     #[serde(skip)]
     pub(crate) path_version: Option<ApiVersion>,
 }
@@ -131,7 +131,7 @@ pub(crate) fn keep_params<'a>(
         }
         let value = if SECRET_PARAMS.contains(&name) {
             REDACTED.to_string()
-        } else if value.chars().count() > MAX_PARAM_CHARS {
+        } else if value.len() > MAX_PARAM_CHARS && value.chars().count() > MAX_PARAM_CHARS {
             let cut: String = value.chars().take(MAX_PARAM_CHARS).collect();
             format!("{cut}…[{} bytes]", value.len())
         } else {
@@ -477,7 +477,7 @@ pub(crate) mod tests {
             error: None,
             duration_us: 0,
             fault: None,
-            segments,
+            segments: segments.into(),
             path_version,
         }
     }

@@ -26,7 +26,7 @@ pub(crate) mod webhook;
 pub(crate) mod window;
 pub(crate) mod world;
 
-pub(crate) use account::{Access, App, IgAccountType, IgUser, Page, Revocation, Task, Token, TokenKind};
+pub(crate) use account::{Access, App, IgAccountType, IgUser, Page, Revocation, Scopes, Task, Token, TokenKind};
 pub(crate) use comment::Comment;
 pub(crate) use media::{Media, MediaType, ProductType, ReceivedFile};
 pub(crate) use shared::Shared;

@@ -405,15 +405,17 @@ async fn respond(state: &State, req: Request<Incoming>) -> Result<Response<Body>
         .get(http::header::HOST)
         .and_then(|h| h.to_str().ok())
         .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic()))
-        .unwrap_or("127.0.0.1")
-        .to_string();
+        .unwrap_or("127.0.0.1");
+    let mut base_url = String::with_capacity("http://".len() + host.len());
+    base_url.push_str("http://");
+    base_url.push_str(host);
     let raw = RawRequest {
         method: parts.method,
         path: parts.uri.path().to_string(),
         query: parts.uri.query().map(str::to_string),
         headers: parts.headers,
         body: body.bytes.clone(),
-        base_url: format!("http://{host}"),
+        base_url,
     };
     let answer = caught(state, crate::http::exchange::handle(state, raw)).await;
     drop(body);

@@ -45,7 +45,51 @@ impl ApiVersion {
 
 impl std::fmt::Display for ApiVersion {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "v{}.{}", self.major, self.minor)
+        f.write_str(self.text().as_str())
+    }
+}
+
+impl ApiVersion {
+    /// `v21.0` written without the formatting machinery (every Graph answer carries it in a
+    /// header, every journal entry records it).
+    pub(crate) fn text(self) -> VersionText {
+        let mut t = VersionText { bytes: [0; 22], len: 0 };
+        t.push(b'v');
+        t.number(self.major);
+        t.push(b'.');
+        t.number(self.minor);
+        t
+    }
+}
+
+/// A version as text (`vMAJOR.MINOR`), on the stack: [`ApiVersion::text`].
+pub(crate) struct VersionText {
+    bytes: [u8; 22],
+    len: usize,
+}
+
+impl VersionText {
+    pub(crate) fn as_str(&self) -> &str {
+        // Only ASCII is ever pushed.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
+    }
+
+    fn push(&mut self, b: u8) {
+        self.bytes[self.len] = b;
+        self.len += 1;
+    }
+
+    fn number(&mut self, n: u32) {
+        let start = self.len;
+        let mut n = n;
+        loop {
+            self.push(b'0' + (n % 10) as u8);
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        self.bytes[start..self.len].reverse();
     }
 }
 
@@ -296,6 +340,20 @@ pub(crate) fn has_field(node: &str, field: &str, v: ApiVersion, now: i64) -> boo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn versions_read_as_their_path_segment_and_parse_back() {
+        for (v, text) in [
+            (V21, "v21.0"),
+            (ApiVersion::new(2, 12), "v2.12"),
+            (ApiVersion::new(0, 0), "v0.0"),
+            (ApiVersion::new(u32::MAX, u32::MAX), "v4294967295.4294967295"),
+        ] {
+            assert_eq!(v.to_string(), text);
+            assert_eq!(v.text().as_str(), text);
+            assert_eq!(ApiVersion::parse(text), Some(v));
+        }
+    }
 
     #[test]
     fn the_table_is_ordered_and_each_version_ends_after_it_starts() {

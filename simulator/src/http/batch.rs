@@ -132,7 +132,7 @@ fn operation(parent: &GraphRequest, op: &Value, cfg: &crate::config::Config, now
         verb,
         requested,
         version,
-        segments,
+        segments: segments.into(),
         params,
         json_values,
         token,

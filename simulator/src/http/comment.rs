@@ -4,8 +4,9 @@
 
 use crate::error::{GraphError, GraphResult};
 use crate::http::fields::{render_list, FieldSel};
-use crate::http::graph::{project, reference, Ctx, Field};
+use crate::http::graph::Ctx;
 use crate::http::paging::{edge_json, forward_paging_json, window, Links, Order};
+use crate::http::projection::{project, reference, Field};
 use crate::ids::{CommentId, IgUserId, MediaId};
 use crate::model::{Comment, Media, MediaType};
 use crate::timefmt::iso;

@@ -3,8 +3,9 @@
 
 use crate::error::{GraphError, GraphResult};
 use crate::http::fields::FieldSel;
-use crate::http::graph::{defaults, project, Ctx, Field};
+use crate::http::graph::{defaults, Ctx};
 use crate::http::paging::{edge_json, forward_paging_json, window, Order};
+use crate::http::projection::{project, Field};
 use crate::ids::IgUserId;
 use serde_json::{json, Value};
 

@@ -14,7 +14,7 @@ use crate::config::ApiVersion;
 use crate::error::GraphError;
 use crate::faults::{Call, Effect, Fired};
 use crate::http::iglogin;
-use crate::http::request::{self, RawRequest};
+use crate::http::request::{self, RawRequest, Segments};
 use crate::http::response::{error_of, graph_error, mark_error, sim_json, Body};
 use crate::http::route::{Auth, Handler, Route};
 use crate::http::router::{self, Incoming};
@@ -31,6 +31,17 @@ use std::time::Duration;
 /// [`graph`] (fault rules, journal, log line, durability point) around `router::serve`.
 /// `Err` closes the connection without an answer (an injected fault).
 pub(crate) async fn handle(state: &State, raw: RawRequest) -> Result<Response<Body>, Dropped> {
+    // Most requests are Graph calls, whose first segment (a version, a node) no raw route
+    // names: those skip splitting the path here (a `%` in it is decoded by the split).
+    let first = raw.path.split('/').find(|s| !s.is_empty());
+    if first.is_some_and(|f| f.contains('%')) || routes::raw_surface_may_fit(first) {
+        return raw_or_graph(state, raw).await;
+    }
+    graph(state, raw, None).await
+}
+
+/// [`handle`] for a path a raw route may serve.
+async fn raw_or_graph(state: &State, raw: RawRequest) -> Result<Response<Body>, Dropped> {
     if let Some(segments) = request::split_path(&raw.path) {
         let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
         if let Some(route) = routes::raw_route(&raw.method, &segs) {
@@ -81,23 +92,27 @@ pub(crate) async fn graph(
     let watch = Stopwatch::start();
     let wall_ms = os_now_millis();
     let path = raw.path.clone();
-    let (path_version, segments) = request::split_versioned(&raw.path).unwrap_or_default();
-    let http_method = raw.method.as_str().to_string();
-    // What a request that does not parse is attributed and journaled by (kept before the
-    // parse consumes it; read only for such requests).
-    let query = raw.query.clone();
-    let authorization = raw.headers.get(http::header::AUTHORIZATION).cloned();
     let incoming = match raw_route {
         Some((route, path)) => Incoming::Raw(route, raw, path),
         None => router::parse(state, raw).await,
     };
-    let sandbox = attribute(state, &incoming, query.as_deref(), authorization.as_ref());
-    let query: Vec<(String, String)> = match &incoming {
-        Incoming::Parsed(_) => Vec::new(),
-        _ => form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
+    // The versionless segments, as the parse split them (shared) or split here.
+    let (path_version, segments): (_, Segments) = match &incoming {
+        Incoming::Parsed(req) => (req.requested, req.shared_segments()),
+        _ => {
+            let (version, segments) = request::split_versioned(&path).unwrap_or_default();
+            (version, segments.into())
+        }
+    };
+    let sandbox = attribute(state, &incoming);
+    // A request that did not parse is journaled with its query's parameters.
+    let query: Vec<(String, String)> = match incoming.raw() {
+        None => Vec::new(),
+        Some(raw) => form_urlencoded::parse(raw.query.as_deref().unwrap_or("").as_bytes())
             .into_owned()
             .collect(),
     };
+    let http_method = || incoming.raw().map_or("", |r| r.method.as_str()).to_string();
     let (method, version, (params, params_omitted), surface) = match &incoming {
         Incoming::Parsed(req) => (
             req.verb.as_str().to_string(),
@@ -115,11 +130,11 @@ pub(crate) async fn graph(
             },
         ),
         other => (
-            http_method,
+            http_method(),
             path_version,
             keep_params(query.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
             match other {
-                Incoming::Unparsable(_, version) => Surface::Graph {
+                Incoming::Unparsable(_, version, _) => Surface::Graph {
                     version: *version,
                     suppress: false,
                     instagram: false,
@@ -150,7 +165,7 @@ pub(crate) async fn graph(
         wall_ms,
         method,
         path,
-        version: version.map(|v| v.to_string()),
+        version: version.map(|v| v.text().as_str().to_string()),
         node: segments.first().cloned(),
         edge: segments.get(1).cloned(),
         params,
@@ -302,12 +317,7 @@ fn token_hint(query: Option<&str>, authorization: Option<&http::HeaderValue>) ->
 }
 
 /// The sandbox a request belongs to (see the module documentation).
-fn attribute(
-    state: &State,
-    incoming: &Incoming,
-    query: Option<&str>,
-    authorization: Option<&http::HeaderValue>,
-) -> Option<Arc<Sandbox>> {
+fn attribute(state: &State, incoming: &Incoming) -> Option<Arc<Sandbox>> {
     let sbs = &state.sandboxes;
     let found = match incoming {
         Incoming::Parsed(req) => req
@@ -322,7 +332,10 @@ fn attribute(
                 let (id, uri) = (req.param("client_id")?, req.param("redirect_uri")?);
                 crate::http::dialog::select_sandbox(state, id, uri)
             }),
-        _ => token_hint(query, authorization).and_then(|t| sbs.by_token(&t)),
+        Incoming::Raw(_, raw, _) | Incoming::Unparsable(_, _, raw) => {
+            let authorization = raw.headers.get(http::header::AUTHORIZATION);
+            token_hint(raw.query.as_deref(), authorization).and_then(|t| sbs.by_token(&t))
+        }
     };
     found.or_else(|| sbs.get(DEFAULT_SANDBOX))
 }
@@ -330,6 +343,15 @@ fn attribute(
 /// The request log line of a Graph request (target `igsim::request`; tokens never appear:
 /// the path is logged without its query string).
 fn log_graph(sandbox: &str, e: &Entry) {
+    // At a level that writes no request line (`--log-level warn`, the bench's), nothing is
+    // formatted for one.
+    let wanted = match e.status {
+        Some(_) => tracing::enabled!(target: "igsim::request", tracing::Level::INFO),
+        None => tracing::enabled!(target: "igsim::request", tracing::Level::WARN),
+    };
+    if !wanted {
+        return;
+    }
     let error = e.error.map_or_else(|| "-".to_string(), error_text);
     let fault = e
         .fault

@@ -92,7 +92,8 @@ impl Parser<'_> {
         if depth > MAX_DEPTH {
             return Err(self.err("Nesting too deep"));
         }
-        let mut out: Vec<FieldSel> = Vec::new();
+        // Room for a typical selection without regrowing.
+        let mut out: Vec<FieldSel> = Vec::with_capacity(8);
         loop {
             self.ws();
             match self.peek() {
@@ -130,7 +131,8 @@ impl Parser<'_> {
                 None => self.err("Unexpected end of string."),
             });
         }
-        Ok(String::from_utf8_lossy(&self.s[start..self.i]).into_owned())
+        // ASCII letters, digits and `_` only: a slice of the input as it is.
+        Ok(self.input[start..self.i].to_string())
     }
 
     fn modifier(&mut self, sel: &mut FieldSel) -> GraphResult<()> {
@@ -159,7 +161,11 @@ impl Parser<'_> {
     }
 
     fn item(&mut self, depth: usize) -> GraphResult<FieldSel> {
-        let mut sel = FieldSel::plain(&self.ident()?);
+        let mut sel = FieldSel {
+            name: self.ident()?,
+            args: Vec::new(),
+            children: None,
+        };
         loop {
             self.ws();
             match self.peek() {

@@ -1,34 +1,32 @@
 //! What every Graph handler shares: the request context, token checks (190 family,
-//! `appsecret_proof`), permission checks, field projection (reference fields, empty nested
-//! edges, the expansion budget), answers to writes carrying `fields=`, and the renderers of
+//! `appsecret_proof`), permission checks, the request's fields (the expansion budget; the
+//! projection rule is `http::projection`), answers to writes carrying `fields=`, and the renderers of
 //! the nodes others reference (`Renderers`, filled by `http::nodes`).
 
 use crate::config::{Config, WriteFields};
 use crate::error::{GraphError, GraphResult};
 use crate::http::fields::{self, FieldSel};
-use crate::http::json;
 use crate::http::paging::PageReq;
 use crate::http::request::GraphRequest;
 use crate::ids::{parse_id, IgUserId, MediaId, UserId};
-use crate::model::{Access, Revocation, TokenKind, World};
+use crate::model::{Access, Revocation, Scopes, TokenKind, World};
 use hmac::{Hmac, Mac};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use sha2::Sha256;
 use std::cell::Cell;
-use std::collections::BTreeSet;
 
 /// Who is calling: the token, what it stands for, and the permissions it carries.
 #[derive(Debug, Clone)]
 pub(crate) struct Viewer {
     pub(crate) token: String,
     pub(crate) kind: TokenKind,
-    pub(crate) scopes: BTreeSet<String>,
+    pub(crate) scopes: Scopes,
     /// Whether the token carries `instagram_basic` (asked for every item of a page).
     basic: bool,
 }
 
 impl Viewer {
-    pub(crate) fn new(token: &str, kind: TokenKind, scopes: BTreeSet<String>) -> Self {
+    pub(crate) fn new(token: &str, kind: TokenKind, scopes: Scopes) -> Self {
         let mut v = Viewer {
             token: token.into(),
             kind,
@@ -106,7 +104,7 @@ pub(crate) struct Ctx<'a> {
     /// Items reserved so far by nested edge expansions (see [`Ctx::page_req`]).
     pub(crate) expanded: Cell<usize>,
     /// The request's `fields`, parsed once ([`Ctx::fields`]).
-    pub(crate) parsed_fields: std::cell::OnceCell<Option<Vec<FieldSel>>>,
+    pub(crate) parsed_fields: std::cell::OnceCell<Option<std::rc::Rc<[FieldSel]>>>,
     /// The node renderers ([`Renderers`]).
     pub(crate) renderers: &'static Renderers,
 }
@@ -177,185 +175,10 @@ pub(crate) fn authenticate(world: &World, req: &GraphRequest, token: &str, now: 
         _ => {}
     }
     if is_app {
-        return Ok(Viewer::new(token, TokenKind::App, BTreeSet::new()));
+        return Ok(Viewer::new(token, TokenKind::App, Scopes::default()));
     }
     let t = &world.tokens[token];
     Ok(Viewer::new(token, t.kind, t.scopes.clone()))
-}
-
-/// One field's answer while projecting a node.
-pub(crate) enum Field {
-    Value(Value),
-    /// Known field with nothing to show here (e.g. `caption` on an album child).
-    Omit,
-    /// Not a field of this node type.
-    Unknown,
-}
-
-impl Field {
-    /// A nested edge expansion (`media{…}`, `comments{…}`, `replies{…}`, `children{…}`…) as a
-    /// field: left out when the edge has no items, as production does rather than answering
-    /// `{"data":[]}` (recorded `/{ig-media-id}/comments?fields=…,replies{…}`: only comments with
-    /// replies carry the key; bk-rs/instagram-apis-rs, instagram-graph-api
-    /// tests/response_body_json_files/v14.0/ig_media_17946328927974136__comments__reading.json).
-    /// Top-level edges (`GET /{id}/{edge}`) keep their `{"data":[]}`.
-    pub(crate) fn edge(v: Value) -> Field {
-        if v.get("data").and_then(Value::as_array).is_some_and(Vec::is_empty) {
-            Field::Omit
-        } else {
-            Field::Value(v)
-        }
-    }
-}
-
-/// A field that points at another node (Page `instagram_business_account` and
-/// `connected_instagram_account`, media `owner`, comment `user`): `{"id"}` on its own; with a
-/// sub-selection, the referenced node's own projection with its fields, defaults and rules,
-/// an unknown sub-field failing the whole request with (#100) on the referenced node type
-/// (GH:getopenpost/openpost#218, facts §9 "Reference fields expand").
-pub(crate) fn reference(
-    sel: &FieldSel,
-    id: &str,
-    expand: impl FnOnce(&[FieldSel]) -> GraphResult<Value>,
-) -> GraphResult<Field> {
-    match &sel.children {
-        None => Ok(Field::Value(serde_json::json!({ "id": id }))),
-        Some(sub) => expand(sub).map(Field::Value),
-    }
-}
-
-/// Where a projection puts a node's fields: a `Value` map ([`project`]) or an answer's bytes
-/// ([`project_into`]). [`project_fields`] holds the rule both follow.
-trait NodeObject<'s> {
-    /// Whether `key` was already put.
-    fn has(&self, key: &str) -> bool;
-    fn put_id(&mut self, key: &'s str, id: &str);
-    /// Puts the field `sel` under `key`; `None` when it is not a field of the node type.
-    fn put(&mut self, key: &'s str, sel: &'s FieldSel) -> GraphResult<Option<()>>;
-}
-
-/// THE projection rule: fields in the order asked, each under its key (its alias when it has
-/// one, [`FieldSel::key`]), a key asked twice put once (a field left out leaves its key free),
-/// `id` always present (appended when not asked for), unknown fields a `(#100)` error.
-fn project_fields<'s>(o: &mut impl NodeObject<'s>, node_type: &str, id: &str, sel: &'s [FieldSel]) -> GraphResult<()> {
-    for s in sel {
-        let key = s.key();
-        if o.has(key) {
-            continue;
-        }
-        if s.name == "id" {
-            o.put_id(key, id);
-            continue;
-        }
-        if o.put(key, s)?.is_none() {
-            return Err(GraphError::nonexisting_field(&s.name, node_type));
-        }
-    }
-    if !o.has("id") {
-        o.put_id("id", id);
-    }
-    Ok(())
-}
-
-/// Builds a node object from a selection ([`project_fields`]) as a `Value`.
-pub(crate) fn project(
-    node_type: &str,
-    id: &str,
-    sel: &[FieldSel],
-    f: impl FnMut(&FieldSel) -> GraphResult<Field>,
-) -> GraphResult<Value> {
-    struct ToMap<F> {
-        map: Map<String, Value>,
-        f: F,
-    }
-    impl<F: FnMut(&FieldSel) -> GraphResult<Field>> NodeObject<'_> for ToMap<F> {
-        fn has(&self, key: &str) -> bool {
-            self.map.contains_key(key)
-        }
-        fn put_id(&mut self, key: &str, id: &str) {
-            self.map.insert(key.into(), Value::String(id.into()));
-        }
-        fn put(&mut self, key: &str, sel: &FieldSel) -> GraphResult<Option<()>> {
-            match (self.f)(sel)? {
-                Field::Value(v) => {
-                    self.map.insert(key.into(), v);
-                }
-                Field::Omit => {}
-                Field::Unknown => return Ok(None),
-            }
-            Ok(Some(()))
-        }
-    }
-    let mut o = ToMap {
-        map: Map::with_capacity(sel.len() + 1),
-        f,
-    };
-    project_fields(&mut o, node_type, id, sel)?;
-    Ok(Value::Object(o.map))
-}
-
-/// What a field wrote into an answer ([`project_into`]).
-pub(crate) enum Wrote {
-    /// Its value, after its key.
-    Value,
-    /// Nothing: a known field with nothing to show here (its key is taken back).
-    Omit,
-    /// Nothing: not a field of this node type.
-    Unknown,
-}
-
-/// Writes a node object from a selection ([`project_fields`]) straight into `out`: `f` writes
-/// each field's value after its key.
-pub(crate) fn project_into(
-    out: &mut Vec<u8>,
-    node_type: &str,
-    id: &str,
-    sel: &[FieldSel],
-    f: impl FnMut(&FieldSel, &mut Vec<u8>) -> GraphResult<Wrote>,
-) -> GraphResult<()> {
-    struct ToBytes<'o, 'k, F> {
-        out: &'o mut Vec<u8>,
-        keys: Vec<&'k str>,
-        f: F,
-    }
-    impl<F> ToBytes<'_, '_, F> {
-        fn key(&mut self, key: &str) -> usize {
-            let mark = self.out.len();
-            if !self.keys.is_empty() {
-                self.out.push(b',');
-            }
-            json::push_key(self.out, key);
-            mark
-        }
-    }
-    impl<'k, F: FnMut(&FieldSel, &mut Vec<u8>) -> GraphResult<Wrote>> NodeObject<'k> for ToBytes<'_, 'k, F> {
-        fn has(&self, key: &str) -> bool {
-            self.keys.contains(&key)
-        }
-        fn put_id(&mut self, key: &'k str, id: &str) {
-            self.key(key);
-            json::push_str(self.out, id);
-            self.keys.push(key);
-        }
-        fn put(&mut self, key: &'k str, sel: &'k FieldSel) -> GraphResult<Option<()>> {
-            let mark = self.key(key);
-            match (self.f)(sel, self.out)? {
-                Wrote::Value => self.keys.push(key),
-                Wrote::Omit => self.out.truncate(mark),
-                Wrote::Unknown => return Ok(None),
-            }
-            Ok(Some(()))
-        }
-    }
-    out.push(b'{');
-    let mut o = ToBytes {
-        out,
-        keys: Vec::with_capacity(sel.len() + 1),
-        f,
-    };
-    project_fields(&mut o, node_type, id, sel)?;
-    o.out.push(b'}');
-    Ok(())
 }
 
 /// A selection from a comma list of names (default field sets).
@@ -385,7 +208,7 @@ impl Ctx<'_> {
         if !selection {
             return Ok(());
         }
-        self.fields().map(|_| ())
+        self.parsed_fields().map(|_| ())
     }
 }
 
@@ -404,19 +227,33 @@ impl Ctx<'_> {
 
     /// The request's `fields`, or `None` when absent or empty.
     pub(crate) fn fields(&self) -> GraphResult<Option<Vec<FieldSel>>> {
+        Ok(self.parsed_fields()?.as_deref().map(<[FieldSel]>::to_vec))
+    }
+
+    /// The request's `fields` as parsed once and shared (no copy per call).
+    fn parsed_fields(&self) -> GraphResult<&Option<std::rc::Rc<[FieldSel]>>> {
         if let Some(parsed) = self.parsed_fields.get() {
-            return Ok(parsed.clone());
+            return Ok(parsed);
         }
         let parsed = match self.req.param("fields") {
-            Some(s) if !s.trim().is_empty() => Some(fields::parse(s)?),
+            Some(s) if !s.trim().is_empty() => Some(fields::parse(s)?.into()),
             _ => None,
         };
-        Ok(self.parsed_fields.get_or_init(|| parsed).clone())
+        Ok(self.parsed_fields.get_or_init(|| parsed))
     }
 
     /// The request's `fields`, or the node's default set.
     pub(crate) fn fields_or(&self, default: &[&str]) -> GraphResult<Vec<FieldSel>> {
         Ok(self.fields()?.unwrap_or_else(|| defaults(default)))
+    }
+
+    /// [`Ctx::fields_or`] without copying the request's selection: a handler that renders
+    /// with the context borrowed mutably holds this instead.
+    pub(crate) fn shared_fields_or(&self, default: &[&str]) -> GraphResult<std::rc::Rc<[FieldSel]>> {
+        Ok(match self.parsed_fields()? {
+            Some(sel) => sel.clone(),
+            None => defaults(default).into(),
+        })
     }
 
     /// The answer to a write (a create or an update) once it is done: `written`, the write's
@@ -501,8 +338,9 @@ impl Ctx<'_> {
 pub(crate) const MEDIA_NODE: &str = "IGMedia";
 pub(crate) const IG_USER_NODE: &str = "IGUser";
 
-/// Writes a media with a selection into an answer's bytes (`direct`: read by its own id).
-pub(crate) type WriteMedia = fn(&mut Ctx, MediaId, &[FieldSel], bool, &mut Vec<u8>) -> GraphResult<()>;
+/// Writes a page of media (read through an edge) with one selection into an answer's bytes,
+/// comma-separated.
+pub(crate) type WriteMediaPage = fn(&mut Ctx, &[MediaId], &[FieldSel], &mut Vec<u8>) -> GraphResult<()>;
 
 /// The renderers of the nodes other nodes reference (a media's `owner`, a comment's `media`,
 /// an account's `media` edge, …), reached through the context so that no handler file names
@@ -512,8 +350,9 @@ pub(crate) struct Renderers {
     /// `http::media::render`: a media with a selection as a `Value` (`direct`: read by its
     /// own id, not through an edge).
     pub(crate) media: fn(&mut Ctx, MediaId, &[FieldSel], bool) -> GraphResult<Value>,
-    /// `http::media::render_into`: the same, written straight into an answer's bytes.
-    pub(crate) media_into: WriteMedia,
+    /// `http::media::render_page_into`: media read through an edge, written straight into an
+    /// answer's bytes with the selection resolved once for the page.
+    pub(crate) media_page: WriteMediaPage,
     /// `http::ig_user::render`: an IG user with a selection.
     pub(crate) ig_user: fn(&mut Ctx, IgUserId, &[FieldSel]) -> GraphResult<Value>,
 }
@@ -525,16 +364,15 @@ impl Ctx<'_> {
         render(self, id, sel, direct)
     }
 
-    /// A media's projection written into `out` ([`Renderers::media_into`]).
-    pub(crate) fn render_media_into(
+    /// A page of media written into `out` ([`Renderers::media_page`]).
+    pub(crate) fn render_media_page_into(
         &mut self,
-        id: MediaId,
+        ids: &[MediaId],
         sel: &[FieldSel],
-        direct: bool,
         out: &mut Vec<u8>,
     ) -> GraphResult<()> {
-        let render = self.renderers.media_into;
-        render(self, id, sel, direct, out)
+        let render = self.renderers.media_page;
+        render(self, ids, sel, out)
     }
 
     /// An IG user's projection ([`Renderers::ig_user`]).

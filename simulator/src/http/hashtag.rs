@@ -4,8 +4,9 @@
 
 use crate::error::{GraphError, GraphResult};
 use crate::http::fields::FieldSel;
-use crate::http::graph::{project, Ctx, Field};
+use crate::http::graph::Ctx;
 use crate::http::paging::{edge_json, encode, paging_json, window, Links, Order, PageReq};
+use crate::http::projection::{project, Field};
 use crate::ids::{parse_id, HashtagId, IdKind, IgUserId, MediaId};
 use crate::model::hashtag::{normalize, BadHashtag};
 use crate::model::MediaType;

@@ -2,9 +2,10 @@
 
 use crate::error::{GraphError, GraphResult};
 use crate::http::fields::{render_list, FieldSel};
-use crate::http::graph::{project, Ctx, Field};
+use crate::http::graph::Ctx;
 use crate::http::json::Json;
-use crate::http::paging::{edge_into, paging_json, window, Links, Order};
+use crate::http::paging::{edge_into, paging, window, Links, Order};
+use crate::http::projection::{project, Field};
 use crate::ids::{IgUserId, MediaId};
 use crate::model::window::Window;
 use serde_json::{json, Value};
@@ -107,16 +108,11 @@ fn media_page_into(
     ctx: &mut Ctx,
     ids: &[MediaId],
     sel: Option<&FieldSel>,
-    paging: Option<Value>,
+    paging: Option<Json>,
     out: &mut Vec<u8>,
 ) -> GraphResult<()> {
     let sub = ctx.item_fields(sel, &["id"])?;
-    edge_into(
-        out,
-        ids.len(),
-        |out, i| ctx.render_media_into(ids[i], &sub, false, out),
-        paging,
-    )
+    edge_into(out, |out| ctx.render_media_page_into(ids, &sub, out), paging)
 }
 
 /// An edge written by `write`, as a `Value` (expansions inside other nodes).
@@ -163,7 +159,7 @@ pub(crate) fn media_edge_into(
     let w = window(feed, lower, upper, Order::Desc, &req)?;
     let ids: Vec<MediaId> = w.keys.iter().map(|k| feed[k]).collect();
     let links = links(ctx, sel, &format!("{ig}/media"), req.limit);
-    media_page_into(ctx, &ids, sel, paging_json(&w, Some(&links)), out)
+    media_page_into(ctx, &ids, sel, paging(&w, Some(&links)), out)
 }
 
 /// `/{ig-user-id}/stories`: only stories younger than 24 hours of sandbox time.
@@ -178,7 +174,7 @@ pub(crate) fn stories_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) 
         let w = window(stories, lower, upper, Order::Desc, &req)?;
         let ids: Vec<MediaId> = w.keys.iter().map(|k| stories[k]).collect();
         let links = links(ctx, sel, &format!("{ig}/stories"), req.limit);
-        media_page_into(ctx, &ids, sel, paging_json(&w, Some(&links)), out)
+        media_page_into(ctx, &ids, sel, paging(&w, Some(&links)), out)
     })
 }
 
@@ -194,7 +190,7 @@ pub(crate) fn live_media_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel
             .filter(|m| m.owner == ig && m.live_now && m.media_type == crate::model::MediaType::Broadcast)
             .map(|m| m.id)
             .collect();
-        media_page_into(ctx, &live, sel, Some(json!({})), out)
+        media_page_into(ctx, &live, sel, Some(Json::new(b"{}".to_vec())), out)
     })
 }
 

@@ -104,7 +104,7 @@ pub(crate) fn exchange(ctx: &mut Ctx) -> GraphResult<Value> {
 /// The account's long-lived token for the viewer's scopes, one per account and scopes
 /// (`World::long_lived_token`): minted when none issued at or after `since` still works.
 fn long_lived(ctx: &mut Ctx, ig: IgUserId, since: i64, lifetime: i64) -> GraphResult<String> {
-    let (now, scopes) = (ctx.now, ctx.viewer.scopes.clone());
+    let (now, scopes) = (ctx.now, std::collections::BTreeSet::clone(&ctx.viewer.scopes));
     let key = (TokenKind::Instagram(ig), scopes.clone());
     let expires_at = Some(now.saturating_add(lifetime));
     ctx.world
@@ -156,7 +156,7 @@ pub(crate) fn subscribed_apps(ctx: &mut Ctx) -> GraphResult<Value> {
                     crate::model::webhook::INSTAGRAM_FIELDS,
                 ));
             }
-            let scopes = ctx.viewer.scopes.clone();
+            let scopes = std::collections::BTreeSet::clone(&ctx.viewer.scopes);
             ctx.world.write()?.install_instagram_login(ig, fields, scopes, ctx.now);
             Ok(json!({ "success": true }))
         }

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 /// The renderers of the nodes other nodes reference.
 pub(crate) static RENDERERS: Renderers = Renderers {
     media: media::render,
-    media_into: media::render_into,
+    media_page: media::render_page_into,
     ig_user: ig_user::render,
 };
 

@@ -133,7 +133,7 @@ pub(crate) fn code_exchange(world: &mut World, req: &GraphRequest, now: i64, cfg
         value.clone(),
         Token {
             kind: TokenKind::User(user),
-            scopes: granted.scopes,
+            scopes: std::sync::Arc::new(granted.scopes),
             issued_at: now,
             expires_at: Some(now.saturating_add(lifetime)),
             data_access_expires_at: now.saturating_add(cfg.data_access_seconds),

@@ -4,7 +4,8 @@
 
 use crate::error::{GraphError, GraphResult};
 use crate::http::fields::FieldSel;
-use crate::http::graph::{project, reference, Ctx, Field};
+use crate::http::graph::Ctx;
+use crate::http::projection::{project, reference, Field};
 use crate::ids::{IgUserId, PageId, UserId};
 use crate::model::TokenKind;
 use serde_json::{json, Value};

@@ -6,11 +6,12 @@
 //! collection. `since`/`until` bound the walk in time ([`time_bounds`]).
 
 use crate::error::{GraphError, GraphResult};
+use crate::http::json::{self, Json};
 use crate::http::request::GraphRequest;
 use crate::model::shared::KeyRange;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::ops::Bound;
 
 /// A sort key that can travel in a cursor.
@@ -21,7 +22,11 @@ pub(crate) trait CursorKey: Ord + Copy {
 
 impl CursorKey for (i64, u64) {
     fn to_text(&self) -> String {
-        format!("{}:{}", self.0, self.1)
+        let mut s = String::with_capacity(32);
+        s.push_str(itoa::Buffer::new().format(self.0));
+        s.push(':');
+        s.push_str(itoa::Buffer::new().format(self.1));
+        s
     }
     fn from_text(s: &str) -> Option<Self> {
         let (a, b) = s.split_once(':')?;
@@ -31,7 +36,7 @@ impl CursorKey for (i64, u64) {
 
 impl CursorKey for u64 {
     fn to_text(&self) -> String {
-        self.to_string()
+        itoa::Buffer::new().format(*self).to_string()
     }
     fn from_text(s: &str) -> Option<Self> {
         s.parse().ok()
@@ -40,11 +45,14 @@ impl CursorKey for u64 {
 
 const CURSOR_PREFIX: &str = "QVFI";
 
+/// A cursor: `QVFI` and the URL-safe base64 of `igsim:` and the key's text, so it travels in
+/// URLs and JSON strings as it is.
 pub(crate) fn encode<K: CursorKey>(k: &K) -> String {
-    format!(
-        "{CURSOR_PREFIX}{}",
-        URL_SAFE_NO_PAD.encode(format!("igsim:{}", k.to_text()))
-    )
+    let raw = ["igsim:", &k.to_text()].concat();
+    let mut s = String::with_capacity(CURSOR_PREFIX.len() + raw.len().div_ceil(3) * 4);
+    s.push_str(CURSOR_PREFIX);
+    URL_SAFE_NO_PAD.encode_string(raw, &mut s);
+    s
 }
 
 pub(crate) fn decode<K: CursorKey>(s: &str) -> Option<K> {
@@ -203,106 +211,133 @@ fn range<K: Ord + Copy>(map: &dyn KeyRange<K>, lo: Bound<K>, hi: Bound<K>) -> im
 /// Where `next`/`previous` point: the edge's own URL with the request's parameters.
 #[derive(Debug, Clone)]
 pub(crate) struct Links {
-    /// `http://host/v21.0/{id}/{edge}`
-    pub(crate) url: String,
-    /// Parameters to keep (token, fields, since/until…), without limit/after/before.
-    pub(crate) params: Vec<(String, String)>,
-    pub(crate) limit: usize,
+    /// `http://host/v21.0/{id}/{edge}?access_token=…&…&limit=N&`, the kept parameters
+    /// (token, fields, since/until…, no after/before) form-encoded once: a link is this, the
+    /// cursor's name, `=` and the cursor (URL-safe as it is, [`encode`]).
+    prefix: String,
 }
 
 impl Links {
     /// Links for the request's own edge, keeping its parameters and token.
     pub(crate) fn for_request(req: &GraphRequest, limit: usize) -> Self {
-        let mut params: Vec<(String, String)> = req
-            .params
-            .iter()
-            .filter(|(k, _)| {
-                !matches!(
-                    k.as_str(),
-                    "limit" | "after" | "before" | "access_token" | "method" | "appsecret_proof"
-                )
-            })
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        Self::with_auth(req, &mut params);
-        Links {
-            url: format!("{}{}", req.base_url, req.path_string()),
-            params,
+        let kept = req.params.iter().filter(|(k, _)| {
+            !matches!(
+                k.as_str(),
+                "limit" | "after" | "before" | "access_token" | "method" | "appsecret_proof"
+            )
+        });
+        Self::new(
+            req,
+            format!("{}{}", req.base_url, req.path_string()),
+            kept.map(|(k, v)| (k.as_str(), v.as_str())),
             limit,
-        }
+        )
     }
 
     /// Links for an edge reached through a field expansion (`media{…}` on a user).
     pub(crate) fn for_edge(req: &GraphRequest, path: &str, fields: Option<String>, limit: usize) -> Self {
-        let mut params = Vec::new();
-        if let Some(f) = fields {
-            params.push(("fields".to_string(), f));
-        }
-        Self::with_auth(req, &mut params);
-        Links {
-            url: format!("{}/{}/{}", req.base_url, req.version, path.trim_start_matches('/')),
-            params,
+        Self::new(
+            req,
+            format!("{}/{}/{}", req.base_url, req.version, path.trim_start_matches('/')),
+            fields.as_deref().map(|f| ("fields", f)).into_iter(),
             limit,
-        }
+        )
     }
 
-    fn with_auth(req: &GraphRequest, params: &mut Vec<(String, String)>) {
+    /// `url` with the token first, then `params`, `appsecret_proof` and `limit`.
+    fn new<'p>(
+        req: &GraphRequest,
+        mut url: String,
+        params: impl Iterator<Item = (&'p str, &'p str)>,
+        limit: usize,
+    ) -> Self {
+        url.push('?');
+        let start = url.len();
+        let mut s = form_urlencoded::Serializer::for_suffix(url, start);
         if let Some(t) = &req.token {
-            params.insert(0, ("access_token".into(), t.clone()));
+            s.append_pair("access_token", t);
         }
-        if let Some(p) = req.param("appsecret_proof") {
-            params.push(("appsecret_proof".into(), p.to_string()));
-        }
-    }
-
-    fn url_with(&self, cursor_name: &str, cursor: &str) -> String {
-        let mut s = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in &self.params {
+        for (k, v) in params {
             s.append_pair(k, v);
         }
-        s.append_pair("limit", &self.limit.to_string());
-        s.append_pair(cursor_name, cursor);
-        format!("{}?{}", self.url, s.finish())
+        if let Some(p) = req.param("appsecret_proof") {
+            s.append_pair("appsecret_proof", p);
+        }
+        s.append_pair("limit", itoa::Buffer::new().format(limit));
+        let mut prefix = s.finish();
+        prefix.push('&');
+        Links { prefix }
+    }
+
+    /// Writes the link to the page `cursor_name` (`after`, `before`) of `cursor` points at, as
+    /// a JSON string.
+    fn push_url(&self, out: &mut Vec<u8>, cursor_name: &str, cursor: &str) {
+        out.push(b'"');
+        json::push_str_body(out, &self.prefix);
+        out.extend_from_slice(cursor_name.as_bytes());
+        out.push(b'=');
+        out.extend_from_slice(cursor.as_bytes());
+        out.push(b'"');
     }
 }
 
-/// The `paging` object of a cursor-paged edge; `links: None` leaves out next/previous
-/// (mention expansions have cursors only, facts §3.3). Edges production pages forward only
-/// use [`forward_paging_json`].
-pub(crate) fn paging_json<K: CursorKey>(w: &Window<K>, links: Option<&Links>) -> Option<Value> {
+/// The `paging` object of a cursor-paged edge as JSON; `links: None` leaves out
+/// next/previous (mention expansions have cursors only, facts §3.3); `None` for an empty
+/// page. Edges production pages forward only use [`forward_paging`].
+pub(crate) fn paging<K: CursorKey>(w: &Window<K>, links: Option<&Links>) -> Option<Json> {
     let (first, last) = (w.keys.first()?, w.keys.last()?);
     let (before, after) = (encode(first), encode(last));
-    let mut p = Map::new();
-    p.insert("cursors".into(), json!({ "before": before, "after": after }));
-    if let Some(l) = links {
-        if w.has_previous {
-            p.insert("previous".into(), json!(l.url_with("before", &before)));
-        }
-        if w.has_next {
-            p.insert("next".into(), json!(l.url_with("after", &after)));
-        }
-    }
-    Some(Value::Object(p))
+    let previous = (w.has_previous, "previous", "before", before.as_str());
+    let next = (w.has_next, "next", "after", after.as_str());
+    Some(paging_object(
+        &[("before", &before), ("after", &after)],
+        links,
+        &[previous, next],
+    ))
 }
 
-/// [`edge_json`] written straight into `out`: `item(out, i)` writes the `i`-th of `n` items.
-pub(crate) fn edge_into(
-    out: &mut Vec<u8>,
-    n: usize,
-    mut item: impl FnMut(&mut Vec<u8>, usize) -> GraphResult<()>,
-    paging: Option<Value>,
-) -> GraphResult<()> {
-    out.extend_from_slice(b"{\"data\":[");
-    for i in 0..n {
+/// `{"cursors":{…},"previous":…,"next":…}`: the `cursors` as given; with `links`, each link
+/// `(shown, key, cursor name, cursor)` that is shown.
+fn paging_object(cursors: &[(&str, &str)], links: Option<&Links>, pages: &[(bool, &str, &str, &str)]) -> Json {
+    let mut out = Vec::with_capacity(96 + links.map_or(0, |l| 2 * (l.prefix.len() + 64)));
+    out.extend_from_slice(b"{\"cursors\":{");
+    for (i, (name, cursor)) in cursors.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        item(out, i)?;
+        json::push_key(&mut out, name);
+        json::push_str(&mut out, cursor);
     }
+    out.push(b'}');
+    if let Some(l) = links {
+        for (_, key, cursor_name, cursor) in pages.iter().filter(|p| p.0) {
+            out.push(b',');
+            json::push_key(&mut out, key);
+            l.push_url(&mut out, cursor_name, cursor);
+        }
+    }
+    out.push(b'}');
+    Json::new(out)
+}
+
+/// [`paging`] as a `Value`, for edges still assembled as trees.
+pub(crate) fn paging_json<K: CursorKey>(w: &Window<K>, links: Option<&Links>) -> Option<Value> {
+    paging(w, links).map(|j| j.to_value())
+}
+
+/// [`edge_json`] written straight into `out`: `items(out)` writes the page's items,
+/// comma-separated; `paging` is already JSON ([`paging`]).
+pub(crate) fn edge_into(
+    out: &mut Vec<u8>,
+    items: impl FnOnce(&mut Vec<u8>) -> GraphResult<()>,
+    paging: Option<Json>,
+) -> GraphResult<()> {
+    out.extend_from_slice(b"{\"data\":[");
+    items(out)?;
     out.push(b']');
     if let Some(p) = paging {
         out.extend_from_slice(b",\"paging\":");
-        crate::http::json::push_value(out, &p);
+        out.extend_from_slice(&p.into_bytes());
     }
     out.push(b'}');
     Ok(())
@@ -324,17 +359,21 @@ pub(crate) fn edge_into(
 /// `{"cursors":{"after":…}}` when more follow and no `paging` when not (bk-rs v14.0
 /// ig_user_0__business_discovery__reading__username_bluebottle.json, …_qq122755990.json;
 /// python-facebook discovery/medias_p1.json).
-pub(crate) fn forward_paging_json<K: CursorKey>(w: &Window<K>, links: Option<&Links>) -> Option<Value> {
+pub(crate) fn forward_paging<K: CursorKey>(w: &Window<K>, links: Option<&Links>) -> Option<Json> {
     if !w.has_next {
         return None;
     }
     let after = encode(w.keys.last()?);
-    let mut p = Map::new();
-    p.insert("cursors".into(), json!({ "after": after }));
-    if let Some(l) = links {
-        p.insert("next".into(), json!(l.url_with("after", &after)));
-    }
-    Some(Value::Object(p))
+    Some(paging_object(
+        &[("after", &after)],
+        links,
+        &[(true, "next", "after", &after)],
+    ))
+}
+
+/// [`forward_paging`] as a `Value`, for edges still assembled as trees.
+pub(crate) fn forward_paging_json<K: CursorKey>(w: &Window<K>, links: Option<&Links>) -> Option<Value> {
+    forward_paging(w, links).map(|j| j.to_value())
 }
 
 /// `{"data": [...], "paging": {...}}` (paging left out when the page is empty).

@@ -27,6 +27,9 @@ impl Verb {
     }
 }
 
+/// A request's path segments, shared rather than copied.
+pub(crate) type Segments = std::sync::Arc<[String]>;
+
 #[derive(Debug, Clone)]
 pub(crate) struct GraphRequest {
     pub(crate) verb: Verb,
@@ -36,8 +39,9 @@ pub(crate) struct GraphRequest {
     /// available one on the sandbox's clock (`Config::served_version`; the router sets it
     /// once the token's sandbox is known).
     pub(crate) version: ApiVersion,
-    /// Decoded, non-empty path segments after the version.
-    pub(crate) segments: Vec<String>,
+    /// Decoded, non-empty path segments after the version (shared with the request's journal
+    /// entry and fault rules: `http::exchange`).
+    pub(crate) segments: Segments,
     /// Query and body parameters; body values win over query values.
     pub(crate) params: BTreeMap<String, String>,
     /// Which parameters came from a JSON body as non-string JSON (arrays, objects).
@@ -58,6 +62,12 @@ pub(crate) struct GraphRequest {
 }
 
 impl GraphRequest {
+    /// The versionless path segments, shared (the exchange's journal entry and fault rules
+    /// read the split the parse made).
+    pub(crate) fn shared_segments(&self) -> Segments {
+        self.segments.clone()
+    }
+
     pub(crate) fn param(&self, name: &str) -> Option<&str> {
         self.params.get(name).map(String::as_str)
     }
@@ -78,7 +88,7 @@ impl GraphRequest {
 
     pub(crate) fn path_string(&self) -> String {
         let mut s = format!("/{}", self.version);
-        for seg in &self.segments {
+        for seg in self.segments.iter() {
             s.push('/');
             s.push_str(seg);
         }
@@ -204,16 +214,32 @@ pub(crate) fn split_versioned(path: &str) -> Option<(Option<ApiVersion>, Vec<Str
 /// a pair with nothing to decode (no `%`, no `+`, valid UTF-8) is passed on as it is, without
 /// the byte-by-byte decoding (a query is mostly such pairs: ids, field lists, tokens).
 fn for_each_pair(input: &[u8], mut f: impl FnMut(Cow<'_, str>, Cow<'_, str>)) {
-    for pair in input.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
-        match std::str::from_utf8(pair) {
-            Ok(text) if !pair.iter().any(|&b| b == b'%' || b == b'+') => {
-                let (k, v) = text.split_once('=').unwrap_or((text, ""));
-                f(Cow::Borrowed(k), Cow::Borrowed(v));
+    // `&` is ASCII, so a UTF-8 input splits into the same pairs as its bytes would (and is
+    // searched with `memchr` rather than byte by byte).
+    match std::str::from_utf8(input) {
+        Ok(text) => {
+            for pair in text.split('&').filter(|p| !p.is_empty()) {
+                one_pair(pair.as_bytes(), Some(pair), &mut f);
             }
-            _ => {
-                for (k, v) in form_urlencoded::parse(pair) {
-                    f(k, v);
-                }
+        }
+        Err(_) => {
+            for pair in input.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+                one_pair(pair, std::str::from_utf8(pair).ok(), &mut f);
+            }
+        }
+    }
+}
+
+/// One `name=value` pair of [`for_each_pair`]; `text` is the pair when it is valid UTF-8.
+fn one_pair(pair: &[u8], text: Option<&str>, f: &mut impl FnMut(Cow<'_, str>, Cow<'_, str>)) {
+    match text {
+        Some(text) if !pair.contains(&b'%') && !pair.contains(&b'+') => {
+            let (k, v) = text.split_once('=').unwrap_or((text, ""));
+            f(Cow::Borrowed(k), Cow::Borrowed(v));
+        }
+        _ => {
+            for (k, v) in form_urlencoded::parse(pair) {
+                f(k, v);
             }
         }
     }
@@ -275,7 +301,41 @@ pub(crate) struct RawRequest {
 
 /// Builds the Graph view of a request. Bodies are parsed by content type.
 /// `now` dates the version until the router knows the sandbox (see [`GraphRequest::version`]).
-pub(crate) async fn parse(raw: RawRequest, cfg: &Config, now: i64) -> GraphResult<GraphRequest> {
+/// A request that does not parse comes back with its error, as it was sent (its query and
+/// headers still attribute and journal it).
+pub(crate) async fn parse(raw: RawRequest, cfg: &Config, now: i64) -> Result<GraphRequest, (GraphError, RawRequest)> {
+    match parts(&raw, cfg, now).await {
+        Ok(p) => Ok(GraphRequest {
+            verb: p.verb,
+            requested: p.requested,
+            version: p.version,
+            segments: p.segments.into(),
+            params: p.params,
+            json_values: p.json_values,
+            token: p.token,
+            base_url: raw.base_url,
+            instagram_host: names_instagram_host(&raw.headers),
+            headers: raw.headers,
+            media_checks: BTreeMap::new(),
+            media_files: BTreeMap::new(),
+            sandbox: None,
+        }),
+        Err(e) => Err((e, raw)),
+    }
+}
+
+/// What [`parse`] reads off a request.
+struct Parts {
+    verb: Verb,
+    requested: Option<ApiVersion>,
+    version: ApiVersion,
+    segments: Vec<String>,
+    params: BTreeMap<String, String>,
+    json_values: BTreeMap<String, Value>,
+    token: Option<String>,
+}
+
+async fn parts(raw: &RawRequest, cfg: &Config, now: i64) -> GraphResult<Parts> {
     let mut segments = split_path(&raw.path).ok_or_else(|| GraphError::unknown_path(&raw.path))?;
     let requested = take_version(&mut segments);
     let version = cfg.served_version(requested, now);
@@ -355,11 +415,11 @@ pub(crate) async fn parse(raw: RawRequest, cfg: &Config, now: i64) -> GraphResul
     // Method override, as Meta's JS SDK sends it (facts §3.4).
     // The Graph API speaks GET, POST and DELETE (HEAD reads like GET); anything else is
     // refused rather than served as a read that looks like a successful write.
-    let mut verb = match raw.method {
-        Method::GET | Method::HEAD => Verb::Get,
-        Method::POST => Verb::Post,
-        Method::DELETE => Verb::Delete,
-        ref other => {
+    let mut verb = match &raw.method {
+        &Method::GET | &Method::HEAD => Verb::Get,
+        &Method::POST => Verb::Post,
+        &Method::DELETE => Verb::Delete,
+        other => {
             return Err(GraphError::invalid_param(format!(
                 "Unsupported HTTP method {other}: use GET, POST or DELETE (or the method= parameter)"
             )))
@@ -388,7 +448,7 @@ pub(crate) async fn parse(raw: RawRequest, cfg: &Config, now: i64) -> GraphResul
         .cloned()
         .or(header_token);
 
-    Ok(GraphRequest {
+    Ok(Parts {
         verb,
         requested,
         version,
@@ -396,12 +456,6 @@ pub(crate) async fn parse(raw: RawRequest, cfg: &Config, now: i64) -> GraphResul
         params,
         json_values,
         token,
-        base_url: raw.base_url,
-        instagram_host: names_instagram_host(&raw.headers),
-        headers: raw.headers,
-        media_checks: BTreeMap::new(),
-        media_files: BTreeMap::new(),
-        sandbox: None,
     })
 }
 

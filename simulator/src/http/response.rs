@@ -12,6 +12,9 @@ pub(crate) type Body = Full<Bytes>;
 
 fn base(status: u16, body: Vec<u8>, content_type: &'static str) -> Response<Body> {
     let mut r = Response::new(Full::new(Bytes::from(body)));
+    // Room for every header a Graph answer carries (the version, trace, revision, cache and
+    // usage headers, `WWW-Authenticate`) without growing the map.
+    *r.headers_mut() = http::HeaderMap::with_capacity(8);
     *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
     r.headers_mut()
         .insert(http::header::CONTENT_TYPE, HeaderValue::from_static(content_type));
@@ -34,7 +37,7 @@ const X_FB_REV: HeaderName = HeaderName::from_static("x-fb-rev");
 pub(crate) fn graph_bytes(status: u16, body: Vec<u8>, version: ApiVersion, trace: &str) -> Response<Body> {
     let mut r = base(status, body, "application/json; charset=UTF-8");
     let h = r.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&version.to_string()) {
+    if let Ok(v) = HeaderValue::from_str(version.text().as_str()) {
         h.insert(FACEBOOK_API_VERSION, v);
     }
     if let Ok(v) = HeaderValue::from_str(trace) {

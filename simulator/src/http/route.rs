@@ -296,14 +296,14 @@ impl ControlReq<'_> {
 
 /// Whether `segs` fit `path` by its literal parts and length (node kinds and sandboxes are
 /// checked later).
-pub(crate) fn shape_fits(path: &[Seg], segs: &[&str]) -> bool {
+pub(crate) fn shape_fits<S: AsRef<str>>(path: &[Seg], segs: &[S]) -> bool {
     let mut i = 0;
     for (k, seg) in path.iter().enumerate() {
         match seg {
             Rest => return k == path.len() - 1,
             _ if i >= segs.len() => return false,
-            Lit(l) if segs[i] != *l => return false,
-            OneOf(set) if !set.contains(&segs[i]) => return false,
+            Lit(l) if segs[i].as_ref() != *l => return false,
+            OneOf(set) if !set.contains(&segs[i].as_ref()) => return false,
             _ => {}
         }
         i += 1;

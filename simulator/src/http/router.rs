@@ -34,8 +34,19 @@ pub(crate) enum Incoming {
     /// A raw route's call (the upload host): the request as sent and its path segments.
     Raw(&'static Route, RawRequest, Vec<String>),
     Parsed(GraphRequest),
-    /// The request could not be parsed: the error to answer, in this version.
-    Unparsable(GraphError, ApiVersion),
+    /// The request could not be parsed: the error to answer, in this version, and the
+    /// request as sent.
+    Unparsable(GraphError, ApiVersion, RawRequest),
+}
+
+impl Incoming {
+    /// The request as sent, when it was not parsed as a Graph call.
+    pub(crate) fn raw(&self) -> Option<&RawRequest> {
+        match self {
+            Incoming::Raw(_, raw, _) | Incoming::Unparsable(_, _, raw) => Some(raw),
+            Incoming::Parsed(_) => None,
+        }
+    }
 }
 
 /// Parses a Graph request and settles the version serving it, which follows the clock of the
@@ -49,7 +60,7 @@ pub(crate) async fn parse(state: &State, raw: RawRequest) -> Incoming {
             req.version = cfg.served_version(req.requested, clock_of(state, &req));
             Incoming::Parsed(req)
         }
-        Err(e) => Incoming::Unparsable(e, cfg.served_version(None, default_now)),
+        Err((e, raw)) => Incoming::Unparsable(e, cfg.served_version(None, default_now), raw),
     }
 }
 
@@ -60,7 +71,7 @@ pub(crate) async fn serve(state: &State, incoming: Incoming) -> Response<Body> {
             let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
             return raw_route(state, route, raw, &segs).await;
         }
-        Incoming::Unparsable(e, version) => return graph_error(&e, version, &state.traces.next(), false),
+        Incoming::Unparsable(e, version, _) => return graph_error(&e, version, &state.traces.next(), false),
         Incoming::Parsed(req) => req,
     };
     let trace = state.traces.next();

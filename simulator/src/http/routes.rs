@@ -677,34 +677,181 @@ fn redeliver_webhook<'a>(st: &'a State, r: &'a ControlReq<'a>) -> BoxFuture<'a, 
 
 /// The raw-surface route for a path as sent (`segs`: its decoded segments), if any.
 pub(crate) fn raw_route(method: &Method, segs: &[&str]) -> Option<&'static Route> {
-    ROUTES
-        .iter()
-        .filter(|r| r.surface == Surface::Raw)
+    INDEX
+        .candidates(Surface::Raw, segs.first().copied(), segs.len())
         .find(|r| r.methods.has_method(method) && shape_fits(r.path, segs))
+}
+
+/// Whether some raw route's pattern may fit a path whose first segment (decoded) is `first`:
+/// when none can, a request skips the raw surface without splitting its path.
+pub(crate) fn raw_surface_may_fit(first: Option<&str>) -> bool {
+    match first {
+        None => !INDEX.bucket(Surface::Raw, None, 0).is_empty(),
+        Some(f) => INDEX.lists(Surface::Raw, f)[1..].iter().any(|b| !b.is_empty()),
+    }
 }
 
 /// The first Graph-surface route a request's verb and path fit, before any token is looked
 /// at (node kinds unchecked, Instagram-only routes skipped): what answers outside the Graph
 /// flow, and what a Graph call needs before the world lock.
 pub(crate) fn graph_route(req: &GraphRequest) -> &'static Route {
-    let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
-    ROUTES
-        .iter()
-        .filter(|r| r.surface == Surface::Graph && r.viewer == Viewer::Any)
-        .find(|r| r.methods.has_verb(req.verb) && r.when.is_none_or(|w| w(req)) && shape_fits(r.path, &segs))
+    graph_candidates(&req.segments)
+        .find(|r| {
+            r.viewer == Viewer::Any
+                && r.methods.has_verb(req.verb)
+                && r.when.is_none_or(|w| w(req))
+                && shape_fits(r.path, &req.segments)
+        })
         .unwrap_or(&FALLBACK)
 }
 
 /// The first Open or Batch route (the token endpoint, batches) a Graph call fits: these
 /// answer before any access token is looked at.
 pub(crate) fn open_route(req: &GraphRequest) -> Option<&'static Route> {
-    let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
-    ROUTES.iter().find(|r| {
+    graph_candidates(&req.segments).find(|r| {
         matches!(r.handler, Handler::Open(_) | Handler::Batch(_))
             && r.methods.has_verb(req.verb)
             && r.when.is_none_or(|w| w(req))
-            && shape_fits(r.path, &segs)
+            && shape_fits(r.path, &req.segments)
     })
+}
+
+/// The Graph routes, in table order, whose pattern may fit a path of these segments
+/// ([`Index`]).
+fn graph_candidates(segs: &[String]) -> impl Iterator<Item = &'static Route> {
+    INDEX.candidates(Surface::Graph, segs.first().map(String::as_str), segs.len())
+}
+
+/// How many path lengths the index tells apart: 0, 1, 2, 3 and "4 or more".
+const BUCKETS: usize = 5;
+
+/// Routes (indexes into [`ROUTES`], in table order) by path length bucket.
+type Buckets = [Vec<u16>; BUCKETS];
+
+/// THE table indexed by what a path's first segment and length allow: for each surface, the
+/// routes (in table order) a path may fit, so a lookup tries a handful of patterns instead of
+/// the whole table. A pure prefilter: every route it leaves out would fail `shape_fits` on
+/// the first segment or the length, so each lookup answers what a scan of [`ROUTES`] would.
+struct Index {
+    /// Per surface: each literal a pattern's first segment names (`Lit`, `OneOf`), sorted,
+    /// with the routes a path starting with it may fit, by length bucket.
+    named: [Vec<(&'static str, Buckets)>; 2],
+    /// Per surface: the routes a path whose first segment is no such literal may fit (and,
+    /// in bucket 0, the routes the empty path may fit).
+    other: [Buckets; 2],
+    /// Per surface: the bytes some literal of `named` starts with (an id or a version
+    /// segment starts with none, and skips the search).
+    initials: [[bool; 256]; 2],
+}
+
+static INDEX: std::sync::LazyLock<Index> = std::sync::LazyLock::new(Index::build);
+
+impl Index {
+    fn build() -> Index {
+        let mut named: [Vec<(&'static str, Buckets)>; 2] = Default::default();
+        let mut other: [Buckets; 2] = Default::default();
+        for r in ROUTES {
+            let s = Self::surface(r.surface);
+            for lit in Self::first_literals(r) {
+                if let Err(at) = named[s].binary_search_by(|(k, _)| (*k).cmp(lit)) {
+                    named[s].insert(at, (lit, Default::default()));
+                }
+            }
+        }
+        for (i, r) in ROUTES.iter().enumerate() {
+            let s = Self::surface(r.surface);
+            for n in 0..BUCKETS {
+                if !Self::length_fits(r.path, n) {
+                    continue;
+                }
+                let i = i as u16;
+                match r.path.first() {
+                    // The empty path: only bucket 0 has it, and it has no first segment.
+                    _ if n == 0 => other[s][0].push(i),
+                    Some(Lit(l)) => Self::push(&mut named[s], l, n, i),
+                    Some(OneOf(set)) => set.iter().for_each(|l| Self::push(&mut named[s], l, n, i)),
+                    // Any other first segment (a node, an id, `Any`, `Rest`…) fits any text.
+                    _ => {
+                        other[s][n].push(i);
+                        named[s].iter_mut().for_each(|(_, b)| b[n].push(i));
+                    }
+                }
+            }
+        }
+        let mut initials = [[false; 256]; 2];
+        for (s, named) in named.iter().enumerate() {
+            for (lit, _) in named {
+                if let Some(&b) = lit.as_bytes().first() {
+                    initials[s][usize::from(b)] = true;
+                }
+            }
+        }
+        Index { named, other, initials }
+    }
+
+    fn surface(s: Surface) -> usize {
+        match s {
+            Surface::Raw => 0,
+            Surface::Graph => 1,
+        }
+    }
+
+    fn first_literals(r: &Route) -> Vec<&'static str> {
+        match r.path.first() {
+            Some(Lit(l)) => vec![*l],
+            Some(OneOf(set)) => set.to_vec(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn push(named: &mut [(&'static str, Buckets)], lit: &str, n: usize, i: u16) {
+        if let Ok(at) = named.binary_search_by(|(k, _)| (*k).cmp(lit)) {
+            named[at].1[n].push(i);
+        }
+    }
+
+    /// Whether a pattern may fit a path in length bucket `n` (see [`BUCKETS`]).
+    fn length_fits(path: &[Seg], n: usize) -> bool {
+        match path.iter().position(|s| matches!(s, Rest)) {
+            // `Rest` (always last) takes any number of segments, none included.
+            Some(k) => n >= k || n == BUCKETS - 1,
+            None if n == BUCKETS - 1 => path.len() >= n,
+            None => path.len() == n,
+        }
+    }
+
+    /// The routes a path starting with `first` may fit, by length bucket.
+    fn lists(&self, surface: Surface, first: &str) -> &Buckets {
+        let s = Self::surface(surface);
+        let initial = first.as_bytes().first().map_or(0, |&b| usize::from(b));
+        if !self.initials[s][initial] {
+            return &self.other[s];
+        }
+        match self.named[s].binary_search_by(|(k, _)| (*k).cmp(first)) {
+            Ok(at) => &self.named[s][at].1,
+            Err(_) => &self.other[s],
+        }
+    }
+
+    fn bucket(&self, surface: Surface, first: Option<&str>, n: usize) -> &[u16] {
+        match first {
+            Some(first) if n > 0 => &self.lists(surface, first)[n],
+            _ if n == 0 => &self.other[Self::surface(surface)][0],
+            _ => &[],
+        }
+    }
+
+    /// The routes of `surface`, in table order, a path of `len` segments starting with
+    /// `first` may fit.
+    fn candidates(
+        &'static self,
+        surface: Surface,
+        first: Option<&str>,
+        len: usize,
+    ) -> impl Iterator<Item = &'static Route> {
+        let bucket: &'static [u16] = self.bucket(surface, first, len.min(BUCKETS - 1));
+        bucket.iter().map(|&i| &ROUTES[usize::from(i)])
+    }
 }
 
 /// Whether a request is a batch (`POST /` with `batch`), as an operation of a batch may not be.
@@ -717,7 +864,7 @@ static FALLBACK: Route = graph(ANY, &[Rest], fallback);
 
 /// Whether a Graph route can serve `req` for `viewer` (Async, Open and Page routes answer
 /// before the world lock and are not candidates here).
-fn candidate(r: &Route, req: &GraphRequest, viewer: TokenKind, segs: &[&str]) -> bool {
+fn candidate<S: AsRef<str>>(r: &Route, req: &GraphRequest, viewer: TokenKind, segs: &[S]) -> bool {
     r.surface == Surface::Graph
         && matches!(r.handler, Handler::Graph(_) | Handler::Written(_))
         && (r.viewer == Viewer::Any || matches!(viewer, TokenKind::Instagram(_)))
@@ -730,25 +877,22 @@ fn candidate(r: &Route, req: &GraphRequest, viewer: TokenKind, segs: &[&str]) ->
 /// counts against and how its `fields=` reads, decided before the handler's route is
 /// resolved.
 pub(crate) fn shape_route(ctx: &Ctx) -> &'static Route {
-    let segs: Vec<&str> = ctx.req.segments.iter().map(String::as_str).collect();
-    ROUTES
-        .iter()
-        .find(|r| candidate(r, ctx.req, ctx.viewer.kind, &segs))
+    graph_candidates(&ctx.req.segments)
+        .find(|r| candidate(r, ctx.req, ctx.viewer.kind, &ctx.req.segments))
         .unwrap_or(&FALLBACK)
 }
 
 /// The route that serves an authenticated Graph call, with what its pattern matched; a path
 /// segment that names no node answers its error here.
 pub(crate) fn resolve_route<'p>(ctx: &Ctx<'p>) -> GraphResult<(&'static Route, Args<'p>)> {
-    let segs: Vec<&'p str> = ctx.req.segments.iter().map(String::as_str).collect();
-    let segs = segs.as_slice();
+    let segs: &'p [String] = &ctx.req.segments;
     let mut resolved: Option<(u64, IdKind)> = None;
-    for r in ROUTES.iter().filter(|r| candidate(r, ctx.req, ctx.viewer.kind, segs)) {
+    for r in graph_candidates(segs).filter(|r| candidate(r, ctx.req, ctx.viewer.kind, segs)) {
         let mut node = None;
         let mut args = Vec::new();
         let mut fits = true;
         for (i, seg) in r.path.iter().enumerate() {
-            let text = segs.get(i).copied().unwrap_or("");
+            let text = segs.get(i).map_or("", String::as_str);
             match seg {
                 Node(kinds) => {
                     let (id, kind) = match resolved {
@@ -771,7 +915,7 @@ pub(crate) fn resolve_route<'p>(ctx: &Ctx<'p>) -> GraphResult<(&'static Route, A
             }
         }
         if fits {
-            let first = segs.first().copied().unwrap_or("");
+            let first = segs.first().map_or("", String::as_str);
             return Ok((
                 r,
                 Args {
@@ -832,10 +976,56 @@ mod tests {
     fn every_surface_ends_with_a_route_every_path_fits() {
         let last_graph = ROUTES.iter().rev().find(|r| r.surface == Surface::Graph).unwrap();
         assert!(matches!(last_graph.path, [Any, Rest]));
-        assert!(shape_fits(&[Rest], &[]));
+        assert!(shape_fits::<&str>(&[Rest], &[]));
         assert!(shape_fits(&[Any, Rest], &["a", "b", "c"]));
-        assert!(!shape_fits(&[Any, Rest], &[]));
+        assert!(!shape_fits::<&str>(&[Any, Rest], &[]));
         assert!(shape_fits(&[SIM, Rest], &["_sim"]));
+    }
+
+    #[test]
+    fn the_index_offers_every_route_a_scan_of_the_table_would_find_in_table_order() {
+        // Every literal of the table, and texts no literal names, at every position of paths
+        // of up to six segments built from a sample of them.
+        let mut texts: Vec<&str> = vec!["17841405822304914", "me", "v21.0", "x", ""];
+        for r in ROUTES {
+            for seg in r.path {
+                match seg {
+                    Lit(l) => texts.push(l),
+                    OneOf(set) => texts.extend(set.iter()),
+                    _ => {}
+                }
+            }
+        }
+        texts.sort_unstable();
+        texts.dedup();
+        let mut paths: Vec<Vec<&str>> = vec![vec![]];
+        for first in &texts {
+            for len in 1..=6 {
+                for second in ["media", "sandboxes", "17841405822304914", "x"] {
+                    let mut p = vec![*first];
+                    p.extend(std::iter::repeat_n(second, len - 1));
+                    paths.push(p);
+                }
+            }
+        }
+        for surface in [Surface::Raw, Surface::Graph] {
+            for segs in &paths {
+                let scanned: Vec<*const Route> = ROUTES
+                    .iter()
+                    .filter(|r| r.surface == surface && shape_fits(r.path, segs))
+                    .map(|r| r as *const Route)
+                    .collect();
+                let indexed: Vec<*const Route> = INDEX
+                    .candidates(surface, segs.first().copied(), segs.len())
+                    .filter(|r| r.surface == surface && shape_fits(r.path, segs))
+                    .map(|r| r as *const Route)
+                    .collect();
+                assert_eq!(scanned, indexed, "{surface:?} {segs:?}");
+                if surface == Surface::Raw && !scanned.is_empty() {
+                    assert!(raw_surface_may_fit(segs.first().copied()), "{segs:?}");
+                }
+            }
+        }
     }
 
     #[test]
@@ -844,7 +1034,7 @@ mod tests {
         assert!(!shape_fits(&[Node(Kinds::ALL), Lit("media")], &["1", "media", "x"]));
         assert!(shape_fits(&[Any, OneOf(SHOPPING_EDGES)], &["1", "product_tags"]));
         assert!(!shape_fits(&[Any, OneOf(SHOPPING_EDGES)], &["1", "comments"]));
-        assert!(shape_fits(&[], &[]));
+        assert!(shape_fits::<&str>(&[], &[]));
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! `/me`, the Facebook User node, and `/me/accounts` (the Pages a user can work on).
 
 use crate::error::{GraphError, GraphResult};
-use crate::http::graph::{project, Ctx, Field};
+use crate::http::graph::Ctx;
 use crate::http::paging::{edge_json, paging_json, window, Links, Order};
+use crate::http::projection::{project, Field};
 use crate::ids::UserId;
 use crate::model::{Task, TokenKind};
 use serde_json::{json, Value};

@@ -5,7 +5,7 @@
 use super::capacity::Full;
 use super::world::World;
 pub(crate) use super::world::{
-    App, ExchangeKey, FbUser, IgAccountType, IgUser, Page, Revocation, Task, Token, TokenKind,
+    App, ExchangeKey, FbUser, IgAccountType, IgUser, Page, Revocation, Scopes, Task, Token, TokenKind,
 };
 use crate::config::{CapacityArea, CapacityConfig};
 use crate::ids::{IgUserId, UserId};
@@ -149,7 +149,7 @@ impl World {
             TokenKind::Page { .. } => None,
             _ => Some(now.saturating_add(lifetime)),
         };
-        let key: ExchangeKey = (old.kind, old.scopes.clone());
+        let key: ExchangeKey = (old.kind, BTreeSet::clone(&old.scopes));
         let value = self.long_lived_token(key, now, i64::MIN, expires_at, cap, |world| {
             let value = world.mint_token_value("fb_exchange_token");
             world.add_token(

@@ -164,7 +164,7 @@ impl World {
             value.clone(),
             Token {
                 kind: TokenKind::Instagram(ig),
-                scopes,
+                scopes: std::sync::Arc::new(scopes),
                 issued_at: now,
                 expires_at: Some(now.saturating_add(lifetime)),
                 data_access_expires_at: now.saturating_add(lifetime),

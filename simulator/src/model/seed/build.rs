@@ -208,7 +208,7 @@ impl Builder<'_> {
                 token.clone(),
                 Token {
                     kind: TokenKind::User(id),
-                    scopes: u.permissions.iter().cloned().collect(),
+                    scopes: std::sync::Arc::new(u.permissions.iter().cloned().collect()),
                     issued_at: self.now,
                     expires_at: u.token_expires_in.map(|s| self.now.saturating_add(s)),
                     data_access_expires_at: self.now + cfg.data_access_seconds,
@@ -291,7 +291,7 @@ impl Builder<'_> {
                 token.clone(),
                 Token {
                     kind: TokenKind::Instagram(ig),
-                    scopes: l.permissions.iter().cloned().collect(),
+                    scopes: std::sync::Arc::new(l.permissions.iter().cloned().collect()),
                     issued_at: self.now,
                     expires_at: Some(self.now.saturating_add(lifetime)),
                     data_access_expires_at: self.now.saturating_add(lifetime),
@@ -333,7 +333,7 @@ impl Builder<'_> {
                     .ok_or_else(|| format!("page {:?}: unknown user {:?}", p.name, r.user))?;
                 roles.insert(user, r.tasks.clone());
                 let token = self.token(format!("page:{}:{}", id, r.user), false);
-                let scopes = self
+                let scopes: std::collections::BTreeSet<String> = self
                     .world
                     .users
                     .get(&user)
@@ -355,7 +355,7 @@ impl Builder<'_> {
                     token.clone(),
                     Token {
                         kind: TokenKind::Page { page: id, user },
-                        scopes,
+                        scopes: std::sync::Arc::new(scopes),
                         issued_at: self.now,
                         expires_at: None,
                         data_access_expires_at: data_access,

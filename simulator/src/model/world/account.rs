@@ -112,10 +112,15 @@ pub(crate) enum Revocation {
     SessionInvalid,
 }
 
+/// A token's permissions, shared by the token and every request it authenticates (copied
+/// per request, they were a read's largest allocation: one string per permission).
+/// Serialized as the set itself.
+pub(crate) type Scopes = std::sync::Arc<BTreeSet<String>>;
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Token {
     pub(crate) kind: TokenKind,
-    pub(crate) scopes: BTreeSet<String>,
+    pub(crate) scopes: Scopes,
     pub(crate) issued_at: i64,
     /// `None` never expires (`expires_at: 0` in debug_token).
     pub(crate) expires_at: Option<i64>,
