@@ -196,6 +196,34 @@ pub(crate) fn window<K: CursorKey>(
     })
 }
 
+/// The values of `w`'s keys in `map`, in the window's order: a window is a run of adjacent
+/// keys, so one walk over the run replaces a lookup per key (a lookup per key only if the run
+/// is not the window's, which a window cut from `map` never is).
+pub(crate) fn values<K: Ord + Copy, V: Copy>(map: &crate::model::shared::Map<K, V>, w: &Window<K>) -> Vec<V> {
+    fn walk<'m, K: Ord + Copy + 'm, V: Copy + 'm>(
+        run: impl Iterator<Item = (&'m K, &'m V)>,
+        keys: &[K],
+    ) -> Option<Vec<V>> {
+        let mut values = Vec::with_capacity(keys.len());
+        for ((k, v), want) in run.zip(keys) {
+            if k != want {
+                return None;
+            }
+            values.push(*v);
+        }
+        (values.len() == keys.len()).then_some(values)
+    }
+    let (Some(&first), Some(&last)) = (w.keys.first(), w.keys.last()) else {
+        return Vec::new();
+    };
+    let run = if first <= last {
+        walk(map.range(first..=last), &w.keys)
+    } else {
+        walk(map.range(last..=first).rev(), &w.keys)
+    };
+    run.unwrap_or_else(|| w.keys.iter().filter_map(|k| map.get(k).copied()).collect())
+}
+
 fn range<K: Ord + Copy>(map: &dyn KeyRange<K>, lo: Bound<K>, hi: Bound<K>) -> impl DoubleEndedIterator<Item = K> + '_ {
     // BTreeMap::range panics on an empty or inverted range; check first.
     let valid = match (lo, hi) {
@@ -424,26 +452,27 @@ mod tests {
         PageReq { limit, after, before }
     }
 
-    #[test]
-    fn walking_next_visits_every_item_once_newest_first() {
-        let m = map(7);
-        let mut seen = Vec::new();
+    /// Every window of `m` in `order`, `limit` keys at a time, following `next`.
+    fn walk(m: &dyn KeyRange<(i64, u64)>, order: Order, limit: usize) -> Vec<Window<(i64, u64)>> {
+        let mut windows = Vec::new();
         let mut after = None;
         loop {
-            let w = window(
-                &m,
-                Bound::Unbounded,
-                Bound::Unbounded,
-                Order::Desc,
-                &req(3, after.clone(), None),
-            )
-            .unwrap();
-            seen.extend(w.keys.iter().map(|k| k.1));
-            if !w.has_next {
-                break;
+            let w = window(m, Bound::Unbounded, Bound::Unbounded, order, &req(limit, after, None)).unwrap();
+            after = w.keys.last().map(encode);
+            let more = w.has_next;
+            windows.push(w);
+            if !more {
+                return windows;
             }
-            after = Some(encode(w.keys.last().unwrap()));
         }
+    }
+
+    #[test]
+    fn walking_next_visits_every_item_once_newest_first() {
+        let seen: Vec<u64> = walk(&map(7), Order::Desc, 3)
+            .iter()
+            .flat_map(|w| w.keys.iter().map(|k| k.1))
+            .collect();
         assert_eq!(seen, vec![7, 6, 5, 4, 3, 2, 1]);
     }
 
@@ -486,6 +515,24 @@ mod tests {
         .unwrap();
         assert_eq!(back.keys.iter().map(|k| k.1).collect::<Vec<_>>(), vec![5, 4]);
         assert!(back.has_previous && back.has_next);
+    }
+
+    #[test]
+    fn a_window_s_values_come_in_its_order_from_one_walk() {
+        let m: crate::model::shared::Map<(i64, u64), u64> = (1..=9u64).map(|i| ((i as i64 * 10, i), i * 100)).collect();
+        for order in [Order::Desc, Order::Asc] {
+            for w in walk(&m, order, 4) {
+                let looked_up: Vec<u64> = w.keys.iter().map(|k| m[k]).collect();
+                assert_eq!(values(&m, &w), looked_up);
+            }
+        }
+        // Keys that are not a run of the map (never a window of it) are looked up one by one.
+        let scattered = Window {
+            keys: vec![(90, 9), (30, 3)],
+            has_next: false,
+            has_previous: false,
+        };
+        assert_eq!(values(&m, &scattered), vec![900, 300]);
     }
 
     #[test]
