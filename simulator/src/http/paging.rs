@@ -174,20 +174,32 @@ pub(crate) fn window<K: CursorKey>(
             Order::Asc => Box::new(range(map, lower, Bound::Excluded(start)).rev()),
         }
     };
-    let mut keys: Vec<K>;
-    if let (Some(b), None) = (before, after) {
-        keys = backward_from(b).filter(|k| in_bounds(k)).take(req.limit).collect();
-        keys.reverse();
-    } else {
-        keys = forward_from(after).filter(|k| in_bounds(k)).take(req.limit).collect();
-    }
-    let has_next = match keys.last() {
-        Some(last) => forward_from(Some(*last)).next().is_some(),
-        None => false,
+    // One key more than the page tells whether the walk goes on past it: every key after the
+    // page's last one in the walk's direction lies within the bounds (the walk starts at a
+    // bound or a cursor and runs towards the other bound), so no second walk is needed for that
+    // side; only the side behind a cursor is probed. Without a cursor the page starts at a
+    // bound, so nothing lies behind it.
+    let take = |iter: Box<dyn Iterator<Item = K> + '_>| -> (Vec<K>, bool) {
+        let mut keys: Vec<K> = iter
+            .filter(|k| in_bounds(k))
+            .take(req.limit.saturating_add(1))
+            .collect();
+        // (An empty page has no neighbours.)
+        let more = keys.len() > req.limit && req.limit > 0;
+        keys.truncate(req.limit);
+        (keys, more)
     };
-    let has_previous = match keys.first() {
-        Some(first) => backward_from(*first).next().is_some(),
-        None => false,
+    let (keys, has_next, has_previous) = if let (Some(b), None) = (before, after) {
+        let (mut keys, more) = take(backward_from(b));
+        keys.reverse();
+        let has_next = keys
+            .last()
+            .is_some_and(|last| forward_from(Some(*last)).next().is_some());
+        (keys, has_next, more)
+    } else {
+        let (keys, more) = take(forward_from(after));
+        let has_previous = after.is_some() && keys.first().is_some_and(|first| backward_from(*first).next().is_some());
+        (keys, more, has_previous)
     };
     Ok(Window {
         keys,
@@ -440,126 +452,4 @@ pub(crate) fn time_bounds(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::BTreeMap;
-
-    fn map(n: u64) -> BTreeMap<(i64, u64), ()> {
-        (1..=n).map(|i| ((i as i64 * 10, i), ())).collect()
-    }
-
-    fn req(limit: usize, after: Option<String>, before: Option<String>) -> PageReq {
-        PageReq { limit, after, before }
-    }
-
-    /// Every window of `m` in `order`, `limit` keys at a time, following `next`.
-    fn walk(m: &dyn KeyRange<(i64, u64)>, order: Order, limit: usize) -> Vec<Window<(i64, u64)>> {
-        let mut windows = Vec::new();
-        let mut after = None;
-        loop {
-            let w = window(m, Bound::Unbounded, Bound::Unbounded, order, &req(limit, after, None)).unwrap();
-            after = w.keys.last().map(encode);
-            let more = w.has_next;
-            windows.push(w);
-            if !more {
-                return windows;
-            }
-        }
-    }
-
-    #[test]
-    fn walking_next_visits_every_item_once_newest_first() {
-        let seen: Vec<u64> = walk(&map(7), Order::Desc, 3)
-            .iter()
-            .flat_map(|w| w.keys.iter().map(|k| k.1))
-            .collect();
-        assert_eq!(seen, vec![7, 6, 5, 4, 3, 2, 1]);
-    }
-
-    #[test]
-    fn cursors_survive_inserts_at_the_front() {
-        let mut m = map(5);
-        let w = window(&m, Bound::Unbounded, Bound::Unbounded, Order::Desc, &req(2, None, None)).unwrap();
-        let after = encode(w.keys.last().unwrap());
-        m.insert((1000, 99), ());
-        let w2 = window(
-            &m,
-            Bound::Unbounded,
-            Bound::Unbounded,
-            Order::Desc,
-            &req(2, Some(after), None),
-        )
-        .unwrap();
-        assert_eq!(w2.keys.iter().map(|k| k.1).collect::<Vec<_>>(), vec![3, 2]);
-    }
-
-    #[test]
-    fn before_walks_back() {
-        let m = map(6);
-        let w = window(
-            &m,
-            Bound::Unbounded,
-            Bound::Unbounded,
-            Order::Desc,
-            &req(2, Some(encode(&(40, 4))), None),
-        )
-        .unwrap();
-        assert_eq!(w.keys.iter().map(|k| k.1).collect::<Vec<_>>(), vec![3, 2]);
-        let back = window(
-            &m,
-            Bound::Unbounded,
-            Bound::Unbounded,
-            Order::Desc,
-            &req(2, None, Some(encode(&w.keys[0]))),
-        )
-        .unwrap();
-        assert_eq!(back.keys.iter().map(|k| k.1).collect::<Vec<_>>(), vec![5, 4]);
-        assert!(back.has_previous && back.has_next);
-    }
-
-    #[test]
-    fn a_window_s_values_come_in_its_order_from_one_walk() {
-        let m: crate::model::shared::Map<(i64, u64), u64> = (1..=9u64).map(|i| ((i as i64 * 10, i), i * 100)).collect();
-        for order in [Order::Desc, Order::Asc] {
-            for w in walk(&m, order, 4) {
-                let looked_up: Vec<u64> = w.keys.iter().map(|k| m[k]).collect();
-                assert_eq!(values(&m, &w), looked_up);
-            }
-        }
-        // Keys that are not a run of the map (never a window of it) are looked up one by one.
-        let scattered = Window {
-            keys: vec![(90, 9), (30, 3)],
-            has_next: false,
-            has_previous: false,
-        };
-        assert_eq!(values(&m, &scattered), vec![900, 300]);
-    }
-
-    #[test]
-    fn garbage_cursors_are_graph_errors() {
-        let m = map(3);
-        let e = window(
-            &m,
-            Bound::Unbounded,
-            Bound::Unbounded,
-            Order::Desc,
-            &req(2, Some("nope".into()), None),
-        )
-        .unwrap_err();
-        assert_eq!(e.code, 100);
-    }
-
-    #[test]
-    fn inverted_bounds_give_an_empty_page_not_a_panic() {
-        let m = map(3);
-        let w = window(
-            &m,
-            Bound::Included((50, 0)),
-            Bound::Included((10, 0)),
-            Order::Desc,
-            &req(2, None, None),
-        )
-        .unwrap();
-        assert!(w.keys.is_empty());
-    }
-}
+mod tests;
