@@ -4,7 +4,7 @@ use crate::error::{GraphError, GraphResult};
 use crate::http::fields::{render_list, FieldSel};
 use crate::http::graph::Ctx;
 use crate::http::json::Json;
-use crate::http::paging::{edge_into, paging, window, Links, Order};
+use crate::http::paging::{edge_into, paging, values, window, Links, Order};
 use crate::http::projection::{project, Field};
 use crate::ids::{IgUserId, MediaId};
 use crate::model::window::Window;
@@ -157,7 +157,7 @@ pub(crate) fn media_edge_into(
         }
     }
     let w = window(feed, lower, upper, Order::Desc, &req)?;
-    let ids: Vec<MediaId> = w.keys.iter().map(|k| feed[k]).collect();
+    let ids = values(feed, &w);
     let links = links(ctx, sel, &format!("{ig}/media"), req.limit);
     media_page_into(ctx, &ids, sel, paging(&w, Some(&links)), out)
 }
@@ -172,7 +172,7 @@ pub(crate) fn stories_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) 
         let empty = Default::default();
         let stories = ctx.world.stories.get(&ig).unwrap_or(&empty);
         let w = window(stories, lower, upper, Order::Desc, &req)?;
-        let ids: Vec<MediaId> = w.keys.iter().map(|k| stories[k]).collect();
+        let ids = values(stories, &w);
         let links = links(ctx, sel, &format!("{ig}/stories"), req.limit);
         media_page_into(ctx, &ids, sel, paging(&w, Some(&links)), out)
     })

@@ -174,26 +174,66 @@ pub(crate) fn window<K: CursorKey>(
             Order::Asc => Box::new(range(map, lower, Bound::Excluded(start)).rev()),
         }
     };
-    let mut keys: Vec<K>;
-    if let (Some(b), None) = (before, after) {
-        keys = backward_from(b).filter(|k| in_bounds(k)).take(req.limit).collect();
-        keys.reverse();
-    } else {
-        keys = forward_from(after).filter(|k| in_bounds(k)).take(req.limit).collect();
-    }
-    let has_next = match keys.last() {
-        Some(last) => forward_from(Some(*last)).next().is_some(),
-        None => false,
+    // One key more than the page tells whether the walk goes on past it: every key after the
+    // page's last one in the walk's direction lies within the bounds (the walk starts at a
+    // bound or a cursor and runs towards the other bound), so no second walk is needed for that
+    // side; only the side behind a cursor is probed. Without a cursor the page starts at a
+    // bound, so nothing lies behind it.
+    let take = |iter: Box<dyn Iterator<Item = K> + '_>| -> (Vec<K>, bool) {
+        let mut keys: Vec<K> = iter
+            .filter(|k| in_bounds(k))
+            .take(req.limit.saturating_add(1))
+            .collect();
+        // (An empty page has no neighbours.)
+        let more = keys.len() > req.limit && req.limit > 0;
+        keys.truncate(req.limit);
+        (keys, more)
     };
-    let has_previous = match keys.first() {
-        Some(first) => backward_from(*first).next().is_some(),
-        None => false,
+    let (keys, has_next, has_previous) = if let (Some(b), None) = (before, after) {
+        let (mut keys, more) = take(backward_from(b));
+        keys.reverse();
+        let has_next = keys
+            .last()
+            .is_some_and(|last| forward_from(Some(*last)).next().is_some());
+        (keys, has_next, more)
+    } else {
+        let (keys, more) = take(forward_from(after));
+        let has_previous = after.is_some() && keys.first().is_some_and(|first| backward_from(*first).next().is_some());
+        (keys, more, has_previous)
     };
     Ok(Window {
         keys,
         has_next,
         has_previous,
     })
+}
+
+/// The values of `w`'s keys in `map`, in the window's order: a window is a run of adjacent
+/// keys, so one walk over the run replaces a lookup per key (a lookup per key only if the run
+/// is not the window's, which a window cut from `map` never is).
+pub(crate) fn values<K: Ord + Copy, V: Copy>(map: &crate::model::shared::Map<K, V>, w: &Window<K>) -> Vec<V> {
+    fn walk<'m, K: Ord + Copy + 'm, V: Copy + 'm>(
+        run: impl Iterator<Item = (&'m K, &'m V)>,
+        keys: &[K],
+    ) -> Option<Vec<V>> {
+        let mut values = Vec::with_capacity(keys.len());
+        for ((k, v), want) in run.zip(keys) {
+            if k != want {
+                return None;
+            }
+            values.push(*v);
+        }
+        (values.len() == keys.len()).then_some(values)
+    }
+    let (Some(&first), Some(&last)) = (w.keys.first(), w.keys.last()) else {
+        return Vec::new();
+    };
+    let run = if first <= last {
+        walk(map.range(first..=last), &w.keys)
+    } else {
+        walk(map.range(last..=first).rev(), &w.keys)
+    };
+    run.unwrap_or_else(|| w.keys.iter().filter_map(|k| map.get(k).copied()).collect())
 }
 
 fn range<K: Ord + Copy>(map: &dyn KeyRange<K>, lo: Bound<K>, hi: Bound<K>) -> impl DoubleEndedIterator<Item = K> + '_ {
@@ -412,107 +452,4 @@ pub(crate) fn time_bounds(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::BTreeMap;
-
-    fn map(n: u64) -> BTreeMap<(i64, u64), ()> {
-        (1..=n).map(|i| ((i as i64 * 10, i), ())).collect()
-    }
-
-    fn req(limit: usize, after: Option<String>, before: Option<String>) -> PageReq {
-        PageReq { limit, after, before }
-    }
-
-    #[test]
-    fn walking_next_visits_every_item_once_newest_first() {
-        let m = map(7);
-        let mut seen = Vec::new();
-        let mut after = None;
-        loop {
-            let w = window(
-                &m,
-                Bound::Unbounded,
-                Bound::Unbounded,
-                Order::Desc,
-                &req(3, after.clone(), None),
-            )
-            .unwrap();
-            seen.extend(w.keys.iter().map(|k| k.1));
-            if !w.has_next {
-                break;
-            }
-            after = Some(encode(w.keys.last().unwrap()));
-        }
-        assert_eq!(seen, vec![7, 6, 5, 4, 3, 2, 1]);
-    }
-
-    #[test]
-    fn cursors_survive_inserts_at_the_front() {
-        let mut m = map(5);
-        let w = window(&m, Bound::Unbounded, Bound::Unbounded, Order::Desc, &req(2, None, None)).unwrap();
-        let after = encode(w.keys.last().unwrap());
-        m.insert((1000, 99), ());
-        let w2 = window(
-            &m,
-            Bound::Unbounded,
-            Bound::Unbounded,
-            Order::Desc,
-            &req(2, Some(after), None),
-        )
-        .unwrap();
-        assert_eq!(w2.keys.iter().map(|k| k.1).collect::<Vec<_>>(), vec![3, 2]);
-    }
-
-    #[test]
-    fn before_walks_back() {
-        let m = map(6);
-        let w = window(
-            &m,
-            Bound::Unbounded,
-            Bound::Unbounded,
-            Order::Desc,
-            &req(2, Some(encode(&(40, 4))), None),
-        )
-        .unwrap();
-        assert_eq!(w.keys.iter().map(|k| k.1).collect::<Vec<_>>(), vec![3, 2]);
-        let back = window(
-            &m,
-            Bound::Unbounded,
-            Bound::Unbounded,
-            Order::Desc,
-            &req(2, None, Some(encode(&w.keys[0]))),
-        )
-        .unwrap();
-        assert_eq!(back.keys.iter().map(|k| k.1).collect::<Vec<_>>(), vec![5, 4]);
-        assert!(back.has_previous && back.has_next);
-    }
-
-    #[test]
-    fn garbage_cursors_are_graph_errors() {
-        let m = map(3);
-        let e = window(
-            &m,
-            Bound::Unbounded,
-            Bound::Unbounded,
-            Order::Desc,
-            &req(2, Some("nope".into()), None),
-        )
-        .unwrap_err();
-        assert_eq!(e.code, 100);
-    }
-
-    #[test]
-    fn inverted_bounds_give_an_empty_page_not_a_panic() {
-        let m = map(3);
-        let w = window(
-            &m,
-            Bound::Included((50, 0)),
-            Bound::Included((10, 0)),
-            Order::Desc,
-            &req(2, None, None),
-        )
-        .unwrap();
-        assert!(w.keys.is_empty());
-    }
-}
+mod tests;
