@@ -196,15 +196,14 @@ pub(crate) fn replies_edge(ctx: &mut Ctx, id: CommentId, sel: Option<&FieldSel>)
     if sel.is_none() {
         comment_access(ctx, id, "GET")?;
     }
-    let replies: BTreeMap<_, _> = ctx
-        .world
-        .comments
-        .get(&id)
-        .map(|c| c.replies.clone())
-        .unwrap_or_default();
+    // The comment (shared) is held, not its replies copied: a copy cost every replies page,
+    // and every comment of a page expanding `replies`, one map of all its replies.
+    let comment = ctx.world.comments.get(&id).cloned();
+    let empty = BTreeMap::new();
+    let replies = comment.as_deref().map_or(&empty, |c| &c.replies);
     let max = ctx.cfg.comments_max_page_size;
     let req = ctx.page_req(sel, ctx.cfg.default_page_size.min(max), max)?;
-    let w = window(&replies, Bound::Unbounded, Bound::Unbounded, Order::Asc, &req)?;
+    let w = window(replies, Bound::Unbounded, Bound::Unbounded, Order::Asc, &req)?;
     let ids = w.keys.iter().map(|k| replies[k]).collect();
     let data = comment_items(ctx, ids, sel)?;
     let links = links(ctx, sel, &format!("{id}/replies"), req.limit);

@@ -3,7 +3,7 @@
 use crate::error::{GraphError, GraphResult};
 use crate::http::fields::{render_list, FieldSel};
 use crate::http::graph::Ctx;
-use crate::http::json::Json;
+use crate::http::json::{self, Json};
 use crate::http::paging::{edge_into, paging, values, window, Links, Order};
 use crate::http::projection::{project, Field};
 use crate::ids::{IgUserId, MediaId};
@@ -115,13 +115,6 @@ fn media_page_into(
     edge_into(out, |out| ctx.render_media_page_into(ids, &sub, out), paging)
 }
 
-/// An edge written by `write`, as a `Value` (expansions inside other nodes).
-fn as_value(write: impl FnOnce(&mut Vec<u8>) -> GraphResult<()>) -> GraphResult<Value> {
-    let mut out = Vec::with_capacity(1024);
-    write(&mut out)?;
-    Ok(Json::new(out).to_value())
-}
-
 /// Links for an edge: the request's own URL when it is the top-level edge, else the
 /// edge URL reached from the expansion.
 fn links(ctx: &Ctx, sel: Option<&FieldSel>, path: &str, limit: usize) -> Links {
@@ -133,7 +126,7 @@ fn links(ctx: &Ctx, sel: Option<&FieldSel>, path: &str, limit: usize) -> Links {
 
 /// `/{ig-user-id}/media`: newest first, at most the newest 10,000, `since`/`until`.
 pub(crate) fn media_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphResult<Value> {
-    as_value(|out| media_edge_into(ctx, ig, sel, out))
+    json::value_of(|out| media_edge_into(ctx, ig, sel, out))
 }
 
 /// [`media_edge`] written into `out`.
@@ -164,43 +157,55 @@ pub(crate) fn media_edge_into(
 
 /// `/{ig-user-id}/stories`: only stories younger than 24 hours of sandbox time.
 pub(crate) fn stories_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphResult<Value> {
-    as_value(|out| {
-        ctx.require_ig(ig)?;
-        let req = ctx.page_req(sel, ctx.cfg.default_page_size, ctx.cfg.max_page_size)?;
-        let live = Window::of(ctx.cfg.story_lifetime_seconds).keys(ctx.now);
-        let (lower, upper) = (Bound::Included(*live.start()), Bound::Included(*live.end()));
-        let empty = Default::default();
-        let stories = ctx.world.stories.get(&ig).unwrap_or(&empty);
-        let w = window(stories, lower, upper, Order::Desc, &req)?;
-        let ids = values(stories, &w);
-        let links = links(ctx, sel, &format!("{ig}/stories"), req.limit);
-        media_page_into(ctx, &ids, sel, paging(&w, Some(&links)), out)
-    })
+    json::value_of(|out| stories_edge_into(ctx, ig, sel, out))
+}
+
+/// [`stories_edge`] written into `out`.
+fn stories_edge_into(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>, out: &mut Vec<u8>) -> GraphResult<()> {
+    ctx.require_ig(ig)?;
+    let req = ctx.page_req(sel, ctx.cfg.default_page_size, ctx.cfg.max_page_size)?;
+    let live = Window::of(ctx.cfg.story_lifetime_seconds).keys(ctx.now);
+    let (lower, upper) = (Bound::Included(*live.start()), Bound::Included(*live.end()));
+    let empty = Default::default();
+    let stories = ctx.world.stories.get(&ig).unwrap_or(&empty);
+    let w = window(stories, lower, upper, Order::Desc, &req)?;
+    let ids = values(stories, &w);
+    let links = links(ctx, sel, &format!("{ig}/stories"), req.limit);
+    media_page_into(ctx, &ids, sel, paging(&w, Some(&links)), out)
 }
 
 /// `/{ig-user-id}/live_media`: broadcasts on air now; `{"data":[],"paging":{}}` when none
 /// (the reference's own sample, facts §3.3).
 pub(crate) fn live_media_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphResult<Value> {
-    as_value(|out| {
-        ctx.require_ig(ig)?;
-        let live: Vec<_> = ctx
-            .world
-            .media
-            .values()
-            .filter(|m| m.owner == ig && m.live_now && m.media_type == crate::model::MediaType::Broadcast)
-            .map(|m| m.id)
-            .collect();
-        media_page_into(ctx, &live, sel, Some(Json::new(b"{}".to_vec())), out)
-    })
+    json::value_of(|out| live_media_edge_into(ctx, ig, sel, out))
 }
 
-/// [`edge`] written into `out`: the media page straight into the bytes (`http::json`).
+/// [`live_media_edge`] written into `out`.
+fn live_media_edge_into(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>, out: &mut Vec<u8>) -> GraphResult<()> {
+    ctx.require_ig(ig)?;
+    let live: Vec<_> = ctx
+        .world
+        .media
+        .values()
+        .filter(|m| m.owner == ig && m.live_now && m.media_type == crate::model::MediaType::Broadcast)
+        .map(|m| m.id)
+        .collect();
+    media_page_into(ctx, &live, sel, Some(Json::new(b"{}".to_vec())), out)
+}
+
+/// [`edge`] written into `out`: the edges of media pages straight into the bytes
+/// (`http::json`), the others through their `Value`.
 pub(crate) fn read_edge_into(ctx: &mut Ctx, ig: IgUserId, name: &str, out: &mut Vec<u8>) -> GraphResult<()> {
-    if name == "media" {
-        return media_edge_into(ctx, ig, None, out);
+    match name {
+        "media" => media_edge_into(ctx, ig, None, out),
+        "stories" => stories_edge_into(ctx, ig, None, out),
+        "live_media" => live_media_edge_into(ctx, ig, None, out),
+        "tags" => crate::http::mention::tags_edge_into(ctx, ig, None, out),
+        _ => {
+            json::push_value(out, &edge(ctx, ig, name)?);
+            Ok(())
+        }
     }
-    crate::http::json::push_value(out, &edge(ctx, ig, name)?);
-    Ok(())
 }
 
 /// `GET /{ig-user-id}/{edge}` for the read edges this module owns.

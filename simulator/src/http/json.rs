@@ -25,6 +25,16 @@ impl Json {
     }
 }
 
+/// What `write` writes, as a `Value` (an edge written as bytes, wanted as a tree: expansions
+/// inside other nodes).
+pub(crate) fn value_of(
+    write: impl FnOnce(&mut Vec<u8>) -> crate::error::GraphResult<()>,
+) -> crate::error::GraphResult<Value> {
+    let mut out = Vec::with_capacity(1024);
+    write(&mut out)?;
+    Ok(Json::new(out).to_value())
+}
+
 /// Whether a byte must be escaped inside a JSON string (serde_json escapes exactly these:
 /// control characters, `"` and `\`).
 fn escaped(b: u8) -> bool {

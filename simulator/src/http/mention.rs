@@ -4,7 +4,8 @@
 use crate::error::{GraphError, GraphResult};
 use crate::http::fields::FieldSel;
 use crate::http::graph::{defaults, Ctx};
-use crate::http::paging::{edge_json, forward_paging_json, window, Order};
+use crate::http::json;
+use crate::http::paging::{edge_into, forward_paging, window, Order};
 use crate::ids::{parse_id, CommentId, IdKind, IgUserId, MediaId};
 use crate::model::TimeKey;
 use serde_json::Value;
@@ -41,6 +42,16 @@ fn check_fields(sel: &[FieldSel], allowed: &[&str], node: &str) -> GraphResult<(
 /// while more follow, no `paging` on the last page (sns-sdks/python-facebook
 /// testdata/instagram/apidata/medias/tags_medias_p1.json, tags_medias_p2.json).
 pub(crate) fn tags_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> GraphResult<Value> {
+    json::value_of(|out| tags_edge_into(ctx, ig, sel, out))
+}
+
+/// [`tags_edge`] written into `out`, its media as a page ([`Ctx::render_media_page_into`]).
+pub(crate) fn tags_edge_into(
+    ctx: &mut Ctx,
+    ig: IgUserId,
+    sel: Option<&FieldSel>,
+    out: &mut Vec<u8>,
+) -> GraphResult<()> {
     ctx.require_ig(ig)?;
     ctx.require_permission(ig, PERMISSION)?;
     let username = ctx
@@ -61,12 +72,12 @@ pub(crate) fn tags_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) -> 
     let req = ctx.page_req(sel, ctx.cfg.default_page_size, ctx.cfg.max_page_size)?;
     let w = window(&tagged, Bound::Unbounded, Bound::Unbounded, Order::Desc, &req)?;
     let sub = ctx.item_fields(sel, &["id"])?;
-    let data = w
-        .keys
-        .iter()
-        .map(|k| ctx.render_media(tagged[k], &sub, false))
-        .collect::<GraphResult<Vec<_>>>()?;
-    Ok(edge_json(data, forward_paging_json(&w, None)))
+    let ids: Vec<MediaId> = w.keys.iter().map(|k| tagged[k]).collect();
+    edge_into(
+        out,
+        |out| ctx.render_media_page_into(&ids, &sub, out),
+        forward_paging(&w, None),
+    )
 }
 
 /// The id argument of a parameterised field (`comment_id(…)`, `media_id(…)`).
