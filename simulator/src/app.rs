@@ -122,11 +122,19 @@ impl State {
         }
     }
 
-    /// With a state directory: removes a deleted sandbox's file.
-    pub(crate) async fn forget(&self, id: &str) -> Result<(), String> {
+    /// With a state directory: removes a deleted sandbox's file (no write of it comes after).
+    pub(crate) async fn forget(&self, sandbox: &Arc<crate::sandbox::Sandbox>) -> Result<(), String> {
         match &self.persister {
-            Some(p) => p.remove(id).await,
+            Some(p) => p.remove(sandbox).await,
             None => Ok(()),
+        }
+    }
+
+    /// With a state directory: no more writes of a sandbox another replaced (its file is
+    /// the replacement's now).
+    pub(crate) async fn retire(&self, sandbox: &Arc<crate::sandbox::Sandbox>) {
+        if let Some(p) = &self.persister {
+            p.retire(sandbox).await;
         }
     }
 

@@ -131,7 +131,7 @@ pub(crate) fn keep_params<'a>(
         }
         let value = if SECRET_PARAMS.contains(&name) {
             REDACTED.to_string()
-        } else if value.chars().count() > MAX_PARAM_CHARS {
+        } else if value.len() > MAX_PARAM_CHARS && value.chars().count() > MAX_PARAM_CHARS {
             let cut: String = value.chars().take(MAX_PARAM_CHARS).collect();
             format!("{cut}…[{} bytes]", value.len())
         } else {

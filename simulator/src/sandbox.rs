@@ -485,26 +485,28 @@ impl Sandboxes {
         Ok(sandbox)
     }
 
-    pub(crate) fn delete(&self, id: &str) -> Result<(), SandboxError> {
+    /// Removes the sandbox `id` (never `default`) and its tokens; returns it (its state file
+    /// is the caller's to forget, `State::forget`).
+    pub(crate) fn delete(&self, id: &str) -> Result<Arc<Sandbox>, SandboxError> {
         if id == DEFAULT_SANDBOX {
             return Err(SandboxError::Protected);
         }
         let removed = self.map.write().unwrap_or_else(|e| e.into_inner()).remove(id);
-        if removed.is_none() {
+        let Some(removed) = removed else {
             return Err(SandboxError::NotFound(id.into()));
-        }
+        };
         self.tokens
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .retain(|_, sb| sb != id);
         self.share_journals();
-        Ok(())
+        Ok(removed)
     }
 
     /// Removes every sandbox but `default` that no request has reached for
-    /// `Config::sandbox_idle_seconds` of wall-clock time before `os_now` (0: never); the ids
-    /// removed. Their tokens go with them, as on `DELETE`.
-    pub(crate) fn reap_idle(&self, os_now: i64) -> Vec<String> {
+    /// `Config::sandbox_idle_seconds` of wall-clock time before `os_now` (0: never); the
+    /// sandboxes removed. Their tokens go with them, as on `DELETE`.
+    pub(crate) fn reap_idle(&self, os_now: i64) -> Vec<Arc<Sandbox>> {
         let idle = self.config.sandbox_idle_seconds;
         if idle == 0 {
             return Vec::new();
@@ -518,7 +520,7 @@ impl Sandboxes {
             .filter(|sb| sb.id != DEFAULT_SANDBOX && os_now.saturating_sub(sb.last_used()) >= idle)
             .map(|sb| sb.id.clone())
             .collect();
-        stale.into_iter().filter(|id| self.delete(id).is_ok()).collect()
+        stale.into_iter().filter_map(|id| self.delete(&id).ok()).collect()
     }
 
     /// Puts a world built by [`Sandbox::rebuilt_world`] in place of a sandbox's (tokens

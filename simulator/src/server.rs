@@ -272,10 +272,11 @@ async fn reap_idle_sandboxes(state: Arc<State>) {
     let every = Duration::from_secs((idle / 4).clamp(1, 60));
     loop {
         tokio::time::sleep(every).await;
-        for id in state.sandboxes.reap_idle(crate::clock::os_now()) {
+        for sb in state.sandboxes.reap_idle(crate::clock::os_now()) {
+            let id = &sb.id;
             // As `DELETE /_sim/sandboxes/{id}`: its webhook sends and its state file go too.
-            state.webhooks.forget(&id);
-            if let Err(e) = state.forget(&id).await {
+            state.webhooks.forget(id);
+            if let Err(e) = state.forget(&sb).await {
                 tracing::error!(target: "igsim::state", sandbox = %id, "{e}");
             }
             tracing::info!(target: "igsim::control", sandbox = %id, "idle sandbox reclaimed");

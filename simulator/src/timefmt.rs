@@ -24,6 +24,17 @@ pub(crate) fn push_iso(out: &mut Vec<u8>, t: i64) {
     out.push(b'"');
 }
 
+/// `00` to `99`, so each pair of digits is one look-up.
+const TWO_DIGITS: [[u8; 2]; 100] = {
+    let mut t = [[0u8; 2]; 100];
+    let mut i = 0;
+    while i < 100 {
+        t[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
+        i += 1;
+    }
+    t
+};
+
 /// Written by hand: it runs for every timestamp of every page, and the `time` crate's
 /// conversion and generic formatter were ~4% of a media page's instructions (callgrind,
 /// `cargo xtask bench`). Years outside 0000..=9999 go through the `time` crate.
@@ -45,7 +56,14 @@ fn write_iso(out: &mut Vec<u8>, t: i64) {
         out.extend_from_slice(utc(t).format(&fmt).unwrap_or_default().as_bytes());
         return;
     }
-    let two = |n: i64| [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
+    // Every part is below 100 here (years within 0000..=9999).
+    let two = |n: i64| {
+        usize::try_from(n)
+            .ok()
+            .and_then(|n| TWO_DIGITS.get(n))
+            .copied()
+            .unwrap_or(*b"00")
+    };
     let (c, y) = (two(year / 100), two(year % 100));
     let (mo, d) = (two(month), two(day));
     let (h, mi, se) = (two(secs / 3600), two(secs / 60 % 60), two(secs % 60));

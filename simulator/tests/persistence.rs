@@ -160,20 +160,27 @@ fn nothing_acknowledged_is_lost_when_igsim_is_killed_during_writes() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// `usage.state_writes` of `/_sim/health`: snapshots written since start.
-fn state_writes(addr: &str) -> u64 {
+/// The JSON answer of a control-plane GET.
+fn control_get(addr: &str, target: &str) -> serde_json::Value {
     let mut s = std::net::TcpStream::connect(addr).unwrap();
-    write!(
-        s,
-        "GET /_sim/health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
+    write!(s, "GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
     let mut out = String::new();
     s.read_to_string(&mut out).unwrap();
-    let body: serde_json::Value = serde_json::from_str(out.split("\r\n\r\n").nth(1).unwrap()).unwrap();
-    body["usage"]["state_writes"]
+    serde_json::from_str(out.split("\r\n\r\n").nth(1).unwrap()).unwrap()
+}
+
+/// `usage.state_writes` of `/_sim/health`: snapshots written since start.
+fn state_writes(addr: &str) -> u64 {
+    control_get(addr, "/_sim/health")["usage"]["state_writes"]
         .as_u64()
         .expect("state_writes with --state-dir")
+}
+
+/// The newest journal entry's number in `default` (a `since` above every entry answers it
+/// as `next_since`).
+fn next_since(addr: &str) -> u64 {
+    let target = format!("/_sim/sandboxes/default/requests?since={}", u64::MAX);
+    control_get(addr, &target)["next_since"].as_u64().expect("next_since")
 }
 
 /// Reads write nothing to the state directory (their bookkeeping waits: `--state-flush-ms 0`
@@ -235,6 +242,14 @@ fn a_read_writes_nothing_to_the_state_directory_and_a_write_is_on_disk_before_it
         &format!("/v21.0/{comment}?fields=text&access_token={}", p.token),
     );
     assert!(status.contains(" 200 "), "the acknowledged comment is lost: {status}");
+    // A graceful stop writes the reads' bookkeeping: the journal's numbering goes on after it.
+    for _ in 0..5 {
+        get(&p.addr, &format!("/v21.0/me?access_token={}", p.token));
+    }
+    let newest = next_since(&p.addr);
+    stop(p);
+    let p = start(&args);
+    assert_eq!(next_since(&p.addr), newest, "the numbering a graceful stop kept");
     stop(p);
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -42,6 +42,9 @@ enum Task {
         /// How long to run.
         #[arg(long, default_value_t = 3.0)]
         minutes: f64,
+        /// Keep every sandbox in target/soak-state (igsim serve --state-dir).
+        #[arg(long)]
+        state_dir: bool,
     },
     /// The measuring half of `bench`, run from the release build of xtask (started by `bench`).
     #[command(hide = true)]
@@ -91,12 +94,12 @@ fn bench() -> bool {
 
 /// Builds the release igsim and soaks it (the soak's clients are threads that mostly wait,
 /// so they run from this xtask as built).
-fn soak(minutes: f64) -> bool {
+fn soak(minutes: f64, state_dir: bool) -> bool {
     if !cargo(&["build", "--release", "-p", "simulator", "--bin", "igsim"]) {
         return false;
     }
     let target = bench::target_dir(root());
-    match soak::run(&target, &target.join("release").join("igsim"), minutes) {
+    match soak::run(&target, &target.join("release").join("igsim"), minutes, state_dir) {
         Ok(()) => true,
         Err(e) => {
             eprintln!("xtask soak: {e}");
@@ -147,7 +150,7 @@ fn main() -> ExitCode {
         Task::Tidy => tidy::run(root()),
         Task::Clients => run_clients(),
         Task::Bench => bench(),
-        Task::Soak { minutes } => soak(minutes),
+        Task::Soak { minutes, state_dir } => soak(minutes, state_dir),
         Task::BenchRun => bench_run(),
         Task::BenchLoad {
             addr,

@@ -1,4 +1,5 @@
-//! `cargo xtask soak [--minutes N]`: the release igsim under a few minutes of mixed, well-behaved
+//! `cargo xtask soak [--minutes N] [--state-dir]`: the release igsim (with `--state-dir`,
+//! keeping every sandbox in `target/soak-state`, cleared first) under a few minutes of mixed, well-behaved
 //! traffic (reads, paging, writes, batches, token exchanges, webhooks to a loopback receiver,
 //! sandboxes created and deleted, each with a latency fault rule and its request journal read)
 //! while hostile clients do what issue 13 lists (nested JSON,
@@ -367,16 +368,28 @@ fn ms(us: f64) -> String {
 }
 
 /// Runs the soak against the release binary `bin` for `minutes`; writes `target/soak.md`.
-pub fn run(target_dir: &Path, bin: &Path, minutes: f64) -> Result<(), String> {
+pub fn run(target_dir: &Path, bin: &Path, minutes: f64, state_dir: bool) -> Result<(), String> {
     let stop = Arc::new(AtomicBool::new(false));
     let hook = receiver(stop.clone())?;
     let addr = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
         l.local_addr().map_err(|e| e.to_string())?
     };
+    let mut args = vec![
+        "serve".to_string(),
+        "--addr".into(),
+        addr.to_string(),
+        "--max-connections".into(),
+        "256".into(),
+    ];
+    if state_dir {
+        let dir = target_dir.join("soak-state");
+        let _ = std::fs::remove_dir_all(&dir);
+        args.extend(["--state-dir".to_string(), dir.to_string_lossy().into_owned()]);
+    }
     let proc = Proc(
         Command::new(bin)
-            .args(["serve", "--addr", &addr.to_string(), "--max-connections", "256"])
+            .args(&args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -438,7 +451,8 @@ pub fn run(target_dir: &Path, bin: &Path, minutes: f64) -> Result<(), String> {
     let rss_end = vm_rss_kib(pid);
     all.sort_unstable();
     let mut report = String::new();
-    let _ = writeln!(report, "## cargo xtask soak ({minutes} min)\n");
+    let with = if state_dir { ", --state-dir" } else { "" };
+    let _ = writeln!(report, "## cargo xtask soak ({minutes} min{with})\n");
     let _ = writeln!(report, "{table}");
     let [requests, ok, errors, hostile, hostile_errors] = tally.counts();
     let _ = writeln!(

@@ -29,6 +29,10 @@ pub(crate) async fn flush(state: &State, sandbox: &Arc<Sandbox>) -> Flushed {
     let sends = state.webhooks.sends_for(&sandbox.id, &cfg);
     let wait = Duration::from_millis(cfg.webhooks.flush_wait_ms);
     let mut attempted = 0;
+    // What the POSTs tell is on disk before they go (as in `run`).
+    if let Err(e) = state.persist(sandbox).await {
+        tracing::error!(target: "igsim::state", sandbox = %sandbox.id, "{e}");
+    }
     let all_ended = async {
         let round = sends.running.clone().read_owned().await;
         let batch = take_due(&cfg, sandbox, true);

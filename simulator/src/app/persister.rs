@@ -86,6 +86,9 @@ impl Persister {
     /// Takes a snapshot and writes it unless it is the one last written (`hash`), on the
     /// blocking pool; the caller holds the sandbox's `writing` lock.
     async fn write(&self, sandbox: &Arc<Sandbox>, hash: &mut u64) -> Result<(), String> {
+        if sandbox.persisted.gone.load(Ordering::Relaxed) {
+            return Ok(());
+        }
         // Bookkeeping changed from here on shows in a later write.
         sandbox.persisted.pending.store(false, Ordering::Relaxed);
         let (sb, dir, writes, last) = (sandbox.clone(), self.dir.clone(), self.writes.clone(), *hash);
@@ -112,9 +115,17 @@ impl Persister {
         Ok(())
     }
 
-    /// Forgets a deleted sandbox's file.
-    pub(crate) async fn remove(&self, id: &str) -> Result<(), String> {
-        let (dir, id) = (self.dir.clone(), id.to_string());
+    /// Stops writing a sandbox deleted or replaced, once the write under way (if any) ended.
+    pub(crate) async fn retire(&self, sandbox: &Arc<Sandbox>) {
+        let _writing = sandbox.persisted.writing.lock().await;
+        sandbox.persisted.gone.store(true, Ordering::Relaxed);
+    }
+
+    /// Forgets a deleted sandbox's file (after [`Persister::retire`], so no write of it
+    /// comes after).
+    pub(crate) async fn remove(&self, sandbox: &Arc<Sandbox>) -> Result<(), String> {
+        self.retire(sandbox).await;
+        let (dir, id) = (self.dir.clone(), sandbox.id.clone());
         tokio::task::spawn_blocking(move || dir.remove(&id))
             .await
             .map_err(|e| e.to_string())?
@@ -166,5 +177,47 @@ pub(crate) async fn flush_pending(persister: &Persister, sandboxes: &Sandboxes) 
                 tracing::error!(target: "igsim::state", sandbox = %sb.id, "{e}");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{ClockMode, Config};
+    use crate::sandbox::SeedWorld;
+
+    /// A write of a deleted sandbox that arrives after `DELETE` removed its file (a request
+    /// or webhook round still holding it) must not bring the file back: igsim would restore
+    /// the deleted sandbox at its next start.
+    #[test]
+    fn a_deleted_sandbox_is_never_written_again() {
+        let dir = std::env::temp_dir().join(format!("igsim-retire-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let persister = Persister::new(StateDir::open(&dir).expect("a state directory"));
+        let cfg = Config {
+            clock: ClockMode::Frozen,
+            ..Config::default()
+        };
+        let sbs = Sandboxes::new(cfg, SeedWorld::new(crate::app::demo_world())).expect("builds");
+        let a = sbs
+            .create(Some("a".into()), SeedWorld::new(crate::app::demo_world()), None)
+            .expect("a");
+        let file = dir.join("sandboxes/a.json");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            persister.persist_all(&a).await.expect("written");
+            assert!(file.exists());
+            let gone = sbs.delete("a").expect("deleted");
+            persister.remove(&gone).await.expect("removed");
+            assert!(!file.exists());
+            a.with_world(|w, _| w.next_seq());
+            persister.persist(&a).await.expect("a late write answers");
+            persister.persist_all(&a).await.expect("a late write answers");
+        });
+        assert!(!file.exists(), "the deleted sandbox's file came back");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -306,10 +306,10 @@ impl Ctx<'_> {
     /// The fields of an edge's items: the expansion's `{…}` when reached through `fields`
     /// (`media{caption}`), else the request's own `fields` (`/media?fields=caption`), else
     /// `default`.
-    pub(crate) fn item_fields(&self, sel: Option<&FieldSel>, default: &[&str]) -> GraphResult<Vec<FieldSel>> {
+    pub(crate) fn item_fields(&self, sel: Option<&FieldSel>, default: &[&str]) -> GraphResult<std::rc::Rc<[FieldSel]>> {
         match sel {
-            Some(s) => Ok(s.children.clone().unwrap_or_else(|| defaults(default))),
-            None => self.fields_or(default),
+            Some(s) => Ok(s.children.clone().unwrap_or_else(|| defaults(default)).into()),
+            None => self.shared_fields_or(default),
         }
     }
 

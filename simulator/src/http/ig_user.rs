@@ -4,7 +4,7 @@ use crate::error::{GraphError, GraphResult};
 use crate::http::fields::{render_list, FieldSel};
 use crate::http::graph::Ctx;
 use crate::http::json::Json;
-use crate::http::paging::{edge_into, paging_json, window, Links, Order};
+use crate::http::paging::{edge_into, paging, values, window, Links, Order};
 use crate::http::projection::{project, Field};
 use crate::ids::{IgUserId, MediaId};
 use crate::model::window::Window;
@@ -108,7 +108,7 @@ fn media_page_into(
     ctx: &mut Ctx,
     ids: &[MediaId],
     sel: Option<&FieldSel>,
-    paging: Option<Value>,
+    paging: Option<Json>,
     out: &mut Vec<u8>,
 ) -> GraphResult<()> {
     let sub = ctx.item_fields(sel, &["id"])?;
@@ -157,9 +157,9 @@ pub(crate) fn media_edge_into(
         }
     }
     let w = window(feed, lower, upper, Order::Desc, &req)?;
-    let ids: Vec<MediaId> = w.keys.iter().map(|k| feed[k]).collect();
+    let ids = values(feed, &w);
     let links = links(ctx, sel, &format!("{ig}/media"), req.limit);
-    media_page_into(ctx, &ids, sel, paging_json(&w, Some(&links)), out)
+    media_page_into(ctx, &ids, sel, paging(&w, Some(&links)), out)
 }
 
 /// `/{ig-user-id}/stories`: only stories younger than 24 hours of sandbox time.
@@ -172,9 +172,9 @@ pub(crate) fn stories_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel>) 
         let empty = Default::default();
         let stories = ctx.world.stories.get(&ig).unwrap_or(&empty);
         let w = window(stories, lower, upper, Order::Desc, &req)?;
-        let ids: Vec<MediaId> = w.keys.iter().map(|k| stories[k]).collect();
+        let ids = values(stories, &w);
         let links = links(ctx, sel, &format!("{ig}/stories"), req.limit);
-        media_page_into(ctx, &ids, sel, paging_json(&w, Some(&links)), out)
+        media_page_into(ctx, &ids, sel, paging(&w, Some(&links)), out)
     })
 }
 
@@ -190,7 +190,7 @@ pub(crate) fn live_media_edge(ctx: &mut Ctx, ig: IgUserId, sel: Option<&FieldSel
             .filter(|m| m.owner == ig && m.live_now && m.media_type == crate::model::MediaType::Broadcast)
             .map(|m| m.id)
             .collect();
-        media_page_into(ctx, &live, sel, Some(json!({})), out)
+        media_page_into(ctx, &live, sel, Some(Json::new(b"{}".to_vec())), out)
     })
 }
 

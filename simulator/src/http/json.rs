@@ -60,9 +60,15 @@ fn word_needs_escaping(c: &[u8]) -> bool {
 /// `\n`, `\r`, `\t`, other control characters as `\u00xx` (lower-case hex), everything else
 /// (including `/` and non-ASCII) as is.
 pub(crate) fn push_str(out: &mut Vec<u8>, s: &str) {
-    let bytes = s.as_bytes();
-    out.reserve(bytes.len() + 2);
+    out.reserve(s.len() + 2);
     out.push(b'"');
+    push_str_body(out, s);
+    out.push(b'"');
+}
+
+/// [`push_str`] without the quotes: `s` escaped, to be followed by more of the same string.
+pub(crate) fn push_str_body(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
     // Most strings need no escaping: a word-at-a-time scan, then a single copy.
     if !needs_escaping(bytes) {
         out.extend_from_slice(bytes);
@@ -101,23 +107,11 @@ pub(crate) fn push_str(out: &mut Vec<u8>, s: &str) {
         }
         out.extend_from_slice(&bytes[run..]);
     }
-    out.push(b'"');
 }
 
-/// Appends an unsigned integer.
+/// Appends an unsigned integer (itoa: the digits serde_json writes, two at a time).
 pub(crate) fn push_u64(out: &mut Vec<u8>, n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 /// Appends an unsigned integer as a JSON string (a node id: `"17895695668004550"`).

@@ -164,7 +164,12 @@ pub(crate) fn render_page_into(ctx: &mut Ctx, ids: &[MediaId], sel: &[FieldSel],
     let ctx = &*ctx;
     let world = &*ctx.world;
     let mut owner: Option<Owner> = None;
+    let start = out.len();
     for (i, id) in ids.iter().enumerate() {
+        if i == 1 {
+            // Room for the rest at the first item's size, so the answer grows once.
+            out.reserve((out.len() - start + 1) * (ids.len() - 1) * 9 / 8);
+        }
         if i > 0 {
             out.push(b',');
         }

@@ -6,11 +6,12 @@
 //! collection. `since`/`until` bound the walk in time ([`time_bounds`]).
 
 use crate::error::{GraphError, GraphResult};
+use crate::http::json::{self, Json};
 use crate::http::request::GraphRequest;
 use crate::model::shared::KeyRange;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::ops::Bound;
 
 /// A sort key that can travel in a cursor.
@@ -21,7 +22,11 @@ pub(crate) trait CursorKey: Ord + Copy {
 
 impl CursorKey for (i64, u64) {
     fn to_text(&self) -> String {
-        format!("{}:{}", self.0, self.1)
+        let mut s = String::with_capacity(32);
+        s.push_str(itoa::Buffer::new().format(self.0));
+        s.push(':');
+        s.push_str(itoa::Buffer::new().format(self.1));
+        s
     }
     fn from_text(s: &str) -> Option<Self> {
         let (a, b) = s.split_once(':')?;
@@ -31,7 +36,7 @@ impl CursorKey for (i64, u64) {
 
 impl CursorKey for u64 {
     fn to_text(&self) -> String {
-        self.to_string()
+        itoa::Buffer::new().format(*self).to_string()
     }
     fn from_text(s: &str) -> Option<Self> {
         s.parse().ok()
@@ -40,11 +45,14 @@ impl CursorKey for u64 {
 
 const CURSOR_PREFIX: &str = "QVFI";
 
+/// A cursor: `QVFI` and the URL-safe base64 of `igsim:` and the key's text, so it travels in
+/// URLs and JSON strings as it is.
 pub(crate) fn encode<K: CursorKey>(k: &K) -> String {
-    format!(
-        "{CURSOR_PREFIX}{}",
-        URL_SAFE_NO_PAD.encode(format!("igsim:{}", k.to_text()))
-    )
+    let raw = ["igsim:", &k.to_text()].concat();
+    let mut s = String::with_capacity(CURSOR_PREFIX.len() + raw.len().div_ceil(3) * 4);
+    s.push_str(CURSOR_PREFIX);
+    URL_SAFE_NO_PAD.encode_string(raw, &mut s);
+    s
 }
 
 pub(crate) fn decode<K: CursorKey>(s: &str) -> Option<K> {
@@ -166,26 +174,66 @@ pub(crate) fn window<K: CursorKey>(
             Order::Asc => Box::new(range(map, lower, Bound::Excluded(start)).rev()),
         }
     };
-    let mut keys: Vec<K>;
-    if let (Some(b), None) = (before, after) {
-        keys = backward_from(b).filter(|k| in_bounds(k)).take(req.limit).collect();
-        keys.reverse();
-    } else {
-        keys = forward_from(after).filter(|k| in_bounds(k)).take(req.limit).collect();
-    }
-    let has_next = match keys.last() {
-        Some(last) => forward_from(Some(*last)).next().is_some(),
-        None => false,
+    // One key more than the page tells whether the walk goes on past it: every key after the
+    // page's last one in the walk's direction lies within the bounds (the walk starts at a
+    // bound or a cursor and runs towards the other bound), so no second walk is needed for that
+    // side; only the side behind a cursor is probed. Without a cursor the page starts at a
+    // bound, so nothing lies behind it.
+    let take = |iter: Box<dyn Iterator<Item = K> + '_>| -> (Vec<K>, bool) {
+        let mut keys: Vec<K> = iter
+            .filter(|k| in_bounds(k))
+            .take(req.limit.saturating_add(1))
+            .collect();
+        // (An empty page has no neighbours.)
+        let more = keys.len() > req.limit && req.limit > 0;
+        keys.truncate(req.limit);
+        (keys, more)
     };
-    let has_previous = match keys.first() {
-        Some(first) => backward_from(*first).next().is_some(),
-        None => false,
+    let (keys, has_next, has_previous) = if let (Some(b), None) = (before, after) {
+        let (mut keys, more) = take(backward_from(b));
+        keys.reverse();
+        let has_next = keys
+            .last()
+            .is_some_and(|last| forward_from(Some(*last)).next().is_some());
+        (keys, has_next, more)
+    } else {
+        let (keys, more) = take(forward_from(after));
+        let has_previous = after.is_some() && keys.first().is_some_and(|first| backward_from(*first).next().is_some());
+        (keys, more, has_previous)
     };
     Ok(Window {
         keys,
         has_next,
         has_previous,
     })
+}
+
+/// The values of `w`'s keys in `map`, in the window's order: a window is a run of adjacent
+/// keys, so one walk over the run replaces a lookup per key (a lookup per key only if the run
+/// is not the window's, which a window cut from `map` never is).
+pub(crate) fn values<K: Ord + Copy, V: Copy>(map: &crate::model::shared::Map<K, V>, w: &Window<K>) -> Vec<V> {
+    fn walk<'m, K: Ord + Copy + 'm, V: Copy + 'm>(
+        run: impl Iterator<Item = (&'m K, &'m V)>,
+        keys: &[K],
+    ) -> Option<Vec<V>> {
+        let mut values = Vec::with_capacity(keys.len());
+        for ((k, v), want) in run.zip(keys) {
+            if k != want {
+                return None;
+            }
+            values.push(*v);
+        }
+        (values.len() == keys.len()).then_some(values)
+    }
+    let (Some(&first), Some(&last)) = (w.keys.first(), w.keys.last()) else {
+        return Vec::new();
+    };
+    let run = if first <= last {
+        walk(map.range(first..=last), &w.keys)
+    } else {
+        walk(map.range(last..=first).rev(), &w.keys)
+    };
+    run.unwrap_or_else(|| w.keys.iter().filter_map(|k| map.get(k).copied()).collect())
 }
 
 fn range<K: Ord + Copy>(map: &dyn KeyRange<K>, lo: Bound<K>, hi: Bound<K>) -> impl DoubleEndedIterator<Item = K> + '_ {
@@ -203,101 +251,133 @@ fn range<K: Ord + Copy>(map: &dyn KeyRange<K>, lo: Bound<K>, hi: Bound<K>) -> im
 /// Where `next`/`previous` point: the edge's own URL with the request's parameters.
 #[derive(Debug, Clone)]
 pub(crate) struct Links {
-    /// `http://host/v21.0/{id}/{edge}`
-    pub(crate) url: String,
-    /// Parameters to keep (token, fields, since/until…), without limit/after/before.
-    pub(crate) params: Vec<(String, String)>,
-    pub(crate) limit: usize,
+    /// `http://host/v21.0/{id}/{edge}?access_token=…&…&limit=N&`, the kept parameters
+    /// (token, fields, since/until…, no after/before) form-encoded once: a link is this, the
+    /// cursor's name, `=` and the cursor (URL-safe as it is, [`encode`]).
+    prefix: String,
 }
 
 impl Links {
     /// Links for the request's own edge, keeping its parameters and token.
     pub(crate) fn for_request(req: &GraphRequest, limit: usize) -> Self {
-        let mut params: Vec<(String, String)> = req
-            .params
-            .iter()
-            .filter(|(k, _)| {
-                !matches!(
-                    k.as_str(),
-                    "limit" | "after" | "before" | "access_token" | "method" | "appsecret_proof"
-                )
-            })
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        Self::with_auth(req, &mut params);
-        Links {
-            url: format!("{}{}", req.base_url, req.path_string()),
-            params,
+        let kept = req.params.iter().filter(|(k, _)| {
+            !matches!(
+                k.as_str(),
+                "limit" | "after" | "before" | "access_token" | "method" | "appsecret_proof"
+            )
+        });
+        Self::new(
+            req,
+            format!("{}{}", req.base_url, req.path_string()),
+            kept.map(|(k, v)| (k.as_str(), v.as_str())),
             limit,
-        }
+        )
     }
 
     /// Links for an edge reached through a field expansion (`media{…}` on a user).
     pub(crate) fn for_edge(req: &GraphRequest, path: &str, fields: Option<String>, limit: usize) -> Self {
-        let mut params = Vec::new();
-        if let Some(f) = fields {
-            params.push(("fields".to_string(), f));
-        }
-        Self::with_auth(req, &mut params);
-        Links {
-            url: format!("{}/{}/{}", req.base_url, req.version, path.trim_start_matches('/')),
-            params,
+        Self::new(
+            req,
+            format!("{}/{}/{}", req.base_url, req.version, path.trim_start_matches('/')),
+            fields.as_deref().map(|f| ("fields", f)).into_iter(),
             limit,
-        }
+        )
     }
 
-    fn with_auth(req: &GraphRequest, params: &mut Vec<(String, String)>) {
+    /// `url` with the token first, then `params`, `appsecret_proof` and `limit`.
+    fn new<'p>(
+        req: &GraphRequest,
+        mut url: String,
+        params: impl Iterator<Item = (&'p str, &'p str)>,
+        limit: usize,
+    ) -> Self {
+        url.push('?');
+        let start = url.len();
+        let mut s = form_urlencoded::Serializer::for_suffix(url, start);
         if let Some(t) = &req.token {
-            params.insert(0, ("access_token".into(), t.clone()));
+            s.append_pair("access_token", t);
         }
-        if let Some(p) = req.param("appsecret_proof") {
-            params.push(("appsecret_proof".into(), p.to_string()));
-        }
-    }
-
-    fn url_with(&self, cursor_name: &str, cursor: &str) -> String {
-        let mut s = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in &self.params {
+        for (k, v) in params {
             s.append_pair(k, v);
         }
-        s.append_pair("limit", &self.limit.to_string());
-        s.append_pair(cursor_name, cursor);
-        format!("{}?{}", self.url, s.finish())
+        if let Some(p) = req.param("appsecret_proof") {
+            s.append_pair("appsecret_proof", p);
+        }
+        s.append_pair("limit", itoa::Buffer::new().format(limit));
+        let mut prefix = s.finish();
+        prefix.push('&');
+        Links { prefix }
+    }
+
+    /// Writes the link to the page `cursor_name` (`after`, `before`) of `cursor` points at, as
+    /// a JSON string.
+    fn push_url(&self, out: &mut Vec<u8>, cursor_name: &str, cursor: &str) {
+        out.push(b'"');
+        json::push_str_body(out, &self.prefix);
+        out.extend_from_slice(cursor_name.as_bytes());
+        out.push(b'=');
+        out.extend_from_slice(cursor.as_bytes());
+        out.push(b'"');
     }
 }
 
-/// The `paging` object of a cursor-paged edge; `links: None` leaves out next/previous
-/// (mention expansions have cursors only, facts §3.3). Edges production pages forward only
-/// use [`forward_paging_json`].
-pub(crate) fn paging_json<K: CursorKey>(w: &Window<K>, links: Option<&Links>) -> Option<Value> {
+/// The `paging` object of a cursor-paged edge as JSON; `links: None` leaves out
+/// next/previous (mention expansions have cursors only, facts §3.3); `None` for an empty
+/// page. Edges production pages forward only use [`forward_paging`].
+pub(crate) fn paging<K: CursorKey>(w: &Window<K>, links: Option<&Links>) -> Option<Json> {
     let (first, last) = (w.keys.first()?, w.keys.last()?);
     let (before, after) = (encode(first), encode(last));
-    let mut p = Map::new();
-    p.insert("cursors".into(), json!({ "before": before, "after": after }));
-    if let Some(l) = links {
-        if w.has_previous {
-            p.insert("previous".into(), json!(l.url_with("before", &before)));
+    let previous = (w.has_previous, "previous", "before", before.as_str());
+    let next = (w.has_next, "next", "after", after.as_str());
+    Some(paging_object(
+        &[("before", &before), ("after", &after)],
+        links,
+        &[previous, next],
+    ))
+}
+
+/// `{"cursors":{…},"previous":…,"next":…}`: the `cursors` as given; with `links`, each link
+/// `(shown, key, cursor name, cursor)` that is shown.
+fn paging_object(cursors: &[(&str, &str)], links: Option<&Links>, pages: &[(bool, &str, &str, &str)]) -> Json {
+    let mut out = Vec::with_capacity(96 + links.map_or(0, |l| 2 * (l.prefix.len() + 64)));
+    out.extend_from_slice(b"{\"cursors\":{");
+    for (i, (name, cursor)) in cursors.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
         }
-        if w.has_next {
-            p.insert("next".into(), json!(l.url_with("after", &after)));
+        json::push_key(&mut out, name);
+        json::push_str(&mut out, cursor);
+    }
+    out.push(b'}');
+    if let Some(l) = links {
+        for (_, key, cursor_name, cursor) in pages.iter().filter(|p| p.0) {
+            out.push(b',');
+            json::push_key(&mut out, key);
+            l.push_url(&mut out, cursor_name, cursor);
         }
     }
-    Some(Value::Object(p))
+    out.push(b'}');
+    Json::new(out)
+}
+
+/// [`paging`] as a `Value`, for edges still assembled as trees.
+pub(crate) fn paging_json<K: CursorKey>(w: &Window<K>, links: Option<&Links>) -> Option<Value> {
+    paging(w, links).map(|j| j.to_value())
 }
 
 /// [`edge_json`] written straight into `out`: `items(out)` writes the page's items,
-/// comma-separated.
+/// comma-separated; `paging` is already JSON ([`paging`]).
 pub(crate) fn edge_into(
     out: &mut Vec<u8>,
     items: impl FnOnce(&mut Vec<u8>) -> GraphResult<()>,
-    paging: Option<Value>,
+    paging: Option<Json>,
 ) -> GraphResult<()> {
     out.extend_from_slice(b"{\"data\":[");
     items(out)?;
     out.push(b']');
     if let Some(p) = paging {
         out.extend_from_slice(b",\"paging\":");
-        crate::http::json::push_value(out, &p);
+        out.extend_from_slice(&p.into_bytes());
     }
     out.push(b'}');
     Ok(())
@@ -319,17 +399,21 @@ pub(crate) fn edge_into(
 /// `{"cursors":{"after":…}}` when more follow and no `paging` when not (bk-rs v14.0
 /// ig_user_0__business_discovery__reading__username_bluebottle.json, …_qq122755990.json;
 /// python-facebook discovery/medias_p1.json).
-pub(crate) fn forward_paging_json<K: CursorKey>(w: &Window<K>, links: Option<&Links>) -> Option<Value> {
+pub(crate) fn forward_paging<K: CursorKey>(w: &Window<K>, links: Option<&Links>) -> Option<Json> {
     if !w.has_next {
         return None;
     }
     let after = encode(w.keys.last()?);
-    let mut p = Map::new();
-    p.insert("cursors".into(), json!({ "after": after }));
-    if let Some(l) = links {
-        p.insert("next".into(), json!(l.url_with("after", &after)));
-    }
-    Some(Value::Object(p))
+    Some(paging_object(
+        &[("after", &after)],
+        links,
+        &[(true, "next", "after", &after)],
+    ))
+}
+
+/// [`forward_paging`] as a `Value`, for edges still assembled as trees.
+pub(crate) fn forward_paging_json<K: CursorKey>(w: &Window<K>, links: Option<&Links>) -> Option<Value> {
+    forward_paging(w, links).map(|j| j.to_value())
 }
 
 /// `{"data": [...], "paging": {...}}` (paging left out when the page is empty).
@@ -368,107 +452,4 @@ pub(crate) fn time_bounds(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::BTreeMap;
-
-    fn map(n: u64) -> BTreeMap<(i64, u64), ()> {
-        (1..=n).map(|i| ((i as i64 * 10, i), ())).collect()
-    }
-
-    fn req(limit: usize, after: Option<String>, before: Option<String>) -> PageReq {
-        PageReq { limit, after, before }
-    }
-
-    #[test]
-    fn walking_next_visits_every_item_once_newest_first() {
-        let m = map(7);
-        let mut seen = Vec::new();
-        let mut after = None;
-        loop {
-            let w = window(
-                &m,
-                Bound::Unbounded,
-                Bound::Unbounded,
-                Order::Desc,
-                &req(3, after.clone(), None),
-            )
-            .unwrap();
-            seen.extend(w.keys.iter().map(|k| k.1));
-            if !w.has_next {
-                break;
-            }
-            after = Some(encode(w.keys.last().unwrap()));
-        }
-        assert_eq!(seen, vec![7, 6, 5, 4, 3, 2, 1]);
-    }
-
-    #[test]
-    fn cursors_survive_inserts_at_the_front() {
-        let mut m = map(5);
-        let w = window(&m, Bound::Unbounded, Bound::Unbounded, Order::Desc, &req(2, None, None)).unwrap();
-        let after = encode(w.keys.last().unwrap());
-        m.insert((1000, 99), ());
-        let w2 = window(
-            &m,
-            Bound::Unbounded,
-            Bound::Unbounded,
-            Order::Desc,
-            &req(2, Some(after), None),
-        )
-        .unwrap();
-        assert_eq!(w2.keys.iter().map(|k| k.1).collect::<Vec<_>>(), vec![3, 2]);
-    }
-
-    #[test]
-    fn before_walks_back() {
-        let m = map(6);
-        let w = window(
-            &m,
-            Bound::Unbounded,
-            Bound::Unbounded,
-            Order::Desc,
-            &req(2, Some(encode(&(40, 4))), None),
-        )
-        .unwrap();
-        assert_eq!(w.keys.iter().map(|k| k.1).collect::<Vec<_>>(), vec![3, 2]);
-        let back = window(
-            &m,
-            Bound::Unbounded,
-            Bound::Unbounded,
-            Order::Desc,
-            &req(2, None, Some(encode(&w.keys[0]))),
-        )
-        .unwrap();
-        assert_eq!(back.keys.iter().map(|k| k.1).collect::<Vec<_>>(), vec![5, 4]);
-        assert!(back.has_previous && back.has_next);
-    }
-
-    #[test]
-    fn garbage_cursors_are_graph_errors() {
-        let m = map(3);
-        let e = window(
-            &m,
-            Bound::Unbounded,
-            Bound::Unbounded,
-            Order::Desc,
-            &req(2, Some("nope".into()), None),
-        )
-        .unwrap_err();
-        assert_eq!(e.code, 100);
-    }
-
-    #[test]
-    fn inverted_bounds_give_an_empty_page_not_a_panic() {
-        let m = map(3);
-        let w = window(
-            &m,
-            Bound::Included((50, 0)),
-            Bound::Included((10, 0)),
-            Order::Desc,
-            &req(2, None, None),
-        )
-        .unwrap();
-        assert!(w.keys.is_empty());
-    }
-}
+mod tests;

@@ -73,9 +73,11 @@ pub(crate) fn scope(ctx: &Ctx, rate: Rate) -> Scope {
 
 /// Whether a `fields=` value selects `name` at any depth.
 fn names_field(fields: &str, name: &str) -> bool {
-    fields
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .any(|w| w == name)
+    // A word equal to `name` is a substring too: most selections are ruled out by one search.
+    fields.contains(name)
+        && fields
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .any(|w| w == name)
 }
 
 fn add(world: &World, n: u64, scope: &mut Scope) {
@@ -106,7 +108,8 @@ fn add(world: &World, n: u64, scope: &mut Scope) {
 pub(crate) fn admit(ctx: &Ctx, rl: &mut RateLimits, rate: Rate) -> (RateHeaders, GraphResult<()>) {
     let scope = scope(ctx, rate);
     let cfg = &ctx.cfg.rate_limits;
-    let verdict = model::admit(&ctx.world, rl, cfg, &scope, ctx.viewer.user(), ctx.now).map_err(|d| match d {
+    let (verdict, report) = model::admit_and_report(&ctx.world, rl, cfg, &scope, ctx.viewer.user(), ctx.now);
+    let verdict = verdict.map_err(|d| match d {
         Denied::Account(_) => GraphError::instagram_buc_limit(cfg.buc_error_status),
         Denied::Page(_) => match cfg.page_error {
             PageLimitError::Buc80001 => GraphError::page_buc_limit(cfg.page_error_status),
@@ -115,7 +118,6 @@ pub(crate) fn admit(ctx: &Ctx, rl: &mut RateLimits, rate: Rate) -> (RateHeaders,
         Denied::App => GraphError::app_request_limit(cfg.platform_error_status),
         Denied::User => GraphError::user_request_limit(cfg.user_error_status),
     });
-    let report = model::report(&ctx.world, rl, cfg, &scope, ctx.now);
     (render(&ctx.world, cfg, &report), verdict)
 }
 

@@ -214,28 +214,32 @@ pub(crate) fn split_versioned(path: &str) -> Option<(Option<ApiVersion>, Vec<Str
 /// a pair with nothing to decode (no `%`, no `+`, valid UTF-8) is passed on as it is, without
 /// the byte-by-byte decoding (a query is mostly such pairs: ids, field lists, tokens).
 fn for_each_pair(input: &[u8], mut f: impl FnMut(Cow<'_, str>, Cow<'_, str>)) {
-    for pair in input.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
-        // One pass over the pair: where its first `=` is, and whether it is plain (ASCII,
-        // hence UTF-8, with no `%` or `+`).
-        let mut eq = None;
-        let plain = pair.iter().enumerate().all(|(i, &b)| {
-            if b == b'=' && eq.is_none() {
-                eq = Some(i);
+    // `&` is ASCII, so a UTF-8 input splits into the same pairs as its bytes would (and is
+    // searched with `memchr` rather than byte by byte).
+    match std::str::from_utf8(input) {
+        Ok(text) => {
+            for pair in text.split('&').filter(|p| !p.is_empty()) {
+                one_pair(pair.as_bytes(), Some(pair), &mut f);
             }
-            b.is_ascii() && b != b'%' && b != b'+'
-        });
-        match (plain, std::str::from_utf8(pair)) {
-            (true, Ok(text)) => {
-                let (k, v) = match eq {
-                    Some(i) => (&text[..i], &text[i + 1..]),
-                    None => (text, ""),
-                };
-                f(Cow::Borrowed(k), Cow::Borrowed(v));
+        }
+        Err(_) => {
+            for pair in input.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+                one_pair(pair, std::str::from_utf8(pair).ok(), &mut f);
             }
-            _ => {
-                for (k, v) in form_urlencoded::parse(pair) {
-                    f(k, v);
-                }
+        }
+    }
+}
+
+/// One `name=value` pair of [`for_each_pair`]; `text` is the pair when it is valid UTF-8.
+fn one_pair(pair: &[u8], text: Option<&str>, f: &mut impl FnMut(Cow<'_, str>, Cow<'_, str>)) {
+    match text {
+        Some(text) if !pair.contains(&b'%') && !pair.contains(&b'+') => {
+            let (k, v) = text.split_once('=').unwrap_or((text, ""));
+            f(Cow::Borrowed(k), Cow::Borrowed(v));
+        }
+        _ => {
+            for (k, v) in form_urlencoded::parse(pair) {
+                f(k, v);
             }
         }
     }

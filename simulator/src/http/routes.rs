@@ -5,7 +5,9 @@
 //! the world lock ([`BeforeLock`]: a media download, a webhook handshake), which rate limit
 //! it counts against ([`Rate`]) and whether its handler only reads the world ([`World`];
 //! reads may be served without the exclusive lock). Routes are tried in order; the first
-//! whose methods, pattern and conditions match serves the request.
+//! whose methods, pattern and conditions match serves the request. Lookups try them through
+//! an index built once from the table (by surface, first segment and path length), which
+//! leaves out only routes the path cannot fit.
 //!
 //! Three surfaces share the table: the raw surface (`/_sim/…` control plane, the media CDN,
 //! the resumable upload host), matched on the path as sent; and the Graph surface, matched on

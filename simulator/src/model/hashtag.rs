@@ -127,9 +127,16 @@ impl World {
     }
 
     /// Forgets searches older than the window (they no longer count, facts §4.7).
+    /// Changes the world only when one expired: the hashtags are shared, a change copies
+    /// them, and the state directory writes what changed (`World::unchanged_since`), so a
+    /// repeated search stays a read.
     fn expire_searches(&mut self, ig: IgUserId, now: i64, window: i64) {
+        let live = |v: &Search| Window::of(window).contains(now, v.first);
+        if self.hashtags.searches.get(&ig).is_none_or(|s| s.values().all(live)) {
+            return;
+        }
         if let Some(s) = self.hashtags.searches.get_mut(&ig) {
-            s.retain(|_, v| Window::of(window).contains(now, v.first));
+            s.retain(|_, v| live(v));
         }
     }
 

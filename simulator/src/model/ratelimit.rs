@@ -183,58 +183,87 @@ pub(crate) fn user_limit(rl: &RateLimits, cfg: &RateLimitConfig) -> Option<u64> 
     rl.overrides.user_calls_per_hour.or(cfg.user_calls_per_hour)
 }
 
+/// The limits a call of `scope` is held to, computed once per call (counting a call changes
+/// none of them).
+struct Limits {
+    platform: u64,
+    user: Option<u64>,
+    accounts: Vec<(IgUserId, u64)>,
+    pages: Vec<(PageId, u64)>,
+    platform_scope: bool,
+}
+
+fn limits(world: &World, rl: &RateLimits, cfg: &RateLimitConfig, scope: &Scope) -> Limits {
+    Limits {
+        platform: platform_limit(world, rl, cfg),
+        user: user_limit(rl, cfg),
+        accounts: scope
+            .accounts
+            .iter()
+            .map(|&a| (a, buc_limit(world, rl, cfg, a)))
+            .collect(),
+        pages: scope.pages.iter().map(|&p| (p, page_limit(rl, cfg, p))).collect(),
+        platform_scope: scope.platform,
+    }
+}
+
 /// Counts a call of `scope` made by `user` at `now`, or says which limit refuses it (and then
-/// counts nothing).
-pub(crate) fn admit(
+/// counts nothing); and the usage its answer's headers report ([`report`]) after that, the
+/// limits computed once for both.
+pub(crate) fn admit_and_report(
     world: &World,
     rl: &mut RateLimits,
     cfg: &RateLimitConfig,
     scope: &Scope,
     user: Option<UserId>,
     now: i64,
+) -> (Result<(), Denied>, Report) {
+    let limits = limits(world, rl, cfg, scope);
+    let verdict = admit_within(rl, cfg, &limits, user, now);
+    (verdict, report_within(rl, cfg, &limits, now))
+}
+
+fn admit_within(
+    rl: &mut RateLimits,
+    cfg: &RateLimitConfig,
+    limits: &Limits,
+    user: Option<UserId>,
+    now: i64,
 ) -> Result<(), Denied> {
-    let platform_limit = platform_limit(world, rl, cfg);
-    let user_limit = user_limit(rl, cfg);
-    let buc_limits: Vec<(IgUserId, u64)> = scope
-        .accounts
-        .iter()
-        .map(|&a| (a, buc_limit(world, rl, cfg, a)))
-        .collect();
-    let page_limits: Vec<(PageId, u64)> = scope.pages.iter().map(|&p| (p, page_limit(rl, cfg, p))).collect();
     let (plen, blen) = (
         Window::of(cfg.platform_window_seconds),
         Window::of(cfg.buc_window_seconds),
     );
-    if scope.platform {
-        if rl.platform.count(now, plen) >= platform_limit {
+    if limits.platform_scope {
+        if rl.platform.count(now, plen) >= limits.platform {
             return Err(Denied::App);
         }
-        if let (Some(limit), Some(u)) = (user_limit, user) {
+        if let (Some(limit), Some(u)) = (limits.user, user) {
             if rl.users.entry(u).or_default().count(now, plen) >= limit {
                 return Err(Denied::User);
             }
         }
     }
-    for &(a, limit) in &buc_limits {
+    for &(a, limit) in &limits.accounts {
         if rl.buc.entry(a).or_default().count(now, blen) >= limit {
             return Err(Denied::Account(a));
         }
     }
-    for &(p, limit) in &page_limits {
+    for &(p, limit) in &limits.pages {
         if rl.pages.entry(p).or_default().count(now, blen) >= limit {
             return Err(Denied::Page(p));
         }
     }
-    if scope.platform {
+    if limits.platform_scope {
         rl.platform.record(now);
         if let Some(u) = user {
             rl.users.entry(u).or_default().record(now);
         }
     }
-    for (a, _) in buc_limits {
+    for &(a, _) in &limits.accounts {
         rl.buc.entry(a).or_default().record(now);
     }
-    for (p, _) in page_limits {
+    for &(p, _) in &limits.pages {
         rl.pages.entry(p).or_default().record(now);
     }
     Ok(())
@@ -242,24 +271,24 @@ pub(crate) fn admit(
 
 /// The usage the headers of an answer to a call of `scope` report at `now`.
 pub(crate) fn report(world: &World, rl: &mut RateLimits, cfg: &RateLimitConfig, scope: &Scope, now: i64) -> Report {
-    let app_limit = platform_limit(world, rl, cfg);
-    let limits: Vec<(IgUserId, u64)> = scope
+    let limits = limits(world, rl, cfg, scope);
+    report_within(rl, cfg, &limits, now)
+}
+
+fn report_within(rl: &mut RateLimits, cfg: &RateLimitConfig, limits: &Limits, now: i64) -> Report {
+    let app = usage(&mut rl.platform, now, cfg.platform_window_seconds, limits.platform);
+    let accounts = limits
         .accounts
         .iter()
-        .map(|&a| (a, buc_limit(world, rl, cfg, a)))
-        .collect();
-    let page_limits: Vec<(PageId, u64)> = scope.pages.iter().map(|&p| (p, page_limit(rl, cfg, p))).collect();
-    let app = usage(&mut rl.platform, now, cfg.platform_window_seconds, app_limit);
-    let accounts = limits
-        .into_iter()
-        .map(|(a, limit)| {
+        .map(|&(a, limit)| {
             let u = usage(rl.buc.entry(a).or_default(), now, cfg.buc_window_seconds, limit);
             (a, u)
         })
         .collect();
-    let pages = page_limits
-        .into_iter()
-        .map(|(p, limit)| {
+    let pages = limits
+        .pages
+        .iter()
+        .map(|&(p, limit)| {
             let u = usage(rl.pages.entry(p).or_default(), now, cfg.buc_window_seconds, limit);
             (p, u)
         })

@@ -20,6 +20,10 @@ pub(crate) struct Persisted {
     /// numbering, fault rules' counters): written with the next write, by the periodic
     /// flush or at a graceful stop.
     pub(crate) pending: std::sync::atomic::AtomicBool,
+    /// The sandbox was deleted or replaced (set under `writing`): its snapshots are no longer
+    /// written, so a write still under way cannot bring back a file `DELETE` removed or put
+    /// an older state over its replacement's.
+    pub(crate) gone: std::sync::atomic::AtomicBool,
 }
 
 /// What must be on disk before a Graph request's answer leaves: the world and the clock, as

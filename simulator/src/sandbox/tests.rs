@@ -72,7 +72,8 @@ fn idle_sandboxes_are_reclaimed_and_default_never() {
     let a = sbs.create(Some("a".into()), SeedWorld::new(crate::app::demo_world()), None);
     let used = a.expect("a").last_used();
     assert!(sbs.reap_idle(used + 599).is_empty());
-    assert_eq!(sbs.reap_idle(used + 600), vec!["a".to_string()]);
+    let reaped: Vec<String> = sbs.reap_idle(used + 600).iter().map(|s| s.id.clone()).collect();
+    assert_eq!(reaped, vec!["a".to_string()]);
     assert_eq!(sbs.ids(), vec![DEFAULT_SANDBOX.to_string()]);
     assert_eq!(
         sbs.indexed_tokens(),
@@ -174,6 +175,19 @@ fn a_world_is_unchanged_since_its_clone_until_something_in_it_changes() {
         assert!(!w.webhooks.has_due(now, cfg.webhooks.batch_window_seconds));
     });
     assert!(unchanged(), "an idle tick");
+    // A hashtag search counts once; the same search again within its window is free.
+    let (limit, window) = (cfg.hashtags.unique_limit, cfg.hashtags.window_seconds);
+    let search = || {
+        sb.with_world(|w, now| {
+            let ig = *w.ig_users.keys().next().expect("an account");
+            w.search_hashtag(ig, "bluebottle", now, limit, window).is_ok()
+        })
+    };
+    assert!(search());
+    assert!(!unchanged(), "a first search counts");
+    let earlier = sb.snapshot().world;
+    assert!(search());
+    assert!(sb.read_world(|w, _| w.unchanged_since(&earlier)), "a repeated search");
     type Change = fn(&mut World);
     let changes: [(&str, Change); 4] = [
         ("the id stream alone", |w| {

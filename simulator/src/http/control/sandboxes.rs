@@ -216,9 +216,9 @@ pub(crate) async fn reset(state: &State, sb: &Arc<Sandbox>) -> ControlResult {
 /// `DELETE /_sim/sandboxes/{id}`: gone from memory and, with a state directory, from disk
 /// before the answer.
 pub(crate) async fn delete(state: &State, id: &str) -> ControlResult {
-    state.sandboxes.delete(id)?;
+    let gone = state.sandboxes.delete(id)?;
     state.webhooks.forget(id);
-    state.forget(id).await.map_err(|e| ControlError::new(500, e))?;
+    state.forget(&gone).await.map_err(|e| ControlError::new(500, e))?;
     success()
 }
 

@@ -30,7 +30,14 @@ pub(crate) async fn restore(state: &State, query: Option<&str>, body: &Bytes) ->
             SandboxError::BadWorld(e) => ControlError::bad_request(format!("bad snapshot: {e}")),
             e => e.into(),
         })?;
-    let s = state.sandboxes.restore(snapshot, query_param(query, "id"), replace)?;
+    let id = query_param(query, "id").unwrap_or_else(|| snapshot.id.clone());
+    let replaced = state.sandboxes.peek(&id).filter(|_| replace);
+    let s = state.sandboxes.restore(snapshot, Some(id), replace)?;
+    // The file is the replacement's now: a write of the old one still under way must not
+    // land after the new one's.
+    if let Some(old) = replaced.filter(|old| !std::sync::Arc::ptr_eq(old, &s)) {
+        state.retire(&old).await;
+    }
     state.webhooks.wake();
     super::persisted(state, &s).await?;
     Ok(Reply {
