@@ -104,6 +104,16 @@ impl State {
         }
     }
 
+    /// With a state directory: returns once every sandbox whose world or clock changed is
+    /// on disk (a batch's durability point: its operations may name other sandboxes,
+    /// `app/persister.rs`). Without one: at once.
+    pub(crate) async fn persist_changed(&self) -> Result<(), String> {
+        match &self.persister {
+            Some(p) => crate::app::persister::persist_changed(p, &self.sandboxes).await,
+            None => Ok(()),
+        }
+    }
+
     /// With a state directory: writes the sandboxes whose bookkeeping is not on disk yet
     /// (the periodic flush and a graceful stop, `app/persister.rs`).
     pub(crate) async fn flush_pending(&self) {

@@ -253,3 +253,47 @@ fn a_read_writes_nothing_to_the_state_directory_and_a_write_is_on_disk_before_it
     stop(p);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A batch's operations may carry another sandbox's token (`http::batch`): a write such an
+/// operation made is acknowledged in the batch's answer, so it is on disk before that answer
+/// (it used to wait for the timed flush, and `kill -9` lost it).
+#[test]
+fn a_batch_write_in_another_sandbox_is_on_disk_before_its_answer() {
+    let (dir, _state, args) = setup("batch", &["--state-flush-ms", "0"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let p = start(&args);
+    let (addr, token) = (p.addr.clone(), p.token.clone());
+    let (status, body) = post(&addr, "/_sim/sandboxes?id=other", "").expect("a sandbox");
+    assert_eq!(status, 201, "{body}");
+    let other: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let other_token = other["users"][0]["access_token"]
+        .as_str()
+        .expect("a user token")
+        .to_string();
+    let batch = serde_json::json!([{
+        "method": "POST",
+        "relative_url": format!("{MEDIA}/comments?access_token={other_token}"),
+        "body": "message=batched",
+    }]);
+    let form: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("batch", &batch.to_string())
+        .append_pair("access_token", &token)
+        .finish();
+    let (status, body) = post(&addr, "/v21.0/", &form).expect("the batch is answered");
+    assert_eq!(status, 200, "{body}");
+    let answers: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(answers[0]["code"], 200, "{body}");
+    let comment = id_of(answers[0]["body"].as_str().unwrap());
+
+    let mut p = p;
+    p.child.kill().expect("SIGKILL");
+    p.child.wait().unwrap();
+    let p = start(&args);
+    let read = get(
+        &p.addr,
+        &format!("/v21.0/{comment}?fields=text&access_token={other_token}"),
+    );
+    assert!(read.contains(" 200 "), "the acknowledged comment is lost: {read}");
+    stop(p);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

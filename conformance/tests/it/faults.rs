@@ -333,3 +333,35 @@ fn start_up_rules_apply_to_every_sandbox_and_in_process_tests_read_them() {
     assert_eq!(rust.request_count(&RequestFilter::new().fault("*")), 1);
     assert_eq!(running.sandbox("default").unwrap().with_faults(|f| f.rules().len()), 1);
 }
+
+/// A DELETE of the control plane removes everything its path names, so a query (a filter
+/// or choice it would not honour) is refused with what was sent, and nothing is removed:
+/// `DELETE faults?id=x` used to remove every rule, `DELETE requests?since=n` the whole journal.
+#[test]
+fn a_control_plane_delete_with_parameters_is_refused_and_removes_nothing() {
+    let sb = sim::fresh();
+    add(&sb, json!([{"id": "keep", "path": "/nothing", "drop": true}]));
+    sb.client_as("Dana Admin").get("me", &[]).ok("fb_user");
+    for path in [
+        "faults?id=other",
+        "requests?since=1&method=GET",
+        "webhooks/subscription?x=1",
+        "?dry_run=1",
+    ] {
+        let r = sb.control_delete(path);
+        assert_eq!(r.status, 400, "DELETE {path}: {}", r.text);
+        r.schema("sim_error");
+        let message = r.body["error"]["message"].as_str().unwrap();
+        assert!(message.starts_with("DELETE takes no parameters (got "), "{message}");
+    }
+    assert!(sb.control_delete("faults?id=other").text.contains("(got id)"));
+    assert_eq!(sb.faults()["data"].as_array().unwrap().len(), 1, "the rule stays");
+    let journal = sb.control_get("requests/count?method=GET");
+    assert!(
+        journal.body["count"].as_u64().unwrap() >= 1,
+        "the journal stays: {}",
+        journal.text
+    );
+    sb.client_as("Dana Admin").get("me", &[]).ok("fb_user");
+    assert_eq!(sb.clear_faults(), 1, "without parameters it removes them all");
+}

@@ -27,6 +27,11 @@ fn getting_started_walkthrough_returns_the_documented_shapes() {
     // served as the oldest version still available (Platform Versioning guide; version.rs).
     assert_eq!(r.header("facebook-api-version"), Some("v21.0"));
     assert!(r.header("x-fb-trace-id").is_some());
+    // A web page on another origin may read Graph answers, errors included (response.rs).
+    assert_eq!(r.header("access-control-allow-origin"), Some("*"));
+    let refused = c.get("no_such_node_x", &[]);
+    assert_eq!(refused.status, 400, "{}", refused.text);
+    assert_eq!(refused.header("access-control-allow-origin"), Some("*"));
     let media = c.get(&format!("{METRICSAURUS}/media"), &[]).ok("ig_media_list").clone();
     assert_eq!(media["data"].as_array().unwrap().len(), 25);
     assert!(media["data"][0].as_object().unwrap().keys().eq(["id"]));

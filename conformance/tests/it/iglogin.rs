@@ -437,6 +437,35 @@ fn cancelling_either_dialog_sends_access_denied_and_state() {
 }
 
 #[test]
+fn each_dialog_asks_the_person_to_choose_in_plain_english() {
+    let sb = sim::fresh();
+    let cb = enc("http://127.0.0.1:9/cb");
+    for (path, asks) in [
+        (
+            format!(
+                "oauth/authorize?client_id={}&redirect_uri={cb}&response_type=code&scope=instagram_business_basic",
+                sb.app_id()
+            ),
+            "Choose an Instagram professional account and",
+        ),
+        (
+            format!(
+                "v21.0/dialog/oauth?client_id={}&redirect_uri={cb}&scope=instagram_basic",
+                sb.app_id()
+            ),
+            "Choose a Facebook user and",
+        ),
+    ] {
+        let page = browser()
+            .get(&format!("{}/{path}", sb.base_url))
+            .call()
+            .expect("the dialog");
+        let page = page.into_string().unwrap();
+        assert!(page.contains(asks), "{path}: {page}");
+    }
+}
+
+#[test]
 fn a_redirect_uri_that_is_not_registered_gets_an_error_page_not_a_redirect() {
     let sb = sim::fresh();
     let r = browser()

@@ -10,6 +10,8 @@
 //!   which tells such a change from a read by comparing the world with the one last written
 //!   (`World::unchanged_since`: pointers and a few values, no serialisation), so a read
 //!   writes nothing;
+//!   A batch may write to other sandboxes through its operations' tokens: each changed
+//!   sandbox is written ([`persist_changed`]);
 //! - every control-plane call that may change a sandbox (anything but a GET) and every
 //!   webhook send round: [`Persister::persist_all`], the whole sandbox.
 //!
@@ -147,6 +149,21 @@ fn write_snapshot(dir: &StateDir, writes: &AtomicU64, sb: &Sandbox, last: Option
         clock: snapshot.clock,
     });
     Ok(hash)
+}
+
+/// The durability point of a batch, whose operations may each carry a token of another
+/// sandbox (`http::batch`): [`Persister::persist`] for every sandbox whose world or clock
+/// changed, not only the one the batch was attributed to (a write an operation made in
+/// another sandbox was acknowledged and lost on `kill -9`). An unchanged sandbox is left
+/// alone, its bookkeeping untouched.
+pub(crate) async fn persist_changed(persister: &Persister, sandboxes: &Sandboxes) -> Result<(), String> {
+    for id in sandboxes.ids() {
+        let Some(sb) = sandboxes.peek(&id) else { continue };
+        if !sb.durable_unchanged() {
+            persister.persist(&sb).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Writes every sandbox whose bookkeeping changed since its last write (the periodic flush

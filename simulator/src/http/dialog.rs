@@ -159,13 +159,13 @@ fn esc(s: &str) -> String {
 
 fn page(d: &Dialog) -> String {
     let (title, who) = match d.flavour {
-        Flavour::Instagram => ("Log in with Instagram", "Instagram professional account"),
-        Flavour::Facebook => ("Log in with Facebook", "Facebook user"),
+        Flavour::Instagram => ("Log in with Instagram", "an Instagram professional account"),
+        Flavour::Facebook => ("Log in with Facebook", "a Facebook user"),
     };
     let (app_name, list) = d.sandbox.with_world(|w, _| (w.app.name.clone(), choices(w, d.flavour)));
     let mut out = String::new();
     out.push_str(&format!(
-        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{title} · igsim</title></head><body>\n<h1>{title}</h1>\n<p>{} (sandbox <code>{}</code>) asks for access. Choose a {who} and the permissions to grant.</p>\n<form method=\"post\" action=\"{}\">\n",
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{title} · igsim</title></head><body>\n<h1>{title}</h1>\n<p>{} (sandbox <code>{}</code>) asks for access. Choose {who} and the permissions to grant.</p>\n<form method=\"post\" action=\"{}\">\n",
         esc(&app_name),
         esc(&d.sandbox.id),
         esc(&d.action)

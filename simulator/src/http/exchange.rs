@@ -105,6 +105,7 @@ pub(crate) async fn graph(
         }
     };
     let sandbox = attribute(state, &incoming);
+    let is_batch = matches!(&incoming, Incoming::Parsed(req) if routes::is_batch(req));
     // A request that did not parse is journaled with its query's parameters.
     let query: Vec<(String, String)> = match incoming.raw() {
         None => Vec::new(),
@@ -187,8 +188,13 @@ pub(crate) async fn graph(
     sandbox.with_journal(|j| j.record(entry));
     // The durability point (`app/persister.rs`): with a state directory nothing is acknowledged
     // before it is on disk; a change that could not be written is answered as a transient
-    // failure, never as a success.
-    if let Err(e) = state.persist(&sandbox).await {
+    // failure, never as a success. A batch's operations may carry other sandboxes' tokens:
+    // every sandbox it changed is written.
+    let mut written = state.persist(&sandbox).await;
+    if is_batch && written.is_ok() {
+        written = state.persist_changed().await;
+    }
+    if let Err(e) = written {
         tracing::error!(target: "igsim::state", sandbox = %sandbox.id, "{e}");
         return Ok(render(state, &GraphError::api_service(), &surface));
     }

@@ -12,8 +12,8 @@ pub(crate) type Body = Full<Bytes>;
 
 fn base(status: u16, body: Vec<u8>, content_type: &'static str) -> Response<Body> {
     let mut r = Response::new(Full::new(Bytes::from(body)));
-    // Room for every header a Graph answer carries (the version, trace, revision, cache and
-    // usage headers, `WWW-Authenticate`) without growing the map.
+    // Room for every header a Graph answer carries (the version, trace, revision, CORS, cache
+    // and usage headers, `WWW-Authenticate`) without growing the map.
     *r.headers_mut() = http::HeaderMap::with_capacity(8);
     *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
     r.headers_mut()
@@ -44,6 +44,12 @@ pub(crate) fn graph_bytes(status: u16, body: Vec<u8>, version: ApiVersion, trace
         h.insert(X_FB_TRACE_ID, v);
     }
     h.insert(X_FB_REV, HeaderValue::from_static("1019394712"));
+    // Any web page may read Graph answers (errors too): a browser's `fetch` of
+    // graph.facebook.com from another origin gets `Access-Control-Allow-Origin: *` — the
+    // header a browser refused for a credentialed request to `/v2.8/oauth/access_token`, a 400
+    // (GH:criso/fbgraph#120, 2017), and whose absence broke sites in 2019
+    // (GH:facebookarchive/php-graph-sdk#1163). Preflights (OPTIONS) keep their own answer.
+    h.insert(http::header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     h.insert(
         http::header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-cache, no-store, must-revalidate"),

@@ -345,6 +345,21 @@ pub(crate) fn control_req<'r>(
             _ => {}
         }
     }
+    // A DELETE removes everything its path names: a query there reads as a filter or a
+    // choice it would not honour (`DELETE …/faults?id=x` removed every rule, `DELETE
+    // …/requests?since=n` the whole journal), so it is refused, naming what was sent.
+    if raw.method == Method::DELETE {
+        if let Some(query) = raw.query.as_deref().filter(|q| !q.is_empty()) {
+            let names: Vec<String> = form_urlencoded::parse(query.as_bytes())
+                .map(|(k, _)| k.into_owned())
+                .collect();
+            return Err(ControlError::bad_request(format!(
+                "DELETE takes no parameters (got {}): it removes everything its path names; \
+                 name one object in the path where the route has one (faults/{{rule-id}})",
+                names.join(", ")
+            )));
+        }
+    }
     Ok(ControlReq { raw, sandbox, args })
 }
 
