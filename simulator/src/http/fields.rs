@@ -3,7 +3,9 @@
 //! input is a Graph error with the position, like production's syntax errors.
 
 use crate::error::{GraphError, GraphResult};
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Arc, LazyLock, Mutex};
 
 /// Deepest nesting accepted (real requests rarely go past 3).
 const MAX_DEPTH: usize = 16;
@@ -37,6 +39,32 @@ impl FieldSel {
     pub(crate) fn key(&self) -> &str {
         self.arg("as").filter(|a| !a.is_empty()).unwrap_or(&self.name)
     }
+}
+
+/// Selections parsed lately, by their text: a client sends the same few `fields=` values on
+/// every call, and a parse costs thousands of instructions and an allocation per name.
+/// Bounded: only texts of at most [`MEMO_TEXT`] bytes, at most [`MEMO_ENTRIES`] of them (the
+/// memo is emptied when full). Only successful parses are kept.
+static MEMO: LazyLock<Mutex<HashMap<String, Arc<[FieldSel]>>>> = LazyLock::new(Default::default);
+const MEMO_TEXT: usize = 512;
+const MEMO_ENTRIES: usize = 1024;
+
+/// [`parse`], shared: the same text gives the same selection without parsing it again.
+pub(crate) fn parse_shared(input: &str) -> GraphResult<Arc<[FieldSel]>> {
+    let memo = || MEMO.lock().unwrap_or_else(|e| e.into_inner());
+    if input.len() > MEMO_TEXT {
+        return parse(input).map(Arc::from);
+    }
+    if let Some(hit) = memo().get(input) {
+        return Ok(hit.clone());
+    }
+    let parsed: Arc<[FieldSel]> = parse(input)?.into();
+    let mut memo = memo();
+    if memo.len() >= MEMO_ENTRIES {
+        memo.clear();
+    }
+    memo.insert(input.to_string(), parsed.clone());
+    Ok(parsed)
 }
 
 /// Parses a `fields` value; empty items (`a,,b`, a trailing comma) are skipped.
@@ -208,6 +236,22 @@ pub(crate) fn render_list(list: &[FieldSel]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shared_parse_is_the_parse_and_the_memo_stays_bounded() {
+        for text in ["id,caption", "id,caption", "media.limit(3){id}", "id,,caption,"] {
+            assert_eq!(&*parse_shared(text).unwrap(), &parse(text).unwrap()[..]);
+        }
+        assert!(parse_shared("id,{").is_err());
+        let long = "id,".repeat(MEMO_TEXT);
+        assert_eq!(&*parse_shared(&long).unwrap(), &parse(&long).unwrap()[..]);
+        for i in 0..MEMO_ENTRIES + 10 {
+            parse_shared(&format!("f{i}")).unwrap();
+        }
+        let memo = MEMO.lock().unwrap_or_else(|e| e.into_inner());
+        assert!(memo.len() <= MEMO_ENTRIES);
+        assert!(memo.keys().all(|k| k.len() <= MEMO_TEXT));
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -9,7 +9,7 @@ use crate::http::fields::{self, FieldSel};
 use crate::http::paging::PageReq;
 use crate::http::request::GraphRequest;
 use crate::ids::{parse_id, IgUserId, MediaId, UserId};
-use crate::model::{Access, Revocation, Scopes, TokenKind, World};
+use crate::model::{Access, Revocation, Scopes, Token, TokenKind, World};
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
@@ -104,7 +104,7 @@ pub(crate) struct Ctx<'a> {
     /// Items reserved so far by nested edge expansions (see [`Ctx::page_req`]).
     pub(crate) expanded: Cell<usize>,
     /// The request's `fields`, parsed once ([`Ctx::fields`]).
-    pub(crate) parsed_fields: std::cell::OnceCell<Option<std::rc::Rc<[FieldSel]>>>,
+    pub(crate) parsed_fields: std::cell::OnceCell<Option<std::sync::Arc<[FieldSel]>>>,
     /// The node renderers ([`Renderers`]).
     pub(crate) renderers: &'static Renderers,
 }
@@ -134,18 +134,24 @@ fn parseable(token: &str) -> bool {
 
 /// The error for a token that is not (or no longer) valid in `world` at `now`, if any.
 pub(crate) fn token_error(world: &World, token: &str, now: i64) -> Option<GraphError> {
+    valid_token(world, token, now).err()
+}
+
+/// The record of a token valid in `world` at `now` (`None`: the app's own token), or the
+/// error that refuses it ([`token_error`]): one lookup for the check and the viewer.
+fn valid_token<'w>(world: &'w World, token: &str, now: i64) -> GraphResult<Option<&'w Token>> {
     if world.app.is_access_token(token) {
-        return None;
+        return Ok(None);
     }
     let Some(t) = world.tokens.get(token) else {
-        return Some(if parseable(token) {
+        return Err(if parseable(token) {
             GraphError::token_invalid()
         } else {
             GraphError::token_unparseable()
         });
     };
     if let Some(r) = t.revoked {
-        return Some(match r {
+        return Err(match r {
             Revocation::AppDeauthorized => GraphError::token_app_not_authorized(&world.app.id.to_string()),
             Revocation::PasswordChanged => GraphError::token_password_changed(),
             Revocation::InvalidatedByApi => GraphError::token_invalidated_by_api(),
@@ -155,18 +161,16 @@ pub(crate) fn token_error(world: &World, token: &str, now: i64) -> Option<GraphE
     }
     if let Some(exp) = t.expires_at {
         if now >= exp {
-            return Some(GraphError::token_expired(exp, now));
+            return Err(GraphError::token_expired(exp, now));
         }
     }
-    None
+    Ok(Some(t))
 }
 
 /// Checks a token (and `appsecret_proof`) and returns the viewer it stands for.
 pub(crate) fn authenticate(world: &World, req: &GraphRequest, token: &str, now: i64) -> GraphResult<Viewer> {
-    if let Some(e) = token_error(world, token, now) {
-        return Err(e);
-    }
-    let is_app = world.app.is_access_token(token);
+    let record = valid_token(world, token, now)?;
+    let is_app = record.is_none();
     match req.param("appsecret_proof") {
         Some(proof) if !is_app && !proof.eq_ignore_ascii_case(&appsecret_proof(&world.app.secret, token)) => {
             return Err(GraphError::invalid_appsecret_proof());
@@ -174,11 +178,10 @@ pub(crate) fn authenticate(world: &World, req: &GraphRequest, token: &str, now: 
         None if !is_app && world.app.require_appsecret_proof => return Err(GraphError::appsecret_proof_required()),
         _ => {}
     }
-    if is_app {
-        return Ok(Viewer::new(token, TokenKind::App, Scopes::default()));
-    }
-    let t = &world.tokens[token];
-    Ok(Viewer::new(token, t.kind, t.scopes.clone()))
+    Ok(match record {
+        None => Viewer::new(token, TokenKind::App, Scopes::default()),
+        Some(t) => Viewer::new(token, t.kind, t.scopes.clone()),
+    })
 }
 
 /// A selection from a comma list of names (default field sets).
@@ -231,12 +234,12 @@ impl Ctx<'_> {
     }
 
     /// The request's `fields` as parsed once and shared (no copy per call).
-    fn parsed_fields(&self) -> GraphResult<&Option<std::rc::Rc<[FieldSel]>>> {
+    fn parsed_fields(&self) -> GraphResult<&Option<std::sync::Arc<[FieldSel]>>> {
         if let Some(parsed) = self.parsed_fields.get() {
             return Ok(parsed);
         }
         let parsed = match self.req.param("fields") {
-            Some(s) if !s.trim().is_empty() => Some(fields::parse(s)?.into()),
+            Some(s) if !s.trim().is_empty() => Some(fields::parse_shared(s)?),
             _ => None,
         };
         Ok(self.parsed_fields.get_or_init(|| parsed))
@@ -249,7 +252,7 @@ impl Ctx<'_> {
 
     /// [`Ctx::fields_or`] without copying the request's selection: a handler that renders
     /// with the context borrowed mutably holds this instead.
-    pub(crate) fn shared_fields_or(&self, default: &[&str]) -> GraphResult<std::rc::Rc<[FieldSel]>> {
+    pub(crate) fn shared_fields_or(&self, default: &[&str]) -> GraphResult<std::sync::Arc<[FieldSel]>> {
         Ok(match self.parsed_fields()? {
             Some(sel) => sel.clone(),
             None => defaults(default).into(),
@@ -306,7 +309,11 @@ impl Ctx<'_> {
     /// The fields of an edge's items: the expansion's `{…}` when reached through `fields`
     /// (`media{caption}`), else the request's own `fields` (`/media?fields=caption`), else
     /// `default`.
-    pub(crate) fn item_fields(&self, sel: Option<&FieldSel>, default: &[&str]) -> GraphResult<std::rc::Rc<[FieldSel]>> {
+    pub(crate) fn item_fields(
+        &self,
+        sel: Option<&FieldSel>,
+        default: &[&str],
+    ) -> GraphResult<std::sync::Arc<[FieldSel]>> {
         match sel {
             Some(s) => Ok(s.children.clone().unwrap_or_else(|| defaults(default)).into()),
             None => self.shared_fields_or(default),

@@ -172,7 +172,30 @@ impl World {
 /// user has tasks on (all of them for a user token, one for a page token).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Access {
-    pub(crate) accounts: BTreeMap<IgUserId, Vec<Task>>,
+    pub(crate) accounts: BTreeMap<IgUserId, Tasks>,
+}
+
+/// A set of [`Task`]s (what a role holds), kept as bits: built for every request, copied
+/// without an allocation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Tasks(u8);
+
+impl Tasks {
+    const ALL: [Task; 5] = [
+        Task::Analyze,
+        Task::Advertise,
+        Task::Moderate,
+        Task::CreateContent,
+        Task::Manage,
+    ];
+
+    pub(crate) fn of(tasks: &[Task]) -> Tasks {
+        Tasks(tasks.iter().fold(0, |bits, &t| bits | 1 << t as u8))
+    }
+
+    pub(crate) fn iter(self) -> impl Iterator<Item = Task> {
+        Self::ALL.into_iter().filter(move |&t| self.0 & 1 << t as u8 != 0)
+    }
 }
 
 impl Access {
@@ -192,7 +215,7 @@ pub(super) fn access(world: &World, viewer: &TokenKind) -> Access {
     let mut out = Access::default();
     let mut add = |page: &Page, user: UserId| {
         if let (Some(ig), Some(tasks)) = (page.ig_user, page.roles.get(&user)) {
-            out.accounts.insert(ig, tasks.clone());
+            out.accounts.insert(ig, Tasks::of(tasks));
         }
     };
     match *viewer {
@@ -208,7 +231,7 @@ pub(super) fn access(world: &World, viewer: &TokenKind) -> Access {
         }
         // Instagram Login: the account logged in itself, with no Page task in between.
         TokenKind::Instagram(ig) => {
-            out.accounts.insert(ig, vec![Task::Manage]);
+            out.accounts.insert(ig, Tasks::of(&[Task::Manage]));
         }
         TokenKind::App => {}
     }
@@ -250,6 +273,18 @@ impl World {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_task_set_holds_exactly_the_tasks_it_was_made_of() {
+        for mask in 0u8..32 {
+            let tasks: Vec<Task> = (0..5).filter(|i| mask & 1 << i != 0).map(|i| Tasks::ALL[i]).collect();
+            assert_eq!(Tasks::of(&tasks).iter().collect::<Vec<_>>(), tasks);
+            // Duplicates and order do not matter to a set.
+            let mut twice: Vec<Task> = tasks.iter().rev().copied().collect();
+            twice.extend(&tasks);
+            assert_eq!(Tasks::of(&twice), Tasks::of(&tasks));
+        }
+    }
 
     proptest::proptest! {
         #[test]
