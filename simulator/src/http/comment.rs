@@ -8,10 +8,9 @@ use crate::http::graph::Ctx;
 use crate::http::paging::{edge_json, forward_paging_json, window, Links, Order};
 use crate::http::projection::{project, reference, Field};
 use crate::ids::{CommentId, IgUserId, MediaId};
-use crate::model::{Comment, Media, MediaType};
+use crate::model::{Comment, Media, MediaType, Shared};
 use crate::timefmt::iso;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
 use std::ops::Bound;
 
 pub(crate) const NODE: &str = "IGComment";
@@ -24,13 +23,13 @@ const PERMISSION: &str = "instagram_manage_comments";
 
 /// The media `id` for a moderation call: one of the viewer's own media (else 100/33), with
 /// `instagram_manage_comments` and a Page task that grants it (else `(#10)`).
-fn moderated_media(ctx: &Ctx, id: MediaId, verb: &str) -> GraphResult<Media> {
+fn moderated_media(ctx: &Ctx, id: MediaId, verb: &str) -> GraphResult<Shared<Media>> {
     ctx.require_readable_media(id, verb)?;
     let m = ctx
         .world
         .media
         .get(&id)
-        .map(|m| Media::clone(m))
+        .cloned()
         .ok_or_else(|| GraphError::unsupported(verb, &id.to_string()))?;
     ctx.require_permission(m.owner, PERMISSION)?;
     Ok(m)
@@ -48,20 +47,10 @@ enum Role {
 
 /// Loads a comment the viewer may see, with the viewer's role; 100/33 otherwise (facts §8.3:
 /// missing and forbidden look the same).
-fn comment_access(ctx: &Ctx, id: CommentId, verb: &str) -> GraphResult<(Comment, Media, Role)> {
+fn comment_access(ctx: &Ctx, id: CommentId, verb: &str) -> GraphResult<(Shared<Comment>, Shared<Media>, Role)> {
     let denied = || GraphError::unsupported(verb, &id.to_string());
-    let c = ctx
-        .world
-        .comments
-        .get(&id)
-        .map(|c| Comment::clone(c))
-        .ok_or_else(denied)?;
-    let m = ctx
-        .world
-        .media
-        .get(&c.media)
-        .map(|m| Media::clone(m))
-        .ok_or_else(denied)?;
+    let c = ctx.world.comments.get(&id).cloned().ok_or_else(denied)?;
+    let m = ctx.world.media.get(&c.media).cloned().ok_or_else(denied)?;
     // Live comments are readable only while the broadcast runs (facts §4.6).
     if m.media_type == MediaType::Broadcast && !m.live_now {
         return Err(denied());
@@ -199,7 +188,7 @@ pub(crate) fn replies_edge(ctx: &mut Ctx, id: CommentId, sel: Option<&FieldSel>)
     // The comment (shared) is held, not its replies copied: a copy cost every replies page,
     // and every comment of a page expanding `replies`, one map of all its replies.
     let comment = ctx.world.comments.get(&id).cloned();
-    let empty = BTreeMap::new();
+    let empty = crate::model::shared::Map::new();
     let replies = comment.as_deref().map_or(&empty, |c| &c.replies);
     let max = ctx.cfg.comments_max_page_size;
     let req = ctx.page_req(sel, ctx.cfg.default_page_size.min(max), max)?;
@@ -238,16 +227,21 @@ pub(crate) fn answer_created(
 /// `POST /{ig-media-id}/comments?message=`: a comment by the media's owner account. With
 /// `fields=`, production creates it and then refuses the answer (20/1772107).
 pub(crate) fn create(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
-    let m = moderated_media(ctx, id, "POST")?;
+    // What the checks need, copied out: a media still held here would be copied, with every
+    // comment it lists, by the write below (`Shared` copies a value held twice on change).
+    let (owner, enabled) = {
+        let m = moderated_media(ctx, id, "POST")?;
+        (m.owner, m.comments_enabled)
+    };
     let text = message(ctx)?;
     let sel = ctx.fields()?;
-    if !m.comments_enabled {
+    if !enabled {
         return Err(GraphError::comments_disabled());
     }
     let cid = ctx
         .world
         .write()?
-        .add_comment(id, None, m.owner, text, ctx.now, &ctx.cfg.capacity)
+        .add_comment(id, None, owner, text, ctx.now, &ctx.cfg.capacity)
         .map_err(GraphError::from)?;
     answer_created(ctx, ctx.cfg.fields_on_write.comments, sel, cid)
 }
@@ -255,6 +249,16 @@ pub(crate) fn create(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
 /// Writes a reply as `from` under `parent` (attached to its top-level comment), enforcing
 /// the reply rules of `IGREF:ig-comment/replies`.
 pub(crate) fn reply_as(ctx: &mut Ctx, parent: CommentId, from: IgUserId, text: String) -> GraphResult<CommentId> {
+    let media = reply_target(ctx, parent)?;
+    ctx.world
+        .write()?
+        .add_comment(media, Some(parent), from, text, ctx.now, &ctx.cfg.capacity)
+        .map_err(GraphError::from)
+}
+
+/// The media a reply under `parent` goes on, once the reply rules allow it. Holds no comment
+/// or media past its return, so the write that follows changes them in place.
+fn reply_target(ctx: &Ctx, parent: CommentId) -> GraphResult<MediaId> {
     let c = ctx
         .world
         .comments
@@ -276,28 +280,26 @@ pub(crate) fn reply_as(ctx: &mut Ctx, parent: CommentId, from: IgUserId, text: S
     if !m.comments_enabled {
         return Err(GraphError::comments_disabled());
     }
-    ctx.world
-        .write()?
-        .add_comment(c.media, Some(parent), from, text, ctx.now, &ctx.cfg.capacity)
-        .map_err(GraphError::from)
+    Ok(c.media)
 }
 
 /// `POST /{ig-comment-id}/replies?message=`; with `fields=`, the reply's fields.
 pub(crate) fn reply(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
-    let (_, m, role) = comment_access(ctx, id, "POST")?;
+    let (owner, role) = comment_access(ctx, id, "POST").map(|(_, m, role)| (m.owner, role))?;
     if role != Role::MediaOwner {
         return Err(GraphError::unsupported("POST", &id.to_string()));
     }
     let text = message(ctx)?;
     let sel = ctx.fields()?;
-    let cid = reply_as(ctx, id, m.owner, text)?;
+    let cid = reply_as(ctx, id, owner, text)?;
     answer_created(ctx, ctx.cfg.fields_on_write.replies, sel, cid)
 }
 
 /// `POST /{ig-comment-id}?hide=true|false`: the media owner's own comments stay visible.
 /// With `fields=`, the comment's fields (`Config::fields_on_write`).
 pub(crate) fn hide(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
-    let (_, m, role) = comment_access(ctx, id, "POST")?;
+    let (live, role) =
+        comment_access(ctx, id, "POST").map(|(_, m, role)| (m.media_type == MediaType::Broadcast, role))?;
     if role != Role::MediaOwner {
         return Err(GraphError::unsupported("POST", &id.to_string()));
     }
@@ -305,7 +307,7 @@ pub(crate) fn hide(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
         .req
         .bool_param("hide")?
         .ok_or_else(|| GraphError::missing_param("hide"))?;
-    if m.media_type == MediaType::Broadcast {
+    if live {
         return Err(GraphError::live_comment_operation());
     }
     let sel = ctx.fields()?;
@@ -317,11 +319,12 @@ pub(crate) fn hide(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
 /// `DELETE /{ig-comment-id}`: only the media's owner, even for comments the caller wrote
 /// elsewhere; a top-level comment takes its replies with it (facts §4.6).
 pub(crate) fn delete(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
-    let (_, m, role) = comment_access(ctx, id, "DELETE")?;
+    let (live, role) =
+        comment_access(ctx, id, "DELETE").map(|(_, m, role)| (m.media_type == MediaType::Broadcast, role))?;
     if role != Role::MediaOwner {
         return Err(GraphError::unsupported("DELETE", &id.to_string()));
     }
-    if m.media_type == MediaType::Broadcast {
+    if live {
         return Err(GraphError::live_comment_operation());
     }
     ctx.world.write()?.delete_comment(id);
@@ -331,12 +334,12 @@ pub(crate) fn delete(ctx: &mut Ctx, id: CommentId) -> GraphResult<Value> {
 /// `POST /{ig-media-id}?comment_enabled=true|false` (guides "Comment Moderation"). With
 /// `fields=`, the media's fields (`Config::fields_on_write`).
 pub(crate) fn update_media(ctx: &mut Ctx, id: MediaId) -> GraphResult<Value> {
-    let m = moderated_media(ctx, id, "POST")?;
+    let not_a_post = moderated_media(ctx, id, "POST").map(|m| m.is_child() || m.is_story())?;
     let enabled = ctx
         .req
         .bool_param("comment_enabled")?
         .ok_or_else(|| GraphError::missing_param("comment_enabled"))?;
-    if m.is_child() || m.is_story() {
+    if not_a_post {
         return Err(GraphError::unsupported("POST", &id.to_string()));
     }
     let sel = ctx.fields()?;

@@ -7,7 +7,6 @@ pub(crate) use super::world::Comment;
 use super::world::World;
 use crate::config::{CapacityArea, CapacityConfig};
 use crate::ids::{CommentId, IdKind, IgUserId, MediaId};
-use std::collections::BTreeMap;
 
 /// Longest comment or reply, in characters: the caption limit (facts §4.4), which Instagram
 /// applies to comments too (practitioner pages; UNCONFIRMED for the API). It also bounds the
@@ -89,7 +88,7 @@ impl World {
             seq,
             hidden: false,
             like_count: 0,
-            replies: BTreeMap::new(),
+            replies: crate::model::shared::Map::new(),
         });
         Ok(id)
     }

@@ -5,7 +5,6 @@ use super::shared::Shared;
 use super::world::World;
 pub(crate) use super::world::{Media, MediaType, ProductType, ReceivedFile, UserTag};
 use crate::ids::{IdKind, IgUserId, MediaId};
-use std::collections::BTreeMap;
 
 /// Longest caption, in characters (facts §4.4: 2,200; error 2207010). Also bounds the
 /// captions a seed world's pools hand to generated media.
@@ -82,7 +81,7 @@ pub(crate) fn new_media(
         shared_to_feed: None,
         children: Vec::new(),
         parent: None,
-        comments: BTreeMap::new(),
+        comments: crate::model::shared::Map::new(),
         user_tags: Vec::new(),
         collaborators: Vec::new(),
         media_url_withheld: false,

@@ -440,7 +440,7 @@ impl Builder<'_> {
             seq,
             hidden: c.hidden,
             like_count: c.like_count,
-            replies: BTreeMap::new(),
+            replies: crate::model::shared::Map::new(),
         });
         if parent.is_none() {
             for r in &c.replies {
@@ -567,7 +567,7 @@ impl Builder<'_> {
             seq,
             hidden: false,
             like_count,
-            replies: BTreeMap::new(),
+            replies: crate::model::shared::Map::new(),
         });
         id
     }

@@ -17,5 +17,5 @@ pub(crate) struct Comment {
     pub(crate) like_count: u64,
     /// Replies by time (top-level comments only).
     #[serde(with = "crate::model::json::pairs")]
-    pub(crate) replies: BTreeMap<TimeKey, CommentId>,
+    pub(crate) replies: Map<TimeKey, CommentId>,
 }

@@ -57,7 +57,7 @@ pub(crate) struct Media {
     pub(crate) parent: Option<MediaId>,
     /// Top-level comments by time.
     #[serde(with = "crate::model::json::pairs")]
-    pub(crate) comments: BTreeMap<TimeKey, CommentId>,
+    pub(crate) comments: Map<TimeKey, CommentId>,
     pub(crate) user_tags: Vec<UserTag>,
     /// Collaborator usernames (invited co-authors).
     pub(crate) collaborators: Vec<String>,
