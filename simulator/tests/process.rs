@@ -114,17 +114,25 @@ fn an_empty_admin_token_is_refused_at_start() {
 /// exit code 1 naming the kinds; a good one is the limit the capacity error names.
 #[test]
 fn capacity_flags_set_the_limits_and_bad_ones_are_refused_at_start() {
-    for bad in ["comments", "likes=5", "media=-1", "media=lots"] {
+    for (bad, says) in [
+        ("comments", "`comments` is not <kind>=<n>"),
+        (
+            "likes=5",
+            "`likes` is not a capacity kind (kinds: comments, media, containers, accounts, tokens)",
+        ),
+        ("media=-1", "`media=-1`: the limit is a whole number"),
+        ("media=lots", "`media=lots`: the limit is a whole number"),
+        ("", "expected <kind>=<n> pairs"),
+        ("media=1,,tokens=2", "an empty pair in `media=1,,tokens=2`"),
+        ("comments=1,comments=2", "`comments` is given twice"),
+    ] {
         let out = Command::new(env!("CARGO_BIN_EXE_igsim"))
             .args(["serve", "--addr", "127.0.0.1:0", "--capacity", bad])
             .output()
             .expect("run igsim");
         assert_eq!(out.status.code(), Some(1), "{bad}");
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            err.contains("--capacity") && err.contains(bad.split('=').next().unwrap()),
-            "{err}"
-        );
+        assert!(err.contains(&format!("--capacity: {says}")), "{bad}: {err}");
     }
     let (mut child, addr) = start(&["--capacity", "comments=1, tokens=7", "--capacity", "media=3"]);
     let info = json_body(&http(&addr, "GET /_sim/sandboxes/default"));

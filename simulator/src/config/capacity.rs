@@ -118,11 +118,18 @@ impl PerArea {
     }
 
     /// Sets limits from `--capacity` text: comma-separated `<kind>=<n>` pairs, a kind being
-    /// one of [`CapacityArea::name`] (`comments=50000,media=20000`). Errors name the bad pair
-    /// and the kinds there are.
+    /// one of [`CapacityArea::name`] (`comments=50000,media=20000`), each kind at most once.
+    /// Errors name the bad pair (an empty one included) and the kinds there are.
     pub fn set_from_arg(&mut self, text: &str) -> Result<(), String> {
-        for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let kinds = || CapacityArea::ALL.map(CapacityArea::name).join(", ");
+        let kinds = || CapacityArea::ALL.map(CapacityArea::name).join(", ");
+        if text.trim().is_empty() {
+            return Err(format!("expected <kind>=<n> pairs (kinds: {})", kinds()));
+        }
+        let mut seen = Vec::new();
+        for pair in text.split(',').map(str::trim) {
+            if pair.is_empty() {
+                return Err(format!("an empty pair in `{text}` (kinds: {})", kinds()));
+            }
             let (name, n) = pair
                 .split_once('=')
                 .ok_or_else(|| format!("`{pair}` is not <kind>=<n> (kinds: {})", kinds()))?;
@@ -130,6 +137,10 @@ impl PerArea {
                 .into_iter()
                 .find(|a| a.name() == name.trim())
                 .ok_or_else(|| format!("`{}` is not a capacity kind (kinds: {})", name.trim(), kinds()))?;
+            if seen.contains(&area) {
+                return Err(format!("`{}` is given twice", area.name()));
+            }
+            seen.push(area);
             *self.get_mut(area) = n
                 .trim()
                 .parse()
